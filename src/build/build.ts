@@ -1,0 +1,234 @@
+import { readdir, readFile } from "node:fs/promises";
+import { isAbsolute, join, relative, resolve } from "node:path";
+import { type LoadedConfig, loadConfig } from "../config/load.js";
+import { type Diagnostic, hasErrors, RassylkaError } from "../diagnostics.js";
+import { type Issue, parseIssue } from "../issue/load.js";
+import { renderWebVersion } from "../render/personalise.js";
+import { type CompiledIssue, compileIssue } from "../render/pipeline.js";
+import { loadTemplates, type TemplateSet } from "../render/templates.js";
+import { toPosix, writeFileAtomic } from "../util/fs.js";
+import { type BuildCache, cacheKey, fileCache, noCache } from "./cache.js";
+
+export const ISSUES_DIR = "issues";
+
+export interface BuildOptions {
+  root: string;
+  /** Output folder, relative to root unless absolute. Default `dist`. */
+  out?: string;
+  /** Issue files to build (paths or slugs); default: every `issues/*.md`. */
+  files?: string[];
+  cache?: boolean;
+  emitMjml?: boolean;
+  /** Write files (default true). The preview and send compile without writing. */
+  write?: boolean;
+}
+
+export interface ManifestEntry {
+  slug: string;
+  source: string;
+  title: string;
+  subject: string;
+  preheader: string;
+  date: string;
+  draft: boolean;
+  html: string;
+  text: string;
+  htmlBytes: number;
+  warnings: Diagnostic[];
+}
+
+export interface BuiltIssue {
+  compiled: CompiledIssue;
+  html: string;
+  text: string;
+  entry: ManifestEntry;
+  fromCache: boolean;
+}
+
+export interface BuildResult {
+  outDir: string;
+  built: BuiltIssue[];
+  /** Errors and warnings of every issue, each naming its file. */
+  diagnostics: Diagnostic[];
+  /** Source files that failed. */
+  failed: string[];
+}
+
+/** Project context shared by every issue of one build: config and templates, loaded once. */
+export interface Project {
+  root: string;
+  config: LoadedConfig;
+  templates: TemplateSet;
+}
+
+export async function loadProject(root: string): Promise<Project> {
+  const absRoot = resolve(root);
+  const [config, templates] = await Promise.all([loadConfig(absRoot), loadTemplates(absRoot)]);
+  return { root: absRoot, config, templates };
+}
+
+/** Every `issues/*.md` under root, sorted by name. */
+export async function listIssueFiles(root: string): Promise<string[]> {
+  const dir = join(root, ISSUES_DIR);
+  try {
+    return (await readdir(dir))
+      .filter((f) => f.endsWith(".md"))
+      .sort()
+      .map((f) => join(dir, f));
+  } catch {
+    return [];
+  }
+}
+
+/** A path (absolute, relative to cwd or root) or a slug → the issue file. */
+export async function resolveIssueFile(root: string, ref: string): Promise<string> {
+  const candidates = isAbsolute(ref) ? [ref] : [resolve(ref), resolve(root, ref)];
+  for (const c of candidates) {
+    try {
+      await readFile(c);
+      return c;
+    } catch {}
+  }
+  const files = await listIssueFiles(root);
+  const bySlug = files.find((f) => f.endsWith(`/${ref}.md`) || f.endsWith(`-${ref}.md`));
+  if (bySlug) return bySlug;
+  // the slug may be set in front-matter
+  for (const f of files) {
+    const text = await readFile(f, "utf8");
+    if (new RegExp(`^slug:\\s*["']?${ref.replace(/[^\w-]/g, "")}["']?\\s*$`, "m").test(text)) return f;
+  }
+  throw new RassylkaError({
+    ruleId: "issue/not-found",
+    severity: "error",
+    message: `no issue "${ref}"`,
+    fix: `give a path to an issue file or the slug of one in ${ISSUES_DIR}/ (${files.map((f) => relative(root, f)).join(", ") || "none there"})`,
+  });
+}
+
+/** Compile one issue file (cached). Never throws for bad input: errors come back as diagnostics. */
+export async function compileIssueFile(
+  project: Project,
+  absPath: string,
+  cache: BuildCache,
+): Promise<{ compiled?: CompiledIssue; issue?: Issue; diagnostics: Diagnostic[]; fromCache: boolean }> {
+  const file = toPosix(relative(project.root, absPath));
+  let text: string;
+  try {
+    text = await readFile(absPath, "utf8");
+  } catch (e) {
+    return {
+      diagnostics: [
+        { ruleId: "issue/unreadable", severity: "error", message: `cannot read: ${(e as Error).message}`, file, fix: "check the path" },
+      ],
+      fromCache: false,
+    };
+  }
+  const key = cacheKey({ issueSource: `${file}\0${text}`, configSource: project.config.source, templatesHash: project.templates.hash });
+  const hit = await cache.get(key);
+  if (hit) return { compiled: hit, diagnostics: hit.warnings, fromCache: true };
+  const { issue, diagnostics } = parseIssue(text, file, project.config.config);
+  if (!issue) return { diagnostics, fromCache: false };
+  issue.absPath = absPath;
+  const result = await compileIssue(issue, { config: project.config.config, templates: project.templates });
+  if (result.compiled) await cache.set(key, result.compiled);
+  return { compiled: result.compiled, issue, diagnostics: result.diagnostics, fromCache: false };
+}
+
+/**
+ * `rassylka build`: every issue (or the given ones) → `<out>/<slug>.html`, `.txt`, optional `.mjml`,
+ * and `<out>/manifest.json`. One bad issue does not stop the others. Files are written atomically.
+ */
+export async function build(options: BuildOptions): Promise<BuildResult> {
+  const project = await loadProject(options.root);
+  return buildProject(project, options);
+}
+
+export async function buildProject(project: Project, options: BuildOptions): Promise<BuildResult> {
+  const root = project.root;
+  const outDir = resolve(root, options.out ?? "dist");
+  const cache = options.cache === false ? noCache : fileCache(root);
+  const files = options.files?.length ? await Promise.all(options.files.map((f) => resolveIssueFile(root, f))) : await listIssueFiles(root);
+  if (!files.length) {
+    throw new RassylkaError({
+      ruleId: "build/no-issues",
+      severity: "error",
+      message: `no issues in ${ISSUES_DIR}/`,
+      file: `${ISSUES_DIR}/`,
+      fix: 'write one with `rassylka new "Title"`',
+    });
+  }
+  const built: BuiltIssue[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const failed: string[] = [];
+  const slugs = new Map<string, string>();
+  for (const absPath of files) {
+    const r = await compileIssueFile(project, absPath, cache);
+    const file = toPosix(relative(root, absPath));
+    diagnostics.push(...r.diagnostics);
+    if (!r.compiled || hasErrors(r.diagnostics)) {
+      failed.push(file);
+      continue;
+    }
+    const c = r.compiled;
+    const other = slugs.get(c.slug);
+    if (other) {
+      diagnostics.push({
+        ruleId: "build/duplicate-slug",
+        severity: "error",
+        message: `slug "${c.slug}" is already used by ${other}`,
+        file,
+        field: "slug",
+        fix: "give one of the issues another `slug:` in its front-matter, or rename its file",
+      });
+      failed.push(file);
+      continue;
+    }
+    slugs.set(c.slug, file);
+    const web = renderWebVersion(c);
+    built.push({
+      compiled: c,
+      ...web,
+      fromCache: r.fromCache,
+      entry: {
+        slug: c.slug,
+        source: file,
+        title: c.title,
+        subject: c.subject,
+        preheader: c.preheader,
+        date: c.date,
+        draft: c.draft,
+        html: `${c.slug}.html`,
+        text: `${c.slug}.txt`,
+        htmlBytes: Buffer.byteLength(web.html),
+        warnings: c.warnings,
+      },
+    });
+  }
+  if (options.write !== false) await writeOutputs(outDir, built, options, files.length < (await listIssueFiles(root)).length);
+  return { outDir, built, diagnostics, failed };
+}
+
+async function writeOutputs(outDir: string, built: BuiltIssue[], options: BuildOptions, partial: boolean): Promise<void> {
+  for (const b of built) {
+    await writeFileAtomic(join(outDir, b.entry.html), b.html);
+    await writeFileAtomic(join(outDir, b.entry.text), b.text);
+    if (options.emitMjml) await writeFileAtomic(join(outDir, `${b.compiled.slug}.mjml`), b.compiled.mjml);
+  }
+  // A build of some issues keeps the manifest entries of the others that still exist.
+  let entries = built.map((b) => b.entry);
+  if (partial) {
+    const previous = await readManifest(outDir);
+    const mine = new Set(entries.map((e) => e.source));
+    entries = [...previous.filter((e) => !mine.has(e.source)), ...entries];
+  }
+  entries.sort((a, b) => b.date.localeCompare(a.date) || a.slug.localeCompare(b.slug));
+  await writeFileAtomic(join(outDir, "manifest.json"), `${JSON.stringify(entries, null, 2)}\n`);
+}
+
+export async function readManifest(outDir: string): Promise<ManifestEntry[]> {
+  try {
+    return JSON.parse(await readFile(join(outDir, "manifest.json"), "utf8")) as ManifestEntry[];
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,42 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { CompiledIssue } from "../render/pipeline.js";
+import { sha256, writeFileAtomic } from "../util/fs.js";
+import { VERSION } from "../version.js";
+
+/**
+ * Build cache in `.rassylka/cache/` under the root. The key is the issue's bytes, the config's bytes,
+ * every template's bytes and the tool's version: change any of them and the issue rebuilds, so a
+ * changed template rebuilds every issue that could use it.
+ */
+export const CACHE_DIR = join(".rassylka", "cache");
+
+export interface BuildCache {
+  get(key: string): Promise<CompiledIssue | undefined>;
+  set(key: string, value: CompiledIssue): Promise<void>;
+}
+
+export function cacheKey(parts: { issueSource: string; configSource: string; templatesHash: string }): string {
+  return sha256(VERSION, parts.issueSource, parts.configSource, parts.templatesHash);
+}
+
+export function fileCache(root: string): BuildCache {
+  const dir = join(root, CACHE_DIR);
+  return {
+    async get(key) {
+      try {
+        return JSON.parse(await readFile(join(dir, `${key}.json`), "utf8")) as CompiledIssue;
+      } catch {
+        return undefined;
+      }
+    },
+    async set(key, value) {
+      await writeFileAtomic(join(dir, `${key}.json`), JSON.stringify(value));
+    },
+  };
+}
+
+export const noCache: BuildCache = {
+  get: async () => undefined,
+  set: async () => {},
+};

@@ -1,0 +1,59 @@
+import { cp, mkdir, readdir, writeFile } from "node:fs/promises";
+import { join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Command } from "commander";
+import { RassylkaError } from "../diagnostics.js";
+import { createIssue } from "./new.js";
+import type { Io } from "./print.js";
+
+/** The package's own folder: init copies its templates/. */
+const PACKAGE_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+const STARTER_CONFIG = `# Settings of the newsletter. Secrets come from the environment, never from this file.
+name: Моя рассылка
+language: ru
+# url: https://example.org/archive
+from:
+  name: Редакция
+  email: news@example.org
+author: Редакция
+nav: []
+events: []
+eventsWindowDays: 60
+# unsubscribe:
+#   url: https://example.org/unsubscribe
+#   mailto: unsubscribe@example.org
+`;
+
+/** `rassylka init DIR`: config, templates and one example issue that `build --root DIR` builds as is. */
+export async function initNewsletter(dir: string): Promise<string[]> {
+  const root = resolve(dir);
+  await mkdir(root, { recursive: true });
+  const existing = await readdir(root);
+  const clash = existing.filter((f) => ["newsletter.yaml", "templates", "issues"].includes(f));
+  if (clash.length) {
+    throw new RassylkaError({
+      ruleId: "init/not-empty",
+      severity: "error",
+      message: `${dir} already has ${clash.join(", ")}`,
+      fix: "choose an empty or new folder; init never overwrites a newsletter",
+    });
+  }
+  await writeFile(join(root, "newsletter.yaml"), STARTER_CONFIG, { flag: "wx" });
+  await cp(join(PACKAGE_ROOT, "templates"), join(root, "templates"), { recursive: true, errorOnExist: true, force: false });
+  await writeFile(join(root, ".gitignore"), "dist/\noutbox/\n.rassylka/\n", { flag: "wx" });
+  const issue = await createIssue(root, "Первый выпуск");
+  return ["newsletter.yaml", "templates/", ".gitignore", relative(root, issue)];
+}
+
+export function registerInit(program: Command, io: Io, setCode: (c: number) => void): void {
+  program
+    .command("init")
+    .description("create a new newsletter folder (config, templates, one example issue)")
+    .argument("[dir]", "the folder to create", ".")
+    .action(async (dir: string) => {
+      const made = await initNewsletter(dir);
+      io.out(`Created in ${dir}: ${made.join(", ")}\nNext: npx rassylka build --root ${dir}`);
+      setCode(0);
+    });
+}

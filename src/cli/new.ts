@@ -1,0 +1,53 @@
+import { access, mkdir, writeFile } from "node:fs/promises";
+import { join, relative, resolve } from "node:path";
+import type { Command } from "commander";
+import { ISSUES_DIR } from "../build/build.js";
+import { RassylkaError } from "../diagnostics.js";
+import { slugFromTitle } from "../issue/slug.js";
+import type { Io } from "./print.js";
+
+export function today(): string {
+  const d = new Date();
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+}
+
+/** `rassylka new "Заголовок"` → issues/YYYY-MM-DD-<latin-slug>.md with the required front-matter. */
+export async function createIssue(root: string, title: string, date = today()): Promise<string> {
+  const slug = slugFromTitle(title);
+  const dir = join(resolve(root), ISSUES_DIR);
+  const file = join(dir, `${date}-${slug}.md`);
+  try {
+    await access(file);
+    throw new RassylkaError({
+      ruleId: "new/exists",
+      severity: "error",
+      message: `${relative(resolve(root), file)} already exists`,
+      file: relative(resolve(root), file),
+      fix: "pick another title or --date, or edit the existing issue",
+    });
+  } catch (e) {
+    if (e instanceof RassylkaError) throw e;
+  }
+  await mkdir(dir, { recursive: true });
+  const yamlTitle = JSON.stringify(title);
+  await writeFile(
+    file,
+    `---\ntitle: ${yamlTitle}\ndate: ${date}\npreheader: ""\ndraft: true\n---\n{{#if subscriber.name}}{{subscriber.name}}, добрый день!{{else}}Добрый день!{{/if}}\n\nТекст выпуска.\n`,
+    { flag: "wx" },
+  );
+  return file;
+}
+
+export function registerNew(program: Command, io: Io, setCode: (c: number) => void): void {
+  program
+    .command("new")
+    .description("start a new issue: issues/YYYY-MM-DD-<slug>.md")
+    .argument("<title>", "the issue's title (any language; the file name is transliterated)")
+    .option("--root <dir>", "the newsletter's folder", ".")
+    .option("--date <YYYY-MM-DD>", "the issue's date (default: today)")
+    .action(async (title: string, flags: { root: string; date?: string }) => {
+      const file = await createIssue(flags.root, title, flags.date);
+      io.out(`Created ${relative(process.cwd(), file)}`);
+      setCode(0);
+    });
+}

@@ -1,0 +1,5 @@
+import type { Command } from "commander";
+import type { Io } from "./print.js";
+
+// Placeholder: the `preview` command is being written (see the open issues).
+export function registerPreview(_program: Command, _io: Io, _setCode: (c: number) => void): void {}

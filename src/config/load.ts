@@ -1,0 +1,64 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { type Diagnostic, RassylkaError } from "../diagnostics.js";
+import { parseYaml, zodDiagnostics } from "../util/yaml.js";
+import { configSchema, type NewsletterConfig } from "./schema.js";
+
+export const CONFIG_FILE = "newsletter.yaml";
+
+export interface LoadedConfig {
+  config: NewsletterConfig;
+  /** The file's bytes: part of every build's cache key. */
+  source: string;
+  file: string;
+}
+
+/** Pure: text in, config or diagnostics out. */
+export function parseConfig(text: string, file = CONFIG_FILE): { config?: NewsletterConfig; diagnostics: Diagnostic[] } {
+  const parsed = parseYaml(text, file);
+  if (parsed.diagnostics.length) return { diagnostics: parsed.diagnostics };
+  if (parsed.data === null || typeof parsed.data !== "object") {
+    return {
+      diagnostics: [
+        {
+          ruleId: "config/empty",
+          severity: "error",
+          message: `${file} is empty or not a mapping of keys to values`,
+          file,
+          line: 1,
+          fix: "start from `rassylka init` or add at least `name:` and `from: { name, email }`",
+        },
+      ],
+    };
+  }
+  const result = configSchema.safeParse(parsed.data);
+  if (!result.success) {
+    return {
+      diagnostics: zodDiagnostics(result.error, { schema: configSchema, parsed, file, ruleId: "config", data: parsed.data }),
+    };
+  }
+  return { config: result.data, diagnostics: [] };
+}
+
+/** Reads `newsletter.yaml` under root; throws RassylkaError with precise diagnostics when it is unusable. */
+export async function loadConfig(root: string): Promise<LoadedConfig> {
+  const file = join(root, CONFIG_FILE);
+  let source: string;
+  try {
+    source = await readFile(file, "utf8");
+  } catch (cause) {
+    throw new RassylkaError(
+      {
+        ruleId: "config/missing",
+        severity: "error",
+        message: `no ${CONFIG_FILE} in ${root}`,
+        file: CONFIG_FILE,
+        fix: "run the command in the newsletter's folder, pass --root DIR, or create one with `rassylka init DIR`",
+      },
+      { cause },
+    );
+  }
+  const { config, diagnostics } = parseConfig(source);
+  if (!config) throw new RassylkaError(diagnostics);
+  return { config, source, file };
+}

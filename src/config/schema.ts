@@ -1,0 +1,68 @@
+import { z } from "zod";
+
+/** `YYYY-MM-DD` that is a real calendar date (2026-02-30 is rejected). */
+export const isoDate = z.union([z.string(), z.date()]).transform((v, ctx) => {
+  // YAML turns an unquoted 2026-03-01 into a Date; keep the calendar day it names
+  const s = v instanceof Date ? v.toISOString().slice(0, 10) : v.trim();
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  const d = m ? new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])) : undefined;
+  if (!m || !d || d.getUTCMonth() !== +m[2] - 1 || d.getUTCDate() !== +m[3]) {
+    ctx.addIssue({
+      code: "custom",
+      message: `expected a real date written YYYY-MM-DD, got "${s}"`,
+      params: { fix: "write the date as YYYY-MM-DD, e.g. 2026-03-15" },
+    });
+    return z.NEVER;
+  }
+  return s;
+});
+
+const email = z.email({ error: "expected an email address" });
+const url = z.url({ protocol: /^https?$/, error: "expected an http(s) URL" });
+
+export const eventSchema = z.strictObject({
+  date: isoDate,
+  title: z.string().min(1),
+  url: z.string().optional(),
+  place: z.string().optional(),
+  time: z.string().optional(),
+});
+
+export const configSchema = z.strictObject({
+  name: z.string().min(1),
+  from: z.strictObject({ name: z.string().min(1), email }),
+  language: z.string().default("ru"),
+  url: url.optional(),
+  replyTo: email.optional(),
+  author: z.string().optional(),
+  description: z.string().optional(),
+  nav: z.array(z.strictObject({ title: z.string().min(1), url: z.string().min(1) })).default([]),
+  contacts: z
+    .strictObject({
+      phone: z.string().optional(),
+      email: email.optional(),
+      forum: z.string().optional(),
+      site: z.string().optional(),
+      address: z.string().optional(),
+    })
+    .optional(),
+  footer: z.string().optional(),
+  events: z.array(eventSchema).default([]),
+  eventsWindowDays: z.number().int().positive().default(60),
+  eventsSignup: z.string().optional(),
+  unsubscribe: z
+    .strictObject({ url: url.optional(), mailto: email.optional() })
+    .refine((u) => u.url || u.mailto, { message: "give unsubscribe.url, unsubscribe.mailto or both" })
+    .optional(),
+  /** Sendsay account settings (no secrets: the API key comes from SENDSAY_APIKEY). */
+  sendsay: z.strictObject({ login: z.string().min(1).optional() }).optional(),
+  preview: z.strictObject({ subscribers: z.array(z.record(z.string(), z.string())).default([]) }).default({ subscribers: [] }),
+  lint: z
+    .strictObject({
+      clients: z.array(z.string()).default(["gmail", "outlook", "apple-mail", "yandex", "mail-ru"]),
+    })
+    .default({ clients: ["gmail", "outlook", "apple-mail", "yandex", "mail-ru"] }),
+});
+
+export type NewsletterConfig = z.output<typeof configSchema>;
+export type NewsletterEvent = z.output<typeof eventSchema>;

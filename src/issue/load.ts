@@ -1,0 +1,140 @@
+import { readFile } from "node:fs/promises";
+import { relative } from "node:path";
+import matter from "gray-matter";
+import type { NewsletterConfig, NewsletterEvent } from "../config/schema.js";
+import { type Diagnostic, RassylkaError } from "../diagnostics.js";
+import { toPosix } from "../util/fs.js";
+import { parseYaml, zodDiagnostics } from "../util/yaml.js";
+import { frontMatterSchema, slugPattern } from "./schema.js";
+import { slugFromFile } from "./slug.js";
+
+export interface Issue {
+  /** Path relative to the newsletter root (POSIX separators), used in every message. */
+  file: string;
+  absPath: string;
+  /** The file's full text: part of the cache key. */
+  source: string;
+  slug: string;
+  title: string;
+  subject: string;
+  preheader: string;
+  date: string;
+  author?: string;
+  template: string;
+  /** `false` hides the events footer; a list replaces the config's events. */
+  events?: false | NewsletterEvent[];
+  draft: boolean;
+  tags: string[];
+  /** Markdown after the front-matter. */
+  body: string;
+  /** How many lines of the file stand before the body: body line N is file line N + bodyOffset. */
+  bodyOffset: number;
+}
+
+/** Pure: a file's text → Issue, or diagnostics naming file, line and field. */
+export function parseIssue(
+  text: string,
+  file: string,
+  config: Pick<NewsletterConfig, "author">,
+): { issue?: Issue; diagnostics: Diagnostic[] } {
+  const fail = (d: Omit<Diagnostic, "severity" | "file">) => ({ diagnostics: [{ severity: "error" as const, file, ...d }] });
+  if (text.trim() === "") {
+    return fail({
+      ruleId: "issue/empty",
+      message: "the issue file is empty",
+      line: 1,
+      fix: 'start it with front-matter between two `---` lines (title and date at least), then the text; `rassylka new "Title"` writes one',
+    });
+  }
+  const src = text.replace(/^\uFEFF/, "");
+  if (!/^---[ \t]*\r?\n/.test(src)) {
+    return fail({
+      ruleId: "issue/no-frontmatter",
+      message: "the issue has no front-matter",
+      line: 1,
+      fix: "put `---`, then `title: …` and `date: YYYY-MM-DD`, then `---` at the very top of the file",
+    });
+  }
+  // gray-matter splits the file; we parse the YAML ourselves to keep line numbers.
+  const split = matter(src, { engines: { yaml: () => ({}) } } as unknown as Parameters<typeof matter>[1]);
+  if (!/\r?\n---[ \t]*(\r?\n|$)/.test(src.slice(3))) {
+    return fail({
+      ruleId: "issue/unclosed-frontmatter",
+      message: "the front-matter is not closed",
+      line: 1,
+      fix: "add a line with `---` after the last front-matter field",
+    });
+  }
+  const parsed = parseYaml(split.matter, file, 1);
+  if (parsed.diagnostics.length) return { diagnostics: parsed.diagnostics };
+  const data = parsed.data ?? {};
+  if (typeof data !== "object" || Array.isArray(data)) {
+    return fail({
+      ruleId: "frontmatter/not-a-mapping",
+      message: "front-matter must be `key: value` lines",
+      line: 2,
+      fix: "write e.g. `title: …` and `date: …`",
+    });
+  }
+  const result = frontMatterSchema.safeParse(data);
+  if (!result.success) {
+    return {
+      diagnostics: zodDiagnostics(result.error, { schema: frontMatterSchema, parsed, file, ruleId: "frontmatter", data }),
+    };
+  }
+  const fm = result.data;
+  const slug = fm.slug ?? slugFromFile(file);
+  if (!slugPattern.test(slug)) {
+    return fail({
+      ruleId: "issue/bad-slug",
+      message: `the file name "${slug}" does not make a URL-safe slug`,
+      line: 1,
+      field: "slug",
+      fix: "rename the file with lower-case Latin letters, digits and hyphens, or add `slug: …` to the front-matter",
+    });
+  }
+  const bodyOffset = src.slice(0, src.length - split.content.length).split("\n").length - 1;
+  return {
+    issue: {
+      file,
+      absPath: file,
+      source: text,
+      slug,
+      title: fm.title,
+      subject: fm.subject ?? fm.title,
+      preheader: fm.preheader ?? "",
+      date: fm.date,
+      author: fm.author ?? config.author,
+      template: fm.template,
+      events: fm.events,
+      draft: fm.draft,
+      tags: fm.tags,
+      body: split.content,
+      bodyOffset,
+    },
+    diagnostics: [],
+  };
+}
+
+export async function loadIssue(absPath: string, root: string, config: Pick<NewsletterConfig, "author">): Promise<Issue> {
+  const file = toPosix(relative(root, absPath)) || absPath;
+  let text: string;
+  try {
+    text = await readFile(absPath, "utf8");
+  } catch (cause) {
+    throw new RassylkaError(
+      {
+        ruleId: "issue/unreadable",
+        severity: "error",
+        message: `cannot read the issue: ${(cause as Error).message}`,
+        file,
+        fix: "check the path",
+      },
+      { cause },
+    );
+  }
+  const { issue, diagnostics } = parseIssue(text, file, config);
+  if (!issue) throw new RassylkaError(diagnostics);
+  issue.absPath = absPath;
+  return issue;
+}

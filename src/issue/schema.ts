@@ -1,0 +1,22 @@
+import { z } from "zod";
+import { eventSchema, isoDate } from "../config/schema.js";
+
+export const slugPattern = /^[a-z0-9][a-z0-9-]*$/;
+
+export const frontMatterSchema = z.strictObject({
+  title: z.string().min(1),
+  date: isoDate,
+  subject: z.string().min(1).optional(),
+  preheader: z.string().optional(),
+  author: z.string().optional(),
+  slug: z
+    .string()
+    .regex(slugPattern, { message: "a slug is lower-case Latin letters, digits and hyphens, e.g. debitorka-tekushchaya" })
+    .optional(),
+  template: z.string().min(1).default("default"),
+  events: z.union([z.literal(false), z.array(eventSchema)]).optional(),
+  draft: z.boolean().default(false),
+  tags: z.array(z.string()).default([]),
+});
+
+export type FrontMatter = z.output<typeof frontMatterSchema>;

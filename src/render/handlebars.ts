@@ -1,0 +1,255 @@
+import Handlebars from "handlebars";
+import type { Diagnostic } from "../diagnostics.js";
+import { formatDate } from "./events.js";
+
+/**
+ * Stage: Handlebars. Renders the issue body and then its layout, with partials, once per issue.
+ *
+ * Compile once, personalise many: every tag that reads `subscriber` (a `{{subscriber.name}}`, or a whole
+ * `{{#if subscriber.name}}…{{/if}}` block) is not rendered here but swapped for an inert token
+ * (`RSKSUB<n>Z`) that survives MJML. After MJML the tokens are put back as Handlebars source, and that
+ * small template is what `personalise` fills per reader — MJML never runs per reader.
+ */
+
+type Node = hbs.AST.Node & Record<string, unknown>;
+type Loc = hbs.AST.SourceLocation;
+
+export const BUILTIN_HELPERS = ["if", "unless", "each", "with", "lookup", "log"];
+/** Names a template may open a block with besides helpers (Mustache-style sections over the context). */
+export const CONTEXT_KEYS = ["newsletter", "issue", "events", "subscriber", "content", "this", "nav", "contacts"];
+
+export function createHandlebars(language: string): typeof Handlebars {
+  const hb = Handlebars.create();
+  hb.registerHelper("formatDate", (iso: unknown, options?: { hash?: { year?: boolean } }) =>
+    typeof iso === "string" ? formatDate(iso, language, { withYear: Boolean(options?.hash?.year) }) : "",
+  );
+  hb.registerHelper("eq", (a: unknown, b: unknown) => a === b);
+  hb.registerHelper("or", (...args: unknown[]) => args.slice(0, -1).find(Boolean) ?? false);
+  hb.registerHelper("and", (...args: unknown[]) => args.slice(0, -1).every(Boolean));
+  hb.registerHelper("not", (a: unknown) => !a);
+  hb.registerHelper("default", (a: unknown, b: unknown) => (a === undefined || a === null || a === "" ? b : a));
+  return hb;
+}
+
+export const OUR_HELPERS = ["formatDate", "eq", "or", "and", "not", "default"];
+
+const SUB_PATH = /^(@root\.|(\.\.\/)*)?subscriber(\.|$)/;
+
+function referencesSubscriber(node: unknown): boolean {
+  if (!node || typeof node !== "object") return false;
+  const n = node as Node;
+  if (n.type === "PathExpression") return SUB_PATH.test(String(n.original));
+  if (n.type === "SubExpression")
+    return referencesSubscriber(n.path) || (n.params as unknown[]).some(referencesSubscriber) || referencesSubscriber(n.hash);
+  if (n.type === "Hash") return (n.pairs as { value: unknown }[]).some((p) => referencesSubscriber(p.value));
+  return false;
+}
+
+function headRefs(n: Node): boolean {
+  return referencesSubscriber(n.path) || ((n.params as unknown[]) ?? []).some(referencesSubscriber) || referencesSubscriber(n.hash);
+}
+
+function lineStarts(source: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < source.length; i++) if (source[i] === "\n") starts.push(i + 1);
+  return starts;
+}
+
+interface Span {
+  start: number;
+  end: number;
+}
+
+function spanOf(loc: Loc, starts: number[]): Span {
+  return { start: starts[loc.start.line - 1] + loc.start.column, end: starts[loc.end.line - 1] + loc.end.column };
+}
+
+export interface TemplateCheck {
+  diagnostics: Diagnostic[];
+  ast?: hbs.AST.Program;
+}
+
+/**
+ * Static checks on one template's source, before anything renders: syntax, unclosed or mismatched
+ * blocks (named at the line that opened them), unknown block helpers, missing partials.
+ * `lineOffset` maps the source's line 1 to its file's line (an issue body starts after the front-matter).
+ */
+export function checkTemplate(
+  source: string,
+  file: string,
+  opts: { lineOffset?: number; partials: ReadonlySet<string>; helpers: readonly string[] },
+): TemplateCheck {
+  const off = opts.lineOffset ?? 0;
+  const diagnostics: Diagnostic[] = [];
+  const err = (line: number, column: number | undefined, ruleId: string, message: string, fix: string) =>
+    diagnostics.push({ ruleId, severity: "error", message, file, line: line + off, column, fix });
+
+  // Our own block scan first: it can name the line where an unclosed block was opened.
+  const stack: { name: string; line: number; column: number }[] = [];
+  const starts = lineStarts(source);
+  const lineOf = (offset: number) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - starts[lo] + 1 };
+  };
+  const tagRe = /\{\{!--[\s\S]*?--\}\}|\{\{![\s\S]*?\}\}|(\\)?\{\{~?\s*([#/^])?>?\s*([^\s}~]*)[^}]*\}\}/g;
+  for (let m = tagRe.exec(source); m; m = tagRe.exec(source)) {
+    if (m[1] || !m[2]) continue;
+    const name = m[3];
+    const at = lineOf(m.index);
+    if (m[2] === "#" || (m[2] === "^" && name)) stack.push({ name, ...at });
+    else if (m[2] === "/") {
+      const open = stack.pop();
+      if (!open) {
+        err(
+          at.line,
+          at.column,
+          "handlebars/unopened-block",
+          `{{/${name}}} closes a block that was never opened`,
+          `remove it, or add {{#${name} …}} before it`,
+        );
+        return { diagnostics };
+      }
+      if (open.name !== name) {
+        err(
+          open.line,
+          open.column,
+          "handlebars/mismatched-block",
+          `{{#${open.name}}} opened here is closed by {{/${name}}} on line ${at.line + off}`,
+          `close it with {{/${open.name}}}`,
+        );
+        return { diagnostics };
+      }
+    }
+  }
+  if (stack.length) {
+    const open = stack[stack.length - 1];
+    err(
+      open.line,
+      open.column,
+      "handlebars/unclosed-block",
+      `{{#${open.name}}} is never closed`,
+      `add {{/${open.name}}} where the block should end`,
+    );
+    return { diagnostics };
+  }
+
+  let ast: hbs.AST.Program;
+  try {
+    ast = Handlebars.parse(source);
+  } catch (e) {
+    const msg = (e as Error).message;
+    const m = /line (\d+)/.exec(msg) ?? /- (\d+):(\d+)$/.exec(msg);
+    err(
+      m ? Number(m[1]) : 1,
+      undefined,
+      "handlebars/syntax",
+      `Handlebars syntax error: ${msg.split("\n").slice(-1)[0]}`,
+      "check the {{…}} tags on this line; write a literal {{ as \\{{",
+    );
+    return { diagnostics };
+  }
+  const known = new Set([...BUILTIN_HELPERS, ...opts.helpers]);
+  const visit = (node: unknown) => {
+    if (!node || typeof node !== "object") return;
+    const n = node as Node;
+    if (Array.isArray(n)) {
+      for (const c of n) visit(c);
+      return;
+    }
+    const loc = n.loc as Loc | undefined;
+    if (n.type === "BlockStatement") {
+      const path = n.path as Node;
+      const name = String(path.original);
+      const hasParams = ((n.params as unknown[]) ?? []).length > 0;
+      if (path.type === "PathExpression" && !known.has(name) && (hasParams || (!name.includes(".") && !CONTEXT_KEYS.includes(name)))) {
+        err(
+          loc?.start.line ?? 1,
+          (loc?.start.column ?? 0) + 1,
+          "handlebars/unknown-helper",
+          `unknown block helper {{#${name}}}`,
+          `use one of: ${[...known].join(", ")}`,
+        );
+      }
+    }
+    if (n.type === "MustacheStatement" && ((n.params as unknown[]) ?? []).length > 0) {
+      const path = n.path as Node;
+      if (path.type === "PathExpression" && !known.has(String(path.original))) {
+        err(
+          loc?.start.line ?? 1,
+          (loc?.start.column ?? 0) + 1,
+          "handlebars/unknown-helper",
+          `unknown helper {{${String(path.original)} …}}`,
+          `use one of: ${[...known].join(", ")}`,
+        );
+      }
+    }
+    if (n.type === "PartialStatement" || n.type === "PartialBlockStatement") {
+      const name = n.name as Node;
+      const pname = name.type === "PathExpression" ? String(name.original) : String(name.value ?? "");
+      if (name.type !== "SubExpression" && !opts.partials.has(pname)) {
+        err(
+          loc?.start.line ?? 1,
+          (loc?.start.column ?? 0) + 1,
+          "handlebars/missing-partial",
+          `partial "${pname}" not found`,
+          `create templates/partials/${pname}.hbs or correct the name; known partials: ${[...opts.partials].join(", ") || "none"}`,
+        );
+      }
+    }
+    for (const key of ["body", "program", "inverse"]) if (n[key]) visit(n[key]);
+  };
+  visit(ast);
+  return { diagnostics, ast };
+}
+
+/**
+ * Swap subscriber-dependent statements for tokens. `deferred` collects their source (shared across the
+ * body, the layout and the partials of one issue, so token numbers are unique within the issue).
+ */
+export function deferSubscriber(source: string, deferred: string[], ast = Handlebars.parse(source)): string {
+  const starts = lineStarts(source);
+  const spans: Span[] = [];
+  const visit = (node: unknown) => {
+    if (!node || typeof node !== "object") return;
+    const n = node as Node;
+    if (Array.isArray(n)) {
+      for (const c of n) visit(c);
+      return;
+    }
+    if ((n.type === "MustacheStatement" || n.type === "BlockStatement") && headRefs(n) && n.loc) {
+      spans.push(spanOf(n.loc as Loc, starts));
+      return;
+    }
+    for (const key of ["body", "program", "inverse"]) if (n[key]) visit(n[key]);
+  };
+  visit(ast);
+  let out = "";
+  let at = 0;
+  for (const s of spans.sort((a, b) => a.start - b.start)) {
+    out += source.slice(at, s.start);
+    deferred.push(source.slice(s.start, s.end));
+    out += `RSKSUB${deferred.length - 1}Z`;
+    at = s.end;
+  }
+  return out + source.slice(at);
+}
+
+const TOKEN = /RSKSUB(\d+)Z/g;
+
+/**
+ * After MJML: make the compiled HTML a Handlebars template again. Literal `{{` that came from the
+ * content (an editor's `\{{`) is escaped so that only the deferred subscriber tags are live.
+ */
+export function restoreDeferred(compiled: string, deferred: readonly string[], mapSource: (s: string) => string = (s) => s): string {
+  return compiled.replace(/\{\{/g, "\\{{").replace(TOKEN, (_, i: string) => mapSource(deferred[Number(i)] ?? ""));
+}
+
+export function hasDeferred(text: string): boolean {
+  return /RSKSUB\d+Z/.test(text);
+}

@@ -1,0 +1,83 @@
+import type { Diagnostic } from "../diagnostics.js";
+import type { TemplateFile } from "./templates.js";
+
+/**
+ * Stage: MJML → responsive HTML. mjml is imported on first use: a warm build served from the cache
+ * never pays for loading it. MJML 5's `mjml2html` is async. Validation is strict: a layout MJML would
+ * "fix" silently is an error the editor sees, pointed back at the template file and line.
+ */
+type Mjml2Html = (mjml: string, options?: Record<string, unknown>) => Promise<{ html: string; errors: MjmlError[] }>;
+interface MjmlError {
+  line: number;
+  message: string;
+  tagName: string;
+}
+
+let mjml2html: Mjml2Html | undefined;
+async function load(): Promise<Mjml2Html> {
+  if (!mjml2html) {
+    const mod = (await import("mjml")) as unknown as { default: Mjml2Html };
+    mjml2html = mod.default;
+  }
+  return mjml2html;
+}
+
+export async function compileMjml(mjml: string, sources: readonly TemplateFile[]): Promise<{ html?: string; diagnostics: Diagnostic[] }> {
+  const toHtml = await load();
+  try {
+    const { html, errors } = await toHtml(mjml, { validationLevel: "strict", keepComments: false, minify: false });
+    return { html, diagnostics: errors.map((e) => mjmlDiagnostic(e, mjml, sources)) };
+  } catch (error) {
+    const errors = (error as { errors?: MjmlError[] }).errors;
+    if (errors?.length) return { diagnostics: errors.map((e) => mjmlDiagnostic(e, mjml, sources)) };
+    return {
+      diagnostics: [
+        {
+          ruleId: "mjml/error",
+          severity: "error",
+          message: `MJML failed: ${(error as Error).message}`,
+          file: sources[0]?.file,
+          fix: "check the layout's MJML structure: <mjml><mj-body><mj-section><mj-column>…",
+        },
+      ],
+    };
+  }
+}
+
+/**
+ * MJML reports lines of the rendered document. Find the template line that produced it: each template
+ * line becomes a pattern where `{{…}}` matches anything, and the first that matches the rendered line wins.
+ */
+export function locateRenderedLine(rendered: string, line: number, sources: readonly TemplateFile[]): { file?: string; line?: number } {
+  const target = rendered.split("\n")[line - 1]?.trim();
+  if (!target) return {};
+  for (const t of sources) {
+    const lines = t.source.split("\n");
+    for (let i = 0; i < lines.length; i++) {
+      const l = lines[i].trim();
+      if (!l) continue;
+      const pattern = l
+        .split(/\{\{[\s\S]*?\}\}/)
+        .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+        .join("[\\s\\S]*?");
+      if (new RegExp(`^${pattern}$`).test(target)) return { file: t.file, line: i + 1 };
+    }
+  }
+  return {};
+}
+
+function mjmlDiagnostic(e: MjmlError, rendered: string, sources: readonly TemplateFile[]): Diagnostic {
+  const where = locateRenderedLine(rendered, e.line, sources);
+  const message = e.message.replace(/^Line \d+ of [^—]*— /, "");
+  return {
+    ruleId: "mjml/validation",
+    severity: "error",
+    message: `MJML: <${e.tagName}> ${message}`,
+    file: where.file ?? sources[0]?.file,
+    line: where.line,
+    fix: /illegal/i.test(message)
+      ? `remove the attribute or use one that <${e.tagName}> accepts (see documentation.mjml.io/#${e.tagName})`
+      : `move <${e.tagName}> where MJML allows it (see documentation.mjml.io/#${e.tagName})`,
+    url: `https://documentation.mjml.io/#${e.tagName}`,
+  };
+}

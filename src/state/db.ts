@@ -1,0 +1,33 @@
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import Database from "better-sqlite3";
+
+/**
+ * The state file (`.rassylka/state.sqlite` under the root, `--state FILE` to move it): the send ledger
+ * (src/send/ledger.ts) and the suppression list live side by side, so a send checks suppressions in
+ * the same database it records deliveries in. WAL lets `serve` record unsubscribes while a send runs.
+ */
+export const DEFAULT_STATE_FILE = ".rassylka/state.sqlite";
+
+export type StateDb = Database.Database;
+
+export function stateFile(root: string, override?: string): string {
+  return resolve(root, override ?? DEFAULT_STATE_FILE);
+}
+
+export function openState(file: string): StateDb {
+  mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = FULL");
+  db.pragma("busy_timeout = 5000");
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS suppressed (
+      email      TEXT PRIMARY KEY COLLATE NOCASE,
+      reason     TEXT NOT NULL,
+      source     TEXT,
+      created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+    );
+  `);
+  return db;
+}

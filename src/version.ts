@@ -1,0 +1,5 @@
+import { readFileSync } from "node:fs";
+
+/** The package version: part of every cache key, so upgrading rassylka rebuilds everything. */
+export const VERSION: string = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string })
+  .version;
