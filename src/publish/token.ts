@@ -1,0 +1,48 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { RassylkaError } from "../diagnostics.js";
+
+/**
+ * Unsubscribe tokens: `<base64url(address)>.<base64url(HMAC-SHA256(secret, newsletterId \n address))>`.
+ * Verifiable without a database lookup, URL-safe, and not guessable from an address without the secret
+ * (`RASSYLKA_SECRET`). The newsletter id is inside the MAC, so a token of another newsletter fails.
+ */
+export const SECRET_ENV = "RASSYLKA_SECRET";
+
+function mac(secret: string, newsletterId: string, email: string): Buffer {
+  return createHmac("sha256", secret).update(`${newsletterId}\n${email}`).digest();
+}
+
+export function createUnsubscribeToken(email: string, newsletterId: string, secret: string): string {
+  const address = email.trim().toLowerCase();
+  return `${Buffer.from(address).toString("base64url")}.${mac(secret, newsletterId, address).toString("base64url")}`;
+}
+
+/** The address a token was made for, or undefined for a forged, altered, foreign or malformed token. */
+export function verifyUnsubscribeToken(token: string, newsletterId: string, secret: string): string | undefined {
+  const m = /^([A-Za-z0-9_-]{1,400})\.([A-Za-z0-9_-]{43})$/.exec(token);
+  if (!m) return undefined;
+  const address = Buffer.from(m[1], "base64url").toString("utf8");
+  if (Buffer.from(address).toString("base64url") !== m[1] || !address.includes("@")) return undefined;
+  const given = Buffer.from(m[2], "base64url");
+  const expected = mac(secret, newsletterId, address);
+  return given.length === expected.length && timingSafeEqual(given, expected) ? address : undefined;
+}
+
+/** The secret from the environment, or a clear error naming the variable. Never printed. */
+export function requireSecret(env: NodeJS.ProcessEnv = process.env): string {
+  const secret = env[SECRET_ENV];
+  if (!secret || secret.length < 16) {
+    throw new RassylkaError({
+      ruleId: "unsubscribe/no-secret",
+      severity: "error",
+      message: `${SECRET_ENV} is ${secret ? "too short" : "not set"}: unsubscribe links need it to sign each reader's token`,
+      fix: `export ${SECRET_ENV}=$(openssl rand -hex 32) — keep it secret and the same on the machine that sends and the one that runs \`rassylka serve\``,
+    });
+  }
+  return secret;
+}
+
+/** `unsubscribe.url` with the reader's token appended as `?token=` (or `&token=`). */
+export function unsubscribeUrl(base: string, token: string): string {
+  return `${base}${base.includes("?") ? "&" : "?"}token=${token}`;
+}
