@@ -3,11 +3,13 @@ import { isAbsolute, join, relative, resolve } from "node:path";
 import { type LoadedConfig, loadConfig } from "../config/load.js";
 import { type Diagnostic, hasErrors, RassylkaError } from "../diagnostics.js";
 import { type Issue, parseIssue } from "../issue/load.js";
+import { publishSite } from "../publish/site.js";
 import { renderWebVersion } from "../render/personalise.js";
 import { type CompiledIssue, compileIssue } from "../render/pipeline.js";
 import { loadTemplates, type TemplateSet } from "../render/templates.js";
 import { toPosix, writeFileAtomic } from "../util/fs.js";
 import { type BuildCache, cacheKey, fileCache, noCache } from "./cache.js";
+import { compileInWorker, PARALLEL_MIN_ISSUES, takeQueued, workerCount } from "./parallel.js";
 
 export const ISSUES_DIR = "issues";
 
@@ -105,33 +107,102 @@ export async function resolveIssueFile(root: string, ref: string): Promise<strin
   });
 }
 
+/** Identifies a project's config and templates: build workers reload when it changes. */
+export function projectKey(project: Project): string {
+  return cacheKey({ issueSource: "", configSource: project.config.source, templatesHash: project.templates.hash });
+}
+
+/** Stages 2–8 for one issue's text, no cache. Never throws for bad input: errors come back as diagnostics. */
+export async function compileIssueText(
+  project: Project,
+  absPath: string,
+  text: string,
+): Promise<{ compiled?: CompiledIssue; issue?: Issue; diagnostics: Diagnostic[] }> {
+  const file = toPosix(relative(project.root, absPath));
+  const { issue, diagnostics } = parseIssue(text, file, project.config.config);
+  if (!issue) return { diagnostics };
+  issue.absPath = absPath;
+  const result = await compileIssue(issue, { config: project.config.config, templates: project.templates });
+  return { compiled: result.compiled, issue, diagnostics: result.diagnostics };
+}
+
+async function readIssue(project: Project, absPath: string): Promise<{ file: string; text?: string; key?: string; error?: Diagnostic }> {
+  const file = toPosix(relative(project.root, absPath));
+  try {
+    const text = await readFile(absPath, "utf8");
+    const key = cacheKey({ issueSource: `${file}\0${text}`, configSource: project.config.source, templatesHash: project.templates.hash });
+    return { file, text, key };
+  } catch (e) {
+    return {
+      file,
+      error: {
+        ruleId: "issue/unreadable",
+        severity: "error",
+        message: `cannot read: ${(e as Error).message}`,
+        file,
+        fix: "check the path",
+      },
+    };
+  }
+}
+
 /** Compile one issue file (cached). Never throws for bad input: errors come back as diagnostics. */
 export async function compileIssueFile(
   project: Project,
   absPath: string,
   cache: BuildCache,
 ): Promise<{ compiled?: CompiledIssue; issue?: Issue; diagnostics: Diagnostic[]; fromCache: boolean }> {
-  const file = toPosix(relative(project.root, absPath));
-  let text: string;
-  try {
-    text = await readFile(absPath, "utf8");
-  } catch (e) {
-    return {
-      diagnostics: [
-        { ruleId: "issue/unreadable", severity: "error", message: `cannot read: ${(e as Error).message}`, file, fix: "check the path" },
-      ],
-      fromCache: false,
-    };
-  }
-  const key = cacheKey({ issueSource: `${file}\0${text}`, configSource: project.config.source, templatesHash: project.templates.hash });
-  const hit = await cache.get(key);
+  const read = await readIssue(project, absPath);
+  if (read.error || read.text === undefined || !read.key) return { diagnostics: read.error ? [read.error] : [], fromCache: false };
+  const hit = await cache.get(read.key);
   if (hit) return { compiled: hit, diagnostics: hit.warnings, fromCache: true };
-  const { issue, diagnostics } = parseIssue(text, file, project.config.config);
-  if (!issue) return { diagnostics, fromCache: false };
-  issue.absPath = absPath;
-  const result = await compileIssue(issue, { config: project.config.config, templates: project.templates });
-  if (result.compiled) await cache.set(key, result.compiled);
-  return { compiled: result.compiled, issue, diagnostics: result.diagnostics, fromCache: false };
+  const r = await compileIssueText(project, absPath, read.text);
+  if (r.compiled) await cache.set(read.key, r.compiled);
+  return { ...r, fromCache: false };
+}
+
+/**
+ * Compile many issue files: cache hits first, then the misses — on worker threads when there are
+ * enough of them to pay for starting the threads (src/build/parallel.ts), the main thread working too.
+ */
+export async function compileIssueFiles(
+  project: Project,
+  files: string[],
+  cache: BuildCache,
+): Promise<{ compiled?: CompiledIssue; diagnostics: Diagnostic[]; fromCache: boolean }[]> {
+  const reads = await Promise.all(files.map((f) => readIssue(project, f)));
+  const hits = await Promise.all(reads.map((r) => (r.key ? cache.get(r.key) : undefined)));
+  const results: { compiled?: CompiledIssue; diagnostics: Diagnostic[]; fromCache: boolean }[] = new Array(files.length);
+  const misses: number[] = [];
+  reads.forEach((r, i) => {
+    const hit = hits[i];
+    if (r.error || r.text === undefined) results[i] = { diagnostics: r.error ? [r.error] : [], fromCache: false };
+    else if (hit) results[i] = { compiled: hit, diagnostics: hit.warnings, fromCache: true };
+    else misses.push(i);
+  });
+  const compileHere = async (i: number) => {
+    const r = await compileIssueText(project, files[i], reads[i].text!);
+    return { compiled: r.compiled, diagnostics: r.diagnostics };
+  };
+  const done = async (i: number, r: { compiled?: CompiledIssue; diagnostics: Diagnostic[] }) => {
+    results[i] = { ...r, fromCache: false };
+    if (r.compiled) await cache.set(reads[i].key!, r.compiled);
+  };
+  if (misses.length >= PARALLEL_MIN_ISSUES && workerCount() > 0) {
+    const key = projectKey(project);
+    const pending = misses.map((i) => ({ i, p: compileInWorker(project.root, files[i], key) }));
+    // The main thread takes queued tasks too, until the queue is empty.
+    for (let task = takeQueued(); task; task = takeQueued()) {
+      const i = files.indexOf(task.absPath);
+      task.resolve(await compileHere(i));
+      // let the workers' replies in: they are handed their next tasks from this thread
+      await new Promise((r) => setImmediate(r));
+    }
+    for (const { i, p } of pending) await done(i, await p);
+  } else {
+    for (const i of misses) await done(i, await compileHere(i));
+  }
+  return results;
 }
 
 /**
@@ -161,8 +232,9 @@ export async function buildProject(project: Project, options: BuildOptions): Pro
   const diagnostics: Diagnostic[] = [];
   const failed: string[] = [];
   const slugs = new Map<string, string>();
-  for (const absPath of files) {
-    const r = await compileIssueFile(project, absPath, cache);
+  const results = await compileIssueFiles(project, files, cache);
+  for (const [n, absPath] of files.entries()) {
+    const r = results[n];
     const file = toPosix(relative(root, absPath));
     diagnostics.push(...r.diagnostics);
     if (!r.compiled || hasErrors(r.diagnostics)) {
@@ -204,7 +276,11 @@ export async function buildProject(project: Project, options: BuildOptions): Pro
       },
     });
   }
-  if (options.write !== false) await writeOutputs(outDir, built, options, files.length < (await listIssueFiles(root)).length);
+  if (options.write !== false) {
+    await writeOutputs(outDir, built, options, files.length < (await listIssueFiles(root)).length);
+    // archive index.html, feed.xml and the web versions' nav bars, from the whole manifest (src/publish)
+    await publishSite(outDir, project.config.config);
+  }
   return { outDir, built, diagnostics, failed };
 }
 

@@ -7,8 +7,8 @@ import { formatDate } from "./events.js";
  *
  * Compile once, personalise many: every tag that reads `subscriber` (a `{{subscriber.name}}`, or a whole
  * `{{#if subscriber.name}}…{{/if}}` block) is not rendered here but swapped for an inert token
- * (`RSKSUB<n>Z`) that survives MJML. After MJML the tokens are put back as Handlebars source, and that
- * small template is what `personalise` fills per reader — MJML never runs per reader.
+ * (`RSKSUB<n>Z`) that survives MJML. After MJML only those small sources are compiled again, and
+ * they are what `personalise` fills per reader — MJML never runs per reader.
  */
 
 type Node = hbs.AST.Node & Record<string, unknown>;
@@ -167,6 +167,17 @@ export function checkTemplate(
       const path = n.path as Node;
       const name = String(path.original);
       const hasParams = ((n.params as unknown[]) ?? []).length > 0;
+      const arity = ((n.params as unknown[]) ?? []).length;
+      if (["if", "unless", "with", "each"].includes(name) && arity !== 1) {
+        // Handlebars only finds this at render time, and then cannot say where
+        err(
+          loc?.start.line ?? 1,
+          (loc?.start.column ?? 0) + 1,
+          "handlebars/helper-arguments",
+          `{{#${name}}} needs exactly one argument, got ${arity}`,
+          `write {{#${name} something}}, e.g. {{#${name} ${name === "each" ? "events" : "issue.preheader"}}}`,
+        );
+      }
       if (path.type === "PathExpression" && !known.has(name) && (hasParams || (!name.includes(".") && !CONTEXT_KEYS.includes(name)))) {
         err(
           loc?.start.line ?? 1,
@@ -209,10 +220,10 @@ export function checkTemplate(
 }
 
 /**
- * Swap subscriber-dependent statements for tokens. `deferred` collects their source (shared across the
- * body, the layout and the partials of one issue, so token numbers are unique within the issue).
+ * Swap subscriber-dependent statements for tokens `<prefix><n>Z`. `deferred` collects their source;
+ * the token's number is its index there.
  */
-export function deferSubscriber(source: string, deferred: string[], ast = Handlebars.parse(source)): string {
+export function deferSubscriber(source: string, deferred: string[], prefix = "RSKSUB", ast = Handlebars.parse(source)): string {
   const starts = lineStarts(source);
   const spans: Span[] = [];
   const visit = (node: unknown) => {
@@ -234,22 +245,11 @@ export function deferSubscriber(source: string, deferred: string[], ast = Handle
   for (const s of spans.sort((a, b) => a.start - b.start)) {
     out += source.slice(at, s.start);
     deferred.push(source.slice(s.start, s.end));
-    out += `RSKSUB${deferred.length - 1}Z`;
+    out += `${prefix}${deferred.length - 1}Z`;
     at = s.end;
   }
   return out + source.slice(at);
 }
 
-const TOKEN = /RSKSUB(\d+)Z/g;
-
-/**
- * After MJML: make the compiled HTML a Handlebars template again. Literal `{{` that came from the
- * content (an editor's `\{{`) is escaped so that only the deferred subscriber tags are live.
- */
-export function restoreDeferred(compiled: string, deferred: readonly string[], mapSource: (s: string) => string = (s) => s): string {
-  return compiled.replace(/\{\{/g, "\\{{").replace(TOKEN, (_, i: string) => mapSource(deferred[Number(i)] ?? ""));
-}
-
-export function hasDeferred(text: string): boolean {
-  return /RSKSUB\d+Z/.test(text);
-}
+/** Tokens left in compiled output: `RSKSUB<n>Z`, n indexing CompiledIssue.deferred. */
+export const DEFERRED_TOKEN = /RSKSUB(\d+)Z/g;

@@ -46,28 +46,50 @@ export async function compileMjml(mjml: string, sources: readonly TemplateFile[]
 
 /**
  * MJML reports lines of the rendered document. Find the template line that produced it: each template
- * line becomes a pattern where `{{…}}` matches anything, and the first that matches the rendered line wins.
+ * line becomes a pattern where `{{…}}` matches anything. Lines that are nothing but tags (`{{> header}}`,
+ * `{{#if …}}`) would match any line, so they are skipped; a line whose tag outputs several lines
+ * (`<mj-text>{{{content}}}</mj-text>`) is matched against the rendered text from the target line on.
+ * Lines that open the tag MJML complained about win over others, then the line with the most literal text.
  */
-export function locateRenderedLine(rendered: string, line: number, sources: readonly TemplateFile[]): { file?: string; line?: number } {
-  const target = rendered.split("\n")[line - 1]?.trim();
+export function locateRenderedLine(
+  rendered: string,
+  line: number,
+  sources: readonly TemplateFile[],
+  tagName?: string,
+): { file?: string; line?: number } {
+  const renderedLines = rendered.split("\n");
+  const target = renderedLines[line - 1]?.trim();
   if (!target) return {};
+  const fromTarget = renderedLines
+    .slice(line - 1)
+    .join("\n")
+    .trimStart();
+  const candidates: { file: string; line: number; pattern: string; opensTag: boolean; weight: number }[] = [];
   for (const t of sources) {
     const lines = t.source.split("\n");
     for (let i = 0; i < lines.length; i++) {
       const l = lines[i].trim();
-      if (!l) continue;
-      const pattern = l
-        .split(/\{\{[\s\S]*?\}\}/)
-        .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
-        .join("[\\s\\S]*?");
-      if (new RegExp(`^${pattern}$`).test(target)) return { file: t.file, line: i + 1 };
+      const parts = l.split(/\{\{\{?[\s\S]*?\}?\}\}/);
+      if (!parts.join("").trim()) continue;
+      const pattern = parts.map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("[\\s\\S]*?");
+      const opensTag = tagName ? new RegExp(`<${tagName}[\\s/>]`).test(`${l} `) : false;
+      candidates.push({ file: t.file, line: i + 1, pattern, opensTag, weight: parts.join("").trim().length });
     }
   }
-  return {};
+  // stable: the first file and line win among equals
+  candidates.sort((a, b) => Number(b.opensTag) - Number(a.opensTag) || b.weight - a.weight);
+  const sameLine = (c: (typeof candidates)[number]) => new RegExp(`^${c.pattern}$`).test(target);
+  const spanning = (c: (typeof candidates)[number]) => new RegExp(`^${c.pattern}(\\n|$)`).test(fromTarget);
+  const found =
+    candidates.find((c) => c.opensTag && sameLine(c)) ??
+    candidates.find((c) => c.opensTag && spanning(c)) ??
+    candidates.find(sameLine) ??
+    candidates.find(spanning);
+  return found ? { file: found.file, line: found.line } : {};
 }
 
 function mjmlDiagnostic(e: MjmlError, rendered: string, sources: readonly TemplateFile[]): Diagnostic {
-  const where = locateRenderedLine(rendered, e.line, sources);
+  const where = locateRenderedLine(rendered, e.line, sources, e.tagName);
   const message = e.message.replace(/^Line \d+ of [^—]*— /, "");
   return {
     ruleId: "mjml/validation",

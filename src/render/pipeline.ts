@@ -2,7 +2,7 @@ import type { NewsletterConfig } from "../config/schema.js";
 import { type Diagnostic, hasErrors } from "../diagnostics.js";
 import type { Issue } from "../issue/load.js";
 import { type FooterEvent, footerEvents, formatDate } from "./events.js";
-import { checkTemplate, createHandlebars, deferSubscriber, OUR_HELPERS, restoreDeferred } from "./handlebars.js";
+import { checkTemplate, createHandlebars, deferSubscriber, OUR_HELPERS } from "./handlebars.js";
 import { markdownToHtml } from "./markdown.js";
 import { compileMjml } from "./mjml.js";
 import { protectHandlebars } from "./protect.js";
@@ -43,10 +43,14 @@ export interface CompiledIssue {
   draft: boolean;
   tags: string[];
   template: string;
-  /** Handlebars source of the HTML part: only subscriber tags are live. */
-  htmlTemplate: string;
-  /** Same for the text part (rendered with noEscape). */
-  textTemplate: string;
+  /** The compiled HTML, with `RSKSUB<n>Z` tokens where subscriber tags stand (see render/personalise.ts). */
+  html: string;
+  /** The plain-text part, with the same tokens. */
+  text: string;
+  /** Handlebars source of each deferred subscriber tag (HTML flavour), indexed by token number. */
+  deferred: string[];
+  /** The same tags for the text part (HTML inside a block turned into text). */
+  deferredText: string[];
   /** The MJML the layout produced, for --emit-mjml and debugging. */
   mjml: string;
   /** `subscriber.*` fields the issue and its templates read. */
@@ -64,6 +68,66 @@ export interface CompileResult {
 function lineOfKey(source: string, key: string): number | undefined {
   const i = source.split("\n").findIndex((l) => l.startsWith(`${key}:`));
   return i >= 0 ? i + 1 : undefined;
+}
+
+/**
+ * What a template set needs once per build, not once per issue: static checks, partials registered,
+ * layouts compiled, their subscriber tags deferred (tokens `RSKTPL<n>Z`). Memoised per TemplateSet.
+ */
+interface TemplateRuntime {
+  hb: ReturnType<typeof createHandlebars>;
+  layouts: Map<string, HandlebarsTemplateDelegate>;
+  deferred: string[];
+  diagnostics: Diagnostic[];
+}
+
+const runtimes = new WeakMap<TemplateSet, Map<string, TemplateRuntime>>();
+
+function templateRuntime(templates: TemplateSet, language: string): TemplateRuntime {
+  let byLang = runtimes.get(templates);
+  if (!byLang) {
+    byLang = new Map();
+    runtimes.set(templates, byLang);
+  }
+  const cached = byLang.get(language);
+  if (cached) return cached;
+  const partialNames = new Set(templates.partials.keys());
+  const files: TemplateFile[] = [...templates.layouts.values(), ...templates.partials.values()];
+  const diagnostics = files.flatMap((t) => checkTemplate(t.source, t.file, { partials: partialNames, helpers: OUR_HELPERS }).diagnostics);
+  const hb = createHandlebars(language);
+  const deferred: string[] = [];
+  const layouts = new Map<string, HandlebarsTemplateDelegate>();
+  if (!hasErrors(diagnostics)) {
+    for (const p of templates.partials.values()) hb.registerPartial(p.name, deferSubscriber(p.source, deferred, "RSKTPL"));
+    for (const l of templates.layouts.values())
+      layouts.set(l.name, hb.compile(deferSubscriber(l.source, deferred, "RSKTPL"), { strict: false }));
+    for (const d of deferred) {
+      if (!/<mj-/.test(d)) continue;
+      const owner = files.find((t) => t.source.includes(d));
+      diagnostics.push({
+        ruleId: "handlebars/subscriber-block-around-mjml",
+        severity: "error",
+        message: `a block that reads subscriber fields wraps MJML tags: ${d.split("\n")[0]}`,
+        file: owner?.file,
+        line: owner ? owner.source.slice(0, owner.source.indexOf(d)).split("\n").length : undefined,
+        fix: "put the {{#if subscriber.…}} inside an <mj-text> (MJML runs once per issue, before subscriber fields are known)",
+      });
+    }
+  }
+  const runtime = { hb, layouts, deferred, diagnostics };
+  byLang.set(language, runtime);
+  return runtime;
+}
+
+const footers = new WeakMap<NewsletterConfig, string>();
+/** The config's footer in HTML, once per config rather than once per issue. */
+function footerHtmlOf(config: NewsletterConfig): string {
+  let html = footers.get(config);
+  if (html === undefined) {
+    html = config.footer ? typographHtml(markdownToHtml(config.footer), config.language) : "";
+    footers.set(config, html);
+  }
+  return html;
 }
 
 /** Stages 4–8 for one parsed issue. Returns diagnostics instead of throwing: one bad issue stops only itself. */
@@ -86,27 +150,24 @@ export async function compileIssue(issue: Issue, ctx: RenderContext): Promise<Co
       ],
     };
   }
-  const partialNames = new Set(templates.partials.keys());
-  const helpers = OUR_HELPERS;
-  const diagnostics: Diagnostic[] = [];
-  const checked = [
-    checkTemplate(issue.body, issue.file, { lineOffset: issue.bodyOffset, partials: partialNames, helpers }),
-    checkTemplate(layout.source, layout.file, { partials: partialNames, helpers }),
-    ...[...templates.partials.values()].map((p) => checkTemplate(p.source, p.file, { partials: partialNames, helpers })),
+  const runtime = templateRuntime(templates, language);
+  const diagnostics: Diagnostic[] = [
+    ...runtime.diagnostics,
+    ...checkTemplate(issue.body, issue.file, {
+      lineOffset: issue.bodyOffset,
+      partials: new Set(templates.partials.keys()),
+      helpers: OUR_HELPERS,
+    }).diagnostics,
   ];
-  for (const c of checked) diagnostics.push(...c.diagnostics);
   if (hasErrors(diagnostics)) return { diagnostics };
 
   // Stages 4–5: Markdown and typography see Handlebars only as tokens.
   const guarded = protectHandlebars(issue.body);
   const bodySource = guarded.restore(typographHtml(markdownToHtml(guarded.text), language));
-  const footerHtml = config.footer ? typographHtml(markdownToHtml(config.footer), language) : "";
+  const footerHtml = footerHtmlOf(config);
 
   // Stage 6: Handlebars, subscriber tags deferred.
-  const hb = createHandlebars(language);
   const deferred: string[] = [];
-  const templateFiles: TemplateFile[] = [layout, ...templates.partials.values()];
-  for (const p of templates.partials.values()) hb.registerPartial(p.name, deferSubscriber(p.source, deferred));
   const events: FooterEvent[] = footerEvents(issue, config);
   const archiveUrl = config.url ? config.url.replace(/\/?$/, "/") : undefined;
   const context: Record<string, unknown> = {
@@ -125,9 +186,12 @@ export async function compileIssue(issue: Issue, ctx: RenderContext): Promise<Co
     events,
   };
   let rendered: string;
+  // the body renders first: a failure there is the issue's, not the layout's
+  let failing = issue.file;
   try {
-    const body = hb.compile(deferSubscriber(bodySource, deferred), { strict: false })(context);
-    rendered = hb.compile(deferSubscriber(layout.source, deferred), { strict: false })({ ...context, content: body });
+    const body = runtime.hb.compile(deferSubscriber(bodySource, deferred), { strict: false })(context);
+    failing = layout.file;
+    rendered = runtime.layouts.get(layout.name)!({ ...context, content: body });
   } catch (error) {
     return {
       diagnostics: [
@@ -135,32 +199,22 @@ export async function compileIssue(issue: Issue, ctx: RenderContext): Promise<Co
           ruleId: "handlebars/render",
           severity: "error",
           message: `Handlebars failed: ${(error as Error).message}`,
-          file: layout.file,
+          file: failing,
           fix: "check the helpers and partials the layout and the issue use",
         },
       ],
     };
   }
-  for (const d of deferred) {
-    if (/<mj-/.test(d)) {
-      const owner = templateFiles.find((t) => t.source.includes(d));
-      diagnostics.push({
-        ruleId: "handlebars/subscriber-block-around-mjml",
-        severity: "error",
-        message: `a block that reads subscriber fields wraps MJML tags: ${d.split("\n")[0]}`,
-        file: owner?.file ?? layout.file,
-        line: owner ? owner.source.slice(0, owner.source.indexOf(d)).split("\n").length : undefined,
-        fix: "put the {{#if subscriber.…}} inside an <mj-text> (MJML runs once per issue, before subscriber fields are known)",
-      });
-    }
-  }
-  if (hasErrors(diagnostics)) return { diagnostics };
+  // Template tokens join the issue's own: one numbering for the compiled issue.
+  const base = deferred.length;
+  deferred.push(...runtime.deferred);
+  rendered = rendered.replace(/RSKTPL(\d+)Z/g, (_, i: string) => `RSKSUB${base + Number(i)}Z`);
 
   // Stage 7: MJML, once.
-  const mj = await compileMjml(rendered, templateFiles);
+  const mj = await compileMjml(rendered, [layout, ...templates.partials.values()]);
   if (!mj.html || hasErrors(mj.diagnostics)) return { diagnostics: [...diagnostics, ...mj.diagnostics] };
 
-  // Stage 8: text, then both parts become per-reader templates.
+  // Stage 8: the text part. Deferred tags stay tokens in both parts until personalise.
   const text = htmlToPlainText(mj.html);
   const subscriberFields = [...new Set(deferred.flatMap((d) => [...d.matchAll(/subscriber\.([A-Za-z_][\w-]*)/g)].map((m) => m[1])))].sort();
   return {
@@ -174,8 +228,10 @@ export async function compileIssue(issue: Issue, ctx: RenderContext): Promise<Co
       draft: issue.draft,
       tags: issue.tags,
       template: issue.template,
-      htmlTemplate: restoreDeferred(mj.html, deferred),
-      textTemplate: restoreDeferred(text, deferred, snippetToText),
+      html: mj.html,
+      text,
+      deferred,
+      deferredText: deferred.map(snippetToText),
       mjml: rendered,
       subscriberFields,
       context,

@@ -25,7 +25,14 @@ function typografFor(language: string): Typograf {
       locale: localesFor(language),
       // characters, not entities: the HTML is UTF-8 and the text part must read the same
       htmlEntity: { type: "default" },
+      // Off: rules that rewrite what an editor wrote on purpose (phone numbers, ISO dates, keyboard
+      // layout guesses) and optical alignment that needs CSS mail clients drop.
       disableRule: [
+        "ru/other/phone-number",
+        "ru/date/fromISO",
+        "ru/typo/switchingKeyboardLayout",
+        "ru/optalign/*",
+
         "common/space/trimLeft",
         "common/space/trimRight",
         "common/html/e-mail",

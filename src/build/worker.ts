@@ -1,0 +1,23 @@
+import { readFile } from "node:fs/promises";
+import { parentPort } from "node:worker_threads";
+import { compileIssueText, loadProject, type Project } from "./build.js";
+import type { WorkerResult } from "./parallel.js";
+
+/** A build worker: compiles one issue at a time for src/build/parallel.ts. */
+const projects = new Map<string, Promise<Project>>();
+
+parentPort?.on("message", async ({ id, root, absPath, projectKey }: { id: number; root: string; absPath: string; projectKey: string }) => {
+  let result: WorkerResult;
+  try {
+    // keyed by the config's and templates' contents: an edited template is reloaded
+    const key = `${root}\0${projectKey}`;
+    if (!projects.has(key)) projects.set(key, loadProject(root));
+    const project = await projects.get(key)!;
+    const r = await compileIssueText(project, absPath, await readFile(absPath, "utf8"));
+    result = { compiled: r.compiled, diagnostics: r.diagnostics };
+  } catch (error) {
+    const diagnostics = (error as { diagnostics?: WorkerResult["diagnostics"] }).diagnostics;
+    result = { diagnostics: diagnostics ?? [{ ruleId: "build/worker", severity: "error", message: String(error), file: absPath }] };
+  }
+  parentPort?.postMessage({ id, result });
+});
