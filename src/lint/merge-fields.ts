@@ -1,0 +1,43 @@
+import { finding, type LintRule, locate, SENDER_FIELDS } from "./context.js";
+
+/**
+ * A merge field (`{{subscriber.x}}`) that none of the sample readers in newsletter.yaml
+ * `preview.subscribers` has: most likely a typo, or a column the audience does not have, and readers
+ * would see an empty gap. A field only some samples have is fine — that is what {{#if}} fallbacks are
+ * for. `email` and `unsubscribeUrl` are always filled in by the sender.
+ */
+export const mergeFields: LintRule = {
+  id: "lint/merge-fields",
+  check(ctx) {
+    const fields = ctx.compiled.subscriberFields.filter((f) => !(SENDER_FIELDS as readonly string[]).includes(f));
+    if (!fields.length) return [];
+    const samples = ctx.samples;
+    if (!samples.length) {
+      return [
+        finding(
+          "merge-fields",
+          "warning",
+          `the issue reads ${fields.map((f) => `subscriber.${f}`).join(", ")}, but newsletter.yaml has no preview.subscribers to check them against`,
+          `add sample readers to newsletter.yaml: preview: { subscribers: [ { email: …, ${fields[0]}: … } ] }`,
+          { file: "newsletter.yaml", field: "preview.subscribers" },
+        ),
+      ];
+    }
+    const known = new Set(samples.flatMap((s) => Object.keys(s).filter((k) => s[k] !== undefined)));
+    return fields
+      .filter((f) => !known.has(f))
+      .map((f) => {
+        const at = locate(ctx, new RegExp(`subscriber\\.${f}(?![\\w-])`));
+        const near = [...known].find((k) => k.toLowerCase() === f.toLowerCase());
+        return finding(
+          "merge-fields",
+          "error",
+          `subscriber.${f} is not a field of any sample reader in newsletter.yaml (they have: ${[...known].sort().join(", ") || "nothing"})`,
+          near
+            ? `did you mean subscriber.${near}?`
+            : `fix the name, or add ${f} to the sample readers in preview.subscribers (and to the audience's columns)`,
+          at ?? { file: ctx.file },
+        );
+      });
+  },
+};
