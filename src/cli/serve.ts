@@ -1,5 +1,119 @@
+import { existsSync } from "node:fs";
+import { relative, resolve } from "node:path";
 import type { Command } from "commander";
+import { loadConfig } from "../config/load.js";
+import { isRassylkaError, RassylkaError } from "../diagnostics.js";
+import { close, createPublishServer, listen, unsubscribePaths } from "../publish/server.js";
+import { requireSecret } from "../publish/token.js";
+import { openState, stateFile } from "../state/db.js";
 import type { Io } from "./print.js";
 
-// Placeholder: the `serve` command is being written (see the open issues).
-export function registerServe(_program: Command, _io: Io, _setCode: (c: number) => void): void {}
+export interface ServeFlags {
+  root: string;
+  out: string;
+  port: string;
+  host: string;
+  state?: string;
+}
+
+/** `i***@example.ru`: enough to follow the log, not a list of readers. */
+function mask(email: string): string {
+  const at = email.lastIndexOf("@");
+  return `${email.slice(0, Math.min(1, at))}***${email.slice(at)}`;
+}
+
+/**
+ * Serves the built site and the unsubscribe endpoint until SIGINT/SIGTERM, then exits 0.
+ * Without RASSYLKA_SECRET the site is still served and unsubscribe answers 503 (with a warning here).
+ */
+export async function runServe(flags: ServeFlags, io: Io, stop: Promise<unknown>): Promise<number> {
+  const root = resolve(flags.root);
+  const port = Number(flags.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new RassylkaError({
+      ruleId: "serve/bad-port",
+      severity: "error",
+      message: `--port ${flags.port} is not a port number`,
+      field: "--port",
+      fix: "give a number from 1 to 65535 (0 picks a free port), e.g. --port 8080",
+    });
+  }
+  const { config } = await loadConfig(root);
+  const dir = resolve(root, flags.out);
+  if (!existsSync(dir)) io.err(`warning: ${relative(process.cwd(), dir) || dir}/ does not exist yet: run \`rassylka build\` first`);
+  let secret: string | undefined;
+  try {
+    secret = requireSecret();
+  } catch (error) {
+    if (!isRassylkaError(error)) throw error;
+    for (const d of error.diagnostics)
+      io.err(`warning: ${d.message}; the unsubscribe endpoint answers 503 until it is set\n  fix: ${d.fix}`);
+  }
+  const state = stateFile(root, flags.state);
+  const db = secret ? openState(state) : undefined;
+  let recorded = 0;
+  const server = createPublishServer({
+    dir,
+    config,
+    secret,
+    state: db,
+    onUnsubscribe: (email, added) => {
+      if (added) recorded++;
+      io.out(`unsubscribed ${mask(email)}${added ? "" : " (already)"}`);
+    },
+    onError: (error) => io.err(`error: ${(error as Error).message}`),
+  });
+  let url: string;
+  try {
+    url = await listen(server, port, flags.host);
+  } catch (cause) {
+    db?.close();
+    throw new RassylkaError(
+      {
+        ruleId: "serve/listen",
+        severity: "error",
+        message: `cannot listen on ${flags.host}:${port}: ${(cause as Error).message}`,
+        field: "--port",
+        fix: "choose another --port, or stop the program that uses this one",
+      },
+      { cause },
+    );
+  }
+  const paths = unsubscribePaths(config).join(", ");
+  io.out(`Serving ${relative(process.cwd(), dir) || "."}/ at ${url}`);
+  io.out(
+    secret
+      ? `Unsubscribe: POST/GET ${paths} ?token=… → ${relative(process.cwd(), state) || state}`
+      : `Unsubscribe: disabled (no secret) at ${paths}`,
+  );
+  io.out("Press Ctrl+C to stop.");
+  await stop;
+  await close(server);
+  db?.close();
+  io.out(`Stopped. ${recorded} new unsubscribe(s) recorded.`);
+  return 0;
+}
+
+function signalled(): Promise<string> {
+  return new Promise((done) => {
+    const on = (signal: string) => {
+      process.off("SIGINT", on);
+      process.off("SIGTERM", on);
+      done(signal);
+    };
+    process.on("SIGINT", on);
+    process.on("SIGTERM", on);
+  });
+}
+
+export function registerServe(program: Command, io: Io, setCode: (c: number) => void): void {
+  program
+    .command("serve")
+    .description("serve the built site (dist/) and the one-click unsubscribe endpoint")
+    .option("--root <dir>", "the newsletter's folder", ".")
+    .option("--out <dir>", "the folder to serve, relative to the root", "dist")
+    .option("--port <port>", "port to listen on (0: any free port)", "8080")
+    .option("--host <host>", "address to listen on (0.0.0.0 for every interface)", "127.0.0.1")
+    .option("--state <file>", "state file that records unsubscribes (default .rassylka/state.sqlite under the root)")
+    .action(async (flags: ServeFlags) => setCode(await runServe(flags, io, signalled())));
+}

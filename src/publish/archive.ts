@@ -1,0 +1,144 @@
+import type { NewsletterConfig } from "../config/schema.js";
+import { escapeHtml, pageHref, safeHref } from "./html.js";
+import { issueDate, languageTag, publishStrings } from "./i18n.js";
+
+/**
+ * The web archive: `dist/index.html` (every published issue, newest first) and the nav bar of each
+ * web version `dist/<slug>.html` (back to the archive, previous and next issue). Links are relative, so
+ * the folder works on any host, under any path, and from `rassylka serve`. Drafts are written by the
+ * build but never linked, and a draft's page links only back to the archive.
+ */
+
+/** What the archive needs of an issue: a subset of the build manifest's entries. */
+export interface ArchiveEntry {
+  slug: string;
+  title: string;
+  preheader: string;
+  /** YYYY-MM-DD */
+  date: string;
+  draft: boolean;
+}
+
+type Config = Pick<NewsletterConfig, "name" | "language" | "description" | "nav" | "url">;
+
+/** Published issues, newest first (by date, then slug: the manifest's order, made sure of here). */
+export function publishedIssues<T extends ArchiveEntry>(entries: readonly T[]): T[] {
+  return entries.filter((e) => !e.draft).sort((a, b) => b.date.localeCompare(a.date) || a.slug.localeCompare(b.slug));
+}
+
+const ARCHIVE_CSS = `
+*{box-sizing:border-box}
+body{margin:0;background:#f3f1ec;color:#22252a;font:17px/1.6 Georgia,"Times New Roman",serif;-webkit-text-size-adjust:100%}
+.wrap{max-width:40rem;margin:0 auto;padding:1.25rem 1rem 2.5rem}
+header h1{font:bold 1.6rem/1.25 Arial,Helvetica,sans-serif;color:#1c3b5a;margin:.5rem 0 .25rem}
+header p{margin:0 0 .75rem;color:#4a4f57}
+nav ul{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:.25rem 1rem;font:.95rem/1.5 Arial,Helvetica,sans-serif}
+a{color:#1f5fa8}
+h2{font:bold 1.2rem/1.3 Arial,Helvetica,sans-serif;color:#1c3b5a;margin:1.75rem 0 .5rem}
+ol{list-style:none;margin:0;padding:0}
+li.issue{background:#fff;border-radius:6px;padding:.9rem 1rem;margin:0 0 .75rem}
+li.issue time{display:block;font:.85rem/1.4 Arial,Helvetica,sans-serif;color:#6b6f76}
+li.issue h3{font:bold 1.1rem/1.35 Arial,Helvetica,sans-serif;margin:.2rem 0 .3rem}
+li.issue p{margin:0;color:#4a4f57}
+h1,h3,p{overflow-wrap:anywhere}
+@media (prefers-color-scheme:dark){body{background:#1d1f22;color:#e6e6e6}li.issue{background:#2a2d31}header h1,h2{color:#cfe0f5}header p,li.issue p,li.issue time{color:#b5b9bf}a{color:#8cb8ff}}
+`.trim();
+
+/** `dist/index.html`: the newsletter's name and navigation, then every published issue, newest first. */
+export function renderArchive(entries: readonly ArchiveEntry[], config: Config): string {
+  const t = publishStrings(config.language);
+  const lang = languageTag(config.language);
+  const navLinks = config.nav
+    .map((n) => {
+      const href = safeHref(n.url);
+      return href ? `<li><a href="${href}">${escapeHtml(n.title)}</a></li>` : `<li>${escapeHtml(n.title)}</li>`;
+    })
+    .concat(`<li><a href="feed.xml" type="application/atom+xml">${escapeHtml(t.feed)}</a></li>`)
+    .join("");
+  const issues = publishedIssues(entries);
+  const list = issues.length
+    ? `<ol>\n${issues
+        .map(
+          (e) =>
+            `<li class="issue"><article><time datetime="${escapeHtml(e.date)}">${escapeHtml(issueDate(e.date, config.language))}</time>` +
+            `<h3><a href="${pageHref(e.slug)}">${escapeHtml(e.title)}</a></h3>` +
+            (e.preheader ? `<p>${escapeHtml(e.preheader)}</p>` : "") +
+            "</article></li>",
+        )
+        .join("\n")}\n</ol>`
+    : `<p>${escapeHtml(t.noIssues)}</p>`;
+  const description = config.description ? `<p>${escapeHtml(config.description)}</p>` : "";
+  return `<!doctype html>
+<html lang="${escapeHtml(lang)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(`${config.name} — ${t.allIssues}`)}</title>
+${config.description ? `<meta name="description" content="${escapeHtml(config.description)}">\n` : ""}<link rel="alternate" type="application/atom+xml" title="${escapeHtml(config.name)}" href="feed.xml">
+<style>${ARCHIVE_CSS}</style>
+</head>
+<body>
+<div class="wrap">
+<header>
+<h1>${escapeHtml(config.name)}</h1>
+${description}
+<nav><ul>${navLinks}</ul></nav>
+</header>
+<main>
+<h2>${escapeHtml(t.allIssues)}</h2>
+${list}
+</main>
+</div>
+</body>
+</html>
+`;
+}
+
+const NAV_START = "<!--rassylka:web-nav-->";
+const NAV_END = "<!--/rassylka:web-nav-->";
+const LINK = "color:#1f5fa8;text-decoration:none;";
+
+/**
+ * The nav bar of one web version: back to the archive, the previous (older) and next (newer) published
+ * issue. A draft, or a slug the archive does not list, gets only the way back.
+ */
+export function renderWebNav(entries: readonly ArchiveEntry[], slug: string, config: Pick<Config, "language">): string {
+  const t = publishStrings(config.language);
+  const issues = publishedIssues(entries);
+  const i = issues.findIndex((e) => e.slug === slug);
+  const older = i >= 0 ? issues[i + 1] : undefined;
+  const newer = i > 0 ? issues[i - 1] : undefined;
+  const draft = entries.some((e) => e.slug === slug && e.draft);
+  const items = [`<a href="index.html" rel="index" style="${LINK}">← ${escapeHtml(t.allIssues)}</a>`];
+  if (draft) items.push(`<span style="color:#b3261e;">${escapeHtml(t.draft)}</span>`);
+  if (older)
+    items.push(
+      `<a href="${pageHref(older.slug)}" rel="prev" title="${escapeHtml(t.previous)}" style="${LINK}">‹ ${escapeHtml(older.title)}</a>`,
+    );
+  if (newer)
+    items.push(
+      `<a href="${pageHref(newer.slug)}" rel="next" title="${escapeHtml(t.next)}" style="${LINK}">${escapeHtml(newer.title)} ›</a>`,
+    );
+  return (
+    `${NAV_START}<nav class="rassylka-web-nav" style="max-width:600px;margin:0 auto;padding:10px 16px;box-sizing:border-box;` +
+    `display:flex;flex-wrap:wrap;gap:6px 18px;font:14px/1.4 Arial,Helvetica,sans-serif;overflow-wrap:anywhere;">` +
+    `${items.join("")}</nav>${NAV_END}`
+  );
+}
+
+/** The page without a nav bar this module put there before (so re-injecting is idempotent). */
+export function stripWebNav(html: string): string {
+  const start = html.indexOf(NAV_START);
+  if (start < 0) return html;
+  const end = html.indexOf(NAV_END, start);
+  return end < 0 ? html : html.slice(0, start) + html.slice(end + NAV_END.length);
+}
+
+/** Put the nav bar right after `<body …>` (replacing an earlier one). */
+export function injectWebNav(html: string, nav: string): string {
+  const page = stripWebNav(html);
+  const body = /<body\b[^>]*>/i.exec(page);
+  if (!body) return nav + page;
+  const at = body.index + body[0].length;
+  return page.slice(0, at) + nav + page.slice(at);
+}
