@@ -1,0 +1,24 @@
+import type { Project } from "../build/build.js";
+import type { Diagnostic } from "../diagnostics.js";
+import { lintIssue } from "../lint/index.js";
+import type { CompiledIssue } from "../render/pipeline.js";
+
+/**
+ * The lint findings of one compiled issue (src/lint), for the preview's pages and the PR summary.
+ * A crash in a rule must not take the preview down: it becomes one finding.
+ */
+export async function lintCompiled(project: Project, compiled: CompiledIssue, source?: string): Promise<Diagnostic[]> {
+  try {
+    return await lintIssue(project, compiled, { source });
+  } catch (error) {
+    return [
+      {
+        ruleId: "lint/internal",
+        severity: "warning",
+        message: `lint could not run: ${(error as Error).message}`,
+        file: compiled.source,
+        fix: "this is a bug in rassylka lint; the preview and build are not affected",
+      },
+    ];
+  }
+}

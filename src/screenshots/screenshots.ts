@@ -1,0 +1,129 @@
+import { join, relative, resolve } from "node:path";
+import type { BrowserContext } from "playwright-core";
+import { compileIssueFile, listIssueFiles, loadProject, resolveIssueFile } from "../build/build.js";
+import { fileCache, noCache } from "../build/cache.js";
+import { type Diagnostic, hasErrors, RassylkaError } from "../diagnostics.js";
+import { renderWebVersion } from "../render/personalise.js";
+import { toPosix, writeFileAtomic } from "../util/fs.js";
+import { findChromium, launchChromium } from "./chromium.js";
+
+/**
+ * `rassylka screenshots`: full-height PNGs of each issue's web version (no subscriber), as a desktop
+ * client (600 CSS px), a phone (375 px) and a client in dark mode (600 px, prefers-color-scheme: dark).
+ * One CSS pixel is one PNG pixel. The page gets no network at all: only the document itself is served
+ * (from memory, through page.route); images, fonts and tracking pixels are refused, so a screenshot never
+ * leaks a request and looks the same on every machine — remote images show as missing.
+ */
+export interface Variant {
+  name: string;
+  width: number;
+  dark: boolean;
+}
+
+export const VARIANTS: Variant[] = [
+  { name: "600", width: 600, dark: false },
+  { name: "375", width: 375, dark: false },
+  { name: "dark", width: 600, dark: true },
+];
+
+export interface ScreenshotOptions {
+  root: string;
+  /** Issue files or slugs; default every issues/*.md. */
+  files?: string[];
+  /** Relative to root unless absolute. Default dist/screenshots. */
+  out?: string;
+  cache?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface ScreenshotResult {
+  outDir: string;
+  /** `blocked`: the URLs the email asked for and did not get (remote images show as missing). */
+  shots: { file: string; slug: string; pngs: string[]; blocked: string[] }[];
+  diagnostics: Diagnostic[];
+  failed: string[];
+}
+
+// A name that never resolves (RFC 2606): if a request slipped past the route it would go nowhere.
+const ORIGIN = "http://rassylka.invalid";
+
+async function shoot(context: BrowserContext, slug: string, html: string, blocked: Set<string>): Promise<Buffer> {
+  const page = await context.newPage();
+  const docUrl = `${ORIGIN}/${encodeURIComponent(slug)}.html`;
+  try {
+    await page.route("**/*", (route) => {
+      const request = route.request();
+      if (request.url() === docUrl && request.isNavigationRequest()) {
+        return route.fulfill({ status: 200, contentType: "text/html; charset=utf-8", body: html });
+      }
+      blocked.add(request.url());
+      return route.abort("blockedbyclient");
+    });
+    await page.goto(docUrl, { waitUntil: "load" });
+    return await page.screenshot({ fullPage: true, type: "png", animations: "disabled" });
+  } finally {
+    await page.close();
+  }
+}
+
+export async function takeScreenshots(options: ScreenshotOptions): Promise<ScreenshotResult> {
+  // Fail before compiling anything when there is no browser to drive.
+  findChromium(options.env);
+  const project = await loadProject(options.root);
+  const root = project.root;
+  const outDir = resolve(root, options.out ?? join("dist", "screenshots"));
+  const files = options.files?.length ? await Promise.all(options.files.map((f) => resolveIssueFile(root, f))) : await listIssueFiles(root);
+  if (!files.length) {
+    throw new RassylkaError({
+      ruleId: "screenshots/no-issues",
+      severity: "error",
+      message: "no issues in issues/",
+      file: "issues/",
+      fix: 'write one with `rassylka new "Title"`',
+    });
+  }
+  const cache = options.cache === false ? noCache : fileCache(root);
+  const diagnostics: Diagnostic[] = [];
+  const failed: string[] = [];
+  const ready: { file: string; slug: string; html: string }[] = [];
+  for (const absPath of files) {
+    const r = await compileIssueFile(project, absPath, cache);
+    const file = toPosix(relative(root, absPath));
+    diagnostics.push(...r.diagnostics);
+    if (!r.compiled || hasErrors(r.diagnostics)) failed.push(file);
+    else ready.push({ file, slug: r.compiled.slug, html: renderWebVersion(r.compiled).html });
+  }
+  const shots: ScreenshotResult["shots"] = [];
+  if (!ready.length) return { outDir, shots, diagnostics, failed };
+
+  const browser = await launchChromium(options.env);
+  try {
+    const contexts = await Promise.all(
+      VARIANTS.map((v) =>
+        browser.newContext({
+          viewport: { width: v.width, height: 640 },
+          deviceScaleFactor: 1,
+          colorScheme: v.dark ? "dark" : "light",
+          // mail clients run no scripts; neither do we
+          javaScriptEnabled: false,
+          serviceWorkers: "block",
+          offline: true,
+        }),
+      ),
+    );
+    for (const issue of ready) {
+      const pngs: string[] = [];
+      const blocked = new Set<string>();
+      for (const [i, v] of VARIANTS.entries()) {
+        const png = await shoot(contexts[i], issue.slug, issue.html, blocked);
+        const path = join(outDir, `${issue.slug}-${v.name}.png`);
+        await writeFileAtomic(path, png);
+        pngs.push(path);
+      }
+      shots.push({ file: issue.file, slug: issue.slug, pngs, blocked: [...blocked].sort() });
+    }
+  } finally {
+    await browser.close();
+  }
+  return { outDir, shots, diagnostics, failed };
+}
