@@ -1,5 +1,257 @@
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { createInterface } from "node:readline/promises";
 import type { Command } from "commander";
+import { loadProject } from "../build/build.js";
+import { CONFIG_FILE, loadConfig, parseConfig } from "../config/load.js";
+import type { NewsletterConfig } from "../config/schema.js";
+import { RassylkaError } from "../diagnostics.js";
+import { compileForSend, type SendMode } from "../send/engine.js";
+import type { Transport } from "../send/transport.js";
+import { DryRunTransport } from "../send/transports/dry-run.js";
+import { assertCampaignable, type CampaignEvent, campaignRequest, readerFields, runCampaign } from "../send/transports/sendsay/campaign.js";
+import { SendsayClient, type SendsayClientOptions, sendsayCredentials } from "../send/transports/sendsay/client.js";
+import { pingSendsay, SendsayTransport } from "../send/transports/sendsay/transport.js";
+import { openState, stateFile } from "../state/db.js";
 import type { Io } from "./print.js";
 
-// Placeholder: the `sendsay` command is being written (see the open issues).
-export function registerSendsay(_program: Command, _io: Io, _setCode: (c: number) => void): void {}
+/**
+ * The Sendsay parts of the CLI: `rassylka sendsay ping`, and what `rassylka send --transport sendsay`
+ * dispatches to (src/cli/send.ts only routes here):
+ *   --group <id>      campaign: one issue.send to a Sendsay list, its track followed to the end
+ *   --to FILE.csv     personal letters through the send engine and its ledger (also --test ADDRS)
+ */
+
+interface PingFlags {
+  root: string;
+  json?: boolean;
+}
+
+function retryNotes(io: Io): SendsayClientOptions["onEvent"] {
+  return (e) => {
+    if (e.type === "retry") io.err(`  Sendsay ${e.action}: ${e.reason}, trying again in ${(e.delayMs / 1000).toFixed(1)} s`);
+  };
+}
+
+/**
+ * `rassylka sendsay ping`: do SENDSAY_APIKEY and the login work? Exit 0 yes, 1 no (the error says why
+ * and what to do; the key is never printed).
+ */
+export async function runSendsayPing(flags: PingFlags, io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let config: NewsletterConfig | undefined;
+  try {
+    config = (await loadConfig(resolve(flags.root))).config;
+  } catch (error) {
+    // no newsletter.yaml is fine when SENDSAY_LOGIN is set
+    if (!env.SENDSAY_LOGIN) throw error;
+  }
+  const client = new SendsayClient({ ...sendsayCredentials(config, env), maxAttempts: 3, onEvent: retryNotes(io) });
+  const result = await pingSendsay(client);
+  if (flags.json) io.out(JSON.stringify({ ok: true, ...result }, null, 2));
+  else {
+    const name = result.accountName ? ` («${result.accountName}»)` : "";
+    io.out(`Sendsay: the key and the login "${result.login}"${name} work (${result.endpoint}).`);
+  }
+  return 0;
+}
+
+export function registerSendsay(program: Command, io: Io, setCode: (c: number) => void): void {
+  const sendsay = program.command("sendsay").description("the Sendsay email service (docs/sendsay.md)");
+  sendsay
+    .command("ping")
+    .description("check SENDSAY_APIKEY and the account login with a harmless request")
+    .option("--root <dir>", "the newsletter's folder", ".")
+    .option("--json", "print the result as JSON")
+    .action(async (flags: PingFlags) => setCode(await runSendsayPing(flags, io)));
+}
+
+/** The flags of `rassylka send` that the Sendsay paths read. */
+export interface SendsaySendFlags {
+  root: string;
+  transport?: string;
+  group?: string;
+  to?: string;
+  test?: string;
+  dryRun?: boolean;
+  yes?: boolean;
+  json?: boolean;
+  force?: boolean;
+  withoutSubscriberFields?: boolean;
+  state?: string;
+}
+
+export interface SendsayRuntime {
+  env: NodeJS.ProcessEnv;
+  tty: boolean;
+  ask?: (question: string) => Promise<string>;
+}
+
+/** Milliseconds between track.get calls while following a campaign (default 5000). */
+export const ENV_POLL_INTERVAL = "SENDSAY_POLL_INTERVAL";
+
+const usage = (message: string, fix: string, field?: string) =>
+  new RassylkaError({ ruleId: "send/usage", severity: "error", message, fix, field });
+
+/** newsletter.yaml read synchronously, for checks that must fail before the ledger is touched; undefined when unusable (the send reports that itself). */
+function configNow(root: string): NewsletterConfig | undefined {
+  try {
+    return parseConfig(readFileSync(join(root, CONFIG_FILE), "utf8")).config;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `--transport sendsay` without --group: the transport factory for the send engine. Missing key or login
+ * fail here, before anything is recorded; the key and login are checked with Sendsay before the first letter.
+ */
+export function sendsayPersonalTransport(
+  root: string,
+  flags: Pick<SendsaySendFlags, "dryRun">,
+  runtime: Pick<SendsayRuntime, "env">,
+): (issue: { slug: string; mode: SendMode }) => Promise<Transport> {
+  const credentials = sendsayCredentials(configNow(resolve(root)), runtime.env);
+  return async () => {
+    // retries belong to the engine's ledger: the transport tries once
+    const client = new SendsayClient({ ...credentials, maxAttempts: 1 });
+    const transport = new SendsayTransport(client);
+    if (flags.dryRun) return new DryRunTransport(transport.description);
+    await transport.verify();
+    return transport;
+  };
+}
+
+async function defaultAsk(question: string): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await rl.question(question);
+  } finally {
+    rl.close();
+  }
+}
+
+/**
+ * `rassylka send <issue> --transport sendsay --group <id>`. Exit codes: 0 the track ended done (-1);
+ * 1 bad input, refused by Sendsay, or in doubt (nothing sent again); 2 the track ended in error or was
+ * cancelled; 3 still going, deferred or under moderation: re-run the same command to follow it.
+ */
+export async function runSendsayCampaign(issue: string, flags: SendsaySendFlags, io: Io, runtime: SendsayRuntime): Promise<number> {
+  const groupId = flags.group?.trim();
+  if (flags.transport !== "sendsay")
+    throw usage("--group is for Sendsay lists", "add --transport sendsay, or leave out --group and give readers with --to", "--group");
+  if (!groupId)
+    throw usage("--group needs the id of a Sendsay list", "pass --group <list id> as it is shown in the Sendsay account", "--group");
+  if (flags.to)
+    throw usage(
+      "--group and --to together",
+      "--group sends to a Sendsay list; --to sends personal letters to a CSV list: choose one",
+      "--to",
+    );
+  if (flags.test)
+    throw usage(
+      "--test with --group",
+      "send test copies as personal letters: --transport sendsay --test you@example.ru (without --group)",
+      "--test",
+    );
+  const root = resolve(flags.root);
+  const project = await loadProject(root);
+  const config = project.config.config;
+  const { compiled } = await compileForSend(project, issue);
+  if (compiled.draft) {
+    throw new RassylkaError({
+      ruleId: "send/draft",
+      severity: "error",
+      message: "the issue is a draft (draft: true)",
+      file: compiled.source,
+      field: "draft",
+      fix: "send test copies with --transport sendsay --test you@example.ru, or remove `draft: true` from the front-matter when it is ready",
+    });
+  }
+  assertCampaignable(compiled, { withoutFields: flags.withoutSubscriberFields });
+  const credentials = sendsayCredentials(config, runtime.env);
+
+  if (flags.dryRun) {
+    const request = campaignRequest(compiled, config, groupId);
+    const size = Buffer.byteLength(JSON.stringify(request));
+    const info = {
+      dryRun: true,
+      issue: compiled.source,
+      subject: request.letter.subject,
+      groupId,
+      login: credentials.login,
+      requestBytes: size,
+      emptiedFields: flags.withoutSubscriberFields ? readerFields(compiled) : [],
+    };
+    if (flags.json) io.out(JSON.stringify(info, null, 2));
+    else
+      io.out(
+        `Dry run (nothing submitted): «${info.subject}» to Sendsay list "${groupId}" of account "${info.login}" — one issue.send of ${(size / 1024).toFixed(1)} KB.`,
+      );
+    return 0;
+  }
+  if (!flags.yes && !runtime.tty)
+    throw usage(
+      "a real send needs confirmation, and this is not a terminal",
+      "add --yes to send without asking (or --dry-run to try it first)",
+      "--yes",
+    );
+
+  const client = new SendsayClient({ ...credentials, onEvent: retryNotes(io) });
+  const controller = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    io.err(`\n${sig}: no longer following the campaign; it goes on in Sendsay (re-run the same command to follow it again)`);
+    controller.abort();
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  const db = openState(stateFile(root, flags.state));
+  const show = (e: CampaignEvent) => {
+    if (flags.json) return;
+    if (e.type === "submitting") io.err(`Submitting «${compiled.subject}» to Sendsay list "${e.groupId}" (account ${client.login})…`);
+    else if (e.type === "submitted")
+      io.err(`Sendsay accepted it: track ${e.trackId}. Following it (Ctrl-C stops following, not the send)…`);
+    else if (e.type === "resuming") io.err(`Already submitted at ${e.since}: following track ${e.trackId} (not submitting again)…`);
+    else io.err(`  track ${e.trackId}: ${e.text} · ${Math.round(e.elapsedMs / 1000)} s`);
+  };
+  let lastStatus: number | undefined;
+  let lastShownAt = 0;
+  const pollMs = Number(runtime.env[ENV_POLL_INTERVAL] ?? "") || undefined;
+  try {
+    const outcome = await runCampaign({
+      client,
+      db,
+      compiled,
+      config,
+      groupId,
+      force: flags.force,
+      withoutFields: flags.withoutSubscriberFields,
+      signal: controller.signal,
+      pollIntervalMs: pollMs,
+      onEvent: (e) => {
+        // a line per change of status, and one every 30 s while it stays the same
+        if (e.type === "status") {
+          if (e.status === lastStatus && Date.now() - lastShownAt < 30_000) return;
+          lastStatus = e.status;
+          lastShownAt = Date.now();
+        }
+        show(e);
+      },
+      confirm: flags.yes
+        ? undefined
+        : async (info) => {
+            const answer = await (runtime.ask ?? defaultAsk)(
+              `Send «${info.subject}» to every member of Sendsay list "${info.groupId}" (account ${info.login})? [y/N] `,
+            );
+            return /^(y|yes|д|да)$/i.test(answer.trim());
+          },
+    });
+    if (flags.json) io.out(JSON.stringify(outcome, null, 2));
+    else
+      io.out(outcome.phase === "done" ? `Done: ${outcome.message}.` : `${outcome.message[0]?.toUpperCase()}${outcome.message.slice(1)}.`);
+    return outcome.exitCode;
+  } finally {
+    db.close();
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
+  }
+}

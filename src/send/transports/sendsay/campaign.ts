@@ -1,0 +1,427 @@
+import type { NewsletterConfig } from "../../../config/schema.js";
+import { type Diagnostic, RassylkaError } from "../../../diagnostics.js";
+import { createPersonaliser } from "../../../render/personalise.js";
+import type { CompiledIssue } from "../../../render/pipeline.js";
+import type { StateDb } from "../../../state/db.js";
+import { sha256 } from "../../../util/fs.js";
+import { SendsayApiError, type SendsayClient, SendsayTransportError } from "./client.js";
+
+/**
+ * Campaign mode: one `issue.send` to a Sendsay list (group), which Sendsay fans out on its own
+ * infrastructure, then `track.get` polled until the track's `obj.status` is final:
+ *   -1 done · -2 error · -3 cancelled · other negative values: deferred or under moderation · 0…6 in progress
+ *
+ * Its own ledger (table `sendsay_campaigns` in the state file) makes it crash-safe the other way round
+ * from the per-recipient ledger: the row says "submitting" (committed, synchronous=FULL) before the
+ * request leaves, and gets the track id right after. A row still "submitting" means the process died or
+ * the answer was lost mid-request: Sendsay may or may not have the campaign, so it is never submitted
+ * again automatically — the editor checks the account and re-runs with --force.
+ */
+
+/**
+ * Subscriber fields rassylka fills itself, not reader data. `unsubscribeUrl` stays empty in a campaign (no
+ * per-reader token: the template's fallback shows, and Sendsay handles unsubscribes from its lists).
+ * `email` is set in every email (templates test it to show email-only parts such as "open in browser"):
+ * a campaign sets it to a marker that must never reach the letter, so an issue that prints the address
+ * is refused while one that only tests it is not.
+ */
+export const OWN_SUBSCRIBER_FIELDS = ["unsubscribeUrl", "email"];
+const EMAIL_MARKER = "rsksendsayemailmarkerz";
+
+export type CampaignState = "submitting" | "submitted" | "rejected" | "done" | "failed" | "cancelled" | "waiting";
+
+export interface CampaignRow {
+  id: number;
+  issue: string;
+  groupId: string;
+  login: string;
+  contentHash: string;
+  state: CampaignState;
+  trackId: string | null;
+  trackStatus: number | null;
+  error: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function ensureCampaignTable(db: StateDb): void {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS sendsay_campaigns (
+      id           INTEGER PRIMARY KEY AUTOINCREMENT,
+      issue        TEXT NOT NULL,
+      group_id     TEXT NOT NULL,
+      login        TEXT NOT NULL,
+      content_hash TEXT NOT NULL,
+      subject      TEXT NOT NULL,
+      state        TEXT NOT NULL,
+      track_id     TEXT,
+      track_status INTEGER,
+      error        TEXT,
+      created_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+      updated_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+    );
+    CREATE INDEX IF NOT EXISTS sendsay_campaigns_issue ON sendsay_campaigns (issue, group_id, login);
+  `);
+}
+
+const COLUMNS = `id, issue, group_id AS groupId, login, content_hash AS contentHash, state, track_id AS trackId,
+  track_status AS trackStatus, error, created_at AS createdAt, updated_at AS updatedAt`;
+
+/** The campaign ledger: one row per submission attempt of (issue, group, login). */
+export class CampaignLedger {
+  constructor(private readonly db: StateDb) {
+    ensureCampaignTable(db);
+  }
+
+  /** The latest attempt that may have reached Sendsay (refused ones do not count). */
+  latest(issue: string, groupId: string, login: string): CampaignRow | undefined {
+    return this.db
+      .prepare(
+        `SELECT ${COLUMNS} FROM sendsay_campaigns WHERE issue = ? AND group_id = ? AND login = ? AND state <> 'rejected' ORDER BY id DESC LIMIT 1`,
+      )
+      .get(issue, groupId, login) as CampaignRow | undefined;
+  }
+
+  all(issue?: string): CampaignRow[] {
+    return (
+      issue
+        ? this.db.prepare(`SELECT ${COLUMNS} FROM sendsay_campaigns WHERE issue = ? ORDER BY id`).all(issue)
+        : this.db.prepare(`SELECT ${COLUMNS} FROM sendsay_campaigns ORDER BY id`).all()
+    ) as CampaignRow[];
+  }
+
+  begin(issue: string, groupId: string, login: string, contentHash: string, subject: string): number {
+    const r = this.db
+      .prepare("INSERT INTO sendsay_campaigns (issue, group_id, login, content_hash, subject, state) VALUES (?, ?, ?, ?, ?, 'submitting')")
+      .run(issue, groupId, login, contentHash, subject);
+    return Number(r.lastInsertRowid);
+  }
+
+  update(id: number, fields: { state?: CampaignState; trackId?: string | null; trackStatus?: number | null; error?: string | null }): void {
+    const sets: string[] = ["updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')"];
+    const values: unknown[] = [];
+    const columns: [keyof typeof fields, string][] = [
+      ["state", "state"],
+      ["trackId", "track_id"],
+      ["trackStatus", "track_status"],
+      ["error", "error"],
+    ];
+    for (const [field, column] of columns) {
+      if (fields[field] === undefined) continue;
+      sets.push(`${column} = ?`);
+      values.push(fields[field]);
+    }
+    this.db.prepare(`UPDATE sendsay_campaigns SET ${sets.join(", ")} WHERE id = ?`).run(...values, id);
+  }
+}
+
+/** Both parts of the one letter every list member gets. */
+export function campaignParts(compiled: CompiledIssue): { html: string; text: string } {
+  return createPersonaliser(compiled).render({ email: EMAIL_MARKER });
+}
+
+/** The reader-data fields an issue reads, which Sendsay cannot fill for us in a campaign. */
+export function readerFields(compiled: CompiledIssue): string[] {
+  const fields = compiled.subscriberFields.filter((f) => !OWN_SUBSCRIBER_FIELDS.includes(f));
+  if (compiled.subscriberFields.includes("email")) {
+    const parts = campaignParts(compiled);
+    if (parts.html.includes(EMAIL_MARKER) || parts.text.includes(EMAIL_MARKER)) fields.push("email");
+  }
+  return fields.sort();
+}
+
+/**
+ * Refuse a campaign for an issue that reads subscriber fields (Sendsay fills per-recipient data itself,
+ * in its own template language): name the fields and the ways out.
+ */
+export function assertCampaignable(compiled: CompiledIssue, options: { withoutFields?: boolean } = {}): void {
+  const fields = readerFields(compiled);
+  if (!fields.length || options.withoutFields) return;
+  const list = fields.map((f) => `subscriber.${f}`).join(", ");
+  throw new RassylkaError({
+    ruleId: "sendsay/subscriber-fields",
+    severity: "error",
+    message: `the issue uses ${list}: a campaign to a Sendsay list goes out as one letter, so rassylka cannot fill these per reader`,
+    file: compiled.source,
+    fix:
+      "send personal letters instead (`--transport sendsay --to FILE.csv`: one request per reader, fields filled by rassylka), " +
+      `or remove ${fields.length > 1 ? "these fields" : "this field"} from the issue and its templates, ` +
+      "or add --without-subscriber-fields to send everyone the version with the fields empty (the templates' {{else}} text, as on the web)",
+  });
+}
+
+export interface CampaignLetter {
+  subject: string;
+  "from.name": string;
+  "from.email": string;
+  "reply.email"?: string;
+  message: { html: string; text: string };
+}
+
+/** The letter of an issue as Sendsay's issue.send takes it. `subscriber` fills per-reader fields (personal mode). */
+export function letterFor(
+  compiled: CompiledIssue,
+  config: Pick<NewsletterConfig, "from" | "replyTo">,
+  parts: { html: string; text: string },
+  subject = compiled.subject,
+): CampaignLetter {
+  const letter: CampaignLetter = {
+    subject,
+    "from.name": config.from.name,
+    "from.email": config.from.email,
+    message: { html: parts.html, text: parts.text },
+  };
+  if (config.replyTo) letter["reply.email"] = config.replyTo;
+  return letter;
+}
+
+/** The exact issue.send body of a campaign (fields empty: the same letter for everyone). */
+export function campaignRequest(compiled: CompiledIssue, config: Pick<NewsletterConfig, "from" | "replyTo">, groupId: string) {
+  const parts = campaignParts(compiled);
+  if (parts.html.includes(EMAIL_MARKER) || parts.text.includes(EMAIL_MARKER)) {
+    // only with --without-subscriber-fields: print no address rather than the marker
+    const empty = createPersonaliser(compiled).render({});
+    parts.html = empty.html;
+    parts.text = empty.text;
+  }
+  return {
+    action: "issue.send" as const,
+    letter: letterFor(compiled, config, parts),
+    group: groupId,
+    sendwhen: "now",
+  };
+}
+
+export type TrackPhase = "in-progress" | "done" | "error" | "cancelled" | "waiting";
+
+export function trackPhase(status: number): TrackPhase {
+  if (status === -1) return "done";
+  if (status === -2) return "error";
+  if (status === -3) return "cancelled";
+  if (status < 0) return "waiting";
+  return "in-progress";
+}
+
+export function describeStatus(status: number): string {
+  switch (trackPhase(status)) {
+    case "done":
+      return "done (-1)";
+    case "error":
+      return "finished with an error (-2)";
+    case "cancelled":
+      return "cancelled (-3)";
+    case "waiting":
+      return `deferred or under moderation (${status})`;
+    default:
+      return status === 0 ? "accepted (0)" : `in progress (${status})`;
+  }
+}
+
+export type CampaignEvent =
+  | { type: "submitting"; groupId: string }
+  | { type: "submitted"; trackId: string }
+  | { type: "resuming"; trackId: string; since: string }
+  | { type: "status"; trackId: string; status: number; text: string; elapsedMs: number; obj: Record<string, unknown> };
+
+export interface CampaignOptions {
+  client: SendsayClient;
+  db: StateDb;
+  compiled: CompiledIssue;
+  config: Pick<NewsletterConfig, "from" | "replyTo">;
+  groupId: string;
+  /** Submit even when an earlier attempt is in doubt or already sent. */
+  force?: boolean;
+  /** Send with subscriber fields empty instead of refusing. */
+  withoutFields?: boolean;
+  /** Between track.get calls; default 5000 ms. */
+  pollIntervalMs?: number;
+  onEvent?: (event: CampaignEvent) => void;
+  /** Asked right before a new submission (not when following an earlier one); false: nothing is sent. */
+  confirm?: (info: { subject: string; groupId: string; login: string }) => Promise<boolean>;
+  /** Stops polling (Ctrl-C): the campaign goes on in Sendsay; re-running follows it again. */
+  signal?: AbortSignal;
+}
+
+export interface CampaignOutcome {
+  issue: string;
+  groupId: string;
+  trackId: string | null;
+  /** Last track status seen, if any. */
+  status: number | null;
+  phase: TrackPhase | "detached" | "untracked" | "declined";
+  /** True when this run submitted the campaign (false: it followed an earlier submission). */
+  submitted: boolean;
+  error?: string;
+  /** 0 done; 1 declined at the prompt; 2 finished with an error or cancelled; 3 still going, waiting or not followed to its end (re-run to follow). */
+  exitCode: number;
+  message: string;
+}
+
+function issueKey(compiled: CompiledIssue): string {
+  return compiled.slug;
+}
+
+function contentHash(request: ReturnType<typeof campaignRequest>): string {
+  return sha256(JSON.stringify(request.letter), request.group);
+}
+
+function inDoubtError(row: CampaignRow, groupId: string, compiled: CompiledIssue): RassylkaError {
+  const d: Diagnostic = {
+    ruleId: "sendsay/campaign-in-doubt",
+    severity: "error",
+    message: `the campaign of this issue to Sendsay list "${groupId}" was being submitted at ${row.createdAt} and no answer was recorded${row.error ? ` (${row.error})` : ""}: Sendsay may already be sending it, so it is not submitted again`,
+    file: compiled.source,
+    fix: "look for this issue among the sent issues in the Sendsay account; if it is not there, run the same command with --force",
+  };
+  return new RassylkaError(d);
+}
+
+/** Submit (or resume following) a campaign and poll its track to a final status. */
+export async function runCampaign(options: CampaignOptions): Promise<CampaignOutcome> {
+  const { client, compiled, groupId } = options;
+  assertCampaignable(compiled, { withoutFields: options.withoutFields });
+  const ledger = new CampaignLedger(options.db);
+  const issue = issueKey(compiled);
+  const request = campaignRequest(compiled, options.config, groupId);
+  const hash = contentHash(request);
+  const previous = ledger.latest(issue, groupId, client.login);
+
+  let rowId: number;
+  let trackId: string | null;
+  let submitted = false;
+  if (previous && !options.force && previous.state === "submitting") throw inDoubtError(previous, groupId, compiled);
+  if (previous && !options.force && (previous.state === "submitted" || previous.state === "waiting") && previous.trackId) {
+    rowId = previous.id;
+    trackId = previous.trackId;
+    options.onEvent?.({ type: "resuming", trackId, since: previous.createdAt });
+  } else {
+    if (previous && !options.force) {
+      const when = previous.updatedAt;
+      throw new RassylkaError({
+        ruleId: "sendsay/campaign-exists",
+        severity: "error",
+        message: `this issue was already sent to Sendsay list "${groupId}" (track ${previous.trackId ?? "none"}, ${describeStatus(previous.trackStatus ?? 0)}, ${when})`,
+        file: compiled.source,
+        fix: "nothing to do if that send is the one you meant; to send the issue to the list again, add --force",
+      });
+    }
+    if (options.confirm && !(await options.confirm({ subject: request.letter.subject, groupId, login: client.login }))) {
+      return { issue, groupId, trackId: null, status: null, phase: "declined", submitted: false, exitCode: 1, message: "not sent" };
+    }
+    rowId = ledger.begin(issue, groupId, client.login, hash, request.letter.subject);
+    options.onEvent?.({ type: "submitting", groupId });
+    let answer: Record<string, unknown>;
+    try {
+      answer = await client.request(request, { idempotent: false });
+    } catch (error) {
+      if (error instanceof SendsayApiError || (error instanceof SendsayTransportError && !error.inDoubt)) {
+        // Refused or never reached Sendsay: nothing was sent, a later run may submit again.
+        ledger.update(rowId, { state: "rejected", error: error instanceof SendsayApiError ? error.errorId : error.message });
+        throw error;
+      }
+      if (error instanceof SendsayTransportError) {
+        ledger.update(rowId, { error: client.mask(error.diagnostics[0]?.message ?? error.message) });
+        const row = ledger.latest(issue, groupId, client.login)!;
+        throw inDoubtError(row, groupId, compiled);
+      }
+      throw error;
+    }
+    submitted = true;
+    const raw = answer["track.id"];
+    trackId = raw === undefined || raw === null || raw === "" ? null : String(raw);
+    if (!trackId) {
+      ledger.update(rowId, { state: "submitted" });
+      return {
+        issue,
+        groupId,
+        trackId: null,
+        status: null,
+        phase: "untracked",
+        submitted,
+        exitCode: 0,
+        message: `Sendsay accepted the campaign to list "${groupId}" but gave no track id: follow it in the Sendsay account`,
+      };
+    }
+    ledger.update(rowId, { state: "submitted", trackId });
+    options.onEvent?.({ type: "submitted", trackId });
+  }
+
+  return follow(options, ledger, rowId, trackId, submitted, issue);
+}
+
+async function follow(
+  options: CampaignOptions,
+  ledger: CampaignLedger,
+  rowId: number,
+  trackId: string,
+  submitted: boolean,
+  issue: string,
+): Promise<CampaignOutcome> {
+  const { client, groupId } = options;
+  const interval = options.pollIntervalMs ?? 5000;
+  const started = Date.now();
+  let last: number | null = null;
+  const base = { issue, groupId, trackId, submitted };
+  for (;;) {
+    if (options.signal?.aborted) return detached(base, last, "stopped following the campaign (it goes on in Sendsay)");
+    let obj: Record<string, unknown>;
+    try {
+      const answer = await client.request<{ obj?: Record<string, unknown> }>({ action: "track.get", id: trackId }, { idempotent: true });
+      obj = answer.obj ?? {};
+    } catch (error) {
+      if (error instanceof SendsayApiError && error.kind === "auth") throw error;
+      const reason = error instanceof RassylkaError ? (error.diagnostics[0]?.message ?? error.message) : (error as Error).message;
+      return detached(base, last, `could not read the track: ${client.mask(reason)}`);
+    }
+    const status = Number(obj.status);
+    if (!Number.isFinite(status)) return detached(base, last, `track.get gave no status for track ${trackId}`);
+    if (status !== last) {
+      last = status;
+      ledger.update(rowId, { trackStatus: status });
+    }
+    options.onEvent?.({ type: "status", trackId, status, text: describeStatus(status), elapsedMs: Date.now() - started, obj });
+    const phase = trackPhase(status);
+    if (phase !== "in-progress") {
+      const error = obj.error === undefined || obj.error === null || obj.error === "" ? undefined : String(obj.error);
+      const state: CampaignState =
+        phase === "done" ? "done" : phase === "error" ? "failed" : phase === "cancelled" ? "cancelled" : "waiting";
+      ledger.update(rowId, { state, error: error ?? null });
+      const exitCode = phase === "done" ? 0 : phase === "waiting" ? 3 : 2;
+      const message =
+        phase === "done"
+          ? `Sendsay sent the issue to list "${groupId}" (track ${trackId})`
+          : phase === "waiting"
+            ? `the campaign is ${describeStatus(status)} in Sendsay (track ${trackId}): run the same command later to follow it`
+            : `the campaign ${describeStatus(status)} in Sendsay (track ${trackId})${error ? `: ${error}` : ""}`;
+      return { ...base, status, phase, error, exitCode, message };
+    }
+    await wait(interval, options.signal);
+  }
+}
+
+function detached(
+  base: Omit<CampaignOutcome, "status" | "phase" | "exitCode" | "message">,
+  last: number | null,
+  why: string,
+): CampaignOutcome {
+  return {
+    ...base,
+    status: last,
+    phase: "detached",
+    exitCode: 3,
+    message: `${why}; track ${base.trackId} is recorded: run the same command again to follow it (it will not be submitted twice)`,
+  };
+}
+
+function wait(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}

@@ -1,0 +1,268 @@
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { RassylkaError } from "../../../../src/diagnostics.js";
+import {
+  assertCampaignable,
+  type CampaignEvent,
+  CampaignLedger,
+  campaignParts,
+  runCampaign,
+} from "../../../../src/send/transports/sendsay/campaign.js";
+import { SendsayApiError, SendsayClient } from "../../../../src/send/transports/sendsay/client.js";
+import { openState } from "../../../../src/state/db.js";
+import { type FakeSendsay, startFakeSendsay } from "./fake-server.js";
+import { compile, KEY, LOGIN, makeProject, PERSONAL_FILE, PLAIN_FILE } from "./helpers.js";
+
+let project: Awaited<ReturnType<typeof makeProject>>;
+let server: FakeSendsay | undefined;
+let n = 0;
+beforeAll(async () => {
+  project = await makeProject();
+});
+afterAll(async () => {
+  await project.cleanup();
+});
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+const stateFile = () => join(project.root, `.rassylka/state-${++n}.sqlite`);
+const client = (s: FakeSendsay) => new SendsayClient({ login: LOGIN, apiKey: KEY, baseUrl: s.url, backoffMs: 5, timeoutMs: 5000 });
+
+describe("sendsay campaign", () => {
+  it("sends one issue.send to the group and polls the track to -1", async () => {
+    server = await startFakeSendsay({ login: LOGIN, apiKey: KEY, trackStatuses: [0, 1, 3, -1] });
+    const { compiled, config } = await compile(project.root, PLAIN_FILE);
+    const db = openState(stateFile());
+    const events: CampaignEvent[] = [];
+    const outcome = await runCampaign({
+      client: client(server),
+      db,
+      compiled,
+      config,
+      groupId: "pl42",
+      pollIntervalMs: 5,
+      onEvent: (e) => events.push(e),
+    });
+    expect(outcome).toMatchObject({ trackId: "1000", status: -1, phase: "done", exitCode: 0, submitted: true });
+
+    const sends = server.handled("issue.send");
+    expect(sends).toHaveLength(1);
+    const parts = campaignParts(compiled);
+    expect(JSON.parse(sends[0].raw)).toEqual({
+      action: "issue.send",
+      letter: {
+        subject: "Тема кампании",
+        "from.name": "Тренинговый центр «Практика продаж»",
+        "from.email": "rassylka@prodazhi.example.ru",
+        "reply.email": "avtor@prodazhi.example.ru",
+        message: { html: parts.html, text: parts.text },
+      },
+      group: "pl42",
+      sendwhen: "now",
+    });
+    expect(parts.html).toContain("Текст выпуска");
+    // email-only parts show (the header tests subscriber.email), and no marker leaks
+    expect(parts.html).toContain("Открыть в браузере");
+    expect(parts.html).not.toMatch(/marker/);
+    // the footer's own field stays empty: its fallback (the newsletter's unsubscribe page) shows
+    expect(parts.html).toContain("https://prodazhi.example.ru/rassylka/unsubscribe");
+    expect(sends[0].headers.authorization).toBe(`sendsay apikey=${KEY}`);
+
+    const polls = server.handled("track.get");
+    expect(polls).toHaveLength(4);
+    for (const p of polls) expect(JSON.parse(p.raw)).toEqual({ action: "track.get", id: "1000" });
+    expect(events.filter((e) => e.type === "status").map((e) => (e as { status: number }).status)).toEqual([0, 1, 3, -1]);
+
+    const rows = new CampaignLedger(db).all();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ issue: compiled.slug, groupId: "pl42", login: LOGIN, state: "done", trackId: "1000", trackStatus: -1 });
+
+    // a second run does not send again
+    const again = await runCampaign({ client: client(server), db, compiled, config, groupId: "pl42", pollIntervalMs: 5 }).catch(
+      (e: unknown) => e,
+    );
+    expect(again).toBeInstanceOf(RassylkaError);
+    expect((again as Error).message).toMatch(/already sent to Sendsay list "pl42".*--force/s);
+    expect(server.handled("issue.send")).toHaveLength(1);
+    db.close();
+  });
+
+  it("reports a track ending in -2 with its error and exit code 2", async () => {
+    server = await startFakeSendsay({ login: LOGIN, apiKey: KEY, trackStatuses: [0, 2, -2], trackError: "error/issue/moderation_failed" });
+    const { compiled, config } = await compile(project.root, PLAIN_FILE);
+    const db = openState(stateFile());
+    const outcome = await runCampaign({ client: client(server), db, compiled, config, groupId: "pl42", pollIntervalMs: 5 });
+    expect(outcome).toMatchObject({ status: -2, phase: "error", exitCode: 2, error: "error/issue/moderation_failed" });
+    expect(outcome.message).toMatch(/finished with an error \(-2\).*moderation_failed/);
+    expect(new CampaignLedger(db).all()[0]).toMatchObject({ state: "failed", trackStatus: -2, error: "error/issue/moderation_failed" });
+    db.close();
+  });
+
+  it("stops at a deferred status and follows the same track on the next run", async () => {
+    server = await startFakeSendsay({ login: LOGIN, apiKey: KEY, trackStatuses: [0, -5] });
+    const { compiled, config } = await compile(project.root, PLAIN_FILE);
+    const db = openState(stateFile());
+    const first = await runCampaign({ client: client(server), db, compiled, config, groupId: "g1", pollIntervalMs: 5 });
+    expect(first).toMatchObject({ phase: "waiting", exitCode: 3, status: -5 });
+    server.options.trackStatuses = [-1];
+    const events: CampaignEvent[] = [];
+    const second = await runCampaign({
+      client: client(server),
+      db,
+      compiled,
+      config,
+      groupId: "g1",
+      pollIntervalMs: 5,
+      onEvent: (e) => events.push(e),
+    });
+    expect(second).toMatchObject({ phase: "done", exitCode: 0, submitted: false, trackId: "1000" });
+    expect(events[0]).toMatchObject({ type: "resuming", trackId: "1000" });
+    expect(server.handled("issue.send")).toHaveLength(1);
+    db.close();
+  });
+
+  it("retries a 502 on track.get and goes on polling", async () => {
+    server = await startFakeSendsay({ login: LOGIN, apiKey: KEY, trackStatuses: [1, -1] });
+    server.addFault({ action: "track.get", status: 502 });
+    const { compiled, config } = await compile(project.root, PLAIN_FILE);
+    const db = openState(stateFile());
+    const outcome = await runCampaign({ client: client(server), db, compiled, config, groupId: "g1", pollIntervalMs: 5 });
+    expect(outcome).toMatchObject({ phase: "done", exitCode: 0 });
+    expect(server.requests.filter((r) => r.body?.action === "track.get")).toHaveLength(3);
+    db.close();
+  });
+
+  it("records a refused campaign as rejected, so a later run may submit it", async () => {
+    server = await startFakeSendsay({ login: LOGIN, apiKey: KEY });
+    server.addFault({ action: "issue.send", errors: [{ id: "error/group/not_found", explain: "no such group" }] });
+    const { compiled, config } = await compile(project.root, PLAIN_FILE);
+    const db = openState(stateFile());
+    const e = (await runCampaign({ client: client(server), db, compiled, config, groupId: "nope", pollIntervalMs: 5 }).catch(
+      (x: unknown) => x,
+    )) as SendsayApiError;
+    expect(e).toBeInstanceOf(SendsayApiError);
+    expect(e.message).toMatch(/error\/group\/not_found/);
+    expect(e.message).toMatch(/--group/);
+    expect(new CampaignLedger(db).all()[0]).toMatchObject({ state: "rejected", error: "error/group/not_found" });
+    const ok = await runCampaign({ client: client(server), db, compiled, config, groupId: "nope", pollIntervalMs: 5 });
+    expect(ok.exitCode).toBe(0);
+    db.close();
+  });
+
+  it("leaves a campaign whose answer was lost in doubt (502 on issue.send) and needs --force", async () => {
+    server = await startFakeSendsay({ login: LOGIN, apiKey: KEY, trackStatuses: [-1] });
+    server.addFault({ action: "issue.send", status: 502 });
+    const { compiled, config } = await compile(project.root, PLAIN_FILE);
+    const db = openState(stateFile());
+    const e = await runCampaign({ client: client(server), db, compiled, config, groupId: "g1", pollIntervalMs: 5 }).catch(
+      (x: unknown) => x,
+    );
+    expect(e).toBeInstanceOf(RassylkaError);
+    expect((e as RassylkaError).diagnostics[0].ruleId).toBe("sendsay/campaign-in-doubt");
+    expect((e as Error).message).toMatch(/HTTP 502/);
+    expect((e as Error).message).toMatch(/--force/);
+    expect(new CampaignLedger(db).all()[0]).toMatchObject({ state: "submitting", trackId: null });
+    expect(server.requests.filter((r) => r.body?.action === "issue.send")).toHaveLength(1);
+    db.close();
+  });
+
+  it("sends nothing when the editor says no at the prompt", async () => {
+    server = await startFakeSendsay({ login: LOGIN, apiKey: KEY });
+    const { compiled, config } = await compile(project.root, PLAIN_FILE);
+    const db = openState(stateFile());
+    const asked: unknown[] = [];
+    const outcome = await runCampaign({
+      client: client(server),
+      db,
+      compiled,
+      config,
+      groupId: "g1",
+      confirm: async (info) => {
+        asked.push(info);
+        return false;
+      },
+    });
+    expect(asked).toEqual([{ subject: "Тема кампании", groupId: "g1", login: LOGIN }]);
+    expect(outcome).toMatchObject({ phase: "declined", exitCode: 1, submitted: false });
+    expect(server.requests).toHaveLength(0);
+    expect(new CampaignLedger(db).all()).toHaveLength(0);
+    db.close();
+  });
+
+  it("stops following when aborted, and the next run follows the recorded track", async () => {
+    server = await startFakeSendsay({ login: LOGIN, apiKey: KEY, trackStatuses: [1] });
+    const { compiled, config } = await compile(project.root, PLAIN_FILE);
+    const db = openState(stateFile());
+    const controller = new AbortController();
+    const outcome = await runCampaign({
+      client: client(server),
+      db,
+      compiled,
+      config,
+      groupId: "g1",
+      pollIntervalMs: 5,
+      signal: controller.signal,
+      onEvent: (e) => {
+        if (e.type === "status") controller.abort();
+      },
+    });
+    expect(outcome).toMatchObject({ phase: "detached", exitCode: 3, trackId: "1000" });
+    server.options.trackStatuses = [-1];
+    const next = await runCampaign({ client: client(server), db, compiled, config, groupId: "g1", pollIntervalMs: 5 });
+    expect(next).toMatchObject({ phase: "done", submitted: false });
+    expect(server.handled("issue.send")).toHaveLength(1);
+    db.close();
+  });
+});
+
+describe("campaign and subscriber fields", () => {
+  it("refuses an issue that reads subscriber fields, naming them and the alternatives", async () => {
+    server = await startFakeSendsay({ login: LOGIN, apiKey: KEY });
+    const { compiled, config } = await compile(project.root, PERSONAL_FILE);
+    expect(compiled.subscriberFields).toEqual(expect.arrayContaining(["name", "city", "unsubscribeUrl"]));
+    const db = openState(stateFile());
+    const e = await runCampaign({ client: client(server), db, compiled, config, groupId: "g1" }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(RassylkaError);
+    const message = (e as Error).message;
+    expect(message).toContain("subscriber.city, subscriber.name");
+    expect(message).not.toContain("subscriber.unsubscribeUrl");
+    expect(message).toMatch(/--to FILE\.csv/);
+    expect(message).toMatch(/remove/);
+    expect(server.requests).toHaveLength(0);
+    expect(new CampaignLedger(db).all()).toHaveLength(0);
+    db.close();
+  });
+
+  it("refuses an issue that prints the reader's address", async () => {
+    await writeFile(
+      join(project.root, "issues/2026-12-03-email.md"),
+      "---\ntitle: Адрес\ndate: 2026-12-03\n---\nПисьмо для {{subscriber.email}}.\n",
+    );
+    const { compiled } = await compile(project.root, "issues/2026-12-03-email.md");
+    expect(() => assertCampaignable(compiled)).toThrow(/uses subscriber\.email:/);
+  });
+
+  it("sends the fields-empty version when asked to", async () => {
+    server = await startFakeSendsay({ login: LOGIN, apiKey: KEY, trackStatuses: [-1] });
+    const { compiled, config } = await compile(project.root, PERSONAL_FILE);
+    expect(() => assertCampaignable(compiled, { withoutFields: true })).not.toThrow();
+    const db = openState(stateFile());
+    const outcome = await runCampaign({
+      client: client(server),
+      db,
+      compiled,
+      config,
+      groupId: "g1",
+      withoutFields: true,
+      pollIntervalMs: 5,
+    });
+    expect(outcome.exitCode).toBe(0);
+    const letter = server.handled("issue.send")[0].body?.letter as { message: { html: string } };
+    expect(letter.message.html).toContain("Добрый день!");
+    expect(letter.message.html).not.toMatch(/RSK[A-Z]+\d+Z|\{\{/);
+    db.close();
+  });
+});

@@ -1,0 +1,235 @@
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { CampaignLedger } from "../../../../src/send/transports/sendsay/campaign.js";
+import { openState } from "../../../../src/state/db.js";
+import { type FakeSendsay, startFakeSendsay } from "./fake-server.js";
+import { KEY, LOGIN, makeProject, PERSONAL_FILE, PLAIN_FILE, REPO, SECRET } from "./helpers.js";
+
+// Runs the built CLI (`npm test` builds dist-lib first) against the fake Sendsay on loopback.
+const BIN = join(REPO, "bin/rassylka.js");
+let project: Awaited<ReturnType<typeof makeProject>>;
+let server: FakeSendsay | undefined;
+let n = 0;
+beforeAll(async () => {
+  project = await makeProject(`sendsay:\n  login: ${LOGIN}\n`);
+});
+afterAll(async () => {
+  await project.cleanup();
+});
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+function env(s: FakeSendsay, key = KEY): NodeJS.ProcessEnv {
+  const e: NodeJS.ProcessEnv = {
+    ...process.env,
+    SENDSAY_APIKEY: key,
+    SENDSAY_API_URL: s.url,
+    RASSYLKA_SECRET: SECRET,
+    SENDSAY_POLL_INTERVAL: "20",
+  };
+  delete e.SENDSAY_LOGIN;
+  return e;
+}
+
+function run(args: string[], e: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: project.root, env: e, timeout: 60_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+function start(args: string[], e: NodeJS.ProcessEnv): { child: ChildProcess; exited: Promise<number | null>; output: () => string } {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: project.root, env: e, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout?.on("data", (c) => {
+    output += c;
+  });
+  child.stderr?.on("data", (c) => {
+    output += c;
+  });
+  return { child, exited: new Promise((r) => child.on("exit", (code) => r(code))), output: () => output };
+}
+
+const state = () => `.rassylka/cli-${++n}.sqlite`;
+
+describe("rassylka sendsay ping", () => {
+  it("says the key and login work", async () => {
+    server = await startFakeSendsay({ login: LOGIN, apiKey: KEY, accountName: "Практика продаж" });
+    const r = await run(["sendsay", "ping"], env(server));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`the key and the login "${LOGIN}" («Практика продаж») work`);
+    expect(server.handled("sys.settings.get")).toHaveLength(1);
+  });
+
+  it("names the error and the fix for a wrong key, and never prints the key", async () => {
+    server = await startFakeSendsay({ login: LOGIN, apiKey: "the-right-key" });
+    const r = await run(["sendsay", "ping"], env(server));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("error/auth/failed");
+    expect(r.stderr).toContain("check SENDSAY_APIKEY");
+    expect(r.stdout + r.stderr).not.toContain(KEY);
+  });
+
+  it("asks for the key when it is not set", async () => {
+    server = await startFakeSendsay({ login: LOGIN, apiKey: KEY });
+    const e = env(server);
+    delete e.SENDSAY_APIKEY;
+    const r = await run(["sendsay", "ping"], e);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/SENDSAY_APIKEY is not set/);
+    expect(server.requests).toHaveLength(0);
+  });
+});
+
+describe("rassylka send --transport sendsay --group", () => {
+  it("submits the campaign, follows redirects, polls the track to -1 and exits 0", async () => {
+    server = await startFakeSendsay({ login: LOGIN, apiKey: KEY, redirects: 1, trackStatuses: [0, 2, -1] });
+    const r = await run(["send", PLAIN_FILE, "--transport", "sendsay", "--group", "pl42", "--yes", "--state", state()], env(server));
+    expect(r.stderr).toContain("Sendsay accepted it: track 1000");
+    expect(r.stderr).toContain("track 1000: in progress (2)");
+    expect(r.stdout).toContain('Done: Sendsay sent the issue to list "pl42" (track 1000).');
+    expect(r.code).toBe(0);
+    expect(r.stdout + r.stderr).not.toContain(KEY);
+    expect(server.handled("issue.send")).toHaveLength(1);
+    expect(server.handled("issue.send")[0].body).toMatchObject({ action: "issue.send", group: "pl42", sendwhen: "now" });
+    // after the redirect every request went straight to the new place
+    expect(server.requests.map((q) => q.path.startsWith("/hop1/"))).toEqual([false, true, true, true, true]);
+  });
+
+  it("exits 2 when the track ends in -2, with the JSON outcome", async () => {
+    server = await startFakeSendsay({ login: LOGIN, apiKey: KEY, trackStatuses: [1, -2], trackError: "error/issue/stopped" });
+    const r = await run(
+      ["send", PLAIN_FILE, "--transport", "sendsay", "--group", "pl42", "--yes", "--json", "--state", state()],
+      env(server),
+    );
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toMatchObject({ trackId: "1000", status: -2, phase: "error", error: "error/issue/stopped", exitCode: 2 });
+  });
+
+  it("refuses an issue with subscriber fields, naming them, and sends nothing", async () => {
+    server = await startFakeSendsay({ login: LOGIN, apiKey: KEY });
+    const r = await run(["send", PERSONAL_FILE, "--transport", "sendsay", "--group", "pl42", "--yes", "--state", state()], env(server));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("uses subscriber.city, subscriber.name");
+    expect(r.stderr).toContain("--to FILE.csv");
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it("needs --yes off a terminal, and --group needs --transport sendsay", async () => {
+    server = await startFakeSendsay({ login: LOGIN, apiKey: KEY });
+    const a = await run(["send", PLAIN_FILE, "--transport", "sendsay", "--group", "pl42", "--state", state()], env(server));
+    expect(a.code).toBe(1);
+    expect(a.stderr).toContain("add --yes");
+    const b = await run(["send", PLAIN_FILE, "--group", "pl42", "--yes", "--state", state()], env(server));
+    expect(b.code).toBe(1);
+    expect(b.stderr).toContain("add --transport sendsay");
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it("a campaign killed mid-request is in doubt: the next run refuses until --force", async () => {
+    server = await startFakeSendsay({ login: LOGIN, apiKey: KEY, trackStatuses: [-1] });
+    server.addFault({ action: "issue.send", hang: true });
+    const file = state();
+    const args = ["send", PLAIN_FILE, "--transport", "sendsay", "--group", "main", "--yes", "--state", file];
+    const first = start(args, env(server));
+    await Promise.race([server.waitFor("issue.send"), first.exited.then(() => Promise.reject(new Error(first.output())))]);
+    first.child.kill("SIGKILL");
+    await first.exited;
+
+    const again = await run(args, env(server));
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain("may already be sending it");
+    expect(again.stderr).toContain("--force");
+    expect(server.requests.filter((q) => q.body?.action === "issue.send")).toHaveLength(1);
+
+    const forced = await run([...args, "--force"], env(server));
+    expect(forced.code).toBe(0);
+    expect(server.requests.filter((q) => q.body?.action === "issue.send")).toHaveLength(2);
+    const db = openState(join(project.root, file));
+    expect(new CampaignLedger(db).all().map((row) => row.state)).toEqual(["submitting", "done"]);
+    db.close();
+  });
+});
+
+describe("rassylka send --transport sendsay --to (personal letters)", () => {
+  async function csv(name: string, count: number): Promise<string> {
+    const rows = Array.from({ length: count }, (_, i) => `reader${i}@example.ru,Читатель ${i},Город ${i}`);
+    await writeFile(join(project.root, name), `email,name,city\n${rows.join("\n")}\n`);
+    return name;
+  }
+
+  it("sends one personal issue.send per reader and exits 0", async () => {
+    server = await startFakeSendsay({ login: LOGIN, apiKey: KEY });
+    const list = await csv("three.csv", 3);
+    const r = await run(["send", PERSONAL_FILE, "--transport", "sendsay", "--to", list, "--yes", "--state", state()], env(server));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`via sendsay://${LOGIN}`);
+    expect(r.stdout + r.stderr).not.toContain(KEY);
+    const sends = server.handled("issue.send");
+    expect(sends.map((q) => q.body?.email).sort()).toEqual(["reader0@example.ru", "reader1@example.ru", "reader2@example.ru"]);
+    for (const q of sends) expect(q.body).toMatchObject({ group: "personal", sendwhen: "now" });
+  });
+
+  it("--test sends [TEST] copies the same way", async () => {
+    server = await startFakeSendsay({ login: LOGIN, apiKey: KEY });
+    const r = await run(["send", PERSONAL_FILE, "--transport", "sendsay", "--test", "editor@example.ru", "--state", state()], env(server));
+    expect(r.code).toBe(0);
+    const [q] = server.handled("issue.send");
+    expect(q.body).toMatchObject({ group: "personal", email: "editor@example.ru" });
+    expect(q.body?.letter).toMatchObject({ subject: "[TEST] Личная тема" });
+  });
+
+  it("a wrong key stops before the first letter with exit 1", async () => {
+    server = await startFakeSendsay({ login: LOGIN, apiKey: "the-right-key" });
+    const list = await csv("one.csv", 1);
+    const r = await run(["send", PERSONAL_FILE, "--transport", "sendsay", "--to", list, "--yes", "--state", state()], env(server));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("error/auth/failed");
+    expect(r.stdout + r.stderr).not.toContain(KEY);
+    expect(server.requests.filter((q) => q.body?.action === "issue.send")).toHaveLength(0);
+  });
+
+  it("resumes after a kill mid-run: everyone gets it, only readers in flight may get it twice", async () => {
+    server = await startFakeSendsay({ login: LOGIN, apiKey: KEY });
+    server.addFault({ action: "issue.send", delayMs: 40, times: Number.POSITIVE_INFINITY });
+    const list = await csv("thirty.csv", 30);
+    const args = [
+      "send",
+      PERSONAL_FILE,
+      "--transport",
+      "sendsay",
+      "--to",
+      list,
+      "--yes",
+      "--concurrency",
+      "2",
+      "--json",
+      "--state",
+      state(),
+    ];
+    const first = start(args, env(server));
+    await Promise.race([server.waitFor("issue.send", 10), first.exited.then(() => Promise.reject(new Error(first.output())))]);
+    first.child.kill("SIGKILL");
+    await first.exited;
+    expect(server.requests.filter((q) => q.body?.action === "issue.send").length).toBeLessThan(30);
+
+    const r = await run(args, env(server));
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary).toMatchObject({ pending: 0, failed: 0 });
+    expect(summary.sent + summary.alreadySent).toBe(30);
+    expect(summary.alreadySent).toBeGreaterThan(0);
+    const counts = new Map<string, number>();
+    for (const q of server.requests.filter((x) => x.body?.action === "issue.send"))
+      counts.set(String(q.body?.email), (counts.get(String(q.body?.email)) ?? 0) + 1);
+    expect(counts.size).toBe(30);
+    const twice = [...counts].filter(([, c]) => c > 1).map(([email]) => email);
+    expect(twice.length).toBeLessThanOrEqual(2);
+    expect(summary.resentAddresses).toEqual(expect.arrayContaining(twice));
+  });
+});

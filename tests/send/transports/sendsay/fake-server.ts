@@ -1,0 +1,205 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/**
+ * A local stand-in for Sendsay's general API, written from its public documentation ("Формат протокола",
+ * issue.send, track.get, sys.settings.get), not from our client:
+ *
+ *   POST /general/api/v100/json/<ACCOUNT>   Content-Type: application/json, body {"action": "…", …}
+ *   auth by API key: header `Authorization: sendsay apikey=<key>`
+ *   answers are JSON objects; a refused request answers {"errors": [{"id": "…", "explain": "…"}]}
+ *   an account served elsewhere answers {"REDIRECT": "<path>"}: the client repeats the request at that path
+ *   issue.send answers {"track.id": "<n>"}; track.get {"id": n} answers {"obj": {"id": n, "status": s, …}}
+ *   track statuses: -1 done, -2 error, -3 cancelled, other negatives waiting, 0… in progress
+ *
+ * Faults on demand: REDIRECT hops, an HTTP 502 once, a slow answer, an answer that never comes.
+ */
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: IncomingMessage["headers"];
+  /** The raw body text. */
+  raw: string;
+  body: Record<string, unknown> | undefined;
+}
+
+export interface Fault {
+  /** Only for this action (any when absent). */
+  action?: string;
+  /** Answer with this HTTP status and a non-JSON body. */
+  status?: number;
+  /** Wait this long before answering. */
+  delayMs?: number;
+  /** Never answer (the request hangs until the client gives up or dies). */
+  hang?: boolean;
+  /** How many matching requests it hits (default 1). */
+  times?: number;
+  /** Answer with these errors instead. */
+  errors?: { id: string; explain?: string }[];
+}
+
+export interface FakeSendsayOptions {
+  login: string;
+  apiKey: string;
+  /** REDIRECT hops before the account's real path answers (default 0); Infinity: always redirect. */
+  redirects?: number;
+  /** Statuses track.get walks through, one per call, staying on the last (default [0, 1, -1]). */
+  trackStatuses?: number[];
+  /** `obj.error` when the track ends with -2. */
+  trackError?: string;
+  /** Addresses that issue.send personal refuses. */
+  badEmails?: string[];
+  accountName?: string;
+}
+
+export interface FakeSendsay {
+  url: string;
+  port: number;
+  requests: RecordedRequest[];
+  /** Requests that reached the account (not redirects or faults), by action. */
+  handled(action?: string): RecordedRequest[];
+  addFault(fault: Fault): void;
+  /** Resolves when `count` requests with this action have arrived (earlier ones count). */
+  waitFor(action: string, count?: number): Promise<void>;
+  options: FakeSendsayOptions;
+  close(): Promise<void>;
+}
+
+export async function startFakeSendsay(options: FakeSendsayOptions): Promise<FakeSendsay> {
+  const requests: RecordedRequest[] = [];
+  const handledList: RecordedRequest[] = [];
+  const faults: (Fault & { left: number })[] = [];
+  const waiters: { action: string; count: number; resolve: () => void }[] = [];
+  const tracks = new Map<string, { calls: number }>();
+  let nextTrack = 1000;
+  const redirectsWanted = options.redirects ?? 0;
+  const base = `/general/api/v100/json/${options.login}`;
+  const hung: ServerResponse[] = [];
+
+  const json = (res: ServerResponse, status: number, body: unknown) => {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(text) });
+    res.end(text);
+  };
+
+  const checkWaiters = () => {
+    for (const w of [...waiters]) {
+      if (requests.filter((r) => r.body?.action === w.action).length >= w.count) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve();
+      }
+    }
+  };
+
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const raw = Buffer.concat(chunks).toString("utf8");
+      let body: Record<string, unknown> | undefined;
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        body = undefined;
+      }
+      const record: RecordedRequest = { method: req.method ?? "", path: req.url ?? "", headers: req.headers, raw, body };
+      requests.push(record);
+      checkWaiters();
+      void answer(record, res);
+    });
+  });
+
+  async function answer(record: RecordedRequest, res: ServerResponse) {
+    const action = String(record.body?.action ?? "");
+    const fault = faults.find((f) => f.left > 0 && (!f.action || f.action === action));
+    if (fault) {
+      fault.left--;
+      if (fault.hang) {
+        hung.push(res);
+        return;
+      }
+      if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+      if (res.destroyed || res.socket?.destroyed) return;
+      if (fault.status) {
+        res.writeHead(fault.status, { "Content-Type": "text/html" });
+        res.end(`<html><body>${fault.status} Bad Gateway</body></html>`);
+        return;
+      }
+      if (fault.errors) return json(res, 200, { errors: fault.errors, "request.id": "fake" });
+    }
+    if (record.method !== "POST") return json(res, 405, { errors: [{ id: "error/http/method", explain: "POST only" }] });
+    // The account's path, or one of the redirected ones (/hopN + base).
+    const path = (record.path.split("?")[0] ?? "").replace(/\/$/, "");
+    const hop = /^\/hop(\d+)(\/general\/api\/v100\/json\/.+)$/.exec(path);
+    const rest = hop ? hop[2] : path;
+    if (rest !== base) return json(res, 404, { errors: [{ id: "error/account/unknown", explain: `no account at ${path}` }] });
+    const hopNo = hop ? Number(hop[1]) : 0;
+    if (hopNo < redirectsWanted) return json(res, 200, { REDIRECT: `/hop${hopNo + 1}${base}` });
+    if (record.headers.authorization !== `sendsay apikey=${options.apiKey}`)
+      return json(res, 200, { errors: [{ id: "error/auth/failed", explain: "wrong apikey or login" }], "request.id": "fake" });
+    if (!record.body) return json(res, 200, { errors: [{ id: "error/request/json", explain: "request body is not JSON" }] });
+    handledList.push(record);
+    switch (action) {
+      case "sys.settings.get": {
+        const list: Record<string, unknown> = {};
+        for (const key of (record.body.list as string[]) ?? []) {
+          if (key === "about.id") list[key] = options.login;
+          if (key === "about.name") list[key] = options.accountName ?? "Test account";
+        }
+        return json(res, 200, { list });
+      }
+      case "issue.send": {
+        const letter = record.body.letter as Record<string, unknown> | undefined;
+        const message = letter?.message as Record<string, unknown> | undefined;
+        if (!letter?.subject || !letter["from.email"] || !message || (!message.html && !message.text))
+          return json(res, 200, { errors: [{ id: "error/letter/incomplete", explain: "letter needs subject, from.email and message" }] });
+        if (!record.body.group) return json(res, 200, { errors: [{ id: "error/group/missing", explain: "group is required" }] });
+        if (record.body.group === "personal") {
+          const email = String(record.body.email ?? "");
+          if (!email.includes("@")) return json(res, 200, { errors: [{ id: "error/email/invalid", explain: `bad address ${email}` }] });
+          if (options.badEmails?.includes(email))
+            return json(res, 200, { errors: [{ id: "error/member/unsubscribed", explain: `${email} is in the stop list` }] });
+        }
+        const id = String(nextTrack++);
+        tracks.set(id, { calls: 0 });
+        return json(res, 200, { "track.id": id, "request.id": "fake" });
+      }
+      case "track.get": {
+        const id = String(record.body.id ?? "");
+        const track = tracks.get(id);
+        if (!track) return json(res, 200, { errors: [{ id: "error/track/not_found", explain: `no track ${id}` }] });
+        const statuses = options.trackStatuses ?? [0, 1, -1];
+        const status = statuses[Math.min(track.calls, statuses.length - 1)];
+        track.calls++;
+        const obj: Record<string, unknown> = { id: Number(id), status, action: "issue.send" };
+        if (status === -2) obj.error = options.trackError ?? "error/issue/failed";
+        return json(res, 200, { obj });
+      }
+      default:
+        return json(res, 200, { errors: [{ id: "error/action/unknown", explain: `unknown action ${action}` }] });
+    }
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    requests,
+    options,
+    handled: (action) => (action ? handledList.filter((r) => r.body?.action === action) : handledList),
+    addFault: (fault) => faults.push({ ...fault, left: fault.times ?? 1 }),
+    waitFor: (action, count = 1) =>
+      new Promise<void>((resolve) => {
+        waiters.push({ action, count, resolve });
+        checkWaiters();
+      }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const r of hung) r.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
