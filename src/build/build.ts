@@ -84,7 +84,8 @@ export async function listIssueFiles(root: string): Promise<string[]> {
 
 /** A path (absolute, relative to cwd or root) or a slug → the issue file. */
 export async function resolveIssueFile(root: string, ref: string): Promise<string> {
-  const candidates = isAbsolute(ref) ? [ref] : [resolve(ref), resolve(root, ref)];
+  // the newsletter's own file first: `--root DIR issues/x.md` must not pick up ./issues/x.md of the cwd
+  const candidates = isAbsolute(ref) ? [ref] : [resolve(root, ref), resolve(ref)];
   for (const c of candidates) {
     try {
       await readFile(c);
@@ -122,8 +123,24 @@ export async function compileIssueText(
   const { issue, diagnostics } = parseIssue(text, file, project.config.config);
   if (!issue) return { diagnostics };
   issue.absPath = absPath;
-  const result = await compileIssue(issue, { config: project.config.config, templates: project.templates });
-  return { compiled: result.compiled, issue, diagnostics: result.diagnostics };
+  try {
+    const result = await compileIssue(issue, { config: project.config.config, templates: project.templates });
+    return { compiled: result.compiled, issue, diagnostics: result.diagnostics };
+  } catch (error) {
+    // a stage that throws on this issue must not take the other issues down with it
+    return {
+      issue,
+      diagnostics: [
+        {
+          ruleId: "build/crash",
+          severity: "error",
+          message: `compiling failed: ${(error as Error).message}`,
+          file,
+          fix: "this is a bug: report it with this issue file and the message",
+        },
+      ],
+    };
+  }
 }
 
 async function readIssue(project: Project, absPath: string): Promise<{ file: string; text?: string; key?: string; error?: Diagnostic }> {
@@ -218,7 +235,10 @@ export async function buildProject(project: Project, options: BuildOptions): Pro
   const root = project.root;
   const outDir = resolve(root, options.out ?? "dist");
   const cache = options.cache === false ? noCache : fileCache(root);
-  const files = options.files?.length ? await Promise.all(options.files.map((f) => resolveIssueFile(root, f))) : await listIssueFiles(root);
+  // a file named twice (by path and by slug) is built once, not reported as its own duplicate
+  const files = options.files?.length
+    ? [...new Set(await Promise.all(options.files.map((f) => resolveIssueFile(root, f))))]
+    : await listIssueFiles(root);
   if (!files.length) {
     throw new RassylkaError({
       ruleId: "build/no-issues",

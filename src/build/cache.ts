@@ -25,7 +25,10 @@ export function fileCache(root: string): BuildCache {
   return {
     async get(key) {
       try {
-        return JSON.parse(await readFile(join(dir, `${key}.json`), "utf8")) as CompiledIssue;
+        const value = JSON.parse(await readFile(join(dir, `${key}.json`), "utf8")) as Partial<CompiledIssue> | null;
+        // an entry of another shape (written by an older build of rassylka, or cut short) is a miss
+        if (typeof value?.html !== "string" || typeof value.text !== "string" || !Array.isArray(value.deferred)) return undefined;
+        return value as CompiledIssue;
       } catch {
         return undefined;
       }

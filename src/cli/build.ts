@@ -16,7 +16,8 @@ export interface BuildFlags {
 export async function runBuild(files: string[], flags: BuildFlags, io: Io): Promise<number> {
   const started = performance.now();
   const result = await build({ root: flags.root, out: flags.out, files, cache: flags.cache, emitMjml: flags.emitMjml });
-  for (const d of result.diagnostics) io.err(formatDiagnostic(d));
+  // A broken template fails every issue with the same diagnostic: print it once.
+  for (const line of new Set(result.diagnostics.map(formatDiagnostic))) io.err(line);
   const ms = Math.round(performance.now() - started);
   const where = relative(process.cwd(), result.outDir) || ".";
   if (flags.json) {

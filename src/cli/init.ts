@@ -1,4 +1,4 @@
-import { cp, mkdir, readdir, writeFile } from "node:fs/promises";
+import { appendFile, cp, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
@@ -41,9 +41,22 @@ export async function initNewsletter(dir: string): Promise<string[]> {
   }
   await writeFile(join(root, "newsletter.yaml"), STARTER_CONFIG, { flag: "wx" });
   await cp(join(PACKAGE_ROOT, "templates"), join(root, "templates"), { recursive: true, errorOnExist: true, force: false });
-  await writeFile(join(root, ".gitignore"), "dist/\noutbox/\n.rassylka/\n", { flag: "wx" });
+  await ignoreOutputs(join(root, ".gitignore"));
   const issue = await createIssue(root, "Первый выпуск");
   return ["newsletter.yaml", "templates/", ".gitignore", relative(root, issue)];
+}
+
+/** Our outputs into .gitignore: a new one, or the lines an existing one (a git repository's) lacks. */
+async function ignoreOutputs(file: string): Promise<void> {
+  const wanted = ["dist/", "outbox/", ".rassylka/"];
+  const existing = await readFile(file, "utf8").catch(() => undefined);
+  if (existing === undefined) {
+    await writeFile(file, `${wanted.join("\n")}\n`, { flag: "wx" });
+    return;
+  }
+  const have = new Set(existing.split(/\r?\n/).map((l) => l.trim()));
+  const missing = wanted.filter((w) => !have.has(w) && !have.has(w.replace(/\/$/, "")));
+  if (missing.length) await appendFile(file, `${existing === "" || existing.endsWith("\n") ? "" : "\n"}${missing.join("\n")}\n`);
 }
 
 export function registerInit(program: Command, io: Io, setCode: (c: number) => void): void {

@@ -2,6 +2,8 @@ import { access, mkdir, writeFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { ISSUES_DIR } from "../build/build.js";
+import { CONFIG_FILE } from "../config/load.js";
+import { isoDate } from "../config/schema.js";
 import { RassylkaError } from "../diagnostics.js";
 import { slugFromTitle } from "../issue/slug.js";
 import type { Io } from "./print.js";
@@ -13,6 +15,28 @@ export function today(): string {
 
 /** `rassylka new "Заголовок"` → issues/YYYY-MM-DD-<latin-slug>.md with the required front-matter. */
 export async function createIssue(root: string, title: string, date = today()): Promise<string> {
+  // the date goes into the file name and the front-matter: a bad one would make an issue that never builds
+  if (!isoDate.safeParse(date).success) {
+    throw new RassylkaError({
+      ruleId: "new/bad-date",
+      severity: "error",
+      message: `--date "${date}" is not a real date written YYYY-MM-DD`,
+      field: "--date",
+      fix: "write it as YYYY-MM-DD, e.g. --date 2026-03-15, or leave it out for today",
+    });
+  }
+  // an issues/ folder made outside a newsletter would never be built: refuse, and say where to run
+  try {
+    await access(join(resolve(root), CONFIG_FILE));
+  } catch {
+    throw new RassylkaError({
+      ruleId: "config/missing",
+      severity: "error",
+      message: `no ${CONFIG_FILE} in ${resolve(root)}`,
+      file: CONFIG_FILE,
+      fix: "run the command in the newsletter's folder, pass --root DIR, or create one with `rassylka init DIR`",
+    });
+  }
   const slug = slugFromTitle(title);
   const dir = join(resolve(root), ISSUES_DIR);
   const file = join(dir, `${date}-${slug}.md`);

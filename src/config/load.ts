@@ -17,7 +17,7 @@ export interface LoadedConfig {
 export function parseConfig(text: string, file = CONFIG_FILE): { config?: NewsletterConfig; diagnostics: Diagnostic[] } {
   const parsed = parseYaml(text, file);
   if (parsed.diagnostics.length) return { diagnostics: parsed.diagnostics };
-  if (parsed.data === null || typeof parsed.data !== "object") {
+  if (parsed.data === null || typeof parsed.data !== "object" || Array.isArray(parsed.data)) {
     return {
       diagnostics: [
         {

@@ -17,6 +17,14 @@ export const isoDate = z.union([z.string(), z.date()]).transform((v, ctx) => {
   return s;
 });
 
+function isLanguageTag(tag: string): boolean {
+  try {
+    return Intl.getCanonicalLocales(tag).length === 1;
+  } catch {
+    return false;
+  }
+}
+
 const email = z.email({ error: "expected an email address" });
 const url = z.url({ protocol: /^https?$/, error: "expected an http(s) URL" });
 
@@ -31,7 +39,11 @@ export const eventSchema = z.strictObject({
 export const configSchema = z.strictObject({
   name: z.string().min(1),
   from: z.strictObject({ name: z.string().min(1), email }),
-  language: z.string().default("ru"),
+  // a BCP 47 tag: Intl (dates) throws on `ru_RU`
+  language: z
+    .string()
+    .refine(isLanguageTag, { message: "expected a language tag such as ru or en-US", params: { fix: "write e.g. language: ru" } })
+    .default("ru"),
   url: url.optional(),
   replyTo: email.optional(),
   author: z.string().optional(),

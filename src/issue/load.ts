@@ -65,7 +65,9 @@ export function parseIssue(
       fix: "add a line with `---` after the last front-matter field",
     });
   }
-  const parsed = parseYaml(split.matter, file, 1);
+  // gray-matter's `matter` starts right after the opening `---` (its line break included), so its line 1
+  // is the file's line 1: no offset.
+  const parsed = parseYaml(split.matter, file, 0);
   if (parsed.diagnostics.length) return { diagnostics: parsed.diagnostics };
   const data = parsed.data ?? {};
   if (typeof data !== "object" || Array.isArray(data)) {

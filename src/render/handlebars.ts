@@ -49,6 +49,39 @@ function headRefs(n: Node): boolean {
   return referencesSubscriber(n.path) || ((n.params as unknown[]) ?? []).some(referencesSubscriber) || referencesSubscriber(n.hash);
 }
 
+/**
+ * Paths a subscriber statement reads that are neither the subscriber's nor `@root.…`: inside an
+ * `{{#each}}` or `{{#with}}` they name the loop's item, which is gone when the deferred statement runs.
+ * Helpers' names are not paths.
+ */
+function localPaths(node: unknown, out: string[] = []): string[] {
+  if (!node || typeof node !== "object") return out;
+  const n = node as Node;
+  if (Array.isArray(n)) {
+    for (const c of n) localPaths(c, out);
+    return out;
+  }
+  if (n.type === "PathExpression") {
+    const p = String(n.original);
+    if (!SUB_PATH.test(p) && !p.startsWith("@root.") && !/^(\.\.\/)+subscriber(\.|$)/.test(p)) out.push(p);
+    return out;
+  }
+  const called = ((n.params as unknown[]) ?? []).length > 0 || ((n.hash as { pairs?: unknown[] })?.pairs ?? []).length > 0;
+  if (n.type === "MustacheStatement" || n.type === "SubExpression" || n.type === "BlockStatement") {
+    if (n.type !== "BlockStatement" && !called) localPaths(n.path, out);
+    localPaths(n.params, out);
+    localPaths(n.hash, out);
+    // inside {{#with subscriber}} (or #each over a subscriber list) paths are the subscriber's
+    const intoSubscriber =
+      ["with", "each"].includes(String((n.path as Node).original)) && referencesSubscriber((n.params as unknown[])?.[0]);
+    if (!intoSubscriber) localPaths((n.program as Node | undefined)?.body, out);
+    localPaths((n.inverse as Node | undefined)?.body, out);
+  } else if (n.type === "Hash") {
+    for (const pair of n.pairs as { value: unknown }[]) localPaths(pair.value, out);
+  }
+  return out;
+}
+
 function lineStarts(source: string): number[] {
   const starts = [0];
   for (let i = 0; i < source.length; i++) if (source[i] === "\n") starts.push(i + 1);
@@ -155,14 +188,28 @@ export function checkTemplate(
     return { diagnostics };
   }
   const known = new Set([...BUILTIN_HELPERS, ...opts.helpers]);
-  const visit = (node: unknown) => {
+  /** `scope`: the enclosing block that changes the context (`each`, `with`), if any. */
+  const visit = (node: unknown, scope?: string) => {
     if (!node || typeof node !== "object") return;
     const n = node as Node;
     if (Array.isArray(n)) {
-      for (const c of n) visit(c);
+      for (const c of n) visit(c, scope);
       return;
     }
     const loc = n.loc as Loc | undefined;
+    if (scope && (n.type === "MustacheStatement" || n.type === "BlockStatement") && headRefs(n)) {
+      // deferred to personalise, where only the subscriber and the issue-wide context exist
+      const locals = [...new Set(localPaths(n))];
+      if (locals.length) {
+        err(
+          loc?.start.line ?? 1,
+          (loc?.start.column ?? 0) + 1,
+          "handlebars/subscriber-in-loop",
+          `this subscriber tag inside {{#${scope}}} also reads ${locals.map((l) => `"${l}"`).join(", ")}, which is gone when readers' fields are filled in`,
+          `move the subscriber part out of the {{#${scope}}} block, or read issue-wide values as @root.…`,
+        );
+      }
+    }
     if (n.type === "BlockStatement") {
       const path = n.path as Node;
       const name = String(path.original);
@@ -213,7 +260,10 @@ export function checkTemplate(
         );
       }
     }
-    for (const key of ["body", "program", "inverse"]) if (n[key]) visit(n[key]);
+    const name = n.type === "BlockStatement" ? String((n.path as Node).original) : "";
+    visit(n.body, scope);
+    visit(n.program, n.type === "BlockStatement" && !["if", "unless"].includes(name) ? name : scope);
+    visit(n.inverse, scope);
   };
   visit(ast);
   return { diagnostics, ast };
@@ -244,7 +294,8 @@ export function deferSubscriber(source: string, deferred: string[], prefix = "RS
   let at = 0;
   for (const s of spans.sort((a, b) => a.start - b.start)) {
     out += source.slice(at, s.start);
-    deferred.push(source.slice(s.start, s.end));
+    // personalise renders the tag at the root: `../subscriber` (from inside an {{#each}}) is @root's
+    deferred.push(source.slice(s.start, s.end).replace(/(?<![\w.@])(\.\.\/)+subscriber\b/g, "@root.subscriber"));
     out += `${prefix}${deferred.length - 1}Z`;
     at = s.end;
   }

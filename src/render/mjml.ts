@@ -23,6 +23,19 @@ async function load(): Promise<Mjml2Html> {
 }
 
 export async function compileMjml(mjml: string, sources: readonly TemplateFile[]): Promise<{ html?: string; diagnostics: Diagnostic[] }> {
+  // MJML's parser closes a forgotten </mj-text> itself and drops what it held, without an error
+  const unclosed = unclosedMjmlTags(mjml).map((t): Diagnostic => {
+    const where = locateRenderedLine(mjml, t.line, sources, t.tag);
+    return {
+      ruleId: "mjml/unclosed-tag",
+      severity: "error",
+      message: `MJML: <${t.tag}> is never closed (MJML would silently drop its content)`,
+      file: where.file ?? sources[0]?.file,
+      line: where.line,
+      fix: `add </${t.tag}> where the element ends, or write it self-closing: <${t.tag} … />`,
+    };
+  });
+  if (unclosed.length) return { diagnostics: unclosed };
   const toHtml = await load();
   try {
     const { html, errors } = await toHtml(mjml, { validationLevel: "strict", keepComments: false, minify: false });
@@ -42,6 +55,27 @@ export async function compileMjml(mjml: string, sources: readonly TemplateFile[]
       ],
     };
   }
+}
+
+/** `<mj-…>` and `<mjml>` tags opened and never closed, with the rendered line that opened them. */
+export function unclosedMjmlTags(mjml: string): { tag: string; line: number }[] {
+  // comments out, line breaks kept, so that offsets still give lines
+  const text = mjml.replace(/<!--[\s\S]*?-->/g, (c) => c.replace(/[^\n]/g, " "));
+  const stack: { tag: string; at: number }[] = [];
+  const unclosed: { tag: string; at: number }[] = [];
+  for (const m of text.matchAll(/<(\/?)(mjml|mj-[a-z-]+)\b(?:"[^"]*"|'[^']*'|[^'">])*?(\/?)>/g)) {
+    const [, closing, tag, selfClosing] = m;
+    if (selfClosing) continue;
+    if (!closing) {
+      stack.push({ tag, at: m.index ?? 0 });
+      continue;
+    }
+    const open = stack.map((s) => s.tag).lastIndexOf(tag);
+    if (open >= 0) unclosed.push(...stack.splice(open).slice(1));
+  }
+  unclosed.push(...stack);
+  const lineOf = (at: number) => text.slice(0, at).split("\n").length;
+  return unclosed.sort((a, b) => a.at - b.at).map((u) => ({ tag: u.tag, line: lineOf(u.at) }));
 }
 
 /**

@@ -1,4 +1,4 @@
-import Handlebars from "handlebars";
+import { createHandlebars } from "./handlebars.js";
 import type { CompiledIssue } from "./pipeline.js";
 
 /**
@@ -28,25 +28,36 @@ function splitTokens(s: string): Part[] {
   return parts;
 }
 
-// One isolated instance for all issues: creating one per issue costs more than the compile itself.
-const hb = Handlebars.create();
+// One isolated instance per language for all issues: creating one per issue costs more than the compile
+// itself. It has our helpers: a deferred tag may be `{{default subscriber.name "друг"}}` or
+// `{{#if (eq subscriber.plan "pro")}}` (regression: a bare instance threw "Missing helper").
+const instances = new Map<string, ReturnType<typeof createHandlebars>>();
+function instanceFor(language: string): ReturnType<typeof createHandlebars> {
+  let hb = instances.get(language);
+  if (!hb) {
+    hb = createHandlebars(language);
+    instances.set(language, hb);
+  }
+  return hb;
+}
 
 // The same tags recur in every issue (the layout's): compile each source once per process.
 const compiledTags = new Map<string, HandlebarsTemplateDelegate>();
-function compileTag(source: string, noEscape: boolean): HandlebarsTemplateDelegate {
-  const key = `${noEscape ? "t" : "h"}${source}`;
+function compileTag(source: string, noEscape: boolean, language: string): HandlebarsTemplateDelegate {
+  const key = `${noEscape ? "t" : "h"}${language}\0${source}`;
   let fn = compiledTags.get(key);
   if (!fn) {
     if (compiledTags.size > 10_000) compiledTags.clear();
-    fn = hb.compile(source, { strict: false, noEscape });
+    fn = instanceFor(language).compile(source, { strict: false, noEscape });
     compiledTags.set(key, fn);
   }
   return fn;
 }
 
 export function createPersonaliser(compiled: CompiledIssue): Personaliser {
-  const htmlFns = compiled.deferred.map((src) => compileTag(src, false));
-  const textFns = compiled.deferredText.map((src) => compileTag(src, true));
+  const language = (compiled.context.newsletter as { language?: string } | undefined)?.language ?? "ru";
+  const htmlFns = compiled.deferred.map((src) => compileTag(src, false, language));
+  const textFns = compiled.deferredText.map((src) => compileTag(src, true, language));
   const htmlParts = splitTokens(compiled.html);
   const textParts = splitTokens(compiled.text);
   const fill = (parts: Part[], fns: HandlebarsTemplateDelegate[], context: object) => {
@@ -57,7 +68,14 @@ export function createPersonaliser(compiled: CompiledIssue): Personaliser {
   return {
     render(subscriber) {
       const context = { ...compiled.context, subscriber };
-      return { html: fill(htmlParts, htmlFns, context), text: fill(textParts, textFns, context) };
+      let text = fill(textParts, textFns, context);
+      // a block that rendered empty leaves the blank lines around it: tidy as the text stage does
+      if (textParts.length > 1)
+        text = text
+          .replace(/[ \t]+\n/g, "\n")
+          .replace(/\n{3,}/g, "\n\n")
+          .replace(/^\s*\n/, "");
+      return { html: fill(htmlParts, htmlFns, context), text };
     },
   };
 }

@@ -5,7 +5,7 @@ import { type FooterEvent, footerEvents, formatDate } from "./events.js";
 import { checkTemplate, createHandlebars, deferSubscriber, OUR_HELPERS } from "./handlebars.js";
 import { markdownToHtml } from "./markdown.js";
 import { compileMjml } from "./mjml.js";
-import { protectHandlebars } from "./protect.js";
+import { escapeLoneBraces, protectHandlebars } from "./protect.js";
 import type { TemplateFile, TemplateSet } from "./templates.js";
 import { htmlToPlainText, snippetToText } from "./text.js";
 import { typographHtml } from "./typography.js";
@@ -151,9 +151,10 @@ export async function compileIssue(issue: Issue, ctx: RenderContext): Promise<Co
     };
   }
   const runtime = templateRuntime(templates, language);
+  const body = escapeLoneBraces(issue.body);
   const diagnostics: Diagnostic[] = [
     ...runtime.diagnostics,
-    ...checkTemplate(issue.body, issue.file, {
+    ...checkTemplate(body, issue.file, {
       lineOffset: issue.bodyOffset,
       partials: new Set(templates.partials.keys()),
       helpers: OUR_HELPERS,
@@ -162,7 +163,7 @@ export async function compileIssue(issue: Issue, ctx: RenderContext): Promise<Co
   if (hasErrors(diagnostics)) return { diagnostics };
 
   // Stages 4–5: Markdown and typography see Handlebars only as tokens.
-  const guarded = protectHandlebars(issue.body);
+  const guarded = protectHandlebars(body);
   const bodySource = guarded.restore(typographHtml(markdownToHtml(guarded.text), language));
   const footerHtml = footerHtmlOf(config);
 

@@ -15,7 +15,8 @@ function localesFor(language: string): string[] {
   const lang = language.toLowerCase().split(/[-_]/)[0];
   if (lang === "ru") return ["ru", "en-US"];
   if (lang === "en") return ["en-US"];
-  return [lang, "en-US"];
+  // typograf throws on a locale it lacks: keep the language-neutral rules rather than fail the build
+  return TypografCtor.hasLocale(lang) ? [lang, "en-US"] : ["en-US"];
 }
 
 function typografFor(language: string): Typograf {

@@ -17,18 +17,24 @@ export interface ParsedYaml {
 export function parseYaml(text: string, file: string, lineOffset = 0): ParsedYaml {
   const lineCounter = new LineCounter();
   const doc: Document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const diagnostics: Diagnostic[] = doc.errors.map((e) => {
+  const lines = text.split("\n");
+  const seen = new Set<string>();
+  const diagnostics: Diagnostic[] = [];
+  for (const e of doc.errors) {
     const pos = lineCounter.linePos(e.pos[0]);
-    return {
+    // the yaml package often reports one mistake twice at one place
+    if (seen.has(`${pos.line}:${pos.col}`)) continue;
+    seen.add(`${pos.line}:${pos.col}`);
+    diagnostics.push({
       ruleId: "yaml/syntax",
       severity: "error",
       message: `YAML syntax error: ${firstLine(e.message)}`,
       file,
       line: pos.line + lineOffset,
       column: pos.col,
-      fix: "check indentation, the colon after each key, and quote values that contain ': ' or start with a special character",
-    };
-  });
+      ...syntaxFix(lines[pos.line - 1] ?? ""),
+    });
+  }
   const locate = (path: readonly PropertyKey[], key = false) => {
     const parentPath = path.slice(0, -1);
     const last = path[path.length - 1];
@@ -57,6 +63,24 @@ export function parseYaml(text: string, file: string, lineOffset = 0): ParsedYam
   };
   const data = diagnostics.length ? undefined : doc.toJS();
   return { data, locate, diagnostics };
+}
+
+/**
+ * The key on the line YAML stumbled on, and the likeliest fix. An editor's commonest mistake is a value
+ * with `: ` in it (`title: Дебиторка: что дальше?`) or one starting with a YAML character (`@`, `-`, `"…" и…`):
+ * quoting it is the fix, and we can write it out.
+ */
+function syntaxFix(lineText: string): { field?: string; fix: string } {
+  const generic = "check indentation, the colon after each key, and quote values that contain ': ' or start with a special character";
+  const m = /^\s*(?:-\s+)?([^\s:#"'][^:#]*?):(?:\s+|$)/.exec(lineText);
+  if (!m) return { fix: generic };
+  const field = m[1];
+  const value = lineText.slice(m[0].length).trim();
+  const quoted = /^"[^"]*"$|^'[^']*'$/.test(value);
+  const needsQuotes = /: | #/.test(value) || /^[@`!%&*?,\-"']/.test(value);
+  if (!value || quoted || !needsQuotes) return { field, fix: generic };
+  const q = value.includes('"') ? `'${value.replace(/'/g, "''")}'` : `"${value.replace(/\\/g, "\\\\")}"`;
+  return { field, fix: `put the value in quotes: ${field}: ${q}` };
 }
 
 function firstLine(s: string): string {
@@ -116,7 +140,7 @@ export function zodDiagnostics(
   opts: { schema: z.ZodType; parsed: ParsedYaml; file: string; ruleId: string; data: unknown },
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
-  for (const issue of error.issues) {
+  for (const issue of error.issues.flatMap(unionBranch)) {
     if (issue.code === "unrecognized_keys") {
       const known = keysAt(opts.schema, issue.path);
       for (const key of issue.keys) {
@@ -138,7 +162,9 @@ export function zodDiagnostics(
     const field = dotPath(issue.path);
     const missing = valueAt(opts.data, issue.path) === undefined;
     const where = opts.parsed.locate(issue.path, missing);
-    const message = missing ? `"${field}" is required` : `"${field}": ${issue.message}`;
+    const message = missing
+      ? `"${field}" is required`
+      : `"${field}": ${issue.code === "invalid_union" ? unionMessage(issue) : issue.message}`;
     out.push({
       ruleId: `${opts.ruleId}/${missing ? "missing" : "invalid"}`,
       severity: "error",
@@ -146,15 +172,54 @@ export function zodDiagnostics(
       file: opts.file,
       ...where,
       field,
-      fix: missing ? `add "${field}:" ${hintFor(issue)}` : hintFor(issue) || `correct the value of "${field}"`,
+      fix: missing ? `add "${field}:" ${hintFor(issue)}`.trim() : invalidFix(field, hintFor(issue)),
     });
   }
   return out;
 }
 
+/**
+ * zod reports a failed union (`events: false | [...]`, a date as string | Date) as one "Invalid input" at
+ * the union. When a branch got past the union's own level (the value is a list, one item is wrong),
+ * report that branch's issues instead: they name the item, the key and the nearest known key.
+ */
+function unionBranch(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== "invalid_union" || !issue.errors?.length) return [issue];
+  const deeper = issue.errors.find((branch) => branch.some((i) => i.path.length > 0));
+  if (!deeper) return [issue];
+  return deeper.map((i) => ({ ...i, path: [...issue.path, ...i.path] })).flatMap(unionBranch);
+}
+
+/** What each branch of a failed union expected: `expected false or a list`. */
+function unionMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code !== "invalid_union") return issue.message;
+  const wants = issue.errors.map((branch) => {
+    const i = branch[0];
+    if (i?.code === "invalid_value") return i.values.map((v) => JSON.stringify(v)).join(" or ");
+    if (i?.code === "invalid_type") return article(i.expected === "array" ? "list" : i.expected);
+    return i?.message ?? "";
+  });
+  return `expected ${[...new Set(wants.filter(Boolean))].join(" or ")}`;
+}
+
+function invalidFix(field: string, hint: string): string {
+  if (!hint) return `correct the value of "${field}"`;
+  return hint.startsWith("with ") ? `set "${field}" to ${hint.slice(5)}` : hint;
+}
+
+function article(noun: string): string {
+  return `${/^[aeiou]/i.test(noun) ? "an" : "a"} ${noun}`;
+}
+
 function hintFor(issue: z.core.$ZodIssue): string {
   const params = (issue as { params?: { fix?: string } }).params;
   if (params?.fix) return params.fix;
-  if (issue.code === "invalid_type") return `with a ${issue.expected} value`;
+  if (issue.code === "invalid_type") return `with ${article(issue.expected)} value`;
+  if (issue.code === "invalid_union") {
+    const expected = issue.errors.flatMap((b) => b.map((i) => (i.code === "invalid_type" ? i.expected : "")));
+    // isoDate is string | Date (YAML reads an unquoted 2026-03-01 as a Date)
+    if (expected.includes("date")) return "with a date written YYYY-MM-DD, e.g. 2026-03-15";
+    return `with ${unionMessage(issue).replace(/^expected /, "")}`;
+  }
   return "";
 }

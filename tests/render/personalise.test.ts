@@ -1,0 +1,141 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { formatDiagnostic } from "../../src/diagnostics.js";
+import { createPersonaliser, renderWebVersion } from "../../src/render/personalise.js";
+import type { CompiledIssue } from "../../src/render/pipeline.js";
+import { BARE_LAYOUT, bodyOf, compileText, templateSet } from "../helpers/newsletter.js";
+
+/** A layout and a partial that read subscriber fields too, inside <mj-text> as MJML requires. */
+const LAYOUT = BARE_LAYOUT.replace(
+  "{{{content}}}",
+  '{{{content}}}\n          {{> unsub}}\n          <p>Письмо для {{default subscriber.email "вас"}}.</p>',
+);
+const UNSUB =
+  '{{#if subscriber.unsubscribeUrl}}<a href="{{subscriber.unsubscribeUrl}}">Отписаться</a>{{else}}<a href="https://e.org/u">Отписаться</a>{{/if}}';
+
+const BODY = `---
+title: Тест
+date: 2026-06-01
+---
+{{#if subscriber.name}}{{subscriber.name}}, добрый день!{{else}}Добрый день, читатель!{{/if}}
+
+Компания: {{subscriber.company}}.
+`;
+
+describe("personalise: subscriber fields filled per reader, after MJML", () => {
+  let compiled: CompiledIssue;
+  beforeAll(async () => {
+    const r = await compileText(BODY, { templates: templateSet({ default: LAYOUT }, { unsub: UNSUB }) });
+    expect(r.diagnostics.map(formatDiagnostic)).toEqual([]);
+    compiled = r.compiled!;
+  });
+
+  it("the compiled issue lists the fields it reads", () => {
+    expect(compiled.subscriberFields).toEqual(["company", "email", "name", "unsubscribeUrl"]);
+  });
+
+  it.each([
+    [
+      "every field given",
+      { name: "Иван", company: "Ромашка", email: "ivan@e.org", unsubscribeUrl: "https://e.org/u/tok" },
+      ["Иван, добрый день!", "Компания: Ромашка.", "Письмо для ivan@e.org.", 'href="https://e.org/u/tok"'],
+      ["Иван, добрый день!", "Компания: Ромашка.", "Письмо для ivan@e.org.", "Отписаться (https://e.org/u/tok)"],
+    ],
+    [
+      "no name: the template's fallback",
+      { email: "a@e.org" },
+      ["Добрый день, читатель!", "Компания: .", 'href="https://e.org/u"'],
+      ["Добрый день, читатель!", "Отписаться (https://e.org/u)"],
+    ],
+    [
+      "a name that is markup: escaped in HTML, raw in text",
+      { name: "<script>alert(1)</script>", company: 'A & B "C"', email: "x@e.org" },
+      ["&lt;script&gt;alert(1)&lt;/script&gt;, добрый день!", "Компания: A &amp; B &quot;C&quot;."],
+      ["<script>alert(1)</script>, добрый день!", 'Компания: A & B "C".'],
+    ],
+    [
+      "an unsubscribe URL that tries to break out of the attribute",
+      { unsubscribeUrl: 'https://e.org/"><script>x</script>' },
+      ['href="https://e.org/&quot;&gt;&lt;script&gt;x&lt;/script&gt;"'],
+      ['Отписаться (https://e.org/"><script>x</script>)'],
+    ],
+  ])("%s", (_name, subscriber, inHtml, inText) => {
+    const out = createPersonaliser(compiled).render(subscriber);
+    for (const s of inHtml) expect(out.html).toContain(s);
+    for (const s of inText) expect(out.text.replace(/\s+/g, " ")).toContain(s);
+    expect(out.html).not.toContain("<script>");
+    expect(out.html).not.toMatch(/RSKSUB|RSKTPL|RSKHB/);
+    expect(out.text).not.toMatch(/RSKSUB|RSKTPL|RSKHB/);
+  });
+
+  it("one personaliser serves many readers, each getting only their own values", () => {
+    const p = createPersonaliser(compiled);
+    const a = p.render({ name: "Анна" });
+    const b = p.render({ name: "Борис" });
+    expect(a.html).toContain("Анна,");
+    expect(a.html).not.toContain("Борис");
+    expect(b.html).toContain("Борис,");
+    // the rest of the email is the same bytes
+    expect(a.html.replace("Анна", "Борис")).toBe(b.html);
+  });
+
+  it("the web version: subscriber fields empty, the template's fallbacks shown", () => {
+    const web = renderWebVersion(compiled);
+    expect(bodyOf(web.html)).toContain("Добрый день, читатель!");
+    expect(web.html).toContain("Письмо для вас.");
+    expect(web.html).toContain('href="https://e.org/u"');
+    expect(web.text).toContain("Добрый день, читатель!");
+    expect(web.html).not.toMatch(/\{\{|RSKSUB/);
+  });
+
+  it("the compiled issue is JSON-safe (it is cached as JSON) and still personalises", () => {
+    const copy = JSON.parse(JSON.stringify(compiled)) as CompiledIssue;
+    expect(createPersonaliser(copy).render({ name: "Иван" })).toEqual(createPersonaliser(compiled).render({ name: "Иван" }));
+  });
+});
+
+describe("personalise: a subscriber block over several paragraphs", () => {
+  it("fills in for a reader and vanishes for the web, leaving no runs of blank lines in the text (regression)", async () => {
+    const r = await compileText(
+      "---\ntitle: T\ndate: 2026-06-01\n---\n{{#if subscriber.name}}\n\nПривет, **{{subscriber.name}}**!\n\n- пункт {{subscriber.city}}\n\n{{/if}}\n\nТекст.\n",
+    );
+    expect(r.diagnostics).toEqual([]);
+    const reader = createPersonaliser(r.compiled!).render({ name: "Иван", city: "Сочи" });
+    expect(bodyOf(reader.html)).toContain("<p>Привет, <strong>Иван</strong>!</p> <ul> <li>пункт Сочи</li> </ul>");
+    expect(reader.text).toBe("T\n\nПривет, Иван!\n\n * пункт Сочи\n\nТекст.\n");
+    const web = renderWebVersion(r.compiled!);
+    expect(web.text).toBe("T\n\nТекст.\n");
+    expect(web.html).not.toContain("Привет");
+  });
+});
+
+describe("personalise: a subscriber block first in the email", () => {
+  it("leaves no blank line at the top of the text when it renders empty (regression)", async () => {
+    const layout = BARE_LAYOUT.replace(
+      "<h1>{{issue.title}}</h1>",
+      '{{#if subscriber.email}}<a href="https://e.org/web">Открыть в браузере</a>{{/if}}\n<h1>{{issue.title}}</h1>',
+    );
+    const r = await compileText("---\ntitle: Заголовок\ndate: 2026-06-01\n---\nТекст\n", { templates: templateSet({ default: layout }) });
+    expect(r.diagnostics).toEqual([]);
+    expect(renderWebVersion(r.compiled!).text).toBe("Заголовок\n\nТекст\n");
+    expect(createPersonaliser(r.compiled!).render({ email: "a@e.org" }).text).toBe(
+      "Открыть в браузере (https://e.org/web)\n\nЗаголовок\n\nТекст\n",
+    );
+  });
+});
+
+describe("personalise: a subscriber block around MJML tags is refused", () => {
+  it("names the template file and line", async () => {
+    const layout = BARE_LAYOUT.replace(
+      "    <mj-section>",
+      "    {{#if subscriber.name}}\n    <mj-section><mj-column><mj-text>Привет</mj-text></mj-column></mj-section>\n    {{/if}}\n    <mj-section>",
+    );
+    const r = await compileText(BODY, { templates: templateSet({ default: layout }) });
+    expect(r.compiled).toBeUndefined();
+    expect(r.diagnostics[0]).toMatchObject({
+      ruleId: "handlebars/subscriber-block-around-mjml",
+      file: "templates/layouts/default.mjml.hbs",
+      line: 7,
+    });
+    expect(r.diagnostics[0].fix).toContain("<mj-text>");
+  });
+});
