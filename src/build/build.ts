@@ -5,7 +5,7 @@ import { type Diagnostic, hasErrors, RassylkaError } from "../diagnostics.js";
 import { type Issue, parseIssue } from "../issue/load.js";
 import { publishSite } from "../publish/site.js";
 import { renderWebVersion } from "../render/personalise.js";
-import { type CompiledIssue, compileIssue } from "../render/pipeline.js";
+import type { CompiledIssue } from "../render/pipeline.js";
 import { loadTemplates, type TemplateSet } from "../render/templates.js";
 import { toPosix, writeFileAtomic } from "../util/fs.js";
 import { type BuildCache, cacheKey, fileCache, noCache } from "./cache.js";
@@ -124,6 +124,9 @@ export async function compileIssueText(
   if (!issue) return { diagnostics };
   issue.absPath = absPath;
   try {
+    // Loaded on the first cache miss: a build served from the cache never loads markdown-it, typograf,
+    // html-to-text or MJML.
+    const { compileIssue } = await import("../render/pipeline.js");
     const result = await compileIssue(issue, { config: project.config.config, templates: project.templates });
     return { compiled: result.compiled, issue, diagnostics: result.diagnostics };
   } catch (error) {

@@ -31,7 +31,7 @@ describe(".github/workflows/preview.yml", () => {
     expect(runs).toContain('>> "$GITHUB_STEP_SUMMARY"');
 
     for (const script of runs.match(/scripts\/[\w-]+\.(?:sh|ts)/g) ?? []) await access(join(REPO, script));
-    const commands = new Set(createProgram().commands.map((c) => c.name()));
+    const commands = new Set((await createProgram()).commands.map((c) => c.name()));
     for (const [, command] of runs.matchAll(/bin\/rassylka\.js (\w+)/g)) expect(commands.has(command)).toBe(true);
     expect(new Set([...runs.matchAll(/bin\/rassylka\.js (\w+)/g)].map((m) => m[1]))).toEqual(new Set(["build", "lint", "screenshots"]));
   });
