@@ -7,15 +7,23 @@ export interface FooterEvent extends NewsletterEvent {
 }
 
 /** "24 июня", "24 июня 2027 г." when the year differs from the issue's. */
+// Creating an Intl.DateTimeFormat costs far more than using one: keep one per language and shape.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 export function formatDate(iso: string, language: string, opts: { withYear?: boolean } = {}): string {
   const [y, m, d] = iso.split("-").map(Number);
-  const date = new Date(Date.UTC(y, m - 1, d));
-  return new Intl.DateTimeFormat(language, {
-    day: "numeric",
-    month: "long",
-    ...(opts.withYear ? { year: "numeric" } : {}),
-    timeZone: "UTC",
-  }).format(date);
+  const key = `${language}|${opts.withYear ? "y" : ""}`;
+  let format = formatters.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(language, {
+      day: "numeric",
+      month: "long",
+      ...(opts.withYear ? { year: "numeric" } : {}),
+      timeZone: "UTC",
+    });
+    formatters.set(key, format);
+  }
+  return format.format(new Date(Date.UTC(y, m - 1, d)));
 }
 
 const DAY = 86_400_000;
