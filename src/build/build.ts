@@ -7,7 +7,7 @@ import { publishSite } from "../publish/site.js";
 import { renderWebVersion } from "../render/personalise.js";
 import type { CompiledIssue } from "../render/pipeline.js";
 import { loadTemplates, type TemplateSet } from "../render/templates.js";
-import { toPosix, writeFileAtomic } from "../util/fs.js";
+import { toPosix, writeFileIfChanged } from "../util/fs.js";
 import { type BuildCache, cacheKey, fileCache, noCache } from "./cache.js";
 import { compileInWorker, PARALLEL_MIN_ISSUES, takeQueued, workerCount } from "./parallel.js";
 
@@ -300,19 +300,21 @@ export async function buildProject(project: Project, options: BuildOptions): Pro
     });
   }
   if (options.write !== false) {
-    await writeOutputs(outDir, built, options, files.length < (await listIssueFiles(root)).length);
-    // archive index.html, feed.xml and the web versions' nav bars, from the whole manifest (src/publish)
-    await publishSite(outDir, project.config.config);
+    const entries = await writeOutputs(outDir, built, options, files.length < (await listIssueFiles(root)).length);
+    // web versions with their nav bars, archive index.html and feed.xml, from the whole manifest (src/publish)
+    await publishSite(outDir, project.config.config, entries, new Map(built.map((b) => [b.entry.slug, b.html])));
   }
   return { outDir, built, diagnostics, failed };
 }
 
-async function writeOutputs(outDir: string, built: BuiltIssue[], options: BuildOptions, partial: boolean): Promise<void> {
-  for (const b of built) {
-    await writeFileAtomic(join(outDir, b.entry.html), b.html);
-    await writeFileAtomic(join(outDir, b.entry.text), b.text);
-    if (options.emitMjml) await writeFileAtomic(join(outDir, `${b.compiled.slug}.mjml`), b.compiled.mjml);
-  }
+/** Text parts, MJML and the manifest; the web versions are written by publishSite. Returns the manifest. */
+async function writeOutputs(outDir: string, built: BuiltIssue[], options: BuildOptions, partial: boolean): Promise<ManifestEntry[]> {
+  await Promise.all(
+    built.flatMap((b) => [
+      writeFileIfChanged(join(outDir, b.entry.text), b.text),
+      options.emitMjml ? writeFileIfChanged(join(outDir, `${b.compiled.slug}.mjml`), b.compiled.mjml) : undefined,
+    ]),
+  );
   // A build of some issues keeps the manifest entries of the others that still exist.
   let entries = built.map((b) => b.entry);
   if (partial) {
@@ -321,7 +323,8 @@ async function writeOutputs(outDir: string, built: BuiltIssue[], options: BuildO
     entries = [...previous.filter((e) => !mine.has(e.source)), ...entries];
   }
   entries.sort((a, b) => b.date.localeCompare(a.date) || a.slug.localeCompare(b.slug));
-  await writeFileAtomic(join(outDir, "manifest.json"), `${JSON.stringify(entries, null, 2)}\n`);
+  await writeFileIfChanged(join(outDir, "manifest.json"), `${JSON.stringify(entries, null, 2)}\n`);
+  return entries;
 }
 
 export async function readManifest(outDir: string): Promise<ManifestEntry[]> {

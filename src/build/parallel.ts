@@ -11,7 +11,7 @@ import type { CompiledIssue } from "../render/pipeline.js";
  */
 export const PARALLEL_MIN_ISSUES = 12;
 /** Tasks handed to a worker ahead, so it never waits for the busy main thread to hand it the next. */
-const PREFETCH = 3;
+const PREFETCH = 6;
 
 export interface WorkerResult {
   compiled?: CompiledIssue;
@@ -30,6 +30,8 @@ const workerUrl = new URL(isTs ? "./worker.ts" : "./worker.js", import.meta.url)
 
 interface Slot {
   worker: Worker;
+  /** Set when the worker has loaded the compile stages: no task waits on a worker's start-up. */
+  ready: boolean;
   inFlight: Map<number, Task>;
 }
 
@@ -43,7 +45,7 @@ export function workerCount(): number {
 
 function dispatch(): void {
   for (const slot of pool ?? []) {
-    while (slot.inFlight.size < PREFETCH && queue.length) {
+    while (slot.ready && slot.inFlight.size < PREFETCH && queue.length) {
       const task = queue.shift()!;
       const id = nextId++;
       slot.inFlight.set(id, task);
@@ -58,8 +60,13 @@ function startWorker(): Slot {
   const worker = isTs
     ? new Worker(`import("tsx/esm/api").then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); });`, { eval: true })
     : new Worker(workerUrl);
-  const slot: Slot = { worker, inFlight: new Map() };
-  worker.on("message", ({ id, result }: { id: number; result: WorkerResult }) => {
+  const slot: Slot = { worker, ready: false, inFlight: new Map() };
+  worker.on("message", ({ id, result, ready }: { id: number; result: WorkerResult; ready?: boolean }) => {
+    if (ready) {
+      slot.ready = true;
+      dispatch();
+      return;
+    }
     const task = slot.inFlight.get(id);
     slot.inFlight.delete(id);
     if (slot.inFlight.size === 0) worker.unref();

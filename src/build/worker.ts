@@ -21,3 +21,8 @@ parentPort?.on("message", async ({ id, root, absPath, projectKey }: { id: number
   }
   parentPort?.postMessage({ id, result });
 });
+
+// Load the compile stages before taking work, then say so: the main thread hands tasks only to
+// workers that are ready, so a small build never waits for a worker to start.
+await Promise.all([import("../render/pipeline.js"), import("mjml")]);
+parentPort?.postMessage({ ready: true });

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { ManifestEntry } from "../build/build.js";
 import type { NewsletterConfig } from "../config/schema.js";
 import { slugPattern } from "../issue/schema.js";
-import { writeFileAtomic } from "../util/fs.js";
+import { writeFileIfChanged } from "../util/fs.js";
 import { injectWebNav, renderArchive, renderWebNav } from "./archive.js";
 import { type FeedEntry, renderFeed } from "./feed.js";
 
@@ -37,29 +37,30 @@ async function readPage(file: string): Promise<string | undefined> {
   }
 }
 
-export async function publishSite(outDir: string, config: NewsletterConfig): Promise<PublishResult> {
-  const entries = await readEntries(outDir);
-  const feedEntries: FeedEntry[] = [];
-  const pages: string[] = [];
-  for (const e of entries) {
-    const file = join(outDir, `${e.slug}.html`);
-    const page = await readPage(file);
-    feedEntries.push({ ...e, html: page });
-    if (page === undefined) continue;
-    const withNav = injectWebNav(page, renderWebNav(entries, e.slug, config));
-    if (withNav !== page) {
-      await writeFileAtomic(file, withNav);
-      pages.push(file);
-    }
-  }
+/**
+ * `entries` is the whole manifest (read from `outDir` when not given); `pages` holds the web versions
+ * this build has in memory, so they are written once, with their nav bar, instead of written, read back
+ * and written again. Pages not in memory (a partial build's neighbours) are read from `outDir`.
+ */
+export async function publishSite(
+  outDir: string,
+  config: NewsletterConfig,
+  entries?: ManifestEntry[],
+  pages: ReadonlyMap<string, string> = new Map(),
+): Promise<PublishResult> {
+  const all = entries ?? (await readEntries(outDir));
+  const written: string[] = [];
+  const feedEntries: FeedEntry[] = await Promise.all(
+    all.map(async (e) => {
+      const file = join(outDir, `${e.slug}.html`);
+      const page = pages.get(e.slug) ?? (await readPage(file));
+      if (page === undefined) return { ...e, html: page };
+      if (await writeFileIfChanged(file, injectWebNav(page, renderWebNav(all, e.slug, config)))) written.push(file);
+      return { ...e, html: page };
+    }),
+  );
   const archive = join(outDir, "index.html");
   const feed = join(outDir, "feed.xml");
-  await writeIfChanged(archive, renderArchive(entries, config));
-  await writeIfChanged(feed, renderFeed(feedEntries, config));
-  return { archive, feed, pages };
-}
-
-/** Unchanged files keep their mtime, so `serve`'s ETag / Last-Modified (and any CDN) keep matching. */
-async function writeIfChanged(file: string, text: string): Promise<void> {
-  if ((await readPage(file)) !== text) await writeFileAtomic(file, text);
+  await Promise.all([writeFileIfChanged(archive, renderArchive(all, config)), writeFileIfChanged(feed, renderFeed(feedEntries, config))]);
+  return { archive, feed, pages: written };
 }

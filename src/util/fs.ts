@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 
 /** Write via a temp file in the same folder and rename: readers never see a half-written file. */
@@ -14,6 +14,19 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     await rm(tmp, { force: true });
     throw error;
   }
+}
+
+/**
+ * Write atomically only when the content differs: unchanged files keep their mtime (so `serve`'s
+ * ETag / Last-Modified and any CDN keep matching), and a warm build reads instead of writing.
+ * Returns whether it wrote.
+ */
+export async function writeFileIfChanged(path: string, data: string): Promise<boolean> {
+  try {
+    if ((await readFile(path, "utf8")) === data) return false;
+  } catch {}
+  await writeFileAtomic(path, data);
+  return true;
 }
 
 export function writeFileAtomicSync(path: string, data: string | Uint8Array): void {
