@@ -1,5 +1,100 @@
+import { readFile } from "node:fs/promises";
+import { relative, resolve } from "node:path";
 import type { Command } from "commander";
+import { loadProject, resolveIssueFile } from "../build/build.js";
+import { parseIssue } from "../issue/load.js";
+import { Ledger, type LedgerFailure } from "../send/ledger.js";
+import { openState, stateFile } from "../state/db.js";
 import type { Io } from "./print.js";
 
-// Placeholder: the `status` command is being written (see the open issues).
-export function registerStatus(_program: Command, _io: Io, _setCode: (c: number) => void): void {}
+/** `rassylka status [issue]`: the ledger's counts and failures for one issue (or every issue it knows). */
+export interface StatusFlags {
+  root: string;
+  state?: string;
+  json?: boolean;
+}
+
+export interface IssueStatus {
+  issue: string;
+  subject?: string;
+  counts: { total: number; sent: number; failed: number; pending: number; suppressed: number; invalid: number; duplicates: number };
+  failures: { email: string; code: number | null; message: string }[];
+  updatedAt?: string;
+}
+
+export function issueStatus(ledger: Ledger, slug: string): IssueStatus {
+  const run = ledger.getRun(slug);
+  const c = ledger.counts(slug);
+  return {
+    issue: slug,
+    subject: run?.subject,
+    counts: {
+      total: c.total,
+      sent: c.sent,
+      failed: c.failed,
+      pending: c.pending,
+      suppressed: c.suppressed,
+      invalid: run?.invalid ?? 0,
+      duplicates: run?.duplicates ?? 0,
+    },
+    failures: ledger.failures(slug, undefined, 100_000).map((f: LedgerFailure) => ({ email: f.email, code: f.code, message: f.message })),
+    updatedAt: run?.updatedAt,
+  };
+}
+
+/** A slug the ledger knows, or an issue file / slug resolved to its slug. */
+async function slugOf(root: string, ref: string, ledger: Ledger): Promise<string> {
+  if (ledger.getRun(ref)) return ref;
+  const project = await loadProject(root);
+  const file = await resolveIssueFile(project.root, ref);
+  const { issue } = parseIssue(await readFile(file, "utf8"), relative(project.root, file), project.config.config);
+  return issue?.slug ?? ref;
+}
+
+export async function runStatus(ref: string | undefined, flags: StatusFlags, io: Io): Promise<number> {
+  const root = resolve(flags.root);
+  const db = openState(stateFile(root, flags.state ? resolve(flags.state) : undefined));
+  try {
+    const ledger = new Ledger(db);
+    const slugs = ref
+      ? [await slugOf(root, ref, ledger)]
+      : ledger
+          .issues()
+          .map((r) => r.issue)
+          .filter((s) => !s.includes(":"));
+    const all = slugs.map((s) => issueStatus(ledger, s));
+    if (flags.json) {
+      io.out(JSON.stringify(ref ? all[0] : all, null, 2));
+      return 0;
+    }
+    if (!all.length) io.out("Nothing sent yet (the ledger is empty).");
+    for (const s of all) {
+      const c = s.counts;
+      io.out(`${s.issue}${s.subject ? ` «${s.subject}»` : ""}${s.updatedAt ? ` (last run ${s.updatedAt})` : ""}`);
+      if (!c.total) io.out("  not sent yet");
+      io.out(
+        `  total ${c.total} · sent ${c.sent} · failed ${c.failed} · pending ${c.pending} · suppressed ${c.suppressed} · invalid ${c.invalid} · duplicates ${c.duplicates}`,
+      );
+      for (const f of s.failures.slice(0, 100)) io.out(`  ✗ ${f.email} — ${f.code ?? ""} ${f.message}`.replace(/ {2,}/g, " "));
+      if (s.failures.length > 100) io.out(`  … and ${s.failures.length - 100} more (--json lists all)`);
+      if (c.pending) io.out(`  ${c.pending} pending: re-run the same \`rassylka send\` to resume`);
+    }
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+export function registerStatus(program: Command, io: Io, setCode: (c: number) => void): void {
+  program
+    .command("status")
+    .description("show the send ledger: counts and failures of an issue (or of every issue sent)")
+    .argument("[issue]", "issue file or slug")
+    .option("--state <file>", "the state file")
+    .option("--root <dir>", "the newsletter's folder", ".")
+    .option(
+      "--json",
+      "print as JSON: { issue, counts: { total, sent, failed, pending, suppressed, invalid, duplicates }, failures: [{ email, code, message }] }",
+    )
+    .action(async (issue: string | undefined, flags: StatusFlags) => setCode(await runStatus(issue, flags, io)));
+}

@@ -1,0 +1,261 @@
+import { createReadStream } from "node:fs";
+import { open } from "node:fs/promises";
+import { Transform, type TransformCallback } from "node:stream";
+import { parse } from "csv-parse";
+import iconv from "iconv-lite";
+import { RassylkaError } from "../diagnostics.js";
+
+/**
+ * The recipient list: a CSV file with a header row and an `email` column (any case), streamed through
+ * csv-parse so memory does not grow with the list. Delimiter `,` `;` or tab is detected from the header;
+ * UTF-8 with or without BOM, or `--encoding windows-1251` for Excel exports. Or `--to a@x.ru,b@y.ru`.
+ * Yields every row; the caller (the ledger) finds duplicates, so nothing here holds the whole list.
+ */
+export interface AudienceRow {
+  /** Line of the file where the row starts (1 = header). */
+  line: number;
+  /** The address as written, trimmed. */
+  address: string;
+  /** undefined when the address is usable; otherwise why not. */
+  invalid?: string;
+  /** The other columns, by header name. */
+  fields: Record<string, string>;
+}
+
+export interface AudienceSource {
+  /** For messages: the file path, or "--to". */
+  label: string;
+  rows(): AsyncIterable<AudienceRow>;
+}
+
+const EMAIL_LOCAL = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~\p{L}\p{N}-]+$/u;
+const DOMAIN_LABEL = /^[A-Za-z0-9\p{L}\p{N}](?:[A-Za-z0-9\p{L}\p{N}-]*[A-Za-z0-9\p{L}\p{N}])?$/u;
+
+/** A practical address check (what mail servers accept), not the full RFC 5322 grammar. */
+export function emailProblem(address: string): string | undefined {
+  if (!address) return "empty address";
+  if (address.length > 254) return "address longer than 254 characters";
+  if (/[\s<>()[\]\\,;:"]/.test(address)) return "address contains spaces or characters not allowed in an address";
+  const at = address.lastIndexOf("@");
+  if (at <= 0 || at === address.length - 1 || address.indexOf("@") !== at) return "expected one @ between a name and a domain";
+  const local = address.slice(0, at);
+  const domain = address.slice(at + 1);
+  if (local.length > 64 || !EMAIL_LOCAL.test(local) || local.startsWith(".") || local.endsWith(".") || local.includes("..")) {
+    return "the part before @ is not a valid mailbox name";
+  }
+  const labels = domain.split(".");
+  if (labels.length < 2 || labels.some((l) => !DOMAIN_LABEL.test(l) || l.length > 63)) return `"${domain}" is not a valid domain`;
+  return undefined;
+}
+
+/** `--to a@x.ru,b@y.ru` (also `;` or spaces between). */
+export function addressList(value: string): AudienceSource {
+  const parts = value
+    .split(/[,;\s]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return {
+    label: "--to",
+    async *rows() {
+      let i = 0;
+      for (const address of parts) yield { line: ++i, address, invalid: emailProblem(address), fields: {} };
+    },
+  };
+}
+
+export type CsvEncoding = "utf-8" | "windows-1251" | string;
+
+export function normaliseEncoding(encoding: string | undefined): string {
+  const e = (encoding ?? "utf-8").trim().toLowerCase();
+  if (e === "utf8" || e === "utf-8") return "utf-8";
+  if (e === "cp1251" || e === "win1251" || e === "windows1251") return "windows-1251";
+  if (!iconv.encodingExists(e)) {
+    throw new RassylkaError({
+      ruleId: "send/encoding",
+      severity: "error",
+      message: `unknown encoding "${encoding}"`,
+      field: "--encoding",
+      fix: "use --encoding utf-8 (the default) or --encoding windows-1251 (Excel's Cyrillic CSV)",
+    });
+  }
+  return e;
+}
+
+/** The delimiter that splits the header line most often (outside quotes). */
+export function detectDelimiter(headerLine: string): string {
+  const counts = new Map<string, number>([
+    [",", 0],
+    [";", 0],
+    ["\t", 0],
+  ]);
+  let quoted = false;
+  for (const ch of headerLine) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && counts.has(ch)) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  }
+  let best = ",";
+  for (const [d, n] of counts) if (n > (counts.get(best) ?? 0)) best = d;
+  return best;
+}
+
+/**
+ * Bytes → text, with CRLF and lone CR turned into LF (csv-parse counts CRLF inside quoted fields as two
+ * lines, and we report line numbers). UTF-8 is decoded strictly: the first invalid byte is an error
+ * that names its line and suggests --encoding.
+ */
+class Decode extends Transform {
+  private line = 1;
+  private pendingCr = false;
+  private readonly utf8?: TextDecoder;
+  private readonly iconv?: ReturnType<typeof iconv.getDecoder>;
+  constructor(
+    encoding: string,
+    private readonly file: string,
+  ) {
+    super({ readableObjectMode: false, decodeStrings: true });
+    if (encoding === "utf-8") this.utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+    else this.iconv = iconv.getDecoder(encoding);
+  }
+  private decode(chunk: Buffer | undefined): string {
+    if (this.iconv) return chunk ? this.iconv.write(chunk) : (this.iconv.end() ?? "");
+    try {
+      return chunk ? this.utf8!.decode(chunk, { stream: true }) : this.utf8!.decode();
+    } catch (cause) {
+      const lossy = chunk ? new TextDecoder("utf-8").decode(chunk) : "";
+      const at = lossy.indexOf("\uFFFD");
+      const line = this.line + (at > 0 ? (lossy.slice(0, at).match(/\r\n|\r|\n/g)?.length ?? 0) : 0);
+      throw new RassylkaError(
+        {
+          ruleId: "send/csv-encoding",
+          severity: "error",
+          message: "the recipient list is not valid UTF-8",
+          file: this.file,
+          line,
+          fix: "if it was saved by Excel with Cyrillic text, add --encoding windows-1251; or save it as “CSV UTF-8”",
+        },
+        { cause },
+      );
+    }
+  }
+  private put(text: string): void {
+    let s = text;
+    if (this.pendingCr) {
+      s = `\r${s}`;
+      this.pendingCr = false;
+    }
+    if (s.endsWith("\r")) {
+      this.pendingCr = true;
+      s = s.slice(0, -1);
+    }
+    const out = s.replace(/\r\n?/g, "\n");
+    this.line += out.match(/\n/g)?.length ?? 0;
+    if (out) this.push(out);
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    try {
+      this.put(this.decode(chunk));
+      done();
+    } catch (e) {
+      done(e as Error);
+    }
+  }
+  override _flush(done: TransformCallback): void {
+    try {
+      this.put(this.decode(undefined));
+      if (this.pendingCr) this.push("\n");
+      done();
+    } catch (e) {
+      done(e as Error);
+    }
+  }
+}
+
+async function readHead(path: string, bytes = 65536): Promise<Buffer> {
+  const fh = await open(path, "r");
+  try {
+    const buf = Buffer.alloc(bytes);
+    const { bytesRead } = await fh.read(buf, 0, bytes, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** A CSV recipient list. `label` is how messages name the file. */
+export function csvFile(path: string, options: { encoding?: string; label?: string } = {}): AudienceSource {
+  const encoding = normaliseEncoding(options.encoding);
+  const label = options.label ?? path;
+  const fail = (message: string, fix: string, line?: number, cause?: unknown) =>
+    new RassylkaError({ ruleId: "send/csv", severity: "error", message, file: label, line, fix }, { cause });
+  return {
+    label,
+    async *rows() {
+      let head: Buffer;
+      try {
+        head = await readHead(path);
+      } catch (cause) {
+        throw fail(
+          `cannot read the recipient list: ${(cause as NodeJS.ErrnoException).code ?? cause}`,
+          "check the path given to --to",
+          undefined,
+          cause,
+        );
+      }
+      const headText = (encoding === "utf-8" ? head.toString("utf8") : iconv.decode(head, encoding)).replace(/^\uFEFF/, "");
+      const headerLine = headText.split(/\r\n|\r|\n/)[0] ?? "";
+      const delimiter = detectDelimiter(headerLine);
+      let emailColumn: string | undefined;
+      const parser = parse({
+        delimiter,
+        bom: true,
+        info: true,
+        raw: true,
+        skip_empty_lines: true,
+        relax_column_count: true,
+        trim: false,
+        columns: (header: string[]) => {
+          const names = header.map((h) => h.replace(/^\uFEFF/, "").trim());
+          emailColumn = names.find((h) => h.toLowerCase() === "email" || h.toLowerCase() === "e-mail");
+          if (!emailColumn) {
+            throw fail(
+              `the recipient list has no "email" column (header: ${names.map((n) => JSON.stringify(n)).join(delimiter === "\t" ? " ⇥ " : ` ${delimiter} `)})`,
+              'make the first row a header with a column named "email" (any case), e.g. `email,name`',
+              1,
+            );
+          }
+          return names;
+        },
+      });
+      const input = createReadStream(path);
+      const decode = new Decode(encoding, label);
+      input.on("error", (e) => decode.destroy(e));
+      decode.on("error", (e) => parser.destroy(e));
+      input.pipe(decode).pipe(parser);
+      try {
+        for await (const item of parser as AsyncIterable<{
+          record: Record<string, string | undefined>;
+          info: { lines: number };
+          raw: string;
+        }>) {
+          const raw = item.raw.replace(/^\n+/, "").replace(/\n$/, "");
+          const line = item.info.lines - (raw.match(/\n/g)?.length ?? 0);
+          const fields: Record<string, string> = {};
+          for (const [k, v] of Object.entries(item.record)) if (k && k !== emailColumn && v !== undefined) fields[k] = v;
+          const address = (item.record[emailColumn!] ?? "").trim();
+          yield { line, address, invalid: emailProblem(address), fields };
+        }
+      } catch (e) {
+        if (e instanceof RassylkaError) throw e;
+        const err = e as Error & { code?: string; lines?: number };
+        throw fail(
+          `the recipient list is not valid CSV: ${err.message}`,
+          "check the quotes on that line: a field with a delimiter, quote or line break must be in double quotes, with inner quotes doubled",
+          err.lines,
+          e,
+        );
+      } finally {
+        input.destroy();
+      }
+    },
+  };
+}

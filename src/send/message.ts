@@ -1,0 +1,169 @@
+import { readFileSync } from "node:fs";
+import { encodeWords } from "nodemailer/lib/mime-funcs";
+import { newsletterId } from "../config/identity.js";
+import type { NewsletterConfig } from "../config/schema.js";
+import { RassylkaError } from "../diagnostics.js";
+import { createUnsubscribeToken, unsubscribeUrl } from "../publish/token.js";
+import type { Subscriber } from "../render/personalise.js";
+import { sha256 } from "../util/fs.js";
+import type { OutgoingMessage } from "./transport.js";
+
+/**
+ * One reader's message: headers that mail providers require of bulk mail (RFC 2369 List-Unsubscribe,
+ * RFC 8058 one-click, RFC 2919 List-Id), a Message-ID fixed per (issue, recipient) so a retry after a
+ * dropped connection reuses it and receivers can de-duplicate, and no header that a subscriber value
+ * can reach except the To display name, which is stripped of CR/LF and encoded by nodemailer.
+ */
+export interface MessageContext {
+  config: NewsletterConfig;
+  /** `newsletterId(config)`, computed once. */
+  listId: string;
+  /** The List-Id header value, encoded once. */
+  listIdHeader: string;
+  slug: string;
+  subject: string;
+  /** RASSYLKA_SECRET; required when `unsubscribe.url` is configured. */
+  secret?: string;
+}
+
+export function messageContext(config: NewsletterConfig, slug: string, subject: string, secret?: string): MessageContext {
+  const listId = newsletterId(config);
+  // RFC 2919: a phrase then <id>. Only the phrase may be an encoded word (RFC 2047), so we encode it
+  // ourselves: left to nodemailer, the whole value would be encoded and the <id> lost to parsers.
+  const listIdHeader = `${encodeWords(oneLine(config.name).replace(/[<>"\\]/g, ""), "B", 52, false)} <${listId}>`;
+  return { config, listId, listIdHeader, slug, subject, secret };
+}
+
+/** `<hash>.<slug>@<sender domain>`, without angle brackets; the same for every attempt. */
+export function messageIdFor(listId: string, slug: string, emailKey: string, fromEmail: string): string {
+  const domain = fromEmail.split("@")[1]?.toLowerCase() || "localhost";
+  return `${sha256(listId, slug, emailKey).slice(0, 32)}.${slug.replace(/[^A-Za-z0-9-]/g, "")}@${domain}`;
+}
+
+/** Header values must be one line: CR, LF and other control characters become a space. */
+export function oneLine(value: string): string {
+  return value
+    .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+/** The tokenised unsubscribe URL for a reader, or undefined when the config has no `unsubscribe.url`. */
+export function readerUnsubscribeUrl(ctx: MessageContext, email: string): string | undefined {
+  const base = ctx.config.unsubscribe?.url;
+  if (!base || !ctx.secret) return undefined;
+  return unsubscribeUrl(base, createUnsubscribeToken(email, ctx.listId, ctx.secret));
+}
+
+/** List-Id, List-Unsubscribe, List-Unsubscribe-Post for one reader: ASCII, ready for the wire. */
+export function listHeaders(ctx: MessageContext, email: string, url = readerUnsubscribeUrl(ctx, email)): Record<string, string> {
+  const headers: Record<string, string> = { "List-Id": ctx.listIdHeader };
+  const targets: string[] = [];
+  if (url) targets.push(`<${url}>`);
+  const mailto = ctx.config.unsubscribe?.mailto;
+  if (mailto) targets.push(`<mailto:${mailto}?subject=unsubscribe>`);
+  if (targets.length) headers["List-Unsubscribe"] = targets.join(", ");
+  // RFC 8058: one-click works only with an https URL in List-Unsubscribe
+  if (url) headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click";
+  return headers;
+}
+
+export interface Recipient {
+  /** The address as written in the list. */
+  address: string;
+  /** Lower-cased address: the ledger key. */
+  key: string;
+  /** Other CSV columns. */
+  fields: Record<string, string>;
+  messageId: string;
+}
+
+/** What `render()` gets: the CSV columns, `email`, and `unsubscribeUrl` for `{{subscriber.unsubscribeUrl}}`. */
+export function subscriberFor(ctx: MessageContext, recipient: Recipient): Subscriber {
+  return { ...recipient.fields, email: recipient.address, unsubscribeUrl: readerUnsubscribeUrl(ctx, recipient.key) };
+}
+
+export function buildMessage(
+  ctx: MessageContext,
+  recipient: Recipient,
+  subscriber: Subscriber,
+  body: { html: string; text: string },
+  date = new Date(),
+): OutgoingMessage {
+  return {
+    to: recipient.address,
+    subscriber,
+    from: { name: ctx.config.from.name, email: ctx.config.from.email },
+    replyTo: ctx.config.replyTo,
+    subject: ctx.subject,
+    html: body.html,
+    text: body.text,
+    messageId: recipient.messageId,
+    headers: listHeaders(ctx, recipient.key, subscriber.unsubscribeUrl ?? readerUnsubscribeUrl(ctx, recipient.key)),
+    date,
+  };
+}
+
+/** nodemailer's message options for an OutgoingMessage (shared by the SMTP and outbox transports). */
+export function toMailOptions(message: OutgoingMessage) {
+  const nameKey = Object.keys(message.subscriber).find((k) => k.toLowerCase() === "name");
+  const rawName = nameKey ? message.subscriber[nameKey] : undefined;
+  const name = typeof rawName === "string" ? oneLine(rawName).slice(0, 200) : "";
+  return {
+    from: { name: oneLine(message.from.name), address: message.from.email },
+    to: name ? { name, address: message.to } : message.to,
+    replyTo: message.replyTo,
+    subject: oneLine(message.subject),
+    html: message.html,
+    text: message.text,
+    messageId: `<${message.messageId}>`,
+    date: message.date,
+    // already encoded (listHeaders): emitted as given, only folded at spaces, never re-encoded
+    headers: Object.fromEntries(
+      Object.entries(message.headers).map(([k, v]) => [k, { prepared: true, foldLines: true, value: oneLine(v) }]),
+    ),
+    // nothing in a newsletter needs to read local files or fetch URLs while composing
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  };
+}
+
+export interface DkimOptions {
+  domainName: string;
+  keySelector: string;
+  privateKey: string;
+}
+
+/**
+ * DKIM from the environment: DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY (PEM) or DKIM_PRIVATE_KEY_FILE.
+ * nodemailer's default signed header list covers List-Unsubscribe and List-Unsubscribe-Post (RFC 8058 §4).
+ * The key is never printed: errors name the variables only.
+ */
+export function dkimFromEnv(env: NodeJS.ProcessEnv = process.env): DkimOptions | undefined {
+  const domain = env.DKIM_DOMAIN?.trim();
+  const selector = env.DKIM_SELECTOR?.trim();
+  let key = env.DKIM_PRIVATE_KEY;
+  const keyFile = env.DKIM_PRIVATE_KEY_FILE;
+  if (!domain && !selector && !key && !keyFile) return undefined;
+  const fail = (message: string, fix: string) => new RassylkaError({ ruleId: "send/dkim", severity: "error", message, fix });
+  if (!domain || !selector || (!key && !keyFile)) {
+    throw fail(
+      "DKIM is half configured",
+      "set all of DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY (the PEM) or DKIM_PRIVATE_KEY_FILE (its path), or none of them",
+    );
+  }
+  if (!key && keyFile) {
+    try {
+      key = readFileSync(keyFile, "utf8");
+    } catch (e) {
+      throw fail(
+        `cannot read DKIM_PRIVATE_KEY_FILE ${keyFile}: ${(e as NodeJS.ErrnoException).code ?? "error"}`,
+        "point it at the PEM file",
+      );
+    }
+  }
+  if (!key || !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key)) {
+    throw fail("the DKIM private key is not a PEM private key", "give the key as PEM (-----BEGIN PRIVATE KEY----- …)");
+  }
+  return { domainName: domain, keySelector: selector, privateKey: key };
+}

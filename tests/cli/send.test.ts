@@ -1,0 +1,271 @@
+// Runs the built CLI (`node bin/rassylka.js`, after `npx tsc -p tsconfig.build.json`; `npm test` builds first).
+import { type ChildProcess, spawn } from "node:child_process";
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { runSendCommand, type SendFlags } from "../../src/cli/send.js";
+import { openState } from "../../src/state/db.js";
+import { deadPort, ISSUE, makeProject, parse, REPO, SECRET, type Sink, startSmtp, writeCsv } from "../send/helpers.js";
+
+const BIN = join(REPO, "bin", "rassylka.js");
+
+let root: string;
+let cleanup: () => Promise<void>;
+let sink: Sink | undefined;
+beforeEach(async () => {
+  ({ root, cleanup } = await makeProject());
+});
+afterEach(async () => {
+  await sink?.close();
+  sink = undefined;
+  await cleanup();
+});
+
+interface Run {
+  child: ChildProcess;
+  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
+}
+
+function start(args: string[], env: NodeJS.ProcessEnv = { RASSYLKA_SECRET: SECRET }): Run {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: root,
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (c) => {
+    stdout += c;
+  });
+  child.stderr!.on("data", (c) => {
+    stderr += c;
+  });
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
+  return { child, done };
+}
+const cli = (args: string[], env?: NodeJS.ProcessEnv) => start(args, env).done;
+
+const readers = (n: number) => `email,name\n${Array.from({ length: n }, (_, i) => `reader${i}@example.ru,Читатель ${i}`).join("\n")}\n`;
+const smtpArgs = (url: string, csv: string) => [
+  "send",
+  ISSUE,
+  "--to",
+  csv,
+  "--transport",
+  "smtp",
+  "--smtp-url",
+  url,
+  "--yes",
+  "--retry-delay",
+  "5",
+];
+
+describe("rassylka send (CLI)", () => {
+  it("the newcomer's path: outbox by default, one .eml per reader, exit 0", async () => {
+    await writeCsv(root, "list.csv", "email;name\nanna@example.ru;Анна\nboris@example.ru;Борис\n");
+    const r = await cli(["send", ISSUE, "--to", "list.csv", "--yes"]);
+    expect(r.stderr).not.toMatch(/error/);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/sent now: 2/);
+    const files = (await readdir(join(root, "outbox", "2026-12-01-hello"))).sort();
+    expect(files).toEqual(["anna@example.ru.eml", "boris@example.ru.eml"]);
+    const mail = await parse(await readFile(join(root, "outbox", "2026-12-01-hello", "anna@example.ru.eml")));
+    expect(mail.html).toContain("Здравствуйте, Анна!");
+  });
+
+  it("SIGKILL mid-send, then the same command resumes: everyone gets it, only readers reported in flight twice", async () => {
+    sink = await startSmtp({ dataDelayMs: 15 });
+    await writeCsv(root, "list.csv", readers(40));
+    const first = start([...smtpArgs(sink.url, "list.csv"), "--concurrency", "2"]);
+    await Promise.race([sink.waitForReceived(10), first.done.then((r) => Promise.reject(new Error(`exited early: ${r.stderr}`)))]);
+    first.child.kill("SIGKILL");
+    const killed = await first.done;
+    expect(killed.signal).toBe("SIGKILL");
+    const before = sink.received.length;
+    expect(before).toBeLessThan(40);
+
+    const r = await cli([...smtpArgs(sink.url, "list.csv"), "--concurrency", "2", "--json"]);
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary).toMatchObject({ total: 40, failed: 0, pending: 0, exitCode: 0 });
+    expect(summary.sent + summary.alreadySent).toBe(40);
+    expect(summary.alreadySent).toBeGreaterThanOrEqual(before - 4);
+
+    const counts = new Map<string, number>();
+    for (const m of sink.received) counts.set(m.to[0], (counts.get(m.to[0]) ?? 0) + 1);
+    expect(counts.size).toBe(40);
+    const twice = [...counts].filter(([, n]) => n > 1).map(([e]) => e);
+    expect(twice.every((e) => summary.resentAddresses.includes(e))).toBe(true);
+    expect(summary.resent).toBe(summary.resentAddresses.length);
+    // --concurrency 2: two connections, at most four readers in flight
+    expect(summary.resent).toBeLessThanOrEqual(4);
+  });
+
+  it("SIGTERM: stops claiming, lets in-flight messages finish, records them, exits 3; a re-run completes", async () => {
+    sink = await startSmtp({ dataDelayMs: 40 });
+    await writeCsv(root, "list.csv", readers(30));
+    const run = start([...smtpArgs(sink.url, "list.csv"), "--json"]);
+    await sink.waitForReceived(4);
+    run.child.kill("SIGTERM");
+    const r = await run.done;
+    expect(r.code).toBe(3);
+    const summary = JSON.parse(r.stdout);
+    expect(summary).toMatchObject({ stopped: "signal", exitCode: 3 });
+    expect(summary.pending).toBe(30 - summary.sent);
+    expect(sink.received).toHaveLength(summary.sent);
+    const db = openState(join(root, ".rassylka", "state.sqlite"));
+    expect(db.prepare("SELECT count(*) AS n FROM send_ledger WHERE state = 'in_flight'").get()).toEqual({ n: 0 });
+    db.close();
+    const again = await cli(smtpArgs(sink.url, "list.csv"));
+    expect(again.code).toBe(0);
+    expect(new Set(sink.received.map((m) => m.to[0])).size).toBe(30);
+    expect(sink.received).toHaveLength(30);
+  });
+
+  it("exit 2 when some readers failed permanently; status --json shows counts and failures", async () => {
+    sink = await startSmtp({
+      behaviour: (rcpt) => (rcpt === "gone@example.ru" ? { code: 550, message: "5.1.1 No such user" } : undefined),
+    });
+    await writeCsv(root, "list.csv", "email\na@example.ru\ngone@example.ru\nA@example.ru\nnot-an-address\n");
+    const r = await cli(smtpArgs(sink.url, "list.csv"));
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/gone@example\.ru — 550 .*No such user/);
+    expect(r.stdout).toMatch(/line 5: "not-an-address"/);
+    const s = await cli(["status", "2026-12-01-hello", "--json"]);
+    expect(s.code).toBe(0);
+    expect(JSON.parse(s.stdout)).toEqual({
+      issue: "2026-12-01-hello",
+      subject: "Тема письма",
+      counts: { total: 2, sent: 1, failed: 1, pending: 0, suppressed: 0, invalid: 1, duplicates: 1 },
+      failures: [{ email: "gone@example.ru", code: 550, message: expect.stringContaining("No such user") }],
+      updatedAt: expect.any(String),
+    });
+    // status by file path works too
+    const byPath = await cli(["status", ISSUE, "--json"]);
+    expect(JSON.parse(byPath.stdout).counts.total).toBe(2);
+  });
+
+  it("exit 3 and how to resume when the server is down", async () => {
+    const port = await deadPort();
+    await writeCsv(root, "list.csv", readers(25));
+    const r = await cli([
+      "send",
+      ISSUE,
+      "--to",
+      "list.csv",
+      "--transport",
+      "smtp",
+      "--smtp-url",
+      `smtp://127.0.0.1:${port}`,
+      "--yes",
+      "--retry-delay",
+      "60000",
+    ]);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(/Paused: .*server looks down.*re-run: rassylka send/s);
+  });
+
+  it("exit 1 and nothing sent: no --yes off a terminal, no RASSYLKA_SECRET, a draft, a bad SMTP URL", async () => {
+    sink = await startSmtp();
+    await writeCsv(root, "list.csv", "email\na@example.ru\n");
+    const noYes = await cli(["send", ISSUE, "--to", "list.csv", "--transport", "smtp", "--smtp-url", sink.url]);
+    expect(noYes.code).toBe(1);
+    expect(noYes.stderr).toMatch(/not a terminal[\s\S]*--yes/);
+    const noSecret = await cli(smtpArgs(sink.url, "list.csv"), {});
+    expect(noSecret.code).toBe(1);
+    expect(noSecret.stderr).toMatch(/RASSYLKA_SECRET is not set/);
+    const draft = await cli([
+      "send",
+      "issues/2026-12-03-draft.md",
+      "--to",
+      "list.csv",
+      "--transport",
+      "smtp",
+      "--smtp-url",
+      sink.url,
+      "--yes",
+    ]);
+    expect(draft.code).toBe(1);
+    expect(draft.stderr).toMatch(/draft[\s\S]*--test/);
+    const badUrl = await cli(["send", ISSUE, "--to", "list.csv", "--transport", "smtp", "--smtp-url", "http://user:hunter2@x", "--yes"]);
+    expect(badUrl.code).toBe(1);
+    expect(badUrl.stderr).not.toContain("hunter2");
+    expect(sink.received).toHaveLength(0);
+    // test copies of the draft are fine, and are not the send
+    const test = await cli([
+      "send",
+      "issues/2026-12-03-draft.md",
+      "--test",
+      "editor@example.ru",
+      "--transport",
+      "smtp",
+      "--smtp-url",
+      sink.url,
+    ]);
+    expect(test.code).toBe(0);
+    expect(sink.received).toHaveLength(1);
+    expect((await parse(sink.received[0].raw)).subject).toMatch(/^\[TEST\] /);
+  });
+
+  it("--dry-run delivers nothing and needs no confirmation", async () => {
+    sink = await startSmtp();
+    await writeCsv(root, "list.csv", readers(5));
+    const r = await cli(["send", ISSUE, "--to", "list.csv", "--transport", "smtp", "--smtp-url", sink.url, "--dry-run", "--json"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ mode: "dry-run", sent: 5, transport: expect.stringContaining("dry run") });
+    expect(sink.received).toHaveLength(0);
+  });
+});
+
+describe("confirmation on a terminal", () => {
+  it("asks «Send … to N recipients via …? [y/N]»; anything but yes sends nothing (exit 1), yes sends", async () => {
+    await writeCsv(root, "list.csv", "email\na@example.ru\nb@example.ru\n");
+    const flags: SendFlags = { root, to: join(root, "list.csv"), transport: "outbox", concurrency: 5, maxAttempts: 5, retryDelay: 10 };
+    const out: string[] = [];
+    const io = { out: (s: string) => out.push(s), err: () => {} };
+    const questions: string[] = [];
+    const runtime = (answer: string) => ({
+      env: { RASSYLKA_SECRET: SECRET },
+      tty: true,
+      ask: async (q: string) => {
+        questions.push(q);
+        return answer;
+      },
+    });
+    expect(await runSendCommand(ISSUE, flags, io, runtime(""))).toBe(1);
+    expect(questions[0]).toMatch(/^Send «Тема письма» to 2 recipients via outbox\/2026-12-01-hello\/\? \[y\/N\] $/);
+    expect(out.join("\n")).toMatch(/Not sent/);
+    await expect(readdir(join(root, "outbox"))).rejects.toThrow();
+    expect(await runSendCommand(ISSUE, flags, io, runtime("y"))).toBe(0);
+    expect(await readdir(join(root, "outbox", "2026-12-01-hello"))).toHaveLength(2);
+  });
+});
+
+describe("rassylka suppress (CLI)", () => {
+  it("add, list, export, and import of the export into another state file", async () => {
+    expect((await cli(["suppress", "add", "Gone@Example.ru", "b@example.ru", "--reason", "bounced"])).code).toBe(0);
+    const bad = await cli(["suppress", "add", "not-an-address"]);
+    expect(bad.code).toBe(1);
+    const list = JSON.parse((await cli(["suppress", "list", "--json"])).stdout);
+    expect(list.map((s: { email: string }) => s.email).sort()).toEqual(["b@example.ru", "gone@example.ru"]);
+    await writeCsv(root, "plain.csv", 'email,reason\nweird,"x"\n"c,d"@example.ru,unsubscribed\n');
+    expect((await cli(["suppress", "export", "out.csv"])).code).toBe(0);
+    const exported = await readFile(join(root, "out.csv"), "utf8");
+    expect(exported.split("\n")[0]).toBe("email,reason,source,created_at");
+    const imp = await cli(["suppress", "import", "out.csv", "--state", "other.sqlite"]);
+    expect(imp.code).toBe(0);
+    expect(imp.stdout).toMatch(/Imported 2 new/);
+    const other = JSON.parse((await cli(["suppress", "list", "--json", "--state", "other.sqlite"])).stdout);
+    expect(other.map((s: { email: string; reason: string }) => [s.email, s.reason]).sort()).toEqual([
+      ["b@example.ru", "bounced"],
+      ["gone@example.ru", "bounced"],
+    ]);
+    expect((await cli(["suppress", "remove", "b@example.ru", "--state", "other.sqlite"])).stdout).toMatch(/Removed 1/);
+    // a suppressed reader is skipped by send
+    await writeCsv(root, "list.csv", "email\ngone@example.ru\nok@example.ru\n");
+    const r = await cli(["send", ISSUE, "--to", "list.csv", "--yes", "--json"]);
+    expect(JSON.parse(r.stdout)).toMatchObject({ sent: 1, suppressed: 1 });
+  });
+});

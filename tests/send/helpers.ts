@@ -1,0 +1,171 @@
+import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { simpleParser } from "mailparser";
+import { SMTPServer, type SMTPServerSession } from "smtp-server";
+
+export const REPO = resolve(import.meta.dirname, "../..");
+export const SECRET = "send-tests-secret-0123456789abcdef";
+export const ISSUE = "issues/2026-12-01-hello.md";
+export const DRAFT = "issues/2026-12-03-draft.md";
+
+export const HELLO = `---
+title: Привет
+date: 2026-12-01
+subject: Тема письма
+preheader: Коротко.
+---
+{{#if subscriber.name}}Здравствуйте, {{subscriber.name}}!{{else}}Здравствуйте!{{/if}} Город: {{subscriber.city}}.
+
+Текст выпуска.
+`;
+
+export const CONFIG = `name: Как увеличить объёмы продаж
+language: ru
+url: https://prodazhi.example.ru/rassylka
+from:
+  name: Тренинговый центр «Практика продаж»
+  email: rassylka@prodazhi.example.ru
+replyTo: avtor@prodazhi.example.ru
+unsubscribe:
+  url: https://prodazhi.example.ru/rassylka/unsubscribe
+  mailto: unsubscribe@prodazhi.example.ru
+`;
+
+/** A newsletter in a temp dir: the repo's templates, our config and two small issues. */
+export async function makeProject(config = CONFIG): Promise<{ root: string; cleanup: () => Promise<void> }> {
+  const root = await mkdtemp(join(tmpdir(), "rassylka-send-"));
+  await cp(join(REPO, "templates"), join(root, "templates"), { recursive: true });
+  await writeFile(join(root, "newsletter.yaml"), config);
+  await mkdir(join(root, "issues"));
+  await writeFile(join(root, ISSUE), HELLO);
+  await writeFile(
+    join(root, DRAFT),
+    HELLO.replace("preheader: Коротко.", "preheader: Коротко.\ndraft: true").replace("2026-12-01", "2026-12-03"),
+  );
+  return { root, cleanup: () => rm(root, { recursive: true, force: true }) };
+}
+
+export async function writeCsv(root: string, name: string, text: string | Buffer): Promise<string> {
+  const path = join(root, name);
+  await writeFile(path, text);
+  return path;
+}
+
+export interface Received {
+  to: string[];
+  raw: Buffer;
+}
+
+/** What the server does with one RCPT of one attempt: accept (undefined), reply with a code, or drop the connection mid-DATA. */
+export type Behaviour = (rcpt: string, attempt: number) => undefined | { code: number; message: string } | "drop";
+
+export interface Sink {
+  port: number;
+  url: string;
+  received: Received[];
+  /** RCPT TO per address, every attempt. */
+  attempts: Map<string, number>;
+  /** Headers of messages whose connection was dropped during DATA. */
+  dropped: string[];
+  close(): Promise<void>;
+  waitForReceived(n: number): Promise<void>;
+}
+
+/** A real SMTP server (smtp-server) on 127.0.0.1, no TLS, no auth. */
+export async function startSmtp(options: { behaviour?: Behaviour; port?: number; dataDelayMs?: number } = {}): Promise<Sink> {
+  const received: Received[] = [];
+  const attempts = new Map<string, number>();
+  const dropped: string[] = [];
+  const toDrop = new Set<string>();
+  const waiters: { n: number; resolve: () => void }[] = [];
+  const server: SMTPServer = new SMTPServer({
+    authOptional: true,
+    hideSTARTTLS: true,
+    disableReverseLookup: true,
+    logger: false,
+    size: 10 * 1024 * 1024,
+    onRcptTo(address, session, cb) {
+      const a = address.address.toLowerCase();
+      const n = (attempts.get(a) ?? 0) + 1;
+      attempts.set(a, n);
+      const d = options.behaviour?.(a, n);
+      if (d === "drop") toDrop.add(session.id);
+      else if (d) {
+        const err = new Error(d.message) as Error & { responseCode: number };
+        err.responseCode = d.code;
+        return cb(err);
+      }
+      cb();
+    },
+    onData(stream, session: SMTPServerSession, cb) {
+      const chunks: Buffer[] = [];
+      if (toDrop.has(session.id)) {
+        toDrop.delete(session.id);
+        stream.once("data", (c: Buffer) => {
+          dropped.push(c.toString("utf8").split(/\r?\n\r?\n/)[0]);
+          const conns = (server as unknown as { connections: Set<{ id: string; _socket: { destroy(): void } }> }).connections;
+          for (const conn of conns) if (conn.id === session.id) conn._socket.destroy();
+        });
+        stream.resume();
+        return;
+      }
+      stream.on("data", (c: Buffer) => chunks.push(c));
+      stream.on("end", () => {
+        const finish = () => {
+          received.push({ to: session.envelope.rcptTo.map((r) => r.address.toLowerCase()), raw: Buffer.concat(chunks) });
+          for (const w of waiters.filter((x) => received.length >= x.n)) {
+            waiters.splice(waiters.indexOf(w), 1);
+            w.resolve();
+          }
+          cb();
+        };
+        if (options.dataDelayMs) setTimeout(finish, options.dataDelayMs);
+        else finish();
+      });
+    },
+  });
+  server.on("error", () => {});
+  await new Promise<void>((r) => server.listen(options.port ?? 0, "127.0.0.1", () => r()));
+  const port = (server.server.address() as AddressInfo).port;
+  return {
+    port,
+    url: `smtp://127.0.0.1:${port}`,
+    received,
+    attempts,
+    dropped,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+    waitForReceived: (n) => (received.length >= n ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ n, resolve }))),
+  };
+}
+
+/** A port nobody listens on: listen, note it, close. */
+export async function deadPort(): Promise<number> {
+  const s = await startSmtp();
+  await s.close();
+  return s.port;
+}
+
+/** The header block of a raw message, unfolded, as [name, value] lines in order. */
+export function rawHeaders(raw: Buffer | string): [string, string][] {
+  const text = raw.toString();
+  const head = text.split(/\r?\n\r?\n/)[0];
+  return head
+    .replace(/\r?\n[ \t]+/g, " ")
+    .split(/\r?\n/)
+    .map((l) => {
+      const i = l.indexOf(":");
+      return [l.slice(0, i), l.slice(i + 1).trim()] as [string, string];
+    });
+}
+
+export function header(raw: Buffer | string, name: string): string[] {
+  return rawHeaders(raw)
+    .filter(([k]) => k.toLowerCase() === name.toLowerCase())
+    .map(([, v]) => v);
+}
+
+export async function parse(raw: Buffer) {
+  return simpleParser(raw);
+}

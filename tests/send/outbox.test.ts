@@ -1,0 +1,75 @@
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { addressList } from "../../src/send/audience.js";
+import { runSend } from "../../src/send/engine.js";
+import { OutboxTransport, outboxFileName } from "../../src/send/transports/outbox.js";
+import { CONFIG, header, ISSUE, makeProject, parse, SECRET } from "./helpers.js";
+
+let root: string;
+let cleanup: () => Promise<void>;
+beforeEach(async () => {
+  ({ root, cleanup } = await makeProject());
+});
+afterEach(async () => cleanup());
+
+const outbox = (slug: string) => join(root, "outbox", slug);
+const sendTo = (to: string) =>
+  runSend({
+    root,
+    issue: ISSUE,
+    audience: addressList(to),
+    transport: ({ slug }) => new OutboxTransport({ dir: outbox(slug) }),
+    env: { RASSYLKA_SECRET: SECRET },
+  });
+
+describe("outbox transport", () => {
+  it("writes one complete .eml per reader into outbox/<slug>/, nothing half-written", async () => {
+    const summary = await sendTo("anna@example.ru,Boris@Example.ru");
+    expect(summary).toMatchObject({ sent: 2, failed: 0, pending: 0, transport: join(root, "outbox", "2026-12-01-hello") });
+    const files = (await readdir(outbox("2026-12-01-hello"))).sort();
+    expect(files).toEqual(["anna@example.ru.eml", "boris@example.ru.eml"]);
+    const raw = await readFile(join(outbox("2026-12-01-hello"), "anna@example.ru.eml"));
+    expect(raw.toString()).toContain("\r\n"); // CRLF, as on the wire
+    expect(header(raw, "List-Unsubscribe-Post")).toEqual(["List-Unsubscribe=One-Click"]);
+    expect(header(raw, "List-Unsubscribe")[0]).toMatch(/^<https:\/\/prodazhi\.example\.ru\/rassylka\/unsubscribe\?token=[^>]+>, <mailto:/);
+    const mail = await parse(raw);
+    expect(mail.subject).toBe("Тема письма");
+    expect(mail.html).toContain("Здравствуйте!");
+    expect(mail.text).toContain("Текст выпуска.");
+    // the default state file sits under the root
+    expect(await readdir(join(root, ".rassylka"))).toContain("state.sqlite");
+  });
+
+  it("a second run writes nothing new; a new reader gets a file", async () => {
+    await sendTo("anna@example.ru");
+    const again = await sendTo("anna@example.ru,vera@example.ru");
+    expect(again).toMatchObject({ sent: 1, alreadySent: 1 });
+    expect((await readdir(outbox("2026-12-01-hello"))).sort()).toEqual(["anna@example.ru.eml", "vera@example.ru.eml"]);
+  });
+
+  it("without unsubscribe.url no RASSYLKA_SECRET is needed: mailto only, no one-click header", async () => {
+    const other = await makeProject(CONFIG.replace("  url: https://prodazhi.example.ru/rassylka/unsubscribe\n", ""));
+    try {
+      const summary = await runSend({
+        root: other.root,
+        issue: ISSUE,
+        audience: addressList("anna@example.ru"),
+        transport: ({ slug }) => new OutboxTransport({ dir: join(other.root, "outbox", slug) }),
+        env: {},
+      });
+      expect(summary.sent).toBe(1);
+      const raw = await readFile(join(other.root, "outbox", "2026-12-01-hello", "anna@example.ru.eml"));
+      expect(header(raw, "List-Unsubscribe")).toEqual(["<mailto:unsubscribe@prodazhi.example.ru?subject=unsubscribe>"]);
+      expect(header(raw, "List-Unsubscribe-Post")).toEqual([]);
+    } finally {
+      await other.cleanup();
+    }
+  });
+
+  it("file names are safe for any address", () => {
+    expect(outboxFileName("Anna@Example.ru")).toBe("anna@example.ru.eml");
+    expect(outboxFileName("o'brien/..@example.ru")).toMatch(/^o_brien_\.\.@example\.ru-[0-9a-f]{8}\.eml$/);
+    expect(outboxFileName("почта@пример.рф")).not.toContain("/");
+  });
+});

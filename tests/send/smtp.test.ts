@@ -1,0 +1,368 @@
+import { generateKeyPairSync } from "node:crypto";
+import { join } from "node:path";
+import { dkimVerify } from "mailauth/lib/dkim/verify.js";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { verifyUnsubscribeToken } from "../../src/publish/token.js";
+import { addressList, csvFile } from "../../src/send/audience.js";
+import { runSend, type SendOptions } from "../../src/send/engine.js";
+import { Ledger } from "../../src/send/ledger.js";
+import { dkimFromEnv } from "../../src/send/message.js";
+import type { Transport } from "../../src/send/transport.js";
+import { SmtpTransport } from "../../src/send/transports/smtp.js";
+import { openState } from "../../src/state/db.js";
+import { Suppressions } from "../../src/state/suppressions.js";
+import { deadPort, header, ISSUE, makeProject, parse, SECRET, type Sink, startSmtp, writeCsv } from "./helpers.js";
+
+const LIST_ID = "kak-uvelichit-obyomy-prodazh.prodazhi.example.ru";
+
+let root: string;
+let cleanup: () => Promise<void>;
+let sink: Sink | undefined;
+const state = () => join(root, "state.sqlite");
+
+beforeEach(async () => {
+  ({ root, cleanup } = await makeProject());
+});
+afterEach(async () => {
+  await sink?.close();
+  sink = undefined;
+  await cleanup();
+});
+
+function send(url: string, to: string, extra: Partial<SendOptions> = {}) {
+  return runSend({
+    root,
+    issue: ISSUE,
+    stateFile: state(),
+    audience: to.endsWith(".csv") ? csvFile(to) : addressList(to),
+    transport: new SmtpTransport({ url, maxConnections: extra.concurrency ?? 2 }),
+    concurrency: 2,
+    retryDelay: 5,
+    env: { RASSYLKA_SECRET: SECRET },
+    ...extra,
+  });
+}
+
+describe("send over SMTP", () => {
+  it("delivers each reader once with List-* headers, a fixed Message-ID and personal content", async () => {
+    sink = await startSmtp();
+    const csv = await writeCsv(root, "list.csv", "email,name,city\nanna@example.ru,Анна,Краснодар\nboris@example.ru,Борис,Сочи\n");
+    const summary = await send(sink.url, csv);
+    expect(summary).toMatchObject({ total: 2, sent: 2, failed: 0, pending: 0, mode: "send", transport: sink.url });
+    expect(sink.received.map((r) => r.to[0]).sort()).toEqual(["anna@example.ru", "boris@example.ru"]);
+
+    const anna = sink.received.find((r) => r.to[0] === "anna@example.ru")!;
+    // List-* headers asserted on the raw header lines (unfolded)
+    expect(header(anna.raw, "List-Id")).toHaveLength(1);
+    expect(header(anna.raw, "List-Id")[0]).toMatch(new RegExp(`^=\\?UTF-8\\?B\\?[^<]+<${LIST_ID.replace(/\./g, "\\.")}>$`));
+    expect(header(anna.raw, "List-Unsubscribe-Post")).toEqual(["List-Unsubscribe=One-Click"]);
+    const lu = header(anna.raw, "List-Unsubscribe");
+    expect(lu).toHaveLength(1);
+    const m =
+      /^<(https:\/\/prodazhi\.example\.ru\/rassylka\/unsubscribe\?token=([A-Za-z0-9_.-]+))>, <mailto:unsubscribe@prodazhi\.example\.ru\?subject=unsubscribe>$/.exec(
+        lu[0],
+      );
+    expect(m).not.toBeNull();
+    expect(verifyUnsubscribeToken(m![2], LIST_ID, SECRET)).toBe("anna@example.ru");
+
+    const mail = await parse(anna.raw);
+    expect(mail.subject).toBe("Тема письма");
+    expect(mail.from?.value[0]).toMatchObject({ address: "rassylka@prodazhi.example.ru", name: "Тренинговый центр «Практика продаж»" });
+    expect(mail.to && !Array.isArray(mail.to) ? mail.to.value[0] : undefined).toMatchObject({ address: "anna@example.ru", name: "Анна" });
+    expect(mail.replyTo?.value[0].address).toBe("avtor@prodazhi.example.ru");
+    expect(mail.date).toBeInstanceOf(Date);
+    expect(mail.messageId).toMatch(/^<[0-9a-f]{32}\.2026-12-01-hello@prodazhi\.example\.ru>$/);
+    expect(mail.html).toContain("Здравствуйте, Анна!");
+    expect(mail.html).toContain("Краснодар");
+    expect(mail.text).toContain("Здравствуйте, Анна!");
+    // the footer's {{subscriber.unsubscribeUrl}} is the reader's own link
+    expect(mail.html).toContain(m![1].replace(/=/g, "&#x3D;"));
+
+    // Message-ID is a function of (issue, recipient): the ledger holds the same one
+    const db = openState(state());
+    const ids = db
+      .prepare("SELECT email, message_id, state, attempts FROM send_ledger WHERE issue = '2026-12-01-hello' ORDER BY email")
+      .all();
+    db.close();
+    expect(ids).toEqual([
+      { email: "anna@example.ru", message_id: mail.messageId!.slice(1, -1), state: "sent", attempts: 1 },
+      expect.objectContaining({ email: "boris@example.ru", state: "sent" }),
+    ]);
+  });
+
+  it("re-running the same send sends nobody twice", async () => {
+    sink = await startSmtp();
+    const csv = await writeCsv(root, "list.csv", "email\na@example.ru\nb@example.ru\n");
+    await send(sink.url, csv);
+    const again = await send(sink.url, csv);
+    expect(again).toMatchObject({ sent: 0, alreadySent: 2, pending: 0 });
+    expect(sink.received).toHaveLength(2);
+  });
+
+  it("a CR/LF in a subscriber value never adds a header, and values are HTML-escaped", async () => {
+    sink = await startSmtp();
+    const csv = await writeCsv(
+      root,
+      "evil.csv",
+      'email,name,city\nevil@example.ru,"Ева\r\nBcc: victim@example.ru\r\nX-Injected: yes","<script>alert(1)</script> & ""Ко"""\n',
+    );
+    const summary = await send(sink.url, csv);
+    expect(summary.sent).toBe(1);
+    const raw = sink.received[0].raw;
+    const head = raw.toString().split("\r\n\r\n")[0];
+    expect(head).not.toMatch(/^Bcc:/im);
+    expect(head).not.toMatch(/^X-Injected:/im);
+    expect(sink.received[0].to).toEqual(["evil@example.ru"]);
+    const mail = await parse(raw);
+    expect(mail.headers.has("x-injected")).toBe(false);
+    expect(mail.html).toContain("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Ко&quot;");
+    expect(mail.html).not.toContain("<script>alert(1)</script>");
+  });
+
+  it("retries 421 and 451 with backoff, reusing the Message-ID, then delivers", async () => {
+    sink = await startSmtp({
+      behaviour: (rcpt, n) => {
+        if (rcpt === "slow@example.ru" && n === 1) return { code: 421, message: "Try again later" };
+        if (rcpt === "slow@example.ru" && n === 2) return { code: 451, message: "Greylisted" };
+        return undefined;
+      },
+    });
+    const summary = await send(sink.url, "slow@example.ru,fast@example.ru");
+    expect(summary).toMatchObject({ sent: 2, failed: 0, pending: 0 });
+    expect(sink.attempts.get("slow@example.ru")).toBe(3);
+    expect(sink.received.filter((r) => r.to[0] === "slow@example.ru")).toHaveLength(1);
+    const db = openState(state());
+    expect(db.prepare("SELECT attempts, last_code, state FROM send_ledger WHERE email = 'slow@example.ru'").get()).toEqual({
+      attempts: 3,
+      last_code: 250,
+      state: "sent",
+    });
+    db.close();
+  });
+
+  it("records a 550 for one address as a permanent failure with the server's text, and the rest go out", async () => {
+    sink = await startSmtp({ behaviour: (rcpt) => (rcpt === "gone@example.ru" ? { code: 550, message: "No such user here" } : undefined) });
+    const summary = await send(sink.url, "a@example.ru,gone@example.ru,b@example.ru");
+    expect(summary).toMatchObject({ sent: 2, failed: 1, pending: 0 });
+    expect(summary.failures).toEqual([
+      expect.objectContaining({ email: "gone@example.ru", code: 550, message: expect.stringContaining("No such user here") }),
+    ]);
+    expect(sink.attempts.get("gone@example.ru")).toBe(1);
+  });
+
+  it("a connection dropped mid-DATA is retried with the same Message-ID", async () => {
+    sink = await startSmtp({ behaviour: (rcpt, n) => (rcpt === "drop@example.ru" && n === 1 ? "drop" : undefined) });
+    const summary = await send(sink.url, "drop@example.ru,ok@example.ru");
+    expect(summary).toMatchObject({ sent: 2, failed: 0, pending: 0 });
+    expect(sink.dropped).toHaveLength(1);
+    const delivered = sink.received.find((r) => r.to[0] === "drop@example.ru")!;
+    const id = header(delivered.raw, "Message-ID")[0];
+    expect(id).toBeTruthy();
+    expect(sink.dropped[0].replace(/\r?\n[ \t]+/g, " ")).toContain(`Message-ID: ${id}`);
+    expect(sink.attempts.get("drop@example.ru")).toBe(2);
+  });
+
+  it("pauses after 20 transient failures in a row when the server is down, then resumes", async () => {
+    const port = await deadPort();
+    const to = Array.from({ length: 30 }, (_, i) => `r${i}@example.ru`).join(",");
+    const paused = await send(`smtp://127.0.0.1:${port}`, to, { retryDelay: 60_000 });
+    expect(paused.stopped).toBe("paused");
+    expect(paused.sent).toBe(0);
+    expect(paused.pending).toBe(30);
+    expect(paused.pauseReason).toMatch(/ECONNREFUSED|connect/i);
+
+    sink = await startSmtp({ port });
+    // the deferred readers are due only in a minute: a resume retries them now
+    const db = openState(state());
+    db.prepare("UPDATE send_ledger SET next_at = 0").run();
+    db.close();
+    const resumed = await send(sink.url, to);
+    expect(resumed).toMatchObject({ sent: 30, failed: 0, pending: 0 });
+    expect(new Set(sink.received.map((r) => r.to[0])).size).toBe(30);
+  });
+
+  it("gives up after --max-attempts temporary failures", async () => {
+    sink = await startSmtp({ behaviour: (rcpt) => (rcpt === "busy@example.ru" ? { code: 452, message: "Mailbox busy" } : undefined) });
+    const summary = await send(sink.url, "busy@example.ru,ok@example.ru", { maxAttempts: 3 });
+    expect(summary).toMatchObject({ sent: 1, failed: 1, pending: 0 });
+    expect(summary.failures[0]).toMatchObject({
+      email: "busy@example.ru",
+      code: 452,
+      message: expect.stringMatching(/gave up after 3 attempts.*Mailbox busy/),
+    });
+    expect(sink.attempts.get("busy@example.ru")).toBe(3);
+  });
+
+  it("never sends to a suppressed address (checked when each reader is claimed)", async () => {
+    sink = await startSmtp();
+    const db = openState(state());
+    new Suppressions(db).add("Unsub@Example.ru", "unsubscribed");
+    db.close();
+    const summary = await send(sink.url, "a@example.ru,unsub@example.ru,b@example.ru");
+    expect(summary).toMatchObject({ sent: 2, suppressed: 1, pending: 0, failed: 0 });
+    expect(sink.received.map((r) => r.to[0]).sort()).toEqual(["a@example.ru", "b@example.ru"]);
+  });
+
+  it("signs with DKIM covering List-Unsubscribe and List-Unsubscribe-Post; mailauth verifies it", async () => {
+    sink = await startSmtp();
+    const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+    const dkim = dkimFromEnv({ DKIM_DOMAIN: "prodazhi.example.ru", DKIM_SELECTOR: "mail", DKIM_PRIVATE_KEY: pem })!;
+    const summary = await runSend({
+      root,
+      issue: ISSUE,
+      stateFile: state(),
+      audience: addressList("anna@example.ru"),
+      transport: new SmtpTransport({ url: sink.url, dkim }),
+      env: { RASSYLKA_SECRET: SECRET },
+    });
+    expect(summary.sent).toBe(1);
+    const raw = sink.received[0].raw;
+    const sig = header(raw, "DKIM-Signature")[0];
+    const h = /\bh=([^;]+)/.exec(sig.replace(/\s+/g, ""))![1].toLowerCase().split(":");
+    expect(h).toEqual(expect.arrayContaining(["list-unsubscribe", "list-unsubscribe-post", "list-id", "from", "subject", "message-id"]));
+    const spki = publicKey.export({ type: "spki", format: "der" }).toString("base64");
+    const resolver = async (name: string, type: string) => {
+      if (name === "mail._domainkey.prodazhi.example.ru" && type === "TXT") return [[`v=DKIM1; k=rsa; p=${spki}`]];
+      throw Object.assign(new Error(`no ${type} for ${name}`), { code: "ENOTFOUND" });
+    };
+    const result = await dkimVerify(raw, { resolver });
+    expect(result.results[0].status.result).toBe("pass");
+    // a changed List-Unsubscribe breaks the signature
+    const tampered = Buffer.from(raw.toString().replace("subject=unsubscribe", "subject=other"));
+    expect((await dkimVerify(tampered, { resolver })).results[0].status.result).not.toBe("pass");
+  });
+
+  it("refuses to continue when the issue changed since the send started, unless allowChanged", async () => {
+    sink = await startSmtp();
+    await send(sink.url, "a@example.ru");
+    const { writeFile } = await import("node:fs/promises");
+    await writeFile(join(root, ISSUE), (await import("./helpers.js")).HELLO.replace("Текст выпуска.", "Исправленный текст."));
+    await expect(send(sink.url, "a@example.ru,b@example.ru")).rejects.toThrow(/changed since its send started[\s\S]*--allow-changed/);
+    expect(sink.received).toHaveLength(1);
+    const summary = await send(sink.url, "a@example.ru,b@example.ru", { allowChanged: true });
+    expect(summary).toMatchObject({ sent: 1, alreadySent: 1 });
+    expect((await parse(sink.received[1].raw)).text).toContain("Исправленный текст.");
+  });
+
+  it("test copies get [TEST] and are not counted as the send; a dry run delivers nothing", async () => {
+    sink = await startSmtp();
+    const t = await send(sink.url, "editor@example.ru", { mode: "test" });
+    expect(t).toMatchObject({ mode: "test", sent: 1 });
+    expect((await parse(sink.received[0].raw)).subject).toBe("[TEST] Тема письма");
+    const dry = await send(sink.url, "a@example.ru,b@example.ru", { mode: "dry-run" });
+    expect(dry).toMatchObject({ mode: "dry-run", sent: 2 });
+    expect(sink.received).toHaveLength(1);
+    const real = await send(sink.url, "editor@example.ru,a@example.ru");
+    expect(real).toMatchObject({ sent: 2, alreadySent: 0 });
+    const ledger = new Ledger(openState(state()));
+    expect(ledger.counts("2026-12-01-hello")).toMatchObject({ total: 2, sent: 2 });
+    expect(ledger.issues().map((r) => r.issue)).toEqual(["2026-12-01-hello"]);
+    ledger.db.close();
+  });
+
+  it("stops on abort: no new claims, in-flight messages finish and are recorded, the rest stay pending", async () => {
+    sink = await startSmtp({ dataDelayMs: 30 });
+    const controller = new AbortController();
+    const to = Array.from({ length: 20 }, (_, i) => `r${i}@example.ru`).join(",");
+    let aborted = false;
+    const summary = await send(sink.url, to, {
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.sent >= 3 && !aborted) {
+          aborted = true;
+          controller.abort();
+        }
+      },
+    });
+    expect(summary.stopped).toBe("signal");
+    expect(summary.pending).toBe(20 - summary.sent);
+    expect(summary.sent).toBeGreaterThanOrEqual(3);
+    expect(summary.sent).toBeLessThanOrEqual(5);
+    expect(sink.received).toHaveLength(summary.sent);
+    const db = openState(state());
+    expect(db.prepare("SELECT count(*) AS n FROM send_ledger WHERE state = 'in_flight'").get()).toEqual({ n: 0 });
+    db.close();
+  });
+
+  it("readers claimed but still waiting for the rate limit when the run stops go back to pending, untouched", async () => {
+    const controller = new AbortController();
+    const sent: string[] = [];
+    const recording: Transport = {
+      name: "recording",
+      description: "recording",
+      async send(m) {
+        sent.push(m.to);
+        controller.abort();
+        return { status: "sent" };
+      },
+      async close() {},
+    };
+    const to = "a@example.ru,b@example.ru,c@example.ru,d@example.ru";
+    const summary = await send("smtp://unused", to, { rate: 1, concurrency: 4, transport: recording, signal: controller.signal });
+    expect(summary).toMatchObject({ stopped: "signal", sent: 1, pending: 3 });
+    expect(sent).toEqual(["a@example.ru"]);
+    const db = openState(state());
+    expect(db.prepare("SELECT state, attempts, count(*) AS n FROM send_ledger GROUP BY state, attempts ORDER BY state").all()).toEqual([
+      { state: "pending", attempts: 0, n: 3 },
+      { state: "sent", attempts: 1, n: 1 },
+    ]);
+    db.close();
+  });
+
+  it("a draft is refused except for test copies; a missing RASSYLKA_SECRET is an error before anything is sent", async () => {
+    sink = await startSmtp();
+    await expect(
+      runSend({
+        root,
+        issue: "issues/2026-12-03-draft.md",
+        stateFile: state(),
+        audience: addressList("a@example.ru"),
+        transport: new SmtpTransport({ url: sink.url }),
+        env: { RASSYLKA_SECRET: SECRET },
+      }),
+    ).rejects.toThrow(/draft/);
+    const t = await runSend({
+      root,
+      issue: "issues/2026-12-03-draft.md",
+      mode: "test",
+      stateFile: state(),
+      audience: addressList("ed@example.ru"),
+      transport: new SmtpTransport({ url: sink.url }),
+      env: { RASSYLKA_SECRET: SECRET },
+    });
+    expect(t.sent).toBe(1);
+    await expect(
+      runSend({
+        root,
+        issue: ISSUE,
+        stateFile: state(),
+        audience: addressList("a@example.ru"),
+        transport: new SmtpTransport({ url: sink.url }),
+        env: {},
+      }),
+    ).rejects.toThrow(/RASSYLKA_SECRET is not set/);
+    expect(sink.received).toHaveLength(1);
+  });
+
+  it("the rate limit spaces the hand-overs to the transport", async () => {
+    const calls: number[] = [];
+    const recording: Transport = {
+      name: "recording",
+      description: "recording",
+      async send() {
+        calls.push(performance.now());
+        return { status: "sent" };
+      },
+      async close() {},
+    };
+    const summary = await send("smtp://unused", "a@example.ru,b@example.ru,c@example.ru,d@example.ru", {
+      rate: 20,
+      concurrency: 4,
+      transport: recording,
+    });
+    expect(summary.sent).toBe(4);
+    // 20 per second: one slot every 50 ms, whatever the concurrency
+    for (let i = 1; i < 4; i++) expect(calls[i] - calls[0]).toBeGreaterThanOrEqual(i * 50 - 5);
+  });
+});
