@@ -113,6 +113,14 @@ export function projectKey(project: Project): string {
   return cacheKey({ issueSource: "", configSource: project.config.source, templatesHash: project.templates.hash });
 }
 
+// Loaded on the first cache miss: a build served from the cache never loads markdown-it, typograf,
+// html-to-text or MJML. Kept once loaded: each import() is a trip through the module loader.
+let pipeline: Promise<typeof import("../render/pipeline.js")> | undefined;
+function loadPipeline() {
+  pipeline ??= import("../render/pipeline.js");
+  return pipeline;
+}
+
 /** Stages 2–8 for one issue's text, no cache. Never throws for bad input: errors come back as diagnostics. */
 export async function compileIssueText(
   project: Project,
@@ -124,9 +132,7 @@ export async function compileIssueText(
   if (!issue) return { diagnostics };
   issue.absPath = absPath;
   try {
-    // Loaded on the first cache miss: a build served from the cache never loads markdown-it, typograf,
-    // html-to-text or MJML.
-    const { compileIssue } = await import("../render/pipeline.js");
+    const { compileIssue } = await loadPipeline();
     const result = await compileIssue(issue, { config: project.config.config, templates: project.templates });
     return { compiled: result.compiled, issue, diagnostics: result.diagnostics };
   } catch (error) {
@@ -204,9 +210,11 @@ export async function compileIssueFiles(
     const r = await compileIssueText(project, files[i], reads[i].text!);
     return { compiled: r.compiled, diagnostics: r.diagnostics };
   };
-  const done = async (i: number, r: { compiled?: CompiledIssue; diagnostics: Diagnostic[] }) => {
+  // Cache writes go on while the next issue compiles; all are awaited before returning.
+  const writes: Promise<void>[] = [];
+  const done = (i: number, r: { compiled?: CompiledIssue; diagnostics: Diagnostic[] }) => {
     results[i] = { ...r, fromCache: false };
-    if (r.compiled) await cache.set(reads[i].key!, r.compiled);
+    if (r.compiled) writes.push(cache.set(reads[i].key!, r.compiled));
   };
   if (misses.length >= PARALLEL_MIN_ISSUES && workerCount() > 0) {
     const key = projectKey(project);
@@ -218,10 +226,11 @@ export async function compileIssueFiles(
       // let the workers' replies in: they are handed their next tasks from this thread
       await new Promise((r) => setImmediate(r));
     }
-    for (const { i, p } of pending) await done(i, await p);
+    for (const { i, p } of pending) done(i, await p);
   } else {
-    for (const i of misses) await done(i, await compileHere(i));
+    for (const i of misses) done(i, await compileHere(i));
   }
+  await Promise.all(writes);
   return results;
 }
 

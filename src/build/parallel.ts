@@ -39,7 +39,10 @@ let pool: Slot[] | undefined;
 const queue: Task[] = [];
 let nextId = 0;
 
+/** Worker threads besides the main one: cores − 1, at most 3; `RASSYLKA_BUILD_THREADS` overrides (0: none). */
 export function workerCount(): number {
+  const env = process.env.RASSYLKA_BUILD_THREADS;
+  if (env !== undefined && /^\d+$/.test(env)) return Math.min(Number(env), 16);
   return Math.max(0, Math.min(availableParallelism() - 1, 3));
 }
 
