@@ -25,14 +25,8 @@ export interface BuildOptions {
   write?: boolean;
 }
 
-export interface ManifestEntry {
-  slug: string;
-  source: string;
-  title: string;
-  subject: string;
-  preheader: string;
-  date: string;
-  draft: boolean;
+/** One object of `dist/manifest.json`: what a compiled issue says of itself, and where its files are. */
+export interface ManifestEntry extends Pick<CompiledIssue, "slug" | "source" | "title" | "subject" | "preheader" | "date" | "draft"> {
   html: string;
   text: string;
   htmlBytes: number;

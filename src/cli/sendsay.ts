@@ -6,7 +6,7 @@ import { loadProject } from "../build/build.js";
 import { CONFIG_FILE, loadConfig, parseConfig } from "../config/load.js";
 import type { NewsletterConfig } from "../config/schema.js";
 import { RassylkaError } from "../diagnostics.js";
-import { compileForSend, type SendMode } from "../send/engine.js";
+import { compileForSend, refuseDraft, type SendMode } from "../send/engine.js";
 import type { Transport } from "../send/transport.js";
 import { DryRunTransport } from "../send/transports/dry-run.js";
 import { assertCampaignable, type CampaignEvent, campaignRequest, readerFields, runCampaign } from "../send/transports/sendsay/campaign.js";
@@ -157,16 +157,7 @@ export async function runSendsayCampaign(issue: string, flags: SendsaySendFlags,
   const project = await loadProject(root);
   const config = project.config.config;
   const { compiled } = await compileForSend(project, issue);
-  if (compiled.draft) {
-    throw new RassylkaError({
-      ruleId: "send/draft",
-      severity: "error",
-      message: "the issue is a draft (draft: true)",
-      file: compiled.source,
-      field: "draft",
-      fix: "send test copies with --transport sendsay --test you@example.ru, or remove `draft: true` from the front-matter when it is ready",
-    });
-  }
+  refuseDraft(compiled, "--transport sendsay --test you@example.ru");
   assertCampaignable(compiled, { withoutFields: flags.withoutSubscriberFields });
   const credentials = sendsayCredentials(config, runtime.env);
 

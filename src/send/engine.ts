@@ -180,22 +180,26 @@ export async function compileForSend(
   return { compiled: r.compiled, file, warnings: r.diagnostics };
 }
 
+/** A draft goes out only as test copies. */
+export function refuseDraft(compiled: CompiledIssue, testFlag = "--test you@example.ru"): void {
+  if (!compiled.draft) return;
+  throw new RassylkaError({
+    ruleId: "send/draft",
+    severity: "error",
+    message: "the issue is a draft (draft: true)",
+    file: compiled.source,
+    field: "draft",
+    fix: `send test copies with ${testFlag}, or remove \`draft: true\` from the front-matter when it is ready`,
+  });
+}
+
 export async function runSend(options: SendOptions): Promise<SendSummary> {
   const started = performance.now();
   const mode = options.mode ?? "send";
   const project = options.project ?? (await loadProject(options.root));
   const { compiled } = await compileForSend(project, options.issue);
   const config = project.config.config;
-  if (compiled.draft && mode !== "test") {
-    throw new RassylkaError({
-      ruleId: "send/draft",
-      severity: "error",
-      message: "the issue is a draft (draft: true)",
-      file: compiled.source,
-      field: "draft",
-      fix: "send test copies with --test you@example.ru, or remove `draft: true` from the front-matter when it is ready",
-    });
-  }
+  if (mode !== "test") refuseDraft(compiled);
   if (!options.audience) {
     throw new RassylkaError({
       ruleId: "send/no-recipients",
