@@ -159,7 +159,10 @@ export class RateLimiter {
     const now = performance.now();
     const at = Math.max(now, this.next);
     this.next = at + this.interval;
-    if (at > now) await delay(at - now, undefined, { signal }).catch(() => {});
+    // Timers may fire up to a millisecond early against performance.now(): wait out the remainder.
+    for (let left = at - now; left > 0 && !signal?.aborted; left = at - performance.now()) {
+      await delay(Math.ceil(left), undefined, { signal }).catch(() => {});
+    }
   }
 }
 
