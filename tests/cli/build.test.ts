@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -31,21 +31,6 @@ function today(): string {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
 }
 
-/** dist-lib/ is older than some src/ file (or missing one): `npm test` builds first, a lone run may not have. */
-async function stale(dir = join(REPO, "src")): Promise<boolean> {
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, e.name);
-    if (e.isDirectory()) {
-      if (await stale(path)) return true;
-    } else if (e.name.endsWith(".ts")) {
-      const js = join(REPO, "dist-lib", path.slice(join(REPO, "src").length).replace(/\.ts$/, ".js"));
-      const [a, b] = await Promise.all([stat(path), stat(js).catch(() => undefined)]);
-      if (!b || b.mtimeMs < a.mtimeMs) return true;
-    }
-  }
-  return false;
-}
-
 type Run = { code: number; out: string; err: string };
 let tmp: string;
 let removeTmp: () => Promise<void>;
@@ -59,8 +44,6 @@ let jobs: {
 };
 
 beforeAll(async () => {
-  // Other areas may be mid-edit: tsc still emits what compiles, and the tests below say what fails.
-  if (await stale()) await run("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: REPO }).catch(() => undefined);
   ({ dir: tmp, remove: removeTmp } = await tempDir("rsk-cli-"));
   jobs = { foreign: foreignBuild(), bad: badBuild(), mjml: mjmlBuild(), config: configBuild(), none: rassylka(["build"], tmp) };
   // a failed setup fails its tests, not the others
