@@ -303,7 +303,9 @@ export async function buildProject(project: Project, options: BuildOptions): Pro
     });
   }
   if (options.write !== false) {
-    const entries = await writeOutputs(outDir, built, options, files.length < (await listIssueFiles(root)).length);
+    const all = await listIssueFiles(root);
+    const existing = files.length < all.length ? new Set(all.map((f) => toPosix(relative(root, f)))) : undefined;
+    const entries = await writeOutputs(outDir, built, options, existing);
     // web versions with their nav bars, archive index.html and feed.xml, from the whole manifest (src/publish)
     await publishSite(outDir, project.config.config, entries, new Map(built.map((b) => [b.entry.slug, b.html])));
   }
@@ -311,19 +313,20 @@ export async function buildProject(project: Project, options: BuildOptions): Pro
 }
 
 /** Text parts, MJML and the manifest; the web versions are written by publishSite. Returns the manifest. */
-async function writeOutputs(outDir: string, built: BuiltIssue[], options: BuildOptions, partial: boolean): Promise<ManifestEntry[]> {
+/** `existing`: on a build of some issues, the sources of all issues (other entries are kept if still there). */
+async function writeOutputs(outDir: string, built: BuiltIssue[], options: BuildOptions, existing?: Set<string>): Promise<ManifestEntry[]> {
   await Promise.all(
     built.flatMap((b) => [
       writeFileIfChanged(join(outDir, b.entry.text), b.text),
       options.emitMjml ? writeFileIfChanged(join(outDir, `${b.compiled.slug}.mjml`), b.compiled.mjml) : undefined,
     ]),
   );
-  // A build of some issues keeps the manifest entries of the others that still exist.
+  // A build of some issues keeps the manifest entries of the others whose files still exist.
   let entries = built.map((b) => b.entry);
-  if (partial) {
+  if (existing) {
     const previous = await readManifest(outDir);
     const mine = new Set(entries.map((e) => e.source));
-    entries = [...previous.filter((e) => !mine.has(e.source)), ...entries];
+    entries = [...previous.filter((e) => !mine.has(e.source) && existing.has(e.source)), ...entries];
   }
   entries.sort((a, b) => b.date.localeCompare(a.date) || a.slug.localeCompare(b.slug));
   await writeFileIfChanged(join(outDir, "manifest.json"), `${JSON.stringify(entries, null, 2)}\n`);

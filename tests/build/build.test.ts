@@ -1,4 +1,4 @@
-import { readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BuildResult, build, buildProject, loadProject, readManifest } from "../../src/build/build.js";
@@ -207,6 +207,23 @@ describe("build: the example newsletter, copied to a temp folder", () => {
         await t.remove();
       }
     });
+  });
+});
+
+describe("build: a partial build after an issue was deleted", () => {
+  it("drops the deleted issue's manifest entry and keeps the others' (regression)", async () => {
+    const t = await copyExampleNewsletter();
+    try {
+      await build({ root: t.dir });
+      await writeFile(join(t.dir, "issues", "2026-12-01-third.md"), "---\ntitle: Третий\ndate: 2026-12-01\n---\nТекст.\n");
+      await build({ root: t.dir, files: ["2026-12-01-third"] });
+      expect((await readManifest(join(t.dir, "dist"))).map((e) => e.slug).sort()).toEqual([...SLUGS, "2026-12-01-third"]);
+      await rm(join(t.dir, "issues", `${SLUGS[0]}.md`));
+      await build({ root: t.dir, files: ["2026-12-01-third"] });
+      expect((await readManifest(join(t.dir, "dist"))).map((e) => e.slug).sort()).toEqual([SLUGS[1], "2026-12-01-third"]);
+    } finally {
+      await t.remove();
+    }
   });
 });
 
