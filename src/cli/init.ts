@@ -63,8 +63,10 @@ export function registerInit(program: Command, io: Io, setCode: (c: number) => v
   program
     .command("init")
     .description("create a new newsletter folder (config, templates, one example issue)")
-    .argument("[dir]", "the folder to create", ".")
-    .action(async (dir: string) => {
+    .argument("[dir]", "the folder to create (default: --root, or the current folder)")
+    .option("--root <dir>", "the folder to create, like every command's --root")
+    .action(async (dirArg: string | undefined, flags: { root?: string }) => {
+      const dir = dirArg ?? flags.root ?? ".";
       const made = await initNewsletter(dir);
       io.out(`Created in ${dir}: ${made.join(", ")}\nNext: npx rassylka build --root ${dir}`);
       setCode(0);

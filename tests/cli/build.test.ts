@@ -66,6 +66,13 @@ describe("rassylka init, build, new", () => {
     expect(await readdir(join(dir, "issues"))).toEqual([`${today()}-pervyy-vypusk.md`]);
   });
 
+  it("init --root DIR works like init DIR (every command takes --root)", async () => {
+    const other = join(tmp, "drugaya");
+    const r = await rassylka(["init", "--root", other], tmp);
+    expect(r.code).toBe(0);
+    expect((await readdir(other)).sort()).toEqual([".gitignore", "issues", "newsletter.yaml", "templates"]);
+  });
+
   it("build --root DIR builds it as is and prints where the output is", async () => {
     const r = await rassylka(["build", "--root", dir], tmp);
     expect(r.err).toBe("");
