@@ -1,5 +1,6 @@
 import MailComposer from "nodemailer/lib/mail-composer";
 import type { NewsletterConfig } from "../config/schema.js";
+import { listHeaders, messageContext } from "../send/message.js";
 
 /**
  * Gmail clips a message whose size passes about 102 KB and hides the rest behind "[Message clipped]
@@ -13,21 +14,19 @@ export const SIZE_WARN_BYTES = 80 * 1024;
 
 export type SizeLevel = "ok" | "warning" | "error";
 
+/** The placeholder key of the size estimate's unsubscribe token: a token is as long whatever the key. */
+const ESTIMATE_SECRET = "size-estimate-only-not-a-secret";
+
 export async function encodedMessageSize(
-  config: Pick<NewsletterConfig, "from" | "replyTo" | "unsubscribe">,
+  config: NewsletterConfig,
   message: { subject: string; html: string; text: string; to?: string },
 ): Promise<number> {
-  const headers: Record<string, string> = {};
-  const unsub = [
-    config.unsubscribe?.mailto ? `<mailto:${config.unsubscribe.mailto}>` : "",
-    config.unsubscribe?.url ? `<${config.unsubscribe.url}>` : "",
-  ]
-    .filter(Boolean)
-    .join(", ");
-  if (unsub) headers["List-Unsubscribe"] = unsub;
+  const to = message.to ?? "reader@example.org";
+  // the same List-Id, List-Unsubscribe (with a reader's token) and List-Unsubscribe-Post as a real send
+  const headers = listHeaders(messageContext(config, "issue", message.subject, ESTIMATE_SECRET), to);
   const composer = new MailComposer({
     from: { name: config.from.name, address: config.from.email },
-    to: message.to ?? "reader@example.org",
+    to,
     replyTo: config.replyTo,
     subject: message.subject,
     html: message.html,
