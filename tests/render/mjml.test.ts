@@ -1,6 +1,7 @@
+import mjml2html from "mjml";
 import { describe, expect, it } from "vitest";
 import { formatDiagnostic } from "../../src/diagnostics.js";
-import { compileMjml, locateRenderedLine, unclosedMjmlTags } from "../../src/render/mjml.js";
+import { compileMjml, locateRenderedLine, skeletonStats, splitMjmlContents, unclosedMjmlTags } from "../../src/render/mjml.js";
 import { compileText, FM, only, templateSet } from "../helpers/newsletter.js";
 
 const layout = (inner: string) => `<mjml>
@@ -142,5 +143,61 @@ describe("locateRenderedLine", () => {
     ["<mjml>\n\n", 2, "mj-text", {}],
   ])("%#", (rendered, line, tag, where) => {
     expect(locateRenderedLine(rendered, line, sources, tag)).toEqual(where);
+  });
+});
+
+describe("mjml: the skeleton path gives exactly what MJML gives for the whole document", () => {
+  const whole = async (doc: string) => (await mjml2html(doc, { validationLevel: "strict", keepComments: false, minify: false })).html;
+  const doc = (body: string, head = "") => `<mjml lang="ru">
+  <mj-head>
+    <mj-title>Заголовок «номер» ${body.length}</mj-title>
+    <mj-preview>Превью &amp; текст</mj-preview>
+    <mj-attributes><mj-text font-size="17px" color="#222" /></mj-attributes>
+    ${head}
+  </mj-head>
+  <mj-body>
+    <mj-section><mj-column>
+      <mj-text css-class="rsk-content">
+        ${body}
+      </mj-text>
+    </mj-column></mj-section>
+  </mj-body>
+</mjml>`;
+  const inline = `<mj-style inline="inline">p { margin: 0 0 14px; } a { color: #1f5fa8; } .rsk-content td { border: 1px solid #ccc; } blockquote { border-left: 4px solid #d9822b; }</mj-style>`;
+  const bodies = [
+    "<p>Один абзац.</p>",
+    `<h2>Таблица</h2><table class="rsk-data"><tr><th>А</th><td>Б</td></tr></table><blockquote><p>— Цитата</p></blockquote>`,
+    `<ul><li>раз<ul><li>вложенный</li></ul></li></ul><p><img src="https://x.ru/a.png" alt="картинка"> <a href="https://x.ru">ссылка</a></p>`,
+    "<p>RSKSUB0Z, добрый день! Литерал {{ и }} остаётся.</p>",
+  ];
+
+  it("splits out every content, keeps self-closing tags in mj-attributes, and keeps empty contents", () => {
+    const { skeleton, contents } = splitMjmlContents(doc("<p>x</p>").replace("Превью &amp; текст", ""));
+    expect(contents).toEqual([expect.stringContaining("Заголовок"), "<p>x</p>"]);
+    expect(skeleton).toContain('<mj-text font-size="17px" color="#222" />');
+    expect(skeleton).toContain("<mj-preview></mj-preview>");
+    expect(skeleton).toContain(">RSKMJ1Z</mj-text>");
+  });
+
+  for (const [name, head] of [
+    ["with inline CSS", inline],
+    ["without inline CSS", ""],
+  ] as const) {
+    it(`same HTML as the whole document, ${name}, for several issues sharing one skeleton`, async () => {
+      const reused = skeletonStats.reused;
+      for (const body of bodies) {
+        const d = doc(body, head);
+        const r = await compileMjml(d, []);
+        expect(r.diagnostics).toEqual([]);
+        expect(r.html).toBe(await whole(d));
+      }
+      // the first issue verifies the skeleton; the others are served by it
+      expect(skeletonStats.reused - reused).toBe(bodies.length - 1);
+    });
+  }
+
+  it("an empty preview stays empty (MJML then writes no hidden div)", async () => {
+    const d = doc("<p>x</p>").replace("Превью &amp; текст", "");
+    expect((await compileMjml(d, [])).html).toBe(await whole(d));
   });
 });
