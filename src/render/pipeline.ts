@@ -19,7 +19,7 @@ import { typographHtml } from "./typography.js";
  *   4. markdown      Markdown → HTML (markdown-it)                 render/markdown.ts
  *   5. typography    quotes, dashes, nbsp (typograf)               render/typography.ts
  *   6. handlebars    body, then layout + partials                  render/handlebars.ts
- *   7. mjml          MJML → responsive HTML, once per issue        render/mjml.ts
+ *   7. mjml          MJML → responsive HTML (once per layout skeleton) render/mjml.ts
  *   8. text          HTML → plain text (html-to-text)              render/text.ts
  *   9. personalise   subscriber fields, per reader                 render/personalise.ts
  *
