@@ -8,8 +8,9 @@
 import { caniemail } from "caniemail";
 import { parseDocument } from "htmlparser2";
 import MailComposer from "nodemailer/lib/mail-composer";
-import { buildProject, loadProject } from "../src/build/build.js";
 import { lintIssue } from "../src/lint/index.js";
+import { buildProject } from "../src/output/build.js";
+import { loadProject } from "../src/project/project.js";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const RUNS = 40;

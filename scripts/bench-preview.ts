@@ -9,9 +9,10 @@ import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mjml2html from "mjml";
-import { compileIssueFile, loadProject } from "../src/build/build.js";
-import { noCache } from "../src/build/cache.js";
+import { noCache } from "../src/compile/cache.js";
+import { compileIssueFile } from "../src/compile/compile.js";
 import { startPreview } from "../src/preview/server.js";
+import { loadProject } from "../src/project/project.js";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const EXAMPLE = "2026-11-24-ne-pryachtes-za-firmu.md";

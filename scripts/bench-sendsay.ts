@@ -7,8 +7,8 @@
  */
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { sendIssue as runSend } from "../src/cli/send.js";
 import { csvFile } from "../src/send/audience.js";
-import { runSend } from "../src/send/engine.js";
 import { SendsayClient } from "../src/send/transports/sendsay/client.js";
 import { SendsayTransport } from "../src/send/transports/sendsay/transport.js";
 import { startFakeSendsay } from "../tests/send/transports/sendsay/fake-server.js";

@@ -12,10 +12,10 @@ import { Agent, createServer, request, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { newsletterId } from "../src/config/identity.js";
 import { parseConfig } from "../src/config/load.js";
+import { newsletterId } from "../src/identity/newsletter.js";
+import { createUnsubscribeToken, verifyUnsubscribeToken } from "../src/identity/token.js";
 import { close, createPublishServer, listen } from "../src/publish/server.js";
-import { createUnsubscribeToken, verifyUnsubscribeToken } from "../src/publish/token.js";
 import { openState, type StateDb } from "../src/state/db.js";
 
 const CHILD_FLAG = "--rsk-serve-load";

@@ -1,11 +1,11 @@
 import { access, mkdir, writeFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import type { Command } from "commander";
-import { ISSUES_DIR } from "../build/build.js";
 import { CONFIG_FILE } from "../config/load.js";
 import { isoDate } from "../config/schema.js";
 import { RassylkaError } from "../diagnostics.js";
 import { slugFromTitle } from "../issue/slug.js";
+import { ISSUES_DIR } from "../project/project.js";
 import type { Io } from "./print.js";
 
 export function today(): string {

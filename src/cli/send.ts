@@ -3,14 +3,20 @@ import { join, relative, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import cliProgress from "cli-progress";
 import { type Command, InvalidArgumentError } from "commander";
+import { compileOrThrow } from "../compile/compile.js";
 import { RassylkaError } from "../diagnostics.js";
+import { requireSecret } from "../identity/token.js";
+import { dkimFromEnv } from "../message/message.js";
+import { loadProject, type Project } from "../project/project.js";
 import { type AudienceSource, addressList, csvFile } from "../send/audience.js";
-import { runSend, type SendMode, type SendProgress, type SendSummary } from "../send/engine.js";
-import { dkimFromEnv } from "../send/message.js";
+import { runSend, type SendInput, type SendMode, type SendProgress, type SendSummary } from "../send/engine.js";
+import { refuseDraft } from "../send/guards.js";
+import { Ledger } from "../send/ledger.js";
 import type { Transport } from "../send/transport.js";
 import { DryRunTransport } from "../send/transports/dry-run.js";
 import { OutboxTransport } from "../send/transports/outbox.js";
 import { parseSmtpUrl, SMTP_URL_ENV, SmtpTransport } from "../send/transports/smtp.js";
+import { openState, stateFile } from "../state/db.js";
 import type { Io } from "./print.js";
 import { runSendsayCampaign, sendsayPersonalTransport } from "./sendsay.js";
 
@@ -19,6 +25,61 @@ import { runSendsayCampaign, sendsayPersonalTransport } from "./sendsay.js";
  *   0 every reader delivered · 1 bad input or config, nothing sent · 2 finished, some permanent failures
  *   3 stopped with readers still pending (paused, Ctrl-C): re-run the same command to resume
  */
+/** What a send is given before anything is compiled: the newsletter, the issue, who and how. */
+export interface SendOptions extends Omit<SendInput, "compiled" | "config" | "secret" | "audience" | "transport" | "ledger"> {
+  /** The newsletter's folder. */
+  root: string;
+  /** Issue file (path) or slug. */
+  issue: string;
+  audience?: AudienceSource;
+  /** The transport, or a factory called once the issue is compiled (the outbox needs the slug). */
+  transport: Transport | ((issue: { slug: string; mode: SendMode }) => Transport | Promise<Transport>);
+  /** State file; default `.rassylka/state.sqlite` under root. */
+  stateFile?: string;
+  /** Where RASSYLKA_SECRET is read from. Default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** An already loaded project (saves reloading config and templates). */
+  project?: Project;
+  /** fsync the ledger on every commit (see StateOptions.durability). Default: `normal`. */
+  syncEveryCommit?: boolean;
+}
+
+/**
+ * Everything before the engine, in order: load the newsletter, compile the issue, refuse a draft (but
+ * for test copies), read the secret, make the transport, open the state file and its one ledger; then
+ * `runSend`, and close what was opened.
+ */
+export async function sendIssue(options: SendOptions): Promise<SendSummary> {
+  const mode = options.mode ?? "send";
+  const project = options.project ?? (await loadProject(options.root));
+  const { compiled } = await compileOrThrow(project, options.issue);
+  const config = project.config.config;
+  if (mode !== "test") refuseDraft(compiled);
+  if (!options.audience) {
+    throw new RassylkaError({
+      ruleId: "send/no-recipients",
+      severity: "error",
+      message: "no recipients given",
+      fix: "pass --to list.csv or --to a@x.ru,b@y.ru",
+    });
+  }
+  // the secret signs every reader's unsubscribe link; without unsubscribe.url nothing needs it
+  const secret = config.unsubscribe?.url ? requireSecret(options.env ?? process.env) : undefined;
+  const db = openState(stateFile(project.root, options.stateFile), { durability: options.syncEveryCommit ? "full" : "normal" });
+  let transport: Transport | undefined;
+  try {
+    const ledger = new Ledger(db);
+    transport = typeof options.transport === "function" ? await options.transport({ slug: compiled.slug, mode }) : options.transport;
+    return await runSend({ ...options, mode, compiled, config, secret, audience: options.audience, transport, ledger });
+  } finally {
+    try {
+      await transport?.close();
+    } finally {
+      db.close();
+    }
+  }
+}
+
 export interface SendFlags {
   root: string;
   to?: string;
@@ -82,13 +143,14 @@ export function audienceFrom(to: string, encoding: string | undefined, cwd = pro
   return addressList(to);
 }
 
+/** The transport the flags name, made once the issue's slug is known. Not the dry run: see withDryRun. */
 function makeTransport(
   flags: SendFlags,
   runtime: SendRuntime,
   root: string,
 ): (issue: { slug: string; mode: SendMode }) => Transport | Promise<Transport> {
   const kind = flags.transport;
-  if (kind === "sendsay") return sendsayPersonalTransport(root, flags, runtime);
+  if (kind === "sendsay") return sendsayPersonalTransport(root, runtime);
   if (kind !== "outbox" && kind !== "smtp")
     throw bad(`unknown transport "${kind}"`, "use --transport outbox (files), smtp or sendsay", "--transport");
   const dkim = dkimFromEnv(runtime.env);
@@ -101,18 +163,24 @@ function makeTransport(
         "--smtp-url",
       );
     parseSmtpUrl(url); // fail now, before the ledger is touched
+    return () => new SmtpTransport({ url, maxConnections: flags.concurrency, dkim });
   }
-  return ({ slug, mode }) => {
-    const real =
-      kind === "smtp"
-        ? undefined
-        : new OutboxTransport({ dir: join(root, "outbox", mode === "test" ? `${slug}-test` : slug), dkim, description: `outbox/${slug}/` });
-    if (flags.dryRun) return new DryRunTransport(kind === "smtp" ? parseSmtpUrl(url!).description : real?.description);
-    return real ?? new SmtpTransport({ url: url!, maxConnections: flags.concurrency, dkim });
+  return ({ slug, mode }) =>
+    new OutboxTransport({ dir: join(root, "outbox", mode === "test" ? `${slug}-test` : slug), dkim, description: `outbox/${slug}/` });
+}
+
+/** `--dry-run`, decided here only: the transport named is made (it checks its settings) and replaced. */
+function withDryRun(
+  make: (issue: { slug: string; mode: SendMode }) => Transport | Promise<Transport>,
+): (issue: { slug: string; mode: SendMode }) => Promise<Transport> {
+  return async (issue) => {
+    const real = await make(issue);
+    await real.close();
+    return new DryRunTransport(real.description);
   };
 }
 
-function progressReporter(io: Io, runtime: SendRuntime, json: boolean) {
+function progressReporter(io: Io, runtime: SendRuntime) {
   if (runtime.tty && runtime.stream) {
     const bar = new cliProgress.SingleBar(
       {
@@ -151,7 +219,7 @@ function progressReporter(io: Io, runtime: SendRuntime, json: boolean) {
         lastAt = now;
         const pct = p.total ? Math.round((p.done * 100) / p.total) : 100;
         io.err(
-          `progress: ${p.done}/${p.total} (${pct}%) · sent ${p.sent} · failed ${p.failed} · retrying ${p.retrying} · ${p.rate.toFixed(1)}/s${json ? "" : ""}`,
+          `progress: ${p.done}/${p.total} (${pct}%) · sent ${p.sent} · failed ${p.failed} · retrying ${p.retrying} · ${p.rate.toFixed(1)}/s`,
         );
       }
     },
@@ -229,7 +297,8 @@ export async function runSendCommand(issue: string, flags: SendFlags, io: Io, ru
       "--yes",
     );
   }
-  const transport = makeTransport(flags, runtime, root);
+  const named = makeTransport(flags, runtime, root);
+  const transport = mode === "dry-run" ? withDryRun(named) : named;
 
   const controller = new AbortController();
   let inFlightNote = false;
@@ -241,10 +310,10 @@ export async function runSendCommand(issue: string, flags: SendFlags, io: Io, ru
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
-  const progress = progressReporter(io, runtime, Boolean(flags.json));
+  const progress = progressReporter(io, runtime);
   let summary: SendSummary;
   try {
-    summary = await runSend({
+    summary = await sendIssue({
       root,
       issue,
       audience,

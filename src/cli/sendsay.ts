@@ -2,14 +2,22 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import type { Command } from "commander";
-import { loadProject } from "../build/build.js";
+import {
+  assertCampaignable,
+  type CampaignEvent,
+  type CampaignOutcome,
+  campaignRequest,
+  describeStatus,
+  readerFields,
+  runCampaign,
+} from "../campaign/campaign.js";
+import { compileOrThrow } from "../compile/compile.js";
 import { CONFIG_FILE, loadConfig, parseConfig } from "../config/load.js";
 import type { NewsletterConfig } from "../config/schema.js";
 import { RassylkaError } from "../diagnostics.js";
-import { compileForSend, refuseDraft, type SendMode } from "../send/engine.js";
+import { loadProject } from "../project/project.js";
+import { refuseDraft } from "../send/guards.js";
 import type { Transport } from "../send/transport.js";
-import { DryRunTransport } from "../send/transports/dry-run.js";
-import { assertCampaignable, type CampaignEvent, campaignRequest, readerFields, runCampaign } from "../send/transports/sendsay/campaign.js";
 import { SendsayClient, type SendsayClientOptions, sendsayCredentials } from "../send/transports/sendsay/client.js";
 import { pingSendsay, SendsayTransport } from "../send/transports/sendsay/transport.js";
 import { openState, stateFile } from "../state/db.js";
@@ -105,20 +113,54 @@ function configNow(root: string): NewsletterConfig | undefined {
  * `--transport sendsay` without --group: the transport factory for the send engine. Missing key or login
  * fail here, before anything is recorded; the key and login are checked with Sendsay before the first letter.
  */
-export function sendsayPersonalTransport(
-  root: string,
-  flags: Pick<SendsaySendFlags, "dryRun">,
-  runtime: Pick<SendsayRuntime, "env">,
-): (issue: { slug: string; mode: SendMode }) => Promise<Transport> {
+export function sendsayPersonalTransport(root: string, runtime: Pick<SendsayRuntime, "env">): () => Transport {
   const credentials = sendsayCredentials(configNow(resolve(root)), runtime.env);
-  return async () => {
-    // retries belong to the engine's ledger: the transport tries once
-    const client = new SendsayClient({ ...credentials, maxAttempts: 1 });
-    const transport = new SendsayTransport(client);
-    if (flags.dryRun) return new DryRunTransport(transport.description);
-    await transport.verify();
-    return transport;
-  };
+  // retries belong to the engine's ledger: the transport tries once (and checks the key in open())
+  return () => new SendsayTransport(new SendsayClient({ ...credentials, maxAttempts: 1 }));
+}
+
+/** 0 done (or accepted without a track); 1 declined at the prompt; 2 ended in error or cancelled; 3 still going, waiting or no longer followed. */
+export function campaignExitCode(outcome: CampaignOutcome): number {
+  switch (outcome.phase) {
+    case "done":
+    case "untracked":
+      return 0;
+    case "declined":
+      return 1;
+    case "error":
+    case "cancelled":
+      return 2;
+    default:
+      return 3;
+  }
+}
+
+/** The sentence the CLI ends a campaign with. */
+export function describeCampaign(o: CampaignOutcome): string {
+  const track = `track ${o.trackId}`;
+  const status = describeStatus(o.status ?? 0);
+  switch (o.phase) {
+    case "declined":
+      return "Not sent.";
+    case "untracked":
+      return `Sendsay accepted the campaign to list "${o.groupId}" but gave no track id: follow it in the Sendsay account.`;
+    case "done":
+      return `Done: Sendsay sent the issue to list "${o.groupId}" (${track}).`;
+    case "waiting":
+      return `The campaign is ${status} in Sendsay (${track}): run the same command later to follow it.`;
+    case "error":
+    case "cancelled":
+      return `The campaign ${status} in Sendsay (${track})${o.error ? `: ${o.error}` : ""}.`;
+    default: {
+      const why =
+        o.detachedReason === "aborted"
+          ? "Stopped following the campaign (it goes on in Sendsay)"
+          : o.detachedReason === "no-status"
+            ? `track.get gave no status for ${track}`
+            : `Could not read the track: ${o.detail ?? "no answer"}`;
+      return `${why}; ${track} is recorded: run the same command again to follow it (it will not be submitted twice).`;
+    }
+  }
 }
 
 async function defaultAsk(question: string): Promise<string> {
@@ -156,7 +198,7 @@ export async function runSendsayCampaign(issue: string, flags: SendsaySendFlags,
   const root = resolve(flags.root);
   const project = await loadProject(root);
   const config = project.config.config;
-  const { compiled } = await compileForSend(project, issue);
+  const { compiled } = await compileOrThrow(project, issue);
   refuseDraft(compiled, "--transport sendsay --test you@example.ru");
   assertCampaignable(compiled, { withoutFields: flags.withoutSubscriberFields });
   const credentials = sendsayCredentials(config, runtime.env);
@@ -236,10 +278,10 @@ export async function runSendsayCampaign(issue: string, flags: SendsaySendFlags,
             return /^(y|yes|д|да)$/i.test(answer.trim());
           },
     });
-    if (flags.json) io.out(JSON.stringify(outcome, null, 2));
-    else
-      io.out(outcome.phase === "done" ? `Done: ${outcome.message}.` : `${outcome.message[0]?.toUpperCase()}${outcome.message.slice(1)}.`);
-    return outcome.exitCode;
+    const code = campaignExitCode(outcome);
+    if (flags.json) io.out(JSON.stringify({ ...outcome, exitCode: code }, null, 2));
+    else io.out(describeCampaign(outcome));
+    return code;
   } finally {
     db.close();
     process.removeListener("SIGINT", onSignal);

@@ -3,8 +3,8 @@ import { relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { loadConfig } from "../config/load.js";
 import { isRassylkaError, RassylkaError } from "../diagnostics.js";
+import { requireSecret } from "../identity/token.js";
 import { close, createPublishServer, listen, unsubscribePaths } from "../publish/server.js";
-import { requireSecret } from "../publish/token.js";
 import { openState, stateFile } from "../state/db.js";
 import type { Io } from "./print.js";
 

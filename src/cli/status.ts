@@ -1,8 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { relative, resolve } from "node:path";
 import type { Command } from "commander";
-import { loadProject, resolveIssueFile } from "../build/build.js";
 import { parseIssue } from "../issue/load.js";
+import { loadProject, resolveIssueFile } from "../project/project.js";
 import { Ledger, type LedgerFailure } from "../send/ledger.js";
 import { openState, stateFile } from "../state/db.js";
 import type { Io } from "./print.js";

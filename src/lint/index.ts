@@ -1,8 +1,10 @@
 import { relative } from "node:path";
-import { type BuiltIssue, compileIssueFile, listIssueFiles, loadProject, type Project, resolveIssueFile } from "../build/build.js";
-import { fileCache, noCache } from "../build/cache.js";
+import { fileCache, noCache } from "../compile/cache.js";
+import { compileIssueFile } from "../compile/compile.js";
 import type { Diagnostic } from "../diagnostics.js";
 import { slugFromFile } from "../issue/slug.js";
+import type { BuiltIssue } from "../output/build.js";
+import { listIssueFiles, loadProject, type Project, resolveIssueFile } from "../project/project.js";
 import type { Subscriber } from "../render/personalise.js";
 import type { CompiledIssue } from "../render/pipeline.js";
 import { toPosix } from "../util/fs.js";

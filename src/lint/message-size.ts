@@ -1,5 +1,5 @@
 import type { Diagnostic } from "../diagnostics.js";
-import { encodedMessageSize, GMAIL_CLIP_BYTES, SIZE_WARN_BYTES } from "../preview/size.js";
+import { encodedMessageSize, GMAIL_CLIP_BYTES, SIZE_WARN_BYTES } from "../message/size.js";
 import { finding, type LintRule } from "./context.js";
 
 /**

@@ -1,6 +1,6 @@
-import type { Project } from "../build/build.js";
 import type { Diagnostic } from "../diagnostics.js";
 import { lintIssue } from "../lint/index.js";
+import type { Project } from "../project/project.js";
 import type { CompiledIssue } from "../render/pipeline.js";
 
 /**

@@ -1,8 +1,8 @@
 import type { Diagnostic } from "../diagnostics.js";
+import { formatKb, GMAIL_CLIP_BYTES, sizeLevel } from "../message/size.js";
 import { formatDate } from "../render/events.js";
 import type { Subscriber } from "../render/personalise.js";
 import { counts, failed, type IssueReport } from "./report.js";
-import { formatKb, GMAIL_CLIP_BYTES, sizeLevel } from "./size.js";
 
 /**
  * The preview's pages, as strings: no framework, no client bundle. Content (subjects, dates, the email)

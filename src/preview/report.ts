@@ -1,12 +1,13 @@
 import { basename, relative } from "node:path";
-import { compileIssueFile, type Project } from "../build/build.js";
-import type { BuildCache } from "../build/cache.js";
+import type { BuildCache } from "../compile/cache.js";
+import { compileIssueFile } from "../compile/compile.js";
 import { type Diagnostic, hasErrors } from "../diagnostics.js";
+import { encodedMessageSize } from "../message/size.js";
+import type { Project } from "../project/project.js";
 import { renderWebVersion } from "../render/personalise.js";
 import type { CompiledIssue } from "../render/pipeline.js";
 import { toPosix } from "../util/fs.js";
 import { lintCompiled } from "./lint.js";
-import { encodedMessageSize } from "./size.js";
 
 /**
  * What the preview, the screenshots and the pull-request summary know of one issue file: the compiled

@@ -3,13 +3,13 @@ import { existsSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
-import { listIssueFiles, loadProject, type Project } from "../build/build.js";
-import { type BuildCache, fileCache } from "../build/cache.js";
+import { type BuildCache, fileCache } from "../compile/cache.js";
 import { type Diagnostic, isRassylkaError, RassylkaError } from "../diagnostics.js";
+import { encodedMessageSize } from "../message/size.js";
+import { listIssueFiles, loadProject, type Project } from "../project/project.js";
 import { createPersonaliser, type Subscriber } from "../render/personalise.js";
 import { indexPage, issuePage, notFoundPage, type PageContext } from "./page.js";
 import { failed, type IssueReport, issueKey, reportIssue, sortReports } from "./report.js";
-import { encodedMessageSize } from "./size.js";
 import { type Changes, watchNewsletter } from "./watch.js";
 
 /**

@@ -1,7 +1,7 @@
-import { listIssueFiles, loadProject, resolveIssueFile } from "../build/build.js";
-import { fileCache, noCache } from "../build/cache.js";
+import { fileCache, noCache } from "../compile/cache.js";
+import { GMAIL_CLIP_BYTES, sizeLevel } from "../message/size.js";
+import { listIssueFiles, loadProject, resolveIssueFile } from "../project/project.js";
 import { counts, failed, reportIssue } from "./report.js";
-import { GMAIL_CLIP_BYTES, sizeLevel } from "./size.js";
 
 /**
  * The pull-request summary: one row per issue (subject, encoded size against Gmail's clipping limit,

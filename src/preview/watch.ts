@@ -1,7 +1,7 @@
 import { type FSWatcher, watch } from "node:fs";
 import { join } from "node:path";
-import { ISSUES_DIR } from "../build/build.js";
 import { CONFIG_FILE } from "../config/load.js";
+import { ISSUES_DIR } from "../project/project.js";
 import { TEMPLATES_DIR } from "../render/templates.js";
 
 /** What changed since the last rebuild. */

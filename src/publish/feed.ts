@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { newsletterId } from "../config/identity.js";
 import type { NewsletterConfig } from "../config/schema.js";
+import { newsletterId } from "../identity/newsletter.js";
 import { VERSION } from "../version.js";
 import { type ArchiveEntry, publishedIssues, stripWebNav } from "./archive.js";
 import { languageTag } from "./i18n.js";

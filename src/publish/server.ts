@@ -3,13 +3,13 @@ import { realpath, stat } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { extname, join, resolve, sep } from "node:path";
-import { newsletterId } from "../config/identity.js";
 import type { NewsletterConfig } from "../config/schema.js";
+import { newsletterId } from "../identity/newsletter.js";
+import { verifyUnsubscribeToken } from "../identity/token.js";
 import type { StateDb } from "../state/db.js";
 import { Suppressions } from "../state/suppressions.js";
 import { escapeHtml, safeHref } from "./html.js";
 import { languageTag, publishStrings } from "./i18n.js";
-import { verifyUnsubscribeToken } from "./token.js";
 
 /**
  * `rassylka serve`: the built site (`dist/`) and the one-click unsubscribe endpoint.

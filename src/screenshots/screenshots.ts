@@ -1,8 +1,9 @@
 import { join, relative, resolve } from "node:path";
 import type { BrowserContext } from "playwright-core";
-import { compileIssueFile, listIssueFiles, loadProject, resolveIssueFile } from "../build/build.js";
-import { fileCache, noCache } from "../build/cache.js";
+import { fileCache, noCache } from "../compile/cache.js";
+import { compileIssueFile } from "../compile/compile.js";
 import { type Diagnostic, hasErrors, RassylkaError } from "../diagnostics.js";
+import { listIssueFiles, loadProject, resolveIssueFile } from "../project/project.js";
 import { renderWebVersion } from "../render/personalise.js";
 import { toPosix, writeFileAtomic } from "../util/fs.js";
 import { findChromium, launchChromium } from "./chromium.js";

@@ -1,26 +1,12 @@
-import type { Subscriber } from "../render/personalise.js";
+import type { OutgoingMessage } from "../message/message.js";
+
+export type { OutgoingMessage };
 
 /**
  * The one interface every way of delivering sits behind: outbox (.eml files), SMTP (nodemailer pool),
  * Sendsay (HTTP API, personal letters). The engine (src/send/engine.ts) owns the ledger, rate limit and
- * retries; a transport only tries once and says what happened.
+ * retries; a transport only tries once and says what happened. Messages are built by src/message.
  */
-export interface OutgoingMessage {
-  /** Recipient address. */
-  to: string;
-  subscriber: Subscriber;
-  from: { name: string; email: string };
-  replyTo?: string;
-  subject: string;
-  html: string;
-  text: string;
-  /** Fixed per (issue, recipient): a retry reuses it. Without angle brackets. */
-  messageId: string;
-  /** Extra headers: List-Id, List-Unsubscribe, List-Unsubscribe-Post, … (values already safe). */
-  headers: Record<string, string>;
-  date: Date;
-}
-
 export type DeliveryResult =
   | { status: "sent"; code?: number; response?: string; providerId?: string }
   /** Try again later: 4xx, dropped connection, timeout, HTTP 5xx from an API. */
@@ -33,6 +19,11 @@ export interface Transport {
   readonly name: string;
   /** For the confirmation prompt and the summary, without secrets: "smtp://mail.example.ru:587". */
   readonly description: string;
+  /**
+   * Optional check before the first message (credentials, the account): throws a RassylkaError with the
+   * fix when nothing could be delivered. Called once per run, only when someone is waiting to be sent.
+   */
+  open?(): Promise<void>;
   send(message: OutgoingMessage): Promise<DeliveryResult>;
   close(): Promise<void>;
 }

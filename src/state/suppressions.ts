@@ -1,3 +1,4 @@
+import { addressKey } from "../identity/address.js";
 import type { StateDb } from "./db.js";
 
 /** Unsubscribed or bounced addresses: checked when each recipient is claimed, never sent. */
@@ -8,10 +9,6 @@ export interface Suppression {
   reason: string;
   source: string | null;
   created_at: string;
-}
-
-export function normaliseEmail(email: string): string {
-  return email.trim().toLowerCase();
 }
 
 export class Suppressions {
@@ -25,13 +22,13 @@ export class Suppressions {
   }
   /** Returns true when the address was not suppressed before (repeating is harmless). */
   add(email: string, reason: SuppressionReason | string = "manual", source?: string): boolean {
-    return this.insert.run(normaliseEmail(email), reason, source ?? null).changes === 1;
+    return this.insert.run(addressKey(email), reason, source ?? null).changes === 1;
   }
   remove(email: string): boolean {
-    return this.del.run(normaliseEmail(email)).changes === 1;
+    return this.del.run(addressKey(email)).changes === 1;
   }
   has(email: string): boolean {
-    return this.one.get(normaliseEmail(email)) !== undefined;
+    return this.one.get(addressKey(email)) !== undefined;
   }
   list(): Suppression[] {
     return this.db.prepare("SELECT email, reason, source, created_at FROM suppressed ORDER BY created_at, email").all() as Suppression[];

@@ -3,9 +3,9 @@ import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PARALLEL_MIN_ISSUES } from "../../src/build/parallel.js";
 import { initNewsletter } from "../../src/cli/init.js";
 import { createIssue } from "../../src/cli/new.js";
+import { PARALLEL_MIN_ISSUES } from "../../src/compile/parallel.js";
 import { isRassylkaError } from "../../src/diagnostics.js";
 import { REPO, tempDir, writeFiles } from "../helpers/newsletter.js";
 

@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { listIssueFiles } from "../../src/build/build.js";
 import { lintProject } from "../../src/lint/index.js";
+import { listIssueFiles } from "../../src/project/project.js";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
 

@@ -2,10 +2,11 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { parse, stringify } from "yaml";
-import { compileIssueFile, loadProject } from "../../src/build/build.js";
-import { noCache } from "../../src/build/cache.js";
+import { noCache } from "../../src/compile/cache.js";
+import { compileIssueFile } from "../../src/compile/compile.js";
 import type { Diagnostic } from "../../src/diagnostics.js";
 import { lintIssue } from "../../src/lint/index.js";
+import { loadProject } from "../../src/project/project.js";
 
 /** A small newsletter of our own (not the repo's example), so that each case changes one thing. */
 export const BASE_CONFIG = {

@@ -2,11 +2,11 @@ import { existsSync } from "node:fs";
 import { rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { build } from "../../src/build/build.js";
 import { loadConfig } from "../../src/config/load.js";
+import { build } from "../../src/output/build.js";
+import { publishSite } from "../../src/output/site.js";
 import { type ArchiveEntry, injectWebNav, renderArchive, renderWebNav, stripWebNav } from "../../src/publish/archive.js";
 import { escapeHtml, safeHref } from "../../src/publish/html.js";
-import { publishSite } from "../../src/publish/site.js";
 import { config, writeFiles } from "../helpers/newsletter.js";
 import { builtNewsletter, DRAFT_SLUG, HOSTILE_PREHEADER, HOSTILE_SLUG, HOSTILE_TITLE, links, navOf } from "./fixtures.js";
 

@@ -98,7 +98,7 @@ describe("feed.xml of a build", () => {
   });
 
   test("ids are stable: a second build gives the same feed", async () => {
-    const { build } = await import("../../src/build/build.js");
+    const { build } = await import("../../src/output/build.js");
     await build({ root: b.dir, cache: false });
     expect(await b.read("feed.xml")).toBe(xml);
   });

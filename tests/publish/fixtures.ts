@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { build } from "../../src/build/build.js";
+import { build } from "../../src/output/build.js";
 import { copyExampleNewsletter, writeFiles } from "../helpers/newsletter.js";
 
 /** A title and preheader that try every way out of HTML and XML text. */

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { backoff } from "../../src/send/engine.js";
+import { backoff } from "../../src/send/delivery.js";
 import { Ledger } from "../../src/send/ledger.js";
 import { openState, type StateDb } from "../../src/state/db.js";
 import { Suppressions } from "../../src/state/suppressions.js";

@@ -2,12 +2,13 @@ import { generateKeyPairSync } from "node:crypto";
 import { join } from "node:path";
 import { dkimVerify } from "mailauth/lib/dkim/verify.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { verifyUnsubscribeToken } from "../../src/publish/token.js";
+import { sendIssue as runSend, type SendOptions } from "../../src/cli/send.js";
+import { verifyUnsubscribeToken } from "../../src/identity/token.js";
+import { dkimFromEnv } from "../../src/message/message.js";
 import { addressList, csvFile } from "../../src/send/audience.js";
-import { runSend, type SendOptions } from "../../src/send/engine.js";
 import { Ledger } from "../../src/send/ledger.js";
-import { dkimFromEnv } from "../../src/send/message.js";
 import type { Transport } from "../../src/send/transport.js";
+import { DryRunTransport } from "../../src/send/transports/dry-run.js";
 import { SmtpTransport } from "../../src/send/transports/smtp.js";
 import { openState } from "../../src/state/db.js";
 import { Suppressions } from "../../src/state/suppressions.js";
@@ -250,7 +251,8 @@ describe("send over SMTP", () => {
     const t = await send(sink.url, "editor@example.ru", { mode: "test" });
     expect(t).toMatchObject({ mode: "test", sent: 1 });
     expect((await parse(sink.received[0].raw)).subject).toBe("[TEST] Тема письма");
-    const dry = await send(sink.url, "a@example.ru,b@example.ru", { mode: "dry-run" });
+    // the dry-run transport, as the CLI chooses it for --dry-run
+    const dry = await send(sink.url, "a@example.ru,b@example.ru", { mode: "dry-run", transport: new DryRunTransport(sink.url) });
     expect(dry).toMatchObject({ mode: "dry-run", sent: 2 });
     expect(sink.received).toHaveLength(1);
     const real = await send(sink.url, "editor@example.ru,a@example.ru");

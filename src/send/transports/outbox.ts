@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import nodemailer from "nodemailer";
+import { type DkimOptions, toMailOptions } from "../../message/message.js";
 import { writeFileAtomic } from "../../util/fs.js";
-import { type DkimOptions, toMailOptions } from "../message.js";
 import type { DeliveryResult, OutgoingMessage, Transport } from "../transport.js";
 
 /**

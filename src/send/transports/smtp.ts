@@ -1,6 +1,6 @@
 import nodemailer from "nodemailer";
 import { RassylkaError } from "../../diagnostics.js";
-import { type DkimOptions, toMailOptions } from "../message.js";
+import { type DkimOptions, toMailOptions } from "../../message/message.js";
 import type { DeliveryResult, OutgoingMessage, Transport } from "../transport.js";
 
 /**

@@ -1,4 +1,5 @@
-import type { DeliveryResult, OutgoingMessage, Transport } from "../../transport.js";
+import { type OutgoingMessage, toSendsayLetter } from "../../../message/message.js";
+import type { DeliveryResult, Transport } from "../../transport.js";
 import { DEFAULT_API_URL, SendsayApiError, type SendsayClient, SendsayTransportError } from "./client.js";
 
 /**
@@ -26,18 +27,11 @@ export class SendsayTransport implements Transport {
 
   /** The exact issue.send body for one message. */
   static request(message: OutgoingMessage) {
-    const letter: Record<string, unknown> = {
-      subject: message.subject,
-      "from.name": message.from.name,
-      "from.email": message.from.email,
-    };
-    if (message.replyTo) letter["reply.email"] = message.replyTo;
-    letter.message = { html: message.html, text: message.text };
-    return { action: "issue.send" as const, letter, group: "personal", email: message.to, sendwhen: "now" };
+    return { action: "issue.send" as const, letter: toSendsayLetter(message), group: "personal", email: message.to, sendwhen: "now" };
   }
 
   /** Checks the key and login before the first letter (a harmless read); throws with the fix. */
-  async verify(): Promise<void> {
+  async open(): Promise<void> {
     await pingSendsay(this.client);
   }
 

@@ -1,8 +1,9 @@
 import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { compileIssueFile, loadProject } from "../../../../src/build/build.js";
-import { noCache } from "../../../../src/build/cache.js";
+import { noCache } from "../../../../src/compile/cache.js";
+import { compileIssueFile } from "../../../../src/compile/compile.js";
+import { loadProject } from "../../../../src/project/project.js";
 import type { CompiledIssue } from "../../../../src/render/pipeline.js";
 
 export const REPO = resolve(import.meta.dirname, "../../../..");

@@ -1,8 +1,8 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { sendIssue as runSend } from "../../../../src/cli/send.js";
 import { csvFile } from "../../../../src/send/audience.js";
-import { runSend } from "../../../../src/send/engine.js";
 import { SendsayApiError, SendsayClient } from "../../../../src/send/transports/sendsay/client.js";
 import { SendsayTransport } from "../../../../src/send/transports/sendsay/transport.js";
 import { type FakeSendsay, startFakeSendsay } from "./fake-server.js";
@@ -105,7 +105,7 @@ describe("sendsay personal letters through the engine", () => {
       stateFile: stateFile(),
       audience: csvFile(list),
       transport: async () => {
-        await t.verify();
+        await t.open();
         return t;
       },
       env: { RASSYLKA_SECRET: SECRET },

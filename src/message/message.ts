@@ -1,12 +1,28 @@
 import { readFileSync } from "node:fs";
 import { encodeWords } from "nodemailer/lib/mime-funcs";
-import { newsletterId } from "../config/identity.js";
 import type { NewsletterConfig } from "../config/schema.js";
 import { RassylkaError } from "../diagnostics.js";
-import { createUnsubscribeToken, unsubscribeUrl } from "../publish/token.js";
+import { newsletterId } from "../identity/newsletter.js";
+import { createUnsubscribeToken, unsubscribeUrl } from "../identity/token.js";
 import type { Subscriber } from "../render/personalise.js";
 import { sha256 } from "../util/fs.js";
-import type { OutgoingMessage } from "./transport.js";
+
+/** One reader's message, as every transport gets it (src/send/transport.ts). */
+export interface OutgoingMessage {
+  /** Recipient address. */
+  to: string;
+  subscriber: Subscriber;
+  from: { name: string; email: string };
+  replyTo?: string;
+  subject: string;
+  html: string;
+  text: string;
+  /** Fixed per (issue, recipient): a retry reuses it. Without angle brackets. */
+  messageId: string;
+  /** Extra headers: List-Id, List-Unsubscribe, List-Unsubscribe-Post, … (values already safe). */
+  headers: Record<string, string>;
+  date: Date;
+}
 
 /**
  * One reader's message: headers that mail providers require of bulk mail (RFC 2369 List-Unsubscribe,
@@ -166,4 +182,26 @@ export function dkimFromEnv(env: NodeJS.ProcessEnv = process.env): DkimOptions |
     throw fail("the DKIM private key is not a PEM private key", "give the key as PEM (-----BEGIN PRIVATE KEY----- …)");
   }
   return { domainName: domain, keySelector: selector, privateKey: key };
+}
+
+/**
+ * The letter of Sendsay's `issue.send` (docs/sendsay.md): Sendsay builds the MIME message itself, so
+ * only From, Reply-To, Subject and both parts are passed; our List-* headers and Message-ID are not.
+ */
+export interface SendsayLetter {
+  subject: string;
+  "from.name": string;
+  "from.email": string;
+  "reply.email"?: string;
+  message: { html: string; text: string };
+}
+
+export function toSendsayLetter(message: Pick<OutgoingMessage, "subject" | "from" | "replyTo" | "html" | "text">): SendsayLetter {
+  return {
+    subject: message.subject,
+    "from.name": message.from.name,
+    "from.email": message.from.email,
+    ...(message.replyTo ? { "reply.email": message.replyTo } : {}),
+    message: { html: message.html, text: message.text },
+  };
 }

@@ -2,16 +2,16 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BuiltIssue, build } from "../../src/build/build.js";
 import { formatDiagnostic } from "../../src/diagnostics.js";
+import { type BuiltIssue, build } from "../../src/output/build.js";
 import { copyExampleNewsletter } from "../helpers/newsletter.js";
 
 /**
  * Golden files for one example issue, compiled from the repository's own newsletter.yaml and templates.
  * (`.golden`, so that formatters leave them as they are.) A deliberate change to the templates or the
  * pipeline: rewrite them with
- *   UPDATE_GOLDEN=1 npx vitest run tests/build/golden.test.ts
- * and review the diff of tests/build/golden/ like any other change.
+ *   UPDATE_GOLDEN=1 npx vitest run tests/output/golden.test.ts
+ * and review the diff of tests/output/golden/ like any other change.
  */
 const GOLDEN = fileURLToPath(new URL("./golden/", import.meta.url));
 const SLUG = "2026-11-10-tekushchaya-debitorka";
@@ -43,7 +43,7 @@ async function compareGolden(name: string, actual: string): Promise<void> {
   try {
     expected = await readFile(file, "utf8");
   } catch {
-    throw new Error(`no golden file ${file}: run UPDATE_GOLDEN=1 npx vitest run tests/build/golden.test.ts`);
+    throw new Error(`no golden file ${file}: run UPDATE_GOLDEN=1 npx vitest run tests/output/golden.test.ts`);
   }
   expect(actual, `${name} differs from its golden file; if the change is intended, run with UPDATE_GOLDEN=1`).toBe(expected);
 }
@@ -67,11 +67,11 @@ describe("golden: the example issue", () => {
     expect(n).toContain("Текущая дебиторка: договор подписан, что дальше?");
   });
 
-  it("HTML (the web version) matches tests/build/golden/", async () => {
+  it("HTML (the web version) matches tests/output/golden/", async () => {
     await compareGolden(`${SLUG}.html.golden`, normaliseHtml(issue.html));
   });
 
-  it("plain text matches tests/build/golden/", async () => {
+  it("plain text matches tests/output/golden/", async () => {
     await compareGolden(`${SLUG}.txt.golden`, issue.text);
   });
 });

@@ -1,18 +1,20 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { RassylkaError } from "../../../../src/diagnostics.js";
 import {
   assertCampaignable,
   type CampaignEvent,
-  CampaignLedger,
+  type CampaignOptions,
   campaignParts,
-  runCampaign,
-} from "../../../../src/send/transports/sendsay/campaign.js";
-import { SendsayApiError, SendsayClient } from "../../../../src/send/transports/sendsay/client.js";
-import { openState } from "../../../../src/state/db.js";
-import { type FakeSendsay, startFakeSendsay } from "./fake-server.js";
-import { compile, KEY, LOGIN, makeProject, PERSONAL_FILE, PLAIN_FILE } from "./helpers.js";
+  runCampaign as run,
+} from "../../src/campaign/campaign.js";
+import { campaignExitCode, describeCampaign } from "../../src/cli/sendsay.js";
+import { RassylkaError } from "../../src/diagnostics.js";
+import { SendsayApiError, SendsayClient } from "../../src/send/transports/sendsay/client.js";
+import { CampaignLedger } from "../../src/state/campaigns.js";
+import { openState } from "../../src/state/db.js";
+import { type FakeSendsay, startFakeSendsay } from "../send/transports/sendsay/fake-server.js";
+import { compile, KEY, LOGIN, makeProject, PERSONAL_FILE, PLAIN_FILE } from "../send/transports/sendsay/helpers.js";
 
 let project: Awaited<ReturnType<typeof makeProject>>;
 let server: FakeSendsay | undefined;
@@ -30,6 +32,12 @@ afterEach(async () => {
 
 const stateFile = () => join(project.root, `.rassylka/state-${++n}.sqlite`);
 const client = (s: FakeSendsay) => new SendsayClient({ login: LOGIN, apiKey: KEY, baseUrl: s.url, backoffMs: 5, timeoutMs: 5000 });
+
+/** The outcome with what the CLI makes of it: its exit code and closing sentence. */
+async function runCampaign(options: CampaignOptions) {
+  const outcome = await run(options);
+  return { ...outcome, exitCode: campaignExitCode(outcome), message: describeCampaign(outcome) };
+}
 
 describe("sendsay campaign", () => {
   it("sends one issue.send to the group and polls the track to -1", async () => {

@@ -1,11 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { ManifestEntry } from "../build/build.js";
 import type { NewsletterConfig } from "../config/schema.js";
-import { slugPattern } from "../issue/schema.js";
+import { injectWebNav, renderArchive, renderWebNav } from "../publish/archive.js";
+import { type FeedEntry, renderFeed } from "../publish/feed.js";
 import { writeFileIfChanged } from "../util/fs.js";
-import { injectWebNav, renderArchive, renderWebNav } from "./archive.js";
-import { type FeedEntry, renderFeed } from "./feed.js";
+import { type ManifestEntry, readManifest } from "./manifest.js";
 
 /**
  * The publish step of `rassylka build`, after the issue files and `manifest.json` are written: the
@@ -18,15 +17,6 @@ export interface PublishResult {
   feed: string;
   /** Web versions whose nav bar was (re)written. */
   pages: string[];
-}
-
-async function readEntries(outDir: string): Promise<ManifestEntry[]> {
-  try {
-    const data = JSON.parse(await readFile(join(outDir, "manifest.json"), "utf8")) as unknown;
-    return Array.isArray(data) ? (data as ManifestEntry[]).filter((e) => typeof e?.slug === "string" && slugPattern.test(e.slug)) : [];
-  } catch {
-    return [];
-  }
 }
 
 async function readPage(file: string): Promise<string | undefined> {
@@ -48,7 +38,7 @@ export async function publishSite(
   entries?: ManifestEntry[],
   pages: ReadonlyMap<string, string> = new Map(),
 ): Promise<PublishResult> {
-  const all = entries ?? (await readEntries(outDir));
+  const all = entries ?? (await readManifest(outDir));
   const written: string[] = [];
   const feedEntries: FeedEntry[] = await Promise.all(
     all.map(async (e) => {

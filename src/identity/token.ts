@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { RassylkaError } from "../diagnostics.js";
+import { addressKey } from "./address.js";
 
 /**
  * Unsubscribe tokens: `<base64url(address)>.<base64url(HMAC-SHA256(secret, newsletterId \n address))>`.
@@ -13,7 +14,7 @@ function mac(secret: string, newsletterId: string, email: string): Buffer {
 }
 
 export function createUnsubscribeToken(email: string, newsletterId: string, secret: string): string {
-  const address = email.trim().toLowerCase();
+  const address = addressKey(email);
   return `${Buffer.from(address).toString("base64url")}.${mac(secret, newsletterId, address).toString("base64url")}`;
 }
 

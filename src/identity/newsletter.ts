@@ -1,5 +1,5 @@
+import type { NewsletterConfig } from "../config/schema.js";
 import { slugFromTitle } from "../issue/slug.js";
-import type { NewsletterConfig } from "./schema.js";
 
 /**
  * A stable id of the newsletter: `<latin-name>.<sender domain>`, e.g.

@@ -1,17 +1,20 @@
-import type { NewsletterConfig } from "../../../config/schema.js";
-import { type Diagnostic, RassylkaError } from "../../../diagnostics.js";
-import { createPersonaliser } from "../../../render/personalise.js";
-import type { CompiledIssue } from "../../../render/pipeline.js";
-import type { StateDb } from "../../../state/db.js";
-import { sha256 } from "../../../util/fs.js";
-import { SendsayApiError, type SendsayClient, SendsayTransportError } from "./client.js";
+import type { NewsletterConfig } from "../config/schema.js";
+import { type Diagnostic, RassylkaError } from "../diagnostics.js";
+import { type SendsayLetter, toSendsayLetter } from "../message/message.js";
+import { createPersonaliser } from "../render/personalise.js";
+import type { CompiledIssue } from "../render/pipeline.js";
+import { SendsayApiError, type SendsayClient, SendsayTransportError } from "../send/transports/sendsay/client.js";
+import { CampaignLedger, type CampaignRow, type CampaignState } from "../state/campaigns.js";
+import type { StateDb } from "../state/db.js";
+import { sha256 } from "../util/fs.js";
 
 /**
  * Campaign mode: one `issue.send` to a Sendsay list (group), which Sendsay fans out on its own
  * infrastructure, then `track.get` polled until the track's `obj.status` is final:
  *   -1 done · -2 error · -3 cancelled · other negative values: deferred or under moderation · 0…6 in progress
  *
- * Its own ledger (table `sendsay_campaigns` in the state file) makes it crash-safe the other way round
+ * A send mode of its own beside the engine (src/send/engine.ts), not a transport. Its records (table
+ * `sendsay_campaigns` in the state store, src/state/campaigns.ts) make it crash-safe the other way round
  * from the per-recipient ledger: the row says "submitting" (committed, synchronous=FULL) before the
  * request leaves, and gets the track id right after. A row still "submitting" means the process died or
  * the answer was lost mid-request: Sendsay may or may not have the campaign, so it is never submitted
@@ -27,93 +30,6 @@ import { SendsayApiError, type SendsayClient, SendsayTransportError } from "./cl
  */
 export const OWN_SUBSCRIBER_FIELDS = ["unsubscribeUrl", "email"];
 const EMAIL_MARKER = "rsksendsayemailmarkerz";
-
-export type CampaignState = "submitting" | "submitted" | "rejected" | "done" | "failed" | "cancelled" | "waiting";
-
-export interface CampaignRow {
-  id: number;
-  issue: string;
-  groupId: string;
-  login: string;
-  contentHash: string;
-  state: CampaignState;
-  trackId: string | null;
-  trackStatus: number | null;
-  error: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export function ensureCampaignTable(db: StateDb): void {
-  db.exec(`
-    CREATE TABLE IF NOT EXISTS sendsay_campaigns (
-      id           INTEGER PRIMARY KEY AUTOINCREMENT,
-      issue        TEXT NOT NULL,
-      group_id     TEXT NOT NULL,
-      login        TEXT NOT NULL,
-      content_hash TEXT NOT NULL,
-      subject      TEXT NOT NULL,
-      state        TEXT NOT NULL,
-      track_id     TEXT,
-      track_status INTEGER,
-      error        TEXT,
-      created_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
-      updated_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
-    );
-    CREATE INDEX IF NOT EXISTS sendsay_campaigns_issue ON sendsay_campaigns (issue, group_id, login);
-  `);
-}
-
-const COLUMNS = `id, issue, group_id AS groupId, login, content_hash AS contentHash, state, track_id AS trackId,
-  track_status AS trackStatus, error, created_at AS createdAt, updated_at AS updatedAt`;
-
-/** The campaign ledger: one row per submission attempt of (issue, group, login). */
-export class CampaignLedger {
-  constructor(private readonly db: StateDb) {
-    ensureCampaignTable(db);
-  }
-
-  /** The latest attempt that may have reached Sendsay (refused ones do not count). */
-  latest(issue: string, groupId: string, login: string): CampaignRow | undefined {
-    return this.db
-      .prepare(
-        `SELECT ${COLUMNS} FROM sendsay_campaigns WHERE issue = ? AND group_id = ? AND login = ? AND state <> 'rejected' ORDER BY id DESC LIMIT 1`,
-      )
-      .get(issue, groupId, login) as CampaignRow | undefined;
-  }
-
-  all(issue?: string): CampaignRow[] {
-    return (
-      issue
-        ? this.db.prepare(`SELECT ${COLUMNS} FROM sendsay_campaigns WHERE issue = ? ORDER BY id`).all(issue)
-        : this.db.prepare(`SELECT ${COLUMNS} FROM sendsay_campaigns ORDER BY id`).all()
-    ) as CampaignRow[];
-  }
-
-  begin(issue: string, groupId: string, login: string, contentHash: string, subject: string): number {
-    const r = this.db
-      .prepare("INSERT INTO sendsay_campaigns (issue, group_id, login, content_hash, subject, state) VALUES (?, ?, ?, ?, ?, 'submitting')")
-      .run(issue, groupId, login, contentHash, subject);
-    return Number(r.lastInsertRowid);
-  }
-
-  update(id: number, fields: { state?: CampaignState; trackId?: string | null; trackStatus?: number | null; error?: string | null }): void {
-    const sets: string[] = ["updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')"];
-    const values: unknown[] = [];
-    const columns: [keyof typeof fields, string][] = [
-      ["state", "state"],
-      ["trackId", "track_id"],
-      ["trackStatus", "track_status"],
-      ["error", "error"],
-    ];
-    for (const [field, column] of columns) {
-      if (fields[field] === undefined) continue;
-      sets.push(`${column} = ?`);
-      values.push(fields[field]);
-    }
-    this.db.prepare(`UPDATE sendsay_campaigns SET ${sets.join(", ")} WHERE id = ?`).run(...values, id);
-  }
-}
 
 /** Both parts of the one letter every list member gets. */
 export function campaignParts(compiled: CompiledIssue): { html: string; text: string } {
@@ -150,29 +66,14 @@ export function assertCampaignable(compiled: CompiledIssue, options: { withoutFi
   });
 }
 
-export interface CampaignLetter {
-  subject: string;
-  "from.name": string;
-  "from.email": string;
-  "reply.email"?: string;
-  message: { html: string; text: string };
-}
-
-/** The letter of an issue as Sendsay's issue.send takes it. `subscriber` fills per-reader fields (personal mode). */
+/** The letter of an issue as Sendsay's issue.send takes it (src/message builds it for every Sendsay path). */
 export function letterFor(
   compiled: CompiledIssue,
   config: Pick<NewsletterConfig, "from" | "replyTo">,
   parts: { html: string; text: string },
   subject = compiled.subject,
-): CampaignLetter {
-  const letter: CampaignLetter = {
-    subject,
-    "from.name": config.from.name,
-    "from.email": config.from.email,
-    message: { html: parts.html, text: parts.text },
-  };
-  if (config.replyTo) letter["reply.email"] = config.replyTo;
-  return letter;
+): SendsayLetter {
+  return toSendsayLetter({ subject, from: config.from, replyTo: config.replyTo, ...parts });
 }
 
 /** The exact issue.send body of a campaign (fields empty: the same letter for everyone). */
@@ -251,10 +152,12 @@ export interface CampaignOutcome {
   phase: TrackPhase | "detached" | "untracked" | "declined";
   /** True when this run submitted the campaign (false: it followed an earlier submission). */
   submitted: boolean;
+  /** Sendsay's error text of a track that ended in error. */
   error?: string;
-  /** 0 done; 1 declined at the prompt; 2 finished with an error or cancelled; 3 still going, waiting or not followed to its end (re-run to follow). */
-  exitCode: number;
-  message: string;
+  /** Why a campaign is "detached" (no longer followed): an abort or a track that could not be read. */
+  detachedReason?: "aborted" | "unreadable" | "no-status";
+  /** The underlying error text when the track could not be read (secrets masked). */
+  detail?: string;
 }
 
 function issueKey(compiled: CompiledIssue): string {
@@ -306,7 +209,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignOut
       });
     }
     if (options.confirm && !(await options.confirm({ subject: request.letter.subject, groupId, login: client.login }))) {
-      return { issue, groupId, trackId: null, status: null, phase: "declined", submitted: false, exitCode: 1, message: "not sent" };
+      return { issue, groupId, trackId: null, status: null, phase: "declined", submitted: false };
     }
     rowId = ledger.begin(issue, groupId, client.login, hash, request.letter.subject);
     options.onEvent?.({ type: "submitting", groupId });
@@ -338,8 +241,6 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignOut
         status: null,
         phase: "untracked",
         submitted,
-        exitCode: 0,
-        message: `Sendsay accepted the campaign to list "${groupId}" but gave no track id: follow it in the Sendsay account`,
       };
     }
     ledger.update(rowId, { state: "submitted", trackId });
@@ -363,7 +264,7 @@ async function follow(
   let last: number | null = null;
   const base = { issue, groupId, trackId, submitted };
   for (;;) {
-    if (options.signal?.aborted) return detached(base, last, "stopped following the campaign (it goes on in Sendsay)");
+    if (options.signal?.aborted) return { ...base, status: last, phase: "detached", detachedReason: "aborted" };
     let obj: Record<string, unknown>;
     try {
       const answer = await client.request<{ obj?: Record<string, unknown> }>({ action: "track.get", id: trackId }, { idempotent: true });
@@ -371,10 +272,10 @@ async function follow(
     } catch (error) {
       if (error instanceof SendsayApiError && error.kind === "auth") throw error;
       const reason = error instanceof RassylkaError ? (error.diagnostics[0]?.message ?? error.message) : (error as Error).message;
-      return detached(base, last, `could not read the track: ${client.mask(reason)}`);
+      return { ...base, status: last, phase: "detached", detachedReason: "unreadable", detail: client.mask(reason) };
     }
     const status = Number(obj.status);
-    if (!Number.isFinite(status)) return detached(base, last, `track.get gave no status for track ${trackId}`);
+    if (!Number.isFinite(status)) return { ...base, status: last, phase: "detached", detachedReason: "no-status" };
     if (status !== last) {
       last = status;
       ledger.update(rowId, { trackStatus: status });
@@ -386,31 +287,10 @@ async function follow(
       const state: CampaignState =
         phase === "done" ? "done" : phase === "error" ? "failed" : phase === "cancelled" ? "cancelled" : "waiting";
       ledger.update(rowId, { state, error: error ?? null });
-      const exitCode = phase === "done" ? 0 : phase === "waiting" ? 3 : 2;
-      const message =
-        phase === "done"
-          ? `Sendsay sent the issue to list "${groupId}" (track ${trackId})`
-          : phase === "waiting"
-            ? `the campaign is ${describeStatus(status)} in Sendsay (track ${trackId}): run the same command later to follow it`
-            : `the campaign ${describeStatus(status)} in Sendsay (track ${trackId})${error ? `: ${error}` : ""}`;
-      return { ...base, status, phase, error, exitCode, message };
+      return { ...base, status, phase, error };
     }
     await wait(interval, options.signal);
   }
-}
-
-function detached(
-  base: Omit<CampaignOutcome, "status" | "phase" | "exitCode" | "message">,
-  last: number | null,
-  why: string,
-): CampaignOutcome {
-  return {
-    ...base,
-    status: last,
-    phase: "detached",
-    exitCode: 3,
-    message: `${why}; track ${base.trackId} is recorded: run the same command again to follow it (it will not be submitted twice)`,
-  };
 }
 
 function wait(ms: number, signal?: AbortSignal): Promise<void> {

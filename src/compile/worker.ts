@@ -1,9 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { parentPort } from "node:worker_threads";
-import { compileIssueText, loadProject, type Project } from "./build.js";
+import { loadProject, type Project } from "../project/project.js";
+import { compileIssueText } from "./compile.js";
 import type { WorkerResult } from "./parallel.js";
 
-/** A build worker: compiles one issue at a time for src/build/parallel.ts. */
+/** A build worker: compiles one issue at a time for src/compile/parallel.ts. */
 const projects = new Map<string, Promise<Project>>();
 
 parentPort?.on("message", async ({ id, root, absPath, projectKey }: { id: number; root: string; absPath: string; projectKey: string }) => {

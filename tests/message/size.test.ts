@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
-import { encodedMessageSize, formatKb, sizeLevel } from "../../src/preview/size.js";
-import { buildMessage, messageContext, subscriberFor, toMailOptions } from "../../src/send/message.js";
+import { buildMessage, messageContext, subscriberFor, toMailOptions } from "../../src/message/message.js";
+import { encodedMessageSize, formatKb, sizeLevel } from "../../src/message/size.js";
 
 const base = `name: Как увеличить объёмы продаж
 from:

@@ -1,9 +1,11 @@
 import { readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BuildResult, build, buildProject, loadProject, readManifest } from "../../src/build/build.js";
-import { CACHE_DIR } from "../../src/build/cache.js";
+import { CACHE_DIR } from "../../src/compile/cache.js";
 import { formatDiagnostic, isRassylkaError } from "../../src/diagnostics.js";
+import { type BuildResult, build, buildProject } from "../../src/output/build.js";
+import { readManifest } from "../../src/output/manifest.js";
+import { loadProject } from "../../src/project/project.js";
 import { copyExampleNewsletter, tempDir, writeFiles } from "../helpers/newsletter.js";
 
 const SLUGS = ["2026-11-10-tekushchaya-debitorka", "2026-11-24-ne-pryachtes-za-firmu"];

@@ -1,6 +1,6 @@
 import MailComposer from "nodemailer/lib/mail-composer";
 import type { NewsletterConfig } from "../config/schema.js";
-import { listHeaders, messageContext } from "../send/message.js";
+import { buildMessage, messageContext, subscriberFor, toMailOptions } from "./message.js";
 
 /**
  * Gmail clips a message whose size passes about 102 KB and hides the rest behind "[Message clipped]
@@ -22,20 +22,11 @@ export async function encodedMessageSize(
   message: { subject: string; html: string; text: string; to?: string },
 ): Promise<number> {
   const to = message.to ?? "reader@example.org";
-  // the same List-Id, List-Unsubscribe (with a reader's token) and List-Unsubscribe-Post as a real send
-  const headers = listHeaders(messageContext(config, "issue", message.subject, ESTIMATE_SECRET), to);
-  const composer = new MailComposer({
-    from: { name: config.from.name, address: config.from.email },
-    to,
-    replyTo: config.replyTo,
-    subject: message.subject,
-    html: message.html,
-    text: message.text,
-    headers,
-    messageId: "<preview@rassylka.invalid>",
-    date: new Date(0),
-  });
-  const raw: Buffer = await composer.compile().build();
+  // the message a real send builds: List-Id, List-Unsubscribe with a reader's token, the same MIME
+  const ctx = messageContext(config, "issue", message.subject, ESTIMATE_SECRET);
+  const recipient = { address: to, key: to, fields: {}, messageId: "preview@rassylka.invalid" };
+  const built = buildMessage(ctx, recipient, subscriberFor(ctx, recipient), message, new Date(0));
+  const raw: Buffer = await new MailComposer(toMailOptions(built)).compile().build();
   return raw.length;
 }
 

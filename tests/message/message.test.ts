@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
-import { dkimFromEnv, listHeaders, messageContext, messageIdFor, oneLine } from "../../src/send/message.js";
+import { dkimFromEnv, listHeaders, messageContext, messageIdFor, oneLine } from "../../src/message/message.js";
 import { classifySmtpError, parseSmtpUrl } from "../../src/send/transports/smtp.js";
-import { CONFIG, SECRET } from "./helpers.js";
+import { CONFIG, SECRET } from "../send/helpers.js";
 
 const config = parseConfig(CONFIG).config!;
 

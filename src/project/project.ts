@@ -1,0 +1,63 @@
+import { readdir, readFile } from "node:fs/promises";
+import { isAbsolute, join, relative, resolve } from "node:path";
+import { type LoadedConfig, loadConfig } from "../config/load.js";
+import { RassylkaError } from "../diagnostics.js";
+import { loadTemplates, type TemplateSet } from "../render/templates.js";
+
+/**
+ * The newsletter on disk: its folder, `newsletter.yaml`, `templates/` and `issues/*.md`. Finding and
+ * loading them is all this module does; compiling is src/compile, writing outputs src/output.
+ */
+export const ISSUES_DIR = "issues";
+
+/** Project context shared by every issue of one build: config and templates, loaded once. */
+export interface Project {
+  root: string;
+  config: LoadedConfig;
+  templates: TemplateSet;
+}
+
+export async function loadProject(root: string): Promise<Project> {
+  const absRoot = resolve(root);
+  const [config, templates] = await Promise.all([loadConfig(absRoot), loadTemplates(absRoot)]);
+  return { root: absRoot, config, templates };
+}
+
+/** Every `issues/*.md` under root, sorted by name. */
+export async function listIssueFiles(root: string): Promise<string[]> {
+  const dir = join(root, ISSUES_DIR);
+  try {
+    return (await readdir(dir))
+      .filter((f) => f.endsWith(".md"))
+      .sort()
+      .map((f) => join(dir, f));
+  } catch {
+    return [];
+  }
+}
+
+/** A path (absolute, relative to cwd or root) or a slug → the issue file. */
+export async function resolveIssueFile(root: string, ref: string): Promise<string> {
+  // the newsletter's own file first: `--root DIR issues/x.md` must not pick up ./issues/x.md of the cwd
+  const candidates = isAbsolute(ref) ? [ref] : [resolve(root, ref), resolve(ref)];
+  for (const c of candidates) {
+    try {
+      await readFile(c);
+      return c;
+    } catch {}
+  }
+  const files = await listIssueFiles(root);
+  const bySlug = files.find((f) => f.endsWith(`/${ref}.md`) || f.endsWith(`-${ref}.md`));
+  if (bySlug) return bySlug;
+  // the slug may be set in front-matter
+  for (const f of files) {
+    const text = await readFile(f, "utf8");
+    if (new RegExp(`^slug:\\s*["']?${ref.replace(/[^\w-]/g, "")}["']?\\s*$`, "m").test(text)) return f;
+  }
+  throw new RassylkaError({
+    ruleId: "issue/not-found",
+    severity: "error",
+    message: `no issue "${ref}"`,
+    fix: `give a path to an issue file or the slug of one in ${ISSUES_DIR}/ (${files.map((f) => relative(root, f)).join(", ") || "none there"})`,
+  });
+}

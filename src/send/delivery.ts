@@ -1,0 +1,295 @@
+import { setTimeout as delay } from "node:timers/promises";
+import { buildMessage, type MessageContext, type Recipient, subscriberFor } from "../message/message.js";
+import type { Personaliser } from "../render/personalise.js";
+import type { Ledger, LedgerRow, Outcome } from "./ledger.js";
+import type { DeliveryResult, Transport } from "./transport.js";
+
+/**
+ * The claim / send / record loop of one run. Up to `concurrency` readers are in flight; finished ones
+ * are recorded in the same transaction that claims the next (one commit per step, not two). A reader is
+ * committed as in flight before the transport sees it, so a crash leaves it marked and it is resent.
+ * Refills when half of the slots are free, and records outcomes within RECORD_WITHIN_MS: a crash can
+ * only resend readers that are counted, and reported, as in flight.
+ */
+export interface DeliverySettings {
+  /** Messages handed to the transport at once. */
+  concurrency: number;
+  /** Attempts per reader for temporary failures. */
+  maxAttempts: number;
+  /** Base of the exponential backoff, ms. */
+  retryDelay: number;
+  /** Transient failures in a row that pause the run. */
+  pauseAfter: number;
+  /** Messages per second over the whole run; 0: no limit. */
+  rate: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: DeliveryProgress) => void;
+}
+
+export interface DeliveryProgress {
+  /** Readers to deliver to in this run. */
+  total: number;
+  /** Finished in this run: sent, failed or suppressed. */
+  done: number;
+  sent: number;
+  failed: number;
+  suppressed: number;
+  /** Temporary failures waiting for their retry. */
+  retrying: number;
+  elapsedMs: number;
+  /** Messages per second so far. */
+  rate: number;
+}
+
+export interface DeliveryResultSummary {
+  sent: number;
+  stopped?: "paused" | "signal";
+  pauseReason?: string;
+  rate: number;
+}
+
+/** Where the loop delivers from and to: one run of one issue in the ledger. */
+export interface DeliveryTarget {
+  ledger: Ledger;
+  key: string;
+  runId: number;
+  /** Readers waiting in this run's list when the loop starts (for progress). */
+  toSend: number;
+  transport: Transport;
+  personaliser: Personaliser;
+  ctx: MessageContext;
+}
+
+const RECORD_WITHIN_MS = 20;
+const MAX_BACKOFF_MS = 15 * 60_000;
+const CHECKPOINT_EVERY_MS = 1000;
+
+/** Backoff for the n-th failed attempt: base·2^(n−1), times a jitter factor in [0.5, 1.5), capped at 15 minutes. */
+export function backoff(base: number, attempt: number, random = Math.random): number {
+  return Math.min(MAX_BACKOFF_MS, Math.round(base * 2 ** Math.max(0, attempt - 1) * (0.5 + random())));
+}
+
+/** A global messages-per-second limit (a slot every 1000/rate ms), shared by every concurrent send. */
+export class RateLimiter {
+  private next = 0;
+  private readonly interval: number;
+  constructor(perSecond: number) {
+    this.interval = 1000 / perSecond;
+  }
+  async take(signal?: AbortSignal): Promise<void> {
+    const now = performance.now();
+    const at = Math.max(now, this.next);
+    this.next = at + this.interval;
+    // Timers may fire up to a millisecond early against performance.now(): wait out the remainder.
+    for (let left = at - now; left > 0 && !signal?.aborted; left = at - performance.now()) {
+      await delay(Math.ceil(left), undefined, { signal }).catch(() => {});
+    }
+  }
+}
+
+/** A wake-up the loop sleeps on: a finished message, a due retry or an abort ends the sleep. */
+class Alarm {
+  private wake?: () => void;
+  private rung = false;
+  ring(): void {
+    this.rung = true;
+    const w = this.wake;
+    this.wake = undefined;
+    w?.();
+  }
+  async sleep(ms: number): Promise<void> {
+    if (!this.rung) {
+      await new Promise<void>((resolve) => {
+        let timer: NodeJS.Timeout | undefined;
+        this.wake = () => {
+          if (timer) clearTimeout(timer);
+          resolve();
+        };
+        if (Number.isFinite(ms)) timer = setTimeout(() => this.ring(), Math.max(0, ms));
+      });
+    }
+    this.rung = false;
+  }
+}
+
+export class Delivery {
+  private readonly inflight = new Set<Promise<void>>();
+  /** Finished, not yet committed. */
+  private readonly outcomes: Outcome[] = [];
+  private firstOutcomeAt = 0;
+  private readonly stats = { sent: 0, failed: 0, suppressed: 0, retrying: 0 };
+  private stop?: "paused" | "signal";
+  private pauseReason?: string;
+  private consecutiveTransient = 0;
+  private readonly alarm = new Alarm();
+  private readonly limiter?: RateLimiter;
+  private readonly started = performance.now();
+
+  constructor(
+    private readonly target: DeliveryTarget,
+    private readonly settings: DeliverySettings,
+  ) {
+    this.limiter = settings.rate > 0 ? new RateLimiter(settings.rate) : undefined;
+    if (settings.signal?.aborted) this.stop = "signal";
+  }
+
+  async run(): Promise<DeliveryResultSummary> {
+    const { signal } = this.settings;
+    const onAbort = () => {
+      this.stop ??= "signal";
+      this.alarm.ring();
+    };
+    signal?.addEventListener("abort", onAbort);
+    try {
+      await this.loop();
+    } finally {
+      await Promise.allSettled([...this.inflight]);
+      this.target.ledger.record(this.outcomes.splice(0));
+      this.target.ledger.checkpoint();
+      signal?.removeEventListener("abort", onAbort);
+    }
+    const elapsed = performance.now() - this.started;
+    return {
+      sent: this.stats.sent,
+      stopped: this.stop,
+      pauseReason: this.pauseReason,
+      rate: elapsed > 0 ? (this.stats.sent * 1000) / elapsed : 0,
+    };
+  }
+
+  private async loop(): Promise<void> {
+    const { ledger, key, runId } = this.target;
+    const { concurrency } = this.settings;
+    const refillAt = Math.max(1, Math.ceil(concurrency / 2));
+    let lastCheckpoint = performance.now();
+    for (;;) {
+      if (performance.now() - lastCheckpoint > CHECKPOINT_EVERY_MS) {
+        ledger.checkpoint();
+        lastCheckpoint = performance.now();
+        // a transport that never waits for I/O (dry run) would otherwise starve timers and signals
+        await new Promise<void>((r) => setImmediate(r));
+      }
+      const free = concurrency - this.inflight.size;
+      const stale = this.outcomes.length > 0 && performance.now() - this.firstOutcomeAt >= RECORD_WITHIN_MS;
+      if (!this.stop && free > 0 && (free >= refillAt || this.inflight.size === 0 || stale)) {
+        this.claim(free);
+      } else if (this.outcomes.length && (this.stop || stale || this.inflight.size === 0)) {
+        ledger.record(this.outcomes.splice(0));
+      }
+      if (this.inflight.size === 0) {
+        if (this.stop) return;
+        const due = ledger.nextDue(key, runId);
+        if (due === undefined) return;
+        await this.alarm.sleep(due - Date.now());
+        continue;
+      }
+      const due = !this.stop && this.inflight.size < concurrency ? ledger.nextDue(key, runId) : undefined;
+      let wait = due === undefined ? Number.POSITIVE_INFINITY : due - Date.now();
+      if (this.outcomes.length) wait = Math.min(wait, RECORD_WITHIN_MS - (performance.now() - this.firstOutcomeAt));
+      await this.alarm.sleep(wait);
+    }
+  }
+
+  /** Record what finished and claim up to `free` readers in one transaction; start delivering them. */
+  private claim(free: number): void {
+    const { ledger, key, runId } = this.target;
+    const { claimed, suppressed } = ledger.recordAndClaim(key, runId, this.outcomes.splice(0), free);
+    if (suppressed.length) {
+      this.stats.suppressed += suppressed.length;
+      this.progress();
+    }
+    for (const row of claimed) {
+      const p: Promise<void> = this.deliver(row).finally(() => {
+        this.inflight.delete(p);
+        this.alarm.ring();
+      });
+      this.inflight.add(p);
+    }
+  }
+
+  private settle(o: Outcome): void {
+    if (!this.outcomes.length) this.firstOutcomeAt = performance.now();
+    this.outcomes.push(o);
+  }
+
+  private async deliver(row: LedgerRow): Promise<void> {
+    if (this.limiter) await this.limiter.take(this.settings.signal);
+    if (this.stop) {
+      // claimed but never handed over: back to the queue as it was
+      this.settle({ id: row.id, state: "pending", attempts: row.attempts });
+      return;
+    }
+    const result = await this.attempt(row);
+    if (row.attempts > 0 && this.stats.retrying > 0) this.stats.retrying--;
+    this.settle(this.outcomeOf(row, result));
+    this.progress();
+  }
+
+  /** One reader's message, rendered and handed to the transport once. */
+  private async attempt(row: LedgerRow): Promise<DeliveryResult> {
+    const { ctx, personaliser, transport } = this.target;
+    const recipient: Recipient = { address: row.address, key: row.email, fields: row.fields, messageId: row.messageId };
+    let message: ReturnType<typeof buildMessage>;
+    try {
+      const subscriber = subscriberFor(ctx, recipient);
+      message = buildMessage(ctx, recipient, subscriber, personaliser.render(subscriber));
+    } catch (e) {
+      return { status: "permanent", response: `could not render the message: ${(e as Error).message}` };
+    }
+    try {
+      return await transport.send(message);
+    } catch (e) {
+      return { status: "transient", response: (e as Error).message || String(e) };
+    }
+  }
+
+  private outcomeOf(row: LedgerRow, result: DeliveryResult): Outcome {
+    const attempts = row.attempts + 1;
+    const { id } = row;
+    if (result.status === "sent") {
+      this.consecutiveTransient = 0;
+      this.stats.sent++;
+      return { id, state: "sent", attempts, code: result.code, response: result.response, providerId: result.providerId };
+    }
+    if (result.status === "permanent") {
+      this.consecutiveTransient = 0;
+      this.stats.failed++;
+      return { id, state: "failed", attempts, code: result.code, response: result.response };
+    }
+    this.consecutiveTransient++;
+    if (this.consecutiveTransient >= this.settings.pauseAfter && !this.stop) {
+      this.stop = "paused";
+      this.pauseReason = result.response;
+    }
+    if (attempts >= this.settings.maxAttempts) {
+      this.stats.failed++;
+      return { id, state: "failed", attempts, code: result.code, response: `gave up after ${attempts} attempts: ${result.response}` };
+    }
+    this.stats.retrying++;
+    return {
+      id,
+      state: "deferred",
+      attempts,
+      code: result.code,
+      response: result.response,
+      nextAt: Date.now() + backoff(this.settings.retryDelay, attempts),
+    };
+  }
+
+  private progress(): void {
+    const { onProgress } = this.settings;
+    if (!onProgress) return;
+    const elapsedMs = performance.now() - this.started;
+    const { sent, failed, suppressed, retrying } = this.stats;
+    onProgress({
+      total: this.target.toSend,
+      done: sent + failed + suppressed,
+      sent,
+      failed,
+      suppressed,
+      retrying,
+      elapsedMs,
+      rate: elapsedMs > 0 ? (sent * 1000) / elapsedMs : 0,
+    });
+  }
+}

@@ -1,0 +1,93 @@
+import type { StateDb } from "./db.js";
+
+/**
+ * The records of Sendsay campaigns (src/campaign), beside the send ledger in the state store: one row
+ * per submission attempt of (issue, group, login). A row says "submitting" (committed) before the request
+ * leaves and gets the track id right after, so a row still "submitting" means the answer was lost.
+ */
+export type CampaignState = "submitting" | "submitted" | "rejected" | "done" | "failed" | "cancelled" | "waiting";
+
+export interface CampaignRow {
+  id: number;
+  issue: string;
+  groupId: string;
+  login: string;
+  contentHash: string;
+  state: CampaignState;
+  trackId: string | null;
+  trackStatus: number | null;
+  error: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function ensureCampaignTable(db: StateDb): void {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS sendsay_campaigns (
+      id           INTEGER PRIMARY KEY AUTOINCREMENT,
+      issue        TEXT NOT NULL,
+      group_id     TEXT NOT NULL,
+      login        TEXT NOT NULL,
+      content_hash TEXT NOT NULL,
+      subject      TEXT NOT NULL,
+      state        TEXT NOT NULL,
+      track_id     TEXT,
+      track_status INTEGER,
+      error        TEXT,
+      created_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+      updated_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+    );
+    CREATE INDEX IF NOT EXISTS sendsay_campaigns_issue ON sendsay_campaigns (issue, group_id, login);
+  `);
+}
+
+const COLUMNS = `id, issue, group_id AS groupId, login, content_hash AS contentHash, state, track_id AS trackId,
+  track_status AS trackStatus, error, created_at AS createdAt, updated_at AS updatedAt`;
+
+/** The campaign ledger: one row per submission attempt of (issue, group, login). */
+export class CampaignLedger {
+  constructor(private readonly db: StateDb) {
+    ensureCampaignTable(db);
+  }
+
+  /** The latest attempt that may have reached Sendsay (refused ones do not count). */
+  latest(issue: string, groupId: string, login: string): CampaignRow | undefined {
+    return this.db
+      .prepare(
+        `SELECT ${COLUMNS} FROM sendsay_campaigns WHERE issue = ? AND group_id = ? AND login = ? AND state <> 'rejected' ORDER BY id DESC LIMIT 1`,
+      )
+      .get(issue, groupId, login) as CampaignRow | undefined;
+  }
+
+  all(issue?: string): CampaignRow[] {
+    return (
+      issue
+        ? this.db.prepare(`SELECT ${COLUMNS} FROM sendsay_campaigns WHERE issue = ? ORDER BY id`).all(issue)
+        : this.db.prepare(`SELECT ${COLUMNS} FROM sendsay_campaigns ORDER BY id`).all()
+    ) as CampaignRow[];
+  }
+
+  begin(issue: string, groupId: string, login: string, contentHash: string, subject: string): number {
+    const r = this.db
+      .prepare("INSERT INTO sendsay_campaigns (issue, group_id, login, content_hash, subject, state) VALUES (?, ?, ?, ?, ?, 'submitting')")
+      .run(issue, groupId, login, contentHash, subject);
+    return Number(r.lastInsertRowid);
+  }
+
+  update(id: number, fields: { state?: CampaignState; trackId?: string | null; trackStatus?: number | null; error?: string | null }): void {
+    const sets: string[] = ["updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')"];
+    const values: unknown[] = [];
+    const columns: [keyof typeof fields, string][] = [
+      ["state", "state"],
+      ["trackId", "track_id"],
+      ["trackStatus", "track_status"],
+      ["error", "error"],
+    ];
+    for (const [field, column] of columns) {
+      if (fields[field] === undefined) continue;
+      sets.push(`${column} = ?`);
+      values.push(fields[field]);
+    }
+    this.db.prepare(`UPDATE sendsay_campaigns SET ${sets.join(", ")} WHERE id = ?`).run(...values, id);
+  }
+}
