@@ -11,7 +11,8 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { formatDiagnostic, isRassylkaError } from "../src/diagnostics.js";
+import { formatDiagnostic } from "../src/cli/print.js";
+import { isRassylkaError } from "../src/diagnostics.js";
 import { summariseIssues, summaryMarkdown } from "../src/preview/summary.js";
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,7 +1,8 @@
 /**
  * One shape for every finding: build errors, lint findings and the preview's error panel.
  * Modelled on vfile-message: a reason, a place, a rule id, a severity and a way to fix it.
- * The library returns these; printers (src/cli/print.ts) turn them into text, JSON or annotations.
+ * The library returns these (made with `error`, `warning` and `info` below); printers
+ * (src/cli/print.ts) turn them into text, JSON or GitHub annotations.
  */
 export type Severity = "error" | "warning" | "info";
 
@@ -27,7 +28,11 @@ export class RassylkaError extends Error {
   readonly diagnostics: Diagnostic[];
   constructor(diagnostics: Diagnostic | Diagnostic[], options?: { cause?: unknown }) {
     const list = Array.isArray(diagnostics) ? diagnostics : [diagnostics];
-    super(list.map(formatDiagnostic).join("\n"), options);
+    // the text of every diagnostic with its fix: what an uncaught error shows (the CLI prints them itself)
+    super(
+      list.map((d) => `${d.file ? `${d.file}: ` : ""}${d.message} [${d.ruleId}]${d.fix ? `\n  fix: ${d.fix}` : ""}`).join("\n"),
+      options,
+    );
     this.name = "RassylkaError";
     this.diagnostics = list;
   }
@@ -41,32 +46,17 @@ export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === "error");
 }
 
-/** `issues/a.md:3:5: error: message (field) [rule]\n  fix: …` */
-export function formatDiagnostic(d: Diagnostic): string {
-  const place = d.file ? `${d.file}${d.line ? `:${d.line}${d.column ? `:${d.column}` : ""}` : ""}: ` : "";
-  const field = d.field ? ` (field ${d.field})` : "";
-  const fix = d.fix ? `\n  fix: ${d.fix}` : "";
-  return `${place}${d.severity}: ${d.message}${field} [${d.ruleId}]${fix}`;
+/** Where and how: everything of a Diagnostic but its rule, severity and message. */
+export type DiagnosticDetails = Omit<Diagnostic, "ruleId" | "severity" | "message">;
+
+export function error(ruleId: string, message: string, details: DiagnosticDetails = {}): Diagnostic {
+  return { ruleId, severity: "error", message, ...details };
 }
 
-/** GitHub workflow command, see docs.github.com "workflow commands": `::error file=…,line=…::message`. */
-export function formatGithub(d: Diagnostic): string {
-  const kind = d.severity === "error" ? "error" : d.severity === "warning" ? "warning" : "notice";
-  const props = [
-    d.file ? `file=${escapeProperty(d.file)}` : "",
-    d.line ? `line=${d.line}` : "",
-    d.column ? `col=${d.column}` : "",
-    `title=${escapeProperty(d.ruleId)}`,
-  ]
-    .filter(Boolean)
-    .join(",");
-  const text = d.fix ? `${d.message}. Fix: ${d.fix}` : d.message;
-  return `::${kind} ${props}::${escapeData(text)}`;
+export function warning(ruleId: string, message: string, details: DiagnosticDetails = {}): Diagnostic {
+  return { ruleId, severity: "warning", message, ...details };
 }
 
-function escapeData(s: string): string {
-  return s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
-}
-function escapeProperty(s: string): string {
-  return escapeData(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
+export function info(ruleId: string, message: string, details: DiagnosticDetails = {}): Diagnostic {
+  return { ruleId, severity: "info", message, ...details };
 }

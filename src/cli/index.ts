@@ -1,7 +1,7 @@
 import { Command, CommanderError } from "commander";
-import { formatDiagnostic, isRassylkaError } from "../diagnostics.js";
+import { isRassylkaError } from "../diagnostics.js";
 import { VERSION } from "../version.js";
-import { type Io, stdio } from "./print.js";
+import { formatDiagnostic, type Io, stdio } from "./print.js";
 
 /**
  * The CLI: wires commander, one file per command. Commands return exit codes; this is the only place

@@ -1,7 +1,7 @@
 import { type Command, Option } from "commander";
-import { type Diagnostic, formatDiagnostic, formatGithub, isRassylkaError } from "../diagnostics.js";
+import { type Diagnostic, isRassylkaError } from "../diagnostics.js";
 import { type LintFileResult, lintProject } from "../lint/index.js";
-import type { Format, Io } from "./print.js";
+import { type Format, formatDiagnostic, formatGithub, type Io } from "./print.js";
 
 export interface LintFlags {
   root: string;

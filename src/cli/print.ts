@@ -1,4 +1,4 @@
-import { type Diagnostic, formatDiagnostic, formatGithub } from "../diagnostics.js";
+import type { Diagnostic } from "../diagnostics.js";
 
 export type Format = "text" | "json" | "github";
 
@@ -20,3 +20,33 @@ export const stdio: Io = {
   out: (s) => process.stdout.write(`${s}\n`),
   err: (s) => process.stderr.write(`${s}\n`),
 };
+
+/** `issues/a.md:3:5: error: message (field) [rule]\n  fix: …` */
+export function formatDiagnostic(d: Diagnostic): string {
+  const place = d.file ? `${d.file}${d.line ? `:${d.line}${d.column ? `:${d.column}` : ""}` : ""}: ` : "";
+  const field = d.field ? ` (field ${d.field})` : "";
+  const fix = d.fix ? `\n  fix: ${d.fix}` : "";
+  return `${place}${d.severity}: ${d.message}${field} [${d.ruleId}]${fix}`;
+}
+
+/** GitHub workflow command, see docs.github.com "workflow commands": `::error file=…,line=…::message`. */
+export function formatGithub(d: Diagnostic): string {
+  const kind = d.severity === "error" ? "error" : d.severity === "warning" ? "warning" : "notice";
+  const props = [
+    d.file ? `file=${escapeProperty(d.file)}` : "",
+    d.line ? `line=${d.line}` : "",
+    d.column ? `col=${d.column}` : "",
+    `title=${escapeProperty(d.ruleId)}`,
+  ]
+    .filter(Boolean)
+    .join(",");
+  const text = d.fix ? `${d.message}. Fix: ${d.fix}` : d.message;
+  return `::${kind} ${props}::${escapeData(text)}`;
+}
+
+function escapeData(s: string): string {
+  return s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+}
+function escapeProperty(s: string): string {
+  return escapeData(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
+}

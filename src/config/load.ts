@@ -1,8 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type Diagnostic, RassylkaError } from "../diagnostics.js";
-import { parseYaml, zodDiagnostics } from "../util/yaml.js";
+import { parseYaml } from "../util/yaml.js";
 import { configSchema, type NewsletterConfig } from "./schema.js";
+import { zodDiagnostics } from "./zod.js";
 
 export const CONFIG_FILE = "newsletter.yaml";
 

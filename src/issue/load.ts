@@ -1,10 +1,8 @@
-import { readFile } from "node:fs/promises";
-import { relative } from "node:path";
 import matter from "gray-matter";
 import type { NewsletterConfig, NewsletterEvent } from "../config/schema.js";
-import { type Diagnostic, RassylkaError } from "../diagnostics.js";
-import { toPosix } from "../util/fs.js";
-import { parseYaml, zodDiagnostics } from "../util/yaml.js";
+import { zodDiagnostics } from "../config/zod.js";
+import type { Diagnostic } from "../diagnostics.js";
+import { parseYaml } from "../util/yaml.js";
 import { frontMatterSchema, slugPattern } from "./schema.js";
 import { slugFromFile } from "./slug.js";
 
@@ -12,8 +10,8 @@ export interface Issue {
   /** Path relative to the newsletter root (POSIX separators), used in every message. */
   file: string;
   absPath: string;
-  /** The file's full text: part of the cache key. */
-  source: string;
+  /** The file's full text (lint reads its lines). */
+  text: string;
   slug: string;
   title: string;
   subject: string;
@@ -100,7 +98,7 @@ export function parseIssue(
     issue: {
       file,
       absPath: file,
-      source: text,
+      text,
       slug,
       title: fm.title,
       subject: fm.subject ?? fm.title,
@@ -116,27 +114,4 @@ export function parseIssue(
     },
     diagnostics: [],
   };
-}
-
-export async function loadIssue(absPath: string, root: string, config: Pick<NewsletterConfig, "author">): Promise<Issue> {
-  const file = toPosix(relative(root, absPath)) || absPath;
-  let text: string;
-  try {
-    text = await readFile(absPath, "utf8");
-  } catch (cause) {
-    throw new RassylkaError(
-      {
-        ruleId: "issue/unreadable",
-        severity: "error",
-        message: `cannot read the issue: ${(cause as Error).message}`,
-        file,
-        fix: "check the path",
-      },
-      { cause },
-    );
-  }
-  const { issue, diagnostics } = parseIssue(text, file, config);
-  if (!issue) throw new RassylkaError(diagnostics);
-  issue.absPath = absPath;
-  return issue;
 }

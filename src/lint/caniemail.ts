@@ -40,13 +40,6 @@ export interface ClientPlatform {
   platform: string;
 }
 
-/** Families caniemail has data for (gmail, outlook, apple-mail, mail-ru, yahoo, …). */
-export function knownFamilies(): string[] {
-  const set = new Set<string>();
-  for (const f of caniemailData().data) for (const fam of Object.keys(f.stats)) set.add(fam);
-  return [...set].sort();
-}
-
 /** Platforms of the given families (or `family.platform` names) that caniemail has data for. */
 export function platformsOf(names: readonly string[]): { platforms: ClientPlatform[]; unknown: string[] } {
   const all = new Map<string, ClientPlatform>();

@@ -106,7 +106,7 @@ export async function lintProject(root: string, files?: string[], options: LintP
       results.push({ file, slug: r.compiled?.slug ?? slugFromFile(file), diagnostics: r.diagnostics });
       continue;
     }
-    const found = await lintIssue(project, r.compiled, { source: r.issue?.source });
+    const found = await lintIssue(project, r.compiled, { source: r.issue?.text });
     results.push({ file, slug: r.compiled.slug, diagnostics: [...r.diagnostics, ...found] });
   }
   return { results };

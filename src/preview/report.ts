@@ -61,7 +61,7 @@ export async function reportIssue(project: Project, absPath: string, cache: Buil
   report.compiled = r.compiled;
   const web = renderWebVersion(r.compiled);
   report.bytes = await encodedMessageSize(project.config.config, { subject: r.compiled.subject, ...web });
-  report.lint = await lintCompiled(project, r.compiled, r.issue?.source);
+  report.lint = await lintCompiled(project, r.compiled, r.issue?.text);
   return report;
 }
 

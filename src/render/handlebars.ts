@@ -301,6 +301,3 @@ export function deferSubscriber(source: string, deferred: string[], prefix = "RS
   }
   return out + source.slice(at);
 }
-
-/** Tokens left in compiled output: `RSKSUB<n>Z`, n indexing CompiledIssue.deferred. */
-export const DEFERRED_TOKEN = /RSKSUB(\d+)Z/g;

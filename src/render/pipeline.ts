@@ -11,20 +11,26 @@ import { htmlToPlainText, snippetToText } from "./text.js";
 import { typographHtml } from "./typography.js";
 
 /**
- * The compile pipeline, in order — the one place that says it:
+ * The compile pipeline, in order — the one place that says it. Data flows through src/ this way:
  *
- *   1. load          read the issue file                          issue/load.ts  loadIssue
- *   2. front-matter  split YAML from Markdown (gray-matter)        issue/load.ts  parseIssue
- *   3. validate      zod schema, defaults, slug                    issue/schema.ts
- *   4. markdown      Markdown → HTML (markdown-it)                 render/markdown.ts
- *   5. typography    quotes, dashes, nbsp (typograf)               render/typography.ts
- *   6. handlebars    body, then layout + partials                  render/handlebars.ts
- *   7. mjml          MJML → responsive HTML (once per layout skeleton) render/mjml.ts
- *   8. text          HTML → plain text (html-to-text)              render/text.ts
- *   9. personalise   subscriber fields, per reader                 render/personalise.ts
+ *   project/project.ts   find the newsletter: newsletter.yaml (config/), templates/, issues/*.md
+ *   compile/compile.ts   for each issue, through the cache (compile/cache.ts), on worker threads when many:
+ *     1. read          the issue file                                compile/compile.ts
+ *     2. front-matter  split YAML from Markdown (gray-matter)        issue/load.ts  parseIssue
+ *     3. validate      zod schema, defaults, slug                    issue/schema.ts, config/zod.ts
+ *     4. markdown      Markdown → HTML (markdown-it)                 render/markdown.ts
+ *     5. typography    quotes, dashes, nbsp (typograf)               render/typography.ts
+ *     6. handlebars    body, then layout + partials                  render/handlebars.ts
+ *     7. mjml          MJML → responsive HTML (once per layout skeleton) render/mjml.ts
+ *     8. text          HTML → plain text (html-to-text)              render/text.ts
+ *   then one of:
+ *     output/          `build`: web versions, text parts, manifest, archive and feed (publish/)
+ *     lint/, preview/  findings and the editors' preview
+ *     send/            `send`: the engine, per reader 9. personalise (render/personalise.ts), then
+ *                      message/ (headers, MIME) and a transport; campaign/ for a Sendsay list
  *
  * Stages 4–5 see Handlebars tags only as inert tokens (render/protect.ts). Stages 1–8 run once per issue
- * and are cached (build/cache.ts); stage 9 runs per reader at send time and for the web version.
+ * and are cached; stage 9 runs per reader at send time and for the web version.
  */
 
 export interface RenderContext {
@@ -143,7 +149,7 @@ export async function compileIssue(issue: Issue, ctx: RenderContext): Promise<Co
           severity: "error",
           message: `layout "${issue.template}" not found`,
           file: issue.file,
-          line: lineOfKey(issue.source, "template"),
+          line: lineOfKey(issue.text, "template"),
           field: "template",
           fix: `create templates/layouts/${issue.template}.mjml.hbs or use one of: ${[...templates.layouts.keys()].join(", ")}`,
         },

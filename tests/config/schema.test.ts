@@ -1,8 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { formatDiagnostic } from "../../src/cli/print.js";
 import { loadConfig, parseConfig } from "../../src/config/load.js";
-import { formatDiagnostic, isRassylkaError } from "../../src/diagnostics.js";
+import { isRassylkaError } from "../../src/diagnostics.js";
 import { REPO, tempDir, writeFiles } from "../helpers/newsletter.js";
 
 const BASE = "name: N\nfrom:\n  name: A\n  email: a@example.org\n";
@@ -165,7 +166,9 @@ describe("loadConfig", () => {
     try {
       await writeFiles(t.dir, { "newsletter.yaml": "name: N\nfrom:\n  name: A\n  emial: a@example.org\n" });
       const error = await loadConfig(t.dir).catch((e: unknown) => e);
-      expect(String((error as Error).message)).toContain('newsletter.yaml:4:3: error: unknown key "emial" — did you mean email?');
+      expect((error as { diagnostics: Parameters<typeof formatDiagnostic>[0][] }).diagnostics.map(formatDiagnostic).join("\n")).toContain(
+        'newsletter.yaml:4:3: error: unknown key "emial" — did you mean email?',
+      );
       await writeFiles(t.dir, { "newsletter.yaml": BASE });
       const ok = await loadConfig(t.dir);
       expect(ok.config.name).toBe("N");

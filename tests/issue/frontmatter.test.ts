@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDiagnostic } from "../../src/diagnostics.js";
+import { formatDiagnostic } from "../../src/cli/print.js";
 import { parseIssue } from "../../src/issue/load.js";
 
 const FILE = "issues/2026-06-01-vypusk.md";

@@ -1,8 +1,9 @@
 import { readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { formatDiagnostic } from "../../src/cli/print.js";
 import { CACHE_DIR } from "../../src/compile/cache.js";
-import { formatDiagnostic, isRassylkaError } from "../../src/diagnostics.js";
+import { isRassylkaError } from "../../src/diagnostics.js";
 import { type BuildResult, build, buildProject } from "../../src/output/build.js";
 import { readManifest } from "../../src/output/manifest.js";
 import { loadProject } from "../../src/project/project.js";

@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { formatDiagnostic } from "../../src/diagnostics.js";
+import { formatDiagnostic } from "../../src/cli/print.js";
 import { type BuiltIssue, build } from "../../src/output/build.js";
 import { copyExampleNewsletter } from "../helpers/newsletter.js";
 

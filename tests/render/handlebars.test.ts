@@ -1,6 +1,6 @@
 import Handlebars from "handlebars";
 import { beforeAll, describe, expect, it } from "vitest";
-import { formatDiagnostic } from "../../src/diagnostics.js";
+import { formatDiagnostic } from "../../src/cli/print.js";
 import { checkTemplate, deferSubscriber, OUR_HELPERS } from "../../src/render/handlebars.js";
 import { createPersonaliser, renderWebVersion } from "../../src/render/personalise.js";
 import type { CompileResult } from "../../src/render/pipeline.js";

@@ -1,6 +1,6 @@
 import mjml2html from "mjml";
 import { describe, expect, it } from "vitest";
-import { formatDiagnostic } from "../../src/diagnostics.js";
+import { formatDiagnostic } from "../../src/cli/print.js";
 import { compileMjml, locateRenderedLine, skeletonStats, splitMjmlContents, unclosedMjmlTags } from "../../src/render/mjml.js";
 import { compileText, FM, only, templateSet } from "../helpers/newsletter.js";
 

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { formatDiagnostic } from "../../src/diagnostics.js";
+import { formatDiagnostic } from "../../src/cli/print.js";
 import { createPersonaliser, renderWebVersion } from "../../src/render/personalise.js";
 import type { CompiledIssue } from "../../src/render/pipeline.js";
 import { BARE_LAYOUT, bodyOf, compileText, templateSet } from "../helpers/newsletter.js";

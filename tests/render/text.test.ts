@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { formatDiagnostic } from "../../src/diagnostics.js";
+import { formatDiagnostic } from "../../src/cli/print.js";
 import { renderWebVersion } from "../../src/render/personalise.js";
 import { htmlToPlainText, snippetToText } from "../../src/render/text.js";
 import { compileText } from "../helpers/newsletter.js";
