@@ -60,3 +60,11 @@ export function warning(ruleId: string, message: string, details: DiagnosticDeta
 export function info(ruleId: string, message: string, details: DiagnosticDetails = {}): Diagnostic {
   return { ruleId, severity: "info", message, ...details };
 }
+
+/** `issues/a.md:3:5: error: message (field) [rule]\n  fix: …` */
+export function diagnosticText(d: Diagnostic): string {
+  const place = d.file ? `${d.file}${d.line ? `:${d.line}${d.column ? `:${d.column}` : ""}` : ""}: ` : "";
+  const field = d.field ? ` (field ${d.field})` : "";
+  const fix = d.fix ? `\n  fix: ${d.fix}` : "";
+  return `${place}${d.severity}: ${d.message}${field} [${d.ruleId}]${fix}`;
+}

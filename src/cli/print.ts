@@ -1,4 +1,4 @@
-import type { Diagnostic } from "../diagnostics.js";
+import { type Diagnostic, diagnosticText } from "../diagnostics.js";
 
 export type Format = "text" | "json" | "github";
 
@@ -21,13 +21,8 @@ export const stdio: Io = {
   err: (s) => process.stderr.write(`${s}\n`),
 };
 
-/** `issues/a.md:3:5: error: message (field) [rule]\n  fix: …` */
-export function formatDiagnostic(d: Diagnostic): string {
-  const place = d.file ? `${d.file}${d.line ? `:${d.line}${d.column ? `:${d.column}` : ""}` : ""}: ` : "";
-  const field = d.field ? ` (field ${d.field})` : "";
-  const fix = d.fix ? `\n  fix: ${d.fix}` : "";
-  return `${place}${d.severity}: ${d.message}${field} [${d.ruleId}]${fix}`;
-}
+/** The plain text of a diagnostic (the same text a RassylkaError carries as its message). */
+export const formatDiagnostic = diagnosticText;
 
 /** GitHub workflow command, see docs.github.com "workflow commands": `::error file=…,line=…::message`. */
 export function formatGithub(d: Diagnostic): string {
