@@ -21,6 +21,10 @@ const GIT_ENV = {
   HOME: "/nonexistent",
   CHROMIUM_PATH: CHROMIUM,
 };
+// Each review builds two sides and takes 18 to 24 screenshots: about 10 s alone, more while the rest
+// of the suite shares the 2 cores.
+const SLOW = 150_000;
+
 const ISSUE_C = "2026-12-01-udalyaemyj";
 const ISSUE_D = "2026-12-08-novyj";
 const issue = (title: string, date: string, body: string) => `---\ntitle: ${title}\ndate: ${date}\npreheader: ${title}.\n---\n${body}\n`;
@@ -70,14 +74,7 @@ beforeAll(async () => {
   await git("tag", "v2");
   const r = await cli("review", "--base", "v1", "--out", "review-text", "--json");
   textReview = { code: r.code, rows: r.code === 0 ? JSON.parse(r.stdout) : [], stderr: r.stderr };
-
-  const layout = join(repo, "templates", "layouts", "default.mjml.hbs");
-  await writeFile(layout, (await readFile(layout, "utf8")).replaceAll("#1c3b5a", "#b3261e"));
-  await git("commit", "-qam", "v3: headings in red");
-  colourReview = await cli("review", "--base", "v2", "--out", "review-colour");
-
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_TEST_ARGS });
-});
+}, SLOW);
 
 afterAll(async () => {
   await browser?.close();
@@ -134,6 +131,7 @@ describe("rassylka review: an issue's text changed, one added, one removed", () 
     expect(html).not.toMatch(/(?:src|href)="(?:https?:)?\/\//);
     expect(html).not.toContain("<script");
 
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_TEST_ARGS });
     const page = await browser.newPage();
     const requests: string[] = [];
     page.on("request", (r) => requests.push(r.url()));
@@ -186,6 +184,13 @@ describe("rassylka review: an issue's text changed, one added, one removed", () 
 });
 
 describe("rassylka review: a template colour changed", () => {
+  beforeAll(async () => {
+    const layout = join(repo, "templates", "layouts", "default.mjml.hbs");
+    await writeFile(layout, (await readFile(layout, "utf8")).replaceAll("#1c3b5a", "#b3261e"));
+    await git("commit", "-qam", "v3: headings in red");
+    colourReview = await cli("review", "--base", "v2", "--out", "review-colour");
+  }, SLOW);
+
   test("every issue changed, each with changed pixels; exit 0 and where the page is", async () => {
     expect(colourReview.code).toBe(0);
     expect(colourReview.stdout).toContain("review-colour/index.html");
