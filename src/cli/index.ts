@@ -25,6 +25,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   lint: async () => (await import("./lint.js")).registerLint,
   preview: async () => (await import("./preview.js")).registerPreview,
   screenshots: async () => (await import("./screenshots.js")).registerScreenshots,
+  review: async () => (await import("./review.js")).registerReview,
   serve: async () => (await import("./serve.js")).registerServe,
 };
 

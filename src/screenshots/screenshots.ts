@@ -67,6 +67,44 @@ async function shoot(context: BrowserContext, slug: string, html: string, blocke
   }
 }
 
+/** One browser for many emails: `shoot` gives a PNG per VARIANTS entry, in that order. */
+export interface Screenshotter {
+  shoot(slug: string, html: string): Promise<{ pngs: Buffer[]; blocked: string[] }>;
+  close(): Promise<void>;
+}
+
+/** Launch Chromium once (throws with the fix when there is none) and keep one context per variant. */
+export async function openScreenshotter(env?: NodeJS.ProcessEnv): Promise<Screenshotter> {
+  const browser = await launchChromium(env);
+  try {
+    const contexts = await Promise.all(
+      VARIANTS.map((v) =>
+        browser.newContext({
+          viewport: { width: v.width, height: 640 },
+          deviceScaleFactor: 1,
+          colorScheme: v.dark ? "dark" : "light",
+          // mail clients run no scripts; neither do we
+          javaScriptEnabled: false,
+          serviceWorkers: "block",
+          offline: true,
+        }),
+      ),
+    );
+    return {
+      async shoot(slug, html) {
+        const blocked = new Set<string>();
+        const pngs: Buffer[] = [];
+        for (const context of contexts) pngs.push(await shoot(context, slug, html, blocked));
+        return { pngs, blocked: [...blocked].sort() };
+      },
+      close: () => browser.close(),
+    };
+  } catch (error) {
+    await browser.close();
+    throw error;
+  }
+}
+
 export async function takeScreenshots(options: ScreenshotOptions): Promise<ScreenshotResult> {
   // Fail before compiling anything when there is no browser to drive.
   findChromium(options.env);
@@ -97,34 +135,20 @@ export async function takeScreenshots(options: ScreenshotOptions): Promise<Scree
   const shots: ScreenshotResult["shots"] = [];
   if (!ready.length) return { outDir, shots, diagnostics, failed };
 
-  const browser = await launchChromium(options.env);
+  const shooter = await openScreenshotter(options.env);
   try {
-    const contexts = await Promise.all(
-      VARIANTS.map((v) =>
-        browser.newContext({
-          viewport: { width: v.width, height: 640 },
-          deviceScaleFactor: 1,
-          colorScheme: v.dark ? "dark" : "light",
-          // mail clients run no scripts; neither do we
-          javaScriptEnabled: false,
-          serviceWorkers: "block",
-          offline: true,
-        }),
-      ),
-    );
     for (const issue of ready) {
-      const pngs: string[] = [];
-      const blocked = new Set<string>();
+      const { pngs, blocked } = await shooter.shoot(issue.slug, issue.html);
+      const paths: string[] = [];
       for (const [i, v] of VARIANTS.entries()) {
-        const png = await shoot(contexts[i], issue.slug, issue.html, blocked);
         const path = join(outDir, `${issue.slug}-${v.name}.png`);
-        await writeFileAtomic(path, png);
-        pngs.push(path);
+        await writeFileAtomic(path, pngs[i]);
+        paths.push(path);
       }
-      shots.push({ file: issue.file, slug: issue.slug, pngs, blocked: [...blocked].sort() });
+      shots.push({ file: issue.file, slug: issue.slug, pngs: paths, blocked });
     }
   } finally {
-    await browser.close();
+    await shooter.close();
   }
   return { outDir, shots, diagnostics, failed };
 }
