@@ -1,8 +1,7 @@
 import { relative } from "node:path";
 import type { Command } from "commander";
-import { formatDiagnostic } from "../diagnostics.js";
 import { review, reviewJson } from "../review/review.js";
-import type { Io } from "./print.js";
+import { formatDiagnostic, type Io } from "./print.js";
 
 export interface ReviewFlags {
   base: string;
