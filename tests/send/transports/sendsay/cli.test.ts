@@ -100,9 +100,7 @@ describe("rassylka send --transport sendsay --group", () => {
     // after the redirect every request went straight to the new place
     // (issue.send, three track.get, then stat.uni for the figures)
     expect(server.requests.map((q) => q.path.startsWith("/hop1/"))).toEqual([false, true, true, true, true, true]);
-    expect(r.stdout).toContain(
-      "recipients 3 · delivered 2 · not delivered 1 · opened 2 (unique) · clicked 1 (unique) · unsubscribed 1",
-    );
+    expect(r.stdout).toContain("recipients 3 · delivered 2 · not delivered 1 · opened 2 (unique) · clicked 1 (unique) · unsubscribed 1");
   });
 
   it("exits 2 when the track ends in -2, with the JSON outcome", async () => {
