@@ -193,4 +193,25 @@ describe.runIf(hasTemplateToolkit())("Template Toolkit renders the campaign as r
     expect(renderProscript(parts.subject, member, "text")).toBe(c.subject);
     expect(html).toMatch(/Скидка \[% скидка %\] действует до.100%\]/);
   });
+
+  it("with the example newsletter's layout, header and footer", async () => {
+    const project = await makeProject("sendsay:\n  fields:\n    name: base.firstName\n    city: custom.city\n");
+    try {
+      const { compiled: c, config: cfg } = await compile(project.root, "issues/2026-12-02-personal.md");
+      const parts = campaignParts(c, cfg);
+      for (const member of readers.slice(0, 2)) {
+        const m = { ...member, anketa: { "base.firstName": member.anketa["base.firstName"] ?? "", "custom.city": "Краснодар" } };
+        const ours = createPersonaliser(c).render({
+          email: m.email,
+          unsubscribeUrl: m.unsubscribeUrl,
+          name: m.anketa["base.firstName"],
+          city: "Краснодар",
+        });
+        expect(entities(renderProscript(parts.html, m, "html"))).toBe(entities(ours.html));
+        expect(tidy(renderProscript(parts.text, m, "text"))).toBe(ours.text);
+      }
+    } finally {
+      await project.cleanup();
+    }
+  });
 });
