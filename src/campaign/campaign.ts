@@ -7,6 +7,15 @@ import { SendsayApiError, type SendsayClient, SendsayTransportError } from "../s
 import { CampaignLedger, type CampaignRow, type CampaignState } from "../state/campaigns.js";
 import type { StateDb } from "../state/db.js";
 import { sha256 } from "../util/fs.js";
+import {
+  type CampaignLetterParts,
+  literalToProscript,
+  MEMBER_EMAIL,
+  type SourceFile,
+  toProscript,
+  UNSUBSCRIBE_DIRECTIVE,
+} from "./proscript.js";
+import { type CampaignStats, readCampaignStats } from "./stats.js";
 
 /**
  * Campaign mode: one `issue.send` to a Sendsay list (group), which Sendsay fans out on its own
@@ -22,48 +31,52 @@ import { sha256 } from "../util/fs.js";
  */
 
 /**
- * Subscriber fields rassylka fills itself, not reader data. `unsubscribeUrl` stays empty in a campaign (no
- * per-reader token: the template's fallback shows, and Sendsay handles unsubscribes from its lists).
- * `email` is set in every email (templates test it to show email-only parts such as "open in browser"):
- * a campaign sets it to a marker that must never reach the letter, so an issue that prints the address
- * is refused while one that only tests it is not.
+ * Subscriber fields Sendsay fills itself in a campaign, not reader data: `email` is the member's address
+ * (`[% anketa.member.email %]`), `unsubscribeUrl` Sendsay's own unsubscribe link (`[% param.url_unsub %]`).
+ * Every other field needs a mapping in `sendsay.fields` (src/campaign/proscript.ts).
  */
 export const OWN_SUBSCRIBER_FIELDS = ["unsubscribeUrl", "email"];
+// where rassylka's own rendering (--without-subscriber-fields) put these two: replaced by PROScript
 const EMAIL_MARKER = "rsksendsayemailmarkerz";
+const UNSUBSCRIBE_MARKER = "rsksendsayunsubscribemarkerz";
 
-/** Both parts of the one letter every list member gets. */
-export function campaignParts(compiled: CompiledIssue): { html: string; text: string } {
-  return createPersonaliser(compiled).render({ email: EMAIL_MARKER });
-}
+export type CampaignConfig = Pick<NewsletterConfig, "from" | "replyTo" | "unsubscribe" | "sendsay">;
 
-/** The reader-data fields an issue reads, which Sendsay cannot fill for us in a campaign. */
-export function readerFields(compiled: CompiledIssue): string[] {
-  const fields = compiled.subscriberFields.filter((f) => !OWN_SUBSCRIBER_FIELDS.includes(f));
-  if (compiled.subscriberFields.includes("email")) {
-    const parts = campaignParts(compiled);
-    if (parts.html.includes(EMAIL_MARKER) || parts.text.includes(EMAIL_MARKER)) fields.push("email");
-  }
-  return fields.sort();
+export interface LetterOptions {
+  /** Send with reader fields empty (the templates' fallbacks) instead of translating them. */
+  withoutFields?: boolean;
+  /** The issue's file and the templates, to name the line of a tag that cannot be translated. */
+  sources?: SourceFile[];
 }
 
 /**
- * Refuse a campaign for an issue that reads subscriber fields (Sendsay fills per-recipient data itself,
- * in its own template language): name the fields and the ways out.
+ * Both parts (and the subject) of the one letter every list member gets, in PROScript: subscriber tags
+ * translated, unsubscribe links Sendsay's, literal `[%` escaped. Throws, naming every tag that cannot be
+ * translated with its file, line and fix, before anything is submitted.
  */
-export function assertCampaignable(compiled: CompiledIssue, options: { withoutFields?: boolean } = {}): void {
-  const fields = readerFields(compiled);
-  if (!fields.length || options.withoutFields) return;
-  const list = fields.map((f) => `subscriber.${f}`).join(", ");
-  throw new RassylkaError({
-    ruleId: "sendsay/subscriber-fields",
-    severity: "error",
-    message: `the issue uses ${list}: a campaign to a Sendsay list goes out as one letter, so rassylka cannot fill these per reader`,
-    file: compiled.source,
-    fix:
-      "send personal letters instead (`--transport sendsay --to FILE.csv`: one request per reader, fields filled by rassylka), " +
-      `or remove ${fields.length > 1 ? "these fields" : "this field"} from the issue and its templates, ` +
-      "or add --without-subscriber-fields to send everyone the version with the fields empty (the templates' {{else}} text, as on the web)",
-  });
+export function campaignParts(compiled: CompiledIssue, config: CampaignConfig, options: LetterOptions = {}): CampaignLetterParts {
+  if (options.withoutFields) {
+    const filled = createPersonaliser(compiled).render({ email: EMAIL_MARKER, unsubscribeUrl: UNSUBSCRIBE_MARKER });
+    return literalToProscript(
+      compiled,
+      filled,
+      { [EMAIL_MARKER]: MEMBER_EMAIL, [UNSUBSCRIBE_MARKER]: UNSUBSCRIBE_DIRECTIVE },
+      config.unsubscribe,
+    );
+  }
+  const result = toProscript(compiled, { fields: config.sendsay?.fields ?? {}, unsubscribe: config.unsubscribe, sources: options.sources });
+  if (result.problems.length) throw new RassylkaError(result.problems);
+  return { html: result.html, text: result.text, subject: result.subject };
+}
+
+/** The reader-data fields an issue reads (not `email` or `unsubscribeUrl`). */
+export function readerFields(compiled: CompiledIssue): string[] {
+  return compiled.subscriberFields.filter((f) => !OWN_SUBSCRIBER_FIELDS.includes(f)).sort();
+}
+
+/** Refuse, before anything is submitted, an issue whose subscriber tags cannot become PROScript. */
+export function assertCampaignable(compiled: CompiledIssue, config: CampaignConfig, options: LetterOptions = {}): void {
+  campaignParts(compiled, config, options);
 }
 
 /** The letter of an issue as Sendsay's issue.send takes it (src/message builds it for every Sendsay path). */
@@ -76,18 +89,12 @@ export function letterFor(
   return toSendsayLetter({ subject, from: config.from, replyTo: config.replyTo, ...parts });
 }
 
-/** The exact issue.send body of a campaign (fields empty: the same letter for everyone). */
-export function campaignRequest(compiled: CompiledIssue, config: Pick<NewsletterConfig, "from" | "replyTo">, groupId: string) {
-  const parts = campaignParts(compiled);
-  if (parts.html.includes(EMAIL_MARKER) || parts.text.includes(EMAIL_MARKER)) {
-    // only with --without-subscriber-fields: print no address rather than the marker
-    const empty = createPersonaliser(compiled).render({});
-    parts.html = empty.html;
-    parts.text = empty.text;
-  }
+/** The exact issue.send body of a campaign. */
+export function campaignRequest(compiled: CompiledIssue, config: CampaignConfig, groupId: string, options: LetterOptions = {}) {
+  const parts = campaignParts(compiled, config, options);
   return {
     action: "issue.send" as const,
-    letter: letterFor(compiled, config, parts),
+    letter: letterFor(compiled, config, parts, parts.subject),
     group: groupId,
     sendwhen: "now",
   };
@@ -128,8 +135,10 @@ export interface CampaignOptions {
   client: SendsayClient;
   db: StateDb;
   compiled: CompiledIssue;
-  config: Pick<NewsletterConfig, "from" | "replyTo">;
+  config: CampaignConfig;
   groupId: string;
+  /** The issue's file and the templates, for the file and line of a tag that cannot be translated. */
+  sources?: SourceFile[];
   /** Submit even when an earlier attempt is in doubt or already sent. */
   force?: boolean;
   /** Send with subscriber fields empty instead of refusing. */
@@ -158,6 +167,10 @@ export interface CampaignOutcome {
   detachedReason?: "aborted" | "unreadable" | "no-status";
   /** The underlying error text when the track could not be read (secrets masked). */
   detail?: string;
+  /** Sendsay's figures of a finished campaign (stat.uni); null: not counted yet. */
+  stats?: CampaignStats | null;
+  /** Why the figures could not be read (the campaign itself is done). */
+  statsError?: string;
 }
 
 function issueKey(compiled: CompiledIssue): string {
@@ -182,10 +195,10 @@ function inDoubtError(row: CampaignRow, groupId: string, compiled: CompiledIssue
 /** Submit (or resume following) a campaign and poll its track to a final status. */
 export async function runCampaign(options: CampaignOptions): Promise<CampaignOutcome> {
   const { client, compiled, groupId } = options;
-  assertCampaignable(compiled, { withoutFields: options.withoutFields });
   const ledger = new CampaignLedger(options.db);
   const issue = issueKey(compiled);
-  const request = campaignRequest(compiled, options.config, groupId);
+  // translated (or refused) before anything is recorded or submitted
+  const request = campaignRequest(compiled, options.config, groupId, { withoutFields: options.withoutFields, sources: options.sources });
   const hash = contentHash(request);
   const previous = ledger.latest(issue, groupId, client.login);
 
@@ -287,7 +300,13 @@ async function follow(
       const state: CampaignState =
         phase === "done" ? "done" : phase === "error" ? "failed" : phase === "cancelled" ? "cancelled" : "waiting";
       ledger.update(rowId, { state, error: error ?? null });
-      return { ...base, status, phase, error };
+      if (phase !== "done") return { ...base, status, phase, error };
+      try {
+        return { ...base, status, phase, error, stats: await readCampaignStats(client, trackId) };
+      } catch (e) {
+        const reason = e instanceof RassylkaError ? (e.diagnostics[0]?.message ?? e.message) : (e as Error).message;
+        return { ...base, status, phase, error, stats: null, statsError: client.mask(reason) };
+      }
     }
     await wait(interval, options.signal);
   }

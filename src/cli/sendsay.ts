@@ -11,16 +11,21 @@ import {
   readerFields,
   runCampaign,
 } from "../campaign/campaign.js";
+import type { SourceFile } from "../campaign/proscript.js";
+import type { CampaignStats } from "../campaign/stats.js";
+import { syncStopLists } from "../campaign/stoplist.js";
 import { compileOrThrow } from "../compile/compile.js";
 import { CONFIG_FILE, loadConfig, parseConfig } from "../config/load.js";
 import type { NewsletterConfig } from "../config/schema.js";
 import { RassylkaError } from "../diagnostics.js";
 import { loadProject } from "../project/project.js";
+import type { TemplateSet } from "../render/templates.js";
 import { refuseDraft } from "../send/guards.js";
 import type { Transport } from "../send/transport.js";
 import { SendsayClient, type SendsayClientOptions, sendsayCredentials } from "../send/transports/sendsay/client.js";
 import { pingSendsay, SendsayTransport } from "../send/transports/sendsay/transport.js";
 import { openState, stateFile } from "../state/db.js";
+import { Suppressions } from "../state/suppressions.js";
 import type { Io } from "./print.js";
 
 /**
@@ -71,6 +76,51 @@ export function registerSendsay(program: Command, io: Io, setCode: (c: number) =
     .option("--root <dir>", "the newsletter's folder", ".")
     .option("--json", "print the result as JSON")
     .action(async (flags: PingFlags) => setCode(await runSendsayPing(flags, io)));
+  sendsay
+    .command("sync")
+    .description("one stop list on both sides: Sendsay's stop lists into our suppressions, ours into «Заблокированы вручную»")
+    .option("--root <dir>", "the newsletter's folder", ".")
+    .option("--state <file>", "the state file")
+    .option("--dry-run", "show what would be added on each side, add nothing")
+    .option("--json", "print { dryRun, toLocal: [{ email, reason, source }], toSendsay: [{ email, reason }] }")
+    .action(async (flags: SyncFlags) => setCode(await runSendsaySync(flags, io)));
+}
+
+interface SyncFlags {
+  root: string;
+  state?: string;
+  dryRun?: boolean;
+  json?: boolean;
+}
+
+/**
+ * `rassylka sendsay sync [--dry-run]`: Sendsay's «Отписались» and «Заблокированы вручную» into our
+ * suppression list, our suppressions into «Заблокированы вручную»; nothing removed anywhere. Exit 0, or 1
+ * when Sendsay cannot be read (nothing is changed on our side then).
+ */
+export async function runSendsaySync(flags: SyncFlags, io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const root = resolve(flags.root);
+  const client = new SendsayClient({ ...sendsayCredentials(configNow(root), env), maxAttempts: 3, onEvent: retryNotes(io) });
+  const db = openState(stateFile(root, flags.state));
+  try {
+    const result = await syncStopLists(client, new Suppressions(db), { dryRun: flags.dryRun });
+    if (flags.json) {
+      io.out(JSON.stringify(result, null, 2));
+      return 0;
+    }
+    const verb = result.dryRun ? "would add" : "added";
+    const plural = (n: number) => (n === 1 ? "address" : "addresses");
+    io.out(`Sendsay → our suppression list: ${verb} ${result.toLocal.length} ${plural(result.toLocal.length)}.`);
+    for (const a of result.toLocal) io.out(`  + ${a.email} (${a.reason}, ${a.source})`);
+    io.out(
+      `Our suppression list → Sendsay «Заблокированы вручную»: ${verb} ${result.toSendsay.length} ${plural(result.toSendsay.length)}.`,
+    );
+    for (const a of result.toSendsay) io.out(`  + ${a.email} (${a.reason})`);
+    io.out(result.dryRun ? "Dry run: nothing was changed on either side." : "Nothing was removed on either side.");
+    return 0;
+  } finally {
+    db.close();
+  }
 }
 
 /** The flags of `rassylka send` that the Sendsay paths read. */
@@ -163,6 +213,25 @@ export function describeCampaign(o: CampaignOutcome): string {
   }
 }
 
+/** One line of a campaign's figures (text output of `send --group` and `status`). */
+export function describeStats(stats: CampaignStats | null | undefined, error?: string): string {
+  if (error) return `figures: not read from Sendsay (${error})`;
+  if (!stats) return "figures: Sendsay has not counted this issue yet (run `rassylka status <issue>` later)";
+  return `recipients ${stats.members} · delivered ${stats.delivered} · not delivered ${stats.undelivered} · opened ${stats.opened} (unique) · clicked ${stats.clicked} (unique) · unsubscribed ${stats.unsubscribed}`;
+}
+
+/** The issue's file and the templates: where a tag that cannot become PROScript is looked up for its line. */
+function campaignSources(root: string, issueFile: string, templates: TemplateSet): SourceFile[] {
+  const sources: SourceFile[] = [];
+  try {
+    sources.push({ file: issueFile, text: readFileSync(join(root, issueFile), "utf8") });
+  } catch {
+    // compiled from the cache of a file gone since: the message names the issue without a line
+  }
+  for (const t of [...templates.layouts.values(), ...templates.partials.values()]) sources.push({ file: t.file, text: t.source });
+  return sources;
+}
+
 async function defaultAsk(question: string): Promise<string> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
@@ -200,11 +269,15 @@ export async function runSendsayCampaign(issue: string, flags: SendsaySendFlags,
   const config = project.config.config;
   const { compiled } = await compileOrThrow(project, issue);
   refuseDraft(compiled, "--transport sendsay --test you@example.ru");
-  assertCampaignable(compiled, { withoutFields: flags.withoutSubscriberFields });
+  const letterOptions = {
+    withoutFields: flags.withoutSubscriberFields,
+    sources: campaignSources(root, compiled.source, project.templates),
+  };
+  assertCampaignable(compiled, config, letterOptions);
   const credentials = sendsayCredentials(config, runtime.env);
 
   if (flags.dryRun) {
-    const request = campaignRequest(compiled, config, groupId);
+    const request = campaignRequest(compiled, config, groupId, letterOptions);
     const size = Buffer.byteLength(JSON.stringify(request));
     const info = {
       dryRun: true,
@@ -258,6 +331,7 @@ export async function runSendsayCampaign(issue: string, flags: SendsaySendFlags,
       groupId,
       force: flags.force,
       withoutFields: flags.withoutSubscriberFields,
+      sources: letterOptions.sources,
       signal: controller.signal,
       pollIntervalMs: pollMs,
       onEvent: (e) => {
@@ -280,7 +354,10 @@ export async function runSendsayCampaign(issue: string, flags: SendsaySendFlags,
     });
     const code = campaignExitCode(outcome);
     if (flags.json) io.out(JSON.stringify({ ...outcome, exitCode: code }, null, 2));
-    else io.out(describeCampaign(outcome));
+    else {
+      io.out(describeCampaign(outcome));
+      if (outcome.phase === "done") io.out(`  ${describeStats(outcome.stats, outcome.statsError)}`);
+    }
     return code;
   } finally {
     db.close();

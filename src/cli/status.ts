@@ -1,11 +1,18 @@
 import { readFile } from "node:fs/promises";
 import { relative, resolve } from "node:path";
 import type { Command } from "commander";
+import { describeStatus } from "../campaign/campaign.js";
+import { type CampaignStats, readCampaignStats } from "../campaign/stats.js";
+import { loadConfig } from "../config/load.js";
+import { isRassylkaError } from "../diagnostics.js";
 import { parseIssue } from "../issue/load.js";
 import { loadProject, resolveIssueFile } from "../project/project.js";
 import { Ledger, type LedgerFailure } from "../send/ledger.js";
-import { openState, stateFile } from "../state/db.js";
+import { SendsayClient, sendsayCredentials } from "../send/transports/sendsay/client.js";
+import { CampaignLedger } from "../state/campaigns.js";
+import { openState, type StateDb, stateFile } from "../state/db.js";
 import type { Io } from "./print.js";
+import { describeStats } from "./sendsay.js";
 
 /** `rassylka status [issue]`: the ledger's counts and failures for one issue (or every issue it knows). */
 export interface StatusFlags {
@@ -20,6 +27,50 @@ export interface IssueStatus {
   counts: { total: number; sent: number; failed: number; pending: number; suppressed: number; invalid: number; duplicates: number };
   failures: { email: string; code: number | null; message: string }[];
   updatedAt?: string;
+  /** The issue's latest Sendsay campaign, with its figures read from Sendsay (see campaignStatus). */
+  campaign?: CampaignStatus;
+}
+
+export interface CampaignStatus {
+  groupId: string;
+  trackId: string | null;
+  state: string;
+  trackStatus: number | null;
+  updatedAt: string;
+  /** Sendsay's figures (stat.uni); null when not read or not counted yet. */
+  stats: CampaignStats | null;
+  statsError?: string;
+}
+
+/** The latest campaign of an issue, its figures read from Sendsay when the key and login are there. */
+async function campaignStatus(db: StateDb, slug: string, root: string, env: NodeJS.ProcessEnv): Promise<CampaignStatus | undefined> {
+  const row = new CampaignLedger(db)
+    .all(slug)
+    .filter((r) => r.state !== "rejected")
+    .pop();
+  if (!row) return undefined;
+  const status: CampaignStatus = {
+    groupId: row.groupId,
+    trackId: row.trackId,
+    state: row.state,
+    trackStatus: row.trackStatus,
+    updatedAt: row.updatedAt,
+    stats: null,
+  };
+  if (!row.trackId) return status;
+  let client: SendsayClient | undefined;
+  try {
+    const config = await loadConfig(root).then(
+      (c) => c.config,
+      () => undefined,
+    );
+    client = new SendsayClient({ ...sendsayCredentials(config, env), maxAttempts: 3 });
+    status.stats = await readCampaignStats(client, row.trackId);
+  } catch (error) {
+    const reason = isRassylkaError(error) ? (error.diagnostics[0]?.message ?? error.message) : (error as Error).message;
+    status.statsError = client ? client.mask(reason) : reason;
+  }
+  return status;
 }
 
 export function issueStatus(ledger: Ledger, slug: string): IssueStatus {
@@ -44,14 +95,19 @@ export function issueStatus(ledger: Ledger, slug: string): IssueStatus {
 
 /** A slug the ledger knows, or an issue file / slug resolved to its slug. */
 async function slugOf(root: string, ref: string, ledger: Ledger): Promise<string> {
-  if (ledger.getRun(ref)) return ref;
+  if (ledger.getRun(ref) || new CampaignLedger(ledger.db).all(ref).length) return ref;
   const project = await loadProject(root);
   const file = await resolveIssueFile(project.root, ref);
   const { issue } = parseIssue(await readFile(file, "utf8"), relative(project.root, file), project.config.config);
   return issue?.slug ?? ref;
 }
 
-export async function runStatus(ref: string | undefined, flags: StatusFlags, io: Io): Promise<number> {
+export async function runStatus(
+  ref: string | undefined,
+  flags: StatusFlags,
+  io: Io,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   const root = resolve(flags.root);
   const db = openState(stateFile(root, flags.state ? resolve(flags.state) : undefined));
   try {
@@ -63,6 +119,8 @@ export async function runStatus(ref: string | undefined, flags: StatusFlags, io:
           .map((r) => r.issue)
           .filter((s) => !s.includes(":"));
     const all = slugs.map((s) => issueStatus(ledger, s));
+    // a campaign's figures are Sendsay's: read only for the issue asked about
+    if (ref && all[0]) all[0].campaign = await campaignStatus(db, all[0].issue, root, env);
     if (flags.json) {
       io.out(JSON.stringify(ref ? all[0] : all, null, 2));
       return 0;
@@ -71,6 +129,13 @@ export async function runStatus(ref: string | undefined, flags: StatusFlags, io:
     for (const s of all) {
       const c = s.counts;
       io.out(`${s.issue}${s.subject ? ` «${s.subject}»` : ""}${s.updatedAt ? ` (last run ${s.updatedAt})` : ""}`);
+      const campaign = s.campaign;
+      if (campaign) {
+        const track = campaign.trackId ? `track ${campaign.trackId}, ${describeStatus(campaign.trackStatus ?? 0)}` : "no track id";
+        io.out(`  Sendsay campaign to list "${campaign.groupId}": ${campaign.state} (${track}, ${campaign.updatedAt})`);
+        if (campaign.trackId) io.out(`  ${describeStats(campaign.stats, campaign.statsError)}`);
+        if (!c.total) continue;
+      }
       if (!c.total) io.out("  not sent yet");
       io.out(
         `  total ${c.total} · sent ${c.sent} · failed ${c.failed} · pending ${c.pending} · suppressed ${c.suppressed} · invalid ${c.invalid} · duplicates ${c.duplicates}`,
@@ -94,7 +159,7 @@ export function registerStatus(program: Command, io: Io, setCode: (c: number) =>
     .option("--root <dir>", "the newsletter's folder", ".")
     .option(
       "--json",
-      "print as JSON: { issue, counts: { total, sent, failed, pending, suppressed, invalid, duplicates }, failures: [{ email, code, message }] }",
+      "print as JSON: { issue, counts: { total, sent, failed, pending, suppressed, invalid, duplicates }, failures: [{ email, code, message }], campaign?: { groupId, trackId, state, trackStatus, stats: { members, delivered, undelivered, opened, clicked, unsubscribed } | null } }",
     )
     .action(async (issue: string | undefined, flags: StatusFlags) => setCode(await runStatus(issue, flags, io)));
 }

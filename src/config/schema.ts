@@ -67,7 +67,28 @@ export const configSchema = z.strictObject({
     .refine((u) => u.url || u.mailto, { message: "give unsubscribe.url, unsubscribe.mailto or both" })
     .optional(),
   /** Sendsay account settings (no secrets: the API key comes from SENDSAY_APIKEY). */
-  sendsay: z.strictObject({ login: z.string().min(1).optional() }).optional(),
+  sendsay: z
+    .strictObject({
+      login: z.string().min(1).optional(),
+      /**
+       * Subscriber field → Sendsay questionnaire field (`anketa id.question id`, e.g. name: base.firstName),
+       * for campaigns: `{{subscriber.name}}` becomes `[% anketa.base.firstName %]` (docs/sendsay.md).
+       */
+      fields: z
+        .record(
+          z.string().regex(/^[A-Za-z_][\w-]*$/, { message: "expected a subscriber field name such as name or company" }),
+          z.string().refine((v) => /^[A-Za-z_]\w*\.[A-Za-z_]\w*$/.test(v), {
+            message: "expected a Sendsay questionnaire field written anketa.question, such as base.firstName or custom.company",
+            params: { fix: "copy the field's code from the questionnaire in Sendsay ([% anketa.base.firstName %] → base.firstName)" },
+          }),
+        )
+        .refine((f) => !("email" in f) && !("unsubscribeUrl" in f), {
+          message: "email and unsubscribeUrl are filled by Sendsay itself (the member's address, [% param.url_unsub %])",
+          params: { fix: "remove email and unsubscribeUrl from sendsay.fields" },
+        })
+        .optional(),
+    })
+    .optional(),
   preview: z.strictObject({ subscribers: z.array(z.record(z.string(), z.string())).default([]) }).default({ subscribers: [] }),
   lint: z
     .strictObject({

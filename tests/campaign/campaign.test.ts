@@ -58,7 +58,7 @@ describe("sendsay campaign", () => {
 
     const sends = server.handled("issue.send");
     expect(sends).toHaveLength(1);
-    const parts = campaignParts(compiled);
+    const parts = campaignParts(compiled, config);
     expect(JSON.parse(sends[0].raw)).toEqual({
       action: "issue.send",
       letter: {
@@ -75,9 +75,22 @@ describe("sendsay campaign", () => {
     // email-only parts show (the header tests subscriber.email), and no marker leaks
     expect(parts.html).toContain("Открыть в браузере");
     expect(parts.html).not.toMatch(/marker/);
-    // the footer's own field stays empty: its fallback (the newsletter's unsubscribe page) shows
-    expect(parts.html).toContain("https://prodazhi.example.ru/rassylka/unsubscribe");
+    // the footer's unsubscribe link is Sendsay's own, in both parts; ours (without a token) is gone
+    expect(parts.html).toContain('href="[% param.url_unsub %]"');
+    expect(parts.text).toContain("[% param.url_unsub | mark_raw %]");
+    expect(parts.html + parts.text).not.toContain("rassylka/unsubscribe");
     expect(sends[0].headers.authorization).toBe(`sendsay apikey=${KEY}`);
+
+    // when the track ends, the figures come back (stat.uni, rows in the order of select)
+    expect(outcome.stats).toEqual({ members: 3, delivered: 2, undelivered: 1, opened: 2, clicked: 1, unsubscribed: 1 });
+    expect(server.handled("stat.uni").map((r) => r.body)).toEqual([
+      {
+        action: "stat.uni",
+        result: "response",
+        select: ["issue.members", "issue.deliv_ok", "issue.deliv_bad", "issue.u_readed", "issue.u_clicked", "issue.unsubed"],
+        filter: [{ a: "issue.track.id", op: "==", v: "1000" }],
+      },
+    ]);
 
     const polls = server.handled("track.get");
     expect(polls).toHaveLength(4);
@@ -235,8 +248,10 @@ describe("campaign and subscriber fields", () => {
     const e = await runCampaign({ client: client(server), db, compiled, config, groupId: "g1" }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(RassylkaError);
     const message = (e as Error).message;
-    expect(message).toContain("subscriber.city, subscriber.name");
+    expect(message).toContain("subscriber.name has no Sendsay field");
+    expect(message).toContain("subscriber.city has no Sendsay field");
     expect(message).not.toContain("subscriber.unsubscribeUrl");
+    expect(message).toMatch(/sendsay\.fields/);
     expect(message).toMatch(/--to FILE\.csv/);
     expect(message).toMatch(/remove/);
     expect(server.requests).toHaveLength(0);
@@ -244,19 +259,20 @@ describe("campaign and subscriber fields", () => {
     db.close();
   });
 
-  it("refuses an issue that prints the reader's address", async () => {
+  it("prints the reader's address as the member's, filled by Sendsay", async () => {
     await writeFile(
       join(project.root, "issues/2026-12-03-email.md"),
       "---\ntitle: Адрес\ndate: 2026-12-03\n---\nПисьмо для {{subscriber.email}}.\n",
     );
-    const { compiled } = await compile(project.root, "issues/2026-12-03-email.md");
-    expect(() => assertCampaignable(compiled)).toThrow(/uses subscriber\.email:/);
+    const { compiled, config } = await compile(project.root, "issues/2026-12-03-email.md");
+    expect(() => assertCampaignable(compiled, config)).not.toThrow();
+    expect(campaignParts(compiled, config).html).toMatch(/Письмо для.\[% anketa\.member\.email %\]\./);
   });
 
   it("sends the fields-empty version when asked to", async () => {
     server = await startFakeSendsay({ login: LOGIN, apiKey: KEY, trackStatuses: [-1] });
     const { compiled, config } = await compile(project.root, PERSONAL_FILE);
-    expect(() => assertCampaignable(compiled, { withoutFields: true })).not.toThrow();
+    expect(() => assertCampaignable(compiled, config, { withoutFields: true })).not.toThrow();
     const db = openState(stateFile());
     const outcome = await runCampaign({
       client: client(server),
@@ -270,7 +286,8 @@ describe("campaign and subscriber fields", () => {
     expect(outcome.exitCode).toBe(0);
     const letter = server.handled("issue.send")[0].body?.letter as { message: { html: string } };
     expect(letter.message.html).toContain("Добрый день!");
-    expect(letter.message.html).not.toMatch(/RSK[A-Z]+\d+Z|\{\{/);
+    expect(letter.message.html).not.toMatch(/RSK[A-Z]+\d+Z|\{\{|rsksendsay/);
+    expect(letter.message.html).toContain('href="[% param.url_unsub %]"');
     db.close();
   });
 });

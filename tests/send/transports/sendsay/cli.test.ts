@@ -98,7 +98,9 @@ describe("rassylka send --transport sendsay --group", () => {
     expect(server.handled("issue.send")).toHaveLength(1);
     expect(server.handled("issue.send")[0].body).toMatchObject({ action: "issue.send", group: "pl42", sendwhen: "now" });
     // after the redirect every request went straight to the new place
-    expect(server.requests.map((q) => q.path.startsWith("/hop1/"))).toEqual([false, true, true, true, true]);
+    // (issue.send, three track.get, then stat.uni for the figures)
+    expect(server.requests.map((q) => q.path.startsWith("/hop1/"))).toEqual([false, true, true, true, true, true]);
+    expect(r.stdout).toContain("recipients 3 · delivered 2 · not delivered 1 · opened 2 (unique) · clicked 1 (unique) · unsubscribed 1");
   });
 
   it("exits 2 when the track ends in -2, with the JSON outcome", async () => {
@@ -115,7 +117,10 @@ describe("rassylka send --transport sendsay --group", () => {
     server = await startFakeSendsay({ login: LOGIN, apiKey: KEY });
     const r = await run(["send", PERSONAL_FILE, "--transport", "sendsay", "--group", "pl42", "--yes", "--state", state()], env(server));
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("uses subscriber.city, subscriber.name");
+    // the project maps no fields: both are named at their line, with the fix
+    expect(r.stderr).toContain(`${PERSONAL_FILE}:7: error: subscriber.name has no Sendsay field to read in a campaign`);
+    expect(r.stderr).toContain(`${PERSONAL_FILE}:7: error: subscriber.city has no Sendsay field to read in a campaign`);
+    expect(r.stderr).toContain("sendsay.fields");
     expect(r.stderr).toContain("--to FILE.csv");
     expect(server.requests).toHaveLength(0);
   });
@@ -231,5 +236,81 @@ describe("rassylka send --transport sendsay --to (personal letters)", () => {
     const twice = [...counts].filter(([, c]) => c > 1).map(([email]) => email);
     expect(twice.length).toBeLessThanOrEqual(2);
     expect(summary.resentAddresses).toEqual(expect.arrayContaining(twice));
+  });
+});
+
+describe("rassylka status of an issue sent as a campaign", () => {
+  it("reads the campaign's figures from Sendsay, as text and as campaign.stats in --json", async () => {
+    server = await startFakeSendsay({ login: LOGIN, apiKey: KEY, trackStatuses: [-1] });
+    const file = state();
+    const sent = await run(["send", PLAIN_FILE, "--transport", "sendsay", "--group", "pl7", "--yes", "--state", file], env(server));
+    expect(sent.code).toBe(0);
+    server.options.issueStats = {
+      "issue.members": "120",
+      "issue.deliv_ok": "117",
+      "issue.deliv_bad": "3",
+      "issue.u_readed": "64",
+      "issue.u_clicked": "21",
+      "issue.unsubed": "2",
+    };
+    const text = await run(["status", PLAIN_FILE, "--state", file], env(server));
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('Sendsay campaign to list "pl7": done (track 1000, done (-1)');
+    expect(text.stdout).toContain(
+      "recipients 120 · delivered 117 · not delivered 3 · opened 64 (unique) · clicked 21 (unique) · unsubscribed 2",
+    );
+    const json = await run(["status", PLAIN_FILE, "--state", file, "--json"], env(server));
+    expect(JSON.parse(json.stdout).campaign).toMatchObject({
+      groupId: "pl7",
+      trackId: "1000",
+      state: "done",
+      stats: { members: 120, delivered: 117, undelivered: 3, opened: 64, clicked: 21, unsubscribed: 2 },
+    });
+    expect(server.handled("stat.uni").at(-1)?.body?.filter).toEqual([{ a: "issue.track.id", op: "==", v: "1000" }]);
+
+    // without the key the ledger's part still shows, and the figures say why they are missing
+    const e = env(server);
+    delete e.SENDSAY_APIKEY;
+    const offline = await run(["status", PLAIN_FILE, "--state", file, "--json"], e);
+    expect(offline.code).toBe(0);
+    expect(JSON.parse(offline.stdout).campaign).toMatchObject({ stats: null, statsError: expect.stringContaining("SENDSAY_APIKEY") });
+  });
+});
+
+describe("rassylka sendsay sync", () => {
+  it("moves suppressions both ways, prints what it added on each side, and adds nothing the second time", async () => {
+    server = await startFakeSendsay({
+      login: LOGIN,
+      apiKey: KEY,
+      stopLists: { member: ["Self@Example.ru", "both@example.ru"], owner: ["blocked@example.ru", "both@example.ru"] },
+    });
+    const file = state();
+    const add = await run(["suppress", "add", "bounced@example.ru", "--reason", "bounced", "--state", file], env(server));
+    expect(add.code).toBe(0);
+
+    const dry = await run(["sendsay", "sync", "--dry-run", "--state", file], env(server));
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain("Sendsay → our suppression list: would add 3 addresses.");
+    expect(dry.stdout).toContain("Dry run: nothing was changed on either side.");
+    expect(server.handled("stoplist.add")).toHaveLength(0);
+
+    const r = await run(["sendsay", "sync", "--state", file], env(server));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Sendsay → our suppression list: added 3 addresses.");
+    expect(r.stdout).toContain("  + self@example.ru (unsubscribed, sendsay:unsubscribed)");
+    expect(r.stdout).toContain("  + both@example.ru (unsubscribed, sendsay:unsubscribed)");
+    expect(r.stdout).toContain("  + blocked@example.ru (manual, sendsay:blocked)");
+    expect(r.stdout).toContain("Our suppression list → Sendsay «Заблокированы вручную»: added 1 address.");
+    expect(r.stdout).toContain("  + bounced@example.ru (bounced)");
+    expect(server.options.stopLists?.owner).toContain("bounced@example.ru");
+    expect(server.options.stopLists?.member).toEqual(["Self@Example.ru", "both@example.ru"]);
+
+    const again = await run(["sendsay", "sync", "--state", file, "--json"], env(server));
+    expect(JSON.parse(again.stdout)).toEqual({ toLocal: [], toSendsay: [], dryRun: false });
+    expect(server.handled("stoplist.add")).toHaveLength(1);
+    for (const action of ["stoplist.delete", "stoplist.erase"]) expect(server.handled(action)).toHaveLength(0);
+
+    const list = await run(["suppress", "list", "--state", file], env(server));
+    expect(list.stdout).toContain("blocked@example.ru");
   });
 });

@@ -11,6 +11,13 @@ import type { AddressInfo } from "node:net";
  *   an account served elsewhere answers {"REDIRECT": "<path>"}: the client repeats the request at that path
  *   issue.send answers {"track.id": "<n>"}; track.get {"id": n} answers {"obj": {"id": n, "status": s, …}}
  *   track statuses: -1 done, -2 error, -3 cancelled, other negatives waiting, 0… in progress
+ *   stat.uni {"select": [...], "filter": [{"a", "op", "v"}]} answers {"list": [[…]]}: one row per issue
+ *     matching the filter (here `issue.track.id` or `issue.id` with "=="), values in the order of `select`
+ *     (docs/sendsay-api/basic-stat-uni.md); an issue not counted yet has no row
+ *   stop lists (docs/subscribers/contacts/stop-lists.md): `member` records («Отписались», the readers'
+ *     own) and `owner` records («Заблокированы вручную», the account's); stoplist.get {"type"} answers
+ *     {"list": [addresses]}; stoplist.add {"type": "owner", "list": [...]} adds (`member` is refused:
+ *     the account may not write the readers' own records); stoplist.delete / stoplist.erase remove
  *
  * Faults on demand: REDIRECT hops, an HTTP 502 once, a slow answer, an answer that never comes.
  */
@@ -51,6 +58,10 @@ export interface FakeSendsayOptions {
   /** Addresses that issue.send personal refuses. */
   badEmails?: string[];
   accountName?: string;
+  /** Figures stat.uni gives for every campaign issue, by `issue.*` column; `null`: not counted yet. */
+  issueStats?: Record<string, number | string> | null;
+  /** The account's stop lists (changed by stoplist.add/delete/erase). */
+  stopLists?: { member: string[]; owner: string[] };
 }
 
 export interface FakeSendsay {
@@ -66,12 +77,23 @@ export interface FakeSendsay {
   close(): Promise<void>;
 }
 
+/** What stat.uni counts for a campaign issue unless a test says otherwise (strings, as Sendsay may send). */
+export const DEFAULT_ISSUE_STATS: Record<string, number | string> = {
+  "issue.members": "3",
+  "issue.deliv_ok": "2",
+  "issue.deliv_bad": "1",
+  "issue.u_readed": "2",
+  "issue.u_clicked": "1",
+  "issue.unsubed": "1",
+};
+
 export async function startFakeSendsay(options: FakeSendsayOptions): Promise<FakeSendsay> {
   const requests: RecordedRequest[] = [];
   const handledList: RecordedRequest[] = [];
   const faults: (Fault & { left: number })[] = [];
   const waiters: { action: string; count: number; resolve: () => void }[] = [];
-  const tracks = new Map<string, { calls: number }>();
+  const tracks = new Map<string, { calls: number; issueId?: string }>();
+  let nextIssue = 500;
   let nextTrack = 1000;
   const redirectsWanted = options.redirects ?? 0;
   const base = `/general/api/v100/json/${options.login}`;
@@ -162,7 +184,7 @@ export async function startFakeSendsay(options: FakeSendsayOptions): Promise<Fak
             return json(res, 200, { errors: [{ id: "error/member/unsubscribed", explain: `${email} is in the stop list` }] });
         }
         const id = String(nextTrack++);
-        tracks.set(id, { calls: 0 });
+        tracks.set(id, { calls: 0, issueId: record.body.group === "personal" ? undefined : String(nextIssue++) });
         return json(res, 200, { "track.id": id, "request.id": "fake" });
       }
       case "track.get": {
@@ -175,6 +197,41 @@ export async function startFakeSendsay(options: FakeSendsayOptions): Promise<Fak
         const obj: Record<string, unknown> = { id: Number(id), status, action: "issue.send" };
         if (status === -2) obj.error = options.trackError ?? "error/issue/failed";
         return json(res, 200, { obj });
+      }
+      case "stat.uni": {
+        const select = (record.body.select as string[] | undefined) ?? [];
+        const filter = (record.body.filter as { a: string; op: string; v: unknown }[] | undefined) ?? [];
+        const figures = options.issueStats === undefined ? DEFAULT_ISSUE_STATS : options.issueStats;
+        const known = ["issue.id", "issue.track.id", ...Object.keys(DEFAULT_ISSUE_STATS)];
+        const unknown = [...select, ...filter.map((f) => f.a)].find((c) => !known.includes(c));
+        if (unknown) return json(res, 200, { errors: [{ id: "error/stat/field_unknown", explain: `unknown field ${unknown}` }] });
+        const rows: unknown[][] = [];
+        for (const [trackId, t] of tracks) {
+          if (!t.issueId || !figures) continue;
+          const row: Record<string, unknown> = { ...figures, "issue.id": t.issueId, "issue.track.id": trackId };
+          if (filter.every((f) => f.op === "==" && String(row[f.a]) === String(f.v))) rows.push(select.map((c) => row[c]));
+        }
+        return json(res, 200, { list: rows });
+      }
+      case "stoplist.get":
+      case "stoplist.add":
+      case "stoplist.delete":
+      case "stoplist.erase": {
+        if (!options.stopLists) options.stopLists = { member: [], owner: [] };
+        const lists = options.stopLists;
+        const type = String(record.body.type ?? "");
+        if (type !== "member" && type !== "owner")
+          return json(res, 200, { errors: [{ id: "error/stoplist/type", explain: "type is member or owner" }] });
+        if (action === "stoplist.get") return json(res, 200, { list: lists[type] });
+        if (type === "member")
+          return json(res, 200, {
+            errors: [{ id: "error/stoplist/member_denied", explain: "the readers' own records cannot be changed" }],
+          });
+        if (action === "stoplist.erase") lists.owner = [];
+        const list = ((record.body.list as string[] | undefined) ?? []).map((e) => e.toLowerCase());
+        if (action === "stoplist.add") for (const e of list) if (!lists.owner.includes(e)) lists.owner.push(e);
+        if (action === "stoplist.delete") lists.owner = lists.owner.filter((e) => !list.includes(e));
+        return json(res, 200, {});
       }
       default:
         return json(res, 200, { errors: [{ id: "error/action/unknown", explain: `unknown action ${action}` }] });
