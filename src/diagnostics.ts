@@ -28,11 +28,7 @@ export class RassylkaError extends Error {
   readonly diagnostics: Diagnostic[];
   constructor(diagnostics: Diagnostic | Diagnostic[], options?: { cause?: unknown }) {
     const list = Array.isArray(diagnostics) ? diagnostics : [diagnostics];
-    // the text of every diagnostic with its fix: what an uncaught error shows (the CLI prints them itself)
-    super(
-      list.map((d) => `${d.file ? `${d.file}: ` : ""}${d.message} [${d.ruleId}]${d.fix ? `\n  fix: ${d.fix}` : ""}`).join("\n"),
-      options,
-    );
+    super(list.map(diagnosticText).join("\n"), options);
     this.name = "RassylkaError";
     this.diagnostics = list;
   }
