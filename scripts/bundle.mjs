@@ -83,6 +83,8 @@ export async function bundle() {
     banner: { js: 'import { createRequire as __rassylkaRequire } from "node:module"; const require = __rassylkaRequire(import.meta.url);' },
     plugins: [metaUrl],
     legalComments: "none",
+    minifyWhitespace: true,
+    minifySyntax: true,
     logLevel: "warning",
     write: false,
   });
