@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The compiled CLI lives in dist-lib/ (built by `npm ci` through the `prepare` script).
-import { main } from "../dist-lib/cli/index.js";
+// The CLI, bundled by esbuild into dist-cli/ (scripts/bundle.mjs, run by `npm ci` through `prepare`).
+import { main } from "../dist-cli/cli/index.js";
 
 main(process.argv).then((code) => {
   process.exitCode = code;

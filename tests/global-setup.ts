@@ -4,9 +4,10 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 
 /**
- * Vitest global setup: the CLI tests run the built binary (`node bin/rassylka.js`, from dist-lib/).
- * `npm test` compiles first; a lone `npx vitest run …` gets dist-lib/ rebuilt here when any src/ file
- * is newer than its output, so no CLI test ever runs against stale code or is skipped.
+ * Vitest global setup: the CLI tests run the built binary (`node bin/rassylka.js`, the esbuild bundle in
+ * dist-cli/; some tests and benchmarks use tsc's dist-lib/). `npm test` builds both first; a lone
+ * `npx vitest run …` gets them rebuilt here when any src/ file is newer than its output, so no CLI
+ * test ever runs against stale code or is skipped.
  */
 const REPO = join(import.meta.dirname, "..");
 
@@ -25,6 +26,23 @@ async function stale(dir = join(REPO, "src")): Promise<boolean> {
   return false;
 }
 
+/** The newest mtime of src/ and of the bundle script. */
+async function newestSource(dir = join(REPO, "src")): Promise<number> {
+  let newest = (await stat(join(REPO, "scripts", "bundle.mjs"))).mtimeMs;
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (e.isFile() && e.name.endsWith(".ts")) newest = Math.max(newest, (await stat(join(e.parentPath, e.name))).mtimeMs);
+  }
+  return newest;
+}
+
+/** dist-cli/ was bundled before some src/ file changed (or never). */
+async function bundleStale(): Promise<boolean> {
+  const built = await stat(join(REPO, "dist-cli", "cli", "index.js")).catch(() => undefined);
+  return !built || built.mtimeMs < (await newestSource());
+}
+
 export default async function setup(): Promise<void> {
-  if (await stale()) await promisify(execFile)("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: REPO });
+  const run = promisify(execFile);
+  if (await stale()) await run("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: REPO });
+  if (await bundleStale()) await run(process.execPath, ["scripts/bundle.mjs"], { cwd: REPO });
 }

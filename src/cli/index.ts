@@ -1,4 +1,4 @@
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, Help } from "commander";
 import { isRassylkaError } from "../diagnostics.js";
 import { VERSION } from "../version.js";
 import { formatDiagnostic, type Io, stdio } from "./print.js";
@@ -13,50 +13,117 @@ type Register = (program: Command, io: Io, setCode: (c: number) => void) => void
 /**
  * Each command's module is imported only when that command runs: they pull in MJML, SQLite, nodemailer,
  * Playwright… and a `build` served from the cache should not pay for loading a browser driver.
+ * `term` and `description` are what `rassylka --help` lists, so that `--help`, `--version`, an unknown
+ * or a missing command load no command module at all (tests/cli/help.test.ts keeps them equal to what
+ * each module registers).
  */
-const COMMANDS: Record<string, () => Promise<Register>> = {
-  build: async () => (await import("./build.js")).registerBuild,
-  new: async () => (await import("./new.js")).registerNew,
-  init: async () => (await import("./init.js")).registerInit,
-  send: async () => (await import("./send.js")).registerSend,
-  status: async () => (await import("./status.js")).registerStatus,
-  suppress: async () => (await import("./suppress.js")).registerSuppress,
-  sendsay: async () => (await import("./sendsay.js")).registerSendsay,
-  lint: async () => (await import("./lint.js")).registerLint,
-  preview: async () => (await import("./preview.js")).registerPreview,
-  screenshots: async () => (await import("./screenshots.js")).registerScreenshots,
-  review: async () => (await import("./review.js")).registerReview,
-  serve: async () => (await import("./serve.js")).registerServe,
+const COMMANDS: Record<string, { term: string; description: string; load: () => Promise<Register> }> = {
+  build: {
+    term: "build [options] [files...]",
+    description: "compile issues into responsive HTML and plain text (dist/<slug>.html, .txt, manifest.json)",
+    load: async () => (await import("./build.js")).registerBuild,
+  },
+  new: {
+    term: "new [options] <title>",
+    description: "start a new issue: issues/YYYY-MM-DD-<slug>.md",
+    load: async () => (await import("./new.js")).registerNew,
+  },
+  init: {
+    term: "init [options] [dir]",
+    description: "create a new newsletter folder (config, templates, one example issue)",
+    load: async () => (await import("./init.js")).registerInit,
+  },
+  send: {
+    term: "send [options] <issue>",
+    description: "deliver an issue to a list over SMTP or into outbox/<slug>/*.eml, with a crash-safe ledger (re-run to resume)",
+    load: async () => (await import("./send.js")).registerSend,
+  },
+  status: {
+    term: "status [options] [issue]",
+    description: "show the send ledger: counts and failures of an issue (or of every issue sent)",
+    load: async () => (await import("./status.js")).registerStatus,
+  },
+  suppress: {
+    term: "suppress",
+    description: "addresses never to send to (unsubscribed, bounced): add, remove, list, import, export",
+    load: async () => (await import("./suppress.js")).registerSuppress,
+  },
+  sendsay: {
+    term: "sendsay",
+    description: "the Sendsay email service (docs/sendsay.md)",
+    load: async () => (await import("./sendsay.js")).registerSendsay,
+  },
+  lint: {
+    term: "lint [options] [files...]",
+    description:
+      "check issues as readers will get them: size, subject, preheader, alt text, links, unsubscribe, merge fields, events, drafts, client support",
+    load: async () => (await import("./lint.js")).registerLint,
+  },
+  preview: {
+    term: "preview [options]",
+    description: "local web server for editors: every issue at 600 and 375 px, text, size, lint; reloads on save",
+    load: async () => (await import("./preview.js")).registerPreview,
+  },
+  screenshots: {
+    term: "screenshots [options] [files...]",
+    description: "full-height PNGs of issues in the system Chromium: <slug>-600.png, <slug>-375.png, <slug>-dark.png",
+    load: async () => (await import("./screenshots.js")).registerScreenshots,
+  },
+  review: {
+    term: "review [options]",
+    description:
+      "every email a branch changes, before and after, with the changed pixels and the text diff: DIR/index.html and DIR/summary.md",
+    load: async () => (await import("./review.js")).registerReview,
+  },
+  serve: {
+    term: "serve [options]",
+    description: "serve the built site (dist/) and the one-click unsubscribe endpoint",
+    load: async () => (await import("./serve.js")).registerServe,
+  },
 };
 
-/** The program with every command, or only `only` when it names one (what `main` runs). */
-export async function createProgram(io: Io = stdio, setCode: (c: number) => void = () => {}, only?: string): Promise<Command> {
-  const program = new Command("rassylka")
+function baseProgram(): Command {
+  return new Command("rassylka")
     .description("Email-newsletter publishing pipeline: Markdown issues → MJML emails → subscribers")
     .version(VERSION)
     .showHelpAfterError()
     .exitOverride();
+}
+
+/** The program with every command, or only `only` when it names one. */
+export async function createProgram(io: Io = stdio, setCode: (c: number) => void = () => {}, only?: string): Promise<Command> {
+  const program = baseProgram();
   const names = only && only in COMMANDS ? [only] : Object.keys(COMMANDS);
-  for (const register of await Promise.all(names.map((n) => COMMANDS[n]()))) register(program, io, setCode);
+  for (const register of await Promise.all(names.map((n) => COMMANDS[n].load()))) register(program, io, setCode);
   return program;
 }
 
-/** The command a command line names: the first argument that is not an option. */
+/**
+ * The program as `--help`, `--version`, a missing or an unknown command see it: every command by its
+ * name and description only, no command module loaded.
+ */
+export function createListing(): Command {
+  const program = baseProgram();
+  const help = new Help();
+  program.configureHelp({ subcommandTerm: (cmd) => COMMANDS[cmd.name()]?.term ?? help.subcommandTerm(cmd) });
+  for (const [name, c] of Object.entries(COMMANDS)) program.command(name).description(c.description);
+  return program;
+}
+
+/** The command a command line names (the first argument that is not an option; `help build` names build). */
 function commandOf(argv: string[]): string | undefined {
-  const first = argv.slice(2).find((a) => !a.startsWith("-"));
-  return first === "help" ? undefined : first;
+  const [first, second] = argv.slice(2).filter((a) => !a.startsWith("-"));
+  return first === "help" ? second : first;
 }
 
 export async function main(argv: string[], io: Io = stdio): Promise<number> {
   let code = 0;
   try {
-    const program = await createProgram(
-      io,
-      (c) => {
-        code = c;
-      },
-      commandOf(argv),
-    );
+    const name = commandOf(argv);
+    const setCode = (c: number) => {
+      code = c;
+    };
+    const program = name && name in COMMANDS ? await createProgram(io, setCode, name) : createListing();
     await program.parseAsync(argv);
     return code;
   } catch (error) {

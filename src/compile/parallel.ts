@@ -7,9 +7,12 @@ import type { CompiledIssue } from "../render/pipeline.js";
  * Cold builds of many issues spread over the machine's cores: MJML and typography are CPU-bound and
  * synchronous, so threads are the only way past one core. The pool lives as long as the process (the
  * preview server rebuilds often) and never keeps it alive (idle workers are unref'd).
- * Few issues are compiled on the main thread alone: starting a worker costs ~0.3 s of module loading.
+ * Fewer issues are compiled on the main thread alone: a worker must load every compile stage and MJML
+ * first (0.9–2 s on this 2-core machine when it is busy), and with stage 7 run once per layout skeleton
+ * an issue takes the main thread only ~10 ms. Measured with `npm run bench -- startup`: one worker made
+ * cold builds of 60 and 120 issues slower, not faster. `RASSYLKA_BUILD_PARALLEL_MIN` overrides (tests).
  */
-export const PARALLEL_MIN_ISSUES = 12;
+export const PARALLEL_MIN_ISSUES = Number(process.env.RASSYLKA_BUILD_PARALLEL_MIN || 200);
 /** Tasks handed to a worker ahead, so it never waits for the busy main thread to hand it the next. */
 const PREFETCH = 6;
 

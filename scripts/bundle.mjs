@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+/**
+ * `node scripts/bundle.mjs`: bundles the CLI into dist-cli/ with esbuild (run by `npm ci` through
+ * `prepare`, by `npm test`, and by tests/global-setup.ts when stale). Loading one bundle is much faster
+ * than loading ~300 small ES modules one by one (zod alone is 95 files); code splitting keeps every
+ * command's chunk apart, so `--version` loads commander and nothing else, and a cached `build` never
+ * loads MJML.
+ *
+ * Independent of the layout under src/: the entry points are src/cli/index.ts and every module that
+ * runs as a worker thread (it uses `parentPort`), each written at its path under src/
+ * (src/a/worker.ts → dist-cli/a/worker.js). Code that finds files next to itself
+ * (`new URL("…", import.meta.url)`: package.json, the starter templates, a worker's script) keeps
+ * working because `import.meta.url` in each source file is rewritten to the URL that file would have
+ * at its own path under dist-cli/, whichever chunk its code ends up in.
+ */
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { dirname, join, relative, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const SRC = join(ROOT, "src");
+export const OUT = join(ROOT, "dist-cli");
+
+/**
+ * Not bundled: the native addon (better-sqlite3), the browser driver only `screenshots` needs
+ * (playwright-core), and mjml and juice, which are imported only on a cache miss: bundled, mjml's
+ * optional requires pull in TypeScript and its minifiers (a 20 MB bundle).
+ */
+const EXTERNAL = ["better-sqlite3", "playwright-core", "mjml", "juice"];
+
+const posix = (p) => p.split(sep).join("/");
+
+async function* walk(dir) {
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) yield* walk(path);
+    else if (e.name.endsWith(".ts") && !e.name.endsWith(".d.ts")) yield path;
+  }
+}
+
+/** src/cli/index.ts and every worker thread's module. */
+export async function entryPoints() {
+  const entries = [join(SRC, "cli", "index.ts")];
+  for await (const file of walk(SRC)) {
+    const text = await readFile(file, "utf8");
+    if (/\bparentPort\b/.test(text) && /from\s+["']node:worker_threads["']/.test(text)) entries.push(file);
+  }
+  return entries;
+}
+
+const MARK = "__rassylkaMetaUrl__";
+
+/** `import.meta.url` in src/a/b.ts → a marker naming a/b.js; replaced per output file once written. */
+const metaUrl = {
+  name: "meta-url",
+  setup(b) {
+    b.onLoad({ filter: /\.ts$/ }, async (args) => {
+      if (!args.path.startsWith(SRC + sep)) return undefined;
+      const text = await readFile(args.path, "utf8");
+      if (!text.includes("import.meta.url")) return { contents: text, loader: "ts" };
+      const as = posix(relative(SRC, args.path)).replace(/\.ts$/, ".js");
+      return { contents: text.replaceAll("import.meta.url", `${MARK}(${JSON.stringify(as)})`), loader: "ts" };
+    });
+  },
+};
+
+export async function bundle() {
+  const result = await build({
+    absWorkingDir: ROOT,
+    entryPoints: await entryPoints(),
+    outdir: OUT,
+    outbase: SRC,
+    entryNames: "[dir]/[name]",
+    chunkNames: "chunks/[name]-[hash]",
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    external: EXTERNAL,
+    // CommonJS packages inside an ES module bundle still call require() for Node's built-ins
+    banner: { js: 'import { createRequire as __rassylkaRequire } from "node:module"; const require = __rassylkaRequire(import.meta.url);' },
+    plugins: [metaUrl],
+    legalComments: "none",
+    minifyWhitespace: true,
+    minifySyntax: true,
+    logLevel: "warning",
+    write: false,
+  });
+  await rm(OUT, { recursive: true, force: true });
+  for (const file of result.outputFiles) {
+    const here = posix(relative(OUT, dirname(file.path)));
+    const text = file.text.replace(new RegExp(`${MARK}\\(("[^"]+")\\)`, "g"), (_, as) => {
+      let rel = posix(relative(here, JSON.parse(as)));
+      if (!rel.startsWith(".")) rel = `./${rel}`;
+      return `new URL(${JSON.stringify(rel)}, import.meta.url).href`;
+    });
+    await mkdir(dirname(file.path), { recursive: true });
+    await writeFile(file.path, text);
+  }
+  return result;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await bundle();

@@ -1,0 +1,41 @@
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { createListing, createProgram } from "../../src/cli/index.js";
+import { REPO } from "../helpers/newsletter.js";
+
+/**
+ * `rassylka --help` lists every command from a table in src/cli/index.ts without loading any command's
+ * module; here that listing is held equal to the help of the program with every command registered.
+ */
+const run = promisify(execFile);
+const BIN = join(REPO, "bin", "rassylka.js");
+
+describe("the command listing", () => {
+  it("prints the same help as the program with every command loaded", async () => {
+    const full = await createProgram();
+    const listing = createListing();
+    expect(listing.commands.map((c) => c.name())).toEqual(full.commands.map((c) => c.name()));
+    expect(listing.helpInformation()).toBe(full.helpInformation());
+  });
+
+  it("serves --version, --help and `help <command>` from the built CLI", async () => {
+    const [version, help, buildHelp] = await Promise.all([
+      run(process.execPath, [BIN, "--version"]),
+      run(process.execPath, [BIN, "--help"]),
+      run(process.execPath, [BIN, "help", "build"]),
+    ]);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    expect(help.stdout).toContain("build [options] [files...]");
+    expect(help.stdout).toContain("serve [options]");
+    expect(buildHelp.stdout).toContain("Usage: rassylka build [options] [files...]");
+    expect(buildHelp.stdout).toContain("--no-cache");
+  });
+
+  it("still suggests a command for a typo, with exit code 1", async () => {
+    const error = (await run(process.execPath, [BIN, "biuld"]).catch((e: unknown) => e)) as { code: number; stderr: string };
+    expect(error.code).toBe(1);
+    expect(error.stderr).toContain("(Did you mean build?)");
+  });
+});
