@@ -26,6 +26,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   preview: async () => (await import("./preview.js")).registerPreview,
   screenshots: async () => (await import("./screenshots.js")).registerScreenshots,
   serve: async () => (await import("./serve.js")).registerServe,
+  state: async () => (await import("./state.js")).registerState,
 };
 
 /** The program with every command, or only `only` when it names one (what `main` runs). */
