@@ -89,14 +89,24 @@ export class SqliteStore implements Store {
 }
 
 class SqliteSuppressions implements SuppressionStore {
-  private readonly sync: Suppressions;
-  private readonly addAll;
-  constructor(db: StateDb) {
-    const sync = new Suppressions(db);
-    this.sync = sync;
-    this.addAll = db.transaction((entries: readonly { email: string; reason?: string; source?: string }[]) =>
-      entries.map((e) => sync.add(e.email, e.reason ?? "manual", e.source)),
-    );
+  private prepared?: { sync: Suppressions; addAll: (entries: readonly { email: string; reason?: string; source?: string }[]) => boolean[] };
+  constructor(private readonly db: StateDb) {}
+  /** Prepared on first use: a store opened without migrations (or read-only) may not have the table yet. */
+  private get sync(): Suppressions {
+    return this.statements().sync;
+  }
+  private get addAll() {
+    return this.statements().addAll;
+  }
+  private statements() {
+    if (!this.prepared) {
+      const sync = new Suppressions(this.db);
+      const addAll = this.db.transaction((entries: readonly { email: string; reason?: string; source?: string }[]) =>
+        entries.map((e) => sync.add(e.email, e.reason ?? "manual", e.source)),
+      );
+      this.prepared = { sync, addAll };
+    }
+    return this.prepared;
   }
   async add(email: string, reason: SuppressionReason | string = "manual", source?: string) {
     return this.sync.add(email, reason, source);
