@@ -17,6 +17,7 @@ import { newsletterId } from "../src/identity/newsletter.js";
 import { createUnsubscribeToken, verifyUnsubscribeToken } from "../src/identity/token.js";
 import { close, createPublishServer, listen } from "../src/publish/server.js";
 import { openState, type StateDb } from "../src/state/db.js";
+import { sqliteStore } from "../src/state/sqlite.js";
 
 const CHILD_FLAG = "--rsk-serve-load";
 const SECRET = "bench-secret-0123456789abcdef-0123";
@@ -178,7 +179,7 @@ export async function run(args: string[] = []): Promise<void> {
 
     // rassylka serve's handler
     const ourDb = openState(join(dir, "serve.sqlite"));
-    const ours = createPublishServer({ dir: join(dir, "dist"), config, secret: SECRET, state: ourDb });
+    const ours = createPublishServer({ dir: join(dir, "dist"), config, secret: SECRET, state: sqliteStore(ourDb) });
     const ourResult = await runLoad(job(await listen(ours, 0), "serve"));
     await close(ours);
     const ourCheck = verify(ourDb, "serve", ourResult);

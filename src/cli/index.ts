@@ -48,6 +48,11 @@ const COMMANDS: Record<string, { term: string; description: string; load: () => 
     description: "addresses never to send to (unsubscribed, bounced): add, remove, list, import, export",
     load: async () => (await import("./suppress.js")).registerSuppress,
   },
+  state: {
+    term: "state",
+    description: "the state store (a SQLite file or PostgreSQL): migrate, copy",
+    load: async () => (await import("./state.js")).registerState,
+  },
   sendsay: {
     term: "sendsay",
     description: "the Sendsay email service (docs/sendsay.md)",

@@ -5,7 +5,8 @@ import { loadConfig } from "../config/load.js";
 import { isRassylkaError, RassylkaError } from "../diagnostics.js";
 import { requireSecret } from "../identity/token.js";
 import { close, createPublishServer, listen, unsubscribePaths } from "../publish/server.js";
-import { openState, stateFile } from "../state/db.js";
+import { locationText, stateLocation } from "../state/location.js";
+import { openStore } from "../state/store.js";
 import type { Io } from "./print.js";
 
 export interface ServeFlags {
@@ -49,14 +50,14 @@ export async function runServe(flags: ServeFlags, io: Io, stop: Promise<unknown>
     for (const d of error.diagnostics)
       io.err(`warning: ${d.message}; the unsubscribe endpoint answers 503 until it is set\n  fix: ${d.fix}`);
   }
-  const state = stateFile(root, flags.state);
-  const db = secret ? openState(state) : undefined;
+  const location = stateLocation(root, flags.state);
+  const store = secret ? await openStore(location, { onError: (e) => io.err(`error: ${(e as Error).message}`) }) : undefined;
   let recorded = 0;
   const server = createPublishServer({
     dir,
     config,
     secret,
-    state: db,
+    state: store,
     onUnsubscribe: (email, added) => {
       if (added) recorded++;
       io.out(`unsubscribed ${mask(email)}${added ? "" : " (already)"}`);
@@ -67,7 +68,7 @@ export async function runServe(flags: ServeFlags, io: Io, stop: Promise<unknown>
   try {
     url = await listen(server, port, flags.host);
   } catch (cause) {
-    db?.close();
+    await store?.close();
     throw new RassylkaError(
       {
         ruleId: "serve/listen",
@@ -81,15 +82,11 @@ export async function runServe(flags: ServeFlags, io: Io, stop: Promise<unknown>
   }
   const paths = unsubscribePaths(config).join(", ");
   io.out(`Serving ${relative(process.cwd(), dir) || "."}/ at ${url}`);
-  io.out(
-    secret
-      ? `Unsubscribe: POST/GET ${paths} ?token=… → ${relative(process.cwd(), state) || state}`
-      : `Unsubscribe: disabled (no secret) at ${paths}`,
-  );
+  io.out(secret ? `Unsubscribe: POST/GET ${paths} ?token=… → ${locationText(location)}` : `Unsubscribe: disabled (no secret) at ${paths}`);
   io.out("Press Ctrl+C to stop.");
   await stop;
   await close(server);
-  db?.close();
+  await store?.close();
   io.out(`Stopped. ${recorded} new unsubscribe(s) recorded.`);
   return 0;
 }
@@ -114,6 +111,9 @@ export function registerServe(program: Command, io: Io, setCode: (c: number) => 
     .option("--out <dir>", "the folder to serve, relative to the root", "dist")
     .option("--port <port>", "port to listen on (0: any free port)", "8080")
     .option("--host <host>", "address to listen on (0.0.0.0 for every interface)", "127.0.0.1")
-    .option("--state <file>", "state file that records unsubscribes (default .rassylka/state.sqlite under the root)")
+    .option(
+      "--state <file|url>",
+      "where unsubscribes are recorded: a state file, or postgres://… (default RASSYLKA_DATABASE_URL, else .rassylka/state.sqlite under the root)",
+    )
     .action(async (flags: ServeFlags) => setCode(await runServe(flags, io, signalled())));
 }

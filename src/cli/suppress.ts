@@ -2,8 +2,8 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { RassylkaError } from "../diagnostics.js";
 import { csvFile, emailProblem } from "../send/audience.js";
-import { openState, stateFile } from "../state/db.js";
-import { Suppressions } from "../state/suppressions.js";
+import { isPostgresUrl, stateLocation } from "../state/location.js";
+import { openStore, type SuppressionStore } from "../state/store.js";
 import { writeFileAtomic } from "../util/fs.js";
 import type { Io } from "./print.js";
 
@@ -20,9 +20,21 @@ export interface SuppressFlags {
   encoding?: string;
 }
 
-function withSuppressions<T>(flags: SuppressFlags, fn: (s: Suppressions) => T | Promise<T>): Promise<T> {
-  const db = openState(stateFile(resolve(flags.root), flags.state ? resolve(flags.state) : undefined));
-  return Promise.resolve(fn(new Suppressions(db))).finally(() => db.close());
+/** `--state` FILE is relative to the current folder; a postgres:// URL (or RASSYLKA_DATABASE_URL) is the shared store. */
+async function withSuppressions<T>(flags: SuppressFlags, fn: (s: SuppressionStore) => T | Promise<T>): Promise<T> {
+  const flag = flags.state && !isPostgresUrl(flags.state) ? resolve(flags.state) : flags.state;
+  const store = await openStore(stateLocation(resolve(flags.root), flag));
+  try {
+    return await fn(store.suppressions);
+  } finally {
+    await store.close();
+  }
+}
+
+/** One transaction for all of them; an address given twice counts once (the second is "already"). */
+async function addEach(s: SuppressionStore, emails: string[], reason: string): Promise<number> {
+  const added = await s.addMany(emails.map((email) => ({ email, reason, source: "cli" })));
+  return added.filter(Boolean).length;
 }
 
 function checkAddresses(addresses: string[]): void {
@@ -53,20 +65,27 @@ export function registerSuppress(program: Command, io: Io, setCode: (c: number) 
   const cmd = program
     .command("suppress")
     .description("addresses never to send to (unsubscribed, bounced): add, remove, list, import, export");
-  const common = (c: Command) => c.option("--state <file>", "the state file").option("--root <dir>", "the newsletter's folder", ".");
+  const common = (c: Command) =>
+    c
+      .option("--state <file|url>", "the state file, or postgres://… (default RASSYLKA_DATABASE_URL, else .rassylka/state.sqlite)")
+      .option("--root <dir>", "the newsletter's folder", ".");
 
   common(cmd.command("add").description("suppress addresses").argument("<emails...>"))
     .option("--reason <reason>", "unsubscribed, bounced, complained or manual", "manual")
     .action(async (emails: string[], flags: SuppressFlags) => {
       checkAddresses(emails);
-      const added = await withSuppressions(flags, (s) => emails.filter((e) => s.add(e, flags.reason ?? "manual", "cli")).length);
+      const added = await withSuppressions(flags, (s) => addEach(s, emails, flags.reason ?? "manual"));
       io.out(`Suppressed ${added} new address(es)${emails.length - added ? `; ${emails.length - added} already were` : ""}.`);
       setCode(0);
     });
 
   common(cmd.command("remove").description("allow addresses again").argument("<emails...>")).action(
     async (emails: string[], flags: SuppressFlags) => {
-      const removed = await withSuppressions(flags, (s) => emails.filter((e) => s.remove(e)).length);
+      const removed = await withSuppressions(flags, async (s) => {
+        let n = 0;
+        for (const e of emails) if (await s.remove(e)) n++;
+        return n;
+      });
       io.out(`Removed ${removed} address(es)${emails.length - removed ? `; ${emails.length - removed} were not suppressed` : ""}.`);
       setCode(0);
     },
@@ -98,15 +117,25 @@ export function registerSuppress(program: Command, io: Io, setCode: (c: number) 
       let known = 0;
       const invalid: string[] = [];
       await withSuppressions(flags, async (s) => {
+        // batches of 500, one transaction each: a long list over the network is not a round trip per row
+        let batch: { email: string; reason: string; source: string }[] = [];
+        const write = async () => {
+          for (const fresh of await s.addMany(batch)) {
+            if (fresh) added++;
+            else known++;
+          }
+          batch = [];
+        };
         for await (const row of source.rows()) {
           if (row.invalid) {
             invalid.push(`${file}:${row.line}: "${row.address}" — ${row.invalid}`);
             continue;
           }
           const reason = row.fields.reason?.trim() || flags.reason || "unsubscribed";
-          if (s.add(row.address, reason, row.fields.source?.trim() || `import:${file}`)) added++;
-          else known++;
+          batch.push({ email: row.address, reason, source: row.fields.source?.trim() || `import:${file}` });
+          if (batch.length >= 500) await write();
         }
+        await write();
       });
       for (const line of invalid) io.err(`warning: skipped invalid address ${line}`);
       io.out(

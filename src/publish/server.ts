@@ -6,8 +6,7 @@ import { extname, join, resolve, sep } from "node:path";
 import type { NewsletterConfig } from "../config/schema.js";
 import { newsletterId } from "../identity/newsletter.js";
 import { verifyUnsubscribeToken } from "../identity/token.js";
-import type { StateDb } from "../state/db.js";
-import { Suppressions } from "../state/suppressions.js";
+import type { Store, SuppressionStore } from "../state/store.js";
 import { escapeHtml, safeHref } from "./html.js";
 import { languageTag, publishStrings } from "./i18n.js";
 
@@ -27,8 +26,8 @@ export interface PublishServerOptions {
   config: NewsletterConfig;
   /** `RASSYLKA_SECRET`; without it (or without `state`) the unsubscribe endpoint answers 503. */
   secret?: string;
-  /** The state file (src/state/db.ts) whose `suppressed` table records unsubscribes. */
-  state?: StateDb;
+  /** The state store (src/state/store.ts: a SQLite file or PostgreSQL) whose suppressions record unsubscribes. */
+  state?: Pick<Store, "suppressions">;
   /** Called after an unsubscribe was recorded (`added` false when the address was already suppressed). */
   onUnsubscribe?: (email: string, added: boolean) => void;
   /** Called with unexpected errors (answered 500 without details). */
@@ -267,15 +266,9 @@ function answer(res: ServerResponse, status: number, body: string, extra: Record
  * holds its address has committed, so a 200 always means "recorded".
  */
 export class SuppressionWriter {
-  private readonly suppressions: Suppressions;
-  private readonly addAll: (emails: string[]) => boolean[];
   private queue: { email: string; done: (added: boolean) => void; fail: (error: unknown) => void }[] = [];
   private scheduled = false;
-  constructor(db: StateDb) {
-    const suppressions = new Suppressions(db);
-    this.suppressions = suppressions;
-    this.addAll = db.transaction((emails: string[]) => emails.map((e) => suppressions.add(e, "unsubscribed", "one-click")));
-  }
+  constructor(private readonly suppressions: SuppressionStore) {}
   /** Resolves after the commit: true when the address was not suppressed before. */
   add(email: string): Promise<boolean> {
     return new Promise((done, fail) => {
@@ -287,21 +280,21 @@ export class SuppressionWriter {
       }
     });
   }
-  has(email: string): boolean {
+  has(email: string): Promise<boolean> {
     return this.suppressions.has(email);
   }
-  private flush(): void {
-    this.scheduled = false;
+  /** One commit at a time: what arrives while it is on its way joins the next one. */
+  private async flush(): Promise<void> {
     const batch = this.queue;
     this.queue = [];
-    let added: boolean[];
     try {
-      added = this.addAll(batch.map((b) => b.email));
+      const added = await this.suppressions.addMany(batch.map((b) => ({ email: b.email, reason: "unsubscribed", source: "one-click" })));
+      for (const [i, b] of batch.entries()) b.done(added[i]);
     } catch (error) {
       for (const b of batch) b.fail(error);
-      return;
     }
-    for (const [i, b] of batch.entries()) b.done(added[i]);
+    if (this.queue.length) setImmediate(() => this.flush());
+    else this.scheduled = false;
   }
 }
 
@@ -339,7 +332,7 @@ async function serveUnsubscribe(
     try {
       added = await writer.add(email);
     } catch (cause) {
-      // e.g. SQLITE_BUSY past the busy timeout: not recorded, so not 200 — the provider will retry
+      // e.g. SQLITE_BUSY past the busy timeout, or PostgreSQL unreachable: not recorded, so not 200 — the provider will retry
       options.onError?.(cause);
       answer(res, 503, page(config, title, `<p>${escapeHtml(t.unavailable)}</p>`), { "Retry-After": "60" });
       return;
@@ -353,7 +346,7 @@ async function serveUnsubscribe(
     return;
   }
   // GET: look, never touch. A scanner following the link changes nothing.
-  if (writer.has(email)) {
+  if (await writer.has(email)) {
     answer(res, 200, page(config, title, `<p>${escapeHtml(t.unsubscribed(email, config.name))}</p>`), {}, head);
     return;
   }
@@ -371,7 +364,7 @@ export function createPublishHandler(options: PublishServerOptions): (req: Incom
   const paths = new Set(unsubscribePaths(options.config));
   const listId = newsletterId(options.config);
   const dir = resolve(options.dir);
-  const writer = options.state ? new SuppressionWriter(options.state) : undefined;
+  const writer = options.state ? new SuppressionWriter(options.state.suppressions) : undefined;
   return (req, res) => {
     const run = async () => {
       let target = req.url ?? "/";

@@ -9,6 +9,7 @@ import { newsletterId } from "../../src/identity/newsletter.js";
 import { createUnsubscribeToken } from "../../src/identity/token.js";
 import { close, createPublishServer, listen } from "../../src/publish/server.js";
 import { openState, type StateDb } from "../../src/state/db.js";
+import { sqliteStore } from "../../src/state/sqlite.js";
 import { Suppressions } from "../../src/state/suppressions.js";
 import { builtNewsletter } from "./fixtures.js";
 import { post, raw, request } from "./http.js";
@@ -39,7 +40,7 @@ beforeAll(async () => {
     dir: b.dist,
     config,
     secret: SECRET,
-    state: db,
+    state: sqliteStore(db),
     onUnsubscribe: (email, added) => recorded.push({ email, added }),
   });
   base = await listen(server, 0);
@@ -176,7 +177,7 @@ describe("one-click unsubscribe (RFC 8058)", () => {
   });
 
   test("when the state file cannot be written the answer is 503 with Retry-After, never 200", async () => {
-    const s = createPublishServer({ dir: b.dist, config, secret: SECRET, state: db });
+    const s = createPublishServer({ dir: b.dist, config, secret: SECRET, state: sqliteStore(db) });
     const url = await listen(s, 0);
     db.pragma("query_only = ON");
     try {
@@ -191,7 +192,7 @@ describe("one-click unsubscribe (RFC 8058)", () => {
   });
 
   test("without a secret the endpoint answers 503 and records nothing", async () => {
-    const s = createPublishServer({ dir: b.dist, config, state: db });
+    const s = createPublishServer({ dir: b.dist, config, state: sqliteStore(db) });
     const url = await listen(s, 0);
     try {
       const r = await post(url, `${PATH}?token=${token("a@example.ru")}`);

@@ -1,0 +1,111 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Ledger } from "../../src/send/ledger.js";
+import { CampaignLedger } from "../../src/state/campaigns.js";
+import { openState } from "../../src/state/db.js";
+import type { StateLocation } from "../../src/state/location.js";
+import { COPY_KEYS, STATE_TABLES, type StateRows, type StateTable, type Store } from "../../src/state/store.js";
+import { Suppressions } from "../../src/state/suppressions.js";
+import { startPostgres } from "../helpers/postgres.js";
+
+/**
+ * The two backends one test suite runs against (describe.each): each gives fresh, empty locations.
+ * `start` in beforeAll, `stop` in afterAll; the PostgreSQL one starts a throwaway cluster.
+ */
+export interface Backend {
+  name: "sqlite" | "postgres";
+  start(): Promise<void>;
+  /** A new empty state: a file that does not exist yet, or a new database. */
+  fresh(): Promise<StateLocation>;
+  stop(): Promise<void>;
+}
+
+export function backends(): Backend[] {
+  let dir = "";
+  let n = 0;
+  let pg: Awaited<ReturnType<typeof startPostgres>> | undefined;
+  return [
+    {
+      name: "sqlite",
+      async start() {
+        dir = await mkdtemp(join(tmpdir(), "rsk-state-"));
+      },
+      async fresh() {
+        return { kind: "sqlite", file: join(dir, `state-${++n}.sqlite`) };
+      },
+      async stop() {
+        if (dir) await rm(dir, { recursive: true, force: true });
+      },
+    },
+    {
+      name: "postgres",
+      async start() {
+        pg = await startPostgres();
+      },
+      async fresh() {
+        if (!pg) throw new Error("postgres backend not started");
+        return { kind: "postgres", url: await pg.database() };
+      },
+      async stop() {
+        await pg?.stop();
+      },
+    },
+  ];
+}
+
+/**
+ * A state file with something in every table, written by the real code that writes it in a send:
+ * two issues' runs, ledger rows sent, failed, deferred and pending, suppressions and a campaign.
+ */
+export function seedSqlite(file: string): void {
+  const db = openState(file);
+  try {
+    const ledger = new Ledger(db);
+    for (const issue of ["2026-11-10-a", "2026-11-24-b"]) {
+      const runId = ledger.beginRun(issue, `hash-${issue}`, `Тема ${issue}`);
+      ledger.addRecipients(
+        issue,
+        runId,
+        ["ivan@example.ru", "Anna@Example.ru", "olga@example.ru", "petr@example.ru"].map((address, i) => ({
+          email: address.toLowerCase(),
+          address,
+          fields: { name: ["Иван", "Анна", "Ольга", "Пётр"][i], city: "Москва" },
+          line: i + 2,
+          messageId: `<${issue}.${i}@example.ru>`,
+        })),
+      );
+      ledger.setListStats(issue, { total: 4, invalid: 1, duplicates: 0 });
+      const { claimed } = ledger.recordAndClaim(issue, runId, [], 3);
+      ledger.record([
+        { id: claimed[0].id, state: "sent", attempts: 1, code: 250, response: "250 OK", providerId: "q1" },
+        { id: claimed[1].id, state: "failed", attempts: 1, code: 550, response: "550 no such user" },
+        { id: claimed[2].id, state: "deferred", attempts: 1, code: 451, response: "451 try later", nextAt: 1_800_000_000_000 },
+      ]);
+      ledger.endRun(issue);
+    }
+    const s = new Suppressions(db);
+    s.add("Unsub@Example.ru", "unsubscribed", "one-click");
+    s.add("bounce@example.ru", "bounced", "import:b.csv");
+    s.add("manual@example.ru");
+    const campaigns = new CampaignLedger(db);
+    const id = campaigns.begin("2026-11-10-a", "group-1", "login", "hash-a", "Тема");
+    campaigns.update(id, { state: "submitted", trackId: "77", trackStatus: 0 });
+    campaigns.begin("2026-11-24-b", "group-1", "login", "hash-b", "Тема b");
+  } finally {
+    db.close();
+  }
+}
+
+/** Every table's rows, sorted by their copy key, JSON fields parsed: what two equal states share. */
+export async function dump(store: Store): Promise<Record<StateTable, unknown[]>> {
+  const out = {} as Record<StateTable, unknown[]>;
+  for (const table of STATE_TABLES) {
+    const rows: StateRows[StateTable][] = [];
+    for await (const batch of store.rows(table, 3)) rows.push(...batch);
+    const key = (r: StateRows[StateTable]) =>
+      COPY_KEYS[table].map((k) => String((r as unknown as Record<string, unknown>)[k])).join("\u0000");
+    out[table] = rows.sort((a, b) => key(a).localeCompare(key(b))).map((r) => ("fields" in r ? { ...r, fields: JSON.parse(r.fields) } : r));
+  }
+  return out;
+}

@@ -1,0 +1,229 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { isRassylkaError } from "../../src/diagnostics.js";
+import { copyState } from "../../src/state/copy.js";
+import { latestVersion, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS } from "../../src/state/migrations.js";
+import { PostgresStore } from "../../src/state/postgres.js";
+import { SqliteStore } from "../../src/state/sqlite.js";
+import { COPY_COLUMNS, openStore, STATE_TABLES, type Store } from "../../src/state/store.js";
+import { PG_PASSWORD } from "../helpers/postgres.js";
+import { backends, dump, seedSqlite } from "./backends.js";
+
+const ISO_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+describe.each(backends())("the $name store", (backend) => {
+  beforeAll(() => backend.start());
+  afterAll(() => backend.stop());
+
+  async function withStore<T>(fn: (store: Store) => Promise<T>, store?: Store): Promise<T> {
+    const s = store ?? (await openStore(await backend.fresh()));
+    try {
+      return await fn(s);
+    } finally {
+      await s.close();
+    }
+  }
+
+  describe("suppressions", () => {
+    test("add, has, list, count, remove: keyed by the canonical address, whatever its case", () =>
+      withStore(async (store) => {
+        const s = store.suppressions;
+        expect(await s.add(" Ivan.Petrov@Example.RU ", "unsubscribed", "one-click")).toBe(true);
+        expect(await s.add("ivan.petrov@example.ru", "bounced")).toBe(false);
+        expect(await s.add("anna@example.ru")).toBe(true);
+        expect(await s.has("IVAN.PETROV@example.ru")).toBe(true);
+        expect(await s.has("olga@example.ru")).toBe(false);
+        expect(await s.count()).toBe(2);
+        // oldest first; two in the same millisecond (SQLite keeps milliseconds) by address
+        const list = (await s.list()).sort((a, b) => a.email.localeCompare(b.email));
+        expect(list).toMatchObject([
+          { email: "anna@example.ru", reason: "manual", source: null },
+          { email: "ivan.petrov@example.ru", reason: "unsubscribed", source: "one-click" },
+        ]);
+        for (const row of list) expect(row.created_at).toMatch(ISO_MS);
+        expect(await s.remove("Anna@Example.ru")).toBe(true);
+        expect(await s.remove("anna@example.ru")).toBe(false);
+        expect(await s.count()).toBe(1);
+      }));
+
+    test("addMany is one group: an address already there, or twice in the group, is not new", () =>
+      withStore(async (store) => {
+        const s = store.suppressions;
+        await s.add("old@example.ru");
+        const added = await s.addMany([
+          { email: "new@example.ru", reason: "unsubscribed", source: "one-click" },
+          { email: "OLD@example.ru" },
+          { email: "New@Example.ru" },
+          { email: "other@example.ru", reason: "complained" },
+        ]);
+        expect(added).toEqual([true, false, false, true]);
+        expect(await s.addMany([])).toEqual([]);
+        expect((await s.list()).map((r) => [r.email, r.reason]).sort()).toEqual([
+          ["new@example.ru", "unsubscribed"],
+          ["old@example.ru", "manual"],
+          ["other@example.ru", "complained"],
+        ]);
+      }));
+
+    test("what one connection records, another one (another process, another machine) sees at once", async () => {
+      const location = await backend.fresh();
+      const web = await openStore(location);
+      const sender = await openStore(location);
+      try {
+        expect(await sender.suppressions.has("reader@example.ru")).toBe(false);
+        await web.suppressions.addMany([{ email: "Reader@example.ru", reason: "unsubscribed", source: "one-click" }]);
+        expect(await sender.suppressions.has("reader@example.ru")).toBe(true);
+      } finally {
+        await web.close();
+        await sender.close();
+      }
+    });
+  });
+
+  describe("migrations", () => {
+    const latest = latestVersion(backend.name === "postgres" ? POSTGRES_MIGRATIONS : SQLITE_MIGRATIONS);
+
+    test("opening a new state applies every migration; opening it again applies none", async () => {
+      const location = await backend.fresh();
+      await withStore(
+        async (store) => {
+          expect(await store.schemaVersion()).toBe(latest);
+          expect(await store.migrate()).toEqual({ applied: [], version: latest });
+        },
+        await openStore(location),
+      );
+      await withStore(async (store) => expect(await store.schemaVersion()).toBe(latest), await openStore(location));
+    });
+
+    test("opened with migrate: false, migrate() applies them and says which", async () => {
+      const store = await openStore(await backend.fresh(), { migrate: false });
+      await withStore(async (s) => {
+        expect(await s.schemaVersion()).toBe(0);
+        expect(await s.migrate()).toEqual({ applied: [{ version: 1, name: "baseline" }], version: latest });
+        expect(await s.migrate()).toEqual({ applied: [], version: latest });
+      }, store);
+    });
+
+    test("concurrent first opens apply each migration once", async () => {
+      const location = await backend.fresh();
+      const stores = await Promise.all([1, 2, 3, 4].map(() => openStore(location, { migrate: false })));
+      try {
+        const results = await Promise.all(stores.map((s) => s.migrate()));
+        expect(results.flatMap((r) => r.applied)).toEqual([{ version: 1, name: "baseline" }]);
+        expect(results.map((r) => r.version)).toEqual([latest, latest, latest, latest]);
+        for (const s of stores) expect(await s.suppressions.count()).toBe(0);
+      } finally {
+        for (const s of stores) await s.close();
+      }
+    });
+
+    test("a state migrated by a newer rassylka is refused, with the fix", async () => {
+      const location = await backend.fresh();
+      const store = await openStore(location);
+      if (store instanceof PostgresStore) await store.pool.query("INSERT INTO schema_migrations (version, name) VALUES (99, 'future')");
+      else if (store instanceof SqliteStore) store.db.prepare("INSERT INTO schema_migrations (version, name) VALUES (99, 'future')").run();
+      await store.close();
+      const error = await openStore(location).catch((e: unknown) => e);
+      expect(isRassylkaError(error)).toBe(true);
+      if (!isRassylkaError(error)) return;
+      expect(error.diagnostics[0]).toMatchObject({ ruleId: "state/newer-schema" });
+      expect(error.diagnostics[0].message).toContain("schema version 99");
+      expect(error.diagnostics[0].fix).toContain("upgrade rassylka");
+    });
+
+    test("every table exists with every column the copy moves", () =>
+      withStore(async (store) => {
+        for (const table of STATE_TABLES) {
+          const batches = [];
+          for await (const b of store.rows(table)) batches.push(b);
+          expect(batches, table).toEqual([]);
+          expect(await store.insertMissing(table, [])).toBe(0);
+        }
+        if (store instanceof PostgresStore) {
+          const { rows } = await store.pool.query<{ table_name: string; column_name: string }>(
+            "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema()",
+          );
+          const has = (t: string, c: string) => rows.some((r) => r.table_name === t && r.column_name === c);
+          for (const table of STATE_TABLES) for (const c of COPY_COLUMNS[table]) expect(has(table, c), `${table}.${c}`).toBe(true);
+          // the lease of a claim (phase 2: FOR UPDATE SKIP LOCKED, heartbeat, takeover after expiry)
+          expect(has("send_ledger", "claimed_by") && has("send_ledger", "lease_expires_at")).toBe(true);
+        }
+      }));
+  });
+
+  describe("state copy", () => {
+    test("a state file copies in whole, counts per table; again, nothing twice; and back again, the same rows", async () => {
+      const sourceLocation = { kind: "sqlite" as const, file: tmpFile() };
+      seedSqlite(sourceLocation.file);
+      const source = await openStore(sourceLocation, { readonly: true });
+      const target = await openStore(await backend.fresh());
+      const back = await openStore({ kind: "sqlite", file: tmpFile() });
+      try {
+        const first = await copyState(source, target, { batchSize: 3 });
+        expect(first).toEqual([
+          { table: "send_runs", read: 2, copied: 2 },
+          { table: "send_ledger", read: 8, copied: 8 },
+          { table: "suppressed", read: 3, copied: 3 },
+          { table: "sendsay_campaigns", read: 2, copied: 2 },
+        ]);
+        const again = await copyState(source, target);
+        expect(again.map((t) => [t.table, t.read, t.copied])).toEqual([
+          ["send_runs", 2, 0],
+          ["send_ledger", 8, 0],
+          ["suppressed", 3, 0],
+          ["sendsay_campaigns", 2, 0],
+        ]);
+        expect(await target.suppressions.has("unsub@example.ru")).toBe(true);
+        expect(await target.suppressions.count()).toBe(3);
+
+        await copyState(target, back, { batchSize: 2 });
+        const original = await dump(source);
+        expect(await dump(target)).toEqual(original);
+        expect(await dump(back)).toEqual(original);
+        expect(original.send_ledger).toContainEqual(
+          expect.objectContaining({ email: "anna@example.ru", address: "Anna@Example.ru", fields: { name: "Анна", city: "Москва" } }),
+        );
+      } finally {
+        for (const s of [source, target, back]) await s.close();
+      }
+    });
+
+    test("rows the target already has are kept as they are there", async () => {
+      const file = tmpFile();
+      seedSqlite(file);
+      const source = await openStore({ kind: "sqlite", file }, { readonly: true });
+      const target = await openStore(await backend.fresh());
+      try {
+        await target.suppressions.add("UNSUB@example.ru", "manual", "cli");
+        const result = await copyState(source, target);
+        expect(result.find((t) => t.table === "suppressed")).toEqual({ table: "suppressed", read: 3, copied: 2 });
+        expect((await target.suppressions.list()).find((s) => s.email === "unsub@example.ru")).toMatchObject({ reason: "manual" });
+      } finally {
+        await source.close();
+        await target.close();
+      }
+    });
+  });
+
+  if (backend.name === "postgres") {
+    test("a store's location never shows the password", async () => {
+      const location = await backend.fresh();
+      await withStore(
+        async (store) => {
+          expect(store.location).toMatch(/^postgres:\/\/rassylka:\*\*\*@127\.0\.0\.1:\d+\/t_\d+$/);
+          expect(store.location).not.toContain(PG_PASSWORD);
+        },
+        await openStore(location),
+      );
+    });
+  }
+});
+
+let files = 0;
+const tmpDir = `${process.env.TMPDIR ?? "/tmp"}/rsk-store-${process.pid}`;
+function tmpFile(): string {
+  return `${tmpDir}/source-${++files}.sqlite`;
+}
+afterAll(async () => {
+  const { rm } = await import("node:fs/promises");
+  await rm(tmpDir, { recursive: true, force: true });
+});
