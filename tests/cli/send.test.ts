@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runSendCommand, type SendFlags } from "../../src/cli/send.js";
 import { openState } from "../../src/state/db.js";
-import { deadPort, ISSUE, makeProject, parse, REPO, SECRET, type Sink, startSmtp, writeCsv } from "../send/helpers.js";
+import { ISSUE, makeProject, parse, REPO, SECRET, type Sink, startSmtp, writeCsv } from "../send/helpers.js";
 
 const BIN = join(REPO, "bin", "rassylka.js");
 
@@ -140,6 +140,7 @@ describe("rassylka send (CLI)", () => {
       subject: "Тема письма",
       counts: { total: 2, sent: 1, failed: 1, pending: 0, suppressed: 0, invalid: 1, duplicates: 1 },
       failures: [{ email: "gone@example.ru", code: 550, message: expect.stringContaining("No such user") }],
+      resent: { count: 0, readers: [] },
       updatedAt: expect.any(String),
     });
     // status by file path works too
@@ -147,8 +148,10 @@ describe("rassylka send (CLI)", () => {
     expect(JSON.parse(byPath.stdout).counts.total).toBe(2);
   });
 
-  it("exit 3 and how to resume when the server is down", async () => {
-    const port = await deadPort();
+  it("exit 3 and how to resume when the server is down (421 at every connection)", async () => {
+    const down = await startSmtp({ greeting: { code: 421, message: "4.3.2 Service shutting down" } });
+    const port = down.port;
+    sink = down;
     await writeCsv(root, "list.csv", readers(25));
     const r = await cli([
       "send",
