@@ -207,7 +207,7 @@ function makeTransport(
   if (kind !== "outbox" && kind !== "smtp")
     throw bad(`unknown transport "${kind}"`, "use --transport outbox (files), smtp or sendsay", "--transport");
   const dkim = dkimFromEnv(runtime.env);
-  const url = flags.smtpUrl ?? runtime.env[SMTP_URL_ENV];
+  const url = flags.smtpUrl || runtime.env[SMTP_URL_ENV];
   if (kind === "smtp") {
     if (!url)
       throw bad(

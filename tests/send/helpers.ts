@@ -82,7 +82,7 @@ export interface SmtpOptions {
   /** Offer STARTTLS with this certificate (see selfSignedCert). */
   tls?: { key: string; cert: string };
   /** Require AUTH PLAIN/LOGIN with these credentials (530 before it, 535 for wrong ones). */
-  auth?: { user: string; pass: string };
+  auth?: { user: string; pass: string /** Logins accepted before the password "changes" (default: all). */; acceptLogins?: number };
   /** Answer every connection with this greeting instead of 220 (e.g. 554 "no SMTP service here"). */
   greeting?: { code: number; message: string };
   /** Reply to MAIL FROM. */
@@ -123,6 +123,7 @@ export async function startSmtp(options: SmtpOptions = {}): Promise<Sink> {
   const dropped: string[] = [];
   const toDrop = new Set<string>();
   const waiters: { n: number; resolve: () => void }[] = [];
+  let logins = 0;
   const reply = (d: { code: number; message: string }) => Object.assign(new Error(d.message), { responseCode: d.code });
   const server: SMTPServer = new SMTPServer({
     authOptional: !options.auth,
@@ -131,7 +132,9 @@ export async function startSmtp(options: SmtpOptions = {}): Promise<Sink> {
     hideSTARTTLS: !options.tls,
     ...(options.tls ? { key: options.tls.key, cert: options.tls.cert } : {}),
     onAuth(auth, _session, cb) {
-      if (options.auth && auth.username === options.auth.user && auth.password === options.auth.pass)
+      logins++;
+      const open = options.auth?.acceptLogins === undefined || logins <= options.auth.acceptLogins;
+      if (options.auth && open && auth.username === options.auth.user && auth.password === options.auth.pass)
         return cb(null, { user: auth.username });
       cb(reply({ code: 535, message: "5.7.8 Error: authentication failed" }));
     },
