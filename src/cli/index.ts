@@ -137,7 +137,19 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
       for (const d of error.diagnostics) io.err(formatDiagnostic(d));
       return 1;
     }
-    io.err(`rassylka: ${(error as Error).stack ?? String(error)}`);
+    io.err(unexpected(error, process.env.RASSYLKA_DEBUG === "1"));
     return 1;
   }
+}
+
+/**
+ * An error no stage turned into a diagnostic: one line with its code (ENOSPC, SQLITE_FULL, EACCES…) and
+ * message, never a stack trace, unless RASSYLKA_DEBUG=1 asks for it.
+ */
+export function unexpected(error: unknown, debug = false): string {
+  const e = error as { code?: unknown; message?: unknown; stack?: unknown };
+  if (debug && typeof e?.stack === "string") return `rassylka: ${e.stack}`;
+  const code = typeof e?.code === "string" ? `${e.code}: ` : "";
+  const message = typeof e?.message === "string" ? e.message.split("\n")[0] : String(error);
+  return `rassylka: error: ${code}${message} (RASSYLKA_DEBUG=1 shows where it happened)`;
 }

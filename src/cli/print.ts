@@ -45,3 +45,10 @@ function escapeData(s: string): string {
 function escapeProperty(s: string): string {
   return escapeData(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
 }
+
+/** `554 5.1.1 no such user` with its code once, whether or not the server's text repeats it. */
+export function replyText(code: number | null | undefined, message: string): string {
+  const text = message.trim();
+  if (code === null || code === undefined || new RegExp(`(^|\\s)${code}(\\s|$)`).test(text)) return text;
+  return `${code} ${text}`;
+}

@@ -1,29 +1,31 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import cliProgress from "cli-progress";
 import { type Command, InvalidArgumentError } from "commander";
 import { compileOrThrow } from "../compile/compile.js";
-import { RassylkaError } from "../diagnostics.js";
-import { requireSecret } from "../identity/token.js";
+import { type Diagnostic, RassylkaError, warning } from "../diagnostics.js";
+import { requireSecret, SECRET_ENV } from "../identity/token.js";
 import { dkimFromEnv } from "../message/message.js";
 import { loadProject, type Project } from "../project/project.js";
 import { type AudienceSource, addressList, csvFile } from "../send/audience.js";
+import { duration } from "../send/delivery.js";
 import { runSend, type SendInput, type SendMode, type SendProgress, type SendSummary } from "../send/engine.js";
-import { refuseDraft } from "../send/guards.js";
+import { refuseDraft, unsubscribeProblems } from "../send/guards.js";
 import { Ledger } from "../send/ledger.js";
 import type { Transport } from "../send/transport.js";
 import { DryRunTransport } from "../send/transports/dry-run.js";
 import { OutboxTransport } from "../send/transports/outbox.js";
 import { parseSmtpUrl, SMTP_URL_ENV, SmtpTransport } from "../send/transports/smtp.js";
-import { openState, stateFile } from "../state/db.js";
-import type { Io } from "./print.js";
+import { openState, stateError, stateFile } from "../state/db.js";
+import { formatDiagnostic, type Io, replyText } from "./print.js";
 import { runSendsayCampaign, sendsayPersonalTransport } from "./sendsay.js";
 
 /**
  * `rassylka send <issue> --to list.csv`: exit codes
- *   0 every reader delivered · 1 bad input or config, nothing sent · 2 finished, some permanent failures
- *   3 stopped with readers still pending (paused, Ctrl-C): re-run the same command to resume
+ *   0 every reader delivered · 1 bad input or config, or the sender's problem with nothing delivered
+ *   2 finished, some permanent failures · 3 stopped with readers still pending (paused, Ctrl-C, the
+ *   sender's problem after some were delivered, retries due later): re-run the same command to resume
  */
 /** What a send is given before anything is compiled: the newsletter, the issue, who and how. */
 export interface SendOptions extends Omit<SendInput, "compiled" | "config" | "secret" | "audience" | "transport" | "ledger"> {
@@ -42,6 +44,10 @@ export interface SendOptions extends Omit<SendInput, "compiled" | "config" | "se
   project?: Project;
   /** fsync the ledger on every commit (see StateOptions.durability). Default: `normal`. */
   syncEveryCommit?: boolean;
+  /** Warnings found before sending (an http: unsubscribe URL); the CLI prints them. */
+  onWarning?: (d: Diagnostic) => void;
+  /** Called when the send made a new state file (the CLI says where). */
+  onCreateState?: (file: string) => void;
 }
 
 /**
@@ -55,6 +61,10 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
   const { compiled } = await compileOrThrow(project, options.issue);
   const config = project.config.config;
   if (mode !== "test") refuseDraft(compiled);
+  const problems = unsubscribeProblems(config, mode);
+  const refusals = problems.filter((d) => d.severity === "error");
+  if (refusals.length) throw new RassylkaError(refusals);
+  for (const d of problems) options.onWarning?.(d);
   if (!options.audience) {
     throw new RassylkaError({
       ruleId: "send/no-recipients",
@@ -65,12 +75,16 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
   }
   // the secret signs every reader's unsubscribe link; without unsubscribe.url nothing needs it
   const secret = config.unsubscribe?.url ? requireSecret(options.env ?? process.env) : undefined;
-  const db = openState(stateFile(project.root, options.stateFile), { durability: options.syncEveryCommit ? "full" : "normal" });
+  const file = stateFile(project.root, options.stateFile);
+  const db = openState(file, { durability: options.syncEveryCommit ? "full" : "normal", onCreate: options.onCreateState });
   let transport: Transport | undefined;
   try {
     const ledger = new Ledger(db);
     transport = typeof options.transport === "function" ? await options.transport({ slug: compiled.slug, mode }) : options.transport;
     return await runSend({ ...options, mode, compiled, config, secret, audience: options.audience, transport, ledger });
+  } catch (e) {
+    // a full disk or a file made read-only during the send: one line naming the state file, no stack
+    throw (e as { code?: unknown }).code && String((e as { code?: unknown }).code).startsWith("SQLITE_") ? stateError(file, e) : e;
   } finally {
     try {
       await transport?.close();
@@ -87,8 +101,13 @@ export interface SendFlags {
   smtpUrl?: string;
   rate?: number;
   concurrency: number;
-  maxAttempts: number;
+  maxAttempts?: number;
   retryDelay: number;
+  /** `--retry-window 12h`: how long temporary failures are retried, ms. */
+  retryWindow?: number;
+  retryFailed?: boolean;
+  /** `--insecure-tls` (or SMTP_TLS_INSECURE=1): do not verify the SMTP server's certificate. */
+  insecureTls?: boolean;
   state?: string;
   dryRun?: boolean;
   test?: string;
@@ -122,6 +141,15 @@ function positiveInt(name: string) {
     return n;
   };
 }
+/** `--retry-window 12h` (also `90m`, `2d`, `30s`, or milliseconds) → ms. */
+export function parseDuration(value: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h|d)?\s*$/i.exec(value);
+  if (!m) throw new InvalidArgumentError("give a duration such as 12h, 90m, 2d or 30s");
+  const unit = (m[2] ?? "ms").toLowerCase();
+  const factor: Record<string, number> = { ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3600_000, d: 86_400_000 };
+  return Math.round(Number(m[1]) * factor[unit]);
+}
+
 function nonNegative(name: string) {
   return (value: string): number => {
     const n = Number(value);
@@ -143,18 +171,43 @@ export function audienceFrom(to: string, encoding: string | undefined, cwd = pro
   return addressList(to);
 }
 
+export const SMTP_CA_FILE_ENV = "SMTP_CA_FILE";
+export const SMTP_TLS_INSECURE_ENV = "SMTP_TLS_INSECURE";
+
+/** `SMTP_CA_FILE`: the PEM of a private CA (or of the relay's self-signed certificate). */
+function readCaFile(path: string): string {
+  let pem: string;
+  try {
+    pem = readFileSync(path, "utf8");
+  } catch (e) {
+    throw bad(
+      `cannot read ${SMTP_CA_FILE_ENV} ${path}: ${(e as NodeJS.ErrnoException).code ?? "error"}`,
+      "point it at the PEM file of the relay's CA (or its self-signed certificate)",
+      SMTP_CA_FILE_ENV,
+    );
+  }
+  if (!pem.includes("-----BEGIN CERTIFICATE-----"))
+    throw bad(
+      `${SMTP_CA_FILE_ENV} ${path} holds no PEM certificate`,
+      "give the CA certificate as PEM (-----BEGIN CERTIFICATE----- …)",
+      SMTP_CA_FILE_ENV,
+    );
+  return pem;
+}
+
 /** The transport the flags name, made once the issue's slug is known. Not the dry run: see withDryRun. */
 function makeTransport(
   flags: SendFlags,
   runtime: SendRuntime,
   root: string,
+  warn: (d: Diagnostic) => void = () => {},
 ): (issue: { slug: string; mode: SendMode }) => Transport | Promise<Transport> {
   const kind = flags.transport;
   if (kind === "sendsay") return sendsayPersonalTransport(root, runtime);
   if (kind !== "outbox" && kind !== "smtp")
     throw bad(`unknown transport "${kind}"`, "use --transport outbox (files), smtp or sendsay", "--transport");
   const dkim = dkimFromEnv(runtime.env);
-  const url = flags.smtpUrl ?? runtime.env[SMTP_URL_ENV];
+  const url = flags.smtpUrl || runtime.env[SMTP_URL_ENV];
   if (kind === "smtp") {
     if (!url)
       throw bad(
@@ -162,8 +215,34 @@ function makeTransport(
         `set ${SMTP_URL_ENV}=smtp://user:password@host:587 in the environment, or pass --smtp-url`,
         "--smtp-url",
       );
-    parseSmtpUrl(url); // fail now, before the ledger is touched
-    return () => new SmtpTransport({ url, maxConnections: flags.concurrency, dkim });
+    const parsed = parseSmtpUrl(url); // fail now, before the ledger is touched
+    if (flags.smtpUrl && parsed.auth?.pass) {
+      warn(
+        warning(
+          "send/password-on-command-line",
+          "the SMTP password is on the command line, where other users of this machine can read it (ps)",
+          {
+            field: "--smtp-url",
+            fix: `export ${SMTP_URL_ENV}='${parsed.masked}' (with the real password) in the shell instead, and drop --smtp-url`,
+          },
+        ),
+      );
+    }
+    const caFile = runtime.env[SMTP_CA_FILE_ENV];
+    const ca = caFile ? readCaFile(caFile) : undefined;
+    const insecure = flags.insecureTls || /^(1|true|yes)$/i.test(runtime.env[SMTP_TLS_INSECURE_ENV] ?? "");
+    if (insecure) {
+      warn(
+        warning(
+          "send/tls-insecure",
+          `the certificate of ${parsed.description} is not verified (${flags.insecureTls ? "--insecure-tls" : `${SMTP_TLS_INSECURE_ENV}=1`}): anyone on the network path could read the mail and the password`,
+          {
+            fix: `use this only for a relay on a trusted network; trust its certificate instead with ${SMTP_CA_FILE_ENV}=/path/to/ca.pem`,
+          },
+        ),
+      );
+    }
+    return () => new SmtpTransport({ url, maxConnections: flags.concurrency, dkim, ca, allowInvalidCertificates: insecure });
   }
   return ({ slug, mode }) =>
     new OutboxTransport({ dir: join(root, "outbox", mode === "test" ? `${slug}-test` : slug), dkim, description: `outbox/${slug}/` });
@@ -229,6 +308,8 @@ function progressReporter(io: Io, runtime: SendRuntime) {
 
 export function exitCode(s: SendSummary): number {
   if (s.stopped === "declined") return 1;
+  // the sender's problem (login, TLS, a relay refusing everyone): nothing delivered is a config error
+  if (s.stopped === "sender") return s.sent === 0 ? 1 : 3;
   if (s.pending > 0) return 3;
   if (s.failed > 0) return 2;
   return 0;
@@ -237,28 +318,51 @@ export function exitCode(s: SendSummary): number {
 export function formatSummary(s: SendSummary, command: string): string[] {
   const lines: string[] = [];
   if (s.stopped === "declined") return [`Not sent: «${s.subject}» went to nobody. Run the command again and answer y, or add --yes.`];
-  const verb = s.mode === "dry-run" ? "Dry run (nothing delivered) of" : s.mode === "test" ? "Test copies of" : "Sent";
+  const verb =
+    s.mode === "dry-run"
+      ? "Dry run (nothing delivered) of"
+      : s.mode === "test"
+        ? "Test copies of"
+        : s.stopped && s.sent === 0
+          ? "Nothing sent of"
+          : s.stopped || s.pending > 0
+            ? "Partly sent"
+            : "Sent";
   lines.push(`${verb} «${s.subject}» via ${s.transport} in ${(s.elapsedMs / 1000).toFixed(1)} s`);
   lines.push(
     `  readers in the list: ${s.total} · sent now: ${s.sent}${s.alreadySent ? ` · already sent earlier: ${s.alreadySent}` : ""} · failed: ${s.failed} · suppressed: ${s.suppressed} · invalid: ${s.invalid} · duplicates: ${s.duplicates}`,
   );
+  if (s.retried) lines.push(`  failed readers retried (--retry-failed): ${s.retried}`);
   if (s.resent) {
-    lines.push(`  resent after a crash: ${s.resent} (they were in flight when the previous run stopped; they may get the issue twice):`);
+    lines.push(`  resent after a crash: ${s.resent} (they were in flight when an earlier run stopped; they may get the issue twice):`);
     for (const a of s.resentAddresses.slice(0, 20)) lines.push(`    ${a}`);
   }
   if (s.failures.length) {
     lines.push("  failed:");
-    for (const f of s.failures.slice(0, 50)) lines.push(`    ${f.email} — ${f.code ?? ""} ${f.message}`.replace(/ {2,}/g, " "));
+    for (const f of s.failures.slice(0, 50)) lines.push(`    ${f.email} — ${replyText(f.code, f.message)}`);
     if (s.failed > 50) lines.push(`    … and ${s.failed - 50} more (rassylka status ${s.slug})`);
   }
+  if (s.bounced) lines.push(`  added to the suppression list as bounced (their mailbox does not exist): ${s.bounced}`);
   if (s.invalidRows.length) {
     lines.push("  invalid addresses (skipped):");
     for (const r of s.invalidRows.slice(0, 50)) lines.push(`    line ${r.line}: "${r.address}" — ${r.reason}`);
     if (s.invalid > 50) lines.push(`    … and ${s.invalid - 50} more`);
   }
-  if (s.stopped === "paused") {
+  if (s.stopped === "sender") {
+    lines.push(
+      `Stopped: ${s.pauseReason ?? "the server refused the sender"}. No reader was recorded as failed for it; ${s.pending} reader(s) still pending.`,
+    );
+    if (s.fix) lines.push(`  fix: ${s.fix}`);
+    lines.push(`  then re-run: ${command}`);
+  } else if (s.stopped === "paused") {
     lines.push(
       `Paused: too many temporary failures in a row — the server looks down (last: ${s.pauseReason ?? "?"}). ${s.pending} reader(s) still pending; when the server is back, re-run: ${command}`,
+    );
+  } else if (s.stopped === "deferred") {
+    const at = s.nextRetryAt ? new Date(s.nextRetryAt) : undefined;
+    const when = at ? `${at.toLocaleString("sv-SE").slice(0, 16)} (in ${duration(Math.max(0, at.getTime() - Date.now()))})` : "later";
+    lines.push(
+      `Deferred: ${s.deferred} reader(s) had temporary failures (e.g. greylisting) and are retried for the retry window; the next retry is due at ${when}. Run the same command again then (a cron job or timer can): ${command}`,
     );
   } else if (s.stopped === "signal") {
     lines.push(`Stopped. ${s.pending} reader(s) still pending; re-run to resume: ${command}`);
@@ -266,6 +370,49 @@ export function formatSummary(s: SendSummary, command: string): string[] {
     lines.push(`${s.pending} reader(s) still pending; re-run to resume: ${command}`);
   }
   return lines;
+}
+
+/**
+ * The command line to repeat, safe to print: a password in a URL becomes `***`
+ * (`smtp://user:***@host:587`), and nothing else on it is a secret (those live in the environment).
+ */
+export function rerunCommand(argv: string[]): string {
+  const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`);
+  return `rassylka ${argv.map((a) => quote(maskUrlPasswords(a))).join(" ")}`;
+}
+
+/** `scheme://user:password@host` → `scheme://user:***@host`, anywhere in a text. */
+export function maskUrlPasswords(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^\s:@/]*):[^\s@/]*@/gi, "$1:***@");
+}
+
+/**
+ * Everything the send command prints goes through here: the secrets it was given (the SMTP password,
+ * RASSYLKA_SECRET, the Sendsay key, the DKIM key) are replaced by *** wherever they would appear.
+ */
+export function redactor(secrets: (string | undefined)[]): (text: string) => string {
+  const list = [...new Set(secrets.filter((x): x is string => typeof x === "string" && x.length >= 4))].sort((a, b) => b.length - a.length);
+  return (text) => {
+    let out = maskUrlPasswords(text);
+    for (const secret of list) out = out.split(secret).join("***");
+    return out;
+  };
+}
+
+export function redactingIo(io: Io, clean: (text: string) => string): Io {
+  return { out: (t) => io.out(clean(t)), err: (t) => io.err(clean(t)) };
+}
+
+function secretsOf(flags: SendFlags, env: NodeJS.ProcessEnv): (string | undefined)[] {
+  const found: (string | undefined)[] = [env[SECRET_ENV], env.SENDSAY_APIKEY, env.DKIM_PRIVATE_KEY];
+  for (const url of [flags.smtpUrl, env[SMTP_URL_ENV]]) {
+    if (!url) continue;
+    try {
+      const u = new URL(url);
+      if (u.password) found.push(u.password, decodeURIComponent(u.password));
+    } catch {}
+  }
+  return found;
 }
 
 async function defaultAsk(question: string): Promise<string> {
@@ -282,7 +429,21 @@ async function defaultAsk(question: string): Promise<string> {
   }
 }
 
-export async function runSendCommand(issue: string, flags: SendFlags, io: Io, runtime: SendRuntime): Promise<number> {
+export async function runSendCommand(issue: string, flags: SendFlags, rawIo: Io, runtime: SendRuntime): Promise<number> {
+  const clean = redactor(secretsOf(flags, runtime.env));
+  try {
+    return await sendCommand(issue, flags, redactingIo(rawIo, clean), runtime);
+  } catch (e) {
+    // src/cli/index.ts prints a RassylkaError's diagnostics: they too must not carry a secret
+    if (e instanceof RassylkaError) {
+      const diagnostics = e.diagnostics.map((d) => ({ ...d, message: clean(d.message), fix: d.fix && clean(d.fix) }));
+      throw new RassylkaError(diagnostics, { cause: e.cause });
+    }
+    throw e;
+  }
+}
+
+async function sendCommand(issue: string, flags: SendFlags, io: Io, runtime: SendRuntime): Promise<number> {
   if (flags.group !== undefined) return runSendsayCampaign(issue, flags, io, runtime);
   const root = resolve(flags.root);
   const mode: SendMode = flags.test ? "test" : flags.dryRun ? "dry-run" : "send";
@@ -297,7 +458,8 @@ export async function runSendCommand(issue: string, flags: SendFlags, io: Io, ru
       "--yes",
     );
   }
-  const named = makeTransport(flags, runtime, root);
+  const warn = (d: Diagnostic) => io.err(formatDiagnostic(d));
+  const named = makeTransport(flags, runtime, root, warn);
   const transport = mode === "dry-run" ? withDryRun(named) : named;
 
   const controller = new AbortController();
@@ -325,7 +487,11 @@ export async function runSendCommand(issue: string, flags: SendFlags, io: Io, ru
       concurrency: flags.transport === "smtp" && !flags.dryRun ? flags.concurrency * 2 : flags.concurrency,
       maxAttempts: flags.maxAttempts,
       retryDelay: flags.retryDelay,
+      retryWindow: flags.retryWindow,
+      retryFailed: flags.retryFailed,
       allowChanged: flags.allowChanged,
+      onWarning: warn,
+      onCreateState: (file) => io.err(`note: a new state file (the ledger of who got what): ${relative(process.cwd(), file) || file}`),
       signal: controller.signal,
       env: runtime.env,
       onProgress: (p) => progress.update(p),
@@ -343,7 +509,7 @@ export async function runSendCommand(issue: string, flags: SendFlags, io: Io, ru
     process.removeListener("SIGINT", onSignal);
     process.removeListener("SIGTERM", onSignal);
   }
-  const command = `rassylka ${process.argv.slice(2).join(" ")}`;
+  const command = rerunCommand(process.argv.slice(2));
   if (flags.json) io.out(JSON.stringify({ ...summary, exitCode: exitCode(summary) }, null, 2));
   else for (const line of formatSummary(summary, command)) io.out(line);
   if (mode === "send" && flags.transport === "outbox" && summary.sent > 0 && !flags.json) {
@@ -367,8 +533,28 @@ export function registerSend(program: Command, io: Io, setCode: (c: number) => v
       positiveInt("--concurrency"),
       5,
     )
-    .option("--max-attempts <n>", "attempts per reader on temporary failures", positiveInt("--max-attempts"), 5)
-    .option("--retry-delay <ms>", "base of the exponential backoff between attempts", nonNegative("--retry-delay"), 2000)
+    .option(
+      "--max-attempts <n>",
+      "at most N attempts per reader on temporary failures (default: as many as the window allows)",
+      positiveInt("--max-attempts"),
+    )
+    .option(
+      "--retry-delay <ms>",
+      "base of the exponential backoff between attempts (the first retry after 0.5–1.5× this)",
+      nonNegative("--retry-delay"),
+      60_000,
+    )
+    .option(
+      "--retry-window <duration>",
+      "how long temporary failures are retried before a reader is failed: 12h, 2d, 90m",
+      parseDuration,
+      12 * 3600_000,
+    )
+    .option("--retry-failed", "send again to the failed readers of this list (never to those sent or suppressed since)")
+    .option(
+      "--insecure-tls",
+      `do not verify the SMTP server's certificate (also ${SMTP_TLS_INSECURE_ENV}=1): a relay on a trusted network only`,
+    )
     .option("--state <file>", "the state file (ledger and suppressions)", undefined)
     .option("--dry-run", "do everything except deliver")
     .option("--test <addrs>", "send test copies ([TEST] in the subject) to these addresses; not counted as the send")

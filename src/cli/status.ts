@@ -11,7 +11,7 @@ import { Ledger, type LedgerFailure } from "../send/ledger.js";
 import { SendsayClient, sendsayCredentials } from "../send/transports/sendsay/client.js";
 import { CampaignLedger } from "../state/campaigns.js";
 import { openState, type StateDb, stateFile } from "../state/db.js";
-import type { Io } from "./print.js";
+import { type Io, replyText } from "./print.js";
 import { describeStats } from "./sendsay.js";
 
 /** `rassylka status [issue]`: the ledger's counts and failures for one issue (or every issue it knows). */
@@ -26,6 +26,8 @@ export interface IssueStatus {
   subject?: string;
   counts: { total: number; sent: number; failed: number; pending: number; suppressed: number; invalid: number; duplicates: number };
   failures: { email: string; code: number | null; message: string }[];
+  /** Readers sent again after a process died while their message was in flight (they may have it twice). */
+  resent: { count: number; readers: { email: string; times: number }[] };
   updatedAt?: string;
   /** The issue's latest Sendsay campaign, with its figures read from Sendsay (see campaignStatus). */
   campaign?: CampaignStatus;
@@ -89,6 +91,7 @@ export function issueStatus(ledger: Ledger, slug: string): IssueStatus {
       duplicates: run?.duplicates ?? 0,
     },
     failures: ledger.failures(slug, undefined, 100_000).map((f: LedgerFailure) => ({ email: f.email, code: f.code, message: f.message })),
+    resent: { count: ledger.resentCount(slug), readers: ledger.resent(slug, 100_000) },
     updatedAt: run?.updatedAt,
   };
 }
@@ -140,8 +143,13 @@ export async function runStatus(
       io.out(
         `  total ${c.total} · sent ${c.sent} · failed ${c.failed} · pending ${c.pending} · suppressed ${c.suppressed} · invalid ${c.invalid} · duplicates ${c.duplicates}`,
       );
-      for (const f of s.failures.slice(0, 100)) io.out(`  ✗ ${f.email} — ${f.code ?? ""} ${f.message}`.replace(/ {2,}/g, " "));
+      for (const f of s.failures.slice(0, 100)) io.out(`  ✗ ${f.email} — ${replyText(f.code, f.message)}`);
       if (s.failures.length > 100) io.out(`  … and ${s.failures.length - 100} more (--json lists all)`);
+      if (s.resent.count) {
+        io.out(`  resent after a crash: ${s.resent.count} (in flight when a process died, sent again: they may have it twice)`);
+        for (const r of s.resent.readers.slice(0, 100)) io.out(`  ↻ ${r.email}${r.times > 1 ? ` (${r.times}×)` : ""}`);
+        if (s.resent.count > 100) io.out(`  … and ${s.resent.count - 100} more (--json lists all)`);
+      }
       if (c.pending) io.out(`  ${c.pending} pending: re-run the same \`rassylka send\` to resume`);
     }
     return 0;
@@ -159,7 +167,7 @@ export function registerStatus(program: Command, io: Io, setCode: (c: number) =>
     .option("--root <dir>", "the newsletter's folder", ".")
     .option(
       "--json",
-      "print as JSON: { issue, counts: { total, sent, failed, pending, suppressed, invalid, duplicates }, failures: [{ email, code, message }], campaign?: { groupId, trackId, state, trackStatus, stats: { members, delivered, undelivered, opened, clicked, unsubscribed } | null } }",
+      "print as JSON: { issue, counts: { total, sent, failed, pending, suppressed, invalid, duplicates }, failures: [{ email, code, message }], resent: { count, readers: [{ email, times }] }, campaign?: { groupId, trackId, state, trackStatus, stats: { members, delivered, undelivered, opened, clicked, unsubscribed } | null } }",
     )
     .action(async (issue: string | undefined, flags: StatusFlags) => setCode(await runStatus(issue, flags, io)));
 }

@@ -46,6 +46,10 @@ export const configSchema = z.strictObject({
     .default("ru"),
   url: url.optional(),
   replyTo: email.optional(),
+  /** The SMTP envelope sender (MAIL FROM) and the outbox's Return-Path: where bounces go. Default: from.email. */
+  returnPath: email.optional(),
+  /** A send adds readers whose mailbox does not exist (5.1.1, 5.1.10, 5.2.1) to the suppression list. */
+  suppressBounces: z.boolean().default(true),
   author: z.string().optional(),
   description: z.string().optional(),
   nav: z.array(z.strictObject({ title: z.string().min(1), url: z.string().min(1) })).default([]),

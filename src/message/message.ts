@@ -1,3 +1,4 @@
+import { createPrivateKey, sign } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { encodeWords } from "nodemailer/lib/mime-funcs";
 import type { NewsletterConfig } from "../config/schema.js";
@@ -14,6 +15,8 @@ export interface OutgoingMessage {
   subscriber: Subscriber;
   from: { name: string; email: string };
   replyTo?: string;
+  /** The envelope sender (SMTP MAIL FROM; the outbox's Return-Path): `returnPath` in newsletter.yaml. */
+  returnPath?: string;
   subject: string;
   html: string;
   text: string;
@@ -111,6 +114,7 @@ export function buildMessage(
     subscriber,
     from: { name: ctx.config.from.name, email: ctx.config.from.email },
     replyTo: ctx.config.replyTo,
+    returnPath: ctx.config.returnPath,
     subject: ctx.subject,
     html: body.html,
     text: body.text,
@@ -134,6 +138,8 @@ export function toMailOptions(message: OutgoingMessage) {
     text: message.text,
     messageId: `<${message.messageId}>`,
     date: message.date,
+    // MAIL FROM: bounces go to returnPath; the header From stays the newsletter's
+    ...(message.returnPath ? { envelope: { from: message.returnPath, to: message.to } } : {}),
     // already encoded (listHeaders): emitted as given, only folded at spaces, never re-encoded
     headers: Object.fromEntries(
       Object.entries(message.headers).map(([k, v]) => [k, { prepared: true, foldLines: true, value: oneLine(v) }]),
@@ -178,8 +184,22 @@ export function dkimFromEnv(env: NodeJS.ProcessEnv = process.env): DkimOptions |
       );
     }
   }
+  const variable = env.DKIM_PRIVATE_KEY ? "DKIM_PRIVATE_KEY" : "DKIM_PRIVATE_KEY_FILE";
   if (!key || !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key)) {
-    throw fail("the DKIM private key is not a PEM private key", "give the key as PEM (-----BEGIN PRIVATE KEY----- …)");
+    throw fail(`${variable}: the DKIM private key is not a PEM private key`, "give the key as PEM (-----BEGIN PRIVATE KEY----- …)");
+  }
+  // nodemailer sends a message unsigned when its key does not work: sign a test message now, so a
+  // damaged key stops the send before anyone gets a letter receivers will not trust
+  try {
+    const k = createPrivateKey(key);
+    const type = k.asymmetricKeyType;
+    if (type !== "rsa" && type !== "ed25519") throw new Error(`a ${type} key (DKIM signs with RSA or Ed25519)`);
+    sign(type === "rsa" ? "sha256" : null, Buffer.from("rassylka DKIM check"), k);
+  } catch (e) {
+    throw fail(
+      `${variable}: the DKIM private key cannot sign (${(e as Error).message.replace(/\s+/g, " ").slice(0, 120)})`,
+      `give ${variable} the whole PEM of the RSA (or Ed25519) private key whose public half is published at ${selector}._domainkey.${domain}`,
+    );
   }
   return { domainName: domain, keySelector: selector, privateKey: key };
 }

@@ -31,6 +31,15 @@ export interface AudienceSource {
 const EMAIL_LOCAL = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~\p{L}\p{N}-]+$/u;
 const DOMAIN_LABEL = /^[A-Za-z0-9\p{L}\p{N}](?:[A-Za-z0-9\p{L}\p{N}-]*[A-Za-z0-9\p{L}\p{N}])?$/u;
 
+/**
+ * NUL and the other C0 controls (but tab and line break, which a quoted field may hold), DEL and the C1
+ * controls: left over by exports, invisible in a spreadsheet, never meant for a reader's letter.
+ */
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+export function stripControls(value: string): string {
+  return value.replace(CONTROL, "");
+}
+
 /** A practical address check (what mail servers accept), not the full RFC 5322 grammar. */
 export function emailProblem(address: string): string | undefined {
   if (!address) return "empty address";
@@ -181,9 +190,24 @@ async function readHead(path: string, bytes = 65536): Promise<Buffer> {
   }
 }
 
+/**
+ * The encoding a byte-order mark names (Excel's "Unicode text" and some exports are UTF-16), or
+ * `utf-16-nobom` for text with a NUL in every other byte and no mark.
+ */
+export function sniffUtf16(head: Buffer): "utf-16le" | "utf-16be" | "utf-16-nobom" | undefined {
+  if (head[0] === 0xff && head[1] === 0xfe) return "utf-16le";
+  if (head[0] === 0xfe && head[1] === 0xff) return "utf-16be";
+  const sample = head.subarray(0, 200);
+  let nulOdd = 0;
+  let nulEven = 0;
+  for (let i = 0; i < sample.length; i++) if (sample[i] === 0) i % 2 ? nulOdd++ : nulEven++;
+  if (sample.length >= 8 && Math.max(nulOdd, nulEven) >= sample.length / 4) return "utf-16-nobom";
+  return undefined;
+}
+
 /** A CSV recipient list. `label` is how messages name the file. */
 export function csvFile(path: string, options: { encoding?: string; label?: string } = {}): AudienceSource {
-  const encoding = normaliseEncoding(options.encoding);
+  const given = normaliseEncoding(options.encoding);
   const label = options.label ?? path;
   const fail = (message: string, fix: string, line?: number, cause?: unknown) =>
     new RassylkaError({ ruleId: "send/csv", severity: "error", message, file: label, line, fix }, { cause });
@@ -201,6 +225,16 @@ export function csvFile(path: string, options: { encoding?: string; label?: stri
           cause,
         );
       }
+      // a UTF-16 file read as UTF-8 (or windows-1251) is a NUL between every letter: read it as what its mark says
+      const utf16 = given === "utf-8" || given === "windows-1251" ? sniffUtf16(head) : undefined;
+      if (utf16 === "utf-16-nobom") {
+        throw fail(
+          "the recipient list looks like UTF-16 text without a byte-order mark",
+          "save it as “CSV UTF-8” (Excel: File → Save As → CSV UTF-8), or add --encoding utf-16le",
+          1,
+        );
+      }
+      const encoding = utf16 ?? given;
       const headText = (encoding === "utf-8" ? head.toString("utf8") : iconv.decode(head, encoding)).replace(/^\uFEFF/, "");
       const headerLine = headText.split(/\r\n|\r|\n/)[0] ?? "";
       const delimiter = detectDelimiter(headerLine);
@@ -240,8 +274,8 @@ export function csvFile(path: string, options: { encoding?: string; label?: stri
           const raw = item.raw.replace(/^\n+/, "").replace(/\n$/, "");
           const line = item.info.lines - (raw.match(/\n/g)?.length ?? 0);
           const fields: Record<string, string> = {};
-          for (const [k, v] of Object.entries(item.record)) if (k && k !== emailColumn && v !== undefined) fields[k] = v;
-          const address = (item.record[emailColumn!] ?? "").trim();
+          for (const [k, v] of Object.entries(item.record)) if (k && k !== emailColumn && v !== undefined) fields[k] = stripControls(v);
+          const address = stripControls(item.record[emailColumn!] ?? "").trim();
           yield { line, address, invalid: emailProblem(address), fields };
         }
       } catch (e) {

@@ -1,4 +1,3 @@
-import { setTimeout as delay } from "node:timers/promises";
 import { buildMessage, type MessageContext, type Recipient, subscriberFor } from "../message/message.js";
 import type { Personaliser } from "../render/personalise.js";
 import type { Ledger, LedgerRow, Outcome } from "./ledger.js";
@@ -14,12 +13,21 @@ import type { DeliveryResult, Transport } from "./transport.js";
 export interface DeliverySettings {
   /** Messages handed to the transport at once. */
   concurrency: number;
-  /** Attempts per reader for temporary failures. */
+  /** Attempts per reader for temporary failures (Infinity: only the window limits them). */
   maxAttempts: number;
   /** Base of the exponential backoff, ms. */
   retryDelay: number;
-  /** Transient failures in a row that pause the run. */
+  /** How long after its first temporary failure a reader is still retried, ms; then it is failed. */
+  retryWindow: number;
+  /**
+   * The longest the loop waits for a deferred reader's retry, ms. When only deferred readers are left and
+   * the next is due later than this, the run stops (`deferred`): the next run sends those that are due.
+   */
+  maxWait: number;
+  /** Transient failures in a row that pause the run (replies about one reader, such as greylisting, excluded). */
   pauseAfter: number;
+  /** The same permanent reply for this many different readers in a row is the sender's problem: stop. */
+  samePermanentStop: number;
   /** Messages per second over the whole run; 0: no limit. */
   rate: number;
   signal?: AbortSignal;
@@ -41,10 +49,21 @@ export interface DeliveryProgress {
   rate: number;
 }
 
+/** Why a run stopped before everyone was delivered. */
+export type StopReason = "paused" | "signal" | "sender" | "deferred";
+
 export interface DeliveryResultSummary {
   sent: number;
-  stopped?: "paused" | "signal";
+  stopped?: StopReason;
+  /** The last error before a pause, or the sender's problem. */
   pauseReason?: string;
+  /** For `sender`: what to fix. */
+  fix?: string;
+  /** For `deferred`: when the earliest deferred reader is due (ms since epoch). */
+  nextRetryAt?: number;
+  /** Readers in doubt after a crash that this run sent again. */
+  resent: number;
+  resentAddresses: string[];
   rate: number;
 }
 
@@ -61,10 +80,12 @@ export interface DeliveryTarget {
 }
 
 const RECORD_WITHIN_MS = 20;
-const MAX_BACKOFF_MS = 15 * 60_000;
+/** Retries back off to once an hour at most: a reader deferred for a day is tried about 24 more times. */
+const MAX_BACKOFF_MS = 60 * 60_000;
+const MAX_LISTED = 1000;
 const CHECKPOINT_EVERY_MS = 1000;
 
-/** Backoff for the n-th failed attempt: base·2^(n−1), times a jitter factor in [0.5, 1.5), capped at 15 minutes. */
+/** Backoff for the n-th failed attempt: base·2^(n−1), times a jitter factor in [0.5, 1.5), capped at an hour. */
 export function backoff(base: number, attempt: number, random = Math.random): number {
   return Math.min(MAX_BACKOFF_MS, Math.round(base * 2 ** Math.max(0, attempt - 1) * (0.5 + random())));
 }
@@ -73,18 +94,54 @@ export function backoff(base: number, attempt: number, random = Math.random): nu
 export class RateLimiter {
   private next = 0;
   private readonly interval: number;
-  constructor(perSecond: number) {
+  private readonly sleepers = new Set<() => void>();
+  private readonly wakeAll = () => {
+    for (const wake of [...this.sleepers]) wake();
+  };
+  /**
+   * One abort listener for every waiting message: a listener per waiting message (timers/promises'
+   * `delay` with a signal) trips Node's MaxListenersExceededWarning once 11 of them wait.
+   */
+  constructor(
+    perSecond: number,
+    private readonly signal?: AbortSignal,
+  ) {
     this.interval = 1000 / perSecond;
+    signal?.addEventListener("abort", this.wakeAll);
   }
-  async take(signal?: AbortSignal): Promise<void> {
+  async take(): Promise<void> {
     const now = performance.now();
     const at = Math.max(now, this.next);
     this.next = at + this.interval;
     // Timers may fire up to a millisecond early against performance.now(): wait out the remainder.
-    for (let left = at - now; left > 0 && !signal?.aborted; left = at - performance.now()) {
-      await delay(Math.ceil(left), undefined, { signal }).catch(() => {});
+    for (let left = at - now; left > 0 && !this.signal?.aborted; left = at - performance.now()) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          this.sleepers.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, Math.ceil(left));
+        this.sleepers.add(done);
+      });
     }
   }
+  dispose(): void {
+    this.signal?.removeEventListener("abort", this.wakeAll);
+    this.wakeAll();
+  }
+}
+
+/** A reply with the reader's address taken out: the same text for every reader when it is about the sender. */
+function replyShape(code: number | undefined, response: string): string {
+  return `${code ?? ""} ${response.replace(/<[^>]*>|[^\s<>]+@[^\s<>]+/g, "<>")}`;
+}
+
+/** 90 s → "1.5 min", 7200 s → "2 h". */
+export function duration(ms: number): string {
+  if (ms < 120_000) return `${Math.round(ms / 1000)} s`;
+  if (ms < 2 * 3600_000) return `${Math.round(ms / 60_000)} min`;
+  return `${Math.round(ms / 3600_000)} h`;
 }
 
 /** A wake-up the loop sleeps on: a finished message, a due retry or an abort ends the sleep. */
@@ -118,9 +175,15 @@ export class Delivery {
   private readonly outcomes: Outcome[] = [];
   private firstOutcomeAt = 0;
   private readonly stats = { sent: 0, failed: 0, suppressed: 0, retrying: 0 };
-  private stop?: "paused" | "signal";
+  private stop?: StopReason;
   private pauseReason?: string;
+  private fix?: string;
+  private nextRetryAt?: number;
   private consecutiveTransient = 0;
+  /** Readers refused in a row with the same permanent reply (their ids, to put back if it proves to be ours). */
+  private permanentStreak: { shape: string; rows: { id: number; attempts: number }[] } = { shape: "", rows: [] };
+  private resentCount = 0;
+  private readonly resentAddresses: string[] = [];
   private readonly alarm = new Alarm();
   private readonly limiter?: RateLimiter;
   private readonly started = performance.now();
@@ -129,7 +192,7 @@ export class Delivery {
     private readonly target: DeliveryTarget,
     private readonly settings: DeliverySettings,
   ) {
-    this.limiter = settings.rate > 0 ? new RateLimiter(settings.rate) : undefined;
+    this.limiter = settings.rate > 0 ? new RateLimiter(settings.rate, settings.signal) : undefined;
     if (settings.signal?.aborted) this.stop = "signal";
   }
 
@@ -146,6 +209,7 @@ export class Delivery {
       await Promise.allSettled([...this.inflight]);
       this.target.ledger.record(this.outcomes.splice(0));
       this.target.ledger.checkpoint();
+      this.limiter?.dispose();
       signal?.removeEventListener("abort", onAbort);
     }
     const elapsed = performance.now() - this.started;
@@ -153,6 +217,10 @@ export class Delivery {
       sent: this.stats.sent,
       stopped: this.stop,
       pauseReason: this.pauseReason,
+      fix: this.fix,
+      nextRetryAt: this.nextRetryAt,
+      resent: this.resentCount,
+      resentAddresses: this.resentAddresses,
       rate: elapsed > 0 ? (this.stats.sent * 1000) / elapsed : 0,
     };
   }
@@ -180,6 +248,12 @@ export class Delivery {
         if (this.stop) return;
         const due = ledger.nextDue(key, runId);
         if (due === undefined) return;
+        if (due - Date.now() > this.settings.maxWait) {
+          // only deferred readers are left, and not soon: the next run sends them (the process need not wait)
+          this.stop = "deferred";
+          this.nextRetryAt = due;
+          return;
+        }
         await this.alarm.sleep(due - Date.now());
         continue;
       }
@@ -213,7 +287,7 @@ export class Delivery {
   }
 
   private async deliver(row: LedgerRow): Promise<void> {
-    if (this.limiter) await this.limiter.take(this.settings.signal);
+    if (this.limiter) await this.limiter.take();
     if (this.stop) {
       // claimed but never handed over: back to the queue as it was
       this.settle({ id: row.id, state: "pending", attempts: row.attempts });
@@ -246,24 +320,68 @@ export class Delivery {
   private outcomeOf(row: LedgerRow, result: DeliveryResult): Outcome {
     const attempts = row.attempts + 1;
     const { id } = row;
+    if (result.status === "sender") {
+      // not this reader's failure: back to the queue as it was, and nothing more is claimed
+      if (this.stop === undefined || this.stop === "paused") {
+        this.stop = "sender";
+        this.pauseReason = result.response;
+        this.fix = result.fix;
+      }
+      return { id, state: "pending", attempts: row.attempts };
+    }
+    if (result.status !== "permanent") this.permanentStreak = { shape: "", rows: [] };
     if (result.status === "sent") {
       this.consecutiveTransient = 0;
       this.stats.sent++;
+      if (row.inDoubt) {
+        this.resentCount++;
+        if (this.resentAddresses.length < MAX_LISTED) this.resentAddresses.push(row.address);
+      }
       return { id, state: "sent", attempts, code: result.code, response: result.response, providerId: result.providerId };
     }
     if (result.status === "permanent") {
       this.consecutiveTransient = 0;
+      const shape = replyShape(result.code, result.response);
+      if (shape !== this.permanentStreak.shape) this.permanentStreak = { shape, rows: [] };
+      this.permanentStreak.rows.push({ id, attempts: row.attempts });
+      const streak = this.permanentStreak.rows.length;
+      if (streak >= this.settings.samePermanentStop) {
+        // the same refusal for every reader (relay access denied, a blocked sender): the sender's problem,
+        // so the readers refused so far go back to the queue too, uncounted
+        if (streak === this.settings.samePermanentStop) {
+          this.stats.failed -= streak - 1;
+          for (const r of this.permanentStreak.rows.slice(0, -1)) this.settle({ id: r.id, state: "pending", attempts: r.attempts });
+        }
+        if (this.stop === undefined || this.stop === "paused") {
+          this.stop = "sender";
+          this.pauseReason = `the same refusal for ${streak} different readers in a row: ${result.response}`;
+          this.fix =
+            "a refusal of every reader is about the sender (a relay that does not relay for this account or host, a blocked sender address): fix it with the server's administrator, then run the same command again — nobody was recorded as failed";
+        }
+        return { id, state: "pending", attempts: row.attempts };
+      }
       this.stats.failed++;
       return { id, state: "failed", attempts, code: result.code, response: result.response };
     }
-    this.consecutiveTransient++;
-    if (this.consecutiveTransient >= this.settings.pauseAfter && !this.stop) {
-      this.stop = "paused";
-      this.pauseReason = result.response;
+    if (!result.recipient) {
+      this.consecutiveTransient++;
+      if (this.consecutiveTransient >= this.settings.pauseAfter && !this.stop) {
+        this.stop = "paused";
+        this.pauseReason = result.response;
+      }
     }
-    if (attempts >= this.settings.maxAttempts) {
+    const now = Date.now();
+    const since = row.deferredSince ?? now;
+    const windowEnd = since + this.settings.retryWindow;
+    if (attempts >= this.settings.maxAttempts || now >= windowEnd) {
       this.stats.failed++;
-      return { id, state: "failed", attempts, code: result.code, response: `gave up after ${attempts} attempts: ${result.response}` };
+      return {
+        id,
+        state: "failed",
+        attempts,
+        code: result.code,
+        response: `gave up after ${attempts} attempt${attempts === 1 ? "" : "s"} over ${duration(now - since)}: ${result.response}`,
+      };
     }
     this.stats.retrying++;
     return {
@@ -272,7 +390,8 @@ export class Delivery {
       attempts,
       code: result.code,
       response: result.response,
-      nextAt: Date.now() + backoff(this.settings.retryDelay, attempts),
+      // the last try comes at the end of the window
+      nextAt: Math.min(now + backoff(this.settings.retryDelay, attempts), windowEnd),
     };
   }
 

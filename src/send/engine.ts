@@ -5,7 +5,7 @@ import { createPersonaliser } from "../render/personalise.js";
 import type { CompiledIssue } from "../render/pipeline.js";
 import { sha256 } from "../util/fs.js";
 import type { AudienceSource } from "./audience.js";
-import { Delivery, type DeliveryProgress } from "./delivery.js";
+import { Delivery, type DeliveryProgress, type StopReason } from "./delivery.js";
 import type { Ledger, LedgerFailure } from "./ledger.js";
 import type { Transport } from "./transport.js";
 
@@ -33,12 +33,25 @@ export interface SendInput {
   rate?: number;
   /** Messages handed to the transport at once. Default 5 (at least 16 for a dry run, which hands nothing over). */
   concurrency?: number;
-  /** Attempts per reader for temporary failures. Default 5. */
+  /** Attempts per reader for temporary failures. Default: no limit but the window. */
   maxAttempts?: number;
-  /** Base of the exponential backoff, ms. Default 2000. */
+  /** Base of the exponential backoff, ms. Default 60,000: the first retry comes after 30–90 s. */
   retryDelay?: number;
+  /** How long a temporary failure is retried before the reader is failed, ms. Default 12 hours. */
+  retryWindow?: number;
+  /** The longest the run waits for a deferred reader's retry before it stops (exit 3), ms. Default 5 minutes. */
+  maxWait?: number;
   /** Transient failures in a row that pause the run. Default 20. */
   pauseAfter?: number;
+  /** The same permanent reply for this many different readers in a row stops the run as the sender's problem. Default 10. */
+  samePermanentStop?: number;
+  /** Put this list's failed readers back in the queue (`--retry-failed`). */
+  retryFailed?: boolean;
+  /**
+   * Add readers refused because their mailbox does not exist (5.1.1, 5.1.10, 5.2.1) to the suppression
+   * list, reason `bounced`. Default true (`suppressBounces: false` in newsletter.yaml turns it off).
+   */
+  suppressBounces?: boolean;
   allowChanged?: boolean;
   /** Abort (Ctrl-C, SIGTERM): stop claiming, let in-flight messages finish, record them, return. */
   signal?: AbortSignal;
@@ -84,15 +97,28 @@ export interface SendSummary {
   invalidRows: InvalidRow[];
   /** Rows repeating an address already listed (case-insensitive): sent once. */
   duplicates: number;
-  /** Readers that were in flight when an earlier process died: sent again (they may get it twice). */
+  /** Readers that were in flight when an earlier process died, sent again by this run (they may get it twice). */
   resent: number;
   resentAddresses: string[];
   /** Still to be delivered (deferred or pending) when the run stopped. */
   pending: number;
-  /** Why the run stopped early: paused (server looks down), signal (Ctrl-C / SIGTERM), declined. */
-  stopped?: "paused" | "signal" | "declined";
-  /** The last error before a pause. */
+  /** Of those, waiting for the retry of a temporary failure. */
+  deferred: number;
+  /** For `stopped: "deferred"`: when the earliest deferred reader is due (ISO time). */
+  nextRetryAt?: string;
+  /** Failed readers of the list put back in the queue by `retryFailed`. */
+  retried: number;
+  /** Readers added to the suppression list (reason `bounced`) because their mailbox does not exist. */
+  bounced: number;
+  /**
+   * Why the run stopped early: paused (server looks down), signal (Ctrl-C / SIGTERM), declined, sender
+   * (a problem on the sender's side: see pauseReason and fix), deferred (only retries later than maxWait left).
+   */
+  stopped?: StopReason | "declined";
+  /** The last error before a pause, or the sender's problem. */
   pauseReason?: string;
+  /** For `stopped: "sender"`: what to fix before running the same command again. */
+  fix?: string;
   elapsedMs: number;
   /** Messages per second while sending. */
   rate: number;
@@ -164,12 +190,18 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
       if (batch.length >= IMPORT_BATCH) flush();
     }
     flush();
-    const resentAddresses = ledger.recoverInFlight(key, runId);
+    ledger.recoverInFlight(key, runId);
+    const retried = input.retryFailed ? ledger.retryFailed(key, runId) : 0;
     const before = ledger.counts(key, runId);
     ledger.setListStats(key, { total: before.total + alreadySentDry, invalid, duplicates });
     const toSend = before.pending;
 
     const summary = (extra: Partial<SendSummary> & { sent: number }): SendSummary => {
+      // after the loop, so a crash before it leaves the failed rows for the next run to find
+      const bounced =
+        mode === "send" && (input.suppressBounces ?? config.suppressBounces) !== false && extra.stopped !== "declined"
+          ? ledger.suppressBounced(key, runId)
+          : 0;
       const after = ledger.counts(key, runId);
       return {
         issue: compiled.source,
@@ -185,9 +217,12 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
         invalid,
         invalidRows,
         duplicates,
-        resent: resentAddresses.length,
-        resentAddresses: resentAddresses.slice(0, MAX_LISTED),
+        resent: 0,
+        resentAddresses: [],
         pending: after.pending,
+        deferred: after.deferred,
+        retried,
+        bounced,
         elapsedMs: Math.round(performance.now() - started),
         rate: 0,
         stateFile: ledger.db.name,
@@ -208,16 +243,28 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
         // a dry run hands nothing over: somewhat bigger batches, fewer commits (not too big: each message in
         // flight holds its rendered HTML, and many at once push garbage into V8's old space)
         concurrency: Math.max(1, input.concurrency ?? 5, mode === "dry-run" ? 16 : 1),
-        maxAttempts: Math.max(1, input.maxAttempts ?? 5),
-        retryDelay: Math.max(0, input.retryDelay ?? 2000),
+        maxAttempts: Math.max(1, input.maxAttempts ?? Number.POSITIVE_INFINITY),
+        retryDelay: Math.max(0, input.retryDelay ?? 60_000),
+        retryWindow: Math.max(0, input.retryWindow ?? 12 * 3600_000),
+        maxWait: Math.max(0, input.maxWait ?? 5 * 60_000),
         pauseAfter: Math.max(1, input.pauseAfter ?? 20),
+        samePermanentStop: Math.max(2, input.samePermanentStop ?? 10),
         rate: input.rate && input.rate > 0 ? input.rate : 0,
         signal: input.signal,
         onProgress: input.onProgress,
       },
     );
     const loop = await delivery.run();
-    return summary({ sent: loop.sent, stopped: loop.stopped, pauseReason: loop.pauseReason, rate: loop.rate });
+    return summary({
+      sent: loop.sent,
+      stopped: loop.stopped,
+      pauseReason: loop.pauseReason,
+      fix: loop.fix,
+      nextRetryAt: loop.nextRetryAt === undefined ? undefined : new Date(loop.nextRetryAt).toISOString(),
+      resent: loop.resent,
+      resentAddresses: loop.resentAddresses,
+      rate: loop.rate,
+    });
   } finally {
     if (began) ledger.endRun(key);
     if (mode !== "send") ledger.clear(key);

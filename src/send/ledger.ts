@@ -8,7 +8,8 @@ import type { StateDb } from "../state/db.js";
  *   pending ──claim──▶ in_flight ──sent──▶ sent
  *      ▲                  │ ├──5xx──────▶ failed
  *      │                  │ └──4xx/drop──▶ deferred ──(next_at)──▶ claimed again … failed after max attempts
- *      └── process died ──┘  (rows still in_flight at start: sent again, and reported)
+ *      └── process died ──┘  (rows still in_flight at start: back to pending, marked in doubt; whichever
+ *                               run sends them again reports them as resent, and `resent` counts it)
  *
  * A row is marked in flight (committed) before the message is handed to the transport, and its outcome
  * is committed right after — so a crash can only cause the few in-flight readers to get it again, never
@@ -26,11 +27,18 @@ export interface LedgerRow {
   fields: Record<string, string>;
   attempts: number;
   messageId: string;
+  /** When the reader's first temporary failure of this stretch happened (ms), for the retry window. */
+  deferredSince?: number;
+  /** In flight when a process died: it may already have the issue. */
+  inDoubt: boolean;
 }
 
 export interface Outcome {
   id: number;
-  /** `pending`: claimed but never handed over (the run stopped first). */
+  /**
+   * `pending`: claimed but never handed over (the run stopped first), or handed over and refused for a
+   * reason that is the sender's: back in the queue with `attempts` as before.
+   */
   state: "sent" | "failed" | "deferred" | "pending";
   attempts: number;
   code?: number;
@@ -99,6 +107,8 @@ CREATE TABLE IF NOT EXISTS send_ledger (
   provider_id   TEXT,
   next_at       INTEGER NOT NULL DEFAULT 0,
   resent        INTEGER NOT NULL DEFAULT 0,
+  in_doubt      INTEGER NOT NULL DEFAULT 0,
+  deferred_since INTEGER,
   created_at    TEXT NOT NULL,
   updated_at    TEXT NOT NULL,
   sent_at       TEXT,
@@ -108,6 +118,30 @@ CREATE INDEX IF NOT EXISTS send_ledger_claim ON send_ledger (issue, run_id, stat
 `;
 
 const now = () => new Date().toISOString();
+
+/** Columns added since the first state files: added in place (a second process may race us to it). */
+const ADDED_COLUMNS: [string, string][] = [
+  ["in_doubt", "INTEGER NOT NULL DEFAULT 0"],
+  ["deferred_since", "INTEGER"],
+];
+
+function migrate(db: StateDb): void {
+  const have = () => new Set((db.prepare("PRAGMA table_info(send_ledger)").all() as { name: string }[]).map((c) => c.name));
+  for (const [name, type] of ADDED_COLUMNS) {
+    if (have().has(name)) continue;
+    try {
+      db.exec(`ALTER TABLE send_ledger ADD COLUMN ${name} ${type}`);
+    } catch (e) {
+      if (!have().has(name)) throw e;
+    }
+  }
+}
+
+/**
+ * RFC 3463 enhanced status codes that say the mailbox does not exist or is disabled: 5.1.1 (no such
+ * user), 5.1.10 (RFC 7505 null MX), 5.2.1 (mailbox disabled). Policy refusals (5.7.x) are not.
+ */
+export const HARD_BOUNCE = /(?:^|[^\d.])5\.(?:1\.1|1\.10|2\.1)(?![\d.])/;
 
 function alive(pid: number): boolean {
   try {
@@ -125,6 +159,7 @@ export class Ledger {
   private deferredWaiting = -1; // -1: not counted yet
   constructor(readonly db: StateDb) {
     db.exec(SCHEMA);
+    migrate(db);
     this.stmt = {
       run: db.prepare("SELECT * FROM send_runs WHERE issue = ?"),
       upsert: db.prepare(`
@@ -143,16 +178,22 @@ export class Ledger {
         UPDATE send_ledger SET updated_at = @now,
           state = CASE WHEN EXISTS (SELECT 1 FROM suppressed s WHERE s.email = send_ledger.email) THEN 'suppressed' ELSE 'in_flight' END
         WHERE id IN (SELECT id FROM send_ledger WHERE issue = @issue AND run_id = @runId AND state = 'deferred' AND next_at <= @at ORDER BY next_at, id LIMIT @limit)
-        RETURNING id, email, address, fields, attempts, message_id, state`),
+        RETURNING id, email, address, fields, attempts, message_id, state, deferred_since, in_doubt`),
       claimPending: db.prepare(`
         UPDATE send_ledger SET updated_at = @now,
           state = CASE WHEN EXISTS (SELECT 1 FROM suppressed s WHERE s.email = send_ledger.email) THEN 'suppressed' ELSE 'in_flight' END
         WHERE id IN (SELECT id FROM send_ledger WHERE issue = @issue AND run_id = @runId AND state = 'pending' ORDER BY id LIMIT @limit)
-        RETURNING id, email, address, fields, attempts, message_id, state`),
+        RETURNING id, email, address, fields, attempts, message_id, state, deferred_since, in_doubt`),
       record: db.prepare(
-        "UPDATE send_ledger SET state = @state, attempts = @attempts, last_code = @code, last_response = @response, next_at = @nextAt, provider_id = coalesce(@providerId, provider_id), updated_at = @now, sent_at = CASE WHEN @state = 'sent' THEN @now ELSE sent_at END WHERE id = @id",
+        `UPDATE send_ledger SET state = @state, attempts = @attempts, last_code = @code, last_response = @response, next_at = @nextAt,
+          provider_id = coalesce(@providerId, provider_id), updated_at = @now,
+          sent_at = CASE WHEN @state = 'sent' THEN @now ELSE sent_at END,
+          deferred_since = CASE WHEN @state = 'deferred' THEN coalesce(deferred_since, @nowMs) END,
+          resent = resent + (CASE WHEN @state = 'sent' THEN in_doubt ELSE 0 END),
+          in_doubt = CASE WHEN @state = 'sent' THEN 0 ELSE in_doubt END
+        WHERE id = @id`,
       ),
-      release: db.prepare("UPDATE send_ledger SET state = 'pending', updated_at = ? WHERE id = ?"),
+      release: db.prepare("UPDATE send_ledger SET state = 'pending', attempts = ?, updated_at = ? WHERE id = ?"),
       nextDue: db.prepare("SELECT min(next_at) AS t FROM send_ledger WHERE issue = ? AND run_id = ? AND state = 'deferred'"),
       countDeferred: db.prepare("SELECT count(*) AS n FROM send_ledger WHERE issue = ? AND run_id = ? AND state = 'deferred'"),
       isSent: db.prepare("SELECT 1 FROM send_ledger WHERE issue = ? AND email = ? AND state = 'sent'"),
@@ -270,26 +311,62 @@ export class Ledger {
   }
 
   /**
-   * Rows a dead process left in flight: back to pending (they will be sent again: the transport may
-   * or may not have delivered them). Returns their addresses for the summary.
+   * Rows a dead process left in flight, of any list: back to pending and marked in doubt (the transport
+   * may or may not have delivered them). Whichever run sends one again reports it as resent, and the
+   * row counts it (`resent`, shown by `status`): a run with another list leaves the marks in place.
+   * Returns how many rows it found.
    */
-  recoverInFlight(issue: string, runId: number): string[] {
+  recoverInFlight(issue: string, runId: number): number {
     return this.db.transaction(() => {
-      const rows = this.db
-        .prepare("SELECT address FROM send_ledger WHERE issue = ? AND state = 'in_flight' AND run_id = ?")
-        .all(issue, runId) as {
-        address: string;
-      }[];
-      this.db
-        .prepare(
-          "UPDATE send_ledger SET state = 'pending', resent = resent + 1, updated_at = ? WHERE issue = ? AND state = 'in_flight' AND run_id = ?",
-        )
-        .run(now(), issue, runId);
-      // rows of an earlier list that this run does not include: back to pending too, not sent by this run
-      this.db.prepare("UPDATE send_ledger SET state = 'pending', updated_at = ? WHERE issue = ? AND state = 'in_flight'").run(now(), issue);
+      const found = this.db
+        .prepare("UPDATE send_ledger SET state = 'pending', in_doubt = 1, updated_at = ? WHERE issue = ? AND state = 'in_flight'")
+        .run(now(), issue).changes;
       this.deferredWaiting = (this.stmt.countDeferred.get(issue, runId) as { n: number }).n;
-      return rows.map((r) => r.address);
+      return found;
     })();
+  }
+
+  /** `--retry-failed`: the failed readers of this run's list back in the queue, as if never tried. */
+  retryFailed(issue: string, runId: number): number {
+    return this.db
+      .prepare(
+        "UPDATE send_ledger SET state = 'pending', attempts = 0, next_at = 0, deferred_since = NULL, updated_at = ? WHERE issue = ? AND run_id = ? AND state = 'failed'",
+      )
+      .run(now(), issue, runId).changes;
+  }
+
+  /**
+   * Readers of this run's list that failed with a reply saying their mailbox does not exist (HARD_BOUNCE)
+   * go on the suppression list, reason `bounced`, the reply's code as the source. Returns how many were added.
+   */
+  suppressBounced(issue: string, runId: number): number {
+    const rows = this.db
+      .prepare(
+        "SELECT email, last_code AS code, coalesce(last_response, '') AS response FROM send_ledger WHERE issue = ? AND run_id = ? AND state = 'failed' AND last_code BETWEEN 500 AND 599",
+      )
+      .all(issue, runId) as { email: string; code: number; response: string }[];
+    const insert = this.db.prepare(
+      "INSERT INTO suppressed (email, reason, source) VALUES (?, 'bounced', ?) ON CONFLICT (email) DO NOTHING",
+    );
+    return this.db.transaction(() => {
+      let added = 0;
+      for (const r of rows) {
+        const m = HARD_BOUNCE.exec(r.response);
+        if (m) added += insert.run(r.email, `send ${issue}: ${r.code} ${m[0].replace(/^[^5]/, "")}`).changes;
+      }
+      return added;
+    })();
+  }
+
+  /** Readers of an issue sent again after a crash (any run), with how many times. */
+  resent(issue: string, limit = 1000): { email: string; times: number }[] {
+    return this.db
+      .prepare("SELECT address AS email, resent AS times FROM send_ledger WHERE issue = ? AND resent > 0 ORDER BY id LIMIT ?")
+      .all(issue, limit) as { email: string; times: number }[];
+  }
+
+  resentCount(issue: string): number {
+    return (this.db.prepare("SELECT count(*) AS n FROM send_ledger WHERE issue = ? AND resent > 0").get(issue) as { n: number }).n;
   }
 
   /**
@@ -341,6 +418,8 @@ export class Ledger {
           fields: JSON.parse(r.fields as string),
           attempts: r.attempts as number,
           messageId: r.message_id as string,
+          deferredSince: (r.deferred_since as number | null) ?? undefined,
+          inDoubt: r.in_doubt === 1,
         });
       }
     }
@@ -353,10 +432,11 @@ export class Ledger {
 
   private recordMany(outcomes: Outcome[]): void {
     const t = now();
+    const nowMs = Date.now();
     for (const o of outcomes) {
       if (o.state === "pending") {
-        // claimed but never handed over: back in the queue, its last code and text kept
-        this.stmt.release.run(t, o.id);
+        // claimed but never handed over (or refused for the sender's reason): back in the queue
+        this.stmt.release.run(o.attempts, t, o.id);
         continue;
       }
       if (o.state === "deferred" && this.deferredWaiting >= 0) this.deferredWaiting++;
@@ -369,6 +449,7 @@ export class Ledger {
         nextAt: o.nextAt ?? 0,
         providerId: o.providerId ?? null,
         now: t,
+        nowMs,
       });
     }
   }

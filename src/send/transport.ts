@@ -9,10 +9,20 @@ export type { OutgoingMessage };
  */
 export type DeliveryResult =
   | { status: "sent"; code?: number; response?: string; providerId?: string }
-  /** Try again later: 4xx, dropped connection, timeout, HTTP 5xx from an API. */
-  | { status: "transient"; code?: number; response: string }
+  /**
+   * Try again later: 4xx, dropped connection, timeout, HTTP 5xx from an API. `recipient`: the reply was
+   * about this reader (a 4xx to RCPT TO, e.g. greylisting), not about the server: it does not count
+   * towards pausing the run.
+   */
+  | { status: "transient"; code?: number; response: string; recipient?: boolean }
   /** Never retry: 5xx from SMTP, a rejected address. */
-  | { status: "permanent"; code?: number; response: string };
+  | { status: "permanent"; code?: number; response: string }
+  /**
+   * The sender's side failed, not the reader (authentication, TLS, a 554 greeting, connection refused,
+   * MAIL FROM refused): nothing can be delivered until the user fixes it. The run stops at once, the
+   * reader goes back to pending untouched, and the summary carries `response` and `fix`.
+   */
+  | { status: "sender"; code?: number; response: string; fix: string };
 
 export interface Transport {
   /** "outbox", "smtp", "sendsay". */

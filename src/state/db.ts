@@ -1,7 +1,8 @@
-import { mkdirSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { accessSync, closeSync, constants, copyFileSync, linkSync, mkdirSync, openSync, readSync, statSync, unlinkSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { error, RassylkaError } from "../diagnostics.js";
+import { addressKey } from "../identity/address.js";
 import { DATABASE_URL_ENV, DEFAULT_STATE_FILE, isPostgresUrl, maskUrl } from "./location.js";
 import { migrateSqlite } from "./migrations.js";
 
@@ -9,6 +10,11 @@ import { migrateSqlite } from "./migrations.js";
  * The state file (`.rassylka/state.sqlite` under the root, `--state FILE` to move it): the send ledger
  * (src/send/ledger.ts) and the suppression list live side by side, so a send checks suppressions in
  * the same database it records deliveries in. WAL lets `serve` record unsubscribes while a send runs.
+ *
+ * The ledger is never silently replaced: a file that exists must be a readable SQLite database (an empty,
+ * damaged or unreadable one is an error naming it, before anything is sent); a new one is made complete
+ * in a temporary file and linked into place, so a process starting at the same moment never sees a
+ * half-made (zero-byte) file, and all of them succeed.
  */
 export { DEFAULT_STATE_FILE };
 
@@ -50,23 +56,188 @@ export interface StateOptions {
   durability?: "full" | "normal";
   /** Apply the missing schema migrations (src/state/migrations.ts) on open; default true. */
   migrate?: boolean;
+  /** Called when this call created the state file (a send says where its new ledger is). */
+  onCreate?: (file: string) => void;
 }
 
+const SQLITE_HEADER = "SQLite format 3\u0000";
+
+const SUPPRESSED = `
+  CREATE TABLE IF NOT EXISTS suppressed (
+    email      TEXT PRIMARY KEY COLLATE NOCASE,
+    reason     TEXT NOT NULL,
+    source     TEXT,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+  );
+`;
+
 export function openState(file: string, options: StateOptions = {}): StateDb {
-  mkdirSync(dirname(file), { recursive: true });
-  const db = new Database(file);
-  db.pragma("journal_mode = WAL");
+  try {
+    const created = ensureStateFile(file);
+    const db = new Database(file, { fileMustExist: true, timeout: 5000 });
+    try {
+      configure(db, file, options);
+    } catch (e) {
+      db.close();
+      throw e;
+    }
+    if (created) options.onCreate?.(file);
+    return db;
+  } catch (e) {
+    throw stateError(file, e);
+  }
+}
+
+function configure(db: StateDb, file: string, options: StateOptions): void {
+  // reads the schema: a damaged file fails here (SQLITE_NOTADB, SQLITE_CORRUPT), before any write
+  db.prepare("SELECT count(*) FROM sqlite_master").get();
+  if (db.pragma("journal_mode", { simple: true }) !== "wal") db.pragma("journal_mode = WAL");
   db.pragma(options.durability === "normal" ? "synchronous = NORMAL" : "synchronous = FULL");
-  db.pragma("busy_timeout = 5000");
   // 8 MB of page cache (default 2 MB): the ledger's indexes of a big list mostly stay in memory
   db.pragma("cache_size = -8000");
-  if (options.migrate !== false) {
+  // the schema's versioned migrations (src/state/migrations.ts); without them, only what a send needs now
+  if (options.migrate !== false) migrateSqlite(db, file);
+  else db.exec(SUPPRESSED);
+  rekeySuppressions(db);
+}
+
+/**
+ * Suppressions recorded before identities held A-labels (`user@пример.рф`): under their key now
+ * (`user@xn--e1afmkfd.xn--p1ai`), so they still match. Only rows with non-ASCII text are looked at.
+ */
+function rekeySuppressions(db: StateDb): void {
+  const old = db.prepare("SELECT email FROM suppressed WHERE email GLOB ?").all("*[^ -~]*") as { email: string }[];
+  if (!old.length) return;
+  const move = db.prepare("UPDATE OR IGNORE suppressed SET email = ? WHERE email = ?");
+  const drop = db.prepare("DELETE FROM suppressed WHERE email = ?");
+  db.transaction(() => {
+    for (const { email } of old) {
+      const key = addressKey(email);
+      if (key !== email && move.run(key, email).changes === 0) drop.run(email); // the new key was already there
+    }
+  })();
+}
+
+/**
+ * Makes sure the file exists and looks like SQLite. Returns true when this call created it: complete
+ * (WAL mode, the suppression table) in a temporary file, then hard-linked to its name, which fails when
+ * another process got there first (then theirs is used).
+ */
+function ensureStateFile(file: string): boolean {
+  for (;;) {
+    const existing = statOrUndefined(file);
+    if (existing) {
+      checkExisting(file, existing.size, existing.isFile());
+      return false;
+    }
+    makeFolder(dirname(file));
+    const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${Math.random().toString(36).slice(2)}.new`);
     try {
-      migrateSqlite(db, file);
-    } catch (cause) {
-      db.close();
-      throw cause;
+      const db = new Database(tmp);
+      try {
+        db.pragma("journal_mode = WAL");
+        db.exec(SUPPRESSED);
+      } finally {
+        db.close();
+      }
+      try {
+        linkSync(tmp, file);
+        return true;
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === "EPERM" || code === "ENOTSUP" || code === "EOPNOTSUPP") {
+          // a file system without hard links: an exclusive copy still never replaces another's file
+          try {
+            copyFileSync(tmp, file, constants.COPYFILE_EXCL);
+            return true;
+          } catch (e2) {
+            if ((e2 as NodeJS.ErrnoException).code !== "EEXIST") throw e2;
+          }
+        } else if (code !== "EEXIST") throw e;
+        // someone else created it a moment ago: use theirs
+      }
+    } finally {
+      for (const f of [tmp, `${tmp}-wal`, `${tmp}-shm`]) {
+        try {
+          unlinkSync(f);
+        } catch {}
+      }
     }
   }
-  return db;
+}
+
+/** mkdir -p, with the real reason when it fails (recursive mkdir reports ENOENT for a read-only parent). */
+function makeFolder(folder: string): void {
+  try {
+    mkdirSync(folder, { recursive: true });
+  } catch (e) {
+    let parent = folder;
+    while (!statOrUndefined(parent) && dirname(parent) !== parent) parent = dirname(parent);
+    accessSync(parent, constants.W_OK); // throws EROFS or EACCES when that is why
+    throw e;
+  }
+}
+
+function statOrUndefined(file: string) {
+  try {
+    return statSync(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw e;
+  }
+}
+
+function checkExisting(file: string, size: number, isFile: boolean): void {
+  const fail = (message: string, fix: string) => new RassylkaError({ ruleId: "state/invalid", severity: "error", message, file, fix });
+  if (!isFile) throw fail("the state file is not a file", "give --state the path of a file (a new one is created when it does not exist)");
+  if (size === 0) {
+    throw fail(
+      "the state file is empty (0 bytes): it holds no ledger, so nothing tells which readers already got an issue",
+      `restore it from a backup; or, if no issue was ever sent with it, delete it (rm ${file}) and run the command again to start a new ledger`,
+    );
+  }
+  const fd = openSync(file, "r");
+  const head = Buffer.alloc(16);
+  try {
+    readSync(fd, head, 0, 16, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (head.toString("latin1") !== SQLITE_HEADER) {
+    throw fail(
+      "the state file is not a SQLite database (damaged, or another file given as --state)",
+      `check the path; restore the file from a backup, or move it aside (mv ${file} ${file}.broken) to start a new ledger that knows nobody was sent anything`,
+    );
+  }
+}
+
+/**
+ * Any failure to open or write the state file, as one diagnostic naming the file and the fix (never a
+ * stack trace): damaged, unreadable, a read-only folder, a full disk. RassylkaErrors pass unchanged.
+ */
+export function stateError(file: string, error: unknown): Error {
+  if (error instanceof RassylkaError) return error;
+  const e = error as { code?: string; message?: string };
+  const code = String(e.code ?? "");
+  const text = e.message ?? String(error);
+  const fail = (message: string, fix: string) =>
+    new RassylkaError({ ruleId: "state/io", severity: "error", message: `${message} (${code || text})`, file, fix }, { cause: error });
+  if (code === "SQLITE_FULL" || code === "ENOSPC" || /disk is full|no space/i.test(text))
+    return fail(
+      "the disk holding the state file is full",
+      "free some space (or move the state file with --state) and run the same command again: the ledger resumes where it stopped",
+    );
+  if (/^(EACCES|EPERM|EROFS)$/.test(code) || /^SQLITE_(READONLY|CANTOPEN|PERM|AUTH)/.test(code) || /read-?only|permission/i.test(text))
+    return fail(
+      "cannot write the state file (a read-only folder or no permission)",
+      "run where the folder is writable, fix its permissions, or put the state file elsewhere with --state FILE",
+    );
+  if (/^SQLITE_(NOTADB|CORRUPT)/.test(code))
+    return fail(
+      "the state file is damaged: SQLite cannot read it",
+      `restore it from a backup, or move it aside (mv ${file} ${file}.broken) to start a new ledger that knows nobody was sent anything`,
+    );
+  if (/^SQLITE_|^E[A-Z]+$/.test(code))
+    return fail("the state file cannot be used", "check the file and its folder, then run the command again");
+  return error instanceof Error ? error : new Error(text);
 }

@@ -1,11 +1,23 @@
 // Runs the built CLI (`node bin/rassylka.js`, after `npx tsc -p tsconfig.build.json`; `npm test` builds first).
-import { type ChildProcess, spawn } from "node:child_process";
-import { readdir, readFile } from "node:fs/promises";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runSendCommand, type SendFlags } from "../../src/cli/send.js";
 import { openState } from "../../src/state/db.js";
-import { deadPort, ISSUE, makeProject, parse, REPO, SECRET, type Sink, startSmtp, writeCsv } from "../send/helpers.js";
+import {
+  CONFIG,
+  greylist,
+  ISSUE,
+  makeProject,
+  parse,
+  REPO,
+  SECRET,
+  type Sink,
+  selfSignedCert,
+  startSmtp,
+  writeCsv,
+} from "../send/helpers.js";
 
 const BIN = join(REPO, "bin", "rassylka.js");
 
@@ -140,6 +152,7 @@ describe("rassylka send (CLI)", () => {
       subject: "Тема письма",
       counts: { total: 2, sent: 1, failed: 1, pending: 0, suppressed: 0, invalid: 1, duplicates: 1 },
       failures: [{ email: "gone@example.ru", code: 550, message: expect.stringContaining("No such user") }],
+      resent: { count: 0, readers: [] },
       updatedAt: expect.any(String),
     });
     // status by file path works too
@@ -147,8 +160,10 @@ describe("rassylka send (CLI)", () => {
     expect(JSON.parse(byPath.stdout).counts.total).toBe(2);
   });
 
-  it("exit 3 and how to resume when the server is down", async () => {
-    const port = await deadPort();
+  it("exit 3 and how to resume when the server is down (421 at every connection)", async () => {
+    const down = await startSmtp({ greeting: { code: 421, message: "4.3.2 Service shutting down" } });
+    const port = down.port;
+    sink = down;
     await writeCsv(root, "list.csv", readers(25));
     const r = await cli([
       "send",
@@ -267,5 +282,175 @@ describe("rassylka suppress (CLI)", () => {
     await writeCsv(root, "list.csv", "email\ngone@example.ru\nok@example.ru\n");
     const r = await cli(["send", ISSUE, "--to", "list.csv", "--yes", "--json"]);
     expect(JSON.parse(r.stdout)).toMatchObject({ sent: 1, suppressed: 1 });
+  });
+});
+
+// issue 10, what a user meets at the command line
+describe("rassylka send on a bad day (issue 10)", () => {
+  const smtp = (url: string, ...extra: string[]) => [
+    "send",
+    ISSUE,
+    "--to",
+    "list.csv",
+    "--transport",
+    "smtp",
+    "--smtp-url",
+    url,
+    "--yes",
+    ...extra,
+  ];
+
+  it("item 1: no password anywhere in what is printed; a password on the command line is warned about; the hint masks it", async () => {
+    sink = await startSmtp({ greeting: { code: 421, message: "4.3.2 Service shutting down" } });
+    await writeCsv(root, "list.csv", readers(25));
+    const url = `smtp://news:PASSWORD-XYZ@127.0.0.1:${sink.port}`;
+    for (const json of [false, true]) {
+      const r = await cli(smtp(url, "--retry-delay", "60000", ...(json ? ["--json", "--state", "json.sqlite"] : [])), {
+        RASSYLKA_SECRET: SECRET,
+      });
+      expect(r.code).toBe(3);
+      const all = r.stdout + r.stderr;
+      expect(all).not.toContain("PASSWORD-XYZ");
+      expect(all).not.toContain(SECRET);
+      expect(r.stderr).toMatch(/warning: the SMTP password is on the command line.*\(ps\)[\s\S]*SMTP_URL/);
+      if (!json)
+        expect(r.stdout).toContain(
+          `re-run: rassylka send ${ISSUE} --to list.csv --transport smtp --smtp-url 'smtp://news:***@127.0.0.1:${sink.port}' --yes`,
+        );
+    }
+    const status = await cli(["status", "--json"]);
+    expect(status.stdout).not.toContain("PASSWORD-XYZ");
+  });
+
+  it("item 2: a wrong password is exit 1 with the fix and nobody failed; the same command with the right one delivers (exit 0)", async () => {
+    sink = await startSmtp({ auth: { user: "news", pass: "right" } });
+    await writeCsv(root, "list.csv", readers(3));
+    const wrong = await cli(
+      smtp("").filter((a) => a !== "--smtp-url" && a !== ""),
+      { RASSYLKA_SECRET: SECRET, SMTP_URL: `smtp://news:wrong@127.0.0.1:${sink.port}` },
+    );
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/rejected the login[\s\S]*fix: check the user name and password/);
+    expect(wrong.stderr).not.toMatch(/\n\s+at /);
+    const right = await cli([...smtp("").filter((a) => a !== "--smtp-url" && a !== ""), "--json"], {
+      RASSYLKA_SECRET: SECRET,
+      SMTP_URL: `smtp://news:right@127.0.0.1:${sink.port}`,
+    });
+    expect(right.code).toBe(0);
+    expect(JSON.parse(right.stdout)).toMatchObject({ sent: 3, failed: 0 });
+  });
+
+  it("item 4: only greylisted readers left and the retry far off: exit 3 at once, how many and when to re-run", async () => {
+    sink = await startSmtp({ behaviour: greylist(60 * 60_000) });
+    await writeCsv(root, "list.csv", readers(2));
+    const r = await cli(smtp(sink.url, "--retry-delay", "1000000"));
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(/^Nothing sent of «Тема письма»/);
+    expect(r.stdout).toMatch(
+      /Deferred: 2 reader\(s\) had temporary failures.*next retry is due at \d{4}-\d\d-\d\d \d\d:\d\d \(in \d+ min\)\. Run the same command again then/,
+    );
+  });
+
+  it("item 3: --retry-failed sends the failed readers again; a reader suppressed since counts as suppressed, exit 0", async () => {
+    let refuse = true;
+    sink = await startSmtp({
+      behaviour: (rcpt) => (refuse && rcpt !== "reader0@example.ru" ? { code: 550, message: "5.7.1 policy" } : undefined),
+    });
+    await writeCsv(root, "list.csv", readers(3));
+    expect((await cli(smtp(sink.url))).code).toBe(2);
+    refuse = false;
+    expect((await cli(["suppress", "add", "reader2@example.ru"])).code).toBe(0);
+    const r = await cli(smtp(sink.url, "--retry-failed", "--json"));
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ retried: 2, sent: 1, alreadySent: 1, suppressed: 1, failed: 0 });
+  });
+
+  it("item 5: SMTP_CA_FILE makes a self-signed relay trusted; SMTP_TLS_INSECURE=1 works and is warned about on every run", async () => {
+    const cert = await selfSignedCert(root);
+    sink = await startSmtp({ tls: cert });
+    await writeCsv(root, "list.csv", readers(1));
+    const untrusted = await cli(smtp(sink.url));
+    expect(untrusted.code).toBe(1);
+    expect(untrusted.stderr).toMatch(/TLS with 127\.0\.0\.1:\d+ failed: .*self[- ]signed[\s\S]*SMTP_CA_FILE/);
+    const trusted = await cli(smtp(sink.url), { RASSYLKA_SECRET: SECRET, SMTP_CA_FILE: cert.certFile });
+    expect(trusted.code).toBe(0);
+    expect(trusted.stderr).not.toMatch(/warning/);
+    await writeCsv(root, "list.csv", readers(2));
+    const insecure = await cli(smtp(sink.url), { RASSYLKA_SECRET: SECRET, SMTP_TLS_INSECURE: "1" });
+    expect(insecure.code).toBe(0);
+    expect(insecure.stderr).toMatch(/warning: the certificate of smtp:\/\/127\.0\.0\.1:\d+ is not verified/);
+    expect(sink.received).toHaveLength(2);
+  });
+
+  it("item 10: a real send without unsubscribe in newsletter.yaml is refused (exit 1); --test still works", async () => {
+    await writeFile(join(root, "newsletter.yaml"), CONFIG.replace(/unsubscribe:[\s\S]*$/, ""));
+    await writeCsv(root, "list.csv", readers(1));
+    const r = await cli(["send", ISSUE, "--to", "list.csv", "--yes"], {});
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no unsubscribe[\s\S]*fix: add `unsubscribe:/);
+    expect((await cli(["send", ISSUE, "--test", "me@example.ru"], {})).code).toBe(0);
+  });
+
+  it("item 11: a zero-byte state file is exit 1 naming it, nothing sent; a new state file is announced", async () => {
+    await writeCsv(root, "list.csv", readers(1));
+    const first = await cli(["send", ISSUE, "--to", "list.csv", "--yes"]);
+    expect(first.code).toBe(0);
+    expect(first.stderr).toMatch(/note: a new state file .*\.rassylka\/state\.sqlite/);
+    const again = await cli(["send", ISSUE, "--to", "list.csv", "--yes"]);
+    expect(again.stderr).not.toMatch(/new state file/);
+    await writeFile(join(root, "empty.sqlite"), "");
+    const empty = await cli(["send", ISSUE, "--to", "list.csv", "--yes", "--state", "empty.sqlite"]);
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toMatch(/empty\.sqlite: error: the state file is empty \(0 bytes\)[\s\S]*fix: restore it from a backup/);
+    expect((await readFile(join(root, "empty.sqlite"))).length).toBe(0);
+  });
+
+  const canMount = (() => {
+    try {
+      execFileSync("mount", ["--version"], { stdio: "ignore" });
+      return process.getuid?.() === 0;
+    } catch {
+      return false;
+    }
+  })();
+  it.skipIf(!canMount)("item 11: a full disk and a read-only folder are one-line errors, never a stack", async () => {
+    const mnt = join(root, "mnt");
+    await mkdir(mnt);
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=200k", "tmpfs", mnt]);
+    try {
+      await writeCsv(
+        root,
+        "list.csv",
+        `email,pad\n${Array.from({ length: 3000 }, (_, i) => `r${i}@example.ru,${"x".repeat(100)}`).join("\n")}\n`,
+      );
+      const full = await cli(["send", ISSUE, "--to", "list.csv", "--yes", "--dry-run", "--state", "mnt/state.sqlite"]);
+      expect(full.code).toBe(1);
+      expect(full.stderr).toMatch(
+        /state\.sqlite: error: the disk holding the state file is full \(SQLITE_FULL\)[\s\S]*fix: free some space/,
+      );
+      expect(full.stderr).not.toMatch(/\n\s+at |SqliteError/);
+      execFileSync("mount", ["-o", "remount,ro", mnt]);
+      const ro = await cli(["send", ISSUE, "--to", "list.csv", "--yes", "--state", "mnt/new/state.sqlite"]);
+      expect(ro.code).toBe(1);
+      expect(ro.stderr).toMatch(/error: cannot write the state file/);
+      expect(ro.stderr.trim().split("\n").length).toBeLessThanOrEqual(2);
+    } finally {
+      execFileSync("umount", [mnt]);
+    }
+  });
+
+  it("item 15: --rate prints no MaxListenersExceededWarning; reply codes are not doubled", async () => {
+    sink = await startSmtp({
+      behaviour: (rcpt) => (rcpt === "reader3@example.ru" ? { code: 550, message: "5.1.1 No such user" } : undefined),
+    });
+    await writeCsv(root, "list.csv", readers(30));
+    const r = await cli(smtp(sink.url, "--rate", "100", "--concurrency", "10"));
+    expect(r.code).toBe(2);
+    expect(r.stderr).not.toMatch(/MaxListenersExceededWarning/);
+    expect(r.stdout).toMatch(/reader3@example\.ru — 550 5\.1\.1 No such user/);
+    expect(r.stdout).not.toMatch(/550 550/);
+    const status = await cli(["status"]);
+    expect(status.stdout).toMatch(/✗ reader3@example\.ru — 550 5\.1\.1 No such user/);
+    expect(status.stdout).not.toMatch(/550 550/);
   });
 });

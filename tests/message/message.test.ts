@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
 import { dkimFromEnv, listHeaders, messageContext, messageIdFor, oneLine } from "../../src/message/message.js";
@@ -67,5 +68,55 @@ describe("DKIM and SMTP settings from the environment", () => {
     expect(classifySmtpError({ responseCode: 550, response: "550 no" }).status).toBe("permanent");
     expect(classifySmtpError({ code: "ECONNECTION", message: "Connection closed" }).status).toBe("transient");
     expect(classifySmtpError({ code: "ETIMEDOUT", message: "Timeout" }).status).toBe("transient");
+  });
+
+  it("issue 10, item 6: a DKIM key that cannot sign stops the send, naming the variable, never the key", () => {
+    const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 1024 });
+    const good = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+    expect(dkimFromEnv({ DKIM_DOMAIN: "example.ru", DKIM_SELECTOR: "mail", DKIM_PRIVATE_KEY: good })).toMatchObject({
+      keySelector: "mail",
+    });
+    // PEM armour around a damaged body: it looks like a key, nodemailer would send unsigned
+    const lines = good.trim().split("\n");
+    const damaged = [lines[0], "MIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8wggE7AgEAAkEAs3cr3tD4m4g3d", lines.at(-1)].join("\n");
+    let error: { message: string; diagnostics?: { message: string; fix?: string }[] } | undefined;
+    try {
+      dkimFromEnv({ DKIM_DOMAIN: "example.ru", DKIM_SELECTOR: "mail", DKIM_PRIVATE_KEY: damaged });
+    } catch (e) {
+      error = e as typeof error;
+    }
+    expect(error?.diagnostics?.[0]).toMatchObject({
+      message: expect.stringMatching(/^DKIM_PRIVATE_KEY: the DKIM private key cannot sign/),
+    });
+    expect(error?.message).not.toContain("s3cr3t");
+    expect(error?.diagnostics?.[0].fix).toContain("mail._domainkey.example.ru");
+  });
+
+  it("issue 10, item 2: sender-side SMTP errors are the sender's, not the reader's", () => {
+    expect(classifySmtpError({ code: "EAUTH", responseCode: 535, response: "535 5.7.8 bad" }).status).toBe("sender");
+    expect(
+      classifySmtpError({ code: "EENVELOPE", responseCode: 530, response: "530 5.7.0 Authentication required", command: "MAIL FROM" })
+        .status,
+    ).toBe("sender");
+    expect(classifySmtpError({ code: "EPROTOCOL", responseCode: 554, response: "554 go away", command: "CONN" }).status).toBe("sender");
+    expect(classifySmtpError({ code: "EPROTOCOL", responseCode: 421, response: "421 busy", command: "CONN" }).status).toBe("transient");
+    expect(classifySmtpError({ code: "ESOCKET", originalCode: "ECONNREFUSED", message: "connect ECONNREFUSED 127.0.0.1:25" }).status).toBe(
+      "sender",
+    );
+    expect(
+      classifySmtpError({ code: "ETLS", originalCode: "DEPTH_ZERO_SELF_SIGNED_CERT", message: "self-signed certificate" }).status,
+    ).toBe("sender");
+    // a 4xx to RCPT TO is about that reader (greylisting): it does not count towards a pause
+    expect(classifySmtpError({ code: "EENVELOPE", responseCode: 451, response: "451 4.7.1 Greylisted", command: "RCPT TO" })).toMatchObject(
+      {
+        status: "transient",
+        recipient: true,
+      },
+    );
+  });
+
+  it("issue 10, item 1: the masked URL for hints", () => {
+    expect(parseSmtpUrl("smtp://news:p%40ss@mail.example.ru:587").masked).toBe("smtp://news:***@mail.example.ru:587");
+    expect(parseSmtpUrl("smtp://mail.example.ru").masked).toBe("smtp://mail.example.ru:587");
   });
 });

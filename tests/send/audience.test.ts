@@ -64,9 +64,16 @@ describe("recipient CSV", () => {
       Buffer.from("email,name\nanna@example.ru,Anna\n"),
       iconv.encode("boris@example.ru,Борис\n", "windows-1251"),
     ]);
-    await expect(rows("not-utf8.csv", bytes)).rejects.toThrow(
-      /not-utf8\.csv:3: error: the recipient list is not valid UTF-8[\s\S]*--encoding windows-1251/,
-    );
+    await expect(rows("not-utf8.csv", bytes)).rejects.toMatchObject({
+      diagnostics: [
+        {
+          file: "not-utf8.csv",
+          line: 3,
+          message: "the recipient list is not valid UTF-8",
+          fix: expect.stringContaining("--encoding windows-1251"),
+        },
+      ],
+    });
   });
 
   it("reports invalid addresses with their line numbers", async () => {
@@ -133,5 +140,30 @@ describe("addresses", () => {
     expect(detectDelimiter("email;name;city")).toBe(";");
     expect(detectDelimiter("email\tname")).toBe("\t");
     expect(detectDelimiter("email")).toBe(",");
+  });
+});
+
+describe("issue 10, item 14: CSV leftovers", () => {
+  it("removes NUL and other control characters from fields and addresses, keeps line breaks in quoted fields", async () => {
+    const r = await rows("controls.csv", 'email,name,note\nanna@example.ru\u0000,Ан\u0000на\u0007,"две\nстроки\u001b"\n');
+    expect(r).toEqual([{ line: 2, address: "anna@example.ru", invalid: undefined, fields: { name: "Анна", note: "две\nстроки" } }]);
+  });
+
+  it("reads UTF-16 with its byte-order mark (little and big endian), not the windows-1251 hint", async () => {
+    const text = "email;name\r\nanna@example.ru;Анна\r\n";
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(text, "utf-16le")]);
+    const be = Buffer.concat([Buffer.from([0xfe, 0xff]), iconv.encode(text, "utf-16be")]);
+    for (const [name, bytes] of [
+      ["le.csv", le],
+      ["be.csv", be],
+    ] as const) {
+      expect(await rows(name, bytes)).toEqual([{ line: 2, address: "anna@example.ru", invalid: undefined, fields: { name: "Анна" } }]);
+    }
+  });
+
+  it("refuses UTF-16 without a mark with the hint to save as CSV UTF-8", async () => {
+    await expect(rows("nobom.csv", iconv.encode("email,name\nanna@example.ru,Анна\n", "utf-16le"))).rejects.toMatchObject({
+      diagnostics: [{ message: expect.stringContaining("UTF-16"), fix: expect.stringContaining("CSV UTF-8") }],
+    });
   });
 });

@@ -1,4 +1,5 @@
-import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -55,11 +56,53 @@ export async function writeCsv(root: string, name: string, text: string | Buffer
 
 export interface Received {
   to: string[];
+  /** The envelope sender (MAIL FROM). */
+  from: string;
   raw: Buffer;
 }
 
 /** What the server does with one RCPT of one attempt: accept (undefined), reply with a code, or drop the connection mid-DATA. */
 export type Behaviour = (rcpt: string, attempt: number) => undefined | { code: number; message: string } | "drop";
+
+/** A greylisting server: each address is refused with 451 4.7.1 until `ms` after its first attempt. */
+export function greylist(ms: number): Behaviour {
+  const first = new Map<string, number>();
+  return (rcpt) => {
+    const t = first.get(rcpt);
+    if (t === undefined) first.set(rcpt, Date.now());
+    if (t === undefined || Date.now() - t < ms) return { code: 451, message: "4.7.1 Greylisted, please try again later" };
+    return undefined;
+  };
+}
+
+export interface SmtpOptions {
+  behaviour?: Behaviour;
+  port?: number;
+  dataDelayMs?: number;
+  /** Offer STARTTLS with this certificate (see selfSignedCert). */
+  tls?: { key: string; cert: string };
+  /** Require AUTH PLAIN/LOGIN with these credentials (530 before it, 535 for wrong ones). */
+  auth?: { user: string; pass: string /** Logins accepted before the password "changes" (default: all). */; acceptLogins?: number };
+  /** Answer every connection with this greeting instead of 220 (e.g. 554 "no SMTP service here"). */
+  greeting?: { code: number; message: string };
+  /** Reply to MAIL FROM. */
+  mailFrom?: (address: string) => undefined | { code: number; message: string };
+}
+
+/** A self-signed certificate for 127.0.0.1 and localhost, made by openssl in `dir`. */
+export async function selfSignedCert(dir: string): Promise<{ key: string; cert: string; certFile: string }> {
+  const keyFile = join(dir, "smtp-key.pem");
+  const certFile = join(dir, "smtp-cert.pem");
+  execFileSync(
+    "openssl",
+    ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyFile, "-out", certFile, "-days", "2", "-subj", "/CN=localhost"].concat([
+      "-addext",
+      "subjectAltName=IP:127.0.0.1,DNS:localhost",
+    ]),
+    { stdio: "ignore" },
+  );
+  return { key: await readFile(keyFile, "utf8"), cert: await readFile(certFile, "utf8"), certFile };
+}
 
 export interface Sink {
   port: number;
@@ -73,16 +116,37 @@ export interface Sink {
   waitForReceived(n: number): Promise<void>;
 }
 
-/** A real SMTP server (smtp-server) on 127.0.0.1, no TLS, no auth. */
-export async function startSmtp(options: { behaviour?: Behaviour; port?: number; dataDelayMs?: number } = {}): Promise<Sink> {
+/** A real SMTP server (smtp-server) on 127.0.0.1: by default no TLS, no auth; see SmtpOptions. */
+export async function startSmtp(options: SmtpOptions = {}): Promise<Sink> {
   const received: Received[] = [];
   const attempts = new Map<string, number>();
   const dropped: string[] = [];
   const toDrop = new Set<string>();
   const waiters: { n: number; resolve: () => void }[] = [];
+  let logins = 0;
+  const reply = (d: { code: number; message: string }) => Object.assign(new Error(d.message), { responseCode: d.code });
   const server: SMTPServer = new SMTPServer({
-    authOptional: true,
-    hideSTARTTLS: true,
+    authOptional: !options.auth,
+    authMethods: ["PLAIN", "LOGIN"],
+    allowInsecureAuth: !options.tls,
+    hideSTARTTLS: !options.tls,
+    ...(options.tls ? { key: options.tls.key, cert: options.tls.cert } : {}),
+    onAuth(auth, _session, cb) {
+      logins++;
+      const open = options.auth?.acceptLogins === undefined || logins <= options.auth.acceptLogins;
+      if (options.auth && open && auth.username === options.auth.user && auth.password === options.auth.pass)
+        return cb(null, { user: auth.username });
+      cb(reply({ code: 535, message: "5.7.8 Error: authentication failed" }));
+    },
+    onConnect(_session, cb) {
+      if (options.greeting) return cb(reply(options.greeting));
+      cb();
+    },
+    onMailFrom(address, _session, cb) {
+      const d = options.mailFrom?.(address.address);
+      if (d) return cb(reply(d));
+      cb();
+    },
     disableReverseLookup: true,
     logger: false,
     size: 10 * 1024 * 1024,
@@ -114,7 +178,12 @@ export async function startSmtp(options: { behaviour?: Behaviour; port?: number;
       stream.on("data", (c: Buffer) => chunks.push(c));
       stream.on("end", () => {
         const finish = () => {
-          received.push({ to: session.envelope.rcptTo.map((r) => r.address.toLowerCase()), raw: Buffer.concat(chunks) });
+          const mailFrom = session.envelope.mailFrom;
+          received.push({
+            to: session.envelope.rcptTo.map((r) => r.address.toLowerCase()),
+            from: mailFrom ? mailFrom.address : "",
+            raw: Buffer.concat(chunks),
+          });
           for (const w of waiters.filter((x) => received.length >= x.n)) {
             waiters.splice(waiters.indexOf(w), 1);
             w.resolve();

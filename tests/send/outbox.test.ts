@@ -69,7 +69,26 @@ describe("outbox transport", () => {
 
   it("file names are safe for any address", () => {
     expect(outboxFileName("Anna@Example.ru")).toBe("anna@example.ru.eml");
-    expect(outboxFileName("o'brien/..@example.ru")).toMatch(/^o_brien_\.\.@example\.ru-[0-9a-f]{8}\.eml$/);
+    expect(outboxFileName("o'brien/..@example.ru")).toMatch(/^o_brien_\.\.@example\.ru-[0-9a-f]{16}\.eml$/);
     expect(outboxFileName("почта@пример.рф")).not.toContain("/");
+  });
+
+  it("issue 10, item 13: two addresses sharing their first 120 characters get two files", () => {
+    const long = `${"a".repeat(120)}`;
+    const one = outboxFileName(`${long}x@example.ru`);
+    const two = outboxFileName(`${long}y@example.ru`);
+    expect(one).not.toBe(two);
+    expect(one.length).toBeLessThan(160);
+  });
+});
+
+describe("issue 10, item 9: returnPath in the outbox", () => {
+  it("is the Return-Path of every .eml", async () => {
+    await cleanup();
+    ({ root, cleanup } = await makeProject(`${CONFIG}returnPath: bounces@prodazhi.example.ru\n`));
+    await sendTo("anna@example.ru");
+    const raw = await readFile(join(outbox("2026-12-01-hello"), "anna@example.ru.eml"));
+    expect(header(raw, "Return-Path")).toEqual(["<bounces@prodazhi.example.ru>"]);
+    expect((await parse(raw)).from?.value[0].address).toBe("rassylka@prodazhi.example.ru");
   });
 });

@@ -18,11 +18,16 @@ export interface OutboxOptions {
   description?: string;
 }
 
-/** `ivan.petrov@example.ru` → `ivan.petrov@example.ru.eml`; anything unusual in a file name is replaced, with a hash against collisions. */
+/**
+ * `ivan.petrov@example.ru` → `ivan.petrov@example.ru.eml`. A name that had to change (characters not safe
+ * in a file name replaced, or cut to 120 characters) gets a hash of the whole address, so two readers
+ * never share a file.
+ */
 export function outboxFileName(address: string): string {
-  const safe = address.toLowerCase().replace(/[^a-z0-9@._+-]/g, "_");
-  const suffix = safe === address.toLowerCase() ? "" : `-${createHash("sha256").update(address.toLowerCase()).digest("hex").slice(0, 8)}`;
-  return `${safe.slice(0, 120)}${suffix}.eml`;
+  const lower = address.toLowerCase();
+  const safe = lower.replace(/[^a-z0-9@._+-]/g, "_");
+  if (safe === lower && safe.length <= 120) return `${safe}.eml`;
+  return `${safe.slice(0, 120)}-${createHash("sha256").update(lower).digest("hex").slice(0, 16)}.eml`;
 }
 
 export class OutboxTransport implements Transport {
@@ -37,7 +42,12 @@ export class OutboxTransport implements Transport {
     const file = join(this.options.dir, outboxFileName(message.to));
     try {
       const info = await this.composer.sendMail(toMailOptions(message));
-      await writeFileAtomic(file, info.message as Buffer);
+      // what a delivering server writes on top of a message: where its bounces would go
+      const body = info.message as Buffer;
+      await writeFileAtomic(
+        file,
+        message.returnPath ? Buffer.concat([Buffer.from(`Return-Path: <${message.returnPath}>\r\n`), body]) : body,
+      );
       return { status: "sent", response: `written ${file}` };
     } catch (e) {
       const err = e as NodeJS.ErrnoException;

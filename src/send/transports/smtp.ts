@@ -1,3 +1,4 @@
+import { rootCertificates } from "node:tls";
 import nodemailer from "nodemailer";
 import { RassylkaError } from "../../diagnostics.js";
 import { type DkimOptions, toMailOptions } from "../../message/message.js";
@@ -20,7 +21,12 @@ export interface SmtpOptions {
   connectionTimeout?: number;
   greetingTimeout?: number;
   socketTimeout?: number;
-  /** Accept self-signed certificates (local test servers only). */
+  /**
+   * Trust these certificates (PEM) besides the system's: a relay with a private CA or a self-signed
+   * certificate (`SMTP_CA_FILE`, read by the CLI).
+   */
+  ca?: string;
+  /** Do not verify the server's certificate at all (`SMTP_TLS_INSECURE=1`): a relay on a trusted network only. */
   allowInvalidCertificates?: boolean;
 }
 
@@ -31,6 +37,8 @@ export interface ParsedSmtpUrl {
   auth?: { user: string; pass: string };
   /** Without credentials: safe to print. */
   description: string;
+  /** The URL with its password masked, `smtp://user:***@host:587`: safe to print in a hint. */
+  masked: string;
 }
 
 export function parseSmtpUrl(value: string): ParsedSmtpUrl {
@@ -62,27 +70,82 @@ export function parseSmtpUrl(value: string): ParsedSmtpUrl {
   const port = url.port ? Number(url.port) : secure ? 465 : 587;
   const host = url.hostname.replace(/^\[|\]$/g, "");
   const auth = url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : undefined;
-  return { host, port, secure, auth, description: `${url.protocol}//${url.hostname}:${port}` };
+  const masked = `${url.protocol}//${url.username ? `${url.username}${url.password ? ":***" : ""}@` : ""}${url.hostname}:${port}`;
+  return { host, port, secure, auth, description: `${url.protocol}//${url.hostname}:${port}`, masked };
 }
 
-/** nodemailer error → ledger outcome. 4xx, dropped connections and timeouts: try again; 5xx: never. */
-export function classifySmtpError(error: unknown): DeliveryResult {
-  const e = error as { responseCode?: number; response?: string; code?: string; message?: string };
+// Node's and OpenSSL's codes for a certificate or handshake problem (tls.connect, STARTTLS upgrade)
+const TLS_PROBLEM = /CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET)|ERR_TLS|ERR_SSL|HOSTNAME|ALTNAME|\bEPROTO\b/;
+const TLS_FIX =
+  "if the relay uses a private CA or a self-signed certificate, export SMTP_CA_FILE=/path/to/ca.pem (or NODE_EXTRA_CA_CERTS); for a relay on a trusted network only, SMTP_TLS_INSECURE=1 (or --insecure-tls) skips the check; a wrong-version error usually means smtps:// on a STARTTLS port (587) or the reverse";
+
+/**
+ * nodemailer error → ledger outcome. The sender's problems (login, TLS, a refused connection or greeting,
+ * MAIL FROM refused) stop the run; 4xx, dropped connections and timeouts: try again; 5xx: never.
+ */
+export function classifySmtpError(error: unknown, where = "the SMTP server"): DeliveryResult {
+  const e = error as { responseCode?: number; response?: string; code?: string; originalCode?: string; command?: string; message?: string };
   const response = (e.response ?? e.message ?? String(error)).trim();
   const code = typeof e.responseCode === "number" ? e.responseCode : undefined;
-  // a rejected login is the sender's config, not the reader: retry, so a long run of them pauses the send
-  if (e.code === "EAUTH") return { status: "transient", code, response: `authentication failed: ${response}` };
+  const sys = `${e.originalCode ?? ""} ${e.code ?? ""}`;
+  const message = e.message ?? String(error);
+  if (e.code === "EAUTH")
+    return {
+      status: "sender",
+      code,
+      response: `${where} rejected the login: ${response}`,
+      fix: "check the user name and password in SMTP_URL or --smtp-url (percent-encode @ : / % in the password), then run the same command again",
+    };
+  if (code === 530 || (code !== undefined && /^5\.7\.0\b/.test(response.replace(/^\d+\s+/, "")) && /auth/i.test(response)))
+    return {
+      status: "sender",
+      code,
+      response: `${where} requires authentication: ${response}`,
+      fix: "put the user name and password into the URL: SMTP_URL=smtp://user:password@host:587",
+    };
+  if (e.code === "ETLS" || TLS_PROBLEM.test(sys) || /certificate|wrong version number|handshake/i.test(message))
+    return { status: "sender", code, response: `TLS with ${where} failed: ${message}`, fix: TLS_FIX };
+  if (e.command === "CONN" && code !== undefined && code >= 500)
+    return {
+      status: "sender",
+      code,
+      response: `${where} refused the connection at its greeting: ${response}`,
+      fix: "the relay does not accept mail from this machine: ask its administrator to allow this host, or use the submission port (587) with a login",
+    };
+  if (/ECONNREFUSED|ENOTFOUND|EAI_FAIL|EHOSTUNREACH|ENETUNREACH/.test(sys) || /ECONNREFUSED|ENOTFOUND/.test(message))
+    return {
+      status: "sender",
+      code,
+      response: `cannot connect to ${where}: ${message}`,
+      fix: "check the host and port in SMTP_URL or --smtp-url (587 for STARTTLS, 465 with smtps://) and that the server is running, then run the same command again",
+    };
+  if (e.command === "MAIL FROM" && code !== undefined && code >= 500)
+    return {
+      status: "sender",
+      code,
+      response: `${where} refused the sender address: ${response}`,
+      fix: "check from.email (and returnPath) in newsletter.yaml: the relay must allow this account to send as that address",
+    };
   if (code !== undefined && code >= 500 && code < 600) return { status: "permanent", code, response };
-  return { status: "transient", code, response: e.code && !response.includes(e.code) ? `${e.code}: ${response}` : response };
+  // a 4xx to RCPT TO is about this reader (greylisting, a full mailbox); 421 means the server is closing
+  const recipient = e.command === "RCPT TO" && code !== undefined && code >= 400 && code !== 421;
+  return {
+    status: "transient",
+    code,
+    response: e.code && !response.includes(e.code) ? `${e.code}: ${response}` : response,
+    ...(recipient ? { recipient } : {}),
+  };
 }
 
 export class SmtpTransport implements Transport {
   readonly name = "smtp";
   readonly description: string;
   private readonly pool;
+  private readonly host: string;
   constructor(options: SmtpOptions) {
     const parsed = parseSmtpUrl(options.url);
     this.description = parsed.description;
+    this.host = `${parsed.host}:${parsed.port}`;
     this.pool = nodemailer.createTransport({
       pool: true,
       host: parsed.host,
@@ -96,8 +159,22 @@ export class SmtpTransport implements Transport {
       greetingTimeout: options.greetingTimeout ?? 30_000,
       socketTimeout: options.socketTimeout ?? 120_000,
       dkim: options.dkim,
-      tls: options.allowInvalidCertificates ? { rejectUnauthorized: false } : undefined,
+      tls: options.allowInvalidCertificates
+        ? { rejectUnauthorized: false }
+        : options.ca
+          ? { ca: [...rootCertificates, options.ca] }
+          : undefined,
     });
+  }
+  /** One connection before the first message: greeting, STARTTLS and login, so a sender's mistake costs no reader. */
+  async open(): Promise<void> {
+    try {
+      await this.pool.verify();
+    } catch (error) {
+      const result = classifySmtpError(error, this.host);
+      // a temporary problem (a timeout, 421) is left to the loop: it retries and pauses
+      if (result.status === "sender") throw senderError(result);
+    }
   }
   async send(message: OutgoingMessage): Promise<DeliveryResult> {
     try {
@@ -109,10 +186,15 @@ export class SmtpTransport implements Transport {
       }
       return { status: "sent", code: Number.parseInt(String(info.response ?? ""), 10) || undefined, response: info.response };
     } catch (error) {
-      return classifySmtpError(error);
+      return classifySmtpError(error, this.host);
     }
   }
   async close(): Promise<void> {
     this.pool.close();
   }
+}
+
+/** A sender problem found before anything was sent: a RassylkaError, so the CLI prints it and exits 1. */
+export function senderError(result: Extract<DeliveryResult, { status: "sender" }>): RassylkaError {
+  return new RassylkaError({ ruleId: "send/sender", severity: "error", message: `${result.response} — nothing was sent`, fix: result.fix });
 }

@@ -161,7 +161,7 @@ export function sendsayCredentials(
     diagnostics.push({
       ruleId: "sendsay/no-login",
       severity: "error",
-      message: "the Sendsay account login is not set",
+      message: "the Sendsay account login (sendsay.login) is not set",
       field: "sendsay.login",
       file: "newsletter.yaml",
       fix: `add \`sendsay: { login: <account> }\` to newsletter.yaml or export ${ENV_LOGIN}=<account>`,

@@ -1,0 +1,191 @@
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type SendOptions, sendIssue } from "../../src/cli/send.js";
+import { addressList } from "../../src/send/audience.js";
+import { Ledger } from "../../src/send/ledger.js";
+import { SmtpTransport } from "../../src/send/transports/smtp.js";
+import { openState } from "../../src/state/db.js";
+import { Suppressions } from "../../src/state/suppressions.js";
+import { greylist, ISSUE, makeProject, SECRET, type Sink, startSmtp } from "./helpers.js";
+
+let root: string;
+let cleanup: () => Promise<void>;
+let sink: Sink | undefined;
+const state = () => join(root, "state.sqlite");
+beforeEach(async () => {
+  ({ root, cleanup } = await makeProject());
+});
+afterEach(async () => {
+  await sink?.close();
+  sink = undefined;
+  await cleanup();
+});
+const to = (n: number, p = "r") => Array.from({ length: n }, (_, i) => `${p}${i}@example.ru`).join(",");
+function send(list: string, extra: Partial<SendOptions> = {}) {
+  return sendIssue({
+    root,
+    issue: ISSUE,
+    stateFile: state(),
+    audience: addressList(list),
+    transport: new SmtpTransport({ url: sink!.url, maxConnections: 2 }),
+    concurrency: 2,
+    retryDelay: 5,
+    env: { RASSYLKA_SECRET: SECRET },
+    ...extra,
+  });
+}
+const withDb = <T>(fn: (db: ReturnType<typeof openState>) => T): T => {
+  const db = openState(state());
+  try {
+    return fn(db);
+  } finally {
+    db.close();
+  }
+};
+
+// issue 10, item 4: temporary failures get a realistic window
+describe("greylisting and the retry window", () => {
+  it("a greylisting server for every reader: deferred, not paused, and delivered on the retry", async () => {
+    sink = await startSmtp({ behaviour: greylist(150) });
+    // 30 readers all greylisted: more than the 20 in a row that pause a run when the server is down
+    const summary = await send(to(30), { retryDelay: 200 });
+    expect(summary).toMatchObject({ sent: 30, failed: 0, pending: 0, stopped: undefined });
+    expect(sink.received).toHaveLength(30);
+  });
+
+  it("the first retry comes within five minutes with the default delay", async () => {
+    sink = await startSmtp({ behaviour: greylist(60 * 60_000) });
+    const before = Date.now();
+    const summary = await send("grey@example.ru", { retryDelay: undefined, maxWait: 0 });
+    expect(summary).toMatchObject({ stopped: "deferred", deferred: 1, pending: 1, failed: 0 });
+    const due = Date.parse(summary.nextRetryAt!) - before;
+    expect(due).toBeGreaterThan(0);
+    expect(due).toBeLessThanOrEqual(5 * 60_000);
+  });
+
+  it("only deferred readers left, next retry later than maxWait: stops at once with when; a re-run sends those due", async () => {
+    sink = await startSmtp({ behaviour: greylist(100) });
+    const t0 = performance.now();
+    const first = await send("grey@other.ru", { retryDelay: 60_000, maxWait: 1000 });
+    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(first).toMatchObject({ stopped: "deferred", deferred: 1, sent: 0 });
+    // a re-run before it is due stops the same way; once due (the ledger's time moved), it delivers
+    withDb((db) => db.prepare("UPDATE send_ledger SET next_at = 0").run());
+    const again = await send("grey@other.ru", { retryDelay: 60_000, maxWait: 1000 });
+    expect(again).toMatchObject({ sent: 1, pending: 0, stopped: undefined });
+  });
+
+  it("is failed only when the window is over, not after a count of attempts", async () => {
+    sink = await startSmtp({
+      behaviour: (rcpt) => (rcpt === "busy@example.ru" ? { code: 452, message: "4.2.2 Mailbox busy" } : undefined),
+    });
+    const summary = await send("busy@example.ru,ok@example.ru", { retryDelay: 20, retryWindow: 400 });
+    expect(summary).toMatchObject({ sent: 1, failed: 1, pending: 0 });
+    expect(summary.failures[0].message).toMatch(/gave up after \d+ attempts over \d+ s: .*Mailbox busy/);
+    expect(sink.attempts.get("busy@example.ru")).toBeGreaterThan(5);
+  });
+});
+
+// issue 10, item 3
+describe("--retry-failed", () => {
+  it("puts the list's failed readers back, never those sent, and those suppressed since count as suppressed", async () => {
+    let down = true;
+    sink = await startSmtp({
+      behaviour: (rcpt) => (down && rcpt.startsWith("x") ? { code: 550, message: "5.7.1 rejected by policy" } : undefined),
+    });
+    const list = "a@example.ru,x1@example.ru,x2@example.ru";
+    expect(await send(list)).toMatchObject({ sent: 1, failed: 2 });
+    down = false;
+    withDb((db) => new Suppressions(db).add("x2@example.ru", "unsubscribed"));
+    expect(await send(list)).toMatchObject({ sent: 0, failed: 2, retried: 0 }); // failed stays failed without the flag
+    const retried = await send(list, { retryFailed: true });
+    expect(retried).toMatchObject({ retried: 2, sent: 1, failed: 0, suppressed: 1, pending: 0 });
+    expect(sink.received.map((r) => r.to[0]).sort()).toEqual(["a@example.ru", "x1@example.ru"]);
+  });
+});
+
+// issue 10, item 8
+describe("hard bounces at send time", () => {
+  it("5.1.1 / 5.1.10 / 5.2.1 go on the suppression list as bounced with the code; 5.7.x do not", async () => {
+    const replies: Record<string, string> = {
+      "gone@example.ru": "5.1.1 <gone@example.ru>: user unknown",
+      "nullmx@example.ru": "5.1.10 recipient address has null MX",
+      "off@example.ru": "5.2.1 mailbox disabled",
+      "policy@example.ru": "5.7.1 message refused by policy",
+    };
+    sink = await startSmtp({ behaviour: (rcpt) => (replies[rcpt] ? { code: 550, message: replies[rcpt] } : undefined) });
+    const summary = await send(`ok@example.ru,${Object.keys(replies).join(",")}`);
+    expect(summary).toMatchObject({ sent: 1, failed: 4, bounced: 3 });
+    const list = withDb((db) => new Suppressions(db).list());
+    expect(list.map((s) => [s.email, s.reason, s.source])).toEqual([
+      ["gone@example.ru", "bounced", "send 2026-12-01-hello: 550 5.1.1"],
+      ["nullmx@example.ru", "bounced", "send 2026-12-01-hello: 550 5.1.10"],
+      ["off@example.ru", "bounced", "send 2026-12-01-hello: 550 5.2.1"],
+    ]);
+  });
+
+  it("suppressBounces: false turns it off", async () => {
+    sink = await startSmtp({
+      behaviour: (rcpt) => (rcpt === "gone@example.ru" ? { code: 550, message: "5.1.1 user unknown" } : undefined),
+    });
+    const summary = await send("gone@example.ru", { suppressBounces: false });
+    expect(summary).toMatchObject({ failed: 1, bounced: 0 });
+    expect(withDb((db) => new Suppressions(db).count())).toBe(0);
+  });
+});
+
+// issue 10, item 12: crash bookkeeping holds across lists
+describe("readers in flight when a process died", () => {
+  it("a run with another list leaves them marked; the run that sends them reports them; status counts them", async () => {
+    sink = await startSmtp();
+    const full = "a@example.ru,b@example.ru,c@example.ru";
+    // a crashed run of the full list: b was in flight
+    withDb((db) => {
+      const ledger = new Ledger(db);
+      const run = ledger.beginRun("2026-12-01-hello", "x", "s");
+      ledger.addRecipients(
+        "2026-12-01-hello",
+        run,
+        ["a", "b", "c"].map((n, i) => ({
+          email: `${n}@example.ru`,
+          address: `${n}@example.ru`,
+          fields: {},
+          line: i + 2,
+          messageId: `${n}@id`,
+        })),
+      );
+      const { claimed } = ledger.recordAndClaim("2026-12-01-hello", run, [], 2);
+      ledger.record([{ id: claimed[0].id, state: "sent", attempts: 1 }]); // a sent, b left in flight
+      ledger.endRun("2026-12-01-hello");
+      db.prepare("UPDATE send_runs SET content_hash = ?").run("x");
+    });
+    const other = await send("me@example.ru", { allowChanged: true });
+    expect(other).toMatchObject({ sent: 1, resent: 0 });
+    const rest = await send(full, { allowChanged: true });
+    expect(rest).toMatchObject({ sent: 2, alreadySent: 1, resent: 1, resentAddresses: ["b@example.ru"] });
+    const ledger = withDb((db) => ({
+      count: new Ledger(db).resentCount("2026-12-01-hello"),
+      who: new Ledger(db).resent("2026-12-01-hello"),
+    }));
+    expect(ledger).toEqual({ count: 1, who: [{ email: "b@example.ru", times: 1 }] });
+  });
+});
+
+// issue 10, item 15
+describe("--rate", () => {
+  it("many messages waiting for the limiter print no MaxListenersExceededWarning", async () => {
+    sink = await startSmtp();
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on("warning", onWarning);
+    try {
+      const controller = new AbortController();
+      const summary = await send(to(24), { rate: 200, concurrency: 20, signal: controller.signal });
+      expect(summary.sent).toBe(24);
+      await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      process.off("warning", onWarning);
+    }
+    expect(warnings.filter((w) => w.name === "MaxListenersExceededWarning")).toEqual([]);
+  });
+});
