@@ -11,7 +11,9 @@ import { error, RassylkaError } from "../diagnostics.js";
  * SQLite 1 is the schema every state file already has (every statement `IF NOT EXISTS`), so an existing
  * file is adopted as version 1 unchanged. Until phase 2 of issue 13 moves the ledger behind the store,
  * src/send/ledger.ts and src/state/campaigns.ts still create their tables themselves with the same
- * statements; a column they add must come here as SQLite 2 (`ALTER TABLE`), or files created by a
+ * statements (the baseline holds the send-hardening columns `in_doubt` and `deferred_since`, which
+ * ledger.ts also adds in place to files made before them); a column added later must come here as
+ * SQLite 2 (`ALTER TABLE`), or files created by a
  * migrated open miss it (tests/state/migrations.test.ts compares the two).
  */
 export interface Migration {
@@ -67,6 +69,8 @@ CREATE TABLE IF NOT EXISTS send_ledger (
   provider_id   TEXT,
   next_at       INTEGER NOT NULL DEFAULT 0,
   resent        INTEGER NOT NULL DEFAULT 0,
+  in_doubt      INTEGER NOT NULL DEFAULT 0,
+  deferred_since INTEGER,
   created_at    TEXT NOT NULL,
   updated_at    TEXT NOT NULL,
   sent_at       TEXT,
@@ -142,6 +146,8 @@ CREATE TABLE send_ledger (
   provider_id      text,
   next_at          bigint NOT NULL DEFAULT 0,
   resent           integer NOT NULL DEFAULT 0,
+  in_doubt         integer NOT NULL DEFAULT 0,
+  deferred_since   bigint,
   claimed_by       text,
   lease_expires_at timestamptz,
   created_at       timestamptz NOT NULL,
