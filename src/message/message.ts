@@ -7,6 +7,7 @@ import { newsletterId } from "../identity/newsletter.js";
 import { createUnsubscribeToken, unsubscribeUrl } from "../identity/token.js";
 import type { Subscriber } from "../render/personalise.js";
 import { sha256 } from "../util/fs.js";
+import { type HtmlParts, PreparedMime } from "./prepared.js";
 
 /** One reader's message, as every transport gets it (src/send/transport.ts). */
 export interface OutgoingMessage {
@@ -25,6 +26,8 @@ export interface OutgoingMessage {
   /** Extra headers: List-Id, List-Unsubscribe, List-Unsubscribe-Post, … (values already safe). */
   headers: Record<string, string>;
   date: Date;
+  /** The issue's MIME prepared once and this reader's HTML values: `mailOptionsFor` splices the raw message from them. */
+  mime?: { prepared: PreparedMime; html: HtmlParts };
 }
 
 /**
@@ -102,14 +105,17 @@ export function subscriberFor(ctx: MessageContext, recipient: Recipient): Subscr
   return { ...recipient.fields, email: recipient.address, unsubscribeUrl: readerUnsubscribeUrl(ctx, recipient.key) };
 }
 
+/** The MIME prepared for a context's issue, made with its first reader's message (issue 17). */
+const preparedByContext = new WeakMap<MessageContext, PreparedMime>();
+
 export function buildMessage(
   ctx: MessageContext,
   recipient: Recipient,
   subscriber: Subscriber,
-  body: { html: string; text: string },
+  body: { html: string; text: string; htmlParts?: HtmlParts },
   date = new Date(),
 ): OutgoingMessage {
-  return {
+  const message: OutgoingMessage = {
     to: recipient.address,
     subscriber,
     from: { name: ctx.config.from.name, email: ctx.config.from.email },
@@ -122,6 +128,15 @@ export function buildMessage(
     headers: listHeaders(ctx, recipient.key, subscriber.unsubscribeUrl ?? readerUnsubscribeUrl(ctx, recipient.key)),
     date,
   };
+  if (body.htmlParts) {
+    let prepared = preparedByContext.get(ctx);
+    if (prepared?.statics !== body.htmlParts.statics) {
+      prepared = new PreparedMime(toMailOptions(message), body.htmlParts.statics);
+      preparedByContext.set(ctx, prepared);
+    }
+    message.mime = { prepared, html: body.htmlParts };
+  }
+  return message;
 }
 
 /** nodemailer's message options for an OutgoingMessage (shared by the SMTP and outbox transports). */
@@ -145,6 +160,25 @@ export function toMailOptions(message: OutgoingMessage) {
       Object.entries(message.headers).map(([k, v]) => [k, { prepared: true, foldLines: true, value: oneLine(v) }]),
     ),
     // nothing in a newsletter needs to read local files or fetch URLs while composing
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  };
+}
+
+/**
+ * What the SMTP and outbox transports hand nodemailer: the raw message spliced from the issue's prepared
+ * MIME with its envelope when the message has one (src/message/prepared.ts), else toMailOptions — the
+ * same message either way (tests/message/prepared.test.ts).
+ */
+export function mailOptionsFor(message: OutgoingMessage) {
+  const options = toMailOptions(message);
+  const raw = message.mime?.prepared.build(options, message.mime.html);
+  if (!raw) return options;
+  return {
+    // MAIL FROM: bounces go to returnPath, as on the toMailOptions path
+    envelope: { from: message.returnPath ?? options.from.address, to: [message.to] },
+    raw,
+    messageId: options.messageId,
     disableFileAccess: true,
     disableUrlAccess: true,
   };

@@ -11,7 +11,18 @@ import type { CompiledIssue } from "./pipeline.js";
 export type Subscriber = Record<string, string | undefined>;
 
 export interface Personaliser {
-  render(subscriber: Subscriber): { html: string; text: string };
+  render(subscriber: Subscriber): RenderedBody;
+}
+
+export interface RenderedBody {
+  html: string;
+  text: string;
+  /**
+   * The HTML as `statics[0] + values[0] + statics[1] + … + statics[n]`: `statics` is the issue's (the
+   * same array for every reader), `values` this reader's deferred tags. src/message/prepared.ts encodes
+   * the statics once per issue and only the values per reader.
+   */
+  htmlParts: { statics: readonly string[]; values: string[] };
 }
 
 type Part = string | number;
@@ -60,6 +71,9 @@ export function createPersonaliser(compiled: CompiledIssue): Personaliser {
   const textFns = compiled.deferredText.map((src) => compileTag(src, true, language));
   const htmlParts = splitTokens(compiled.html);
   const textParts = splitTokens(compiled.text);
+  // splitTokens alternates: static strings at even indexes, tag numbers at odd ones
+  const htmlStatics = htmlParts.filter((_, i) => i % 2 === 0) as string[];
+  const htmlTags = htmlParts.filter((_, i) => i % 2 === 1) as number[];
   const fill = (parts: Part[], fns: HandlebarsTemplateDelegate[], context: object) => {
     let out = "";
     for (const p of parts) out += typeof p === "string" ? p : (fns[p]?.(context) ?? "");
@@ -75,7 +89,10 @@ export function createPersonaliser(compiled: CompiledIssue): Personaliser {
           .replace(/[ \t]+\n/g, "\n")
           .replace(/\n{3,}/g, "\n\n")
           .replace(/^\s*\n/, "");
-      return { html: fill(htmlParts, htmlFns, context), text };
+      const values = htmlTags.map((t) => htmlFns[t]?.(context) ?? "");
+      let html = htmlStatics[0];
+      for (let i = 0; i < values.length; i++) html += values[i] + htmlStatics[i + 1];
+      return { html, text, htmlParts: { statics: htmlStatics, values } };
     },
   };
 }

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import nodemailer from "nodemailer";
-import { type DkimOptions, toMailOptions } from "../../message/message.js";
+import { type DkimOptions, mailOptionsFor } from "../../message/message.js";
 import { writeFileAtomic } from "../../util/fs.js";
 import type { DeliveryResult, OutgoingMessage, Transport } from "../transport.js";
 
@@ -41,12 +41,19 @@ export class OutboxTransport implements Transport {
   async send(message: OutgoingMessage): Promise<DeliveryResult> {
     const file = join(this.options.dir, outboxFileName(message.to));
     try {
-      const info = await this.composer.sendMail(toMailOptions(message));
+      // issue 17: the raw message spliced from the issue's prepared MIME (toMailOptions when there is none)
+      const info = await this.composer.sendMail(mailOptionsFor(message));
       // what a delivering server writes on top of a message: where its bounces would go
       const body = info.message as Buffer;
       await writeFileAtomic(
         file,
-        message.returnPath ? Buffer.concat([Buffer.from(`Return-Path: <${message.returnPath}>\r\n`), body]) : body,
+        message.returnPath
+          ? Buffer.concat([
+              Buffer.from(`Return-Path: <${message.returnPath}>
+`),
+              body,
+            ])
+          : body,
       );
       return { status: "sent", response: `written ${file}` };
     } catch (e) {

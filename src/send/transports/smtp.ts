@@ -1,7 +1,7 @@
 import { rootCertificates } from "node:tls";
 import nodemailer from "nodemailer";
 import { RassylkaError } from "../../diagnostics.js";
-import { type DkimOptions, toMailOptions } from "../../message/message.js";
+import { type DkimOptions, mailOptionsFor } from "../../message/message.js";
 import type { DeliveryResult, OutgoingMessage, Transport } from "../transport.js";
 
 /**
@@ -178,7 +178,8 @@ export class SmtpTransport implements Transport {
   }
   async send(message: OutgoingMessage): Promise<DeliveryResult> {
     try {
-      const info = await this.pool.sendMail(toMailOptions(message));
+      // issue 17: the raw message spliced from the issue's prepared MIME (toMailOptions when there is none)
+      const info = await this.pool.sendMail(mailOptionsFor(message));
       const rejected = (info.rejected ?? []) as unknown[];
       if (rejected.length) {
         const response = (info.response ?? "recipient rejected").toString();

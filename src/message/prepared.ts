@@ -1,0 +1,202 @@
+import { randomBytes } from "node:crypto";
+import MailComposer from "nodemailer/lib/mail-composer";
+import { foldLines } from "nodemailer/lib/mime-funcs";
+import type MimeNode from "nodemailer/lib/mime-node";
+import { chooseEncoding, encode7bit, encodeBase64, encodeQp, hasLongLines, type TextStats, textStats } from "./mime.js";
+
+/**
+ * The message once per issue (issue 17). nodemailer builds and encodes the whole MIME message for every
+ * reader, although two readers' messages differ only in To, Message-ID, Date, the List-Unsubscribe token
+ * and the few personalised spots of the HTML. Here the header block (as nodemailer's MimeNode writes it),
+ * the boundary and the HTML's static pieces are encoded once; a reader's bytes are those pieces with the
+ * reader's header lines and values spliced in. The bytes go to nodemailer as a raw message (its DKIM
+ * signer then signs them as they are) or into the outbox.
+ *
+ * A reader whose message does not have the prepared shape (other static headers, an empty part) gets
+ * `undefined` and is built by nodemailer as before: same message, slower.
+ */
+
+/** What toMailOptions (src/message/message.ts) gives nodemailer: the fields read here. */
+export interface MailOptionsLike {
+  from: { name: string; address: string };
+  to: string | { name: string; address: string };
+  replyTo?: string;
+  subject: string;
+  html: string;
+  text: string;
+  messageId: string;
+  date: Date;
+  headers: Record<string, { prepared: boolean; foldLines: boolean; value: string }>;
+}
+
+/** The HTML as the personaliser renders it: `statics[0] + values[0] + statics[1] + …`. */
+export interface HtmlParts {
+  statics: readonly string[];
+  values: readonly string[];
+}
+
+/** Header fields that differ between readers; every other one is written once per issue. */
+const PER_READER = new Set(["to", "message-id", "date", "list-unsubscribe"]);
+
+/** A value's line and what follows it, in the QP-encoded HTML. */
+interface QpStep {
+  /** Encoded with the value, per reader: the next static piece up to its first line break when that is short. */
+  lead: string;
+  /** The rest of the static piece, encoded once, starting a line. */
+  rest: Buffer;
+  /** Characters on the last line of `rest`. */
+  restColumn: number;
+}
+
+/** Static text this long after a value is encoded with the value; a longer one gets a soft break first. */
+const LEAD_MAX = 200;
+
+const crlf = Buffer.from("\r\n", "latin1");
+const softBreak = Buffer.from("=\r\n", "latin1");
+
+function partHeader(boundary: string, type: string, encoding: string): Buffer {
+  return Buffer.from(`--${boundary}\r\nContent-Type: ${type}; charset=utf-8\r\nContent-Transfer-Encoding: ${encoding}\r\n\r\n`, "latin1");
+}
+
+function addStats(a: TextStats, b: TextStats): TextStats {
+  return { nonLatin: a.nonLatin + b.nonLatin, latin: a.latin + b.latin, plain: a.plain && b.plain };
+}
+
+/** The identity of a message's static headers: two messages with the same one share the header block. */
+function staticIdentity(options: MailOptionsLike): string {
+  const parts = [options.from.name, options.from.address, options.replyTo ?? "", options.subject];
+  for (const [key, h] of Object.entries(options.headers)) {
+    parts.push(key, PER_READER.has(key.toLowerCase()) ? "" : `${h.prepared}${h.foldLines}${h.value}`);
+  }
+  return parts.join("\0");
+}
+
+export class PreparedMime {
+  /** The issue's HTML pieces this was prepared for (the same array for every reader). */
+  readonly statics: readonly string[];
+  private readonly identity: string;
+  /** nodemailer's root node of the sample message: encodes the per-reader header values exactly as it would. */
+  private readonly node: MimeNode;
+  /** The header fields in nodemailer's order: a Buffer (static) or the key of a per-reader one. */
+  private readonly fields: (Buffer | { key: string; prepared: boolean })[] = [];
+  private readonly staticLength: number;
+  private readonly staticStats: TextStats;
+  private readonly qpHead: Buffer;
+  private readonly qpHeadColumn: number;
+  private readonly qpSteps: QpStep[];
+  private readonly parts: { text: Record<string, Buffer>; html: Record<string, Buffer> };
+  private readonly closing: Buffer;
+
+  /** `sample`: any reader's mail options of this issue (their static headers are everyone's). */
+  constructor(sample: MailOptionsLike, statics: readonly string[]) {
+    this.statics = statics;
+    this.identity = staticIdentity(sample);
+    const composer = new MailComposer({ ...sample, html: "x", text: "x", baseBoundary: randomBytes(8).toString("hex") });
+    this.node = composer.compile();
+    const block = this.node.buildHeaders();
+    for (const field of block.split(/\r\n(?![ \t])/)) {
+      const key = field.slice(0, field.indexOf(":"));
+      if (PER_READER.has(key.toLowerCase())) {
+        const custom = Object.entries(sample.headers).find(([k]) => k.toLowerCase() === key.toLowerCase());
+        this.fields.push({ key, prepared: custom !== undefined });
+      } else {
+        this.fields.push(Buffer.from(`${field}\r\n`, "utf8"));
+      }
+    }
+    const boundary = /boundary="?([^";\r\n]+)"?/.exec(block)?.[1];
+    if (!boundary || !/^Content-Type: multipart\/alternative;/im.test(block))
+      throw new Error("unexpected MIME structure of the sample message");
+    const types = { text: "text/plain", html: "text/html" } as const;
+    const encodings = ["7bit", "quoted-printable", "base64"];
+    // each field above ends with CRLF: the CRLF before a boundary is the blank line after the headers
+    // (first part), or the end of the part before (RFC 2046 §5.1.1: the CRLF belongs to the boundary)
+    const partHeaders = (type: string) =>
+      Object.fromEntries(encodings.map((e) => [e, Buffer.concat([crlf, partHeader(boundary, type, e)])]));
+    this.parts = { text: partHeaders(types.text), html: partHeaders(types.html) };
+    this.closing = Buffer.from(`\r\n--${boundary}--\r\n`, "latin1");
+
+    this.staticLength = statics.reduce((n, s) => n + s.length, 0);
+    this.staticStats = statics.map(textStats).reduce(addStats, { nonLatin: 0, latin: 0, plain: true });
+    const head = encodeQp(statics[0] ?? "");
+    this.qpHead = Buffer.from(head.text, "latin1");
+    this.qpHeadColumn = head.column;
+    this.qpSteps = statics.slice(1).map((s) => {
+      const nl = s.indexOf("\n");
+      const lead = nl >= 0 && nl < LEAD_MAX ? s.slice(0, nl + 1) : s.length < LEAD_MAX ? s : "";
+      const rest = encodeQp(s.slice(lead.length));
+      return { lead, rest: Buffer.from(rest.text, "latin1"), restColumn: rest.column };
+    });
+  }
+
+  /** The reader's whole message (CRLF line breaks), or undefined when it does not have the prepared shape. */
+  build(options: MailOptionsLike, html: HtmlParts): Buffer | undefined {
+    if (html.statics !== this.statics || !options.text || !options.html) return undefined;
+    if (staticIdentity(options) !== this.identity) return undefined;
+    let valuesLength = 0;
+    for (const v of html.values) valuesLength += v.length;
+    // the HTML handed over is the one these values make (a changed message.html would not be)
+    if (html.values.length !== this.statics.length - 1 || options.html.length !== this.staticLength + valuesLength) return undefined;
+
+    const chunks: Buffer[] = [];
+    for (const field of this.fields) {
+      if (Buffer.isBuffer(field)) {
+        chunks.push(field);
+        continue;
+      }
+      const line = this.headerLine(field.key, field.prepared, options);
+      if (line === undefined) return undefined;
+      if (line) chunks.push(Buffer.from(line, "utf8"));
+    }
+
+    const text = options.text;
+    const textEncoding = chooseEncoding(textStats(text), () => hasLongLines(text));
+    chunks.push(this.parts.text[textEncoding], Buffer.from(this.encodeWhole(text, textEncoding), "latin1"));
+
+    let stats = this.staticStats;
+    for (const v of html.values) stats = addStats(stats, textStats(v));
+    const htmlEncoding = chooseEncoding(stats, () => hasLongLines(options.html));
+    chunks.push(this.parts.html[htmlEncoding]);
+    if (htmlEncoding === "quoted-printable") this.encodeHtmlQp(html.values, chunks);
+    else chunks.push(Buffer.from(this.encodeWhole(options.html, htmlEncoding), "latin1"));
+    chunks.push(this.closing);
+    return Buffer.concat(chunks);
+  }
+
+  /** One per-reader header field, folded as nodemailer folds it; "" when the reader has none; undefined: unknown. */
+  private headerLine(key: string, prepared: boolean, options: MailOptionsLike): string | undefined {
+    const lower = key.toLowerCase();
+    if (prepared) {
+      const custom = Object.entries(options.headers).find(([k]) => k.toLowerCase() === lower)?.[1];
+      // as MimeNode.buildHeaders writes a `prepared` value: folded at spaces, never encoded
+      if (!custom?.value.trim()) return "";
+      return `${custom.foldLines ? foldLines(`${key}: ${custom.value}`) : `${key}: ${custom.value}`}\r\n`;
+    }
+    const value = lower === "to" ? options.to : lower === "message-id" ? options.messageId : lower === "date" ? options.date : undefined;
+    if (value === undefined) return undefined;
+    const encoded = this.node.encodeHeaderValue(key, value as string);
+    return encoded.trim() ? `${foldLines(`${key}: ${encoded}`, 76)}\r\n` : "";
+  }
+
+  private encodeWhole(value: string, encoding: string): string {
+    if (encoding === "base64") return encodeBase64(value);
+    if (encoding === "7bit") return encode7bit(value);
+    return encodeQp(value).text;
+  }
+
+  /** The static pieces as encoded once; each value (and the static text up to its line's end) encoded where it sits. */
+  private encodeHtmlQp(values: readonly string[], chunks: Buffer[]): void {
+    chunks.push(this.qpHead);
+    let column = this.qpHeadColumn;
+    for (let i = 0; i < values.length; i++) {
+      const step = this.qpSteps[i];
+      const piece = encodeQp(values[i] + step.lead, column);
+      chunks.push(Buffer.from(piece.text, "latin1"));
+      column = piece.column;
+      if (!step.rest.length) continue;
+      // the rest was encoded from the start of a line
+      if (column > 0) chunks.push(softBreak);
+      chunks.push(step.rest);
+      column = step.restColumn;
+    }
+  }
+}
