@@ -19,8 +19,11 @@ export interface Project {
 
 export async function loadProject(root: string): Promise<Project> {
   const absRoot = resolve(root);
-  const [config, templates] = await Promise.all([loadConfig(absRoot), loadTemplates(absRoot)]);
-  return { root: absRoot, config, templates };
+  // both load at once, but a missing or broken newsletter.yaml is reported first, whichever fails sooner
+  const [config, templates] = await Promise.allSettled([loadConfig(absRoot), loadTemplates(absRoot)]);
+  if (config.status === "rejected") throw config.reason;
+  if (templates.status === "rejected") throw templates.reason;
+  return { root: absRoot, config: config.value, templates: templates.value };
 }
 
 /** Every `issues/*.md` under root, sorted by name. */
