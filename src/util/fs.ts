@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
+import { mkdir, readFile, realpath, rename, rm, writeFile } from "node:fs/promises";
+import { dirname, isAbsolute, relative } from "node:path";
 
 /** Write via a temp file in the same folder and rename: readers never see a half-written file. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
@@ -53,4 +53,20 @@ export function sha256(...parts: (string | Uint8Array)[]): string {
 /** POSIX-style relative path for messages, whatever the platform. */
 export function toPosix(p: string): string {
   return p.split("\\").join("/");
+}
+
+/** Whether `path` is `root` or lies under it, comparing the paths as written. */
+export function isWithin(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
+}
+
+/**
+ * Where `path` really is, symlinks resolved, and whether that is inside `root` (whose own symlinks are
+ * resolved too: a root under a symlinked /tmp is still itself). A file that does not exist is reported
+ * as not inside, with `real` undefined.
+ */
+export async function realPathWithin(root: string, path: string): Promise<{ inside: boolean; real?: string }> {
+  const [realRoot, real] = await Promise.all([realpath(root).catch(() => root), realpath(path).catch(() => undefined)]);
+  return { inside: real !== undefined && isWithin(realRoot, real), real };
 }
