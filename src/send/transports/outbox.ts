@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import nodemailer from "nodemailer";
 import { type DkimOptions, toMailOptions } from "../../message/message.js";
-import { writeFileAtomic } from "../../util/fs.js";
+import { removeStaleTempFiles, writeFileAtomic } from "../../util/fs.js";
 import type { DeliveryResult, OutgoingMessage, Transport } from "../transport.js";
 
 /**
@@ -33,9 +33,13 @@ export class OutboxTransport implements Transport {
     this.description = options.description ?? options.dir;
     this.composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "windows", dkim: options.dkim });
   }
+  /** Once per run: a send killed mid-write left temp files in the folder (issue 11, item 8). */
+  private swept?: Promise<unknown>;
   async send(message: OutgoingMessage): Promise<DeliveryResult> {
     const file = join(this.options.dir, outboxFileName(message.to));
     try {
+      this.swept ??= removeStaleTempFiles(this.options.dir);
+      await this.swept;
       const info = await this.composer.sendMail(toMailOptions(message));
       await writeFileAtomic(file, info.message as Buffer);
       return { status: "sent", response: `written ${file}` };
