@@ -6,7 +6,7 @@ import { VERSION } from "../version.js";
 
 /**
  * Build cache in `.rassylka/cache/` under the root. The key is the issue's bytes, the config's bytes,
- * every template's bytes and the tool's version: change any of them and the issue rebuilds, so a
+ * every template's bytes (files they <mj-include> too) and the tool's version: change any of them and the issue rebuilds, so a
  * changed template rebuilds every issue that could use it.
  */
 export const CACHE_DIR = join(".rassylka", "cache");

@@ -301,3 +301,48 @@ export function deferSubscriber(source: string, deferred: string[], prefix = "RS
   }
   return out + source.slice(at);
 }
+
+/** A `{{…}}` output tag of a template: its path, whether it escapes (two braces) and where it stands. */
+export interface OutputTag {
+  path: string;
+  escaped: boolean;
+  line: number;
+  column: number;
+}
+
+/** The output tags (`{{x}}`, `{{{x}}}`, without arguments) and partial names a template uses. */
+export function outputsOf(source: string): { tags: OutputTag[]; partials: string[] } {
+  const tags: OutputTag[] = [];
+  const partials: string[] = [];
+  let ast: hbs.AST.Program;
+  try {
+    ast = Handlebars.parse(source);
+  } catch {
+    return { tags, partials };
+  }
+  const visit = (node: unknown) => {
+    if (!node || typeof node !== "object") return;
+    const n = node as Node;
+    if (Array.isArray(n)) {
+      for (const c of n) visit(c);
+      return;
+    }
+    const loc = n.loc as Loc | undefined;
+    if (n.type === "MustacheStatement" && (n.path as Node).type === "PathExpression" && !((n.params as unknown[]) ?? []).length) {
+      const path = n.path as Node;
+      tags.push({
+        path: ((path.parts as string[]) ?? []).join("."),
+        escaped: n.escaped !== false,
+        line: loc?.start.line ?? 1,
+        column: (loc?.start.column ?? 0) + 1,
+      });
+    }
+    if (n.type === "PartialStatement" || n.type === "PartialBlockStatement") {
+      const name = n.name as Node;
+      partials.push(name.type === "PathExpression" ? String(name.original) : String(name.value ?? ""));
+    }
+    for (const key of ["body", "program", "inverse"]) if (n[key]) visit(n[key]);
+  };
+  visit(ast);
+  return { tags, partials };
+}
