@@ -1,13 +1,14 @@
 import Handlebars from "handlebars";
 import type { Diagnostic } from "../diagnostics.js";
 import { formatDate } from "./events.js";
+import { PROCESS_NONCE, type TokenKind, token } from "./tokens.js";
 
 /**
  * Stage: Handlebars. Renders the issue body and then its layout, with partials, once per issue.
  *
  * Compile once, personalise many: every tag that reads `subscriber` (a `{{subscriber.name}}`, or a whole
  * `{{#if subscriber.name}}…{{/if}}` block) is not rendered here but swapped for an inert token
- * (`RSKSUB<n>Z`) that survives MJML. After MJML only those small sources are compiled again, and
+ * (`RSKSUB<nonce><n>Z`, render/tokens.ts) that survives MJML. After MJML only those small sources are compiled again, and
  * they are what `personalise` fills per reader — MJML never runs per reader.
  */
 
@@ -270,10 +271,17 @@ export function checkTemplate(
 }
 
 /**
- * Swap subscriber-dependent statements for tokens `<prefix><n>Z`. `deferred` collects their source;
- * the token's number is its index there.
+ * Swap subscriber-dependent statements for tokens (`kind` SUB for an issue, TPL for templates, with the
+ * compile's nonce: render/tokens.ts). `deferred` collects their source; the token's number is its index there.
  */
-export function deferSubscriber(source: string, deferred: string[], prefix = "RSKSUB", ast = Handlebars.parse(source)): string {
+export function deferSubscriber(
+  source: string,
+  deferred: string[],
+  options: { kind?: TokenKind; nonce?: string } = {},
+  ast = Handlebars.parse(source),
+): string {
+  const kind = options.kind ?? "SUB";
+  const nonce = options.nonce ?? PROCESS_NONCE;
   const starts = lineStarts(source);
   const spans: Span[] = [];
   const visit = (node: unknown) => {
@@ -296,7 +304,7 @@ export function deferSubscriber(source: string, deferred: string[], prefix = "RS
     out += source.slice(at, s.start);
     // personalise renders the tag at the root: `../subscriber` (from inside an {{#each}}) is @root's
     deferred.push(source.slice(s.start, s.end).replace(/(?<![\w.@])(\.\.\/)+subscriber\b/g, "@root.subscriber"));
-    out += `${prefix}${deferred.length - 1}Z`;
+    out += token(kind, nonce, deferred.length - 1);
     at = s.end;
   }
   return out + source.slice(at);

@@ -1,5 +1,6 @@
 import type { Diagnostic } from "../diagnostics.js";
 import type { TemplateFile } from "./templates.js";
+import { PROCESS_NONCE, token, tokenPattern, tokenPrefix } from "./tokens.js";
 
 /**
  * Stage: MJML → responsive HTML. mjml is imported on first use: a warm build served from the cache
@@ -127,9 +128,9 @@ export function splitMjmlContents(mjml: string): { skeleton: string; contents: s
   const contents: string[] = [];
   const skeleton = mjml.replace(CONTENT, (all, open: string, _tag: string, body: string, close: string) => {
     const trimmed = body.trim();
-    if (!trimmed || /RSKMJ\d+Z/.test(trimmed)) return all;
+    if (!trimmed) return all;
     contents.push(trimmed);
-    return `${open}RSKMJ${contents.length - 1}Z${close}`;
+    return `${open}${token("MJ", PROCESS_NONCE, contents.length - 1)}${close}`;
   });
   return { skeleton, contents };
 }
@@ -138,7 +139,7 @@ export function splitMjmlContents(mjml: string): { skeleton: string; contents: s
 const mergeOutlookConditionals = (html: string) => html.replace(/(<!\[endif]-->\s*?<!--\[if mso \| IE]>)/gm, "");
 
 function assemble(sk: Skeleton & { html: string }, contents: readonly string[]): string {
-  const filled = sk.html.replace(/RSKMJ(\d+)Z/g, (_, i: string) => contents[Number(i)] ?? "");
+  const filled = sk.html.replace(tokenPattern("MJ", PROCESS_NONCE), (_, i: string) => contents[Number(i)] ?? "");
   if (!sk.css || !juice) return filled;
   return mergeOutlookConditionals(
     juice(filled, { applyStyleTags: false, extraCss: sk.css, insertPreservedExtraCss: false, removeStyleTags: false }),
@@ -147,6 +148,8 @@ function assemble(sk: Skeleton & { html: string }, contents: readonly string[]):
 
 /** The compiled HTML through a cached skeleton, or undefined to take the whole-document path. */
 async function compileBySkeleton(mjml: string, options: Record<string, unknown>, key: string): Promise<string | undefined> {
+  // a document that already holds this process's content tokens (pasted from somewhere) compiles whole
+  if (mjml.includes(tokenPrefix("MJ", PROCESS_NONCE))) return undefined;
   const { skeleton, contents } = splitMjmlContents(mjml);
   if (!contents.length) return undefined;
   // the same skeleton with other included files (or from another layout's folder) is another document

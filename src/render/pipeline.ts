@@ -9,6 +9,7 @@ import { compileMjml } from "./mjml.js";
 import { escapeLoneBraces, protectHandlebars } from "./protect.js";
 import { type TemplateFile, type TemplateSet, withIncludesFromLayouts } from "./templates.js";
 import { htmlToPlainText, snippetToText } from "./text.js";
+import { nonceFor, token, tokenPattern } from "./tokens.js";
 import { typographHtml } from "./typography.js";
 
 /**
@@ -50,10 +51,12 @@ export interface CompiledIssue {
   draft: boolean;
   tags: string[];
   template: string;
-  /** The compiled HTML, with `RSKSUB<n>Z` tokens where subscriber tags stand (see render/personalise.ts). */
+  /** The compiled HTML, with `RSKSUB<nonce><n>Z` tokens where subscriber tags stand (see render/personalise.ts). */
   html: string;
   /** The plain-text part, with the same tokens. */
   text: string;
+  /** The nonce of this issue's tokens (render/tokens.ts): personalise finds them by it, in any process. */
+  tokens: string;
   /** Handlebars source of each deferred subscriber tag (HTML flavour), indexed by token number. */
   deferred: string[];
   /** The same tags for the text part (HTML inside a block turned into text). */
@@ -79,7 +82,8 @@ function lineOfKey(source: string, key: string): number | undefined {
 
 /**
  * What a template set needs once per build, not once per issue: static checks, partials registered,
- * layouts compiled, their subscriber tags deferred (tokens `RSKTPL<n>Z`). Memoised per TemplateSet.
+ * layouts compiled, their subscriber tags deferred (tokens `RSKTPL<nonce><n>Z`). Memoised per TemplateSet,
+ * language and nonce.
  */
 interface TemplateRuntime {
   hb: ReturnType<typeof createHandlebars>;
@@ -92,13 +96,13 @@ interface TemplateRuntime {
 
 const runtimes = new WeakMap<TemplateSet, Map<string, TemplateRuntime>>();
 
-function templateRuntime(templates: TemplateSet, language: string): TemplateRuntime {
+function templateRuntime(templates: TemplateSet, language: string, nonce: string): TemplateRuntime {
   let byLang = runtimes.get(templates);
   if (!byLang) {
     byLang = new Map();
     runtimes.set(templates, byLang);
   }
-  const cached = byLang.get(language);
+  const cached = byLang.get(`${language}\0${nonce}`);
   if (cached) return cached;
   const partialNames = new Set(templates.partials.keys());
   const files: TemplateFile[] = [...templates.layouts.values(), ...templates.partials.values()];
@@ -111,9 +115,12 @@ function templateRuntime(templates: TemplateSet, language: string): TemplateRunt
   const layouts = new Map<string, HandlebarsTemplateDelegate>();
   if (!hasErrors(diagnostics)) {
     for (const p of templates.partials.values())
-      hb.registerPartial(p.name, deferSubscriber(withIncludesFromLayouts(p, templates), deferred, "RSKTPL"));
+      hb.registerPartial(p.name, deferSubscriber(withIncludesFromLayouts(p, templates), deferred, { kind: "TPL", nonce }));
     for (const l of templates.layouts.values())
-      layouts.set(l.name, hb.compile(deferSubscriber(withIncludesFromLayouts(l, templates), deferred, "RSKTPL"), { strict: false }));
+      layouts.set(
+        l.name,
+        hb.compile(deferSubscriber(withIncludesFromLayouts(l, templates), deferred, { kind: "TPL", nonce }), { strict: false }),
+      );
     for (const d of deferred) {
       if (!/<mj-/.test(d)) continue;
       const owner = files.find((t) => t.source.includes(d));
@@ -129,7 +136,7 @@ function templateRuntime(templates: TemplateSet, language: string): TemplateRunt
   }
   const layoutDiagnostics = new Map([...templates.layouts.values()].map((l) => [l.name, contentCheck(l, templates)]));
   const runtime = { hb, layouts, deferred, diagnostics, layoutDiagnostics };
-  byLang.set(language, runtime);
+  byLang.set(`${language}\0${nonce}`, runtime);
   return runtime;
 }
 
@@ -223,7 +230,13 @@ export async function compileIssue(issue: Issue, ctx: RenderContext): Promise<Co
       ],
     };
   }
-  const runtime = templateRuntime(templates, language);
+  // tokens nobody can have typed: not in the issue, the config or the templates (render/tokens.ts)
+  const nonce = nonceFor([
+    issue.text,
+    JSON.stringify(config),
+    ...[...templates.layouts.values(), ...templates.partials.values()].map((t) => t.source),
+  ]);
+  const runtime = templateRuntime(templates, language, nonce);
   const body = escapeLoneBraces(issue.body);
   const diagnostics: Diagnostic[] = [
     ...runtime.diagnostics,
@@ -236,7 +249,7 @@ export async function compileIssue(issue: Issue, ctx: RenderContext): Promise<Co
   if (hasErrors(diagnostics)) return { diagnostics };
 
   // Stages 4–5: Markdown and typography see Handlebars only as tokens.
-  const guarded = protectHandlebars(body);
+  const guarded = protectHandlebars(body, nonce);
   const bodySource = guarded.restore(typographHtml(markdownToHtml(guarded.text), language));
   const footerHtml = footerHtmlOf(config);
 
@@ -263,7 +276,7 @@ export async function compileIssue(issue: Issue, ctx: RenderContext): Promise<Co
   // the body renders first: a failure there is the issue's, not the layout's
   let failing = issue.file;
   try {
-    const body = runtime.hb.compile(deferSubscriber(bodySource, deferred), { strict: false })(context);
+    const body = runtime.hb.compile(deferSubscriber(bodySource, deferred, { nonce }), { strict: false })(context);
     failing = layout.file;
     rendered = runtime.layouts.get(layout.name)!({ ...context, content: body });
   } catch (error) {
@@ -282,7 +295,7 @@ export async function compileIssue(issue: Issue, ctx: RenderContext): Promise<Co
   // Template tokens join the issue's own: one numbering for the compiled issue.
   const base = deferred.length;
   deferred.push(...runtime.deferred);
-  rendered = rendered.replace(/RSKTPL(\d+)Z/g, (_, i: string) => `RSKSUB${base + Number(i)}Z`);
+  rendered = rendered.replace(tokenPattern("TPL", nonce), (_, i: string) => token("SUB", nonce, base + Number(i)));
 
   // Stage 7: MJML, once.
   const paths = templates.dir && layout.absPath ? { filePath: layout.absPath, includePath: templates.dir, key: templates.hash } : undefined;
@@ -308,6 +321,7 @@ export async function compileIssue(issue: Issue, ctx: RenderContext): Promise<Co
       template: issue.template,
       html: mj.html,
       text,
+      tokens: nonce,
       deferred,
       deferredText: deferred.map(snippetToText),
       mjml: rendered,
