@@ -32,6 +32,12 @@ export function createHandlebars(language: string): typeof Handlebars {
   return hb;
 }
 
+/**
+ * The mark that makes `{{{subscriber.x}}}` (reader data, unescaped) intended: a comment right before it,
+ * `{{!-- trusted-html --}}{{{subscriber.signatureHtml}}}` (whitespace between is fine).
+ */
+const TRUSTED_HTML = /\{\{!(?:--)?\s*trusted-html\s*(?:--)?\}\}\s*$/;
+
 export const OUR_HELPERS = ["formatDate", "eq", "or", "and", "not", "default"];
 
 const SUB_PATH = /^(@root\.|(\.\.\/)*)?subscriber(\.|$)/;
@@ -208,6 +214,20 @@ export function checkTemplate(
           "handlebars/subscriber-in-loop",
           `this subscriber tag inside {{#${scope}}} also reads ${locals.map((l) => `"${l}"`).join(", ")}, which is gone when readers' fields are filled in`,
           `move the subscriber part out of the {{#${scope}}} block, or read issue-wide values as @root.…`,
+        );
+      }
+    }
+    if (n.type === "MustacheStatement" && n.escaped === false && headRefs(n) && loc) {
+      // reader data straight into the HTML: a name like `<script>` or a stray `<` would go out as markup
+      const at = starts[loc.start.line - 1] + loc.start.column;
+      if (!TRUSTED_HTML.test(source.slice(Math.max(0, at - 200), at))) {
+        const tag = source.slice(at, starts[loc.end.line - 1] + loc.end.column);
+        err(
+          loc.start.line,
+          loc.start.column + 1,
+          "handlebars/unescaped-subscriber",
+          `${tag} puts the reader's data into the email unescaped (three braces): a value such as <script> would go out as HTML`,
+          `write it with two braces, ${tag.replace(/^\{\{\{/, "{{").replace(/\}\}\}$/, "}}")}; if the field holds HTML you trust, mark it where it is inserted: {{!-- trusted-html --}}${tag}`,
         );
       }
     }
