@@ -2,6 +2,7 @@ import Handlebars from "handlebars";
 import { type Diagnostic, error } from "../diagnostics.js";
 import { createHandlebars } from "../render/handlebars.js";
 import type { CompiledIssue } from "../render/pipeline.js";
+import { tokenPattern } from "../render/tokens.js";
 
 /**
  * A campaign's letter in PROScript, Sendsay's template language (Template Toolkit syntax): Sendsay fills
@@ -360,7 +361,8 @@ function locate(head: string, sources: SourceFile[]): { file: string; line: numb
  */
 export function toProscript(compiled: CompiledIssue, options: ProscriptOptions): CampaignLetterParts & { problems: Diagnostic[] } {
   const t = new Translator(compiled, options);
-  const fill = (s: string, tags: string[], part: Part) => s.replace(/RSKSUB(\d+)Z/g, (_, i: string) => t.tag(tags[Number(i)] ?? "", part));
+  const fill = (s: string, tags: string[], part: Part) =>
+    s.replace(tokenPattern("SUB", compiled.tokens), (_, i: string) => t.tag(tags[Number(i)] ?? "", part));
   const html = t.finish(fill(compiled.html, compiled.deferred, "html"), "html");
   // the text flavour of the same tags: its problems would repeat the HTML ones
   const problems = [...t.problems];

@@ -6,7 +6,7 @@ import { VERSION } from "../version.js";
 
 /**
  * Build cache in `.rassylka/cache/` under the root. The key is the issue's bytes, the config's bytes,
- * every template's bytes and the tool's version: change any of them and the issue rebuilds, so a
+ * every template's bytes (files they <mj-include> too) and the tool's version: change any of them and the issue rebuilds, so a
  * changed template rebuilds every issue that could use it.
  */
 export const CACHE_DIR = join(".rassylka", "cache");
@@ -27,7 +27,9 @@ export function fileCache(root: string): BuildCache {
       try {
         const value = JSON.parse(await readFile(join(dir, `${key}.json`), "utf8")) as Partial<CompiledIssue> | null;
         // an entry of another shape (written by an older build of rassylka, or cut short) is a miss
+        // (and one from before tokens carried their nonce: its `RSKSUB0Z` could be text an editor typed)
         if (typeof value?.html !== "string" || typeof value.text !== "string" || !Array.isArray(value.deferred)) return undefined;
+        if (typeof value.tokens !== "string") return undefined;
         return value as CompiledIssue;
       } catch {
         return undefined;

@@ -1,10 +1,10 @@
-import { readFile } from "node:fs/promises";
+import { lstat, readFile } from "node:fs/promises";
 import { relative } from "node:path";
-import { type Diagnostic, hasErrors, RassylkaError } from "../diagnostics.js";
+import { type Diagnostic, error, hasErrors, RassylkaError } from "../diagnostics.js";
 import { type Issue, parseIssue } from "../issue/load.js";
 import { type Project, resolveIssueFile } from "../project/project.js";
 import type { CompiledIssue } from "../render/pipeline.js";
-import { toPosix } from "../util/fs.js";
+import { realPathWithin, toPosix } from "../util/fs.js";
 import { type BuildCache, cacheKey, fileCache } from "./cache.js";
 import { compileInWorker, PARALLEL_MIN_ISSUES, takeQueued, workerCount } from "./parallel.js";
 
@@ -58,6 +58,20 @@ export async function compileIssueText(
 
 async function readIssue(project: Project, absPath: string): Promise<{ file: string; text?: string; key?: string; error?: Diagnostic }> {
   const file = toPosix(relative(project.root, absPath));
+  // Only the newsletter's own files are built and published: an issue that is a symlink to a file
+  // elsewhere (or a path outside the folder) would put that file on the web (issue 11, item 9).
+  const where = await realPathWithin(project.root, absPath);
+  if (where.real !== undefined && !where.inside) {
+    const link = (await lstat(absPath)).isSymbolicLink();
+    const what = link ? `${file} is a symlink to ${where.real}, which is` : `${absPath} is`;
+    return {
+      file,
+      error: error("issue/outside-root", `${what} outside the newsletter's folder ${project.root}: refused`, {
+        file,
+        fix: `copy the issue into ${project.root}/issues/ instead of linking to it; rassylka builds and publishes only files inside the newsletter's folder`,
+      }),
+    };
+  }
   try {
     const text = await readFile(absPath, "utf8");
     const key = cacheKey({ issueSource: `${file}\0${text}`, configSource: project.config.source, templatesHash: project.templates.hash });

@@ -132,7 +132,42 @@ export function locate(
     const i = indexOf(s.text, needle, 0);
     if (i >= 0) return { file: s.file, ...position(s.text, i) };
   }
+  return typeof needle === "string" ? locateTemplated(ctx, needle, kinds) : undefined;
+}
+
+/**
+ * A rendered value that no source holds as it is was put together by a template: `src="{{newsletter.url}}/
+ * logo.png"` gives `https://…/logo.png`. Find the attribute whose value, `{{…}}` read as "anything",
+ * matches it: the finding then names that template's file and line, not the issue without a line.
+ */
+function locateTemplated(ctx: LintContext, value: string, kinds: SourceFile["kind"][]): Place | undefined {
+  const decoded = value.replace(/&amp;/g, "&");
+  for (const s of ctx.sources) {
+    if (s.kind !== "template" || !kinds.includes("template")) continue;
+    for (const m of s.text.matchAll(/=\s*(?:"([^"]*\{\{[^"]*)"|'([^']*\{\{[^']*)')/g)) {
+      const raw = m[1] ?? m[2];
+      const parts = raw.split(/\{\{\{?[\s\S]*?\}?\}\}/);
+      if (!parts.join("").trim()) continue;
+      const pattern = new RegExp(`^${parts.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("[\\s\\S]*?")}$`);
+      if (pattern.test(value) || pattern.test(decoded)) {
+        const at = (m.index ?? 0) + m[0].indexOf(raw);
+        return { file: s.file, ...position(s.text, at) };
+      }
+    }
+  }
   return undefined;
+}
+
+/** The tag (`<mj-image …>`, `<img …>`) around a place in a source, if the place is inside one. */
+export function tagAt(ctx: LintContext, place: Place): string | undefined {
+  const source = ctx.sources.find((s) => s.file === place.file);
+  if (!source) return undefined;
+  const lines = source.text.split("\n");
+  const index = lines.slice(0, place.line - 1).join("\n").length + (place.line > 1 ? 1 : 0) + place.column - 1;
+  const open = source.text.lastIndexOf("<", index);
+  const close = source.text.indexOf(">", index);
+  if (open < 0 || close < 0 || source.text.slice(open, index).includes(">")) return undefined;
+  return source.text.slice(open, close + 1);
 }
 
 function indexOf(text: string, needle: string | RegExp, from: number): number {

@@ -1,9 +1,10 @@
-import { elements, finding, type LintRule, locate } from "./context.js";
+import { elements, finding, type LintRule, locate, tagAt } from "./context.js";
 
 /**
  * Images without alt text: most clients block images until the reader allows them, and screen readers
  * read the alt. Markdown `![](src)` renders alt="" — as missing as no alt at all. Decorative images are
- * exempt when they say so: role="presentation" or "none", aria-hidden="true", or 1×1 pixels.
+ * exempt when they say so: an `<mj-image>` written with alt="" in its template, an `<img>` with
+ * role="presentation" or "none" or aria-hidden="true", or 1×1 pixels.
  */
 export const imgAlt: LintRule = {
   id: "lint/img-alt",
@@ -17,18 +18,29 @@ export const imgAlt: LintRule = {
       const src = a.src ?? "";
       seen.set(src, (seen.get(src) ?? 0) + 1);
     }
-    return [...seen].map(([src, n]) => {
+    const out = [];
+    for (const [src, n] of seen) {
       const at = locate(ctx, src);
+      const tag = at ? tagAt(ctx, at) : undefined;
+      const mjImage = tag !== undefined && /^<mj-image\b/.test(tag);
+      // MJML writes alt="" on every <mj-image> without one, and refuses role= on it ("Attribute role is
+      // illegal"): a template says an image is decorative by writing alt="" on the <mj-image> itself
+      if (mjImage && /\salt\s*=\s*(""|'')/.test(tag)) continue;
       const fromMarkdown = at?.file === ctx.file;
-      return finding(
-        "img-alt",
-        "error",
-        `image ${src || "(no src)"} has no alt text${n > 1 ? ` (${n} times)` : ""}: readers with images off or a screen reader get nothing`,
-        fromMarkdown
-          ? "write what the image shows between the brackets: ![Graph of payments by month](…)"
-          : 'add alt="…" describing the image; for a purely decorative image add alt="" role="presentation"',
-        at ?? { file: ctx.file },
+      out.push(
+        finding(
+          "img-alt",
+          "error",
+          `image ${src || "(no src)"} has no alt text${n > 1 ? ` (${n} times)` : ""}: readers with images off or a screen reader get nothing`,
+          fromMarkdown
+            ? "write what the image shows between the brackets: ![Graph of payments by month](…)"
+            : mjImage || !tag
+              ? 'add alt="…" describing the image to the <mj-image>; for a purely decorative one write alt="" on it explicitly (MJML refuses role= on <mj-image>)'
+              : 'add alt="…" describing the image; for a purely decorative <img> write alt="" role="presentation"',
+          at ?? { file: ctx.file },
+        ),
       );
-    });
+    }
+    return out;
   },
 };

@@ -1,11 +1,11 @@
 import { join, relative, resolve } from "node:path";
-import { fileCache, noCache } from "../compile/cache.js";
+import { CACHE_DIR, fileCache, noCache } from "../compile/cache.js";
 import { compileIssueFiles } from "../compile/compile.js";
 import { type Diagnostic, hasErrors, RassylkaError } from "../diagnostics.js";
 import { ISSUES_DIR, listIssueFiles, loadProject, type Project, resolveIssueFile } from "../project/project.js";
 import { renderWebVersion } from "../render/personalise.js";
 import type { CompiledIssue } from "../render/pipeline.js";
-import { toPosix, writeFileIfChanged } from "../util/fs.js";
+import { removeStaleTempFiles, toPosix, writeFileIfChanged } from "../util/fs.js";
 import { type ManifestEntry, readManifest, writeManifest } from "./manifest.js";
 import { publishSite } from "./site.js";
 
@@ -67,6 +67,10 @@ export async function buildProject(project: Project, options: BuildOptions): Pro
       file: `${ISSUES_DIR}/`,
       fix: 'write one with `rassylka new "Title"`',
     });
+  }
+  if (options.write !== false) {
+    // a build killed while writing left its temp files behind: this run removes them (issue 11, item 8)
+    await Promise.all([removeStaleTempFiles(outDir, { depth: 2 }), removeStaleTempFiles(join(root, CACHE_DIR))]);
   }
   const built: BuiltIssue[] = [];
   const diagnostics: Diagnostic[] = [];

@@ -1,13 +1,14 @@
 import Handlebars from "handlebars";
 import type { Diagnostic } from "../diagnostics.js";
 import { formatDate } from "./events.js";
+import { PROCESS_NONCE, type TokenKind, token } from "./tokens.js";
 
 /**
  * Stage: Handlebars. Renders the issue body and then its layout, with partials, once per issue.
  *
  * Compile once, personalise many: every tag that reads `subscriber` (a `{{subscriber.name}}`, or a whole
  * `{{#if subscriber.name}}…{{/if}}` block) is not rendered here but swapped for an inert token
- * (`RSKSUB<n>Z`) that survives MJML. After MJML only those small sources are compiled again, and
+ * (`RSKSUB<nonce><n>Z`, render/tokens.ts) that survives MJML. After MJML only those small sources are compiled again, and
  * they are what `personalise` fills per reader — MJML never runs per reader.
  */
 
@@ -30,6 +31,12 @@ export function createHandlebars(language: string): typeof Handlebars {
   hb.registerHelper("default", (a: unknown, b: unknown) => (a === undefined || a === null || a === "" ? b : a));
   return hb;
 }
+
+/**
+ * The mark that makes `{{{subscriber.x}}}` (reader data, unescaped) intended: a comment right before it,
+ * `{{!-- trusted-html --}}{{{subscriber.signatureHtml}}}` (whitespace between is fine).
+ */
+const TRUSTED_HTML = /\{\{!(?:--)?\s*trusted-html\s*(?:--)?\}\}\s*$/;
 
 export const OUR_HELPERS = ["formatDate", "eq", "or", "and", "not", "default"];
 
@@ -210,6 +217,20 @@ export function checkTemplate(
         );
       }
     }
+    if (n.type === "MustacheStatement" && n.escaped === false && headRefs(n) && loc) {
+      // reader data straight into the HTML: a name like `<script>` or a stray `<` would go out as markup
+      const at = starts[loc.start.line - 1] + loc.start.column;
+      if (!TRUSTED_HTML.test(source.slice(Math.max(0, at - 200), at))) {
+        const tag = source.slice(at, starts[loc.end.line - 1] + loc.end.column);
+        err(
+          loc.start.line,
+          loc.start.column + 1,
+          "handlebars/unescaped-subscriber",
+          `${tag} puts the reader's data into the email unescaped (three braces): a value such as <script> would go out as HTML`,
+          `write it with two braces, ${tag.replace(/^\{\{\{/, "{{").replace(/\}\}\}$/, "}}")}; if the field holds HTML you trust, mark it where it is inserted: {{!-- trusted-html --}}${tag}`,
+        );
+      }
+    }
     if (n.type === "BlockStatement") {
       const path = n.path as Node;
       const name = String(path.original);
@@ -270,10 +291,17 @@ export function checkTemplate(
 }
 
 /**
- * Swap subscriber-dependent statements for tokens `<prefix><n>Z`. `deferred` collects their source;
- * the token's number is its index there.
+ * Swap subscriber-dependent statements for tokens (`kind` SUB for an issue, TPL for templates, with the
+ * compile's nonce: render/tokens.ts). `deferred` collects their source; the token's number is its index there.
  */
-export function deferSubscriber(source: string, deferred: string[], prefix = "RSKSUB", ast = Handlebars.parse(source)): string {
+export function deferSubscriber(
+  source: string,
+  deferred: string[],
+  options: { kind?: TokenKind; nonce?: string } = {},
+  ast = Handlebars.parse(source),
+): string {
+  const kind = options.kind ?? "SUB";
+  const nonce = options.nonce ?? PROCESS_NONCE;
   const starts = lineStarts(source);
   const spans: Span[] = [];
   const visit = (node: unknown) => {
@@ -296,8 +324,53 @@ export function deferSubscriber(source: string, deferred: string[], prefix = "RS
     out += source.slice(at, s.start);
     // personalise renders the tag at the root: `../subscriber` (from inside an {{#each}}) is @root's
     deferred.push(source.slice(s.start, s.end).replace(/(?<![\w.@])(\.\.\/)+subscriber\b/g, "@root.subscriber"));
-    out += `${prefix}${deferred.length - 1}Z`;
+    out += token(kind, nonce, deferred.length - 1);
     at = s.end;
   }
   return out + source.slice(at);
+}
+
+/** A `{{…}}` output tag of a template: its path, whether it escapes (two braces) and where it stands. */
+export interface OutputTag {
+  path: string;
+  escaped: boolean;
+  line: number;
+  column: number;
+}
+
+/** The output tags (`{{x}}`, `{{{x}}}`, without arguments) and partial names a template uses. */
+export function outputsOf(source: string): { tags: OutputTag[]; partials: string[] } {
+  const tags: OutputTag[] = [];
+  const partials: string[] = [];
+  let ast: hbs.AST.Program;
+  try {
+    ast = Handlebars.parse(source);
+  } catch {
+    return { tags, partials };
+  }
+  const visit = (node: unknown) => {
+    if (!node || typeof node !== "object") return;
+    const n = node as Node;
+    if (Array.isArray(n)) {
+      for (const c of n) visit(c);
+      return;
+    }
+    const loc = n.loc as Loc | undefined;
+    if (n.type === "MustacheStatement" && (n.path as Node).type === "PathExpression" && !((n.params as unknown[]) ?? []).length) {
+      const path = n.path as Node;
+      tags.push({
+        path: ((path.parts as string[]) ?? []).join("."),
+        escaped: n.escaped !== false,
+        line: loc?.start.line ?? 1,
+        column: (loc?.start.column ?? 0) + 1,
+      });
+    }
+    if (n.type === "PartialStatement" || n.type === "PartialBlockStatement") {
+      const name = n.name as Node;
+      partials.push(name.type === "PathExpression" ? String(name.original) : String(name.value ?? ""));
+    }
+    for (const key of ["body", "program", "inverse"]) if (n[key]) visit(n[key]);
+  };
+  visit(ast);
+  return { tags, partials };
 }

@@ -1,5 +1,6 @@
 import type { Diagnostic } from "../diagnostics.js";
 import type { TemplateFile } from "./templates.js";
+import { PROCESS_NONCE, token, tokenPattern, tokenPrefix } from "./tokens.js";
 
 /**
  * Stage: MJML → responsive HTML. mjml is imported on first use: a warm build served from the cache
@@ -11,6 +12,19 @@ interface MjmlError {
   line: number;
   message: string;
   tagName: string;
+  /** `Line N of /abs/file (tag) — message`: names the included file when the error is in one. */
+  formattedMessage?: string;
+}
+
+/**
+ * Where the document MJML reads stands, for <mj-include>: `filePath` the layout (includes resolve from its
+ * folder), `includePath` the templates folder (the only other place MJML may read). `key` tells apart
+ * documents whose includes differ (the included files' hash).
+ */
+export interface MjmlPaths {
+  filePath: string;
+  includePath: string;
+  key: string;
 }
 
 let mjml2html: Mjml2Html | undefined;
@@ -22,7 +36,11 @@ async function load(): Promise<Mjml2Html> {
   return mjml2html;
 }
 
-export async function compileMjml(mjml: string, sources: readonly TemplateFile[]): Promise<{ html?: string; diagnostics: Diagnostic[] }> {
+export async function compileMjml(
+  mjml: string,
+  sources: readonly TemplateFile[],
+  paths?: MjmlPaths,
+): Promise<{ html?: string; diagnostics: Diagnostic[] }> {
   // MJML's parser closes a forgotten </mj-text> itself and drops what it held, without an error
   const unclosed = unclosedMjmlTags(mjml).map((t): Diagnostic => {
     const where = locateRenderedLine(mjml, t.line, sources, t.tag);
@@ -36,19 +54,30 @@ export async function compileMjml(mjml: string, sources: readonly TemplateFile[]
     };
   });
   if (unclosed.length) return { diagnostics: unclosed };
-  const fast = await compileBySkeleton(mjml);
+  const options = mjmlOptions(paths);
+  const fast = await compileBySkeleton(mjml, options, paths?.key ?? "");
   if (fast !== undefined) return { html: fast, diagnostics: [] };
   skeletonStats.whole++;
-  return compileWhole(mjml, sources);
+  return compileWhole(mjml, sources, options);
 }
 
 const MJML_OPTIONS = { validationLevel: "strict", keepComments: false, minify: false } as const;
 
+/** MJML's options; includes only with a place on disk to read them from, and only from there. */
+function mjmlOptions(paths?: MjmlPaths): Record<string, unknown> {
+  if (!paths) return MJML_OPTIONS;
+  return { ...MJML_OPTIONS, ignoreIncludes: false, filePath: paths.filePath, actualPath: paths.filePath, includePath: paths.includePath };
+}
+
 /** The whole document through MJML: the reference path, and the one that reports errors. */
-async function compileWhole(mjml: string, sources: readonly TemplateFile[]): Promise<{ html?: string; diagnostics: Diagnostic[] }> {
+async function compileWhole(
+  mjml: string,
+  sources: readonly TemplateFile[],
+  options: Record<string, unknown>,
+): Promise<{ html?: string; diagnostics: Diagnostic[] }> {
   const toHtml = await load();
   try {
-    const { html, errors } = await toHtml(mjml, MJML_OPTIONS);
+    const { html, errors } = await toHtml(mjml, options);
     return { html, diagnostics: errors.map((e) => mjmlDiagnostic(e, mjml, sources)) };
   } catch (error) {
     const errors = (error as { errors?: MjmlError[] }).errors;
@@ -99,9 +128,9 @@ export function splitMjmlContents(mjml: string): { skeleton: string; contents: s
   const contents: string[] = [];
   const skeleton = mjml.replace(CONTENT, (all, open: string, _tag: string, body: string, close: string) => {
     const trimmed = body.trim();
-    if (!trimmed || /RSKMJ\d+Z/.test(trimmed)) return all;
+    if (!trimmed) return all;
     contents.push(trimmed);
-    return `${open}RSKMJ${contents.length - 1}Z${close}`;
+    return `${open}${token("MJ", PROCESS_NONCE, contents.length - 1)}${close}`;
   });
   return { skeleton, contents };
 }
@@ -110,7 +139,7 @@ export function splitMjmlContents(mjml: string): { skeleton: string; contents: s
 const mergeOutlookConditionals = (html: string) => html.replace(/(<!\[endif]-->\s*?<!--\[if mso \| IE]>)/gm, "");
 
 function assemble(sk: Skeleton & { html: string }, contents: readonly string[]): string {
-  const filled = sk.html.replace(/RSKMJ(\d+)Z/g, (_, i: string) => contents[Number(i)] ?? "");
+  const filled = sk.html.replace(tokenPattern("MJ", PROCESS_NONCE), (_, i: string) => contents[Number(i)] ?? "");
   if (!sk.css || !juice) return filled;
   return mergeOutlookConditionals(
     juice(filled, { applyStyleTags: false, extraCss: sk.css, insertPreservedExtraCss: false, removeStyleTags: false }),
@@ -118,28 +147,32 @@ function assemble(sk: Skeleton & { html: string }, contents: readonly string[]):
 }
 
 /** The compiled HTML through a cached skeleton, or undefined to take the whole-document path. */
-async function compileBySkeleton(mjml: string): Promise<string | undefined> {
+async function compileBySkeleton(mjml: string, options: Record<string, unknown>, key: string): Promise<string | undefined> {
+  // a document that already holds this process's content tokens (pasted from somewhere) compiles whole
+  if (mjml.includes(tokenPrefix("MJ", PROCESS_NONCE))) return undefined;
   const { skeleton, contents } = splitMjmlContents(mjml);
   if (!contents.length) return undefined;
-  let sk = skeletons.get(skeleton);
+  // the same skeleton with other included files (or from another layout's folder) is another document
+  const skKey = options.filePath ? `${options.filePath}\0${key}\0${skeleton}` : skeleton;
+  let sk = skeletons.get(skKey);
   if (!sk) {
     const toHtml = await load();
     juice ??= ((await import("juice")) as unknown as { default: Juice }).default;
     const css = [...mjml.matchAll(INLINE_STYLE)].map((m) => m[1]).join("");
     try {
       // juice still runs inside MJML when there is inline CSS, but with none to apply
-      const r = await toHtml(skeleton, { ...MJML_OPTIONS, juiceOptions: { extraCss: "" } });
+      const r = await toHtml(skeleton, { ...options, juiceOptions: { extraCss: "" } });
       sk = { html: r.errors.length ? undefined : r.html, css, verified: false };
     } catch {
       sk = { css, verified: false };
     }
     if (skeletons.size > 500) skeletons.clear();
-    skeletons.set(skeleton, sk);
+    skeletons.set(skKey, sk);
   }
   if (sk.html === undefined) return undefined;
   const html = assemble(sk as Skeleton & { html: string }, contents);
   if (!sk.verified) {
-    const whole = await (await load())(mjml, MJML_OPTIONS).catch(() => undefined);
+    const whole = await (await load())(mjml, options).catch(() => undefined);
     if (!whole || whole.errors.length || whole.html !== html) {
       sk.html = undefined;
       return undefined;
@@ -215,7 +248,10 @@ export function locateRenderedLine(
 }
 
 function mjmlDiagnostic(e: MjmlError, rendered: string, sources: readonly TemplateFile[]): Diagnostic {
-  const where = locateRenderedLine(rendered, e.line, sources, e.tagName);
+  // an error inside an included file: MJML names that file, and its line is the file's own
+  const named = /^Line (\d+) of (.+?)(?:, included at | \()/.exec(e.formattedMessage ?? "")?.[2];
+  const included = named ? sources.find((s) => s.absPath === named && !s.file.startsWith("templates/layouts/")) : undefined;
+  const where = included ? { file: included.file, line: e.line } : locateRenderedLine(rendered, e.line, sources, e.tagName);
   const message = e.message.replace(/^Line \d+ of [^—]*— /, "");
   return {
     ruleId: "mjml/validation",

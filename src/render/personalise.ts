@@ -1,9 +1,11 @@
 import { createHandlebars } from "./handlebars.js";
 import type { CompiledIssue } from "./pipeline.js";
+import { tokenPattern } from "./tokens.js";
 
 /**
  * Last stage, per reader: fill subscriber fields into the compiled issue. The compiled HTML and text
- * carry `RSKSUB<n>Z` tokens where subscriber tags stood; only those small tags are compiled (once per
+ * carry `RSKSUB<nonce><n>Z` tokens where subscriber tags stood (the nonce is the compile's, kept in
+ * `compiled.tokens`: see render/tokens.ts — text typed in an issue is never taken for one); only those small tags are compiled (once per
  * issue) and run per reader, and the static rest is copied: MJML never runs per reader, and neither
  * does a parse of the whole email. HTML values are escaped (a name like `<script>` stays text); the
  * text part's are not.
@@ -27,11 +29,11 @@ export interface RenderedBody {
 
 type Part = string | number;
 
-/** "a RSKSUB0Z b" → ["a ", 0, " b"]: strings are static, numbers index the deferred tags. */
-function splitTokens(s: string): Part[] {
+/** "a RSKSUB<nonce>0Z b" → ["a ", 0, " b"]: strings are static, numbers index the deferred tags. */
+function splitTokens(s: string, nonce: string): Part[] {
   const parts: Part[] = [];
   let at = 0;
-  for (const m of s.matchAll(/RSKSUB(\d+)Z/g)) {
+  for (const m of s.matchAll(tokenPattern("SUB", nonce))) {
     parts.push(s.slice(at, m.index), Number(m[1]));
     at = (m.index ?? 0) + m[0].length;
   }
@@ -69,8 +71,8 @@ export function createPersonaliser(compiled: CompiledIssue): Personaliser {
   const language = (compiled.context.newsletter as { language?: string } | undefined)?.language ?? "ru";
   const htmlFns = compiled.deferred.map((src) => compileTag(src, false, language));
   const textFns = compiled.deferredText.map((src) => compileTag(src, true, language));
-  const htmlParts = splitTokens(compiled.html);
-  const textParts = splitTokens(compiled.text);
+  const htmlParts = splitTokens(compiled.html, compiled.tokens);
+  const textParts = splitTokens(compiled.text, compiled.tokens);
   // splitTokens alternates: static strings at even indexes, tag numbers at odd ones
   const htmlStatics = htmlParts.filter((_, i) => i % 2 === 0) as string[];
   const htmlTags = htmlParts.filter((_, i) => i % 2 === 1) as number[];

@@ -1,13 +1,15 @@
 import type { NewsletterConfig } from "../config/schema.js";
-import { type Diagnostic, hasErrors } from "../diagnostics.js";
+import { type Diagnostic, error, hasErrors } from "../diagnostics.js";
 import type { Issue } from "../issue/load.js";
+import { nearest } from "../util/suggest.js";
 import { type FooterEvent, footerEvents, formatDate } from "./events.js";
-import { checkTemplate, createHandlebars, deferSubscriber, OUR_HELPERS } from "./handlebars.js";
+import { checkTemplate, createHandlebars, deferSubscriber, OUR_HELPERS, outputsOf } from "./handlebars.js";
 import { markdownToHtml } from "./markdown.js";
 import { compileMjml } from "./mjml.js";
 import { escapeLoneBraces, protectHandlebars } from "./protect.js";
-import type { TemplateFile, TemplateSet } from "./templates.js";
+import { type TemplateFile, type TemplateSet, withIncludesFromLayouts } from "./templates.js";
 import { htmlToPlainText, snippetToText } from "./text.js";
+import { nonceFor, token, tokenPattern } from "./tokens.js";
 import { typographHtml } from "./typography.js";
 
 /**
@@ -49,10 +51,12 @@ export interface CompiledIssue {
   draft: boolean;
   tags: string[];
   template: string;
-  /** The compiled HTML, with `RSKSUB<n>Z` tokens where subscriber tags stand (see render/personalise.ts). */
+  /** The compiled HTML, with `RSKSUB<nonce><n>Z` tokens where subscriber tags stand (see render/personalise.ts). */
   html: string;
   /** The plain-text part, with the same tokens. */
   text: string;
+  /** The nonce of this issue's tokens (render/tokens.ts): personalise finds them by it, in any process. */
+  tokens: string;
   /** Handlebars source of each deferred subscriber tag (HTML flavour), indexed by token number. */
   deferred: string[];
   /** The same tags for the text part (HTML inside a block turned into text). */
@@ -78,35 +82,45 @@ function lineOfKey(source: string, key: string): number | undefined {
 
 /**
  * What a template set needs once per build, not once per issue: static checks, partials registered,
- * layouts compiled, their subscriber tags deferred (tokens `RSKTPL<n>Z`). Memoised per TemplateSet.
+ * layouts compiled, their subscriber tags deferred (tokens `RSKTPL<nonce><n>Z`). Memoised per TemplateSet,
+ * language and nonce.
  */
 interface TemplateRuntime {
   hb: ReturnType<typeof createHandlebars>;
   layouts: Map<string, HandlebarsTemplateDelegate>;
   deferred: string[];
   diagnostics: Diagnostic[];
+  /** Problems of one layout only (it drops the issue's body): they fail the issues that use it. */
+  layoutDiagnostics: Map<string, Diagnostic[]>;
 }
 
 const runtimes = new WeakMap<TemplateSet, Map<string, TemplateRuntime>>();
 
-function templateRuntime(templates: TemplateSet, language: string): TemplateRuntime {
+function templateRuntime(templates: TemplateSet, language: string, nonce: string): TemplateRuntime {
   let byLang = runtimes.get(templates);
   if (!byLang) {
     byLang = new Map();
     runtimes.set(templates, byLang);
   }
-  const cached = byLang.get(language);
+  const cached = byLang.get(`${language}\0${nonce}`);
   if (cached) return cached;
   const partialNames = new Set(templates.partials.keys());
   const files: TemplateFile[] = [...templates.layouts.values(), ...templates.partials.values()];
-  const diagnostics = files.flatMap((t) => checkTemplate(t.source, t.file, { partials: partialNames, helpers: OUR_HELPERS }).diagnostics);
+  const diagnostics = [
+    ...files.flatMap((t) => checkTemplate(t.source, t.file, { partials: partialNames, helpers: OUR_HELPERS }).diagnostics),
+    ...(templates.diagnostics ?? []),
+  ];
   const hb = createHandlebars(language);
   const deferred: string[] = [];
   const layouts = new Map<string, HandlebarsTemplateDelegate>();
   if (!hasErrors(diagnostics)) {
-    for (const p of templates.partials.values()) hb.registerPartial(p.name, deferSubscriber(p.source, deferred, "RSKTPL"));
+    for (const p of templates.partials.values())
+      hb.registerPartial(p.name, deferSubscriber(withIncludesFromLayouts(p, templates), deferred, { kind: "TPL", nonce }));
     for (const l of templates.layouts.values())
-      layouts.set(l.name, hb.compile(deferSubscriber(l.source, deferred, "RSKTPL"), { strict: false }));
+      layouts.set(
+        l.name,
+        hb.compile(deferSubscriber(withIncludesFromLayouts(l, templates), deferred, { kind: "TPL", nonce }), { strict: false }),
+      );
     for (const d of deferred) {
       if (!/<mj-/.test(d)) continue;
       const owner = files.find((t) => t.source.includes(d));
@@ -120,9 +134,69 @@ function templateRuntime(templates: TemplateSet, language: string): TemplateRunt
       });
     }
   }
-  const runtime = { hb, layouts, deferred, diagnostics };
-  byLang.set(language, runtime);
+  const layoutDiagnostics = new Map([...templates.layouts.values()].map((l) => [l.name, contentCheck(l, templates)]));
+  const runtime = { hb, layouts, deferred, diagnostics, layoutDiagnostics };
+  byLang.set(`${language}\0${nonce}`, runtime);
   return runtime;
+}
+
+/**
+ * A layout must put the issue's body somewhere: `{{{content}}}`, three braces (it is HTML), in the layout
+ * or a partial it uses. Without it every reader gets the frame without the text, and nothing else
+ * would notice (issue 11, item 1).
+ */
+function contentCheck(layout: TemplateFile, templates: TemplateSet): Diagnostic[] {
+  const seen = new Set<string>();
+  const tags: { file: string; tag: ReturnType<typeof outputsOf>["tags"][number] }[] = [];
+  const walk = (t: TemplateFile) => {
+    if (seen.has(t.file)) return;
+    seen.add(t.file);
+    const out = outputsOf(t.source);
+    tags.push(...out.tags.map((tag) => ({ file: t.file, tag })));
+    for (const name of out.partials) {
+      const p = templates.partials.get(name);
+      if (p) walk(p);
+    }
+  };
+  walk(layout);
+  const content = tags.filter((t) => t.tag.path === "content");
+  if (content.some((t) => !t.tag.escaped)) return [];
+  const fix = `put {{{content}}} (three braces: the body is HTML) inside an <mj-text> of ${layout.file}, where the issue's text belongs`;
+  const url = "https://github.com/rassylka/rassylka#templates";
+  const escaped = content[0];
+  if (escaped) {
+    return [
+      error("template/no-content", `${layout.file} writes the issue's body as {{content}}: readers would see its HTML tags as text`, {
+        file: escaped.file,
+        line: escaped.tag.line,
+        column: escaped.tag.column,
+        fix: "write {{{content}}} with three braces",
+        url,
+      }),
+    ];
+  }
+  const typo = tags.find((t) => !t.tag.path.includes(".") && nearest(t.tag.path, ["content"]) === "content");
+  if (typo) {
+    const braces = typo.tag.escaped ? `{{${typo.tag.path}}}` : `{{{${typo.tag.path}}}}`;
+    return [
+      error("template/no-content", `${layout.file} has no {{{content}}}: ${braces} is not the issue's body — did you mean {{{content}}}?`, {
+        file: typo.file,
+        line: typo.tag.line,
+        column: typo.tag.column,
+        fix: `write {{{content}}} instead of ${braces}`,
+        url,
+      }),
+    ];
+  }
+  const body = layout.source.split("\n").findIndex((l) => /<mj-body\b/.test(l));
+  return [
+    error("template/no-content", `${layout.file} has no {{{content}}}: every issue built with it would go out without its text`, {
+      file: layout.file,
+      line: body >= 0 ? body + 1 : 1,
+      fix,
+      url,
+    }),
+  ];
 }
 
 const footers = new WeakMap<NewsletterConfig, string>();
@@ -156,7 +230,13 @@ export async function compileIssue(issue: Issue, ctx: RenderContext): Promise<Co
       ],
     };
   }
-  const runtime = templateRuntime(templates, language);
+  // tokens nobody can have typed: not in the issue, the config or the templates (render/tokens.ts)
+  const nonce = nonceFor([
+    issue.text,
+    JSON.stringify(config),
+    ...[...templates.layouts.values(), ...templates.partials.values()].map((t) => t.source),
+  ]);
+  const runtime = templateRuntime(templates, language, nonce);
   const body = escapeLoneBraces(issue.body);
   const diagnostics: Diagnostic[] = [
     ...runtime.diagnostics,
@@ -169,7 +249,7 @@ export async function compileIssue(issue: Issue, ctx: RenderContext): Promise<Co
   if (hasErrors(diagnostics)) return { diagnostics };
 
   // Stages 4–5: Markdown and typography see Handlebars only as tokens.
-  const guarded = protectHandlebars(body);
+  const guarded = protectHandlebars(body, nonce);
   const bodySource = guarded.restore(typographHtml(markdownToHtml(guarded.text), language));
   const footerHtml = footerHtmlOf(config);
 
@@ -196,7 +276,7 @@ export async function compileIssue(issue: Issue, ctx: RenderContext): Promise<Co
   // the body renders first: a failure there is the issue's, not the layout's
   let failing = issue.file;
   try {
-    const body = runtime.hb.compile(deferSubscriber(bodySource, deferred), { strict: false })(context);
+    const body = runtime.hb.compile(deferSubscriber(bodySource, deferred, { nonce }), { strict: false })(context);
     failing = layout.file;
     rendered = runtime.layouts.get(layout.name)!({ ...context, content: body });
   } catch (error) {
@@ -215,11 +295,15 @@ export async function compileIssue(issue: Issue, ctx: RenderContext): Promise<Co
   // Template tokens join the issue's own: one numbering for the compiled issue.
   const base = deferred.length;
   deferred.push(...runtime.deferred);
-  rendered = rendered.replace(/RSKTPL(\d+)Z/g, (_, i: string) => `RSKSUB${base + Number(i)}Z`);
+  rendered = rendered.replace(tokenPattern("TPL", nonce), (_, i: string) => token("SUB", nonce, base + Number(i)));
 
   // Stage 7: MJML, once.
-  const mj = await compileMjml(rendered, [layout, ...templates.partials.values()]);
-  if (!mj.html || hasErrors(mj.diagnostics)) return { diagnostics: [...diagnostics, ...mj.diagnostics] };
+  const paths = templates.dir && layout.absPath ? { filePath: layout.absPath, includePath: templates.dir, key: templates.hash } : undefined;
+  const mj = await compileMjml(rendered, [layout, ...templates.partials.values(), ...(templates.includes?.values() ?? [])], paths);
+  // a layout that drops the body fails its issues, after MJML has had its say on the rest of the layout
+  const layoutProblems = runtime.layoutDiagnostics.get(layout.name) ?? [];
+  if (!mj.html || hasErrors(mj.diagnostics) || hasErrors(layoutProblems))
+    return { diagnostics: [...diagnostics, ...layoutProblems, ...mj.diagnostics] };
 
   // Stage 8: the text part. Deferred tags stay tokens in both parts until personalise.
   const text = htmlToPlainText(mj.html);
@@ -237,6 +321,7 @@ export async function compileIssue(issue: Issue, ctx: RenderContext): Promise<Co
       template: issue.template,
       html: mj.html,
       text,
+      tokens: nonce,
       deferred,
       deferredText: deferred.map(snippetToText),
       mjml: rendered,

@@ -1,3 +1,5 @@
+import { PROCESS_NONCE, token, tokenPattern } from "./tokens.js";
+
 /**
  * Stage: protect Handlebars from Markdown and typography.
  * `{{…}}` tags (and `\{{` literals) are swapped for inert word tokens before markdown-it and typograf run,
@@ -21,7 +23,8 @@ export interface Protected {
   restore(text: string): string;
 }
 
-export function protectHandlebars(source: string, prefix = "RSKHB"): Protected {
+/** `nonce`: the compile's (render/tokens.ts); the tokens are `RSKHB<nonce><n>[l][r]Z`. */
+export function protectHandlebars(source: string, nonce = PROCESS_NONCE): Protected {
   const saved: string[] = [];
   const text = source.replace(TAG, (m: string, at: number) => {
     saved.push(m);
@@ -36,9 +39,9 @@ export function protectHandlebars(source: string, prefix = "RSKHB"): Protected {
     // pad the token with a space on that side, for typograf to see the quote close (or open).
     const padL = /\S["']$/.test(before);
     const padR = /^["']\S/.test(after);
-    return `${padL ? " " : ""}${prefix}${saved.length - 1}${l ? "l" : ""}${r ? "r" : ""}Z${padR ? " " : ""}`;
+    return `${padL ? " " : ""}${token("HB", nonce, saved.length - 1, `${l ? "l" : ""}${r ? "r" : ""}`)}${padR ? " " : ""}`;
   });
-  const re = new RegExp(`([ \u00a0]?)${prefix}(\\d+)(l?)(r?)Z([ \u00a0]?)`, "g");
+  const re = tokenPattern("HB", nonce, true);
   return {
     text,
     restore: (out) =>

@@ -1,4 +1,16 @@
-import { type Document, isMap, isScalar, LineCounter, parseDocument } from "yaml";
+import {
+  type Alias,
+  type Document,
+  isAlias,
+  isCollection,
+  isMap,
+  isPair,
+  isScalar,
+  LineCounter,
+  type Node,
+  parseDocument,
+  visit,
+} from "yaml";
 import type { Diagnostic } from "../diagnostics.js";
 
 export interface ParsedYaml {
@@ -59,8 +71,62 @@ export function parseYaml(text: string, file: string, lineOffset = 0): ParsedYam
     const pos = lineCounter.linePos(offset);
     return { line: pos.line + lineOffset, column: pos.col };
   };
-  const data = diagnostics.length ? undefined : doc.toJS();
-  return { data, locate, diagnostics };
+  if (diagnostics.length) return { data: undefined, locate, diagnostics };
+  try {
+    // the yaml package refuses an alias to an anchor not yet set, and an "alias bomb" (aliases of aliases
+    // that would expand to millions of nodes: its default maxAliasCount is 100), by throwing a ReferenceError
+    return { data: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), locate, diagnostics };
+  } catch (error) {
+    if (!(error instanceof ReferenceError)) throw error;
+    return { data: undefined, locate, diagnostics: [aliasDiagnostic(doc, error, file, lineOffset, lineCounter)] };
+  }
+}
+
+/** How many alias expansions a document may make (the yaml package's own default). */
+export const MAX_ALIAS_COUNT = 100;
+
+/** The alias at fault, found again in the document (the yaml package's error has no position). */
+function aliasDiagnostic(doc: Document, error: ReferenceError, file: string, lineOffset: number, lineCounter: LineCounter): Diagnostic {
+  const aliases: Alias[] = [];
+  visit(doc, { Alias: (_, node) => void aliases.push(node) });
+  const at = (node?: Alias) => {
+    if (!node?.range) return { line: lineOffset + 1 };
+    const pos = lineCounter.linePos(node.range[0]);
+    return { line: pos.line + lineOffset, column: pos.col };
+  };
+  const unresolved = aliases.find((a) => !a.resolve(doc));
+  if (unresolved) {
+    return {
+      ruleId: "yaml/alias",
+      severity: "error",
+      message: `YAML alias *${unresolved.source} refers to no anchor &${unresolved.source} above it`,
+      file,
+      ...at(unresolved),
+      fix: `put the value in quotes if the * is meant literally ("*${unresolved.source}"), or define &${unresolved.source} before it`,
+    };
+  }
+  // the alias that expands the most is the bomb's top; ties go to the first
+  const sizes = new Map<Node, number>();
+  const size = (node: unknown, depth = 0): number => {
+    if (depth > 50 || !node || typeof node !== "object") return 1;
+    const known = sizes.get(node as Node);
+    if (known !== undefined) return known;
+    let n = 1;
+    if (isAlias(node)) n = size(node.resolve(doc), depth + 1);
+    else if (isCollection(node))
+      for (const item of node.items) n += isPair(item) ? size(item.key, depth + 1) + size(item.value, depth + 1) : size(item, depth + 1);
+    sizes.set(node as Node, n);
+    return n;
+  };
+  const worst = aliases.reduce<Alias | undefined>((w, a) => (!w || size(a) > size(w) ? a : w), undefined);
+  return {
+    ruleId: "yaml/alias",
+    severity: "error",
+    message: `YAML aliases expand too far (${error.message.toLowerCase()}): more than ${MAX_ALIAS_COUNT} alias expansions${worst ? `, e.g. *${worst.source}` : ""}`,
+    file,
+    ...at(worst),
+    fix: "write the values out instead of nesting aliases (*name) of lists that themselves hold aliases",
+  };
 }
 
 /**

@@ -28,6 +28,16 @@ export async function copyExampleNewsletter(): Promise<{ dir: string; remove: ()
   return t;
 }
 
+/**
+ * A temp copy of a fixture newsletter in tests/fixtures/<name>/ (eleventy's test/IssueNNNN style: one
+ * folder per regression, real files). Removed by the returned function.
+ */
+export async function copyFixture(name: string): Promise<{ dir: string; remove: () => Promise<void> }> {
+  const t = await tempDir(`rsk-${name}-`);
+  await cp(join(REPO, "tests", "fixtures", name), t.dir, { recursive: true });
+  return t;
+}
+
 export async function writeFiles(dir: string, files: Record<string, string>): Promise<void> {
   const { mkdir } = await import("node:fs/promises");
   const { dirname } = await import("node:path");

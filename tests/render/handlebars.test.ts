@@ -4,6 +4,7 @@ import { formatDiagnostic } from "../../src/cli/print.js";
 import { checkTemplate, deferSubscriber, OUR_HELPERS } from "../../src/render/handlebars.js";
 import { createPersonaliser, renderWebVersion } from "../../src/render/personalise.js";
 import type { CompileResult } from "../../src/render/pipeline.js";
+import { PROCESS_NONCE, token, tokenPattern } from "../../src/render/tokens.js";
 import { BARE_LAYOUT, bodyOf, compileText, config, MINIMAL_CONFIG, only, templateSet } from "../helpers/newsletter.js";
 
 const FILE = "issues/2026-06-01-test.md";
@@ -147,7 +148,7 @@ describe("handlebars: deferral of subscriber tags", () => {
     expect(deferred).toEqual(deferredTags);
     expect(out).not.toContain("subscriber");
     // put back, the source is what it was
-    expect(out.replace(/RSKSUB(\d+)Z/g, (_, i: string) => deferred[Number(i)])).toBe(source);
+    expect(out.replace(tokenPattern("SUB", PROCESS_NONCE), (_, i: string) => deferred[Number(i)])).toBe(source);
     // what is left renders without the subscriber
     expect(() => Handlebars.compile(out)({})).not.toThrow();
   });
@@ -155,7 +156,7 @@ describe("handlebars: deferral of subscriber tags", () => {
   it("token numbers continue across calls (body, layout and partials of one issue)", () => {
     const deferred: string[] = [];
     deferSubscriber("{{subscriber.a}}", deferred);
-    expect(deferSubscriber("{{subscriber.b}}", deferred)).toBe("RSKSUB1Z");
+    expect(deferSubscriber("{{subscriber.b}}", deferred)).toBe(token("SUB", PROCESS_NONCE, 1));
   });
 });
 
@@ -178,8 +179,9 @@ describe("handlebars: subscriber tags inside {{#each}}", () => {
     );
     expect(r.diagnostics.map(formatDiagnostic)).toEqual([]);
     const out = createPersonaliser(r.compiled!).render({ name: "Иван" });
-    expect(out.text.replaceAll("\u00a0", " ")).toContain("Тренинг для Иван/Иван!; Семинар для Иван/Иван!;");
-    expect(renderWebVersion(r.compiled!).text.replaceAll("\u00a0", " ")).toContain("Тренинг для /; Семинар для /;");
+    // whitespace collapsed: the text part is wrapped before readers' fields are filled in
+    expect(out.text.replace(/\s+/g, " ")).toContain("Тренинг для Иван/Иван!; Семинар для Иван/Иван!;");
+    expect(renderWebVersion(r.compiled!).text.replace(/\s+/g, " ")).toContain("Тренинг для /; Семинар для /;");
   });
 
   it("{{#with ../subscriber}} inside {{#each}} reads the subscriber's own fields: no error", async () => {
@@ -227,10 +229,10 @@ describe("handlebars: rendering an issue (one compile shared)", () => {
   it("the subscriber's tags are deferred: tokens in the compiled issue, sources kept", () => {
     const c = r.compiled!;
     expect(c.deferred).toEqual(["{{#if subscriber.name}}{{subscriber.name}}, добрый день!{{else}}Добрый день!{{/if}}"]);
-    expect(c.html).toMatch(/RSKSUB0Z/);
-    expect(c.text).toMatch(/RSKSUB0Z/);
+    expect(c.html).toContain(token("SUB", c.tokens, 0));
+    expect(c.text).toContain(token("SUB", c.tokens, 0));
     expect(c.subscriberFields).toEqual(["name"]);
-    expect(c.mjml).toContain("RSKSUB0Z");
+    expect(c.mjml).toContain(token("SUB", c.tokens, 0));
   });
 
   it("comments and empty each leave nothing behind", () => {

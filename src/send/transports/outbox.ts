@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import nodemailer from "nodemailer";
 import { type DkimOptions, mailOptionsFor } from "../../message/message.js";
-import { writeFileAtomic } from "../../util/fs.js";
+import { removeStaleTempFiles, writeFileAtomic } from "../../util/fs.js";
 import type { DeliveryResult, OutgoingMessage, Transport } from "../transport.js";
 
 /**
@@ -38,23 +38,19 @@ export class OutboxTransport implements Transport {
     this.description = options.description ?? options.dir;
     this.composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "windows", dkim: options.dkim });
   }
+  /** Once per run: a send killed mid-write left temp files in the folder (issue 11, item 8). */
+  private swept?: Promise<unknown>;
   async send(message: OutgoingMessage): Promise<DeliveryResult> {
     const file = join(this.options.dir, outboxFileName(message.to));
     try {
+      this.swept ??= removeStaleTempFiles(this.options.dir);
+      await this.swept;
       // issue 17: the raw message spliced from the issue's prepared MIME (toMailOptions when there is none)
       const info = await this.composer.sendMail(mailOptionsFor(message));
       // what a delivering server writes on top of a message: where its bounces would go
       const body = info.message as Buffer;
-      await writeFileAtomic(
-        file,
-        message.returnPath
-          ? Buffer.concat([
-              Buffer.from(`Return-Path: <${message.returnPath}>
-`),
-              body,
-            ])
-          : body,
-      );
+      const returnPath = message.returnPath ? Buffer.from(`Return-Path: <${message.returnPath}>\r\n`) : undefined;
+      await writeFileAtomic(file, returnPath ? Buffer.concat([returnPath, body]) : body);
       return { status: "sent", response: `written ${file}` };
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
