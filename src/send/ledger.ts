@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import { RassylkaError } from "../diagnostics.js";
 import type { StateDb } from "../state/db.js";
+import { SQLITE_LEDGER } from "../state/schema.js";
 
 /**
  * The send ledger: one row per (issue, recipient) in the state file, next to `suppressed`.
@@ -77,46 +78,6 @@ export interface LedgerFailure {
   attempts: number;
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS send_runs (
-  issue        TEXT PRIMARY KEY,
-  content_hash TEXT NOT NULL,
-  subject      TEXT NOT NULL,
-  run_id       INTEGER NOT NULL DEFAULT 0,
-  pid          INTEGER,
-  host         TEXT,
-  total        INTEGER NOT NULL DEFAULT 0,
-  invalid      INTEGER NOT NULL DEFAULT 0,
-  duplicates   INTEGER NOT NULL DEFAULT 0,
-  started_at   TEXT NOT NULL,
-  updated_at   TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS send_ledger (
-  id            INTEGER PRIMARY KEY,
-  issue         TEXT NOT NULL,
-  email         TEXT NOT NULL,
-  address       TEXT NOT NULL,
-  fields        TEXT NOT NULL DEFAULT '{}',
-  line          INTEGER,
-  run_id        INTEGER NOT NULL,
-  state         TEXT NOT NULL DEFAULT 'pending',
-  attempts      INTEGER NOT NULL DEFAULT 0,
-  last_code     INTEGER,
-  last_response TEXT,
-  message_id    TEXT NOT NULL,
-  provider_id   TEXT,
-  next_at       INTEGER NOT NULL DEFAULT 0,
-  resent        INTEGER NOT NULL DEFAULT 0,
-  in_doubt      INTEGER NOT NULL DEFAULT 0,
-  deferred_since INTEGER,
-  created_at    TEXT NOT NULL,
-  updated_at    TEXT NOT NULL,
-  sent_at       TEXT,
-  UNIQUE (issue, email)
-);
-CREATE INDEX IF NOT EXISTS send_ledger_claim ON send_ledger (issue, run_id, state);
-`;
-
 const now = () => new Date().toISOString();
 
 /** Columns added since the first state files: added in place (a second process may race us to it). */
@@ -158,7 +119,7 @@ export class Ledger {
   /** Deferred readers of the current run (this process is the only writer of a running issue). */
   private deferredWaiting = -1; // -1: not counted yet
   constructor(readonly db: StateDb) {
-    db.exec(SCHEMA);
+    db.exec(SQLITE_LEDGER);
     migrate(db);
     this.stmt = {
       run: db.prepare("SELECT * FROM send_runs WHERE issue = ?"),

@@ -1,4 +1,5 @@
 import type { StateDb } from "./db.js";
+import { SQLITE_CAMPAIGNS } from "./schema.js";
 
 /**
  * The records of Sendsay campaigns (src/campaign), beside the send ledger in the state store: one row
@@ -22,23 +23,7 @@ export interface CampaignRow {
 }
 
 export function ensureCampaignTable(db: StateDb): void {
-  db.exec(`
-    CREATE TABLE IF NOT EXISTS sendsay_campaigns (
-      id           INTEGER PRIMARY KEY AUTOINCREMENT,
-      issue        TEXT NOT NULL,
-      group_id     TEXT NOT NULL,
-      login        TEXT NOT NULL,
-      content_hash TEXT NOT NULL,
-      subject      TEXT NOT NULL,
-      state        TEXT NOT NULL,
-      track_id     TEXT,
-      track_status INTEGER,
-      error        TEXT,
-      created_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
-      updated_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
-    );
-    CREATE INDEX IF NOT EXISTS sendsay_campaigns_issue ON sendsay_campaigns (issue, group_id, login);
-  `);
+  db.exec(SQLITE_CAMPAIGNS);
 }
 
 const COLUMNS = `id, issue, group_id AS groupId, login, content_hash AS contentHash, state, track_id AS trackId,

@@ -5,6 +5,7 @@ import { error, RassylkaError } from "../diagnostics.js";
 import { addressKey } from "../identity/address.js";
 import { DATABASE_URL_ENV, DEFAULT_STATE_FILE, isPostgresUrl, maskUrl } from "./location.js";
 import { migrateSqlite } from "./migrations.js";
+import { SQLITE_SUPPRESSED } from "./schema.js";
 
 /**
  * The state file (`.rassylka/state.sqlite` under the root, `--state FILE` to move it): the send ledger
@@ -62,15 +63,6 @@ export interface StateOptions {
 
 const SQLITE_HEADER = "SQLite format 3\u0000";
 
-const SUPPRESSED = `
-  CREATE TABLE IF NOT EXISTS suppressed (
-    email      TEXT PRIMARY KEY COLLATE NOCASE,
-    reason     TEXT NOT NULL,
-    source     TEXT,
-    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
-  );
-`;
-
 export function openState(file: string, options: StateOptions = {}): StateDb {
   try {
     const created = ensureStateFile(file);
@@ -97,7 +89,7 @@ function configure(db: StateDb, file: string, options: StateOptions): void {
   db.pragma("cache_size = -8000");
   // the schema's versioned migrations (src/state/migrations.ts); without them, only what a send needs now
   if (options.migrate !== false) migrateSqlite(db, file);
-  else db.exec(SUPPRESSED);
+  else db.exec(SQLITE_SUPPRESSED);
   rekeySuppressions(db);
 }
 
@@ -136,7 +128,7 @@ function ensureStateFile(file: string): boolean {
       const db = new Database(tmp);
       try {
         db.pragma("journal_mode = WAL");
-        db.exec(SUPPRESSED);
+        db.exec(SQLITE_SUPPRESSED);
       } finally {
         db.close();
       }

@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import { error, RassylkaError } from "../diagnostics.js";
+import { SQLITE_CAMPAIGNS, SQLITE_LEDGER, SQLITE_SUPPRESSED } from "./schema.js";
 
 /**
  * Versioned schema migrations, one numbered list per backend. A database records what it has in
@@ -8,13 +9,11 @@ import { error, RassylkaError } from "../diagnostics.js";
  * has shipped: add the next number. Both lists must give the same tables the same meaning, so a row
  * copied from one backend to the other (`rassylka state copy`) means the same thing there.
  *
- * SQLite 1 is the schema every state file already has (every statement `IF NOT EXISTS`), so an existing
- * file is adopted as version 1 unchanged. Until phase 2 of issue 13 moves the ledger behind the store,
- * src/send/ledger.ts and src/state/campaigns.ts still create their tables themselves with the same
- * statements (the baseline holds the send-hardening columns `in_doubt` and `deferred_since`, which
- * ledger.ts also adds in place to files made before them); a column added later must come here as
- * SQLite 2 (`ALTER TABLE`), or files created by a
- * migrated open miss it (tests/state/migrations.test.ts compares the two).
+ * SQLite 1 is the schema every state file already has (src/state/schema.ts, every statement `IF NOT
+ * EXISTS`), so an existing file is adopted as version 1 unchanged. Until phase 2 of issue 13 moves the
+ * ledger behind the store, src/send/ledger.ts and src/state/campaigns.ts also run those same statements
+ * (and ledger.ts adds `in_doubt` and `deferred_since` in place to files made before them); a column added
+ * later must come as SQLite 2 (`ALTER TABLE`).
  */
 export interface Migration {
   version: number;
@@ -33,66 +32,7 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: "baseline",
-    sql: `
-CREATE TABLE IF NOT EXISTS suppressed (
-  email      TEXT PRIMARY KEY COLLATE NOCASE,
-  reason     TEXT NOT NULL,
-  source     TEXT,
-  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
-);
-CREATE TABLE IF NOT EXISTS send_runs (
-  issue        TEXT PRIMARY KEY,
-  content_hash TEXT NOT NULL,
-  subject      TEXT NOT NULL,
-  run_id       INTEGER NOT NULL DEFAULT 0,
-  pid          INTEGER,
-  host         TEXT,
-  total        INTEGER NOT NULL DEFAULT 0,
-  invalid      INTEGER NOT NULL DEFAULT 0,
-  duplicates   INTEGER NOT NULL DEFAULT 0,
-  started_at   TEXT NOT NULL,
-  updated_at   TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS send_ledger (
-  id            INTEGER PRIMARY KEY,
-  issue         TEXT NOT NULL,
-  email         TEXT NOT NULL,
-  address       TEXT NOT NULL,
-  fields        TEXT NOT NULL DEFAULT '{}',
-  line          INTEGER,
-  run_id        INTEGER NOT NULL,
-  state         TEXT NOT NULL DEFAULT 'pending',
-  attempts      INTEGER NOT NULL DEFAULT 0,
-  last_code     INTEGER,
-  last_response TEXT,
-  message_id    TEXT NOT NULL,
-  provider_id   TEXT,
-  next_at       INTEGER NOT NULL DEFAULT 0,
-  resent        INTEGER NOT NULL DEFAULT 0,
-  in_doubt      INTEGER NOT NULL DEFAULT 0,
-  deferred_since INTEGER,
-  created_at    TEXT NOT NULL,
-  updated_at    TEXT NOT NULL,
-  sent_at       TEXT,
-  UNIQUE (issue, email)
-);
-CREATE INDEX IF NOT EXISTS send_ledger_claim ON send_ledger (issue, run_id, state);
-CREATE TABLE IF NOT EXISTS sendsay_campaigns (
-  id           INTEGER PRIMARY KEY AUTOINCREMENT,
-  issue        TEXT NOT NULL,
-  group_id     TEXT NOT NULL,
-  login        TEXT NOT NULL,
-  content_hash TEXT NOT NULL,
-  subject      TEXT NOT NULL,
-  state        TEXT NOT NULL,
-  track_id     TEXT,
-  track_status INTEGER,
-  error        TEXT,
-  created_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
-  updated_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
-);
-CREATE INDEX IF NOT EXISTS sendsay_campaigns_issue ON sendsay_campaigns (issue, group_id, login);
-`,
+    sql: [SQLITE_SUPPRESSED, SQLITE_LEDGER, SQLITE_CAMPAIGNS].join("\n"),
   },
 ];
 
