@@ -28,6 +28,12 @@ export function template<T>(source: string): Template<T> {
 
 const SOURCES: string[] = [];
 
+/** A named piece shared by several templates (`{{> name}}`, or `{{#> name}}…{{/name}}` for a layout). */
+export function partial(name: string, source: string): void {
+  SOURCES.push(source);
+  pages.registerPartial(name, source);
+}
+
 /** Every template source given to `template` so far (for the check that unescaped output is marked). */
 export function templateSources(): readonly string[] {
   return SOURCES;
