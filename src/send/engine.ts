@@ -259,7 +259,8 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
         pauseAfter: Math.max(1, input.pauseAfter ?? 20),
         samePermanentStop: Math.max(2, input.samePermanentStop ?? 10),
         rate: input.rate && input.rate > 0 ? input.rate : 0,
-        domainRates: { ...config.sending?.domainRates, ...input.domainRates },
+        // a dry run hands nothing to any domain: the config's paces would only make it as slow as the send
+        domainRates: mode === "dry-run" ? input.domainRates : { ...config.sending?.domainRates, ...input.domainRates },
         signal: input.signal,
         onProgress: input.onProgress,
       },
