@@ -295,9 +295,10 @@ describe("pacing a real send", () => {
     expect(mostInASecond(slow)).toBeLessThanOrEqual(5 + 1);
     // (the lower bounds are loose: with the whole suite running, 2 shared cores deliver 5/s as 3/s)
     expect(slowRate).toBeGreaterThan(2);
-    // the unpaced readers did not wait for the paced ones: all delivered before half of slow.test's
+    // the unpaced readers did not wait for the paced ones: all delivered before three quarters of slow.test's
+    // (readers waiting for their domain in the concurrency slots would hold the others back to the end)
     expect(fastRate).toBeGreaterThan(2 * slowRate);
-    expect(Math.max(...fast)).toBeLessThan(slow[10]);
+    expect(Math.max(...fast)).toBeLessThan(slow[14]);
     expect(summary.domains).toEqual([{ domain: "slow.test", configured: 5, rate: 5, slowdowns: 0, reason: undefined }]);
   });
 
