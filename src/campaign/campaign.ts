@@ -4,8 +4,7 @@ import { type SendsayLetter, toSendsayLetter } from "../message/message.js";
 import { createPersonaliser } from "../render/personalise.js";
 import type { CompiledIssue } from "../render/pipeline.js";
 import { SendsayApiError, type SendsayClient, SendsayTransportError } from "../send/transports/sendsay/client.js";
-import { CampaignLedger, type CampaignRow, type CampaignState } from "../state/campaigns.js";
-import type { StateDb } from "../state/db.js";
+import type { CampaignRow, CampaignState, CampaignStore } from "../state/campaigns.js";
 import { sha256 } from "../util/fs.js";
 import {
   type CampaignLetterParts,
@@ -24,7 +23,7 @@ import { type CampaignStats, readCampaignStats } from "./stats.js";
  *
  * A send mode of its own beside the engine (src/send/engine.ts), not a transport. Its records (table
  * `sendsay_campaigns` in the state store, src/state/campaigns.ts) make it crash-safe the other way round
- * from the per-recipient ledger: the row says "submitting" (committed, synchronous=FULL) before the
+ * from the per-recipient ledger: the row says "submitting" (committed: synchronous=FULL on SQLite, a committed statement on PostgreSQL) before the
  * request leaves, and gets the track id right after. A row still "submitting" means the process died or
  * the answer was lost mid-request: Sendsay may or may not have the campaign, so it is never submitted
  * again automatically — the editor checks the account and re-runs with --force.
@@ -133,7 +132,8 @@ export type CampaignEvent =
 
 export interface CampaignOptions {
   client: SendsayClient;
-  db: StateDb;
+  /** The campaign records of the state store (`Store.campaigns`: SQLite or PostgreSQL). */
+  campaigns: CampaignStore;
   compiled: CompiledIssue;
   config: CampaignConfig;
   groupId: string;
@@ -195,12 +195,12 @@ function inDoubtError(row: CampaignRow, groupId: string, compiled: CompiledIssue
 /** Submit (or resume following) a campaign and poll its track to a final status. */
 export async function runCampaign(options: CampaignOptions): Promise<CampaignOutcome> {
   const { client, compiled, groupId } = options;
-  const ledger = new CampaignLedger(options.db);
+  const ledger = options.campaigns;
   const issue = issueKey(compiled);
   // translated (or refused) before anything is recorded or submitted
   const request = campaignRequest(compiled, options.config, groupId, { withoutFields: options.withoutFields, sources: options.sources });
   const hash = contentHash(request);
-  const previous = ledger.latest(issue, groupId, client.login);
+  const previous = await ledger.latest(issue, groupId, client.login);
 
   let rowId: number;
   let trackId: string | null;
@@ -224,7 +224,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignOut
     if (options.confirm && !(await options.confirm({ subject: request.letter.subject, groupId, login: client.login }))) {
       return { issue, groupId, trackId: null, status: null, phase: "declined", submitted: false };
     }
-    rowId = ledger.begin(issue, groupId, client.login, hash, request.letter.subject);
+    rowId = await ledger.begin(issue, groupId, client.login, hash, request.letter.subject);
     options.onEvent?.({ type: "submitting", groupId });
     let answer: Record<string, unknown>;
     try {
@@ -232,12 +232,12 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignOut
     } catch (error) {
       if (error instanceof SendsayApiError || (error instanceof SendsayTransportError && !error.inDoubt)) {
         // Refused or never reached Sendsay: nothing was sent, a later run may submit again.
-        ledger.update(rowId, { state: "rejected", error: error instanceof SendsayApiError ? error.errorId : error.message });
+        await ledger.update(rowId, { state: "rejected", error: error instanceof SendsayApiError ? error.errorId : error.message });
         throw error;
       }
       if (error instanceof SendsayTransportError) {
-        ledger.update(rowId, { error: client.mask(error.diagnostics[0]?.message ?? error.message) });
-        const row = ledger.latest(issue, groupId, client.login)!;
+        await ledger.update(rowId, { error: client.mask(error.diagnostics[0]?.message ?? error.message) });
+        const row = (await ledger.latest(issue, groupId, client.login))!;
         throw inDoubtError(row, groupId, compiled);
       }
       throw error;
@@ -246,7 +246,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignOut
     const raw = answer["track.id"];
     trackId = raw === undefined || raw === null || raw === "" ? null : String(raw);
     if (!trackId) {
-      ledger.update(rowId, { state: "submitted" });
+      await ledger.update(rowId, { state: "submitted" });
       return {
         issue,
         groupId,
@@ -256,7 +256,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignOut
         submitted,
       };
     }
-    ledger.update(rowId, { state: "submitted", trackId });
+    await ledger.update(rowId, { state: "submitted", trackId });
     options.onEvent?.({ type: "submitted", trackId });
   }
 
@@ -265,7 +265,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignOut
 
 async function follow(
   options: CampaignOptions,
-  ledger: CampaignLedger,
+  ledger: CampaignStore,
   rowId: number,
   trackId: string,
   submitted: boolean,
@@ -291,7 +291,7 @@ async function follow(
     if (!Number.isFinite(status)) return { ...base, status: last, phase: "detached", detachedReason: "no-status" };
     if (status !== last) {
       last = status;
-      ledger.update(rowId, { trackStatus: status });
+      await ledger.update(rowId, { trackStatus: status });
     }
     options.onEvent?.({ type: "status", trackId, status, text: describeStatus(status), elapsedMs: Date.now() - started, obj });
     const phase = trackPhase(status);
@@ -299,7 +299,7 @@ async function follow(
       const error = obj.error === undefined || obj.error === null || obj.error === "" ? undefined : String(obj.error);
       const state: CampaignState =
         phase === "done" ? "done" : phase === "error" ? "failed" : phase === "cancelled" ? "cancelled" : "waiting";
-      ledger.update(rowId, { state, error: error ?? null });
+      await ledger.update(rowId, { state, error: error ?? null });
       if (phase !== "done") return { ...base, status, phase, error };
       try {
         return { ...base, status, phase, error, stats: await readCampaignStats(client, trackId) };

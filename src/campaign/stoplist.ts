@@ -1,6 +1,6 @@
 import { addressKey } from "../identity/address.js";
 import type { SendsayClient } from "../send/transports/sendsay/client.js";
-import type { Suppressions } from "../state/suppressions.js";
+import type { SuppressionStore } from "../state/store.js";
 
 /**
  * One stop list on both sides (`rassylka sendsay sync`). Sendsay keeps two kinds of stop-list records
@@ -55,7 +55,7 @@ export async function readStopList(client: SendsayClient, kind: StopListKind): P
 
 export async function syncStopLists(
   client: SendsayClient,
-  suppressions: Suppressions,
+  suppressions: SuppressionStore,
   options: { dryRun?: boolean } = {},
 ): Promise<SyncResult> {
   const dryRun = Boolean(options.dryRun);
@@ -64,7 +64,7 @@ export async function syncStopLists(
   for (const kind of ["member", "owner"] as const)
     for (const email of await readStopList(client, kind)) if (!theirs.has(addressKey(email))) theirs.set(addressKey(email), kind);
 
-  const ours = suppressions.list();
+  const ours = await suppressions.list();
   const known = new Set(ours.map((s) => addressKey(s.email)));
   const toLocal: SyncResult["toLocal"] = [];
   for (const [email, kind] of theirs) {
@@ -81,7 +81,7 @@ export async function syncStopLists(
       const list = toSendsay.slice(i, i + CHUNK).map((s) => s.email);
       await client.request({ action: "stoplist.add", type: "owner", list }, { idempotent: true });
     }
-    for (const s of toLocal) suppressions.add(s.email, s.reason, s.source);
+    await suppressions.addMany(toLocal);
   }
   return { toLocal, toSendsay, dryRun };
 }

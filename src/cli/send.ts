@@ -18,6 +18,7 @@ import { DryRunTransport } from "../send/transports/dry-run.js";
 import { OutboxTransport } from "../send/transports/outbox.js";
 import { parseSmtpUrl, SMTP_URL_ENV, SmtpTransport } from "../send/transports/smtp.js";
 import { openState, stateError, stateFile } from "../state/db.js";
+import { domainKey } from "../util/domain.js";
 import { formatDiagnostic, type Io, replyText } from "./print.js";
 import { runSendsayCampaign, sendsayPersonalTransport } from "./sendsay.js";
 
@@ -100,6 +101,8 @@ export interface SendFlags {
   transport: string;
   smtpUrl?: string;
   rate?: number;
+  /** `--domain-rate mail.ru=10` (repeatable): messages per second per receiving domain, over the config's. */
+  domainRate?: Record<string, number>;
   concurrency: number;
   maxAttempts?: number;
   retryDelay: number;
@@ -156,6 +159,18 @@ function nonNegative(name: string) {
     if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} must be a number ≥ 0`);
     return n;
   };
+}
+
+/** `--domain-rate mail.ru=10`, repeatable: each one adds (or replaces) a domain. */
+export function parseDomainRate(value: string, previous: Record<string, number> = {}): Record<string, number> {
+  const m = /^([^=]+)=(.*)$/.exec(value.trim());
+  const domain = m ? domainKey(m[1]) : undefined;
+  if (!m || !domain)
+    throw new InvalidArgumentError("give DOMAIN=N: a receiving domain and messages per second, e.g. --domain-rate mail.ru=10");
+  const n = m[2].trim() === "" ? Number.NaN : Number(m[2]);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new InvalidArgumentError(`the rate for ${domain} must be messages per second above 0, e.g. --domain-rate ${domain}=10`);
+  return { ...previous, [domain]: n };
 }
 
 export function audienceFrom(to: string, encoding: string | undefined, cwd = process.cwd()): AudienceSource {
@@ -342,6 +357,12 @@ export function formatSummary(s: SendSummary, command: string): string[] {
     for (const f of s.failures.slice(0, 50)) lines.push(`    ${f.email} — ${replyText(f.code, f.message)}`);
     if (s.failed > 50) lines.push(`    … and ${s.failed - 50} more (rassylka status ${s.slug})`);
   }
+  for (const d of s.domains.filter((x) => x.slowdowns > 0)) {
+    const pace = d.rate === null ? "back to no limit" : `now ${d.rate}/s`;
+    lines.push(
+      `  ${d.domain} asked to slow down (${d.slowdowns}×, last: ${d.reason ?? "421/451"}): ${pace}${d.configured ? ` of ${d.configured}/s` : ""}; consider sending.domainRates in newsletter.yaml`,
+    );
+  }
   if (s.bounced) lines.push(`  added to the suppression list as bounced (their mailbox does not exist): ${s.bounced}`);
   if (s.invalidRows.length) {
     lines.push("  invalid addresses (skipped):");
@@ -483,6 +504,7 @@ async function sendCommand(issue: string, flags: SendFlags, io: Io, runtime: Sen
       transport,
       stateFile: flags.state ? resolve(flags.state) : undefined, // a flag's path is relative to where you are
       rate: flags.rate,
+      domainRates: flags.domainRate,
       // SMTP: twice the pool size in flight, so a connection never waits for the ledger between messages
       concurrency: flags.transport === "smtp" && !flags.dryRun ? flags.concurrency * 2 : flags.concurrency,
       maxAttempts: flags.maxAttempts,
@@ -526,7 +548,12 @@ export function registerSend(program: Command, io: Io, setCode: (c: number) => v
     .option("--to <list>", "recipients: a CSV file with an email column, or a@x.ru,b@y.ru")
     .option("--transport <name>", "outbox (one .eml per reader, the default), smtp or sendsay", "outbox")
     .option("--smtp-url <url>", `smtp://user:pass@host:587 or smtps://… (default: $${SMTP_URL_ENV})`)
-    .option("--rate <n>", "at most N messages per second (default: no limit)", nonNegative("--rate"))
+    .option("--rate <n>", "at most N messages per second from this worker (default: no limit)", nonNegative("--rate"))
+    .option(
+      "--domain-rate <domain=n>",
+      "at most N messages per second to one receiving domain and its subdomains, from this worker; repeatable; over sending.domainRates",
+      parseDomainRate,
+    )
     .option(
       "--concurrency <n>",
       "SMTP connections (pool size); up to twice as many messages are in flight",

@@ -24,8 +24,8 @@ import { refuseDraft } from "../send/guards.js";
 import type { Transport } from "../send/transport.js";
 import { SendsayClient, type SendsayClientOptions, sendsayCredentials } from "../send/transports/sendsay/client.js";
 import { pingSendsay, SendsayTransport } from "../send/transports/sendsay/transport.js";
-import { openState, stateFile } from "../state/db.js";
-import { Suppressions } from "../state/suppressions.js";
+import { stateLocation } from "../state/location.js";
+import { openStore } from "../state/store.js";
 import type { Io } from "./print.js";
 
 /**
@@ -101,9 +101,10 @@ interface SyncFlags {
 export async function runSendsaySync(flags: SyncFlags, io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const root = resolve(flags.root);
   const client = new SendsayClient({ ...sendsayCredentials(configNow(root), env), maxAttempts: 3, onEvent: retryNotes(io) });
-  const db = openState(stateFile(root, flags.state));
+  // the state store: a SQLite file or the PostgreSQL database every machine shares (RASSYLKA_DATABASE_URL, --state postgres://…)
+  const store = await openStore(stateLocation(root, flags.state));
   try {
-    const result = await syncStopLists(client, new Suppressions(db), { dryRun: flags.dryRun });
+    const result = await syncStopLists(client, store.suppressions, { dryRun: flags.dryRun });
     if (flags.json) {
       io.out(JSON.stringify(result, null, 2));
       return 0;
@@ -119,7 +120,7 @@ export async function runSendsaySync(flags: SyncFlags, io: Io, env: NodeJS.Proce
     io.out(result.dryRun ? "Dry run: nothing was changed on either side." : "Nothing was removed on either side.");
     return 0;
   } finally {
-    db.close();
+    await store.close();
   }
 }
 
@@ -310,7 +311,8 @@ export async function runSendsayCampaign(issue: string, flags: SendsaySendFlags,
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
-  const db = openState(stateFile(root, flags.state));
+  // "submitting" is committed before the request leaves: fsync on every commit for SQLite
+  const store = await openStore(stateLocation(root, flags.state), { durability: "full" });
   const show = (e: CampaignEvent) => {
     if (flags.json) return;
     if (e.type === "submitting") io.err(`Submitting «${compiled.subject}» to Sendsay list "${e.groupId}" (account ${client.login})…`);
@@ -325,7 +327,7 @@ export async function runSendsayCampaign(issue: string, flags: SendsaySendFlags,
   try {
     const outcome = await runCampaign({
       client,
-      db,
+      campaigns: store.campaigns,
       compiled,
       config,
       groupId,
@@ -360,8 +362,8 @@ export async function runSendsayCampaign(issue: string, flags: SendsaySendFlags,
     }
     return code;
   } finally {
-    db.close();
     process.removeListener("SIGINT", onSignal);
     process.removeListener("SIGTERM", onSignal);
+    await store.close();
   }
 }

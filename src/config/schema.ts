@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { domainKey } from "../util/domain.js";
 
 /** `YYYY-MM-DD` that is a real calendar date (2026-02-30 is rejected). */
 export const isoDate = z.union([z.string(), z.date()]).transform((v, ctx) => {
@@ -91,6 +92,31 @@ export const configSchema = z.strictObject({
           params: { fix: "remove email and unsubscribeUrl from sendsay.fields" },
         })
         .optional(),
+    })
+    .optional(),
+  /** How a send delivers (docs/sending.md). */
+  sending: z
+    .strictObject({
+      /**
+       * Receiving domain → messages per second from one worker (`mail.ru: 10`); a key covers its
+       * subdomains. `--domain-rate DOMAIN=N` overrides one domain for a run (src/send/pacing.ts).
+       */
+      domainRates: z
+        .record(
+          z.string().refine((d) => domainKey(d) !== undefined, {
+            message: "expected a domain name such as mail.ru (no @, no wildcard: a domain covers its subdomains)",
+            params: { fix: "write the receiving domain alone, e.g. mail.ru: 10" },
+          }),
+          z.number({ error: "expected messages per second, a number above 0" }).refine((n) => n > 0, {
+            message: "expected messages per second, a number above 0",
+            params: { fix: "give messages per second from one worker, e.g. mail.ru: 10 (0.5 is one message every 2 seconds)" },
+          }),
+        )
+        .refine((r) => new Set(Object.keys(r).map(domainKey)).size === Object.keys(r).length, {
+          message: "two keys name the same domain (domains are matched case-insensitively, Cyrillic and xn-- spellings alike)",
+          params: { fix: "keep one key per domain" },
+        })
+        .default({}),
     })
     .optional(),
   preview: z.strictObject({ subscribers: z.array(z.record(z.string(), z.string())).default([]) }).default({ subscribers: [] }),

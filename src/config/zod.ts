@@ -60,7 +60,7 @@ export function zodDiagnostics(
   opts: { schema: z.ZodType; parsed: ParsedYaml; file: string; ruleId: string; data: unknown },
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
-  for (const issue of error.issues.flatMap(unionBranch)) {
+  for (const issue of error.issues.flatMap(unionBranch).map(keyIssue)) {
     if (issue.code === "unrecognized_keys") {
       const known = keysAt(opts.schema, issue.path);
       for (const key of issue.keys) {
@@ -96,6 +96,11 @@ export function zodDiagnostics(
     });
   }
   return out;
+}
+
+/** A record's bad key (`domainRates: { a@mail.ru: 1 }`): zod wraps the key's own issue; report that one, at the key. */
+function keyIssue(issue: z.core.$ZodIssue): z.core.$ZodIssue {
+  return issue.code === "invalid_key" && issue.issues[0] ? { ...issue.issues[0], path: issue.path } : issue;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { buildMessage, type MessageContext, type Recipient, subscriberFor } from "../message/message.js";
 import type { Personaliser } from "../render/personalise.js";
 import type { Ledger, LedgerRow, Outcome } from "./ledger.js";
+import { type DomainPace, DomainPacer } from "./pacing.js";
 import type { DeliveryResult, Transport } from "./transport.js";
 
 /**
@@ -30,6 +31,8 @@ export interface DeliverySettings {
   samePermanentStop: number;
   /** Messages per second over the whole run; 0: no limit. */
   rate: number;
+  /** Messages per second per receiving domain (src/send/pacing.ts); flags already merged over the config. */
+  domainRates?: Record<string, number>;
   signal?: AbortSignal;
   onProgress?: (progress: DeliveryProgress) => void;
 }
@@ -65,6 +68,8 @@ export interface DeliveryResultSummary {
   resent: number;
   resentAddresses: string[];
   rate: number;
+  /** Paced domains: configured ones and those slowed by a 421/451 during the run. */
+  domains: DomainPace[];
 }
 
 /** Where the loop delivers from and to: one run of one issue in the ledger. */
@@ -186,6 +191,8 @@ export class Delivery {
   private readonly resentAddresses: string[] = [];
   private readonly alarm = new Alarm();
   private readonly limiter?: RateLimiter;
+  /** Claimed readers whose domain has no free slot yet wait here, out of the concurrency slots. */
+  private readonly pacer: DomainPacer<LedgerRow>;
   private readonly started = performance.now();
 
   constructor(
@@ -193,6 +200,7 @@ export class Delivery {
     private readonly settings: DeliverySettings,
   ) {
     this.limiter = settings.rate > 0 ? new RateLimiter(settings.rate, settings.signal) : undefined;
+    this.pacer = new DomainPacer({ rates: settings.domainRates });
     if (settings.signal?.aborted) this.stop = "signal";
   }
 
@@ -207,6 +215,7 @@ export class Delivery {
       await this.loop();
     } finally {
       await Promise.allSettled([...this.inflight]);
+      this.releaseParked();
       this.target.ledger.record(this.outcomes.splice(0));
       this.target.ledger.checkpoint();
       this.limiter?.dispose();
@@ -222,6 +231,7 @@ export class Delivery {
       resent: this.resentCount,
       resentAddresses: this.resentAddresses,
       rate: elapsed > 0 ? (this.stats.sent * 1000) / elapsed : 0,
+      domains: this.pacer.summary(),
     };
   }
 
@@ -237,28 +247,38 @@ export class Delivery {
         // a transport that never waits for I/O (dry run) would otherwise starve timers and signals
         await new Promise<void>((r) => setImmediate(r));
       }
+      // parked readers whose domain's slot has come go first: they are claimed already
+      if (this.stop) this.releaseParked();
+      else for (const row of this.pacer.ready(concurrency - this.inflight.size)) this.launch(row);
       const free = concurrency - this.inflight.size;
       const stale = this.outcomes.length > 0 && performance.now() - this.firstOutcomeAt >= RECORD_WITHIN_MS;
-      if (!this.stop && free > 0 && (free >= refillAt || this.inflight.size === 0 || stale)) {
+      const room = this.pacer.roomToClaim();
+      if (!this.stop && room && free > 0 && (free >= refillAt || this.inflight.size === 0 || stale)) {
         this.claim(free);
       } else if (this.outcomes.length && (this.stop || stale || this.inflight.size === 0)) {
         ledger.record(this.outcomes.splice(0));
       }
+      const paced = this.pacer.waitMs();
       if (this.inflight.size === 0) {
         if (this.stop) return;
         const due = ledger.nextDue(key, runId);
-        if (due === undefined) return;
-        if (due - Date.now() > this.settings.maxWait) {
+        if (due === undefined && paced === undefined) return;
+        if (paced !== undefined) {
+          await this.alarm.sleep(Math.min(paced, due === undefined ? paced : due - Date.now()));
+          continue;
+        }
+        if (due! - Date.now() > this.settings.maxWait) {
           // only deferred readers are left, and not soon: the next run sends them (the process need not wait)
           this.stop = "deferred";
           this.nextRetryAt = due;
           return;
         }
-        await this.alarm.sleep(due - Date.now());
+        await this.alarm.sleep(due! - Date.now());
         continue;
       }
-      const due = !this.stop && this.inflight.size < concurrency ? ledger.nextDue(key, runId) : undefined;
+      const due = !this.stop && room && this.inflight.size < concurrency ? ledger.nextDue(key, runId) : undefined;
       let wait = due === undefined ? Number.POSITIVE_INFINITY : due - Date.now();
+      if (paced !== undefined && this.inflight.size < concurrency) wait = Math.min(wait, paced);
       if (this.outcomes.length) wait = Math.min(wait, RECORD_WITHIN_MS - (performance.now() - this.firstOutcomeAt));
       await this.alarm.sleep(wait);
     }
@@ -272,13 +292,20 @@ export class Delivery {
       this.stats.suppressed += suppressed.length;
       this.progress();
     }
-    for (const row of claimed) {
-      const p: Promise<void> = this.deliver(row).finally(() => {
-        this.inflight.delete(p);
-        this.alarm.ring();
-      });
-      this.inflight.add(p);
-    }
+    for (const row of claimed) if (this.pacer.offer(row.email, row)) this.launch(row);
+  }
+
+  private launch(row: LedgerRow): void {
+    const p: Promise<void> = this.deliver(row).finally(() => {
+      this.inflight.delete(p);
+      this.alarm.ring();
+    });
+    this.inflight.add(p);
+  }
+
+  /** The run stops: parked readers were never handed over, back to the queue as they were. */
+  private releaseParked(): void {
+    for (const row of this.pacer.drain()) this.settle({ id: row.id, state: "pending", attempts: row.attempts });
   }
 
   private settle(o: Outcome): void {
@@ -293,7 +320,9 @@ export class Delivery {
       this.settle({ id: row.id, state: "pending", attempts: row.attempts });
       return;
     }
+    const handedAt = performance.now();
     const result = await this.attempt(row);
+    this.pacer.observe(row.email, result, performance.now() - handedAt);
     if (row.attempts > 0 && this.stats.retrying > 0) this.stats.retrying--;
     this.settle(this.outcomeOf(row, result));
     this.progress();

@@ -7,6 +7,7 @@ import { sha256 } from "../util/fs.js";
 import type { AudienceSource } from "./audience.js";
 import { Delivery, type DeliveryProgress, type StopReason } from "./delivery.js";
 import type { Ledger, LedgerFailure } from "./ledger.js";
+import type { DomainPace } from "./pacing.js";
 import type { Transport } from "./transport.js";
 
 /**
@@ -31,6 +32,11 @@ export interface SendInput {
   mode?: SendMode;
   /** Messages per second over the whole run; 0 or undefined: no limit. */
   rate?: number;
+  /**
+   * Messages per second per receiving domain (`--domain-rate`), over `sending.domainRates` of the config
+   * domain by domain. Both this and `rate` are per worker (src/send/pacing.ts).
+   */
+  domainRates?: Record<string, number>;
   /** Messages handed to the transport at once. Default 5 (at least 16 for a dry run, which hands nothing over). */
   concurrency?: number;
   /** Attempts per reader for temporary failures. Default: no limit but the window. */
@@ -122,6 +128,8 @@ export interface SendSummary {
   elapsedMs: number;
   /** Messages per second while sending. */
   rate: number;
+  /** Paced domains: configured ones, and any slowed by a 421/451, with their pace at the end. */
+  domains: DomainPace[];
   /** The state file used. */
   stateFile: string;
 }
@@ -225,6 +233,7 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
         bounced,
         elapsedMs: Math.round(performance.now() - started),
         rate: 0,
+        domains: [],
         stateFile: ledger.db.name,
         ...extra,
       };
@@ -250,6 +259,8 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
         pauseAfter: Math.max(1, input.pauseAfter ?? 20),
         samePermanentStop: Math.max(2, input.samePermanentStop ?? 10),
         rate: input.rate && input.rate > 0 ? input.rate : 0,
+        // a dry run hands nothing to any domain: the config's paces would only make it as slow as the send
+        domainRates: mode === "dry-run" ? input.domainRates : { ...config.sending?.domainRates, ...input.domainRates },
         signal: input.signal,
         onProgress: input.onProgress,
       },
@@ -264,6 +275,7 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
       resent: loop.resent,
       resentAddresses: loop.resentAddresses,
       rate: loop.rate,
+      domains: loop.domains,
     });
   } finally {
     if (began) ledger.endRun(key);

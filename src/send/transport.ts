@@ -14,7 +14,17 @@ export type DeliveryResult =
    * about this reader (a 4xx to RCPT TO, e.g. greylisting), not about the server: it does not count
    * towards pausing the run.
    */
-  | { status: "transient"; code?: number; response: string; recipient?: boolean }
+  | {
+      status: "transient";
+      code?: number;
+      response: string;
+      recipient?: boolean;
+      /**
+       * The reply came from the receiving side about this message (to RCPT TO or DATA), not from the
+       * connection or the relay's greeting: a 421/451 here slows the reader's domain (src/send/pacing.ts).
+       */
+      domain?: boolean;
+    }
   /** Never retry: 5xx from SMTP, a rejected address. */
   | { status: "permanent"; code?: number; response: string }
   /**

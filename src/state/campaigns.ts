@@ -22,6 +22,51 @@ export interface CampaignRow {
   updatedAt: string;
 }
 
+/** The fields `update` may change. */
+export interface CampaignUpdate {
+  state?: CampaignState;
+  trackId?: string | null;
+  trackStatus?: number | null;
+  error?: string | null;
+}
+
+/**
+ * The campaign records behind the Store seam (src/state/store.ts `Store.campaigns`): SQLite below
+ * (`SqliteCampaigns`, over `CampaignLedger`), PostgreSQL in src/state/postgres-campaigns.ts. Every call
+ * is one statement, committed when it resolves: `begin` is durable before the request leaves.
+ */
+export interface CampaignStore {
+  /** The latest attempt that may have reached Sendsay (refused ones do not count). */
+  latest(issue: string, groupId: string, login: string): Promise<CampaignRow | undefined>;
+  /** Every attempt, oldest first; of one issue when given. */
+  all(issue?: string): Promise<CampaignRow[]>;
+  /** A new attempt in state "submitting"; its id. */
+  begin(issue: string, groupId: string, login: string, contentHash: string, subject: string): Promise<number>;
+  update(id: number, fields: CampaignUpdate): Promise<void>;
+}
+
+/** The SQLite campaign records: the synchronous CampaignLedger, made on first use (a read-only store may lack the table). */
+export class SqliteCampaigns implements CampaignStore {
+  private sync?: CampaignLedger;
+  constructor(private readonly db: StateDb) {}
+  private get ledger(): CampaignLedger {
+    this.sync ??= new CampaignLedger(this.db);
+    return this.sync;
+  }
+  async latest(issue: string, groupId: string, login: string) {
+    return this.ledger.latest(issue, groupId, login);
+  }
+  async all(issue?: string) {
+    return this.ledger.all(issue);
+  }
+  async begin(issue: string, groupId: string, login: string, contentHash: string, subject: string) {
+    return this.ledger.begin(issue, groupId, login, contentHash, subject);
+  }
+  async update(id: number, fields: CampaignUpdate) {
+    this.ledger.update(id, fields);
+  }
+}
+
 export function ensureCampaignTable(db: StateDb): void {
   db.exec(SQLITE_CAMPAIGNS);
 }
@@ -59,7 +104,7 @@ export class CampaignLedger {
     return Number(r.lastInsertRowid);
   }
 
-  update(id: number, fields: { state?: CampaignState; trackId?: string | null; trackStatus?: number | null; error?: string | null }): void {
+  update(id: number, fields: CampaignUpdate): void {
     const sets: string[] = ["updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')"];
     const values: unknown[] = [];
     const columns: [keyof typeof fields, string][] = [

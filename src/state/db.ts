@@ -22,7 +22,7 @@ export { DEFAULT_STATE_FILE };
 export type StateDb = Database.Database;
 
 /**
- * The SQLite state file of a command that has no PostgreSQL store yet (send, status, sendsay: the
+ * The SQLite state file of a command that has no PostgreSQL store yet (send, status: the
  * ledger moves behind src/state/store.ts in phase 2 of issue 13). A postgres:// `--state`, or
  * `RASSYLKA_DATABASE_URL` without `--state`, is refused rather than quietly using a local file that the
  * other machines never see (an unsubscribe `serve` recorded there would not be honoured).
@@ -33,7 +33,7 @@ export function stateFile(root: string, override?: string, env: NodeJS.ProcessEn
     throw new RassylkaError(
       error("state/postgres-not-yet", `this command keeps its state in a SQLite file for now; it cannot use ${maskUrl(url)}`, {
         field: override === undefined ? DATABASE_URL_ENV : "--state",
-        fix: `pass --state FILE (e.g. --state ${DEFAULT_STATE_FILE})${override === undefined ? ` or unset ${DATABASE_URL_ENV} for this command` : ""}; suppress, serve and state already work with PostgreSQL (\`rassylka suppress export --state <url>\` moves its unsubscribes to the file)`,
+        fix: `pass --state FILE (e.g. --state ${DEFAULT_STATE_FILE})${override === undefined ? ` or unset ${DATABASE_URL_ENV} for this command` : ""}; suppress, serve, state, sendsay sync and Sendsay campaigns (send --group) already work with PostgreSQL (\`rassylka suppress export --state <url>\` moves its unsubscribes to the file)`,
       }),
     );
   }

@@ -1,8 +1,10 @@
 import pg from "pg";
 import { error, RassylkaError } from "../diagnostics.js";
 import { addressKey } from "../identity/address.js";
+import type { CampaignStore } from "./campaigns.js";
 import { DATABASE_URL_ENV, maskUrl, urlParts } from "./location.js";
 import { latestVersion, type MigrationResult, newerSchemaError, POSTGRES_MIGRATIONS } from "./migrations.js";
+import { PostgresCampaigns } from "./postgres-campaigns.js";
 import {
   COPY_COLUMNS,
   COPY_KEYS,
@@ -94,6 +96,7 @@ export class PostgresStore implements Store {
   readonly kind = "postgres" as const;
   readonly location: string;
   readonly suppressions: SuppressionStore;
+  readonly campaigns: CampaignStore;
 
   constructor(
     readonly pool: pg.Pool,
@@ -101,6 +104,7 @@ export class PostgresStore implements Store {
   ) {
     this.location = maskUrl(url);
     this.suppressions = new PostgresSuppressions(pool);
+    this.campaigns = new PostgresCampaigns(pool);
   }
 
   private async tableExists(table: string): Promise<boolean> {

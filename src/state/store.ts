@@ -1,3 +1,4 @@
+import type { CampaignStore } from "./campaigns.js";
 import type { StateOptions } from "./db.js";
 import type { StateLocation } from "./location.js";
 import type { MigrationResult } from "./migrations.js";
@@ -34,13 +35,16 @@ import type { Suppression, SuppressionReason } from "./suppressions.js";
  *   nextDue(issue, runId), counts(issue, runId?), failures(issue, runId?, limit), isSent(issue, email), clear(issue)
  *   checkpoint()                                 SQLite WAL checkpoint; nothing on PostgreSQL
  * Ledger ids are bigint on PostgreSQL (`pg` gives them as strings): phase 2 converts at the seam.
- * The Sendsay campaign records (src/state/campaigns.ts) follow the same way: latest, all, begin, update.
+ * The Sendsay campaign records are behind it already: `Store.campaigns` (src/state/campaigns.ts, its PostgreSQL
+ * side src/state/postgres-campaigns.ts): latest, all, begin, update.
  */
 export interface Store {
   readonly kind: StateLocation["kind"];
   /** Where it is, fit to print: a file path, or the URL with its password masked. */
   readonly location: string;
   readonly suppressions: SuppressionStore;
+  /** The Sendsay campaign records (src/state/campaigns.ts). */
+  readonly campaigns: CampaignStore;
   /** Applies the missing schema migrations (an open already did, unless opened with `migrate: false`). */
   migrate(): Promise<MigrationResult>;
   /** The schema version the database has now (0: never migrated). */

@@ -11,10 +11,10 @@ import {
 import { campaignExitCode, describeCampaign } from "../../src/cli/sendsay.js";
 import { RassylkaError } from "../../src/diagnostics.js";
 import { SendsayApiError, SendsayClient } from "../../src/send/transports/sendsay/client.js";
-import { CampaignLedger } from "../../src/state/campaigns.js";
-import { openState } from "../../src/state/db.js";
+import { openStore } from "../../src/state/store.js";
 import { type FakeSendsay, startFakeSendsay } from "../send/transports/sendsay/fake-server.js";
 import { compile, KEY, LOGIN, makeProject, PERSONAL_FILE, PLAIN_FILE } from "../send/transports/sendsay/helpers.js";
+import { backends } from "../state/backends.js";
 
 let project: Awaited<ReturnType<typeof makeProject>>;
 let server: FakeSendsay | undefined;
@@ -31,6 +31,8 @@ afterEach(async () => {
 });
 
 const stateFile = () => join(project.root, `.rassylka/state-${++n}.sqlite`);
+/** A new empty store: a SQLite file here; each backend's own in the suite run against both. */
+let fresh = () => openStore({ kind: "sqlite", file: stateFile() }, { durability: "full" });
 const client = (s: FakeSendsay) => new SendsayClient({ login: LOGIN, apiKey: KEY, baseUrl: s.url, backoffMs: 5, timeoutMs: 5000 });
 
 /** The outcome with what the CLI makes of it: its exit code and closing sentence. */
@@ -39,15 +41,26 @@ async function runCampaign(options: CampaignOptions) {
   return { ...outcome, exitCode: campaignExitCode(outcome), message: describeCampaign(outcome) };
 }
 
-describe("sendsay campaign", () => {
+// issue 13: the campaign records live in the state store, SQLite or PostgreSQL, with the same behaviour
+describe.each(backends())("sendsay campaign ($name)", (backend) => {
+  const sqliteFresh = fresh;
+  beforeAll(async () => {
+    await backend.start();
+    fresh = async () => openStore(await backend.fresh(), { durability: "full" });
+  }, 120_000);
+  afterAll(async () => {
+    fresh = sqliteFresh;
+    await backend.stop();
+  });
+
   it("sends one issue.send to the group and polls the track to -1", async () => {
     server = await startFakeSendsay({ login: LOGIN, apiKey: KEY, trackStatuses: [0, 1, 3, -1] });
     const { compiled, config } = await compile(project.root, PLAIN_FILE);
-    const db = openState(stateFile());
+    const store = await fresh();
     const events: CampaignEvent[] = [];
     const outcome = await runCampaign({
       client: client(server),
-      db,
+      campaigns: store.campaigns,
       compiled,
       config,
       groupId: "pl42",
@@ -97,42 +110,61 @@ describe("sendsay campaign", () => {
     for (const p of polls) expect(JSON.parse(p.raw)).toEqual({ action: "track.get", id: "1000" });
     expect(events.filter((e) => e.type === "status").map((e) => (e as { status: number }).status)).toEqual([0, 1, 3, -1]);
 
-    const rows = new CampaignLedger(db).all();
+    const rows = await store.campaigns.all();
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ issue: compiled.slug, groupId: "pl42", login: LOGIN, state: "done", trackId: "1000", trackStatus: -1 });
 
     // a second run does not send again
-    const again = await runCampaign({ client: client(server), db, compiled, config, groupId: "pl42", pollIntervalMs: 5 }).catch(
-      (e: unknown) => e,
-    );
+    const again = await runCampaign({
+      client: client(server),
+      campaigns: store.campaigns,
+      compiled,
+      config,
+      groupId: "pl42",
+      pollIntervalMs: 5,
+    }).catch((e: unknown) => e);
     expect(again).toBeInstanceOf(RassylkaError);
     expect((again as Error).message).toMatch(/already sent to Sendsay list "pl42".*--force/s);
     expect(server.handled("issue.send")).toHaveLength(1);
-    db.close();
+    await store.close();
   });
 
   it("reports a track ending in -2 with its error and exit code 2", async () => {
     server = await startFakeSendsay({ login: LOGIN, apiKey: KEY, trackStatuses: [0, 2, -2], trackError: "error/issue/moderation_failed" });
     const { compiled, config } = await compile(project.root, PLAIN_FILE);
-    const db = openState(stateFile());
-    const outcome = await runCampaign({ client: client(server), db, compiled, config, groupId: "pl42", pollIntervalMs: 5 });
+    const store = await fresh();
+    const outcome = await runCampaign({
+      client: client(server),
+      campaigns: store.campaigns,
+      compiled,
+      config,
+      groupId: "pl42",
+      pollIntervalMs: 5,
+    });
     expect(outcome).toMatchObject({ status: -2, phase: "error", exitCode: 2, error: "error/issue/moderation_failed" });
     expect(outcome.message).toMatch(/finished with an error \(-2\).*moderation_failed/);
-    expect(new CampaignLedger(db).all()[0]).toMatchObject({ state: "failed", trackStatus: -2, error: "error/issue/moderation_failed" });
-    db.close();
+    expect((await store.campaigns.all())[0]).toMatchObject({ state: "failed", trackStatus: -2, error: "error/issue/moderation_failed" });
+    await store.close();
   });
 
   it("stops at a deferred status and follows the same track on the next run", async () => {
     server = await startFakeSendsay({ login: LOGIN, apiKey: KEY, trackStatuses: [0, -5] });
     const { compiled, config } = await compile(project.root, PLAIN_FILE);
-    const db = openState(stateFile());
-    const first = await runCampaign({ client: client(server), db, compiled, config, groupId: "g1", pollIntervalMs: 5 });
+    const store = await fresh();
+    const first = await runCampaign({
+      client: client(server),
+      campaigns: store.campaigns,
+      compiled,
+      config,
+      groupId: "g1",
+      pollIntervalMs: 5,
+    });
     expect(first).toMatchObject({ phase: "waiting", exitCode: 3, status: -5 });
     server.options.trackStatuses = [-1];
     const events: CampaignEvent[] = [];
     const second = await runCampaign({
       client: client(server),
-      db,
+      campaigns: store.campaigns,
       compiled,
       config,
       groupId: "g1",
@@ -142,62 +174,86 @@ describe("sendsay campaign", () => {
     expect(second).toMatchObject({ phase: "done", exitCode: 0, submitted: false, trackId: "1000" });
     expect(events[0]).toMatchObject({ type: "resuming", trackId: "1000" });
     expect(server.handled("issue.send")).toHaveLength(1);
-    db.close();
+    await store.close();
   });
 
   it("retries a 502 on track.get and goes on polling", async () => {
     server = await startFakeSendsay({ login: LOGIN, apiKey: KEY, trackStatuses: [1, -1] });
     server.addFault({ action: "track.get", status: 502 });
     const { compiled, config } = await compile(project.root, PLAIN_FILE);
-    const db = openState(stateFile());
-    const outcome = await runCampaign({ client: client(server), db, compiled, config, groupId: "g1", pollIntervalMs: 5 });
+    const store = await fresh();
+    const outcome = await runCampaign({
+      client: client(server),
+      campaigns: store.campaigns,
+      compiled,
+      config,
+      groupId: "g1",
+      pollIntervalMs: 5,
+    });
     expect(outcome).toMatchObject({ phase: "done", exitCode: 0 });
     expect(server.requests.filter((r) => r.body?.action === "track.get")).toHaveLength(3);
-    db.close();
+    await store.close();
   });
 
   it("records a refused campaign as rejected, so a later run may submit it", async () => {
     server = await startFakeSendsay({ login: LOGIN, apiKey: KEY });
     server.addFault({ action: "issue.send", errors: [{ id: "error/group/not_found", explain: "no such group" }] });
     const { compiled, config } = await compile(project.root, PLAIN_FILE);
-    const db = openState(stateFile());
-    const e = (await runCampaign({ client: client(server), db, compiled, config, groupId: "nope", pollIntervalMs: 5 }).catch(
-      (x: unknown) => x,
-    )) as SendsayApiError;
+    const store = await fresh();
+    const e = (await runCampaign({
+      client: client(server),
+      campaigns: store.campaigns,
+      compiled,
+      config,
+      groupId: "nope",
+      pollIntervalMs: 5,
+    }).catch((x: unknown) => x)) as SendsayApiError;
     expect(e).toBeInstanceOf(SendsayApiError);
     expect(e.message).toMatch(/error\/group\/not_found/);
     expect(e.message).toMatch(/--group/);
-    expect(new CampaignLedger(db).all()[0]).toMatchObject({ state: "rejected", error: "error/group/not_found" });
-    const ok = await runCampaign({ client: client(server), db, compiled, config, groupId: "nope", pollIntervalMs: 5 });
+    expect((await store.campaigns.all())[0]).toMatchObject({ state: "rejected", error: "error/group/not_found" });
+    const ok = await runCampaign({
+      client: client(server),
+      campaigns: store.campaigns,
+      compiled,
+      config,
+      groupId: "nope",
+      pollIntervalMs: 5,
+    });
     expect(ok.exitCode).toBe(0);
-    db.close();
+    await store.close();
   });
 
   it("leaves a campaign whose answer was lost in doubt (502 on issue.send) and needs --force", async () => {
     server = await startFakeSendsay({ login: LOGIN, apiKey: KEY, trackStatuses: [-1] });
     server.addFault({ action: "issue.send", status: 502 });
     const { compiled, config } = await compile(project.root, PLAIN_FILE);
-    const db = openState(stateFile());
-    const e = await runCampaign({ client: client(server), db, compiled, config, groupId: "g1", pollIntervalMs: 5 }).catch(
-      (x: unknown) => x,
-    );
+    const store = await fresh();
+    const e = await runCampaign({
+      client: client(server),
+      campaigns: store.campaigns,
+      compiled,
+      config,
+      groupId: "g1",
+      pollIntervalMs: 5,
+    }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(RassylkaError);
     expect((e as RassylkaError).diagnostics[0].ruleId).toBe("sendsay/campaign-in-doubt");
     expect((e as Error).message).toMatch(/HTTP 502/);
     expect((e as Error).message).toMatch(/--force/);
-    expect(new CampaignLedger(db).all()[0]).toMatchObject({ state: "submitting", trackId: null });
+    expect((await store.campaigns.all())[0]).toMatchObject({ state: "submitting", trackId: null });
     expect(server.requests.filter((r) => r.body?.action === "issue.send")).toHaveLength(1);
-    db.close();
+    await store.close();
   });
 
   it("sends nothing when the editor says no at the prompt", async () => {
     server = await startFakeSendsay({ login: LOGIN, apiKey: KEY });
     const { compiled, config } = await compile(project.root, PLAIN_FILE);
-    const db = openState(stateFile());
+    const store = await fresh();
     const asked: unknown[] = [];
     const outcome = await runCampaign({
       client: client(server),
-      db,
+      campaigns: store.campaigns,
       compiled,
       config,
       groupId: "g1",
@@ -209,18 +265,18 @@ describe("sendsay campaign", () => {
     expect(asked).toEqual([{ subject: "Тема кампании", groupId: "g1", login: LOGIN }]);
     expect(outcome).toMatchObject({ phase: "declined", exitCode: 1, submitted: false });
     expect(server.requests).toHaveLength(0);
-    expect(new CampaignLedger(db).all()).toHaveLength(0);
-    db.close();
+    expect(await store.campaigns.all()).toHaveLength(0);
+    await store.close();
   });
 
   it("stops following when aborted, and the next run follows the recorded track", async () => {
     server = await startFakeSendsay({ login: LOGIN, apiKey: KEY, trackStatuses: [1] });
     const { compiled, config } = await compile(project.root, PLAIN_FILE);
-    const db = openState(stateFile());
+    const store = await fresh();
     const controller = new AbortController();
     const outcome = await runCampaign({
       client: client(server),
-      db,
+      campaigns: store.campaigns,
       compiled,
       config,
       groupId: "g1",
@@ -232,10 +288,17 @@ describe("sendsay campaign", () => {
     });
     expect(outcome).toMatchObject({ phase: "detached", exitCode: 3, trackId: "1000" });
     server.options.trackStatuses = [-1];
-    const next = await runCampaign({ client: client(server), db, compiled, config, groupId: "g1", pollIntervalMs: 5 });
+    const next = await runCampaign({
+      client: client(server),
+      campaigns: store.campaigns,
+      compiled,
+      config,
+      groupId: "g1",
+      pollIntervalMs: 5,
+    });
     expect(next).toMatchObject({ phase: "done", submitted: false });
     expect(server.handled("issue.send")).toHaveLength(1);
-    db.close();
+    await store.close();
   });
 });
 
@@ -244,8 +307,10 @@ describe("campaign and subscriber fields", () => {
     server = await startFakeSendsay({ login: LOGIN, apiKey: KEY });
     const { compiled, config } = await compile(project.root, PERSONAL_FILE);
     expect(compiled.subscriberFields).toEqual(expect.arrayContaining(["name", "city", "unsubscribeUrl"]));
-    const db = openState(stateFile());
-    const e = await runCampaign({ client: client(server), db, compiled, config, groupId: "g1" }).catch((x: unknown) => x);
+    const store = await fresh();
+    const e = await runCampaign({ client: client(server), campaigns: store.campaigns, compiled, config, groupId: "g1" }).catch(
+      (x: unknown) => x,
+    );
     expect(e).toBeInstanceOf(RassylkaError);
     const message = (e as Error).message;
     expect(message).toContain("subscriber.name has no Sendsay field");
@@ -255,8 +320,8 @@ describe("campaign and subscriber fields", () => {
     expect(message).toMatch(/--to FILE\.csv/);
     expect(message).toMatch(/remove/);
     expect(server.requests).toHaveLength(0);
-    expect(new CampaignLedger(db).all()).toHaveLength(0);
-    db.close();
+    expect(await store.campaigns.all()).toHaveLength(0);
+    await store.close();
   });
 
   it("prints the reader's address as the member's, filled by Sendsay", async () => {
@@ -273,10 +338,10 @@ describe("campaign and subscriber fields", () => {
     server = await startFakeSendsay({ login: LOGIN, apiKey: KEY, trackStatuses: [-1] });
     const { compiled, config } = await compile(project.root, PERSONAL_FILE);
     expect(() => assertCampaignable(compiled, config, { withoutFields: true })).not.toThrow();
-    const db = openState(stateFile());
+    const store = await fresh();
     const outcome = await runCampaign({
       client: client(server),
-      db,
+      campaigns: store.campaigns,
       compiled,
       config,
       groupId: "g1",
@@ -288,6 +353,6 @@ describe("campaign and subscriber fields", () => {
     expect(letter.message.html).toContain("Добрый день!");
     expect(letter.message.html).not.toMatch(/RSK[A-Z]+\d+Z|\{\{|rsksendsay/);
     expect(letter.message.html).toContain('href="[% param.url_unsub %]"');
-    db.close();
+    await store.close();
   });
 });

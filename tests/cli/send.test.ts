@@ -454,3 +454,41 @@ describe("rassylka send on a bad day (issue 10)", () => {
     expect(status.stdout).not.toMatch(/550 550/);
   });
 });
+
+// issue 13: pacing per receiving domain from the command line
+describe("--domain-rate", () => {
+  it.each([
+    ["mail.ru", "give DOMAIN=N"],
+    ["mail.ru=0", "must be messages per second above 0, e.g. --domain-rate mail.ru=10"],
+    ["*.mail.ru=5", "give DOMAIN=N"],
+  ])("--domain-rate %s: exit 1 naming the flag and the fix", async (value, words) => {
+    sink = await startSmtp();
+    await writeCsv(root, "list.csv", "email\na@mail.ru\n");
+    const r = await cli([...smtpArgs(sink.url, "list.csv"), "--domain-rate", value]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("--domain-rate");
+    expect(r.stderr).toContain(words);
+    expect(sink.received).toHaveLength(0);
+  });
+
+  it("paces the domains given, over newsletter.yaml's, and the JSON summary lists them", { timeout: 60_000 }, async () => {
+    await writeFile(join(root, "newsletter.yaml"), `${CONFIG}sending:\n  domainRates:\n    mail.ru: 100\n    yandex.ru: 50\n`);
+    sink = await startSmtp();
+    await writeCsv(
+      root,
+      "list.csv",
+      `email\n${Array.from({ length: 6 }, (_, i) => `r${i}@${i % 2 ? "mail.ru" : "yandex.ru"}`).join("\n")}\n`,
+    );
+    const t0 = performance.now();
+    const r = await cli([...smtpArgs(sink.url, "list.csv"), "--domain-rate", "Mail.RU=4", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.sent).toBe(6);
+    expect(summary.domains).toEqual([
+      { domain: "mail.ru", configured: 4, rate: 4, slowdowns: 0 },
+      { domain: "yandex.ru", configured: 50, rate: 50, slowdowns: 0 },
+    ]);
+    // three mail.ru readers at 4/s: two intervals of 250 ms at least
+    expect(performance.now() - t0).toBeGreaterThan(500);
+  });
+});

@@ -31,6 +31,11 @@ describe("newsletter.yaml: valid configs", () => {
     ["footer in Markdown", `${BASE}footer: |\n  Пишите **нам**.\n`, { footer: "Пишите **нам**.\n" }],
     ["unsubscribe url only", `${BASE}unsubscribe:\n  url: https://example.org/u\n`, { unsubscribe: { url: "https://example.org/u" } }],
     ["unsubscribe mailto only", `${BASE}unsubscribe:\n  mailto: u@example.org\n`, { unsubscribe: { mailto: "u@example.org" } }],
+    [
+      "sending.domainRates (issue 13)",
+      `${BASE}sending:\n  domainRates:\n    mail.ru: 10\n    Почта.РФ: 0.5\n`,
+      { sending: { domainRates: { "mail.ru": 10, "Почта.РФ": 0.5 } } },
+    ],
   ])("%s", (_name, yaml, expected) => {
     const r = parseConfig(yaml);
     expect(r.diagnostics.map(formatDiagnostic)).toEqual([]);
@@ -73,6 +78,38 @@ describe("newsletter.yaml: invalid configs name file, line and field", () => {
     ["nav item without url", `${BASE}nav:\n  - title: T\n`, "config/missing", 6, "nav[0].url", ["required"]],
     ["unsubscribe empty", `${BASE}unsubscribe: {}\n`, "config/invalid", 5, "unsubscribe", ["unsubscribe.url", "unsubscribe.mailto"]],
     ["language a number", `${BASE}language: 5\n`, "config/invalid", 5, "language", ["expected string", "a string"]],
+    [
+      "sending.domainRates key an address",
+      `${BASE}sending:\n  domainRates:\n    a@mail.ru: 10\n`,
+      "config/invalid",
+      7,
+      "sending.domainRates.a@mail.ru",
+      ["expected a domain name", "e.g. mail.ru: 10"],
+    ],
+    [
+      "sending.domainRates rate 0",
+      `${BASE}sending:\n  domainRates:\n    mail.ru: 0\n`,
+      "config/invalid",
+      7,
+      "sending.domainRates.mail.ru",
+      ["above 0", "mail.ru: 10"],
+    ],
+    [
+      "sending.domainRates rate a word",
+      `${BASE}sending:\n  domainRates:\n    mail.ru: fast\n`,
+      "config/invalid",
+      7,
+      "sending.domainRates.mail.ru",
+      ["messages per second"],
+    ],
+    [
+      "sending.domainRates one domain twice",
+      `${BASE}sending:\n  domainRates:\n    mail.ru: 1\n    MAIL.RU: 2\n`,
+      "config/invalid",
+      7,
+      "sending.domainRates",
+      ["name the same domain", "one key per domain"],
+    ],
     // regression: Intl threw on it while formatting dates, and the build died with a stack trace
     ["language ru_RU (not a BCP 47 tag)", `${BASE}language: ru_RU\n`, "config/invalid", 5, "language", ["language tag", "language: ru"]],
   ])("%s", (_name, yaml, ruleId, line, field, words) => {

@@ -59,6 +59,8 @@ export interface Received {
   /** The envelope sender (MAIL FROM). */
   from: string;
   raw: Buffer;
+  /** When the message was accepted (performance.now() of this process). */
+  at: number;
 }
 
 /** What the server does with one RCPT of one attempt: accept (undefined), reply with a code, or drop the connection mid-DATA. */
@@ -183,6 +185,7 @@ export async function startSmtp(options: SmtpOptions = {}): Promise<Sink> {
             to: session.envelope.rcptTo.map((r) => r.address.toLowerCase()),
             from: mailFrom ? mailFrom.address : "",
             raw: Buffer.concat(chunks),
+            at: performance.now(),
           });
           for (const w of waiters.filter((x) => received.length >= x.n)) {
             waiters.splice(waiters.indexOf(w), 1);

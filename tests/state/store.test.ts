@@ -23,6 +23,45 @@ describe.each(backends())("the $name store", (backend) => {
     }
   }
 
+  // issue 13: the Sendsay campaign records behind the seam
+  test("campaigns: begin, update, latest (refused attempts do not count), all by issue", () =>
+    withStore(async (store) => {
+      const c = store.campaigns;
+      expect(await c.latest("i1", "g1", "acc")).toBeUndefined();
+      const first = await c.begin("i1", "g1", "acc", "h1", "Тема");
+      expect(typeof first).toBe("number");
+      await c.update(first, { state: "rejected", error: "error/group/not_found" });
+      expect(await c.latest("i1", "g1", "acc")).toBeUndefined();
+      const second = await c.begin("i1", "g1", "acc", "h1", "Тема");
+      expect(second).toBeGreaterThan(first);
+      await c.update(second, { state: "submitted", trackId: "1000" });
+      await c.update(second, { trackStatus: 3 }); // only the fields given change
+      const other = await c.begin("i2", "g1", "acc", "h2", "Другая");
+      expect(await c.latest("i1", "g1", "acc")).toMatchObject({
+        id: second,
+        issue: "i1",
+        groupId: "g1",
+        login: "acc",
+        contentHash: "h1",
+        state: "submitted",
+        trackId: "1000",
+        trackStatus: 3,
+        error: null,
+      });
+      expect(await c.latest("i1", "g2", "acc")).toBeUndefined();
+      expect(await c.latest("i1", "g1", "other")).toBeUndefined();
+      expect((await c.all("i1")).map((r) => [r.id, r.state])).toEqual([
+        [first, "rejected"],
+        [second, "submitted"],
+      ]);
+      const all = await c.all();
+      expect(all.map((r) => r.id)).toEqual([first, second, other]);
+      for (const r of all) {
+        expect(r.createdAt).toMatch(ISO_MS);
+        expect(r.updatedAt).toMatch(ISO_MS);
+      }
+    }));
+
   describe("suppressions", () => {
     test("add, has, list, count, remove: keyed by the canonical address, whatever its case", () =>
       withStore(async (store) => {

@@ -129,19 +129,35 @@ export function classifySmtpError(error: unknown, where = "the SMTP server"): De
   if (code !== undefined && code >= 500 && code < 600) return { status: "permanent", code, response };
   // a 4xx to RCPT TO is about this reader (greylisting, a full mailbox); 421 means the server is closing
   const recipient = e.command === "RCPT TO" && code !== undefined && code >= 400 && code !== 421;
+  // a reply to RCPT TO or DATA speaks for the reader's domain (a rate limit slows that domain alone);
+  // nodemailer reports a 421 there as the connection closing (ECONNECTION) with the reply, while a
+  // 421 greeting is EPROTOCOL and a 421 to MAIL FROM keeps its command: those are the relay's
+  const domain = code !== undefined && (e.command === "RCPT TO" || e.command === "DATA" || (e.code === "ECONNECTION" && code === 421));
   return {
     status: "transient",
     code,
     response: e.code && !response.includes(e.code) ? `${e.code}: ${response}` : response,
     ...(recipient ? { recipient } : {}),
+    ...(domain ? { domain } : {}),
   };
 }
+
+/**
+ * nodemailer's pool, on a connection that delivered before, treats an error that came before any of the
+ * message was sent (a 421 to RCPT TO: the server closes) as a dropped connection, and with `maxRequeues: 0`
+ * fails the message with "Reached maximum number of retries…", the reply lost. Its log line still has
+ * the reply, by Message-ID: kept here (the last few) so that the 421 reaches the loop and slows the domain.
+ */
+const RETRIES_LOST_REPLY = /Reached maximum number of retries after connection was closed/;
+const CLOSED_BEFORE = /was closed by the server before message/;
+const MAX_REMEMBERED = 256;
 
 export class SmtpTransport implements Transport {
   readonly name = "smtp";
   readonly description: string;
   private readonly pool;
   private readonly host: string;
+  private readonly lostReplies = new Map<string, string>();
   constructor(options: SmtpOptions) {
     const parsed = parseSmtpUrl(options.url);
     this.description = parsed.description;
@@ -155,6 +171,7 @@ export class SmtpTransport implements Transport {
       maxConnections: options.maxConnections ?? 5,
       maxMessages: 1000,
       maxRequeues: 0,
+      logger: this.replyLogger(),
       connectionTimeout: options.connectionTimeout ?? 30_000,
       greetingTimeout: options.greetingTimeout ?? 30_000,
       socketTimeout: options.socketTimeout ?? 120_000,
@@ -187,8 +204,30 @@ export class SmtpTransport implements Transport {
       }
       return { status: "sent", code: Number.parseInt(String(info.response ?? ""), 10) || undefined, response: info.response };
     } catch (error) {
-      return classifySmtpError(error, this.host);
+      return classifySmtpError(this.withLostReply(error, message.messageId), this.host);
     }
+  }
+  /** A bunyan-shaped logger that notes only the pool's "closed before message" lines, with their reply. */
+  private replyLogger() {
+    const ignore = () => {};
+    const info = (entry: { messageId?: string } | undefined, text?: unknown, ...args: unknown[]) => {
+      if (!entry?.messageId || typeof text !== "string" || !CLOSED_BEFORE.test(text)) return;
+      this.lostReplies.set(entry.messageId.replace(/^<|>$/g, ""), String(args[2] ?? ""));
+      if (this.lostReplies.size > MAX_REMEMBERED) this.lostReplies.delete(this.lostReplies.keys().next().value as string);
+    };
+    return { trace: ignore, debug: ignore, info, warn: ignore, error: ignore, fatal: ignore };
+  }
+  /** The pool's reply-less error for a message, with the reply its log line kept (see RETRIES_LOST_REPLY). */
+  private withLostReply(error: unknown, messageId: string): unknown {
+    const e = error as { message?: string; code?: string };
+    const kept = this.lostReplies.get(messageId);
+    this.lostReplies.delete(messageId);
+    if (!kept || !RETRIES_LOST_REPLY.test(e?.message ?? "")) return error;
+    const m = /(?:^|: )(\d{3})[ -](.*)$/.exec(kept);
+    if (!m) return error;
+    // "Server closed the connection: 421 …" answered RCPT TO or DATA; "Mail command failed: 421 …" MAIL FROM
+    const command = /^Mail command failed/.test(kept) ? "MAIL FROM" : undefined;
+    return { code: command ? "EENVELOPE" : "ECONNECTION", responseCode: Number(m[1]), response: `${m[1]} ${m[2]}`, command, message: kept };
   }
   async close(): Promise<void> {
     this.pool.close();

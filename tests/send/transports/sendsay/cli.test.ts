@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CampaignLedger } from "../../../../src/state/campaigns.js";
 import { openState } from "../../../../src/state/db.js";
+import { openStore } from "../../../../src/state/store.js";
+import { PG_PASSWORD, startPostgres, type TestPostgres } from "../../../helpers/postgres.js";
 import { type FakeSendsay, startFakeSendsay } from "./fake-server.js";
 import { KEY, LOGIN, makeProject, PERSONAL_FILE, PLAIN_FILE, REPO, SECRET } from "./helpers.js";
 
@@ -312,5 +314,61 @@ describe("rassylka sendsay sync", () => {
 
     const list = await run(["suppress", "list", "--state", file], env(server));
     expect(list.stdout).toContain("blocked@example.ru");
+  });
+});
+
+// issue 13: campaign records and the sync on the shared PostgreSQL store
+describe("rassylka sendsay … on PostgreSQL", () => {
+  let pg: TestPostgres;
+  beforeAll(async () => {
+    pg = await startPostgres();
+  }, 120_000);
+  afterAll(async () => {
+    await pg?.stop();
+  });
+  const records = async (url: string) => {
+    const store = await openStore({ kind: "postgres", url });
+    try {
+      return await store.campaigns.all();
+    } finally {
+      await store.close();
+    }
+  };
+
+  it("send --group with RASSYLKA_DATABASE_URL records the campaign there; the next run (--state URL) sees it", async () => {
+    server = await startFakeSendsay({ login: LOGIN, apiKey: KEY, trackStatuses: [0, -1] });
+    const url = await pg.database();
+    const r = await run(["send", PLAIN_FILE, "--transport", "sendsay", "--group", "pl42", "--yes"], {
+      ...env(server),
+      RASSYLKA_DATABASE_URL: url,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout + r.stderr).not.toContain(PG_PASSWORD);
+    expect(await records(url)).toMatchObject([{ groupId: "pl42", login: LOGIN, state: "done", trackId: "1000", trackStatus: -1 }]);
+    const rows = await records(url);
+    expect(rows[0].createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(typeof rows[0].id).toBe("number");
+
+    // another machine, the same database by flag: already sent, nothing submitted again
+    const again = await run(["send", PLAIN_FILE, "--transport", "sendsay", "--group", "pl42", "--yes", "--state", url], env(server));
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/already sent to Sendsay list "pl42".*--force/s);
+    expect(again.stderr).not.toContain(PG_PASSWORD);
+    expect(server.handled("issue.send")).toHaveLength(1);
+    expect(await records(url)).toHaveLength(1);
+  });
+
+  it("sendsay sync --state postgres://… moves Sendsay's stop lists into the shared suppression list", async () => {
+    server = await startFakeSendsay({ login: LOGIN, apiKey: KEY, stopLists: { member: ["Gone@Example.ru"], owner: [] } });
+    const url = await pg.database();
+    const r = await run(["sendsay", "sync", "--state", url], env(server));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("  + gone@example.ru (unsubscribed, sendsay:unsubscribed)");
+    const store = await openStore({ kind: "postgres", url });
+    try {
+      expect(await store.suppressions.has("gone@example.ru")).toBe(true);
+    } finally {
+      await store.close();
+    }
   });
 });
