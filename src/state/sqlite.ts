@@ -13,6 +13,8 @@ import {
   type Store,
   type SuppressionStore,
 } from "./store.js";
+import type { SubscriberStore } from "./subscribers.js";
+import { SqliteSubscribers } from "./subscribers-sqlite.js";
 import { type SuppressionReason, Suppressions } from "./suppressions.js";
 
 /**
@@ -23,6 +25,7 @@ import { type SuppressionReason, Suppressions } from "./suppressions.js";
 export class SqliteStore implements Store {
   readonly kind = "sqlite" as const;
   readonly suppressions: SuppressionStore;
+  readonly subscribers: SubscriberStore;
 
   /** `owned`: close() closes the connection (false when the caller opened it and keeps using it). */
   constructor(
@@ -31,6 +34,7 @@ export class SqliteStore implements Store {
     private readonly owned = true,
   ) {
     this.suppressions = new SqliteSuppressions(db);
+    this.subscribers = new SqliteSubscribers(db);
   }
 
   async migrate(): Promise<MigrationResult> {

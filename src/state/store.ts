@@ -1,6 +1,7 @@
 import type { StateOptions } from "./db.js";
 import type { StateLocation } from "./location.js";
 import type { MigrationResult } from "./migrations.js";
+import { SUBSCRIBER_COLUMNS, type SubscriberRecord, type SubscriberStore } from "./subscribers.js";
 import type { Suppression, SuppressionReason } from "./suppressions.js";
 
 /**
@@ -41,6 +42,7 @@ export interface Store {
   /** Where it is, fit to print: a file path, or the URL with its password masked. */
   readonly location: string;
   readonly suppressions: SuppressionStore;
+  readonly subscribers: SubscriberStore;
   /** Applies the missing schema migrations (an open already did, unless opened with `migrate: false`). */
   migrate(): Promise<MigrationResult>;
   /** The schema version the database has now (0: never migrated). */
@@ -85,7 +87,7 @@ export async function openStore(location: StateLocation, options: OpenStoreOptio
 }
 
 /** Every table a state holds, in the order `state copy` copies them (runs before their ledger rows). */
-export const STATE_TABLES = ["send_runs", "send_ledger", "suppressed", "sendsay_campaigns"] as const;
+export const STATE_TABLES = ["send_runs", "send_ledger", "suppressed", "sendsay_campaigns", "subscribers"] as const;
 export type StateTable = (typeof STATE_TABLES)[number];
 
 /** Rows as both backends read and write them: times as ISO 8601 text (UTC, milliseconds), JSON as text. */
@@ -142,6 +144,7 @@ export interface StateRows {
   send_ledger: LedgerRecord;
   suppressed: Suppression;
   sendsay_campaigns: CampaignRecord;
+  subscribers: SubscriberRecord;
 }
 
 /** The columns copied, per table (ids and the SQLite-only pid lock are not). */
@@ -180,6 +183,7 @@ export const COPY_COLUMNS: { [T in StateTable]: readonly (keyof StateRows[T] & s
     "created_at",
     "updated_at",
   ],
+  subscribers: SUBSCRIBER_COLUMNS,
 };
 
 /**
@@ -191,4 +195,5 @@ export const COPY_KEYS: { [T in StateTable]: readonly (keyof StateRows[T] & stri
   send_ledger: ["issue", "email"],
   suppressed: ["email"],
   sendsay_campaigns: ["issue", "group_id", "login", "content_hash", "created_at"],
+  subscribers: ["email"],
 };
