@@ -9,6 +9,7 @@
 import { fork } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { Agent, createServer, request, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -151,6 +152,10 @@ function bareServer(db: StateDb, listId: string): Server {
   });
 }
 
+function listenBare(server: Server): Promise<string> {
+  return new Promise((done) => server.listen(0, "127.0.0.1", () => done(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)));
+}
+
 /** Every accepted request's address is in the table, and nothing else is. */
 function verify(db: StateDb, prefix: string, r: LoadResult): { lost: number; extra: number; rows: number } {
   const rows = new Set((db.prepare("SELECT email FROM suppressed").pluck().all() as string[]).filter((e) => e.startsWith(prefix)));
@@ -188,8 +193,11 @@ export async function run(args: string[] = []): Promise<void> {
     // bare node:http + the same insert
     const bareDb = openState(join(dir, "bare.sqlite"));
     const bare = bareServer(bareDb, listId);
-    const bareResult = await runLoad(job(await listen(bare, 0), "bare"));
-    await close(bare);
+    const bareResult = await runLoad(job(await listenBare(bare), "bare"));
+    await new Promise((done) => {
+      bare.close(done);
+      bare.closeIdleConnections();
+    });
     const bareCheck = verify(bareDb, "bare", bareResult);
     bareDb.close();
 

@@ -1,81 +1,16 @@
 import type { Diagnostic } from "../diagnostics.js";
 import { formatKb, GMAIL_CLIP_BYTES, sizeLevel } from "../message/size.js";
-import { formatDate } from "../render/events.js";
+import { errorStatus, issueDate, languageTag, type PreviewStrings, pageStrings } from "../pages/i18n.js";
+import { partial, template } from "../pages/templates.js";
 import type { Subscriber } from "../render/personalise.js";
 import { counts, failed, type IssueReport } from "./report.js";
 
 /**
- * The preview's pages, as strings: no framework, no client bundle. Content (subjects, dates, the email)
- * is in the newsletter's language; the UI labels are Russian for a Russian newsletter, English otherwise.
+ * The preview's pages, from Handlebars templates (src/pages/templates.ts: every value escaped): no
+ * framework, no client bundle. Content (subjects, dates, the email) is in the newsletter's language;
+ * the UI labels come from the one page-words table (src/pages/i18n.ts): Russian for a Russian
+ * newsletter, English otherwise. The view models below are computed here, so the templates only place them.
  */
-
-const LABELS = {
-  ru: {
-    issues: "Выпуски",
-    all: "← Все выпуски",
-    draft: "черновик",
-    buildFailed: "не собирается",
-    errors: "ошибок",
-    warnings: "предупреждений",
-    date: "Дата",
-    subject: "Тема",
-    size: "Размер",
-    lint: "Проверка",
-    email: "Письмо",
-    text: "Текст",
-    source: "Исходник",
-    findings: "Замечания",
-    none: "Замечаний нет.",
-    reader: "Подписчик",
-    noReader: "без подписчика (веб-версия)",
-    noIssues: 'В папке issues/ нет выпусков. Создайте первый: rassylka new "Заголовок".',
-    buildError: "Ошибка сборки",
-    projectError: "Ошибка в настройках или шаблонах",
-    lastGood: "Последняя удачная сборка",
-    of: "из",
-    clipped: "Gmail обрежет письмо",
-    close: "близко к пределу Gmail",
-    preheader: "Прехедер",
-    notFound: "Такого выпуска нет.",
-  },
-  en: {
-    issues: "Issues",
-    all: "← All issues",
-    draft: "draft",
-    buildFailed: "does not build",
-    errors: "errors",
-    warnings: "warnings",
-    date: "Date",
-    subject: "Subject",
-    size: "Size",
-    lint: "Lint",
-    email: "Email",
-    text: "Text",
-    source: "Source",
-    findings: "Findings",
-    none: "No findings.",
-    reader: "Subscriber",
-    noReader: "no subscriber (web version)",
-    noIssues: 'No issues in issues/. Write the first one: rassylka new "Title".',
-    buildError: "Build error",
-    projectError: "Error in the settings or templates",
-    lastGood: "Last good build",
-    of: "of",
-    clipped: "Gmail will clip this message",
-    close: "close to Gmail's limit",
-    preheader: "Preheader",
-    notFound: "No such issue.",
-  },
-};
-type Labels = (typeof LABELS)["ru"];
-
-export function labelsFor(language: string): Labels {
-  return language.toLowerCase().startsWith("ru") ? LABELS.ru : LABELS.en;
-}
-
-export function escapeHtml(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
-}
 
 export interface PageContext {
   language: string;
@@ -84,6 +19,10 @@ export interface PageContext {
   version: string;
   /** Problems with newsletter.yaml or templates/: shown on every page. */
   projectErrors: Diagnostic[];
+}
+
+export function labelsFor(language: string): PreviewStrings {
+  return pageStrings(language).preview;
 }
 
 const STYLE = `
@@ -168,84 +107,146 @@ const SCRIPT = `
 })();
 `;
 
-function layout(ctx: PageContext, title: string, content: string, key?: string): string {
-  const l = labelsFor(ctx.language);
-  return `<!doctype html>
-<html lang="${escapeHtml(ctx.language)}">
+interface DiagnosticView {
+  severity: string;
+  badge: string;
+  where?: string;
+  message: string;
+  field?: string;
+  ruleId: string;
+  url?: string;
+  fix?: string;
+}
+
+interface LayoutView {
+  lang: string;
+  title: string;
+  name: string;
+  version: string;
+  key?: string;
+  l: PreviewStrings;
+  projectErrors?: { title: string; diagnostics: DiagnosticView[] };
+}
+
+interface CountsView {
+  errors: number;
+  warnings: number;
+}
+
+interface SizeView {
+  level: string;
+  bytes: number;
+  text: string;
+}
+
+partial(
+  "preview/diagnostics",
+  `<ul class="diags">{{#each this}}<li data-severity="{{severity}}"><span class="badge {{badge}}">{{severity}}</span> {{#if where}}<code class="where">{{where}}</code> {{/if}}{{message}}{{#if field}} <code>{{field}}</code>{{/if}} <small>[{{#if url}}<a href="{{url}}">{{ruleId}}</a>{{else}}{{ruleId}}{{/if}}]</small>{{#if fix}}<span class="fix">→ {{fix}}</span>{{/if}}</li>{{/each}}</ul>`,
+);
+partial(
+  "preview/error-panel",
+  `<section class="panel-error" role="alert" id="build-error"><h2>{{title}}</h2>{{> preview/diagnostics diagnostics}}</section>`,
+);
+partial(
+  "preview/counts",
+  `<span class="badge {{#if counts.errors}}error{{else}}muted{{/if}}" data-errors="{{counts.errors}}">{{l.errors}}: {{counts.errors}}</span> <span class="badge {{#if counts.warnings}}warning{{else}}muted{{/if}}" data-warnings="{{counts.warnings}}">{{l.warnings}}: {{counts.warnings}}</span>`,
+);
+partial("preview/size", `<span class="badge {{level}}" data-bytes="{{bytes}}" title="{{bytes}} B">{{text}}</span>`);
+partial(
+  "preview/layout",
+  `<!doctype html>
+<html lang="{{lang}}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
+<title>{{title}}</title>
 <style>${STYLE}</style>
 </head>
-<body data-version="${escapeHtml(ctx.version)}"${key ? ` data-key="${escapeHtml(key)}"` : ""}>
-<header class="top"><a class="name" href="/">${escapeHtml(ctx.newsletterName)}</a><a href="/">${escapeHtml(l.issues)}</a></header>
+<body data-version="{{version}}"{{#if key}} data-key="{{key}}"{{/if}}>
+<header class="top"><a class="name" href="/">{{name}}</a><a href="/">{{l.issues}}</a></header>
 <main>
-${ctx.projectErrors.length ? errorPanel(l.projectError, ctx.projectErrors) : ""}
-${content}
+{{#if projectErrors}}{{> preview/error-panel projectErrors}}{{/if}}
+{{> @partial-block}}
 </main>
 <script>${SCRIPT}</script>
 </body>
 </html>
-`;
+`,
+);
+
+function diagnosticViews(diagnostics: readonly Diagnostic[]): DiagnosticView[] {
+  return diagnostics.map((d) => ({
+    severity: d.severity,
+    badge: d.severity === "error" ? "error" : d.severity === "warning" ? "warning" : "muted",
+    where: d.file ? `${d.file}${d.line ? `:${d.line}${d.column ? `:${d.column}` : ""}` : ""}` : undefined,
+    message: d.message,
+    field: d.field,
+    ruleId: d.ruleId,
+    url: d.url,
+    fix: d.fix,
+  }));
 }
 
-function place(d: Diagnostic): string {
-  return d.file ? `${d.file}${d.line ? `:${d.line}${d.column ? `:${d.column}` : ""}` : ""}` : "";
+function layoutView(ctx: PageContext, title: string, key?: string): LayoutView {
+  const l = labelsFor(ctx.language);
+  return {
+    lang: languageTag(ctx.language),
+    title,
+    name: ctx.newsletterName,
+    version: ctx.version,
+    key,
+    l,
+    projectErrors: ctx.projectErrors.length ? { title: l.projectError, diagnostics: diagnosticViews(ctx.projectErrors) } : undefined,
+  };
 }
 
-export function diagnosticsList(diagnostics: readonly Diagnostic[]): string {
-  return `<ul class="diags">${diagnostics
-    .map((d) => {
-      const where = place(d);
-      const rule = d.url ? `<a href="${escapeHtml(d.url)}">${escapeHtml(d.ruleId)}</a>` : escapeHtml(d.ruleId);
-      return `<li data-severity="${d.severity}"><span class="badge ${d.severity === "error" ? "error" : d.severity === "warning" ? "warning" : "muted"}">${d.severity}</span> ${
-        where ? `<code class="where">${escapeHtml(where)}</code> ` : ""
-      }${escapeHtml(d.message)}${d.field ? ` <code>${escapeHtml(d.field)}</code>` : ""} <small>[${rule}]</small>${
-        d.fix ? `<span class="fix">→ ${escapeHtml(d.fix)}</span>` : ""
-      }</li>`;
-    })
-    .join("")}</ul>`;
-}
-
-function errorPanel(title: string, diagnostics: readonly Diagnostic[]): string {
-  return `<section class="panel-error" role="alert" id="build-error"><h2>${escapeHtml(title)}</h2>${diagnosticsList(diagnostics)}</section>`;
-}
-
-function countBadges(report: IssueReport, l: Labels): string {
-  const { errors, warnings } = counts(report);
-  return `<span class="badge ${errors ? "error" : "muted"}" data-errors="${errors}">${l.errors}: ${errors}</span> <span class="badge ${warnings ? "warning" : "muted"}" data-warnings="${warnings}">${l.warnings}: ${warnings}</span>`;
-}
-
-export function sizeBadge(bytes: number, language: string): string {
+export function sizeView(bytes: number, language: string): SizeView {
   const l = labelsFor(language);
   const level = sizeLevel(bytes);
   const note = level === "error" ? ` — ${l.clipped}` : level === "warning" ? ` — ${l.close}` : "";
-  return `<span class="badge ${level}" data-bytes="${bytes}" title="${escapeHtml(`${bytes} B`)}">${escapeHtml(
-    `${formatKb(bytes, language)} ${l.of} ${formatKb(GMAIL_CLIP_BYTES, language)}${note}`,
-  )}</span>`;
+  return { level, bytes, text: `${formatKb(bytes, language)} ${l.of} ${formatKb(GMAIL_CLIP_BYTES, language)}${note}` };
 }
+
+interface RowView {
+  key: string;
+  href: string;
+  failed: boolean;
+  file: string;
+  date?: string;
+  dateText?: string;
+  subject?: string;
+  draft?: boolean;
+  size?: SizeView;
+  counts: CountsView;
+}
+
+const INDEX = template<LayoutView & { rows: RowView[] }>(`{{#> preview/layout}}<h1>{{l.issues}}</h1>
+{{#if rows.length}}<table class="issues"><thead><tr><th>{{l.date}}</th><th>{{l.subject}}</th><th>{{l.size}}</th><th>{{l.lint}}</th></tr></thead><tbody>
+{{#each rows}}
+{{#if failed}}<tr data-key="{{key}}"><td>—</td><td><a href="{{href}}">{{file}}</a> <span class="badge error">{{@root.l.buildFailed}}</span></td><td>—</td><td>{{> preview/counts l=@root.l}}</td></tr>
+{{else}}<tr data-key="{{key}}"><td><time datetime="{{date}}">{{dateText}}</time></td><td><a href="{{href}}">{{subject}}</a>{{#if draft}} <span class="badge draft">{{@root.l.draft}}</span>{{/if}}</td><td>{{#if size}}{{> preview/size size}}{{else}}—{{/if}}</td><td>{{> preview/counts l=@root.l}}</td></tr>
+{{/if}}
+{{/each}}
+</tbody></table>{{else}}<p>{{l.noIssues}}</p>{{/if}}
+{{/preview/layout}}`);
 
 export function indexPage(ctx: PageContext, reports: IssueReport[]): string {
   const l = labelsFor(ctx.language);
-  const rows = reports
-    .map((r) => {
-      const c = r.compiled;
-      const href = `/issue/${encodeURIComponent(r.key)}`;
-      if (failed(r) || !c) {
-        return `<tr data-key="${escapeHtml(r.key)}"><td>—</td><td><a href="${href}">${escapeHtml(r.file)}</a> <span class="badge error">${l.buildFailed}</span></td><td>—</td><td>${countBadges(r, l)}</td></tr>`;
-      }
-      return `<tr data-key="${escapeHtml(r.key)}"><td><time datetime="${c.date}">${escapeHtml(formatDate(c.date, ctx.language, { withYear: true }))}</time></td><td><a href="${href}">${escapeHtml(c.subject)}</a>${
-        c.draft ? ` <span class="badge draft">${l.draft}</span>` : ""
-      }</td><td>${r.bytes !== undefined ? sizeBadge(r.bytes, ctx.language) : "—"}</td><td>${countBadges(r, l)}</td></tr>`;
-    })
-    .join("\n");
-  const body = reports.length
-    ? `<table class="issues"><thead><tr><th>${l.date}</th><th>${l.subject}</th><th>${l.size}</th><th>${l.lint}</th></tr></thead><tbody>
-${rows}
-</tbody></table>`
-    : `<p>${escapeHtml(l.noIssues)}</p>`;
-  return layout(ctx, `${l.issues} — ${ctx.newsletterName}`, `<h1>${l.issues}</h1>\n${body}`);
+  const rows = reports.map((r): RowView => {
+    const c = r.compiled;
+    const base = { key: r.key, href: `/issue/${encodeURIComponent(r.key)}`, file: r.file, counts: counts(r) };
+    if (failed(r) || !c) return { ...base, failed: true };
+    return {
+      ...base,
+      failed: false,
+      date: c.date,
+      dateText: issueDate(c.date, ctx.language),
+      subject: c.subject,
+      draft: c.draft,
+      size: r.bytes !== undefined ? sizeView(r.bytes, ctx.language) : undefined,
+    };
+  });
+  return INDEX({ ...layoutView(ctx, `${l.issues} — ${ctx.newsletterName}`), rows });
 }
 
 export interface IssueView {
@@ -266,53 +267,94 @@ function subscriberLabel(s: Subscriber, i: number): string {
   return name && s.email ? `${name} <${s.email}>` : (s.email ?? name ?? `#${i + 1}`);
 }
 
+interface IssuePageView extends LayoutView {
+  heading: string;
+  buildError?: { title: string; diagnostics: DiagnosticView[] };
+  shown?: {
+    lastGood: boolean;
+    date: string;
+    dateText: string;
+    draft: boolean;
+    size?: SizeView;
+    counts: CountsView;
+    file: string;
+    readers?: { value: number; label: string; selected: boolean }[];
+    preheader?: string;
+    findings: DiagnosticView[];
+    src: string;
+    text: string;
+    html: string;
+  };
+}
+
+const ISSUE = template<IssuePageView>(`{{#> preview/layout}}<p><a href="/">{{l.all}}</a></p>
+<h1>{{heading}}</h1>
+{{#if buildError}}{{> preview/error-panel buildError}}{{/if}}
+{{#with shown}}
+{{#if lastGood}}<p class="meta"><span class="badge muted">{{@root.l.lastGood}}</span></p>{{/if}}
+<div class="meta"><time datetime="{{date}}">{{dateText}}</time>{{#if draft}} <span class="badge draft">{{@root.l.draft}}</span>{{/if}} {{#if size}}{{> preview/size size}}{{/if}} {{> preview/counts l=@root.l}} <code>{{file}}</code> {{#if readers}}<label class="reader">{{@root.l.reader}}: <select id="subscriber"><option value="">{{@root.l.noReader}}</option>{{#each readers}}<option value="{{value}}"{{#if selected}} selected{{/if}}>{{label}}</option>{{/each}}</select></label>{{/if}}</div>
+{{#if preheader}}<p class="meta">{{@root.l.preheader}}: {{preheader}}</p>{{/if}}
+<section class="findings" id="findings"><h2>{{@root.l.findings}}</h2>{{#if findings.length}}{{> preview/diagnostics findings}}{{else}}<p>{{@root.l.none}}</p>{{/if}}</section>
+<div class="tabs" role="tablist">
+<button role="tab" data-tab="email" aria-selected="true">{{@root.l.email}}</button>
+<button role="tab" data-tab="text" aria-selected="false">{{@root.l.text}}</button>
+<button role="tab" data-tab="source" aria-selected="false">{{@root.l.source}}</button>
+</div>
+<section role="tabpanel" id="tab-email"><div class="frames">
+<figure><figcaption>600 px</figcaption><div class="device"><iframe class="email" id="frame-600" title="{{@root.l.email}} 600 px" width="600" style="width:600px" sandbox="allow-same-origin allow-popups allow-popups-to-escape-sandbox" src="{{src}}"></iframe></div></figure>
+<figure><figcaption>375 px</figcaption><div class="device"><iframe class="email" id="frame-375" title="{{@root.l.email}} 375 px" width="375" style="width:375px" sandbox="allow-same-origin allow-popups allow-popups-to-escape-sandbox" src="{{src}}"></iframe></div></figure>
+</div></section>
+<section role="tabpanel" id="tab-text" hidden><pre class="plain" id="plain-text">{{text}}</pre></section>
+<section role="tabpanel" id="tab-source" hidden><pre class="code" id="html-source">{{html}}</pre></section>
+{{/with}}
+{{/preview/layout}}`);
+
 export function issuePage(ctx: PageContext, view: IssueView): string {
   const l = labelsFor(ctx.language);
   const { report } = view;
   const shown = report.compiled && !failed(report) ? report : view.lastGood;
   const c = shown?.compiled;
-  const parts: string[] = [];
-  parts.push(`<p><a href="/">${l.all}</a></p>`);
-  parts.push(`<h1>${escapeHtml(c?.subject ?? report.file)}</h1>`);
-  if (failed(report)) parts.push(errorPanel(`${l.buildError}: ${report.file}`, report.diagnostics));
-  if (!c || view.html === undefined) return layout(ctx, report.file, parts.join("\n"), report.key);
-  if (shown !== report) parts.push(`<p class="meta"><span class="badge muted">${l.lastGood}</span></p>`);
-
-  const q = view.selected !== undefined ? `?s=${view.selected}` : "";
-  const base = `/issue/${encodeURIComponent(report.key)}`;
-  const picker = view.subscribers.length
-    ? `<label class="reader">${l.reader}: <select id="subscriber"><option value="">${escapeHtml(l.noReader)}</option>${view.subscribers
-        .map((s, i) => `<option value="${i}"${view.selected === i ? " selected" : ""}>${escapeHtml(subscriberLabel(s, i))}</option>`)
-        .join("")}</select></label>`
-    : "";
-  parts.push(
-    `<div class="meta"><time datetime="${c.date}">${escapeHtml(formatDate(c.date, ctx.language, { withYear: true }))}</time>${
-      c.draft ? ` <span class="badge draft">${l.draft}</span>` : ""
-    } ${view.bytes !== undefined ? sizeBadge(view.bytes, ctx.language) : ""} ${countBadges(shown, l)} <code>${escapeHtml(report.file)}</code> ${picker}</div>`,
-  );
-  if (c.preheader) parts.push(`<p class="meta">${l.preheader}: ${escapeHtml(c.preheader)}</p>`);
-  const findings = [
-    ...shown.lint,
-    ...shown.diagnostics.filter((d) => !shown.lint.some((x) => x.ruleId === d.ruleId && x.message === d.message)),
-  ];
-  parts.push(
-    `<section class="findings" id="findings"><h2>${l.findings}</h2>${findings.length ? diagnosticsList(findings) : `<p>${l.none}</p>`}</section>`,
-  );
-  parts.push(`<div class="tabs" role="tablist">
-<button role="tab" data-tab="email" aria-selected="true">${l.email}</button>
-<button role="tab" data-tab="text" aria-selected="false">${l.text}</button>
-<button role="tab" data-tab="source" aria-selected="false">${l.source}</button>
-</div>
-<section role="tabpanel" id="tab-email"><div class="frames">
-<figure><figcaption>600 px</figcaption><div class="device"><iframe class="email" id="frame-600" title="${l.email} 600 px" width="600" style="width:600px" sandbox="allow-same-origin allow-popups allow-popups-to-escape-sandbox" src="${base}/email.html${q}"></iframe></div></figure>
-<figure><figcaption>375 px</figcaption><div class="device"><iframe class="email" id="frame-375" title="${l.email} 375 px" width="375" style="width:375px" sandbox="allow-same-origin allow-popups allow-popups-to-escape-sandbox" src="${base}/email.html${q}"></iframe></div></figure>
-</div></section>
-<section role="tabpanel" id="tab-text" hidden><pre class="plain" id="plain-text">${escapeHtml(view.text ?? "")}</pre></section>
-<section role="tabpanel" id="tab-source" hidden><pre class="code" id="html-source">${escapeHtml(view.html)}</pre></section>`);
-  return layout(ctx, c.subject, parts.join("\n"), report.key);
+  const page: IssuePageView = {
+    ...layoutView(ctx, c && view.html !== undefined ? c.subject : report.file, report.key),
+    heading: c?.subject ?? report.file,
+    buildError: failed(report) ? { title: `${l.buildError}: ${report.file}`, diagnostics: diagnosticViews(report.diagnostics) } : undefined,
+  };
+  if (shown && c && view.html !== undefined) {
+    const findings = [
+      ...shown.lint,
+      ...shown.diagnostics.filter((d) => !shown.lint.some((x) => x.ruleId === d.ruleId && x.message === d.message)),
+    ];
+    page.shown = {
+      lastGood: shown !== report,
+      date: c.date,
+      dateText: issueDate(c.date, ctx.language),
+      draft: c.draft,
+      size: view.bytes !== undefined ? sizeView(view.bytes, ctx.language) : undefined,
+      counts: counts(shown),
+      file: report.file,
+      readers: view.subscribers.length
+        ? view.subscribers.map((s, i) => ({ value: i, label: subscriberLabel(s, i), selected: view.selected === i }))
+        : undefined,
+      preheader: c.preheader || undefined,
+      findings: diagnosticViews(findings),
+      src: `/issue/${encodeURIComponent(report.key)}/email.html${view.selected !== undefined ? `?s=${view.selected}` : ""}`,
+      text: view.text ?? "",
+      html: view.html,
+    };
+  }
+  return ISSUE(page);
 }
 
+const MESSAGE = template<LayoutView & { message: string }>(
+  `{{#> preview/layout}}<p>{{message}}</p><p><a href="/">{{l.all}}</a></p>{{/preview/layout}}`,
+);
+
 export function notFoundPage(ctx: PageContext): string {
-  const l = labelsFor(ctx.language);
-  return layout(ctx, l.notFound, `<p>${l.notFound}</p><p><a href="/">${l.all}</a></p>`);
+  return MESSAGE({ ...layoutView(ctx, labelsFor(ctx.language).notFound), message: labelsFor(ctx.language).notFound });
+}
+
+/** An answer to a request that went wrong (400, 403, 404, 405, 413, 500), in the preview's own page. */
+export function errorPage(ctx: PageContext, status: number, message?: string): string {
+  const t = pageStrings(ctx.language);
+  return MESSAGE({ ...layoutView(ctx, t.errorTitle(status)), message: message ?? t.errors[errorStatus(status)] });
 }

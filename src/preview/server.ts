@@ -1,19 +1,20 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { ServerResponse } from "node:http";
 import { resolve } from "node:path";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { type BuildCache, fileCache } from "../compile/cache.js";
 import { type Diagnostic, isRassylkaError, RassylkaError } from "../diagnostics.js";
+import { close, createHttpServer, listen } from "../http/server.js";
 import { encodedMessageSize } from "../message/size.js";
 import { listIssueFiles, loadProject, type Project } from "../project/project.js";
 import { createPersonaliser, type Subscriber } from "../render/personalise.js";
-import { indexPage, issuePage, notFoundPage, type PageContext } from "./page.js";
+import { errorPage, indexPage, issuePage, labelsFor, notFoundPage, type PageContext } from "./page.js";
 import { failed, type IssueReport, issueKey, reportIssue, sortReports } from "./report.js";
 import { type Changes, watchNewsletter } from "./watch.js";
 
 /**
- * `rassylka preview`: the editors' local web server (node:http, no framework), bound to 127.0.0.1.
+ * `rassylka preview`: the editors' local web server on the one HTTP layer (src/http/), bound to 127.0.0.1.
  *
  *   GET /                          every issue, newest first: date, subject, draft, size, lint counts
  *   GET /issue/<key>               one issue: 600 px and 375 px frames, text, source, findings
@@ -184,36 +185,51 @@ export async function startPreview(options: PreviewOptions): Promise<PreviewServ
       : changes;
     running ??= run();
   };
-  const stopWatching = watchNewsletter(root, schedule, { debounceMs: options.debounceMs ?? 80 });
 
-  const handler = async (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? "/", "http://preview.local");
-    const host = (req.headers.host ?? "").replace(/:\d+$/, "");
-    // A page on another site must not read the drafts through DNS rebinding: only local host names.
-    if (!LOCAL_HOSTS.has(host)) return send(res, 403, "text/plain", "forbidden host\n");
-    if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "text/plain", "method not allowed\n");
-    if (url.pathname === "/events") return openEvents(req, res);
-    if (url.pathname === "/" || url.pathname === "/index.html") {
-      return send(res, 200, "text/html", indexPage(model.pageContext(), sortReports([...model.reports.values()])));
+  const app = createHttpServer({
+    // the preview takes no bodies at all
+    bodyLimit: 1024,
+    errorPage: (status) => errorPage(model.pageContext(), status),
+  });
+  // A page on another site must not read the drafts through DNS rebinding: only local host names.
+  app.addHook("onRequest", async (request, reply) => {
+    if (!LOCAL_HOSTS.has((request.headers.host ?? "").replace(/:\d+$/, ""))) {
+      return send(reply, 403, "text/html", errorPage(model.pageContext(), 403));
     }
-    const m = /^\/issue\/([^/]+)(?:\/(email\.html|email\.txt))?$/.exec(url.pathname);
-    const report = m ? model.reports.get(decodeURIComponent(m[1])) : undefined;
-    if (!m || !report) return send(res, 404, "text/html", notFoundPage(model.pageContext()));
+  });
+  const index = async (_request: FastifyRequest, reply: FastifyReply) =>
+    send(reply, 200, "text/html", indexPage(model.pageContext(), sortReports([...model.reports.values()])));
+  app.get("/", index);
+  app.get("/index.html", index);
+  app.get("/events", (request, reply) => {
+    // server-sent events outlive fastify's request cycle: the stream is ours from here on
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", connection: "keep-alive" });
+    res.write(`retry: 500\ndata: ${JSON.stringify({ hello: true, version: model.version })}\n\n`);
+    clients.add(res);
+    request.raw.on("close", () => clients.delete(res));
+  });
+  type IssueRequest = FastifyRequest<{ Params: { key: string }; Querystring: { s?: string } }>;
+  const issue = (part?: "email.html" | "email.txt") => async (request: IssueRequest, reply: FastifyReply) => {
+    const l = labelsFor(model.pageContext().language);
+    const report = model.reports.get(request.params.key);
+    if (!report) return send(reply, 404, "text/html", notFoundPage(model.pageContext()));
     const subscribers = model.subscribers();
-    const s = url.searchParams.get("s");
-    const selected = s !== null && /^\d+$/.test(s) && Number(s) < subscribers.length ? Number(s) : undefined;
+    const s = request.query.s;
+    const selected = typeof s === "string" && /^\d+$/.test(s) && Number(s) < subscribers.length ? Number(s) : undefined;
     const shown = report.compiled && !failed(report) ? report : model.lastGood.get(report.key);
     const rendered = shown?.compiled
       ? createPersonaliser(shown.compiled).render(selected !== undefined ? subscribers[selected] : {})
       : undefined;
-    if (m[2] === "email.txt") {
-      return rendered ? send(res, 200, "text/plain", rendered.text) : send(res, 404, "text/plain", "the issue does not build\n");
+    if (part === "email.txt") {
+      return rendered ? send(reply, 200, "text/plain", rendered.text) : send(reply, 404, "text/plain", `${l.doesNotBuild}\n`);
     }
-    if (m[2] === "email.html") {
+    if (part === "email.html") {
       // links open in a new tab instead of inside the frame
       return rendered
-        ? send(res, 200, "text/html", rendered.html.replace(/<head([^>]*)>/i, '<head$1><base target="_blank">'))
-        : send(res, 404, "text/plain", "the issue does not build\n");
+        ? send(reply, 200, "text/html", rendered.html.replace(/<head([^>]*)>/i, '<head$1><base target="_blank">'))
+        : send(reply, 404, "text/plain", `${l.doesNotBuild}\n`);
     }
     const bytes =
       rendered && shown?.compiled && model.project
@@ -224,7 +240,7 @@ export async function startPreview(options: PreviewOptions): Promise<PreviewServ
           })
         : undefined;
     return send(
-      res,
+      reply,
       200,
       "text/html",
       issuePage(model.pageContext(), {
@@ -238,32 +254,22 @@ export async function startPreview(options: PreviewOptions): Promise<PreviewServ
       }),
     );
   };
+  app.get("/issue/:key", issue());
+  app.get("/issue/:key/email.html", issue("email.html"));
+  app.get("/issue/:key/email.txt", issue("email.txt"));
 
-  const openEvents = (req: IncomingMessage, res: ServerResponse) => {
-    res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", connection: "keep-alive" });
-    res.write(`retry: 500\ndata: ${JSON.stringify({ hello: true, version: model.version })}\n\n`);
-    clients.add(res);
-    req.on("close", () => clients.delete(res));
-  };
-
-  const server: Server = createServer((req, res) => {
-    handler(req, res).catch((error) => {
-      if (!res.headersSent) send(res, 500, "text/plain", `preview error: ${(error as Error).message}\n`);
-      else res.end();
-    });
-  });
-  await new Promise<void>((ok, fail) => {
-    server.once("error", fail);
-    server.listen(options.port ?? 4000, options.host ?? "127.0.0.1", () => {
-      server.off("error", fail);
-      ok();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const stopWatching = watchNewsletter(root, schedule, { debounceMs: options.debounceMs ?? 80 });
   const host = options.host ?? "127.0.0.1";
+  let url: string;
+  try {
+    url = await listen(app, options.port ?? 4000, host);
+  } catch (error) {
+    stopWatching();
+    throw error;
+  }
   return {
-    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}/`,
-    port,
+    url,
+    port: Number(new URL(url).port),
     async idle() {
       while (running) await running;
     },
@@ -273,18 +279,16 @@ export async function startPreview(options: PreviewOptions): Promise<PreviewServ
       if (running) await running;
       for (const res of clients) res.end();
       clients.clear();
-      const closed = new Promise<void>((ok) => server.close(() => ok()));
-      server.closeAllConnections();
+      const closed = close(app);
+      app.server.closeAllConnections();
       await closed;
     },
   };
 }
 
-function send(res: ServerResponse, status: number, type: string, body: string): void {
-  res.writeHead(status, {
-    "content-type": `${type}; charset=utf-8`,
-    "cache-control": "no-store",
-    "x-content-type-options": "nosniff",
-  });
-  res.end(res.req.method === "HEAD" ? undefined : body);
+function send(reply: FastifyReply, status: number, type: string, body: string) {
+  return reply
+    .code(status)
+    .headers({ "content-type": `${type}; charset=utf-8`, "cache-control": "no-store", "x-content-type-options": "nosniff" })
+    .send(body);
 }

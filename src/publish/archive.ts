@@ -1,6 +1,6 @@
 import type { NewsletterConfig } from "../config/schema.js";
+import { issueDate, languageTag, pageStrings } from "../pages/i18n.js";
 import { escapeHtml, pageHref, safeHref } from "./html.js";
-import { issueDate, languageTag, publishStrings } from "./i18n.js";
 
 /**
  * The web archive: `dist/index.html` (every published issue, newest first) and the nav bar of each
@@ -46,7 +46,7 @@ h1,h3,p{overflow-wrap:anywhere}
 
 /** `dist/index.html`: the newsletter's name and navigation, then every published issue, newest first. */
 export function renderArchive(entries: readonly ArchiveEntry[], config: Config): string {
-  const t = publishStrings(config.language);
+  const t = pageStrings(config.language);
   const lang = languageTag(config.language);
   const navLinks = config.nav
     .map((n) => {
@@ -103,7 +103,7 @@ const LINK = "color:#1f5fa8;text-decoration:none;";
  * issue. A draft, or a slug the archive does not list, gets only the way back.
  */
 export function renderWebNav(entries: readonly ArchiveEntry[], slug: string, config: Pick<Config, "language">): string {
-  const t = publishStrings(config.language);
+  const t = pageStrings(config.language);
   const issues = publishedIssues(entries);
   const i = issues.findIndex((e) => e.slug === slug);
   const older = i >= 0 ? issues[i + 1] : undefined;

@@ -1,4 +1,8 @@
-/** Small HTML helpers for the pages `publish` writes and serves: everything that is text goes through these. */
+/**
+ * Small HTML helpers for the files `publish` writes into dist/ (the archive, the web versions' nav bar,
+ * the feed): everything that is text goes through these. The pages served live (src/publish/pages.ts,
+ * src/preview/page.ts) come from templates that escape by themselves.
+ */
 
 const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 
@@ -11,14 +15,20 @@ export function escapeHtml(s: string): string {
 }
 
 /**
- * An href from config for an attribute: escaped, and only http(s), mailto, tel or a relative link —
- * a `javascript:` or `data:` URL from a config file never becomes a live link.
+ * A URL from config for a link: only http(s), mailto, tel or a relative link — a `javascript:` or
+ * `data:` URL from a config file never becomes a live link. Not escaped (templates escape).
  */
-export function safeHref(url: string): string | undefined {
+export function safeUrl(url: string): string | undefined {
   const u = url.trim();
   const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(u.replace(/[\u0000-\u0020]/g, ""));
   if (scheme && !/^(https?|mailto|tel)$/i.test(scheme[1])) return undefined;
-  return escapeHtml(u);
+  return u;
+}
+
+/** `safeUrl`, escaped for an attribute of HTML built here (the archive, the nav bar). */
+export function safeHref(url: string): string | undefined {
+  const u = safeUrl(url);
+  return u === undefined ? undefined : escapeHtml(u);
 }
 
 /** A link to a file next to this page, from a slug (slugs are [a-z0-9-], but encode anyway). */

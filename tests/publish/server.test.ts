@@ -1,7 +1,7 @@
 import { symlink, writeFile } from "node:fs/promises";
-import type { Server } from "node:http";
 import { Agent } from "node:http";
 import { join } from "node:path";
+import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { loadConfig } from "../../src/config/load.js";
 import type { NewsletterConfig } from "../../src/config/schema.js";
@@ -21,7 +21,7 @@ let b: Awaited<ReturnType<typeof builtNewsletter>>;
 let config: NewsletterConfig;
 let db: StateDb;
 let suppressions: Suppressions;
-let server: Server;
+let server: FastifyInstance;
 let base: string;
 const recorded: { email: string; added: boolean }[] = [];
 
@@ -138,7 +138,9 @@ describe("one-click unsubscribe (RFC 8058)", () => {
     // submit the form the way a browser would: its action resolved against the page, its fields as the body
     const form = /<form method="post" action="([^"]+)" enctype="application\/x-www-form-urlencoded">([\s\S]*?)<\/form>/.exec(g.body);
     expect(form).not.toBeNull();
-    const action = new URL(form![1].replace(/&amp;/g, "&"), new URL(path, base));
+    const decode = (s: string) =>
+      s.replace(/&#x([0-9a-f]+);/gi, (_, h) => String.fromCodePoint(Number.parseInt(h, 16))).replace(/&amp;/g, "&");
+    const action = new URL(decode(form![1]), new URL(path, base));
     const fields = new URLSearchParams(
       [...form![2].matchAll(/<input type="hidden" name="([^"]+)" value="([^"]+)">/g)].map((m) => [m[1], m[2]]),
     );
