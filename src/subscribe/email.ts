@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import Handlebars from "handlebars";
 import type { NewsletterConfig } from "../config/schema.js";
+import { pageStrings } from "../pages/i18n.js";
 import type { OutgoingMessage } from "../send/transport.js";
-import { subscribeStrings } from "./strings.js";
 
 /**
  * The confirmation email: one short message in the newsletter's language with the personal link
@@ -32,7 +32,7 @@ export function confirmationMessage(
   link: string,
   date: Date,
 ): OutgoingMessage {
-  const t = subscribeStrings(config.language);
+  const t = pageStrings(config.language).subscribe;
   const body = t.emailBody(to.address, config.name);
   const footer = t.emailFooter(CONFIRM_DAYS);
   const domain = config.from.email.split("@")[1]?.toLowerCase() || "localhost";

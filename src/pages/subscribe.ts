@@ -1,5 +1,5 @@
 /**
- * The words of the subscribe flow — the form, the pages `serve` answers and the confirmation email — in
+ * Part of the one table of page words (src/pages/i18n.ts `pageStrings(language).subscribe`): the words of the subscribe flow — the form, the pages `serve` answers and the confirmation email — in
  * the newsletter's language (config `language`), Russian first; unknown languages fall back to English.
  */
 export interface SubscribeStrings {
@@ -28,7 +28,7 @@ export interface SubscribeStrings {
   emailFooter: (days: number) => string;
 }
 
-const ru: SubscribeStrings = {
+export const ruSubscribe: SubscribeStrings = {
   formTitle: "Подписаться на рассылку",
   emailLabel: "Адрес электронной почты",
   nameLabel: "Имя (необязательно)",
@@ -61,7 +61,7 @@ const ru: SubscribeStrings = {
     `Ссылка действует ${days} дня. Если вы не подписывались, ничего не делайте: без подтверждения мы не пришлём вам ни одного выпуска.`,
 };
 
-const en: SubscribeStrings = {
+export const enSubscribe: SubscribeStrings = {
   formTitle: "Subscribe to the newsletter",
   emailLabel: "Email address",
   nameLabel: "Name (optional)",
@@ -94,7 +94,7 @@ const en: SubscribeStrings = {
     `The link works for ${days} days. If you did not ask for this, do nothing: without confirmation we send you nothing.`,
 };
 
-const uk: SubscribeStrings = {
+export const ukSubscribe: SubscribeStrings = {
   formTitle: "Підписатися на розсилку",
   emailLabel: "Адреса електронної пошти",
   nameLabel: "Ім'я (необов'язково)",
@@ -126,9 +126,3 @@ const uk: SubscribeStrings = {
   emailFooter: (days) =>
     `Посилання діє ${days} дні. Якщо ви не підписувалися, нічого не робіть: без підтвердження ми не надішлемо жодного випуску.`,
 };
-
-const TABLE: Record<string, SubscribeStrings> = { ru, en, uk };
-
-export function subscribeStrings(language: string): SubscribeStrings {
-  return TABLE[language.toLowerCase().split(/[-_]/)[0]] ?? en;
-}
