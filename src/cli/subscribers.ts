@@ -155,7 +155,7 @@ export function registerSubscribers(program: Command, io: Io, setCode: (c: numbe
     .action(async (file: string | undefined, flags: SubscribersFlags) => {
       const list = await withSubscribers(flags, (s) => s.list({ status: flags.status }));
       const csv = subscribersCsv(list);
-      if (file) {
+      if (file && file !== "-") {
         await writeFileAtomic(resolve(file), csv);
         io.err(`Wrote ${list.length} subscriber(s) to ${file}.`);
       } else io.out(csv.replace(/\n$/, ""));

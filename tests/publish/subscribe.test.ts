@@ -8,6 +8,7 @@ import { newsletterId } from "../../src/identity/newsletter.js";
 import { createUnsubscribeToken } from "../../src/identity/token.js";
 import { build } from "../../src/output/build.js";
 import { close, createPublishServer, listen } from "../../src/publish/server.js";
+import { injectSubscribeForm } from "../../src/publish/subscribe-pages.js";
 import { SmtpTransport } from "../../src/send/transports/smtp.js";
 import { openStore, type Store } from "../../src/state/store.js";
 import { consentTextHash, type SubscribeLog } from "../../src/subscribe/subscribe.js";
@@ -68,6 +69,39 @@ describe("the built pages", () => {
     await build({ root: b.dir, cache: false });
     expect((await b.read(`${slug}.html`)).match(/class="rassylka-subscribe-form"/g)).toHaveLength(1);
   }, 120_000);
+});
+
+describe("the form in a custom layout", () => {
+  test("between the markers the layout places, in the web version only; the email keeps the empty markers", async () => {
+    const layout = (await readFile(join(b.dir, "templates/layouts/default.mjml.hbs"), "utf8")).replace(
+      "  </mj-body>",
+      '    <mj-raw><div class="my-sidebar"><!--rassylka:subscribe--><!--/rassylka:subscribe--></div></mj-raw>\n  </mj-body>',
+    );
+    const custom = await builtNewsletter({ "newsletter.yaml": await subscribeYaml(), "templates/layouts/default.mjml.hbs": layout });
+    try {
+      const html = await custom.read("2026-11-10-tekushchaya-debitorka.html");
+      expect(html.match(/class="rassylka-subscribe-form"/g)).toHaveLength(1);
+      expect(html).toMatch(
+        /<div class="my-sidebar"><!--rassylka:subscribe--><section class="rassylka-subscribe"[\s\S]*<\/section><!--\/rassylka:subscribe--><\/div>/,
+      );
+      await build({ root: custom.dir, cache: false });
+      expect((await custom.read("2026-11-10-tekushchaya-debitorka.html")).match(/class="rassylka-subscribe-form"/g)).toHaveLength(1);
+    } finally {
+      await custom.remove();
+    }
+  }, 120_000);
+
+  test("injectSubscribeForm: before </body>, or between the markers; again replaces; an empty form removes", () => {
+    const form = "<section>F</section>";
+    const once = injectSubscribeForm("<html><body><p>x</p></body></html>", form);
+    expect(once).toBe("<html><body><p>x</p><!--rassylka:subscribe--><section>F</section><!--/rassylka:subscribe--></body></html>");
+    expect(injectSubscribeForm(once, form)).toBe(once);
+    expect(injectSubscribeForm(once, "")).toBe("<html><body><p>x</p><!--rassylka:subscribe--><!--/rassylka:subscribe--></body></html>");
+    expect(injectSubscribeForm("<body>a<!--rassylka:subscribe--><!--/rassylka:subscribe-->b</body>", form)).toBe(
+      "<body>a<!--rassylka:subscribe--><section>F</section><!--/rassylka:subscribe-->b</body>",
+    );
+    expect(injectSubscribeForm("<body>plain</body>", "")).toBe("<body>plain</body>");
+  });
 });
 
 describe.each(backends())("serve's subscribe endpoints on $name", (backend) => {
