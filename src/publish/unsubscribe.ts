@@ -20,12 +20,21 @@ import type { PublishContext } from "./server.js";
  * (issue 11, item 4). A damaged or forged token is still a 400 that records nothing.
  */
 
-/** The paths the unsubscribe endpoint answers on: the path of config `unsubscribe.url`, and `/unsubscribe`. */
-export function unsubscribePaths(config: Pick<NewsletterConfig, "unsubscribe">): string[] {
+/**
+ * The paths the unsubscribe endpoint answers on: the path of config `unsubscribe.url`, `/unsubscribe`,
+ * and, when `unsubscribe.url` lies under the archive's `url`, its path below it — what `serve` sees
+ * behind a reverse proxy that maps the archive's path to `/` (docs/publish.md).
+ */
+export function unsubscribePaths(config: Pick<NewsletterConfig, "unsubscribe" | "url">): string[] {
   const paths = new Set(["/unsubscribe"]);
   if (config.unsubscribe?.url) {
-    const p = new URL(config.unsubscribe.url).pathname.replace(/\/+$/, "");
+    const u = new URL(config.unsubscribe.url);
+    const p = u.pathname.replace(/\/+$/, "");
     if (p) paths.add(p);
+    const base = config.url ? new URL(config.url.replace(/\/?$/, "/")) : undefined;
+    if (base && base.origin === u.origin && p.startsWith(base.pathname) && p.length > base.pathname.length) {
+      paths.add(`/${p.slice(base.pathname.length)}`);
+    }
   }
   return [...paths];
 }

@@ -92,6 +92,15 @@ describe("one-click unsubscribe (RFC 8058)", () => {
   const cases: [string, () => string][] = [
     ["forged (another secret)", () => token("victim@example.ru", newsletterId(config), "another-secret-0123456789")],
     ["altered MAC", () => valid().replace(/.$/, (c) => (c === "A" ? "B" : "A"))],
+    [
+      // issue 11, item 6: the last character's two unused bits flipped — the same MAC bytes, another spelling
+      "MAC's last character to a neighbour with the same bytes",
+      () => {
+        const t = valid();
+        const abc = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        return t.slice(0, -1) + abc[abc.indexOf(t.at(-1)!) ^ 1];
+      },
+    ],
     ["address swapped, MAC kept", () => `${Buffer.from("other@example.ru").toString("base64url")}.${valid().split(".")[1]}`],
     ["another newsletter's token", () => token("victim@example.ru", "drugaya-rassylka.example.org")],
     ["garbage", () => "not-a-token"],
