@@ -298,3 +298,29 @@ describe.each(backends())("serve's subscribe endpoints on $name", (backend) => {
     }
   });
 });
+
+describe("the subscribe pages come from templates that escape", () => {
+  test("no unmarked triple braces; a hostile name, consent text, address and values stay text", async () => {
+    const { templateSources, unmarkedTripleBraces } = await import("../../src/pages/templates.js");
+    const { subscribePages, subscribeFormHtml } = await import("../../src/publish/subscribe-pages.js");
+    for (const source of templateSources()) expect(unmarkedTripleBraces(source)).toEqual([]);
+    const HOSTILE = `<script>alert("x")</script> "кавычки"`;
+    const c = { name: HOSTILE, language: "ru", url: "javascript:alert(1)", subscribe: { ...config.subscribe!, consent: HOSTILE } };
+    for (const html of [
+      subscribeFormHtml(c, HOSTILE),
+      subscribePages.form(c, {
+        page: HOSTILE,
+        stamp: HOSTILE,
+        values: { email: HOSTILE, name: HOSTILE },
+        errors: [{ field: "email", code: "email" }],
+      }),
+      subscribePages.checkMail(c),
+      subscribePages.ask(c, `${HOSTILE}@x.ru`, `?token=${HOSTILE}`),
+      subscribePages.confirmed(c),
+      subscribePages.expired(c),
+    ]) {
+      expect(html).not.toContain("<script>alert");
+      expect(html).not.toContain("javascript:");
+    }
+  });
+});
