@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import { isIPv6 } from "node:net";
 import type { NewsletterConfig } from "../config/schema.js";
 import { addressKey } from "../identity/address.js";
 import { emailProblem, stripControls } from "../send/audience.js";
@@ -113,13 +114,31 @@ export function formStamp(ctx: Pick<SubscribeContext, "listId" | "secret">, now:
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 
+/**
+ * What a per-IP limit counts: an IPv4 address (also written IPv4-mapped, `::ffff:1.2.3.4`), or an IPv6
+ * address's /64 — one subscriber line gets a whole /64, and would otherwise have 2^64 "IPs" to rotate.
+ */
+export function ipLimitKey(ip: string): string {
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
+  if (mapped) return mapped[1];
+  if (!isIPv6(ip)) return ip;
+  const [head, tail = ""] = ip.toLowerCase().split("::");
+  const left = head ? head.split(":") : [];
+  const right = ip.includes("::") && tail ? tail.split(":") : [];
+  const groups = ip.includes("::") ? [...left, ...Array(8 - left.length - right.length).fill("0"), ...right] : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ""))
+    .join(":")}::/64`;
+}
+
 function limitChecks(ctx: SubscribeContext, ip: string, email: string): LimitCheck[] {
   const l = ctx.config.subscribe.limits;
   // the address only as a hash: the counters are not a second list of addresses
   const addr = `addr:${createHash("sha256").update(addressKey(email)).digest("hex").slice(0, 32)}`;
   return [
-    { key: `ip:${ip}`, max: l.perIpPerHour, windowMs: HOUR },
-    { key: `ip:${ip}`, max: l.perIpPerDay, windowMs: DAY },
+    { key: `ip:${ipLimitKey(ip)}`, max: l.perIpPerHour, windowMs: HOUR },
+    { key: `ip:${ipLimitKey(ip)}`, max: l.perIpPerDay, windowMs: DAY },
     { key: addr, max: l.perAddressPerHour, windowMs: HOUR },
     { key: addr, max: l.perAddressPerDay, windowMs: DAY },
     { key: "emails", max: l.emailsPerHour, windowMs: HOUR },

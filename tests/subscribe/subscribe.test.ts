@@ -7,6 +7,7 @@ import {
   confirmSubscription,
   consentTextHash,
   formStamp,
+  ipLimitKey,
   maskAddress,
   requestSubscription,
   type SubscribeConfig,
@@ -257,6 +258,15 @@ describe.each(backends())("the subscribe flow on $name", (backend) => {
       ),
     120_000,
   );
+});
+
+test("per-IP limits count an IPv4 address, or an IPv6 address's /64", () => {
+  expect(ipLimitKey("203.0.113.7")).toBe("203.0.113.7");
+  expect(ipLimitKey("::ffff:203.0.113.7")).toBe("203.0.113.7");
+  expect(ipLimitKey("2001:db8:1:2:3:4:5:6")).toBe("2001:db8:1:2::/64");
+  expect(ipLimitKey("2001:0db8:0001:0002::abcd")).toBe("2001:db8:1:2::/64");
+  expect(ipLimitKey("2001:db8::1")).toBe("2001:db8:0:0::/64");
+  expect(ipLimitKey("::1")).toBe("0:0:0:0::/64");
 });
 
 test("masking keeps the first letter and the domain", () => {
