@@ -48,6 +48,11 @@ const COMMANDS: Record<string, { term: string; description: string; load: () => 
     description: "addresses never to send to (unsubscribed, bounced): add, remove, list, import, export",
     load: async () => (await import("./suppress.js")).registerSuppress,
   },
+  subscribers: {
+    term: "subscribers",
+    description: "the subscriber list rassylka keeps (the subscribe form, imports): list, add, remove, import, export",
+    load: async () => (await import("./subscribers.js")).registerSubscribers,
+  },
   state: {
     term: "state",
     description: "the state store (a SQLite file or PostgreSQL): migrate, copy",

@@ -13,12 +13,15 @@ import { duration } from "../send/delivery.js";
 import { runSend, type SendInput, type SendMode, type SendProgress, type SendSummary } from "../send/engine.js";
 import { refuseDraft, unsubscribeProblems } from "../send/guards.js";
 import { Ledger } from "../send/ledger.js";
+import { subscriberAudience } from "../send/subscribers.js";
 import type { Transport } from "../send/transport.js";
 import { DryRunTransport } from "../send/transports/dry-run.js";
 import { OutboxTransport } from "../send/transports/outbox.js";
 import { parseSmtpUrl, SMTP_URL_ENV, SmtpTransport } from "../send/transports/smtp.js";
 import { openState, stateError, stateFile } from "../state/db.js";
 import { domainKey } from "../util/domain.js";
+import { stateLocation } from "../state/location.js";
+import { openStore } from "../state/store.js";
 import { formatDiagnostic, type Io, replyText } from "./print.js";
 import { runSendsayCampaign, sendsayPersonalTransport } from "./sendsay.js";
 
@@ -98,6 +101,8 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
 export interface SendFlags {
   root: string;
   to?: string;
+  /** `--subscribers`: the confirmed readers of the subscriber list in the state store (docs/subscribe.md). */
+  subscribers?: boolean;
   transport: string;
   smtpUrl?: string;
   rate?: number;
@@ -470,8 +475,15 @@ async function sendCommand(issue: string, flags: SendFlags, io: Io, runtime: Sen
   const mode: SendMode = flags.test ? "test" : flags.dryRun ? "dry-run" : "send";
   if (flags.test && flags.to)
     throw bad("--test and --to together", "send test copies with --test a@x.ru alone, then the real send with --to", "--test");
-  if (!flags.test && !flags.to) throw bad("no recipients", "pass --to list.csv (a CSV with an email column) or --to a@x.ru,b@y.ru", "--to");
-  const audience = flags.test ? addressList(flags.test) : audienceFrom(flags.to!, flags.encoding);
+  if (flags.subscribers && (flags.to || flags.test))
+    throw bad("--subscribers with --to or --test", "send to the subscriber list with --subscribers alone", "--subscribers");
+  if (!flags.test && !flags.to && !flags.subscribers)
+    throw bad("no recipients", "pass --to list.csv (a CSV with an email column), --to a@x.ru,b@y.ru, or --subscribers", "--to");
+  const audience = flags.test
+    ? addressList(flags.test)
+    : flags.subscribers
+      ? subscriberAudience(() => openStore(stateLocation(root, flags.state ? resolve(flags.state) : undefined, runtime.env)))
+      : audienceFrom(flags.to!, flags.encoding);
   if (mode === "send" && !flags.yes && !runtime.tty) {
     throw bad(
       "a real send needs confirmation, and this is not a terminal",
@@ -546,6 +558,7 @@ export function registerSend(program: Command, io: Io, setCode: (c: number) => v
     .description("deliver an issue to a list over SMTP or into outbox/<slug>/*.eml, with a crash-safe ledger (re-run to resume)")
     .argument("<issue>", "issue file or slug")
     .option("--to <list>", "recipients: a CSV file with an email column, or a@x.ru,b@y.ru")
+    .option("--subscribers", "recipients: every confirmed, not suppressed subscriber (rassylka subscribers)")
     .option("--transport <name>", "outbox (one .eml per reader, the default), smtp or sendsay", "outbox")
     .option("--smtp-url <url>", `smtp://user:pass@host:587 or smtps://… (default: $${SMTP_URL_ENV})`)
     .option("--rate <n>", "at most N messages per second from this worker (default: no limit)", nonNegative("--rate"))

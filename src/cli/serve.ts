@@ -8,6 +8,7 @@ import { close, createPublishServer, listen, unsubscribePaths } from "../publish
 import { locationText, stateLocation } from "../state/location.js";
 import { openStore } from "../state/store.js";
 import type { Io } from "./print.js";
+import { subscribeBackend } from "./serve-subscribe.js";
 
 export interface ServeFlags {
   root: string;
@@ -53,6 +54,10 @@ export async function runServe(flags: ServeFlags, io: Io, stop: Promise<unknown>
   const location = stateLocation(root, flags.state);
   const store = secret ? await openStore(location, { onError: (e) => io.err(`error: ${(e as Error).message}`) }) : undefined;
   let recorded = 0;
+  // the subscribe form (docs/subscribe.md): with `subscribe:` in newsletter.yaml and a secret to sign its links
+  const subscribe = store && config.subscribe ? subscribeBackend(root, config, store, location, process.env, io) : undefined;
+  if (config.subscribe && !config.url)
+    io.err("warning: subscribe: needs url in newsletter.yaml (the confirmation link's address); /subscribe answers 503");
   const server = createPublishServer({
     dir,
     config,
@@ -63,11 +68,13 @@ export async function runServe(flags: ServeFlags, io: Io, stop: Promise<unknown>
       io.out(`unsubscribed ${mask(email)}${added ? "" : " (already)"}`);
     },
     onError: (error) => io.err(`error: ${(error as Error).message}`),
+    subscribe: subscribe?.options,
   });
   let url: string;
   try {
     url = await listen(server, port, flags.host);
   } catch (cause) {
+    await subscribe?.close();
     await store?.close();
     throw new RassylkaError(
       {
@@ -83,9 +90,11 @@ export async function runServe(flags: ServeFlags, io: Io, stop: Promise<unknown>
   const paths = unsubscribePaths(config).join(", ");
   io.out(`Serving ${relative(process.cwd(), dir) || "."}/ at ${url}`);
   io.out(secret ? `Unsubscribe: POST/GET ${paths} ?token=… → ${locationText(location)}` : `Unsubscribe: disabled (no secret) at ${paths}`);
+  if (subscribe) io.out(`Subscribe: POST /subscribe → ${locationText(location)}; confirmations → ${subscribe.description}`);
   io.out("Press Ctrl+C to stop.");
   await stop;
   await close(server);
+  await subscribe?.close();
   await store?.close();
   io.out(`Stopped. ${recorded} new unsubscribe(s) recorded.`);
   return 0;

@@ -71,6 +71,32 @@ export const configSchema = z.strictObject({
     .strictObject({ url: url.optional(), mailto: email.optional() })
     .refine((u) => u.url || u.mailto, { message: "give unsubscribe.url, unsubscribe.mailto or both" })
     .optional(),
+  /**
+   * The subscribe form on the archive and the web versions, answered by `serve` (docs/subscribe.md):
+   * double opt-in with a consent record. `consent` is the text beside the checkbox, in the newsletter's
+   * language, recorded whole with every subscription; `welcome` the slug of an issue a confirmed reader gets.
+   */
+  subscribe: z
+    .strictObject({
+      consent: z.string().trim().min(1, { message: "give the consent text readers agree to (in the newsletter's language)" }),
+      welcome: z
+        .string()
+        .regex(/^[a-z0-9][a-z0-9-]*$/, { message: "expected the slug of an issue, such as 2026-11-10-welcome" })
+        .optional(),
+      limits: z
+        .strictObject({
+          /** A form sent sooner than this after the page was served is a bot's (people need more than 3 s). */
+          minFillSeconds: z.number().min(0).max(3).default(3),
+          perAddressPerHour: z.number().int().positive().default(1),
+          perAddressPerDay: z.number().int().positive().default(3),
+          perIpPerHour: z.number().int().positive().default(10),
+          perIpPerDay: z.number().int().positive().default(50),
+          /** Confirmation emails per hour from this newsletter, whoever asks. */
+          emailsPerHour: z.number().int().positive().default(200),
+        })
+        .prefault({}),
+    })
+    .optional(),
   /** Sendsay account settings (no secrets: the API key comes from SENDSAY_APIKEY). */
   sendsay: z
     .strictObject({

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { NewsletterConfig } from "../config/schema.js";
 import { injectWebNav, renderArchive, renderWebNav } from "../publish/archive.js";
 import { type FeedEntry, renderFeed } from "../publish/feed.js";
+import { injectSubscribeForm, subscribeFormHtml } from "../publish/subscribe-pages.js";
 import { writeFileIfChanged } from "../util/fs.js";
 import { type ManifestEntry, readManifest } from "./manifest.js";
 
@@ -45,7 +46,10 @@ export async function publishSite(
       const file = join(outDir, `${e.slug}.html`);
       const page = pages.get(e.slug) ?? (await readPage(file));
       if (page === undefined) return { ...e, html: page };
-      if (await writeFileIfChanged(file, injectWebNav(page, renderWebNav(all, e.slug, config)))) written.push(file);
+      // the subscribe form (with `subscribe:` in newsletter.yaml) on every web version, never in the email
+      const form = subscribeFormHtml(config, config.url ? `${config.url.replace(/\/+$/, "")}/${e.slug}.html` : `${e.slug}.html`);
+      const html = injectSubscribeForm(injectWebNav(page, renderWebNav(all, e.slug, config)), form);
+      if (await writeFileIfChanged(file, html)) written.push(file);
       return { ...e, html: page };
     }),
   );

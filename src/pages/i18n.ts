@@ -1,4 +1,5 @@
 import { formatDate } from "../render/events.js";
+import { enSubscribe, ruSubscribe, type SubscribeStrings, ukSubscribe } from "./subscribe.js";
 
 /**
  * The one table of page words: the archive and the web versions' nav bar, the pages `serve` answers
@@ -29,6 +30,8 @@ export interface PageStrings {
   errors: Record<ErrorStatus, string>;
   errorTitle: (status: number) => string;
   preview: PreviewStrings;
+  /** serve: the subscribe form, its pages and the confirmation email (src/pages/subscribe.ts). */
+  subscribe: SubscribeStrings;
 }
 
 export type ErrorStatus = 400 | 403 | 404 | 405 | 413 | 500;
@@ -118,6 +121,7 @@ const ru: PageStrings = {
     notFound: "Такого выпуска нет.",
     doesNotBuild: "Выпуск не собирается.",
   },
+  subscribe: ruSubscribe,
 };
 
 const en: PageStrings = {
@@ -175,6 +179,7 @@ const en: PageStrings = {
     notFound: "No such issue.",
     doesNotBuild: "The issue does not build.",
   },
+  subscribe: enSubscribe,
 };
 
 const uk: PageStrings = {
@@ -205,6 +210,7 @@ const uk: PageStrings = {
   errorTitle: (status) => `Помилка ${status}`,
   // the preview is the editors' tool: its labels stay English for a Ukrainian newsletter, as before
   preview: en.preview,
+  subscribe: ukSubscribe,
 };
 
 const TABLE: Record<string, PageStrings> = { ru, en, uk };

@@ -1,6 +1,7 @@
 import type { NewsletterConfig } from "../config/schema.js";
 import { issueDate, languageTag, pageStrings } from "../pages/i18n.js";
 import { escapeHtml, pageHref, safeHref } from "./html.js";
+import { subscribeFormHtml } from "./subscribe-pages.js";
 
 /**
  * The web archive: `dist/index.html` (every published issue, newest first) and the nav bar of each
@@ -19,7 +20,7 @@ export interface ArchiveEntry {
   draft: boolean;
 }
 
-type Config = Pick<NewsletterConfig, "name" | "language" | "description" | "nav" | "url">;
+type Config = Pick<NewsletterConfig, "name" | "language" | "description" | "nav" | "url"> & Partial<Pick<NewsletterConfig, "subscribe">>;
 
 /** Published issues, newest first (by date, then slug: the manifest's order, made sure of here). */
 export function publishedIssues<T extends ArchiveEntry>(entries: readonly T[]): T[] {
@@ -87,6 +88,7 @@ ${description}
 <main>
 <h2>${escapeHtml(t.allIssues)}</h2>
 ${list}
+${subscribeFormHtml(config, config.url ? `${config.url.replace(/\/+$/, "")}/` : "index.html")}
 </main>
 </div>
 </body>

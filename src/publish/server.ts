@@ -6,6 +6,7 @@ import { staticSite } from "../http/static.js";
 import { newsletterId } from "../identity/newsletter.js";
 import type { Store } from "../state/store.js";
 import { pages } from "./pages.js";
+import { type SubscribeServerOptions, subscribeRoutes } from "./subscribe.js";
 import { BODY_LIMIT, SuppressionWriter, unsubscribeRoutes } from "./unsubscribe.js";
 
 export { close, listen } from "../http/server.js";
@@ -28,6 +29,8 @@ export interface PublishServerOptions {
   onUnsubscribe?: (email: string, added: boolean) => void;
   /** Called with unexpected errors (answered 500 without details). */
   onError?: (error: unknown) => void;
+  /** The subscribe form's back end (src/publish/subscribe.ts); with `subscribe:` in the config. */
+  subscribe?: SubscribeServerOptions;
 }
 
 /** What every feature is given: the options, and what is made of them once per server. */
@@ -53,7 +56,7 @@ async function site(app: FastifyInstance, { options }: PublishContext): Promise<
  * What `serve` answers, one plugin per feature. Adding a route (say `POST /subscribe`) is a plugin in
  * its own file (src/publish/subscribe.ts, shaped like `unsubscribeRoutes`) and one entry here.
  */
-const FEATURES: PublishFeature[] = [unsubscribeRoutes, site];
+const FEATURES: PublishFeature[] = [unsubscribeRoutes, subscribeRoutes, site];
 
 export function createPublishServer(options: PublishServerOptions): FastifyInstance {
   const app = createHttpServer({
@@ -65,7 +68,7 @@ export function createPublishServer(options: PublishServerOptions): FastifyInsta
   const context: PublishContext = {
     options,
     listId: newsletterId(options.config),
-    writer: options.state ? new SuppressionWriter(options.state.suppressions) : undefined,
+    writer: options.state ? new SuppressionWriter(options.state.suppressions, options.subscribe?.store) : undefined,
   };
   for (const feature of FEATURES) app.register(async (scope) => feature(scope, context));
   return app;

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 
 import type { NewsletterConfig } from "../config/schema.js";
 import { verifyUnsubscribeToken } from "../identity/token.js";
 import type { SuppressionStore } from "../state/store.js";
+import type { SubscriberStore } from "../state/subscribers.js";
 import { pages } from "./pages.js";
 import type { PublishContext } from "./server.js";
 
@@ -81,7 +82,11 @@ export function isOneClickBody(body: unknown, type: string | undefined): boolean
 export class SuppressionWriter {
   private queue: { email: string; done: (added: boolean) => void; fail: (error: unknown) => void }[] = [];
   private scheduled = false;
-  constructor(private readonly suppressions: SuppressionStore) {}
+  /** `subscribers`: the list rassylka keeps, whose readers an unsubscribe marks `unsubscribed` (issue 15). */
+  constructor(
+    private readonly suppressions: SuppressionStore,
+    private readonly subscribers?: Pick<SubscriberStore, "markUnsubscribed">,
+  ) {}
   /** Resolves after the commit: true when the address was not suppressed before. */
   add(email: string): Promise<boolean> {
     return new Promise((done, fail) => {
@@ -102,6 +107,10 @@ export class SuppressionWriter {
     this.queue = [];
     try {
       const added = await this.suppressions.addMany(batch.map((b) => ({ email: b.email, reason: "unsubscribed", source: "one-click" })));
+      await this.subscribers?.markUnsubscribed(
+        batch.map((b) => b.email),
+        new Date().toISOString(),
+      );
       for (const [i, b] of batch.entries()) b.done(added[i]);
     } catch (error) {
       for (const b of batch) b.fail(error);

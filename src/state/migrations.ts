@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
 import { error, RassylkaError } from "../diagnostics.js";
 import { SQLITE_CAMPAIGNS, SQLITE_LEDGER, SQLITE_SUPPRESSED } from "./schema.js";
+import { POSTGRES_SUBSCRIBERS, SQLITE_SUBSCRIBERS } from "./subscribers.js";
 
 /**
  * Versioned schema migrations, one numbered list per backend. A database records what it has in
@@ -34,6 +35,8 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     name: "baseline",
     sql: [SQLITE_SUPPRESSED, SQLITE_LEDGER, SQLITE_CAMPAIGNS].join("\n"),
   },
+  /** Issue 15: the subscriber list and the subscribe form's abuse counters (src/state/subscribers.ts). */
+  { version: 4, name: "subscribers", sql: SQLITE_SUBSCRIBERS },
 ];
 
 /**
@@ -114,6 +117,8 @@ CREATE TABLE sendsay_campaigns (
 CREATE INDEX sendsay_campaigns_issue ON sendsay_campaigns (issue, group_id, login);
 `,
   },
+  /** Issue 15: the subscriber list and the subscribe form's abuse counters (src/state/subscribers.ts). */
+  { version: 4, name: "subscribers", sql: POSTGRES_SUBSCRIBERS },
 ];
 
 export function latestVersion(migrations: readonly Migration[]): number {
@@ -141,6 +146,11 @@ function sqliteVersion(db: Database.Database): number {
   return (db.prepare("SELECT coalesce(max(version), 0) AS v FROM schema_migrations").get() as { v: number }).v;
 }
 
+function sqliteApplied(db: Database.Database): Set<number> {
+  if (!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get()) return new Set();
+  return new Set((db.prepare("SELECT version FROM schema_migrations").all() as { version: number }[]).map((r) => r.version));
+}
+
 /**
  * Applies the missing SQLite migrations. Checked first without a lock (the common case: up to date);
  * otherwise in one `BEGIN IMMEDIATE` transaction that re-reads the version, so two processes opening a
@@ -150,14 +160,16 @@ export function migrateSqlite(db: Database.Database, where: string, migrations: 
   const known = latestVersion(migrations);
   const current = sqliteVersion(db);
   if (current > known) throw newerSchemaError(where, current, known);
-  if (current === known) return { applied: [], version: current };
+  // by set, not by the highest number: a database that has 4 but not 2 (made while 2 was on another branch) still gets 2
+  if (migrations.every((m) => sqliteApplied(db).has(m.version))) return { applied: [], version: current };
   return db
     .transaction(() => {
       db.exec(SQLITE_VERSION_TABLE);
       const version = sqliteVersion(db);
+      const done = sqliteApplied(db);
       const applied: MigrationResult["applied"] = [];
       for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
-        if (m.version <= version) continue;
+        if (done.has(m.version)) continue;
         db.exec(m.sql);
         db.prepare("INSERT INTO schema_migrations (version, name) VALUES (?, ?)").run(m.version, m.name);
         applied.push({ version: m.version, name: m.name });

@@ -14,6 +14,8 @@ import {
   type Store,
   type SuppressionStore,
 } from "./store.js";
+import { SUBSCRIBER_TIMES, type SubscriberStore } from "./subscribers.js";
+import { PostgresSubscribers } from "./subscribers-postgres.js";
 import type { Suppression, SuppressionReason } from "./suppressions.js";
 
 /**
@@ -27,10 +29,16 @@ const ISO = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-
 /** One lock for schema changes: concurrent first opens (two senders, serve) apply each migration once. */
 const MIGRATION_LOCK = "SELECT pg_advisory_xact_lock(hashtext('rassylka:schema_migrations'))";
 
-const TIMES = new Set(["started_at", "updated_at", "created_at", "sent_at"]);
+const TIMES = new Set(["started_at", "updated_at", "created_at", "sent_at", ...SUBSCRIBER_TIMES]);
 const INTEGERS = new Set(["run_id", "total", "invalid", "duplicates", "line", "attempts", "last_code", "resent", "track_status"]);
 /** The column that pages a table in `rows()`. */
-const ORDER: Record<StateTable, string> = { send_runs: "issue", send_ledger: "id", suppressed: "email", sendsay_campaigns: "id" };
+const ORDER: Record<StateTable, string> = {
+  send_runs: "issue",
+  send_ledger: "id",
+  suppressed: "email",
+  sendsay_campaigns: "id",
+  subscribers: "email",
+};
 
 function columnType(column: string): string {
   if (TIMES.has(column)) return "timestamptz";
@@ -97,6 +105,7 @@ export class PostgresStore implements Store {
   readonly location: string;
   readonly suppressions: SuppressionStore;
   readonly campaigns: CampaignStore;
+  readonly subscribers: SubscriberStore;
 
   constructor(
     readonly pool: pg.Pool,
@@ -105,6 +114,7 @@ export class PostgresStore implements Store {
     this.location = maskUrl(url);
     this.suppressions = new PostgresSuppressions(pool);
     this.campaigns = new PostgresCampaigns(pool);
+    this.subscribers = new PostgresSubscribers(pool);
   }
 
   private async tableExists(table: string): Promise<boolean> {
@@ -126,7 +136,13 @@ export class PostgresStore implements Store {
     const known = latestVersion(migrations);
     const current = await this.schemaVersion();
     if (current > known) throw newerSchemaError(this.location, current, known);
-    if (current === known) return { applied: [], version: current };
+    const done = async () =>
+      current === 0
+        ? new Set<number>()
+        : new Set((await this.pool.query<{ v: number }>("SELECT version AS v FROM schema_migrations")).rows.map((r) => r.v));
+    // by set, not by the highest number: a database that has 4 but not 2 (made while 2 was on another branch) still gets 2
+    const before = await done();
+    if (migrations.every((m) => before.has(m.version))) return { applied: [], version: current };
     const client = await this.pool.connect();
     try {
       await client.query("BEGIN");
@@ -136,9 +152,10 @@ export class PostgresStore implements Store {
       );
       const { rows } = await client.query<{ v: number }>("SELECT coalesce(max(version), 0)::int AS v FROM schema_migrations");
       const version = rows[0].v;
+      const have = new Set((await client.query<{ v: number }>("SELECT version AS v FROM schema_migrations")).rows.map((r) => r.v));
       const applied: MigrationResult["applied"] = [];
       for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
-        if (m.version <= version) continue;
+        if (have.has(m.version)) continue;
         await client.query(m.sql);
         await client.query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", [m.version, m.name]);
         applied.push({ version: m.version, name: m.name });
@@ -166,7 +183,7 @@ export class PostgresStore implements Store {
           : await this.pool.query(`${select} WHERE ${order} > $1 ORDER BY ${order} LIMIT $2`, [after, batchSize]);
       if (!rows.length) return;
       after = rows[rows.length - 1]._key;
-      yield rows.map(({ _key, ...r }) => (table === "send_ledger" ? { ...r, fields: JSON.stringify(r.fields) } : r) as StateRows[T]);
+      yield rows.map(({ _key, ...r }) => ("fields" in r ? { ...r, fields: JSON.stringify(r.fields) } : r) as StateRows[T]);
       if (rows.length < batchSize) return;
     }
   }

@@ -14,6 +14,8 @@ import {
   type Store,
   type SuppressionStore,
 } from "./store.js";
+import type { SubscriberStore } from "./subscribers.js";
+import { SqliteSubscribers } from "./subscribers-sqlite.js";
 import { type SuppressionReason, Suppressions } from "./suppressions.js";
 
 /**
@@ -25,6 +27,7 @@ export class SqliteStore implements Store {
   readonly kind = "sqlite" as const;
   readonly suppressions: SuppressionStore;
   readonly campaigns: CampaignStore;
+  readonly subscribers: SubscriberStore;
 
   /** `owned`: close() closes the connection (false when the caller opened it and keeps using it). */
   constructor(
@@ -34,6 +37,7 @@ export class SqliteStore implements Store {
   ) {
     this.suppressions = new SqliteSuppressions(db);
     this.campaigns = new SqliteCampaigns(db);
+    this.subscribers = new SqliteSubscribers(db);
   }
 
   async migrate(): Promise<MigrationResult> {

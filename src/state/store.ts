@@ -2,6 +2,7 @@ import type { CampaignStore } from "./campaigns.js";
 import type { StateOptions } from "./db.js";
 import type { StateLocation } from "./location.js";
 import type { MigrationResult } from "./migrations.js";
+import { SUBSCRIBER_COLUMNS, type SubscriberRecord, type SubscriberStore } from "./subscribers.js";
 import type { Suppression, SuppressionReason } from "./suppressions.js";
 
 /**
@@ -45,6 +46,7 @@ export interface Store {
   readonly suppressions: SuppressionStore;
   /** The Sendsay campaign records (src/state/campaigns.ts). */
   readonly campaigns: CampaignStore;
+  readonly subscribers: SubscriberStore;
   /** Applies the missing schema migrations (an open already did, unless opened with `migrate: false`). */
   migrate(): Promise<MigrationResult>;
   /** The schema version the database has now (0: never migrated). */
@@ -89,7 +91,7 @@ export async function openStore(location: StateLocation, options: OpenStoreOptio
 }
 
 /** Every table a state holds, in the order `state copy` copies them (runs before their ledger rows). */
-export const STATE_TABLES = ["send_runs", "send_ledger", "suppressed", "sendsay_campaigns"] as const;
+export const STATE_TABLES = ["send_runs", "send_ledger", "suppressed", "sendsay_campaigns", "subscribers"] as const;
 export type StateTable = (typeof STATE_TABLES)[number];
 
 /** Rows as both backends read and write them: times as ISO 8601 text (UTC, milliseconds), JSON as text. */
@@ -146,6 +148,7 @@ export interface StateRows {
   send_ledger: LedgerRecord;
   suppressed: Suppression;
   sendsay_campaigns: CampaignRecord;
+  subscribers: SubscriberRecord;
 }
 
 /** The columns copied, per table (ids and the SQLite-only pid lock are not). */
@@ -184,6 +187,7 @@ export const COPY_COLUMNS: { [T in StateTable]: readonly (keyof StateRows[T] & s
     "created_at",
     "updated_at",
   ],
+  subscribers: SUBSCRIBER_COLUMNS,
 };
 
 /**
@@ -195,4 +199,5 @@ export const COPY_KEYS: { [T in StateTable]: readonly (keyof StateRows[T] & stri
   send_ledger: ["issue", "email"],
   suppressed: ["email"],
   sendsay_campaigns: ["issue", "group_id", "login", "content_hash", "created_at"],
+  subscribers: ["email"],
 };

@@ -6,6 +6,7 @@ import { loadConfig } from "../../src/config/load.js";
 import { newsletterId } from "../../src/identity/newsletter.js";
 import { createUnsubscribeToken } from "../../src/identity/token.js";
 import type { StateLocation } from "../../src/state/location.js";
+import { latestVersion, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS } from "../../src/state/migrations.js";
 import { openStore } from "../../src/state/store.js";
 import { copyExampleNewsletter, REPO } from "../helpers/newsletter.js";
 import { PG_PASSWORD } from "../helpers/postgres.js";
@@ -111,16 +112,17 @@ describe.each(BACKENDS)("one $name state for serve, suppress and state", (backen
     if (location.kind === "postgres") expect(server.output()).toMatch(/→ postgres:\/\/rassylka:\*\*\*@127\.0\.0\.1:\d+\/t_\d+/);
   });
 
-  test("state migrate: three processes at once on a new state apply the baseline once; then nothing to apply", async () => {
+  test("state migrate: three processes at once on a new state apply each migration once; then nothing to apply", async () => {
     const location = await backend.fresh();
     const { args, env } = via(location);
     const results = await Promise.all([1, 2, 3].map(() => run(["state", "migrate", "--json", ...args], env)));
     for (const r of results) expect(r.code, r.stderr).toBe(0);
     const applied = results.flatMap((r) => JSON.parse(r.stdout).applied);
-    expect(applied).toEqual([{ version: 1, name: "baseline" }]);
+    const migrations = location.kind === "postgres" ? POSTGRES_MIGRATIONS : SQLITE_MIGRATIONS;
+    expect(applied).toEqual(migrations.map(({ version, name }) => ({ version, name })));
     const again = await run(["state", "migrate", ...args], env);
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).toMatch(/: up to date \(schema version 1\), nothing to apply\./);
+    expect(again.stdout).toMatch(new RegExp(`: up to date \\(schema version ${latestVersion(migrations)}\\), nothing to apply\\.`));
     for (const r of [...results, again]) noPassword(r);
     if (location.kind === "postgres") expect(again.stdout).toMatch(/^postgres:\/\/rassylka:\*\*\*@127\.0\.0\.1:\d+\/t_\d+: up to date/);
   });
@@ -137,7 +139,8 @@ describe.each(BACKENDS)("one $name state for serve, suppress and state", (backen
     expect(first.stdout).toMatch(/send_ledger\s+8 copied\n/);
     expect(first.stdout).toMatch(/suppressed\s+3 copied\n/);
     expect(first.stdout).toMatch(/sendsay_campaigns\s+2 copied\n/);
-    expect(first.stdout).toContain("15 row(s) copied.");
+    expect(first.stdout).toMatch(/subscribers\s+2 copied\n/);
+    expect(first.stdout).toContain("17 row(s) copied.");
     const again = await run(["state", "copy", "--from", source, "--to", to, "--json"]);
     expect(again.code, again.stderr).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({
@@ -147,6 +150,7 @@ describe.each(BACKENDS)("one $name state for serve, suppress and state", (backen
         { table: "send_ledger", read: 8, copied: 0 },
         { table: "suppressed", read: 3, copied: 0 },
         { table: "sendsay_campaigns", read: 2, copied: 0 },
+        { table: "subscribers", read: 2, copied: 0 },
       ],
     });
     noPassword(first);

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { build } from "../../src/output/build.js";
-import { copyExampleNewsletter, writeFiles } from "../helpers/newsletter.js";
+import { copyExampleNewsletter, REPO, writeFiles } from "../helpers/newsletter.js";
 
 /** A title and preheader that try every way out of HTML and XML text. */
 export const HOSTILE_TITLE = `<script>alert("x")</script> & ]]> </title><x a='1'> "кавычки" 'апостроф' \u0001 🙂`;
@@ -44,4 +44,13 @@ export function navOf(html: string): string {
   const m = /<!--rassylka:web-nav-->([\s\S]*?)<!--\/rassylka:web-nav-->/.exec(html);
   if (!m) throw new Error("no nav bar in the page");
   return m[1];
+}
+
+/** The consent text of the subscribe tests (issue 15). */
+export const CONSENT =
+  "Я соглашаюсь получать рассылку «Как увеличить объёмы продаж» и даю согласие на обработку моего адреса электронной почты и имени для её отправки.";
+
+/** The example newsletter.yaml with a `subscribe:` section (and optional extra YAML under it). */
+export async function subscribeYaml(extra = ""): Promise<string> {
+  return `${await readFile(join(REPO, "newsletter.yaml"), "utf8")}\nsubscribe:\n  consent: ${JSON.stringify(CONSENT)}\n${extra}`;
 }

@@ -6,6 +6,7 @@ import { CampaignLedger } from "../../src/state/campaigns.js";
 import { openState } from "../../src/state/db.js";
 import type { StateLocation } from "../../src/state/location.js";
 import { COPY_KEYS, STATE_TABLES, type StateRows, type StateTable, type Store } from "../../src/state/store.js";
+import { SqliteSubscribers } from "../../src/state/subscribers-sqlite.js";
 import { Suppressions } from "../../src/state/suppressions.js";
 import { startPostgres } from "../helpers/postgres.js";
 
@@ -92,6 +93,20 @@ export function seedSqlite(file: string): void {
     const id = campaigns.begin("2026-11-10-a", "group-1", "login", "hash-a", "Тема");
     campaigns.update(id, { state: "submitted", trackId: "77", trackStatus: 0 });
     campaigns.begin("2026-11-24-b", "group-1", "login", "hash-b", "Тема b");
+    // better-sqlite3 is synchronous: these are written before the promises settle
+    const subscribers = new SqliteSubscribers(db);
+    void subscribers.request({
+      address: "Pending@Example.ru",
+      fields: { name: "Вера" },
+      consent: { ip: "203.0.113.9", userAgent: "UA", page: "https://example.ru/", text: "Согласен" },
+      nonce: "seed",
+      at: "2026-11-30T12:00:00.000Z",
+    });
+    void subscribers.upsertMany([{ address: "ivan@example.ru", fields: { name: "Иван" } }], {
+      status: "confirmed",
+      source: "import:list.csv",
+      at: "2026-11-30T12:00:01.000Z",
+    });
   } finally {
     db.close();
   }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { Ledger } from "../../src/send/ledger.js";
 import { CampaignLedger } from "../../src/state/campaigns.js";
 import { openState } from "../../src/state/db.js";
-import { migrateSqlite } from "../../src/state/migrations.js";
+import { migrateSqlite, SQLITE_MIGRATIONS } from "../../src/state/migrations.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -37,7 +37,7 @@ describe("SQLite migrations", () => {
       expect(shape(migrated, table), table).toEqual(shape(byCode, table));
   });
 
-  test("a state file from before migrations is adopted as version 1 with its rows", () => {
+  test("a state file from before migrations is adopted as version 1 with its rows (and gets the later ones)", () => {
     const file = join(dir, "old.sqlite");
     const old = new Database(file);
     old.exec(`CREATE TABLE suppressed (
@@ -47,7 +47,9 @@ describe("SQLite migrations", () => {
     old.close();
     const db = openState(file);
     try {
-      expect(db.prepare("SELECT version, name FROM schema_migrations").all()).toEqual([{ version: 1, name: "baseline" }]);
+      expect(db.prepare("SELECT version, name FROM schema_migrations").all()).toEqual(
+        SQLITE_MIGRATIONS.map(({ version, name }) => ({ version, name })),
+      );
       expect(db.prepare("SELECT email FROM suppressed").pluck().all()).toEqual(["anna@example.ru"]);
       expect(db.prepare("SELECT count(*) FROM send_ledger").pluck().get()).toBe(0);
     } finally {
@@ -69,4 +71,19 @@ describe("SQLite migrations", () => {
       writer.close();
     }
   });
+});
+
+test("a migration missing below the newest one applied (made on another branch) is still applied", () => {
+  const file = join(dir, "gap.sqlite");
+  const db = new Database(file);
+  try {
+    const one = { version: 1, name: "one", sql: "CREATE TABLE one (x INTEGER)" };
+    const two = { version: 2, name: "two", sql: "CREATE TABLE two (x INTEGER)" };
+    const four = { version: 4, name: "four", sql: "CREATE TABLE four (x INTEGER)" };
+    expect(migrateSqlite(db, file, [one, four]).applied.map((m) => m.version)).toEqual([1, 4]);
+    expect(migrateSqlite(db, file, [one, two, four])).toEqual({ applied: [{ version: 2, name: "two" }], version: 4 });
+    expect(migrateSqlite(db, file, [one, two, four]).applied).toEqual([]);
+  } finally {
+    db.close();
+  }
 });

@@ -1,0 +1,388 @@
+import { createHash } from "node:crypto";
+import { addressKey } from "../identity/address.js";
+
+/**
+ * The subscriber list rassylka keeps (issue 15): one row per reader, keyed by the canonical identity
+ * (src/identity/address.ts `addressKey`, what the send step and the suppression list use), with the
+ * address as written, the reader's fields, a status and the consent record.
+ *
+ *   pending       asked to subscribe (the form, an import without --confirmed), not confirmed yet: never sent to
+ *   confirmed     confirmed by the link in the confirmation email (or imported/added with --confirmed)
+ *   unsubscribed  left (one-click unsubscribe); subscribing again goes through confirmation again
+ *
+ * The consent record is what 38-FZ art. 18 and 152-FZ ask a sender to prove: when, from which IP and
+ * user agent, on which page, and the exact consent text the reader ticked (kept whole, with its
+ * SHA-256 so a text changed later is told apart). The confirmation (when, IP, user agent of the
+ * button press) is kept beside it: together they are the double opt-in.
+ *
+ * The decisions (what a request, a confirmation, an import does to a row) are pure functions here;
+ * each backend only reads and writes the row inside one transaction, so both give the same answers.
+ */
+export type SubscriberStatus = "pending" | "confirmed" | "unsubscribed";
+export const SUBSCRIBER_STATUSES: readonly SubscriberStatus[] = ["pending", "confirmed", "unsubscribed"];
+
+/** Where a subscriber came from: the web form, `subscribers import` (with the file), or `subscribers add`. */
+export type SubscriberSource = "form" | "cli" | `import:${string}` | string;
+
+export interface Consent {
+  /** ISO 8601 time the consent was given (the form submitted, or the import/add). */
+  at: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  /** The page the form was on (its URL), or for an import the file. */
+  page: string | null;
+  /** The consent text shown, exactly. */
+  text: string | null;
+  /** SHA-256 (hex) of `text`: its version. */
+  textHash: string | null;
+}
+
+export interface Subscriber {
+  /** The canonical key (addressKey). */
+  email: string;
+  /** As the reader (or the list) wrote it: where the mail goes. */
+  address: string;
+  status: SubscriberStatus;
+  fields: Record<string, string>;
+  source: string;
+  consent: Consent;
+  confirmed: { at: string | null; ip: string | null; userAgent: string | null };
+  unsubscribedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** The row as both backends store it (times ISO text, fields JSON text): also what `state copy` moves. */
+export interface SubscriberRecord {
+  email: string;
+  address: string;
+  fields: string;
+  status: string;
+  source: string;
+  consent_at: string | null;
+  consent_ip: string | null;
+  consent_user_agent: string | null;
+  consent_page: string | null;
+  consent_text: string | null;
+  consent_hash: string | null;
+  /** The nonce inside the one confirmation link that is valid now; cleared when used (single use). */
+  confirm_nonce: string | null;
+  confirm_sent_at: string | null;
+  confirmed_at: string | null;
+  confirmed_ip: string | null;
+  confirmed_user_agent: string | null;
+  unsubscribed_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export const SUBSCRIBER_COLUMNS = [
+  "email",
+  "address",
+  "fields",
+  "status",
+  "source",
+  "consent_at",
+  "consent_ip",
+  "consent_user_agent",
+  "consent_page",
+  "consent_text",
+  "consent_hash",
+  "confirm_nonce",
+  "confirm_sent_at",
+  "confirmed_at",
+  "confirmed_ip",
+  "confirmed_user_agent",
+  "unsubscribed_at",
+  "created_at",
+  "updated_at",
+] as const satisfies readonly (keyof SubscriberRecord)[];
+
+/** The columns holding times (timestamptz on PostgreSQL). */
+export const SUBSCRIBER_TIMES = new Set<string>([
+  "consent_at",
+  "confirm_sent_at",
+  "confirmed_at",
+  "unsubscribed_at",
+  "created_at",
+  "updated_at",
+]);
+
+/** Migration 4, SQLite: the list and the abuse counters of the subscribe form (src/subscribe/limits.ts). */
+export const SQLITE_SUBSCRIBERS = `
+CREATE TABLE IF NOT EXISTS subscribers (
+  email                TEXT PRIMARY KEY,
+  address              TEXT NOT NULL,
+  fields               TEXT NOT NULL DEFAULT '{}',
+  status               TEXT NOT NULL,
+  source               TEXT NOT NULL,
+  consent_at           TEXT,
+  consent_ip           TEXT,
+  consent_user_agent   TEXT,
+  consent_page         TEXT,
+  consent_text         TEXT,
+  consent_hash         TEXT,
+  confirm_nonce        TEXT,
+  confirm_sent_at      TEXT,
+  confirmed_at         TEXT,
+  confirmed_ip         TEXT,
+  confirmed_user_agent TEXT,
+  unsubscribed_at      TEXT,
+  created_at           TEXT NOT NULL,
+  updated_at           TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS subscribers_status ON subscribers (status, email);
+CREATE TABLE IF NOT EXISTS subscribe_limits (
+  key TEXT NOT NULL,
+  at  INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS subscribe_limits_key ON subscribe_limits (key, at);
+`;
+
+/** Migration 4, PostgreSQL: the same tables (times timestamptz, fields jsonb; `email` holds addressKey, as in `suppressed`). */
+export const POSTGRES_SUBSCRIBERS = `
+CREATE TABLE subscribers (
+  email                text PRIMARY KEY,
+  address              text NOT NULL,
+  fields               jsonb NOT NULL DEFAULT '{}',
+  status               text NOT NULL,
+  source               text NOT NULL,
+  consent_at           timestamptz,
+  consent_ip           text,
+  consent_user_agent   text,
+  consent_page         text,
+  consent_text         text,
+  consent_hash         text,
+  confirm_nonce        text,
+  confirm_sent_at      timestamptz,
+  confirmed_at         timestamptz,
+  confirmed_ip         text,
+  confirmed_user_agent text,
+  unsubscribed_at      timestamptz,
+  created_at           timestamptz NOT NULL,
+  updated_at           timestamptz NOT NULL
+);
+CREATE INDEX subscribers_status ON subscribers (status, email);
+CREATE TABLE subscribe_limits (
+  key text NOT NULL,
+  at  bigint NOT NULL
+);
+CREATE INDEX subscribe_limits_key ON subscribe_limits (key, at);
+`;
+
+export interface SubscriberInput {
+  address: string;
+  fields?: Record<string, string>;
+  consent?: Partial<Consent>;
+}
+
+/** A form request: the reader's address, fields, consent record, and the nonce of the link about to be mailed. */
+export interface SubscribeRequest extends SubscriberInput {
+  nonce: string;
+  /** ISO time. */
+  at: string;
+}
+
+export type RequestOutcome =
+  /** New, or pending again, or back after an unsubscribe: pending now, a confirmation is to be sent with this nonce. */
+  | { kind: "pending"; previous: SubscriberStatus | undefined }
+  /** Already confirmed: nothing changes and no email is sent (the page says the same either way). */
+  | { kind: "already-confirmed" };
+
+export type ConfirmOutcome = "confirmed" | "already-confirmed" | "invalid";
+
+/** One limit: at most `max` events with this key in the last `windowMs`. */
+export interface LimitCheck {
+  key: string;
+  max: number;
+  windowMs: number;
+}
+
+export interface SubscriberStore {
+  get(email: string): Promise<Subscriber | undefined>;
+  /** By address; with a status, only those. */
+  list(filter?: { status?: SubscriberStatus }): Promise<Subscriber[]>;
+  count(status?: SubscriberStatus): Promise<number>;
+  /**
+   * `subscribers add` and `import`, one transaction: new readers get `status` (pending, or confirmed with
+   * --confirmed); existing ones get the new fields merged; pending becomes confirmed with `confirmed`;
+   * an unsubscribed reader stays unsubscribed (an old list must not undo an unsubscribe).
+   */
+  upsertMany(
+    entries: readonly SubscriberInput[],
+    options: { status: "pending" | "confirmed"; source: string; at: string },
+  ): Promise<UpsertOutcome[]>;
+  /** Deletes them (the right to be forgotten); true for each that was there. */
+  removeMany(emails: readonly string[]): Promise<boolean[]>;
+  /** The form's request, in one transaction (see decideRequest). */
+  request(input: SubscribeRequest): Promise<RequestOutcome>;
+  /** What the confirmation page shows on GET: nothing changes. */
+  peek(email: string, nonce: string): Promise<ConfirmOutcome>;
+  /** The button: pending with this nonce → confirmed, the nonce spent, an unsubscribe suppression lifted. */
+  confirm(email: string, nonce: string, by: { at: string; ip: string | null; userAgent: string | null }): Promise<ConfirmOutcome>;
+  /** One-click unsubscribe: those that are subscribers become `unsubscribed`; returns how many changed. */
+  markUnsubscribed(emails: readonly string[], at: string): Promise<number>;
+  /** Confirmed and not suppressed, in pages by key (for `send --subscribers`). */
+  confirmedPage(after: string, limit: number): Promise<Subscriber[]>;
+  /**
+   * Abuse limits kept in the store (they hold across restarts and machines): when every check is under
+   * its max, records one event for each key and returns undefined; otherwise records nothing and returns
+   * the first check that is full. One transaction, so parallel requests never overshoot.
+   */
+  takeLimits(checks: readonly LimitCheck[], nowMs: number): Promise<LimitCheck | undefined>;
+}
+
+export type UpsertOutcome = "added" | "updated" | "confirmed" | "kept-unsubscribed";
+
+export function consentHash(text: string | null | undefined): string | null {
+  return text ? createHash("sha256").update(text, "utf8").digest("hex") : null;
+}
+
+export function toSubscriber(r: SubscriberRecord): Subscriber {
+  let fields: Record<string, string> = {};
+  try {
+    fields = typeof r.fields === "string" ? JSON.parse(r.fields) : (r.fields ?? {});
+  } catch {}
+  return {
+    email: r.email,
+    address: r.address,
+    status: r.status as SubscriberStatus,
+    fields,
+    source: r.source,
+    consent: {
+      at: r.consent_at,
+      ip: r.consent_ip,
+      userAgent: r.consent_user_agent,
+      page: r.consent_page,
+      text: r.consent_text,
+      textHash: r.consent_hash,
+    },
+    confirmed: { at: r.confirmed_at, ip: r.confirmed_ip, userAgent: r.confirmed_user_agent },
+    unsubscribedAt: r.unsubscribed_at,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+function consentColumns(consent: Partial<Consent> | undefined, at: string) {
+  return {
+    consent_at: consent?.at ?? at,
+    consent_ip: consent?.ip ?? null,
+    consent_user_agent: consent?.userAgent ?? null,
+    consent_page: consent?.page ?? null,
+    consent_text: consent?.text ?? null,
+    consent_hash: consent?.textHash ?? consentHash(consent?.text),
+  };
+}
+
+function newRecord(input: SubscriberInput, status: SubscriberStatus, source: string, at: string): SubscriberRecord {
+  return {
+    email: addressKey(input.address),
+    address: input.address.trim(),
+    fields: JSON.stringify(input.fields ?? {}),
+    status,
+    source,
+    ...consentColumns(input.consent, at),
+    confirm_nonce: null,
+    confirm_sent_at: null,
+    confirmed_at: status === "confirmed" ? at : null,
+    confirmed_ip: null,
+    confirmed_user_agent: null,
+    unsubscribed_at: null,
+    created_at: at,
+    updated_at: at,
+  };
+}
+
+/**
+ * The form's request on the row there is (or none) → the row to write (or none) and the outcome.
+ * Already confirmed: untouched — a stranger's request must not change a reader's record, and the
+ * answer page is the same. Otherwise pending with this request's consent record and a new nonce (the
+ * link of an earlier confirmation email stops working: only the latest is valid). An unsubscribed
+ * reader's suppression stays until they confirm.
+ */
+export function decideRequest(
+  existing: SubscriberRecord | undefined,
+  input: SubscribeRequest,
+): { write?: SubscriberRecord; outcome: RequestOutcome } {
+  if (existing?.status === "confirmed") return { outcome: { kind: "already-confirmed" } };
+  const base = existing ?? newRecord(input, "pending", "form", input.at);
+  const fields = { ...safeParse(base.fields), ...(input.fields ?? {}) };
+  const write: SubscriberRecord = {
+    ...base,
+    address: input.address.trim(),
+    fields: JSON.stringify(fields),
+    status: "pending",
+    source: existing ? existing.source : "form",
+    ...consentColumns(input.consent, input.at),
+    confirm_nonce: input.nonce,
+    confirm_sent_at: input.at,
+    updated_at: input.at,
+  };
+  return { write, outcome: { kind: "pending", previous: existing?.status as SubscriberStatus | undefined } };
+}
+
+/** The button's POST (or the GET's look, `write` ignored). */
+export function decideConfirm(
+  existing: SubscriberRecord | undefined,
+  nonce: string,
+  by: { at: string; ip: string | null; userAgent: string | null },
+): { write?: SubscriberRecord; outcome: ConfirmOutcome } {
+  if (!existing) return { outcome: "invalid" };
+  if (existing.status === "pending" && existing.confirm_nonce && existing.confirm_nonce === nonce) {
+    return {
+      outcome: "confirmed",
+      write: {
+        ...existing,
+        status: "confirmed",
+        confirm_nonce: null,
+        confirmed_at: by.at,
+        confirmed_ip: by.ip,
+        confirmed_user_agent: by.userAgent,
+        unsubscribed_at: null,
+        updated_at: by.at,
+      },
+    };
+  }
+  // a used link (the reader pressing twice, a second tab) says "you are subscribed"; anything else is invalid
+  if (existing.status === "confirmed") return { outcome: "already-confirmed" };
+  return { outcome: "invalid" };
+}
+
+export function decideUpsert(
+  existing: SubscriberRecord | undefined,
+  input: SubscriberInput,
+  options: { status: "pending" | "confirmed"; source: string; at: string },
+): { write?: SubscriberRecord; outcome: UpsertOutcome } {
+  if (!existing) return { write: newRecord(input, options.status, options.source, options.at), outcome: "added" };
+  const fields = JSON.stringify({ ...safeParse(existing.fields), ...(input.fields ?? {}) });
+  if (existing.status === "unsubscribed") {
+    return fields === existing.fields
+      ? { outcome: "kept-unsubscribed" }
+      : { write: { ...existing, fields, updated_at: options.at }, outcome: "kept-unsubscribed" };
+  }
+  if (existing.status === "pending" && options.status === "confirmed") {
+    return {
+      outcome: "confirmed",
+      write: {
+        ...existing,
+        fields,
+        status: "confirmed",
+        source: options.source,
+        ...consentColumns(input.consent, options.at),
+        confirm_nonce: null,
+        confirmed_at: options.at,
+        updated_at: options.at,
+      },
+    };
+  }
+  return { write: { ...existing, fields, address: input.address.trim(), updated_at: options.at }, outcome: "updated" };
+}
+
+function safeParse(fields: string): Record<string, string> {
+  try {
+    return typeof fields === "string" ? JSON.parse(fields) : (fields ?? {});
+  } catch {
+    return {};
+  }
+}

@@ -1,0 +1,112 @@
+import { stringify } from "csv-stringify/sync";
+import type { AudienceRow } from "../send/audience.js";
+import type { Consent, Subscriber, SubscriberInput } from "../state/subscribers.js";
+
+/**
+ * The subscriber list as JSON (`subscribers list --json`) and as CSV (`subscribers export`), and a CSV
+ * row read back by `subscribers import` (the same CSV as `send --to`: an `email` column, the others the
+ * reader's fields). An export holds the consent record in `consent_*` columns, so it answers a legal
+ * request on its own and an import of it keeps the record instead of making them fields.
+ */
+export interface SubscriberJson {
+  email: string;
+  address: string;
+  status: Subscriber["status"];
+  fields: Record<string, string>;
+  source: string;
+  consent: Consent;
+  confirmed: Subscriber["confirmed"];
+  unsubscribedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function subscriberJson(s: Subscriber): SubscriberJson {
+  return {
+    email: s.email,
+    address: s.address,
+    status: s.status,
+    fields: s.fields,
+    source: s.source,
+    consent: s.consent,
+    confirmed: s.confirmed,
+    unsubscribedAt: s.unsubscribedAt,
+    createdAt: s.createdAt,
+    updatedAt: s.updatedAt,
+  };
+}
+
+/** The record's columns, after `email` and the readers' own fields. */
+export const RECORD_COLUMNS = [
+  "status",
+  "source",
+  "consent_at",
+  "consent_ip",
+  "consent_user_agent",
+  "consent_page",
+  "consent_text",
+  "consent_hash",
+  "confirmed_at",
+  "confirmed_ip",
+  "confirmed_user_agent",
+  "unsubscribed_at",
+  "created_at",
+  "updated_at",
+] as const;
+
+const RESERVED = new Set<string>(["email", "e-mail", ...RECORD_COLUMNS]);
+
+/** RFC 4180 CSV (csv-stringify): email, the fields any reader has (sorted), then the record's columns. */
+export function subscribersCsv(list: readonly Subscriber[]): string {
+  const fieldNames = [...new Set(list.flatMap((s) => Object.keys(s.fields)))].filter((k) => !RESERVED.has(k.toLowerCase())).sort();
+  const rows = list.map((s) => [
+    s.address,
+    ...fieldNames.map((k) => s.fields[k] ?? ""),
+    s.status,
+    s.source,
+    s.consent.at,
+    s.consent.ip,
+    s.consent.userAgent,
+    s.consent.page,
+    s.consent.text,
+    s.consent.textHash,
+    s.confirmed.at,
+    s.confirmed.ip,
+    s.confirmed.userAgent,
+    s.unsubscribedAt,
+    s.createdAt,
+    s.updatedAt,
+  ]);
+  return stringify([["email", ...fieldNames, ...RECORD_COLUMNS], ...rows], { cast: { boolean: String }, record_delimiter: "\n" });
+}
+
+/**
+ * A row of an imported CSV → what to store, or why it is skipped. Fields are the columns that are not
+ * the record's; the record's columns (from an export) become the consent record. A row an export marks
+ * `unsubscribed` is never imported: an old list must not undo an unsubscribe.
+ */
+export function importedRow(row: AudienceRow, file: string): { input: SubscriberInput } | { skip: string } {
+  if (row.invalid) return { skip: row.invalid };
+  const fields: Record<string, string> = {};
+  const record: Record<string, string> = {};
+  for (const [k, v] of Object.entries(row.fields)) {
+    if (RESERVED.has(k.toLowerCase())) record[k.toLowerCase()] = v;
+    else fields[k] = v;
+  }
+  if (record.status?.trim().toLowerCase() === "unsubscribed") return { skip: "unsubscribed in the file" };
+  const or = (v: string | undefined) => (v?.trim() ? v : undefined);
+  return {
+    input: {
+      address: row.address,
+      fields,
+      consent: {
+        at: or(record.consent_at),
+        ip: or(record.consent_ip),
+        userAgent: or(record.consent_user_agent),
+        page: or(record.consent_page) ?? `import:${file}`,
+        text: or(record.consent_text),
+        textHash: or(record.consent_hash),
+      },
+    },
+  };
+}

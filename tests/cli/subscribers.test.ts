@@ -1,0 +1,160 @@
+// Runs the built CLI (`npm run build:ts && node scripts/bundle.mjs` first; `npm test` builds).
+import { execFile } from "node:child_process";
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { parse as parseCsv } from "csv-parse/sync";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { StateLocation } from "../../src/state/location.js";
+import { openStore } from "../../src/state/store.js";
+import { ISSUE, makeProject, parse, REPO, SECRET, startSmtp, writeCsv } from "../send/helpers.js";
+import { backends } from "../state/backends.js";
+
+const BIN = join(REPO, "bin", "rassylka.js");
+const BACKENDS = backends();
+
+type Result = { code: number; stdout: string; stderr: string };
+function run(root: string, args: string[], env: Record<string, string> = {}): Promise<Result> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd: root, env: { PATH: process.env.PATH, RASSYLKA_SECRET: SECRET, ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+beforeAll(() => Promise.all(BACKENDS.map((b) => b.start())), 120_000);
+afterAll(async () => {
+  for (const b of BACKENDS) await b.stop();
+});
+
+const stateArg = (l: StateLocation) => (l.kind === "postgres" ? l.url : l.file);
+
+describe.each(BACKENDS)("rassylka subscribers on $name", (backend) => {
+  test("add, import (pending unless --confirmed, recording the source), list --json, export with the consent columns, remove", async () => {
+    const { root, cleanup } = await makeProject();
+    try {
+      const state = stateArg(await backend.fresh());
+      const s = ["--state", state];
+      expect(await run(root, ["subscribers", "add", "Anna@Example.ru", "--name", "Анна", "--confirmed", ...s])).toMatchObject({ code: 0 });
+      expect((await run(root, ["subscribers", "add", "not-an-address", ...s])).code).toBe(1);
+      // the same CSV as send --to: ; delimiter, windows-1251 not needed, a bad row named with its line
+      await writeCsv(root, "list.csv", "email;name;city\nboris@example.ru;Борис;Тула\nbroken@;X;Y\nanna@example.ru;Анна К.;Москва\n");
+      const imported = await run(root, ["subscribers", "import", "list.csv", ...s]);
+      expect(imported.code).toBe(0);
+      expect(imported.stdout).toMatch(/Imported 1 new subscriber\(s\) as pending; 1 already there; 1 skipped/);
+      expect(imported.stderr).toMatch(/list\.csv:3: "broken@"/);
+      await writeCsv(root, "more.csv", "email,name\nvera@example.ru,Вера\n");
+      expect((await run(root, ["subscribers", "import", "more.csv", "--confirmed", "--consent", "Согласие на бумаге", ...s])).code).toBe(0);
+
+      const list = await run(root, ["subscribers", "list", "--json", ...s]);
+      expect(list.code).toBe(0);
+      const json = JSON.parse(list.stdout);
+      expect(json.map((x: { email: string; status: string }) => [x.email, x.status])).toEqual([
+        ["anna@example.ru", "confirmed"],
+        ["boris@example.ru", "pending"],
+        ["vera@example.ru", "confirmed"],
+      ]);
+      for (const x of json) {
+        expect(Object.keys(x)).toEqual(expect.arrayContaining(["email", "status", "fields", "consent"]));
+        expect(Object.keys(x.consent)).toEqual(expect.arrayContaining(["at", "ip", "userAgent", "page", "text"]));
+      }
+      expect(json[0]).toMatchObject({ fields: { name: "Анна К.", city: "Москва" }, source: "cli" });
+      expect(json[1]).toMatchObject({
+        fields: { name: "Борис", city: "Тула" },
+        source: "import:list.csv",
+        consent: { page: "import:list.csv" },
+      });
+      expect(json[2]).toMatchObject({ source: "import:more.csv", consent: { text: "Согласие на бумаге" } });
+      const confirmed = JSON.parse((await run(root, ["subscribers", "list", "--status", "confirmed", "--json", ...s])).stdout);
+      expect(confirmed).toHaveLength(2);
+      expect((await run(root, ["subscribers", "list", "--status", "maybe", ...s])).code).toBe(1);
+
+      expect((await run(root, ["subscribers", "export", "export.csv", ...s])).code).toBe(0);
+      const rows = parseCsv(await readFile(join(root, "export.csv"), "utf8"), { columns: true }) as Record<string, string>[];
+      expect(Object.keys(rows[0])).toEqual(
+        expect.arrayContaining([
+          "email",
+          "name",
+          "city",
+          "status",
+          "consent_at",
+          "consent_ip",
+          "consent_user_agent",
+          "consent_page",
+          "consent_text",
+          "consent_hash",
+        ]),
+      );
+      expect(rows.find((r) => r.email === "vera@example.ru")).toMatchObject({
+        name: "Вера",
+        status: "confirmed",
+        consent_text: "Согласие на бумаге",
+      });
+      // the export is the same CSV send --to reads
+      const dry = await run(root, ["send", ISSUE, "--to", "export.csv", "--dry-run", "--json"]);
+      expect(JSON.parse(dry.stdout)).toMatchObject({ total: 3, invalid: 0 });
+
+      expect((await run(root, ["subscribers", "remove", "BORIS@example.ru", "nobody@example.ru", ...s])).stdout).toMatch(
+        /Removed 1 subscriber\(s\); 1 were not on the list/,
+      );
+      const after = JSON.parse((await run(root, ["subscribers", "list", "--json", ...s])).stdout);
+      expect(after.map((x: { email: string }) => x.email)).toEqual(["anna@example.ru", "vera@example.ru"]);
+    } finally {
+      await cleanup();
+    }
+  }, 120_000);
+});
+
+describe("rassylka send --subscribers", () => {
+  test("every confirmed, not suppressed subscriber, through the ledger and the outbox; again, nobody twice", async () => {
+    const { root, cleanup } = await makeProject();
+    try {
+      await writeCsv(
+        root,
+        "list.csv",
+        "email,name,city\nanna@example.ru,Анна,Москва\nboris@example.ru,Борис,Тула\noleg@example.ru,Олег,Орёл\n",
+      );
+      expect((await run(root, ["subscribers", "import", "list.csv", "--confirmed"])).code).toBe(0);
+      expect((await run(root, ["subscribers", "add", "pending@example.ru"])).code).toBe(0);
+      expect((await run(root, ["suppress", "add", "oleg@example.ru", "--reason", "unsubscribed"])).code).toBe(0);
+      const r = await run(root, ["send", ISSUE, "--subscribers", "--yes", "--json"]);
+      expect(r.stderr).not.toMatch(/error/);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ total: 2, sent: 2, exitCode: 0 });
+      const files = (await readdir(join(root, "outbox", "2026-12-01-hello"))).sort();
+      expect(files).toEqual(["anna@example.ru.eml", "boris@example.ru.eml"]);
+      const mail = await parse(await readFile(join(root, "outbox", "2026-12-01-hello", "boris@example.ru.eml")));
+      expect(mail.html).toContain("Здравствуйте, Борис!");
+      expect(mail.html).toContain("Город: Тула.");
+      const again = await run(root, ["send", ISSUE, "--subscribers", "--yes", "--json"]);
+      expect(JSON.parse(again.stdout)).toMatchObject({ sent: 0, alreadySent: 2, exitCode: 0 });
+      expect((await run(root, ["send", ISSUE, "--subscribers", "--to", "list.csv", "--yes"])).code).toBe(1);
+    } finally {
+      await cleanup();
+    }
+  }, 120_000);
+
+  test("over SMTP, read back from a real smtp-server", async () => {
+    const { root, cleanup } = await makeProject();
+    const sink = await startSmtp();
+    try {
+      const location: StateLocation = { kind: "sqlite", file: join(root, ".rassylka", "state.sqlite") };
+      const store = await openStore(location);
+      await store.subscribers.upsertMany([{ address: "Ivan@Example.ru", fields: { name: "Иван" } }], {
+        status: "confirmed",
+        source: "cli",
+        at: new Date().toISOString(),
+      });
+      await store.close();
+      const r = await run(root, ["send", ISSUE, "--subscribers", "--transport", "smtp", "--yes"], { SMTP_URL: sink.url });
+      expect(r.code).toBe(0);
+      expect(sink.received.map((m) => m.to.map((a) => a.toLowerCase()))).toEqual([["ivan@example.ru"]]);
+      expect((await parse(sink.received[0].raw)).html).toContain("Здравствуйте, Иван!");
+    } finally {
+      await sink.close();
+      await cleanup();
+    }
+  }, 120_000);
+});
