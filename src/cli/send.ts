@@ -19,9 +19,9 @@ import { DryRunTransport } from "../send/transports/dry-run.js";
 import { OutboxTransport } from "../send/transports/outbox.js";
 import { parseSmtpUrl, SMTP_URL_ENV, SmtpTransport } from "../send/transports/smtp.js";
 import { openState, stateError, stateFile } from "../state/db.js";
-import { domainKey } from "../util/domain.js";
 import { stateLocation } from "../state/location.js";
 import { openStore } from "../state/store.js";
+import { domainKey } from "../util/domain.js";
 import { formatDiagnostic, type Io, replyText } from "./print.js";
 import { runSendsayCampaign, sendsayPersonalTransport } from "./sendsay.js";
 
