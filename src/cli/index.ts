@@ -48,6 +48,11 @@ const COMMANDS: Record<string, { term: string; description: string; load: () => 
     description: "addresses never to send to (unsubscribed, bounced): add, remove, list, import, export",
     load: async () => (await import("./suppress.js")).registerSuppress,
   },
+  bounces: {
+    term: "bounces",
+    description: "bounces and complaints after a send: import files, fetch an IMAP mailbox",
+    load: async () => (await import("./bounces.js")).registerBounces,
+  },
   state: {
     term: "state",
     description: "the state store (a SQLite file or PostgreSQL): migrate, copy",

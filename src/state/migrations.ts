@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import { error, RassylkaError } from "../diagnostics.js";
+import { POSTGRES_BOUNCES, SQLITE_BOUNCES } from "./bounces.js";
 import { SQLITE_CAMPAIGNS, SQLITE_LEDGER, SQLITE_SUPPRESSED } from "./schema.js";
 
 /**
@@ -34,6 +35,8 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     name: "baseline",
     sql: [SQLITE_SUPPRESSED, SQLITE_LEDGER, SQLITE_CAMPAIGNS].join("\n"),
   },
+  // 2 is the ledger's leases (issue 13 phase 2); the runner applies whatever is missing, in order
+  { version: 3, name: "bounces", sql: SQLITE_BOUNCES },
 ];
 
 /**
@@ -114,6 +117,7 @@ CREATE TABLE sendsay_campaigns (
 CREATE INDEX sendsay_campaigns_issue ON sendsay_campaigns (issue, group_id, login);
 `,
   },
+  { version: 3, name: "bounces", sql: POSTGRES_BOUNCES },
 ];
 
 export function latestVersion(migrations: readonly Migration[]): number {

@@ -1,6 +1,8 @@
 import pg from "pg";
 import { error, RassylkaError } from "../diagnostics.js";
 import { addressKey } from "../identity/address.js";
+import type { BounceStore } from "./bounces.js";
+import { PostgresBounces } from "./bounces-postgres.js";
 import { DATABASE_URL_ENV, maskUrl, urlParts } from "./location.js";
 import { latestVersion, type MigrationResult, newerSchemaError, POSTGRES_MIGRATIONS } from "./migrations.js";
 import {
@@ -25,10 +27,28 @@ const ISO = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-
 /** One lock for schema changes: concurrent first opens (two senders, serve) apply each migration once. */
 const MIGRATION_LOCK = "SELECT pg_advisory_xact_lock(hashtext('rassylka:schema_migrations'))";
 
-const TIMES = new Set(["started_at", "updated_at", "created_at", "sent_at"]);
-const INTEGERS = new Set(["run_id", "total", "invalid", "duplicates", "line", "attempts", "last_code", "resent", "track_status"]);
+const TIMES = new Set(["started_at", "updated_at", "created_at", "sent_at", "bounced_at"]);
+const INTEGERS = new Set([
+  "run_id",
+  "total",
+  "invalid",
+  "duplicates",
+  "line",
+  "attempts",
+  "last_code",
+  "resent",
+  "track_status",
+  "messages",
+]);
 /** The column that pages a table in `rows()`. */
-const ORDER: Record<StateTable, string> = { send_runs: "issue", send_ledger: "id", suppressed: "email", sendsay_campaigns: "id" };
+const ORDER: Record<StateTable, string> = {
+  send_runs: "issue",
+  send_ledger: "id",
+  suppressed: "email",
+  sendsay_campaigns: "id",
+  bounces: "id",
+  bounce_messages: "message_key",
+};
 
 function columnType(column: string): string {
   if (TIMES.has(column)) return "timestamptz";
@@ -94,6 +114,7 @@ export class PostgresStore implements Store {
   readonly kind = "postgres" as const;
   readonly location: string;
   readonly suppressions: SuppressionStore;
+  readonly bounces: BounceStore;
 
   constructor(
     readonly pool: pg.Pool,
@@ -101,6 +122,7 @@ export class PostgresStore implements Store {
   ) {
     this.location = maskUrl(url);
     this.suppressions = new PostgresSuppressions(pool);
+    this.bounces = new PostgresBounces(pool);
   }
 
   private async tableExists(table: string): Promise<boolean> {

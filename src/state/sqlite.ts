@@ -2,6 +2,8 @@ import { existsSync } from "node:fs";
 import Database from "better-sqlite3";
 import { error, RassylkaError } from "../diagnostics.js";
 import { addressKey } from "../identity/address.js";
+import type { BounceStore } from "./bounces.js";
+import { SqliteBounces } from "./bounces-sqlite.js";
 import { openState, type StateDb } from "./db.js";
 import { type MigrationResult, migrateSqlite } from "./migrations.js";
 import {
@@ -23,6 +25,7 @@ import { type SuppressionReason, Suppressions } from "./suppressions.js";
 export class SqliteStore implements Store {
   readonly kind = "sqlite" as const;
   readonly suppressions: SuppressionStore;
+  readonly bounces: BounceStore;
 
   /** `owned`: close() closes the connection (false when the caller opened it and keeps using it). */
   constructor(
@@ -31,6 +34,7 @@ export class SqliteStore implements Store {
     private readonly owned = true,
   ) {
     this.suppressions = new SqliteSuppressions(db);
+    this.bounces = new SqliteBounces(db);
   }
 
   async migrate(): Promise<MigrationResult> {

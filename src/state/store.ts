@@ -1,3 +1,4 @@
+import type { BounceMessageRecord, BounceRecord, BounceStore } from "./bounces.js";
 import type { StateOptions } from "./db.js";
 import type { StateLocation } from "./location.js";
 import type { MigrationResult } from "./migrations.js";
@@ -41,6 +42,7 @@ export interface Store {
   /** Where it is, fit to print: a file path, or the URL with its password masked. */
   readonly location: string;
   readonly suppressions: SuppressionStore;
+  readonly bounces: BounceStore;
   /** Applies the missing schema migrations (an open already did, unless opened with `migrate: false`). */
   migrate(): Promise<MigrationResult>;
   /** The schema version the database has now (0: never migrated). */
@@ -85,7 +87,7 @@ export async function openStore(location: StateLocation, options: OpenStoreOptio
 }
 
 /** Every table a state holds, in the order `state copy` copies them (runs before their ledger rows). */
-export const STATE_TABLES = ["send_runs", "send_ledger", "suppressed", "sendsay_campaigns"] as const;
+export const STATE_TABLES = ["send_runs", "send_ledger", "suppressed", "sendsay_campaigns", "bounces", "bounce_messages"] as const;
 export type StateTable = (typeof STATE_TABLES)[number];
 
 /** Rows as both backends read and write them: times as ISO 8601 text (UTC, milliseconds), JSON as text. */
@@ -142,6 +144,8 @@ export interface StateRows {
   send_ledger: LedgerRecord;
   suppressed: Suppression;
   sendsay_campaigns: CampaignRecord;
+  bounces: BounceRecord;
+  bounce_messages: BounceMessageRecord;
 }
 
 /** The columns copied, per table (ids and the SQLite-only pid lock are not). */
@@ -180,6 +184,8 @@ export const COPY_COLUMNS: { [T in StateTable]: readonly (keyof StateRows[T] & s
     "created_at",
     "updated_at",
   ],
+  bounces: ["issue", "email", "kind", "status", "diagnostic", "message_key", "messages", "bounced_at", "created_at", "updated_at"],
+  bounce_messages: ["message_key", "result", "created_at"],
 };
 
 /**
@@ -191,4 +197,6 @@ export const COPY_KEYS: { [T in StateTable]: readonly (keyof StateRows[T] & stri
   send_ledger: ["issue", "email"],
   suppressed: ["email"],
   sendsay_campaigns: ["issue", "group_id", "login", "content_hash", "created_at"],
+  bounces: ["issue", "email", "kind"],
+  bounce_messages: ["message_key"],
 };
