@@ -96,7 +96,9 @@ describe("parseBounce: what each fixture is", () => {
   it("says why a message is not a bounce", async () => {
     expect((await parseBounce(await fixture("vacation.eml", ISSUES[2], "anna@example.org"))).why).toMatch(/^auto-reply \(Auto-Submitted/);
     expect((await parseBounce(await fixture("out-of-office.eml", ISSUES[2], "anna@example.org"))).why).toBe("auto-reply (x-autoreply)");
-    expect((await parseBounce(await fixture("dsn-delayed.eml", ISSUES[2], "anna@example.org"))).why).toBe("delivery notification (delayed)");
+    expect((await parseBounce(await fixture("dsn-delayed.eml", ISSUES[2], "anna@example.org"))).why).toBe(
+      "delivery notification (delayed)",
+    );
   });
 
   it("a message without a Message-ID is keyed by a hash of its bytes", async () => {
@@ -109,14 +111,16 @@ describe.each(backends())("bounces on $name", (backend) => {
   let store: Store;
   let processor: BounceProcessor;
   beforeAll(() => backend.start(), 120_000);
-  afterAll(() => backend.stop());
+  afterAll(async () => {
+    await store?.close();
+    await backend.stop();
+  });
   beforeEach(async () => {
     await store?.close();
     store = await openStore(await backend.fresh());
     await seed(store);
     processor = new BounceProcessor({ store, listId: LIST, secret: SECRET, softLimit: 3 });
   });
-  afterAll(() => store?.close());
 
   const run = async (name: string, issue: string, email: string, p = processor): Promise<MessageOutcome> =>
     p.process(await fixture(name, issue, email), name);
@@ -124,7 +128,14 @@ describe.each(backends())("bounces on $name", (backend) => {
   it("a hard DSN suppresses its reader (reason bounced, the status and date) and marks the issue; once only", async () => {
     const outcome = await run("dsn-hard.eml", ISSUES[2], "anna@example.org");
     expect(outcome.recipients).toEqual([
-      expect.objectContaining({ kind: "hard", status: "5.1.1", email: "anna@example.org", issue: ISSUES[2], via: "token", suppressed: true }),
+      expect.objectContaining({
+        kind: "hard",
+        status: "5.1.1",
+        email: "anna@example.org",
+        issue: ISSUES[2],
+        via: "token",
+        suppressed: true,
+      }),
     ]);
     const [s] = await store.suppressions.list();
     expect(s).toMatchObject({ email: "anna@example.org", reason: "bounced", source: `bounce 5.1.1 2026-12-01, issue ${ISSUES[2]}` });
@@ -167,9 +178,21 @@ describe.each(backends())("bounces on $name", (backend) => {
 
   it("non-standard bounces: qmail's by the address it names (latest issue sent), Exim's by the token", async () => {
     const qmail = await run("qmail-failure.eml", ISSUES[0], "vera@example.com");
-    expect(qmail.recipients[0]).toMatchObject({ kind: "hard", email: "vera@example.com", issue: ISSUES[2], via: "recipient", suppressed: true });
+    expect(qmail.recipients[0]).toMatchObject({
+      kind: "hard",
+      email: "vera@example.com",
+      issue: ISSUES[2],
+      via: "recipient",
+      suppressed: true,
+    });
     const exim = await run("exim-failure.eml", ISSUES[1], "dmitry@example.com");
-    expect(exim.recipients[0]).toMatchObject({ kind: "hard", email: "dmitry@example.com", issue: ISSUES[1], via: "token", suppressed: true });
+    expect(exim.recipients[0]).toMatchObject({
+      kind: "hard",
+      email: "dmitry@example.com",
+      issue: ISSUES[1],
+      via: "token",
+      suppressed: true,
+    });
   });
 
   it("auto-replies and delay warnings are not bounces: counted, nothing changes", async () => {
@@ -216,7 +239,9 @@ describe.each(backends())("bounces on $name", (backend) => {
     await run("dsn-hard.eml", ISSUES[2], "anna@example.org");
     const rows: unknown[] = [];
     for await (const batch of store.rows("bounces")) rows.push(...batch);
-    expect(rows).toEqual([expect.objectContaining({ issue: ISSUES[2], email: "anna@example.org", kind: "hard", status: "5.1.1", messages: 1 })]);
+    expect(rows).toEqual([
+      expect.objectContaining({ issue: ISSUES[2], email: "anna@example.org", kind: "hard", status: "5.1.1", messages: 1 }),
+    ]);
     const keys: unknown[] = [];
     for await (const batch of store.rows("bounce_messages")) keys.push(...batch);
     expect(keys).toEqual([expect.objectContaining({ message_key: "mid:<20261201071500.dsn1@mx.example.org>", result: "hard" })]);
