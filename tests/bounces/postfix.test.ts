@@ -149,6 +149,18 @@ describe.skipIf(!postfixAvailable())("a real Postfix DSN (issue 16)", () => {
     expect(text.stdout).toContain("after the send: bounced 1 · soft bounces 0 · complained 0");
   }, 120_000);
 
+  it("`bounces fetch` with a wrong password: exit 1, what to fix, the password never shown", async () => {
+    const wrong = dovecot!.url.replace(dovecot!.pass, "wrong-password-42");
+    const r = await cli(["bounces", "fetch"], { BOUNCES_IMAP_URL: wrong });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`imap://bounces:***@127.0.0.1:${dovecot!.port}/INBOX`);
+    expect(r.stderr).toMatch(/check the user and password in BOUNCES_IMAP_URL/);
+    expect(r.stdout + r.stderr).not.toContain("wrong-password-42");
+    const none = await cli(["bounces", "fetch"], {});
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/BOUNCES_IMAP_URL is not set/);
+  }, 60_000);
+
   it("the next issue skips the suppressed reader", async () => {
     const before = (await files(join(postfix.readerMaildir, "new"))).length;
     const sent = await cli(["send", SECOND, "--to", `${GONE},${READER}`, "--transport", "smtp", "--yes", "--json"], smtp());
