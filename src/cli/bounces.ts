@@ -14,7 +14,7 @@ import { formatDiagnostic, type Io } from "./print.js";
 /**
  * `rassylka bounces import FILE…` and `rassylka bounces fetch`: bounces and complaints that came back
  * after a send (docs/bounces.md). Exit codes: 0 every file (or the mailbox) could be read — messages that
- * are not bounces are counted, not errors; 1 a file could not be read, or the mailbox not reached.
+ * are not bounces are counted, not errors; 1 a file or message could not be read, or the mailbox not reached.
  */
 export interface BouncesFlags {
   root: string;
@@ -113,7 +113,15 @@ export async function runFetch(flags: BouncesFlags, io: Io, env: NodeJS.ProcessE
   const movedTo = flags.moveTo?.trim() || DEFAULT_MOVE_TO;
   await withProcessor(flags, io, env, async (processor) => {
     const result = await fetchBounces(url, { moveTo: movedTo, tlsInsecure: flags.insecureTls }, async (raw, label) => {
-      const outcome = await processor.process(raw, label);
+      let outcome: MessageOutcome;
+      try {
+        outcome = await processor.process(raw, label);
+      } catch (e) {
+        if (e instanceof RassylkaError) throw e;
+        // left in the mailbox for a person to look at
+        report.problems.push({ label, problem: `not a readable message (${(e as Error).message})` });
+        return { move: false };
+      }
       report.messages.push(outcome);
       addToCounts(report.counts, outcome);
       // bounces and complaints (and those already imported) are done with; other mail stays where it is
@@ -122,7 +130,7 @@ export async function runFetch(flags: BouncesFlags, io: Io, env: NodeJS.ProcessE
     report.mailbox = { url: maskImapUrl(url ?? ""), moved: result.moved, left: result.left, movedTo };
   });
   print(report, flags, io);
-  return 0;
+  return report.problems.length ? 1 : 0;
 }
 
 export function registerBounces(program: Command, io: Io, setCode: (c: number) => void): void {

@@ -6,6 +6,7 @@ import { loadConfig } from "../../src/config/load.js";
 import { newsletterId } from "../../src/identity/newsletter.js";
 import { createUnsubscribeToken } from "../../src/identity/token.js";
 import type { StateLocation } from "../../src/state/location.js";
+import { latestVersion, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS } from "../../src/state/migrations.js";
 import { openStore } from "../../src/state/store.js";
 import { copyExampleNewsletter, REPO } from "../helpers/newsletter.js";
 import { PG_PASSWORD } from "../helpers/postgres.js";
@@ -117,10 +118,11 @@ describe.each(BACKENDS)("one $name state for serve, suppress and state", (backen
     const results = await Promise.all([1, 2, 3].map(() => run(["state", "migrate", "--json", ...args], env)));
     for (const r of results) expect(r.code, r.stderr).toBe(0);
     const applied = results.flatMap((r) => JSON.parse(r.stdout).applied);
-    expect(applied).toEqual([{ version: 1, name: "baseline" }]);
+    const migrations = location.kind === "postgres" ? POSTGRES_MIGRATIONS : SQLITE_MIGRATIONS;
+    expect(applied).toEqual(migrations.map(({ version, name }) => ({ version, name })));
     const again = await run(["state", "migrate", ...args], env);
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).toMatch(/: up to date \(schema version 1\), nothing to apply\./);
+    expect(again.stdout).toContain(`: up to date (schema version ${latestVersion(migrations)}), nothing to apply.`);
     for (const r of [...results, again]) noPassword(r);
     if (location.kind === "postgres") expect(again.stdout).toMatch(/^postgres:\/\/rassylka:\*\*\*@127\.0\.0\.1:\d+\/t_\d+: up to date/);
   });
@@ -147,6 +149,8 @@ describe.each(BACKENDS)("one $name state for serve, suppress and state", (backen
         { table: "send_ledger", read: 8, copied: 0 },
         { table: "suppressed", read: 3, copied: 0 },
         { table: "sendsay_campaigns", read: 2, copied: 0 },
+        { table: "bounces", read: 0, copied: 0 },
+        { table: "bounce_messages", read: 0, copied: 0 },
       ],
     });
     noPassword(first);
