@@ -146,6 +146,16 @@ function sqliteVersion(db: Database.Database): number {
 }
 
 /**
+ * The versions a database records. Migrations are applied by what is missing, not by what is above
+ * the highest: numbers are handed out per feature (2 leases, 3 bounces, 4 subscribers), so a database
+ * may have 3 before the code that brings 2 arrives.
+ */
+function sqliteApplied(db: Database.Database): Set<number> {
+  if (!sqliteVersion(db)) return new Set();
+  return new Set(db.prepare("SELECT version FROM schema_migrations").pluck().all() as number[]);
+}
+
+/**
  * Applies the missing SQLite migrations. Checked first without a lock (the common case: up to date);
  * otherwise in one `BEGIN IMMEDIATE` transaction that re-reads the version, so two processes opening a
  * new file at once apply each migration once (the second waits on the busy timeout, then finds it done).
@@ -154,14 +164,15 @@ export function migrateSqlite(db: Database.Database, where: string, migrations: 
   const known = latestVersion(migrations);
   const current = sqliteVersion(db);
   if (current > known) throw newerSchemaError(where, current, known);
-  if (current === known) return { applied: [], version: current };
+  if (migrations.every((m) => sqliteApplied(db).has(m.version))) return { applied: [], version: current };
   return db
     .transaction(() => {
       db.exec(SQLITE_VERSION_TABLE);
       const version = sqliteVersion(db);
+      const done = sqliteApplied(db);
       const applied: MigrationResult["applied"] = [];
       for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
-        if (m.version <= version) continue;
+        if (done.has(m.version)) continue;
         db.exec(m.sql);
         db.prepare("INSERT INTO schema_migrations (version, name) VALUES (?, ?)").run(m.version, m.name);
         applied.push({ version: m.version, name: m.name });

@@ -144,7 +144,13 @@ export class PostgresStore implements Store {
     const known = latestVersion(migrations);
     const current = await this.schemaVersion();
     if (current > known) throw newerSchemaError(this.location, current, known);
-    if (current === known) return { applied: [], version: current };
+    const recorded = async (q: Pick<pg.Pool, "query">) =>
+      current
+        ? new Set((await q.query<{ version: number }>("SELECT version FROM schema_migrations")).rows.map((r) => r.version))
+        : new Set<number>();
+    // by what is missing (src/state/migrations.ts sqliteApplied): 3 may be there before 2
+    const have = await recorded(this.pool);
+    if (migrations.every((m) => have.has(m.version))) return { applied: [], version: current };
     const client = await this.pool.connect();
     try {
       await client.query("BEGIN");
@@ -154,9 +160,10 @@ export class PostgresStore implements Store {
       );
       const { rows } = await client.query<{ v: number }>("SELECT coalesce(max(version), 0)::int AS v FROM schema_migrations");
       const version = rows[0].v;
+      const done = new Set((await client.query<{ version: number }>("SELECT version FROM schema_migrations")).rows.map((r) => r.version));
       const applied: MigrationResult["applied"] = [];
       for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
-        if (m.version <= version) continue;
+        if (done.has(m.version)) continue;
         await client.query(m.sql);
         await client.query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", [m.version, m.name]);
         applied.push({ version: m.version, name: m.name });

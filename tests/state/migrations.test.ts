@@ -37,6 +37,22 @@ describe("SQLite migrations", () => {
       expect(shape(migrated, table), table).toEqual(shape(byCode, table));
   });
 
+  test("a migration numbered below one already applied is still applied (numbers are per feature: 3 may come before 2)", () => {
+    const db = new Database(":memory:");
+    const one = { version: 1, name: "one", sql: "CREATE TABLE a (x)" };
+    const two = { version: 2, name: "two", sql: "CREATE TABLE b (x)" };
+    const three = { version: 3, name: "three", sql: "CREATE TABLE c (x)" };
+    expect(migrateSqlite(db, ":memory:", [one, three])).toEqual({
+      applied: [one, three].map(({ version, name }) => ({ version, name })),
+      version: 3,
+    });
+    expect(migrateSqlite(db, ":memory:", [one, two, three])).toEqual({ applied: [{ version: 2, name: "two" }], version: 3 });
+    expect(migrateSqlite(db, ":memory:", [one, two, three])).toEqual({ applied: [], version: 3 });
+    expect(
+      db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('a', 'b', 'c') ORDER BY name").pluck().all(),
+    ).toEqual(["a", "b", "c"]);
+  });
+
   test("a state file from before migrations is adopted as version 1 with its rows", () => {
     const file = join(dir, "old.sqlite");
     const old = new Database(file);
