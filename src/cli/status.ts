@@ -26,15 +26,7 @@ export interface StatusFlags {
 export interface IssueStatus {
   issue: string;
   subject?: string;
-  counts: {
-    total: number;
-    sent: number;
-    failed: number;
-    pending: number;
-    suppressed: number;
-    invalid: number;
-    duplicates: number;
-  } & Partial<BounceCounts>;
+  counts: { total: number; sent: number; failed: number; pending: number; suppressed: number; invalid: number; duplicates: number };
   failures: { email: string; code: number | null; message: string }[];
   /** Readers sent again after a process died while their message was in flight (they may have it twice). */
   resent: { count: number; readers: { email: string; times: number }[] };
@@ -162,8 +154,9 @@ export async function runStatus(
         for (const r of s.resent.readers.slice(0, 100)) io.out(`  ↻ ${r.email}${r.times > 1 ? ` (${r.times}×)` : ""}`);
         if (s.resent.count > 100) io.out(`  … and ${s.resent.count - 100} more (--json lists all)`);
       }
-      if (c.bounced || c.softBounced || c.complained)
-        io.out(`  after the send: bounced ${c.bounced} · soft bounces ${c.softBounced} · complained ${c.complained} (docs/bounces.md)`);
+      const b = c as Partial<BounceCounts>;
+      if (b.bounced || b.softBounced || b.complained)
+        io.out(`  after the send: bounced ${b.bounced} · soft bounces ${b.softBounced} · complained ${b.complained} (docs/bounces.md)`);
       if (c.pending) io.out(`  ${c.pending} pending: re-run the same \`rassylka send\` to resume`);
     }
     return 0;
