@@ -53,6 +53,11 @@ const COMMANDS: Record<string, { term: string; description: string; load: () => 
     description: "the subscriber list rassylka keeps (the subscribe form, imports): list, add, remove, import, export",
     load: async () => (await import("./subscribers.js")).registerSubscribers,
   },
+  bounces: {
+    term: "bounces",
+    description: "bounces and complaints after a send: import files, fetch an IMAP mailbox",
+    load: async () => (await import("./bounces.js")).registerBounces,
+  },
   state: {
     term: "state",
     description: "the state store (a SQLite file or PostgreSQL): migrate, copy",

@@ -78,7 +78,20 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
     });
   }
   // the secret signs every reader's unsubscribe link; without unsubscribe.url nothing needs it
-  const secret = config.unsubscribe?.url ? requireSecret(options.env ?? process.env) : undefined;
+  let secret = config.unsubscribe?.url ? requireSecret(options.env ?? process.env) : undefined;
+  // …and each reader's bounce address (VERP, docs/bounces.md), which goes without it when it must
+  if (!secret && mode !== "dry-run" && config.returnPath && config.bounces.verp) {
+    secret = (options.env ?? process.env)[SECRET_ENV];
+    if (!secret || secret.length < 16) {
+      secret = undefined;
+      options.onWarning?.(
+        warning("bounces/no-secret", `${SECRET_ENV} is not set: bounces to returnPath cannot name their reader (no VERP token)`, {
+          field: "returnPath",
+          fix: `export ${SECRET_ENV}=$(openssl rand -hex 32), the same where \`rassylka bounces\` runs`,
+        }),
+      );
+    }
+  }
   const file = stateFile(project.root, options.stateFile);
   const db = openState(file, { durability: options.syncEveryCommit ? "full" : "normal", onCreate: options.onCreateState });
   let transport: Transport | undefined;

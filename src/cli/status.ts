@@ -9,8 +9,10 @@ import { parseIssue } from "../issue/load.js";
 import { loadProject, resolveIssueFile } from "../project/project.js";
 import { Ledger, type LedgerFailure } from "../send/ledger.js";
 import { SendsayClient, sendsayCredentials } from "../send/transports/sendsay/client.js";
+import type { BounceCounts } from "../state/bounces.js";
 import { CampaignLedger } from "../state/campaigns.js";
 import { openState, type StateDb, stateFile } from "../state/db.js";
+import { sqliteStore } from "../state/sqlite.js";
 import { type Io, replyText } from "./print.js";
 import { describeStats } from "./sendsay.js";
 
@@ -122,6 +124,8 @@ export async function runStatus(
           .map((r) => r.issue)
           .filter((s) => !s.includes(":"));
     const all = slugs.map((s) => issueStatus(ledger, s));
+    // bounces and complaints that came back after the send (issue 16, src/state/bounces.ts)
+    for (const s of all) Object.assign(s.counts, await sqliteStore(db).bounces.counts(s.issue));
     // a campaign's figures are Sendsay's: read only for the issue asked about
     if (ref && all[0]) all[0].campaign = await campaignStatus(db, all[0].issue, root, env);
     if (flags.json) {
@@ -150,6 +154,9 @@ export async function runStatus(
         for (const r of s.resent.readers.slice(0, 100)) io.out(`  ↻ ${r.email}${r.times > 1 ? ` (${r.times}×)` : ""}`);
         if (s.resent.count > 100) io.out(`  … and ${s.resent.count - 100} more (--json lists all)`);
       }
+      const b = c as Partial<BounceCounts>;
+      if (b.bounced || b.softBounced || b.complained)
+        io.out(`  after the send: bounced ${b.bounced} · soft bounces ${b.softBounced} · complained ${b.complained} (docs/bounces.md)`);
       if (c.pending) io.out(`  ${c.pending} pending: re-run the same \`rassylka send\` to resume`);
     }
     return 0;
@@ -167,7 +174,7 @@ export function registerStatus(program: Command, io: Io, setCode: (c: number) =>
     .option("--root <dir>", "the newsletter's folder", ".")
     .option(
       "--json",
-      "print as JSON: { issue, counts: { total, sent, failed, pending, suppressed, invalid, duplicates }, failures: [{ email, code, message }], resent: { count, readers: [{ email, times }] }, campaign?: { groupId, trackId, state, trackStatus, stats: { members, delivered, undelivered, opened, clicked, unsubscribed } | null } }",
+      "print as JSON: { issue, counts: { total, sent, failed, pending, suppressed, invalid, duplicates, bounced, softBounced, complained }, failures: [{ email, code, message }], resent: { count, readers: [{ email, times }] }, campaign?: { groupId, trackId, state, trackStatus, stats: { members, delivered, undelivered, opened, clicked, unsubscribed } | null } }",
     )
     .action(async (issue: string | undefined, flags: StatusFlags) => setCode(await runStatus(issue, flags, io)));
 }

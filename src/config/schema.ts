@@ -51,6 +51,15 @@ export const configSchema = z.strictObject({
   returnPath: email.optional(),
   /** A send adds readers whose mailbox does not exist (5.1.1, 5.1.10, 5.2.1) to the suppression list. */
   suppressBounces: z.boolean().default(true),
+  /** Bounces and complaints that arrive after the send (docs/bounces.md). */
+  bounces: z
+    .strictObject({
+      /** With returnPath: each reader's envelope sender is returnPath+<token> (VERP); false: returnPath as it is. */
+      verp: z.boolean().default(true),
+      /** Soft bounces (4.x.x, mailbox full) in this many issues in a row suppress the reader. */
+      softLimit: z.number().int().positive().default(3),
+    })
+    .default({ verp: true, softLimit: 3 }),
   author: z.string().optional(),
   description: z.string().optional(),
   nav: z.array(z.strictObject({ title: z.string().min(1), url: z.string().min(1) })).default([]),

@@ -5,6 +5,7 @@ import type { NewsletterConfig } from "../config/schema.js";
 import { RassylkaError } from "../diagnostics.js";
 import { newsletterId } from "../identity/newsletter.js";
 import { createUnsubscribeToken, unsubscribeUrl } from "../identity/token.js";
+import { BOUNCE_HEADER, bounceToken, verpAddress } from "../identity/verp.js";
 import type { Subscriber } from "../render/personalise.js";
 import { sha256 } from "../util/fs.js";
 import { type HtmlParts, PreparedMime } from "./prepared.js";
@@ -77,6 +78,18 @@ export function readerUnsubscribeUrl(ctx: MessageContext, email: string): string
   return unsubscribeUrl(base, createUnsubscribeToken(email, ctx.listId, ctx.secret));
 }
 
+/**
+ * The reader's envelope sender and bounce header (issue 16): with `returnPath` and the secret,
+ * `returnPath+<token>` and `X-Rassylka-Bounce: <token>` (src/identity/verp.ts); `bounces.verp: false`
+ * or no secret: `returnPath` as it is.
+ */
+export function bounceAddress(ctx: MessageContext, email: string): { returnPath?: string; token?: string } {
+  const returnPath = ctx.config.returnPath;
+  if (!returnPath || !ctx.secret || ctx.config.bounces?.verp === false) return { returnPath };
+  const token = bounceToken(ctx.secret, ctx.listId, ctx.slug, email);
+  return { returnPath: verpAddress(returnPath, token), token };
+}
+
 /** List-Id, List-Unsubscribe, List-Unsubscribe-Post for one reader: ASCII, ready for the wire. */
 export function listHeaders(ctx: MessageContext, email: string, url = readerUnsubscribeUrl(ctx, email)): Record<string, string> {
   const headers: Record<string, string> = { "List-Id": ctx.listIdHeader };
@@ -115,17 +128,20 @@ export function buildMessage(
   body: { html: string; text: string; htmlParts?: HtmlParts },
   date = new Date(),
 ): OutgoingMessage {
+  const bounce = bounceAddress(ctx, recipient.key);
+  const headers = listHeaders(ctx, recipient.key, subscriber.unsubscribeUrl ?? readerUnsubscribeUrl(ctx, recipient.key));
+  if (bounce.token) headers[BOUNCE_HEADER] = bounce.token;
   const message: OutgoingMessage = {
     to: recipient.address,
     subscriber,
     from: { name: ctx.config.from.name, email: ctx.config.from.email },
     replyTo: ctx.config.replyTo,
-    returnPath: ctx.config.returnPath,
+    returnPath: bounce.returnPath,
     subject: ctx.subject,
     html: body.html,
     text: body.text,
     messageId: recipient.messageId,
-    headers: listHeaders(ctx, recipient.key, subscriber.unsubscribeUrl ?? readerUnsubscribeUrl(ctx, recipient.key)),
+    headers,
     date,
   };
   if (body.htmlParts) {

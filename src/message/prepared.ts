@@ -36,7 +36,7 @@ export interface HtmlParts {
 }
 
 /** Header fields that differ between readers; every other one is written once per issue. */
-const PER_READER = new Set(["to", "message-id", "date", "list-unsubscribe"]);
+const PER_READER = new Set(["to", "message-id", "date", "list-unsubscribe", "x-rassylka-bounce"]);
 
 /** A value's line and what follows it, in the QP-encoded HTML. */
 interface QpStep {

@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import { error, RassylkaError } from "../diagnostics.js";
+import { POSTGRES_BOUNCES, SQLITE_BOUNCES } from "./bounces.js";
 import { SQLITE_CAMPAIGNS, SQLITE_LEDGER, SQLITE_SUPPRESSED } from "./schema.js";
 import { POSTGRES_SUBSCRIBERS, SQLITE_SUBSCRIBERS } from "./subscribers.js";
 
@@ -35,6 +36,8 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     name: "baseline",
     sql: [SQLITE_SUPPRESSED, SQLITE_LEDGER, SQLITE_CAMPAIGNS].join("\n"),
   },
+  // 2 is the ledger's leases (issue 13 phase 2); the runner applies whatever is missing, in order
+  { version: 3, name: "bounces", sql: SQLITE_BOUNCES },
   /** Issue 15: the subscriber list and the subscribe form's abuse counters (src/state/subscribers.ts). */
   { version: 4, name: "subscribers", sql: SQLITE_SUBSCRIBERS },
 ];
@@ -117,6 +120,7 @@ CREATE TABLE sendsay_campaigns (
 CREATE INDEX sendsay_campaigns_issue ON sendsay_campaigns (issue, group_id, login);
 `,
   },
+  { version: 3, name: "bounces", sql: POSTGRES_BOUNCES },
   /** Issue 15: the subscriber list and the subscribe form's abuse counters (src/state/subscribers.ts). */
   { version: 4, name: "subscribers", sql: POSTGRES_SUBSCRIBERS },
 ];
@@ -146,9 +150,14 @@ function sqliteVersion(db: Database.Database): number {
   return (db.prepare("SELECT coalesce(max(version), 0) AS v FROM schema_migrations").get() as { v: number }).v;
 }
 
+/**
+ * The versions a database records. Migrations are applied by what is missing, not by what is above
+ * the highest: numbers are handed out per feature (2 leases, 3 bounces, 4 subscribers), so a database
+ * may have 3 before the code that brings 2 arrives.
+ */
 function sqliteApplied(db: Database.Database): Set<number> {
-  if (!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get()) return new Set();
-  return new Set((db.prepare("SELECT version FROM schema_migrations").all() as { version: number }[]).map((r) => r.version));
+  if (!sqliteVersion(db)) return new Set();
+  return new Set(db.prepare("SELECT version FROM schema_migrations").pluck().all() as number[]);
 }
 
 /**

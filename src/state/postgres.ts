@@ -1,6 +1,8 @@
 import pg from "pg";
 import { error, RassylkaError } from "../diagnostics.js";
 import { addressKey } from "../identity/address.js";
+import type { BounceStore } from "./bounces.js";
+import { PostgresBounces } from "./bounces-postgres.js";
 import type { CampaignStore } from "./campaigns.js";
 import { DATABASE_URL_ENV, maskUrl, urlParts } from "./location.js";
 import { latestVersion, type MigrationResult, newerSchemaError, POSTGRES_MIGRATIONS } from "./migrations.js";
@@ -29,8 +31,19 @@ const ISO = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-
 /** One lock for schema changes: concurrent first opens (two senders, serve) apply each migration once. */
 const MIGRATION_LOCK = "SELECT pg_advisory_xact_lock(hashtext('rassylka:schema_migrations'))";
 
-const TIMES = new Set(["started_at", "updated_at", "created_at", "sent_at", ...SUBSCRIBER_TIMES]);
-const INTEGERS = new Set(["run_id", "total", "invalid", "duplicates", "line", "attempts", "last_code", "resent", "track_status"]);
+const TIMES = new Set(["started_at", "updated_at", "created_at", "sent_at", "bounced_at", ...SUBSCRIBER_TIMES]);
+const INTEGERS = new Set([
+  "run_id",
+  "total",
+  "invalid",
+  "duplicates",
+  "line",
+  "attempts",
+  "last_code",
+  "resent",
+  "track_status",
+  "messages",
+]);
 /** The column that pages a table in `rows()`. */
 const ORDER: Record<StateTable, string> = {
   send_runs: "issue",
@@ -38,6 +51,8 @@ const ORDER: Record<StateTable, string> = {
   suppressed: "email",
   sendsay_campaigns: "id",
   subscribers: "email",
+  bounces: "id",
+  bounce_messages: "message_key",
 };
 
 function columnType(column: string): string {
@@ -106,6 +121,7 @@ export class PostgresStore implements Store {
   readonly suppressions: SuppressionStore;
   readonly campaigns: CampaignStore;
   readonly subscribers: SubscriberStore;
+  readonly bounces: BounceStore;
 
   constructor(
     readonly pool: pg.Pool,
@@ -115,6 +131,7 @@ export class PostgresStore implements Store {
     this.suppressions = new PostgresSuppressions(pool);
     this.campaigns = new PostgresCampaigns(pool);
     this.subscribers = new PostgresSubscribers(pool);
+    this.bounces = new PostgresBounces(pool);
   }
 
   private async tableExists(table: string): Promise<boolean> {

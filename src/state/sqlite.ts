@@ -2,6 +2,8 @@ import { existsSync } from "node:fs";
 import Database from "better-sqlite3";
 import { error, RassylkaError } from "../diagnostics.js";
 import { addressKey } from "../identity/address.js";
+import type { BounceStore } from "./bounces.js";
+import { SqliteBounces } from "./bounces-sqlite.js";
 import { type CampaignStore, SqliteCampaigns } from "./campaigns.js";
 import { openState, type StateDb } from "./db.js";
 import { type MigrationResult, migrateSqlite } from "./migrations.js";
@@ -28,6 +30,7 @@ export class SqliteStore implements Store {
   readonly suppressions: SuppressionStore;
   readonly campaigns: CampaignStore;
   readonly subscribers: SubscriberStore;
+  readonly bounces: BounceStore;
 
   /** `owned`: close() closes the connection (false when the caller opened it and keeps using it). */
   constructor(
@@ -38,6 +41,7 @@ export class SqliteStore implements Store {
     this.suppressions = new SqliteSuppressions(db);
     this.campaigns = new SqliteCampaigns(db);
     this.subscribers = new SqliteSubscribers(db);
+    this.bounces = new SqliteBounces(db);
   }
 
   async migrate(): Promise<MigrationResult> {

@@ -1,3 +1,4 @@
+import type { BounceMessageRecord, BounceRecord, BounceStore } from "./bounces.js";
 import type { CampaignStore } from "./campaigns.js";
 import type { StateOptions } from "./db.js";
 import type { StateLocation } from "./location.js";
@@ -47,6 +48,7 @@ export interface Store {
   /** The Sendsay campaign records (src/state/campaigns.ts). */
   readonly campaigns: CampaignStore;
   readonly subscribers: SubscriberStore;
+  readonly bounces: BounceStore;
   /** Applies the missing schema migrations (an open already did, unless opened with `migrate: false`). */
   migrate(): Promise<MigrationResult>;
   /** The schema version the database has now (0: never migrated). */
@@ -91,7 +93,15 @@ export async function openStore(location: StateLocation, options: OpenStoreOptio
 }
 
 /** Every table a state holds, in the order `state copy` copies them (runs before their ledger rows). */
-export const STATE_TABLES = ["send_runs", "send_ledger", "suppressed", "sendsay_campaigns", "subscribers"] as const;
+export const STATE_TABLES = [
+  "send_runs",
+  "send_ledger",
+  "suppressed",
+  "sendsay_campaigns",
+  "subscribers",
+  "bounces",
+  "bounce_messages",
+] as const;
 export type StateTable = (typeof STATE_TABLES)[number];
 
 /** Rows as both backends read and write them: times as ISO 8601 text (UTC, milliseconds), JSON as text. */
@@ -149,6 +159,8 @@ export interface StateRows {
   suppressed: Suppression;
   sendsay_campaigns: CampaignRecord;
   subscribers: SubscriberRecord;
+  bounces: BounceRecord;
+  bounce_messages: BounceMessageRecord;
 }
 
 /** The columns copied, per table (ids and the SQLite-only pid lock are not). */
@@ -188,6 +200,8 @@ export const COPY_COLUMNS: { [T in StateTable]: readonly (keyof StateRows[T] & s
     "updated_at",
   ],
   subscribers: SUBSCRIBER_COLUMNS,
+  bounces: ["issue", "email", "kind", "status", "diagnostic", "message_key", "messages", "bounced_at", "created_at", "updated_at"],
+  bounce_messages: ["message_key", "result", "created_at"],
 };
 
 /**
@@ -200,4 +214,6 @@ export const COPY_KEYS: { [T in StateTable]: readonly (keyof StateRows[T] & stri
   suppressed: ["email"],
   sendsay_campaigns: ["issue", "group_id", "login", "content_hash", "created_at"],
   subscribers: ["email"],
+  bounces: ["issue", "email", "kind"],
+  bounce_messages: ["message_key"],
 };

@@ -151,6 +151,8 @@ describe.each(BACKENDS)("one $name state for serve, suppress and state", (backen
         { table: "suppressed", read: 3, copied: 0 },
         { table: "sendsay_campaigns", read: 2, copied: 0 },
         { table: "subscribers", read: 2, copied: 0 },
+        { table: "bounces", read: 0, copied: 0 },
+        { table: "bounce_messages", read: 0, copied: 0 },
       ],
     });
     noPassword(first);

@@ -199,6 +199,24 @@ describe("the message prepared once per issue (issue 17)", () => {
     }
   });
 
+  it("with returnPath (issue 16): each reader's VERP envelope and X-Rassylka-Bounce, spliced as nodemailer writes them", async () => {
+    const verp = { ...ctx, config: { ...ctx.config, returnPath: "bounces@prodazhi.example.ru" } };
+    const tokens = new Set<string>();
+    for (const reader of READERS) {
+      const message = messageFor(reader, verp);
+      const options = mailOptionsFor(message) as { raw: Buffer; envelope: { from: string; to: string[] } };
+      expect("raw" in options).toBe(true);
+      const token = /^bounces\+([0-9a-f]{24})@prodazhi\.example\.ru$/.exec(options.envelope.from)?.[1];
+      expect(token, options.envelope.from).toBeDefined();
+      tokens.add(token!);
+      const [a, b] = await Promise.all([simpleParser(options.raw), simpleParser(await nodemailers(message))]);
+      expect(headersOf(a)).toEqual(headersOf(b));
+      expect(a.headers.get("x-rassylka-bounce")).toBe(token);
+      expect(a.html).toBe(b.html);
+    }
+    expect(tokens.size).toBe(READERS.length);
+  });
+
   it("falls back to nodemailer when a message no longer has the prepared shape", () => {
     const message = messageFor(READERS[0]);
     expect("raw" in mailOptionsFor({ ...message, subject: "другая тема" })).toBe(false);

@@ -88,7 +88,10 @@ describe("issue 10, item 9: returnPath in the outbox", () => {
     ({ root, cleanup } = await makeProject(`${CONFIG}returnPath: bounces@prodazhi.example.ru\n`));
     await sendTo("anna@example.ru");
     const raw = await readFile(join(outbox("2026-12-01-hello"), "anna@example.ru.eml"));
-    expect(header(raw, "Return-Path")).toEqual(["<bounces@prodazhi.example.ru>"]);
+    // issue 16: the reader's own bounce address (VERP), the same token in X-Rassylka-Bounce
+    const [returnPath] = header(raw, "Return-Path");
+    expect(returnPath).toMatch(/^<bounces\+[0-9a-f]{24}@prodazhi\.example\.ru>$/);
+    expect(header(raw, "X-Rassylka-Bounce")).toEqual([/\+([0-9a-f]{24})@/.exec(returnPath)![1]]);
     expect((await parse(raw)).from?.value[0].address).toBe("rassylka@prodazhi.example.ru");
   });
 });

@@ -37,7 +37,23 @@ describe("SQLite migrations", () => {
       expect(shape(migrated, table), table).toEqual(shape(byCode, table));
   });
 
-  test("a state file from before migrations is adopted as version 1 with its rows (and gets the later ones)", () => {
+  test("a migration numbered below one already applied is still applied (numbers are per feature: 3 may come before 2)", () => {
+    const db = new Database(":memory:");
+    const one = { version: 1, name: "one", sql: "CREATE TABLE a (x)" };
+    const two = { version: 2, name: "two", sql: "CREATE TABLE b (x)" };
+    const three = { version: 3, name: "three", sql: "CREATE TABLE c (x)" };
+    expect(migrateSqlite(db, ":memory:", [one, three])).toEqual({
+      applied: [one, three].map(({ version, name }) => ({ version, name })),
+      version: 3,
+    });
+    expect(migrateSqlite(db, ":memory:", [one, two, three])).toEqual({ applied: [{ version: 2, name: "two" }], version: 3 });
+    expect(migrateSqlite(db, ":memory:", [one, two, three])).toEqual({ applied: [], version: 3 });
+    expect(
+      db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('a', 'b', 'c') ORDER BY name").pluck().all(),
+    ).toEqual(["a", "b", "c"]);
+  });
+
+  test("a state file from before migrations is adopted as version 1 with its rows", () => {
     const file = join(dir, "old.sqlite");
     const old = new Database(file);
     old.exec(`CREATE TABLE suppressed (
@@ -47,6 +63,7 @@ describe("SQLite migrations", () => {
     old.close();
     const db = openState(file);
     try {
+      // adopted as 1, then the later migrations on top
       expect(db.prepare("SELECT version, name FROM schema_migrations").all()).toEqual(
         SQLITE_MIGRATIONS.map(({ version, name }) => ({ version, name })),
       );

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { isRassylkaError } from "../../src/diagnostics.js";
 import { copyState } from "../../src/state/copy.js";
-import { latestVersion, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS } from "../../src/state/migrations.js";
+import { latestVersion, type Migration, migrateSqlite, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS } from "../../src/state/migrations.js";
 import { PostgresStore } from "../../src/state/postgres.js";
 import { SqliteStore } from "../../src/state/sqlite.js";
 import { COPY_COLUMNS, openStore, STATE_TABLES, type Store } from "../../src/state/store.js";
@@ -144,6 +144,22 @@ describe.each(backends())("the $name store", (backend) => {
       }, store);
     });
 
+    test("a migration numbered below one already applied is still applied (3 may come before 2)", async () => {
+      const store = await openStore(await backend.fresh(), { migrate: false });
+      const migrate = async (list: Migration[]) =>
+        store instanceof PostgresStore ? store.migrate(list) : migrateSqlite((store as SqliteStore).db, "test", list);
+      try {
+        const one = { version: 1, name: "one", sql: "CREATE TABLE a (x int)" };
+        const two = { version: 2, name: "two", sql: "CREATE TABLE b (x int)" };
+        const three = { version: 3, name: "three", sql: "CREATE TABLE c (x int)" };
+        expect((await migrate([one, three])).applied.map((m) => m.version)).toEqual([1, 3]);
+        expect(await migrate([one, two, three])).toEqual({ applied: [{ version: 2, name: "two" }], version: 3 });
+        expect(await migrate([one, two, three])).toEqual({ applied: [], version: 3 });
+      } finally {
+        await store.close();
+      }
+    });
+
     test("concurrent first opens apply each migration once", async () => {
       const location = await backend.fresh();
       const stores = await Promise.all([1, 2, 3, 4].map(() => openStore(location, { migrate: false })));
@@ -206,6 +222,8 @@ describe.each(backends())("the $name store", (backend) => {
           { table: "suppressed", read: 3, copied: 3 },
           { table: "sendsay_campaigns", read: 2, copied: 2 },
           { table: "subscribers", read: 2, copied: 2 },
+          { table: "bounces", read: 0, copied: 0 },
+          { table: "bounce_messages", read: 0, copied: 0 },
         ]);
         const again = await copyState(source, target);
         expect(again.map((t) => [t.table, t.read, t.copied])).toEqual([
@@ -214,6 +232,8 @@ describe.each(backends())("the $name store", (backend) => {
           ["suppressed", 3, 0],
           ["sendsay_campaigns", 2, 0],
           ["subscribers", 2, 0],
+          ["bounces", 0, 0],
+          ["bounce_messages", 0, 0],
         ]);
         expect(await target.suppressions.has("unsub@example.ru")).toBe(true);
         expect(await target.suppressions.count()).toBe(3);

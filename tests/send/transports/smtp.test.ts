@@ -146,8 +146,10 @@ describe("returnPath", () => {
     ({ root, cleanup } = await makeProject(`${CONFIG}returnPath: bounces@prodazhi.example.ru\n`));
     sink = await startSmtp();
     await send({ url: sink.url }, "anna@example.ru");
-    expect(sink.received[0].from).toBe("bounces@prodazhi.example.ru");
+    // issue 16: VERP, bounces+<token>@ (and the token in X-Rassylka-Bounce)
+    expect(sink.received[0].from).toMatch(/^bounces\+[0-9a-f]{24}@prodazhi\.example\.ru$/);
     const mail = await parse(sink.received[0].raw);
+    expect(mail.headers.get("x-rassylka-bounce")).toBe(/\+([0-9a-f]{24})@/.exec(sink.received[0].from)![1]);
     expect(mail.from?.value[0].address).toBe("rassylka@prodazhi.example.ru");
   });
 

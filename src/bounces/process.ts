@@ -1,0 +1,189 @@
+import { addressKey } from "../identity/address.js";
+import { issueTag, readerTag, splitToken } from "../identity/verp.js";
+import type { BounceEvent } from "../state/bounces.js";
+import type { Store } from "../state/store.js";
+import { type ParsedBounce, parseBounce } from "./parse.js";
+
+/**
+ * What a bounce does (issue 16). Each recipient a report names is attributed to a reader and an issue —
+ * by the VERP token (envelope headers, or X-Rassylka-Bounce in the quoted original), else by the original
+ * Message-ID (the ledger keeps one per reader), else by the original recipient (the latest issue sent to
+ * that address) — and then:
+ *   hard bounce or complaint → the reader is suppressed at once (reason `bounced` / `complained`, the
+ *     status and date in the source) and the bounce is recorded against the issue;
+ *   soft bounce → recorded; the reader is suppressed when their last `softLimit` issues all bounced.
+ * A message is processed once: its Message-ID (or a hash of its bytes) is recorded with it, so importing
+ * it again changes nothing and counts as a duplicate.
+ */
+export interface ProcessOptions {
+  store: Store;
+  /** `newsletterId(config)`. */
+  listId: string;
+  /** RASSYLKA_SECRET: without it, tokens cannot be resolved (Message-ID and recipient still work). */
+  secret?: string;
+  /** `bounces.softLimit` in newsletter.yaml. */
+  softLimit: number;
+}
+
+export type Attribution = "token" | "message-id" | "recipient";
+
+export interface RecipientOutcome {
+  kind: "hard" | "soft" | "complaint";
+  status?: string;
+  diagnostic?: string;
+  /** The reader (their ledger address key) and the issue, when attributed. */
+  email?: string;
+  issue?: string;
+  via?: Attribution;
+  /** The reader was put on the suppression list by this message. */
+  suppressed: boolean;
+}
+
+export interface MessageOutcome {
+  label: string;
+  key: string;
+  type: ParsedBounce["type"];
+  why?: string;
+  /** Processed before: nothing done. */
+  duplicate: boolean;
+  recipients: RecipientOutcome[];
+}
+
+export interface BounceCounts {
+  messages: number;
+  hard: number;
+  soft: number;
+  complained: number;
+  notBounce: number;
+  unattributed: number;
+  duplicates: number;
+  suppressed: number;
+}
+
+export function emptyCounts(): BounceCounts {
+  return { messages: 0, hard: 0, soft: 0, complained: 0, notBounce: 0, unattributed: 0, duplicates: 0, suppressed: 0 };
+}
+
+export function addToCounts(counts: BounceCounts, outcome: MessageOutcome): void {
+  counts.messages++;
+  if (outcome.duplicate) {
+    counts.duplicates++;
+    return;
+  }
+  if (outcome.type === "not-bounce") counts.notBounce++;
+  for (const r of outcome.recipients) {
+    if (!r.email) {
+      counts.unattributed++;
+      continue;
+    }
+    if (r.kind === "hard") counts.hard++;
+    else if (r.kind === "soft") counts.soft++;
+    else counts.complained++;
+    if (r.suppressed) counts.suppressed++;
+  }
+}
+
+export class BounceProcessor {
+  private issues?: string[];
+  private issueByTag?: Map<string, string>;
+  private readonly readersByIssue = new Map<string, Map<string, string>>();
+
+  constructor(private readonly options: ProcessOptions) {}
+
+  private async knownIssues(): Promise<string[]> {
+    this.issues ??= await this.options.store.bounces.ledgerIssues();
+    return this.issues;
+  }
+
+  /** token → (issue, reader), computing the issues' and readers' tags once per issue. */
+  private async resolveToken(token: string): Promise<{ issue: string; email: string } | undefined> {
+    const { secret, listId, store } = this.options;
+    if (!secret) return undefined;
+    if (!this.issueByTag) {
+      this.issueByTag = new Map();
+      for (const issue of await this.knownIssues()) this.issueByTag.set(issueTag(secret, listId, issue), issue);
+    }
+    const parts = splitToken(token);
+    const issue = this.issueByTag.get(parts.issue);
+    if (!issue) return undefined;
+    let readers = this.readersByIssue.get(issue);
+    if (!readers) {
+      readers = new Map();
+      for (const r of await store.bounces.ledgerReaders(issue)) readers.set(readerTag(secret, listId, issue, r.email), r.email);
+      this.readersByIssue.set(issue, readers);
+    }
+    const email = readers.get(parts.reader);
+    return email ? { issue, email } : undefined;
+  }
+
+  private async attribute(
+    parsed: ParsedBounce,
+    recipient: string | undefined,
+    single: boolean,
+  ): Promise<{ issue: string; email: string; via: Attribution } | undefined> {
+    const byToken: { issue: string; email: string }[] = [];
+    for (const t of parsed.tokens) {
+      const r = await this.resolveToken(t);
+      if (r) byToken.push(r);
+    }
+    const key = recipient ? addressKey(recipient) : undefined;
+    const match = byToken.find((r) => r.email === key) ?? (single && byToken.length === 1 ? byToken[0] : undefined);
+    if (match) return { ...match, via: "token" };
+    if (parsed.originalMessageId && single) {
+      const r = await this.options.store.bounces.ledgerMessage(parsed.originalMessageId, await this.knownIssues());
+      if (r) return { ...r, via: "message-id" };
+    }
+    if (key) {
+      const [issue] = await this.options.store.bounces.ledgerIssuesOf(key, 1);
+      if (issue) return { issue, email: key, via: "recipient" };
+    }
+    return undefined;
+  }
+
+  /** Soft bounces in each of the reader's last `softLimit` issues (this one included)? */
+  private async softLimitReached(email: string, issue: string): Promise<boolean> {
+    const limit = this.options.softLimit;
+    const recent = await this.options.store.bounces.ledgerIssuesOf(email, limit);
+    if (recent.length < limit) return false;
+    const bounced = await this.options.store.bounces.bouncedIn(email, recent);
+    bounced.add(issue);
+    return recent.every((i) => bounced.has(i));
+  }
+
+  async process(raw: Buffer, label: string): Promise<MessageOutcome> {
+    const parsed = await parseBounce(raw);
+    const { store } = this.options;
+    const outcome: MessageOutcome = { label, key: parsed.key, type: parsed.type, why: parsed.why, duplicate: false, recipients: [] };
+    if (await store.bounces.seen(parsed.key)) return { ...outcome, duplicate: true };
+    const events: BounceEvent[] = [];
+    const day = parsed.date.slice(0, 10);
+    for (const r of parsed.recipients) {
+      const who = await this.attribute(parsed, r.recipient ?? parsed.originalTo, parsed.recipients.length === 1);
+      const result: RecipientOutcome = { kind: r.kind, status: r.status, diagnostic: r.diagnostic, suppressed: false };
+      outcome.recipients.push(result);
+      if (!who) continue;
+      Object.assign(result, { email: who.email, issue: who.issue, via: who.via });
+      events.push({ issue: who.issue, email: who.email, kind: r.kind, status: r.status, diagnostic: r.diagnostic, at: parsed.date });
+      // suppressed before the message is recorded: a crash in between re-runs the (harmless) suppression
+      if (r.kind === "complaint") {
+        result.suppressed = await store.suppressions.add(
+          who.email,
+          "complained",
+          `complaint ${r.status ?? "abuse"} ${day}, issue ${who.issue}`,
+        );
+      } else if (r.kind === "hard") {
+        result.suppressed = await store.suppressions.add(who.email, "bounced", `bounce ${r.status ?? "5.0.0"} ${day}, issue ${who.issue}`);
+      } else if (await this.softLimitReached(who.email, who.issue)) {
+        result.suppressed = await store.suppressions.add(
+          who.email,
+          "bounced",
+          `soft bounces in ${this.options.softLimit} issues in a row, last ${r.status ?? "4.0.0"} ${day}, issue ${who.issue}`,
+        );
+      }
+    }
+    const result =
+      parsed.type === "not-bounce" ? "not-bounce" : outcome.recipients.map((r) => (r.email ? r.kind : "unattributed")).join(",");
+    if (!(await store.bounces.record(parsed.key, result || parsed.type, events))) return { ...outcome, duplicate: true, recipients: [] };
+    return outcome;
+  }
+}

@@ -1,0 +1,53 @@
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readSources, type SourceMessage, type SourceProblem } from "../../src/bounces/sources.js";
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "rsk-sources-"));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+async function all(paths: string[]): Promise<{ messages: SourceMessage[]; problems: SourceProblem[] }> {
+  const problems: SourceProblem[] = [];
+  const messages: SourceMessage[] = [];
+  for await (const m of readSources(paths, problems)) messages.push(m);
+  return { messages, problems };
+}
+
+describe("bounces import reads", () => {
+  it("an mbox: each message after its From line, >From unescaped", async () => {
+    const mbox = join(dir, "bounces.mbox");
+    await writeFile(
+      mbox,
+      "From MAILER-DAEMON Tue Dec  1 10:00:00 2026\nSubject: one\n\nfirst\n>From the start\n\nFrom MAILER-DAEMON Tue Dec  1 11:00:00 2026\nSubject: two\n\nsecond\n",
+    );
+    const { messages, problems } = await all([mbox]);
+    expect(problems).toEqual([]);
+    expect(messages.map((m) => m.label)).toEqual([`${mbox}#1`, `${mbox}#2`]);
+    expect(messages[0].raw.toString()).toBe("Subject: one\n\nfirst\nFrom the start\n\n");
+    expect(messages[1].raw.toString()).toBe("Subject: two\n\nsecond\n");
+  });
+
+  it("a Maildir's new/ and cur/ (not tmp/), a single .eml; problems named per path", async () => {
+    const maildir = join(dir, "Maildir");
+    for (const sub of ["new", "cur", "tmp"]) await mkdir(join(maildir, sub), { recursive: true });
+    await writeFile(join(maildir, "new", "1.a"), "Subject: a\n\na\n");
+    await writeFile(join(maildir, "cur", "2.b:2,S"), "Subject: b\n\nb\n");
+    await writeFile(join(maildir, "tmp", "3.c"), "Subject: half-written\n");
+    const eml = join(dir, "one.eml");
+    await writeFile(eml, "Subject: c\n\nc\n");
+    const plain = join(dir, "plain");
+    await mkdir(plain);
+    await writeFile(join(dir, "empty.eml"), "");
+    const { messages, problems } = await all([maildir, eml, join(dir, "nope.eml"), plain, join(dir, "empty.eml")]);
+    expect(messages.map((m) => m.label)).toEqual([join(maildir, "new", "1.a"), join(maildir, "cur", "2.b:2,S"), eml]);
+    expect(problems).toEqual([
+      { label: join(dir, "nope.eml"), problem: "ENOENT" },
+      { label: plain, problem: "a folder that is not a Maildir (no cur/ and new/)" },
+      { label: join(dir, "empty.eml"), problem: "the file is empty" },
+    ]);
+  });
+});
