@@ -1,6 +1,6 @@
 import { buildMessage, type MessageContext, type Recipient, subscriberFor } from "../message/message.js";
 import type { Personaliser } from "../render/personalise.js";
-import type { Ledger, LedgerRow, Outcome } from "./ledger.js";
+import type { LedgerRow, LedgerStore, Outcome } from "../state/ledger.js";
 import type { DeliveryResult, Transport } from "./transport.js";
 
 /**
@@ -50,7 +50,7 @@ export interface DeliveryProgress {
 }
 
 /** Why a run stopped before everyone was delivered. */
-export type StopReason = "paused" | "signal" | "sender" | "deferred";
+export type StopReason = "paused" | "signal" | "sender" | "deferred" | "lease";
 
 export interface DeliveryResultSummary {
   sent: number;
@@ -64,14 +64,21 @@ export interface DeliveryResultSummary {
   /** Readers in doubt after a crash that this run sent again. */
   resent: number;
   resentAddresses: string[];
+  /**
+   * Outcomes this worker could not record because another worker had taken the readers over (its lease
+   * ran out: the process was suspended or stalled longer than the lease); they may get the issue twice.
+   */
+  lost: number;
   rate: number;
 }
 
 /** Where the loop delivers from and to: one run of one issue in the ledger. */
 export interface DeliveryTarget {
-  ledger: Ledger;
+  ledger: LedgerStore;
   key: string;
   runId: number;
+  /** This worker's lease on what it claims, ms (renewed by the heartbeat, src/send/lease.ts). */
+  leaseMs: number;
   /** Readers waiting in this run's list when the loop starts (for progress). */
   toSend: number;
   transport: Transport;
@@ -184,6 +191,9 @@ export class Delivery {
   private permanentStreak: { shape: string; rows: { id: number; attempts: number }[] } = { shape: "", rows: [] };
   private resentCount = 0;
   private readonly resentAddresses: string[] = [];
+  private lostCount = 0;
+  /** The last claim found fewer readers than it asked for: only then is the next due time worth reading. */
+  private drained = false;
   private readonly alarm = new Alarm();
   private readonly limiter?: RateLimiter;
   private readonly started = performance.now();
@@ -207,8 +217,8 @@ export class Delivery {
       await this.loop();
     } finally {
       await Promise.allSettled([...this.inflight]);
-      this.target.ledger.record(this.outcomes.splice(0));
-      this.target.ledger.checkpoint();
+      this.lost(await this.target.ledger.record(this.outcomes.splice(0)));
+      await this.target.ledger.checkpoint();
       this.limiter?.dispose();
       signal?.removeEventListener("abort", onAbort);
     }
@@ -221,6 +231,7 @@ export class Delivery {
       nextRetryAt: this.nextRetryAt,
       resent: this.resentCount,
       resentAddresses: this.resentAddresses,
+      lost: this.lostCount,
       rate: elapsed > 0 ? (this.stats.sent * 1000) / elapsed : 0,
     };
   }
@@ -232,7 +243,7 @@ export class Delivery {
     let lastCheckpoint = performance.now();
     for (;;) {
       if (performance.now() - lastCheckpoint > CHECKPOINT_EVERY_MS) {
-        ledger.checkpoint();
+        await ledger.checkpoint();
         lastCheckpoint = performance.now();
         // a transport that never waits for I/O (dry run) would otherwise starve timers and signals
         await new Promise<void>((r) => setImmediate(r));
@@ -240,34 +251,37 @@ export class Delivery {
       const free = concurrency - this.inflight.size;
       const stale = this.outcomes.length > 0 && performance.now() - this.firstOutcomeAt >= RECORD_WITHIN_MS;
       if (!this.stop && free > 0 && (free >= refillAt || this.inflight.size === 0 || stale)) {
-        this.claim(free);
+        await this.claim(free);
       } else if (this.outcomes.length && (this.stop || stale || this.inflight.size === 0)) {
-        ledger.record(this.outcomes.splice(0));
+        this.lost(await ledger.record(this.outcomes.splice(0)));
       }
       if (this.inflight.size === 0) {
         if (this.stop) return;
-        const due = ledger.nextDue(key, runId);
+        const due = await ledger.nextDue(key, runId);
         if (due === undefined) return;
-        if (due - Date.now() > this.settings.maxWait) {
+        if (due.kind === "deferred" && due.at - Date.now() > this.settings.maxWait) {
           // only deferred readers are left, and not soon: the next run sends them (the process need not wait)
           this.stop = "deferred";
-          this.nextRetryAt = due;
+          this.nextRetryAt = due.at;
           return;
         }
-        await this.alarm.sleep(due - Date.now());
+        // a retry due soon, or readers in flight with another worker: if its lease runs out, they are ours
+        await this.alarm.sleep(due.at - Date.now());
         continue;
       }
-      const due = !this.stop && this.inflight.size < concurrency ? ledger.nextDue(key, runId) : undefined;
-      let wait = due === undefined ? Number.POSITIVE_INFINITY : due - Date.now();
+      const due = !this.stop && this.drained && this.inflight.size < concurrency ? await ledger.nextDue(key, runId) : undefined;
+      let wait = due === undefined ? Number.POSITIVE_INFINITY : due.at - Date.now();
       if (this.outcomes.length) wait = Math.min(wait, RECORD_WITHIN_MS - (performance.now() - this.firstOutcomeAt));
       await this.alarm.sleep(wait);
     }
   }
 
   /** Record what finished and claim up to `free` readers in one transaction; start delivering them. */
-  private claim(free: number): void {
-    const { ledger, key, runId } = this.target;
-    const { claimed, suppressed } = ledger.recordAndClaim(key, runId, this.outcomes.splice(0), free);
+  private async claim(free: number): Promise<void> {
+    const { ledger, key, runId, leaseMs } = this.target;
+    const { claimed, suppressed, lost } = await ledger.recordAndClaim(key, runId, this.outcomes.splice(0), free, { leaseMs });
+    this.lost(lost);
+    this.drained = claimed.length + suppressed.length < free;
     if (suppressed.length) {
       this.stats.suppressed += suppressed.length;
       this.progress();
@@ -279,6 +293,17 @@ export class Delivery {
       });
       this.inflight.add(p);
     }
+  }
+
+  /** Outcomes another worker's claim overrode: this worker's lease ran out, so it stops claiming. */
+  private lost(n: number): void {
+    if (n <= 0) return;
+    this.lostCount += n;
+    if (this.stop === undefined || this.stop === "paused") {
+      this.stop = "lease";
+      this.pauseReason = `this worker lost its lease on ${this.lostCount} reader(s): it stalled longer than the lease and another worker took them over`;
+    }
+    this.alarm.ring();
   }
 
   private settle(o: Outcome): void {

@@ -1,4 +1,5 @@
 import type { StateOptions } from "./db.js";
+import type { LedgerStore } from "./ledger.js";
 import type { StateLocation } from "./location.js";
 import type { MigrationResult } from "./migrations.js";
 import type { Suppression, SuppressionReason } from "./suppressions.js";
@@ -41,6 +42,8 @@ export interface Store {
   /** Where it is, fit to print: a file path, or the URL with its password masked. */
   readonly location: string;
   readonly suppressions: SuppressionStore;
+  /** The send ledger (src/state/ledger.ts): runs, readers, leases, workers. */
+  readonly ledger: LedgerStore;
   /** Applies the missing schema migrations (an open already did, unless opened with `migrate: false`). */
   migrate(): Promise<MigrationResult>;
   /** The schema version the database has now (0: never migrated). */
@@ -76,6 +79,10 @@ export interface OpenStoreOptions {
   durability?: StateOptions["durability"];
   /** PostgreSQL: errors of idle pooled connections (a restarted server); the next query fails too. */
   onError?: (error: unknown) => void;
+  /** The ledger's worker id (default: host:pid:random, src/state/ledger.ts `workerId`). */
+  worker?: string;
+  /** SQLite: called when this open created the state file (a send says where its new ledger is). */
+  onCreate?: (file: string) => void;
 }
 
 /** Opens the store a location names; PostgreSQL's driver is loaded only when it is used. */

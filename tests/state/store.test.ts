@@ -98,7 +98,13 @@ describe.each(backends())("the $name store", (backend) => {
       const store = await openStore(await backend.fresh(), { migrate: false });
       await withStore(async (s) => {
         expect(await s.schemaVersion()).toBe(0);
-        expect(await s.migrate()).toEqual({ applied: [{ version: 1, name: "baseline" }], version: latest });
+        expect(await s.migrate()).toEqual({
+          applied: [
+            { version: 1, name: "baseline" },
+            { version: 2, name: "leases" },
+          ],
+          version: latest,
+        });
         expect(await s.migrate()).toEqual({ applied: [], version: latest });
       }, store);
     });
@@ -108,7 +114,10 @@ describe.each(backends())("the $name store", (backend) => {
       const stores = await Promise.all([1, 2, 3, 4].map(() => openStore(location, { migrate: false })));
       try {
         const results = await Promise.all(stores.map((s) => s.migrate()));
-        expect(results.flatMap((r) => r.applied)).toEqual([{ version: 1, name: "baseline" }]);
+        expect(results.flatMap((r) => r.applied)).toEqual([
+          { version: 1, name: "baseline" },
+          { version: 2, name: "leases" },
+        ]);
         expect(results.map((r) => r.version)).toEqual([latest, latest, latest, latest]);
         for (const s of stores) expect(await s.suppressions.count()).toBe(0);
       } finally {
@@ -153,7 +162,7 @@ describe.each(backends())("the $name store", (backend) => {
   describe("state copy", () => {
     test("a state file copies in whole, counts per table; again, nothing twice; and back again, the same rows", async () => {
       const sourceLocation = { kind: "sqlite" as const, file: tmpFile() };
-      seedSqlite(sourceLocation.file);
+      await seedSqlite(sourceLocation.file);
       const source = await openStore(sourceLocation, { readonly: true });
       const target = await openStore(await backend.fresh());
       const back = await openStore({ kind: "sqlite", file: tmpFile() });
@@ -189,7 +198,7 @@ describe.each(backends())("the $name store", (backend) => {
 
     test("rows the target already has are kept as they are there", async () => {
       const file = tmpFile();
-      seedSqlite(file);
+      await seedSqlite(file);
       const source = await openStore({ kind: "sqlite", file }, { readonly: true });
       const target = await openStore(await backend.fresh());
       try {
