@@ -1,6 +1,6 @@
 import { buildMessage, type MessageContext, type Recipient, subscriberFor } from "../message/message.js";
 import type { Personaliser } from "../render/personalise.js";
-import type { LedgerRow, LedgerStore, Outcome } from "../state/ledger.js";
+import type { LedgerRow, LedgerStore, NextDue, Outcome } from "../state/ledger.js";
 import type { DeliveryResult, Transport } from "./transport.js";
 
 /**
@@ -91,6 +91,14 @@ const RECORD_WITHIN_MS = 20;
 const MAX_BACKOFF_MS = 60 * 60_000;
 const MAX_LISTED = 1000;
 const CHECKPOINT_EVERY_MS = 1000;
+/** Waiting on readers another worker has in flight: how often to look whether it finished them (or died). */
+const OTHERS_POLL_MS = 250;
+
+/** How long to sleep for what is due next: a retry's time, or a short look at the other workers' leases. */
+function untilDue(due: NextDue): number {
+  const ms = due.at - Date.now();
+  return due.kind === "lease" ? Math.min(ms, OTHERS_POLL_MS) : ms;
+}
 
 /** Backoff for the n-th failed attempt: base·2^(n−1), times a jitter factor in [0.5, 1.5), capped at an hour. */
 export function backoff(base: number, attempt: number, random = Math.random): number {
@@ -266,11 +274,11 @@ export class Delivery {
           return;
         }
         // a retry due soon, or readers in flight with another worker: if its lease runs out, they are ours
-        await this.alarm.sleep(due.at - Date.now());
+        await this.alarm.sleep(untilDue(due));
         continue;
       }
       const due = !this.stop && this.drained && this.inflight.size < concurrency ? await ledger.nextDue(key, runId) : undefined;
-      let wait = due === undefined ? Number.POSITIVE_INFINITY : due.at - Date.now();
+      let wait = due === undefined ? Number.POSITIVE_INFINITY : untilDue(due);
       if (this.outcomes.length) wait = Math.min(wait, RECORD_WITHIN_MS - (performance.now() - this.firstOutcomeAt));
       await this.alarm.sleep(wait);
     }

@@ -141,10 +141,12 @@ const MAX_LISTED = 1000;
 /** What changes what a reader receives: a change after the send started needs --allow-changed. */
 export function contentHash(compiled: CompiledIssue, ctx: MessageContext): string {
   const c = ctx.config;
+  // without the tokens' per-process nonce (render/tokens.ts): workers compiling the same issue at once must agree
+  const plain = (text: string) => (compiled.tokens ? text.split(compiled.tokens).join("") : text);
   return sha256(
     compiled.subject,
-    compiled.html,
-    compiled.text,
+    plain(compiled.html),
+    plain(compiled.text),
     JSON.stringify([compiled.deferred, compiled.deferredText, c.from, c.replyTo ?? null, c.unsubscribe ?? null]),
   );
 }
