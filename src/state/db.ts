@@ -22,8 +22,8 @@ export { DEFAULT_STATE_FILE };
 export type StateDb = Database.Database;
 
 /**
- * The SQLite state file of a command that has no PostgreSQL store yet (send, status, sendsay: the
- * ledger moves behind src/state/store.ts in phase 2 of issue 13). A postgres:// `--state`, or
+ * The SQLite state file of a command that has no PostgreSQL store yet (the Sendsay campaign records;
+ * send and status use src/state/store.ts since phase 2 of issue 13). A postgres:// `--state`, or
  * `RASSYLKA_DATABASE_URL` without `--state`, is refused rather than quietly using a local file that the
  * other machines never see (an unsubscribe `serve` recorded there would not be honoured).
  */

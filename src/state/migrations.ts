@@ -10,10 +10,9 @@ import { SQLITE_CAMPAIGNS, SQLITE_LEDGER, SQLITE_SUPPRESSED } from "./schema.js"
  * copied from one backend to the other (`rassylka state copy`) means the same thing there.
  *
  * SQLite 1 is the schema every state file already has (src/state/schema.ts, every statement `IF NOT
- * EXISTS`), so an existing file is adopted as version 1 unchanged. Until phase 2 of issue 13 moves the
- * ledger behind the store, src/send/ledger.ts and src/state/campaigns.ts also run those same statements
- * (and ledger.ts adds `in_doubt` and `deferred_since` in place to files made before them); a column added
- * later must come as SQLite 2 (`ALTER TABLE`).
+ * EXISTS`), so an existing file is adopted as version 1 unchanged. src/state/campaigns.ts still runs its
+ * statement too, and the ledger (src/state/ledger-sqlite.ts) adds `in_doubt` and `deferred_since` in
+ * place to files made before them; every later column comes as a numbered migration (`ALTER TABLE`).
  */
 export interface Migration {
   version: number;

@@ -10,8 +10,8 @@ import type { Suppression, SuppressionReason } from "./suppressions.js";
  * one database every machine shares). Promise-based because PostgreSQL is; the SQLite implementation
  * answers from its synchronous driver. One test suite runs against both (tests/state/).
  *
- * Phase 1 puts the suppression list, the schema migrations and the table copy behind it. Phase 2 puts
- * the send ledger here (today src/send/ledger.ts, synchronous, SQLite only), as `Store.ledger`, with
+ * Phase 1 put the suppression list, the schema migrations and the table copy behind it. Phase 2 put
+ * the send ledger here, as `Store.ledger` (src/state/ledger.ts, ledger-sqlite.ts, ledger-postgres.ts), with
  * these operations — every one a single transaction, the same meaning on both backends:
  *
  *   getRun(issue) / issues()                     the run row(s), for status and resuming
