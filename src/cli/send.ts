@@ -103,11 +103,15 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
       leaseMs,
     });
   } catch (e) {
-    const code = String((e as { code?: unknown }).code ?? "");
-    if (e instanceof RassylkaError || !code) throw e;
+    if (e instanceof RassylkaError) throw e;
     // a full disk or a file made read-only during the send, a database server gone: one line naming it, no stack
+    const code = String((e as { code?: unknown }).code ?? "");
     if (location.kind === "sqlite") throw code.startsWith("SQLITE_") ? stateError(location.file, e) : e;
-    throw (await import("../state/postgres.js")).postgresError(location.url, e, "record the send in");
+    // the server's errors (pg's DatabaseError carries a severity) and a connection it dropped; not the transport's
+    const fromServer =
+      typeof (e as { severity?: unknown }).severity === "string" || /Connection terminated/i.test(String((e as Error).message));
+    if (fromServer) throw (await import("../state/postgres.js")).postgresError(location.url, e, "record the send in");
+    throw e;
   } finally {
     try {
       await transport?.close();
