@@ -308,7 +308,8 @@ export class PostgresLedger implements LedgerStore {
     const claimed: LedgerRow[] = [];
     const suppressed: string[] = [];
     while (claimed.length < limit) {
-      const { rows } = await this.pool.query(CLAIM, [
+      // named: prepared once per connection, not planned again for every claim
+      const { rows } = await this.pool.query({ name: "rassylka-claim", text: CLAIM }, [
         issue,
         runId,
         limit - claimed.length,
@@ -340,7 +341,7 @@ export class PostgresLedger implements LedgerStore {
 
   async record(outcomes: Outcome[]): Promise<number> {
     if (!outcomes.length) return 0;
-    const r = await this.pool.query(RECORD, [
+    const r = await this.pool.query({ name: "rassylka-record", text: RECORD }, [
       this.worker,
       outcomes.map((o) => o.id),
       outcomes.map((o) => o.state),
