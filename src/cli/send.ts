@@ -12,14 +12,14 @@ import { type AudienceSource, addressList, csvFile } from "../send/audience.js";
 import { duration } from "../send/delivery.js";
 import { runSend, type SendInput, type SendMode, type SendProgress, type SendSummary } from "../send/engine.js";
 import { refuseDraft, unsubscribeProblems } from "../send/guards.js";
-import { Ledger } from "../send/ledger.js";
 import { subscriberAudience } from "../send/subscribers.js";
 import type { Transport } from "../send/transport.js";
 import { DryRunTransport } from "../send/transports/dry-run.js";
 import { OutboxTransport } from "../send/transports/outbox.js";
 import { parseSmtpUrl, SMTP_URL_ENV, SmtpTransport } from "../send/transports/smtp.js";
-import { openState, stateError, stateFile } from "../state/db.js";
-import { stateLocation } from "../state/location.js";
+import { stateError } from "../state/db.js";
+import { leaseMsFrom, workerId } from "../state/ledger.js";
+import { isPostgresUrl, stateLocation } from "../state/location.js";
 import { openStore } from "../state/store.js";
 import { domainKey } from "../util/domain.js";
 import { formatDiagnostic, type Io, replyText } from "./print.js";
@@ -40,7 +40,10 @@ export interface SendOptions extends Omit<SendInput, "compiled" | "config" | "se
   audience?: AudienceSource;
   /** The transport, or a factory called once the issue is compiled (the outbox needs the slug). */
   transport: Transport | ((issue: { slug: string; mode: SendMode }) => Transport | Promise<Transport>);
-  /** State file; default `.rassylka/state.sqlite` under root. */
+  /**
+   * The state: a file (relative to root) or a postgres:// URL; default `RASSYLKA_DATABASE_URL`, else
+   * `.rassylka/state.sqlite` under root.
+   */
   stateFile?: string;
   /** Where RASSYLKA_SECRET is read from. Default process.env. */
   env?: NodeJS.ProcessEnv;
@@ -92,21 +95,43 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
       );
     }
   }
-  const file = stateFile(project.root, options.stateFile);
-  const db = openState(file, { durability: options.syncEveryCommit ? "full" : "normal", onCreate: options.onCreateState });
+  const env = options.env ?? process.env;
+  const location = stateLocation(project.root, options.stateFile, env);
+  const store = await openStore(location, {
+    durability: options.syncEveryCommit ? "full" : "normal",
+    onCreate: options.onCreateState,
+    worker: workerId(env),
+  });
   let transport: Transport | undefined;
   try {
-    const ledger = new Ledger(db);
     transport = typeof options.transport === "function" ? await options.transport({ slug: compiled.slug, mode }) : options.transport;
-    return await runSend({ ...options, mode, compiled, config, secret, audience: options.audience, transport, ledger });
+    const leaseMs = options.leaseMs ?? leaseMsFrom(env);
+    return await runSend({
+      ...options,
+      mode,
+      compiled,
+      config,
+      secret,
+      audience: options.audience,
+      transport,
+      ledger: store.ledger,
+      leaseMs,
+    });
   } catch (e) {
-    // a full disk or a file made read-only during the send: one line naming the state file, no stack
-    throw (e as { code?: unknown }).code && String((e as { code?: unknown }).code).startsWith("SQLITE_") ? stateError(file, e) : e;
+    if (e instanceof RassylkaError) throw e;
+    // a full disk or a file made read-only during the send, a database server gone: one line naming it, no stack
+    const code = String((e as { code?: unknown }).code ?? "");
+    if (location.kind === "sqlite") throw code.startsWith("SQLITE_") ? stateError(location.file, e) : e;
+    // the server's errors (pg's DatabaseError carries a severity) and a connection it dropped; not the transport's
+    const fromServer =
+      typeof (e as { severity?: unknown }).severity === "string" || /Connection terminated/i.test(String((e as Error).message));
+    if (fromServer) throw (await import("../state/postgres.js")).postgresError(location.url, e, "record the send in");
+    throw e;
   } finally {
     try {
       await transport?.close();
     } finally {
-      db.close();
+      await store.close();
     }
   }
 }
@@ -343,6 +368,7 @@ export function exitCode(s: SendSummary): number {
   if (s.stopped === "declined") return 1;
   // the sender's problem (login, TLS, a relay refusing everyone): nothing delivered is a config error
   if (s.stopped === "sender") return s.sent === 0 ? 1 : 3;
+  if (s.stopped === "lease") return 3;
   if (s.pending > 0) return 3;
   if (s.failed > 0) return 2;
   return 0;
@@ -365,6 +391,10 @@ export function formatSummary(s: SendSummary, command: string): string[] {
   lines.push(
     `  readers in the list: ${s.total} · sent now: ${s.sent}${s.alreadySent ? ` · already sent earlier: ${s.alreadySent}` : ""} · failed: ${s.failed} · suppressed: ${s.suppressed} · invalid: ${s.invalid} · duplicates: ${s.duplicates}`,
   );
+  if (s.workers > 1)
+    lines.push(
+      `  a shared send: ${s.workers - 1} other worker(s) sent ${s.sentByOthers} of this list (rassylka status ${s.slug} shows each)`,
+    );
   if (s.retried) lines.push(`  failed readers retried (--retry-failed): ${s.retried}`);
   if (s.resent) {
     lines.push(`  resent after a crash: ${s.resent} (they were in flight when an earlier run stopped; they may get the issue twice):`);
@@ -402,6 +432,10 @@ export function formatSummary(s: SendSummary, command: string): string[] {
     const when = at ? `${at.toLocaleString("sv-SE").slice(0, 16)} (in ${duration(Math.max(0, at.getTime() - Date.now()))})` : "later";
     lines.push(
       `Deferred: ${s.deferred} reader(s) had temporary failures (e.g. greylisting) and are retried for the retry window; the next retry is due at ${when}. Run the same command again then (a cron job or timer can): ${command}`,
+    );
+  } else if (s.stopped === "lease") {
+    lines.push(
+      `Stopped: ${s.pauseReason ?? "this worker lost its lease"}. Those ${s.lost} reader(s) may get the issue twice (the worker that took them over reports them as resent); ${s.pending} reader(s) still pending. Keep the machine awake during a send (or set a longer RASSYLKA_LEASE_MS), then re-run: ${command}`,
     );
   } else if (s.stopped === "signal") {
     lines.push(`Stopped. ${s.pending} reader(s) still pending; re-run to resume: ${command}`);
@@ -527,7 +561,8 @@ async function sendCommand(issue: string, flags: SendFlags, io: Io, runtime: Sen
       audience,
       mode,
       transport,
-      stateFile: flags.state ? resolve(flags.state) : undefined, // a flag's path is relative to where you are
+      // a flag's path is relative to where you are
+      stateFile: flags.state && !isPostgresUrl(flags.state) ? resolve(flags.state) : flags.state,
       rate: flags.rate,
       domainRates: flags.domainRate,
       // SMTP: twice the pool size in flight, so a connection never waits for the ledger between messages
@@ -608,7 +643,11 @@ export function registerSend(program: Command, io: Io, setCode: (c: number) => v
       "--insecure-tls",
       `do not verify the SMTP server's certificate (also ${SMTP_TLS_INSECURE_ENV}=1): a relay on a trusted network only`,
     )
-    .option("--state <file>", "the state file (ledger and suppressions)", undefined)
+    .option(
+      "--state <file|url>",
+      "the state: a SQLite file, or postgres://… shared by every machine (default: $RASSYLKA_DATABASE_URL, else .rassylka/state.sqlite)",
+      undefined,
+    )
     .option("--dry-run", "do everything except deliver")
     .option("--test <addrs>", "send test copies ([TEST] in the subject) to these addresses; not counted as the send")
     .option("--yes", "do not ask for confirmation (needed when not on a terminal)")

@@ -7,12 +7,14 @@ import { loadConfig } from "../config/load.js";
 import { isRassylkaError } from "../diagnostics.js";
 import { parseIssue } from "../issue/load.js";
 import { loadProject, resolveIssueFile } from "../project/project.js";
-import { Ledger, type LedgerFailure } from "../send/ledger.js";
 import { SendsayClient, sendsayCredentials } from "../send/transports/sendsay/client.js";
 import type { BounceCounts } from "../state/bounces.js";
 import { CampaignLedger } from "../state/campaigns.js";
-import { openState, type StateDb, stateFile } from "../state/db.js";
-import { sqliteStore } from "../state/sqlite.js";
+import type { StateDb } from "../state/db.js";
+import type { LedgerFailure, LedgerStore, WorkerInfo } from "../state/ledger.js";
+import { isPostgresUrl, stateLocation } from "../state/location.js";
+import { SqliteStore } from "../state/sqlite.js";
+import { openStore } from "../state/store.js";
 import { type Io, replyText } from "./print.js";
 import { describeStats } from "./sendsay.js";
 
@@ -31,6 +33,8 @@ export interface IssueStatus {
   /** Readers sent again after a process died while their message was in flight (they may have it twice). */
   resent: { count: number; readers: { email: string; times: number }[] };
   updatedAt?: string;
+  /** Every worker that sent the issue (several when a send was shared), with what each delivered. */
+  workers: WorkerInfo[];
   /** The issue's latest Sendsay campaign, with its figures read from Sendsay (see campaignStatus). */
   campaign?: CampaignStatus;
 }
@@ -77,9 +81,9 @@ async function campaignStatus(db: StateDb, slug: string, root: string, env: Node
   return status;
 }
 
-export function issueStatus(ledger: Ledger, slug: string): IssueStatus {
-  const run = ledger.getRun(slug);
-  const c = ledger.counts(slug);
+export async function issueStatus(ledger: LedgerStore, slug: string): Promise<IssueStatus> {
+  const run = await ledger.getRun(slug);
+  const c = await ledger.counts(slug);
   return {
     issue: slug,
     subject: run?.subject,
@@ -92,15 +96,20 @@ export function issueStatus(ledger: Ledger, slug: string): IssueStatus {
       invalid: run?.invalid ?? 0,
       duplicates: run?.duplicates ?? 0,
     },
-    failures: ledger.failures(slug, undefined, 100_000).map((f: LedgerFailure) => ({ email: f.email, code: f.code, message: f.message })),
-    resent: { count: ledger.resentCount(slug), readers: ledger.resent(slug, 100_000) },
+    failures: (await ledger.failures(slug, undefined, 100_000)).map((f: LedgerFailure) => ({
+      email: f.email,
+      code: f.code,
+      message: f.message,
+    })),
+    resent: { count: await ledger.resentCount(slug), readers: await ledger.resent(slug, 100_000) },
+    workers: await ledger.workers(slug),
     updatedAt: run?.updatedAt,
   };
 }
 
 /** A slug the ledger knows, or an issue file / slug resolved to its slug. */
-async function slugOf(root: string, ref: string, ledger: Ledger): Promise<string> {
-  if (ledger.getRun(ref) || new CampaignLedger(ledger.db).all(ref).length) return ref;
+async function slugOf(root: string, ref: string, ledger: LedgerStore, db?: StateDb): Promise<string> {
+  if ((await ledger.getRun(ref)) || (db && new CampaignLedger(db).all(ref).length)) return ref;
   const project = await loadProject(root);
   const file = await resolveIssueFile(project.root, ref);
   const { issue } = parseIssue(await readFile(file, "utf8"), relative(project.root, file), project.config.config);
@@ -114,20 +123,19 @@ export async function runStatus(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
   const root = resolve(flags.root);
-  const db = openState(stateFile(root, flags.state ? resolve(flags.state) : undefined));
+  const flag = flags.state && !isPostgresUrl(flags.state) ? resolve(flags.state) : flags.state;
+  const store = await openStore(stateLocation(root, flag, env));
+  // Sendsay campaign records are still in the SQLite file only (src/state/campaigns.ts)
+  const db = store instanceof SqliteStore ? store.db : undefined;
   try {
-    const ledger = new Ledger(db);
-    const slugs = ref
-      ? [await slugOf(root, ref, ledger)]
-      : ledger
-          .issues()
-          .map((r) => r.issue)
-          .filter((s) => !s.includes(":"));
-    const all = slugs.map((s) => issueStatus(ledger, s));
+    const ledger = store.ledger;
+    const slugs = ref ? [await slugOf(root, ref, ledger, db)] : (await ledger.issues()).map((r) => r.issue).filter((s) => !s.includes(":"));
+    const all: IssueStatus[] = [];
+    for (const s of slugs) all.push(await issueStatus(ledger, s));
     // bounces and complaints that came back after the send (issue 16, src/state/bounces.ts)
-    for (const s of all) Object.assign(s.counts, await sqliteStore(db).bounces.counts(s.issue));
+    for (const s of all) Object.assign(s.counts, await store.bounces.counts(s.issue));
     // a campaign's figures are Sendsay's: read only for the issue asked about
-    if (ref && all[0]) all[0].campaign = await campaignStatus(db, all[0].issue, root, env);
+    if (ref && all[0] && db) all[0].campaign = await campaignStatus(db, all[0].issue, root, env);
     if (flags.json) {
       io.out(JSON.stringify(ref ? all[0] : all, null, 2));
       return 0;
@@ -157,11 +165,20 @@ export async function runStatus(
       const b = c as Partial<BounceCounts>;
       if (b.bounced || b.softBounced || b.complained)
         io.out(`  after the send: bounced ${b.bounced} · soft bounces ${b.softBounced} · complained ${b.complained} (docs/bounces.md)`);
+      if (s.workers.length > 1 || s.workers.some((w) => w.live)) {
+        io.out(`  workers: ${s.workers.length}`);
+        for (const w of s.workers) {
+          const state = w.live ? "sending now" : w.ended ? "finished" : "gone (its lease ran out)";
+          io.out(
+            `    ${w.worker} (run ${w.runId}, ${state}, last seen ${w.updatedAt}): sent ${w.sent} · failed ${w.failed} · suppressed ${w.suppressed} · resent ${w.resent}`,
+          );
+        }
+      }
       if (c.pending) io.out(`  ${c.pending} pending: re-run the same \`rassylka send\` to resume`);
     }
     return 0;
   } finally {
-    db.close();
+    await store.close();
   }
 }
 
@@ -170,11 +187,11 @@ export function registerStatus(program: Command, io: Io, setCode: (c: number) =>
     .command("status")
     .description("show the send ledger: counts and failures of an issue (or of every issue sent)")
     .argument("[issue]", "issue file or slug")
-    .option("--state <file>", "the state file")
+    .option("--state <file|url>", "the state: a SQLite file or postgres://… (default: $RASSYLKA_DATABASE_URL, else .rassylka/state.sqlite)")
     .option("--root <dir>", "the newsletter's folder", ".")
     .option(
       "--json",
-      "print as JSON: { issue, counts: { total, sent, failed, pending, suppressed, invalid, duplicates, bounced, softBounced, complained }, failures: [{ email, code, message }], resent: { count, readers: [{ email, times }] }, campaign?: { groupId, trackId, state, trackStatus, stats: { members, delivered, undelivered, opened, clicked, unsubscribed } | null } }",
+      "print as JSON: { issue, counts: { total, sent, failed, pending, suppressed, invalid, duplicates, bounced, softBounced, complained }, failures: [{ email, code, message }], resent: { count, readers: [{ email, times }] }, workers: [{ worker, host, pid, runId, live, ended, sent, failed, suppressed, resent }], campaign?: { groupId, trackId, state, trackStatus, stats: { members, delivered, undelivered, opened, clicked, unsubscribed } | null } }",
     )
     .action(async (issue: string | undefined, flags: StatusFlags) => setCode(await runStatus(issue, flags, io)));
 }

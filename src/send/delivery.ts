@@ -1,6 +1,6 @@
 import { buildMessage, type MessageContext, type Recipient, subscriberFor } from "../message/message.js";
 import type { Personaliser } from "../render/personalise.js";
-import type { Ledger, LedgerRow, Outcome } from "./ledger.js";
+import type { LedgerRow, LedgerStore, NextDue, Outcome } from "../state/ledger.js";
 import { type DomainPace, DomainPacer } from "./pacing.js";
 import type { DeliveryResult, Transport } from "./transport.js";
 
@@ -53,7 +53,7 @@ export interface DeliveryProgress {
 }
 
 /** Why a run stopped before everyone was delivered. */
-export type StopReason = "paused" | "signal" | "sender" | "deferred";
+export type StopReason = "paused" | "signal" | "sender" | "deferred" | "lease";
 
 export interface DeliveryResultSummary {
   sent: number;
@@ -67,6 +67,11 @@ export interface DeliveryResultSummary {
   /** Readers in doubt after a crash that this run sent again. */
   resent: number;
   resentAddresses: string[];
+  /**
+   * Outcomes this worker could not record because another worker had taken the readers over (its lease
+   * ran out: the process was suspended or stalled longer than the lease); they may get the issue twice.
+   */
+  lost: number;
   rate: number;
   /** Paced domains: configured ones and those slowed by a 421/451 during the run. */
   domains: DomainPace[];
@@ -74,9 +79,11 @@ export interface DeliveryResultSummary {
 
 /** Where the loop delivers from and to: one run of one issue in the ledger. */
 export interface DeliveryTarget {
-  ledger: Ledger;
+  ledger: LedgerStore;
   key: string;
   runId: number;
+  /** This worker's lease on what it claims, ms (renewed by the heartbeat, src/send/lease.ts). */
+  leaseMs: number;
   /** Readers waiting in this run's list when the loop starts (for progress). */
   toSend: number;
   transport: Transport;
@@ -89,6 +96,14 @@ const RECORD_WITHIN_MS = 20;
 const MAX_BACKOFF_MS = 60 * 60_000;
 const MAX_LISTED = 1000;
 const CHECKPOINT_EVERY_MS = 1000;
+/** Waiting on readers another worker has in flight: how often to look whether it finished them (or died). */
+const OTHERS_POLL_MS = 250;
+
+/** How long to sleep for what is due next: a retry's time, or a short look at the other workers' leases. */
+function untilDue(due: NextDue): number {
+  const ms = due.at - Date.now();
+  return due.kind === "lease" ? Math.min(ms, OTHERS_POLL_MS) : ms;
+}
 
 /** Backoff for the n-th failed attempt: base·2^(n−1), times a jitter factor in [0.5, 1.5), capped at an hour. */
 export function backoff(base: number, attempt: number, random = Math.random): number {
@@ -189,6 +204,9 @@ export class Delivery {
   private permanentStreak: { shape: string; rows: { id: number; attempts: number }[] } = { shape: "", rows: [] };
   private resentCount = 0;
   private readonly resentAddresses: string[] = [];
+  private lostCount = 0;
+  /** The last claim found fewer readers than it asked for: only then is the next due time worth reading. */
+  private drained = false;
   private readonly alarm = new Alarm();
   private readonly limiter?: RateLimiter;
   /** Claimed readers whose domain has no free slot yet wait here, out of the concurrency slots. */
@@ -216,8 +234,8 @@ export class Delivery {
     } finally {
       await Promise.allSettled([...this.inflight]);
       this.releaseParked();
-      this.target.ledger.record(this.outcomes.splice(0));
-      this.target.ledger.checkpoint();
+      this.lost(await this.target.ledger.record(this.outcomes.splice(0)));
+      await this.target.ledger.checkpoint();
       this.limiter?.dispose();
       signal?.removeEventListener("abort", onAbort);
     }
@@ -230,6 +248,7 @@ export class Delivery {
       nextRetryAt: this.nextRetryAt,
       resent: this.resentCount,
       resentAddresses: this.resentAddresses,
+      lost: this.lostCount,
       rate: elapsed > 0 ? (this.stats.sent * 1000) / elapsed : 0,
       domains: this.pacer.summary(),
     };
@@ -242,7 +261,7 @@ export class Delivery {
     let lastCheckpoint = performance.now();
     for (;;) {
       if (performance.now() - lastCheckpoint > CHECKPOINT_EVERY_MS) {
-        ledger.checkpoint();
+        await ledger.checkpoint();
         lastCheckpoint = performance.now();
         // a transport that never waits for I/O (dry run) would otherwise starve timers and signals
         await new Promise<void>((r) => setImmediate(r));
@@ -254,30 +273,31 @@ export class Delivery {
       const stale = this.outcomes.length > 0 && performance.now() - this.firstOutcomeAt >= RECORD_WITHIN_MS;
       const room = this.pacer.roomToClaim();
       if (!this.stop && room && free > 0 && (free >= refillAt || this.inflight.size === 0 || stale)) {
-        this.claim(free);
+        await this.claim(free);
       } else if (this.outcomes.length && (this.stop || stale || this.inflight.size === 0)) {
-        ledger.record(this.outcomes.splice(0));
+        this.lost(await ledger.record(this.outcomes.splice(0)));
       }
       const paced = this.pacer.waitMs();
       if (this.inflight.size === 0) {
         if (this.stop) return;
-        const due = ledger.nextDue(key, runId);
-        if (due === undefined && paced === undefined) return;
+        const due = await ledger.nextDue(key, runId);
         if (paced !== undefined) {
-          await this.alarm.sleep(Math.min(paced, due === undefined ? paced : due - Date.now()));
+          await this.alarm.sleep(Math.min(paced, due === undefined ? paced : untilDue(due)));
           continue;
         }
-        if (due! - Date.now() > this.settings.maxWait) {
+        if (due === undefined) return;
+        if (due.kind === "deferred" && due.at - Date.now() > this.settings.maxWait) {
           // only deferred readers are left, and not soon: the next run sends them (the process need not wait)
           this.stop = "deferred";
-          this.nextRetryAt = due;
+          this.nextRetryAt = due.at;
           return;
         }
-        await this.alarm.sleep(due! - Date.now());
+        // a retry due soon, or readers in flight with another worker: if its lease runs out, they are ours
+        await this.alarm.sleep(untilDue(due));
         continue;
       }
-      const due = !this.stop && room && this.inflight.size < concurrency ? ledger.nextDue(key, runId) : undefined;
-      let wait = due === undefined ? Number.POSITIVE_INFINITY : due - Date.now();
+      const due = !this.stop && room && this.drained && this.inflight.size < concurrency ? await ledger.nextDue(key, runId) : undefined;
+      let wait = due === undefined ? Number.POSITIVE_INFINITY : untilDue(due);
       if (paced !== undefined && this.inflight.size < concurrency) wait = Math.min(wait, paced);
       if (this.outcomes.length) wait = Math.min(wait, RECORD_WITHIN_MS - (performance.now() - this.firstOutcomeAt));
       await this.alarm.sleep(wait);
@@ -285,9 +305,11 @@ export class Delivery {
   }
 
   /** Record what finished and claim up to `free` readers in one transaction; start delivering them. */
-  private claim(free: number): void {
-    const { ledger, key, runId } = this.target;
-    const { claimed, suppressed } = ledger.recordAndClaim(key, runId, this.outcomes.splice(0), free);
+  private async claim(free: number): Promise<void> {
+    const { ledger, key, runId, leaseMs } = this.target;
+    const { claimed, suppressed, lost } = await ledger.recordAndClaim(key, runId, this.outcomes.splice(0), free, { leaseMs });
+    this.lost(lost);
+    this.drained = claimed.length + suppressed.length < free;
     if (suppressed.length) {
       this.stats.suppressed += suppressed.length;
       this.progress();
@@ -306,6 +328,17 @@ export class Delivery {
   /** The run stops: parked readers were never handed over, back to the queue as they were. */
   private releaseParked(): void {
     for (const row of this.pacer.drain()) this.settle({ id: row.id, state: "pending", attempts: row.attempts });
+  }
+
+  /** Outcomes another worker's claim overrode: this worker's lease ran out, so it stops claiming. */
+  private lost(n: number): void {
+    if (n <= 0) return;
+    this.lostCount += n;
+    if (this.stop === undefined || this.stop === "paused") {
+      this.stop = "lease";
+      this.pauseReason = `this worker lost its lease on ${this.lostCount} reader(s): it stalled longer than the lease and another worker took them over`;
+    }
+    this.alarm.ring();
   }
 
   private settle(o: Outcome): void {

@@ -3,10 +3,11 @@ import { addressKey } from "../identity/address.js";
 import { type MessageContext, messageContext, messageIdFor } from "../message/message.js";
 import { createPersonaliser } from "../render/personalise.js";
 import type { CompiledIssue } from "../render/pipeline.js";
+import { DEFAULT_LEASE_MS, type LedgerFailure, type LedgerStore, type NewRecipient } from "../state/ledger.js";
 import { sha256 } from "../util/fs.js";
 import type { AudienceSource } from "./audience.js";
 import { Delivery, type DeliveryProgress, type StopReason } from "./delivery.js";
-import type { Ledger, LedgerFailure } from "./ledger.js";
+import { Heartbeat } from "./lease.js";
 import type { DomainPace } from "./pacing.js";
 import type { Transport } from "./transport.js";
 
@@ -27,8 +28,10 @@ export interface SendInput {
   audience: AudienceSource;
   /** Who delivers; for a dry run, the dry-run transport. */
   transport: Transport;
-  /** The run's one ledger, on the state store the caller opened. */
-  ledger: Ledger;
+  /** The run's one ledger, on the state store the caller opened (SQLite or PostgreSQL). */
+  ledger: LedgerStore;
+  /** How long this worker's claims are its own without a heartbeat, ms. Default 60 s. */
+  leaseMs?: number;
   mode?: SendMode;
   /** Messages per second over the whole run; 0 or undefined: no limit. */
   rate?: number;
@@ -93,6 +96,12 @@ export interface SendSummary {
   sent: number;
   /** Delivered by an earlier run of the same issue (not sent again). */
   alreadySent: number;
+  /** Delivered by the other workers sharing this run (the same send started on other machines or processes). */
+  sentByOthers: number;
+  /** Workers that shared this run, this one included. */
+  workers: number;
+  /** Outcomes not recorded because another worker took the readers over after this one's lease ran out. */
+  lost: number;
   /** Permanent failures among this list (this run or earlier). */
   failed: number;
   failures: LedgerFailure[];
@@ -130,7 +139,7 @@ export interface SendSummary {
   rate: number;
   /** Paced domains: configured ones, and any slowed by a 421/451, with their pace at the end. */
   domains: DomainPace[];
-  /** The state file used. */
+  /** The state used: the file, or the PostgreSQL URL with its password masked. */
   stateFile: string;
 }
 
@@ -140,10 +149,12 @@ const MAX_LISTED = 1000;
 /** What changes what a reader receives: a change after the send started needs --allow-changed. */
 export function contentHash(compiled: CompiledIssue, ctx: MessageContext): string {
   const c = ctx.config;
+  // without the tokens' per-process nonce (render/tokens.ts): workers compiling the same issue at once must agree
+  const plain = (text: string) => (compiled.tokens ? text.split(compiled.tokens).join("") : text);
   return sha256(
     compiled.subject,
-    compiled.html,
-    compiled.text,
+    plain(compiled.html),
+    plain(compiled.text),
     JSON.stringify([compiled.deferred, compiled.deferredText, c.from, c.replyTo ?? null, c.unsubscribe ?? null]),
   );
 }
@@ -157,24 +168,26 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
   const hash = contentHash(compiled, ctx);
   const realKey = compiled.slug;
   // test copies and dry runs keep a scratch ledger: they never count as the real send
-  const key = mode === "send" ? realKey : `${mode}:${realKey}`;
+  // (one per worker: two dry runs at once on a shared database do not clear each other's)
+  const key = mode === "send" ? realKey : `${mode}:${realKey}:${ledger.worker}`;
+  const leaseMs = Math.max(50, input.leaseMs ?? DEFAULT_LEASE_MS);
   const testStamp = mode === "test" ? `${Date.now()}` : "";
   const guard = { allowChanged: input.allowChanged, issueFile: compiled.source };
-  let began = false;
+  let heartbeat: Heartbeat | undefined;
   try {
-    if (mode !== "send") ledger.clear(key);
-    if (mode === "dry-run") ledger.assertUnchanged(realKey, hash, guard);
-    const runId = ledger.beginRun(key, hash, subject, guard);
-    began = true;
+    if (mode !== "send") await ledger.clear(key);
+    if (mode === "dry-run") await ledger.assertUnchanged(realKey, hash, guard);
+    const runId = await ledger.beginRun(key, hash, subject, { ...guard, leaseMs });
+    heartbeat = new Heartbeat(ledger, key, leaseMs);
 
     // 1. the list → ledger, streamed in batches (duplicates are found by the ledger, not held in memory)
     let invalid = 0;
     let duplicates = 0;
     let alreadySentDry = 0;
     const invalidRows: InvalidRow[] = [];
-    let batch: Parameters<Ledger["addRecipients"]>[2] = [];
-    const flush = () => {
-      if (batch.length) duplicates += ledger.addRecipients(key, runId, batch);
+    let batch: NewRecipient[] = [];
+    const flush = async () => {
+      if (batch.length) duplicates += await ledger.addRecipients(key, runId, batch);
       batch = [];
     };
     for await (const row of input.audience.rows()) {
@@ -184,7 +197,7 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
         continue;
       }
       const email = addressKey(row.address);
-      if (mode === "dry-run" && ledger.isSent(realKey, email)) {
+      if (mode === "dry-run" && (await ledger.isSent(realKey, email))) {
         alreadySentDry++;
         continue;
       }
@@ -195,22 +208,24 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
         line: row.line,
         messageId: messageIdFor(ctx.listId, testStamp ? `${compiled.slug}-test${testStamp}` : compiled.slug, email, config.from.email),
       });
-      if (batch.length >= IMPORT_BATCH) flush();
+      if (batch.length >= IMPORT_BATCH) await flush();
     }
-    flush();
-    ledger.recoverInFlight(key, runId);
-    const retried = input.retryFailed ? ledger.retryFailed(key, runId) : 0;
-    const before = ledger.counts(key, runId);
-    ledger.setListStats(key, { total: before.total + alreadySentDry, invalid, duplicates });
+    await flush();
+    await ledger.recoverInFlight(key, runId);
+    const retried = input.retryFailed ? await ledger.retryFailed(key, runId) : 0;
+    const before = await ledger.counts(key, runId);
+    await ledger.setListStats(key, { total: before.total + alreadySentDry, invalid, duplicates });
     const toSend = before.pending;
 
-    const summary = (extra: Partial<SendSummary> & { sent: number }): SendSummary => {
+    const summary = async (extra: Partial<SendSummary> & { sent: number }): Promise<SendSummary> => {
       // after the loop, so a crash before it leaves the failed rows for the next run to find
       const bounced =
         mode === "send" && (input.suppressBounces ?? config.suppressBounces) !== false && extra.stopped !== "declined"
-          ? ledger.suppressBounced(key, runId)
+          ? await ledger.suppressBounced(key, runId)
           : 0;
-      const after = ledger.counts(key, runId);
+      const after = await ledger.counts(key, runId);
+      const others = (await ledger.workers(key)).filter((w) => w.runId === runId && w.worker !== ledger.worker);
+      const sentByOthers = others.reduce((n, w) => n + w.sent, 0);
       return {
         issue: compiled.source,
         slug: compiled.slug,
@@ -218,9 +233,12 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
         mode,
         transport: transport.description,
         total: after.total + alreadySentDry,
-        alreadySent: after.sent - extra.sent + alreadySentDry,
+        alreadySent: Math.max(0, after.sent - extra.sent - sentByOthers) + alreadySentDry,
+        sentByOthers,
+        workers: others.length + 1,
+        lost: 0,
         failed: after.failed,
-        failures: ledger.failures(key, runId, MAX_LISTED),
+        failures: await ledger.failures(key, runId, MAX_LISTED),
         suppressed: after.suppressed,
         invalid,
         invalidRows,
@@ -234,7 +252,7 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
         elapsedMs: Math.round(performance.now() - started),
         rate: 0,
         domains: [],
-        stateFile: ledger.db.name,
+        stateFile: ledger.location,
         ...extra,
       };
     };
@@ -242,12 +260,12 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
     if (toSend > 0) await transport.open?.();
     if (mode === "send" && toSend > 0 && input.confirm) {
       const ok = await input.confirm({ subject, recipients: toSend, transport: transport.description, slug: compiled.slug });
-      if (!ok) return summary({ sent: 0, stopped: "declined" });
+      if (!ok) return await summary({ sent: 0, stopped: "declined" });
     }
 
     // 2. claim → send → record
     const delivery = new Delivery(
-      { ledger, key, runId, toSend, transport, personaliser: createPersonaliser(compiled), ctx },
+      { ledger, key, runId, leaseMs, toSend, transport, personaliser: createPersonaliser(compiled), ctx },
       {
         // a dry run hands nothing over: somewhat bigger batches, fewer commits (not too big: each message in
         // flight holds its rendered HTML, and many at once push garbage into V8's old space)
@@ -266,7 +284,7 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
       },
     );
     const loop = await delivery.run();
-    return summary({
+    return await summary({
       sent: loop.sent,
       stopped: loop.stopped,
       pauseReason: loop.pauseReason,
@@ -274,11 +292,16 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
       nextRetryAt: loop.nextRetryAt === undefined ? undefined : new Date(loop.nextRetryAt).toISOString(),
       resent: loop.resent,
       resentAddresses: loop.resentAddresses,
+      lost: loop.lost,
       rate: loop.rate,
       domains: loop.domains,
     });
   } finally {
-    if (began) ledger.endRun(key);
-    if (mode !== "send") ledger.clear(key);
+    if (heartbeat) {
+      await heartbeat.stop();
+      // a ledger that fails now (a full disk, the server gone) has failed the send already: that error is the one to show
+      await ledger.endRun(key).catch(() => {});
+    }
+    if (mode !== "send") await ledger.clear(key).catch(() => {});
   }
 }

@@ -9,7 +9,7 @@ import { SQLITE_SUPPRESSED } from "./schema.js";
 
 /**
  * The state file (`.rassylka/state.sqlite` under the root, `--state FILE` to move it): the send ledger
- * (src/send/ledger.ts) and the suppression list live side by side, so a send checks suppressions in
+ * (src/state/ledger.ts) and the suppression list live side by side, so a send checks suppressions in
  * the same database it records deliveries in. WAL lets `serve` record unsubscribes while a send runs.
  *
  * The ledger is never silently replaced: a file that exists must be a readable SQLite database (an empty,
@@ -22,8 +22,8 @@ export { DEFAULT_STATE_FILE };
 export type StateDb = Database.Database;
 
 /**
- * The SQLite state file of a command that has no PostgreSQL store yet (send, status: the
- * ledger moves behind src/state/store.ts in phase 2 of issue 13). A postgres:// `--state`, or
+ * The SQLite state file of a command that has no PostgreSQL store yet (the Sendsay campaign records;
+ * send and status use src/state/store.ts since phase 2 of issue 13). A postgres:// `--state`, or
  * `RASSYLKA_DATABASE_URL` without `--state`, is refused rather than quietly using a local file that the
  * other machines never see (an unsubscribe `serve` recorded there would not be honoured).
  */

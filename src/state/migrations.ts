@@ -12,10 +12,9 @@ import { POSTGRES_SUBSCRIBERS, SQLITE_SUBSCRIBERS } from "./subscribers.js";
  * copied from one backend to the other (`rassylka state copy`) means the same thing there.
  *
  * SQLite 1 is the schema every state file already has (src/state/schema.ts, every statement `IF NOT
- * EXISTS`), so an existing file is adopted as version 1 unchanged. Until phase 2 of issue 13 moves the
- * ledger behind the store, src/send/ledger.ts and src/state/campaigns.ts also run those same statements
- * (and ledger.ts adds `in_doubt` and `deferred_since` in place to files made before them); a column added
- * later must come as SQLite 2 (`ALTER TABLE`).
+ * EXISTS`), so an existing file is adopted as version 1 unchanged. src/state/campaigns.ts still runs its
+ * statement too, and the ledger (src/state/ledger-sqlite.ts) adds `in_doubt` and `deferred_since` in
+ * place to files made before them; every later column comes as a numbered migration (`ALTER TABLE`).
  */
 export interface Migration {
   version: number;
@@ -30,12 +29,60 @@ export interface MigrationResult {
   version: number;
 }
 
+/**
+ * 2: leases instead of the pid lock (issue 13, src/state/ledger.ts). Each ledger row in flight carries
+ * its worker (`claimed_by`, kept afterwards as the worker that last handled it: `status` counts per
+ * worker from it) and its lease expiry; `listed_by` is the worker whose list last named the reader (so a
+ * worker joining a run does not count the first worker's readers as its duplicates); `send_workers` is
+ * one row per worker of an issue with its own lease, which says whether a run is being sent now.
+ * SQLite keeps leases as ms since the epoch (one machine's clock); `send_runs.pid`/`host` stay unused.
+ */
+const SQLITE_LEASES = `
+ALTER TABLE send_ledger ADD COLUMN claimed_by TEXT;
+ALTER TABLE send_ledger ADD COLUMN lease_expires_at INTEGER;
+ALTER TABLE send_ledger ADD COLUMN listed_by TEXT;
+CREATE INDEX IF NOT EXISTS send_ledger_in_flight ON send_ledger (issue, claimed_by) WHERE state = 'in_flight';
+CREATE TABLE IF NOT EXISTS send_workers (
+  worker           TEXT NOT NULL,
+  issue            TEXT NOT NULL,
+  run_id           INTEGER NOT NULL,
+  host             TEXT NOT NULL,
+  pid              INTEGER NOT NULL,
+  started_at       TEXT NOT NULL,
+  updated_at       TEXT NOT NULL,
+  lease_expires_at INTEGER NOT NULL,
+  ended_at         TEXT,
+  PRIMARY KEY (worker, issue)
+);
+CREATE INDEX IF NOT EXISTS send_workers_issue ON send_workers (issue);
+`;
+
+/** 2 in PostgreSQL: `claimed_by` and `lease_expires_at` came with the baseline; leases use the server's clock. */
+const POSTGRES_LEASES = `
+ALTER TABLE send_ledger ADD COLUMN listed_by text;
+CREATE INDEX send_ledger_in_flight ON send_ledger (issue, claimed_by) WHERE state = 'in_flight';
+CREATE TABLE send_workers (
+  worker           text NOT NULL,
+  issue            text NOT NULL,
+  run_id           integer NOT NULL,
+  host             text NOT NULL,
+  pid              integer NOT NULL,
+  started_at       timestamptz NOT NULL DEFAULT now(),
+  updated_at       timestamptz NOT NULL DEFAULT now(),
+  lease_expires_at timestamptz NOT NULL,
+  ended_at         timestamptz,
+  PRIMARY KEY (worker, issue)
+);
+CREATE INDEX send_workers_issue ON send_workers (issue);
+`;
+
 export const SQLITE_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: "baseline",
     sql: [SQLITE_SUPPRESSED, SQLITE_LEDGER, SQLITE_CAMPAIGNS].join("\n"),
   },
+  { version: 2, name: "leases", sql: SQLITE_LEASES },
   // 2 is the ledger's leases (issue 13 phase 2); the runner applies whatever is missing, in order
   { version: 3, name: "bounces", sql: SQLITE_BOUNCES },
   /** Issue 15: the subscriber list and the subscribe form's abuse counters (src/state/subscribers.ts). */
@@ -120,6 +167,7 @@ CREATE TABLE sendsay_campaigns (
 CREATE INDEX sendsay_campaigns_issue ON sendsay_campaigns (issue, group_id, login);
 `,
   },
+  { version: 2, name: "leases", sql: POSTGRES_LEASES },
   { version: 3, name: "bounces", sql: POSTGRES_BOUNCES },
   /** Issue 15: the subscriber list and the subscribe form's abuse counters (src/state/subscribers.ts). */
   { version: 4, name: "subscribers", sql: POSTGRES_SUBSCRIBERS },

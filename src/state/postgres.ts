@@ -4,6 +4,8 @@ import { addressKey } from "../identity/address.js";
 import type { BounceStore } from "./bounces.js";
 import { PostgresBounces } from "./bounces-postgres.js";
 import type { CampaignStore } from "./campaigns.js";
+import type { LedgerStore } from "./ledger.js";
+import { PostgresLedger } from "./ledger-postgres.js";
 import { DATABASE_URL_ENV, maskUrl, urlParts } from "./location.js";
 import { latestVersion, type MigrationResult, newerSchemaError, POSTGRES_MIGRATIONS } from "./migrations.js";
 import { PostgresCampaigns } from "./postgres-campaigns.js";
@@ -122,16 +124,19 @@ export class PostgresStore implements Store {
   readonly campaigns: CampaignStore;
   readonly subscribers: SubscriberStore;
   readonly bounces: BounceStore;
+  readonly ledger: LedgerStore;
 
   constructor(
     readonly pool: pg.Pool,
-    private readonly url: string,
+    readonly url: string,
+    worker?: string,
   ) {
     this.location = maskUrl(url);
     this.suppressions = new PostgresSuppressions(pool);
     this.campaigns = new PostgresCampaigns(pool);
     this.subscribers = new PostgresSubscribers(pool);
     this.bounces = new PostgresBounces(pool);
+    this.ledger = new PostgresLedger(pool, this.location, { worker });
   }
 
   private async tableExists(table: string): Promise<boolean> {
@@ -288,7 +293,7 @@ export async function openPostgresStore(url: string, options: OpenStoreOptions =
   const pool = new pg.Pool({ connectionString: url, max: 5, connectionTimeoutMillis: 10_000, application_name: "rassylka" });
   // an idle connection dropped by the server must not crash the process; the next query reports it
   pool.on("error", (e) => options.onError?.(new Error(scrub(e.message, url))));
-  const store = new PostgresStore(pool, url);
+  const store = new PostgresStore(pool, url, options.worker);
   try {
     await pool.query("SELECT 1");
   } catch (cause) {

@@ -12,7 +12,7 @@ export const SQLITE_SUPPRESSED = `
   );
 `;
 
-/** The send ledger and its runs (src/send/ledger.ts). */
+/** The send ledger and its runs (src/state/ledger.ts). */
 export const SQLITE_LEDGER = `
 CREATE TABLE IF NOT EXISTS send_runs (
   issue        TEXT PRIMARY KEY,

@@ -6,6 +6,8 @@ import type { BounceStore } from "./bounces.js";
 import { SqliteBounces } from "./bounces-sqlite.js";
 import { type CampaignStore, SqliteCampaigns } from "./campaigns.js";
 import { openState, type StateDb } from "./db.js";
+import type { LedgerStore } from "./ledger.js";
+import { SqliteLedger } from "./ledger-sqlite.js";
 import { type MigrationResult, migrateSqlite } from "./migrations.js";
 import {
   COPY_COLUMNS,
@@ -31,17 +33,25 @@ export class SqliteStore implements Store {
   readonly campaigns: CampaignStore;
   readonly subscribers: SubscriberStore;
   readonly bounces: BounceStore;
+  private sendLedger?: SqliteLedger;
 
   /** `owned`: close() closes the connection (false when the caller opened it and keeps using it). */
   constructor(
     readonly db: StateDb,
     readonly location: string,
     private readonly owned = true,
+    private readonly worker?: string,
   ) {
     this.suppressions = new SqliteSuppressions(db);
     this.campaigns = new SqliteCampaigns(db);
     this.subscribers = new SqliteSubscribers(db);
     this.bounces = new SqliteBounces(db);
+  }
+
+  /** Made on first use: a store opened read-only or without migrations may not have the tables. */
+  get ledger(): LedgerStore {
+    this.sendLedger ??= new SqliteLedger(this.db, { location: this.location, worker: this.worker });
+    return this.sendLedger;
   }
 
   async migrate(): Promise<MigrationResult> {
@@ -156,11 +166,11 @@ export async function openSqliteStore(file: string, options: OpenStoreOptions = 
     db.pragma("busy_timeout = 5000");
     return new SqliteStore(db, file);
   }
-  const db = openState(file, { durability: options.durability, migrate: options.migrate });
-  return new SqliteStore(db, file);
+  const db = openState(file, { durability: options.durability, migrate: options.migrate, onCreate: options.onCreate });
+  return new SqliteStore(db, file, true, options.worker);
 }
 
 /** A store on a connection the caller opened (and closes): the send engine's, or a test's. */
-export function sqliteStore(db: StateDb, location = db.name): SqliteStore {
-  return new SqliteStore(db, location, false);
+export function sqliteStore(db: StateDb, location = db.name, worker?: string): SqliteStore {
+  return new SqliteStore(db, location, false, worker);
 }

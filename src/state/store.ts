@@ -1,6 +1,7 @@
 import type { BounceMessageRecord, BounceRecord, BounceStore } from "./bounces.js";
 import type { CampaignStore } from "./campaigns.js";
 import type { StateOptions } from "./db.js";
+import type { LedgerStore } from "./ledger.js";
 import type { StateLocation } from "./location.js";
 import type { MigrationResult } from "./migrations.js";
 import { SUBSCRIBER_COLUMNS, type SubscriberRecord, type SubscriberStore } from "./subscribers.js";
@@ -12,8 +13,8 @@ import type { Suppression, SuppressionReason } from "./suppressions.js";
  * one database every machine shares). Promise-based because PostgreSQL is; the SQLite implementation
  * answers from its synchronous driver. One test suite runs against both (tests/state/).
  *
- * Phase 1 puts the suppression list, the schema migrations and the table copy behind it. Phase 2 puts
- * the send ledger here (today src/send/ledger.ts, synchronous, SQLite only), as `Store.ledger`, with
+ * Phase 1 put the suppression list, the schema migrations and the table copy behind it. Phase 2 put
+ * the send ledger here, as `Store.ledger` (src/state/ledger.ts, ledger-sqlite.ts, ledger-postgres.ts), with
  * these operations — every one a single transaction, the same meaning on both backends:
  *
  *   getRun(issue) / issues()                     the run row(s), for status and resuming
@@ -49,6 +50,8 @@ export interface Store {
   readonly campaigns: CampaignStore;
   readonly subscribers: SubscriberStore;
   readonly bounces: BounceStore;
+  /** The send ledger (src/state/ledger.ts): runs, readers, leases, workers. */
+  readonly ledger: LedgerStore;
   /** Applies the missing schema migrations (an open already did, unless opened with `migrate: false`). */
   migrate(): Promise<MigrationResult>;
   /** The schema version the database has now (0: never migrated). */
@@ -84,6 +87,10 @@ export interface OpenStoreOptions {
   durability?: StateOptions["durability"];
   /** PostgreSQL: errors of idle pooled connections (a restarted server); the next query fails too. */
   onError?: (error: unknown) => void;
+  /** The ledger's worker id (default: host:pid:random, src/state/ledger.ts `workerId`). */
+  worker?: string;
+  /** SQLite: called when this open created the state file (a send says where its new ledger is). */
+  onCreate?: (file: string) => void;
 }
 
 /** Opens the store a location names; PostgreSQL's driver is loaded only when it is used. */

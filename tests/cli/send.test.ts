@@ -164,6 +164,9 @@ describe("rassylka send (CLI)", () => {
       },
       failures: [{ email: "gone@example.ru", code: 550, message: expect.stringContaining("No such user") }],
       resent: { count: 0, readers: [] },
+      workers: [
+        expect.objectContaining({ worker: expect.stringMatching(/^.+:\d+:[0-9a-f]{8}$/), ended: true, live: false, sent: 1, failed: 1 }),
+      ],
       updatedAt: expect.any(String),
     });
     // status by file path works too

@@ -129,7 +129,7 @@ describe.each(BACKENDS)("one $name state for serve, suppress and state", (backen
 
   test("state copy --from FILE.sqlite: counts per table, nothing twice on a re-run", async () => {
     const source = join(t.dir, `source-${backend.name}.sqlite`);
-    seedSqlite(source);
+    await seedSqlite(source);
     const target = await backend.fresh();
     const to = target.kind === "sqlite" ? target.file : target.url;
     const first = await run(["state", "copy", "--from", source, "--to", to]);
@@ -202,7 +202,7 @@ describe("PostgreSQL errors name the place (masked) and the fix", () => {
 
   test("nothing listening there", async () => {
     const source = join(t.dir, "refused.sqlite");
-    seedSqlite(source);
+    await seedSqlite(source);
     const r = await run(["state", "copy", "--from", source, "--to", url.replace(/:\d+\//, ":1/")]);
     expectDiagnostic(
       r,
@@ -211,15 +211,22 @@ describe("PostgreSQL errors name the place (masked) and the fix", () => {
     );
   });
 
-  test("send and status, not on PostgreSQL yet, refuse it rather than quietly use a local file", async () => {
-    const sent = await run(["send", "2026-11-10-tekushchaya-debitorka", "--to", "a@example.ru", "--yes"], { RASSYLKA_DATABASE_URL: url });
-    expectDiagnostic(
-      sent,
-      /cannot use postgres:\/\/rassylka:\*\*\*@127\.0\.0\.1:\d+\/t_\d+ \(field RASSYLKA_DATABASE_URL\) \[state\/postgres-not-yet\]/,
-      /fix: pass --state FILE/,
-    );
-    expect(existsSync(join(t.dir, "outbox"))).toBe(false);
-    const status = await run(["status", "--state", url]);
-    expectDiagnostic(status, /\[state\/postgres-not-yet\]/, /fix: pass --state FILE/);
+  test("send and status work on PostgreSQL (RASSYLKA_DATABASE_URL or --state): no local state file, the password never shown", async () => {
+    const local = join(t.dir, ".rassylka", "state.sqlite");
+    const hadLocal = existsSync(local);
+    const sent = await run(["send", "2026-11-10-tekushchaya-debitorka", "--to", "a@example.ru,b@example.ru", "--yes", "--json"], {
+      RASSYLKA_DATABASE_URL: url,
+    });
+    expect(sent.code, sent.stderr).toBe(0);
+    noPassword(sent);
+    expect(JSON.parse(sent.stdout)).toMatchObject({
+      sent: 2,
+      stateFile: expect.stringMatching(/^postgres:\/\/rassylka:\*\*\*@127\.0\.0\.1:\d+\/t_\d+$/),
+    });
+    expect(existsSync(local)).toBe(hadLocal);
+    const status = await run(["status", "2026-11-10-tekushchaya-debitorka", "--state", url, "--json"]);
+    expect(status.code, status.stderr).toBe(0);
+    noPassword(status);
+    expect(JSON.parse(status.stdout)).toMatchObject({ counts: { total: 2, sent: 2 }, workers: [{ sent: 2, ended: true, live: false }] });
   });
 });

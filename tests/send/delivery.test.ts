@@ -2,9 +2,9 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type SendOptions, sendIssue } from "../../src/cli/send.js";
 import { addressList } from "../../src/send/audience.js";
-import { Ledger } from "../../src/send/ledger.js";
 import { SmtpTransport } from "../../src/send/transports/smtp.js";
 import { openState } from "../../src/state/db.js";
+import { sqliteStore } from "../../src/state/sqlite.js";
 import { Suppressions } from "../../src/state/suppressions.js";
 import { greylist, ISSUE, makeProject, SECRET, type Sink, startSmtp } from "./helpers.js";
 
@@ -34,10 +34,10 @@ function send(list: string, extra: Partial<SendOptions> = {}) {
     ...extra,
   });
 }
-const withDb = <T>(fn: (db: ReturnType<typeof openState>) => T): T => {
+const withDb = async <T>(fn: (db: ReturnType<typeof openState>) => T | Promise<T>): Promise<T> => {
   const db = openState(state());
   try {
-    return fn(db);
+    return await fn(db);
   } finally {
     db.close();
   }
@@ -70,7 +70,7 @@ describe("greylisting and the retry window", () => {
     expect(performance.now() - t0).toBeLessThan(5000);
     expect(first).toMatchObject({ stopped: "deferred", deferred: 1, sent: 0 });
     // a re-run before it is due stops the same way; once due (the ledger's time moved), it delivers
-    withDb((db) => db.prepare("UPDATE send_ledger SET next_at = 0").run());
+    await withDb((db) => db.prepare("UPDATE send_ledger SET next_at = 0").run());
     const again = await send("grey@other.ru", { retryDelay: 60_000, maxWait: 1000 });
     expect(again).toMatchObject({ sent: 1, pending: 0, stopped: undefined });
   });
@@ -97,7 +97,7 @@ describe("--retry-failed", () => {
     const list = "a@example.ru,x1@example.ru,x2@example.ru";
     expect(await send(list)).toMatchObject({ sent: 1, failed: 2 });
     down = false;
-    withDb((db) => new Suppressions(db).add("x2@example.ru", "unsubscribed"));
+    await withDb((db) => new Suppressions(db).add("x2@example.ru", "unsubscribed"));
     expect(await send(list)).toMatchObject({ sent: 0, failed: 2, retried: 0 }); // failed stays failed without the flag
     const retried = await send(list, { retryFailed: true });
     expect(retried).toMatchObject({ retried: 2, sent: 1, failed: 0, suppressed: 1, pending: 0 });
@@ -117,7 +117,7 @@ describe("hard bounces at send time", () => {
     sink = await startSmtp({ behaviour: (rcpt) => (replies[rcpt] ? { code: 550, message: replies[rcpt] } : undefined) });
     const summary = await send(`ok@example.ru,${Object.keys(replies).join(",")}`);
     expect(summary).toMatchObject({ sent: 1, failed: 4, bounced: 3 });
-    const list = withDb((db) => new Suppressions(db).list());
+    const list = await withDb((db) => new Suppressions(db).list());
     expect(list.map((s) => [s.email, s.reason, s.source])).toEqual([
       ["gone@example.ru", "bounced", "send 2026-12-01-hello: 550 5.1.1"],
       ["nullmx@example.ru", "bounced", "send 2026-12-01-hello: 550 5.1.10"],
@@ -131,7 +131,7 @@ describe("hard bounces at send time", () => {
     });
     const summary = await send("gone@example.ru", { suppressBounces: false });
     expect(summary).toMatchObject({ failed: 1, bounced: 0 });
-    expect(withDb((db) => new Suppressions(db).count())).toBe(0);
+    expect(await withDb((db) => new Suppressions(db).count())).toBe(0);
   });
 });
 
@@ -141,10 +141,10 @@ describe("readers in flight when a process died", () => {
     sink = await startSmtp();
     const full = "a@example.ru,b@example.ru,c@example.ru";
     // a crashed run of the full list: b was in flight
-    withDb((db) => {
-      const ledger = new Ledger(db);
-      const run = ledger.beginRun("2026-12-01-hello", "x", "s");
-      ledger.addRecipients(
+    await withDb(async (db) => {
+      const ledger = sqliteStore(db).ledger;
+      const run = await ledger.beginRun("2026-12-01-hello", "x", "s");
+      await ledger.addRecipients(
         "2026-12-01-hello",
         run,
         ["a", "b", "c"].map((n, i) => ({
@@ -155,18 +155,18 @@ describe("readers in flight when a process died", () => {
           messageId: `${n}@id`,
         })),
       );
-      const { claimed } = ledger.recordAndClaim("2026-12-01-hello", run, [], 2);
-      ledger.record([{ id: claimed[0].id, state: "sent", attempts: 1 }]); // a sent, b left in flight
-      ledger.endRun("2026-12-01-hello");
+      const { claimed } = await ledger.recordAndClaim("2026-12-01-hello", run, [], 2);
+      await ledger.record([{ id: claimed[0].id, state: "sent", attempts: 1 }]); // a sent, b left in flight
+      await ledger.endRun("2026-12-01-hello");
       db.prepare("UPDATE send_runs SET content_hash = ?").run("x");
     });
     const other = await send("me@example.ru", { allowChanged: true });
     expect(other).toMatchObject({ sent: 1, resent: 0 });
     const rest = await send(full, { allowChanged: true });
     expect(rest).toMatchObject({ sent: 2, alreadySent: 1, resent: 1, resentAddresses: ["b@example.ru"] });
-    const ledger = withDb((db) => ({
-      count: new Ledger(db).resentCount("2026-12-01-hello"),
-      who: new Ledger(db).resent("2026-12-01-hello"),
+    const ledger = await withDb(async (db) => ({
+      count: await sqliteStore(db).ledger.resentCount("2026-12-01-hello"),
+      who: await sqliteStore(db).ledger.resent("2026-12-01-hello"),
     }));
     expect(ledger).toEqual({ count: 1, who: [{ email: "b@example.ru", times: 1 }] });
   });

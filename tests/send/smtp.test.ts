@@ -6,11 +6,11 @@ import { sendIssue as runSend, type SendOptions } from "../../src/cli/send.js";
 import { verifyUnsubscribeToken } from "../../src/identity/token.js";
 import { dkimFromEnv } from "../../src/message/message.js";
 import { addressList, csvFile } from "../../src/send/audience.js";
-import { Ledger } from "../../src/send/ledger.js";
 import type { Transport } from "../../src/send/transport.js";
 import { DryRunTransport } from "../../src/send/transports/dry-run.js";
 import { SmtpTransport } from "../../src/send/transports/smtp.js";
 import { openState } from "../../src/state/db.js";
+import { sqliteStore } from "../../src/state/sqlite.js";
 import { Suppressions } from "../../src/state/suppressions.js";
 import { header, ISSUE, makeProject, parse, SECRET, type Sink, startSmtp, writeCsv } from "./helpers.js";
 
@@ -260,10 +260,11 @@ describe("send over SMTP", () => {
     expect(sink.received).toHaveLength(1);
     const real = await send(sink.url, "editor@example.ru,a@example.ru");
     expect(real).toMatchObject({ sent: 2, alreadySent: 0 });
-    const ledger = new Ledger(openState(state()));
-    expect(ledger.counts("2026-12-01-hello")).toMatchObject({ total: 2, sent: 2 });
-    expect(ledger.issues().map((r) => r.issue)).toEqual(["2026-12-01-hello"]);
-    ledger.db.close();
+    const db = openState(state());
+    const ledger = sqliteStore(db).ledger;
+    expect(await ledger.counts("2026-12-01-hello")).toMatchObject({ total: 2, sent: 2 });
+    expect((await ledger.issues()).map((r) => r.issue)).toEqual(["2026-12-01-hello"]);
+    db.close();
   });
 
   it("stops on abort: no new claims, in-flight messages finish and are recorded, the rest stay pending", async () => {

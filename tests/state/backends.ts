@@ -1,10 +1,11 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Ledger } from "../../src/send/ledger.js";
 import { CampaignLedger } from "../../src/state/campaigns.js";
 import { openState } from "../../src/state/db.js";
 import type { StateLocation } from "../../src/state/location.js";
+import type { PostgresStore } from "../../src/state/postgres.js";
+import { SqliteStore, sqliteStore } from "../../src/state/sqlite.js";
 import { COPY_KEYS, STATE_TABLES, type StateRows, type StateTable, type Store } from "../../src/state/store.js";
 import { SqliteSubscribers } from "../../src/state/subscribers-sqlite.js";
 import { Suppressions } from "../../src/state/suppressions.js";
@@ -59,13 +60,13 @@ export function backends(): Backend[] {
  * A state file with something in every table, written by the real code that writes it in a send:
  * two issues' runs, ledger rows sent, failed, deferred and pending, suppressions and a campaign.
  */
-export function seedSqlite(file: string): void {
+export async function seedSqlite(file: string): Promise<void> {
   const db = openState(file);
   try {
-    const ledger = new Ledger(db);
+    const ledger = sqliteStore(db).ledger;
     for (const issue of ["2026-11-10-a", "2026-11-24-b"]) {
-      const runId = ledger.beginRun(issue, `hash-${issue}`, `Тема ${issue}`);
-      ledger.addRecipients(
+      const runId = await ledger.beginRun(issue, `hash-${issue}`, `Тема ${issue}`);
+      await ledger.addRecipients(
         issue,
         runId,
         ["ivan@example.ru", "Anna@Example.ru", "olga@example.ru", "petr@example.ru"].map((address, i) => ({
@@ -76,14 +77,14 @@ export function seedSqlite(file: string): void {
           messageId: `<${issue}.${i}@example.ru>`,
         })),
       );
-      ledger.setListStats(issue, { total: 4, invalid: 1, duplicates: 0 });
-      const { claimed } = ledger.recordAndClaim(issue, runId, [], 3);
-      ledger.record([
+      await ledger.setListStats(issue, { total: 4, invalid: 1, duplicates: 0 });
+      const { claimed } = await ledger.recordAndClaim(issue, runId, [], 3);
+      await ledger.record([
         { id: claimed[0].id, state: "sent", attempts: 1, code: 250, response: "250 OK", providerId: "q1" },
         { id: claimed[1].id, state: "failed", attempts: 1, code: 550, response: "550 no such user" },
         { id: claimed[2].id, state: "deferred", attempts: 1, code: 451, response: "451 try later", nextAt: 1_800_000_000_000 },
       ]);
-      ledger.endRun(issue);
+      await ledger.endRun(issue);
     }
     const s = new Suppressions(db);
     s.add("Unsub@Example.ru", "unsubscribed", "one-click");
@@ -123,4 +124,12 @@ export async function dump(store: Store): Promise<Record<StateTable, unknown[]>>
     out[table] = rows.sort((a, b) => key(a).localeCompare(key(b))).map((r) => ("fields" in r ? { ...r, fields: JSON.parse(r.fields) } : r));
   }
   return out;
+}
+
+/** A query without parameters, straight on either backend (for what a test reads or breaks by hand). */
+export async function sql<T = Record<string, unknown>>(store: Store, text: string): Promise<T[]> {
+  if (!(store instanceof SqliteStore)) return (await (store as PostgresStore).pool.query(text)).rows as T[];
+  if (/^\s*select/i.test(text)) return store.db.prepare(text).all() as T[];
+  store.db.exec(text);
+  return [];
 }

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { Ledger } from "../../src/send/ledger.js";
 import { openState, stateError } from "../../src/state/db.js";
+import { sqliteStore } from "../../src/state/sqlite.js";
 import { Suppressions } from "../../src/state/suppressions.js";
 
 const REPO = resolve(import.meta.dirname, "../..");
@@ -115,7 +115,7 @@ describe("openState", () => {
       openState(join(mnt, "existing.sqlite")).close();
       execFileSync("mount", ["-o", "remount,ro", mnt]);
       for (const file of [join(mnt, "new", "state.sqlite"), join(mnt, "existing.sqlite")]) {
-        expect(diagnostic(() => new Ledger(openState(file)))).toMatchObject({
+        expect(diagnostic(() => sqliteStore(openState(file)).ledger)).toMatchObject({
           file,
           message: expect.stringMatching(/cannot write the state file/),
           fix: expect.stringContaining("--state"),
@@ -133,12 +133,12 @@ describe("openState", () => {
     const file = join(mnt, "state.sqlite");
     try {
       const db = openState(file);
-      const ledger = new Ledger(db);
-      const run = ledger.beginRun("i", "h", "s");
+      const ledger = sqliteStore(db).ledger;
+      const run = await ledger.beginRun("i", "h", "s");
       let thrown: unknown;
       try {
         for (let i = 0; i < 100; i++) {
-          ledger.addRecipients(
+          await ledger.addRecipients(
             "i",
             run,
             Array.from({ length: 100 }, (_, j) => ({

@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { Ledger } from "../../src/send/ledger.js";
 import { CampaignLedger } from "../../src/state/campaigns.js";
 import { openState } from "../../src/state/db.js";
 import { migrateSqlite, SQLITE_MIGRATIONS } from "../../src/state/migrations.js";
+import { SQLITE_LEDGER, SQLITE_SUPPRESSED } from "../../src/state/schema.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -25,16 +25,18 @@ function shape(db: Database.Database, table: string) {
 }
 
 describe("SQLite migrations", () => {
-  test("migration 1 gives the tables the very shape src/send/ledger.ts and src/state/campaigns.ts create (until phase 2 moves them)", () => {
+  test("a state file the code made before migrations (schema.ts, then the campaign ledger) ends up in the very shape of a new one", () => {
     const byCode = new Database(":memory:");
-    // the ledger's claim statements read `suppressed`, which only the migration creates now
-    byCode.exec("CREATE TABLE suppressed (email TEXT PRIMARY KEY COLLATE NOCASE, reason TEXT NOT NULL, source TEXT, created_at TEXT)");
-    new Ledger(byCode);
+    byCode.exec([SQLITE_SUPPRESSED, SQLITE_LEDGER].join("\n"));
     new CampaignLedger(byCode);
+    migrateSqlite(byCode, ":memory:");
     const migrated = new Database(":memory:");
     migrateSqlite(migrated, ":memory:");
-    for (const table of ["send_runs", "send_ledger", "sendsay_campaigns"])
+    for (const table of ["send_runs", "send_ledger", "sendsay_campaigns", "send_workers"])
       expect(shape(migrated, table), table).toEqual(shape(byCode, table));
+    // 2: the lease columns and the workers
+    const columns = (byCode.prepare("PRAGMA table_info(send_ledger)").all() as { name: string }[]).map((c) => c.name);
+    expect(columns).toEqual(expect.arrayContaining(["claimed_by", "lease_expires_at", "listed_by"]));
   });
 
   test("a migration numbered below one already applied is still applied (numbers are per feature: 3 may come before 2)", () => {

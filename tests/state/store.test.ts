@@ -210,7 +210,7 @@ describe.each(backends())("the $name store", (backend) => {
   describe("state copy", () => {
     test("a state file copies in whole, counts per table; again, nothing twice; and back again, the same rows", async () => {
       const sourceLocation = { kind: "sqlite" as const, file: tmpFile() };
-      seedSqlite(sourceLocation.file);
+      await seedSqlite(sourceLocation.file);
       const source = await openStore(sourceLocation, { readonly: true });
       const target = await openStore(await backend.fresh());
       const back = await openStore({ kind: "sqlite", file: tmpFile() });
@@ -252,7 +252,7 @@ describe.each(backends())("the $name store", (backend) => {
 
     test("rows the target already has are kept as they are there", async () => {
       const file = tmpFile();
-      seedSqlite(file);
+      await seedSqlite(file);
       const source = await openStore({ kind: "sqlite", file }, { readonly: true });
       const target = await openStore(await backend.fresh());
       try {

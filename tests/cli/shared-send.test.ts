@@ -1,0 +1,190 @@
+// Several `rassylka send` processes (the built CLI) on one state: the shared send of issue 13.
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { StateLocation } from "../../src/state/location.js";
+import { openStore } from "../../src/state/store.js";
+import { HELLO, ISSUE, makeProject, REPO, SECRET, type Sink, startSmtp, writeCsv } from "../send/helpers.js";
+import { backends } from "../state/backends.js";
+
+const BIN = join(REPO, "bin", "rassylka.js");
+const SLUG = "2026-12-01-hello";
+
+let root: string;
+let cleanup: () => Promise<void>;
+let sink: Sink | undefined;
+beforeEach(async () => {
+  ({ root, cleanup } = await makeProject());
+});
+afterEach(async () => {
+  await sink?.close();
+  sink = undefined;
+  await cleanup();
+});
+
+interface Done {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+function start(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; done: Promise<Done> } {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: root,
+    env: { PATH: process.env.PATH, RASSYLKA_SECRET: SECRET, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (c) => {
+    stdout += c;
+  });
+  child.stderr!.on("data", (c) => {
+    stderr += c;
+  });
+  return { child, done: new Promise((resolve) => child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }))) };
+}
+
+const readers = (n: number) => Array.from({ length: n }, (_, i) => `reader${i}@example.ru`);
+const csv = (list: string[]) => `email,name\n${list.map((a, i) => `${a},Читатель ${i}`).join("\n")}\n`;
+const stateArgs = (location: StateLocation) => ["--state", location.kind === "sqlite" ? location.file : location.url];
+const sendArgs = (location: StateLocation, issue = ISSUE, extra: string[] = []) => [
+  "send",
+  issue,
+  "--to",
+  "list.csv",
+  "--transport",
+  "smtp",
+  "--smtp-url",
+  sink!.url,
+  "--concurrency",
+  "1",
+  "--yes",
+  "--json",
+  ...stateArgs(location),
+  ...extra,
+];
+/** Who got how many copies. */
+function copies(s: Sink): Map<string, number> {
+  const n = new Map<string, number>();
+  for (const r of s.received) for (const to of r.to) n.set(to, (n.get(to) ?? 0) + 1);
+  return n;
+}
+const summaryOf = (d: Done) => {
+  expect(d.code, d.stderr).toBe(0);
+  return JSON.parse(d.stdout) as { sent: number; resent: number; resentAddresses: string[]; workers: number; sentByOthers: number };
+};
+
+describe.each(backends())("a shared send ($name)", (backend) => {
+  beforeAll(() => backend.start(), 60_000);
+  afterAll(() => backend.stop());
+
+  it("three workers, one SIGKILLed mid-send: its claims are taken over after the lease, everyone gets it, only its in-flight readers twice, and those are reported", async () => {
+    const location = await backend.fresh();
+    const list = readers(90);
+    await writeCsv(root, "list.csv", csv(list));
+    sink = await startSmtp({ dataDelayMs: 60 });
+    const env = (n: number) => ({ RASSYLKA_LEASE_MS: "1500", RASSYLKA_WORKER_HOST: `host-${n}` });
+    const workers = [1, 2, 3].map((n) => start(sendArgs(location), env(n)));
+    await sink.waitForReceived(15);
+    workers[0].child.kill("SIGKILL");
+    const [killed, ...rest] = await Promise.all(workers.map((w) => w.done));
+    expect(killed.signal).toBe("SIGKILL");
+    const survivors = rest.map(summaryOf);
+    const got = copies(sink);
+    // every reader delivered
+    expect([...got.keys()].sort()).toEqual([...list].sort());
+    const twice = [...got].filter(([, n]) => n > 1).map(([a]) => a);
+    const resent = survivors.flatMap((s) => s.resentAddresses);
+    // at most what the dead worker had in flight (--concurrency 1: two messages) got it twice, and those were reported
+    expect(twice.length).toBeLessThanOrEqual(2);
+    for (const a of twice) expect(resent).toContain(a);
+    expect(resent.length).toBeGreaterThan(0); // it had claims: the takeover happened
+    expect(resent.length).toBeLessThanOrEqual(2);
+    expect(survivors.reduce((n, s) => n + s.resent, 0)).toBe(resent.length);
+    // the ledger agrees: everyone sent, the taken-over readers counted as resent
+    const store = await openStore(location);
+    try {
+      expect(await store.ledger.counts(SLUG)).toMatchObject({ total: 90, sent: 90, pending: 0, inFlight: 0 });
+      expect((await store.ledger.resent(SLUG)).map((r) => r.email).sort()).toEqual([...resent].sort());
+      const ws = await store.ledger.workers(SLUG);
+      expect(ws).toHaveLength(3);
+      expect(ws.filter((w) => w.ended)).toHaveLength(2);
+      expect(ws.reduce((n, w) => n + w.sent, 0)).toBe(90);
+    } finally {
+      await store.close();
+    }
+  }, 120_000);
+
+  it("two processes with different host names on one send: every reader exactly once, each reports its part, status shows both", async () => {
+    const location = await backend.fresh();
+    const list = readers(80);
+    await writeCsv(root, "list.csv", csv(list));
+    // slow enough that the second process, started after the first delivered one, still finds readers to take
+    sink = await startSmtp({ dataDelayMs: 80 });
+    const a = start(sendArgs(location), { RASSYLKA_WORKER_HOST: "laptop" });
+    await sink.waitForReceived(1);
+    const b = start(sendArgs(location), { RASSYLKA_WORKER_HOST: "ci-runner" });
+    const [ra, rb] = (await Promise.all([a.done, b.done])).map(summaryOf);
+    const got = copies(sink);
+    expect([...got.keys()].sort()).toEqual([...list].sort());
+    expect([...got.values()].every((n) => n === 1)).toBe(true);
+    expect(ra.sent + rb.sent).toBe(80);
+    expect(rb.sent).toBeGreaterThan(0);
+    expect(ra.resent + rb.resent).toBe(0);
+    expect(rb.workers).toBe(2);
+    const status = start(["status", SLUG, "--json", ...stateArgs(location)]);
+    const s = await status.done;
+    expect(s.code, s.stderr).toBe(0);
+    const json = JSON.parse(s.stdout);
+    expect(json.counts).toMatchObject({ total: 80, sent: 80, pending: 0 });
+    expect(json.workers.map((w: { host: string; sent: number }) => [w.host, w.sent]).sort()).toEqual(
+      [
+        ["ci-runner", rb.sent],
+        ["laptop", ra.sent],
+      ].sort(),
+    );
+  }, 120_000);
+
+  it("an unsubscribe recorded on another machine while the send runs is honoured at claim time", async () => {
+    const location = await backend.fresh();
+    const list = readers(50);
+    await writeCsv(root, "list.csv", csv(list));
+    sink = await startSmtp({ dataDelayMs: 40 });
+    const send = start(sendArgs(location), { RASSYLKA_WORKER_HOST: "sender" });
+    await sink.waitForReceived(3);
+    const late = list[45];
+    const suppress = await start(["suppress", "add", late.toUpperCase(), ...stateArgs(location)], { RASSYLKA_WORKER_HOST: "web" }).done;
+    expect(suppress.code, suppress.stderr).toBe(0);
+    const r = summaryOf(await send.done);
+    expect(copies(sink).has(late)).toBe(false);
+    expect(copies(sink).size).toBe(49);
+    expect(r).toMatchObject({ sent: 49, suppressed: 1 });
+  }, 120_000);
+});
+
+describe("one SQLite file", () => {
+  it("sends of six different issues at once: none fails with 'database is locked', each delivers its list", async () => {
+    const file = join(root, "state.sqlite");
+    const issues: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const day = String(10 + i);
+      const path = `issues/2026-12-${day}-vypusk.md`;
+      await writeFile(join(root, path), HELLO.replace("2026-12-01", `2026-12-${day}`).replace("Тема письма", `Тема ${i}`));
+      issues.push(path);
+    }
+    await writeCsv(root, "list.csv", csv(readers(40)));
+    sink = await startSmtp({ dataDelayMs: 5 });
+    const runs = issues.map((issue) =>
+      start(sendArgs({ kind: "sqlite", file }, issue, ["--concurrency", "3"]), { RASSYLKA_WORKER_HOST: "one-machine" }),
+    );
+    const results = await Promise.all(runs.map((r) => r.done));
+    for (const r of results) {
+      expect(r.stderr).not.toMatch(/locked|SQLITE_BUSY/i);
+      expect(summaryOf(r).sent).toBe(40);
+    }
+    expect(sink.received).toHaveLength(240);
+    expect((await readFile(file)).subarray(0, 15).toString()).toBe("SQLite format 3");
+  }, 180_000);
+});
