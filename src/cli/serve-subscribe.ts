@@ -43,12 +43,8 @@ export function subscribeBackend(
     : new OutboxTransport({ dir: outbox, dkim, description: "outbox/subscribe/" });
   let welcomes: Promise<void> = Promise.resolve();
   const welcome = config.subscribe?.welcome;
-  if (welcome && location.kind === "postgres")
-    io.err(
-      `warning: subscribe.welcome (${welcome}) is not sent while the state is PostgreSQL: send keeps its ledger in a SQLite file for now; send it with \`rassylka send ${welcome} --subscribers\``,
-    );
   const sendWelcome = (s: Subscriber) => {
-    if (!welcome || location.kind !== "sqlite") return;
+    if (!welcome) return;
     const audience: AudienceSource = {
       label: "welcome",
       async *rows() {
@@ -62,7 +58,7 @@ export function subscribeBackend(
           issue: welcome,
           audience,
           mode: "send",
-          stateFile: location.file,
+          stateFile: location.kind === "postgres" ? location.url : location.file,
           env,
           allowChanged: true,
           transport: ({ slug }) =>

@@ -9,11 +9,9 @@ import { parseIssue } from "../issue/load.js";
 import { loadProject, resolveIssueFile } from "../project/project.js";
 import { SendsayClient, sendsayCredentials } from "../send/transports/sendsay/client.js";
 import type { BounceCounts } from "../state/bounces.js";
-import { CampaignLedger } from "../state/campaigns.js";
-import type { StateDb } from "../state/db.js";
+import type { CampaignStore } from "../state/campaigns.js";
 import type { LedgerFailure, LedgerStore, WorkerInfo } from "../state/ledger.js";
 import { isPostgresUrl, stateLocation } from "../state/location.js";
-import { SqliteStore } from "../state/sqlite.js";
 import { openStore } from "../state/store.js";
 import { type Io, replyText } from "./print.js";
 import { describeStats } from "./sendsay.js";
@@ -51,11 +49,13 @@ export interface CampaignStatus {
 }
 
 /** The latest campaign of an issue, its figures read from Sendsay when the key and login are there. */
-async function campaignStatus(db: StateDb, slug: string, root: string, env: NodeJS.ProcessEnv): Promise<CampaignStatus | undefined> {
-  const row = new CampaignLedger(db)
-    .all(slug)
-    .filter((r) => r.state !== "rejected")
-    .pop();
+async function campaignStatus(
+  campaigns: CampaignStore,
+  slug: string,
+  root: string,
+  env: NodeJS.ProcessEnv,
+): Promise<CampaignStatus | undefined> {
+  const row = (await campaigns.all(slug)).filter((r) => r.state !== "rejected").pop();
   if (!row) return undefined;
   const status: CampaignStatus = {
     groupId: row.groupId,
@@ -108,8 +108,8 @@ export async function issueStatus(ledger: LedgerStore, slug: string): Promise<Is
 }
 
 /** A slug the ledger knows, or an issue file / slug resolved to its slug. */
-async function slugOf(root: string, ref: string, ledger: LedgerStore, db?: StateDb): Promise<string> {
-  if ((await ledger.getRun(ref)) || (db && new CampaignLedger(db).all(ref).length)) return ref;
+async function slugOf(root: string, ref: string, ledger: LedgerStore, campaigns: CampaignStore): Promise<string> {
+  if ((await ledger.getRun(ref)) || (await campaigns.all(ref)).length) return ref;
   const project = await loadProject(root);
   const file = await resolveIssueFile(project.root, ref);
   const { issue } = parseIssue(await readFile(file, "utf8"), relative(project.root, file), project.config.config);
@@ -125,17 +125,17 @@ export async function runStatus(
   const root = resolve(flags.root);
   const flag = flags.state && !isPostgresUrl(flags.state) ? resolve(flags.state) : flags.state;
   const store = await openStore(stateLocation(root, flag, env));
-  // Sendsay campaign records are still in the SQLite file only (src/state/campaigns.ts)
-  const db = store instanceof SqliteStore ? store.db : undefined;
   try {
     const ledger = store.ledger;
-    const slugs = ref ? [await slugOf(root, ref, ledger, db)] : (await ledger.issues()).map((r) => r.issue).filter((s) => !s.includes(":"));
+    const slugs = ref
+      ? [await slugOf(root, ref, ledger, store.campaigns)]
+      : (await ledger.issues()).map((r) => r.issue).filter((s) => !s.includes(":"));
     const all: IssueStatus[] = [];
     for (const s of slugs) all.push(await issueStatus(ledger, s));
     // bounces and complaints that came back after the send (issue 16, src/state/bounces.ts)
     for (const s of all) Object.assign(s.counts, await store.bounces.counts(s.issue));
     // a campaign's figures are Sendsay's: read only for the issue asked about
-    if (ref && all[0] && db) all[0].campaign = await campaignStatus(db, all[0].issue, root, env);
+    if (ref && all[0]) all[0].campaign = await campaignStatus(store.campaigns, all[0].issue, root, env);
     if (flags.json) {
       io.out(JSON.stringify(ref ? all[0] : all, null, 2));
       return 0;

@@ -1,9 +1,9 @@
 import { accessSync, closeSync, constants, copyFileSync, linkSync, mkdirSync, openSync, readSync, statSync, unlinkSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, join } from "node:path";
 import Database from "better-sqlite3";
-import { error, RassylkaError } from "../diagnostics.js";
+import { RassylkaError } from "../diagnostics.js";
 import { addressKey } from "../identity/address.js";
-import { DATABASE_URL_ENV, DEFAULT_STATE_FILE, isPostgresUrl, maskUrl } from "./location.js";
+import { DEFAULT_STATE_FILE } from "./location.js";
 import { migrateSqlite } from "./migrations.js";
 import { SQLITE_SUPPRESSED } from "./schema.js";
 
@@ -20,32 +20,6 @@ import { SQLITE_SUPPRESSED } from "./schema.js";
 export { DEFAULT_STATE_FILE };
 
 export type StateDb = Database.Database;
-
-/**
- * The SQLite state file of a command that has no PostgreSQL store yet (the Sendsay campaign records;
- * send and status use src/state/store.ts since phase 2 of issue 13). A postgres:// `--state`, or
- * `RASSYLKA_DATABASE_URL` without `--state`, is refused rather than quietly using a local file that the
- * other machines never see (an unsubscribe `serve` recorded there would not be honoured).
- */
-export function stateFile(root: string, override?: string, env: NodeJS.ProcessEnv = process.env): string {
-  const url = override === undefined ? env[DATABASE_URL_ENV]?.trim() : urlIn(override);
-  if (url) {
-    throw new RassylkaError(
-      error("state/postgres-not-yet", `this command keeps its state in a SQLite file for now; it cannot use ${maskUrl(url)}`, {
-        field: override === undefined ? DATABASE_URL_ENV : "--state",
-        fix: `pass --state FILE (e.g. --state ${DEFAULT_STATE_FILE})${override === undefined ? ` or unset ${DATABASE_URL_ENV} for this command` : ""}; suppress, serve, state, sendsay sync and Sendsay campaigns (send --group) already work with PostgreSQL (\`rassylka suppress export --state <url>\` moves its unsubscribes to the file)`,
-      }),
-    );
-  }
-  return resolve(root, override ?? DEFAULT_STATE_FILE);
-}
-
-/** A postgres:// URL, also one a caller already passed through path.resolve (`/cwd/postgres:/u:p@h/db`). */
-function urlIn(path: string): string | undefined {
-  if (isPostgresUrl(path)) return path;
-  const m = /(?:^|[\\/])(postgres(?:ql)?):[\\/]+(.*)$/i.exec(path);
-  return m ? `${m[1]}://${m[2]}` : undefined;
-}
 
 export interface StateOptions {
   /**

@@ -356,6 +356,12 @@ describe("rassylka sendsay … on PostgreSQL", () => {
     expect(again.stderr).not.toContain(PG_PASSWORD);
     expect(server.handled("issue.send")).toHaveLength(1);
     expect(await records(url)).toHaveLength(1);
+
+    // status on the shared database shows the campaign too (it read the SQLite file only before)
+    const status = await run(["status", PLAIN_FILE, "--state", url, "--json"], env(server));
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout + status.stderr).not.toContain(PG_PASSWORD);
+    expect(JSON.parse(status.stdout).campaign).toMatchObject({ groupId: "pl42", trackId: "1000", state: "done" });
   });
 
   it("sendsay sync --state postgres://… moves Sendsay's stop lists into the shared suppression list", async () => {
