@@ -347,33 +347,39 @@ export class Delivery {
   }
 
   private async deliver(row: LedgerRow): Promise<void> {
-    if (this.limiter) await this.limiter.take();
+    // rendered before the rate limiter's slot is taken, so the slots space the hand-overs themselves
+    // (a slow first render would otherwise bunch the first two hand-overs together)
+    const message = this.render(row);
+    if (this.limiter && !("status" in message)) await this.limiter.take();
     if (this.stop) {
       // claimed but never handed over: back to the queue as it was
       this.settle({ id: row.id, state: "pending", attempts: row.attempts });
       return;
     }
     const handedAt = performance.now();
-    const result = await this.attempt(row);
+    const result = "status" in message ? message : await this.handOver(message);
     this.pacer.observe(row.email, result, performance.now() - handedAt);
     if (row.attempts > 0 && this.stats.retrying > 0) this.stats.retrying--;
     this.settle(this.outcomeOf(row, result));
     this.progress();
   }
 
-  /** One reader's message, rendered and handed to the transport once. */
-  private async attempt(row: LedgerRow): Promise<DeliveryResult> {
-    const { ctx, personaliser, transport } = this.target;
+  /** One reader's message, or why it could not be rendered (a permanent failure: nothing is handed over). */
+  private render(row: LedgerRow): ReturnType<typeof buildMessage> | DeliveryResult {
+    const { ctx, personaliser } = this.target;
     const recipient: Recipient = { address: row.address, key: row.email, fields: row.fields, messageId: row.messageId };
-    let message: ReturnType<typeof buildMessage>;
     try {
       const subscriber = subscriberFor(ctx, recipient);
-      message = buildMessage(ctx, recipient, subscriber, personaliser.render(subscriber));
+      return buildMessage(ctx, recipient, subscriber, personaliser.render(subscriber));
     } catch (e) {
       return { status: "permanent", response: `could not render the message: ${(e as Error).message}` };
     }
+  }
+
+  /** Hands one rendered message to the transport, once. */
+  private async handOver(message: ReturnType<typeof buildMessage>): Promise<DeliveryResult> {
     try {
-      return await transport.send(message);
+      return await this.target.transport.send(message);
     } catch (e) {
       return { status: "transient", response: (e as Error).message || String(e) };
     }
