@@ -2,6 +2,7 @@ import { describe, expect, test } from "vitest";
 import { errorStatus, pageStrings } from "../../src/pages/i18n.js";
 import { template, templateSources, unmarkedTripleBraces } from "../../src/pages/templates.js";
 import { errorPage } from "../../src/preview/page.js";
+import { renderArchive, renderWebNav } from "../../src/publish/archive.js";
 import { pages } from "../../src/publish/pages.js";
 
 const HOSTILE = `<script>alert("x")</script> & "кавычки" 'апостроф' \`=`;
@@ -22,6 +23,32 @@ describe("pages come from templates that escape by default", () => {
     expect(html).toBe(
       `<p title="&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &quot;кавычки&quot; &#x27;апостроф&#x27; &#x60;&#x3D;">&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &quot;кавычки&quot; &#x27;апостроф&#x27; &#x60;&#x3D;</p>`,
     );
+  });
+
+  test("the archive and the web versions' nav bar escape the issues' titles and everything from config", () => {
+    const entries = [
+      { slug: "b", title: HOSTILE, preheader: HOSTILE, date: "2026-02-01", draft: false },
+      { slug: "a", title: HOSTILE, preheader: "", date: "2026-01-01", draft: false },
+    ];
+    const config = {
+      name: HOSTILE,
+      language: "ru",
+      description: HOSTILE,
+      nav: [
+        { title: HOSTILE, url: `https://x.ru/"><script>` },
+        { title: "js", url: "javascript:alert(1)" },
+      ],
+      url: `https://x.ru/"><script>`,
+      subscribe: { consent: HOSTILE },
+    } as Parameters<typeof renderArchive>[1];
+    for (const html of [renderArchive(entries, config), renderWebNav(entries, "a", config), renderWebNav(entries, "b", config)]) {
+      expect(html).not.toContain("<script>alert");
+      expect(html).not.toContain('"><script');
+      expect(html).not.toContain("javascript:");
+      expect(html).toContain(
+        "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &quot;кавычки&quot; &#x27;апостроф&#x27; &#x60;&#x3D;",
+      );
+    }
   });
 
   test("serve's pages escape the newsletter's name and the address; the preview's escape its name", () => {

@@ -1,12 +1,13 @@
 import { existsSync } from "node:fs";
 import { rm, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { DomUtils, parseDocument } from "htmlparser2";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { loadConfig } from "../../src/config/load.js";
 import { build } from "../../src/output/build.js";
 import { publishSite } from "../../src/output/site.js";
 import { type ArchiveEntry, injectWebNav, renderArchive, renderWebNav, stripWebNav } from "../../src/publish/archive.js";
-import { escapeHtml, safeHref } from "../../src/publish/html.js";
+import { safeUrl } from "../../src/publish/html.js";
 import { config, writeFiles } from "../helpers/newsletter.js";
 import { builtNewsletter, DRAFT_SLUG, HOSTILE_PREHEADER, HOSTILE_SLUG, HOSTILE_TITLE, links, navOf } from "./fixtures.js";
 
@@ -81,11 +82,25 @@ describe("archive in a build", () => {
     expect(index).not.toContain("<script>");
     expect(index).not.toMatch(/<img/);
     expect(index).not.toContain("\u0001");
-    expect(index).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; ]]&gt; &lt;/title&gt;&lt;x a=&#39;1&#39;&gt;");
-    expect(index).toContain(escapeHtml(HOSTILE_PREHEADER));
+    expect(index).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; ]]&gt; &lt;/title&gt;&lt;x a");
+    // read as a browser reads them (the entities' spelling is the template's: &#x27; for ', &#x3D; for =),
+    // the title and the preheader are exactly the text written, minus the control character
+    const title = HOSTILE_TITLE.replace("\u0001", "");
+    const archive = parseDocument(index, { decodeEntities: true });
+    const issue = DomUtils.findAll((e) => e.name === "li" && e.attribs.class === "issue", archive.children).find((li) =>
+      DomUtils.findOne((a) => a.name === "a" && a.attribs.href === `${HOSTILE_SLUG}.html`, li.children),
+    );
+    expect(issue).toBeDefined();
+    expect(DomUtils.textContent(DomUtils.getElementsByTagName("h3", issue!)[0])).toBe(title);
+    expect(DomUtils.textContent(DomUtils.getElementsByTagName("p", issue!)[0])).toBe(HOSTILE_PREHEADER);
+    for (const tag of ["script", "img", "x", "title"])
+      expect(DomUtils.getElementsByTagName(tag, archive).length, tag).toBe(tag === "title" ? 1 : 0);
     const nav = navOf(await b.read(`${NEWEST}.html`));
-    expect(nav).toContain(`‹ ${escapeHtml(HOSTILE_TITLE)}`);
     expect(nav).not.toContain("<script>");
+    expect(nav).not.toContain("\u0001");
+    const prev = DomUtils.findOne((e) => e.name === "a" && e.attribs.rel === "prev", parseDocument(nav, { decodeEntities: true }).children);
+    expect(prev && DomUtils.textContent(prev)).toBe(`‹ ${title}`);
+    expect(prev?.attribs.href).toBe(`${HOSTILE_SLUG}.html`);
   });
 });
 
@@ -143,12 +158,19 @@ describe("archive rendering", () => {
         { title: "bad", url: " JaVa\tScript:alert(1)" },
       ],
     });
-    expect(html).toContain('<a href="https://e.example/?a=1&amp;b=&quot;2&quot;">&lt;b&gt;x&lt;/b&gt;</a>');
+    // the attribute and the text decoded as a browser does: the URL and the title exactly as configured, as text
+    const links = DomUtils.getElementsByTagName("a", parseDocument(html, { decodeEntities: true }));
+    const x = links.find((a) => a.attribs.href?.startsWith("https://e.example/"));
+    expect(x?.attribs.href).toBe('https://e.example/?a=1&b="2"');
+    expect(x && DomUtils.textContent(x)).toBe("<b>x</b>");
+    expect(html).toContain("&lt;b&gt;x&lt;/b&gt;</a>");
+    expect(html).not.toContain("<b>x</b>");
+    expect(html).not.toContain('b="2"');
     expect(html).toContain("<li>bad</li>");
     expect(html.toLowerCase()).not.toContain("script:");
-    expect(safeHref("data:text/html,x")).toBeUndefined();
-    expect(safeHref("mailto:a@b.example")).toBe("mailto:a@b.example");
-    expect(safeHref("issue.html")).toBe("issue.html");
+    expect(safeUrl("data:text/html,x")).toBeUndefined();
+    expect(safeUrl("mailto:a@b.example")).toBe("mailto:a@b.example");
+    expect(safeUrl("issue.html")).toBe("issue.html");
   });
 
   test("injecting the nav bar twice leaves one, and stripping gives the page back", () => {
