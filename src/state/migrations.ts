@@ -83,7 +83,7 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     sql: [SQLITE_SUPPRESSED, SQLITE_LEDGER, SQLITE_CAMPAIGNS].join("\n"),
   },
   { version: 2, name: "leases", sql: SQLITE_LEASES },
-  // 2 is the ledger's leases (issue 13 phase 2); the runner applies whatever is missing, in order
+  // numbers are per feature (2 leases, 3 bounces, 4 subscribers); the runner applies whatever is missing, in order
   { version: 3, name: "bounces", sql: SQLITE_BOUNCES },
   /** Issue 15: the subscriber list and the subscribe form's abuse counters (src/state/subscribers.ts). */
   { version: 4, name: "subscribers", sql: SQLITE_SUBSCRIBERS },

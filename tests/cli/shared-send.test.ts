@@ -3,6 +3,9 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config/load.js";
+import { newsletterId } from "../../src/identity/newsletter.js";
+import { createUnsubscribeToken } from "../../src/identity/token.js";
 import type { StateLocation } from "../../src/state/location.js";
 import { openStore } from "../../src/state/store.js";
 import { HELLO, ISSUE, makeProject, REPO, SECRET, type Sink, startSmtp, writeCsv } from "../send/helpers.js";
@@ -161,6 +164,43 @@ describe.each(backends())("a shared send ($name)", (backend) => {
     expect(copies(sink).has(late)).toBe(false);
     expect(copies(sink).size).toBe(49);
     expect(r).toMatchObject({ sent: 49, suppressed: 1 });
+  }, 120_000);
+
+  it("serve on the web host records a one-click unsubscribe in the same database; the running send honours it", async () => {
+    const location = await backend.fresh();
+    const list = readers(50);
+    await writeCsv(root, "list.csv", csv(list));
+    sink = await startSmtp({ dataDelayMs: 40 });
+    const web = start(["serve", "--port", "0", ...stateArgs(location)], { RASSYLKA_WORKER_HOST: "web" });
+    const base = await new Promise<string>((resolve, reject) => {
+      let out = "";
+      web.child.stdout!.on("data", (c) => {
+        out += c;
+        const m = /at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+        if (m) resolve(m[1]);
+      });
+      web.child.on("close", (code) => reject(new Error(`serve exited ${code}: ${out}`)));
+    });
+    try {
+      const send = start(sendArgs(location), { RASSYLKA_WORKER_HOST: "sender" });
+      await sink.waitForReceived(3);
+      const late = list[45];
+      const { config } = await loadConfig(root);
+      const token = createUnsubscribeToken(late, newsletterId(config), SECRET);
+      const res = await fetch(`${base}unsubscribe?token=${token}`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: "List-Unsubscribe=One-Click",
+      });
+      expect(res.status).toBe(200);
+      const r = summaryOf(await send.done);
+      expect(copies(sink).has(late)).toBe(false);
+      expect(copies(sink).size).toBe(49);
+      expect(r).toMatchObject({ sent: 49, suppressed: 1 });
+    } finally {
+      web.child.kill("SIGTERM");
+      await web.done;
+    }
   }, 120_000);
 });
 
