@@ -2,6 +2,7 @@ import type { NewsletterConfig } from "../config/schema.js";
 import { errorStatus, languageTag, pageStrings } from "../pages/i18n.js";
 import { template } from "../pages/templates.js";
 import { safeUrl } from "./html.js";
+import { SERVED_PAGE } from "./page-shell.js";
 
 /**
  * The pages `rassylka serve` answers itself (the site's files come from dist/): the unsubscribe
@@ -18,39 +19,14 @@ interface PageData {
   back?: { href: string; text: string };
 }
 
-const PAGE = template<PageData>(`<!doctype html>
-<html lang="{{lang}}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>{{title}}</title>
-<style>
-body{margin:0;background:#f3f1ec;color:#22252a;font:17px/1.6 Arial,Helvetica,sans-serif}
-main{max-width:32rem;margin:3rem auto;padding:1.5rem;background:#fff;border-radius:6px}
-h1{font-size:1.3rem;line-height:1.3;color:#1c3b5a;margin:0 0 1rem}
-p{overflow-wrap:anywhere}
-button{font:inherit;padding:.6rem 1.4rem;border:0;border-radius:4px;background:#1c3b5a;color:#fff;cursor:pointer}
-a{color:#1f5fa8}
-</style>
-</head>
-<body><main>
-<h1>{{title}}</h1>
-{{#each paragraphs}}
-<p>{{this}}</p>
-{{/each}}
+const PAGE = template<PageData>(`{{#> ${SERVED_PAGE}}}
 {{#if form}}
 <form method="post" action="{{form.action}}" enctype="application/x-www-form-urlencoded"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">{{form.button}}</button></form>
 {{/if}}
 {{#if mailto}}
 <p>{{mailto.text}} <a href="{{mailto.href}}">{{mailto.address}}</a>.</p>
 {{/if}}
-{{#if back}}
-<p><a href="{{back.href}}">{{back.text}}</a></p>
-{{/if}}
-</main></body>
-</html>
-`);
+{{/${SERVED_PAGE}}}`);
 
 type Config = Pick<NewsletterConfig, "name" | "language" | "unsubscribe" | "url">;
 
