@@ -1,3 +1,4 @@
+import type { HTTPMethods } from "fastify";
 import { partial } from "../pages/templates.js";
 
 /**
@@ -38,3 +39,15 @@ a{color:#1f5fa8}
 </html>
 `,
 );
+
+/** Headers of the pages serve answers itself: never cached, never indexed, a token never leaks in a Referer. */
+export const PAGE_HEADERS = {
+  "x-content-type-options": "nosniff",
+  "cache-control": "no-store",
+  "referrer-policy": "no-referrer",
+  "x-robots-tag": "noindex",
+  "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+} as const;
+
+/** Every method is routed to a page's handler, so that the ones it does not take get a 405 naming those it does. */
+export const ALL_METHODS: HTTPMethods[] = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"];

@@ -1,5 +1,5 @@
 import formbody from "@fastify/formbody";
-import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Transport } from "../send/transport.js";
 import type { Subscriber, SubscriberStore } from "../state/subscribers.js";
 import {
@@ -14,6 +14,7 @@ import {
   type SubscribeLog,
   subscribeFields,
 } from "../subscribe/subscribe.js";
+import { ALL_METHODS, PAGE_HEADERS } from "./page-shell.js";
 import type { PublishContext } from "./server.js";
 import { subscribePages } from "./subscribe-pages.js";
 
@@ -46,16 +47,6 @@ export interface SubscribeServerOptions {
 /** Form bodies are small: a few fields of bounded length (src/subscribe/subscribe.ts FIELD_LIMITS). */
 export const SUBSCRIBE_BODY_LIMIT = 8 * 1024;
 
-const HEADERS = {
-  "x-content-type-options": "nosniff",
-  "cache-control": "no-store",
-  "referrer-policy": "no-referrer",
-  "x-robots-tag": "noindex",
-  "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-};
-
-const METHODS: HTTPMethods[] = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"];
-
 /** The paths: `/subscribe`, and the same under the path of config `url`. */
 export function subscribePaths(config: Pick<SubscribeConfig, "url">): string[] {
   const paths = new Set(["/subscribe"]);
@@ -69,7 +60,7 @@ export function subscribePaths(config: Pick<SubscribeConfig, "url">): string[] {
 function answer(reply: FastifyReply, status: number, html: string, extra: Record<string, string> = {}) {
   return reply
     .code(status)
-    .headers({ ...HEADERS, ...extra })
+    .headers({ ...PAGE_HEADERS, ...extra })
     .type("text/html; charset=utf-8")
     .send(html);
 }
@@ -171,8 +162,8 @@ export async function subscribeRoutes(app: FastifyInstance, context: PublishCont
   };
 
   for (const path of subscribePaths(config)) {
-    for (const url of [path, `${path}/`]) app.route({ method: METHODS, url, handler: form });
-    app.route({ method: METHODS, url: `${path}/stamp`, handler: stamp });
-    for (const url of [`${path}/confirm`, `${path}/confirm/`]) app.route({ method: METHODS, url, handler: confirm });
+    for (const url of [path, `${path}/`]) app.route({ method: ALL_METHODS, url, handler: form });
+    app.route({ method: ALL_METHODS, url: `${path}/stamp`, handler: stamp });
+    for (const url of [`${path}/confirm`, `${path}/confirm/`]) app.route({ method: ALL_METHODS, url, handler: confirm });
   }
 }

@@ -1,9 +1,10 @@
 import formbody from "@fastify/formbody";
-import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { NewsletterConfig } from "../config/schema.js";
 import { verifyUnsubscribeToken } from "../identity/token.js";
 import type { SuppressionStore } from "../state/store.js";
 import type { SubscriberStore } from "../state/subscribers.js";
+import { ALL_METHODS, PAGE_HEADERS } from "./page-shell.js";
 import { pages } from "./pages.js";
 import type { PublishContext } from "./server.js";
 
@@ -41,18 +42,6 @@ export function unsubscribePaths(config: Pick<NewsletterConfig, "unsubscribe" | 
 
 /** RFC 8058 §3.1 asks for no more than this body; a bigger one is answered 413. */
 export const BODY_LIMIT = 16 * 1024;
-
-/** Headers of the unsubscribe pages: never cached, never indexed, the token never leaks in a Referer. */
-const HEADERS = {
-  "x-content-type-options": "nosniff",
-  "cache-control": "no-store",
-  "referrer-policy": "no-referrer",
-  "x-robots-tag": "noindex",
-  "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-};
-
-/** Every method is routed here, so that the ones we do not take get a 405 that names those we do. */
-const METHODS: HTTPMethods[] = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"];
 
 /**
  * RFC 8058 §3.1: the body is `List-Unsubscribe=One-Click`, sent as application/x-www-form-urlencoded
@@ -123,7 +112,7 @@ export class SuppressionWriter {
 function answer(reply: FastifyReply, status: number, html: string, extra: Record<string, string> = {}) {
   return reply
     .code(status)
-    .headers({ ...HEADERS, ...extra })
+    .headers({ ...PAGE_HEADERS, ...extra })
     .type("text/html; charset=utf-8")
     .send(html);
 }
@@ -167,6 +156,6 @@ export async function unsubscribeRoutes(app: FastifyInstance, context: PublishCo
   };
 
   for (const path of unsubscribePaths(config)) {
-    for (const url of [path, `${path}/`]) app.route({ method: METHODS, url, handler });
+    for (const url of [path, `${path}/`]) app.route({ method: ALL_METHODS, url, handler });
   }
 }
