@@ -67,31 +67,60 @@ function compileTag(source: string, noEscape: boolean, language: string): Handle
   return fn;
 }
 
+/**
+ * The tags of one part as one template (issue 17): a compiled Handlebars template sets itself up on every
+ * call (it merges and wraps every helper), which cost more than the tags' own work when each of a reader's
+ * tags was its own call. The tags are joined by a separator made of the compile's nonce (a subscriber value
+ * cannot contain it) and the output is split at it. Only tags that render alike on their own and joined go
+ * in: one line (Handlebars strips a block tag standing alone on a line, which a neighbour changes), no
+ * decorators or inline partials (they would reach the next tag). A value that still holds the separator, or
+ * a split that does not give one value per tag, falls back to a call per tag.
+ */
+function joinTags(sources: readonly string[], noEscape: boolean, language: string, nonce: string): (context: object) => string[] {
+  const fns = sources.map((src) => compileTag(src, noEscape, language));
+  const joinable = sources.map((src) => !/[\r\n]|\{\{~?\s*[#]?\*/.test(src));
+  const together = sources.flatMap((src, i) => (joinable[i] ? [i] : []));
+  if (together.length < 2) return (context) => fns.map((fn) => fn(context));
+  const separator = `\u0001RSKSEP${nonce}\u0001`;
+  const joined = compileTag(together.map((i) => sources[i]).join(separator), noEscape, language);
+  return (context) => {
+    const pieces = joined(context).split(separator);
+    if (pieces.length !== together.length) return fns.map((fn) => fn(context));
+    const out = new Array<string>(sources.length);
+    together.forEach((tag, k) => {
+      out[tag] = pieces[k];
+    });
+    for (let i = 0; i < sources.length; i++) if (!joinable[i]) out[i] = fns[i](context);
+    return out;
+  };
+}
+
 export function createPersonaliser(compiled: CompiledIssue): Personaliser {
   const language = (compiled.context.newsletter as { language?: string } | undefined)?.language ?? "ru";
-  const htmlFns = compiled.deferred.map((src) => compileTag(src, false, language));
-  const textFns = compiled.deferredText.map((src) => compileTag(src, true, language));
+  const htmlTagValues = joinTags(compiled.deferred, false, language, compiled.tokens);
+  const textTagValues = joinTags(compiled.deferredText, true, language, compiled.tokens);
   const htmlParts = splitTokens(compiled.html, compiled.tokens);
   const textParts = splitTokens(compiled.text, compiled.tokens);
   // splitTokens alternates: static strings at even indexes, tag numbers at odd ones
   const htmlStatics = htmlParts.filter((_, i) => i % 2 === 0) as string[];
   const htmlTags = htmlParts.filter((_, i) => i % 2 === 1) as number[];
-  const fill = (parts: Part[], fns: HandlebarsTemplateDelegate[], context: object) => {
+  const fill = (parts: Part[], values: readonly string[]) => {
     let out = "";
-    for (const p of parts) out += typeof p === "string" ? p : (fns[p]?.(context) ?? "");
+    for (const p of parts) out += typeof p === "string" ? p : (values[p] ?? "");
     return out;
   };
   return {
     render(subscriber) {
       const context = { ...compiled.context, subscriber };
-      let text = fill(textParts, textFns, context);
+      let text = fill(textParts, textTagValues(context));
       // a block that rendered empty leaves the blank lines around it: tidy as the text stage does
       if (textParts.length > 1)
         text = text
           .replace(/[ \t]+\n/g, "\n")
           .replace(/\n{3,}/g, "\n\n")
           .replace(/^\s*\n/, "");
-      const values = htmlTags.map((t) => htmlFns[t]?.(context) ?? "");
+      const tagValues = htmlTagValues(context);
+      const values = htmlTags.map((t) => tagValues[t] ?? "");
       let html = htmlStatics[0];
       for (let i = 0; i < values.length; i++) html += values[i] + htmlStatics[i + 1];
       return { html, text, htmlParts: { statics: htmlStatics, values } };

@@ -8,6 +8,8 @@ import { randomInt } from "node:crypto";
  *   RSKSUB<nonce><n>Z        a subscriber tag deferred to personalise, in the compiled
  *                            HTML and text (cached, sent)                              render/personalise.ts
  *   RSKMJ<nonce><n>Z         the content of an <mj-text>, while a skeleton compiles     render/mjml.ts
+ *   \u0001RSKSEP<nonce>\u0001  between a part's subscriber tags joined into one template,
+ *                            split again per reader (issue 17)                          render/personalise.ts
  *
  * Tokens are words (letters and digits) so that Markdown, typography, MJML and html-to-text pass them
  * through. The nonce makes them impossible to type: text an editor writes (a literal `RSKSUB0Z`) is

@@ -111,6 +111,15 @@ export class SqliteLedger implements LedgerStore {
         "in_doubt = 1,",
       ),
       claimPending: claim("state = 'pending'", "id"),
+      // whether either claim above has anything to take: an UPDATE that finds nothing still costs as much as
+      // one that claims (statement journal, RETURNING), and these two find nothing on almost every call
+      dueOrExpired: db
+        .prepare(
+          `SELECT EXISTS (SELECT 1 FROM send_ledger WHERE issue = @issue AND run_id = @runId AND state = 'deferred' AND next_at <= @at)
+             OR EXISTS (SELECT 1 FROM send_ledger WHERE issue = @issue AND run_id = @runId AND state = 'in_flight'
+               AND coalesce(lease_expires_at, 0) < @nowMs AND claimed_by IS NOT @worker)`,
+        )
+        .pluck(),
       record: db.prepare(
         `UPDATE send_ledger SET state = @state, attempts = @attempts, last_code = @code, last_response = @response, next_at = @nextAt,
           provider_id = coalesce(@providerId, provider_id), updated_at = @now, lease_expires_at = NULL,
@@ -339,9 +348,13 @@ export class SqliteLedger implements LedgerStore {
     const suppressed: string[] = [];
     const nowMs = Date.now();
     const base = { now: iso(), nowMs, issue, runId, at, worker: this.worker, lease: nowMs + leaseMs };
+    const { claimDeferred, claimExpired, claimPending } = this.stmt;
+    const statements = this.stmt.dueOrExpired.get({ issue, runId, at, nowMs, worker: this.worker })
+      ? [claimDeferred, claimExpired, claimPending]
+      : [claimPending];
     for (;;) {
       let rows: Record<string, unknown>[] = [];
-      for (const statement of [this.stmt.claimDeferred, this.stmt.claimExpired, this.stmt.claimPending]) {
+      for (const statement of statements) {
         const want = limit - claimed.length - rows.length;
         if (want <= 0) break;
         rows = rows.concat(statement.all({ ...base, limit: want }) as Record<string, unknown>[]);
