@@ -8,6 +8,7 @@ import { createUnsubscribeToken, unsubscribeUrl } from "../identity/token.js";
 import { BOUNCE_HEADER, bounceToken, verpAddress } from "../identity/verp.js";
 import type { Subscriber } from "../render/personalise.js";
 import { sha256 } from "../util/fs.js";
+import { oneLine } from "./header-value.js";
 import { type HtmlParts, PreparedMime } from "./prepared.js";
 
 /** One reader's message, as every transport gets it (src/send/transport.ts). */
@@ -61,14 +62,6 @@ export function messageContext(config: NewsletterConfig, slug: string, subject: 
 export function messageIdFor(listId: string, slug: string, emailKey: string, fromEmail: string): string {
   const domain = fromEmail.split("@")[1]?.toLowerCase() || "localhost";
   return `${sha256(listId, slug, emailKey).slice(0, 32)}.${slug.replace(/[^A-Za-z0-9-]/g, "")}@${domain}`;
-}
-
-/** Header values must be one line: CR, LF and other control characters become a space. */
-export function oneLine(value: string): string {
-  return value
-    .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, " ")
-    .replace(/\s+/g, " ")
-    .trim();
 }
 
 /** The tokenised unsubscribe URL for a reader, or undefined when the config has no `unsubscribe.url`. */
@@ -147,7 +140,7 @@ export function buildMessage(
   if (body.htmlParts) {
     let prepared = preparedByContext.get(ctx);
     if (prepared?.statics !== body.htmlParts.statics) {
-      prepared = new PreparedMime(toMailOptions(message), body.htmlParts.statics);
+      prepared = new PreparedMime(message, toMailOptions(message), body.htmlParts.statics);
       preparedByContext.set(ctx, prepared);
     }
     message.mime = { prepared, html: body.htmlParts };
@@ -157,12 +150,9 @@ export function buildMessage(
 
 /** nodemailer's message options for an OutgoingMessage (shared by the SMTP and outbox transports). */
 export function toMailOptions(message: OutgoingMessage) {
-  const nameKey = Object.keys(message.subscriber).find((k) => k.toLowerCase() === "name");
-  const rawName = nameKey ? message.subscriber[nameKey] : undefined;
-  const name = typeof rawName === "string" ? oneLine(rawName).slice(0, 200) : "";
   return {
     from: { name: oneLine(message.from.name), address: message.from.email },
-    to: name ? { name, address: message.to } : message.to,
+    to: recipientOf(message),
     replyTo: message.replyTo,
     subject: oneLine(message.subject),
     html: message.html,
@@ -181,20 +171,32 @@ export function toMailOptions(message: OutgoingMessage) {
   };
 }
 
+/** The To value: the reader's address, with the `name` field (any case) as display name when there is one. */
+function recipientOf(message: OutgoingMessage): string | { name: string; address: string } {
+  let rawName: string | undefined;
+  for (const k in message.subscriber) {
+    if (k.toLowerCase() === "name") {
+      rawName = message.subscriber[k];
+      break;
+    }
+  }
+  const name = typeof rawName === "string" ? oneLine(rawName).slice(0, 200) : "";
+  return name ? { name, address: message.to } : message.to;
+}
+
 /**
  * What the SMTP and outbox transports hand nodemailer: the raw message spliced from the issue's prepared
  * MIME with its envelope when the message has one (src/message/prepared.ts), else toMailOptions — the
  * same message either way (tests/message/prepared.test.ts).
  */
 export function mailOptionsFor(message: OutgoingMessage) {
-  const options = toMailOptions(message);
-  const raw = message.mime?.prepared.build(options, message.mime.html);
-  if (!raw) return options;
+  const raw = message.mime?.prepared.build(message, message.mime.html, recipientOf(message));
+  if (!raw) return toMailOptions(message);
   return {
     // MAIL FROM: bounces go to returnPath, as on the toMailOptions path
-    envelope: { from: message.returnPath ?? options.from.address, to: [message.to] },
+    envelope: { from: message.returnPath ?? message.from.email, to: [message.to] },
     raw,
-    messageId: options.messageId,
+    messageId: `<${message.messageId}>`,
     disableFileAccess: true,
     disableUrlAccess: true,
   };

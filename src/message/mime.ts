@@ -87,12 +87,20 @@ export function encodeQp(value: string, startColumn = 0): Encoded {
 }
 
 /** Base64 in lines of 76 characters joined by CRLF, no line break at the end: what nodemailer writes. */
-export function encodeBase64(value: string): string {
-  const b64 = Buffer.from(value, "utf8").toString("base64");
+export function encodeBase64(value: string): Buffer {
+  const b64 = Buffer.from(Buffer.from(value, "utf8").toString("base64"), "latin1");
   if (b64.length <= QP_LINE) return b64;
-  const lines: string[] = [];
-  for (let at = 0; at < b64.length; at += QP_LINE) lines.push(b64.slice(at, at + QP_LINE));
-  return lines.join("\r\n");
+  const lines = Math.ceil(b64.length / QP_LINE);
+  const out = Buffer.allocUnsafe(b64.length + (lines - 1) * 2);
+  let pos = 0;
+  for (let at = 0; at < b64.length; at += QP_LINE) {
+    if (at) {
+      out[pos++] = 0x0d;
+      out[pos++] = 0x0a;
+    }
+    pos += b64.copy(out, pos, at, Math.min(at + QP_LINE, b64.length));
+  }
+  return out;
 }
 
 /** 7bit: the text as it is, with CRLF line breaks. */
@@ -112,13 +120,24 @@ export interface TextStats {
   plain: boolean;
 }
 
+/** Per code unit below 0x80: 1 counts as non-Latin (a control character), 2 as a Latin letter. */
+const CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  if (c <= 0x08 || c === 0x0b || c === 0x0c || (c >= 0x0e && c <= 0x1f)) CLASS[c] = 1;
+  else if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) CLASS[c] = 2;
+}
+
 export function textStats(value: string): TextStats {
   let nonLatin = 0;
   let latin = 0;
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
-    if (c <= 0x08 || c === 0x0b || c === 0x0c || (c >= 0x0e && c <= 0x1f) || c >= 0x80) nonLatin++;
-    else if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) latin++;
+    if (c >= 0x80) nonLatin++;
+    else {
+      const k = CLASS[c];
+      if (k === 1) nonLatin++;
+      else if (k === 2) latin++;
+    }
   }
   return { nonLatin, latin, plain: nonLatin === 0 };
 }

@@ -2,6 +2,8 @@ import { randomBytes } from "node:crypto";
 import MailComposer from "nodemailer/lib/mail-composer";
 import { foldLines } from "nodemailer/lib/mime-funcs";
 import type MimeNode from "nodemailer/lib/mime-node";
+import { oneLine } from "./header-value.js";
+import type { OutgoingMessage } from "./message.js";
 import { chooseEncoding, encode7bit, encodeBase64, encodeQp, hasLongLines, type TextStats, textStats } from "./mime.js";
 
 /**
@@ -16,7 +18,7 @@ import { chooseEncoding, encode7bit, encodeBase64, encodeQp, hasLongLines, type 
  * `undefined` and is built by nodemailer as before: same message, slower.
  */
 
-/** What toMailOptions (src/message/message.ts) gives nodemailer: the fields read here. */
+/** What toMailOptions (src/message/message.ts) gives nodemailer: the fields the sample's header block is built from. */
 export interface MailOptionsLike {
   from: { name: string; address: string };
   to: string | { name: string; address: string };
@@ -28,6 +30,9 @@ export interface MailOptionsLike {
   date: Date;
   headers: Record<string, { prepared: boolean; foldLines: boolean; value: string }>;
 }
+
+/** A reader's message as the send loop has it: what build() reads of an OutgoingMessage (headers before toMailOptions makes them one line). */
+export type ReaderMessage = Pick<OutgoingMessage, "from" | "replyTo" | "subject" | "html" | "text" | "messageId" | "headers" | "date">;
 
 /** The HTML as the personaliser renders it: `statics[0] + values[0] + statics[1] + …`. */
 export interface HtmlParts {
@@ -62,13 +67,23 @@ function addStats(a: TextStats, b: TextStats): TextStats {
   return { nonLatin: a.nonLatin + b.nonLatin, latin: a.latin + b.latin, plain: a.plain && b.plain };
 }
 
-/** The identity of a message's static headers: two messages with the same one share the header block. */
-function staticIdentity(options: MailOptionsLike): string {
-  const parts = [options.from.name, options.from.address, options.replyTo ?? "", options.subject];
-  for (const [key, h] of Object.entries(options.headers)) {
-    parts.push(key, PER_READER.has(key.toLowerCase()) ? "" : `${h.prepared}${h.foldLines}${h.value}`);
-  }
-  return parts.join("\0");
+/**
+ * The identity of a message's static headers, from the values toMailOptions makes them of (it changes
+ * them the same way every time): two messages with the same one share the header block.
+ */
+function staticIdentity(message: ReaderMessage): string {
+  let id = `${message.from.name}\0${message.from.email}\0${message.replyTo ?? ""}\0${message.subject}`;
+  for (const key in message.headers) id += `\0${key}\0${PER_READER.has(key.toLowerCase()) ? "" : message.headers[key]}`;
+  return id;
+}
+
+/** nodemailer's Date value (MimeNode.encodeHeaderValue): the same for a whole second, so written once a second. */
+let dateLine = { key: "", second: Number.NaN, line: "" };
+function dateHeader(key: string, date: Date): string {
+  const second = Math.floor(date.getTime() / 1000);
+  if (second !== dateLine.second || key !== dateLine.key)
+    dateLine = { key, second, line: `${foldLines(`${key}: ${date.toUTCString().replace(/GMT/, "+0000")}`, 76)}\r\n` };
+  return dateLine.line;
 }
 
 export class PreparedMime {
@@ -78,7 +93,7 @@ export class PreparedMime {
   /** nodemailer's root node of the sample message: encodes the per-reader header values exactly as it would. */
   private readonly node: MimeNode;
   /** The header fields in nodemailer's order: a Buffer (static) or the key of a per-reader one. */
-  private readonly fields: (Buffer | { key: string; prepared: boolean })[] = [];
+  private readonly fields: (Buffer | { key: string; custom?: string })[] = [];
   private readonly staticLength: number;
   private readonly staticStats: TextStats;
   private readonly qpHead: Buffer;
@@ -87,18 +102,21 @@ export class PreparedMime {
   private readonly parts: { text: Record<string, Buffer>; html: Record<string, Buffer> };
   private readonly closing: Buffer;
 
-  /** `sample`: any reader's mail options of this issue (their static headers are everyone's). */
-  constructor(sample: MailOptionsLike, statics: readonly string[]) {
+  /**
+   * `sample`: any reader's message of this issue (their static headers are everyone's), and `options`
+   * what toMailOptions makes of it.
+   */
+  constructor(sample: ReaderMessage, options: MailOptionsLike, statics: readonly string[]) {
     this.statics = statics;
     this.identity = staticIdentity(sample);
-    const composer = new MailComposer({ ...sample, html: "x", text: "x", baseBoundary: randomBytes(8).toString("hex") });
+    const composer = new MailComposer({ ...options, html: "x", text: "x", baseBoundary: randomBytes(8).toString("hex") });
     this.node = composer.compile();
     const block = this.node.buildHeaders();
     for (const field of block.split(/\r\n(?![ \t])/)) {
       const key = field.slice(0, field.indexOf(":"));
       if (PER_READER.has(key.toLowerCase())) {
-        const custom = Object.entries(sample.headers).find(([k]) => k.toLowerCase() === key.toLowerCase());
-        this.fields.push({ key, prepared: custom !== undefined });
+        const custom = Object.keys(options.headers).find((k) => k.toLowerCase() === key.toLowerCase());
+        this.fields.push({ key, custom });
       } else {
         this.fields.push(Buffer.from(`${field}\r\n`, "utf8"));
       }
@@ -128,14 +146,17 @@ export class PreparedMime {
     });
   }
 
-  /** The reader's whole message (CRLF line breaks), or undefined when it does not have the prepared shape. */
-  build(options: MailOptionsLike, html: HtmlParts): Buffer | undefined {
-    if (html.statics !== this.statics || !options.text || !options.html) return undefined;
-    if (staticIdentity(options) !== this.identity) return undefined;
+  /**
+   * The reader's whole message (CRLF line breaks), or undefined when it does not have the prepared shape.
+   * `to`: the To value toMailOptions gives for this reader (an address, or a name and an address).
+   */
+  build(message: ReaderMessage, html: HtmlParts, to: MailOptionsLike["to"]): Buffer | undefined {
+    if (html.statics !== this.statics || !message.text || !message.html) return undefined;
+    if (staticIdentity(message) !== this.identity) return undefined;
     let valuesLength = 0;
     for (const v of html.values) valuesLength += v.length;
     // the HTML handed over is the one these values make (a changed message.html would not be)
-    if (html.values.length !== this.statics.length - 1 || options.html.length !== this.staticLength + valuesLength) return undefined;
+    if (html.values.length !== this.statics.length - 1 || message.html.length !== this.staticLength + valuesLength) return undefined;
 
     const chunks: Buffer[] = [];
     for (const field of this.fields) {
@@ -143,44 +164,46 @@ export class PreparedMime {
         chunks.push(field);
         continue;
       }
-      const line = this.headerLine(field.key, field.prepared, options);
+      const line = this.headerLine(field.key, field.custom, message, to);
       if (line === undefined) return undefined;
       if (line) chunks.push(Buffer.from(line, "utf8"));
     }
 
-    const text = options.text;
+    const text = message.text;
     const textEncoding = chooseEncoding(textStats(text), () => hasLongLines(text));
-    chunks.push(this.parts.text[textEncoding], Buffer.from(this.encodeWhole(text, textEncoding), "latin1"));
+    chunks.push(this.parts.text[textEncoding], this.encodeWhole(text, textEncoding));
 
     let stats = this.staticStats;
     for (const v of html.values) stats = addStats(stats, textStats(v));
-    const htmlEncoding = chooseEncoding(stats, () => hasLongLines(options.html));
+    const htmlEncoding = chooseEncoding(stats, () => hasLongLines(message.html));
     chunks.push(this.parts.html[htmlEncoding]);
     if (htmlEncoding === "quoted-printable") this.encodeHtmlQp(html.values, chunks);
-    else chunks.push(Buffer.from(this.encodeWhole(options.html, htmlEncoding), "latin1"));
+    else chunks.push(this.encodeWhole(message.html, htmlEncoding));
     chunks.push(this.closing);
     return Buffer.concat(chunks);
   }
 
   /** One per-reader header field, folded as nodemailer folds it; "" when the reader has none; undefined: unknown. */
-  private headerLine(key: string, prepared: boolean, options: MailOptionsLike): string | undefined {
-    const lower = key.toLowerCase();
-    if (prepared) {
-      const custom = Object.entries(options.headers).find(([k]) => k.toLowerCase() === lower)?.[1];
-      // as MimeNode.buildHeaders writes a `prepared` value: folded at spaces, never encoded
-      if (!custom?.value.trim()) return "";
-      return `${custom.foldLines ? foldLines(`${key}: ${custom.value}`) : `${key}: ${custom.value}`}\r\n`;
+  private headerLine(key: string, custom: string | undefined, message: ReaderMessage, to: MailOptionsLike["to"]): string | undefined {
+    if (custom !== undefined) {
+      // as MimeNode.buildHeaders writes a `prepared` value: folded at spaces, never encoded (toMailOptions
+      // makes it one line)
+      const raw = message.headers[custom];
+      const value = raw === undefined ? "" : oneLine(raw);
+      if (!value.trim()) return "";
+      return `${foldLines(`${key}: ${value}`)}\r\n`;
     }
-    const value = lower === "to" ? options.to : lower === "message-id" ? options.messageId : lower === "date" ? options.date : undefined;
+    const lower = key.toLowerCase();
+    if (lower === "date") return dateHeader(key, message.date);
+    const value = lower === "to" ? to : lower === "message-id" ? `<${message.messageId}>` : undefined;
     if (value === undefined) return undefined;
     const encoded = this.node.encodeHeaderValue(key, value as string);
     return encoded.trim() ? `${foldLines(`${key}: ${encoded}`, 76)}\r\n` : "";
   }
 
-  private encodeWhole(value: string, encoding: string): string {
+  private encodeWhole(value: string, encoding: string): Buffer {
     if (encoding === "base64") return encodeBase64(value);
-    if (encoding === "7bit") return encode7bit(value);
-    return encodeQp(value).text;
+    return Buffer.from(encoding === "7bit" ? encode7bit(value) : encodeQp(value).text, "latin1");
   }
 
   /** The static pieces as encoded once; each value (and the static text up to its line's end) encoded where it sits. */

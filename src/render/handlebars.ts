@@ -140,7 +140,8 @@ export function checkTemplate(
   const tagRe = /\{\{!--[\s\S]*?--\}\}|\{\{![\s\S]*?\}\}|(\\)?\{\{~?\s*([#/^])?>?\s*([^\s}~]*)[^}]*\}\}/g;
   for (let m = tagRe.exec(source); m; m = tagRe.exec(source)) {
     if (m[1] || !m[2]) continue;
-    const name = m[3];
+    // a decorator block opens with {{#*inline "x"}} and closes with {{/inline}} (regression: was refused)
+    const name = m[3].replace(/^\*/, "");
     const at = lineOf(m.index);
     if (m[2] === "#" || (m[2] === "^" && name)) stack.push({ name, ...at });
     else if (m[2] === "/") {
@@ -195,6 +196,21 @@ export function checkTemplate(
     return { diagnostics };
   }
   const known = new Set([...BUILTIN_HELPERS, ...opts.helpers]);
+  // partials the template declares itself, {{#*inline "name"}}…{{/inline}}, are known too
+  const inlinePartials = new Set<string>();
+  const collectInline = (node: unknown): void => {
+    if (!node || typeof node !== "object") return;
+    if (Array.isArray(node)) {
+      for (const c of node) collectInline(c);
+      return;
+    }
+    const n = node as Node;
+    const first = ((n.params as Node[]) ?? [])[0];
+    if (n.type === "DecoratorBlock" && String((n.path as Node).original) === "inline" && first?.type === "StringLiteral")
+      inlinePartials.add(String(first.value));
+    for (const key of ["body", "program", "inverse"]) collectInline(n[key]);
+  };
+  collectInline(ast);
   /** `scope`: the enclosing block that changes the context (`each`, `with`), if any. */
   const visit = (node: unknown, scope?: string) => {
     if (!node || typeof node !== "object") return;
@@ -271,7 +287,7 @@ export function checkTemplate(
     if (n.type === "PartialStatement" || n.type === "PartialBlockStatement") {
       const name = n.name as Node;
       const pname = name.type === "PathExpression" ? String(name.original) : String(name.value ?? "");
-      if (name.type !== "SubExpression" && !opts.partials.has(pname)) {
+      if (name.type !== "SubExpression" && !opts.partials.has(pname) && !inlinePartials.has(pname)) {
         err(
           loc?.start.line ?? 1,
           (loc?.start.column ?? 0) + 1,

@@ -79,7 +79,7 @@ function compileTag(source: string, noEscape: boolean, language: string): Handle
 function joinTags(sources: readonly string[], noEscape: boolean, language: string, nonce: string): (context: object) => string[] {
   const fns = sources.map((src) => compileTag(src, noEscape, language));
   const joinable = sources.map((src) => !/[\r\n]|\{\{~?\s*[#]?\*/.test(src));
-  const together = sources.flatMap((src, i) => (joinable[i] ? [i] : []));
+  const together = joinable.flatMap((ok, i) => (ok ? [i] : []));
   if (together.length < 2) return (context) => fns.map((fn) => fn(context));
   const separator = `\u0001RSKSEP${nonce}\u0001`;
   const joined = compileTag(together.map((i) => sources[i]).join(separator), noEscape, language);

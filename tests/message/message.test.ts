@@ -1,7 +1,8 @@
 import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
-import { dkimFromEnv, listHeaders, messageContext, messageIdFor, oneLine } from "../../src/message/message.js";
+import { oneLine } from "../../src/message/header-value.js";
+import { dkimFromEnv, listHeaders, messageContext, messageIdFor } from "../../src/message/message.js";
 import { classifySmtpError, parseSmtpUrl } from "../../src/send/transports/smtp.js";
 import { CONFIG, SECRET } from "../send/helpers.js";
 

@@ -99,6 +99,12 @@ describe("handlebars: bad tags in an issue are named at the FILE's line", () => 
     expect(only(r.diagnostics)).toMatchObject({ ruleId: "handlebars/unclosed-block", line: 6 });
   });
 
+  it('an inline partial {{#*inline "x"}}…{{/inline}} is a well-formed block (regression: refused as mismatched)', async () => {
+    const r = await compileText(`${FM}{{#*inline "hi"}}Привет{{/inline}}{{> hi}}, мир.\n`);
+    expect(r.diagnostics.map(formatDiagnostic)).toEqual([]);
+    expect(renderWebVersion(r.compiled!).text).toContain("Привет, мир.");
+  });
+
   it("an escaped \\{{#if}} is not a block", async () => {
     const r = await compileText(`${FM}Пишите \\{{#if subscriber.name}} в шаблоне.\n`);
     expect(r.diagnostics.map(formatDiagnostic)).toEqual([]);

@@ -1,7 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { formatDiagnostic } from "../../src/cli/print.js";
+import { createHandlebars } from "../../src/render/handlebars.js";
 import { createPersonaliser, renderWebVersion } from "../../src/render/personalise.js";
 import type { CompiledIssue } from "../../src/render/pipeline.js";
+import { tokenPattern } from "../../src/render/tokens.js";
 import { BARE_LAYOUT, bodyOf, compileText, templateSet } from "../helpers/newsletter.js";
 
 /** A layout and a partial that read subscriber fields too, inside <mj-text> as MJML requires. */
@@ -137,5 +139,80 @@ describe("personalise: a subscriber block around MJML tags is refused", () => {
       line: 7,
     });
     expect(r.diagnostics[0].fix).toContain("<mj-text>");
+  });
+});
+
+/**
+ * Issue 17: a part's single-line tags run as one Handlebars call per reader, joined by a separator made of
+ * the compile's nonce. The reference here is each tag compiled and run on its own (the earlier code, with
+ * the same helpers), filled into the same tokens: both must give the same bytes for every reader.
+ */
+describe("personalise: the joined tags render exactly as one call per tag", () => {
+  const MANY = BARE_LAYOUT.replace(
+    "{{{content}}}",
+    [
+      "{{{content}}}",
+      '          <p>{{default subscriber.name "друг"}} · {{#if (eq subscriber.plan "pro")}}PRO{{else}}базовый{{/if}} · {{subscriber.city}}</p>',
+      "          <p>{{#each subscriber.tags}}[{{this}}]{{/each}}{{~subscriber.empty~}} {{!-- trusted-html --}}{{{subscriber.raw}}}</p>",
+      "          {{#if subscriber.name}}",
+      "          <p>Вы с нами, {{subscriber.name}}.</p>",
+      "          {{/if}}",
+      '          <p>{{#if subscriber.email}}{{#*inline "hi"}}Привет{{/inline}}{{> hi}}, {{subscriber.email}}{{/if}}</p>',
+    ].join("\n"),
+  );
+  const ISSUE = `---
+title: Тест
+date: 2026-06-01
+---
+{{subscriber.name}}, {{subscriber.company}}: {{#if subscriber.city}}город {{subscriber.city}}{{/if}}.
+
+Текст.
+`;
+  let compiled: CompiledIssue;
+  beforeAll(async () => {
+    const r = await compileText(ISSUE, { templates: templateSet({ default: MANY }) });
+    expect(r.diagnostics.map(formatDiagnostic)).toEqual([]);
+    compiled = r.compiled!;
+  });
+
+  function onePerTag(subscriber: Record<string, unknown>): { html: string; text: string } {
+    const hb = createHandlebars("ru");
+    const context = { ...compiled.context, subscriber };
+    const fill = (s: string, tags: string[], noEscape: boolean) =>
+      s.replace(tokenPattern("SUB", compiled.tokens), (_m, n: string) => hb.compile(tags[Number(n)], { strict: false, noEscape })(context));
+    const text = fill(compiled.text, compiled.deferredText, true)
+      .replace(/[ \t]+\n/g, "\n")
+      .replace(/\n{3,}/g, "\n\n")
+      .replace(/^\s*\n/, "");
+    return { html: fill(compiled.html, compiled.deferred, false), text };
+  }
+
+  it("the issue has tags both joined (one line) and rendered alone (several lines, an inline partial)", () => {
+    expect(compiled.deferred.length).toBeGreaterThan(6);
+    expect(compiled.deferred.some((t) => t.includes("\n"))).toBe(true);
+    expect(compiled.deferred.some((t) => t.includes("{{#*inline"))).toBe(true);
+  });
+
+  const separator = () => `\u0001RSKSEP${compiled.tokens}\u0001`;
+  it.each<[string, () => Record<string, unknown>]>([
+    ["every field", () => ({ name: "Иван", company: "Ромашка", plan: "pro", city: "Сочи", email: "i@e.org", tags: ["a", "b"] })],
+    ["no fields", () => ({})],
+    ["markup to escape", () => ({ name: '<b>"Иван" & Co</b>', company: "A&B", raw: "<i>raw</i>", city: "<x>" })],
+    ["a value holding the separator (falls back to a call per tag)", () => ({ name: `до${separator()}после`, city: separator() })],
+    ["a value holding a token-like string", () => ({ name: `RSKSUB${compiled.tokens}0Z`, company: "{{subscriber.city}}" })],
+  ])("%s", (_name, make) => {
+    const subscriber = make();
+    const ours = createPersonaliser(compiled).render(subscriber as Record<string, string>);
+    const reference = onePerTag(subscriber);
+    expect(ours.html).toBe(reference.html);
+    expect(ours.text).toBe(reference.text);
+    expect(ours.htmlParts.statics.map((s, i) => s + (ours.htmlParts.values[i] ?? "")).join("")).toBe(ours.html);
+  });
+
+  it("a value holding the separator reaches the email whole, beside its neighbours", () => {
+    const name = `до${separator()}после`;
+    const out = createPersonaliser(compiled).render({ name, plan: "pro", city: "Омск" });
+    expect(out.html).toContain(`${name} · PRO · Омск`);
+    expect(out.text).toContain(`${name}, : город Омск.`);
   });
 });

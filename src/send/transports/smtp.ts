@@ -1,13 +1,12 @@
-import { rootCertificates } from "node:tls";
-import nodemailer from "nodemailer";
+import { Worker } from "node:worker_threads";
 import { RassylkaError } from "../../diagnostics.js";
 import { type DkimOptions, mailOptionsFor } from "../../message/message.js";
 import type { DeliveryResult, OutgoingMessage, Transport } from "../transport.js";
+import { type PoolReply, PoolSender, type PoolSettings, type SmtpErrorFields } from "./smtp-pool.js";
 
 /**
- * SMTP through a nodemailer pool. `maxRequeues: 0`: a message whose connection dropped is not silently
- * re-sent by the pool — retries belong to the ledger, which counts them and keeps the Message-ID.
- * The rate limit is global and lives in the engine. STARTTLS is used whenever the server offers it.
+ * SMTP through a nodemailer pool (smtp-pool.ts). The rate limit is global and lives in the engine.
+ * STARTTLS is used whenever the server offers it.
  */
 export const SMTP_URL_ENV = "SMTP_URL";
 
@@ -28,6 +27,8 @@ export interface SmtpOptions {
   ca?: string;
   /** Do not verify the server's certificate at all (`SMTP_TLS_INSECURE=1`): a relay on a trusted network only. */
   allowInvalidCertificates?: boolean;
+  /** Run the pool on a thread of its own (default true); false: on the caller's thread. */
+  thread?: boolean;
 }
 
 export interface ParsedSmtpUrl {
@@ -143,94 +144,161 @@ export function classifySmtpError(error: unknown, where = "the SMTP server"): De
 }
 
 /**
- * nodemailer's pool, on a connection that delivered before, treats an error that came before any of the
- * message was sent (a 421 to RCPT TO: the server closes) as a dropped connection, and with `maxRequeues: 0`
- * fails the message with "Reached maximum number of retries…", the reply lost. Its log line still has
- * the reply, by Message-ID: kept here (the last few) so that the 421 reaches the loop and slows the domain.
+ * SMTP through a nodemailer pool (smtp-pool.ts), by default on a thread of its own (smtp-thread.ts): the
+ * send loop's thread renders, splices and keeps the ledger while nodemailer's streams and sockets run on
+ * the other core (issue 17). `thread: false` keeps the pool on the caller's thread; both run the same
+ * code and give the same results.
  */
-const RETRIES_LOST_REPLY = /Reached maximum number of retries after connection was closed/;
-const CLOSED_BEFORE = /was closed by the server before message/;
-const MAX_REMEMBERED = 256;
-
 export class SmtpTransport implements Transport {
   readonly name = "smtp";
   readonly description: string;
-  private readonly pool;
   private readonly host: string;
-  private readonly lostReplies = new Map<string, string>();
+  private readonly settings: PoolSettings;
+  private readonly useThread: boolean;
+  private local?: PoolSender;
+  private thread?: PoolThread;
   constructor(options: SmtpOptions) {
     const parsed = parseSmtpUrl(options.url);
     this.description = parsed.description;
     this.host = `${parsed.host}:${parsed.port}`;
-    this.pool = nodemailer.createTransport({
-      pool: true,
+    this.useThread = options.thread ?? true;
+    this.settings = {
       host: parsed.host,
       port: parsed.port,
       secure: parsed.secure,
       auth: parsed.auth,
       maxConnections: options.maxConnections ?? 5,
-      maxMessages: 1000,
-      maxRequeues: 0,
-      logger: this.replyLogger(),
+      dkim: options.dkim,
       connectionTimeout: options.connectionTimeout ?? 30_000,
       greetingTimeout: options.greetingTimeout ?? 30_000,
       socketTimeout: options.socketTimeout ?? 120_000,
-      dkim: options.dkim,
-      tls: options.allowInvalidCertificates
-        ? { rejectUnauthorized: false }
-        : options.ca
-          ? { ca: [...rootCertificates, options.ca] }
-          : undefined,
-    });
+      ca: options.ca,
+      allowInvalidCertificates: options.allowInvalidCertificates,
+    };
   }
   /** One connection before the first message: greeting, STARTTLS and login, so a sender's mistake costs no reader. */
   async open(): Promise<void> {
-    try {
-      await this.pool.verify();
-    } catch (error) {
-      const result = classifySmtpError(error, this.host);
-      // a temporary problem (a timeout, 421) is left to the loop: it retries and pauses
-      if (result.status === "sender") throw senderError(result);
-    }
+    const error = this.useThread
+      ? await this.threaded().call<SmtpErrorFields | undefined>({ op: "verify" })
+      : await this.inProcess().verify();
+    if (!error) return;
+    const result = classifySmtpError(error, this.host);
+    // a temporary problem (a timeout, 421) is left to the loop: it retries and pauses
+    if (result.status === "sender") throw senderError(result);
   }
   async send(message: OutgoingMessage): Promise<DeliveryResult> {
+    let reply: PoolReply;
     try {
       // issue 17: the raw message spliced from the issue's prepared MIME (toMailOptions when there is none)
-      const info = await this.pool.sendMail(mailOptionsFor(message));
-      const rejected = (info.rejected ?? []) as unknown[];
-      if (rejected.length) {
-        const response = (info.response ?? "recipient rejected").toString();
-        return { status: "permanent", code: Number.parseInt(response, 10) || undefined, response };
-      }
-      return { status: "sent", code: Number.parseInt(String(info.response ?? ""), 10) || undefined, response: info.response };
+      const mail = mailOptionsFor(message) as Record<string, unknown>;
+      reply = this.useThread ? await this.threaded().call<PoolReply>({ op: "send", mail }) : await this.inProcess().send(mail);
     } catch (error) {
-      return classifySmtpError(this.withLostReply(error, message.messageId), this.host);
+      return { status: "transient", response: (error as Error).message || String(error) };
     }
-  }
-  /** A bunyan-shaped logger that notes only the pool's "closed before message" lines, with their reply. */
-  private replyLogger() {
-    const ignore = () => {};
-    const info = (entry: { messageId?: string } | undefined, text?: unknown, ...args: unknown[]) => {
-      if (!entry?.messageId || typeof text !== "string" || !CLOSED_BEFORE.test(text)) return;
-      this.lostReplies.set(entry.messageId.replace(/^<|>$/g, ""), String(args[2] ?? ""));
-      if (this.lostReplies.size > MAX_REMEMBERED) this.lostReplies.delete(this.lostReplies.keys().next().value as string);
-    };
-    return { trace: ignore, debug: ignore, info, warn: ignore, error: ignore, fatal: ignore };
-  }
-  /** The pool's reply-less error for a message, with the reply its log line kept (see RETRIES_LOST_REPLY). */
-  private withLostReply(error: unknown, messageId: string): unknown {
-    const e = error as { message?: string; code?: string };
-    const kept = this.lostReplies.get(messageId);
-    this.lostReplies.delete(messageId);
-    if (!kept || !RETRIES_LOST_REPLY.test(e?.message ?? "")) return error;
-    const m = /(?:^|: )(\d{3})[ -](.*)$/.exec(kept);
-    if (!m) return error;
-    // "Server closed the connection: 421 …" answered RCPT TO or DATA; "Mail command failed: 421 …" MAIL FROM
-    const command = /^Mail command failed/.test(kept) ? "MAIL FROM" : undefined;
-    return { code: command ? "EENVELOPE" : "ECONNECTION", responseCode: Number(m[1]), response: `${m[1]} ${m[2]}`, command, message: kept };
+    if (!reply.ok) return classifySmtpError(reply.error, this.host);
+    if (reply.rejected) {
+      const response = reply.response ?? "recipient rejected";
+      return { status: "permanent", code: Number.parseInt(response, 10) || undefined, response };
+    }
+    return { status: "sent", code: Number.parseInt(reply.response ?? "", 10) || undefined, response: reply.response };
   }
   async close(): Promise<void> {
-    this.pool.close();
+    this.local?.close();
+    await this.thread?.close();
+  }
+  private inProcess(): PoolSender {
+    this.local ??= new PoolSender(this.settings);
+    return this.local;
+  }
+  private threaded(): PoolThread {
+    this.thread ??= new PoolThread(this.settings);
+    return this.thread;
+  }
+}
+
+const isTs = import.meta.url.endsWith(".ts");
+const threadUrl = new URL(isTs ? "./smtp-thread.ts" : "./smtp-thread.js", import.meta.url);
+
+/**
+ * The SMTP thread seen from the send loop: each call a message answered by id. The thread keeps the
+ * process alive only while a call waits for it; if it dies, every waiting call and every later one fails
+ * (the loop counts those as temporary failures and pauses).
+ */
+class PoolThread {
+  private readonly worker: Worker;
+  private readonly waiting = new Map<number, { resolve: (v: never) => void; reject: (e: Error) => void }>();
+  private nextId = 0;
+  private outgoing: ({ id: number } & Record<string, unknown>)[] = [];
+  private transfer: ArrayBuffer[] = [];
+  private dead?: Error;
+  private readonly exited: Promise<void>;
+  constructor(settings: PoolSettings) {
+    // under tsx or vitest (benchmarks, tests) the thread is TypeScript: register tsx in it first
+    this.worker = isTs
+      ? new Worker(`import("tsx/esm/api").then((m) => { m.register(); return import(${JSON.stringify(threadUrl.href)}); });`, {
+          eval: true,
+          workerData: settings,
+        })
+      : new Worker(threadUrl, { workerData: settings });
+    this.worker.unref();
+    this.worker.on("message", (batch: { id: number; reply: never }[]) => {
+      for (const { id, reply } of batch) {
+        const w = this.waiting.get(id);
+        this.waiting.delete(id);
+        w?.resolve(reply);
+      }
+      if (this.waiting.size === 0) this.worker.unref();
+    });
+    const fail = (error: Error) => {
+      this.dead ??= new Error(`the SMTP thread stopped: ${error.message}`);
+      for (const w of this.waiting.values()) w.reject(this.dead);
+      this.waiting.clear();
+    };
+    this.worker.on("error", fail);
+    this.exited = new Promise((resolve) =>
+      this.worker.once("exit", (code) => {
+        fail(new Error(`exit code ${code}`));
+        resolve();
+      }),
+    );
+  }
+  call<T>(request: { op: "verify" } | { op: "send"; mail: Record<string, unknown> }): Promise<T> {
+    if (this.dead) return Promise.reject(this.dead);
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.set(id, { resolve: resolve as (v: never) => void, reject });
+      if (this.waiting.size === 1) this.worker.ref();
+      // a spliced message owns its memory (Buffer.concat of a whole message): moved, not copied
+      const raw = "mail" in request ? request.mail.raw : undefined;
+      if (Buffer.isBuffer(raw) && raw.byteOffset === 0 && raw.buffer.byteLength === raw.byteLength)
+        this.transfer.push(raw.buffer as ArrayBuffer);
+      // the requests of one turn (a claim starts several readers at once) go to the thread as one message
+      if (!this.outgoing.length) queueMicrotask(() => this.flush());
+      this.outgoing.push({ id, ...request });
+    });
+  }
+  private flush(): void {
+    const batch = this.outgoing;
+    const transfer = this.transfer;
+    this.outgoing = [];
+    this.transfer = [];
+    if (!batch.length) return;
+    try {
+      this.worker.postMessage(batch, transfer);
+    } catch (error) {
+      // a mail option that cannot be copied to a thread: those readers fail (temporarily), not the process
+      for (const { id } of batch) {
+        this.waiting.get(id)?.reject(error as Error);
+        this.waiting.delete(id);
+      }
+      if (this.waiting.size === 0) this.worker.unref();
+    }
+  }
+  async close(): Promise<void> {
+    this.flush();
+    if (!this.dead) this.worker.postMessage([{ id: -1, op: "close" }]);
+    this.worker.ref();
+    await this.exited;
   }
 }
 

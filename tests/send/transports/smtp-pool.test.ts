@@ -1,0 +1,126 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { compileOrThrow } from "../../../src/compile/compile.js";
+import { buildMessage, type MessageContext, messageContext, messageIdFor, subscriberFor } from "../../../src/message/message.js";
+import { loadProject } from "../../../src/project/project.js";
+import { createPersonaliser, type Personaliser } from "../../../src/render/personalise.js";
+import type { DeliveryResult, OutgoingMessage } from "../../../src/send/transport.js";
+import { SmtpTransport } from "../../../src/send/transports/smtp.js";
+import { ISSUE, makeProject, REPO, SECRET, type Sink, startSmtp } from "../helpers.js";
+
+/**
+ * Issue 17: the nodemailer pool runs on a thread of its own by default (src/send/transports/smtp-thread.ts),
+ * or on the caller's (`thread: false`). Both run src/send/transports/smtp-pool.ts: a real server must see
+ * the same bytes and the loop the same results either way.
+ */
+const READERS = [
+  { address: "anna@example.ru", name: "Анна" },
+  { address: "bad@example.ru", name: "Борис" },
+  { address: "later@example.ru", name: "" },
+  { address: "ivan@пример.рф", name: "Иван Петров-Водкин" },
+  { address: "plain@example.com", name: "John" },
+];
+
+let cleanup: () => Promise<void>;
+let ctx: MessageContext;
+let personaliser: Personaliser;
+let sink: Sink;
+const DATE = new Date("2026-12-01T09:30:00Z");
+
+beforeAll(async () => {
+  const made = await makeProject();
+  cleanup = made.cleanup;
+  const project = await loadProject(made.root);
+  const { compiled } = await compileOrThrow(project, ISSUE);
+  ctx = messageContext(project.config.config, compiled.slug, compiled.subject, SECRET);
+  personaliser = createPersonaliser(compiled);
+  sink = await startSmtp({
+    behaviour: (rcpt) =>
+      rcpt.startsWith("bad@")
+        ? { code: 550, message: "5.1.1 No such user" }
+        : rcpt.startsWith("later@")
+          ? { code: 451, message: "4.3.0 Try again later" }
+          : undefined,
+  });
+});
+afterAll(async () => {
+  await sink.close();
+  await cleanup();
+});
+
+function messageFor(reader: (typeof READERS)[number]): OutgoingMessage {
+  const key = reader.address.toLowerCase();
+  const recipient = {
+    address: reader.address,
+    key,
+    fields: { name: reader.name },
+    messageId: messageIdFor(ctx.listId, ctx.slug, key, "x@example.ru"),
+  };
+  const subscriber = subscriberFor(ctx, recipient);
+  return buildMessage(ctx, recipient, subscriber, personaliser.render(subscriber), DATE);
+}
+
+async function sendAll(thread: boolean): Promise<{ results: DeliveryResult[]; received: Map<string, string> }> {
+  const before = sink.received.length;
+  const transport = new SmtpTransport({ url: sink.url, maxConnections: 2, thread });
+  await transport.open();
+  const results = await Promise.all(READERS.map((r) => transport.send(messageFor(r))));
+  await transport.close();
+  const received = new Map(sink.received.slice(before).map((m) => [m.to.join(","), m.raw.toString("latin1")]));
+  return { results, received };
+}
+
+describe("SMTP on its own thread and on the caller's: the same results, the same bytes", () => {
+  it("sent, refused (550) and deferred (451) readers alike; every accepted message byte for byte the same", async () => {
+    const threaded = await sendAll(true);
+    const local = await sendAll(false);
+    expect(threaded.results.map((r) => r.status)).toEqual(["sent", "permanent", "transient", "sent", "sent"]);
+    expect(threaded.results).toEqual(local.results);
+    expect(threaded.results[1]).toMatchObject({ code: 550 });
+    expect(threaded.results[2]).toMatchObject({ code: 451, recipient: true, domain: true });
+    expect([...threaded.received.keys()].sort()).toEqual(["anna@example.ru", "ivan@пример.рф", "plain@example.com"]);
+    expect(threaded.received).toEqual(local.received);
+  });
+
+  it("a message sent twice (a retry) goes out the same the second time, although its spliced bytes moved to the thread", async () => {
+    const transport = new SmtpTransport({ url: sink.url, maxConnections: 1 });
+    const message = messageFor(READERS[0]);
+    const before = sink.received.length;
+    expect((await transport.send(message)).status).toBe("sent");
+    expect((await transport.send(message)).status).toBe("sent");
+    await transport.close();
+    const [a, b] = sink.received.slice(before).map((m) => m.raw.toString("latin1"));
+    expect(a.length).toBeGreaterThan(1000);
+    expect(b).toBe(a);
+  });
+
+  it("after close, a send is a temporary failure that names the thread, not a crash", async () => {
+    const transport = new SmtpTransport({ url: sink.url, maxConnections: 1 });
+    expect((await transport.send(messageFor(READERS[0]))).status).toBe("sent");
+    await transport.close();
+    expect(await transport.send(messageFor(READERS[0]))).toMatchObject({ status: "transient", response: /SMTP thread stopped/ });
+  });
+
+  it("the thread does not keep a process alive that forgot to close the transport", async () => {
+    const script = `
+      import { SmtpTransport } from ${JSON.stringify(`${REPO}/src/send/transports/smtp.ts`)};
+      const t = new SmtpTransport({ url: ${JSON.stringify(sink.url)}, maxConnections: 1 });
+      await t.open();
+      console.log("verified");
+    `;
+    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      cwd: REPO,
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+    const [code, signal] = await once(child, "exit");
+    clearTimeout(timer);
+    expect(out.trim()).toBe("verified");
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
+  }, 30_000);
+});
