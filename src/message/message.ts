@@ -29,7 +29,7 @@ export interface OutgoingMessage {
   headers: Record<string, string>;
   date: Date;
   /** The issue's MIME prepared once and this reader's HTML values: `mailOptionsFor` splices the raw message from them. */
-  mime?: { prepared: PreparedMime; html: HtmlParts };
+  mime?: { prepared: PreparedMime; html: HtmlParts; text?: HtmlParts };
 }
 
 /**
@@ -118,7 +118,7 @@ export function buildMessage(
   ctx: MessageContext,
   recipient: Recipient,
   subscriber: Subscriber,
-  body: { html: string; text: string; htmlParts?: HtmlParts },
+  body: { html: string; text: string; htmlParts?: HtmlParts; textParts?: HtmlParts },
   date = new Date(),
 ): OutgoingMessage {
   const bounce = bounceAddress(ctx, recipient.key);
@@ -143,7 +143,7 @@ export function buildMessage(
       prepared = new PreparedMime(message, toMailOptions(message), body.htmlParts.statics);
       preparedByContext.set(ctx, prepared);
     }
-    message.mime = { prepared, html: body.htmlParts };
+    message.mime = { prepared, html: body.htmlParts, text: body.textParts };
   }
   return message;
 }
@@ -190,7 +190,7 @@ function recipientOf(message: OutgoingMessage): string | { name: string; address
  * same message either way (tests/message/prepared.test.ts).
  */
 export function mailOptionsFor(message: OutgoingMessage) {
-  const raw = message.mime?.prepared.build(message, message.mime.html, recipientOf(message));
+  const raw = message.mime?.prepared.build(message, message.mime, recipientOf(message));
   if (!raw) return toMailOptions(message);
   return {
     // MAIL FROM: bounces go to returnPath, as on the toMailOptions path

@@ -34,7 +34,7 @@ export interface MailOptionsLike {
 /** A reader's message as the send loop has it: what build() reads of an OutgoingMessage (headers before toMailOptions makes them one line). */
 export type ReaderMessage = Pick<OutgoingMessage, "from" | "replyTo" | "subject" | "html" | "text" | "messageId" | "headers" | "date">;
 
-/** The HTML as the personaliser renders it: `statics[0] + values[0] + statics[1] + …`. */
+/** A part as the personaliser renders it: `statics[0] + values[0] + statics[1] + …` (the HTML; the text when untidied). */
 export interface HtmlParts {
   statics: readonly string[];
   values: readonly string[];
@@ -101,6 +101,9 @@ export class PreparedMime {
   private readonly qpSteps: QpStep[];
   private readonly parts: { text: Record<string, Buffer>; html: Record<string, Buffer> };
   private readonly closing: Buffer;
+  private textStatics?: readonly string[];
+  private textStaticStats: TextStats = { nonLatin: 0, latin: 0, plain: true };
+  private textStaticLength = 0;
 
   /**
    * `sample`: any reader's message of this issue (their static headers are everyone's), and `options`
@@ -150,7 +153,8 @@ export class PreparedMime {
    * The reader's whole message (CRLF line breaks), or undefined when it does not have the prepared shape.
    * `to`: the To value toMailOptions gives for this reader (an address, or a name and an address).
    */
-  build(message: ReaderMessage, html: HtmlParts, to: MailOptionsLike["to"]): Buffer | undefined {
+  build(message: ReaderMessage, parts: { html: HtmlParts; text?: HtmlParts }, to: MailOptionsLike["to"]): Buffer | undefined {
+    const { html } = parts;
     if (html.statics !== this.statics || !message.text || !message.html) return undefined;
     if (staticIdentity(message) !== this.identity) return undefined;
     let valuesLength = 0;
@@ -170,7 +174,7 @@ export class PreparedMime {
     }
 
     const text = message.text;
-    const textEncoding = chooseEncoding(textStats(text), () => hasLongLines(text));
+    const textEncoding = chooseEncoding(this.textStatsOf(text, parts.text), () => hasLongLines(text));
     chunks.push(this.parts.text[textEncoding], this.encodeWhole(text, textEncoding));
 
     let stats = this.staticStats;
@@ -181,6 +185,24 @@ export class PreparedMime {
     else chunks.push(this.encodeWhole(message.html, htmlEncoding));
     chunks.push(this.closing);
     return Buffer.concat(chunks);
+  }
+
+  /** The text's statistics: its static pieces' counted once per issue, when it comes in pieces. */
+  private textStatsOf(text: string, parts: HtmlParts | undefined): TextStats {
+    if (!parts) return textStats(text);
+    if (parts.statics !== this.textStatics) {
+      this.textStatics = parts.statics;
+      this.textStaticStats = parts.statics.map(textStats).reduce(addStats, { nonLatin: 0, latin: 0, plain: true });
+      this.textStaticLength = parts.statics.reduce((n, s) => n + s.length, 0);
+    }
+    let length = this.textStaticLength;
+    let stats = this.textStaticStats;
+    for (const v of parts.values) {
+      length += v.length;
+      stats = addStats(stats, textStats(v));
+    }
+    // pieces that are not this text (a message changed after rendering): counted whole
+    return length === text.length ? stats : textStats(text);
   }
 
   /** One per-reader header field, folded as nodemailer folds it; "" when the reader has none; undefined: unknown. */

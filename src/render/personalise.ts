@@ -25,6 +25,8 @@ export interface RenderedBody {
    * the statics once per issue and only the values per reader.
    */
   htmlParts: { statics: readonly string[]; values: string[] };
+  /** The text in the same form, when it is exactly its pieces joined (no blank lines were tidied away). */
+  textParts?: { statics: readonly string[]; values: string[] };
 }
 
 type Part = string | number;
@@ -104,6 +106,8 @@ export function createPersonaliser(compiled: CompiledIssue): Personaliser {
   // splitTokens alternates: static strings at even indexes, tag numbers at odd ones
   const htmlStatics = htmlParts.filter((_, i) => i % 2 === 0) as string[];
   const htmlTags = htmlParts.filter((_, i) => i % 2 === 1) as number[];
+  const textStatics = textParts.filter((_, i) => i % 2 === 0) as string[];
+  const textTags = textParts.filter((_, i) => i % 2 === 1) as number[];
   const fill = (parts: Part[], values: readonly string[]) => {
     let out = "";
     for (const p of parts) out += typeof p === "string" ? p : (values[p] ?? "");
@@ -112,18 +116,24 @@ export function createPersonaliser(compiled: CompiledIssue): Personaliser {
   return {
     render(subscriber) {
       const context = { ...compiled.context, subscriber };
-      let text = fill(textParts, textTagValues(context));
+      const textValues = textTagValues(context);
+      const filled = fill(textParts, textValues);
       // a block that rendered empty leaves the blank lines around it: tidy as the text stage does
-      if (textParts.length > 1)
-        text = text
-          .replace(/[ \t]+\n/g, "\n")
-          .replace(/\n{3,}/g, "\n\n")
-          .replace(/^\s*\n/, "");
+      const text =
+        textParts.length > 1
+          ? filled
+              .replace(/[ \t]+\n/g, "\n")
+              .replace(/\n{3,}/g, "\n\n")
+              .replace(/^\s*\n/, "")
+          : filled;
       const tagValues = htmlTagValues(context);
       const values = htmlTags.map((t) => tagValues[t] ?? "");
       let html = htmlStatics[0];
       for (let i = 0; i < values.length; i++) html += values[i] + htmlStatics[i + 1];
-      return { html, text, htmlParts: { statics: htmlStatics, values } };
+      // tidying only removes: the same length is the same text
+      const textPieces =
+        text.length === filled.length ? { statics: textStatics, values: textTags.map((t) => textValues[t] ?? "") } : undefined;
+      return { html, text, htmlParts: { statics: htmlStatics, values }, textParts: textPieces };
     },
   };
 }

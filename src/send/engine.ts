@@ -180,6 +180,8 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
     const runId = await ledger.beginRun(key, hash, subject, { ...guard, leaseMs });
     heartbeat = new Heartbeat(ledger, key, leaseMs);
 
+    // the transport's check (an SMTP greeting and login) runs while the list is read; open() reports it
+    transport.warmUp?.();
     // 1. the list → ledger, streamed in batches (duplicates are found by the ledger, not held in memory)
     let invalid = 0;
     let duplicates = 0;

@@ -44,6 +44,12 @@ export interface Transport {
    * fix when nothing could be delivered. Called once per run, only when someone is waiting to be sent.
    */
   open?(): Promise<void>;
+  /**
+   * Optional: start open()'s check now, without waiting (the engine calls it before reading the list, so
+   * a server's greeting delay is not added to the send). Its outcome is what open() then reports; if
+   * open() is never called (nobody to send), it is ignored.
+   */
+  warmUp?(): void;
   send(message: OutgoingMessage): Promise<DeliveryResult>;
   close(): Promise<void>;
 }

@@ -69,6 +69,12 @@ describe("personalise: subscriber fields filled per reader, after MJML", () => {
     expect(out.text).not.toMatch(/RSKSUB|RSKTPL|RSKHB/);
   });
 
+  it("the text also comes in pieces when it is exactly its pieces joined (src/message/prepared.ts counts the static ones once)", () => {
+    const out = createPersonaliser(compiled).render({ name: "Иван", company: "Ромашка" });
+    expect(out.textParts?.statics.length).toBeGreaterThan(1);
+    expect(out.textParts?.statics.map((st, i) => st + (out.textParts?.values[i] ?? "")).join("")).toBe(out.text);
+  });
+
   it("one personaliser serves many readers, each getting only their own values", () => {
     const p = createPersonaliser(compiled);
     const a = p.render({ name: "Анна" });
@@ -107,6 +113,9 @@ describe("personalise: a subscriber block over several paragraphs", () => {
     const web = renderWebVersion(r.compiled!);
     expect(web.text).toBe("T\n\nТекст.\n");
     expect(web.html).not.toContain("Привет");
+    // the blank lines tidied away: the text is not its pieces joined, so it comes whole only
+    expect(reader.textParts).toBeUndefined();
+    expect(createPersonaliser(r.compiled!).render({}).textParts).toBeUndefined();
   });
 });
 

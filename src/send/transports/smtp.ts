@@ -156,6 +156,8 @@ export class SmtpTransport implements Transport {
   private readonly settings: PoolSettings;
   private readonly useThread: boolean;
   private local?: PoolSender;
+  /** open()'s check, when warmUp() started it. */
+  private check?: Promise<SmtpErrorFields | undefined>;
   private thread?: PoolThread;
   constructor(options: SmtpOptions) {
     const parsed = parseSmtpUrl(options.url);
@@ -175,16 +177,25 @@ export class SmtpTransport implements Transport {
       ca: options.ca,
       allowInvalidCertificates: options.allowInvalidCertificates,
     };
+    // the thread starts now, while the list is read (it makes no connection before open or the first send)
+    if (this.useThread) this.thread = new PoolThread(this.settings);
   }
   /** One connection before the first message: greeting, STARTTLS and login, so a sender's mistake costs no reader. */
   async open(): Promise<void> {
-    const error = this.useThread
-      ? await this.threaded().call<SmtpErrorFields | undefined>({ op: "verify" })
-      : await this.inProcess().verify();
+    const error = await (this.check ?? this.verify());
+    this.check = undefined;
     if (!error) return;
     const result = classifySmtpError(error, this.host);
     // a temporary problem (a timeout, 421) is left to the loop: it retries and pauses
     if (result.status === "sender") throw senderError(result);
+  }
+  warmUp(): void {
+    this.check ??= this.verify();
+  }
+  private verify(): Promise<SmtpErrorFields | undefined> {
+    const check = this.useThread ? this.threaded().call<SmtpErrorFields | undefined>({ op: "verify" }) : this.inProcess().verify();
+    // a thread that died answers with its error, as the check's outcome
+    return check.catch((error: Error) => ({ message: error.message }));
   }
   async send(message: OutgoingMessage): Promise<DeliveryResult> {
     let reply: PoolReply;
@@ -295,6 +306,11 @@ class PoolThread {
     }
   }
   async close(): Promise<void> {
+    // never asked anything (a dry run, nobody left to send): no connection to close
+    if (this.nextId === 0) {
+      await this.worker.terminate();
+      return;
+    }
     this.flush();
     if (!this.dead) this.worker.postMessage([{ id: -1, op: "close" }]);
     this.worker.ref();

@@ -7,7 +7,7 @@ import { loadProject } from "../../../src/project/project.js";
 import { createPersonaliser, type Personaliser } from "../../../src/render/personalise.js";
 import type { DeliveryResult, OutgoingMessage } from "../../../src/send/transport.js";
 import { SmtpTransport } from "../../../src/send/transports/smtp.js";
-import { ISSUE, makeProject, REPO, SECRET, type Sink, startSmtp } from "../helpers.js";
+import { deadPort, ISSUE, makeProject, REPO, SECRET, type Sink, startSmtp } from "../helpers.js";
 
 /**
  * Issue 17: the nodemailer pool runs on a thread of its own by default (src/send/transports/smtp-thread.ts),
@@ -100,6 +100,22 @@ describe("SMTP on its own thread and on the caller's: the same results, the same
     expect((await transport.send(messageFor(READERS[0]))).status).toBe("sent");
     await transport.close();
     expect(await transport.send(messageFor(READERS[0]))).toMatchObject({ status: "transient", response: /SMTP thread stopped/ });
+  });
+
+  it("warmUp starts open()'s check early: open reports its outcome, and a check nobody asks for is dropped quietly", async () => {
+    const dead = new SmtpTransport({ url: `smtp://127.0.0.1:${await deadPort()}`, maxConnections: 1, connectionTimeout: 2000 });
+    dead.warmUp();
+    await expect(dead.open()).rejects.toThrow(/cannot connect to 127\.0\.0\.1:\d+.*nothing was sent/);
+    await dead.close();
+    // nobody to send: open() is never called, the check's failure goes nowhere (no unhandled rejection)
+    const unused = new SmtpTransport({ url: `smtp://127.0.0.1:${await deadPort()}`, maxConnections: 1 });
+    unused.warmUp();
+    await new Promise((r) => setTimeout(r, 300));
+    await unused.close();
+    const ok = new SmtpTransport({ url: sink.url, maxConnections: 1 });
+    ok.warmUp();
+    await expect(ok.open()).resolves.toBeUndefined();
+    await ok.close();
   });
 
   it("the thread does not keep a process alive that forgot to close the transport", async () => {
