@@ -415,7 +415,7 @@ export function formatSummary(s: SendSummary, command: string): string[] {
   if (s.invalidRows.length) {
     lines.push("  invalid addresses (skipped):");
     for (const r of s.invalidRows.slice(0, 50)) lines.push(`    line ${r.line}: "${r.address}" — ${r.reason}`);
-    if (s.invalid > 50) lines.push(`    … and ${s.invalid - 50} more`);
+    if (s.invalid > 50) lines.push(`    … and ${s.invalid - 50} more (rassylka status ${s.slug} lists them all)`);
   }
   if (s.stopped === "sender") {
     lines.push(

@@ -10,7 +10,7 @@ import { loadProject, resolveIssueFile } from "../project/project.js";
 import { SendsayClient, sendsayCredentials } from "../send/transports/sendsay/client.js";
 import type { BounceCounts } from "../state/bounces.js";
 import type { CampaignStore } from "../state/campaigns.js";
-import type { LedgerFailure, LedgerStore, WorkerInfo } from "../state/ledger.js";
+import type { InvalidListRow, LedgerFailure, LedgerStore, WorkerInfo } from "../state/ledger.js";
 import { isPostgresUrl, stateLocation } from "../state/location.js";
 import { openStore } from "../state/store.js";
 import { type Io, replyText } from "./print.js";
@@ -28,6 +28,8 @@ export interface IssueStatus {
   subject?: string;
   counts: { total: number; sent: number; failed: number; pending: number; suppressed: number; invalid: number; duplicates: number };
   failures: { email: string; code: number | null; message: string }[];
+  /** The list's rows of the latest run that are not addresses (the send's summary names only the first ones). */
+  invalidRows: InvalidListRow[];
   /** Readers sent again after a process died while their message was in flight (they may have it twice). */
   resent: { count: number; readers: { email: string; times: number }[] };
   updatedAt?: string;
@@ -101,6 +103,7 @@ export async function issueStatus(ledger: LedgerStore, slug: string): Promise<Is
       code: f.code,
       message: f.message,
     })),
+    invalidRows: await ledger.invalidRows(slug),
     resent: { count: await ledger.resentCount(slug), readers: await ledger.resent(slug, 100_000) },
     workers: await ledger.workers(slug),
     updatedAt: run?.updatedAt,
@@ -157,6 +160,9 @@ export async function runStatus(
       );
       for (const f of s.failures.slice(0, 100)) io.out(`  ✗ ${f.email} — ${replyText(f.code, f.message)}`);
       if (s.failures.length > 100) io.out(`  … and ${s.failures.length - 100} more (--json lists all)`);
+      if (s.invalidRows.length) io.out("  invalid addresses in the list (skipped):");
+      for (const r of s.invalidRows.slice(0, 100)) io.out(`    line ${r.line}: "${r.address}" — ${r.reason}`);
+      if (s.invalidRows.length > 100) io.out(`  … and ${s.invalidRows.length - 100} more (--json lists all)`);
       if (s.resent.count) {
         io.out(`  resent after a crash: ${s.resent.count} (in flight when a process died, sent again: they may have it twice)`);
         for (const r of s.resent.readers.slice(0, 100)) io.out(`  ↻ ${r.email}${r.times > 1 ? ` (${r.times}×)` : ""}`);
@@ -191,7 +197,7 @@ export function registerStatus(program: Command, io: Io, setCode: (c: number) =>
     .option("--root <dir>", "the newsletter's folder", ".")
     .option(
       "--json",
-      "print as JSON: { issue, counts: { total, sent, failed, pending, suppressed, invalid, duplicates, bounced, softBounced, complained }, failures: [{ email, code, message }], resent: { count, readers: [{ email, times }] }, workers: [{ worker, host, pid, runId, live, ended, sent, failed, suppressed, resent }], campaign?: { groupId, trackId, state, trackStatus, stats: { members, delivered, undelivered, opened, clicked, unsubscribed } | null } }",
+      "print as JSON: { issue, counts: { total, sent, failed, pending, suppressed, invalid, duplicates, bounced, softBounced, complained }, failures: [{ email, code, message }], invalidRows: [{ line, address, reason }], resent: { count, readers: [{ email, times }] }, workers: [{ worker, host, pid, runId, live, ended, sent, failed, suppressed, resent }], campaign?: { groupId, trackId, state, trackStatus, stats: { members, delivered, undelivered, opened, clicked, unsubscribed } | null } }",
     )
     .action(async (issue: string | undefined, flags: StatusFlags) => setCode(await runStatus(issue, flags, io)));
 }

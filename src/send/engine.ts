@@ -3,7 +3,7 @@ import { addressKey } from "../identity/address.js";
 import { type MessageContext, messageContext, messageIdFor } from "../message/message.js";
 import { createPersonaliser } from "../render/personalise.js";
 import type { CompiledIssue } from "../render/pipeline.js";
-import { DEFAULT_LEASE_MS, type LedgerFailure, type LedgerStore, type NewRecipient } from "../state/ledger.js";
+import { DEFAULT_LEASE_MS, type InvalidListRow, type LedgerFailure, type LedgerStore, type NewRecipient } from "../state/ledger.js";
 import { sha256 } from "../util/fs.js";
 import type { AudienceSource } from "./audience.js";
 import { Delivery, type DeliveryProgress, type StopReason } from "./delivery.js";
@@ -78,11 +78,8 @@ export interface ConfirmInfo {
 
 export type SendProgress = DeliveryProgress;
 
-export interface InvalidRow {
-  line: number;
-  address: string;
-  reason: string;
-}
+/** A list row that is not an address (the store keeps every one: `rassylka status` lists them). */
+export type InvalidRow = InvalidListRow;
 
 export interface SendSummary {
   issue: string;
@@ -188,14 +185,21 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
     let alreadySentDry = 0;
     const invalidRows: InvalidRow[] = [];
     let batch: NewRecipient[] = [];
+    let invalidBatch: InvalidRow[] = [];
     const flush = async () => {
       if (batch.length) duplicates += await ledger.addRecipients(key, runId, batch);
+      if (invalidBatch.length) await ledger.addInvalid(key, runId, invalidBatch);
       batch = [];
+      invalidBatch = [];
     };
     for await (const row of input.audience.rows()) {
       if (row.invalid) {
         invalid++;
-        if (invalidRows.length < MAX_LISTED) invalidRows.push({ line: row.line, address: row.address, reason: row.invalid });
+        const bad = { line: row.line, address: row.address, reason: row.invalid };
+        // the summary lists the first ones; the store keeps them all
+        if (invalidRows.length < MAX_LISTED) invalidRows.push(bad);
+        invalidBatch.push(bad);
+        if (invalidBatch.length >= IMPORT_BATCH) await flush();
         continue;
       }
       const email = addressKey(row.address);

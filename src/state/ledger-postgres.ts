@@ -7,6 +7,7 @@ import {
   countsOf,
   DEFAULT_LEASE_MS,
   deadHere,
+  type InvalidListRow,
   type LedgerCounts,
   type LedgerFailure,
   type LedgerRow,
@@ -214,6 +215,25 @@ export class PostgresLedger implements LedgerStore {
       stats.invalid,
       stats.duplicates,
     ]);
+  }
+
+  async addInvalid(issue: string, runId: number, rows: readonly InvalidListRow[]): Promise<void> {
+    if (!rows.length) return;
+    await this.pool.query(
+      `WITH dropped AS (DELETE FROM send_invalid WHERE issue = $1 AND run_id < $2)
+       INSERT INTO send_invalid (issue, run_id, line, address, reason)
+       SELECT $1, $2, * FROM unnest($3::integer[], $4::text[], $5::text[]) ON CONFLICT (issue, run_id, line) DO NOTHING`,
+      [issue, runId, rows.map((r) => r.line), rows.map((r) => r.address), rows.map((r) => r.reason)],
+    );
+  }
+
+  async invalidRows(issue: string, limit = 100_000): Promise<InvalidListRow[]> {
+    const { rows } = await this.pool.query<InvalidListRow>(
+      `SELECT line, address, reason FROM send_invalid
+       WHERE issue = $1 AND run_id = (SELECT run_id FROM send_runs WHERE issue = $1) ORDER BY line LIMIT $2`,
+      [issue, limit],
+    );
+    return rows;
   }
 
   async addRecipients(issue: string, runId: number, rows: readonly NewRecipient[]): Promise<number> {

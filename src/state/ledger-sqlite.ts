@@ -7,6 +7,7 @@ import {
   countsOf,
   DEFAULT_LEASE_MS,
   deadHere,
+  type InvalidListRow,
   type LedgerCounts,
   type LedgerFailure,
   type LedgerRow,
@@ -258,6 +259,29 @@ export class SqliteLedger implements LedgerStore {
     this.db
       .prepare("UPDATE send_runs SET total = ?, invalid = ?, duplicates = ?, updated_at = ? WHERE issue = ?")
       .run(stats.total, stats.invalid, stats.duplicates, iso(), issue);
+  }
+
+  async addInvalid(issue: string, runId: number, rows: readonly InvalidListRow[]): Promise<void> {
+    if (!rows.length) return;
+    const drop = this.db.prepare("DELETE FROM send_invalid WHERE issue = ? AND run_id < ?");
+    const insert = this.db.prepare(
+      "INSERT INTO send_invalid (issue, run_id, line, address, reason) VALUES (?, ?, ?, ?, ?) ON CONFLICT (issue, run_id, line) DO NOTHING",
+    );
+    this.db
+      .transaction(() => {
+        drop.run(issue, runId);
+        for (const r of rows) insert.run(issue, runId, r.line, r.address, r.reason);
+      })
+      .immediate();
+  }
+
+  async invalidRows(issue: string, limit = 100_000): Promise<InvalidListRow[]> {
+    return this.db
+      .prepare(
+        `SELECT line, address, reason FROM send_invalid
+         WHERE issue = ? AND run_id = (SELECT run_id FROM send_runs WHERE issue = ?) ORDER BY line LIMIT ?`,
+      )
+      .all(issue, issue, limit) as InvalidListRow[];
   }
 
   async addRecipients(issue: string, runId: number, rows: readonly NewRecipient[]): Promise<number> {

@@ -87,6 +87,13 @@ export interface LedgerFailure {
   attempts: number;
 }
 
+/** A list row that is not an address: its line in the list, what was there, and why it was skipped. */
+export interface InvalidListRow {
+  line: number;
+  address: string;
+  reason: string;
+}
+
 export interface NewRecipient {
   email: string;
   address: string;
@@ -155,6 +162,13 @@ export interface LedgerStore {
   /** This worker is done with the issue: its worker row ends, and anything it still had in flight is free at once. */
   endRun(issue: string): Promise<void>;
   setListStats(issue: string, stats: { total: number; invalid: number; duplicates: number }): Promise<void>;
+  /**
+   * A batch of the list's rows that are not addresses (issue 17: kept here, not in the send's memory). The
+   * rows of the issue's earlier runs are dropped; several workers reading the same list add each row once.
+   */
+  addInvalid(issue: string, runId: number, rows: readonly InvalidListRow[]): Promise<void>;
+  /** The invalid rows of the issue's latest run, by line. */
+  invalidRows(issue: string, limit?: number): Promise<InvalidListRow[]>;
   /** A batch of list rows in one transaction; returns how many were duplicates within this worker's list. */
   addRecipients(issue: string, runId: number, rows: readonly NewRecipient[]): Promise<number>;
   /**

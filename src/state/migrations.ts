@@ -87,6 +87,20 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
   { version: 3, name: "bounces", sql: SQLITE_BOUNCES },
   /** Issue 15: the subscriber list and the subscribe form's abuse counters (src/state/subscribers.ts). */
   { version: 4, name: "subscribers", sql: SQLITE_SUBSCRIBERS },
+  /** Issue 17: the list's rows that are not addresses, kept in the store for `status` (not in the send's memory). */
+  {
+    version: 5,
+    name: "invalid rows",
+    sql: `
+CREATE TABLE IF NOT EXISTS send_invalid (
+  issue   TEXT NOT NULL,
+  run_id  INTEGER NOT NULL,
+  line    INTEGER NOT NULL,
+  address TEXT NOT NULL,
+  reason  TEXT NOT NULL,
+  PRIMARY KEY (issue, run_id, line)
+);`,
+  },
 ];
 
 /**
@@ -171,6 +185,20 @@ CREATE INDEX sendsay_campaigns_issue ON sendsay_campaigns (issue, group_id, logi
   { version: 3, name: "bounces", sql: POSTGRES_BOUNCES },
   /** Issue 15: the subscriber list and the subscribe form's abuse counters (src/state/subscribers.ts). */
   { version: 4, name: "subscribers", sql: POSTGRES_SUBSCRIBERS },
+  {
+    version: 5,
+    name: "invalid rows",
+    sql: `
+CREATE TABLE send_invalid (
+  id      bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
+  issue   text NOT NULL,
+  run_id  integer NOT NULL,
+  line    integer NOT NULL,
+  address text NOT NULL,
+  reason  text NOT NULL,
+  PRIMARY KEY (issue, run_id, line)
+);`,
+  },
 ];
 
 export function latestVersion(migrations: readonly Migration[]): number {

@@ -55,6 +55,7 @@ const ORDER: Record<StateTable, string> = {
   subscribers: "email",
   bounces: "id",
   bounce_messages: "message_key",
+  send_invalid: "id",
 };
 
 function columnType(column: string): string {

@@ -108,6 +108,7 @@ export const STATE_TABLES = [
   "subscribers",
   "bounces",
   "bounce_messages",
+  "send_invalid",
 ] as const;
 export type StateTable = (typeof STATE_TABLES)[number];
 
@@ -168,6 +169,16 @@ export interface StateRows {
   subscribers: SubscriberRecord;
   bounces: BounceRecord;
   bounce_messages: BounceMessageRecord;
+  send_invalid: InvalidRecord;
+}
+
+/** A list row that is not an address, of an issue's run (issue 17: `status` lists them). */
+export interface InvalidRecord {
+  issue: string;
+  run_id: number;
+  line: number;
+  address: string;
+  reason: string;
 }
 
 /** The columns copied, per table (ids and the SQLite-only pid lock are not). */
@@ -209,6 +220,7 @@ export const COPY_COLUMNS: { [T in StateTable]: readonly (keyof StateRows[T] & s
   subscribers: SUBSCRIBER_COLUMNS,
   bounces: ["issue", "email", "kind", "status", "diagnostic", "message_key", "messages", "bounced_at", "created_at", "updated_at"],
   bounce_messages: ["message_key", "result", "created_at"],
+  send_invalid: ["issue", "run_id", "line", "address", "reason"],
 };
 
 /**
@@ -223,4 +235,5 @@ export const COPY_KEYS: { [T in StateTable]: readonly (keyof StateRows[T] & stri
   subscribers: ["email"],
   bounces: ["issue", "email", "kind"],
   bounce_messages: ["message_key"],
+  send_invalid: ["issue", "run_id", "line"],
 };

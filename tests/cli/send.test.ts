@@ -87,6 +87,29 @@ describe("rassylka send (CLI)", () => {
     expect(mail.html).toContain("Здравствуйте, Анна!");
   });
 
+  it("the summary names the first 1,000 invalid rows, status all of them from the store; a new run's list replaces them (issue 17)", async () => {
+    const bad = Array.from({ length: 1205 }, (_, i) => `not-an-address-${i}`);
+    await writeCsv(root, "list.csv", `email\nanna@example.ru\n${bad.join("\n")}\nboris@example.ru\n`);
+    const r = await cli(["send", ISSUE, "--to", "list.csv", "--yes", "--json"]);
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary).toMatchObject({ sent: 2, invalid: 1205 });
+    expect(summary.invalidRows).toHaveLength(1000);
+    const s = JSON.parse((await cli(["status", "2026-12-01-hello", "--json"])).stdout);
+    expect(s.counts.invalid).toBe(1205);
+    expect(s.invalidRows).toHaveLength(1205);
+    expect(s.invalidRows[0]).toEqual({ line: 3, address: "not-an-address-0", reason: expect.stringMatching(/\S/) });
+    expect(s.invalidRows.at(-1)).toMatchObject({ line: 1207, address: "not-an-address-1204" });
+    const text = (await cli(["status", "2026-12-01-hello"])).stdout;
+    expect(text).toContain('line 3: "not-an-address-0"');
+    expect(text).toContain("… and 1105 more (--json lists all)");
+    // the next run of the issue reads another list: only its invalid rows are left
+    await writeCsv(root, "list2.csv", "email\nanna@example.ru\nstill-bad\n");
+    expect((await cli(["send", ISSUE, "--to", "list2.csv", "--yes"])).code).toBe(0);
+    const again = JSON.parse((await cli(["status", "2026-12-01-hello", "--json"])).stdout);
+    expect(again.invalidRows).toEqual([{ line: 3, address: "still-bad", reason: expect.any(String) }]);
+  });
+
   it("SIGKILL mid-send, then the same command resumes: everyone gets it, only readers reported in flight twice", async () => {
     sink = await startSmtp({ dataDelayMs: 15 });
     await writeCsv(root, "list.csv", readers(40));
@@ -163,6 +186,7 @@ describe("rassylka send (CLI)", () => {
         complained: 0,
       },
       failures: [{ email: "gone@example.ru", code: 550, message: expect.stringContaining("No such user") }],
+      invalidRows: [{ line: 5, address: "not-an-address", reason: expect.any(String) }],
       resent: { count: 0, readers: [] },
       workers: [
         expect.objectContaining({ worker: expect.stringMatching(/^.+:\d+:[0-9a-f]{8}$/), ended: true, live: false, sent: 1, failed: 1 }),

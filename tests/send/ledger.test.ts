@@ -225,6 +225,30 @@ describe.each(backends())("send ledger ($name)", (backend) => {
     expect(await next.recoverInFlight("i", run2)).toBe(1);
   });
 
+  it("keeps the list's invalid rows of the issue's latest run: two workers reading one list add each once (issue 17)", async () => {
+    const run = await ledger.beginRun("i", "h", "s");
+    const bad = [
+      { line: 4, address: "x@", reason: "not an address" },
+      { line: 2, address: "y", reason: "not an address" },
+    ];
+    await ledger.addInvalid("i", run, bad);
+    const second = (await other("host-b:2:bbbb")).ledger;
+    expect(await second.beginRun("i", "h", "s")).toBe(run);
+    await second.addInvalid("i", run, bad);
+    expect(await ledger.invalidRows("i")).toEqual([bad[1], bad[0]]);
+    expect(await ledger.invalidRows("i", 1)).toEqual([bad[1]]);
+    expect(await ledger.invalidRows("other")).toEqual([]);
+    await ledger.endRun("i");
+    await second.endRun("i");
+    // the next run: its list had no invalid rows, so the issue shows none; its own replace the old ones
+    const next = await ledger.beginRun("i", "h", "s");
+    expect(await ledger.invalidRows("i")).toEqual([]);
+    await ledger.addInvalid("i", next, [{ line: 9, address: "z", reason: "r" }]);
+    expect(await ledger.invalidRows("i")).toEqual([{ line: 9, address: "z", reason: "r" }]);
+    // the older run's rows are gone from the store, not only hidden
+    expect((await sql<{ n: number | string }>(store, "SELECT count(*) AS n FROM send_invalid")).map((r) => Number(r.n))).toEqual([1]);
+  });
+
   it("isSent, failures, clear", async () => {
     const run = await ledger.beginRun("i", "h", "s");
     await ledger.addRecipients("i", run, [row("a@x.ru"), row("b@x.ru")]);

@@ -78,6 +78,7 @@ export async function seedSqlite(file: string): Promise<void> {
         })),
       );
       await ledger.setListStats(issue, { total: 4, invalid: 1, duplicates: 0 });
+      await ledger.addInvalid(issue, runId, [{ line: 6, address: "not-an-address", reason: "not an email address" }]);
       const { claimed } = await ledger.recordAndClaim(issue, runId, [], 3);
       await ledger.record([
         { id: claimed[0].id, state: "sent", attempts: 1, code: 250, response: "250 OK", providerId: "q1" },

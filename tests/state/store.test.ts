@@ -224,6 +224,7 @@ describe.each(backends())("the $name store", (backend) => {
           { table: "subscribers", read: 2, copied: 2 },
           { table: "bounces", read: 0, copied: 0 },
           { table: "bounce_messages", read: 0, copied: 0 },
+          { table: "send_invalid", read: 2, copied: 2 },
         ]);
         const again = await copyState(source, target);
         expect(again.map((t) => [t.table, t.read, t.copied])).toEqual([
@@ -234,6 +235,7 @@ describe.each(backends())("the $name store", (backend) => {
           ["subscribers", 2, 0],
           ["bounces", 0, 0],
           ["bounce_messages", 0, 0],
+          ["send_invalid", 2, 0],
         ]);
         expect(await target.suppressions.has("unsub@example.ru")).toBe(true);
         expect(await target.suppressions.count()).toBe(3);
