@@ -39,7 +39,8 @@ export function subscribeBackend(
   const dkim = dkimFromEnv(env);
   const outbox = join(root, "outbox", "subscribe");
   const mailer: Transport = smtpUrl
-    ? new SmtpTransport({ url: smtpUrl, maxConnections: 2, dkim })
+    ? // a confirmation now and then: the pool on serve's own thread (a thread of its own pays off for a send's thousands)
+      new SmtpTransport({ url: smtpUrl, maxConnections: 2, dkim, thread: false })
     : new OutboxTransport({ dir: outbox, dkim, description: "outbox/subscribe/" });
   let welcomes: Promise<void> = Promise.resolve();
   const welcome = config.subscribe?.welcome;
@@ -63,7 +64,7 @@ export function subscribeBackend(
           allowChanged: true,
           transport: ({ slug }) =>
             smtpUrl
-              ? new SmtpTransport({ url: smtpUrl, maxConnections: 1, dkim })
+              ? new SmtpTransport({ url: smtpUrl, maxConnections: 1, dkim, thread: false })
               : new OutboxTransport({ dir: join(root, "outbox", slug), dkim }),
         });
         io.out(

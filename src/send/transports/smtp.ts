@@ -29,6 +29,8 @@ export interface SmtpOptions {
   allowInvalidCertificates?: boolean;
   /** Run the pool on a thread of its own (default true); false: on the caller's thread. */
   thread?: boolean;
+  /** Milliseconds close() waits for the connections to say goodbye (QUIT) before it ends the thread; default 5000. */
+  closeWaitMs?: number;
 }
 
 export interface ParsedSmtpUrl {
@@ -156,6 +158,8 @@ export class SmtpTransport implements Transport {
   private readonly settings: PoolSettings;
   private readonly useThread: boolean;
   private local?: PoolSender;
+  private closed = false;
+  private readonly closeWaitMs: number;
   /** open()'s check, when warmUp() started it. */
   private check?: Promise<SmtpErrorFields | undefined>;
   private thread?: PoolThread;
@@ -164,6 +168,7 @@ export class SmtpTransport implements Transport {
     this.description = parsed.description;
     this.host = `${parsed.host}:${parsed.port}`;
     this.useThread = options.thread ?? true;
+    this.closeWaitMs = options.closeWaitMs ?? 5000;
     this.settings = {
       host: parsed.host,
       port: parsed.port,
@@ -177,8 +182,6 @@ export class SmtpTransport implements Transport {
       ca: options.ca,
       allowInvalidCertificates: options.allowInvalidCertificates,
     };
-    // the thread starts now, while the list is read (it makes no connection before open or the first send)
-    if (this.useThread) this.thread = new PoolThread(this.settings);
   }
   /** One connection before the first message: greeting, STARTTLS and login, so a sender's mistake costs no reader. */
   async open(): Promise<void> {
@@ -192,10 +195,13 @@ export class SmtpTransport implements Transport {
   warmUp(): void {
     this.check ??= this.verify();
   }
-  private verify(): Promise<SmtpErrorFields | undefined> {
-    const check = this.useThread ? this.threaded().call<SmtpErrorFields | undefined>({ op: "verify" }) : this.inProcess().verify();
-    // a thread that died answers with its error, as the check's outcome
-    return check.catch((error: Error) => ({ message: error.message }));
+  private async verify(): Promise<SmtpErrorFields | undefined> {
+    try {
+      return this.useThread ? await this.threaded().call<SmtpErrorFields | undefined>({ op: "verify" }) : await this.inProcess().verify();
+    } catch (error) {
+      // a thread that died (or a closed transport) answers with its error, as the check's outcome
+      return { message: (error as Error).message };
+    }
   }
   async send(message: OutgoingMessage): Promise<DeliveryResult> {
     let reply: PoolReply;
@@ -214,6 +220,7 @@ export class SmtpTransport implements Transport {
     return { status: "sent", code: Number.parseInt(reply.response ?? "", 10) || undefined, response: reply.response };
   }
   async close(): Promise<void> {
+    this.closed = true;
     this.local?.close();
     await this.thread?.close();
   }
@@ -222,7 +229,8 @@ export class SmtpTransport implements Transport {
     return this.local;
   }
   private threaded(): PoolThread {
-    this.thread ??= new PoolThread(this.settings);
+    if (this.closed && !this.thread) throw new Error("the SMTP transport was closed");
+    this.thread ??= new PoolThread(this.settings, this.closeWaitMs);
     return this.thread;
   }
 }
@@ -243,7 +251,10 @@ class PoolThread {
   private transfer: ArrayBuffer[] = [];
   private dead?: Error;
   private readonly exited: Promise<void>;
-  constructor(settings: PoolSettings) {
+  constructor(
+    settings: PoolSettings,
+    private readonly closeWaitMs: number,
+  ) {
     // under tsx or vitest (benchmarks, tests) the thread is TypeScript: register tsx in it first
     this.worker = isTs
       ? new Worker(`import("tsx/esm/api").then((m) => { m.register(); return import(${JSON.stringify(threadUrl.href)}); });`, {
@@ -306,15 +317,17 @@ class PoolThread {
     }
   }
   async close(): Promise<void> {
-    // never asked anything (a dry run, nobody left to send): no connection to close
-    if (this.nextId === 0) {
-      await this.worker.terminate();
-      return;
-    }
     this.flush();
     if (!this.dead) this.worker.postMessage([{ id: -1, op: "close" }]);
     this.worker.ref();
-    await this.exited;
+    // the pool says QUIT on each connection and the thread ends when they have closed; a server that never
+    // answers does not hold the process
+    let timer: NodeJS.Timeout | undefined;
+    const stuck = new Promise<void>((resolve) => {
+      timer = setTimeout(() => void this.worker.terminate().then(() => resolve()), this.closeWaitMs);
+    });
+    await Promise.race([this.exited, stuck]);
+    clearTimeout(timer);
   }
 }
 

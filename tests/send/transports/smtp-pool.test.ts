@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { type AddressInfo, createServer, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileOrThrow } from "../../../src/compile/compile.js";
 import { buildMessage, type MessageContext, messageContext, messageIdFor, subscriberFor } from "../../../src/message/message.js";
@@ -100,6 +101,10 @@ describe("SMTP on its own thread and on the caller's: the same results, the same
     expect((await transport.send(messageFor(READERS[0]))).status).toBe("sent");
     await transport.close();
     expect(await transport.send(messageFor(READERS[0]))).toMatchObject({ status: "transient", response: /SMTP thread stopped/ });
+    // closed before its thread was ever needed: no thread is started for a send after close
+    const unused = new SmtpTransport({ url: sink.url, maxConnections: 1 });
+    await unused.close();
+    expect(await unused.send(messageFor(READERS[0]))).toMatchObject({ status: "transient", response: /SMTP transport was closed/ });
   });
 
   it("warmUp starts open()'s check early: open reports its outcome, and a check nobody asks for is dropped quietly", async () => {
@@ -116,6 +121,27 @@ describe("SMTP on its own thread and on the caller's: the same results, the same
     ok.warmUp();
     await expect(ok.open()).resolves.toBeUndefined();
     await ok.close();
+  });
+
+  it("close() does not wait long for a connection that hangs (a server that never greets)", async () => {
+    const sockets = new Set<Socket>();
+    const server = createServer((socket) => {
+      sockets.add(socket); // accepted, never a greeting
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const transport = new SmtpTransport({ url: `smtp://127.0.0.1:${port}`, maxConnections: 1, closeWaitMs: 500 });
+      transport.warmUp(); // the check's connection waits for a greeting (30 s by default)
+      for (let waited = 0; sockets.size === 0 && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+      expect(sockets.size).toBe(1);
+      const t = performance.now();
+      await transport.close();
+      expect(performance.now() - t).toBeLessThan(3000);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 
   it("the thread does not keep a process alive that forgot to close the transport", async () => {
