@@ -225,6 +225,7 @@ export class SmtpTransport implements Transport {
     await this.thread?.close();
   }
   private inProcess(): PoolSender {
+    if (this.closed && !this.local) throw new Error("the SMTP transport was closed");
     this.local ??= new PoolSender(this.settings);
     return this.local;
   }
