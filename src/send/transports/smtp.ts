@@ -159,6 +159,7 @@ export class SmtpTransport implements Transport {
   private readonly useThread: boolean;
   private local?: PoolSender;
   private closed = false;
+  private handedOver = 0;
   private readonly closeWaitMs: number;
   /** open()'s check, when warmUp() started it. */
   private check?: Promise<SmtpErrorFields | undefined>;
@@ -208,6 +209,7 @@ export class SmtpTransport implements Transport {
     try {
       // issue 17: the raw message spliced from the issue's prepared MIME (toMailOptions when there is none)
       const mail = mailOptionsFor(message) as Record<string, unknown>;
+      this.handedOver++;
       reply = this.useThread ? await this.threaded().call<PoolReply>({ op: "send", mail }) : await this.inProcess().send(mail);
     } catch (error) {
       return { status: "transient", response: (error as Error).message || String(error) };
@@ -222,7 +224,8 @@ export class SmtpTransport implements Transport {
   async close(): Promise<void> {
     this.closed = true;
     this.local?.close();
-    await this.thread?.close();
+    // nothing was handed over (nobody to send, or declined): only the check's connection, which need not say goodbye
+    await this.thread?.close(this.handedOver ? this.closeWaitMs : 0);
   }
   private inProcess(): PoolSender {
     if (this.closed && !this.local) throw new Error("the SMTP transport was closed");
@@ -231,7 +234,7 @@ export class SmtpTransport implements Transport {
   }
   private threaded(): PoolThread {
     if (this.closed && !this.thread) throw new Error("the SMTP transport was closed");
-    this.thread ??= new PoolThread(this.settings, this.closeWaitMs);
+    this.thread ??= new PoolThread(this.settings);
     return this.thread;
   }
 }
@@ -252,10 +255,7 @@ class PoolThread {
   private transfer: ArrayBuffer[] = [];
   private dead?: Error;
   private readonly exited: Promise<void>;
-  constructor(
-    settings: PoolSettings,
-    private readonly closeWaitMs: number,
-  ) {
+  constructor(settings: PoolSettings) {
     // under tsx or vitest (benchmarks, tests) the thread is TypeScript: register tsx in it first
     this.worker = isTs
       ? new Worker(`import("tsx/esm/api").then((m) => { m.register(); return import(${JSON.stringify(threadUrl.href)}); });`, {
@@ -317,7 +317,8 @@ class PoolThread {
       if (this.waiting.size === 0) this.worker.unref();
     }
   }
-  async close(): Promise<void> {
+  /** `waitMs`: how long the connections may take to say goodbye before the thread is ended. */
+  async close(waitMs: number): Promise<void> {
     this.flush();
     if (!this.dead) this.worker.postMessage([{ id: -1, op: "close" }]);
     this.worker.ref();
@@ -325,7 +326,7 @@ class PoolThread {
     // answers does not hold the process
     let timer: NodeJS.Timeout | undefined;
     const stuck = new Promise<void>((resolve) => {
-      timer = setTimeout(() => void this.worker.terminate().then(() => resolve()), this.closeWaitMs);
+      timer = setTimeout(() => void this.worker.terminate().then(() => resolve()), waitMs);
     });
     await Promise.race([this.exited, stuck]);
     clearTimeout(timer);

@@ -123,7 +123,7 @@ describe("SMTP on its own thread and on the caller's: the same results, the same
     await ok.close();
   });
 
-  it("close() does not wait long for a connection that hangs (a server that never greets)", async () => {
+  it("close() does not wait long for connections that hang (a server that never greets)", async () => {
     const sockets = new Set<Socket>();
     const server = createServer((socket) => {
       sockets.add(socket); // accepted, never a greeting
@@ -131,13 +131,23 @@ describe("SMTP on its own thread and on the caller's: the same results, the same
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
     const port = (server.address() as AddressInfo).port;
     try {
-      const transport = new SmtpTransport({ url: `smtp://127.0.0.1:${port}`, maxConnections: 1, closeWaitMs: 500 });
-      transport.warmUp(); // the check's connection waits for a greeting (30 s by default)
+      // the check's connection waits for a greeting (30 s by default); nothing handed over: closed at once
+      const checked = new SmtpTransport({ url: `smtp://127.0.0.1:${port}`, maxConnections: 1, closeWaitMs: 60_000 });
+      checked.warmUp();
       for (let waited = 0; sockets.size === 0 && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
       expect(sockets.size).toBe(1);
-      const t = performance.now();
-      await transport.close();
+      let t = performance.now();
+      await checked.close();
       expect(performance.now() - t).toBeLessThan(3000);
+      // a message handed over and waiting for its connection: close() gives it closeWaitMs, then ends the thread
+      const sending = new SmtpTransport({ url: `smtp://127.0.0.1:${port}`, maxConnections: 1, closeWaitMs: 500 });
+      const pending = sending.send(messageFor(READERS[0]));
+      for (let waited = 0; sockets.size < 2 && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+      expect(sockets.size).toBe(2);
+      t = performance.now();
+      await sending.close();
+      expect(performance.now() - t).toBeLessThan(3000);
+      expect(await pending).toMatchObject({ status: "transient", response: /SMTP thread stopped/ });
     } finally {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((r) => server.close(() => r()));
