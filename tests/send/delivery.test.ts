@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type SendOptions, sendIssue } from "../../src/cli/send.js";
 import { addressList } from "../../src/send/audience.js";
+import type { Transport } from "../../src/send/transport.js";
 import { SmtpTransport } from "../../src/send/transports/smtp.js";
 import { openState } from "../../src/state/db.js";
 import { sqliteStore } from "../../src/state/sqlite.js";
@@ -188,5 +189,40 @@ describe("--rate", () => {
       process.off("warning", onWarning);
     }
     expect(warnings.filter((w) => w.name === "MaxListenersExceededWarning")).toEqual([]);
+  });
+});
+
+describe("the transport's check starts before the list is read (issue 17)", () => {
+  it("warmUp, then the list, then open (which reports the check), then the readers; nobody left to send: no open", async () => {
+    const calls: string[] = [];
+    const transport: Transport = {
+      name: "smtp",
+      description: "recording",
+      warmUp: () => calls.push("warmUp"),
+      open: async () => {
+        calls.push("open");
+      },
+      send: async () => {
+        calls.push("send");
+        return { status: "sent", code: 250, response: "250 OK" };
+      },
+      close: async () => {
+        calls.push("close");
+      },
+    };
+    const list = addressList(to(2));
+    const audience = {
+      ...list,
+      async *rows() {
+        calls.push("list");
+        yield* list.rows();
+      },
+    };
+    const run = () => sendIssue({ root, issue: ISSUE, stateFile: state(), audience, transport, env: { RASSYLKA_SECRET: SECRET } });
+    expect((await run()).sent).toBe(2);
+    expect(calls).toEqual(["warmUp", "list", "open", "send", "send", "close"]);
+    calls.length = 0;
+    expect((await run()).sent).toBe(0);
+    expect(calls).toEqual(["warmUp", "list", "close"]);
   });
 });
