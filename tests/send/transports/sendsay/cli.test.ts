@@ -6,7 +6,7 @@ import { CampaignLedger } from "../../../../src/state/campaigns.js";
 import { openState } from "../../../../src/state/db.js";
 import { openStore } from "../../../../src/state/store.js";
 import { PG_PASSWORD, startPostgres, type TestPostgres } from "../../../helpers/postgres.js";
-import { type FakeSendsay, startFakeSendsay } from "./fake-server.js";
+import { type FakeSendsay, startFakeSendsay } from "../../../sendsay/fake-server.js";
 import { KEY, LOGIN, makeProject, PERSONAL_FILE, PLAIN_FILE, REPO, SECRET } from "./helpers.js";
 
 // Runs the built CLI (`npm test` builds dist-lib first) against the fake Sendsay on loopback.
