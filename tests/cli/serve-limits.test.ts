@@ -3,7 +3,7 @@ import { connect, type Socket } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { copyExampleNewsletter, REPO } from "../helpers/newsletter.js";
-import { request } from "../publish/http.js";
+import { request } from "../server/http.js";
 
 /**
  * `serve` against clients that open connections and never finish them (slowloris): each is closed after
