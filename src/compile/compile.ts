@@ -59,7 +59,7 @@ export async function compileIssueText(
 async function readIssue(project: Project, absPath: string): Promise<{ file: string; text?: string; key?: string; error?: Diagnostic }> {
   const file = toPosix(relative(project.root, absPath));
   // Only the newsletter's own files are built and published: an issue that is a symlink to a file
-  // elsewhere (or a path outside the folder) would put that file on the web (issue 11, item 9).
+  // elsewhere (or a path outside the folder) would put that file on the web.
   const where = await realPathWithin(project.root, absPath);
   if (where.real !== undefined && !where.inside) {
     const link = (await lstat(absPath)).isSymbolicLink();

@@ -1,5 +1,5 @@
 /**
- * Bounces and complaints that came back after a send (issue 16): the store's part for them. One row per
+ * Bounces and complaints that came back after a send: the store's part for them. One row per
  * (issue, reader, kind) — the mark on that issue's ledger row that `status` counts — and one per bounce
  * message read, so importing the same message again changes nothing. The SQLite and PostgreSQL
  * implementations are src/state/bounces-sqlite.ts and src/state/bounces-postgres.ts; the tables come with

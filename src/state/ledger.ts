@@ -3,7 +3,7 @@ import { hostname } from "node:os";
 import { RassylkaError } from "../diagnostics.js";
 
 /**
- * The send ledger behind the store (issue 13, phase 2): one row per (issue, recipient), next to
+ * The send ledger behind the store: one row per (issue, recipient), next to
  * `suppressed`, in the SQLite file (src/state/ledger-sqlite.ts) or in the shared PostgreSQL database
  * (src/state/ledger-postgres.ts). Every operation is one short transaction.
  *
@@ -163,7 +163,7 @@ export interface LedgerStore {
   endRun(issue: string): Promise<void>;
   setListStats(issue: string, stats: { total: number; invalid: number; duplicates: number }): Promise<void>;
   /**
-   * A batch of the list's rows that are not addresses (issue 17: kept here, not in the send's memory). The
+   * A batch of the list's rows that are not addresses (kept here, not in the send's memory). The
    * rows of the issue's earlier runs are dropped; several workers reading the same list add each row once.
    */
   addInvalid(issue: string, runId: number, rows: readonly InvalidListRow[]): Promise<void>;

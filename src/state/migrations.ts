@@ -30,7 +30,7 @@ export interface MigrationResult {
 }
 
 /**
- * 2: leases instead of the pid lock (issue 13, src/state/ledger.ts). Each ledger row in flight carries
+ * 2: leases instead of the pid lock (src/state/ledger.ts). Each ledger row in flight carries
  * its worker (`claimed_by`, kept afterwards as the worker that last handled it: `status` counts per
  * worker from it) and its lease expiry; `listed_by` is the worker whose list last named the reader (so a
  * worker joining a run does not count the first worker's readers as its duplicates); `send_workers` is
@@ -85,9 +85,9 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
   { version: 2, name: "leases", sql: SQLITE_LEASES },
   // numbers are per feature (2 leases, 3 bounces, 4 subscribers); the runner applies whatever is missing, in order
   { version: 3, name: "bounces", sql: SQLITE_BOUNCES },
-  /** Issue 15: the subscriber list and the subscribe form's abuse counters (src/state/subscribers.ts). */
+  /** The subscriber list and the subscribe form's abuse counters (src/state/subscribers.ts). */
   { version: 4, name: "subscribers", sql: SQLITE_SUBSCRIBERS },
-  /** Issue 17: the list's rows that are not addresses, kept in the store for `status` (not in the send's memory). */
+  /** The list's rows that are not addresses, kept in the store for `status` (not in the send's memory). */
   {
     version: 5,
     name: "invalid rows",
@@ -110,7 +110,7 @@ CREATE TABLE IF NOT EXISTS send_invalid (
  *   trimmed, lower-cased), written and looked up only through that function, which is what SQLite's
  *   `COLLATE NOCASE` guards in the file (no citext: it is an extension not every server has);
  * - `send_ledger.fields` is jsonb; ids are identities (bigint);
- * - no `pid`/`host` on send_runs: the pid lock is what issue 13 replaces. Instead each ledger row carries
+ * - no `pid`/`host` on send_runs: the pid lock is what leases replace. Instead each ledger row carries
  *   its lease: `claimed_by` (the worker id) and `lease_expires_at`, renewed by the worker's heartbeat; an
  *   in-flight row whose lease has expired is free to claim again (and is reported as resent). Phase 2
  *   claims with `FOR UPDATE SKIP LOCKED` on the claim index; the lease index finds the expired ones.
@@ -183,7 +183,7 @@ CREATE INDEX sendsay_campaigns_issue ON sendsay_campaigns (issue, group_id, logi
   },
   { version: 2, name: "leases", sql: POSTGRES_LEASES },
   { version: 3, name: "bounces", sql: POSTGRES_BOUNCES },
-  /** Issue 15: the subscriber list and the subscribe form's abuse counters (src/state/subscribers.ts). */
+  /** The subscriber list and the subscribe form's abuse counters (src/state/subscribers.ts). */
   { version: 4, name: "subscribers", sql: POSTGRES_SUBSCRIBERS },
   {
     version: 5,

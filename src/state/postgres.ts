@@ -24,7 +24,7 @@ import type { Suppression, SuppressionReason } from "./suppressions.js";
 
 /**
  * The PostgreSQL store: one database that `serve` on the web host, sends from laptops and CI runners
- * and `suppress` all share (issue 13). A `pg` Pool; every operation is one statement or one
+ * and `suppress` all share. A `pg` Pool; every operation is one statement or one
  * transaction. Times are read back as the ISO text SQLite keeps (`to_char`), so both backends answer
  * the same rows.
  */

@@ -8,7 +8,7 @@ import { SUBSCRIBER_COLUMNS, type SubscriberRecord, type SubscriberStore } from 
 import type { Suppression, SuppressionReason } from "./suppressions.js";
 
 /**
- * The storage seam (issue 13): one interface, two implementations — SQLite (src/state/sqlite.ts, the
+ * The storage seam: one interface, two implementations — SQLite (src/state/sqlite.ts, the
  * embedded default: today's file, better-sqlite3) and PostgreSQL (src/state/postgres.ts, a `pg` Pool:
  * one database every machine shares). Promise-based because PostgreSQL is; the SQLite implementation
  * answers from its synchronous driver. One test suite runs against both (tests/state/).
@@ -172,7 +172,7 @@ export interface StateRows {
   send_invalid: InvalidRecord;
 }
 
-/** A list row that is not an address, of an issue's run (issue 17: `status` lists them). */
+/** A list row that is not an address, of an issue's run (`status` lists them). */
 export interface InvalidRecord {
   issue: string;
   run_id: number;

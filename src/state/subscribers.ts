@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { addressKey } from "../identity/address.js";
 
 /**
- * The subscriber list rassylka keeps (issue 15): one row per reader, keyed by the canonical identity
+ * The subscriber list rassylka keeps: one row per reader, keyed by the canonical identity
  * (src/identity/address.ts `addressKey`, what the send step and the suppression list use), with the
  * address as written, the reader's fields, a status and the consent record.
  *

@@ -44,7 +44,7 @@ const diagnostic = (fn: () => unknown) => {
   throw new Error("expected an error");
 };
 
-// issue 10, item 11: the ledger is never silently replaced
+// the ledger is never silently replaced
 describe("openState", () => {
   it("a zero-byte state file is an error naming the file and the fix, and it stays as it was", async () => {
     const file = join(dir, "state.sqlite");
