@@ -451,7 +451,7 @@ describe("rassylka send on a bad day", () => {
       return false;
     }
   })();
-  it.skipIf(!canMount)("item 11: a full disk and a read-only folder are one-line errors, never a stack", async () => {
+  it.skipIf(!canMount)("a full disk and a read-only folder are one-line errors, never a stack", async () => {
     const mnt = join(root, "mnt");
     await mkdir(mnt);
     execFileSync("mount", ["-t", "tmpfs", "-o", "size=200k", "tmpfs", mnt]);
