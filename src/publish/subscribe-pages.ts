@@ -1,7 +1,9 @@
 import type { NewsletterConfig } from "../config/schema.js";
 import { languageTag, pageStrings } from "../pages/i18n.js";
 import { partial, template } from "../pages/templates.js";
-import { CONFIRM_DAYS, consentTextHash, type FormError } from "../subscribe/subscribe.js";
+import { consentTextHash } from "../subscribe/consent.js";
+import { CONFIRM_DAYS } from "../subscribe/email.js";
+import type { FormError } from "../subscribe/subscribe.js";
 import { safeUrl } from "./html.js";
 import { SERVED_PAGE } from "./page-shell.js";
 

@@ -5,6 +5,7 @@ import { addressKey } from "../identity/address.js";
 import { emailProblem, stripControls } from "../send/audience.js";
 import type { Transport } from "../send/transport.js";
 import type { LimitCheck, Subscriber, SubscriberStore } from "../state/subscribers.js";
+import { consentTextHash } from "./consent.js";
 import { CONFIRM_DAYS, confirmationMessage } from "./email.js";
 import { CONFIRM_TTL_MS, checkFormStamp, createConfirmToken, createFormStamp, verifyConfirmToken } from "./tokens.js";
 
@@ -100,10 +101,6 @@ export function maskAddress(email: string): string {
   const at = email.lastIndexOf("@");
   if (at < 0) return "***";
   return `${email.slice(0, Math.min(1, at))}***${email.slice(at)}`;
-}
-
-export function consentTextHash(text: string): string {
-  return createHash("sha256").update(text, "utf8").digest("hex");
 }
 
 /** A fresh signed stamp for a form served now. */
@@ -305,4 +302,4 @@ export async function confirmSubscription(
   return { kind: "invalid", log: confirmLog("invalid", client, t.email) };
 }
 
-export { CONFIRM_DAYS };
+export { CONFIRM_DAYS, consentTextHash };
