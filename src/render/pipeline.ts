@@ -143,7 +143,7 @@ function templateRuntime(templates: TemplateSet, language: string, nonce: string
 /**
  * A layout must put the issue's body somewhere: `{{{content}}}`, three braces (it is HTML), in the layout
  * or a partial it uses. Without it every reader gets the frame without the text, and nothing else
- * would notice (issue 11, item 1).
+ * would notice.
  */
 function contentCheck(layout: TemplateFile, templates: TemplateSet): Diagnostic[] {
   const seen = new Set<string>();

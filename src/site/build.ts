@@ -69,7 +69,7 @@ export async function buildProject(project: Project, options: BuildOptions): Pro
     });
   }
   if (options.write !== false) {
-    // a build killed while writing left its temp files behind: this run removes them (issue 11, item 8)
+    // a build killed while writing left its temp files behind: this run removes them
     await Promise.all([removeStaleTempFiles(outDir, { depth: 2 }), removeStaleTempFiles(join(root, CACHE_DIR))]);
   }
   const built: BuiltIssue[] = [];
