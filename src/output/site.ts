@@ -38,6 +38,8 @@ export async function publishSite(
   config: NewsletterConfig,
   entries?: ManifestEntry[],
   pages: ReadonlyMap<string, string> = new Map(),
+  /** The archive's search box (src/search/box.ts); "" for none. */
+  search = "",
 ): Promise<PublishResult> {
   const all = entries ?? (await readManifest(outDir));
   const written: string[] = [];
@@ -55,6 +57,9 @@ export async function publishSite(
   );
   const archive = join(outDir, "index.html");
   const feed = join(outDir, "feed.xml");
-  await Promise.all([writeFileIfChanged(archive, renderArchive(all, config)), writeFileIfChanged(feed, renderFeed(feedEntries, config))]);
+  await Promise.all([
+    writeFileIfChanged(archive, renderArchive(all, config, search)),
+    writeFileIfChanged(feed, renderFeed(feedEntries, config)),
+  ]);
   return { archive, feed, pages: written };
 }

@@ -1,4 +1,5 @@
 import { common } from "./common.js";
+import { search } from "./search.js";
 import type { Catalogue } from "./types.js";
 
 /**
@@ -7,4 +8,5 @@ import type { Catalogue } from "./types.js";
  */
 export const CATALOGUES: Record<string, Catalogue> = {
   common,
+  search,
 };
