@@ -58,6 +58,7 @@ const convertBody = compile({
   selectors: [
     { selector: "img", format: "altOnly" },
     { selector: "a", options: { ignoreHref: true } },
+    { selector: "blockquote", format: "block" },
     { selector: "h1", options: { uppercase: false } },
     { selector: "h2", options: { uppercase: false } },
     { selector: "h3", options: { uppercase: false } },
