@@ -40,6 +40,23 @@ function start(box) {
       .map((w) => stem(w))
       .join(" ");
 
+  // A word lower-cased, without accents, in its parts: as query.ts's wordParts.
+  const wordParts = (word) => {
+    const parts = word
+      .toLowerCase()
+      .normalize("NFD")
+      .replace(/\p{M}/gu, "")
+      .split(/[^\p{L}\p{N}]+/u)
+      .filter(Boolean);
+    return [...parts, parts.join("")];
+  };
+  // Pagefind falls back to a shorter indexed word («в») when none starts with the query's: see query.ts's matchesEveryTerm.
+  const matchesEveryTerm = (data, terms) => {
+    const words = (data.raw_content ?? data.content).split(/\s+/);
+    const matched = data.locations.flatMap((i) => wordParts(words[i] ?? ""));
+    return terms.every((t) => matched.some((w) => w.startsWith(wordParts(t).at(-1) ?? "")));
+  };
+
   const say = (text) => {
     status.textContent = text;
   };
@@ -91,10 +108,11 @@ function start(box) {
       if (!text) options.sort = { date: "desc" }; // a rubric alone lists its issues, newest first
       const found = await pagefind.debouncedSearch(query, options, 120);
       if (found === null || mine !== seq) return; // a newer keystroke took over
-      const data = await Promise.all(found.results.slice(0, 20).map((r) => r.data()));
+      let data = await Promise.all(found.results.slice(0, 20).map((r) => r.data()));
       if (mine !== seq) return;
+      if (query && data[0] && !matchesEveryTerm(data[0], query.split(" "))) data = [];
       list.replaceChildren(...data.map(item));
-      const n = found.results.length;
+      const n = data.length ? found.results.length : 0;
       say(n ? (words.found[plural.select(n)] ?? words.found.other).replace("{{count}}", String(n)) : words.nothing);
       box.dataset.state = "done";
     } catch {

@@ -62,8 +62,38 @@ export function stemQuery(text: string, stem: (word: string) => string): string 
     .join(" ");
 }
 
+/** A word as the check below compares it: lower case, without accents (ё → е, as Pagefind folds them), in its parts. */
+function wordParts(word: string): string[] {
+  const parts = word
+    .toLowerCase()
+    .normalize("NFD")
+    .replace(/\p{M}/gu, "")
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
+  return [...parts, parts.join("")];
+}
+
+/**
+ * Whether a result holds every query word for real. When no indexed word starts with a query word,
+ * Pagefind 1.6 falls back to the longest indexed word the query word starts with (find_word_extensions in
+ * its pagefind_web/src/search.rs) — in Russian that is a one-letter «в», «а» or «с», so «вонючка» found
+ * every issue. The fallback is the same for every page, so the best result tells: a query word none of its
+ * matched words starts with was matched that way, and the query finds nothing.
+ */
+export function matchesEveryTerm(data: { raw_content?: string; content: string; locations: number[] }, terms: readonly string[]): boolean {
+  const words = (data.raw_content ?? data.content).split(/\s+/);
+  const matched = data.locations.flatMap((i) => wordParts(words[i] ?? ""));
+  return terms.every((t) => {
+    const term = wordParts(t).at(-1) ?? "";
+    return matched.some((w) => w.startsWith(term));
+  });
+}
+
 interface PagefindData {
   url: string;
+  content: string;
+  raw_content?: string;
+  locations: number[];
   excerpt: string;
   meta: Record<string, string>;
   filters: Record<string, string[]>;
@@ -136,8 +166,12 @@ export async function searchArchive(options: SearchOptions): Promise<SearchResul
     const query = stemQuery(options.query, stem);
     const filters = rubrics.length ? { [RUBRIC_FILTER]: { any: rubrics } } : {};
     const found = await pagefind.search(query || null, query ? { filters } : { filters, sort: { date: "desc" } });
-    const results = found?.results ?? [];
-    const data = await Promise.all(results.slice(0, limit).map((r) => r.data()));
+    let results = found?.results ?? [];
+    let data = await Promise.all(results.slice(0, limit).map((r) => r.data()));
+    if (query && data[0] && !matchesEveryTerm(data[0], query.split(" "))) {
+      results = [];
+      data = [];
+    }
     return {
       query: options.query,
       rubrics,
