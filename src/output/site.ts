@@ -4,6 +4,7 @@ import type { NewsletterConfig } from "../config/schema.js";
 import { injectWebNav, renderArchive, renderWebNav } from "../publish/archive.js";
 import { type FeedEntry, renderFeed } from "../publish/feed.js";
 import { injectSubscribeForm, subscribeFormHtml } from "../publish/subscribe-pages.js";
+import { savedSearchBox } from "../search/box.js";
 import { writeFileIfChanged } from "../util/fs.js";
 import { type ManifestEntry, readManifest } from "./manifest.js";
 
@@ -38,8 +39,8 @@ export async function publishSite(
   config: NewsletterConfig,
   entries?: ManifestEntry[],
   pages: ReadonlyMap<string, string> = new Map(),
-  /** The archive's search box (src/search/box.ts); "" for none. */
-  search = "",
+  /** The archive's search box (src/search/box.ts); by default the one the last build's index gives. */
+  search?: string,
 ): Promise<PublishResult> {
   const all = entries ?? (await readManifest(outDir));
   const written: string[] = [];
@@ -58,7 +59,7 @@ export async function publishSite(
   const archive = join(outDir, "index.html");
   const feed = join(outDir, "feed.xml");
   await Promise.all([
-    writeFileIfChanged(archive, renderArchive(all, config, search)),
+    writeFileIfChanged(archive, renderArchive(all, config, search ?? (await savedSearchBox(outDir, config)))),
     writeFileIfChanged(feed, renderFeed(feedEntries, config)),
   ]);
   return { archive, feed, pages: written };

@@ -3,7 +3,7 @@ import { search as catalogue } from "../i18n/catalogues/search.js";
 import { resolveLang } from "../i18n/index.js";
 import { languageTag } from "../pages/i18n.js";
 import { template } from "../pages/templates.js";
-import type { SearchIndexResult } from "./build.js";
+import { readSaved, rubricsOf, type SearchIndexResult } from "./build.js";
 import { indexLanguage, QUERY_STEMMERS, SCRIPT_FILE, STEMMER_FILE } from "./records.js";
 
 /**
@@ -34,7 +34,7 @@ const BOX = template<BoxData>(`<section class="rsk-search" role="search" aria-la
 @media (prefers-color-scheme:dark){.rsk-search input[type=search]{background:#2a2d31;color:#e6e6e6;border-color:#9aa0a6}.rsk-search .rsk-hint,.rsk-search [role=status]{color:#b5b9bf}.rsk-search mark{background:#6b5a00;color:#fff}}
 </style>
 <h2 id="rsk-search-title">{{t.title}}</h2>
-<form action="index.html" method="get">
+<form>
 <label for="rsk-search-q">{{t.label}}</label>
 <input id="rsk-search-q" name="q" type="search" autocomplete="off" aria-describedby="rsk-search-hint" aria-controls="rsk-search-results">
 <p id="rsk-search-hint" class="rsk-hint">{{t.hint}}</p>
@@ -50,6 +50,13 @@ const BOX = template<BoxData>(`<section class="rsk-search" role="search" aria-la
 </section>
 <script type="module" src="{{script}}"></script>
 `);
+
+/** The box as the last build left it: from the records file in `outDir` ("" when there is no index). */
+export async function savedSearchBox(outDir: string, config: Pick<NewsletterConfig, "language" | "rubrics" | "url">): Promise<string> {
+  if (!config.url) return "";
+  const saved = await readSaved(outDir);
+  return saved ? searchBox(config, { records: saved.records.length, rubrics: rubricsOf(saved.records, config) }) : "";
+}
 
 /** The box for the archive page, or "" when the build made no index (no `url`, or it failed). */
 export function searchBox(config: Pick<NewsletterConfig, "language">, index: Pick<SearchIndexResult, "rubrics" | "records">): string {

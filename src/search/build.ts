@@ -62,7 +62,7 @@ interface Saved {
   records: SearchRecord[];
 }
 
-async function readSaved(outDir: string): Promise<Saved | undefined> {
+export async function readSaved(outDir: string): Promise<Saved | undefined> {
   try {
     const saved = JSON.parse(await readFile(join(outDir, RECORDS_FILE), "utf8")) as Saved;
     return typeof saved?.fingerprint === "string" && Array.isArray(saved.records) ? saved : undefined;
