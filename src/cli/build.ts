@@ -1,5 +1,6 @@
 import { relative } from "node:path";
 import type { Command } from "commander";
+import { t } from "../i18n/index.js";
 import { build } from "../output/build.js";
 import { formatDiagnostic, type Io } from "./print.js";
 
@@ -42,7 +43,7 @@ export async function runBuild(files: string[], flags: BuildFlags, io: Io): Prom
 export function registerBuild(program: Command, io: Io, setCode: (c: number) => void): void {
   program
     .command("build")
-    .description("compile issues into responsive HTML and plain text (dist/<slug>.html, .txt, manifest.json)")
+    .description(t("cli:command.build"))
     .argument("[files...]", "issue files or slugs (default: every issues/*.md)")
     .option("--root <dir>", "the newsletter's folder", ".")
     .option("--out <dir>", "output folder, relative to the root", "dist")

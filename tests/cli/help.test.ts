@@ -15,7 +15,7 @@ const BIN = join(REPO, "bin", "rassylka.js");
 describe("the command listing", () => {
   it("prints the same help as the program with every command loaded", async () => {
     const full = await createProgram();
-    const listing = createListing();
+    const listing = await createListing();
     expect(listing.commands.map((c) => c.name())).toEqual(full.commands.map((c) => c.name()));
     expect(listing.helpInformation()).toBe(full.helpInformation());
   });

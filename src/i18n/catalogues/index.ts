@@ -1,4 +1,6 @@
+import { cli } from "./cli.js";
 import { common } from "./common.js";
+import { lint } from "./lint.js";
 import type { Catalogue } from "./types.js";
 
 /**
@@ -6,5 +8,7 @@ import type { Catalogue } from "./types.js";
  * line each, so that features never edit each other's catalogues.
  */
 export const CATALOGUES: Record<string, Catalogue> = {
+  cli,
   common,
+  lint,
 };
