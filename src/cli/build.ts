@@ -1,6 +1,6 @@
 import { relative } from "node:path";
 import type { Command } from "commander";
-import { t } from "../i18n/index.js";
+import { language, t, tr } from "../i18n/index.js";
 import { build } from "../output/build.js";
 import { formatDiagnostic, type Io } from "./print.js";
 
@@ -29,13 +29,19 @@ export async function runBuild(files: string[], flags: BuildFlags, io: Io): Prom
       ),
     );
   } else {
+    const kb = new Intl.NumberFormat(language(), { minimumFractionDigits: 1, maximumFractionDigits: 1 });
     for (const b of result.built)
       io.out(
-        `  ${b.entry.source} → ${where}/${b.entry.html}, ${b.entry.text} (${(b.entry.htmlBytes / 1024).toFixed(1)} KB${b.fromCache ? ", cached" : ""})`,
+        t("build:line", {
+          source: b.entry.source,
+          html: `${where}/${b.entry.html}`,
+          text: b.entry.text,
+          size: t("lint:kb", { n: kb.format(b.entry.htmlBytes / 1024) }),
+          cached: b.fromCache ? t("build:cached") : "",
+        }),
       );
-    io.out(
-      `Built ${result.built.length} issue(s) into ${where}/ in ${ms} ms${result.failed.length ? `; ${result.failed.length} failed: ${result.failed.join(", ")}` : ""}.`,
-    );
+    const failed = result.failed.length ? t("build:failed", { count: result.failed.length, files: result.failed.join(", ") }) : "";
+    io.out(`${t("build:built", { count: result.built.length, dir: where, ms: tr().number(ms) })}${failed}.`);
   }
   return result.failed.length ? 1 : 0;
 }
@@ -44,11 +50,11 @@ export function registerBuild(program: Command, io: Io, setCode: (c: number) => 
   program
     .command("build")
     .description(t("cli:command.build"))
-    .argument("[files...]", "issue files or slugs (default: every issues/*.md)")
-    .option("--root <dir>", "the newsletter's folder", ".")
-    .option("--out <dir>", "output folder, relative to the root", "dist")
-    .option("--emit-mjml", "also write dist/<slug>.mjml")
-    .option("--no-cache", "ignore and do not write .rassylka/cache")
-    .option("--json", "print the result as JSON")
+    .argument("[files...]", t("cli:flag.files"))
+    .option("--root <dir>", t("cli:flag.root"), ".")
+    .option("--out <dir>", t("build:flag.out"), "dist")
+    .option("--emit-mjml", t("build:flag.emitMjml"))
+    .option("--no-cache", t("cli:flag.noCache"))
+    .option("--json", t("build:flag.json"))
     .action(async (files: string[], flags: BuildFlags) => setCode(await runBuild(files, flags, io)));
 }

@@ -89,3 +89,35 @@ describe("rassylka lint", () => {
     expect(listing.out).toContain("собрать выпуски в адаптивный HTML");
   });
 });
+
+describe("rassylka build", () => {
+  it("success, in Russian and in English: the count with its noun after it", async () => {
+    const root = await makeProject({ issues: { "2026-11-10-a.md": good, "2026-11-11-b.md": good } });
+    const ru = await run(["build", "--lang", "ru", "--root", root, "--no-cache"]);
+    expect(ru.code).toBe(0);
+    expect(ru.out).toMatch(/^Собрано 2 выпуска в .*dist\/ за [\d\s\u00a0]+ мс\.$/m);
+    expect(ru.out).toMatch(/issues\/2026-11-10-a\.md → .*2026-11-10-a\.html, 2026-11-10-a\.txt \(\d+,\d КБ\)/);
+    const en = await run(["build", "--lang", "en", "--root", root]);
+    expect(en.code).toBe(0);
+    expect(en.out).toMatch(/^Built 2 issues into .*dist\/ in [\d,]+ ms\.$/m);
+  });
+
+  it("failure, in Russian and in English; --json the same but for the texts", async () => {
+    const root = await makeProject({ issues: { "2026-11-10-a.md": good, "2026-11-12-broken.md": "---\ntitle: Без даты\n" } });
+    const ru = await run(["build", "--lang", "ru", "--root", root, "--no-cache"]);
+    expect(ru.code).toBe(1);
+    expect(ru.err).toContain("issues/2026-11-12-broken.md:1: ошибка: шапка выпуска не закрыта [issue/unclosed-frontmatter]");
+    expect(ru.err).toContain("  как исправить: добавьте строку `---` после последнего поля шапки");
+    expect(ru.out).toMatch(/^Собран 1 выпуск .*; не собран 1: issues\/2026-11-12-broken\.md\.$/m);
+    const en = await run(["build", "--lang", "en", "--root", root, "--no-cache"]);
+    expect(en.code).toBe(1);
+    expect(en.err).toContain("issues/2026-11-12-broken.md:1: error: the front-matter is not closed [issue/unclosed-frontmatter]");
+    expect(en.out).toMatch(/^Built 1 issue .*; 1 failed: issues\/2026-11-12-broken\.md\.$/m);
+    const [jr, je] = [
+      await run(["build", "--lang", "ru", "--root", root, "--no-cache", "--json"]),
+      await run(["build", "--lang", "en", "--root", root, "--no-cache", "--json"]),
+    ];
+    expect(shape(jr.out)).toEqual(shape(je.out));
+    expect(jr.out).not.toEqual(je.out);
+  });
+});
