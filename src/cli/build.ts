@@ -1,7 +1,7 @@
 import { relative } from "node:path";
 import type { Command } from "commander";
 import { language, t, tr } from "../i18n/index.js";
-import { build } from "../output/build.js";
+import { build } from "../site/build.js";
 import { formatDiagnostic, type Io } from "./print.js";
 
 export interface BuildFlags {

@@ -2,6 +2,7 @@ import { build } from "./build.js";
 import { cli } from "./cli.js";
 import { common } from "./common.js";
 import { lint } from "./lint.js";
+import { serveLimits } from "./serve-limits.js";
 import { templates } from "./templates.js";
 import type { Catalogue } from "./types.js";
 
@@ -14,5 +15,6 @@ export const CATALOGUES: Record<string, Catalogue> = {
   cli,
   common,
   lint,
+  "serve-limits": serveLimits,
   templates,
 };
