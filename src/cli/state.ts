@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { error, RassylkaError } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 import { copyState } from "../state/copy.js";
 import { DATABASE_URL_ENV, isPostgresUrl, locationText, type StateLocation, stateLocation } from "../state/location.js";
 import { openStore } from "../state/store.js";
@@ -99,7 +100,7 @@ export async function runCopy(flags: CopyFlags, io: Io, env: NodeJS.ProcessEnv =
 }
 
 export function registerState(program: Command, io: Io, setCode: (c: number) => void): void {
-  const cmd = program.command("state").description("the state store (a SQLite file or PostgreSQL): migrate, copy");
+  const cmd = program.command("state").description(t("cli:command.state"));
   cmd
     .command("migrate")
     .description("apply the missing schema migrations and say which (opening a store does it too)")

@@ -5,6 +5,7 @@ import { describeStatus } from "../campaign/campaign.js";
 import { type CampaignStats, readCampaignStats } from "../campaign/stats.js";
 import { loadConfig } from "../config/load.js";
 import { isRassylkaError } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 import { parseIssue } from "../issue/load.js";
 import { loadProject, resolveIssueFile } from "../project/project.js";
 import { SendsayClient, sendsayCredentials } from "../sendsay/client.js";
@@ -191,7 +192,7 @@ export async function runStatus(
 export function registerStatus(program: Command, io: Io, setCode: (c: number) => void): void {
   program
     .command("status")
-    .description("show the send ledger: counts and failures of an issue (or of every issue sent)")
+    .description(t("cli:command.status"))
     .argument("[issue]", "issue file or slug")
     .option("--state <file|url>", "the state: a SQLite file or postgres://… (default: $RASSYLKA_DATABASE_URL, else .rassylka/state.sqlite)")
     .option("--root <dir>", "the newsletter's folder", ".")
