@@ -1,4 +1,4 @@
-import { Command, CommanderError, Help } from "commander";
+import type { Command } from "commander";
 import { isRassylkaError } from "../diagnostics.js";
 import { VERSION } from "../version.js";
 import { formatDiagnostic, type Io, stdio } from "./print.js";
@@ -90,6 +90,11 @@ const COMMANDS: Record<string, { term: string; description: string; load: () => 
       "every email a branch changes, before and after, with the changed pixels and the text diff: DIR/index.html and DIR/summary.md",
     load: async () => (await import("./review.js")).registerReview,
   },
+  search: {
+    term: "search [options] <query>",
+    description: "search the archive's index (built by `build` when newsletter.yaml has url) from the terminal",
+    load: async () => (await import("./search.js")).registerSearch,
+  },
   serve: {
     term: "serve [options]",
     description: "serve the built site (dist/) and the one-click unsubscribe endpoint",
@@ -97,7 +102,13 @@ const COMMANDS: Record<string, { term: string; description: string; load: () => 
   },
 };
 
-function baseProgram(): Command {
+/** commander, loaded once per process: `--version` answers without it. */
+async function commander(): Promise<typeof import("commander")> {
+  return import("commander");
+}
+
+async function baseProgram(): Promise<Command> {
+  const { Command } = await commander();
   return new Command("rassylka")
     .description("Email-newsletter publishing pipeline: Markdown issues → MJML emails → subscribers")
     .version(VERSION)
@@ -107,7 +118,7 @@ function baseProgram(): Command {
 
 /** The program with every command, or only `only` when it names one. */
 export async function createProgram(io: Io = stdio, setCode: (c: number) => void = () => {}, only?: string): Promise<Command> {
-  const program = baseProgram();
+  const program = await baseProgram();
   const names = only && only in COMMANDS ? [only] : Object.keys(COMMANDS);
   for (const register of await Promise.all(names.map((n) => COMMANDS[n].load()))) register(program, io, setCode);
   return program;
@@ -117,9 +128,9 @@ export async function createProgram(io: Io = stdio, setCode: (c: number) => void
  * The program as `--help`, `--version`, a missing or an unknown command see it: every command by its
  * name and description only, no command module loaded.
  */
-export function createListing(): Command {
-  const program = baseProgram();
-  const help = new Help();
+export async function createListing(): Promise<Command> {
+  const program = await baseProgram();
+  const help = new (await commander()).Help();
   program.configureHelp({ subcommandTerm: (cmd) => COMMANDS[cmd.name()]?.term ?? help.subcommandTerm(cmd) });
   for (const [name, c] of Object.entries(COMMANDS)) program.command(name).description(c.description);
   return program;
@@ -133,16 +144,22 @@ function commandOf(argv: string[]): string | undefined {
 
 export async function main(argv: string[], io: Io = stdio): Promise<number> {
   let code = 0;
+  // the one flag that needs nothing else: answered before commander is loaded (what commander prints)
+  const args = argv.slice(2);
+  if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
+    io.out(VERSION);
+    return 0;
+  }
   try {
     const name = commandOf(argv);
     const setCode = (c: number) => {
       code = c;
     };
-    const program = name && name in COMMANDS ? await createProgram(io, setCode, name) : createListing();
+    const program = name && name in COMMANDS ? await createProgram(io, setCode, name) : await createListing();
     await program.parseAsync(argv);
     return code;
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 1;
+    if (error instanceof (await commander()).CommanderError) return error.exitCode === 0 ? 0 : 1;
     if (isRassylkaError(error)) {
       for (const d of error.diagnostics) io.err(formatDiagnostic(d));
       return 1;

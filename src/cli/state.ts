@@ -7,7 +7,7 @@ import { openStore } from "../state/store.js";
 import type { Io } from "./print.js";
 
 /**
- * `rassylka state migrate|copy`: the state store itself (issue 13). A location is a state file
+ * `rassylka state migrate|copy`: the state store itself. A location is a state file
  * (relative to the current folder) or a postgres:// URL; everything printed shows the URL with its
  * password masked (`postgres://user:***@host:5432/db`).
  */

@@ -7,7 +7,7 @@ import { loadConfig } from "../config/load.js";
 import { isRassylkaError } from "../diagnostics.js";
 import { parseIssue } from "../issue/load.js";
 import { loadProject, resolveIssueFile } from "../project/project.js";
-import { SendsayClient, sendsayCredentials } from "../send/transports/sendsay/client.js";
+import { SendsayClient, sendsayCredentials } from "../sendsay/client.js";
 import type { BounceCounts } from "../state/bounces.js";
 import type { CampaignStore } from "../state/campaigns.js";
 import type { InvalidListRow, LedgerFailure, LedgerStore, WorkerInfo } from "../state/ledger.js";
@@ -135,7 +135,7 @@ export async function runStatus(
       : (await ledger.issues()).map((r) => r.issue).filter((s) => !s.includes(":"));
     const all: IssueStatus[] = [];
     for (const s of slugs) all.push(await issueStatus(ledger, s));
-    // bounces and complaints that came back after the send (issue 16, src/state/bounces.ts)
+    // bounces and complaints that came back after the send (src/state/bounces.ts)
     for (const s of all) Object.assign(s.counts, await store.bounces.counts(s.issue));
     // a campaign's figures are Sendsay's: read only for the issue asked about
     if (ref && all[0]) all[0].campaign = await campaignStatus(store.campaigns, all[0].issue, root, env);
