@@ -10,6 +10,7 @@ export interface ServeFlags {
   port: string;
   host: string;
   state?: string;
+  keepAlive?: string;
 }
 
 /**
@@ -27,7 +28,11 @@ export async function runServe(flags: ServeFlags, io: Io, stop: Promise<unknown>
     });
   }
   const location = stateFromFlags(flags, process.env, "root");
-  const recorded = await serve({ root: flags.root, out: flags.out, port, host: flags.host, location }, io, stop);
+  const recorded = await serve(
+    { root: flags.root, out: flags.out, port, host: flags.host, location, keepAlive: flags.keepAlive },
+    io,
+    stop,
+  );
   io.out(`Stopped. ${recorded} new unsubscribe(s) recorded.`);
   return 0;
 }
@@ -56,5 +61,6 @@ export function registerServe(program: Command, io: Io, setCode: (c: number) => 
       "--state <file|url>",
       "where unsubscribes are recorded: a state file, or postgres://… (default RASSYLKA_DATABASE_URL, else .rassylka/state.sqlite under the root)",
     )
+    .option("--keep-alive <seconds>", "how long an idle keep-alive connection stays open (never off)", "60")
     .action(async (flags: ServeFlags) => setCode(await runServe(flags, io, signalled())));
 }

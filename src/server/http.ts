@@ -25,14 +25,32 @@ export interface HttpServerOptions {
   errorHeaders?: Record<string, string>;
   /** Unexpected errors (answered 500). */
   onError?: (error: unknown) => void;
+  /** How long an idle keep-alive connection stays open, in milliseconds (KEEP_ALIVE_MS unless set; never 0). */
+  keepAliveMs?: number;
 }
+
+/**
+ * What one client may hold without sending (slowloris): a request whose headers have not all arrived in
+ * 10 s, or whose body has not in 30 s, is answered 408 and closed; an idle keep-alive connection after 60 s.
+ * Node checks these every CHECK_MS, so a socket is closed at most that much later. Without them 300
+ * half-sent requests from one client held 300 file descriptors for ever, and with a 256 limit every
+ * other reader's request failed.
+ */
+export const HEADERS_TIMEOUT_MS = 10_000;
+export const REQUEST_TIMEOUT_MS = 30_000;
+export const KEEP_ALIVE_MS = 60_000;
+const CHECK_MS = 1_000;
 
 const ABSOLUTE_FORM = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i;
 
 export function createHttpServer(options: HttpServerOptions): FastifyInstance {
+  const keepAliveMs = options.keepAliveMs && options.keepAliveMs > 0 ? options.keepAliveMs : KEEP_ALIVE_MS;
   const app = Fastify({
     logger: false,
     bodyLimit: options.bodyLimit,
+    http: { headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: CHECK_MS },
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: keepAliveMs,
     // close idle keep-alive connections on close(), wait for the busy ones
     forceCloseConnections: "idle",
     return503OnClosing: false,

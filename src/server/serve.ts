@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import { loadConfig } from "../config/load.js";
 import { isRassylkaError, RassylkaError } from "../diagnostics.js";
+import { resolveLang, translator } from "../i18n/index.js";
 import { requireSecret } from "../identity/token.js";
 import { locationText, type StateLocation } from "../state/location.js";
 import { openStore } from "../state/store.js";
@@ -21,6 +22,8 @@ export interface ServeOptions {
   port: number;
   host: string;
   location: StateLocation;
+  /** `--keep-alive`: seconds an idle keep-alive connection is kept (default 60, never off). */
+  keepAlive?: string;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -34,6 +37,17 @@ export async function serve(options: ServeOptions, log: ServeLog, stop: Promise<
   const { port, location } = options;
   const env = options.env ?? process.env;
   const { config } = await loadConfig(root);
+  const keepAlive = Number(options.keepAlive ?? "60");
+  if (!Number.isFinite(keepAlive) || keepAlive <= 0) {
+    const { t } = translator(resolveLang({ env, config: config.language }));
+    throw new RassylkaError({
+      ruleId: "serve/bad-keep-alive",
+      severity: "error",
+      message: t("serve-limits:keepAliveBad", { value: options.keepAlive }),
+      field: "--keep-alive",
+      fix: t("serve-limits:keepAliveFix"),
+    });
+  }
   const dir = resolve(root, options.out);
   if (!existsSync(dir)) log.err(`warning: ${relative(process.cwd(), dir) || dir}/ does not exist yet: run \`rassylka build\` first`);
   let secret: string | undefined;
@@ -61,6 +75,7 @@ export async function serve(options: ServeOptions, log: ServeLog, stop: Promise<
     },
     onError: (error) => log.err(`error: ${(error as Error).message}`),
     subscribe: subscribe?.options,
+    keepAliveMs: keepAlive * 1000,
   });
   let url: string;
   try {

@@ -31,6 +31,8 @@ export interface PublishServerOptions {
   onError?: (error: unknown) => void;
   /** The subscribe form's back end (src/server/subscribe.ts); with `subscribe:` in the config. */
   subscribe?: SubscribeServerOptions;
+  /** Idle keep-alive connections are closed after this many milliseconds (src/http/server.ts KEEP_ALIVE_MS unless set). */
+  keepAliveMs?: number;
 }
 
 /** What every feature is given: the options, and what is made of them once per server. */
@@ -64,6 +66,7 @@ export function createPublishServer(options: PublishServerOptions): FastifyInsta
     errorPage: (status) => pages.error(options.config, status),
     errorHeaders: { "x-robots-tag": "noindex" },
     onError: options.onError,
+    keepAliveMs: options.keepAliveMs,
   });
   const context: PublishContext = {
     options,

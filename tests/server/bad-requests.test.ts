@@ -10,7 +10,6 @@ import { close, createPublishServer, listen } from "../../src/server/server.js";
 import { build } from "../../src/site/build.js";
 import { openState, type StateDb } from "../../src/state/db.js";
 import { sqliteStore } from "../../src/state/sqlite.js";
-import { Suppressions } from "../../src/state/suppressions.js";
 import { copyFixture } from "../helpers/newsletter.js";
 import { post, raw } from "./http.js";
 
@@ -33,7 +32,7 @@ beforeAll(async () => {
   const result = await build({ root: fixture.dir, cache: false });
   if (result.failed.length) throw new Error(result.diagnostics.map((d) => d.message).join("; "));
   config = (await loadConfig(fixture.dir)).config;
-  db = openState(join(fixture.dir, "state.sqlite"));
+  db = await openState(join(fixture.dir, "state.sqlite"));
   server = createPublishServer({ dir: join(fixture.dir, "dist"), config, secret: SECRET, state: sqliteStore(db) });
   base = await listen(server, 0);
 }, 120_000);
@@ -79,7 +78,7 @@ describe("a one-click body over the limit is answered 413, not a reset (issue 11
       expect(head.toLowerCase()).toContain("content-type: text/html; charset=utf-8");
       expect(Number(/content-length: (\d+)/i.exec(head)?.[1])).toBe(Buffer.byteLength(page));
       expect(page).toContain("Запрос слишком большой.");
-      expect(new Suppressions(db).count()).toBe(0);
+      expect(await sqliteStore(db).suppressions.count()).toBe(0);
     }, 60_000);
   }
 
@@ -88,7 +87,7 @@ describe("a one-click body over the limit is answered 413, not a reset (issue 11
     const body = `List-Unsubscribe=One-Click&pad=${"x".repeat(16 * 1024 - 31)}`;
     expect(Buffer.byteLength(body)).toBe(16 * 1024);
     expect((await post(base, `/unsubscribe?token=${token}`, body)).status).toBe(200);
-    expect(new Suppressions(db).has("fits@example.ru")).toBe(true);
+    expect(await sqliteStore(db).suppressions.has("fits@example.ru")).toBe(true);
     expect((await raw(base, "/")).status).toBe(200);
   });
 

@@ -1,4 +1,5 @@
 import { common } from "./common.js";
+import { serveLimits } from "./serve-limits.js";
 import type { Catalogue } from "./types.js";
 
 /**
@@ -7,4 +8,5 @@ import type { Catalogue } from "./types.js";
  */
 export const CATALOGUES: Record<string, Catalogue> = {
   common,
+  "serve-limits": serveLimits,
 };
