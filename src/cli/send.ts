@@ -11,16 +11,15 @@ import { type AudienceSource, addressList, csvFile } from "../send/audience.js";
 import { duration } from "../send/delivery.js";
 import type { SendMode, SendProgress, SendSummary } from "../send/engine.js";
 import { sendIssue } from "../send/send-issue.js";
-import { subscriberAudience } from "../send/subscribers.js";
+import { subscribersAt } from "../send/subscribers.js";
 import type { Transport } from "../send/transport.js";
 import { DryRunTransport } from "../send/transports/dry-run.js";
 import { OutboxTransport } from "../send/transports/outbox.js";
 import { parseSmtpUrl, SMTP_URL_ENV, SmtpTransport } from "../send/transports/smtp.js";
-import { isPostgresUrl, stateLocation } from "../state/location.js";
-import { openStore } from "../state/store.js";
 import { domainKey } from "../util/domain.js";
 import { formatDiagnostic, type Io, replyText } from "./print.js";
 import { runSendsayCampaign, sendsayPersonalTransport } from "./sendsay.js";
+import { stateArgument, stateFromFlags } from "./state-flag.js";
 
 /**
  * `rassylka send <issue> --to list.csv`: exit codes
@@ -421,7 +420,7 @@ async function sendCommand(issue: string, flags: SendFlags, io: Io, runtime: Sen
   const audience = flags.test
     ? addressList(flags.test)
     : flags.subscribers
-      ? subscriberAudience(() => openStore(stateLocation(root, flags.state ? resolve(flags.state) : undefined, runtime.env)))
+      ? subscribersAt(stateFromFlags(flags, runtime.env))
       : audienceFrom(flags.to!, flags.encoding);
   if (mode === "send" && !flags.yes && !runtime.tty) {
     throw bad(
@@ -453,8 +452,7 @@ async function sendCommand(issue: string, flags: SendFlags, io: Io, runtime: Sen
       audience,
       mode,
       transport,
-      // a flag's path is relative to where you are
-      stateFile: flags.state && !isPostgresUrl(flags.state) ? resolve(flags.state) : flags.state,
+      stateFile: stateArgument(stateFromFlags(flags, runtime.env)),
       rate: flags.rate,
       domainRates: flags.domainRate,
       // SMTP: twice the pool size in flight, so a connection never waits for the ledger between messages
