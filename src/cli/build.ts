@@ -1,6 +1,8 @@
 import { relative } from "node:path";
 import type { Command } from "commander";
-import { build } from "../output/build.js";
+import { resolveLang, translator } from "../i18n/index.js";
+import type { SearchIndexResult } from "../search/build.js";
+import { build } from "../site/build.js";
 import { formatDiagnostic, type Io } from "./print.js";
 
 export interface BuildFlags {
@@ -9,6 +11,11 @@ export interface BuildFlags {
   cache: boolean;
   emitMjml?: boolean;
   json?: boolean;
+}
+
+/** `search` in `build --json`: where the index is, how many issues, its files and bytes, whether it was rebuilt. */
+function searchSummary(s: SearchIndexResult) {
+  return { dir: s.dir, records: s.records, files: s.files, bytes: s.bytes, rebuilt: s.rebuilt, ms: s.ms };
 }
 
 /** Exit codes: 0 every issue built; 1 at least one failed (the others are still built). */
@@ -22,7 +29,13 @@ export async function runBuild(files: string[], flags: BuildFlags, io: Io): Prom
   if (flags.json) {
     io.out(
       JSON.stringify(
-        { outDir: result.outDir, built: result.built.map((b) => b.entry), failed: result.failed, diagnostics: result.diagnostics },
+        {
+          outDir: result.outDir,
+          built: result.built.map((b) => b.entry),
+          failed: result.failed,
+          diagnostics: result.diagnostics,
+          ...(result.search && { search: searchSummary(result.search) }),
+        },
         null,
         2,
       ),
@@ -32,6 +45,12 @@ export async function runBuild(files: string[], flags: BuildFlags, io: Io): Prom
       io.out(
         `  ${b.entry.source} → ${where}/${b.entry.html}, ${b.entry.text} (${(b.entry.htmlBytes / 1024).toFixed(1)} KB${b.fromCache ? ", cached" : ""})`,
       );
+    if (result.search) {
+      const s = result.search;
+      const { t, number } = translator(resolveLang({ env: process.env, config: s.language }));
+      const line = t("search:indexed", { count: s.records, size: number(Math.round(s.bytes / 102.4) / 10) });
+      io.out(`  ${line}${s.rebuilt ? "" : ` (${t("search:unchanged")})`}`);
+    }
     io.out(
       `Built ${result.built.length} issue(s) into ${where}/ in ${ms} ms${result.failed.length ? `; ${result.failed.length} failed: ${result.failed.join(", ")}` : ""}.`,
     );

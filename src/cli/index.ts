@@ -90,6 +90,11 @@ const COMMANDS: Record<string, { term: string; description: string; load: () => 
       "every email a branch changes, before and after, with the changed pixels and the text diff: DIR/index.html and DIR/summary.md",
     load: async () => (await import("./review.js")).registerReview,
   },
+  search: {
+    term: "search [options] <query>",
+    description: "search the archive's index (built by `build` when newsletter.yaml has url) from the terminal",
+    load: async () => (await import("./search.js")).registerSearch,
+  },
   serve: {
     term: "serve [options]",
     description: "serve the built site (dist/) and the one-click unsubscribe endpoint",

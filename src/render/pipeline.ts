@@ -8,7 +8,7 @@ import { markdownToHtml } from "./markdown.js";
 import { compileMjml } from "./mjml.js";
 import { escapeLoneBraces, protectHandlebars } from "./protect.js";
 import { type TemplateFile, type TemplateSet, withIncludesFromLayouts } from "./templates.js";
-import { htmlToPlainText, snippetToText } from "./text.js";
+import { bodyToText, htmlToPlainText, snippetToText } from "./text.js";
 import { nonceFor, token, tokenPattern } from "./tokens.js";
 import { typographHtml } from "./typography.js";
 
@@ -26,7 +26,7 @@ import { typographHtml } from "./typography.js";
  *     7. mjml          MJML → responsive HTML (once per layout skeleton) render/mjml.ts
  *     8. text          HTML → plain text (html-to-text)              render/text.ts
  *   then one of:
- *     output/          `build`: web versions, text parts, manifest, archive and feed (publish/)
+ *     site/            `build`: web versions, text parts, manifest, archive and feed
  *     lint/, preview/  findings and the editors' preview
  *     send/            `send`: the engine, per reader 9. personalise (render/personalise.ts), then
  *                      message/ (headers, MIME) and a transport; campaign/ for a Sendsay list
@@ -55,6 +55,11 @@ export interface CompiledIssue {
   html: string;
   /** The plain-text part, with the same tokens. */
   text: string;
+  /**
+   * The issue's own words as plain text: its body after Handlebars, without the layout (header, footer,
+   * trainings, links to other issues) and without the subscriber tags. What the archive's search indexes.
+   */
+  bodyText?: string;
   /** The nonce of this issue's tokens (render/tokens.ts): personalise finds them by it, in any process. */
   tokens: string;
   /** Handlebars source of each deferred subscriber tag (HTML flavour), indexed by token number. */
@@ -273,10 +278,12 @@ export async function compileIssue(issue: Issue, ctx: RenderContext): Promise<Co
     events,
   };
   let rendered: string;
+  let bodyHtml = "";
   // the body renders first: a failure there is the issue's, not the layout's
   let failing = issue.file;
   try {
     const body = runtime.hb.compile(deferSubscriber(bodySource, deferred, { nonce }), { strict: false })(context);
+    bodyHtml = body;
     failing = layout.file;
     rendered = runtime.layouts.get(layout.name)!({ ...context, content: body });
   } catch (error) {
@@ -321,6 +328,7 @@ export async function compileIssue(issue: Issue, ctx: RenderContext): Promise<Co
       template: issue.template,
       html: mj.html,
       text,
+      bodyText: bodyToText(bodyHtml.replace(tokenPattern("SUB", nonce), " ")),
       tokens: nonce,
       deferred,
       deferredText: deferred.map(snippetToText),

@@ -10,7 +10,7 @@ import { openStore } from "../../src/state/store.js";
 import type { Subscriber } from "../../src/state/subscribers.js";
 import { copyExampleNewsletter, writeFiles } from "../helpers/newsletter.js";
 import { connectPostgres, type TestPostgres } from "../helpers/postgres.js";
-import { subscribeYaml } from "../publish/fixtures.js";
+import { subscribeYaml } from "../site/fixtures.js";
 
 const WELCOME = "2026-11-10-tekushchaya-debitorka";
 const SECRET = "serve-subscribe-secret-0123456789";

@@ -1,11 +1,10 @@
 import { describe, expect } from "vitest";
-import { type SendOptions, sendIssue } from "../../src/cli/send.js";
 import { addressList } from "../../src/send/audience.js";
+import { type SendOptions, sendIssue } from "../../src/send/send-issue.js";
 import type { Transport } from "../../src/send/transport.js";
 import { SmtpTransport } from "../../src/send/transports/smtp.js";
 import { openState } from "../../src/state/db.js";
 import { sqliteStore } from "../../src/state/sqlite.js";
-import { Suppressions } from "../../src/state/suppressions.js";
 import { greylist, ISSUE, SECRET, type SendProject, sendTest } from "./helpers.js";
 
 const it = sendTest;
@@ -24,8 +23,8 @@ function send(project: SendProject, list: string, extra: Partial<SendOptions> = 
     ...extra,
   });
 }
-const withDb = async <T>(project: SendProject, fn: (db: ReturnType<typeof openState>) => T | Promise<T>): Promise<T> => {
-  const db = openState(project.state);
+const withDb = async <T>(project: SendProject, fn: (db: Awaited<ReturnType<typeof openState>>) => T | Promise<T>): Promise<T> => {
+  const db = await openState(project.state);
   try {
     return await fn(db);
   } finally {
@@ -88,7 +87,7 @@ describe("--retry-failed", () => {
     const list = "a@example.ru,x1@example.ru,x2@example.ru";
     expect(await send(project, list)).toMatchObject({ sent: 1, failed: 2 });
     down = false;
-    await withDb(project, (db) => new Suppressions(db).add("x2@example.ru", "unsubscribed"));
+    await withDb(project, (db) => sqliteStore(db).suppressions.add("x2@example.ru", "unsubscribed"));
     expect(await send(project, list)).toMatchObject({ sent: 0, failed: 2, retried: 0 }); // failed stays failed without the flag
     const retried = await send(project, list, { retryFailed: true });
     expect(retried).toMatchObject({ retried: 2, sent: 1, failed: 0, suppressed: 1, pending: 0 });
@@ -107,7 +106,7 @@ describe("hard bounces at send time", () => {
     await project.smtp({ behaviour: (rcpt) => (replies[rcpt] ? { code: 550, message: replies[rcpt] } : undefined) });
     const summary = await send(project, `ok@example.ru,${Object.keys(replies).join(",")}`);
     expect(summary).toMatchObject({ sent: 1, failed: 4, bounced: 3 });
-    const list = await withDb(project, (db) => new Suppressions(db).list());
+    const list = await withDb(project, (db) => sqliteStore(db).suppressions.list());
     expect(list.map((s) => [s.email, s.reason, s.source])).toEqual([
       ["gone@example.ru", "bounced", "send 2026-12-01-hello: 550 5.1.1"],
       ["nullmx@example.ru", "bounced", "send 2026-12-01-hello: 550 5.1.10"],
@@ -121,7 +120,7 @@ describe("hard bounces at send time", () => {
     });
     const summary = await send(project, "gone@example.ru", { suppressBounces: false });
     expect(summary).toMatchObject({ failed: 1, bounced: 0 });
-    expect(await withDb(project, (db) => new Suppressions(db).count())).toBe(0);
+    expect(await withDb(project, (db) => sqliteStore(db).suppressions.count())).toBe(0);
   });
 });
 

@@ -1,4 +1,6 @@
 import { common } from "./common.js";
+import { search } from "./search.js";
+import { serveLimits } from "./serve-limits.js";
 import type { Catalogue } from "./types.js";
 
 /**
@@ -7,4 +9,6 @@ import type { Catalogue } from "./types.js";
  */
 export const CATALOGUES: Record<string, Catalogue> = {
   common,
+  "serve-limits": serveLimits,
+  search,
 };
