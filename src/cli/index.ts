@@ -1,7 +1,8 @@
 import { Command, CommanderError, Help } from "commander";
 import { isRassylkaError } from "../diagnostics.js";
+import { redactor, secretsIn } from "../util/redact.js";
 import { VERSION } from "../version.js";
-import { formatDiagnostic, type Io, stdio } from "./print.js";
+import { formatDiagnostic, type Io, redactingIo, stdio } from "./print.js";
 
 /**
  * The CLI: wires commander, one file per command. Commands return exit codes; this is the only place
@@ -131,7 +132,9 @@ function commandOf(argv: string[]): string | undefined {
   return first === "help" ? second : first;
 }
 
-export async function main(argv: string[], io: Io = stdio): Promise<number> {
+export async function main(argv: string[], rawIo: Io = stdio): Promise<number> {
+  // nothing any command prints carries a secret of the environment (src/util/redact.ts)
+  const io = redactingIo(rawIo, redactor(secretsIn(process.env)));
   let code = 0;
   try {
     const name = commandOf(argv);

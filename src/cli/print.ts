@@ -21,6 +21,11 @@ export const stdio: Io = {
   err: (s) => process.stderr.write(`${s}\n`),
 };
 
+/** An Io whose every line goes through `clean` first (src/util/redact.ts: secrets and passwords out). */
+export function redactingIo(io: Io, clean: (text: string) => string): Io {
+  return { out: (t) => io.out(clean(t)), err: (t) => io.err(clean(t)) };
+}
+
 /** The plain text of a diagnostic (the same text a RassylkaError carries as its message). */
 export const formatDiagnostic = diagnosticText;
 
