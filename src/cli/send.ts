@@ -4,22 +4,22 @@ import { createInterface } from "node:readline/promises";
 import cliProgress from "cli-progress";
 import { type Command, InvalidArgumentError } from "commander";
 import { type Diagnostic, RassylkaError, warning } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 import { SECRET_ENV } from "../identity/token.js";
 import { dkimFromEnv } from "../message/message.js";
 import { type AudienceSource, addressList, csvFile } from "../send/audience.js";
 import { duration } from "../send/delivery.js";
 import type { SendMode, SendProgress, SendSummary } from "../send/engine.js";
 import { sendIssue } from "../send/send-issue.js";
-import { subscriberAudience } from "../send/subscribers.js";
+import { subscribersAt } from "../send/subscribers.js";
 import type { Transport } from "../send/transport.js";
 import { DryRunTransport } from "../send/transports/dry-run.js";
 import { OutboxTransport } from "../send/transports/outbox.js";
 import { parseSmtpUrl, SMTP_URL_ENV, SmtpTransport } from "../send/transports/smtp.js";
-import { isPostgresUrl, stateLocation } from "../state/location.js";
-import { openStore } from "../state/store.js";
 import { domainKey } from "../util/domain.js";
 import { formatDiagnostic, type Io, replyText } from "./print.js";
 import { runSendsayCampaign, sendsayPersonalTransport } from "./sendsay.js";
+import { stateArgument, stateFromFlags } from "./state-flag.js";
 
 /**
  * `rassylka send <issue> --to list.csv`: exit codes
@@ -420,7 +420,7 @@ async function sendCommand(issue: string, flags: SendFlags, io: Io, runtime: Sen
   const audience = flags.test
     ? addressList(flags.test)
     : flags.subscribers
-      ? subscriberAudience(() => openStore(stateLocation(root, flags.state ? resolve(flags.state) : undefined, runtime.env)))
+      ? subscribersAt(stateFromFlags(flags, runtime.env))
       : audienceFrom(flags.to!, flags.encoding);
   if (mode === "send" && !flags.yes && !runtime.tty) {
     throw bad(
@@ -452,8 +452,7 @@ async function sendCommand(issue: string, flags: SendFlags, io: Io, runtime: Sen
       audience,
       mode,
       transport,
-      // a flag's path is relative to where you are
-      stateFile: flags.state && !isPostgresUrl(flags.state) ? resolve(flags.state) : flags.state,
+      stateFile: stateArgument(stateFromFlags(flags, runtime.env)),
       rate: flags.rate,
       domainRates: flags.domainRate,
       // SMTP: twice the pool size in flight, so a connection never waits for the ledger between messages
@@ -494,7 +493,7 @@ async function sendCommand(issue: string, flags: SendFlags, io: Io, runtime: Sen
 export function registerSend(program: Command, io: Io, setCode: (c: number) => void): void {
   program
     .command("send")
-    .description("deliver an issue to a list over SMTP or into outbox/<slug>/*.eml, with a crash-safe ledger (re-run to resume)")
+    .description(t("cli:command.send"))
     .argument("<issue>", "issue file or slug")
     .option("--to <list>", "recipients: a CSV file with an email column, or a@x.ru,b@y.ru")
     .option("--subscribers", "recipients: every confirmed, not suppressed subscriber (rassylka subscribers)")
