@@ -1,9 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { sendIssue } from "../../src/cli/send.js";
 import type { Diagnostic } from "../../src/diagnostics.js";
 import { addressList } from "../../src/send/audience.js";
+import { sendIssue } from "../../src/send/send-issue.js";
 import { OutboxTransport, outboxFileName } from "../../src/send/transports/outbox.js";
 import { header, ISSUE, makeProject, SECRET } from "../send/helpers.js";
 
@@ -39,7 +39,7 @@ async function send(env: NodeJS.ProcessEnv) {
   return { warnings, raw: await readFile(join(dir, outboxFileName("anna@example.ru"))) };
 }
 
-describe("the bounce token at send time (issue 16)", () => {
+describe("the bounce token at send time", () => {
   it("with RASSYLKA_SECRET: the reader's VERP Return-Path and X-Rassylka-Bounce", async () => {
     const { warnings, raw } = await send({ RASSYLKA_SECRET: SECRET });
     expect(warnings).toEqual([]);

@@ -5,25 +5,25 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CACHE_DIR, fileCache } from "../../src/compile/cache.js";
 import { compileIssueFile } from "../../src/compile/compile.js";
-import { build } from "../../src/output/build.js";
 import { loadProject } from "../../src/project/project.js";
 import { createPersonaliser } from "../../src/render/personalise.js";
 import { PROCESS_NONCE, tokenPrefix } from "../../src/render/tokens.js";
+import { build } from "../../src/site/build.js";
 import { copyFixture, REPO } from "../helpers/newsletter.js";
 
 /**
- * Regression, issue 11 item 5: a literal `RSKSUB0Z` typed in an issue was replaced by reader data — the
- * internal tokens were guessable text. Fixture: tests/fixtures/issue11-5-tokens (an issue that types
+ * Regression: a literal `RSKSUB0Z` typed in an issue was replaced by reader data — the
+ * internal tokens were guessable text. Fixture: tests/fixtures/typed-tokens (an issue that types
  * every old token, a layout with subscriber tags of its own and the old MJ token in a button).
  */
 const ISSUE = "issues/2026-06-01-tokens.md";
 const TYPED = "RSKSUB0Z, RSKSUB1Z, RSKTPL0Z, RSKHB0Z, RSKHB0lrZ и RSKMJ0Z";
 
-describe("text typed in an issue is never taken for an internal token (regression, issue 11 item 5)", () => {
+describe("text typed in an issue is never taken for an internal token (regression)", () => {
   let root: string;
   let remove: () => Promise<void>;
   beforeAll(async () => {
-    ({ dir: root, remove } = await copyFixture("issue11-5-tokens"));
+    ({ dir: root, remove } = await copyFixture("typed-tokens"));
   });
   afterAll(() => remove());
 
