@@ -2,7 +2,10 @@ import { build } from "./build.js";
 import { cli } from "./cli.js";
 import { common } from "./common.js";
 import { lint } from "./lint.js";
+import { pages } from "./pages.js";
+import { preview } from "./preview.js";
 import { serveLimits } from "./serve-limits.js";
+import { subscribe } from "./subscribe.js";
 import { templates } from "./templates.js";
 import type { Catalogue } from "./types.js";
 
@@ -15,6 +18,9 @@ export const CATALOGUES: Record<string, Catalogue> = {
   cli,
   common,
   lint,
+  pages,
+  preview,
   "serve-limits": serveLimits,
+  subscribe,
   templates,
 };
