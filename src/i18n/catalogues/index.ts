@@ -4,6 +4,7 @@ import { common } from "./common.js";
 import { lint } from "./lint.js";
 import { pages } from "./pages.js";
 import { preview } from "./preview.js";
+import { review } from "./review.js";
 import { serveLimits } from "./serve-limits.js";
 import { subscribe } from "./subscribe.js";
 import { templates } from "./templates.js";
@@ -20,6 +21,7 @@ export const CATALOGUES: Record<string, Catalogue> = {
   lint,
   pages,
   preview,
+  review,
   "serve-limits": serveLimits,
   subscribe,
   templates,
