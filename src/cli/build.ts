@@ -1,8 +1,8 @@
 import { relative } from "node:path";
 import type { Command } from "commander";
 import { resolveLang, translator } from "../i18n/index.js";
-import { build } from "../output/build.js";
 import type { SearchIndexResult } from "../search/build.js";
+import { build } from "../site/build.js";
 import { formatDiagnostic, type Io } from "./print.js";
 
 export interface BuildFlags {

@@ -1,5 +1,6 @@
 import { common } from "./common.js";
 import { search } from "./search.js";
+import { serveLimits } from "./serve-limits.js";
 import type { Catalogue } from "./types.js";
 
 /**
@@ -9,4 +10,5 @@ import type { Catalogue } from "./types.js";
 export const CATALOGUES: Record<string, Catalogue> = {
   common,
   search,
+  "serve-limits": serveLimits,
 };
