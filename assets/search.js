@@ -26,6 +26,7 @@ function start(box) {
       ]);
       await pagefind.options({ excerptLength: 24 });
       await pagefind.init();
+      box.dataset.ready = "1";
       return { pagefind, stem: stemmer ? stemmer.stemmer : (w) => w };
     })();
     return engine;

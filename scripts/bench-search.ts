@@ -108,25 +108,44 @@ async function serveDir(dir: string) {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, close: () => server.close() };
 }
 
-async function firstQuery(url: string, query: string): Promise<{ bytes: number; ms: number; results: number; files: string[] }> {
+interface Query {
+  /** Bytes of every response the page and its worker got after the archive page itself. */
+  bytes: number;
+  files: string[];
+  /** From the query in the box to the first result on screen. */
+  ms: number;
+  results: number;
+}
+
+/**
+ * One reader's first query on a fresh browser (no cache). `focusFirst`: the reader clicks into the box
+ * (which starts loading Pagefind) and types once it has loaded; otherwise the query lands in a box nothing
+ * was loaded for, and the time includes loading Pagefind.
+ */
+async function firstQuery(url: string, query: string, focusFirst: boolean): Promise<Query> {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"] });
   try {
-    const page = await browser.newPage();
-    const cdp = await page.context().newCDPSession(page);
-    await cdp.send("Network.enable");
-    await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
-    const urls = new Map<string, string>();
+    const context = await browser.newContext();
+    const page = await context.newPage();
     let bytes = 0;
     const files: string[] = [];
-    cdp.on("Network.requestWillBeSent", (e) => urls.set(e.requestId, e.request.url));
-    cdp.on("Network.loadingFinished", (e) => {
-      const u = urls.get(e.requestId) ?? "";
-      if (u.endsWith("/index.html") || u.endsWith("/")) return; // the archive page itself is not the search's
-      bytes += e.encodedDataLength;
-      files.push(`${u.replace(url, "")} ${e.encodedDataLength}`);
+    const counted: Promise<void>[] = [];
+    // context-wide: Pagefind fetches its index from a web worker, whose requests a page's own CDP session misses
+    context.on("requestfinished", (request) => {
+      if (/\/(index\.html)?$/.test(request.url())) return; // the archive page itself is not the search's
+      counted.push(
+        request.sizes().then((s) => {
+          bytes += s.responseBodySize + s.responseHeadersSize;
+          files.push(`${request.url().replace(url, "")} ${s.responseBodySize}`);
+        }),
+      );
     });
     await page.goto(`${url}index.html`);
     await page.locator(".rsk-search").waitFor({ state: "visible" });
+    if (focusFirst) {
+      await page.locator("#rsk-search-q").focus();
+      await page.locator(".rsk-search[data-ready]").waitFor({ state: "attached", timeout: 60_000 });
+    }
     const measured = await page.evaluate(async (q) => {
       const input = document.querySelector<HTMLInputElement>("#rsk-search-q")!;
       const list = document.querySelector("#rsk-search-results")!;
@@ -140,8 +159,9 @@ async function firstQuery(url: string, query: string): Promise<{ bytes: number; 
       input.dispatchEvent(new Event("input", { bubbles: true }));
       return { ms: (await done) - started, results: list.children.length };
     }, query);
-    await page.waitForTimeout(300); // let the last responses finish counting
-    return { bytes, ...measured, files };
+    await page.waitForLoadState("networkidle");
+    await Promise.all(counted);
+    return { bytes, files, ...measured };
   } finally {
     await browser.close();
   }
@@ -178,11 +198,14 @@ export async function run(args: string[]): Promise<void> {
       best.bare = Math.min(best.bare, Number(bare.stdout.trim()));
     }
     const site = await serveDir(join(dir, "dist"));
-    let q: Awaited<ReturnType<typeof firstQuery>> | undefined;
+    let cold: Query | undefined;
+    let focused: Query | undefined;
     try {
       for (let r = 0; r < rounds; r++) {
-        const m = await firstQuery(site.url, "дебиторкой");
-        if (!q || m.ms < q.ms) q = m;
+        const c = await firstQuery(site.url, "дебиторкой", false);
+        if (!cold || c.ms < cold.ms) cold = c;
+        const f = await firstQuery(site.url, "дебиторкой", true);
+        if (!focused || f.ms < focused.ms) focused = f;
       }
     } finally {
       site.close();
@@ -193,12 +216,14 @@ export async function run(args: string[]): Promise<void> {
     console.log(`  cold build (process):   ${best.build.toFixed(0)} ms, of which the index ${best.index.toFixed(0)} ms`);
     console.log(`  index share of build:   ${(best.share * 100).toFixed(1)} % (target < 25 %${best.share < 0.25 ? "" : ", MISSED"})`);
     console.log(`  bare Pagefind API:      ${best.bare.toFixed(0)} ms   ${ratio("index/bare", best.index / best.bare, 1.5)}`);
-    console.log(`  first query «дебиторкой» in Chromium: ${q!.results} results shown`);
+    const target = (ms: number) => `(target < 300 ms${ms < 300 ? "" : ", MISSED"})`;
+    console.log(`  first query «дебиторкой» in Chromium: ${cold!.results} results shown`);
     console.log(
-      `    transferred:          ${kb(q!.bytes)} in ${q!.files.length} files (target < 300 KB${q!.bytes < 300 * 1024 ? "" : ", MISSED"})`,
+      `    transferred:          ${kb(cold!.bytes)} in ${cold!.files.length} files (target < 300 KB${cold!.bytes < 300 * 1024 ? "" : ", MISSED"})`,
     );
-    console.log(`    first result:         ${q!.ms.toFixed(0)} ms after typing (target < 300 ms${q!.ms < 300 ? "" : ", MISSED"})`);
-    if (process.env.BENCH_VERBOSE) for (const f of q!.files) console.log(`      ${f}`);
+    console.log(`    first result, box focused first (Pagefind loads on focus): ${focused!.ms.toFixed(0)} ms ${target(focused!.ms)}`);
+    console.log(`    first result, typed into a box nothing was loaded for:    ${cold!.ms.toFixed(0)} ms ${target(cold!.ms)}`);
+    if (process.env.BENCH_VERBOSE) for (const f of cold!.files) console.log(`      ${f}`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
