@@ -187,6 +187,8 @@ async function writeIndex(outDir: string, dir: string, language: string, records
         language,
         meta: { title: r.title, date: r.date, day: r.day, slug: r.slug },
         filters: r.tags.length ? { [RUBRIC_FILTER]: r.tags } : {},
+        // a rubric ticked with no words lists its issues newest first
+        sort: { date: r.date },
       });
       if (added.errors.length) throw new Error(added.errors.join("; "));
     }
