@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { DEFAULT_MOVE_TO, IMAP_URL_ENV } from "../bounces/imap.js";
 import type { MessageOutcome } from "../bounces/process.js";
 import { type BounceReport, type BounceRun, fetchBounceMailbox, importBounces } from "../bounces/run.js";
+import { t } from "../i18n/index.js";
 import { formatDiagnostic, type Io } from "./print.js";
 import { stateFromFlags } from "./state-flag.js";
 
@@ -62,7 +63,7 @@ function bounceRun(flags: BouncesFlags, io: Io, env: NodeJS.ProcessEnv): BounceR
 }
 
 export function registerBounces(program: Command, io: Io, setCode: (c: number) => void): void {
-  const cmd = program.command("bounces").description("bounces and complaints after a send: import files, fetch an IMAP mailbox");
+  const cmd = program.command("bounces").description(t("cli:command.bounces"));
   const common = (c: Command) =>
     c
       .option("--state <file|url>", "the state file, or postgres://… (default RASSYLKA_DATABASE_URL, else .rassylka/state.sqlite)")

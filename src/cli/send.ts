@@ -3,6 +3,7 @@ import { join, relative, resolve } from "node:path";
 import cliProgress from "cli-progress";
 import { type Command, InvalidArgumentError } from "commander";
 import { type Diagnostic, RassylkaError, warning } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 import { dkimFromEnv } from "../message/message.js";
 import { type AudienceSource, addressList, csvFile } from "../send/audience.js";
 import type { SendMode, SendProgress, SendSummary } from "../send/engine.js";
@@ -15,7 +16,8 @@ import { OutboxTransport } from "../send/transports/outbox.js";
 import { parseSmtpUrl, SMTP_URL_ENV, SmtpTransport } from "../send/transports/smtp.js";
 import { domainKey } from "../util/domain.js";
 import { maskUrlPasswords, redactor, secretsIn } from "../util/redact.js";
-import { formatDiagnostic, type Io, redactingIo, replyText } from "./print.js";
+import { redactingIo } from "./io.js";
+import { formatDiagnostic, type Io, replyText } from "./print.js";
 import { confirmYesNo } from "./prompt.js";
 import { runSendsayCampaign, sendsayPersonalTransport } from "./sendsay.js";
 import { stateArgument, stateFromFlags } from "./state-flag.js";
@@ -439,7 +441,7 @@ async function sendCommand(issue: string, flags: SendFlags, io: Io, runtime: Sen
 export function registerSend(program: Command, io: Io, setCode: (c: number) => void): void {
   program
     .command("send")
-    .description("deliver an issue to a list over SMTP or into outbox/<slug>/*.eml, with a crash-safe ledger (re-run to resume)")
+    .description(t("cli:command.send"))
     .argument("<issue>", "issue file or slug")
     .option("--to <list>", "recipients: a CSV file with an email column, or a@x.ru,b@y.ru")
     .option("--subscribers", "recipients: every confirmed, not suppressed subscriber (rassylka subscribers)")

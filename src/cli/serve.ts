@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { RassylkaError } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 import { serve } from "../server/serve.js";
 import type { Io } from "./print.js";
 import { stateFromFlags } from "./state-flag.js";
@@ -52,7 +53,7 @@ function signalled(): Promise<string> {
 export function registerServe(program: Command, io: Io, setCode: (c: number) => void): void {
   program
     .command("serve")
-    .description("serve the built site (dist/) and the one-click unsubscribe endpoint")
+    .description(t("cli:command.serve"))
     .option("--root <dir>", "the newsletter's folder", ".")
     .option("--out <dir>", "the folder to serve, relative to the root", "dist")
     .option("--port <port>", "port to listen on (0: any free port)", "8080")

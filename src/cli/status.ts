@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { describeStatus } from "../campaign/campaign.js";
+import { t } from "../i18n/index.js";
 import { type BounceCounts, sendStatus } from "../status/status.js";
 import { type Io, replyText } from "./print.js";
 import { describeStats } from "./sendsay.js";
@@ -70,7 +71,7 @@ export async function runStatus(
 export function registerStatus(program: Command, io: Io, setCode: (c: number) => void): void {
   program
     .command("status")
-    .description("show the send ledger: counts and failures of an issue (or of every issue sent)")
+    .description(t("cli:command.status"))
     .argument("[issue]", "issue file or slug")
     .option("--state <file|url>", "the state: a SQLite file or postgres://… (default: $RASSYLKA_DATABASE_URL, else .rassylka/state.sqlite)")
     .option("--root <dir>", "the newsletter's folder", ".")

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
+import { t } from "../i18n/index.js";
 import {
   addSubscribers,
   exportSubscribers,
@@ -36,9 +37,7 @@ function status(value: string): SubscriberStatus {
 }
 
 export function registerSubscribers(program: Command, io: Io, setCode: (c: number) => void): void {
-  const cmd = program
-    .command("subscribers")
-    .description("the subscriber list rassylka keeps (the subscribe form, imports): list, add, remove, import, export");
+  const cmd = program.command("subscribers").description(t("cli:command.subscribers"));
   const common = (c: Command) =>
     c
       .option("--state <file|url>", "the state file, or postgres://… (default RASSYLKA_DATABASE_URL, else .rassylka/state.sqlite)")

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
+import { t } from "../i18n/index.js";
 import { addSuppressions, importSuppressions, listSuppressions, removeSuppressions, suppressionsCsv } from "../suppress/suppress.js";
 import { writeFileAtomic } from "../util/fs.js";
 import type { Io } from "./print.js";
@@ -15,9 +16,7 @@ export interface SuppressFlags {
 }
 
 export function registerSuppress(program: Command, io: Io, setCode: (c: number) => void): void {
-  const cmd = program
-    .command("suppress")
-    .description("addresses never to send to (unsubscribed, bounced): add, remove, list, import, export");
+  const cmd = program.command("suppress").description(t("cli:command.suppress"));
   const common = (c: Command) =>
     c
       .option("--state <file|url>", "the state file, or postgres://… (default RASSYLKA_DATABASE_URL, else .rassylka/state.sqlite)")
