@@ -1,6 +1,7 @@
 import { lstat, readFile } from "node:fs/promises";
 import { relative } from "node:path";
 import { type Diagnostic, error, hasErrors, RassylkaError } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 import type { Issue } from "../issue/load.js";
 import { type Project, resolveIssueFile } from "../project/project.js";
 import type { CompiledIssue } from "../render/pipeline.js";
@@ -54,9 +55,9 @@ export async function compileIssueText(
         {
           ruleId: "build/crash",
           severity: "error",
-          message: `compiling failed: ${(error as Error).message}`,
+          message: t("build:compileFailed", { error: (error as Error).message }),
           file,
-          fix: "this is a bug: report it with this issue file and the message",
+          fix: t("build:compileFailed.fix"),
         },
       ],
     };
@@ -70,12 +71,13 @@ async function readIssue(project: Project, absPath: string): Promise<{ file: str
   const where = await realPathWithin(project.root, absPath);
   if (where.real !== undefined && !where.inside) {
     const link = (await lstat(absPath)).isSymbolicLink();
-    const what = link ? `${file} is a symlink to ${where.real}, which is` : `${absPath} is`;
+    const root = project.root;
+    const message = link ? t("build:outside.link", { file, real: where.real, root }) : t("build:outside.path", { path: absPath, root });
     return {
       file,
-      error: error("issue/outside-root", `${what} outside the newsletter's folder ${project.root}: refused`, {
+      error: error("issue/outside-root", message, {
         file,
-        fix: `copy the issue into ${project.root}/issues/ instead of linking to it; rassylka builds and publishes only files inside the newsletter's folder`,
+        fix: t("build:outside.fix", { root }),
       }),
     };
   }
@@ -89,9 +91,9 @@ async function readIssue(project: Project, absPath: string): Promise<{ file: str
       error: {
         ruleId: "issue/unreadable",
         severity: "error",
-        message: `cannot read: ${(e as Error).message}`,
+        message: t("build:cannotRead", { error: (e as Error).message }),
         file,
-        fix: "check the path",
+        fix: t("build:cannotRead.fix"),
       },
     };
   }
@@ -175,9 +177,9 @@ export async function compileOrThrow(
             {
               ruleId: "build/failed",
               severity: "error",
-              message: "the issue did not compile",
+              message: t("build:didNotCompile"),
               file,
-              fix: "run `rassylka build` to see why",
+              fix: t("build:didNotCompile.fix"),
             },
           ],
     );
