@@ -1,8 +1,11 @@
-import type { NewsletterConfig } from "../config/schema.js";
+import type { NewsletterConfig, Tracking } from "../config/schema.js";
+import { issueTracking, tracksAnything } from "../config/tracking.js";
 import { addressKey } from "../identity/address.js";
+import { clickToken, readerKey } from "../identity/click-token.js";
 import { type MessageContext, messageContext, messageIdFor } from "../message/message.js";
-import { createPersonaliser } from "../render/personalise.js";
+import { createPersonaliser, type Personaliser } from "../render/personalise.js";
 import type { CompiledIssue } from "../render/pipeline.js";
+import { LinkTracker, trackingPersonaliser } from "../render/tracking.js";
 import { DEFAULT_LEASE_MS, type InvalidListRow, type LedgerFailure, type LedgerStore, type NewRecipient } from "../state/ledger.js";
 import { sha256 } from "../util/fs.js";
 import type { AudienceSource } from "./audience.js";
@@ -152,8 +155,39 @@ export function contentHash(compiled: CompiledIssue, ctx: MessageContext): strin
     compiled.subject,
     plain(compiled.html),
     plain(compiled.text),
-    JSON.stringify([compiled.deferred, compiled.deferredText, c.from, c.replyTo ?? null, c.unsubscribe ?? null]),
+    JSON.stringify([
+      compiled.deferred,
+      compiled.deferredText,
+      c.from,
+      c.replyTo ?? null,
+      c.unsubscribe ?? null,
+      // only when on: an issue sent before tracking existed keeps its hash
+      ...(tracksAnything(sendTracking(compiled, c)) ? [sendTracking(compiled, c), c.url ?? null] : []),
+    ]),
   );
+}
+
+/** What a send of this issue measures: newsletter.yaml's `tracking:` under the issue's front-matter. */
+export function sendTracking(compiled: CompiledIssue, config: NewsletterConfig): Tracking {
+  return issueTracking(config.tracking, compiled.tracking);
+}
+
+/**
+ * The personaliser of a send: with clicks tracked, each reader's links become `<url>/c/<token>`
+ * (render/tracking.ts); `tracker.links` is then the issue's link list. Needs `url` and the secret (checked
+ * by the caller, src/send/send-issue.ts).
+ */
+export function sendPersonaliser(compiled: CompiledIssue, ctx: MessageContext): { personaliser: Personaliser; tracker?: LinkTracker } {
+  const personaliser = createPersonaliser(compiled);
+  const { config, secret, listId } = ctx;
+  if (!sendTracking(compiled, config).clicks || !config.url || !secret) return { personaliser };
+  const base = config.url.replace(/\/+$/, "");
+  const tracker = new LinkTracker({
+    url: (link, subscriber) =>
+      `${base}/c/${clickToken({ slug: compiled.slug, link, reader: readerKey(listId, subscriber.email ?? "") }, listId, secret)}`,
+    skipPrefixes: [`${base}/c/`, `${base}/o/`, `${base}/unsubscribe`, ...(config.unsubscribe?.url ? [config.unsubscribe.url] : [])],
+  });
+  return { personaliser: trackingPersonaliser(personaliser, tracker), tracker };
 }
 
 export async function runSend(input: SendInput): Promise<SendSummary> {
@@ -271,7 +305,7 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
 
     // 2. claim → send → record
     const delivery = new Delivery(
-      { ledger, key, runId, leaseMs, toSend, transport, personaliser: createPersonaliser(compiled), ctx },
+      { ledger, key, runId, leaseMs, toSend, transport, personaliser: sendPersonaliser(compiled, ctx).personaliser, ctx },
       {
         // a dry run hands nothing over: somewhat bigger batches, fewer commits (not too big: each message in
         // flight holds its rendered HTML, and many at once push garbage into V8's old space)

@@ -1,4 +1,5 @@
 import { compileOrThrow } from "../compile/compile.js";
+import { tracksAnything } from "../config/tracking.js";
 import { type Diagnostic, RassylkaError, warning } from "../diagnostics.js";
 import { requireSecret, SECRET_ENV } from "../identity/token.js";
 import { loadProject, type Project } from "../project/project.js";
@@ -7,7 +8,7 @@ import { leaseMsFrom, workerId } from "../state/ledger.js";
 import { stateLocation } from "../state/location.js";
 import { openStore } from "../state/store.js";
 import type { AudienceSource } from "./audience.js";
-import { runSend, type SendInput, type SendMode, type SendSummary } from "./engine.js";
+import { runSend, type SendInput, type SendMode, type SendSummary, sendTracking } from "./engine.js";
 import { refuseDraft, unsubscribeProblems } from "./guards.js";
 import type { Transport } from "./transport.js";
 
@@ -78,6 +79,19 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
         }),
       );
     }
+  }
+  const tracking = sendTracking(compiled, config);
+  if (tracksAnything(tracking)) {
+    if (!config.url)
+      throw new RassylkaError({
+        ruleId: "tracking/no-url",
+        severity: "error",
+        file: "newsletter.yaml",
+        field: "url",
+        message: "tracking is on but the newsletter has no url: tracked links point to <url>/c/…, answered by `rassylka serve`",
+        fix: "add url: https://… (where `rassylka serve` answers) to newsletter.yaml, or set tracking: false",
+      });
+    secret ??= requireSecret(options.env ?? process.env);
   }
   const env = options.env ?? process.env;
   const location = stateLocation(project.root, options.stateFile, env);
