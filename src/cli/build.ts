@@ -1,6 +1,7 @@
 import { relative } from "node:path";
 import type { Command } from "commander";
 import { language, t, tr } from "../i18n/index.js";
+import type { SearchIndexResult } from "../search/build.js";
 import { build } from "../site/build.js";
 import { formatDiagnostic, type Io } from "./print.js";
 
@@ -10,6 +11,11 @@ export interface BuildFlags {
   cache: boolean;
   emitMjml?: boolean;
   json?: boolean;
+}
+
+/** `search` in `build --json`: where the index is, how many issues, its files and bytes, whether it was rebuilt. */
+function searchSummary(s: SearchIndexResult) {
+  return { dir: s.dir, records: s.records, files: s.files, bytes: s.bytes, rebuilt: s.rebuilt, ms: s.ms };
 }
 
 /** Exit codes: 0 every issue built; 1 at least one failed (the others are still built). */
@@ -23,7 +29,13 @@ export async function runBuild(files: string[], flags: BuildFlags, io: Io): Prom
   if (flags.json) {
     io.out(
       JSON.stringify(
-        { outDir: result.outDir, built: result.built.map((b) => b.entry), failed: result.failed, diagnostics: result.diagnostics },
+        {
+          outDir: result.outDir,
+          built: result.built.map((b) => b.entry),
+          failed: result.failed,
+          diagnostics: result.diagnostics,
+          ...(result.search && { search: searchSummary(result.search) }),
+        },
         null,
         2,
       ),
@@ -40,6 +52,11 @@ export async function runBuild(files: string[], flags: BuildFlags, io: Io): Prom
           cached: b.fromCache ? t("build:cached") : "",
         }),
       );
+    if (result.search) {
+      const s = result.search;
+      const line = t("search:indexed", { count: s.records, size: tr().number(Math.round(s.bytes / 102.4) / 10) });
+      io.out(`  ${line}${s.rebuilt ? "" : ` (${t("search:unchanged")})`}`);
+    }
     const failed = result.failed.length ? t("build:failed", { count: result.failed.length, files: result.failed.join(", ") }) : "";
     io.out(`${t("build:built", { count: result.built.length, dir: where, ms: tr().number(ms) })}${failed}.`);
   }

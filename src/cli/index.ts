@@ -1,11 +1,12 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { Command, CommanderError, Help } from "commander";
+import type { Command } from "commander";
 import { isRassylkaError } from "../diagnostics.js";
 import { type Lang, langOf, resolveLang } from "../i18n/lang.js";
 import type { Words } from "../i18n/words.js";
+import { redactor, secretsIn } from "../util/redact.js";
 import { VERSION } from "../version.js";
-import { type Io, stdio } from "./io.js";
+import { type Io, redactingIo, stdio } from "./io.js";
 
 /**
  * The CLI: wires commander, one file per command. Commands return exit codes; this is the only place
@@ -79,6 +80,10 @@ const COMMANDS: Record<string, { term: string; load: () => Promise<Register> }> 
     term: "review [options]",
     load: async () => (await import("./review.js")).registerReview,
   },
+  search: {
+    term: "search [options] <query>",
+    load: async () => (await import("./search.js")).registerSearch,
+  },
   serve: {
     term: "serve [options]",
     load: async () => (await import("./serve.js")).registerServe,
@@ -91,7 +96,11 @@ async function programWords(lang: Lang): Promise<Words> {
   return words(cli, lang);
 }
 
-function baseProgram(w: Words, io: Io): Command {
+/** commander, loaded once per process: `--version` answers without it. */
+type Commander = typeof import("commander");
+const commander = (): Promise<Commander> => import("commander");
+
+function baseProgram({ Command, Help }: Commander, w: Words, io: Io): Command {
   const help = new Help();
   return new Command("rassylka")
     .description(w("program.description"))
@@ -146,7 +155,7 @@ function usageError(text: string, w: Words): string {
 /** The program with every command, or only `only` when it names one. Commands write in the language set by `setLanguage`. */
 export async function createProgram(io: Io = stdio, setCode: (c: number) => void = () => {}, only?: string): Promise<Command> {
   const { language } = await import("../i18n/index.js");
-  const program = baseProgram(await programWords(language()), io);
+  const program = baseProgram(await commander(), await programWords(language()), io);
   const names = only && only in COMMANDS ? [only] : Object.keys(COMMANDS);
   for (const register of await Promise.all(names.map((n) => COMMANDS[n].load()))) register(program, io, setCode);
   return program;
@@ -158,8 +167,9 @@ export async function createProgram(io: Io = stdio, setCode: (c: number) => void
  */
 export async function createListing(lang: Lang = "en", io: Io = stdio): Promise<Command> {
   const w = await programWords(lang);
-  const program = baseProgram(w, io);
-  const help = new Help();
+  const cm = await commander();
+  const program = baseProgram(cm, w, io);
+  const help = new cm.Help();
   program.configureHelp({
     ...program.configureHelp(),
     subcommandTerm: (cmd) => COMMANDS[cmd.name()]?.term ?? help.subcommandTerm(cmd),
@@ -199,7 +209,9 @@ export async function chooseLanguage(argv: string[], env: NodeJS.ProcessEnv): Pr
   return resolveLang({ flag, env, config });
 }
 
-export async function main(argv: string[], io: Io = stdio): Promise<number> {
+export async function main(argv: string[], rawIo: Io = stdio): Promise<number> {
+  // nothing any command prints carries a secret of the environment (src/util/redact.ts)
+  const io = redactingIo(rawIo, redactor(secretsIn(process.env)));
   let code = 0;
   const args = argv.slice(2);
   // `rassylka --version` needs no language, no catalogue and no command
@@ -226,7 +238,7 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
     await program.parseAsync(argv);
     return code;
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 1;
+    if (error instanceof (await commander()).CommanderError) return error.exitCode === 0 ? 0 : 1;
     if (isRassylkaError(error)) {
       const { formatDiagnostic } = await import("./print.js");
       for (const d of error.diagnostics) io.err(formatDiagnostic(d));

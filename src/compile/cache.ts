@@ -32,6 +32,8 @@ export function fileCache(root: string): BuildCache {
         // (and one from before tokens carried their nonce: its `RSKSUB0Z` could be text an editor typed)
         if (typeof value?.html !== "string" || typeof value.text !== "string" || !Array.isArray(value.deferred)) return undefined;
         if (typeof value.tokens !== "string") return undefined;
+        // one from before the issue's own text was kept for the archive's search would leave it unsearchable
+        if (typeof value.bodyText !== "string") return undefined;
         return value as CompiledIssue;
       } catch {
         return undefined;

@@ -2,7 +2,7 @@ import { lstat, readFile } from "node:fs/promises";
 import { relative } from "node:path";
 import { type Diagnostic, error, hasErrors, RassylkaError } from "../diagnostics.js";
 import { t } from "../i18n/index.js";
-import { type Issue, parseIssue } from "../issue/load.js";
+import type { Issue } from "../issue/load.js";
 import { type Project, resolveIssueFile } from "../project/project.js";
 import type { CompiledIssue } from "../render/pipeline.js";
 import { realPathWithin, toPosix } from "../util/fs.js";
@@ -18,12 +18,18 @@ export function projectKey(project: Project): string {
   return cacheKey({ issueSource: "", configSource: project.config.source, templatesHash: project.templates.hash });
 }
 
-// Loaded on the first cache miss: a build served from the cache never loads markdown-it, typograf,
-// html-to-text or MJML. Kept once loaded: each import() is a trip through the module loader.
+// Loaded on the first cache miss: a build served from the cache never loads the front-matter parser,
+// markdown-it, typograf, html-to-text or MJML. Kept once loaded: each import() is a trip through the
+// module loader.
 let pipeline: Promise<typeof import("../render/pipeline.js")> | undefined;
 function loadPipeline() {
   pipeline ??= import("../render/pipeline.js");
   return pipeline;
+}
+let issueLoader: Promise<typeof import("../issue/load.js")> | undefined;
+function loadIssueLoader() {
+  issueLoader ??= import("../issue/load.js");
+  return issueLoader;
 }
 
 /** Stages 2–8 for one issue's text, no cache. Never throws for bad input: errors come back as diagnostics. */
@@ -33,6 +39,7 @@ export async function compileIssueText(
   text: string,
 ): Promise<{ compiled?: CompiledIssue; issue?: Issue; diagnostics: Diagnostic[] }> {
   const file = toPosix(relative(project.root, absPath));
+  const { parseIssue } = await loadIssueLoader();
   const { issue, diagnostics } = parseIssue(text, file, project.config.config);
   if (!issue) return { diagnostics };
   issue.absPath = absPath;
@@ -60,7 +67,7 @@ export async function compileIssueText(
 async function readIssue(project: Project, absPath: string): Promise<{ file: string; text?: string; key?: string; error?: Diagnostic }> {
   const file = toPosix(relative(project.root, absPath));
   // Only the newsletter's own files are built and published: an issue that is a symlink to a file
-  // elsewhere (or a path outside the folder) would put that file on the web (issue 11, item 9).
+  // elsewhere (or a path outside the folder) would put that file on the web.
   const where = await realPathWithin(project.root, absPath);
   if (where.real !== undefined && !where.inside) {
     const link = (await lstat(absPath)).isSymbolicLink();

@@ -9,7 +9,7 @@ import { markdownToHtml } from "./markdown.js";
 import { compileMjml } from "./mjml.js";
 import { escapeLoneBraces, protectHandlebars } from "./protect.js";
 import { type TemplateFile, type TemplateSet, withIncludesFromLayouts } from "./templates.js";
-import { htmlToPlainText, snippetToText } from "./text.js";
+import { bodyToText, htmlToPlainText, snippetToText } from "./text.js";
 import { nonceFor, token, tokenPattern } from "./tokens.js";
 import { typographHtml } from "./typography.js";
 
@@ -56,6 +56,11 @@ export interface CompiledIssue {
   html: string;
   /** The plain-text part, with the same tokens. */
   text: string;
+  /**
+   * The issue's own words as plain text: its body after Handlebars, without the layout (header, footer,
+   * trainings, links to other issues) and without the subscriber tags. What the archive's search indexes.
+   */
+  bodyText?: string;
   /** The nonce of this issue's tokens (render/tokens.ts): personalise finds them by it, in any process. */
   tokens: string;
   /** Handlebars source of each deferred subscriber tag (HTML flavour), indexed by token number. */
@@ -144,7 +149,7 @@ function templateRuntime(templates: TemplateSet, language: string, nonce: string
 /**
  * A layout must put the issue's body somewhere: `{{{content}}}`, three braces (it is HTML), in the layout
  * or a partial it uses. Without it every reader gets the frame without the text, and nothing else
- * would notice (issue 11, item 1).
+ * would notice.
  */
 function contentCheck(layout: TemplateFile, templates: TemplateSet): Diagnostic[] {
   const seen = new Set<string>();
@@ -275,10 +280,12 @@ export async function compileIssue(issue: Issue, ctx: RenderContext): Promise<Co
     events,
   };
   let rendered: string;
+  let bodyHtml = "";
   // the body renders first: a failure there is the issue's, not the layout's
   let failing = issue.file;
   try {
     const body = runtime.hb.compile(deferSubscriber(bodySource, deferred, { nonce }), { strict: false })(context);
+    bodyHtml = body;
     failing = layout.file;
     rendered = runtime.layouts.get(layout.name)!({ ...context, content: body });
   } catch (error) {
@@ -323,6 +330,7 @@ export async function compileIssue(issue: Issue, ctx: RenderContext): Promise<Co
       template: issue.template,
       html: mj.html,
       text,
+      bodyText: bodyToText(bodyHtml.replace(tokenPattern("SUB", nonce), " ")),
       tokens: nonce,
       deferred,
       deferredText: deferred.map(snippetToText),

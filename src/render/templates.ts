@@ -73,7 +73,7 @@ export async function loadTemplates(root: string): Promise<TemplateSet> {
 }
 
 /*
- * <mj-include> (issue 11, item 2). MJML 5 ignores includes unless `ignoreIncludes: false`, and then reads
+ * <mj-include>. MJML 5 ignores includes unless `ignoreIncludes: false`, and then reads
  * only files under the including file's folder or an `includePath` (its guard against CVE-2025-67898,
  * path traversal through includes); a refused include becomes an empty comment without an error. So we
  * resolve every include ourselves when the templates are loaded: relative to the template that says it,

@@ -6,6 +6,8 @@ import { t } from "../i18n/index.js";
 import { ISSUES_DIR, listIssueFiles, loadProject, type Project, resolveIssueFile } from "../project/project.js";
 import { renderWebVersion } from "../render/personalise.js";
 import type { CompiledIssue } from "../render/pipeline.js";
+import { searchBox } from "../search/box.js";
+import { buildSearchIndex, type SearchIndexResult } from "../search/build.js";
 import { removeStaleTempFiles, toPosix, writeFileIfChanged } from "../util/fs.js";
 import { type ManifestEntry, readManifest, writeManifest } from "./manifest.js";
 import { publishSite } from "./site.js";
@@ -41,6 +43,8 @@ export interface BuildResult {
   diagnostics: Diagnostic[];
   /** Source files that failed. */
   failed: string[];
+  /** The archive's search index (docs/search.md): built when newsletter.yaml has `url`. */
+  search?: SearchIndexResult;
 }
 
 /**
@@ -70,7 +74,7 @@ export async function buildProject(project: Project, options: BuildOptions): Pro
     });
   }
   if (options.write !== false) {
-    // a build killed while writing left its temp files behind: this run removes them (issue 11, item 8)
+    // a build killed while writing left its temp files behind: this run removes them
     await Promise.all([removeStaleTempFiles(outDir, { depth: 2 }), removeStaleTempFiles(join(root, CACHE_DIR))]);
   }
   const built: BuiltIssue[] = [];
@@ -121,14 +125,27 @@ export async function buildProject(project: Project, options: BuildOptions): Pro
       },
     });
   }
+  let search: SearchIndexResult | undefined;
   if (options.write !== false) {
+    const config = project.config.config;
     const all = await listIssueFiles(root);
     const existing = files.length < all.length ? new Set(all.map((f) => toPosix(relative(root, f)))) : undefined;
     const entries = await writeOutputs(outDir, built, options, existing);
+    // the archive's search index, with the archive (src/search): every published issue of the whole manifest
+    if (config.url) {
+      search = await buildSearchIndex(
+        outDir,
+        config,
+        entries,
+        built.map((b) => b.compiled),
+      );
+      diagnostics.push(...search.diagnostics);
+    }
     // web versions with their nav bars, archive index.html and feed.xml, from the whole manifest (src/site)
-    await publishSite(outDir, project.config.config, entries, new Map(built.map((b) => [b.entry.slug, b.html])));
+    const pages = new Map(built.map((b) => [b.entry.slug, b.html]));
+    await publishSite(outDir, config, entries, pages, search ? searchBox(config, search) : "");
   }
-  return { outDir, built, diagnostics, failed };
+  return { outDir, built, diagnostics, failed, search };
 }
 
 /** Text parts, MJML and the manifest; the web versions are written by publishSite. Returns the manifest. */

@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
@@ -21,12 +22,16 @@ describe("the command listing", () => {
   });
 
   it("serves --version, --help and `help <command>` from the built CLI", async () => {
-    const [version, help, buildHelp] = await Promise.all([
+    const [version, short, help, buildHelp] = await Promise.all([
       run(process.execPath, [BIN, "--version"]),
+      run(process.execPath, [BIN, "-V"]),
       run(process.execPath, [BIN, "--help"]),
       run(process.execPath, [BIN, "help", "build"]),
     ]);
-    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    // answered before commander is loaded: the same line commander's `.version()` prints
+    const { version: ours } = JSON.parse(await readFile(join(REPO, "package.json"), "utf8")) as { version: string };
+    expect(version.stdout).toBe(`${ours}\n`);
+    expect(short.stdout).toBe(`${ours}\n`);
     expect(help.stdout).toContain("build [options] [files...]");
     expect(help.stdout).toContain("serve [options]");
     expect(buildHelp.stdout).toContain("Usage: rassylka build [options] [files...]");

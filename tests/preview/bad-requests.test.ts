@@ -5,9 +5,9 @@ import { copyFixture } from "../helpers/newsletter.js";
 import { raw } from "../server/http.js";
 
 /**
- * Issue 11, item 7 (preview): a malformed percent-escape in the issue's key (`/issue/%E0%A4%A`) was
+ * A malformed percent-escape in the issue's key (`/issue/%E0%A4%A`) was
  * answered 500 (a URIError out of decodeURIComponent). Bad requests are 4xx, in the preview's own page.
- * Fixture: tests/fixtures/issue11-7-bad-requests.
+ * Fixture: tests/fixtures/bad-requests.
  */
 const KEY = "2026-06-01-vypusk";
 
@@ -17,7 +17,7 @@ let server: PreviewServer;
 // the preview is the editors' tool: its panel and error pages speak the editor's language, here Russian
 beforeAll(async () => {
   setLanguage("ru");
-  fixture = await copyFixture("issue11-7-bad-requests");
+  fixture = await copyFixture("bad-requests");
   server = await startPreview({ root: fixture.dir, port: 0, debounceMs: 40 });
 }, 120_000);
 afterAll(async () => {
@@ -27,7 +27,7 @@ afterAll(async () => {
 
 const utf8 = (latin1: string) => Buffer.from(latin1, "latin1").toString("utf8");
 
-describe("the preview answers bad requests with 4xx (issue 11, item 7)", () => {
+describe("the preview answers bad requests with 4xx", () => {
   for (const target of ["/issue/%E0%A4%A", "/issue/%E0%A4%A/email.html", "/issue/%E0%A4%A/email.txt", "/issue/%", "/%E0%A4%A"]) {
     test(`${target}: 400, a page in the editor's language`, async () => {
       const r = await raw(server.url, target);

@@ -9,14 +9,14 @@ import { loadProject } from "../../src/project/project.js";
 import { copyFixture } from "../helpers/newsletter.js";
 
 /**
- * Regression, issue 11 item 3: an undefined YAML alias (`tags: *nope`) or an alias bomb in one issue aborted
- * the whole build and lint with a raw ReferenceError stack. Fixture: tests/fixtures/issue11-3-yaml-alias.
+ * Regression: an undefined YAML alias (`tags: *nope`) or an alias bomb in one issue aborted
+ * the whole build and lint with a raw ReferenceError stack. Fixture: tests/fixtures/yaml-alias.
  */
-describe("one bad YAML alias stops only its own issue (regression, issue 11 item 3)", () => {
+describe("one bad YAML alias stops only its own issue (regression)", () => {
   let root: string;
   let remove: () => Promise<void>;
   beforeAll(async () => {
-    ({ dir: root, remove } = await copyFixture("issue11-3-yaml-alias"));
+    ({ dir: root, remove } = await copyFixture("yaml-alias"));
   });
   afterAll(() => remove());
 

@@ -5,6 +5,7 @@ import { lint } from "./lint.js";
 import { pages } from "./pages.js";
 import { preview } from "./preview.js";
 import { review } from "./review.js";
+import { search } from "./search.js";
 import { serveLimits } from "./serve-limits.js";
 import { subscribe } from "./subscribe.js";
 import { templates } from "./templates.js";
@@ -23,6 +24,7 @@ export const CATALOGUES: Record<string, Catalogue> = {
   preview,
   review,
   "serve-limits": serveLimits,
+  search,
   subscribe,
   templates,
 };
