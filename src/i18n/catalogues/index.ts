@@ -1,6 +1,7 @@
 import { build } from "./build.js";
 import { cli } from "./cli.js";
 import { common } from "./common.js";
+import { deliverability } from "./deliverability.js";
 import { lint } from "./lint.js";
 import { search } from "./search.js";
 import { serveLimits } from "./serve-limits.js";
@@ -15,6 +16,7 @@ export const CATALOGUES: Record<string, Catalogue> = {
   build,
   cli,
   common,
+  deliverability,
   lint,
   "serve-limits": serveLimits,
   search,
