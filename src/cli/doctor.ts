@@ -16,7 +16,8 @@ interface DoctorFlags {
 export async function runDoctorCommand(flags: DoctorFlags, io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const { loadProject } = await import("../project/project.js");
   const { dkimFromEnv } = await import("../message/message.js");
-  const { doctor, dnsLookup, ehloName } = await import("../deliverability/doctor.js");
+  const { doctor, dnsLookup } = await import("../deliverability/doctor.js");
+  const { ehloName } = await import("../deliverability/ehlo.js");
   const project = await loadProject(resolve(flags.root));
   const config = project.config.config;
   const smtpUrl = env.SMTP_URL;

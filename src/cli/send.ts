@@ -3,6 +3,8 @@ import { join, relative, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import cliProgress from "cli-progress";
 import { type Command, InvalidArgumentError } from "commander";
+import type { NewsletterConfig } from "../config/schema.js";
+import { ehloName } from "../deliverability/ehlo.js";
 import { type Diagnostic, RassylkaError, warning } from "../diagnostics.js";
 import { t } from "../i18n/index.js";
 import { SECRET_ENV } from "../identity/token.js";
@@ -154,7 +156,7 @@ function makeTransport(
   runtime: SendRuntime,
   root: string,
   warn: (d: Diagnostic) => void = () => {},
-): (issue: { slug: string; mode: SendMode }) => Transport | Promise<Transport> {
+): (issue: { slug: string; mode: SendMode; config?: NewsletterConfig }) => Transport | Promise<Transport> {
   const kind = flags.transport;
   if (kind === "sendsay") return sendsayPersonalTransport(root, runtime);
   if (kind !== "outbox" && kind !== "smtp")
@@ -195,7 +197,16 @@ function makeTransport(
         ),
       );
     }
-    return () => new SmtpTransport({ url, maxConnections: flags.concurrency, dkim, ca, allowInvalidCertificates: insecure });
+    // EHLO: SMTP_EHLO_NAME, sending.ehlo, this host's FQDN, else the From domain — never an IP literal
+    return ({ config }) =>
+      new SmtpTransport({
+        url,
+        maxConnections: flags.concurrency,
+        dkim,
+        ca,
+        allowInvalidCertificates: insecure,
+        name: config ? ehloName(config, runtime.env).name : runtime.env.SMTP_EHLO_NAME?.trim() || undefined,
+      });
   }
   return ({ slug, mode }) =>
     new OutboxTransport({ dir: join(root, "outbox", mode === "test" ? `${slug}-test` : slug), dkim, description: `outbox/${slug}/` });

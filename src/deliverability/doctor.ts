@@ -1,11 +1,11 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
 import { Resolver } from "node:dns/promises";
-import { hostname } from "node:os";
 import type { NewsletterConfig } from "../config/schema.js";
 import { type Diagnostic, error, info, warning } from "../diagnostics.js";
 import { t } from "../i18n/index.js";
 import type { DkimOptions } from "../message/message.js";
 import { aligned, organisationalDomain } from "../send/guards.js";
+import type { Ehlo } from "./ehlo.js";
 
 /**
  * `rassylka doctor`: is the sending domain ready for bulk mail by Gmail's and Yahoo's 2024 rules and
@@ -24,25 +24,10 @@ export interface DoctorInput {
   ehlo: Ehlo;
 }
 
-export interface Ehlo {
-  name: string;
-  source: "env" | "config" | "host" | "from";
-}
-
 export interface DoctorReport {
   from: string;
   ehlo: Ehlo;
   findings: Diagnostic[];
-}
-
-/** The name nodemailer says in EHLO: SMTP_EHLO_NAME, sending.ehlo, this host's FQDN, else the From domain — never an IP literal. */
-export function ehloName(config: NewsletterConfig, env: NodeJS.ProcessEnv, host = hostname()): Ehlo {
-  const fromEnv = env.SMTP_EHLO_NAME?.trim();
-  if (fromEnv) return { name: fromEnv, source: "env" };
-  if (config.sending?.ehlo) return { name: config.sending.ehlo, source: "config" };
-  const isFqdn = host.includes(".") && !/^[\d.]+$/.test(host) && !host.includes(":") && !host.endsWith(".local");
-  if (isFqdn) return { name: host.toLowerCase(), source: "host" };
-  return { name: config.from.email.split("@")[1].toLowerCase(), source: "from" };
 }
 
 type Lookup = (name: string, type: "TXT" | "MX" | "A" | "AAAA") => Promise<string[] | undefined>;

@@ -1,4 +1,5 @@
 import { compileOrThrow } from "../compile/compile.js";
+import type { NewsletterConfig } from "../config/schema.js";
 import { type Diagnostic, RassylkaError, warning } from "../diagnostics.js";
 import { t } from "../i18n/index.js";
 import { requireSecret, SECRET_ENV } from "../identity/token.js";
@@ -24,7 +25,7 @@ export interface SendOptions extends Omit<SendInput, "compiled" | "config" | "se
   issue: string;
   audience?: AudienceSource;
   /** The transport, or a factory called once the issue is compiled (the outbox needs the slug). */
-  transport: Transport | ((issue: { slug: string; mode: SendMode }) => Transport | Promise<Transport>);
+  transport: Transport | ((issue: { slug: string; mode: SendMode; config?: NewsletterConfig }) => Transport | Promise<Transport>);
   /**
    * The state: a file (relative to root) or a postgres:// URL; default `RASSYLKA_DATABASE_URL`, else
    * `.rassylka/state.sqlite` under root.
@@ -120,7 +121,8 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
   });
   let transport: Transport | undefined;
   try {
-    transport = typeof options.transport === "function" ? await options.transport({ slug: compiled.slug, mode }) : options.transport;
+    transport =
+      typeof options.transport === "function" ? await options.transport({ slug: compiled.slug, mode, config }) : options.transport;
     const leaseMs = options.leaseMs ?? leaseMsFrom(env);
     return await runSend({
       ...options,
