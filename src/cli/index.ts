@@ -4,8 +4,9 @@ import type { Command } from "commander";
 import { isRassylkaError } from "../diagnostics.js";
 import { type Lang, langOf, resolveLang } from "../i18n/lang.js";
 import type { Words } from "../i18n/words.js";
+import { redactor, secretsIn } from "../util/redact.js";
 import { VERSION } from "../version.js";
-import { type Io, stdio } from "./io.js";
+import { type Io, redactingIo, stdio } from "./io.js";
 
 /**
  * The CLI: wires commander, one file per command. Commands return exit codes; this is the only place
@@ -212,7 +213,9 @@ export async function chooseLanguage(argv: string[], env: NodeJS.ProcessEnv): Pr
   return resolveLang({ flag, env, config });
 }
 
-export async function main(argv: string[], io: Io = stdio): Promise<number> {
+export async function main(argv: string[], rawIo: Io = stdio): Promise<number> {
+  // nothing any command prints carries a secret of the environment (src/util/redact.ts)
+  const io = redactingIo(rawIo, redactor(secretsIn(process.env)));
   let code = 0;
   const args = argv.slice(2);
   // `rassylka --version` needs no language, no catalogue and no command

@@ -1,6 +1,5 @@
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { createInterface } from "node:readline/promises";
 import type { Command } from "commander";
 import {
   assertCampaignable,
@@ -25,6 +24,7 @@ import type { Transport } from "../send/transport.js";
 import { pingSendsay, SendsayTransport } from "../send/transports/sendsay/transport.js";
 import { SendsayClient, type SendsayClientOptions, sendsayCredentials } from "../sendsay/client.js";
 import type { Io } from "./print.js";
+import { confirmYesNo } from "./prompt.js";
 import { stateFromFlags } from "./state-flag.js";
 
 /**
@@ -229,15 +229,6 @@ function campaignSources(root: string, issueFile: string, templates: TemplateSet
   return sources;
 }
 
-async function defaultAsk(question: string): Promise<string> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return await rl.question(question);
-  } finally {
-    rl.close();
-  }
-}
-
 /**
  * `rassylka send <issue> --transport sendsay --group <id>`. Exit codes: 0 the track ended done (-1);
  * 1 bad input, refused by Sendsay, or in doubt (nothing sent again); 2 the track ended in error or was
@@ -340,12 +331,11 @@ export async function runSendsayCampaign(issue: string, flags: SendsaySendFlags,
       },
       confirm: flags.yes
         ? undefined
-        : async (info) => {
-            const answer = await (runtime.ask ?? defaultAsk)(
+        : (info) =>
+            confirmYesNo(
               `Send «${info.subject}» to every member of Sendsay list "${info.groupId}" (account ${info.login})? [y/N] `,
-            );
-            return /^(y|yes|д|да)$/i.test(answer.trim());
-          },
+              runtime.ask,
+            ),
     });
     const code = campaignExitCode(outcome);
     if (flags.json) io.out(JSON.stringify({ ...outcome, exitCode: code }, null, 2));

@@ -6,14 +6,9 @@ import { resolveLang, translator } from "../i18n/index.js";
 import { requireSecret } from "../identity/token.js";
 import { locationText, type StateLocation } from "../state/location.js";
 import { openStore } from "../state/store.js";
+import { maskAddress } from "../util/redact.js";
 import { close, createPublishServer, listen, unsubscribePaths } from "./server.js";
 import { type ServeLog, subscribeBackend } from "./subscribe-backend.js";
-
-/** `i***@example.ru`: enough to follow the log, not a list of readers. */
-function mask(email: string): string {
-  const at = email.lastIndexOf("@");
-  return `${email.slice(0, Math.min(1, at))}***${email.slice(at)}`;
-}
 
 export interface ServeOptions {
   root: string;
@@ -71,7 +66,7 @@ export async function serve(options: ServeOptions, log: ServeLog, stop: Promise<
     state: store,
     onUnsubscribe: (email, added) => {
       if (added) recorded++;
-      log.out(`unsubscribed ${mask(email)}${added ? "" : " (already)"}`);
+      log.out(`unsubscribed ${maskAddress(email)}${added ? "" : " (already)"}`);
     },
     onError: (error) => log.err(`error: ${(error as Error).message}`),
     subscribe: subscribe?.options,

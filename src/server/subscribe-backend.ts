@@ -9,7 +9,7 @@ import { SMTP_URL_ENV, SmtpTransport } from "../send/transports/smtp.js";
 import type { StateLocation } from "../state/location.js";
 import type { Store } from "../state/store.js";
 import type { Subscriber } from "../state/subscribers.js";
-import { maskAddress } from "../subscribe/subscribe.js";
+import { maskAddress } from "../util/redact.js";
 import type { SubscribeServerOptions } from "./subscribe.js";
 
 /**
