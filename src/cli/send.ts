@@ -2,6 +2,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import cliProgress from "cli-progress";
 import { type Command, InvalidArgumentError } from "commander";
+import type { NewsletterConfig } from "../config/schema.js";
+import { ehloName } from "../deliverability/ehlo.js";
 import { type Diagnostic, RassylkaError, warning } from "../diagnostics.js";
 import { language, t } from "../i18n/index.js";
 import { dkimFromEnv } from "../message/message.js";
@@ -53,6 +55,10 @@ export interface SendFlags {
   json?: boolean;
   encoding?: string;
   allowChanged?: boolean;
+  /** `--allow-no-one-click`: a private list may go without unsubscribe.url (printed in the summary). */
+  allowNoOneClick?: boolean;
+  /** `--allow-unaligned`: DKIM or the return path may be off the From domain (printed in the summary). */
+  allowUnaligned?: boolean;
   /** Sendsay (src/cli/sendsay.ts): a list to send to as one campaign, and its safety flags. */
   group?: string;
   force?: boolean;
@@ -151,7 +157,7 @@ function makeTransport(
   runtime: SendRuntime,
   root: string,
   warn: (d: Diagnostic) => void = () => {},
-): (issue: { slug: string; mode: SendMode }) => Transport | Promise<Transport> {
+): (issue: { slug: string; mode: SendMode; config?: NewsletterConfig }) => Transport | Promise<Transport> {
   const kind = flags.transport;
   if (kind === "sendsay") return sendsayPersonalTransport(root, runtime);
   if (kind !== "outbox" && kind !== "smtp")
@@ -192,7 +198,16 @@ function makeTransport(
         ),
       );
     }
-    return () => new SmtpTransport({ url, maxConnections: flags.concurrency, dkim, ca, allowInvalidCertificates: insecure });
+    // EHLO: SMTP_EHLO_NAME, sending.ehlo, this host's FQDN, else the From domain — never an IP literal
+    return ({ config }) =>
+      new SmtpTransport({
+        url,
+        maxConnections: flags.concurrency,
+        dkim,
+        ca,
+        allowInvalidCertificates: insecure,
+        name: config ? ehloName(config, runtime.env).name : runtime.env.SMTP_EHLO_NAME?.trim() || undefined,
+      });
   }
   return ({ slug, mode }) =>
     new OutboxTransport({ dir: join(root, "outbox", mode === "test" ? `${slug}-test` : slug), dkim, description: `outbox/${slug}/` });
@@ -415,6 +430,8 @@ async function sendCommand(issue: string, flags: SendFlags, io: Io, runtime: Sen
       retryWindow: flags.retryWindow,
       retryFailed: flags.retryFailed,
       allowChanged: flags.allowChanged,
+      allow: { noOneClick: flags.allowNoOneClick, unaligned: flags.allowUnaligned },
+      dkimDomain: flags.transport === "sendsay" ? undefined : dkimFromEnv(runtime.env)?.domainName,
       onWarning: warn,
       onCreateState: (file) => io.err(`note: a new state file (the ledger of who got what): ${relative(process.cwd(), file) || file}`),
       signal: controller.signal,
@@ -430,8 +447,16 @@ async function sendCommand(issue: string, flags: SendFlags, io: Io, runtime: Sen
     process.removeListener("SIGTERM", onSignal);
   }
   const command = rerunCommand(process.argv.slice(2));
-  if (flags.json) io.out(JSON.stringify({ ...summary, exitCode: exitCode(summary) }, null, 2));
-  else for (const line of formatSummary(summary, command)) io.out(line);
+  // what this send was told to overlook, said where the editor reads the outcome
+  const allowed = [
+    ...(flags.allowNoOneClick ? [["--allow-no-one-click", t("deliverability:allowedNoOneClick")]] : []),
+    ...(flags.allowUnaligned ? [["--allow-unaligned", t("deliverability:allowedUnaligned")]] : []),
+  ];
+  if (flags.json) io.out(JSON.stringify({ ...summary, allowed: allowed.map(([flag]) => flag), exitCode: exitCode(summary) }, null, 2));
+  else {
+    for (const line of formatSummary(summary, command)) io.out(line);
+    for (const [, text] of allowed) io.out(`  ${text}`);
+  }
   if (mode === "send" && flags.transport === "outbox" && summary.sent > 0 && !flags.json) {
     io.out(t("send:outbox", { dir: relative(process.cwd(), join(root, "outbox", summary.slug)) || "." }));
   }
@@ -493,6 +518,8 @@ export function registerSend(program: Command, io: Io, setCode: (c: number) => v
     .option("--root <dir>", "the newsletter's folder", ".")
     .option("--encoding <name>", "encoding of the CSV: utf-8 (default) or windows-1251", "utf-8")
     .option("--allow-changed", "continue a send although the issue changed since it started")
+    .option("--allow-no-one-click", "send without unsubscribe.url (a private list): no one-click unsubscribe, printed in the summary")
+    .option("--allow-unaligned", "send although DKIM_DOMAIN or returnPath is off the From domain, printed in the summary")
     .option("--group <id>", "with --transport sendsay: send to this Sendsay list as one campaign (docs/sendsay.md)")
     .option("--force", "with --group: submit although an earlier submission is in doubt or already sent")
     .option("--without-subscriber-fields", "with --group: send everyone the version with subscriber fields empty")

@@ -1,6 +1,7 @@
 import { build } from "./build.js";
 import { cli } from "./cli.js";
 import { common } from "./common.js";
+import { deliverability } from "./deliverability.js";
 import { lint } from "./lint.js";
 import { pages } from "./pages.js";
 import { preview } from "./preview.js";
@@ -20,6 +21,7 @@ export const CATALOGUES: Record<string, Catalogue> = {
   build,
   cli,
   common,
+  deliverability,
   lint,
   pages,
   preview,
