@@ -1,14 +1,17 @@
 import { build } from "./build.js";
 import { cli } from "./cli.js";
 import { common } from "./common.js";
+import { deliverability } from "./deliverability.js";
 import { lint } from "./lint.js";
 import { pages } from "./pages.js";
 import { preview } from "./preview.js";
 import { review } from "./review.js";
 import { search } from "./search.js";
+import { send } from "./send.js";
 import { serveLimits } from "./serve-limits.js";
 import { subscribe } from "./subscribe.js";
 import { templates } from "./templates.js";
+import { tracking } from "./tracking.js";
 import type { Catalogue } from "./types.js";
 
 /**
@@ -19,12 +22,15 @@ export const CATALOGUES: Record<string, Catalogue> = {
   build,
   cli,
   common,
+  deliverability,
   lint,
   pages,
   preview,
   review,
+  send,
   "serve-limits": serveLimits,
   search,
   subscribe,
   templates,
+  tracking,
 };
