@@ -1,5 +1,6 @@
 import { type BounceMessageRecord, type BounceRecord, type BounceStore, SqlBounces } from "./bounces.js";
 import { type CampaignStore, SqlCampaigns } from "./campaigns.js";
+import { type ClickRecord, type ClickStore, type IssueLinkRecord, SqlClicks } from "./clicks.js";
 import { insertMissing, pageRows } from "./copy.js";
 import type { StateOptions } from "./db.js";
 import { type LedgerStore, SqlLedger } from "./ledger.js";
@@ -25,6 +26,8 @@ export interface Store {
   readonly campaigns: CampaignStore;
   readonly subscribers: SubscriberStore;
   readonly bounces: BounceStore;
+  /** Tracked links and clicks (src/state/clicks.ts, docs/report.md). */
+  readonly clicks: ClickStore;
   /** The send ledger (src/state/ledger.ts): runs, readers, leases, workers. */
   readonly ledger: LedgerStore;
   /** Applies the missing schema migrations (an open already did, unless opened with `migrate: false`). */
@@ -80,6 +83,7 @@ export abstract class StateStore implements Store {
   readonly campaigns: CampaignStore;
   readonly subscribers: SubscriberStore;
   readonly bounces: BounceStore;
+  readonly clicks: ClickStore;
   readonly ledger: LedgerStore;
 
   constructor(
@@ -92,6 +96,7 @@ export abstract class StateStore implements Store {
     this.campaigns = new SqlCampaigns(sql);
     this.subscribers = new SqlSubscribers(sql);
     this.bounces = new SqlBounces(sql);
+    this.clicks = new SqlClicks(sql);
     this.ledger = new SqlLedger(sql, location, worker, () => this.checkpoint());
   }
 
@@ -122,6 +127,8 @@ export const STATE_TABLES = [
   "bounces",
   "bounce_messages",
   "send_invalid",
+  "issue_links",
+  "click_events",
 ] as const;
 export type StateTable = (typeof STATE_TABLES)[number];
 
@@ -183,6 +190,8 @@ export interface StateRows {
   bounces: BounceRecord;
   bounce_messages: BounceMessageRecord;
   send_invalid: InvalidRecord;
+  issue_links: IssueLinkRecord;
+  click_events: ClickRecord;
 }
 
 /** A list row that is not an address, of an issue's run (`status` lists them). */
@@ -234,6 +243,8 @@ export const COPY_COLUMNS: { [T in StateTable]: readonly (keyof StateRows[T] & s
   bounces: ["issue", "email", "kind", "status", "diagnostic", "message_key", "messages", "bounced_at", "created_at", "updated_at"],
   bounce_messages: ["message_key", "result", "created_at"],
   send_invalid: ["issue", "run_id", "line", "address", "reason"],
+  issue_links: ["issue", "link", "url"],
+  click_events: ["event_id", "issue", "link", "reader", "ua_class", "trial", "at"],
 };
 
 /**
@@ -249,4 +260,6 @@ export const COPY_KEYS: { [T in StateTable]: readonly (keyof StateRows[T] & stri
   bounces: ["issue", "email", "kind"],
   bounce_messages: ["message_key"],
   send_invalid: ["issue", "run_id", "line"],
+  issue_links: ["issue", "link"],
+  click_events: ["event_id"],
 };
