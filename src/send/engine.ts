@@ -6,6 +6,7 @@ import { type MessageContext, messageContext, messageIdFor } from "../message/me
 import { createPersonaliser, type Personaliser } from "../render/personalise.js";
 import type { CompiledIssue } from "../render/pipeline.js";
 import { LinkTracker, trackingPersonaliser } from "../render/tracking.js";
+import type { ClickStore } from "../state/clicks.js";
 import { DEFAULT_LEASE_MS, type InvalidListRow, type LedgerFailure, type LedgerStore, type NewRecipient } from "../state/ledger.js";
 import { sha256 } from "../util/fs.js";
 import type { AudienceSource } from "./audience.js";
@@ -33,6 +34,8 @@ export interface SendInput {
   transport: Transport;
   /** The run's one ledger, on the state store the caller opened (SQLite or PostgreSQL). */
   ledger: LedgerStore;
+  /** The same store's clicks: with clicks tracked, the issue's link list is kept there as the send starts. */
+  clicks?: ClickStore;
   /** How long this worker's claims are its own without a heartbeat, ms. Default 60 s. */
   leaseMs?: number;
   mode?: SendMode;
@@ -303,9 +306,14 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
       if (!ok) return await summary({ sent: 0, stopped: "declined" });
     }
 
-    // 2. claim → send → record
+    // 2. claim → send → record; with clicks tracked the issue's links are kept first (serve redirects only to them)
+    const { personaliser, tracker } = sendPersonaliser(compiled, ctx);
+    if (tracker && input.clicks && mode !== "dry-run") {
+      personaliser.render({ email: "" });
+      await input.clicks.saveLinks(compiled.slug, tracker.links);
+    }
     const delivery = new Delivery(
-      { ledger, key, runId, leaseMs, toSend, transport, personaliser: sendPersonaliser(compiled, ctx).personaliser, ctx },
+      { ledger, key, runId, leaseMs, toSend, transport, personaliser, ctx },
       {
         // a dry run hands nothing over: somewhat bigger batches, fewer commits (not too big: each message in
         // flight holds its rendered HTML, and many at once push garbage into V8's old space)

@@ -5,6 +5,7 @@ import { CANARY_LINK, readerKey, verifyClickToken } from "../../src/identity/cli
 import { addressList } from "../../src/send/audience.js";
 import { sendIssue } from "../../src/send/send-issue.js";
 import { SmtpTransport } from "../../src/send/transports/smtp.js";
+import { openStore } from "../../src/state/store.js";
 import { CONFIG, ISSUE, makeProject, parse, SECRET, type Sink, startSmtp } from "./helpers.js";
 
 const LIST_ID = "kak-uvelichit-obyomy-prodazh.prodazhi.example.ru";
@@ -87,6 +88,17 @@ describe("click tracking at send time", () => {
     const other = hrefs(String((await parse(boris.raw)).html)).filter((h) => h.startsWith(`${BASE}/c/`));
     expect(other).toHaveLength(tracked.length);
     expect(verifyClickToken(tokenOf(other[0]), LIST_ID, SECRET)?.reader).toBe(readerKey(LIST_ID, "boris@example.ru"));
+    // the issue's links are in the store: what a token's number may lead to
+    const store = await openStore({ kind: "sqlite", file: join(root, "state.sqlite") });
+    try {
+      const kept = await store.clicks.links("2026-12-01-hello");
+      // each occurrence its own number (the click map tells them apart), the layout's links too
+      expect(kept.filter((l) => l.url === "https://prodazhi.example.ru/stati/debitorka?a=1&b=2")).toHaveLength(2);
+      expect(kept.map((l) => l.link)).toEqual(kept.map((_, i) => i + 1));
+      expect(kept.map((l) => l.url)).not.toContain("https://prodazhi.example.ru/prais");
+    } finally {
+      await store.close();
+    }
     // a token signed for another newsletter on the same secret is refused
     expect(verifyClickToken(tokenOf(tracked[0]), "another.example.org", SECRET)).toBeUndefined();
   });
