@@ -137,6 +137,11 @@ export const configSchema = z.strictObject({
   /** How a send delivers (docs/sending.md). */
   sending: z
     .strictObject({
+      /** Gmail's Feedback-ID sender part (docs/deliverability.md): letters, digits, dot, dash, underscore. */
+      feedbackId: z
+        .string()
+        .regex(/^[A-Za-z0-9._-]{1,64}$/, { message: "expected letters, digits, dots, dashes or underscores (no colon)" })
+        .optional(),
       /** The name said in EHLO (SMTP_EHLO_NAME overrides); default this host's FQDN, else the From domain. */
       ehlo: z
         .string()
