@@ -1,15 +1,11 @@
 import Handlebars from "handlebars";
 import type { ErrorStatus } from "../i18n/pages.js";
-import { formatDate } from "./events.js";
 
 /**
- * Not an email stage: the web pages' Handlebars environment (the archive and web versions in src/site,
- * serve's pages in src/server, the preview, the search box), here because every one of them may import it.
- *
  * Every page we serve comes from a Handlebars template of this one environment: `{{value}}` is always
  * HTML-escaped (text and attribute alike), and there is no helper that turns escaping off. A value that
  * must go in as HTML is a `{{{…}}}` in the template, marked with a `{{!-- html: why --}}` comment right
- * before it; tests/render/pages.test.ts checks that every triple brace is marked.
+ * before it; tests/site/templates.test.ts checks that every triple brace is marked.
  */
 const pages = Handlebars.create();
 
@@ -52,15 +48,6 @@ export function unmarkedTripleBraces(source: string): string[] {
 /** The error statuses with words of their own; anything else reads as the nearest (4xx → 400, 5xx → 500). */
 export function errorStatus(status: number): ErrorStatus {
   return ([400, 403, 404, 405, 413, 500] as const).find((s) => s === status) ?? (status >= 500 ? 500 : 400);
-}
-
-/** "24 ноября 2026 г." — and never a crash on a language tag Intl does not know. */
-export function issueDate(iso: string, language: string): string {
-  try {
-    return formatDate(iso, language, { withYear: true });
-  } catch {
-    return iso;
-  }
 }
 
 /** A valid BCP 47 tag for `lang=` / `xml:lang=`, or "und". */
