@@ -1,13 +1,13 @@
-import { resolve } from "node:path";
 import type { Command } from "commander";
 import { error, RassylkaError } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 import { copyState } from "../state/copy.js";
-import { DATABASE_URL_ENV, isPostgresUrl, locationText, type StateLocation, stateLocation } from "../state/location.js";
 import { openStore } from "../state/store.js";
 import type { Io } from "./print.js";
+import { DATABASE_URL_ENV, locationText, stateFromFlags } from "./state-flag.js";
 
 /**
- * `rassylka state migrate|copy`: the state store itself (issue 13). A location is a state file
+ * `rassylka state migrate|copy`: the state store itself. A location is a state file
  * (relative to the current folder) or a postgres:// URL; everything printed shows the URL with its
  * password masked (`postgres://user:***@host:5432/db`).
  */
@@ -24,13 +24,8 @@ export interface CopyFlags {
   json?: boolean;
 }
 
-/** A location flag: a postgres:// URL as it is, a file resolved from the current folder. */
-function locationOf(root: string, flag: string | undefined, env: NodeJS.ProcessEnv): StateLocation {
-  return stateLocation(resolve(root), flag && !isPostgresUrl(flag) ? resolve(flag) : flag, env);
-}
-
 export async function runMigrate(flags: StateFlags, io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const location = locationOf(flags.root, flags.state, env);
+  const location = stateFromFlags(flags, env);
   const where = locationText(location);
   const store = await openStore(location, { migrate: false });
   try {
@@ -58,8 +53,8 @@ export async function runCopy(flags: CopyFlags, io: Io, env: NodeJS.ProcessEnv =
       }),
     );
   }
-  const source = locationOf(flags.root, flags.from, {});
-  const target = locationOf(flags.root, to, {});
+  const source = stateFromFlags({ root: flags.root, state: flags.from }, {});
+  const target = stateFromFlags({ root: flags.root, state: to }, {});
   const same =
     source.kind === target.kind &&
     (source.kind === "sqlite" ? source.file : source.url) === (target.kind === "sqlite" ? target.file : target.url);
@@ -99,7 +94,7 @@ export async function runCopy(flags: CopyFlags, io: Io, env: NodeJS.ProcessEnv =
 }
 
 export function registerState(program: Command, io: Io, setCode: (c: number) => void): void {
-  const cmd = program.command("state").description("the state store (a SQLite file or PostgreSQL): migrate, copy");
+  const cmd = program.command("state").description(t("cli:command.state"));
   cmd
     .command("migrate")
     .description("apply the missing schema migrations and say which (opening a store does it too)")

@@ -2,6 +2,7 @@ import { join, relative, resolve } from "node:path";
 import { CACHE_DIR, fileCache, noCache } from "../compile/cache.js";
 import { compileIssueFiles } from "../compile/compile.js";
 import { type Diagnostic, hasErrors, RassylkaError } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 import { ISSUES_DIR, listIssueFiles, loadProject, type Project, resolveIssueFile } from "../project/project.js";
 import { renderWebVersion } from "../render/personalise.js";
 import type { CompiledIssue } from "../render/pipeline.js";
@@ -67,13 +68,13 @@ export async function buildProject(project: Project, options: BuildOptions): Pro
     throw new RassylkaError({
       ruleId: "build/no-issues",
       severity: "error",
-      message: `no issues in ${ISSUES_DIR}/`,
+      message: t("build:noIssues", { dir: ISSUES_DIR }),
       file: `${ISSUES_DIR}/`,
-      fix: 'write one with `rassylka new "Title"`',
+      fix: t("build:noIssues.fix"),
     });
   }
   if (options.write !== false) {
-    // a build killed while writing left its temp files behind: this run removes them (issue 11, item 8)
+    // a build killed while writing left its temp files behind: this run removes them
     await Promise.all([removeStaleTempFiles(outDir, { depth: 2 }), removeStaleTempFiles(join(root, CACHE_DIR))]);
   }
   const built: BuiltIssue[] = [];
@@ -95,10 +96,10 @@ export async function buildProject(project: Project, options: BuildOptions): Pro
       diagnostics.push({
         ruleId: "build/duplicate-slug",
         severity: "error",
-        message: `slug "${c.slug}" is already used by ${other}`,
+        message: t("build:slugTaken", { slug: c.slug, other }),
         file,
         field: "slug",
-        fix: "give one of the issues another `slug:` in its front-matter, or rename its file",
+        fix: t("build:slugTaken.fix"),
       });
       failed.push(file);
       continue;

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { backoff } from "../../src/send/delivery.js";
+import { backoff } from "../../src/send/outcome.js";
 import type { LedgerStore } from "../../src/state/ledger.js";
 import type { StateLocation } from "../../src/state/location.js";
 import { openStore, type Store } from "../../src/state/store.js";
@@ -225,7 +225,7 @@ describe.each(backends())("send ledger ($name)", (backend) => {
     expect(await next.recoverInFlight("i", run2)).toBe(1);
   });
 
-  it("keeps the list's invalid rows of the issue's latest run: two workers reading one list add each once (issue 17)", async () => {
+  it("keeps the list's invalid rows of the issue's latest run: two workers reading one list add each once", async () => {
     const run = await ledger.beginRun("i", "h", "s");
     const bad = [
       { line: 4, address: "x@", reason: "not an address" },
