@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { RassylkaError } from "../diagnostics.js";
-import { resolveLang, t, translator } from "../i18n/index.js";
+import { t } from "../i18n/index.js";
 import { serve } from "../server/serve.js";
 import type { Io } from "./print.js";
 import { stateFromFlags } from "./state-flag.js";

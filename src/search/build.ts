@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { NewsletterConfig } from "../config/schema.js";
 import { type Diagnostic, warning } from "../diagnostics.js";
 import { t } from "../i18n/index.js";
-import { issueDate } from "../pages/i18n.js";
+import { issueDate } from "../render/events.js";
 import { sha256, writeFileAtomic } from "../util/fs.js";
 import { VERSION } from "../version.js";
 import { writeSearchAssets } from "./assets.js";

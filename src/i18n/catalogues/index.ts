@@ -2,8 +2,12 @@ import { build } from "./build.js";
 import { cli } from "./cli.js";
 import { common } from "./common.js";
 import { lint } from "./lint.js";
+import { pages } from "./pages.js";
+import { preview } from "./preview.js";
+import { review } from "./review.js";
 import { search } from "./search.js";
 import { serveLimits } from "./serve-limits.js";
+import { subscribe } from "./subscribe.js";
 import { templates } from "./templates.js";
 import type { Catalogue } from "./types.js";
 
@@ -16,7 +20,11 @@ export const CATALOGUES: Record<string, Catalogue> = {
   cli,
   common,
   lint,
+  pages,
+  preview,
+  review,
   "serve-limits": serveLimits,
   search,
+  subscribe,
   templates,
 };
