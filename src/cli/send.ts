@@ -3,7 +3,7 @@ import { join, relative, resolve } from "node:path";
 import cliProgress from "cli-progress";
 import { type Command, InvalidArgumentError } from "commander";
 import { type Diagnostic, RassylkaError, warning } from "../diagnostics.js";
-import { t } from "../i18n/index.js";
+import { language, t } from "../i18n/index.js";
 import { dkimFromEnv } from "../message/message.js";
 import { type AudienceSource, addressList, csvFile } from "../send/audience.js";
 import type { SendMode, SendProgress, SendSummary } from "../send/engine.js";
@@ -268,21 +268,21 @@ export function exitCode(s: SendSummary): number {
 
 export function formatSummary(s: SendSummary, command: string): string[] {
   const lines: string[] = [];
-  if (s.stopped === "declined") return [`Not sent: «${s.subject}» went to nobody. Run the command again and answer y, or add --yes.`];
-  const verb =
+  if (s.stopped === "declined") return [t("send:declined", { subject: s.subject })];
+  const head =
     s.mode === "dry-run"
-      ? "Dry run (nothing delivered) of"
+      ? "dryRun"
       : s.mode === "test"
-        ? "Test copies of"
+        ? "test"
         : s.stopped && s.sent === 0
-          ? "Nothing sent of"
+          ? "nothing"
           : s.stopped || s.pending > 0
-            ? "Partly sent"
-            : "Sent";
-  lines.push(`${verb} «${s.subject}» via ${s.transport} in ${(s.elapsedMs / 1000).toFixed(1)} s`);
-  lines.push(
-    `  readers in the list: ${s.total} · sent now: ${s.sent}${s.alreadySent ? ` · already sent earlier: ${s.alreadySent}` : ""} · failed: ${s.failed} · suppressed: ${s.suppressed} · invalid: ${s.invalid} · duplicates: ${s.duplicates}`,
-  );
+            ? "partly"
+            : "sent";
+  const seconds = new Intl.NumberFormat(language(), { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(s.elapsedMs / 1000);
+  lines.push(t(`send:head.${head}`, { subject: s.subject, transport: s.transport, seconds }));
+  const already = s.alreadySent ? t("send:already", { count: s.alreadySent }) : "";
+  lines.push(t("send:counts", { ...s, already }));
   if (s.workers > 1)
     lines.push(
       `  a shared send: ${s.workers - 1} other worker(s) sent ${s.sentByOthers} of this list (rassylka status ${s.slug} shows each)`,
@@ -293,9 +293,9 @@ export function formatSummary(s: SendSummary, command: string): string[] {
     for (const a of s.resentAddresses.slice(0, 20)) lines.push(`    ${a}`);
   }
   if (s.failures.length) {
-    lines.push("  failed:");
+    lines.push(t("send:failedHeading"));
     for (const f of s.failures.slice(0, 50)) lines.push(`    ${f.email} — ${replyText(f.code, f.message)}`);
-    if (s.failed > 50) lines.push(`    … and ${s.failed - 50} more (rassylka status ${s.slug})`);
+    if (s.failed > 50) lines.push(t("send:moreInStatus", { count: s.failed - 50, slug: s.slug }));
   }
   for (const d of s.domains.filter((x) => x.slowdowns > 0)) {
     const pace = d.rate === null ? "back to no limit" : `now ${d.rate}/s`;
@@ -305,8 +305,8 @@ export function formatSummary(s: SendSummary, command: string): string[] {
   }
   if (s.bounced) lines.push(`  added to the suppression list as bounced (their mailbox does not exist): ${s.bounced}`);
   if (s.invalidRows.length) {
-    lines.push("  invalid addresses (skipped):");
-    for (const r of s.invalidRows.slice(0, 50)) lines.push(`    line ${r.line}: "${r.address}" — ${r.reason}`);
+    lines.push(t("send:invalidHeading"));
+    for (const r of s.invalidRows.slice(0, 50)) lines.push(t("send:invalidRow", { ...r }));
     if (s.invalid > 50) lines.push(`    … and ${s.invalid - 50} more (rassylka status ${s.slug} lists them all)`);
   }
   if (s.stopped === "sender") {
@@ -330,9 +330,9 @@ export function formatSummary(s: SendSummary, command: string): string[] {
       `Stopped: ${s.pauseReason ?? "this worker lost its lease"}. Those ${s.lost} reader(s) may get the issue twice (the worker that took them over reports them as resent); ${s.pending} reader(s) still pending. Keep the machine awake during a send (or set a longer RASSYLKA_LEASE_MS), then re-run: ${command}`,
     );
   } else if (s.stopped === "signal") {
-    lines.push(`Stopped. ${s.pending} reader(s) still pending; re-run to resume: ${command}`);
+    lines.push(t("send:stopped", { pending: t("send:pending", { count: s.pending, command }) }));
   } else if (s.pending > 0) {
-    lines.push(`${s.pending} reader(s) still pending; re-run to resume: ${command}`);
+    lines.push(t("send:pending", { count: s.pending, command }));
   }
   return lines;
 }
@@ -433,7 +433,7 @@ async function sendCommand(issue: string, flags: SendFlags, io: Io, runtime: Sen
   if (flags.json) io.out(JSON.stringify({ ...summary, exitCode: exitCode(summary) }, null, 2));
   else for (const line of formatSummary(summary, command)) io.out(line);
   if (mode === "send" && flags.transport === "outbox" && summary.sent > 0 && !flags.json) {
-    io.out(`Open the messages in ${relative(process.cwd(), join(root, "outbox", summary.slug)) || "."}/ (one .eml per reader).`);
+    io.out(t("send:outbox", { dir: relative(process.cwd(), join(root, "outbox", summary.slug)) || "." }));
   }
   return exitCode(summary);
 }

@@ -6,6 +6,7 @@ import { pages } from "./pages.js";
 import { preview } from "./preview.js";
 import { review } from "./review.js";
 import { search } from "./search.js";
+import { send } from "./send.js";
 import { serveLimits } from "./serve-limits.js";
 import { subscribe } from "./subscribe.js";
 import { templates } from "./templates.js";
@@ -23,6 +24,7 @@ export const CATALOGUES: Record<string, Catalogue> = {
   pages,
   preview,
   review,
+  send,
   "serve-limits": serveLimits,
   search,
   subscribe,
