@@ -1,5 +1,6 @@
 import { Command, CommanderError, Help } from "commander";
 import { isRassylkaError } from "../diagnostics.js";
+import { dotEnvVariables } from "../project/env.js";
 import { VERSION } from "../version.js";
 import { formatDiagnostic, type Io, stdio } from "./print.js";
 
@@ -101,7 +102,6 @@ function baseProgram(): Command {
   return new Command("rassylka")
     .description("Email-newsletter publishing pipeline: Markdown issues → MJML emails → subscribers")
     .version(VERSION)
-    .showHelpAfterError()
     .exitOverride();
 }
 
@@ -131,10 +131,44 @@ function commandOf(argv: string[]): string | undefined {
   return first === "help" ? second : first;
 }
 
+/** After a usage error (an unknown option, a missing argument): its one line and a hint, not the whole help. */
+async function usageHint(command: string | undefined): Promise<string> {
+  const { resolveLang, translator } = await import("../i18n/index.js");
+  const help = command && command in COMMANDS ? `rassylka ${command} --help` : "rassylka --help";
+  return translator(resolveLang({ env: process.env })).t("cli:usageHint", { help });
+}
+
+const NOT_USAGE_ERRORS = new Set(["commander.helpDisplayed", "commander.help", "commander.version"]);
+
+/** The value of `--root DIR` / `--root=DIR` on a command line (default: the current folder). */
+function rootOf(argv: string[]): string {
+  for (const [i, a] of argv.entries()) {
+    if (a === "--root" && argv[i + 1] !== undefined) return argv[i + 1];
+    if (a.startsWith("--root=")) return a.slice("--root=".length);
+  }
+  return ".";
+}
+
+/**
+ * `rassylka status | head` closes the pipe while we still write: the write fails with EPIPE, which Node
+ * turns into an uncaught error with a stack trace. Nobody reads any more, so the output is dropped and the
+ * command finishes what it does (a send keeps sending; its ledger is the record, not the terminal).
+ */
+function quietOnBrokenPipe(stream: NodeJS.WriteStream): void {
+  if (stream.listenerCount("error") > 0) return;
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+  });
+}
+
 export async function main(argv: string[], io: Io = stdio): Promise<number> {
   let code = 0;
+  quietOnBrokenPipe(process.stdout);
+  quietOnBrokenPipe(process.stderr);
   try {
     const name = commandOf(argv);
+    // the newsletter's .env (secrets between sessions, docs/secrets.md); the real environment wins
+    if (name && name in COMMANDS && name !== "init") Object.assign(process.env, await dotEnvVariables(rootOf(argv), process.env));
     const setCode = (c: number) => {
       code = c;
     };
@@ -142,7 +176,11 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
     await program.parseAsync(argv);
     return code;
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 1;
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return 0;
+      if (!NOT_USAGE_ERRORS.has(error.code)) io.err(await usageHint(commandOf(argv)));
+      return 1;
+    }
     if (isRassylkaError(error)) {
       for (const d of error.diagnostics) io.err(formatDiagnostic(d));
       return 1;

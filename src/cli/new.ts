@@ -6,12 +6,10 @@ import { isoDate } from "../config/schema.js";
 import { RassylkaError } from "../diagnostics.js";
 import { slugFromTitle } from "../issue/slug.js";
 import { ISSUES_DIR } from "../project/project.js";
+import { today } from "../util/date.js";
 import type { Io } from "./print.js";
 
-export function today(): string {
-  const d = new Date();
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
-}
+export { today };
 
 /** `rassylka new "Заголовок"` → issues/YYYY-MM-DD-<latin-slug>.md with the required front-matter. */
 export async function createIssue(root: string, title: string, date = today()): Promise<string> {

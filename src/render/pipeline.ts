@@ -1,5 +1,6 @@
 import type { NewsletterConfig } from "../config/schema.js";
 import { type Diagnostic, error, hasErrors } from "../diagnostics.js";
+import { langOf, translator } from "../i18n/index.js";
 import type { Issue } from "../issue/load.js";
 import { nearest } from "../util/suggest.js";
 import { type FooterEvent, footerEvents, formatDate } from "./events.js";
@@ -199,6 +200,25 @@ function contentCheck(layout: TemplateFile, templates: TemplateSet): Diagnostic[
   ];
 }
 
+const words = new WeakMap<NewsletterConfig, { words: Record<string, string>; eventsHeading: string }>();
+/**
+ * The words the templates print around the config's texts (`newsletter.words.*`), in the newsletter's
+ * language (src/i18n/catalogues/templates.ts), and the events heading: `eventsHeading` or its default.
+ */
+function templateWords(config: NewsletterConfig): { words: Record<string, string>; eventsHeading: string } {
+  let w = words.get(config);
+  if (!w) {
+    const { t } = translator(langOf(config.language) ?? "en");
+    const keys = ["viewInBrowser", "allIssues", "regards", "forum", "site", "unsubscribe", "openQuote", "closeQuote"];
+    const list: Record<string, string> = Object.fromEntries(keys.map((k) => [k, t(`templates:${k}`)]));
+    list.reason = t("templates:reason", { name: config.name });
+    if (config.contacts?.phone) list.phone = t("templates:phone", { phone: config.contacts.phone });
+    w = { words: list, eventsHeading: config.eventsHeading ?? t("templates:eventsHeading") };
+    words.set(config, w);
+  }
+  return w;
+}
+
 const footers = new WeakMap<NewsletterConfig, string>();
 /** The config's footer in HTML, once per config rather than once per issue. */
 function footerHtmlOf(config: NewsletterConfig): string {
@@ -258,7 +278,7 @@ export async function compileIssue(issue: Issue, ctx: RenderContext): Promise<Co
   const events: FooterEvent[] = footerEvents(issue, config);
   const archiveUrl = config.url ? config.url.replace(/\/?$/, "/") : undefined;
   const context: Record<string, unknown> = {
-    newsletter: { ...config, footerHtml, archiveUrl },
+    newsletter: { ...config, footerHtml, archiveUrl, ...templateWords(config) },
     issue: {
       title: issue.title,
       subject: issue.subject,

@@ -1,4 +1,8 @@
+import { cli } from "./cli.js";
 import { common } from "./common.js";
+import { init } from "./init.js";
+import { lint } from "./lint.js";
+import { templates } from "./templates.js";
 import type { Catalogue } from "./types.js";
 
 /**
@@ -6,5 +10,9 @@ import type { Catalogue } from "./types.js";
  * line each, so that features never edit each other's catalogues.
  */
 export const CATALOGUES: Record<string, Catalogue> = {
+  cli,
   common,
+  init,
+  lint,
+  templates,
 };
