@@ -3,8 +3,9 @@ import { relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { loadConfig } from "../config/load.js";
 import { isRassylkaError, RassylkaError } from "../diagnostics.js";
+import { resolveLang, translator } from "../i18n/index.js";
 import { requireSecret } from "../identity/token.js";
-import { close, createPublishServer, listen, unsubscribePaths } from "../publish/server.js";
+import { close, createPublishServer, listen, unsubscribePaths } from "../server/server.js";
 import { locationText, stateLocation } from "../state/location.js";
 import { openStore } from "../state/store.js";
 import type { Io } from "./print.js";
@@ -16,6 +17,7 @@ export interface ServeFlags {
   port: string;
   host: string;
   state?: string;
+  keepAlive?: string;
 }
 
 /** `i***@example.ru`: enough to follow the log, not a list of readers. */
@@ -41,6 +43,17 @@ export async function runServe(flags: ServeFlags, io: Io, stop: Promise<unknown>
     });
   }
   const { config } = await loadConfig(root);
+  const keepAlive = Number(flags.keepAlive ?? "60");
+  if (!Number.isFinite(keepAlive) || keepAlive <= 0) {
+    const { t } = translator(resolveLang({ env: process.env, config: config.language }));
+    throw new RassylkaError({
+      ruleId: "serve/bad-keep-alive",
+      severity: "error",
+      message: t("serve-limits:keepAliveBad", { value: flags.keepAlive }),
+      field: "--keep-alive",
+      fix: t("serve-limits:keepAliveFix"),
+    });
+  }
   const dir = resolve(root, flags.out);
   if (!existsSync(dir)) io.err(`warning: ${relative(process.cwd(), dir) || dir}/ does not exist yet: run \`rassylka build\` first`);
   let secret: string | undefined;
@@ -69,6 +82,7 @@ export async function runServe(flags: ServeFlags, io: Io, stop: Promise<unknown>
     },
     onError: (error) => io.err(`error: ${(error as Error).message}`),
     subscribe: subscribe?.options,
+    keepAliveMs: keepAlive * 1000,
   });
   let url: string;
   try {
@@ -124,5 +138,6 @@ export function registerServe(program: Command, io: Io, setCode: (c: number) => 
       "--state <file|url>",
       "where unsubscribes are recorded: a state file, or postgres://… (default RASSYLKA_DATABASE_URL, else .rassylka/state.sqlite under the root)",
     )
+    .option("--keep-alive <seconds>", "how long an idle keep-alive connection stays open (never off)", "60")
     .action(async (flags: ServeFlags) => setCode(await runServe(flags, io, signalled())));
 }

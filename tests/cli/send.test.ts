@@ -150,7 +150,7 @@ describe("rassylka send (CLI)", () => {
     expect(summary).toMatchObject({ stopped: "signal", exitCode: 3 });
     expect(summary.pending).toBe(30 - summary.sent);
     expect(sink.received).toHaveLength(summary.sent);
-    const db = openState(join(root, ".rassylka", "state.sqlite"));
+    const db = await openState(join(root, ".rassylka", "state.sqlite"));
     expect(db.prepare("SELECT count(*) AS n FROM send_ledger WHERE state = 'in_flight'").get()).toEqual({ n: 0 });
     db.close();
     const again = await cli(smtpArgs(sink.url, "list.csv"));

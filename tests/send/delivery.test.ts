@@ -1,12 +1,11 @@
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type SendOptions, sendIssue } from "../../src/cli/send.js";
 import { addressList } from "../../src/send/audience.js";
+import { type SendOptions, sendIssue } from "../../src/send/send-issue.js";
 import type { Transport } from "../../src/send/transport.js";
 import { SmtpTransport } from "../../src/send/transports/smtp.js";
 import { openState } from "../../src/state/db.js";
 import { sqliteStore } from "../../src/state/sqlite.js";
-import { Suppressions } from "../../src/state/suppressions.js";
 import { greylist, ISSUE, makeProject, SECRET, type Sink, startSmtp } from "./helpers.js";
 
 let root: string;
@@ -35,8 +34,8 @@ function send(list: string, extra: Partial<SendOptions> = {}) {
     ...extra,
   });
 }
-const withDb = async <T>(fn: (db: ReturnType<typeof openState>) => T | Promise<T>): Promise<T> => {
-  const db = openState(state());
+const withDb = async <T>(fn: (db: Awaited<ReturnType<typeof openState>>) => T | Promise<T>): Promise<T> => {
+  const db = await openState(state());
   try {
     return await fn(db);
   } finally {
@@ -98,7 +97,7 @@ describe("--retry-failed", () => {
     const list = "a@example.ru,x1@example.ru,x2@example.ru";
     expect(await send(list)).toMatchObject({ sent: 1, failed: 2 });
     down = false;
-    await withDb((db) => new Suppressions(db).add("x2@example.ru", "unsubscribed"));
+    await withDb((db) => sqliteStore(db).suppressions.add("x2@example.ru", "unsubscribed"));
     expect(await send(list)).toMatchObject({ sent: 0, failed: 2, retried: 0 }); // failed stays failed without the flag
     const retried = await send(list, { retryFailed: true });
     expect(retried).toMatchObject({ retried: 2, sent: 1, failed: 0, suppressed: 1, pending: 0 });
@@ -118,7 +117,7 @@ describe("hard bounces at send time", () => {
     sink = await startSmtp({ behaviour: (rcpt) => (replies[rcpt] ? { code: 550, message: replies[rcpt] } : undefined) });
     const summary = await send(`ok@example.ru,${Object.keys(replies).join(",")}`);
     expect(summary).toMatchObject({ sent: 1, failed: 4, bounced: 3 });
-    const list = await withDb((db) => new Suppressions(db).list());
+    const list = await withDb((db) => sqliteStore(db).suppressions.list());
     expect(list.map((s) => [s.email, s.reason, s.source])).toEqual([
       ["gone@example.ru", "bounced", "send 2026-12-01-hello: 550 5.1.1"],
       ["nullmx@example.ru", "bounced", "send 2026-12-01-hello: 550 5.1.10"],
@@ -132,7 +131,7 @@ describe("hard bounces at send time", () => {
     });
     const summary = await send("gone@example.ru", { suppressBounces: false });
     expect(summary).toMatchObject({ failed: 1, bounced: 0 });
-    expect(await withDb((db) => new Suppressions(db).count())).toBe(0);
+    expect(await withDb((db) => sqliteStore(db).suppressions.count())).toBe(0);
   });
 });
 

@@ -2,6 +2,7 @@ import { cli } from "./cli.js";
 import { common } from "./common.js";
 import { init } from "./init.js";
 import { lint } from "./lint.js";
+import { serveLimits } from "./serve-limits.js";
 import { templates } from "./templates.js";
 import type { Catalogue } from "./types.js";
 
@@ -15,4 +16,5 @@ export const CATALOGUES: Record<string, Catalogue> = {
   init,
   lint,
   templates,
+  "serve-limits": serveLimits,
 };

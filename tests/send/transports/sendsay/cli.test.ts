@@ -2,11 +2,11 @@ import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { CampaignLedger } from "../../../../src/state/campaigns.js";
 import { openState } from "../../../../src/state/db.js";
+import { sqliteStore } from "../../../../src/state/sqlite.js";
 import { openStore } from "../../../../src/state/store.js";
-import { PG_PASSWORD, startPostgres, type TestPostgres } from "../../../helpers/postgres.js";
-import { type FakeSendsay, startFakeSendsay } from "./fake-server.js";
+import { connectPostgres, PG_PASSWORD, type TestPostgres } from "../../../helpers/postgres.js";
+import { type FakeSendsay, startFakeSendsay } from "../../../sendsay/fake-server.js";
 import { KEY, LOGIN, makeProject, PERSONAL_FILE, PLAIN_FILE, REPO, SECRET } from "./helpers.js";
 
 // Runs the built CLI (`npm test` builds dist-lib first) against the fake Sendsay on loopback.
@@ -157,8 +157,8 @@ describe("rassylka send --transport sendsay --group", () => {
     const forced = await run([...args, "--force"], env(server));
     expect(forced.code).toBe(0);
     expect(server.requests.filter((q) => q.body?.action === "issue.send")).toHaveLength(2);
-    const db = openState(join(project.root, file));
-    expect(new CampaignLedger(db).all().map((row) => row.state)).toEqual(["submitting", "done"]);
+    const db = await openState(join(project.root, file));
+    expect((await sqliteStore(db).campaigns.all()).map((row) => row.state)).toEqual(["submitting", "done"]);
     db.close();
   });
 });
@@ -321,10 +321,10 @@ describe("rassylka sendsay sync", () => {
 describe("rassylka sendsay … on PostgreSQL", () => {
   let pg: TestPostgres;
   beforeAll(async () => {
-    pg = await startPostgres();
+    pg = await connectPostgres();
   }, 120_000);
   afterAll(async () => {
-    await pg?.stop();
+    await pg?.close();
   });
   const records = async (url: string) => {
     const store = await openStore({ kind: "postgres", url });
