@@ -9,12 +9,13 @@ export interface BuildFlags {
   cache: boolean;
   emitMjml?: boolean;
   json?: boolean;
+  clean?: boolean;
 }
 
 /** Exit codes: 0 every issue built; 1 at least one failed (the others are still built). */
 export async function runBuild(files: string[], flags: BuildFlags, io: Io): Promise<number> {
   const started = performance.now();
-  const result = await build({ root: flags.root, out: flags.out, files, cache: flags.cache, emitMjml: flags.emitMjml });
+  const result = await build({ root: flags.root, out: flags.out, files, cache: flags.cache, emitMjml: flags.emitMjml, clean: flags.clean });
   // A broken template fails every issue with the same diagnostic: print it once.
   for (const line of new Set(result.diagnostics.map(formatDiagnostic))) io.err(line);
   const ms = Math.round(performance.now() - started);
@@ -49,5 +50,6 @@ export function registerBuild(program: Command, io: Io, setCode: (c: number) => 
     .option("--emit-mjml", "also write dist/<slug>.mjml")
     .option("--no-cache", "ignore and do not write .rassylka/cache")
     .option("--json", "print the result as JSON")
+    .option("--clean", "empty the output folder first (only a folder inside the root)")
     .action(async (files: string[], flags: BuildFlags) => setCode(await runBuild(files, flags, io)));
 }

@@ -1,7 +1,9 @@
-import { join, relative, resolve } from "node:path";
+import { readdir, rm } from "node:fs/promises";
+import { isAbsolute, join, relative, resolve } from "node:path";
 import { CACHE_DIR, fileCache, noCache } from "../compile/cache.js";
 import { compileIssueFiles } from "../compile/compile.js";
 import { type Diagnostic, hasErrors, RassylkaError } from "../diagnostics.js";
+import { resolveLang, translator } from "../i18n/index.js";
 import { ISSUES_DIR, listIssueFiles, loadProject, type Project, resolveIssueFile } from "../project/project.js";
 import { renderWebVersion } from "../render/personalise.js";
 import type { CompiledIssue } from "../render/pipeline.js";
@@ -23,6 +25,8 @@ export interface BuildOptions {
   emitMjml?: boolean;
   /** Write files (default true). The preview and send compile without writing. */
   write?: boolean;
+  /** Empty the output folder first (`build --clean`); refused for a folder that is not inside the root. */
+  clean?: boolean;
 }
 
 export interface BuiltIssue {
@@ -68,6 +72,7 @@ export async function buildProject(project: Project, options: BuildOptions): Pro
       fix: 'write one with `rassylka new "Title"`',
     });
   }
+  if (options.write !== false && options.clean) await emptyOutDir(root, outDir, project.config.config.language);
   if (options.write !== false) {
     // a build killed while writing left its temp files behind: this run removes them (issue 11, item 8)
     await Promise.all([removeStaleTempFiles(outDir, { depth: 2 }), removeStaleTempFiles(join(root, CACHE_DIR))]);
@@ -121,30 +126,62 @@ export async function buildProject(project: Project, options: BuildOptions): Pro
     });
   }
   if (options.write !== false) {
-    const all = await listIssueFiles(root);
-    const existing = files.length < all.length ? new Set(all.map((f) => toPosix(relative(root, f)))) : undefined;
-    const entries = await writeOutputs(outDir, built, options, existing);
+    const all = new Set((await listIssueFiles(root)).map((f) => toPosix(relative(root, f))));
+    const entries = await writeOutputs(outDir, built, options, all);
     // web versions with their nav bars, archive index.html and feed.xml, from the whole manifest (src/site)
     await publishSite(outDir, project.config.config, entries, new Map(built.map((b) => [b.entry.slug, b.html])));
   }
   return { outDir, built, diagnostics, failed };
 }
 
-/** Text parts, MJML and the manifest; the web versions are written by publishSite. Returns the manifest. */
-/** `existing`: on a build of some issues, the sources of all issues (other entries are kept if still there). */
-async function writeOutputs(outDir: string, built: BuiltIssue[], options: BuildOptions, existing?: Set<string>): Promise<ManifestEntry[]> {
+/**
+ * Text parts, MJML and the manifest; the web versions are written by publishSite. Returns the manifest.
+ * `all`: the sources of every issue there is now. The manifest keeps the entries of issues not built this
+ * time whose files still exist (a build of some issues, or one that failed now: its last good output stays);
+ * what earlier builds wrote for issues that are gone (deleted, renamed, given another slug) is removed, so
+ * nothing is published that no issue says any more.
+ */
+async function writeOutputs(outDir: string, built: BuiltIssue[], options: BuildOptions, all: Set<string>): Promise<ManifestEntry[]> {
   await Promise.all(
     built.flatMap((b) => [
       writeFileIfChanged(join(outDir, b.entry.text), b.text),
       options.emitMjml ? writeFileIfChanged(join(outDir, `${b.compiled.slug}.mjml`), b.compiled.mjml) : undefined,
     ]),
   );
-  // A build of some issues keeps the manifest entries of the others whose files still exist.
-  let entries = built.map((b) => b.entry);
-  if (existing) {
-    const previous = await readManifest(outDir);
-    const mine = new Set(entries.map((e) => e.source));
-    entries = [...previous.filter((e) => !mine.has(e.source) && existing.has(e.source)), ...entries];
-  }
+  const previous = await readManifest(outDir);
+  const mine = new Set(built.map((b) => b.entry.source));
+  const slugs = new Set(built.map((b) => b.entry.slug));
+  const kept = previous.filter((e) => !mine.has(e.source) && all.has(e.source) && !slugs.has(e.slug));
+  const entries = [...kept, ...built.map((b) => b.entry)];
+  const live = new Set(entries.map((e) => e.slug));
+  await removeOutputs(
+    outDir,
+    previous.filter((e) => !live.has(e.slug)),
+  );
   return writeManifest(outDir, entries);
+}
+
+/** The files a build writes for an issue (slugs from the manifest are checked: they cannot name a path). */
+async function removeOutputs(outDir: string, gone: ManifestEntry[]): Promise<void> {
+  await Promise.all(gone.flatMap((e) => [".html", ".txt", ".mjml"].map((ext) => rm(join(outDir, `${e.slug}${ext}`), { force: true }))));
+}
+
+/**
+ * `build --clean`: the output folder emptied before the build. Only a folder inside the newsletter's root
+ * and not the root itself: `--out .` or `--out ../site` with --clean would delete the editor's own files.
+ */
+async function emptyOutDir(root: string, outDir: string, language: string): Promise<void> {
+  const rel = relative(root, outDir);
+  if (!rel || rel.startsWith("..") || isAbsolute(rel)) {
+    const { t } = translator(resolveLang({ config: language }));
+    throw new RassylkaError({
+      ruleId: "build/clean-refused",
+      severity: "error",
+      message: t("build:cleanRefused", { out: outDir }),
+      field: "--out",
+      fix: t("build:cleanRefusedFix"),
+    });
+  }
+  const names = await readdir(outDir).catch(() => [] as string[]);
+  await Promise.all(names.map((n) => rm(join(outDir, n), { recursive: true, force: true })));
 }

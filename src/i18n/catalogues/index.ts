@@ -1,3 +1,4 @@
+import { build } from "./build.js";
 import { cli } from "./cli.js";
 import { common } from "./common.js";
 import { init } from "./init.js";
@@ -11,6 +12,7 @@ import type { Catalogue } from "./types.js";
  * line each, so that features never edit each other's catalogues.
  */
 export const CATALOGUES: Record<string, Catalogue> = {
+  build,
   cli,
   common,
   init,
