@@ -1,7 +1,7 @@
 import { relative } from "node:path";
 import type { Command } from "commander";
 import { RassylkaError } from "../diagnostics.js";
-import { LANGUAGES, type Lang, langOf, resolveLang, translator } from "../i18n/index.js";
+import { LANGUAGES, type Lang, langOf, resolveLang, t as tCli, translator } from "../i18n/index.js";
 import { initNewsletter } from "../project/init.js";
 import type { Io } from "./print.js";
 
@@ -43,7 +43,7 @@ export async function runInit(dirArg: string | undefined, flags: InitFlags, io: 
 export function registerInit(program: Command, io: Io, setCode: (c: number) => void): void {
   program
     .command("init")
-    .description("create a new newsletter folder (config, templates, one example issue)")
+    .description(tCli("cli:command.init"))
     .argument("[dir]", "the folder to create (default: --root, or the current folder)")
     .option("--root <dir>", "the folder to create, like every command's --root")
     .option("--language <lang>", "the newsletter's language: ru, en or uk (default: the system's, else en)")

@@ -20,8 +20,8 @@ export const placeholder: LintRule = {
         return finding(
           "placeholder",
           "warning",
-          t("lint:placeholder", { field, value, host: PLACEHOLDER_HOST }),
-          t("lint:placeholderFix", { field }),
+          t("placeholder:message", { field, value, host: PLACEHOLDER_HOST }),
+          t("placeholder:fix", { field }),
           { ...place, field },
         );
       });

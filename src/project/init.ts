@@ -133,7 +133,7 @@ function starterConfig(language: Lang, url?: string): string {
     "  # address: …",
     `# ${t("init:eventsComment")}`,
     "events: []",
-    `eventsHeading: ${y(t("templates:eventsHeading"))}`,
+    `eventsHeading: ${y(t("email-words:eventsHeading"))}`,
     "eventsWindowDays: 60",
     "unsubscribe:",
     `  url: ${base}/unsubscribe${mark(base)}`,

@@ -19,7 +19,8 @@ export function hiddenFromPublic(dir: string): (path: string) => boolean {
     try {
       mtime = statSync(manifest).mtimeMs;
     } catch {
-      return (drafts = new Set());
+      drafts = new Set();
+      return drafts;
     }
     if (mtime !== seen) {
       seen = mtime;

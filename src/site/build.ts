@@ -3,10 +3,12 @@ import { isAbsolute, join, relative, resolve } from "node:path";
 import { CACHE_DIR, fileCache, noCache } from "../compile/cache.js";
 import { compileIssueFiles } from "../compile/compile.js";
 import { type Diagnostic, hasErrors, RassylkaError } from "../diagnostics.js";
-import { resolveLang, translator } from "../i18n/index.js";
+import { t } from "../i18n/index.js";
 import { ISSUES_DIR, listIssueFiles, loadProject, type Project, resolveIssueFile } from "../project/project.js";
 import { renderWebVersion } from "../render/personalise.js";
 import type { CompiledIssue } from "../render/pipeline.js";
+import { searchBox } from "../search/box.js";
+import { buildSearchIndex, type SearchIndexResult } from "../search/build.js";
 import { removeStaleTempFiles, toPosix, writeFileIfChanged } from "../util/fs.js";
 import { type ManifestEntry, readManifest, writeManifest } from "./manifest.js";
 import { publishSite } from "./site.js";
@@ -44,6 +46,8 @@ export interface BuildResult {
   diagnostics: Diagnostic[];
   /** Source files that failed. */
   failed: string[];
+  /** The archive's search index (docs/search.md): built when newsletter.yaml has `url`. */
+  search?: SearchIndexResult;
 }
 
 /**
@@ -67,14 +71,14 @@ export async function buildProject(project: Project, options: BuildOptions): Pro
     throw new RassylkaError({
       ruleId: "build/no-issues",
       severity: "error",
-      message: `no issues in ${ISSUES_DIR}/`,
+      message: t("build:noIssues", { dir: ISSUES_DIR }),
       file: `${ISSUES_DIR}/`,
-      fix: 'write one with `rassylka new "Title"`',
+      fix: t("build:noIssues.fix"),
     });
   }
-  if (options.write !== false && options.clean) await emptyOutDir(root, outDir, project.config.config.language);
+  if (options.write !== false && options.clean) await emptyOutDir(root, outDir);
   if (options.write !== false) {
-    // a build killed while writing left its temp files behind: this run removes them (issue 11, item 8)
+    // a build killed while writing left its temp files behind: this run removes them
     await Promise.all([removeStaleTempFiles(outDir, { depth: 2 }), removeStaleTempFiles(join(root, CACHE_DIR))]);
   }
   const built: BuiltIssue[] = [];
@@ -96,10 +100,10 @@ export async function buildProject(project: Project, options: BuildOptions): Pro
       diagnostics.push({
         ruleId: "build/duplicate-slug",
         severity: "error",
-        message: `slug "${c.slug}" is already used by ${other}`,
+        message: t("build:slugTaken", { slug: c.slug, other }),
         file,
         field: "slug",
-        fix: "give one of the issues another `slug:` in its front-matter, or rename its file",
+        fix: t("build:slugTaken.fix"),
       });
       failed.push(file);
       continue;
@@ -125,13 +129,26 @@ export async function buildProject(project: Project, options: BuildOptions): Pro
       },
     });
   }
+  let search: SearchIndexResult | undefined;
   if (options.write !== false) {
+    const config = project.config.config;
     const all = new Set((await listIssueFiles(root)).map((f) => toPosix(relative(root, f))));
     const entries = await writeOutputs(outDir, built, options, all);
+    // the archive's search index, with the archive (src/search): every published issue of the whole manifest
+    if (config.url) {
+      search = await buildSearchIndex(
+        outDir,
+        config,
+        entries,
+        built.map((b) => b.compiled),
+      );
+      diagnostics.push(...search.diagnostics);
+    }
     // web versions with their nav bars, archive index.html and feed.xml, from the whole manifest (src/site)
-    await publishSite(outDir, project.config.config, entries, new Map(built.map((b) => [b.entry.slug, b.html])));
+    const pages = new Map(built.map((b) => [b.entry.slug, b.html]));
+    await publishSite(outDir, config, entries, pages, search ? searchBox(config, search) : "");
   }
-  return { outDir, built, diagnostics, failed };
+  return { outDir, built, diagnostics, failed, search };
 }
 
 /**
@@ -170,16 +187,15 @@ async function removeOutputs(outDir: string, gone: ManifestEntry[]): Promise<voi
  * `build --clean`: the output folder emptied before the build. Only a folder inside the newsletter's root
  * and not the root itself: `--out .` or `--out ../site` with --clean would delete the editor's own files.
  */
-async function emptyOutDir(root: string, outDir: string, language: string): Promise<void> {
+async function emptyOutDir(root: string, outDir: string): Promise<void> {
   const rel = relative(root, outDir);
   if (!rel || rel.startsWith("..") || isAbsolute(rel)) {
-    const { t } = translator(resolveLang({ config: language }));
     throw new RassylkaError({
       ruleId: "build/clean-refused",
       severity: "error",
-      message: t("build:cleanRefused", { out: outDir }),
+      message: t("clean:refused", { out: outDir }),
       field: "--out",
-      fix: t("build:cleanRefusedFix"),
+      fix: t("clean:refusedFix"),
     });
   }
   const names = await readdir(outDir).catch(() => [] as string[]);

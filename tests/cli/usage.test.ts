@@ -18,9 +18,9 @@ afterAll(() => remove());
 
 describe("a usage error", () => {
   it.each([
-    [["build", "--nope"], "unknown option '--nope'", "rassylka build --help"],
-    [["send"], "missing required argument 'issue'", "rassylka send --help"],
-    [["frobnicate"], "unknown command 'frobnicate'", "rassylka --help"],
+    [["build", "--nope"], "unknown option '--nope'", "--help"],
+    [["send"], "missing required argument 'issue'", "--help"],
+    [["frobnicate"], "unknown command 'frobnicate'", "--help"],
   ])("%j prints one line and where the help is, exit 1", async (args, line, hint) => {
     const r = await rassylka(args, tmp, { ...process.env, RASSYLKA_LANG: "en" });
     expect(r.code).toBe(1);

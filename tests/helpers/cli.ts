@@ -1,9 +1,43 @@
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { main } from "../../src/cli/index.js";
 import { REPO } from "./newsletter.js";
+/** The CLI in this process, with `env` set for the run (undefined removes a variable): its exit code and what it wrote. */
+export async function run(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+  try {
+    const code = await main(["node", "rassylka", ...args], { out: (s) => out.push(s), err: (s) => err.push(s) });
+    return { code, out: out.join("\n"), err: err.join("\n") };
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
 
-const run = promisify(execFile);
+/** The only JSON fields whose values change with the language. */
+const HUMAN = new Set(["message", "fix", "note", "hint"]);
+/** Durations, which differ from run to run whatever the language. */
+const TIMING = new Set(["ms"]);
+/** A JSON document with its human texts and durations blanked: what a script may rely on. */
+export function shape(json: string): unknown {
+  return JSON.parse(json, (key, value) =>
+    (HUMAN.has(key) && typeof value === "string") || (TIMING.has(key) && typeof value === "number") ? "…" : value,
+  );
+}
+
+const execute = promisify(execFile);
 
 /** The built binary (dist-cli, bundled by tests/global-setup.ts when stale). */
 export const BIN = join(REPO, "bin", "rassylka.js");
@@ -17,7 +51,7 @@ export interface Run {
 /** `node bin/rassylka.js …` in `cwd`, as an editor runs it; never throws for a non-zero exit. */
 export async function rassylka(args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<Run> {
   try {
-    const r = await run(process.execPath, [BIN, ...args], { cwd, env: { ...env, NO_COLOR: "1" }, maxBuffer: 64 * 1024 * 1024 });
+    const r = await execute(process.execPath, [BIN, ...args], { cwd, env: { ...env, NO_COLOR: "1" }, maxBuffer: 64 * 1024 * 1024 });
     return { code: 0, out: r.stdout, err: r.stderr };
   } catch (e) {
     const x = e as { code?: number; stdout?: string; stderr?: string };

@@ -43,7 +43,7 @@ const withDb = async <T>(fn: (db: Awaited<ReturnType<typeof openState>>) => T | 
   }
 };
 
-// issue 10, item 4: temporary failures get a realistic window
+// temporary failures get a realistic window
 describe("greylisting and the retry window", () => {
   it("a greylisting server for every reader: deferred, not paused, and delivered on the retry", async () => {
     sink = await startSmtp({ behaviour: greylist(150) });
@@ -87,7 +87,6 @@ describe("greylisting and the retry window", () => {
   });
 });
 
-// issue 10, item 3
 describe("--retry-failed", () => {
   it("puts the list's failed readers back, never those sent, and those suppressed since count as suppressed", async () => {
     let down = true;
@@ -105,7 +104,6 @@ describe("--retry-failed", () => {
   });
 });
 
-// issue 10, item 8
 describe("hard bounces at send time", () => {
   it("5.1.1 / 5.1.10 / 5.2.1 go on the suppression list as bounced with the code; 5.7.x do not", async () => {
     const replies: Record<string, string> = {
@@ -135,7 +133,7 @@ describe("hard bounces at send time", () => {
   });
 });
 
-// issue 10, item 12: crash bookkeeping holds across lists
+// crash bookkeeping holds across lists
 describe("readers in flight when a process died", () => {
   it("a run with another list leaves them marked; the run that sends them reports them; status counts them", async () => {
     sink = await startSmtp();
@@ -172,7 +170,6 @@ describe("readers in flight when a process died", () => {
   });
 });
 
-// issue 10, item 15
 describe("--rate", () => {
   it("many messages waiting for the limiter print no MaxListenersExceededWarning", async () => {
     sink = await startSmtp();
@@ -191,7 +188,7 @@ describe("--rate", () => {
   });
 });
 
-describe("the transport's check starts before the list is read (issue 17)", () => {
+describe("the transport's check starts before the list is read", () => {
   it("warmUp, then the list, then open (which reports the check), then the readers; nobody left to send: no open", async () => {
     const calls: string[] = [];
     const transport: Transport = {

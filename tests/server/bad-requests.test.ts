@@ -14,10 +14,10 @@ import { copyFixture } from "../helpers/newsletter.js";
 import { post, raw } from "./http.js";
 
 /**
- * Issue 11, item 7 (serve): a one-click POST whose body is over the limit (16 KB) reset the connection
+ * A one-click POST whose body is over the limit (16 KB) reset the connection
  * instead of answering 413. Here a real socket writes a big body the way a client does — headers, then
  * the whole body without waiting — and must read a complete 413 answer, with nothing recorded.
- * Fixture: tests/fixtures/issue11-7-bad-requests.
+ * Fixture: tests/fixtures/bad-requests.
  */
 const SECRET = "bad-requests-secret-0123456789abcdef";
 
@@ -28,7 +28,7 @@ let server: FastifyInstance;
 let base: string;
 
 beforeAll(async () => {
-  fixture = await copyFixture("issue11-7-bad-requests");
+  fixture = await copyFixture("bad-requests");
   const result = await build({ root: fixture.dir, cache: false });
   if (result.failed.length) throw new Error(result.diagnostics.map((d) => d.message).join("; "));
   config = (await loadConfig(fixture.dir)).config;
@@ -60,7 +60,7 @@ function rawPost(path: string, body: Buffer, chunked: boolean): Promise<{ answer
   });
 }
 
-describe("a one-click body over the limit is answered 413, not a reset (issue 11, item 7)", () => {
+describe("a one-click body over the limit is answered 413, not a reset", () => {
   const sizes: [string, number, boolean][] = [
     ["just over 16 KB", 16 * 1024 + 1, false],
     ["1 MB", 1024 * 1024, false],

@@ -15,9 +15,9 @@ import { links } from "../site/fixtures.js";
 import { post, request } from "./http.js";
 
 /**
- * Issue 11, item 4: nothing in dist/ links to an error page. The web versions and the feed showed
+ * Nothing in dist/ links to an error page. The web versions and the feed showed
  * «Отписаться» pointing at the bare `unsubscribe.url` (no token), which `serve` answered with 400
- * («Ссылка для отписки повреждена»). Fixture: tests/fixtures/issue11-4-links (archive under
+ * («Ссылка для отписки повреждена»). Fixture: tests/fixtures/archive-links (archive under
  * https://rassylka-test.ru/archive, the unsubscribe URL under it, nav and issue links to our own pages).
  */
 const SECRET = "links-test-secret-0123456789abcdef";
@@ -30,7 +30,7 @@ let server: FastifyInstance;
 let base: string;
 
 beforeAll(async () => {
-  fixture = await copyFixture("issue11-4-links");
+  fixture = await copyFixture("archive-links");
   const result = await build({ root: fixture.dir, cache: false });
   if (result.failed.length) throw new Error(result.diagnostics.map((d) => d.message).join("; "));
   config = (await loadConfig(fixture.dir)).config;
@@ -86,7 +86,7 @@ async function sameOriginLinks(): Promise<Map<string, string[]>> {
   return found;
 }
 
-describe("every link in dist/ to our own server answers 200 (issue 11, item 4)", () => {
+describe("every link in dist/ to our own server answers 200", () => {
   test("every same-origin href/src of every HTML and XML file, the bare unsubscribe URL included", async () => {
     const found = await sameOriginLinks();
     // the fixture's links that once failed, and the ones around them, are among them

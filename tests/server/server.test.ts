@@ -93,7 +93,7 @@ describe("one-click unsubscribe (RFC 8058)", () => {
     ["forged (another secret)", () => token("victim@example.ru", newsletterId(config), "another-secret-0123456789")],
     ["altered MAC", () => valid().replace(/.$/, (c) => (c === "A" ? "B" : "A"))],
     [
-      // issue 11, item 6: the last character's two unused bits flipped — the same MAC bytes, another spelling
+      // the last character's two unused bits flipped — the same MAC bytes, another spelling
       "MAC's last character to a neighbour with the same bytes",
       () => {
         const t = valid();

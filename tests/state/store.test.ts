@@ -21,7 +21,7 @@ describe.each(backends())("the $name store", (backend) => {
     }
   }
 
-  // issue 13: the Sendsay campaign records behind the seam
+  // the Sendsay campaign records behind the seam
   test("campaigns: begin, update, latest (refused attempts do not count), all by issue", () =>
     withStore(async (store) => {
       const c = store.campaigns;

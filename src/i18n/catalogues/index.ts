@@ -1,8 +1,12 @@
 import { build } from "./build.js";
+import { clean } from "./clean.js";
 import { cli } from "./cli.js";
 import { common } from "./common.js";
+import { emailWords } from "./email-words.js";
 import { init } from "./init.js";
 import { lint } from "./lint.js";
+import { placeholder } from "./placeholder.js";
+import { search } from "./search.js";
 import { serveLimits } from "./serve-limits.js";
 import { templates } from "./templates.js";
 import type { Catalogue } from "./types.js";
@@ -13,10 +17,14 @@ import type { Catalogue } from "./types.js";
  */
 export const CATALOGUES: Record<string, Catalogue> = {
   build,
+  clean,
   cli,
   common,
+  "email-words": emailWords,
   init,
   lint,
-  templates,
+  placeholder,
   "serve-limits": serveLimits,
+  search,
+  templates,
 };

@@ -41,7 +41,7 @@ const ledgerStates = async () => {
   return rows;
 };
 
-// issue 10, item 2: our mistakes are not the readers' failures
+// our mistakes are not the readers' failures
 describe("the sender's problems stop the run and record no reader as failed", () => {
   it.each([
     ["a wrong password (535)", { auth: { user: "news", pass: "right" } }, "news:wrong@", /rejected the login.*535/],
@@ -118,7 +118,7 @@ describe("the sender's problems stop the run and record no reader as failed", ()
   });
 });
 
-// issue 10, item 5: TLS that users can fix
+// TLS that users can fix
 describe("STARTTLS with a self-signed certificate", () => {
   it("is a certificate problem with the fix, then works with SMTP_CA_FILE's PEM, or with verification off", async () => {
     const cert = await selfSignedCert(root);
@@ -139,14 +139,14 @@ describe("STARTTLS with a self-signed certificate", () => {
   });
 });
 
-// issue 10, item 9: the envelope sender
+// the envelope sender
 describe("returnPath", () => {
   it("sets MAIL FROM; the From header stays the newsletter's", async () => {
     await cleanup();
     ({ root, cleanup } = await makeProject(`${CONFIG}returnPath: bounces@prodazhi.example.ru\n`));
     sink = await startSmtp();
     await send({ url: sink.url }, "anna@example.ru");
-    // issue 16: VERP, bounces+<token>@ (and the token in X-Rassylka-Bounce)
+    // VERP, bounces+<token>@ (and the token in X-Rassylka-Bounce)
     expect(sink.received[0].from).toMatch(/^bounces\+[0-9a-f]{24}@prodazhi\.example\.ru$/);
     const mail = await parse(sink.received[0].raw);
     expect(mail.headers.get("x-rassylka-bounce")).toBe(/\+([0-9a-f]{24})@/.exec(sink.received[0].from)![1]);
@@ -160,7 +160,7 @@ describe("returnPath", () => {
   });
 });
 
-// issue 10, item 7: one reader, one identity
+// one reader, one identity
 describe("international addresses", () => {
   it("both spellings of a domain are one reader: one copy, and suppressing one spelling stops the other", async () => {
     sink = await startSmtp();

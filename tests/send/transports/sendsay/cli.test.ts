@@ -317,7 +317,7 @@ describe("rassylka sendsay sync", () => {
   });
 });
 
-// issue 13: campaign records and the sync on the shared PostgreSQL store
+// campaign records and the sync on the shared PostgreSQL store
 describe("rassylka sendsay … on PostgreSQL", () => {
   let pg: TestPostgres;
   beforeAll(async () => {
