@@ -1,10 +1,12 @@
-import { readdir, rm } from "node:fs/promises";
+import { constants } from "node:fs";
+import { copyFile, mkdir, readdir, rm } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { CACHE_DIR, fileCache, noCache } from "../compile/cache.js";
 import { compileIssueFiles } from "../compile/compile.js";
 import { type Diagnostic, hasErrors, RassylkaError } from "../diagnostics.js";
 import { t } from "../i18n/index.js";
 import { ISSUES_DIR, listIssueFiles, loadProject, type Project, resolveIssueFile } from "../project/project.js";
+import { ASSETS_DIR } from "../render/images.js";
 import { renderWebVersion } from "../render/personalise.js";
 import type { CompiledIssue } from "../render/pipeline.js";
 import { searchBox } from "../search/box.js";
@@ -126,6 +128,7 @@ export async function buildProject(project: Project, options: BuildOptions): Pro
         text: `${c.slug}.txt`,
         htmlBytes: Buffer.byteLength(web.html),
         warnings: c.warnings,
+        ...(c.assets?.length ? { assets: c.assets.map((a) => a.name) } : {}),
       },
     });
   }
@@ -175,7 +178,24 @@ async function writeOutputs(outDir: string, built: BuiltIssue[], options: BuildO
     outDir,
     previous.filter((e) => !live.has(e.slug)),
   );
+  await publishAssets(options.root, outDir, built, entries);
   return writeManifest(outDir, entries);
+}
+
+/**
+ * The pictures of the issues built now, copied to `<out>/assets/<name>.<hash><ext>` (a name is never
+ * rewritten: its bytes are in it); pictures no issue of the manifest uses any more are removed.
+ */
+async function publishAssets(root: string, outDir: string, built: BuiltIssue[], entries: ManifestEntry[]): Promise<void> {
+  const dir = join(outDir, ASSETS_DIR);
+  const wanted = built.flatMap((b) => b.compiled.assets ?? []);
+  if (wanted.length) await mkdir(dir, { recursive: true });
+  await Promise.all(
+    wanted.map((a) => copyFile(join(resolve(root), a.source), join(dir, a.name), constants.COPYFILE_EXCL).catch(() => undefined)),
+  );
+  const used = new Set(entries.flatMap((e) => e.assets ?? []));
+  const present = await readdir(dir).catch(() => [] as string[]);
+  await Promise.all(present.filter((n) => !used.has(n)).map((n) => rm(join(dir, n), { force: true })));
 }
 
 /** The files a build writes for an issue (slugs from the manifest are checked: they cannot name a path). */

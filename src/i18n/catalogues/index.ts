@@ -5,6 +5,7 @@ import { common } from "./common.js";
 import { emailWords } from "./email-words.js";
 import { init } from "./init.js";
 import { lint } from "./lint.js";
+import { pictures } from "./pictures.js";
 import { placeholder } from "./placeholder.js";
 import { search } from "./search.js";
 import { serveLimits } from "./serve-limits.js";
@@ -23,6 +24,7 @@ export const CATALOGUES: Record<string, Catalogue> = {
   "email-words": emailWords,
   init,
   lint,
+  pictures,
   placeholder,
   "serve-limits": serveLimits,
   search,
