@@ -5,8 +5,9 @@ import { isRassylkaError } from "../diagnostics.js";
 import { type Lang, langOf, resolveLang } from "../i18n/lang.js";
 import type { Words } from "../i18n/words.js";
 import { dotEnvVariables } from "../project/env.js";
+import { redactor, secretsIn } from "../util/redact.js";
 import { VERSION } from "../version.js";
-import { type Io, stdio } from "./io.js";
+import { type Io, redactingIo, stdio } from "./io.js";
 
 /**
  * The CLI: wires commander, one file per command. Commands return exit codes; this is the only place
@@ -224,20 +225,22 @@ function quietOnBrokenPipe(stream: NodeJS.WriteStream): void {
   });
 }
 
-export async function main(argv: string[], io: Io = stdio): Promise<number> {
+export async function main(argv: string[], rawIo: Io = stdio): Promise<number> {
   let code = 0;
   const args = argv.slice(2);
   quietOnBrokenPipe(process.stdout);
   quietOnBrokenPipe(process.stderr);
   // `rassylka --version` needs no language, no catalogue and no command
   if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
-    io.out(VERSION);
+    rawIo.out(VERSION);
     return 0;
   }
   const name = commandOf(argv);
   // the newsletter's .env (secrets between sessions, docs/secrets.md); the real environment wins
   if (name && name in COMMANDS && name !== "init")
     Object.assign(process.env, await dotEnvVariables(optionValue(args, "--root") ?? ".", process.env));
+  // nothing any command prints carries a secret of the environment or of .env (src/util/redact.ts)
+  const io = redactingIo(rawIo, redactor(secretsIn(process.env)));
   const lang = await chooseLanguage(argv, process.env);
   try {
     const flag = optionValue(args, "--lang");

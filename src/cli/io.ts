@@ -8,3 +8,8 @@ export const stdio: Io = {
   out: (s) => process.stdout.write(`${s}\n`),
   err: (s) => process.stderr.write(`${s}\n`),
 };
+
+/** An Io whose every line goes through `clean` first (src/util/redact.ts: secrets and passwords out). */
+export function redactingIo(io: Io, clean: (text: string) => string): Io {
+  return { out: (t) => io.out(clean(t)), err: (t) => io.err(clean(t)) };
+}

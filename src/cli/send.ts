@@ -1,26 +1,26 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { createInterface } from "node:readline/promises";
 import cliProgress from "cli-progress";
 import { type Command, InvalidArgumentError } from "commander";
 import { type Diagnostic, RassylkaError, warning } from "../diagnostics.js";
 import { t } from "../i18n/index.js";
-import { SECRET_ENV } from "../identity/token.js";
 import { dkimFromEnv } from "../message/message.js";
 import { type AudienceSource, addressList, csvFile } from "../send/audience.js";
-import { duration } from "../send/delivery.js";
 import type { SendMode, SendProgress, SendSummary } from "../send/engine.js";
+import { duration } from "../send/outcome.js";
 import { sendIssue } from "../send/send-issue.js";
-import { subscriberAudience } from "../send/subscribers.js";
+import { subscribersAt } from "../send/subscribers.js";
 import type { Transport } from "../send/transport.js";
 import { DryRunTransport } from "../send/transports/dry-run.js";
 import { OutboxTransport } from "../send/transports/outbox.js";
 import { parseSmtpUrl, SMTP_URL_ENV, SmtpTransport } from "../send/transports/smtp.js";
-import { isPostgresUrl, stateLocation } from "../state/location.js";
-import { openStore } from "../state/store.js";
 import { domainKey } from "../util/domain.js";
-import { formatDiagnostic, type Io, replyText } from "./print.js";
+import { maskUrlPasswords, redactor, secretsIn } from "../util/redact.js";
+import { type Io, redactingIo } from "./io.js";
+import { formatDiagnostic, replyText } from "./print.js";
+import { confirmYesNo } from "./prompt.js";
 import { runSendsayCampaign, sendsayPersonalTransport } from "./sendsay.js";
+import { stateArgument, stateFromFlags } from "./state-flag.js";
 
 /**
  * `rassylka send <issue> --to list.csv`: exit codes
@@ -346,56 +346,8 @@ export function rerunCommand(argv: string[]): string {
   return `rassylka ${argv.map((a) => quote(maskUrlPasswords(a))).join(" ")}`;
 }
 
-/** `scheme://user:password@host` → `scheme://user:***@host`, anywhere in a text. */
-export function maskUrlPasswords(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^\s:@/]*):[^\s@/]*@/gi, "$1:***@");
-}
-
-/**
- * Everything the send command prints goes through here: the secrets it was given (the SMTP password,
- * RASSYLKA_SECRET, the Sendsay key, the DKIM key) are replaced by *** wherever they would appear.
- */
-export function redactor(secrets: (string | undefined)[]): (text: string) => string {
-  const list = [...new Set(secrets.filter((x): x is string => typeof x === "string" && x.length >= 4))].sort((a, b) => b.length - a.length);
-  return (text) => {
-    let out = maskUrlPasswords(text);
-    for (const secret of list) out = out.split(secret).join("***");
-    return out;
-  };
-}
-
-export function redactingIo(io: Io, clean: (text: string) => string): Io {
-  return { out: (t) => io.out(clean(t)), err: (t) => io.err(clean(t)) };
-}
-
-function secretsOf(flags: SendFlags, env: NodeJS.ProcessEnv): (string | undefined)[] {
-  const found: (string | undefined)[] = [env[SECRET_ENV], env.SENDSAY_APIKEY, env.DKIM_PRIVATE_KEY];
-  for (const url of [flags.smtpUrl, env[SMTP_URL_ENV]]) {
-    if (!url) continue;
-    try {
-      const u = new URL(url);
-      if (u.password) found.push(u.password, decodeURIComponent(u.password));
-    } catch {}
-  }
-  return found;
-}
-
-async function defaultAsk(question: string): Promise<string> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    // Ctrl-C or Ctrl-D at the prompt is a "no" (readline would otherwise swallow the Ctrl-C and wait)
-    return await new Promise<string>((resolve) => {
-      rl.on("SIGINT", () => resolve(""));
-      rl.on("close", () => resolve(""));
-      rl.question(question).then(resolve, () => resolve(""));
-    });
-  } finally {
-    rl.close();
-  }
-}
-
 export async function runSendCommand(issue: string, flags: SendFlags, rawIo: Io, runtime: SendRuntime): Promise<number> {
-  const clean = redactor(secretsOf(flags, runtime.env));
+  const clean = redactor(secretsIn(runtime.env, [flags.smtpUrl]));
   try {
     return await sendCommand(issue, flags, redactingIo(rawIo, clean), runtime);
   } catch (e) {
@@ -421,7 +373,7 @@ async function sendCommand(issue: string, flags: SendFlags, io: Io, runtime: Sen
   const audience = flags.test
     ? addressList(flags.test)
     : flags.subscribers
-      ? subscriberAudience(() => openStore(stateLocation(root, flags.state ? resolve(flags.state) : undefined, runtime.env)))
+      ? subscribersAt(stateFromFlags(flags, runtime.env))
       : audienceFrom(flags.to!, flags.encoding);
   if (mode === "send" && !flags.yes && !runtime.tty) {
     throw bad(
@@ -453,8 +405,7 @@ async function sendCommand(issue: string, flags: SendFlags, io: Io, runtime: Sen
       audience,
       mode,
       transport,
-      // a flag's path is relative to where you are
-      stateFile: flags.state && !isPostgresUrl(flags.state) ? resolve(flags.state) : flags.state,
+      stateFile: stateArgument(stateFromFlags(flags, runtime.env)),
       rate: flags.rate,
       domainRates: flags.domainRate,
       // SMTP: twice the pool size in flight, so a connection never waits for the ledger between messages
@@ -471,12 +422,7 @@ async function sendCommand(issue: string, flags: SendFlags, io: Io, runtime: Sen
       onProgress: (p) => progress.update(p),
       confirm: flags.yes
         ? undefined
-        : async (info) => {
-            const answer = await (runtime.ask ?? defaultAsk)(
-              `Send «${info.subject}» to ${info.recipients} recipients via ${info.transport}? [y/N] `,
-            );
-            return /^(y|yes|д|да)$/i.test(answer.trim());
-          },
+        : (info) => confirmYesNo(`Send «${info.subject}» to ${info.recipients} recipients via ${info.transport}? [y/N] `, runtime.ask),
     });
   } finally {
     progress.stop();

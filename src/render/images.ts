@@ -4,6 +4,8 @@ import { basename, dirname, extname, join, relative, resolve, sep } from "node:p
 import { imageSize } from "image-size";
 import type { Diagnostic } from "../diagnostics.js";
 import { t } from "../i18n/index.js";
+import { ASSETS_DIR } from "./assets-dir.js";
+import { CONTENT_WIDTH } from "./markdown.js";
 
 /**
  * Stage: pictures. An `<img>` in an issue whose `src` is a path next to the issue (`images/chart.png`,
@@ -25,7 +27,6 @@ export interface Asset {
   height?: number;
 }
 
-export const ASSETS_DIR = "assets";
 /** Above this a picture slows the email down on a phone (README: lint). */
 export const IMAGE_WARN_BYTES = 200 * 1024;
 
@@ -122,8 +123,17 @@ export function publishImages(html: string, ctx: ImageContext): { html: string; 
     let next = tag.replace(srcMatch[0], ` src="${ctx.archiveUrl}${ASSETS_DIR}/${name}"`);
     // the file's own size, unless the editor wrote one; never height="auto"
     next = next.replace(/\s(width|height)\s*=\s*"auto"/gi, "");
-    if (size.width && size.height && !/\swidth\s*=/i.test(next) && !/\sheight\s*=/i.test(next))
-      next = next.replace(/^<img\b/i, `<img width="${size.width}" height="${size.height}"`);
+    if (size.width && size.height && !/\sheight\s*=/i.test(next)) {
+      // Markdown gives every picture the content column's width (render/markdown.ts): a smaller picture keeps
+      // its own; an editor's width stays; the height follows the file's proportions
+      const given = Number(/\swidth\s*=\s*"(\d+)"/i.exec(next)?.[1] ?? Number.NaN);
+      const width = Number.isNaN(given) || given === CONTENT_WIDTH ? Math.min(size.width, CONTENT_WIDTH) : given;
+      const height = Math.round((size.height * width) / size.width);
+      next = next
+        .replace(/\swidth\s*=\s*"[^"]*"/i, "")
+        .replace(/^<img\b/i, `<img width="${width}" height="${height}"`)
+        .replace(`max-width:${CONTENT_WIDTH}px`, `max-width:${width}px`);
+    }
     return next;
   });
   return { html: out, assets: [...assets.values()], diagnostics };

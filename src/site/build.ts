@@ -6,13 +6,13 @@ import { compileIssueFiles } from "../compile/compile.js";
 import { type Diagnostic, hasErrors, RassylkaError } from "../diagnostics.js";
 import { t } from "../i18n/index.js";
 import { ISSUES_DIR, listIssueFiles, loadProject, type Project, resolveIssueFile } from "../project/project.js";
-import { ASSETS_DIR } from "../render/images.js";
+import { ASSETS_DIR } from "../render/assets-dir.js";
 import { renderWebVersion } from "../render/personalise.js";
 import type { CompiledIssue } from "../render/pipeline.js";
-import { searchBox } from "../search/box.js";
 import { buildSearchIndex, type SearchIndexResult } from "../search/build.js";
 import { removeStaleTempFiles, toPosix, writeFileIfChanged } from "../util/fs.js";
 import { type ManifestEntry, readManifest, writeManifest } from "./manifest.js";
+import { searchBox } from "./search-box.js";
 import { publishSite } from "./site.js";
 
 /**

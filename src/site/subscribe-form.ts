@@ -1,15 +1,15 @@
 import type { NewsletterConfig } from "../config/schema.js";
-import { pageStrings } from "../pages/i18n.js";
-import { partial, template } from "../pages/templates.js";
+import { pageStrings } from "../i18n/pages.js";
 import { consentTextHash } from "../subscribe/consent.js";
 import type { FormError } from "../subscribe/subscribe.js";
+import { partial, template } from "./templates.js";
 
 /**
  * The subscribe form (docs/subscribe.md); the pages of the subscribe flow that `serve` answers are in
  * src/server/subscribe-pages.ts. One form, from one
  * template, everywhere it appears: the archive, every web version (put there by the build), the page
  * `GET /subscribe` answers and the form shown again with what to correct. Every value is escaped by
- * the template; the words come from the one table (src/pages/i18n.ts, `subscribe`).
+ * the template; the words come from the subscribe catalogue (src/i18n/catalogues/subscribe.ts, through src/i18n/pages.ts).
  *
  * Its fields: `email`, `name` (optional), `consent` (a checkbox, required, never pre-ticked), `website`
  * (the honeypot: off-screen, out of the tab order, hidden from screen readers — a person leaves it

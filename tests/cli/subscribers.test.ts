@@ -105,6 +105,22 @@ describe.each(BACKENDS)("rassylka subscribers on $name", (backend) => {
       await cleanup();
     }
   }, 120_000);
+
+  test("send --subscribers --state reads the subscribers from that store (a postgres:// URL is the database, not a file named after it)", async () => {
+    const { root, cleanup } = await makeProject();
+    try {
+      const state = stateArg(await backend.fresh());
+      expect((await run(root, ["subscribers", "add", "anna@example.ru", "--confirmed", "--state", state])).code).toBe(0);
+      const r = await run(root, ["send", ISSUE, "--subscribers", "--state", state, "--yes", "--json"]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ total: 1, sent: 1, exitCode: 0 });
+      expect(await readdir(join(root, "outbox", "2026-12-01-hello"))).toEqual(["anna@example.ru.eml"]);
+      // nothing made under the newsletter's folder but what a send writes there
+      expect((await readdir(root)).filter((f) => /postgres/i.test(f))).toEqual([]);
+    } finally {
+      await cleanup();
+    }
+  }, 120_000);
 });
 
 describe("rassylka send --subscribers", () => {

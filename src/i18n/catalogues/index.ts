@@ -5,10 +5,14 @@ import { common } from "./common.js";
 import { emailWords } from "./email-words.js";
 import { init } from "./init.js";
 import { lint } from "./lint.js";
+import { pages } from "./pages.js";
 import { pictures } from "./pictures.js";
 import { placeholder } from "./placeholder.js";
+import { preview } from "./preview.js";
+import { review } from "./review.js";
 import { search } from "./search.js";
 import { serveLimits } from "./serve-limits.js";
+import { subscribe } from "./subscribe.js";
 import { templates } from "./templates.js";
 import type { Catalogue } from "./types.js";
 
@@ -26,7 +30,11 @@ export const CATALOGUES: Record<string, Catalogue> = {
   lint,
   pictures,
   placeholder,
+  pages,
+  preview,
+  review,
   "serve-limits": serveLimits,
   search,
+  subscribe,
   templates,
 };

@@ -1,6 +1,7 @@
 import { Worker } from "node:worker_threads";
 import { RassylkaError } from "../../diagnostics.js";
 import { type DkimOptions, mailOptionsFor } from "../../message/message.js";
+import { maskUrl } from "../../util/redact.js";
 import type { DeliveryResult, OutgoingMessage, Transport } from "../transport.js";
 import { type PoolReply, PoolSender, type PoolSettings, type SmtpErrorFields } from "./smtp-pool.js";
 
@@ -73,7 +74,7 @@ export function parseSmtpUrl(value: string): ParsedSmtpUrl {
   const port = url.port ? Number(url.port) : secure ? 465 : 587;
   const host = url.hostname.replace(/^\[|\]$/g, "");
   const auth = url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : undefined;
-  const masked = `${url.protocol}//${url.username ? `${url.username}${url.password ? ":***" : ""}@` : ""}${url.hostname}:${port}`;
+  const masked = maskUrl(url.href, { defaultPort: String(port) });
   return { host, port, secure, auth, description: `${url.protocol}//${url.hostname}:${port}`, masked };
 }
 
