@@ -81,6 +81,8 @@ export const configSchema = z.strictObject({
   events: z.array(eventSchema).default([]),
   eventsWindowDays: z.number().int().positive().default(60),
   eventsSignup: z.string().optional(),
+  /** The heading over the events in the email; default: "Ближайшие события:" in the newsletter's language. */
+  eventsHeading: z.string().min(1).optional(),
   unsubscribe: z
     .strictObject({ url: url.optional(), mailto: email.optional() })
     .refine((u) => u.url || u.mailto, { message: "give unsubscribe.url, unsubscribe.mailto or both" })

@@ -3,6 +3,7 @@ import type { FastifyInstance } from "fastify";
 import type { NewsletterConfig } from "../config/schema.js";
 import { newsletterId } from "../identity/newsletter.js";
 import type { Store } from "../state/store.js";
+import { hiddenFromPublic } from "./hidden.js";
 import { createHttpServer } from "./http.js";
 import { pages } from "./pages.js";
 import { staticSite } from "./static.js";
@@ -46,12 +47,9 @@ export interface PublishContext {
 
 export type PublishFeature = (app: FastifyInstance, context: PublishContext) => Promise<void>;
 
-/** The built site: dist/ without its manifest (it lists drafts) and build leftovers. */
+/** The built site: dist/ without what is not meant for readers (src/server/hidden.ts: drafts, manifest, screenshots). */
 async function site(app: FastifyInstance, { options }: PublishContext): Promise<void> {
-  await staticSite(app, {
-    root: resolve(options.dir),
-    hidden: (path) => path === "/manifest.json" || path.endsWith(".tmp"),
-  });
+  await staticSite(app, { root: resolve(options.dir), hidden: hiddenFromPublic(resolve(options.dir)) });
 }
 
 /**

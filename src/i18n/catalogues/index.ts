@@ -1,9 +1,14 @@
 import { build } from "./build.js";
+import { clean } from "./clean.js";
 import { cli } from "./cli.js";
 import { common } from "./common.js";
 import { deliverability } from "./deliverability.js";
+import { emailWords } from "./email-words.js";
+import { init } from "./init.js";
 import { lint } from "./lint.js";
 import { pages } from "./pages.js";
+import { pictures } from "./pictures.js";
+import { placeholder } from "./placeholder.js";
 import { preview } from "./preview.js";
 import { review } from "./review.js";
 import { search } from "./search.js";
@@ -19,10 +24,15 @@ import type { Catalogue } from "./types.js";
  */
 export const CATALOGUES: Record<string, Catalogue> = {
   build,
+  clean,
   cli,
   common,
   deliverability,
+  "email-words": emailWords,
+  init,
   lint,
+  pictures,
+  placeholder,
   pages,
   preview,
   review,
