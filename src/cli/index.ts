@@ -40,6 +40,10 @@ const COMMANDS: Record<string, { term: string; load: () => Promise<Register> }> 
     term: "send [options] <issue>",
     load: async () => (await import("./send.js")).registerSend,
   },
+  doctor: {
+    term: "doctor [options]",
+    load: async () => (await import("./doctor.js")).registerDoctor,
+  },
   status: {
     term: "status [options] [issue]",
     load: async () => (await import("./status.js")).registerStatus,

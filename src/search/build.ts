@@ -4,6 +4,7 @@ import type { NewsletterConfig } from "../config/schema.js";
 import { type Diagnostic, warning } from "../diagnostics.js";
 import { resolveLang, translator } from "../i18n/index.js";
 import { issueDate } from "../render/events.js";
+
 import { sha256, writeFileAtomic } from "../util/fs.js";
 import { VERSION } from "../version.js";
 import { writeSearchAssets } from "./assets.js";

@@ -35,7 +35,7 @@ interface Done {
 function start(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; done: Promise<Done> } {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: root,
-    env: { PATH: process.env.PATH, RASSYLKA_SECRET: SECRET, ...env },
+    env: { PATH: process.env.PATH, RASSYLKA_LANG: "en", RASSYLKA_SECRET: SECRET, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";

@@ -1,11 +1,13 @@
 import { build } from "./build.js";
 import { cli } from "./cli.js";
 import { common } from "./common.js";
+import { deliverability } from "./deliverability.js";
 import { lint } from "./lint.js";
 import { pages } from "./pages.js";
 import { preview } from "./preview.js";
 import { review } from "./review.js";
 import { search } from "./search.js";
+import { send } from "./send.js";
 import { serveLimits } from "./serve-limits.js";
 import { subscribe } from "./subscribe.js";
 import { templates } from "./templates.js";
@@ -19,10 +21,12 @@ export const CATALOGUES: Record<string, Catalogue> = {
   build,
   cli,
   common,
+  deliverability,
   lint,
   pages,
   preview,
   review,
+  send,
   "serve-limits": serveLimits,
   search,
   subscribe,
