@@ -3,7 +3,6 @@ import { addressKey } from "../identity/address.js";
 import { type MessageContext, messageContext, messageIdFor } from "../message/message.js";
 import { createPersonaliser } from "../render/personalise.js";
 import type { CompiledIssue } from "../render/pipeline.js";
-import type { ClickStore } from "../state/clicks.js";
 import { DEFAULT_LEASE_MS, type InvalidListRow, type LedgerFailure, type LedgerStore, type NewRecipient } from "../state/ledger.js";
 import { sha256 } from "../util/fs.js";
 import type { AudienceSource } from "./audience.js";
@@ -31,8 +30,6 @@ export interface SendInput {
   transport: Transport;
   /** The run's one ledger, on the state store the caller opened (SQLite or PostgreSQL). */
   ledger: LedgerStore;
-  /** The same store's clicks: with clicks tracked, the issue's link list is kept there as the send starts. */
-  clicks?: ClickStore;
   /** How long this worker's claims are its own without a heartbeat, ms. Default 60 s. */
   leaseMs?: number;
   mode?: SendMode;

@@ -133,7 +133,6 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
       audience: options.audience,
       transport,
       ledger: store.ledger,
-      clicks: store.clicks,
       leaseMs,
     });
   } catch (e) {
