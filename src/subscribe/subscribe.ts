@@ -6,6 +6,7 @@ import { emailProblem, stripControls } from "../send/audience.js";
 import type { Transport } from "../send/transport.js";
 import type { LimitCheck, Subscriber, SubscriberStore } from "../state/subscribers.js";
 import { CONFIRM_DAYS, confirmationMessage } from "./email.js";
+import type { ConfirmationQueue } from "./queue.js";
 import { CONFIRM_TTL_MS, checkFormStamp, createConfirmToken, createFormStamp, verifyConfirmToken } from "./tokens.js";
 
 /**
@@ -35,6 +36,12 @@ export interface SubscribeContext {
   mailer: Pick<Transport, "send">;
   /** The public URL of the confirmation page; the token is appended as `?token=`. */
   confirmUrl: string;
+  /**
+   * Where confirmation emails wait to be sent after the answer (serve): the request is answered
+   * "check your mail" (logged `queued`) at once, and the queue reports `sent` or `mail-failed` later.
+   * Without it the email is sent before answering (and a failure answers 503).
+   */
+  queue?: ConfirmationQueue;
 }
 
 /** The form's fields, as a form-urlencoded body parses (a repeated field: its first value). */
@@ -64,6 +71,7 @@ export const FIELD_LIMITS = { email: 254, name: 100, page: 500, userAgent: 400, 
 
 export type SubscribeResult =
   | "sent"
+  | "queued"
   | "honeypot"
   | "already-confirmed"
   | "address-limit"
@@ -240,16 +248,22 @@ export async function requestSubscription(
   if (outcome.kind === "already-confirmed") return { kind: "check-mail", log: log("already-confirmed") };
   const token = createConfirmToken(email, nonce, now + CONFIRM_TTL_MS, ctx.listId, ctx.secret);
   const link = `${ctx.confirmUrl}${ctx.confirmUrl.includes("?") ? "&" : "?"}token=${token}`;
-  let delivered: Awaited<ReturnType<Transport["send"]>>;
-  try {
-    delivered = await ctx.mailer.send(
-      confirmationMessage(ctx.config, { address: email, fields: name ? { name } : {} }, link, new Date(now)),
-    );
-  } catch (e) {
-    return { kind: "unavailable", log: log("mail-failed", (e as Error).message) };
+  const message = confirmationMessage(ctx.config, { address: email, fields: name ? { name } : {} }, link, new Date(now));
+  const sentLog = log("sent", outcome.previous ? `was ${outcome.previous}` : undefined);
+  const deliver = async (): Promise<SubscribeLog> => {
+    try {
+      const delivered = await ctx.mailer.send(message);
+      return delivered.status === "sent" ? sentLog : log("mail-failed", `${delivered.status}: ${delivered.response}`);
+    } catch (e) {
+      return log("mail-failed", (e as Error).message);
+    }
+  };
+  if (ctx.queue) {
+    ctx.queue.push(deliver);
+    return { kind: "check-mail", log: log("queued", outcome.previous ? `was ${outcome.previous}` : undefined) };
   }
-  if (delivered.status !== "sent") return { kind: "unavailable", log: log("mail-failed", `${delivered.status}: ${delivered.response}`) };
-  return { kind: "check-mail", log: log("sent", outcome.previous ? `was ${outcome.previous}` : undefined) };
+  const done = await deliver();
+  return done.result === "sent" ? { kind: "check-mail", log: done } : { kind: "unavailable", log: done };
 }
 
 export type ConfirmResult = "ask" | "confirmed" | "already-confirmed" | "expired" | "invalid";
