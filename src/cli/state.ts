@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { error, RassylkaError } from "../diagnostics.js";
+import { resolveLang } from "../i18n/index.js";
 import { copyState } from "../state/copy.js";
 import { DATABASE_URL_ENV, isPostgresUrl, locationText, type StateLocation, stateLocation } from "../state/location.js";
 import { openStore } from "../state/store.js";
@@ -76,7 +77,7 @@ export async function runCopy(flags: CopyFlags, io: Io, env: NodeJS.ProcessEnv =
   try {
     const into = await openStore(target);
     try {
-      const tables = await copyState(from, into);
+      const tables = await copyState(from, into, { lang: resolveLang({ env }) });
       const total = tables.reduce((n, t) => n + t.copied, 0);
       if (flags.json) {
         io.out(JSON.stringify({ from: locationText(source), to: locationText(target), tables, copied: total }, null, 2));
@@ -88,7 +89,7 @@ export async function runCopy(flags: CopyFlags, io: Io, env: NodeJS.ProcessEnv =
         const already = t.read - t.copied;
         io.out(`  ${t.table.padEnd(18)} ${String(t.copied).padStart(width)} copied${already ? `, ${already} already there` : ""}`);
       }
-      io.out(`${total} row(s) copied. Running it again copies only what is missing.`);
+      io.out(`${total} row(s) copied. Running it again copies only what is missing or changed.`);
       return 0;
     } finally {
       await into.close();

@@ -1,3 +1,5 @@
+import { error, RassylkaError } from "../diagnostics.js";
+import { type Lang, translator } from "../i18n/index.js";
 import { STATE_TABLES, type StateTable, type Store } from "./store.js";
 
 /**
@@ -19,8 +21,10 @@ export interface TableCopy {
 export async function copyState(
   from: Store,
   to: Store,
-  options: { batchSize?: number; onBatch?: (table: StateTable, read: number) => void } = {},
+  options: { batchSize?: number; onBatch?: (table: StateTable, read: number) => void; lang?: Lang } = {},
 ): Promise<TableCopy[]> {
+  await refuseLiveSend(from, "source", options.lang);
+  await refuseLiveSend(to, "target", options.lang);
   const out: TableCopy[] = [];
   for (const table of STATE_TABLES) {
     const result: TableCopy = { table, read: 0, copied: 0 };
@@ -32,4 +36,28 @@ export async function copyState(
     out.push(result);
   }
   return out;
+}
+
+/** A worker of some issue whose lease has not expired: that store is being sent from now. */
+async function refuseLiveSend(store: Store, which: "source" | "target", lang: Lang = "en"): Promise<void> {
+  for (const run of await store.ledger.issues()) {
+    const live = (await store.ledger.workers(run.issue)).find((w) => w.live);
+    if (!live) continue;
+    const { t } = translator(lang);
+    throw new RassylkaError(
+      error(
+        "state/copy-live-send",
+        t("state-copy:liveSend", {
+          which: t(`state-copy:${which}`),
+          where: store.location,
+          issue: run.issue,
+          worker: live.worker,
+          pid: live.pid,
+          host: live.host,
+          started: live.startedAt,
+        }),
+        { field: which === "source" ? "--from" : "--to", fix: t("state-copy:liveSendFix") },
+      ),
+    );
+  }
 }

@@ -12,6 +12,7 @@ import { PostgresCampaigns } from "./postgres-campaigns.js";
 import {
   COPY_COLUMNS,
   COPY_KEYS,
+  copyConflict,
   type OpenStoreOptions,
   type StateRows,
   type StateTable,
@@ -222,7 +223,7 @@ export class PostgresStore implements Store {
         ? `INSERT INTO ${table} (${columns.join(", ")}) SELECT ${values} FROM jsonb_to_recordset($1::jsonb) AS x(${definition})
            WHERE NOT EXISTS (SELECT 1 FROM ${table} t WHERE ${keys.map((k) => `t.${k} = x.${k}`).join(" AND ")})`
         : `INSERT INTO ${table} (${columns.join(", ")}) SELECT ${values} FROM jsonb_to_recordset($1::jsonb) AS x(${definition})
-           ON CONFLICT (${keys.join(", ")}) DO NOTHING`;
+           ON CONFLICT (${keys.join(", ")}) ${copyConflict(table, columns, keys, table)}`;
     const payload = table === "suppressed" ? rows.map((r) => ({ ...r, email: addressKey((r as Suppression).email) })) : rows;
     const result = await this.pool.query(sql, [JSON.stringify(payload)]);
     return result.rowCount ?? 0;

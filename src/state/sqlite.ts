@@ -12,6 +12,7 @@ import { type MigrationResult, migrateSqlite } from "./migrations.js";
 import {
   COPY_COLUMNS,
   COPY_KEYS,
+  copyConflict,
   type OpenStoreOptions,
   type StateRows,
   type StateTable,
@@ -92,7 +93,7 @@ export class SqliteStore implements Store {
       table === "sendsay_campaigns"
         ? `INSERT INTO ${table} (${columns.join(", ")}) SELECT ${values}
            WHERE NOT EXISTS (SELECT 1 FROM ${table} WHERE ${keys.map((k) => `${k} = @${k}`).join(" AND ")})`
-        : `INSERT INTO ${table} (${columns.join(", ")}) VALUES (${values}) ON CONFLICT (${keys.join(", ")}) DO NOTHING`;
+        : `INSERT INTO ${table} (${columns.join(", ")}) VALUES (${values}) ON CONFLICT (${keys.join(", ")}) ${copyConflict(table, columns, keys, table)}`;
     const insert = this.db.prepare(sql);
     return this.db.transaction(() => {
       let n = 0;

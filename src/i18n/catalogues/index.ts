@@ -1,5 +1,6 @@
 import { common } from "./common.js";
 import { serveLimits } from "./serve-limits.js";
+import { stateCopy } from "./state-copy.js";
 import type { Catalogue } from "./types.js";
 
 /**
@@ -9,4 +10,5 @@ import type { Catalogue } from "./types.js";
 export const CATALOGUES: Record<string, Catalogue> = {
   common,
   "serve-limits": serveLimits,
+  "state-copy": stateCopy,
 };
