@@ -7,7 +7,7 @@ import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mjml2html from "mjml";
-import { build } from "../src/output/build.js";
+import { build } from "../src/site/build.js";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 

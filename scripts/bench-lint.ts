@@ -9,8 +9,8 @@ import { caniemail } from "caniemail";
 import { parseDocument } from "htmlparser2";
 import MailComposer from "nodemailer/lib/mail-composer";
 import { lintIssue } from "../src/lint/index.js";
-import { buildProject } from "../src/output/build.js";
 import { loadProject } from "../src/project/project.js";
+import { buildProject } from "../src/site/build.js";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const RUNS = 40;

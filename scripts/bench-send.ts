@@ -19,12 +19,12 @@ import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nodemailer from "nodemailer";
-import { sendIssue as runSend } from "../src/cli/send.js";
 import { compileOrThrow as compileForSend } from "../src/compile/compile.js";
 import { buildMessage, messageContext, messageIdFor, subscriberFor, toMailOptions } from "../src/message/message.js";
 import { loadProject } from "../src/project/project.js";
 import { createPersonaliser } from "../src/render/personalise.js";
 import { csvFile } from "../src/send/audience.js";
+import { sendIssue as runSend } from "../src/send/send-issue.js";
 import { SmtpTransport } from "../src/send/transports/smtp.js";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -194,7 +194,7 @@ const DRY_CHILD = `
 (await import("node:v8")).setFlagsFromString("--optimize-for-size");
 const [root, list, n, state] = process.argv.slice(1);
 const lib = (p) => import(new URL(p, "file://" + process.cwd() + "/dist-lib/").href);
-const { sendIssue: runSend } = await lib("cli/send.js");
+const { sendIssue: runSend } = await lib("send/send-issue.js");
 const { csvFile } = await lib("send/audience.js");
 const { DryRunTransport } = await lib("send/transports/dry-run.js");
 const baseRssMb = process.memoryUsage().rss / 1048576;

@@ -7,12 +7,12 @@
  */
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { sendIssue as runSend } from "../src/cli/send.js";
 import { csvFile } from "../src/send/audience.js";
-import { SendsayClient } from "../src/send/transports/sendsay/client.js";
+import { sendIssue as runSend } from "../src/send/send-issue.js";
 import { SendsayTransport } from "../src/send/transports/sendsay/transport.js";
-import { startFakeSendsay } from "../tests/send/transports/sendsay/fake-server.js";
+import { SendsayClient } from "../src/sendsay/client.js";
 import { compile, KEY, LOGIN, makeProject, PERSONAL_FILE, SECRET } from "../tests/send/transports/sendsay/helpers.js";
+import { startFakeSendsay } from "../tests/sendsay/fake-server.js";
 
 function arg(args: string[], name: string, fallback: number): number {
   const i = args.indexOf(`--${name}`);

@@ -16,7 +16,7 @@ import { fileURLToPath } from "node:url";
 import { parseConfig } from "../src/config/load.js";
 import { newsletterId } from "../src/identity/newsletter.js";
 import { createUnsubscribeToken, verifyUnsubscribeToken } from "../src/identity/token.js";
-import { close, createPublishServer, listen } from "../src/publish/server.js";
+import { close, createPublishServer, listen } from "../src/server/server.js";
 import { openState, type StateDb } from "../src/state/db.js";
 import { sqliteStore } from "../src/state/sqlite.js";
 

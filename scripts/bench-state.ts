@@ -12,7 +12,7 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { startPostgres } from "../tests/helpers/postgres.js";
+import { databases, startCluster } from "../tests/helpers/postgres-cluster.js";
 import { makeNewsletter, writeList } from "./bench-send.js";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -132,7 +132,8 @@ export async function run(args: string[]): Promise<void> {
   const root = await makeNewsletter();
   const list = await writeList(root, n);
   const sink = await startSlowSink();
-  const pg = await startPostgres();
+  const cluster = await startCluster();
+  const pg = databases(cluster.cluster, "bench_");
   const results: Result[] = [];
   try {
     let k = 0;
@@ -157,7 +158,8 @@ export async function run(args: string[]): Promise<void> {
     }
   } finally {
     sink.stop();
-    await pg.stop();
+    await pg.close();
+    await cluster.stop();
     await rm(root, { recursive: true, force: true });
   }
   if (results.length < 4) {

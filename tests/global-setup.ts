@@ -2,9 +2,14 @@ import { execFile } from "node:child_process";
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import type { TestProject } from "vitest/node";
+import { startCluster } from "./helpers/postgres-cluster.js";
 
 /**
- * Vitest global setup: the CLI tests run the built binary (`node bin/rassylka.js`, the esbuild bundle in
+ * Vitest global setup of the integration lane (vitest.config.ts), once per run:
+ * - starts the run's one PostgreSQL cluster and provides its address to every test file
+ *   (tests/helpers/postgres.ts: `connectPostgres()`), stopped when the run ends;
+ * - the CLI tests run the built binary (`node bin/rassylka.js`, the esbuild bundle in
  * dist-cli/; some tests and benchmarks use tsc's dist-lib/). `npm test` builds both first; a lone
  * `npx vitest run …` gets them rebuilt here when any src/ file is newer than its output, so no CLI
  * test ever runs against stale code or is skipped.
@@ -41,8 +46,16 @@ async function bundleStale(): Promise<boolean> {
   return !built || built.mtimeMs < (await newestSource());
 }
 
-export default async function setup(): Promise<void> {
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const run = promisify(execFile);
-  if (await stale()) await run("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: REPO });
-  if (await bundleStale()) await run(process.execPath, ["scripts/bundle.mjs"], { cwd: REPO });
+  // the cluster starts while tsc runs: both take seconds on a loaded machine
+  const [postgres] = await Promise.all([
+    startCluster(),
+    (async () => {
+      if (await stale()) await run("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: REPO });
+      if (await bundleStale()) await run(process.execPath, ["scripts/bundle.mjs"], { cwd: REPO });
+    })(),
+  ]);
+  project.provide("postgres", postgres.cluster);
+  return postgres.stop;
 }

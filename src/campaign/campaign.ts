@@ -3,7 +3,7 @@ import { type Diagnostic, RassylkaError } from "../diagnostics.js";
 import { type SendsayLetter, toSendsayLetter } from "../message/message.js";
 import { createPersonaliser } from "../render/personalise.js";
 import type { CompiledIssue } from "../render/pipeline.js";
-import { SendsayApiError, type SendsayClient, SendsayTransportError } from "../send/transports/sendsay/client.js";
+import { SendsayApiError, type SendsayClient, SendsayTransportError } from "../sendsay/client.js";
 import type { CampaignRow, CampaignState, CampaignStore } from "../state/campaigns.js";
 import { sha256 } from "../util/fs.js";
 import {

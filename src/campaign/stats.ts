@@ -1,4 +1,4 @@
-import type { SendsayClient } from "../send/transports/sendsay/client.js";
+import type { SendsayClient } from "../sendsay/client.js";
 
 /**
  * A campaign's figures, read back from Sendsay after its track ends and on `rassylka status`: one

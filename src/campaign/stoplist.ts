@@ -1,5 +1,5 @@
 import { addressKey } from "../identity/address.js";
-import type { SendsayClient } from "../send/transports/sendsay/client.js";
+import type { SendsayClient } from "../sendsay/client.js";
 import type { SuppressionStore } from "../state/store.js";
 
 /**

@@ -1,6 +1,6 @@
 import { relative } from "node:path";
 import type { Command } from "commander";
-import { build } from "../output/build.js";
+import { build } from "../site/build.js";
 import { formatDiagnostic, type Io } from "./print.js";
 
 export interface BuildFlags {

@@ -1,17 +1,17 @@
 import { join, relative } from "node:path";
 import type { NewsletterConfig } from "../config/schema.js";
 import { dkimFromEnv } from "../message/message.js";
-import type { SubscribeServerOptions } from "../publish/subscribe.js";
 import type { AudienceSource } from "../send/audience.js";
+import { sendIssue } from "../send/send-issue.js";
 import type { Transport } from "../send/transport.js";
 import { OutboxTransport } from "../send/transports/outbox.js";
 import { SMTP_URL_ENV, SmtpTransport } from "../send/transports/smtp.js";
+import type { SubscribeServerOptions } from "../server/subscribe.js";
 import type { StateLocation } from "../state/location.js";
 import type { Store } from "../state/store.js";
 import type { Subscriber } from "../state/subscribers.js";
 import { maskAddress } from "../subscribe/subscribe.js";
 import type { Io } from "./print.js";
-import { sendIssue } from "./send.js";
 
 /**
  * What `serve` needs for the subscribe form (docs/subscribe.md): the mailer of the confirmation emails

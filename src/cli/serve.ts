@@ -5,7 +5,7 @@ import { loadConfig } from "../config/load.js";
 import { isRassylkaError, RassylkaError } from "../diagnostics.js";
 import { resolveLang, translator } from "../i18n/index.js";
 import { requireSecret } from "../identity/token.js";
-import { close, createPublishServer, listen, unsubscribePaths } from "../publish/server.js";
+import { close, createPublishServer, listen, unsubscribePaths } from "../server/server.js";
 import { locationText, stateLocation } from "../state/location.js";
 import { openStore } from "../state/store.js";
 import type { Io } from "./print.js";

@@ -7,7 +7,7 @@ import { loadConfig } from "../config/load.js";
 import { isRassylkaError } from "../diagnostics.js";
 import { parseIssue } from "../issue/load.js";
 import { loadProject, resolveIssueFile } from "../project/project.js";
-import { SendsayClient, sendsayCredentials } from "../send/transports/sendsay/client.js";
+import { SendsayClient, sendsayCredentials } from "../sendsay/client.js";
 import type { BounceCounts } from "../state/bounces.js";
 import type { CampaignStore } from "../state/campaigns.js";
 import type { InvalidListRow, LedgerFailure, LedgerStore, WorkerInfo } from "../state/ledger.js";

@@ -1,7 +1,8 @@
 import { resolve } from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
 import { RassylkaError } from "../diagnostics.js";
-import { csvFile, emailProblem } from "../send/audience.js";
+import { emailProblem } from "../identity/address.js";
+import { csvFile } from "../send/audience.js";
 import { isPostgresUrl, stateLocation } from "../state/location.js";
 import { openStore } from "../state/store.js";
 import { SUBSCRIBER_STATUSES, type SubscriberInput, type SubscriberStatus, type SubscriberStore } from "../state/subscribers.js";

@@ -5,16 +5,16 @@ import { resolve } from "node:path";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { type BuildCache, fileCache } from "../compile/cache.js";
 import { type Diagnostic, isRassylkaError, RassylkaError } from "../diagnostics.js";
-import { close, createHttpServer, listen } from "../http/server.js";
 import { encodedMessageSize } from "../message/size.js";
 import { listIssueFiles, loadProject, type Project } from "../project/project.js";
 import { createPersonaliser, type Subscriber } from "../render/personalise.js";
+import { close, createHttpServer, listen } from "../server/http.js";
 import { errorPage, indexPage, issuePage, labelsFor, notFoundPage, type PageContext } from "./page.js";
 import { failed, type IssueReport, issueKey, reportIssue, sortReports } from "./report.js";
 import { type Changes, watchNewsletter } from "./watch.js";
 
 /**
- * `rassylka preview`: the editors' local web server on the one HTTP layer (src/http/), bound to 127.0.0.1.
+ * `rassylka preview`: the editors' local web server on the one HTTP layer (src/server/http.ts), bound to 127.0.0.1.
  *
  *   GET /                          every issue, newest first: date, subject, draft, size, lint counts
  *   GET /issue/<key>               one issue: 600 px and 375 px frames, text, source, findings

@@ -6,7 +6,7 @@ import { loadTemplates, type TemplateSet } from "../render/templates.js";
 
 /**
  * The newsletter on disk: its folder, `newsletter.yaml`, `templates/` and `issues/*.md`. Finding and
- * loading them is all this module does; compiling is src/compile, writing outputs src/output.
+ * loading them is all this module does; compiling is src/compile, writing outputs src/site.
  */
 export const ISSUES_DIR = "issues";
 

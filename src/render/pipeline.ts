@@ -26,7 +26,7 @@ import { typographHtml } from "./typography.js";
  *     7. mjml          MJML → responsive HTML (once per layout skeleton) render/mjml.ts
  *     8. text          HTML → plain text (html-to-text)              render/text.ts
  *   then one of:
- *     output/          `build`: web versions, text parts, manifest, archive and feed (publish/)
+ *     site/            `build`: web versions, text parts, manifest, archive and feed
  *     lint/, preview/  findings and the editors' preview
  *     send/            `send`: the engine, per reader 9. personalise (render/personalise.ts), then
  *                      message/ (headers, MIME) and a transport; campaign/ for a Sendsay list

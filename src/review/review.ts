@@ -18,7 +18,7 @@ import { renderSummary } from "./summary.js";
  * the working tree as it is; both are compiled by this code, with the same cache (its keys are content
  * hashes, so an issue the branch did not touch is a cache hit on both sides).
  *
- * Which issues are compared is what scripts/changed-issues.sh picks: the added and changed issue files,
+ * Which issues are compared (src/review/git.ts): the added and changed issue files,
  * or every issue when templates/ or newsletter.yaml changed. An issue left out there cannot render
  * differently (same bytes, same templates, same config, same code): it is listed as unchanged without
  * being screenshotted. A compared issue whose screenshots and text part come out the same is unchanged too.

@@ -4,6 +4,7 @@ import { Transform, type TransformCallback } from "node:stream";
 import { parse } from "csv-parse";
 import iconv from "iconv-lite";
 import { RassylkaError } from "../diagnostics.js";
+import { emailProblem, stripControls } from "../identity/address.js";
 
 /**
  * The recipient list: a CSV file with a header row and an `email` column (any case), streamed through
@@ -26,35 +27,6 @@ export interface AudienceSource {
   /** For messages: the file path, or "--to". */
   label: string;
   rows(): AsyncIterable<AudienceRow>;
-}
-
-const EMAIL_LOCAL = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~\p{L}\p{N}-]+$/u;
-const DOMAIN_LABEL = /^[A-Za-z0-9\p{L}\p{N}](?:[A-Za-z0-9\p{L}\p{N}-]*[A-Za-z0-9\p{L}\p{N}])?$/u;
-
-/**
- * NUL and the other C0 controls (but tab and line break, which a quoted field may hold), DEL and the C1
- * controls: left over by exports, invisible in a spreadsheet, never meant for a reader's letter.
- */
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
-export function stripControls(value: string): string {
-  return value.replace(CONTROL, "");
-}
-
-/** A practical address check (what mail servers accept), not the full RFC 5322 grammar. */
-export function emailProblem(address: string): string | undefined {
-  if (!address) return "empty address";
-  if (address.length > 254) return "address longer than 254 characters";
-  if (/[\s<>()[\]\\,;:"]/.test(address)) return "address contains spaces or characters not allowed in an address";
-  const at = address.lastIndexOf("@");
-  if (at <= 0 || at === address.length - 1 || address.indexOf("@") !== at) return "expected one @ between a name and a domain";
-  const local = address.slice(0, at);
-  const domain = address.slice(at + 1);
-  if (local.length > 64 || !EMAIL_LOCAL.test(local) || local.startsWith(".") || local.endsWith(".") || local.includes("..")) {
-    return "the part before @ is not a valid mailbox name";
-  }
-  const labels = domain.split(".");
-  if (labels.length < 2 || labels.some((l) => !DOMAIN_LABEL.test(l) || l.length > 63)) return `"${domain}" is not a valid domain`;
-  return undefined;
 }
 
 /** `--to a@x.ru,b@y.ru` (also `;` or spaces between). */

@@ -1,8 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { isIPv6 } from "node:net";
 import type { NewsletterConfig } from "../config/schema.js";
-import { addressKey } from "../identity/address.js";
-import { emailProblem, stripControls } from "../send/audience.js";
+import { addressKey, emailProblem, stripControls } from "../identity/address.js";
 import type { Transport } from "../send/transport.js";
 import type { LimitCheck, Subscriber, SubscriberStore } from "../state/subscribers.js";
 import { CONFIRM_DAYS, confirmationMessage } from "./email.js";
@@ -13,7 +12,7 @@ import { CONFIRM_TTL_MS, checkFormStamp, createConfirmToken, createFormStamp, ve
  * The subscribe flow as library functions, free of HTTP: parsed form fields, the client's IP and user
  * agent and the time in; an outcome out — what to answer (the route turns it into a page and a status)
  * and one log record (data, the address masked). `serve` wires them to `POST /subscribe` and
- * `GET|POST /subscribe/confirm` (src/publish/), tests call them directly.
+ * `GET|POST /subscribe/confirm` (src/server/), tests call them directly.
  *
  * Order of the checks, cheapest and most telling first: sizes (bounded before anything is parsed
  * further), the honeypot, the form's signed stamp (minimum fill time), the fields, then the limits kept

@@ -1,9 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { sendIssue } from "../../src/cli/send.js";
 import type { Diagnostic } from "../../src/diagnostics.js";
 import { addressList } from "../../src/send/audience.js";
+import { sendIssue } from "../../src/send/send-issue.js";
 import { OutboxTransport, outboxFileName } from "../../src/send/transports/outbox.js";
 import { header, ISSUE, makeProject, SECRET } from "../send/helpers.js";
 

@@ -10,10 +10,10 @@ import {
 } from "../../src/campaign/campaign.js";
 import { campaignExitCode, describeCampaign } from "../../src/cli/sendsay.js";
 import { RassylkaError } from "../../src/diagnostics.js";
-import { SendsayApiError, SendsayClient } from "../../src/send/transports/sendsay/client.js";
+import { SendsayApiError, SendsayClient } from "../../src/sendsay/client.js";
 import { openStore } from "../../src/state/store.js";
-import { type FakeSendsay, startFakeSendsay } from "../send/transports/sendsay/fake-server.js";
 import { compile, KEY, LOGIN, makeProject, PERSONAL_FILE, PLAIN_FILE } from "../send/transports/sendsay/helpers.js";
+import { type FakeSendsay, startFakeSendsay } from "../sendsay/fake-server.js";
 import { backends } from "../state/backends.js";
 
 let project: Awaited<ReturnType<typeof makeProject>>;

@@ -2,7 +2,7 @@ import { connect, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { copyExampleNewsletter } from "../helpers/newsletter.js";
 import { spawnServe } from "../helpers/serve.js";
-import { request } from "../publish/http.js";
+import { request } from "../server/http.js";
 
 /**
  * `serve` against clients that open connections and never finish them (slowloris): each is closed after

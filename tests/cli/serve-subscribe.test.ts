@@ -9,18 +9,18 @@ import type { StateLocation } from "../../src/state/location.js";
 import { openStore } from "../../src/state/store.js";
 import type { Subscriber } from "../../src/state/subscribers.js";
 import { copyExampleNewsletter, writeFiles } from "../helpers/newsletter.js";
-import { startPostgres, type TestPostgres } from "../helpers/postgres.js";
-import { subscribeYaml } from "../publish/fixtures.js";
+import { connectPostgres, type TestPostgres } from "../helpers/postgres.js";
+import { subscribeYaml } from "../site/fixtures.js";
 
 const WELCOME = "2026-11-10-tekushchaya-debitorka";
 const SECRET = "serve-subscribe-secret-0123456789";
 
 let pg: TestPostgres;
 beforeAll(async () => {
-  pg = await startPostgres();
+  pg = await connectPostgres();
 }, 120_000);
 afterAll(async () => {
-  await pg?.stop();
+  await pg?.close();
 });
 
 const reader = (address: string): Subscriber => ({

@@ -10,7 +10,7 @@ import { latestVersion, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS } from "../../src
 import { openStore } from "../../src/state/store.js";
 import { copyExampleNewsletter, REPO } from "../helpers/newsletter.js";
 import { PG_PASSWORD } from "../helpers/postgres.js";
-import { post, request } from "../publish/http.js";
+import { post, request } from "../server/http.js";
 import { backends, seedSqlite } from "../state/backends.js";
 
 /**

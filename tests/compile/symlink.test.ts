@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatDiagnostic } from "../../src/cli/print.js";
 import { lintProject } from "../../src/lint/index.js";
-import { build } from "../../src/output/build.js";
+import { build } from "../../src/site/build.js";
 import { copyFixture, tempDir } from "../helpers/newsletter.js";
 
 /**

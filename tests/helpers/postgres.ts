@@ -1,149 +1,35 @@
-import { execFile, execFileSync } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
-import { chmod, chown, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { promisify } from "node:util";
-import pg from "pg";
+import { randomInt } from "node:crypto";
+import { inject } from "vitest";
+import { databases, type PostgresCluster } from "./postgres-cluster.js";
+
+export { PG_PASSWORD, type PostgresCluster } from "./postgres-cluster.js";
 
 /**
- * A throwaway PostgreSQL cluster for one test file: `initdb` into a temp folder, `pg_ctl start` on a
- * free loopback port (and a Unix socket in the same folder), removed by `stop()`. PostgreSQL refuses to
- * run as root, so as root the server runs as the `postgres` OS user (the folder is given to it).
+ * The run's one PostgreSQL cluster (started by tests/global-setup.ts, see ./postgres-cluster.ts), for
+ * one test file: fresh empty databases in it, dropped again by `close()`.
  *
- * Clients connect as `rassylka` with a password over TCP (scram-sha-256), the way a real deployment
- * does, so tests see a URL with a password to mask. `database()` makes a fresh empty database per test.
- *
- *   const pg = await startPostgres();          // beforeAll, ~2-3 s
- *   const url = await pg.database();           // postgres://rassylka:…@127.0.0.1:PORT/t_1
- *   await pg.stop();                           // afterAll
- *
- * Without the server binaries it throws (no test skips): `.ci/run` installs Debian's `postgresql`.
+ *   const pg = await connectPostgres();        // beforeAll
+ *   const url = await pg.database();           // postgres://rassylka:…@127.0.0.1:PORT/t_…
+ *   await pg.close();                          // afterAll
  */
-export const PG_PASSWORD = "pg-test-Secret-4711";
-const run = promisify(execFile);
-
-/** initdb's folder: PG_BIN, else the newest /usr/lib/postgresql/N/bin, else initdb on the PATH. */
-export function postgresBin(): string {
-  if (process.env.PG_BIN) return process.env.PG_BIN;
-  const base = "/usr/lib/postgresql";
-  const versions = existsSync(base)
-    ? readdirSync(base)
-        .filter((v) => existsSync(join(base, v, "bin", "initdb")))
-        .sort((a, b) => Number(b) - Number(a))
-    : [];
-  if (versions.length) return join(base, versions[0], "bin");
-  try {
-    return execFileSync("sh", ["-c", "dirname $(command -v initdb)"], { encoding: "utf8" }).trim();
-  } catch {
-    throw new Error("PostgreSQL server binaries not found (no initdb): apt-get install postgresql (.ci/run does), or set PG_BIN");
+declare module "vitest" {
+  export interface ProvidedContext {
+    postgres: PostgresCluster;
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-export interface TestPostgres {
-  /** postgres://rassylka:PASSWORD@127.0.0.1:PORT/ */
-  base: string;
-  host: string;
-  port: number;
+export interface TestPostgres extends PostgresCluster {
   /** A new empty database owned by `rassylka`; its URL. */
   database(name?: string): Promise<string>;
-  stop(): Promise<void>;
+  /** Drops the databases this file made (closing whatever still uses them). */
+  close(): Promise<void>;
 }
 
-export async function startPostgres(): Promise<TestPostgres> {
-  const bin = postgresBin();
-  const dir = await mkdtemp(join(tmpdir(), "rsk-pg-"));
-  const asRoot = process.getuid?.() === 0;
-  const as = (cmd: string, args: string[]) =>
-    asRoot ? run("runuser", ["-u", "postgres", "--", join(bin, cmd), ...args]) : run(join(bin, cmd), args);
-  if (asRoot) {
-    const uid = Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }));
-    const gid = Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" }));
-    await chown(dir, uid, gid);
-  }
-  await chmod(dir, 0o700);
-  const pwfile = join(dir, "pw");
-  await writeFile(pwfile, `${PG_PASSWORD}\n`);
-  if (asRoot) await chown(pwfile, Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" })), 0);
-  const data = join(dir, "data");
-  await as("initdb", [
-    "-D",
-    data,
-    "-U",
-    "postgres",
-    "--pwfile",
-    pwfile,
-    "--auth-local=trust",
-    "--auth-host=scram-sha-256",
-    "-E",
-    "UTF8",
-    "--locale=C.UTF-8",
-    "--no-sync",
-  ]);
-  let port = 0;
-  for (let attempt = 0; ; attempt++) {
-    port = await freePort();
-    try {
-      await as("pg_ctl", [
-        "-D",
-        data,
-        "-w",
-        "-t",
-        "30",
-        "-l",
-        join(dir, "log"),
-        "-o",
-        `-k ${dir} -p ${port} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`,
-        "start",
-      ]);
-      break;
-    } catch (e) {
-      if (attempt >= 2) throw e;
-    }
-  }
-  const stopSync = () => {
-    try {
-      execFileSync(asRoot ? "runuser" : join(bin, "pg_ctl"), [
-        ...(asRoot ? ["-u", "postgres", "--", join(bin, "pg_ctl")] : []),
-        "-D",
-        data,
-        "-m",
-        "immediate",
-        "stop",
-      ]);
-    } catch {}
-  };
-  // a test process that dies still takes its server down
-  process.once("exit", stopSync);
-  const admin = new pg.Pool({ host: dir, port, user: "postgres", database: "postgres", max: 1 });
-  await admin.query(`CREATE ROLE rassylka LOGIN PASSWORD '${PG_PASSWORD}'`);
-  let n = 0;
-  const base = `postgres://rassylka:${PG_PASSWORD}@127.0.0.1:${port}/`;
-  return {
-    base,
-    host: "127.0.0.1",
-    port,
-    async database(name = `t_${++n}`) {
-      await admin.query(`CREATE DATABASE ${name} OWNER rassylka`);
-      return `${base}${name}`;
-    },
-    async stop() {
-      await admin.end().catch(() => {});
-      process.off("exit", stopSync);
-      await as("pg_ctl", ["-D", data, "-m", "immediate", "stop"]).catch(() => {});
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+export async function connectPostgres(): Promise<TestPostgres> {
+  const cluster = inject("postgres");
+  if (!cluster)
+    throw new Error("no PostgreSQL cluster: this file runs in the integration lane only (vitest.config.ts, tests/global-setup.ts)");
+  // test files run side by side in one cluster: a prefix of their own keeps their databases apart
+  // (digits only: tests read a masked URL back as …/t_<digits>)
+  return { ...cluster, ...databases(cluster, `t_${randomInt(100_000, 1_000_000)}0`) };
 }

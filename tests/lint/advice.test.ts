@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatDiagnostic } from "../../src/cli/print.js";
 import type { Diagnostic } from "../../src/diagnostics.js";
 import { lintProject } from "../../src/lint/index.js";
-import { build } from "../../src/output/build.js";
+import { build } from "../../src/site/build.js";
 import { copyFixture } from "../helpers/newsletter.js";
 
 /**

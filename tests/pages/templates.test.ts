@@ -2,8 +2,8 @@ import { describe, expect, test } from "vitest";
 import { errorStatus, pageStrings } from "../../src/pages/i18n.js";
 import { template, templateSources, unmarkedTripleBraces } from "../../src/pages/templates.js";
 import { errorPage } from "../../src/preview/page.js";
-import { renderArchive, renderWebNav } from "../../src/publish/archive.js";
-import { pages } from "../../src/publish/pages.js";
+import { pages } from "../../src/server/pages.js";
+import { renderArchive, renderWebNav } from "../../src/site/archive.js";
 
 const HOSTILE = `<script>alert("x")</script> & "кавычки" 'апостроф' \`=`;
 

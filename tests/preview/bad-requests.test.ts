@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type PreviewServer, startPreview } from "../../src/preview/server.js";
 import { copyFixture } from "../helpers/newsletter.js";
-import { raw } from "../publish/http.js";
+import { raw } from "../server/http.js";
 
 /**
  * Issue 11, item 7 (preview): a malformed percent-escape in the issue's key (`/issue/%E0%A4%A`) was

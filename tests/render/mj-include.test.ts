@@ -2,7 +2,7 @@ import { copyFile, readFile, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { formatDiagnostic } from "../../src/cli/print.js";
-import { build } from "../../src/output/build.js";
+import { build } from "../../src/site/build.js";
 import { copyFixture } from "../helpers/newsletter.js";
 
 /**

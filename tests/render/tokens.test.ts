@@ -5,10 +5,10 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CACHE_DIR, fileCache } from "../../src/compile/cache.js";
 import { compileIssueFile } from "../../src/compile/compile.js";
-import { build } from "../../src/output/build.js";
 import { loadProject } from "../../src/project/project.js";
 import { createPersonaliser } from "../../src/render/personalise.js";
 import { PROCESS_NONCE, tokenPrefix } from "../../src/render/tokens.js";
+import { build } from "../../src/site/build.js";
 import { copyFixture, REPO } from "../helpers/newsletter.js";
 
 /**

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import iconv from "iconv-lite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AudienceRow, addressList, csvFile, detectDelimiter, emailProblem } from "../../src/send/audience.js";
+import { emailProblem } from "../../src/identity/address.js";
+import { type AudienceRow, addressList, csvFile, detectDelimiter } from "../../src/send/audience.js";
 
 let dir: string;
 beforeAll(async () => {

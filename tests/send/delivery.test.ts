@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type SendOptions, sendIssue } from "../../src/cli/send.js";
 import { addressList } from "../../src/send/audience.js";
+import { type SendOptions, sendIssue } from "../../src/send/send-issue.js";
 import type { Transport } from "../../src/send/transport.js";
 import { SmtpTransport } from "../../src/send/transports/smtp.js";
 import { openState } from "../../src/state/db.js";

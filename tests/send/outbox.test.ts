@@ -1,8 +1,8 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { sendIssue as runSend } from "../../src/cli/send.js";
 import { addressList } from "../../src/send/audience.js";
+import { sendIssue as runSend } from "../../src/send/send-issue.js";
 import { OutboxTransport, outboxFileName } from "../../src/send/transports/outbox.js";
 import { CONFIG, header, ISSUE, makeProject, parse, SECRET } from "./helpers.js";
 

@@ -1,9 +1,10 @@
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { parseDomainRate, type SendOptions, sendIssue } from "../../src/cli/send.js";
+import { parseDomainRate } from "../../src/cli/send.js";
 import { isRassylkaError } from "../../src/diagnostics.js";
 import { addressList } from "../../src/send/audience.js";
 import { DomainPacer, FLOOR_PER_SECOND, RECOVER_AFTER, slowsDomain } from "../../src/send/pacing.js";
+import { type SendOptions, sendIssue } from "../../src/send/send-issue.js";
 import type { DeliveryResult } from "../../src/send/transport.js";
 import { DryRunTransport } from "../../src/send/transports/dry-run.js";
 import { SmtpTransport } from "../../src/send/transports/smtp.js";

@@ -9,11 +9,12 @@ import { SqliteStore, sqliteStore } from "../../src/state/sqlite.js";
 import { COPY_KEYS, STATE_TABLES, type StateRows, type StateTable, type Store } from "../../src/state/store.js";
 import { SqliteSubscribers } from "../../src/state/subscribers-sqlite.js";
 import { Suppressions } from "../../src/state/suppressions.js";
-import { startPostgres } from "../helpers/postgres.js";
+import { connectPostgres, type TestPostgres } from "../helpers/postgres.js";
 
 /**
  * The two backends one test suite runs against (describe.each): each gives fresh, empty locations.
- * `start` in beforeAll, `stop` in afterAll; the PostgreSQL one starts a throwaway cluster.
+ * `start` in beforeAll, `stop` in afterAll; the PostgreSQL one makes its databases in the run's cluster
+ * (tests/global-setup.ts) and drops them at `stop`.
  */
 export interface Backend {
   name: "sqlite" | "postgres";
@@ -26,7 +27,7 @@ export interface Backend {
 export function backends(): Backend[] {
   let dir = "";
   let n = 0;
-  let pg: Awaited<ReturnType<typeof startPostgres>> | undefined;
+  let pg: TestPostgres | undefined;
   return [
     {
       name: "sqlite",
@@ -43,14 +44,14 @@ export function backends(): Backend[] {
     {
       name: "postgres",
       async start() {
-        pg = await startPostgres();
+        pg = await connectPostgres();
       },
       async fresh() {
         if (!pg) throw new Error("postgres backend not started");
         return { kind: "postgres", url: await pg.database() };
       },
       async stop() {
-        await pg?.stop();
+        await pg?.close();
       },
     },
   ];

@@ -1,6 +1,6 @@
 import { type OutgoingMessage, toSendsayLetter } from "../../../message/message.js";
+import { DEFAULT_API_URL, SendsayApiError, type SendsayClient, SendsayTransportError } from "../../../sendsay/client.js";
 import type { DeliveryResult, Transport } from "../../transport.js";
-import { DEFAULT_API_URL, SendsayApiError, type SendsayClient, SendsayTransportError } from "./client.js";
 
 /**
  * Personal mode: one `issue.send` with `group: "personal"` and `email` per recipient, each letter

@@ -5,8 +5,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CampaignLedger } from "../../../../src/state/campaigns.js";
 import { openState } from "../../../../src/state/db.js";
 import { openStore } from "../../../../src/state/store.js";
-import { PG_PASSWORD, startPostgres, type TestPostgres } from "../../../helpers/postgres.js";
-import { type FakeSendsay, startFakeSendsay } from "./fake-server.js";
+import { connectPostgres, PG_PASSWORD, type TestPostgres } from "../../../helpers/postgres.js";
+import { type FakeSendsay, startFakeSendsay } from "../../../sendsay/fake-server.js";
 import { KEY, LOGIN, makeProject, PERSONAL_FILE, PLAIN_FILE, REPO, SECRET } from "./helpers.js";
 
 // Runs the built CLI (`npm test` builds dist-lib first) against the fake Sendsay on loopback.
@@ -321,10 +321,10 @@ describe("rassylka sendsay sync", () => {
 describe("rassylka sendsay … on PostgreSQL", () => {
   let pg: TestPostgres;
   beforeAll(async () => {
-    pg = await startPostgres();
+    pg = await connectPostgres();
   }, 120_000);
   afterAll(async () => {
-    await pg?.stop();
+    await pg?.close();
   });
   const records = async (url: string) => {
     const store = await openStore({ kind: "postgres", url });

@@ -1,11 +1,11 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { sendIssue as runSend } from "../../../../src/cli/send.js";
 import { csvFile } from "../../../../src/send/audience.js";
-import { SendsayApiError, SendsayClient } from "../../../../src/send/transports/sendsay/client.js";
+import { sendIssue as runSend } from "../../../../src/send/send-issue.js";
 import { SendsayTransport } from "../../../../src/send/transports/sendsay/transport.js";
-import { type FakeSendsay, startFakeSendsay } from "./fake-server.js";
+import { SendsayApiError, SendsayClient } from "../../../../src/sendsay/client.js";
+import { type FakeSendsay, startFakeSendsay } from "../../../sendsay/fake-server.js";
 import { KEY, LOGIN, makeProject, PERSONAL_FILE, SECRET } from "./helpers.js";
 
 let project: Awaited<ReturnType<typeof makeProject>>;

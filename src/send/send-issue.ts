@@ -1,0 +1,121 @@
+import { compileOrThrow } from "../compile/compile.js";
+import { type Diagnostic, RassylkaError, warning } from "../diagnostics.js";
+import { requireSecret, SECRET_ENV } from "../identity/token.js";
+import { loadProject, type Project } from "../project/project.js";
+import { stateError } from "../state/db.js";
+import { leaseMsFrom, workerId } from "../state/ledger.js";
+import { stateLocation } from "../state/location.js";
+import { openStore } from "../state/store.js";
+import type { AudienceSource } from "./audience.js";
+import { runSend, type SendInput, type SendMode, type SendSummary } from "./engine.js";
+import { refuseDraft, unsubscribeProblems } from "./guards.js";
+import type { Transport } from "./transport.js";
+
+/**
+ * "Send an issue", the use-case `rassylka send` and `serve`'s welcome issue share: exit codes are the
+ * CLI's (src/cli/send.ts); this returns the summary or throws a RassylkaError.
+ */
+/** What a send is given before anything is compiled: the newsletter, the issue, who and how. */
+export interface SendOptions extends Omit<SendInput, "compiled" | "config" | "secret" | "audience" | "transport" | "ledger"> {
+  /** The newsletter's folder. */
+  root: string;
+  /** Issue file (path) or slug. */
+  issue: string;
+  audience?: AudienceSource;
+  /** The transport, or a factory called once the issue is compiled (the outbox needs the slug). */
+  transport: Transport | ((issue: { slug: string; mode: SendMode }) => Transport | Promise<Transport>);
+  /**
+   * The state: a file (relative to root) or a postgres:// URL; default `RASSYLKA_DATABASE_URL`, else
+   * `.rassylka/state.sqlite` under root.
+   */
+  stateFile?: string;
+  /** Where RASSYLKA_SECRET is read from. Default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** An already loaded project (saves reloading config and templates). */
+  project?: Project;
+  /** fsync the ledger on every commit (see StateOptions.durability). Default: `normal`. */
+  syncEveryCommit?: boolean;
+  /** Warnings found before sending (an http: unsubscribe URL); the CLI prints them. */
+  onWarning?: (d: Diagnostic) => void;
+  /** Called when the send made a new state file (the CLI says where). */
+  onCreateState?: (file: string) => void;
+}
+
+/**
+ * Everything before the engine, in order: load the newsletter, compile the issue, refuse a draft (but
+ * for test copies), read the secret, make the transport, open the state file and its one ledger; then
+ * `runSend`, and close what was opened.
+ */
+export async function sendIssue(options: SendOptions): Promise<SendSummary> {
+  const mode = options.mode ?? "send";
+  const project = options.project ?? (await loadProject(options.root));
+  const { compiled } = await compileOrThrow(project, options.issue);
+  const config = project.config.config;
+  if (mode !== "test") refuseDraft(compiled);
+  const problems = unsubscribeProblems(config, mode);
+  const refusals = problems.filter((d) => d.severity === "error");
+  if (refusals.length) throw new RassylkaError(refusals);
+  for (const d of problems) options.onWarning?.(d);
+  if (!options.audience) {
+    throw new RassylkaError({
+      ruleId: "send/no-recipients",
+      severity: "error",
+      message: "no recipients given",
+      fix: "pass --to list.csv or --to a@x.ru,b@y.ru",
+    });
+  }
+  // the secret signs every reader's unsubscribe link; without unsubscribe.url nothing needs it
+  let secret = config.unsubscribe?.url ? requireSecret(options.env ?? process.env) : undefined;
+  // …and each reader's bounce address (VERP, docs/bounces.md), which goes without it when it must
+  if (!secret && mode !== "dry-run" && config.returnPath && config.bounces.verp) {
+    secret = (options.env ?? process.env)[SECRET_ENV];
+    if (!secret || secret.length < 16) {
+      secret = undefined;
+      options.onWarning?.(
+        warning("bounces/no-secret", `${SECRET_ENV} is not set: bounces to returnPath cannot name their reader (no VERP token)`, {
+          field: "returnPath",
+          fix: `export ${SECRET_ENV}=$(openssl rand -hex 32), the same where \`rassylka bounces\` runs`,
+        }),
+      );
+    }
+  }
+  const env = options.env ?? process.env;
+  const location = stateLocation(project.root, options.stateFile, env);
+  const store = await openStore(location, {
+    durability: options.syncEveryCommit ? "full" : "normal",
+    onCreate: options.onCreateState,
+    worker: workerId(env),
+  });
+  let transport: Transport | undefined;
+  try {
+    transport = typeof options.transport === "function" ? await options.transport({ slug: compiled.slug, mode }) : options.transport;
+    const leaseMs = options.leaseMs ?? leaseMsFrom(env);
+    return await runSend({
+      ...options,
+      mode,
+      compiled,
+      config,
+      secret,
+      audience: options.audience,
+      transport,
+      ledger: store.ledger,
+      leaseMs,
+    });
+  } catch (e) {
+    if (e instanceof RassylkaError) throw e;
+    // a full disk or a file made read-only during the send, a database server gone: one line naming it, no stack
+    const code = String((e as { code?: unknown }).code ?? "");
+    if (location.kind === "sqlite") throw code.startsWith("SQLITE_") ? stateError(location.file, e) : e;
+    // the server's errors (pg's DatabaseError carries a severity) and a connection it dropped; not the transport's
+    const fromServer =
+      typeof (e as { severity?: unknown }).severity === "string" || /Connection terminated/i.test(String((e as Error).message));
+    if (fromServer) throw (await import("../state/postgres.js")).postgresError(location.url, e, "record the send in");
+    throw e;
+  } finally {
+    try {
+      await transport?.close();
+    } finally {
+      await store.close();
+    }
+  }
+}

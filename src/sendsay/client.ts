@@ -1,0 +1,369 @@
+import type { NewsletterConfig } from "../config/schema.js";
+import { type Diagnostic, RassylkaError } from "../diagnostics.js";
+
+/**
+ * Our own small client for Sendsay's general API (the official JS client is unmaintained and untyped).
+ *
+ *   POST <base>/general/api/v100/json/<login>     body: {"action": "…", …} as JSON (UTF-8)
+ *   Authorization: sendsay apikey=<SENDSAY_APIKEY>
+ *
+ * Answers are JSON. Three shapes matter here (Sendsay API docs, "Формат протокола"):
+ *   {"REDIRECT": "/general/api/v100/json/<login>"}  the account lives elsewhere: send the same request to
+ *                                                   base + that path (at most 10 times) and keep using it;
+ *   {"errors": [{"id": "error/auth/failed", "explain": "…"}]}   the request was refused, nothing done;
+ *   anything else                                   the result, e.g. {"track.id": "123"} for issue.send.
+ *
+ * HTTP 5xx and network errors are retried with backoff when the request is safe to repeat. A request that
+ * is not (issue.send to a whole list) is repeated only when it provably never reached Sendsay: a 502/504
+ * or a timeout may mean it is still being processed (Sendsay documents 502/504 for requests that run
+ * longer than the limit), so the caller gets an "in doubt" error instead of a second campaign.
+ *
+ * The key never leaves this module except in the Authorization header: it is not in errors or events,
+ * and any echo of it in an answer is masked.
+ */
+
+export const DEFAULT_API_URL = "https://api.sendsay.ru";
+export const API_PATH = "/general/api/v100/json/";
+export const MAX_REDIRECTS = 10;
+export const ENV_APIKEY = "SENDSAY_APIKEY";
+export const ENV_LOGIN = "SENDSAY_LOGIN";
+export const ENV_API_URL = "SENDSAY_API_URL";
+
+export interface SendsayCredentials {
+  login: string;
+  apiKey: string;
+  /** Scheme and host (and port), no path: `https://api.sendsay.ru`. */
+  baseUrl: string;
+}
+
+/** Progress and retries, for the CLI to show; never carries the key. */
+export type SendsayEvent =
+  | { type: "retry"; action: string; attempt: number; delayMs: number; reason: string }
+  | { type: "redirect"; action: string; path: string };
+
+export interface SendsayClientOptions extends SendsayCredentials {
+  /** Per HTTP request; default 60 s. */
+  timeoutMs?: number;
+  /** Attempts for a request that may be repeated (default 5). */
+  maxAttempts?: number;
+  /** First backoff delay; doubles each time, with jitter (default 1000 ms). */
+  backoffMs?: number;
+  onEvent?: (event: SendsayEvent) => void;
+}
+
+export interface RequestOptions {
+  /**
+   * May the request be sent again when the first try's fate is unknown (5xx, timeout, dropped
+   * connection)? True for reads (track.get, sys.settings.get). False for issue.send.
+   */
+  idempotent: boolean;
+}
+
+export interface SendsayApiErrorItem {
+  id: string;
+  explain?: string;
+}
+
+export type SendsayErrorKind = "auth" | "recipient" | "rate" | "request";
+
+/** Sendsay answered with `errors`: the request was refused and nothing was done. */
+export class SendsayApiError extends RassylkaError {
+  readonly errorId: string;
+  readonly explain: string;
+  readonly kind: SendsayErrorKind;
+  readonly action: string;
+  constructor(action: string, items: SendsayApiErrorItem[], mask: (s: string) => string) {
+    const first = items[0] ?? { id: "error/unknown" };
+    const kind = classifyError(first.id);
+    const explain = mask(first.explain ?? "");
+    const diagnostics: Diagnostic[] = items.map((item) => ({
+      ruleId: "sendsay/api-error",
+      severity: "error",
+      message: `Sendsay refused ${action}: ${item.id}${item.explain ? ` (${mask(item.explain)})` : ""}`,
+      fix: fixFor(item.id, action),
+    }));
+    super(diagnostics);
+    this.name = "SendsayApiError";
+    this.errorId = first.id;
+    this.explain = explain;
+    this.kind = kind;
+    this.action = action;
+  }
+}
+
+/**
+ * Sendsay could not be reached or answered with an HTTP error, after the retries allowed.
+ * `inDoubt`: the request may have been carried out (the answer was lost), so it must not be repeated blindly.
+ */
+export class SendsayTransportError extends RassylkaError {
+  readonly inDoubt: boolean;
+  readonly status?: number;
+  readonly action: string;
+  constructor(action: string, reason: string, inDoubt: boolean, baseUrl: string, status?: number, cause?: unknown) {
+    super(
+      {
+        ruleId: inDoubt ? "sendsay/in-doubt" : "sendsay/unreachable",
+        severity: "error",
+        message: `Sendsay ${action}: ${reason}`,
+        fix: inDoubt
+          ? "Sendsay may have carried the request out: look among the sent issues in the Sendsay account before sending again"
+          : `check the network and the API address ${baseUrl} (${ENV_API_URL} sets another), then run the command again`,
+      },
+      { cause },
+    );
+    this.name = "SendsayTransportError";
+    this.inDoubt = inDoubt;
+    this.status = status;
+    this.action = action;
+  }
+}
+
+export function classifyError(id: string): SendsayErrorKind {
+  const s = id.toLowerCase();
+  if (/auth|apikey|login|passw|session|forbidden|permission|access|denied|lbac/.test(s)) return "auth";
+  if (/rate|limit|too_many|toomany|busy|overload|later|temporar/.test(s)) return "rate";
+  if (/email|addr|member|recipient|stoplist|unsub|bounce/.test(s)) return "recipient";
+  return "request";
+}
+
+function fixFor(id: string, action: string): string {
+  switch (classifyError(id)) {
+    case "auth":
+      return `check ${ENV_APIKEY} (a key made for a sub-user of the account, see docs/sendsay.md) and the login (${ENV_LOGIN} or sendsay.login in newsletter.yaml); nothing was sent`;
+    case "rate":
+      return "Sendsay's request limit was reached: wait a minute and run the command again (resuming is safe)";
+    case "recipient":
+      return "Sendsay refused this address: check it in the list; the other recipients are not affected";
+    default:
+      if (/group/.test(id)) return "check the list id given to --group: it must be a list (group) of the Sendsay account";
+      if (/issue\.send|letter|from|draft/.test(id) || action === "issue.send")
+        return "check the letter's sender (from.email must be a confirmed sender address in Sendsay) and the issue; nothing was sent";
+      return `see the Sendsay API documentation for "${id}"; nothing was done`;
+  }
+}
+
+/** Login, key and base URL from the environment and newsletter.yaml; a clear error for what is missing. */
+export function sendsayCredentials(
+  config: Pick<NewsletterConfig, "sendsay"> | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): SendsayCredentials {
+  const diagnostics: Diagnostic[] = [];
+  const apiKey = env[ENV_APIKEY]?.trim();
+  const login = (env[ENV_LOGIN]?.trim() || config?.sendsay?.login)?.trim();
+  if (!apiKey)
+    diagnostics.push({
+      ruleId: "sendsay/no-apikey",
+      severity: "error",
+      message: `${ENV_APIKEY} is not set: the Sendsay transport needs an API key`,
+      fix: `create a key for a sub-user in Sendsay (see docs/sendsay.md) and export ${ENV_APIKEY}=… in the shell that sends; never put it in a file of the repository`,
+    });
+  if (!login)
+    diagnostics.push({
+      ruleId: "sendsay/no-login",
+      severity: "error",
+      message: "the Sendsay account login (sendsay.login) is not set",
+      field: "sendsay.login",
+      file: "newsletter.yaml",
+      fix: `add \`sendsay: { login: <account> }\` to newsletter.yaml or export ${ENV_LOGIN}=<account>`,
+    });
+  const raw = env[ENV_API_URL]?.trim() || DEFAULT_API_URL;
+  let baseUrl = DEFAULT_API_URL;
+  try {
+    const u = new URL(raw);
+    if (!/^https?:$/.test(u.protocol)) throw new Error("not http(s)");
+    baseUrl = `${u.protocol}//${u.host}`;
+  } catch {
+    diagnostics.push({
+      ruleId: "sendsay/bad-api-url",
+      severity: "error",
+      message: `${ENV_API_URL} is not an http(s) URL: "${raw}"`,
+      fix: `set it to a scheme and host such as ${DEFAULT_API_URL}, or unset it`,
+    });
+  }
+  if (diagnostics.length) throw new RassylkaError(diagnostics);
+  return { apiKey: apiKey!, login: login!, baseUrl };
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Network errors where the request certainly did not reach the server: safe to repeat anything. */
+const NOT_CONNECTED = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH", "UND_ERR_CONNECT_TIMEOUT"]);
+
+function errorCode(error: unknown): string | undefined {
+  let e: unknown = error;
+  for (let i = 0; i < 4 && e; i++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string") return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+type Attempt =
+  | { ok: true; body: Record<string, unknown> }
+  | { ok: false; reason: string; status?: number; retryable: boolean; inDoubt: boolean; cause?: unknown };
+
+export class SendsayClient {
+  readonly login: string;
+  readonly baseUrl: string;
+  readonly #apiKey: string;
+  readonly #timeoutMs: number;
+  readonly #maxAttempts: number;
+  readonly #backoffMs: number;
+  readonly #onEvent?: (event: SendsayEvent) => void;
+  /** Remembered REDIRECT path: later requests go straight there. */
+  #path: string;
+
+  constructor(options: SendsayClientOptions) {
+    this.login = options.login;
+    this.baseUrl = options.baseUrl.replace(/\/+$/, "");
+    this.#apiKey = options.apiKey;
+    this.#timeoutMs = options.timeoutMs ?? 60_000;
+    this.#maxAttempts = Math.max(1, options.maxAttempts ?? 5);
+    this.#backoffMs = options.backoffMs ?? 1000;
+    this.#onEvent = options.onEvent;
+    this.#path = `${API_PATH}${encodeURIComponent(options.login)}`;
+  }
+
+  /** Where requests go now (after any redirect). No secrets in it. */
+  get endpoint(): string {
+    return `${this.baseUrl}${this.#path}`;
+  }
+
+  /** Masks the key wherever it might appear in text that leaves this module. */
+  mask = (text: string): string => (this.#apiKey ? text.split(this.#apiKey).join("***") : text);
+
+  /**
+   * One API call: follows REDIRECT, turns `errors` into SendsayApiError, retries 5xx and network errors
+   * as `options.idempotent` allows. Resolves with the answer's JSON object.
+   */
+  async request<T extends Record<string, unknown> = Record<string, unknown>>(
+    body: { action: string } & Record<string, unknown>,
+    options: RequestOptions,
+  ): Promise<T> {
+    const payload = JSON.stringify(body);
+    let redirects = 0;
+    let attempt = 0;
+    for (;;) {
+      attempt++;
+      const result = await this.#once(payload);
+      if (!result.ok) {
+        const repeat = result.retryable && (options.idempotent || !result.inDoubt) && attempt < this.#maxAttempts;
+        if (!repeat) {
+          const inDoubt = result.inDoubt && !options.idempotent;
+          const tries = attempt > 1 ? ` (after ${attempt} attempts)` : "";
+          throw new SendsayTransportError(
+            body.action,
+            `${this.mask(result.reason)}${tries}`,
+            inDoubt,
+            this.baseUrl,
+            result.status,
+            result.cause,
+          );
+        }
+        const delayMs = Math.round(this.#backoffMs * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5));
+        this.#onEvent?.({ type: "retry", action: body.action, attempt, delayMs, reason: this.mask(result.reason) });
+        await sleep(delayMs);
+        continue;
+      }
+      const answer = result.body;
+      if (Array.isArray(answer.errors) && answer.errors.length) {
+        const items = (answer.errors as unknown[]).map((e) => {
+          const o = (e ?? {}) as Record<string, unknown>;
+          return { id: String(o.id ?? "error/unknown"), explain: o.explain === undefined ? undefined : String(o.explain) };
+        });
+        throw new SendsayApiError(body.action, items, this.mask);
+      }
+      if (typeof answer.REDIRECT === "string" && answer.REDIRECT) {
+        redirects++;
+        if (redirects > MAX_REDIRECTS)
+          throw new SendsayTransportError(
+            body.action,
+            `more than ${MAX_REDIRECTS} redirects (last to ${answer.REDIRECT})`,
+            false,
+            this.baseUrl,
+          );
+        const path = answer.REDIRECT.startsWith("/") ? answer.REDIRECT : `/${answer.REDIRECT}`;
+        this.#path = path;
+        this.#onEvent?.({ type: "redirect", action: body.action, path });
+        attempt = 0;
+        continue;
+      }
+      return answer as T;
+    }
+  }
+
+  async #once(payload: string): Promise<Attempt> {
+    let response: Response;
+    try {
+      response = await fetch(this.endpoint, {
+        method: "POST",
+        headers: {
+          "Content-Type": "application/json; charset=utf-8",
+          Accept: "application/json",
+          Authorization: `sendsay apikey=${this.#apiKey}`,
+        },
+        body: payload,
+        redirect: "error",
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      });
+    } catch (error) {
+      const code = errorCode(error);
+      const name = (error as Error).name;
+      if (name === "TimeoutError" || name === "AbortError")
+        return { ok: false, reason: `no answer within ${this.#timeoutMs} ms`, retryable: true, inDoubt: true, cause: undefined };
+      const notConnected = code !== undefined && NOT_CONNECTED.has(code);
+      return {
+        ok: false,
+        reason: `cannot reach ${this.baseUrl}: ${code ?? (error as Error).message}`,
+        retryable: true,
+        inDoubt: !notConnected,
+      };
+    }
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      const timedOut = (error as Error).name === "TimeoutError" || (error as Error).name === "AbortError";
+      return {
+        ok: false,
+        reason: timedOut
+          ? `the answer did not finish within ${this.#timeoutMs} ms`
+          : `the answer broke off: ${errorCode(error) ?? (error as Error).message}`,
+        retryable: true,
+        inDoubt: true,
+      };
+    }
+    if (response.status >= 500) {
+      // 503 is Sendsay's "slow down" (rate limit, overload): the request was not taken. 500/502/504 may
+      // come after the work was done (a request that ran past the time limit).
+      return { ok: false, reason: `HTTP ${response.status}`, status: response.status, retryable: true, inDoubt: response.status !== 503 };
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return {
+        ok: false,
+        reason: `HTTP ${response.status} with an answer that is not JSON: ${JSON.stringify(text.slice(0, 120))}`,
+        status: response.status,
+        retryable: false,
+        inDoubt: response.ok,
+      };
+    }
+    if (body === null || typeof body !== "object" || Array.isArray(body)) {
+      return {
+        ok: false,
+        reason: `HTTP ${response.status} with an answer that is not a JSON object`,
+        status: response.status,
+        retryable: false,
+        inDoubt: response.ok,
+      };
+    }
+    // A 4xx with a JSON body still carries `errors` (auth failures): let the caller read them.
+    if (!response.ok && !Array.isArray((body as Record<string, unknown>).errors)) {
+      return { ok: false, reason: `HTTP ${response.status}`, status: response.status, retryable: false, inDoubt: false };
+    }
+    return { ok: true, body: body as Record<string, unknown> };
+  }
+}

@@ -1,0 +1,78 @@
+import { resolve } from "node:path";
+import type { FastifyInstance } from "fastify";
+import type { NewsletterConfig } from "../config/schema.js";
+import { newsletterId } from "../identity/newsletter.js";
+import type { Store } from "../state/store.js";
+import { createHttpServer } from "./http.js";
+import { pages } from "./pages.js";
+import { staticSite } from "./static.js";
+import { type SubscribeServerOptions, subscribeRoutes } from "./subscribe.js";
+import { BODY_LIMIT, SuppressionWriter, unsubscribeRoutes } from "./unsubscribe.js";
+
+export { close, listen } from "./http.js";
+export { isOneClickBody, unsubscribePaths } from "./unsubscribe.js";
+
+/**
+ * `rassylka serve`: the built site (`dist/`) and the public endpoints of the newsletter, on the one HTTP
+ * layer (src/server/http.ts). Each feature is a fastify plugin in its own file, listed in FEATURES in the order
+ * they are registered; the site's files come last (a wildcard route, so any feature's own paths win).
+ */
+export interface PublishServerOptions {
+  /** The folder to serve, usually `<root>/dist`. */
+  dir: string;
+  config: NewsletterConfig;
+  /** `RASSYLKA_SECRET`; without it (or without `state`) the unsubscribe endpoint answers 503. */
+  secret?: string;
+  /** The state store (src/state/store.ts: a SQLite file or PostgreSQL) whose suppressions record unsubscribes. */
+  state?: Pick<Store, "suppressions">;
+  /** Called after an unsubscribe was recorded (`added` false when the address was already suppressed). */
+  onUnsubscribe?: (email: string, added: boolean) => void;
+  /** Called with unexpected errors (answered 500 without details). */
+  onError?: (error: unknown) => void;
+  /** The subscribe form's back end (src/server/subscribe.ts); with `subscribe:` in the config. */
+  subscribe?: SubscribeServerOptions;
+  /** Idle keep-alive connections are closed after this many milliseconds (src/http/server.ts KEEP_ALIVE_MS unless set). */
+  keepAliveMs?: number;
+}
+
+/** What every feature is given: the options, and what is made of them once per server. */
+export interface PublishContext {
+  options: PublishServerOptions;
+  /** The newsletter's id, inside every unsubscribe token's MAC. */
+  listId: string;
+  /** Group-committing writer of the suppressions; undefined without `state`. */
+  writer?: SuppressionWriter;
+}
+
+export type PublishFeature = (app: FastifyInstance, context: PublishContext) => Promise<void>;
+
+/** The built site: dist/ without its manifest (it lists drafts) and build leftovers. */
+async function site(app: FastifyInstance, { options }: PublishContext): Promise<void> {
+  await staticSite(app, {
+    root: resolve(options.dir),
+    hidden: (path) => path === "/manifest.json" || path.endsWith(".tmp"),
+  });
+}
+
+/**
+ * What `serve` answers, one plugin per feature. Adding a route (say `POST /subscribe`) is a plugin in
+ * its own file (src/server/subscribe.ts, shaped like `unsubscribeRoutes`) and one entry here.
+ */
+const FEATURES: PublishFeature[] = [unsubscribeRoutes, subscribeRoutes, site];
+
+export function createPublishServer(options: PublishServerOptions): FastifyInstance {
+  const app = createHttpServer({
+    bodyLimit: BODY_LIMIT,
+    errorPage: (status) => pages.error(options.config, status),
+    errorHeaders: { "x-robots-tag": "noindex" },
+    onError: options.onError,
+    keepAliveMs: options.keepAliveMs,
+  });
+  const context: PublishContext = {
+    options,
+    listId: newsletterId(options.config),
+    writer: options.state ? new SuppressionWriter(options.state.suppressions, options.subscribe?.store) : undefined,
+  };
+  for (const feature of FEATURES) app.register(async (scope) => feature(scope, context));
+  return app;
+}

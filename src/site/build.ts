@@ -1,0 +1,150 @@
+import { join, relative, resolve } from "node:path";
+import { CACHE_DIR, fileCache, noCache } from "../compile/cache.js";
+import { compileIssueFiles } from "../compile/compile.js";
+import { type Diagnostic, hasErrors, RassylkaError } from "../diagnostics.js";
+import { ISSUES_DIR, listIssueFiles, loadProject, type Project, resolveIssueFile } from "../project/project.js";
+import { renderWebVersion } from "../render/personalise.js";
+import type { CompiledIssue } from "../render/pipeline.js";
+import { removeStaleTempFiles, toPosix, writeFileIfChanged } from "../util/fs.js";
+import { type ManifestEntry, readManifest, writeManifest } from "./manifest.js";
+import { publishSite } from "./site.js";
+
+/**
+ * `rassylka build`'s outputs: `<out>/<slug>.html` (web version), `.txt`, optional `.mjml`,
+ * `manifest.json`, the archive and the feed. Compiling is src/compile; this module decides what is written.
+ */
+export interface BuildOptions {
+  root: string;
+  /** Output folder, relative to root unless absolute. Default `dist`. */
+  out?: string;
+  /** Issue files to build (paths or slugs); default: every `issues/*.md`. */
+  files?: string[];
+  cache?: boolean;
+  emitMjml?: boolean;
+  /** Write files (default true). The preview and send compile without writing. */
+  write?: boolean;
+}
+
+export interface BuiltIssue {
+  compiled: CompiledIssue;
+  html: string;
+  text: string;
+  entry: ManifestEntry;
+  fromCache: boolean;
+}
+
+export interface BuildResult {
+  outDir: string;
+  built: BuiltIssue[];
+  /** Errors and warnings of every issue, each naming its file. */
+  diagnostics: Diagnostic[];
+  /** Source files that failed. */
+  failed: string[];
+}
+
+/**
+ * `rassylka build`: every issue (or the given ones) → `<out>/<slug>.html`, `.txt`, optional `.mjml`,
+ * and `<out>/manifest.json`. One bad issue does not stop the others. Files are written atomically.
+ */
+export async function build(options: BuildOptions): Promise<BuildResult> {
+  const project = await loadProject(options.root);
+  return buildProject(project, options);
+}
+
+export async function buildProject(project: Project, options: BuildOptions): Promise<BuildResult> {
+  const root = project.root;
+  const outDir = resolve(root, options.out ?? "dist");
+  const cache = options.cache === false ? noCache : fileCache(root);
+  // a file named twice (by path and by slug) is built once, not reported as its own duplicate
+  const files = options.files?.length
+    ? [...new Set(await Promise.all(options.files.map((f) => resolveIssueFile(root, f))))]
+    : await listIssueFiles(root);
+  if (!files.length) {
+    throw new RassylkaError({
+      ruleId: "build/no-issues",
+      severity: "error",
+      message: `no issues in ${ISSUES_DIR}/`,
+      file: `${ISSUES_DIR}/`,
+      fix: 'write one with `rassylka new "Title"`',
+    });
+  }
+  if (options.write !== false) {
+    // a build killed while writing left its temp files behind: this run removes them (issue 11, item 8)
+    await Promise.all([removeStaleTempFiles(outDir, { depth: 2 }), removeStaleTempFiles(join(root, CACHE_DIR))]);
+  }
+  const built: BuiltIssue[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const failed: string[] = [];
+  const slugs = new Map<string, string>();
+  const results = await compileIssueFiles(project, files, cache);
+  for (const [n, absPath] of files.entries()) {
+    const r = results[n];
+    const file = toPosix(relative(root, absPath));
+    diagnostics.push(...r.diagnostics);
+    if (!r.compiled || hasErrors(r.diagnostics)) {
+      failed.push(file);
+      continue;
+    }
+    const c = r.compiled;
+    const other = slugs.get(c.slug);
+    if (other) {
+      diagnostics.push({
+        ruleId: "build/duplicate-slug",
+        severity: "error",
+        message: `slug "${c.slug}" is already used by ${other}`,
+        file,
+        field: "slug",
+        fix: "give one of the issues another `slug:` in its front-matter, or rename its file",
+      });
+      failed.push(file);
+      continue;
+    }
+    slugs.set(c.slug, file);
+    const web = renderWebVersion(c);
+    built.push({
+      compiled: c,
+      ...web,
+      fromCache: r.fromCache,
+      entry: {
+        slug: c.slug,
+        source: file,
+        title: c.title,
+        subject: c.subject,
+        preheader: c.preheader,
+        date: c.date,
+        draft: c.draft,
+        html: `${c.slug}.html`,
+        text: `${c.slug}.txt`,
+        htmlBytes: Buffer.byteLength(web.html),
+        warnings: c.warnings,
+      },
+    });
+  }
+  if (options.write !== false) {
+    const all = await listIssueFiles(root);
+    const existing = files.length < all.length ? new Set(all.map((f) => toPosix(relative(root, f)))) : undefined;
+    const entries = await writeOutputs(outDir, built, options, existing);
+    // web versions with their nav bars, archive index.html and feed.xml, from the whole manifest (src/site)
+    await publishSite(outDir, project.config.config, entries, new Map(built.map((b) => [b.entry.slug, b.html])));
+  }
+  return { outDir, built, diagnostics, failed };
+}
+
+/** Text parts, MJML and the manifest; the web versions are written by publishSite. Returns the manifest. */
+/** `existing`: on a build of some issues, the sources of all issues (other entries are kept if still there). */
+async function writeOutputs(outDir: string, built: BuiltIssue[], options: BuildOptions, existing?: Set<string>): Promise<ManifestEntry[]> {
+  await Promise.all(
+    built.flatMap((b) => [
+      writeFileIfChanged(join(outDir, b.entry.text), b.text),
+      options.emitMjml ? writeFileIfChanged(join(outDir, `${b.compiled.slug}.mjml`), b.compiled.mjml) : undefined,
+    ]),
+  );
+  // A build of some issues keeps the manifest entries of the others whose files still exist.
+  let entries = built.map((b) => b.entry);
+  if (existing) {
+    const previous = await readManifest(outDir);
+    const mine = new Set(entries.map((e) => e.source));
+    entries = [...previous.filter((e) => !mine.has(e.source) && existing.has(e.source)), ...entries];
+  }
+  return writeManifest(outDir, entries);
+}
