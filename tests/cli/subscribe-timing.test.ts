@@ -4,9 +4,9 @@ import { openStore } from "../../src/state/store.js";
 import { consentTextHash } from "../../src/subscribe/subscribe.js";
 import { copyExampleNewsletter, writeFiles } from "../helpers/newsletter.js";
 import { spawnServe } from "../helpers/serve.js";
-import { CONSENT, subscribeYaml } from "../site/fixtures.js";
-import { post, request } from "../server/http.js";
 import { type Sink, startSmtp } from "../send/helpers.js";
+import { post, request } from "../server/http.js";
+import { CONSENT, subscribeYaml } from "../site/fixtures.js";
 import { backends } from "../state/backends.js";
 
 /**
