@@ -2,7 +2,7 @@
 // The CLI, bundled by esbuild into dist-cli/ (scripts/bundle.mjs, run by `npm ci` through `prepare`).
 import { setFlagsFromString } from "node:v8";
 
-// issue 17: a send runs for hours over a list of any length holding a few readers at a time, but V8 left to
+// a send runs for hours over a list of any length holding a few readers at a time, but V8 left to
 // itself lets their dead ledger rows and messages pile up in the old generation (a dry run to 250,000
 // readers peaked at 210 MB RSS, 1,000,000 at 290 MB). optimize-for-size keeps the heap near what is alive
 // (133 MB at 250,000, flat with the list) for a few percent of time. Set before any module is loaded.

@@ -9,7 +9,7 @@
  *    - `sendIssue` in this process (the engine and transport alone);
  *    - the same 5,000 messages, each reader's own and rendered before the clock starts, queued at once
  *      into a bare nodemailer pool of the same size (5 connections), which builds each MIME message.
- *    Target (issue 17): the whole process in at most half the bare pool's time.
+ *    Target: the whole process in at most half the bare pool's time.
  * 2. Dry run: `--dry-run` to N/4 and N generated readers, each in its own process: time, peak RSS
  *    (target < 150 MB at N = 1,000,000) and the scaling (4× the readers in ≤ 4.2× the time).
  */
@@ -190,7 +190,7 @@ export async function bareOnce(root: string, port: number, n: number): Promise<T
  * that run's alone. Prints {ms, maxRssMb, baseRssMb}: baseRssMb is the RSS once the modules are loaded.
  */
 const DRY_CHILD = `
-// as bin/rassylka.js does for \`send\` (issue 17), before anything is loaded
+// as bin/rassylka.js does for \`send\`, before anything is loaded
 (await import("node:v8")).setFlagsFromString("--optimize-for-size");
 const [root, list, n, state] = process.argv.slice(1);
 const lib = (p) => import(new URL(p, "file://" + process.cwd() + "/dist-lib/").href);

@@ -183,7 +183,7 @@ export async function run(args: string[] = []): Promise<void> {
     const job = (url: string, prefix: string): LoadJob => ({ url, listId, prefix, seconds, connections, maxRequests: 5_000_000 });
 
     // rassylka serve's handler
-    const ourDb = openState(join(dir, "serve.sqlite"));
+    const ourDb = await openState(join(dir, "serve.sqlite"));
     const ours = createPublishServer({ dir: join(dir, "dist"), config, secret: SECRET, state: sqliteStore(ourDb) });
     const ourResult = await runLoad(job(await listen(ours, 0), "serve"));
     await close(ours);
@@ -191,7 +191,7 @@ export async function run(args: string[] = []): Promise<void> {
     ourDb.close();
 
     // bare node:http + the same insert
-    const bareDb = openState(join(dir, "bare.sqlite"));
+    const bareDb = await openState(join(dir, "bare.sqlite"));
     const bare = bareServer(bareDb, listId);
     const bareResult = await runLoad(job(await listenBare(bare), "bare"));
     await new Promise((done) => {

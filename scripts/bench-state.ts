@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- state [readers=10000]` (issue 13): one issue to N readers through an SMTP sink that
+ * `npm run bench -- state [readers=10000]`: one issue to N readers through an SMTP sink that
  * answers each message after 20 ms (so the workers, not the CPU, are the limit), four ways in one run:
  * the SQLite ledger and the PostgreSQL ledger (a throwaway cluster, tests/helpers/postgres.ts), each with
  * one `rassylka send` process and with three started at once on the same send (different worker host

@@ -24,10 +24,10 @@ export const OUT = join(ROOT, "dist-cli");
 
 /**
  * Not bundled: the native addon (better-sqlite3), the browser driver only `screenshots` needs
- * (playwright-core), and mjml and juice, which are imported only on a cache miss: bundled, mjml's
+ * (playwright-core), Pagefind (it finds and starts its binary from its own folder), and mjml and juice, which are imported only on a cache miss: bundled, mjml's
  * optional requires pull in TypeScript and its minifiers (a 20 MB bundle).
  */
-const EXTERNAL = ["better-sqlite3", "playwright-core", "mjml", "juice"];
+const EXTERNAL = ["better-sqlite3", "playwright-core", "mjml", "juice", "pagefind"];
 
 const posix = (p) => p.split(sep).join("/");
 

@@ -3,7 +3,7 @@ import { type Attachment, type HeaderValue, type ParsedMail, simpleParser } from
 import { BOUNCE_HEADER, tokenOfHeader, tokensInText } from "../identity/verp.js";
 
 /**
- * One message from the bounce mailbox, recognised (issue 16). In this order:
+ * One message from the bounce mailbox, recognised. In this order:
  *   - a DSN, RFC 3464 inside RFC 6522 `multipart/report; report-type=delivery-status`: one entry per
  *     recipient block (Final-Recipient, Action, Status, Diagnostic-Code);
  *   - an ARF complaint, RFC 5965 `report-type=feedback-report` (Feedback-Type abuse or fraud,

@@ -5,7 +5,7 @@ import type { Store } from "../state/store.js";
 import { type ParsedBounce, parseBounce } from "./parse.js";
 
 /**
- * What a bounce does (issue 16). Each recipient a report names is attributed to a reader and an issue —
+ * What a bounce does. Each recipient a report names is attributed to a reader and an issue —
  * by the VERP token (envelope headers, or X-Rassylka-Bounce in the quoted original), else by the original
  * Message-ID (the ledger keeps one per reader), else by the original recipient (the latest issue sent to
  * that address) — and then:

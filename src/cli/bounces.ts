@@ -5,6 +5,7 @@ import { addToCounts, type BounceCounts, BounceProcessor, emptyCounts, type Mess
 import { readSources, type SourceProblem } from "../bounces/sources.js";
 import { loadConfig } from "../config/load.js";
 import { RassylkaError, warning } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 import { newsletterId } from "../identity/newsletter.js";
 import { SECRET_ENV } from "../identity/token.js";
 import { isPostgresUrl, stateLocation } from "../state/location.js";
@@ -134,7 +135,7 @@ export async function runFetch(flags: BouncesFlags, io: Io, env: NodeJS.ProcessE
 }
 
 export function registerBounces(program: Command, io: Io, setCode: (c: number) => void): void {
-  const cmd = program.command("bounces").description("bounces and complaints after a send: import files, fetch an IMAP mailbox");
+  const cmd = program.command("bounces").description(t("cli:command.bounces"));
   const common = (c: Command) =>
     c
       .option("--state <file|url>", "the state file, or postgres://… (default RASSYLKA_DATABASE_URL, else .rassylka/state.sqlite)")

@@ -1,5 +1,7 @@
 import { relative } from "node:path";
 import type { Command } from "commander";
+import { language, t, tr } from "../i18n/index.js";
+import type { SearchIndexResult } from "../search/build.js";
 import { build } from "../site/build.js";
 import { formatDiagnostic, type Io } from "./print.js";
 
@@ -9,6 +11,11 @@ export interface BuildFlags {
   cache: boolean;
   emitMjml?: boolean;
   json?: boolean;
+}
+
+/** `search` in `build --json`: where the index is, how many issues, its files and bytes, whether it was rebuilt. */
+function searchSummary(s: SearchIndexResult) {
+  return { dir: s.dir, records: s.records, files: s.files, bytes: s.bytes, rebuilt: s.rebuilt, ms: s.ms };
 }
 
 /** Exit codes: 0 every issue built; 1 at least one failed (the others are still built). */
@@ -22,19 +29,36 @@ export async function runBuild(files: string[], flags: BuildFlags, io: Io): Prom
   if (flags.json) {
     io.out(
       JSON.stringify(
-        { outDir: result.outDir, built: result.built.map((b) => b.entry), failed: result.failed, diagnostics: result.diagnostics },
+        {
+          outDir: result.outDir,
+          built: result.built.map((b) => b.entry),
+          failed: result.failed,
+          diagnostics: result.diagnostics,
+          ...(result.search && { search: searchSummary(result.search) }),
+        },
         null,
         2,
       ),
     );
   } else {
+    const kb = new Intl.NumberFormat(language(), { minimumFractionDigits: 1, maximumFractionDigits: 1 });
     for (const b of result.built)
       io.out(
-        `  ${b.entry.source} → ${where}/${b.entry.html}, ${b.entry.text} (${(b.entry.htmlBytes / 1024).toFixed(1)} KB${b.fromCache ? ", cached" : ""})`,
+        t("build:line", {
+          source: b.entry.source,
+          html: `${where}/${b.entry.html}`,
+          text: b.entry.text,
+          size: t("lint:kb", { n: kb.format(b.entry.htmlBytes / 1024) }),
+          cached: b.fromCache ? t("build:cached") : "",
+        }),
       );
-    io.out(
-      `Built ${result.built.length} issue(s) into ${where}/ in ${ms} ms${result.failed.length ? `; ${result.failed.length} failed: ${result.failed.join(", ")}` : ""}.`,
-    );
+    if (result.search) {
+      const s = result.search;
+      const line = t("search:indexed", { count: s.records, size: tr().number(Math.round(s.bytes / 102.4) / 10) });
+      io.out(`  ${line}${s.rebuilt ? "" : ` (${t("search:unchanged")})`}`);
+    }
+    const failed = result.failed.length ? t("build:failed", { count: result.failed.length, files: result.failed.join(", ") }) : "";
+    io.out(`${t("build:built", { count: result.built.length, dir: where, ms: tr().number(ms) })}${failed}.`);
   }
   return result.failed.length ? 1 : 0;
 }
@@ -42,12 +66,12 @@ export async function runBuild(files: string[], flags: BuildFlags, io: Io): Prom
 export function registerBuild(program: Command, io: Io, setCode: (c: number) => void): void {
   program
     .command("build")
-    .description("compile issues into responsive HTML and plain text (dist/<slug>.html, .txt, manifest.json)")
-    .argument("[files...]", "issue files or slugs (default: every issues/*.md)")
-    .option("--root <dir>", "the newsletter's folder", ".")
-    .option("--out <dir>", "output folder, relative to the root", "dist")
-    .option("--emit-mjml", "also write dist/<slug>.mjml")
-    .option("--no-cache", "ignore and do not write .rassylka/cache")
-    .option("--json", "print the result as JSON")
+    .description(t("cli:command.build"))
+    .argument("[files...]", t("cli:flag.files"))
+    .option("--root <dir>", t("cli:flag.root"), ".")
+    .option("--out <dir>", t("build:flag.out"), "dist")
+    .option("--emit-mjml", t("build:flag.emitMjml"))
+    .option("--no-cache", t("cli:flag.noCache"))
+    .option("--json", t("build:flag.json"))
     .action(async (files: string[], flags: BuildFlags) => setCode(await runBuild(files, flags, io)));
 }

@@ -1,7 +1,11 @@
-import { Command, CommanderError, Help } from "commander";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Command } from "commander";
 import { isRassylkaError } from "../diagnostics.js";
+import { type Lang, langOf, resolveLang } from "../i18n/lang.js";
+import type { Words } from "../i18n/words.js";
 import { VERSION } from "../version.js";
-import { formatDiagnostic, type Io, stdio } from "./print.js";
+import { type Io, stdio } from "./io.js";
 
 /**
  * The CLI: wires commander, one file per command. Commands return exit codes; this is the only place
@@ -13,141 +17,231 @@ type Register = (program: Command, io: Io, setCode: (c: number) => void) => void
 /**
  * Each command's module is imported only when that command runs: they pull in MJML, SQLite, nodemailer,
  * Playwright… and a `build` served from the cache should not pay for loading a browser driver.
- * `term` and `description` are what `rassylka --help` lists, so that `--help`, `--version`, an unknown
- * or a missing command load no command module at all (tests/cli/help.test.ts keeps them equal to what
- * each module registers).
+ * `term` and the description (`cli:command.<name>` in src/i18n/catalogues/cli.ts) are what
+ * `rassylka --help` lists, so that `--help`, `--version`, an unknown or a missing command load no
+ * command module at all, nor i18next (tests/cli/help.test.ts keeps them equal to what each module
+ * registers).
  */
-const COMMANDS: Record<string, { term: string; description: string; load: () => Promise<Register> }> = {
+const COMMANDS: Record<string, { term: string; load: () => Promise<Register> }> = {
   build: {
     term: "build [options] [files...]",
-    description: "compile issues into responsive HTML and plain text (dist/<slug>.html, .txt, manifest.json)",
     load: async () => (await import("./build.js")).registerBuild,
   },
   new: {
     term: "new [options] <title>",
-    description: "start a new issue: issues/YYYY-MM-DD-<slug>.md",
     load: async () => (await import("./new.js")).registerNew,
   },
   init: {
     term: "init [options] [dir]",
-    description: "create a new newsletter folder (config, templates, one example issue)",
     load: async () => (await import("./init.js")).registerInit,
   },
   send: {
     term: "send [options] <issue>",
-    description: "deliver an issue to a list over SMTP or into outbox/<slug>/*.eml, with a crash-safe ledger (re-run to resume)",
     load: async () => (await import("./send.js")).registerSend,
   },
   status: {
     term: "status [options] [issue]",
-    description: "show the send ledger: counts and failures of an issue (or of every issue sent)",
     load: async () => (await import("./status.js")).registerStatus,
   },
   suppress: {
     term: "suppress",
-    description: "addresses never to send to (unsubscribed, bounced): add, remove, list, import, export",
     load: async () => (await import("./suppress.js")).registerSuppress,
   },
   subscribers: {
     term: "subscribers",
-    description: "the subscriber list rassylka keeps (the subscribe form, imports): list, add, remove, import, export",
     load: async () => (await import("./subscribers.js")).registerSubscribers,
   },
   bounces: {
     term: "bounces",
-    description: "bounces and complaints after a send: import files, fetch an IMAP mailbox",
     load: async () => (await import("./bounces.js")).registerBounces,
   },
   state: {
     term: "state",
-    description: "the state store (a SQLite file or PostgreSQL): migrate, copy",
     load: async () => (await import("./state.js")).registerState,
   },
   sendsay: {
     term: "sendsay",
-    description: "the Sendsay email service (docs/sendsay.md)",
     load: async () => (await import("./sendsay.js")).registerSendsay,
   },
   lint: {
     term: "lint [options] [files...]",
-    description:
-      "check issues as readers will get them: size, subject, preheader, alt text, links, unsubscribe, merge fields, events, drafts, client support",
     load: async () => (await import("./lint.js")).registerLint,
   },
   preview: {
     term: "preview [options]",
-    description: "local web server for editors: every issue at 600 and 375 px, text, size, lint; reloads on save",
     load: async () => (await import("./preview.js")).registerPreview,
   },
   screenshots: {
     term: "screenshots [options] [files...]",
-    description: "full-height PNGs of issues in the system Chromium: <slug>-600.png, <slug>-375.png, <slug>-dark.png",
     load: async () => (await import("./screenshots.js")).registerScreenshots,
   },
   review: {
     term: "review [options]",
-    description:
-      "every email a branch changes, before and after, with the changed pixels and the text diff: DIR/index.html and DIR/summary.md",
     load: async () => (await import("./review.js")).registerReview,
+  },
+  search: {
+    term: "search [options] <query>",
+    load: async () => (await import("./search.js")).registerSearch,
   },
   serve: {
     term: "serve [options]",
-    description: "serve the built site (dist/) and the one-click unsubscribe endpoint",
     load: async () => (await import("./serve.js")).registerServe,
   },
 };
 
-function baseProgram(): Command {
+/** The program's own words (src/i18n/catalogues/cli.ts), read without i18next. */
+async function programWords(lang: Lang): Promise<Words> {
+  const [{ cli }, { words }] = await Promise.all([import("../i18n/catalogues/cli.js"), import("../i18n/words.js")]);
+  return words(cli, lang);
+}
+
+/** commander, loaded once per process: `--version` answers without it. */
+type Commander = typeof import("commander");
+const commander = (): Promise<Commander> => import("commander");
+
+function baseProgram({ Command, Help }: Commander, w: Words, io: Io): Command {
+  const help = new Help();
   return new Command("rassylka")
-    .description("Email-newsletter publishing pipeline: Markdown issues → MJML emails → subscribers")
-    .version(VERSION)
+    .description(w("program.description"))
+    .option("--lang <lang>", w("program.lang"))
+    .version(VERSION, "-V, --version", w("program.version"))
+    .helpOption("-h, --help", w("program.help"))
+    .helpCommand("help [command]", w("program.helpCommand"))
+    .configureHelp({
+      styleTitle: (title) => w(`help.${title}`),
+      formatHelp: (cmd, helper) =>
+        help
+          .formatHelp(cmd, helper)
+          .replace(/\((default|choices): /g, (_, word: string) => `(${w(`help.${word}`)} `)
+          .replace(/, (default|choices): /g, (_, word: string) => `, ${w(`help.${word}`)} `),
+    })
+    .configureOutput({
+      writeOut: (text) => io.out(text.replace(/\n$/, "")),
+      writeErr: (text) => io.err(text.replace(/\n$/, "")),
+      outputError: (text, write) => write(usageError(text, w)),
+    })
     .showHelpAfterError()
     .exitOverride();
 }
 
-/** The program with every command, or only `only` when it names one. */
+/** commander's usage errors in the editor's language (it writes them in English only). */
+function usageError(text: string, w: Words): string {
+  const forms: [RegExp, string, string[]][] = [
+    [/^error: missing required argument '(.*)'$/, "usage.missingArgument", ["name"]],
+    [/^error: too many arguments for '(.*)'\. Expected (.*) but got (\d+)\.$/, "usage.excessArguments", ["command", "expected", "got"]],
+    [/^error: unknown option '(.*)'$/, "usage.unknownOption", ["option"]],
+    [/^error: option '(.*)' argument missing$/, "usage.optionMissingArgument", ["option"]],
+    [/^error: unknown command '(.*)'$/, "usage.unknownCommand", ["command"]],
+    [
+      /^error: option '(.*)' argument '(.*)' is invalid\. Allowed choices are (.*)\.$/,
+      "usage.invalidChoice",
+      ["option", "value", "choices"],
+    ],
+    [/^\(Did you mean (.*)\?\)$/, "usage.didYouMean", ["name"]],
+  ];
+  return text
+    .split("\n")
+    .map((line) => {
+      for (const [re, key, names] of forms) {
+        const m = re.exec(line);
+        if (m) return w(key, Object.fromEntries(names.map((n, i) => [n, m[i + 1]])));
+      }
+      return line;
+    })
+    .join("\n");
+}
+
+/** The program with every command, or only `only` when it names one. Commands write in the language set by `setLanguage`. */
 export async function createProgram(io: Io = stdio, setCode: (c: number) => void = () => {}, only?: string): Promise<Command> {
-  const program = baseProgram();
+  const { language } = await import("../i18n/index.js");
+  const program = baseProgram(await commander(), await programWords(language()), io);
   const names = only && only in COMMANDS ? [only] : Object.keys(COMMANDS);
   for (const register of await Promise.all(names.map((n) => COMMANDS[n].load()))) register(program, io, setCode);
   return program;
 }
 
 /**
- * The program as `--help`, `--version`, a missing or an unknown command see it: every command by its
- * name and description only, no command module loaded.
+ * The program as `--help`, a missing or an unknown command see it: every command by its name and
+ * description only, no command module loaded, no i18next.
  */
-export function createListing(): Command {
-  const program = baseProgram();
-  const help = new Help();
-  program.configureHelp({ subcommandTerm: (cmd) => COMMANDS[cmd.name()]?.term ?? help.subcommandTerm(cmd) });
-  for (const [name, c] of Object.entries(COMMANDS)) program.command(name).description(c.description);
+export async function createListing(lang: Lang = "en", io: Io = stdio): Promise<Command> {
+  const w = await programWords(lang);
+  const cm = await commander();
+  const program = baseProgram(cm, w, io);
+  const help = new cm.Help();
+  program.configureHelp({
+    ...program.configureHelp(),
+    subcommandTerm: (cmd) => COMMANDS[cmd.name()]?.term ?? help.subcommandTerm(cmd),
+  });
+  for (const name of Object.keys(COMMANDS)) program.command(name).description(w(`command.${name}`));
   return program;
 }
 
-/** The command a command line names (the first argument that is not an option; `help build` names build). */
+/** The value of `--name value` or `--name=value` on the command line. */
+function optionValue(args: string[], name: string): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === name) return args[i + 1];
+    if (args[i].startsWith(`${name}=`)) return args[i].slice(name.length + 1);
+  }
+  return undefined;
+}
+
+/** The command a command line names (the first argument that is not an option or --lang's value; `help build` names build). */
 function commandOf(argv: string[]): string | undefined {
-  const [first, second] = argv.slice(2).filter((a) => !a.startsWith("-"));
+  const args = argv.slice(2);
+  const [first, second] = args.filter((a, i) => !a.startsWith("-") && args[i - 1] !== "--lang");
   return first === "help" ? second : first;
+}
+
+/**
+ * The editor's language: `--lang`, RASSYLKA_LANG, the newsletter's `language` (newsletter.yaml in
+ * --root, read as text: loading the YAML parser and the schema is the command's business), the
+ * system locale, English.
+ */
+export async function chooseLanguage(argv: string[], env: NodeJS.ProcessEnv): Promise<Lang> {
+  const args = argv.slice(2);
+  const flag = optionValue(args, "--lang");
+  if (langOf(flag) || langOf(env.RASSYLKA_LANG)) return resolveLang({ flag, env });
+  const root = optionValue(args, "--root") ?? ".";
+  const yaml = await readFile(join(root, "newsletter.yaml"), "utf8").catch(() => "");
+  const config = /^language:[ \t]*["']?([A-Za-z_-]+)/m.exec(yaml)?.[1];
+  return resolveLang({ flag, env, config });
 }
 
 export async function main(argv: string[], io: Io = stdio): Promise<number> {
   let code = 0;
+  const args = argv.slice(2);
+  // `rassylka --version` needs no language, no catalogue and no command
+  if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
+    io.out(VERSION);
+    return 0;
+  }
+  const lang = await chooseLanguage(argv, process.env);
   try {
+    const flag = optionValue(args, "--lang");
+    if (flag !== undefined && !langOf(flag)) {
+      io.err((await programWords(lang))("usage.badLang", { lang: flag }));
+      return 1;
+    }
     const name = commandOf(argv);
     const setCode = (c: number) => {
       code = c;
     };
-    const program = name && name in COMMANDS ? await createProgram(io, setCode, name) : createListing();
+    let program: Command;
+    if (name && name in COMMANDS) {
+      (await import("../i18n/index.js")).setLanguage(lang);
+      program = await createProgram(io, setCode, name);
+    } else program = await createListing(lang, io);
     await program.parseAsync(argv);
     return code;
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 1;
+    if (error instanceof (await commander()).CommanderError) return error.exitCode === 0 ? 0 : 1;
     if (isRassylkaError(error)) {
+      const { formatDiagnostic } = await import("./print.js");
       for (const d of error.diagnostics) io.err(formatDiagnostic(d));
       return 1;
     }
-    io.err(unexpected(error, process.env.RASSYLKA_DEBUG === "1"));
+    io.err(await unexpected(error, process.env.RASSYLKA_DEBUG === "1", lang));
     return 1;
   }
 }
@@ -156,10 +250,10 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
  * An error no stage turned into a diagnostic: one line with its code (ENOSPC, SQLITE_FULL, EACCES…) and
  * message, never a stack trace, unless RASSYLKA_DEBUG=1 asks for it.
  */
-export function unexpected(error: unknown, debug = false): string {
+export async function unexpected(error: unknown, debug = false, lang: Lang = "en"): Promise<string> {
   const e = error as { code?: unknown; message?: unknown; stack?: unknown };
   if (debug && typeof e?.stack === "string") return `rassylka: ${e.stack}`;
   const code = typeof e?.code === "string" ? `${e.code}: ` : "";
   const message = typeof e?.message === "string" ? e.message.split("\n")[0] : String(error);
-  return `rassylka: error: ${code}${message} (RASSYLKA_DEBUG=1 shows where it happened)`;
+  return (await programWords(lang))("unexpected", { what: `${code}${message}` });
 }

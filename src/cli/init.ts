@@ -3,6 +3,7 @@ import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { RassylkaError } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 import { createIssue } from "./new.js";
 import type { Io } from "./print.js";
 
@@ -62,7 +63,7 @@ async function ignoreOutputs(file: string): Promise<void> {
 export function registerInit(program: Command, io: Io, setCode: (c: number) => void): void {
   program
     .command("init")
-    .description("create a new newsletter folder (config, templates, one example issue)")
+    .description(t("cli:command.init"))
     .argument("[dir]", "the folder to create (default: --root, or the current folder)")
     .option("--root <dir>", "the folder to create, like every command's --root")
     .action(async (dirArg: string | undefined, flags: { root?: string }) => {

@@ -1,5 +1,6 @@
 import { type Command, Option } from "commander";
 import { type Diagnostic, isRassylkaError } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 import { type LintFileResult, lintProject } from "../lint/index.js";
 import { type Format, formatDiagnostic, formatGithub, type Io } from "./print.js";
 
@@ -45,22 +46,22 @@ function print(all: Diagnostic[], format: Format, io: Io, results: LintFileResul
     return;
   }
   for (const d of distinct) io.out(format === "github" ? formatGithub(d) : formatDiagnostic(d));
-  io.out(`Checked ${issues} issue(s): ${errors} error(s), ${warnings} warning(s).`);
+  io.out(
+    t("lint:summary", {
+      checked: t("lint:checked", { count: issues }),
+      errors: t("common:errors", { count: errors }),
+      warnings: t("common:warnings", { count: warnings }),
+    }),
+  );
 }
 
 export function registerLint(program: Command, io: Io, setCode: (c: number) => void): void {
   program
     .command("lint")
-    .description(
-      "check issues as readers will get them: size, subject, preheader, alt text, links, unsubscribe, merge fields, events, drafts, client support",
-    )
-    .argument("[files...]", "issue files or slugs (default: every issues/*.md)")
-    .option("--root <dir>", "the newsletter's folder", ".")
-    .addOption(
-      new Option("--format <format>", "output: text for people, json for tools, github for workflow annotations")
-        .choices(["text", "json", "github"])
-        .default("text"),
-    )
-    .option("--no-cache", "ignore and do not write .rassylka/cache")
+    .description(t("cli:command.lint"))
+    .argument("[files...]", t("cli:flag.files"))
+    .option("--root <dir>", t("cli:flag.root"), ".")
+    .addOption(new Option("--format <format>", t("cli:flag.format")).choices(["text", "json", "github"]).default("text"))
+    .option("--no-cache", t("cli:flag.noCache"))
     .action(async (files: string[], flags: LintFlags) => setCode(await runLint(files, flags, io)));
 }

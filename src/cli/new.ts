@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { CONFIG_FILE } from "../config/load.js";
 import { isoDate } from "../config/schema.js";
 import { RassylkaError } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 import { slugFromTitle } from "../issue/slug.js";
 import { ISSUES_DIR } from "../project/project.js";
 import type { Io } from "./print.js";
@@ -65,7 +66,7 @@ export async function createIssue(root: string, title: string, date = today()): 
 export function registerNew(program: Command, io: Io, setCode: (c: number) => void): void {
   program
     .command("new")
-    .description("start a new issue: issues/YYYY-MM-DD-<slug>.md")
+    .description(t("cli:command.new"))
     .argument("<title>", "the issue's title (any language; the file name is transliterated)")
     .option("--root <dir>", "the newsletter's folder", ".")
     .option("--date <YYYY-MM-DD>", "the issue's date (default: today)")

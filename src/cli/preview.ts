@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { RassylkaError } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 import { startPreview } from "../preview/server.js";
 import type { Io } from "./print.js";
 
@@ -66,7 +67,7 @@ export async function runPreview(flags: PreviewFlags, io: Io, signal?: AbortSign
 export function registerPreview(program: Command, io: Io, setCode: (c: number) => void): void {
   program
     .command("preview")
-    .description("local web server for editors: every issue at 600 and 375 px, text, size, lint; reloads on save")
+    .description(t("cli:command.preview"))
     .option("--root <dir>", "the newsletter's folder", ".")
     .option("--port <port>", "port on 127.0.0.1 (0: any free port)", "4000")
     .action(async (flags: PreviewFlags) => setCode(await runPreview(flags, io)));

@@ -1,4 +1,7 @@
-import { type Diagnostic, diagnosticText } from "../diagnostics.js";
+import type { Diagnostic } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
+
+export { type Io, stdio } from "./io.js";
 
 export type Format = "text" | "json" | "github";
 
@@ -11,18 +14,16 @@ export function printDiagnostics(diagnostics: readonly Diagnostic[], format: For
   for (const d of diagnostics) stream.write(`${format === "github" ? formatGithub(d) : formatDiagnostic(d)}\n`);
 }
 
-export interface Io {
-  out: (s: string) => void;
-  err: (s: string) => void;
+/**
+ * `issues/a.md:3:5: error: message (field subject) [rule]\n  fix: …` in the editor's language (in
+ * English, the same text a RassylkaError carries as its message); the rule id never changes.
+ */
+export function formatDiagnostic(d: Diagnostic): string {
+  const place = d.file ? `${d.file}${d.line ? `:${d.line}${d.column ? `:${d.column}` : ""}` : ""}: ` : "";
+  const field = d.field ? ` (${t("cli:field", { field: d.field })})` : "";
+  const fix = d.fix ? `\n  ${t("cli:fix")}: ${d.fix}` : "";
+  return `${place}${t(`cli:severity.${d.severity}`)}: ${d.message}${field} [${d.ruleId}]${fix}`;
 }
-
-export const stdio: Io = {
-  out: (s) => process.stdout.write(`${s}\n`),
-  err: (s) => process.stderr.write(`${s}\n`),
-};
-
-/** The plain text of a diagnostic (the same text a RassylkaError carries as its message). */
-export const formatDiagnostic = diagnosticText;
 
 /** GitHub workflow command, see docs.github.com "workflow commands": `::error file=…,line=…::message`. */
 export function formatGithub(d: Diagnostic): string {
@@ -35,7 +36,7 @@ export function formatGithub(d: Diagnostic): string {
   ]
     .filter(Boolean)
     .join(",");
-  const text = d.fix ? `${d.message}. Fix: ${d.fix}` : d.message;
+  const text = d.fix ? `${d.message}. ${t("cli:github.fix")}: ${d.fix}` : d.message;
   return `::${kind} ${props}::${escapeData(text)}`;
 }
 

@@ -1,5 +1,6 @@
 import { relative } from "node:path";
 import type { Command } from "commander";
+import { t } from "../i18n/index.js";
 import { review, reviewJson } from "../review/review.js";
 import { formatDiagnostic, type Io } from "./print.js";
 
@@ -40,9 +41,7 @@ export async function runReview(flags: ReviewFlags, io: Io): Promise<number> {
 export function registerReview(program: Command, io: Io, setCode: (c: number) => void): void {
   program
     .command("review")
-    .description(
-      "every email a branch changes, before and after, with the changed pixels and the text diff: DIR/index.html and DIR/summary.md",
-    )
+    .description(t("cli:command.review"))
     .requiredOption("--base <git-ref>", "compare with the merge base of this branch, tag or commit and HEAD, e.g. origin/main")
     .option("--root <dir>", "the newsletter's folder", ".")
     .option("--out <dir>", "output folder, relative to the root", "review")

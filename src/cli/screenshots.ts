@@ -1,5 +1,6 @@
 import { relative } from "node:path";
 import type { Command } from "commander";
+import { t } from "../i18n/index.js";
 import { takeScreenshots } from "../screenshots/screenshots.js";
 import { formatDiagnostic, type Io } from "./print.js";
 
@@ -31,7 +32,7 @@ export async function runScreenshots(files: string[], flags: ScreenshotsFlags, i
 export function registerScreenshots(program: Command, io: Io, setCode: (c: number) => void): void {
   program
     .command("screenshots")
-    .description("full-height PNGs of issues in the system Chromium: <slug>-600.png, <slug>-375.png, <slug>-dark.png")
+    .description(t("cli:command.screenshots"))
     .argument("[files...]", "issue files or slugs (default: every issues/*.md)")
     .option("--root <dir>", "the newsletter's folder", ".")
     .option("--out <dir>", "output folder, relative to the root", "dist/screenshots")

@@ -4,6 +4,7 @@ import { createInterface } from "node:readline/promises";
 import cliProgress from "cli-progress";
 import { type Command, InvalidArgumentError } from "commander";
 import { type Diagnostic, RassylkaError, warning } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 import { SECRET_ENV } from "../identity/token.js";
 import { dkimFromEnv } from "../message/message.js";
 import { type AudienceSource, addressList, csvFile } from "../send/audience.js";
@@ -502,7 +503,7 @@ async function sendCommand(issue: string, flags: SendFlags, io: Io, runtime: Sen
 export function registerSend(program: Command, io: Io, setCode: (c: number) => void): void {
   program
     .command("send")
-    .description("deliver an issue to a list over SMTP or into outbox/<slug>/*.eml, with a crash-safe ledger (re-run to resume)")
+    .description(t("cli:command.send"))
     .argument("<issue>", "issue file or slug")
     .option("--to <list>", "recipients: a CSV file with an email column, or a@x.ru,b@y.ru")
     .option("--subscribers", "recipients: every confirmed, not suppressed subscriber (rassylka subscribers)")

@@ -18,6 +18,7 @@ import { compileOrThrow } from "../compile/compile.js";
 import { CONFIG_FILE, loadConfig, parseConfig } from "../config/load.js";
 import type { NewsletterConfig } from "../config/schema.js";
 import { RassylkaError } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 import { loadProject } from "../project/project.js";
 import type { TemplateSet } from "../render/templates.js";
 import { refuseDraft } from "../send/guards.js";
@@ -69,7 +70,7 @@ export async function runSendsayPing(flags: PingFlags, io: Io, env: NodeJS.Proce
 }
 
 export function registerSendsay(program: Command, io: Io, setCode: (c: number) => void): void {
-  const sendsay = program.command("sendsay").description("the Sendsay email service (docs/sendsay.md)");
+  const sendsay = program.command("sendsay").description(t("cli:command.sendsay"));
   sendsay
     .command("ping")
     .description("check SENDSAY_APIKEY and the account login with a harmless request")

@@ -3,7 +3,7 @@ import { relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { loadConfig } from "../config/load.js";
 import { isRassylkaError, RassylkaError } from "../diagnostics.js";
-import { resolveLang, translator } from "../i18n/index.js";
+import { resolveLang, t, translator } from "../i18n/index.js";
 import { requireSecret } from "../identity/token.js";
 import { close, createPublishServer, listen, unsubscribePaths } from "../server/server.js";
 import { locationText, stateLocation } from "../state/location.js";
@@ -129,7 +129,7 @@ function signalled(): Promise<string> {
 export function registerServe(program: Command, io: Io, setCode: (c: number) => void): void {
   program
     .command("serve")
-    .description("serve the built site (dist/) and the one-click unsubscribe endpoint")
+    .description(t("cli:command.serve"))
     .option("--root <dir>", "the newsletter's folder", ".")
     .option("--out <dir>", "the folder to serve, relative to the root", "dist")
     .option("--port <port>", "port to listen on (0: any free port)", "8080")

@@ -1,14 +1,14 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { error, RassylkaError } from "../diagnostics.js";
-import { resolveLang } from "../i18n/index.js";
+import { language, t } from "../i18n/index.js";
 import { copyState } from "../state/copy.js";
 import { DATABASE_URL_ENV, isPostgresUrl, locationText, type StateLocation, stateLocation } from "../state/location.js";
 import { openStore } from "../state/store.js";
 import type { Io } from "./print.js";
 
 /**
- * `rassylka state migrate|copy`: the state store itself (issue 13). A location is a state file
+ * `rassylka state migrate|copy`: the state store itself. A location is a state file
  * (relative to the current folder) or a postgres:// URL; everything printed shows the URL with its
  * password masked (`postgres://user:***@host:5432/db`).
  */
@@ -77,7 +77,7 @@ export async function runCopy(flags: CopyFlags, io: Io, env: NodeJS.ProcessEnv =
   try {
     const into = await openStore(target);
     try {
-      const tables = await copyState(from, into, { lang: resolveLang({ env }) });
+      const tables = await copyState(from, into, { lang: language() });
       const total = tables.reduce((n, t) => n + t.copied, 0);
       if (flags.json) {
         io.out(JSON.stringify({ from: locationText(source), to: locationText(target), tables, copied: total }, null, 2));
@@ -100,7 +100,7 @@ export async function runCopy(flags: CopyFlags, io: Io, env: NodeJS.ProcessEnv =
 }
 
 export function registerState(program: Command, io: Io, setCode: (c: number) => void): void {
-  const cmd = program.command("state").description("the state store (a SQLite file or PostgreSQL): migrate, copy");
+  const cmd = program.command("state").description(t("cli:command.state"));
   cmd
     .command("migrate")
     .description("apply the missing schema migrations and say which (opening a store does it too)")

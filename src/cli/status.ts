@@ -5,6 +5,7 @@ import { describeStatus } from "../campaign/campaign.js";
 import { type CampaignStats, readCampaignStats } from "../campaign/stats.js";
 import { loadConfig } from "../config/load.js";
 import { isRassylkaError } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 import { parseIssue } from "../issue/load.js";
 import { loadProject, resolveIssueFile } from "../project/project.js";
 import { SendsayClient, sendsayCredentials } from "../sendsay/client.js";
@@ -135,7 +136,7 @@ export async function runStatus(
       : (await ledger.issues()).map((r) => r.issue).filter((s) => !s.includes(":"));
     const all: IssueStatus[] = [];
     for (const s of slugs) all.push(await issueStatus(ledger, s));
-    // bounces and complaints that came back after the send (issue 16, src/state/bounces.ts)
+    // bounces and complaints that came back after the send (src/state/bounces.ts)
     for (const s of all) Object.assign(s.counts, await store.bounces.counts(s.issue));
     // a campaign's figures are Sendsay's: read only for the issue asked about
     if (ref && all[0]) all[0].campaign = await campaignStatus(store.campaigns, all[0].issue, root, env);
@@ -191,7 +192,7 @@ export async function runStatus(
 export function registerStatus(program: Command, io: Io, setCode: (c: number) => void): void {
   program
     .command("status")
-    .description("show the send ledger: counts and failures of an issue (or of every issue sent)")
+    .description(t("cli:command.status"))
     .argument("[issue]", "issue file or slug")
     .option("--state <file|url>", "the state: a SQLite file or postgres://… (default: $RASSYLKA_DATABASE_URL, else .rassylka/state.sqlite)")
     .option("--root <dir>", "the newsletter's folder", ".")

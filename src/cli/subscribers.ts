@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
 import { RassylkaError } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 import { emailProblem } from "../identity/address.js";
 import { csvFile } from "../send/audience.js";
 import { isPostgresUrl, stateLocation } from "../state/location.js";
@@ -56,9 +57,7 @@ function checkAddresses(addresses: string[]): void {
 }
 
 export function registerSubscribers(program: Command, io: Io, setCode: (c: number) => void): void {
-  const cmd = program
-    .command("subscribers")
-    .description("the subscriber list rassylka keeps (the subscribe form, imports): list, add, remove, import, export");
+  const cmd = program.command("subscribers").description(t("cli:command.subscribers"));
   const common = (c: Command) =>
     c
       .option("--state <file|url>", "the state file, or postgres://… (default RASSYLKA_DATABASE_URL, else .rassylka/state.sqlite)")

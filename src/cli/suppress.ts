@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { RassylkaError } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 import { emailProblem } from "../identity/address.js";
 import { csvFile } from "../send/audience.js";
 import { isPostgresUrl, stateLocation } from "../state/location.js";
@@ -63,9 +64,7 @@ export function suppressionsCsv(list: { email: string; reason: string; source: s
 }
 
 export function registerSuppress(program: Command, io: Io, setCode: (c: number) => void): void {
-  const cmd = program
-    .command("suppress")
-    .description("addresses never to send to (unsubscribed, bounced): add, remove, list, import, export");
+  const cmd = program.command("suppress").description(t("cli:command.suppress"));
   const common = (c: Command) =>
     c
       .option("--state <file|url>", "the state file, or postgres://… (default RASSYLKA_DATABASE_URL, else .rassylka/state.sqlite)")

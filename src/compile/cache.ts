@@ -1,12 +1,14 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { language } from "../i18n/index.js";
 import type { CompiledIssue } from "../render/pipeline.js";
 import { sha256, writeFileAtomic } from "../util/fs.js";
 import { VERSION } from "../version.js";
 
 /**
  * Build cache in `.rassylka/cache/` under the root. The key is the issue's bytes, the config's bytes,
- * every template's bytes (files they <mj-include> too) and the tool's version: change any of them and the issue rebuilds, so a
+ * every template's bytes (files they <mj-include> too), the tool's version and the editor's language (an
+ * issue's warnings are cached with it): change any of them and the issue rebuilds, so a
  * changed template rebuilds every issue that could use it.
  */
 export const CACHE_DIR = join(".rassylka", "cache");
@@ -17,7 +19,7 @@ export interface BuildCache {
 }
 
 export function cacheKey(parts: { issueSource: string; configSource: string; templatesHash: string }): string {
-  return sha256(VERSION, parts.issueSource, parts.configSource, parts.templatesHash);
+  return sha256(VERSION, language(), parts.issueSource, parts.configSource, parts.templatesHash);
 }
 
 export function fileCache(root: string): BuildCache {
@@ -30,6 +32,8 @@ export function fileCache(root: string): BuildCache {
         // (and one from before tokens carried their nonce: its `RSKSUB0Z` could be text an editor typed)
         if (typeof value?.html !== "string" || typeof value.text !== "string" || !Array.isArray(value.deferred)) return undefined;
         if (typeof value.tokens !== "string") return undefined;
+        // one from before the issue's own text was kept for the archive's search would leave it unsearchable
+        if (typeof value.bodyText !== "string") return undefined;
         return value as CompiledIssue;
       } catch {
         return undefined;

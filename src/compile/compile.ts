@@ -1,7 +1,8 @@
 import { lstat, readFile } from "node:fs/promises";
 import { relative } from "node:path";
 import { type Diagnostic, error, hasErrors, RassylkaError } from "../diagnostics.js";
-import { type Issue, parseIssue } from "../issue/load.js";
+import { t } from "../i18n/index.js";
+import type { Issue } from "../issue/load.js";
 import { type Project, resolveIssueFile } from "../project/project.js";
 import type { CompiledIssue } from "../render/pipeline.js";
 import { realPathWithin, toPosix } from "../util/fs.js";
@@ -17,12 +18,18 @@ export function projectKey(project: Project): string {
   return cacheKey({ issueSource: "", configSource: project.config.source, templatesHash: project.templates.hash });
 }
 
-// Loaded on the first cache miss: a build served from the cache never loads markdown-it, typograf,
-// html-to-text or MJML. Kept once loaded: each import() is a trip through the module loader.
+// Loaded on the first cache miss: a build served from the cache never loads the front-matter parser,
+// markdown-it, typograf, html-to-text or MJML. Kept once loaded: each import() is a trip through the
+// module loader.
 let pipeline: Promise<typeof import("../render/pipeline.js")> | undefined;
 function loadPipeline() {
   pipeline ??= import("../render/pipeline.js");
   return pipeline;
+}
+let issueLoader: Promise<typeof import("../issue/load.js")> | undefined;
+function loadIssueLoader() {
+  issueLoader ??= import("../issue/load.js");
+  return issueLoader;
 }
 
 /** Stages 2–8 for one issue's text, no cache. Never throws for bad input: errors come back as diagnostics. */
@@ -32,6 +39,7 @@ export async function compileIssueText(
   text: string,
 ): Promise<{ compiled?: CompiledIssue; issue?: Issue; diagnostics: Diagnostic[] }> {
   const file = toPosix(relative(project.root, absPath));
+  const { parseIssue } = await loadIssueLoader();
   const { issue, diagnostics } = parseIssue(text, file, project.config.config);
   if (!issue) return { diagnostics };
   issue.absPath = absPath;
@@ -47,9 +55,9 @@ export async function compileIssueText(
         {
           ruleId: "build/crash",
           severity: "error",
-          message: `compiling failed: ${(error as Error).message}`,
+          message: t("build:compileFailed", { error: (error as Error).message }),
           file,
-          fix: "this is a bug: report it with this issue file and the message",
+          fix: t("build:compileFailed.fix"),
         },
       ],
     };
@@ -59,16 +67,17 @@ export async function compileIssueText(
 async function readIssue(project: Project, absPath: string): Promise<{ file: string; text?: string; key?: string; error?: Diagnostic }> {
   const file = toPosix(relative(project.root, absPath));
   // Only the newsletter's own files are built and published: an issue that is a symlink to a file
-  // elsewhere (or a path outside the folder) would put that file on the web (issue 11, item 9).
+  // elsewhere (or a path outside the folder) would put that file on the web.
   const where = await realPathWithin(project.root, absPath);
   if (where.real !== undefined && !where.inside) {
     const link = (await lstat(absPath)).isSymbolicLink();
-    const what = link ? `${file} is a symlink to ${where.real}, which is` : `${absPath} is`;
+    const root = project.root;
+    const message = link ? t("build:outside.link", { file, real: where.real, root }) : t("build:outside.path", { path: absPath, root });
     return {
       file,
-      error: error("issue/outside-root", `${what} outside the newsletter's folder ${project.root}: refused`, {
+      error: error("issue/outside-root", message, {
         file,
-        fix: `copy the issue into ${project.root}/issues/ instead of linking to it; rassylka builds and publishes only files inside the newsletter's folder`,
+        fix: t("build:outside.fix", { root }),
       }),
     };
   }
@@ -82,9 +91,9 @@ async function readIssue(project: Project, absPath: string): Promise<{ file: str
       error: {
         ruleId: "issue/unreadable",
         severity: "error",
-        message: `cannot read: ${(e as Error).message}`,
+        message: t("build:cannotRead", { error: (e as Error).message }),
         file,
-        fix: "check the path",
+        fix: t("build:cannotRead.fix"),
       },
     };
   }
@@ -168,9 +177,9 @@ export async function compileOrThrow(
             {
               ruleId: "build/failed",
               severity: "error",
-              message: "the issue did not compile",
+              message: t("build:didNotCompile"),
               file,
-              fix: "run `rassylka build` to see why",
+              fix: t("build:didNotCompile.fix"),
             },
           ],
     );

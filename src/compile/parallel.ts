@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { Diagnostic } from "../diagnostics.js";
+import { language, t } from "../i18n/index.js";
 import type { CompiledIssue } from "../render/pipeline.js";
 
 /**
@@ -56,7 +57,7 @@ function dispatch(): void {
       const id = nextId++;
       slot.inFlight.set(id, task);
       slot.worker.ref();
-      slot.worker.postMessage({ id, root: task.root, absPath: task.absPath, projectKey: task.projectKey });
+      slot.worker.postMessage({ id, root: task.root, absPath: task.absPath, projectKey: task.projectKey, lang: language() });
     }
   }
 }
@@ -84,7 +85,9 @@ function startWorker(): Slot {
     pool = pool?.filter((s) => s !== slot);
     for (const task of slot.inFlight.values()) {
       task.resolve({
-        diagnostics: [{ ruleId: "build/worker", severity: "error", message: `build worker failed: ${error.message}`, file: task.absPath }],
+        diagnostics: [
+          { ruleId: "build/worker", severity: "error", message: t("build:workerFailed", { error: error.message }), file: task.absPath },
+        ],
       });
     }
     slot.inFlight.clear();

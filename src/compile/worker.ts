@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { parentPort } from "node:worker_threads";
+import { type Lang, setLanguage } from "../i18n/index.js";
 import { loadProject, type Project } from "../project/project.js";
 import { compileIssueText } from "./compile.js";
 import type { WorkerResult } from "./parallel.js";
@@ -7,8 +8,18 @@ import type { WorkerResult } from "./parallel.js";
 /** A build worker: compiles one issue at a time for src/compile/parallel.ts. */
 const projects = new Map<string, Promise<Project>>();
 
-parentPort?.on("message", async ({ id, root, absPath, projectKey }: { id: number; root: string; absPath: string; projectKey: string }) => {
+interface Request {
+  id: number;
+  root: string;
+  absPath: string;
+  projectKey: string;
+  /** the editor's language: the warnings and errors are written in it */
+  lang: Lang;
+}
+
+parentPort?.on("message", async ({ id, root, absPath, projectKey, lang }: Request) => {
   let result: WorkerResult;
+  setLanguage(lang);
   try {
     // keyed by the config's and templates' contents: an edited template is reloaded
     const key = `${root}\0${projectKey}`;

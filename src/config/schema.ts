@@ -63,6 +63,11 @@ export const configSchema = z.strictObject({
   author: z.string().optional(),
   description: z.string().optional(),
   nav: z.array(z.strictObject({ title: z.string().min(1), url: z.string().min(1) })).default([]),
+  /**
+   * The archive search's rubric filters: issue tag → the name readers see, in the order written
+   * (docs/search.md). Without it every tag is a filter, in alphabetical order.
+   */
+  rubrics: z.record(z.string().min(1), z.string().trim().min(1)).optional(),
   contacts: z
     .strictObject({
       phone: z.string().optional(),

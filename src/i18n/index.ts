@@ -8,8 +8,9 @@ import { CATALOGUES } from "./catalogues/index.js";
  * follow `Intl.PluralRules` (ru/uk: `_one`, `_few`, `_many`, `_other`; en: `_one`, `_other`).
  * Rule ids, JSON keys and exit codes never go through here: only human texts change with the language.
  */
-export const LANGUAGES = ["ru", "en", "uk"] as const;
-export type Lang = (typeof LANGUAGES)[number];
+export { LANGUAGES, type Lang, type LangSources, langOf, resolveLang } from "./lang.js";
+
+import { LANGUAGES, type Lang } from "./lang.js";
 
 export type Params = Record<string, unknown> & { count?: number };
 
@@ -21,32 +22,6 @@ export interface Translator {
   number(n: number): string;
   /** A date (and time, when `time`) written for the locale (`Intl.DateTimeFormat`). */
   date(d: Date | string, time?: boolean): string;
-}
-
-/** The language a language tag (`ru`, `ru-RU`, `uk_UA.UTF-8`, `en-US`) asks for, or undefined when we have none. */
-export function langOf(tag: string | undefined): Lang | undefined {
-  if (!tag) return undefined;
-  const base = tag
-    .trim()
-    .toLowerCase()
-    .split(/[-_.@]/)[0];
-  return (LANGUAGES as readonly string[]).includes(base) ? (base as Lang) : undefined;
-}
-
-export interface LangSources {
-  /** `--lang` */
-  flag?: string;
-  /** `RASSYLKA_LANG`, `LC_ALL`, `LC_MESSAGES`, `LANG`: the process environment. */
-  env?: NodeJS.ProcessEnv;
-  /** the newsletter's `language` from newsletter.yaml */
-  config?: string;
-}
-
-/** Which language: `--lang`, else `RASSYLKA_LANG`, else the newsletter's `language`, else the system locale, else English. */
-export function resolveLang({ flag, env = {}, config }: LangSources): Lang {
-  return (
-    langOf(flag) ?? langOf(env.RASSYLKA_LANG) ?? langOf(config) ?? langOf(env.LC_ALL) ?? langOf(env.LC_MESSAGES) ?? langOf(env.LANG) ?? "en"
-  );
 }
 
 const instances = new Map<Lang, I18n>();
@@ -79,8 +54,19 @@ function instance(lang: Lang): I18n {
   return it;
 }
 
+const translators = new Map<Lang, Translator>();
+
 /** A translator for one language. Cheap to call again: one i18next instance per language per process. */
 export function translator(lang: Lang): Translator {
+  let tr = translators.get(lang);
+  if (!tr) {
+    tr = create(lang);
+    translators.set(lang, tr);
+  }
+  return tr;
+}
+
+function create(lang: Lang): Translator {
   const it = instance(lang);
   const fixed = it.getFixedT(lang);
   return {
@@ -92,4 +78,29 @@ export function translator(lang: Lang): Translator {
         typeof d === "string" ? new Date(d) : d,
       ),
   };
+}
+
+/**
+ * The editor's language for this process: the CLI chooses it once (`resolveLang`) before a command
+ * runs, and a build worker is told it with each task. Library code writes its findings through `t`
+ * below; until the CLI says otherwise (tests calling the library directly) it is English.
+ */
+let current: Lang = "en";
+
+export function setLanguage(lang: Lang): void {
+  current = lang;
+}
+
+export function language(): Lang {
+  return current;
+}
+
+/** The editor's translator (see `setLanguage`). */
+export function tr(): Translator {
+  return translator(current);
+}
+
+/** `ns:key` in the editor's language. */
+export function t(key: string, params?: Params): string {
+  return translator(current).t(key, params);
 }

@@ -25,8 +25,8 @@ export function verifyUnsubscribeToken(token: string, newsletterId: string, secr
   const address = Buffer.from(m[1], "base64url").toString("utf8");
   if (Buffer.from(address).toString("base64url") !== m[1] || !address.includes("@")) return undefined;
   // Compare the encodings, not the decoded bytes: the 43rd character of a 32-byte MAC carries 2 unused
-  // bits, so four spellings decode to the same MAC, and only the one we wrote may verify (issue 11,
-  // item 6). Both sides are 43 ASCII characters here; the comparison takes the same time for any.
+  // bits, so four spellings decode to the same MAC, and only the one we wrote may verify.
+  // Both sides are 43 ASCII characters here; the comparison takes the same time for any.
   const given = Buffer.from(m[2], "latin1");
   const expected = Buffer.from(mac(secret, newsletterId, address).toString("base64url"), "latin1");
   return given.length === expected.length && timingSafeEqual(given, expected) ? address : undefined;

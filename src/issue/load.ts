@@ -2,6 +2,7 @@ import matter from "gray-matter";
 import type { NewsletterConfig, NewsletterEvent } from "../config/schema.js";
 import { zodDiagnostics } from "../config/zod.js";
 import type { Diagnostic } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 import { parseYaml } from "../util/yaml.js";
 import { frontMatterSchema, slugPattern } from "./schema.js";
 import { slugFromFile } from "./slug.js";
@@ -39,18 +40,18 @@ export function parseIssue(
   if (text.trim() === "") {
     return fail({
       ruleId: "issue/empty",
-      message: "the issue file is empty",
+      message: t("build:emptyFile"),
       line: 1,
-      fix: 'start it with front-matter between two `---` lines (title and date at least), then the text; `rassylka new "Title"` writes one',
+      fix: t("build:emptyFile.fix"),
     });
   }
   const src = text.replace(/^\uFEFF/, "");
   if (!/^---[ \t]*\r?\n/.test(src)) {
     return fail({
       ruleId: "issue/no-frontmatter",
-      message: "the issue has no front-matter",
+      message: t("build:noFrontMatter"),
       line: 1,
-      fix: "put `---`, then `title: …` and `date: YYYY-MM-DD`, then `---` at the very top of the file",
+      fix: t("build:noFrontMatter.fix"),
     });
   }
   // gray-matter splits the file; we parse the YAML ourselves to keep line numbers.
@@ -58,9 +59,9 @@ export function parseIssue(
   if (!/\r?\n---[ \t]*(\r?\n|$)/.test(src.slice(3))) {
     return fail({
       ruleId: "issue/unclosed-frontmatter",
-      message: "the front-matter is not closed",
+      message: t("build:unclosedFrontMatter"),
       line: 1,
-      fix: "add a line with `---` after the last front-matter field",
+      fix: t("build:unclosedFrontMatter.fix"),
     });
   }
   // gray-matter's `matter` starts right after the opening `---` (its line break included), so its line 1
@@ -71,9 +72,9 @@ export function parseIssue(
   if (typeof data !== "object" || Array.isArray(data)) {
     return fail({
       ruleId: "frontmatter/not-a-mapping",
-      message: "front-matter must be `key: value` lines",
+      message: t("build:badFrontMatter"),
       line: 2,
-      fix: "write e.g. `title: …` and `date: …`",
+      fix: t("build:badFrontMatter.fix"),
     });
   }
   const result = frontMatterSchema.safeParse(data);
@@ -87,10 +88,10 @@ export function parseIssue(
   if (!slugPattern.test(slug)) {
     return fail({
       ruleId: "issue/bad-slug",
-      message: `the file name "${slug}" does not make a URL-safe slug`,
+      message: t("build:badSlug", { slug }),
       line: 1,
       field: "slug",
-      fix: "rename the file with lower-case Latin letters, digits and hyphens, or add `slug: …` to the front-matter",
+      fix: t("build:badSlug.fix"),
     });
   }
   const bodyOffset = src.slice(0, src.length - split.content.length).split("\n").length - 1;

@@ -1,5 +1,6 @@
 import { parseDocument } from "htmlparser2";
 import type { Diagnostic } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 import { compileMjml } from "../render/mjml.js";
 import { describeClients, detectFeatures, featureInfo, platformsOf, unsupportedOn } from "./caniemail.js";
 import { finding, type LintRule, locate } from "./context.js";
@@ -24,13 +25,11 @@ export const clientSupport: LintRule = {
     for (const name of unknown) {
       const at = locate(ctx, /^\s*clients:/m, ["config"]) ?? locate(ctx, /^lint:/m, ["config"]);
       out.push(
-        finding(
-          "client-support",
-          "warning",
-          `lint.clients names "${name}", which caniemail has no data for`,
-          `use caniemail's names: gmail, outlook, apple-mail, yahoo, mail-ru, … or family.platform such as outlook.windows`,
-          { file: at?.file ?? "newsletter.yaml", line: at?.line, field: "lint.clients" },
-        ),
+        finding("client-support", "warning", t("lint:clientSupport.unknownClient", { name }), t("lint:clientSupport.unknownClient.fix"), {
+          file: at?.file ?? "newsletter.yaml",
+          line: at?.line,
+          field: "lint.clients",
+        }),
       );
     }
     if (!platforms.length) return out;
@@ -45,13 +44,13 @@ export const clientSupport: LintRule = {
       if (!hit.length) continue;
       const info = featureInfo(title);
       const at = needles.map((n) => locate(ctx, n)).find(Boolean);
-      const times = needles.length > 1 ? ` (${needles.length} places)` : "";
+      const places = needles.length > 1 ? ` ${t("lint:places", { count: needles.length })}` : "";
       out.push(
         finding(
           "client-support",
           "warning",
-          `${title} is not supported by ${describeClients(hit, platforms)}${times}`,
-          `make sure the email still reads well without it, or do without it${info ? `; see ${info.url}` : ""}`,
+          t("lint:clientSupport.unsupported", { feature: title, clients: describeClients(hit, platforms), places }),
+          t("lint:clientSupport.fix", { see: info ? t("lint:clientSupport.see", { url: info.url }) : "" }),
           at ?? { file: ctx.file },
         ),
       );

@@ -1,3 +1,4 @@
+import { t } from "../i18n/index.js";
 import { elements, finding, type LintRule, locate, tagAt } from "./context.js";
 
 /**
@@ -31,12 +32,8 @@ export const imgAlt: LintRule = {
         finding(
           "img-alt",
           "error",
-          `image ${src || "(no src)"} has no alt text${n > 1 ? ` (${n} times)` : ""}: readers with images off or a screen reader get nothing`,
-          fromMarkdown
-            ? "write what the image shows between the brackets: ![Graph of payments by month](…)"
-            : mjImage || !tag
-              ? 'add alt="…" describing the image to the <mj-image>; for a purely decorative one write alt="" on it explicitly (MJML refuses role= on <mj-image>)'
-              : 'add alt="…" describing the image; for a purely decorative <img> write alt="" role="presentation"',
+          t("lint:imgAlt.message", { src: src || t("lint:imgAlt.noSrc"), times: n > 1 ? ` ${t("lint:times", { count: n })}` : "" }),
+          t(fromMarkdown ? "lint:imgAlt.fix.markdown" : mjImage || !tag ? "lint:imgAlt.fix.mjImage" : "lint:imgAlt.fix.img"),
           at ?? { file: ctx.file },
         ),
       );

@@ -1,4 +1,5 @@
 import type { Severity } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 import { elements, finding, type LintContext, type LintRule, locate } from "./context.js";
 
 /**
@@ -21,14 +22,23 @@ export const links: LintRule = {
       const attr = el.name === "a" || el.name === "area" ? "href" : el.name === "img" ? "src" : undefined;
       if (!attr || !(attr in el.attribs)) continue;
       const value = el.attribs[attr];
-      const kind = attr === "href" ? "link" : "image source";
-      const problem = classify(value, attr === "src");
+      const image = attr === "src";
+      const problem = classify(value, image);
       if (!problem) continue;
-      const shown = value.trim() === "" ? `an empty ${kind}` : `${kind} "${value}"`;
+      const shown =
+        value.trim() === ""
+          ? t(image ? "lint:links.emptyImage" : "lint:links.emptyLink")
+          : t(image ? "lint:links.image" : "lint:links.link", { value });
       note(`${attr}\0${value}`, problem.severity, `${shown} ${problem.message}`, problem.fix, value.trim() === "" ? `${attr}=""` : value);
     }
     return [...problems.values()].map((p) =>
-      finding("links", p.severity, p.count > 1 ? `${p.message} (${p.count} times)` : p.message, p.fix, where(ctx, p.needle)),
+      finding(
+        "links",
+        p.severity,
+        p.count > 1 ? `${p.message} ${t("lint:times", { count: p.count })}` : p.message,
+        p.fix,
+        where(ctx, p.needle),
+      ),
     );
   },
 };
@@ -51,27 +61,21 @@ export function isPlaceholderHost(host: string): boolean {
 
 export function classify(raw: string, isImage = false): { severity: Severity; message: string; fix: string } | undefined {
   const value = raw.trim();
-  const absolute = isImage ? "https://… (a full address where the image is published)" : "a full https://… address";
-  if (value === "") return { severity: "error", message: "goes nowhere", fix: `put ${absolute} in it, or remove the link` };
+  const absolute = t(isImage ? "lint:links.absoluteImage" : "lint:links.absolute");
+  const writeAs = t("lint:links.writeAs", { absolute });
+  if (value === "") return { severity: "error", message: t("lint:links.empty"), fix: t("lint:links.empty.fix", { absolute }) };
   if (/^#!?$/.test(value) || /^javascript:/i.test(value))
-    return { severity: "error", message: "is a placeholder", fix: `replace it with ${absolute}` };
+    return { severity: "error", message: t("lint:links.placeholder"), fix: t("lint:links.placeholder.fix", { absolute }) };
   if (value.startsWith("#")) return undefined; // in-page anchor: client support is lint/client-support's business
-  if (value.startsWith("//"))
-    return { severity: "error", message: "has no scheme: in an email it may open as file://", fix: `write it as ${absolute}` };
+  if (value.startsWith("//")) return { severity: "error", message: t("lint:links.noScheme"), fix: writeAs };
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(value)?.[1]?.toLowerCase();
-  if (!scheme)
-    return {
-      severity: "error",
-      message: "is relative: an email has no page address to resolve it against",
-      fix: `write it as ${absolute}`,
-    };
-  if (scheme === "file")
-    return { severity: "error", message: "points at a file on your computer", fix: `publish the file and use ${absolute}` };
+  if (!scheme) return { severity: "error", message: t("lint:links.relative"), fix: writeAs };
+  if (scheme === "file") return { severity: "error", message: t("lint:links.file"), fix: t("lint:links.file.fix", { absolute }) };
   if (scheme === "mailto") {
     const host = value.slice(7).split("?")[0].split("@")[1] ?? "";
-    if (!host) return { severity: "error", message: "has no address", fix: "write mailto:name@domain" };
+    if (!host) return { severity: "error", message: t("lint:links.mailtoNoAddress"), fix: t("lint:links.mailtoNoAddress.fix") };
     if (isPlaceholderHost(decodeURIComponent(host)))
-      return { severity: "error", message: "uses a placeholder domain reserved for examples", fix: "put the real address in" };
+      return { severity: "error", message: t("lint:links.mailtoPlaceholder"), fix: t("lint:links.realAddress") };
     return undefined;
   }
   if (scheme !== "http" && scheme !== "https") return undefined; // tel:, sms:, data: images (see client-support)
@@ -79,15 +83,10 @@ export function classify(raw: string, isImage = false): { severity: Severity; me
   try {
     host = new URL(value).hostname;
   } catch {
-    return { severity: "error", message: "is not a valid address", fix: `check it and write ${absolute}` };
+    return { severity: "error", message: t("lint:links.invalid"), fix: t("lint:links.invalid.fix", { absolute }) };
   }
   if (isPlaceholderHost(host))
-    return { severity: "error", message: `points at ${host}, a domain reserved for examples`, fix: "put the real address in" };
-  if (scheme === "http")
-    return {
-      severity: "warning",
-      message: "uses http: — clients and browsers warn about insecure links, and some block the images",
-      fix: "use https:// if the site supports it",
-    };
+    return { severity: "error", message: t("lint:links.placeholderHost", { host }), fix: t("lint:links.realAddress") };
+  if (scheme === "http") return { severity: "warning", message: t("lint:links.http"), fix: t("lint:links.http.fix") };
   return undefined;
 }

@@ -1,3 +1,4 @@
+import { t } from "../i18n/index.js";
 import { finding, type LintRule, locate, SENDER_FIELDS } from "./context.js";
 
 /**
@@ -17,8 +18,8 @@ export const mergeFields: LintRule = {
         finding(
           "merge-fields",
           "warning",
-          `the issue reads ${fields.map((f) => `subscriber.${f}`).join(", ")}, but newsletter.yaml has no preview.subscribers to check them against`,
-          `add sample readers to newsletter.yaml: preview: { subscribers: [ { email: …, ${fields[0]}: … } ] }`,
+          t("lint:mergeFields.noSamples", { fields: fields.map((f) => `subscriber.${f}`).join(", ") }),
+          t("lint:mergeFields.noSamples.fix", { field: fields[0] }),
           { file: "newsletter.yaml", field: "preview.subscribers" },
         ),
       ];
@@ -32,10 +33,8 @@ export const mergeFields: LintRule = {
         return finding(
           "merge-fields",
           "error",
-          `subscriber.${f} is not a field of any sample reader in newsletter.yaml (they have: ${[...known].sort().join(", ") || "nothing"})`,
-          near
-            ? `did you mean subscriber.${near}?`
-            : `fix the name, or add ${f} to the sample readers in preview.subscribers (and to the audience's columns)`,
+          t("lint:mergeFields.unknown", { field: f, known: [...known].sort().join(", ") || t("lint:mergeFields.nothing") }),
+          near ? t("lint:mergeFields.didYouMean", { near }) : t("lint:mergeFields.unknown.fix", { field: f }),
           at ?? { file: ctx.file },
         );
       });

@@ -1,4 +1,5 @@
 import type { Diagnostic } from "../diagnostics.js";
+import { language, t } from "../i18n/index.js";
 import { encodedMessageSize, GMAIL_CLIP_BYTES, SIZE_WARN_BYTES } from "../message/size.js";
 import { finding, type LintRule } from "./context.js";
 
@@ -29,17 +30,15 @@ export const messageSize: LintRule = {
   },
 };
 
-const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+const kb = (n: number) =>
+  t("lint:kb", { n: new Intl.NumberFormat(language(), { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(n / 1024) });
 
 /** The verdict for a message of `bytes` encoded bytes (`htmlBytes` of them HTML before encoding). */
 export function sizeFindings(bytes: number, htmlBytes: number, file: string): Diagnostic[] {
-  const what = `the encoded message is ${kb(bytes)} (HTML ${kb(htmlBytes)} before encoding)`;
-  const fix = "shorten the issue or split it in two; trim inline styles and long link URLs in the templates; link images, never embed them";
-  if (bytes > GMAIL_CLIP_BYTES)
-    return [
-      finding("message-size", "error", `${what}: Gmail clips messages over ${kb(GMAIL_CLIP_BYTES)} and hides the rest`, fix, { file }),
-    ];
-  if (bytes > SIZE_WARN_BYTES)
-    return [finding("message-size", "warning", `${what}: close to Gmail's ${kb(GMAIL_CLIP_BYTES)} clipping limit`, fix, { file })];
+  const what = t("lint:messageSize.what", { size: kb(bytes), html: kb(htmlBytes) });
+  const fix = t("lint:messageSize.fix");
+  const limit = kb(GMAIL_CLIP_BYTES);
+  if (bytes > GMAIL_CLIP_BYTES) return [finding("message-size", "error", t("lint:messageSize.clipped", { what, limit }), fix, { file })];
+  if (bytes > SIZE_WARN_BYTES) return [finding("message-size", "warning", t("lint:messageSize.close", { what, limit }), fix, { file })];
   return [];
 }

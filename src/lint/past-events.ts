@@ -1,3 +1,4 @@
+import { t } from "../i18n/index.js";
 import { finding, type LintRule, locate } from "./context.js";
 
 /**
@@ -17,8 +18,8 @@ export const pastEvents: LintRule = {
         return finding(
           "past-events",
           "error",
-          `the footer announces "${e.title}" on ${e.date}, before the issue's date ${ctx.compiled.date}`,
-          "remove the event from the front-matter `events:` list (or correct its date)",
+          t("lint:pastEvents.message", { title: e.title, date: e.date, issueDate: ctx.compiled.date }),
+          t("lint:pastEvents.fix"),
           at ?? { file: ctx.file },
         );
       });

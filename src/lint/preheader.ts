@@ -1,3 +1,4 @@
+import { t } from "../i18n/index.js";
 import { finding, frontMatterLine, type LintRule } from "./context.js";
 
 /** Inboxes show 40–140 characters of preview text after the subject; more is cut. */
@@ -10,13 +11,11 @@ export const preheader: LintRule = {
     const line = frontMatterLine(ctx, "preheader");
     if (!p)
       return [
-        finding(
-          "preheader",
-          "warning",
-          "the issue has no preheader: inboxes will show the first words of the email (often the greeting) after the subject",
-          "add `preheader: …` to the front-matter: one sentence that makes the reader open the email",
-          { file: ctx.file, line: frontMatterLine(ctx, "title"), field: "preheader" },
-        ),
+        finding("preheader", "warning", t("lint:preheader.none"), t("lint:preheader.none.fix"), {
+          file: ctx.file,
+          line: frontMatterLine(ctx, "title"),
+          field: "preheader",
+        }),
       ];
     const length = [...p].length;
     if (length > PREHEADER_MAX)
@@ -24,8 +23,8 @@ export const preheader: LintRule = {
         finding(
           "preheader",
           "warning",
-          `the preheader is ${length} characters long (over ${PREHEADER_MAX}): inboxes cut it`,
-          `shorten \`preheader:\` to at most ${PREHEADER_MAX} characters`,
+          t("lint:preheader.long", { count: length, max: PREHEADER_MAX }),
+          t("lint:preheader.long.fix", { max: PREHEADER_MAX }),
           { file: ctx.file, line, field: "preheader" },
         ),
       ];

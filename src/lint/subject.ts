@@ -1,3 +1,4 @@
+import { t } from "../i18n/index.js";
 import { finding, frontMatterLine, type LintRule } from "./context.js";
 
 /** RFC 5322 recommends header lines of at most 78 characters; inboxes show far fewer of a subject. */
@@ -10,7 +11,7 @@ export const subject: LintRule = {
     const line = frontMatterLine(ctx, "subject") ?? frontMatterLine(ctx, "title");
     if (!s)
       return [
-        finding("subject", "error", "the issue has no subject", "add `subject: …` (or a `title:`) to the front-matter", {
+        finding("subject", "error", t("lint:subject.none"), t("lint:subject.none.fix"), {
           file: ctx.file,
           line,
           field: "subject",
@@ -19,13 +20,11 @@ export const subject: LintRule = {
     const length = [...s].length;
     if (length > SUBJECT_MAX)
       return [
-        finding(
-          "subject",
-          "warning",
-          `the subject is ${length} characters long (over ${SUBJECT_MAX}): inboxes cut it, phones after about 40`,
-          "shorten `subject:` in the front-matter; put the detail in the preheader",
-          { file: ctx.file, line, field: "subject" },
-        ),
+        finding("subject", "warning", t("lint:subject.long", { count: length, max: SUBJECT_MAX }), t("lint:subject.long.fix"), {
+          file: ctx.file,
+          line,
+          field: "subject",
+        }),
       ];
     return [];
   },

@@ -1,4 +1,5 @@
 import type { Diagnostic } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 import { elements, finding, type LintRule, locate } from "./context.js";
 
 /**
@@ -13,13 +14,10 @@ export const unsubscribe: LintRule = {
     const conf = ctx.config.unsubscribe;
     if (!conf?.url && !conf?.mailto) {
       out.push(
-        finding(
-          "unsubscribe",
-          "error",
-          "no unsubscribe header can be sent: newsletter.yaml has no `unsubscribe:`",
-          "add `unsubscribe: { url: https://…/unsubscribe, mailto: unsubscribe@… }` to newsletter.yaml (the url gives one-click unsubscribe, RFC 8058)",
-          { file: "newsletter.yaml", field: "unsubscribe" },
-        ),
+        finding("unsubscribe", "error", t("lint:unsubscribe.noHeader"), t("lint:unsubscribe.noHeader.fix"), {
+          file: "newsletter.yaml",
+          field: "unsubscribe",
+        }),
       );
     }
     const targets = [conf?.url, ...ctx.readers.map((r) => r.subscriber.unsubscribeUrl)].filter((u): u is string => !!u);
@@ -37,8 +35,10 @@ export const unsubscribe: LintRule = {
         finding(
           "unsubscribe",
           "error",
-          "the email has no unsubscribe link",
-          'add a link to the footer partial: {{#if subscriber.unsubscribeUrl}}<a href="{{subscriber.unsubscribeUrl}}">Отписаться</a>{{/if}}',
+          t("lint:unsubscribe.noLink"),
+          t("lint:unsubscribe.noLink.fix", {
+            snippet: '{{#if subscriber.unsubscribeUrl}}<a href="{{subscriber.unsubscribeUrl}}">Отписаться</a>{{/if}}',
+          }),
           at ?? { file: ctx.file },
         ),
       );

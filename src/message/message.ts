@@ -72,7 +72,7 @@ export function readerUnsubscribeUrl(ctx: MessageContext, email: string): string
 }
 
 /**
- * The reader's envelope sender and bounce header (issue 16): with `returnPath` and the secret,
+ * The reader's envelope sender and bounce header: with `returnPath` and the secret,
  * `returnPath+<token>` and `X-Rassylka-Bounce: <token>` (src/identity/verp.ts); `bounces.verp: false`
  * or no secret: `returnPath` as it is.
  */
@@ -111,7 +111,7 @@ export function subscriberFor(ctx: MessageContext, recipient: Recipient): Subscr
   return { ...recipient.fields, email: recipient.address, unsubscribeUrl: readerUnsubscribeUrl(ctx, recipient.key) };
 }
 
-/** The MIME prepared for a context's issue, made with its first reader's message (issue 17). */
+/** The MIME prepared for a context's issue, made with its first reader's message. */
 const preparedByContext = new WeakMap<MessageContext, PreparedMime>();
 
 export function buildMessage(

@@ -7,7 +7,7 @@ import type { OutgoingMessage } from "./message.js";
 import { chooseEncoding, encode7bit, encodeBase64, encodeQp, hasLongLines, type TextStats, textStats } from "./mime.js";
 
 /**
- * The message once per issue (issue 17). nodemailer builds and encodes the whole MIME message for every
+ * The message once per issue. nodemailer builds and encodes the whole MIME message for every
  * reader, although two readers' messages differ only in To, Message-ID, Date, the List-Unsubscribe token
  * and the few personalised spots of the HTML. Here the header block (as nodemailer's MimeNode writes it),
  * the boundary and the HTML's static pieces are encoded once; a reader's bytes are those pieces with the

@@ -2,6 +2,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { type LoadedConfig, loadConfig } from "../config/load.js";
 import { RassylkaError } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 import { loadTemplates, type TemplateSet } from "../render/templates.js";
 
 /**
@@ -60,7 +61,7 @@ export async function resolveIssueFile(root: string, ref: string): Promise<strin
   throw new RassylkaError({
     ruleId: "issue/not-found",
     severity: "error",
-    message: `no issue "${ref}"`,
-    fix: `give a path to an issue file or the slug of one in ${ISSUES_DIR}/ (${files.map((f) => relative(root, f)).join(", ") || "none there"})`,
+    message: t("build:noIssue", { ref }),
+    fix: t("build:noIssue.fix", { dir: ISSUES_DIR, files: files.map((f) => relative(root, f)).join(", ") || t("build:noIssue.none") }),
   });
 }

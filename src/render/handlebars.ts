@@ -1,5 +1,6 @@
 import Handlebars from "handlebars";
 import type { Diagnostic } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 import { formatDate } from "./events.js";
 import { PROCESS_NONCE, type TokenKind, token } from "./tokens.js";
 
@@ -160,8 +161,8 @@ export function checkTemplate(
           at.line,
           at.column,
           "handlebars/unopened-block",
-          `{{/${name}}} closes a block that was never opened`,
-          `remove it, or add {{#${name} …}} before it`,
+          t("templates:hb.unopened", { tag: `{{/${name}}}` }),
+          t("templates:hb.unopened.fix", { open: `{{#${name} …}}` }),
         );
         return { diagnostics };
       }
@@ -170,8 +171,8 @@ export function checkTemplate(
           open.line,
           open.column,
           "handlebars/mismatched-block",
-          `{{#${open.name}}} opened here is closed by {{/${name}}} on line ${at.line + off}`,
-          `close it with {{/${open.name}}}`,
+          t("templates:hb.mismatched", { open: `{{#${open.name}}}`, close: `{{/${name}}}`, line: at.line + off }),
+          t("templates:hb.mismatched.fix", { close: `{{/${open.name}}}` }),
         );
         return { diagnostics };
       }
@@ -183,8 +184,8 @@ export function checkTemplate(
       open.line,
       open.column,
       "handlebars/unclosed-block",
-      `{{#${open.name}}} is never closed`,
-      `add {{/${open.name}}} where the block should end`,
+      t("templates:hb.unclosed", { open: `{{#${open.name}}}` }),
+      t("templates:hb.unclosed.fix", { close: `{{/${open.name}}}` }),
     );
     return { diagnostics };
   }
@@ -199,8 +200,8 @@ export function checkTemplate(
       m ? Number(m[1]) : 1,
       undefined,
       "handlebars/syntax",
-      `Handlebars syntax error: ${msg.split("\n").slice(-1)[0]}`,
-      "check the {{…}} tags on this line; write a literal {{ as \\{{",
+      t("templates:hb.syntax", { error: msg.split("\n").slice(-1)[0] }),
+      t("templates:hb.syntax.fix", { tags: "{{…}}", literal: "{{", escaped: "\\{{" }),
     );
     return { diagnostics };
   }
@@ -262,8 +263,8 @@ export function checkTemplate(
           loc?.start.line ?? 1,
           (loc?.start.column ?? 0) + 1,
           "handlebars/subscriber-in-loop",
-          `this subscriber tag inside {{#${scope}}} also reads ${locals.map((l) => `"${l}"`).join(", ")}, which is gone when readers' fields are filled in`,
-          `move the subscriber part out of the {{#${scope}}} block, or read issue-wide values as @root.…`,
+          t("templates:hb.inLoop", { block: `{{#${scope}}}`, locals: locals.map((l) => `"${l}"`).join(", ") }),
+          t("templates:hb.inLoop.fix", { block: `{{#${scope}}}` }),
         );
       }
     }
@@ -276,8 +277,12 @@ export function checkTemplate(
           loc.start.line,
           loc.start.column + 1,
           "handlebars/unescaped-subscriber",
-          `${tag} puts the reader's data into the email unescaped (three braces): a value such as <script> would go out as HTML`,
-          `write it with two braces, ${tag.replace(/^\{\{\{/, "{{").replace(/\}\}\}$/, "}}")}; if the field holds HTML you trust, mark it where it is inserted: {{!-- trusted-html --}}${tag}`,
+          t("templates:hb.unescaped", { tag }),
+          t("templates:hb.unescaped.fix", {
+            two: tag.replace(/^\{\{\{/, "{{").replace(/\}\}\}$/, "}}"),
+            mark: "{{!-- trusted-html --}}",
+            tag,
+          }),
         );
       }
     }
@@ -292,8 +297,11 @@ export function checkTemplate(
           loc?.start.line ?? 1,
           (loc?.start.column ?? 0) + 1,
           "handlebars/helper-arguments",
-          `{{#${name}}} needs exactly one argument, got ${arity}`,
-          `write {{#${name} something}}, e.g. {{#${name} ${name === "each" ? "events" : "issue.preheader"}}}`,
+          t("templates:hb.arguments", { block: `{{#${name}}}`, got: arity }),
+          t("templates:hb.arguments.fix", {
+            example: `{{#${name} something}}`,
+            sample: `{{#${name} ${name === "each" ? "events" : "issue.preheader"}}}`,
+          }),
         );
       }
       if (path.type === "PathExpression" && unknown(name) && (hasParams || (!name.includes(".") && !CONTEXT_KEYS.includes(name)))) {
@@ -301,8 +309,8 @@ export function checkTemplate(
           loc?.start.line ?? 1,
           (loc?.start.column ?? 0) + 1,
           "handlebars/unknown-helper",
-          `unknown block helper {{#${name}}}`,
-          `use one of: ${[...known].join(", ")}`,
+          t("templates:hb.unknownBlock", { block: `{{#${name}}}` }),
+          t("templates:hb.unknownHelper.fix", { known: [...known].join(", ") }),
         );
       }
     }
@@ -313,8 +321,8 @@ export function checkTemplate(
           loc?.start.line ?? 1,
           (loc?.start.column ?? 0) + 1,
           "handlebars/unknown-helper",
-          `unknown helper {{${String(path.original)} …}}`,
-          `use one of: ${[...known].join(", ")}`,
+          t("templates:hb.unknownHelper", { tag: `{{${String(path.original)} …}}` }),
+          t("templates:hb.unknownHelper.fix", { known: [...known].join(", ") }),
         );
       }
     }
@@ -326,8 +334,8 @@ export function checkTemplate(
           loc?.start.line ?? 1,
           (loc?.start.column ?? 0) + 1,
           "handlebars/missing-partial",
-          `partial "${pname}" not found`,
-          `create templates/partials/${pname}.hbs or correct the name; known partials: ${[...opts.partials].join(", ") || "none"}`,
+          t("templates:hb.missingPartial", { name: pname }),
+          t("templates:hb.missingPartial.fix", { name: pname, known: [...opts.partials].join(", ") || t("templates:none") }),
         );
       }
     }

@@ -1,4 +1,5 @@
 import type { Diagnostic } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 import type { TemplateFile } from "./templates.js";
 import { PROCESS_NONCE, token, tokenPattern, tokenPrefix } from "./tokens.js";
 
@@ -42,15 +43,15 @@ export async function compileMjml(
   paths?: MjmlPaths,
 ): Promise<{ html?: string; diagnostics: Diagnostic[] }> {
   // MJML's parser closes a forgotten </mj-text> itself and drops what it held, without an error
-  const unclosed = unclosedMjmlTags(mjml).map((t): Diagnostic => {
-    const where = locateRenderedLine(mjml, t.line, sources, t.tag);
+  const unclosed = unclosedMjmlTags(mjml).map((u): Diagnostic => {
+    const where = locateRenderedLine(mjml, u.line, sources, u.tag);
     return {
       ruleId: "mjml/unclosed-tag",
       severity: "error",
-      message: `MJML: <${t.tag}> is never closed (MJML would silently drop its content)`,
+      message: t("templates:mjml.unclosed", { tag: u.tag }),
       file: where.file ?? sources[0]?.file,
       line: where.line,
-      fix: `add </${t.tag}> where the element ends, or write it self-closing: <${t.tag} … />`,
+      fix: t("templates:mjml.unclosed.fix", { tag: u.tag }),
     };
   });
   if (unclosed.length) return { diagnostics: unclosed };
@@ -87,9 +88,9 @@ async function compileWhole(
         {
           ruleId: "mjml/error",
           severity: "error",
-          message: `MJML failed: ${(error as Error).message}`,
+          message: t("templates:mjml.failed", { error: (error as Error).message }),
           file: sources[0]?.file,
-          fix: "check the layout's MJML structure: <mjml><mj-body><mj-section><mj-column>…",
+          fix: t("templates:mjml.failed.fix"),
         },
       ],
     };
@@ -259,9 +260,7 @@ function mjmlDiagnostic(e: MjmlError, rendered: string, sources: readonly Templa
     message: `MJML: <${e.tagName}> ${message}`,
     file: where.file ?? sources[0]?.file,
     line: where.line,
-    fix: /illegal/i.test(message)
-      ? `remove the attribute or use one that <${e.tagName}> accepts (see documentation.mjml.io/#${e.tagName})`
-      : `move <${e.tagName}> where MJML allows it (see documentation.mjml.io/#${e.tagName})`,
+    fix: t(/illegal/i.test(message) ? "templates:mjml.illegal.fix" : "templates:mjml.misplaced.fix", { tag: e.tagName }),
     url: `https://documentation.mjml.io/#${e.tagName}`,
   };
 }

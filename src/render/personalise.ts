@@ -70,7 +70,7 @@ function compileTag(source: string, noEscape: boolean, language: string): Handle
 }
 
 /**
- * The tags of one part as one template (issue 17): a compiled Handlebars template sets itself up on every
+ * The tags of one part as one template: a compiled Handlebars template sets itself up on every
  * call (it merges and wraps every helper), which cost more than the tags' own work when each of a reader's
  * tags was its own call. The tags are joined by a separator made of the compile's nonce (a subscriber value
  * cannot contain it) and the output is split at it. Only tags that render alike on their own and joined go

@@ -1,5 +1,6 @@
 import type { NewsletterConfig } from "../config/schema.js";
 import { type Diagnostic, error, hasErrors } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 import type { Issue } from "../issue/load.js";
 import { nearest } from "../util/suggest.js";
 import { type FooterEvent, footerEvents, formatDate } from "./events.js";
@@ -8,7 +9,7 @@ import { markdownToHtml } from "./markdown.js";
 import { compileMjml } from "./mjml.js";
 import { escapeLoneBraces, protectHandlebars } from "./protect.js";
 import { type TemplateFile, type TemplateSet, withIncludesFromLayouts } from "./templates.js";
-import { htmlToPlainText, snippetToText } from "./text.js";
+import { bodyToText, htmlToPlainText, snippetToText } from "./text.js";
 import { nonceFor, token, tokenPattern } from "./tokens.js";
 import { typographHtml } from "./typography.js";
 
@@ -55,6 +56,11 @@ export interface CompiledIssue {
   html: string;
   /** The plain-text part, with the same tokens. */
   text: string;
+  /**
+   * The issue's own words as plain text: its body after Handlebars, without the layout (header, footer,
+   * trainings, links to other issues) and without the subscriber tags. What the archive's search indexes.
+   */
+  bodyText?: string;
   /** The nonce of this issue's tokens (render/tokens.ts): personalise finds them by it, in any process. */
   tokens: string;
   /** Handlebars source of each deferred subscriber tag (HTML flavour), indexed by token number. */
@@ -127,10 +133,10 @@ function templateRuntime(templates: TemplateSet, language: string, nonce: string
       diagnostics.push({
         ruleId: "handlebars/subscriber-block-around-mjml",
         severity: "error",
-        message: `a block that reads subscriber fields wraps MJML tags: ${d.split("\n")[0]}`,
+        message: t("templates:blockAroundMjml", { block: d.split("\n")[0] }),
         file: owner?.file,
         line: owner ? owner.source.slice(0, owner.source.indexOf(d)).split("\n").length : undefined,
-        fix: "put the {{#if subscriber.…}} inside an <mj-text> (MJML runs once per issue, before subscriber fields are known)",
+        fix: t("templates:blockAroundMjml.fix", { tag: "{{#if subscriber.…}}" }),
       });
     }
   }
@@ -143,7 +149,7 @@ function templateRuntime(templates: TemplateSet, language: string, nonce: string
 /**
  * A layout must put the issue's body somewhere: `{{{content}}}`, three braces (it is HTML), in the layout
  * or a partial it uses. Without it every reader gets the frame without the text, and nothing else
- * would notice (issue 11, item 1).
+ * would notice.
  */
 function contentCheck(layout: TemplateFile, templates: TemplateSet): Diagnostic[] {
   const seen = new Set<string>();
@@ -161,16 +167,17 @@ function contentCheck(layout: TemplateFile, templates: TemplateSet): Diagnostic[
   walk(layout);
   const content = tags.filter((t) => t.tag.path === "content");
   if (content.some((t) => !t.tag.escaped)) return [];
-  const fix = `put {{{content}}} (three braces: the body is HTML) inside an <mj-text> of ${layout.file}, where the issue's text belongs`;
+  const three = "{{{content}}}";
+  const fix = t("templates:content.missing.fix", { three, layout: layout.file });
   const url = "https://github.com/rassylka/rassylka#templates";
   const escaped = content[0];
   if (escaped) {
     return [
-      error("template/no-content", `${layout.file} writes the issue's body as {{content}}: readers would see its HTML tags as text`, {
+      error("template/no-content", t("templates:content.escaped", { layout: layout.file, two: "{{content}}" }), {
         file: escaped.file,
         line: escaped.tag.line,
         column: escaped.tag.column,
-        fix: "write {{{content}}} with three braces",
+        fix: t("templates:content.escaped.fix", { three }),
         url,
       }),
     ];
@@ -179,18 +186,18 @@ function contentCheck(layout: TemplateFile, templates: TemplateSet): Diagnostic[
   if (typo) {
     const braces = typo.tag.escaped ? `{{${typo.tag.path}}}` : `{{{${typo.tag.path}}}}`;
     return [
-      error("template/no-content", `${layout.file} has no {{{content}}}: ${braces} is not the issue's body — did you mean {{{content}}}?`, {
+      error("template/no-content", t("templates:content.typo", { layout: layout.file, three, braces }), {
         file: typo.file,
         line: typo.tag.line,
         column: typo.tag.column,
-        fix: `write {{{content}}} instead of ${braces}`,
+        fix: t("templates:content.typo.fix", { three, braces }),
         url,
       }),
     ];
   }
   const body = layout.source.split("\n").findIndex((l) => /<mj-body\b/.test(l));
   return [
-    error("template/no-content", `${layout.file} has no {{{content}}}: every issue built with it would go out without its text`, {
+    error("template/no-content", t("templates:content.missing", { layout: layout.file, three }), {
       file: layout.file,
       line: body >= 0 ? body + 1 : 1,
       fix,
@@ -221,11 +228,11 @@ export async function compileIssue(issue: Issue, ctx: RenderContext): Promise<Co
         {
           ruleId: "template/missing-layout",
           severity: "error",
-          message: `layout "${issue.template}" not found`,
+          message: t("templates:layoutNotFound", { name: issue.template }),
           file: issue.file,
           line: lineOfKey(issue.text, "template"),
           field: "template",
-          fix: `create templates/layouts/${issue.template}.mjml.hbs or use one of: ${[...templates.layouts.keys()].join(", ")}`,
+          fix: t("templates:layoutNotFound.fix", { name: issue.template, known: [...templates.layouts.keys()].join(", ") }),
         },
       ],
     };
@@ -273,10 +280,12 @@ export async function compileIssue(issue: Issue, ctx: RenderContext): Promise<Co
     events,
   };
   let rendered: string;
+  let bodyHtml = "";
   // the body renders first: a failure there is the issue's, not the layout's
   let failing = issue.file;
   try {
     const body = runtime.hb.compile(deferSubscriber(bodySource, deferred, { nonce }), { strict: false })(context);
+    bodyHtml = body;
     failing = layout.file;
     rendered = runtime.layouts.get(layout.name)!({ ...context, content: body });
   } catch (error) {
@@ -285,9 +294,9 @@ export async function compileIssue(issue: Issue, ctx: RenderContext): Promise<Co
         {
           ruleId: "handlebars/render",
           severity: "error",
-          message: `Handlebars failed: ${(error as Error).message}`,
+          message: t("templates:hbFailed", { error: (error as Error).message }),
           file: failing,
-          fix: "check the helpers and partials the layout and the issue use",
+          fix: t("templates:hbFailed.fix"),
         },
       ],
     };
@@ -321,6 +330,7 @@ export async function compileIssue(issue: Issue, ctx: RenderContext): Promise<Co
       template: issue.template,
       html: mj.html,
       text,
+      bodyText: bodyToText(bodyHtml.replace(tokenPattern("SUB", nonce), " ")),
       tokens: nonce,
       deferred,
       deferredText: deferred.map(snippetToText),

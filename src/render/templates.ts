@@ -1,6 +1,7 @@
 import { readdir, readFile, realpath } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { type Diagnostic, error, RassylkaError } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 import { isWithin, sha256, toPosix } from "../util/fs.js";
 
 /**
@@ -60,9 +61,9 @@ export async function loadTemplates(root: string): Promise<TemplateSet> {
     throw new RassylkaError({
       ruleId: "templates/no-layout",
       severity: "error",
-      message: `no layouts in ${TEMPLATES_DIR}/layouts/`,
+      message: t("templates:noLayouts", { dir: TEMPLATES_DIR }),
       file: `${TEMPLATES_DIR}/layouts/`,
-      fix: "add templates/layouts/default.mjml.hbs (`rassylka init DIR` writes a working set)",
+      fix: t("templates:noLayouts.fix"),
     });
   }
   const dir = join(root, TEMPLATES_DIR);
@@ -72,7 +73,7 @@ export async function loadTemplates(root: string): Promise<TemplateSet> {
 }
 
 /*
- * <mj-include> (issue 11, item 2). MJML 5 ignores includes unless `ignoreIncludes: false`, and then reads
+ * <mj-include>. MJML 5 ignores includes unless `ignoreIncludes: false`, and then reads
  * only files under the including file's folder or an `includePath` (its guard against CVE-2025-67898,
  * path traversal through includes); a refused include becomes an empty comment without an error. So we
  * resolve every include ourselves when the templates are loaded: relative to the template that says it,
@@ -134,16 +135,16 @@ async function findIncludes(
       const refuse = (message: string, fix: string) => diagnostics.push(error("mjml/include-refused", message, { ...at, fix }));
       if (!tag.path || /\{\{/.test(tag.path)) {
         refuse(
-          `<mj-include> needs a path written out${tag.path ? ` (not ${tag.path})` : ""}`,
-          'write the file\'s path relative to this template: <mj-include path="../partials/banner.mjml" />',
+          t("templates:include.noPath", { not: tag.path ? t("templates:include.not", { path: tag.path }) : "" }),
+          t("templates:include.noPath.fix"),
         );
         continue;
       }
       const decoded = fullyDecode(tag.path);
       if (decoded.includes("\0") || isAbsolute(decoded) || /^[a-zA-Z]:|^\\\\|^\/\//.test(decoded)) {
         refuse(
-          `<mj-include path="${tag.path}">: an absolute path is refused`,
-          `write the path relative to ${from.file}, to a file inside ${TEMPLATES_DIR}/`,
+          t("templates:include.absolute", { path: tag.path }),
+          t("templates:include.absolute.fix", { file: from.file, dir: TEMPLATES_DIR }),
         );
         continue;
       }
@@ -152,22 +153,22 @@ async function findIncludes(
       const inside = real ? isWithin(realDir, real) : isWithin(dir, target) || isWithin(realDir, target);
       if (!inside) {
         refuse(
-          `<mj-include path="${tag.path}"> leads to ${real ?? target}, outside ${TEMPLATES_DIR}/: refused (MJML's include-path protection, CVE-2025-67898)`,
-          `move the file into ${TEMPLATES_DIR}/ and include it from there; includes never read outside the templates folder`,
+          t("templates:include.outside", { path: tag.path, target: real ?? target, dir: TEMPLATES_DIR }),
+          t("templates:include.outside.fix", { dir: TEMPLATES_DIR }),
         );
         continue;
       }
       if (real === undefined) {
         diagnostics.push(
-          error("mjml/include-missing", `<mj-include path="${tag.path}">: ${rel(target)} does not exist`, {
+          error("mjml/include-missing", t("templates:include.missing", { path: tag.path, target: rel(target) }), {
             ...at,
-            fix: `create ${rel(target)} or correct the path (it is relative to ${from.file})`,
+            fix: t("templates:include.missing.fix", { target: rel(target), file: from.file }),
           }),
         );
         continue;
       }
       if (chain.includes(real)) {
-        refuse(`<mj-include path="${tag.path}"> includes ${rel(real)}, which includes this file again`, "break the cycle of includes");
+        refuse(t("templates:include.cycle", { path: tag.path, target: rel(real) }), t("templates:include.cycle.fix"));
         continue;
       }
       if (includes.has(real)) continue;

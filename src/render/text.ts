@@ -1,4 +1,11 @@
+import type { FormatCallback } from "html-to-text";
 import { compile } from "html-to-text";
+
+/** An image as its alt text (nothing when it has none). */
+const altOnly: FormatCallback = (elem, _walk, builder) => {
+  const alt = (elem.attribs?.alt ?? "").trim();
+  if (alt) builder.addInline(alt);
+};
 
 /**
  * Stage: the plain-text part, from the compiled HTML, with html-to-text set up for email:
@@ -20,12 +27,7 @@ const convert = compile({
     { selector: "a", options: { linkBrackets: ["(", ")"], hideLinkHrefIfSameAsText: true } },
     { selector: "table.rsk-data", format: "dataTable", options: { uppercaseHeaderCells: false } },
   ],
-  formatters: {
-    altOnly: (elem, _walk, builder) => {
-      const alt = (elem.attribs?.alt ?? "").trim();
-      if (alt) builder.addInline(alt);
-    },
-  },
+  formatters: { altOnly },
 });
 
 export function htmlToPlainText(html: string): string {
@@ -43,14 +45,29 @@ const convertSnippet = compile({
     { selector: "a", options: { linkBrackets: ["(", ")"], hideLinkHrefIfSameAsText: true } },
     { selector: "p", options: { leadingLineBreaks: 0, trailingLineBreaks: 0 } },
   ],
-  formatters: {
-    altOnly: (elem, _walk, builder) => {
-      const alt = (elem.attribs?.alt ?? "").trim();
-      if (alt) builder.addInline(alt);
-    },
-  },
+  formatters: { altOnly },
 });
 
 export function snippetToText(source: string): string {
   return /[<&]/.test(source) ? convertSnippet(source) : source;
+}
+
+/** The issue's own words for the search index: no line wrapping, no link addresses, images by their alt text. */
+const convertBody = compile({
+  wordwrap: false,
+  selectors: [
+    { selector: "img", format: "altOnly" },
+    { selector: "a", options: { ignoreHref: true } },
+    { selector: "blockquote", format: "block" },
+    { selector: "h1", options: { uppercase: false } },
+    { selector: "h2", options: { uppercase: false } },
+    { selector: "h3", options: { uppercase: false } },
+    { selector: "h4", options: { uppercase: false } },
+    { selector: "table", format: "dataTable", options: { uppercaseHeaderCells: false } },
+  ],
+  formatters: { altOnly },
+});
+
+export function bodyToText(html: string): string {
+  return convertBody(html).replace(/\s+/g, " ").trim();
 }

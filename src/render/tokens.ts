@@ -1,7 +1,7 @@
 import { randomInt } from "node:crypto";
 
 /**
- * Every internal placeholder token of the compile pipeline, in one place (issue 9; issue 11, item 5).
+ * Every internal placeholder token of the compile pipeline, in one place.
  *
  *   RSKHB<nonce><n>[l][r]Z   a Handlebars tag hidden from markdown-it and typograf      render/protect.ts
  *   RSKTPL<nonce><n>Z        a subscriber tag of a layout or partial, while it renders  render/pipeline.ts
@@ -9,7 +9,7 @@ import { randomInt } from "node:crypto";
  *                            HTML and text (cached, sent)                              render/personalise.ts
  *   RSKMJ<nonce><n>Z         the content of an <mj-text>, while a skeleton compiles     render/mjml.ts
  *   \u0001RSKSEP<nonce>\u0001  between a part's subscriber tags joined into one template,
- *                            split again per reader (issue 17)                          render/personalise.ts
+ *                            split again per reader                          render/personalise.ts
  *
  * Tokens are words (letters and digits) so that Markdown, typography, MJML and html-to-text pass them
  * through. The nonce makes them impossible to type: text an editor writes (a literal `RSKSUB0Z`) is

@@ -1,7 +1,7 @@
 import type { LedgerStore } from "../state/ledger.js";
 
 /**
- * A worker's heartbeat (issue 13): renews its lease on the issue and on the readers it has in flight
+ * A worker's heartbeat: renews its lease on the issue and on the readers it has in flight
  * every third of the lease, from the moment it joins a run until it ends, so a live worker keeps its
  * claims however slow the receiving servers are, and a dead one loses them within one lease. A failed
  * renewal (the database away for a moment) is tried again on the next beat; if the lease runs out

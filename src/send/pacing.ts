@@ -3,7 +3,7 @@ import { domainKey } from "../util/domain.js";
 import type { DeliveryResult } from "./transport.js";
 
 /**
- * Pacing per receiving domain (issue 13): Mail.ru, Yandex and Gmail limit how fast one sender may deliver
+ * Pacing per receiving domain: Mail.ru, Yandex and Gmail limit how fast one sender may deliver
  * to them, and answer 421/451 beyond it. Each configured domain (`sending.domainRates`, `--domain-rate`)
  * gets at most N messages per second **from this worker**: two workers sharing a send deliver up to 2·N.
  *

@@ -90,7 +90,7 @@ const LINGER_BYTES = 64 * 1024 * 1024;
 
 /**
  * A body over the limit: closing a socket whose peer is still sending makes the kernel reset it, and
- * the client sees ECONNRESET/EPIPE instead of the 413 (issue 11, item 7). So the rest of the body is
+ * the client sees ECONNRESET/EPIPE instead of the 413. So the rest of the body is
  * read and dropped first (as nginx's lingering close does, RFC 9112 §9.6), and the 413 goes out after
  * it: the client reads the whole answer. A body that goes on past LINGER_BYTES is answered anyway.
  */

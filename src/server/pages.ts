@@ -51,7 +51,7 @@ export const pages = {
   badLink: (config: Config) => unsubscribePage(config, [pageStrings(config.language).badLink], { mailto: mailto(config) }),
   unavailable: (config: Config, withMailto = true) =>
     unsubscribePage(config, [pageStrings(config.language).unavailable], withMailto ? { mailto: mailto(config) } : {}),
-  /** The bare unsubscribe URL, as the web versions and the feed link it: how to unsubscribe (issue 11, item 4). */
+  /** The bare unsubscribe URL, as the web versions and the feed link it: how to unsubscribe. */
   howTo: (config: Config) => {
     const t = pageStrings(config.language);
     const archive = config.url ? safeUrl(config.url) : undefined;

@@ -20,7 +20,7 @@ import type { PublishContext } from "./server.js";
 import { subscribePages } from "./subscribe-pages.js";
 
 /**
- * The subscribe endpoints (issue 15, docs/subscribe.md), a plugin of `serve` like the unsubscribe one:
+ * The subscribe endpoints (docs/subscribe.md), a plugin of `serve` like the unsubscribe one:
  *
  *   GET  /subscribe           the form (with a fresh stamp): for a link from anywhere, or a custom layout
  *   POST /subscribe           the form's request → "check your mail" (the same for every address), the

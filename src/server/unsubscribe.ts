@@ -18,7 +18,7 @@ import type { PublishContext } from "./server.js";
  *
  * The bare URL (no `token` at all), which the web versions and the feed link as «Отписаться», answers a
  * GET with 200 and a page that says how to unsubscribe: with the personal link in any email
- * (issue 11, item 4). A damaged or forged token is still a 400 that records nothing.
+ * A damaged or forged token is still a 400 that records nothing.
  */
 
 /**
@@ -71,7 +71,7 @@ export function isOneClickBody(body: unknown, type: string | undefined): boolean
 export class SuppressionWriter {
   private queue: { email: string; done: (added: boolean) => void; fail: (error: unknown) => void }[] = [];
   private scheduled = false;
-  /** `subscribers`: the list rassylka keeps, whose readers an unsubscribe marks `unsubscribed` (issue 15). */
+  /** `subscribers`: the list rassylka keeps, whose readers an unsubscribe marks `unsubscribed`. */
   constructor(
     private readonly suppressions: SuppressionStore,
     private readonly subscribers?: Pick<SubscriberStore, "markUnsubscribed">,

@@ -39,6 +39,8 @@ interface ArchiveData {
   nav: { title: string; href?: string }[];
   issues: { date: string; day: string; href: string; title: string; preheader: string }[];
   subscribe?: FormData;
+  /** The search box (src/search/box.ts), HTML from a template of the same escaping environment; "" for none. */
+  search: string;
 }
 
 const ARCHIVE = template<ArchiveData>(`<!doctype html>
@@ -79,6 +81,7 @@ h1,h3,p{overflow-wrap:anywhere}
 <nav><ul>{{#each nav}}{{#if href}}<li><a href="{{href}}">{{title}}</a></li>{{else}}<li>{{title}}</li>{{/if}}{{/each}}<li><a href="feed.xml" type="application/atom+xml">{{t.feed}}</a></li></ul></nav>
 </header>
 <main>
+{{!-- html: the search box, rendered by src/search/box.ts from a template of this environment --}}{{{search}}}
 <h2>{{t.allIssues}}</h2>
 {{#if issues.length}}
 <ol>
@@ -98,9 +101,13 @@ h1,h3,p{overflow-wrap:anywhere}
 </html>
 `);
 
-/** `dist/index.html`: the newsletter's name and navigation, then every published issue, newest first. */
-export function renderArchive(entries: readonly ArchiveEntry[], config: Config): string {
+/**
+ * `dist/index.html`: the newsletter's name and navigation, the search box when the build made one, then
+ * every published issue, newest first.
+ */
+export function renderArchive(entries: readonly ArchiveEntry[], config: Config, search = ""): string {
   return ARCHIVE({
+    search,
     lang: languageTag(config.language),
     t: pageStrings(config.language),
     name: pageText(config.name),

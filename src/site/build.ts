@@ -2,9 +2,12 @@ import { join, relative, resolve } from "node:path";
 import { CACHE_DIR, fileCache, noCache } from "../compile/cache.js";
 import { compileIssueFiles } from "../compile/compile.js";
 import { type Diagnostic, hasErrors, RassylkaError } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 import { ISSUES_DIR, listIssueFiles, loadProject, type Project, resolveIssueFile } from "../project/project.js";
 import { renderWebVersion } from "../render/personalise.js";
 import type { CompiledIssue } from "../render/pipeline.js";
+import { searchBox } from "../search/box.js";
+import { buildSearchIndex, type SearchIndexResult } from "../search/build.js";
 import { removeStaleTempFiles, toPosix, writeFileIfChanged } from "../util/fs.js";
 import { type ManifestEntry, readManifest, writeManifest } from "./manifest.js";
 import { publishSite } from "./site.js";
@@ -40,6 +43,8 @@ export interface BuildResult {
   diagnostics: Diagnostic[];
   /** Source files that failed. */
   failed: string[];
+  /** The archive's search index (docs/search.md): built when newsletter.yaml has `url`. */
+  search?: SearchIndexResult;
 }
 
 /**
@@ -63,13 +68,13 @@ export async function buildProject(project: Project, options: BuildOptions): Pro
     throw new RassylkaError({
       ruleId: "build/no-issues",
       severity: "error",
-      message: `no issues in ${ISSUES_DIR}/`,
+      message: t("build:noIssues", { dir: ISSUES_DIR }),
       file: `${ISSUES_DIR}/`,
-      fix: 'write one with `rassylka new "Title"`',
+      fix: t("build:noIssues.fix"),
     });
   }
   if (options.write !== false) {
-    // a build killed while writing left its temp files behind: this run removes them (issue 11, item 8)
+    // a build killed while writing left its temp files behind: this run removes them
     await Promise.all([removeStaleTempFiles(outDir, { depth: 2 }), removeStaleTempFiles(join(root, CACHE_DIR))]);
   }
   const built: BuiltIssue[] = [];
@@ -91,10 +96,10 @@ export async function buildProject(project: Project, options: BuildOptions): Pro
       diagnostics.push({
         ruleId: "build/duplicate-slug",
         severity: "error",
-        message: `slug "${c.slug}" is already used by ${other}`,
+        message: t("build:slugTaken", { slug: c.slug, other }),
         file,
         field: "slug",
-        fix: "give one of the issues another `slug:` in its front-matter, or rename its file",
+        fix: t("build:slugTaken.fix"),
       });
       failed.push(file);
       continue;
@@ -120,14 +125,27 @@ export async function buildProject(project: Project, options: BuildOptions): Pro
       },
     });
   }
+  let search: SearchIndexResult | undefined;
   if (options.write !== false) {
+    const config = project.config.config;
     const all = await listIssueFiles(root);
     const existing = files.length < all.length ? new Set(all.map((f) => toPosix(relative(root, f)))) : undefined;
     const entries = await writeOutputs(outDir, built, options, existing);
+    // the archive's search index, with the archive (src/search): every published issue of the whole manifest
+    if (config.url) {
+      search = await buildSearchIndex(
+        outDir,
+        config,
+        entries,
+        built.map((b) => b.compiled),
+      );
+      diagnostics.push(...search.diagnostics);
+    }
     // web versions with their nav bars, archive index.html and feed.xml, from the whole manifest (src/site)
-    await publishSite(outDir, project.config.config, entries, new Map(built.map((b) => [b.entry.slug, b.html])));
+    const pages = new Map(built.map((b) => [b.entry.slug, b.html]));
+    await publishSite(outDir, config, entries, pages, search ? searchBox(config, search) : "");
   }
-  return { outDir, built, diagnostics, failed };
+  return { outDir, built, diagnostics, failed, search };
 }
 
 /** Text parts, MJML and the manifest; the web versions are written by publishSite. Returns the manifest. */

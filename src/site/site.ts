@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { NewsletterConfig } from "../config/schema.js";
+import { savedSearchBox } from "../search/box.js";
 import { writeFileIfChanged } from "../util/fs.js";
 import { injectWebNav, renderArchive, renderWebNav } from "./archive.js";
 import { type FeedEntry, renderFeed } from "./feed.js";
@@ -38,6 +39,8 @@ export async function publishSite(
   config: NewsletterConfig,
   entries?: ManifestEntry[],
   pages: ReadonlyMap<string, string> = new Map(),
+  /** The archive's search box (src/search/box.ts); by default the one the last build's index gives. */
+  search?: string,
 ): Promise<PublishResult> {
   const all = entries ?? (await readManifest(outDir));
   const written: string[] = [];
@@ -55,6 +58,9 @@ export async function publishSite(
   );
   const archive = join(outDir, "index.html");
   const feed = join(outDir, "feed.xml");
-  await Promise.all([writeFileIfChanged(archive, renderArchive(all, config)), writeFileIfChanged(feed, renderFeed(feedEntries, config))]);
+  await Promise.all([
+    writeFileIfChanged(archive, renderArchive(all, config, search ?? (await savedSearchBox(outDir, config)))),
+    writeFileIfChanged(feed, renderFeed(feedEntries, config)),
+  ]);
   return { archive, feed, pages: written };
 }

@@ -1,7 +1,8 @@
 import type { NewsletterConfig } from "../config/schema.js";
 import { pageStrings } from "../pages/i18n.js";
 import { partial, template } from "../pages/templates.js";
-import { consentTextHash, type FormError } from "../subscribe/subscribe.js";
+import { consentTextHash } from "../subscribe/consent.js";
+import type { FormError } from "../subscribe/subscribe.js";
 
 /**
  * The subscribe form (docs/subscribe.md); the pages of the subscribe flow that `serve` answers are in

@@ -1,5 +1,4 @@
-import type { StateDb } from "./db.js";
-import { SQLITE_CAMPAIGNS } from "./schema.js";
+import { type Db, join, raw, sql } from "./sql.js";
 
 /**
  * The records of Sendsay campaigns (src/campaign), beside the send ledger in the state store: one row
@@ -30,94 +29,51 @@ export interface CampaignUpdate {
   error?: string | null;
 }
 
-/**
- * The campaign records behind the Store seam (src/state/store.ts `Store.campaigns`): SQLite below
- * (`SqliteCampaigns`, over `CampaignLedger`), PostgreSQL in src/state/postgres-campaigns.ts. Every call
- * is one statement, committed when it resolves: `begin` is durable before the request leaves.
- */
+/** The campaign records behind the Store seam (`Store.campaigns`): every call is one statement, committed when it resolves. */
 export interface CampaignStore {
   /** The latest attempt that may have reached Sendsay (refused ones do not count). */
   latest(issue: string, groupId: string, login: string): Promise<CampaignRow | undefined>;
   /** Every attempt, oldest first; of one issue when given. */
   all(issue?: string): Promise<CampaignRow[]>;
-  /** A new attempt in state "submitting"; its id. */
+  /** A new attempt in state "submitting", durable before the request leaves; its id. */
   begin(issue: string, groupId: string, login: string, contentHash: string, subject: string): Promise<number>;
   update(id: number, fields: CampaignUpdate): Promise<void>;
 }
 
-/** The SQLite campaign records: the synchronous CampaignLedger, made on first use (a read-only store may lack the table). */
-export class SqliteCampaigns implements CampaignStore {
-  private sync?: CampaignLedger;
-  constructor(private readonly db: StateDb) {}
-  private get ledger(): CampaignLedger {
-    this.sync ??= new CampaignLedger(this.db);
-    return this.sync;
-  }
-  async latest(issue: string, groupId: string, login: string) {
-    return this.ledger.latest(issue, groupId, login);
-  }
-  async all(issue?: string) {
-    return this.ledger.all(issue);
-  }
-  async begin(issue: string, groupId: string, login: string, contentHash: string, subject: string) {
-    return this.ledger.begin(issue, groupId, login, contentHash, subject);
-  }
-  async update(id: number, fields: CampaignUpdate) {
-    this.ledger.update(id, fields);
-  }
-}
+const COLUMNS = sql`SELECT id, issue, group_id AS "groupId", login, content_hash AS "contentHash", state, track_id AS "trackId",
+  track_status AS "trackStatus", error, created_at AS "createdAt", updated_at AS "updatedAt" FROM sendsay_campaigns`;
 
-export function ensureCampaignTable(db: StateDb): void {
-  db.exec(SQLITE_CAMPAIGNS);
-}
+const UPDATABLE: [keyof CampaignUpdate, string][] = [
+  ["state", "state"],
+  ["trackId", "track_id"],
+  ["trackStatus", "track_status"],
+  ["error", "error"],
+];
 
-const COLUMNS = `id, issue, group_id AS groupId, login, content_hash AS contentHash, state, track_id AS trackId,
-  track_status AS trackStatus, error, created_at AS createdAt, updated_at AS updatedAt`;
+export class SqlCampaigns implements CampaignStore {
+  constructor(private readonly db: Db) {}
 
-/** The campaign ledger: one row per submission attempt of (issue, group, login). */
-export class CampaignLedger {
-  constructor(private readonly db: StateDb) {
-    ensureCampaignTable(db);
+  async latest(issue: string, groupId: string, login: string): Promise<CampaignRow | undefined> {
+    return this.db.get<CampaignRow>(
+      sql`${COLUMNS} WHERE issue = ${issue} AND group_id = ${groupId} AND login = ${login} AND state <> 'rejected' ORDER BY id DESC LIMIT 1`,
+    );
   }
 
-  /** The latest attempt that may have reached Sendsay (refused ones do not count). */
-  latest(issue: string, groupId: string, login: string): CampaignRow | undefined {
-    return this.db
-      .prepare(
-        `SELECT ${COLUMNS} FROM sendsay_campaigns WHERE issue = ? AND group_id = ? AND login = ? AND state <> 'rejected' ORDER BY id DESC LIMIT 1`,
-      )
-      .get(issue, groupId, login) as CampaignRow | undefined;
+  async all(issue?: string): Promise<CampaignRow[]> {
+    return this.db.all<CampaignRow>(issue === undefined ? sql`${COLUMNS} ORDER BY id` : sql`${COLUMNS} WHERE issue = ${issue} ORDER BY id`);
   }
 
-  all(issue?: string): CampaignRow[] {
-    return (
-      issue
-        ? this.db.prepare(`SELECT ${COLUMNS} FROM sendsay_campaigns WHERE issue = ? ORDER BY id`).all(issue)
-        : this.db.prepare(`SELECT ${COLUMNS} FROM sendsay_campaigns ORDER BY id`).all()
-    ) as CampaignRow[];
+  async begin(issue: string, groupId: string, login: string, contentHash: string, subject: string): Promise<number> {
+    const row = await this.db.get<{ id: number }>(
+      sql`INSERT INTO sendsay_campaigns (issue, group_id, login, content_hash, subject, state)
+          VALUES (${issue}, ${groupId}, ${login}, ${contentHash}, ${subject}, 'submitting') RETURNING id`,
+    );
+    return row!.id;
   }
 
-  begin(issue: string, groupId: string, login: string, contentHash: string, subject: string): number {
-    const r = this.db
-      .prepare("INSERT INTO sendsay_campaigns (issue, group_id, login, content_hash, subject, state) VALUES (?, ?, ?, ?, ?, 'submitting')")
-      .run(issue, groupId, login, contentHash, subject);
-    return Number(r.lastInsertRowid);
-  }
-
-  update(id: number, fields: CampaignUpdate): void {
-    const sets: string[] = ["updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')"];
-    const values: unknown[] = [];
-    const columns: [keyof typeof fields, string][] = [
-      ["state", "state"],
-      ["trackId", "track_id"],
-      ["trackStatus", "track_status"],
-      ["error", "error"],
-    ];
-    for (const [field, column] of columns) {
-      if (fields[field] === undefined) continue;
-      sets.push(`${column} = ?`);
-      values.push(fields[field]);
-    }
-    this.db.prepare(`UPDATE sendsay_campaigns SET ${sets.join(", ")} WHERE id = ?`).run(...values, id);
+  async update(id: number, fields: CampaignUpdate): Promise<void> {
+    const sets = [sql`updated_at = ${this.db.dialect.now}`];
+    for (const [field, column] of UPDATABLE) if (fields[field] !== undefined) sets.push(sql`${raw(column)} = ${fields[field]}`);
+    await this.db.run(sql`UPDATE sendsay_campaigns SET ${join(sets, ", ")} WHERE id = ${id}`);
   }
 }

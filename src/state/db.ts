@@ -1,15 +1,27 @@
-import { accessSync, closeSync, constants, copyFileSync, linkSync, mkdirSync, openSync, readSync, statSync, unlinkSync } from "node:fs";
+import {
+  accessSync,
+  closeSync,
+  constants,
+  copyFileSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  statSync,
+  unlinkSync,
+} from "node:fs";
 import { basename, dirname, join } from "node:path";
 import Database from "better-sqlite3";
-import { RassylkaError } from "../diagnostics.js";
-import { addressKey } from "../identity/address.js";
+import { error, RassylkaError } from "../diagnostics.js";
 import { DEFAULT_STATE_FILE } from "./location.js";
-import { migrateSqlite } from "./migrations.js";
-import { SQLITE_SUPPRESSED } from "./schema.js";
+import { migrate } from "./migrations.js";
+import { rekeySuppressions, SqliteDb, SqliteStore, type StateDb } from "./sqlite.js";
+import type { OpenStoreOptions } from "./store.js";
 
 /**
  * The state file (`.rassylka/state.sqlite` under the root, `--state FILE` to move it): the send ledger
- * (src/state/ledger.ts) and the suppression list live side by side, so a send checks suppressions in
+ * (src/state/ledger.ts), the suppression list and the other subjects of the state live side by side, so a send checks suppressions in
  * the same database it records deliveries in. WAL lets `serve` record unsubscribes while a send runs.
  *
  * The ledger is never silently replaced: a file that exists must be a readable SQLite database (an empty,
@@ -17,9 +29,7 @@ import { SQLITE_SUPPRESSED } from "./schema.js";
  * in a temporary file and linked into place, so a process starting at the same moment never sees a
  * half-made (zero-byte) file, and all of them succeed.
  */
-export { DEFAULT_STATE_FILE };
-
-export type StateDb = Database.Database;
+export { DEFAULT_STATE_FILE, type StateDb };
 
 export interface StateOptions {
   /**
@@ -37,12 +47,21 @@ export interface StateOptions {
 
 const SQLITE_HEADER = "SQLite format 3\u0000";
 
-export function openState(file: string, options: StateOptions = {}): StateDb {
+export async function openState(file: string, options: StateOptions = {}): Promise<StateDb> {
   try {
     const created = ensureStateFile(file);
     const db = new Database(file, { fileMustExist: true, timeout: 5000 });
     try {
-      configure(db, file, options);
+      // reads the schema: a damaged file fails here (SQLITE_NOTADB, SQLITE_CORRUPT), before any write
+      db.prepare("SELECT count(*) FROM sqlite_master").get();
+      if (db.pragma("journal_mode", { simple: true }) !== "wal") db.pragma("journal_mode = WAL");
+      db.pragma(options.durability === "normal" ? "synchronous = NORMAL" : "synchronous = FULL");
+      // 8 MB of page cache (default 2 MB): the ledger's indexes of a big list mostly stay in memory
+      db.pragma("cache_size = -8000");
+      if (options.migrate !== false) {
+        await migrate(new SqliteDb(db), file);
+        rekeySuppressions(db);
+      }
     } catch (e) {
       db.close();
       throw e;
@@ -54,40 +73,31 @@ export function openState(file: string, options: StateOptions = {}): StateDb {
   }
 }
 
-function configure(db: StateDb, file: string, options: StateOptions): void {
-  // reads the schema: a damaged file fails here (SQLITE_NOTADB, SQLITE_CORRUPT), before any write
-  db.prepare("SELECT count(*) FROM sqlite_master").get();
-  if (db.pragma("journal_mode", { simple: true }) !== "wal") db.pragma("journal_mode = WAL");
-  db.pragma(options.durability === "normal" ? "synchronous = NORMAL" : "synchronous = FULL");
-  // 8 MB of page cache (default 2 MB): the ledger's indexes of a big list mostly stay in memory
-  db.pragma("cache_size = -8000");
-  // the schema's versioned migrations (src/state/migrations.ts); without them, only what a send needs now
-  if (options.migrate !== false) migrateSqlite(db, file);
-  else db.exec(SQLITE_SUPPRESSED);
-  rekeySuppressions(db);
-}
-
 /**
- * Suppressions recorded before identities held A-labels (`user@пример.рф`): under their key now
- * (`user@xn--e1afmkfd.xn--p1ai`), so they still match. Only rows with non-ASCII text are looked at.
+ * Opens (creating) the state file, migrated unless `migrate: false`. `readonly` opens an existing file
+ * as it is — no migration, nothing written — for the source of `rassylka state copy`.
  */
-function rekeySuppressions(db: StateDb): void {
-  const old = db.prepare("SELECT email FROM suppressed WHERE email GLOB ?").all("*[^ -~]*") as { email: string }[];
-  if (!old.length) return;
-  const move = db.prepare("UPDATE OR IGNORE suppressed SET email = ? WHERE email = ?");
-  const drop = db.prepare("DELETE FROM suppressed WHERE email = ?");
-  db.transaction(() => {
-    for (const { email } of old) {
-      const key = addressKey(email);
-      if (key !== email && move.run(key, email).changes === 0) drop.run(email); // the new key was already there
+export async function openSqliteStore(file: string, options: OpenStoreOptions = {}): Promise<SqliteStore> {
+  if (options.readonly) {
+    if (!existsSync(file)) {
+      throw new RassylkaError(
+        error("state/no-file", `there is no state file at ${file}`, {
+          fix: "give the path of an existing state file (the default is .rassylka/state.sqlite under the newsletter's folder)",
+        }),
+      );
     }
-  })();
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    db.pragma("busy_timeout = 5000");
+    return new SqliteStore(db, file);
+  }
+  const db = await openState(file, { durability: options.durability, migrate: options.migrate, onCreate: options.onCreate });
+  return new SqliteStore(db, file, true, options.worker);
 }
 
 /**
- * Makes sure the file exists and looks like SQLite. Returns true when this call created it: complete
- * (WAL mode, the suppression table) in a temporary file, then hard-linked to its name, which fails when
- * another process got there first (then theirs is used).
+ * Makes sure the file exists and looks like SQLite. Returns true when this call created it: an empty
+ * database in WAL mode made in a temporary file, then hard-linked to its name, which fails when another
+ * process got there first (then theirs is used). The migrations then make its tables.
  */
 function ensureStateFile(file: string): boolean {
   for (;;) {
@@ -101,8 +111,7 @@ function ensureStateFile(file: string): boolean {
     try {
       const db = new Database(tmp);
       try {
-        db.pragma("journal_mode = WAL");
-        db.exec(SQLITE_SUPPRESSED);
+        db.pragma("journal_mode = WAL"); // writes the header: never a zero-byte file
       } finally {
         db.close();
       }

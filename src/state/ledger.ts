@@ -1,11 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { RassylkaError } from "../diagnostics.js";
+import { bulk, type Db, empty, join, raw, type Sql, sql } from "./sql.js";
+import { insert as insertSuppression } from "./suppressions.js";
 
 /**
- * The send ledger behind the store (issue 13, phase 2): one row per (issue, recipient), next to
- * `suppressed`, in the SQLite file (src/state/ledger-sqlite.ts) or in the shared PostgreSQL database
- * (src/state/ledger-postgres.ts). Every operation is one short transaction.
+ * The send ledger behind the store: one row per (issue, recipient), next to `suppressed`, in the SQLite
+ * file or in the shared PostgreSQL database — the same statements on both (src/state/sql.ts). Every
+ * operation is one short transaction.
  *
  *   pending ──claim──▶ in_flight ──sent──▶ sent
  *      ▲                  │ ├──5xx──────▶ failed
@@ -22,7 +24,7 @@ import { RassylkaError } from "../diagnostics.js";
  * expiry, renewed by the worker's heartbeat (src/send/lease.ts). Several workers — the same `rassylka
  * send` started on several machines, or several times on one — join one run of an issue and share its
  * readers: each row is claimed by exactly one worker (PostgreSQL `FOR UPDATE SKIP LOCKED`, SQLite one
- * `BEGIN IMMEDIATE` per claim). A worker records only rows it still holds; a row whose lease expired is
+ * `BEGIN IMMEDIATE` per claim: `claim` below). A worker records only rows it still holds; a row whose lease expired is
  * claimed by another worker. `send_workers` keeps each worker's figures for `rassylka status`.
  *
  * `run_id` is the run that last listed the reader: a run sends only to the list it was given, so a
@@ -163,7 +165,7 @@ export interface LedgerStore {
   endRun(issue: string): Promise<void>;
   setListStats(issue: string, stats: { total: number; invalid: number; duplicates: number }): Promise<void>;
   /**
-   * A batch of the list's rows that are not addresses (issue 17: kept here, not in the send's memory). The
+   * A batch of the list's rows that are not addresses (kept here, not in the send's memory). The
    * rows of the issue's earlier runs are dropped; several workers reading the same list add each row once.
    */
   addInvalid(issue: string, runId: number, rows: readonly InvalidListRow[]): Promise<void>;
@@ -296,5 +298,391 @@ export function countsOf(rows: readonly { state: LedgerState; n: number }[]): Le
     inFlight: c("in_flight"),
     deferred: c("deferred"),
     suppressed: c("suppressed"),
+  };
+}
+
+/** A run as `RunInfo`: the aliases are the row mapping. */
+const RUN = sql`SELECT issue, content_hash AS "contentHash", subject, run_id AS "runId", total, invalid, duplicates,
+  started_at AS "startedAt", updated_at AS "updatedAt" FROM send_runs`;
+
+interface ClaimedRecord {
+  id: number;
+  email: string;
+  address: string;
+  fields: string;
+  attempts: number;
+  message_id: string;
+  state: LedgerState;
+  deferred_since: number | null;
+  in_doubt: number;
+}
+
+/**
+ * The claim, one statement on both databases: due deferred rows and rows whose lease ran out (those in
+ * doubt) first, then pending ones, in flight under this worker's lease; suppressed readers are marked as
+ * such (the EXISTS reads `suppressed` at this moment). PostgreSQL locks the candidates `SKIP LOCKED`, so
+ * workers claiming at the same moment each get other rows and none waits; SQLite has no row locks — its
+ * claim runs inside `BEGIN IMMEDIATE`, which holds the whole file.
+ */
+function claimQuery(db: Db, issue: string, runId: number, worker: string, limit: number, at: number, leaseMs: number): Sql {
+  const d = db.dialect;
+  const candidates = (where: Sql, order: string) =>
+    sql`SELECT id FROM send_ledger WHERE issue = ${issue} AND run_id = ${runId} AND ${where} ORDER BY ${raw(order)} LIMIT ${limit} ${d.skipLocked}`;
+  const expired = sql`state = 'in_flight' AND coalesce(lease_expires_at, ${d.leaseGone}) < ${d.leaseNow()} AND claimed_by IS DISTINCT FROM ${worker}`;
+  return sql`WITH d AS (${candidates(sql`state = 'deferred' AND next_at <= ${at}`, "next_at, id")}),
+      e AS (${candidates(expired, "id")}),
+      p AS (${candidates(sql`state = 'pending'`, "id")}),
+      c AS (SELECT id FROM (SELECT id, 0 AS k FROM d UNION ALL SELECT id, 0 FROM e UNION ALL SELECT id, 1 FROM p) x ORDER BY k, id LIMIT ${limit})
+    UPDATE send_ledger SET updated_at = ${d.now}, claimed_by = ${worker}, lease_expires_at = ${d.leaseUntil(leaseMs)},
+      in_doubt = CASE WHEN state = 'in_flight' THEN 1 ELSE in_doubt END,
+      state = CASE WHEN EXISTS (SELECT 1 FROM suppressed s WHERE s.email = send_ledger.email) THEN 'suppressed' ELSE 'in_flight' END
+    WHERE id IN (SELECT id FROM c)
+    RETURNING id, email, address, fields, attempts, message_id, state, deferred_since, in_doubt`;
+}
+
+/**
+ * Outcomes of rows this worker still holds → how many it no longer held (lost leases). The one spot
+ * where the two databases take different strategies (pg-boss's `noSkipLocked`): SQLite, in-process and
+ * inside the claim's transaction, one prepared UPDATE per row; PostgreSQL, a round trip away, every
+ * outcome in one `UPDATE … FROM unnest(…)`. `pending` puts a row back in the queue (claimed but never
+ * handed over, or refused for the sender's reason — also after this worker recorded it as failed).
+ */
+async function recordOutcomes(db: Db, worker: string, outcomes: readonly Outcome[]): Promise<number> {
+  if (!outcomes.length) return 0;
+  const now = db.dialect.now;
+  if (db.dialect.name === "postgres") {
+    const column = <T>(f: (o: Outcome) => T) => outcomes.map(f);
+    return (
+      outcomes.length -
+      (await db.run(sql`UPDATE send_ledger l SET
+        state = o.state, attempts = o.attempts,
+        last_code = CASE WHEN o.state = 'pending' THEN l.last_code ELSE o.code END,
+        last_response = CASE WHEN o.state = 'pending' THEN l.last_response ELSE o.response END,
+        next_at = CASE WHEN o.state = 'pending' THEN l.next_at ELSE o.next_at END,
+        provider_id = coalesce(o.provider_id, l.provider_id), updated_at = ${now}, lease_expires_at = NULL,
+        claimed_by = CASE WHEN o.state = 'pending' THEN NULL ELSE l.claimed_by END,
+        sent_at = CASE WHEN o.state = 'sent' THEN ${now} ELSE l.sent_at END,
+        deferred_since = CASE WHEN o.state = 'deferred' THEN coalesce(l.deferred_since, ${Date.now()}::bigint)
+          WHEN o.state = 'pending' THEN l.deferred_since END,
+        resent = l.resent + CASE WHEN o.state = 'sent' THEN l.in_doubt ELSE 0 END,
+        in_doubt = CASE WHEN o.state = 'sent' THEN 0 ELSE l.in_doubt END
+      FROM unnest(${column((o) => o.id)}::bigint[], ${column((o) => o.state)}::text[], ${column((o) => o.attempts)}::int[],
+        ${column((o) => o.code ?? null)}::int[], ${column((o) => o.response ?? null)}::text[], ${column((o) => o.nextAt ?? 0)}::bigint[],
+        ${column((o) => o.providerId ?? null)}::text[]) AS o(id, state, attempts, code, response, next_at, provider_id)
+      WHERE l.id = o.id AND l.claimed_by = ${worker} AND (l.state = 'in_flight' OR o.state = 'pending')`))
+    );
+  }
+  let lost = 0;
+  for (const o of outcomes) {
+    const changed =
+      o.state === "pending"
+        ? await db.run(sql`UPDATE send_ledger SET state = 'pending', attempts = ${o.attempts}, claimed_by = NULL, lease_expires_at = NULL,
+            updated_at = ${now} WHERE id = ${o.id} AND claimed_by = ${worker}`)
+        : await db.run(sql`UPDATE send_ledger SET state = ${o.state}, attempts = ${o.attempts}, last_code = ${o.code ?? null},
+            last_response = ${o.response ?? null}, next_at = ${o.nextAt ?? 0}, provider_id = coalesce(${o.providerId ?? null}, provider_id),
+            updated_at = ${now}, lease_expires_at = NULL, sent_at = CASE WHEN ${o.state} = 'sent' THEN ${now} ELSE sent_at END,
+            deferred_since = CASE WHEN ${o.state} = 'deferred' THEN coalesce(deferred_since, ${Date.now()}) END,
+            resent = resent + (CASE WHEN ${o.state} = 'sent' THEN in_doubt ELSE 0 END),
+            in_doubt = CASE WHEN ${o.state} = 'sent' THEN 0 ELSE in_doubt END
+          WHERE id = ${o.id} AND claimed_by = ${worker} AND state = 'in_flight'`);
+    if (changed === 0) lost++;
+  }
+  return lost;
+}
+
+function chunks<T>(rows: readonly T[], size = 100): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
+}
+
+export class SqlLedger implements LedgerStore {
+  readonly worker: string;
+
+  constructor(
+    private readonly db: Db,
+    readonly location: string,
+    worker: string | undefined,
+    private readonly flush: () => Promise<void>,
+  ) {
+    this.worker = worker ?? workerId();
+  }
+
+  async getRun(issue: string): Promise<RunInfo | undefined> {
+    return this.db.get<RunInfo>(sql`${RUN} WHERE issue = ${issue}`);
+  }
+
+  async issues(): Promise<RunInfo[]> {
+    return this.db.all<RunInfo>(sql`${RUN} ORDER BY updated_at DESC`);
+  }
+
+  async beginRun(issue: string, contentHash: string, subject: string, options: BeginOptions = {}): Promise<number> {
+    // workers starting at the same moment decide one after the other whether they join a run
+    return this.db.tx(
+      async (t) => {
+        const d = t.dialect;
+        const now = d.leaseNow();
+        const run = await t.get<{ content_hash: string; run_id: number }>(
+          sql`SELECT content_hash, run_id FROM send_runs WHERE issue = ${issue}`,
+        );
+        const others = sql`FROM send_workers WHERE issue = ${issue} AND worker <> ${this.worker} AND ended_at IS NULL AND lease_expires_at > ${now}`;
+        const here = await t.all<{ worker: string; host: string; pid: number }>(
+          sql`SELECT worker, host, pid ${others} AND host = ${workerHost()}`,
+        );
+        for (const w of here.filter((w) => deadHere(w))) {
+          // a worker of this machine whose process is gone: its readers are free now (`deadHere`)
+          await t.run(sql`UPDATE send_workers SET lease_expires_at = ${now} WHERE issue = ${issue} AND worker = ${w.worker}`);
+          await t.run(
+            sql`UPDATE send_ledger SET lease_expires_at = ${d.leaseGone} WHERE issue = ${issue} AND state = 'in_flight' AND claimed_by = ${w.worker}`,
+          );
+        }
+        const live = await t.all<{ worker: string; run_id: number }>(sql`SELECT worker, run_id ${others}`);
+        let runId: number;
+        if (run && live.some((w) => w.run_id === run.run_id)) {
+          // another worker sends this run now: share it
+          if (run.content_hash !== contentHash) throw otherVersionError(issue, live[0].worker, options.issueFile);
+          runId = run.run_id;
+          await t.run(sql`UPDATE send_runs SET updated_at = ${d.now} WHERE issue = ${issue}`);
+        } else {
+          await this.unchanged(t, issue, contentHash, options, run?.content_hash);
+          runId = (run?.run_id ?? 0) + 1;
+          await t.run(sql`INSERT INTO send_runs (issue, content_hash, subject, run_id, started_at, updated_at)
+            VALUES (${issue}, ${contentHash}, ${subject}, ${runId}, ${d.now}, ${d.now})
+            ON CONFLICT (issue) DO UPDATE SET content_hash = excluded.content_hash, subject = excluded.subject, run_id = excluded.run_id,
+              updated_at = excluded.updated_at`);
+        }
+        await t.run(sql`INSERT INTO send_workers (worker, issue, run_id, host, pid, started_at, updated_at, lease_expires_at)
+          VALUES (${this.worker}, ${issue}, ${runId}, ${workerHost()}, ${process.pid}, ${d.now}, ${d.now}, ${d.leaseUntil(options.leaseMs ?? DEFAULT_LEASE_MS)})
+          ON CONFLICT (worker, issue) DO UPDATE SET run_id = excluded.run_id, updated_at = excluded.updated_at,
+            lease_expires_at = excluded.lease_expires_at, ended_at = NULL`);
+        return runId;
+      },
+      [`rassylka:run:${issue}`],
+    );
+  }
+
+  private async unchanged(db: Db, issue: string, contentHash: string, options: BeginOptions, current?: string): Promise<void> {
+    if (current === undefined || current === contentHash || options.allowChanged) return;
+    const { n } = (await db.get<{ n: number }>(
+      sql`SELECT count(*) AS n FROM send_ledger WHERE issue = ${issue} AND state IN ('sent', 'in_flight', 'failed')`,
+    ))!;
+    if (n > 0) throw changedError(n, options.issueFile);
+  }
+
+  async assertUnchanged(issue: string, contentHash: string, options: BeginOptions = {}): Promise<void> {
+    await this.unchanged(this.db, issue, contentHash, options, (await this.getRun(issue))?.contentHash);
+  }
+
+  async endRun(issue: string): Promise<void> {
+    await this.db.tx(async (t) => {
+      const d = t.dialect;
+      await t.run(
+        sql`UPDATE send_workers SET ended_at = ${d.now}, updated_at = ${d.now}, lease_expires_at = ${d.leaseNow()} WHERE worker = ${this.worker} AND issue = ${issue}`,
+      );
+      await t.run(
+        sql`UPDATE send_ledger SET lease_expires_at = ${d.leaseGone} WHERE issue = ${issue} AND state = 'in_flight' AND claimed_by = ${this.worker}`,
+      );
+      await t.run(sql`UPDATE send_runs SET updated_at = ${d.now} WHERE issue = ${issue}`);
+    });
+  }
+
+  async setListStats(issue: string, stats: { total: number; invalid: number; duplicates: number }): Promise<void> {
+    await this.db.run(sql`UPDATE send_runs SET total = ${stats.total}, invalid = ${stats.invalid}, duplicates = ${stats.duplicates},
+      updated_at = ${this.db.dialect.now} WHERE issue = ${issue}`);
+  }
+
+  async addInvalid(issue: string, runId: number, rows: readonly InvalidListRow[]): Promise<void> {
+    if (!rows.length) return;
+    await this.db.tx(async (t) => {
+      await t.run(sql`DELETE FROM send_invalid WHERE issue = ${issue} AND run_id < ${runId}`);
+      for (const part of chunks(rows)) {
+        const values = part.map((r) => [issue, runId, r.line, r.address, r.reason]);
+        await t.run(
+          sql`INSERT INTO send_invalid (issue, run_id, line, address, reason) VALUES ${bulk(values)} ON CONFLICT (issue, run_id, line) DO NOTHING`,
+        );
+      }
+    });
+  }
+
+  async invalidRows(issue: string, limit = 100_000): Promise<InvalidListRow[]> {
+    return this.db.all<InvalidListRow>(sql`SELECT line, address, reason FROM send_invalid
+      WHERE issue = ${issue} AND run_id = (SELECT run_id FROM send_runs WHERE issue = ${issue}) ORDER BY line LIMIT ${limit}`);
+  }
+
+  async addRecipients(issue: string, runId: number, rows: readonly NewRecipient[]): Promise<number> {
+    if (!rows.length) return 0;
+    // one statement may not touch a row twice: an address twice in the batch is a duplicate here
+    const seen = new Set<string>();
+    const unique = rows.filter((r) => !seen.has(r.email) && seen.add(r.email));
+    const now = this.db.dialect.now;
+    const fresh = (column: string) =>
+      raw(`CASE WHEN send_ledger.state IN ('pending', 'deferred', 'suppressed') THEN excluded.${column} ELSE send_ledger.${column} END`);
+    return this.db.tx(async (t) => {
+      let changed = 0;
+      for (const part of chunks(unique)) {
+        const values = part.map(
+          (r) =>
+            sql`(${issue}, ${r.email}, ${r.address}, ${JSON.stringify(r.fields)}, ${r.line}, ${runId}, ${this.worker}, ${r.messageId}, ${now}, ${now})`,
+        );
+        changed +=
+          await t.run(sql`INSERT INTO send_ledger (issue, email, address, fields, line, run_id, listed_by, message_id, created_at, updated_at)
+          VALUES ${join(values)}
+          ON CONFLICT (issue, email) DO UPDATE SET run_id = excluded.run_id, listed_by = excluded.listed_by, line = excluded.line,
+            address = ${fresh("address")}, fields = ${fresh("fields")},
+            state = CASE WHEN send_ledger.state = 'suppressed' AND send_ledger.run_id <> excluded.run_id THEN 'pending' ELSE send_ledger.state END,
+            updated_at = excluded.updated_at
+          WHERE send_ledger.run_id <> excluded.run_id OR send_ledger.listed_by IS DISTINCT FROM excluded.listed_by`);
+      }
+      return rows.length - changed;
+    });
+  }
+
+  async recoverInFlight(issue: string, _runId: number): Promise<number> {
+    const d = this.db.dialect;
+    return this.db.run(sql`UPDATE send_ledger SET state = 'pending', in_doubt = 1, claimed_by = NULL, lease_expires_at = NULL, updated_at = ${d.now}
+      WHERE issue = ${issue} AND state = 'in_flight' AND coalesce(lease_expires_at, ${d.leaseGone}) < ${d.leaseNow()}
+        AND claimed_by IS DISTINCT FROM ${this.worker}`);
+  }
+
+  async retryFailed(issue: string, runId: number): Promise<number> {
+    return this.db.run(sql`UPDATE send_ledger SET state = 'pending', attempts = 0, next_at = 0, deferred_since = NULL, updated_at = ${this.db.dialect.now}
+      WHERE issue = ${issue} AND run_id = ${runId} AND state = 'failed'`);
+  }
+
+  async suppressBounced(issue: string, runId: number): Promise<number> {
+    const rows = await this.db.all<{ email: string; code: number; response: string }>(
+      sql`SELECT email, last_code AS code, coalesce(last_response, '') AS response FROM send_ledger
+          WHERE issue = ${issue} AND run_id = ${runId} AND state = 'failed' AND last_code BETWEEN 500 AND 599`,
+    );
+    const found = rows.flatMap((r) => {
+      const source = bounceSource(issue, r.code, r.response);
+      return source ? [{ email: r.email, source }] : [];
+    });
+    if (!found.length) return 0;
+    return this.db.tx(async (t) => {
+      let added = 0;
+      for (const f of found) added += await insertSuppression(t, f.email, "bounced", f.source);
+      return added;
+    });
+  }
+
+  async resent(issue: string, limit = 1000): Promise<{ email: string; times: number }[]> {
+    return this.db.all(
+      sql`SELECT address AS email, resent AS times FROM send_ledger WHERE issue = ${issue} AND resent > 0 ORDER BY id LIMIT ${limit}`,
+    );
+  }
+
+  async resentCount(issue: string): Promise<number> {
+    return (await this.db.get<{ n: number }>(sql`SELECT count(*) AS n FROM send_ledger WHERE issue = ${issue} AND resent > 0`))!.n;
+  }
+
+  async recordAndClaim(
+    issue: string,
+    runId: number,
+    outcomes: Outcome[],
+    limit: number,
+    options: { at?: number; leaseMs?: number } = {},
+  ): Promise<ClaimResult> {
+    const at = options.at ?? Date.now();
+    const work = async (t: Db): Promise<ClaimResult> => {
+      const lost = await recordOutcomes(t, this.worker, outcomes);
+      const claimed: LedgerRow[] = [];
+      const suppressed: string[] = [];
+      while (claimed.length < limit) {
+        const query = claimQuery(t, issue, runId, this.worker, limit - claimed.length, at, options.leaseMs ?? DEFAULT_LEASE_MS);
+        const rows = (await t.all<ClaimedRecord>(query)).sort((a, b) => a.id - b.id);
+        if (!rows.length) break;
+        for (const r of rows) {
+          if (r.state === "suppressed") suppressed.push(r.address);
+          else claimed.push(rowOf(r));
+        }
+      }
+      return { claimed, suppressed, lost };
+    };
+    // SQLite: one transaction (the write lock once); PostgreSQL: each statement on its own, no lock held between
+    return this.db.dialect.name === "sqlite" ? this.db.tx(work) : work(this.db);
+  }
+
+  async record(outcomes: Outcome[]): Promise<number> {
+    return outcomes.length ? this.db.tx((t) => recordOutcomes(t, this.worker, outcomes)) : 0;
+  }
+
+  async heartbeat(issue: string, leaseMs = DEFAULT_LEASE_MS): Promise<void> {
+    await this.db.tx(async (t) => {
+      const until = t.dialect.leaseUntil(leaseMs);
+      await t.run(sql`UPDATE send_workers SET lease_expires_at = ${until}, updated_at = ${t.dialect.now}
+        WHERE worker = ${this.worker} AND issue = ${issue} AND ended_at IS NULL`);
+      await t.run(
+        sql`UPDATE send_ledger SET lease_expires_at = ${until} WHERE issue = ${issue} AND state = 'in_flight' AND claimed_by = ${this.worker}`,
+      );
+    });
+  }
+
+  async nextDue(issue: string, runId: number): Promise<NextDue | undefined> {
+    const d = this.db.dialect;
+    const r = (await this.db.get<{ deferred: number | null; lease: number | null }>(sql`SELECT
+      (SELECT min(next_at) FROM send_ledger WHERE issue = ${issue} AND run_id = ${runId} AND state = 'deferred') AS deferred,
+      (SELECT ${d.msUntil(sql`min(coalesce(lease_expires_at, ${d.leaseGone}))`)} FROM send_ledger
+        WHERE issue = ${issue} AND state = 'in_flight' AND run_id = ${runId} AND claimed_by IS DISTINCT FROM ${this.worker}) AS lease`))!;
+    // the database's clock decides leases: how long until one runs out, on this machine's clock
+    const lease = r.lease === null ? null : Date.now() + Math.max(0, r.lease) + 5;
+    if (lease !== null && (r.deferred === null || lease < r.deferred)) return { at: lease, kind: "lease" };
+    return r.deferred === null ? undefined : { at: r.deferred, kind: "deferred" };
+  }
+
+  async counts(issue: string, runId?: number): Promise<LedgerCounts> {
+    const run = runId === undefined ? empty : sql`AND run_id = ${runId}`;
+    return countsOf(await this.db.all(sql`SELECT state, count(*) AS n FROM send_ledger WHERE issue = ${issue} ${run} GROUP BY state`));
+  }
+
+  async failures(issue: string, runId?: number, limit = 1000): Promise<LedgerFailure[]> {
+    const run = runId === undefined ? empty : sql`AND run_id = ${runId}`;
+    return this.db.all<LedgerFailure>(sql`SELECT address AS email, last_code AS code, coalesce(last_response, '') AS message, attempts
+      FROM send_ledger WHERE issue = ${issue} ${run} AND state = 'failed' ORDER BY id LIMIT ${limit}`);
+  }
+
+  async workers(issue: string): Promise<WorkerInfo[]> {
+    const count = (where: string) => raw(`count(CASE WHEN ${where} THEN 1 END)`);
+    type Row = Omit<WorkerInfo, "live" | "ended"> & { live: number; ended: string | null };
+    const rows = await this.db.all<Row>(sql`SELECT w.worker, w.host, w.pid, w.run_id AS "runId", w.started_at AS "startedAt",
+        w.updated_at AS "updatedAt", CASE WHEN w.ended_at IS NULL AND w.lease_expires_at > ${this.db.dialect.leaseNow()} THEN 1 ELSE 0 END AS live,
+        w.ended_at AS ended, coalesce(f.sent, 0) AS sent, coalesce(f.failed, 0) AS failed, coalesce(f.suppressed, 0) AS suppressed,
+        coalesce(f.resent, 0) AS resent
+      FROM send_workers w LEFT JOIN (
+        SELECT claimed_by, ${count("state = 'sent'")} AS sent, ${count("state = 'failed'")} AS failed,
+          ${count("state = 'suppressed'")} AS suppressed, ${count("state = 'sent' AND resent > 0")} AS resent
+        FROM send_ledger WHERE issue = ${issue} AND claimed_by IS NOT NULL GROUP BY claimed_by
+      ) f ON f.claimed_by = w.worker
+      WHERE w.issue = ${issue} ORDER BY w.started_at, w.worker`);
+    return rows.map((w) => ({ ...w, live: w.live === 1, ended: w.ended !== null }));
+  }
+
+  async isSent(issue: string, email: string): Promise<boolean> {
+    return (
+      (await this.db.get(sql`SELECT 1 AS x FROM send_ledger WHERE issue = ${issue} AND email = ${email} AND state = 'sent'`)) !== undefined
+    );
+  }
+
+  async clear(issue: string): Promise<void> {
+    await this.db.tx(async (t) => {
+      for (const table of ["send_ledger", "send_runs", "send_workers"]) await t.run(sql`DELETE FROM ${raw(table)} WHERE issue = ${issue}`);
+    });
+  }
+
+  async checkpoint(): Promise<void> {
+    await this.flush();
+  }
+}
+
+function rowOf(r: ClaimedRecord): LedgerRow {
+  return {
+    id: r.id,
+    email: r.email,
+    address: r.address,
+    fields: JSON.parse(r.fields),
+    attempts: r.attempts,
+    messageId: r.message_id,
+    deferredSince: r.deferred_since ?? undefined,
+    inDoubt: r.in_doubt === 1,
   };
 }

@@ -3,7 +3,7 @@ import { error, RassylkaError } from "../diagnostics.js";
 
 /**
  * Where the state lives: a SQLite file (the embedded default, `.rassylka/state.sqlite` under the root)
- * or a PostgreSQL database shared by every machine (issue 13). `--state` wins over
+ * or a PostgreSQL database shared by every machine. `--state` wins over
  * `RASSYLKA_DATABASE_URL`, which wins over the default file. The URL carries a password: it is a secret,
  * so everything that shows a location shows `maskUrl(url)`.
  */

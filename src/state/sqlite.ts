@@ -1,108 +1,118 @@
-import { existsSync } from "node:fs";
-import Database from "better-sqlite3";
-import { error, RassylkaError } from "../diagnostics.js";
+import type Database from "better-sqlite3";
 import { addressKey } from "../identity/address.js";
-import type { BounceStore } from "./bounces.js";
-import { SqliteBounces } from "./bounces-sqlite.js";
-import { type CampaignStore, SqliteCampaigns } from "./campaigns.js";
-import { openState, type StateDb } from "./db.js";
-import type { LedgerStore } from "./ledger.js";
-import { SqliteLedger } from "./ledger-sqlite.js";
-import { type MigrationResult, migrateSqlite } from "./migrations.js";
-import {
-  COPY_COLUMNS,
-  COPY_KEYS,
-  copyConflict,
-  type OpenStoreOptions,
-  type StateRows,
-  type StateTable,
-  type Store,
-  type SuppressionStore,
-} from "./store.js";
-import type { SubscriberStore } from "./subscribers.js";
-import { SqliteSubscribers } from "./subscribers-sqlite.js";
-import { type SuppressionReason, Suppressions } from "./suppressions.js";
+import { type Db, type Dialect, raw, type Sql, sql } from "./sql.js";
+import { StateStore } from "./store.js";
 
 /**
- * The SQLite store: the state file of src/state/db.ts behind the Promise-based seam. Every call runs
- * synchronously on better-sqlite3 and returns a settled promise, so the file behaves exactly as before
- * (WAL, busy timeout, one transaction per group of unsubscribes).
+ * The SQLite adapter of the seam (src/state/sql.ts): better-sqlite3 is synchronous, so every call runs
+ * to its end before it returns a settled promise. A transaction is `BEGIN IMMEDIATE` and short, so
+ * sends of different issues on one file wait a few milliseconds for each other instead of failing with
+ * "database is locked". Leases are ms since the epoch on this machine's clock (the file is on one machine).
  */
-export class SqliteStore implements Store {
-  readonly kind = "sqlite" as const;
-  readonly suppressions: SuppressionStore;
-  readonly campaigns: CampaignStore;
-  readonly subscribers: SubscriberStore;
-  readonly bounces: BounceStore;
-  private sendLedger?: SqliteLedger;
+export type StateDb = Database.Database;
 
+const ISO_NOW = raw("strftime('%Y-%m-%dT%H:%M:%fZ','now')");
+
+export const SQLITE: Dialect = {
+  name: "sqlite",
+  now: ISO_NOW,
+  leaseNow: () => sql`${Date.now()}`,
+  leaseUntil: (ms) => sql`${Date.now() + ms}`,
+  leaseGone: raw("0"),
+  msUntil: (column) => sql`${column} - ${Date.now()}`,
+  skipLocked: raw(""),
+  hasTable: (name) => sql`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ${name}`,
+  pageKey: () => raw("rowid"),
+  migrationsTable: `CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')))`,
+};
+
+/**
+ * Transactions of every connection in this process, one at a time: an await inside one must not let
+ * another connection's `BEGIN IMMEDIATE` (or a write) wait on the busy timeout, which blocks the thread
+ * the first needs to finish. Other processes wait on the busy timeout, as ever.
+ */
+let queue: Promise<unknown> = Promise.resolve();
+let holder: SqliteDb | undefined;
+const [BEGIN, COMMIT, ROLLBACK] = ["BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"].map(raw);
+
+export class SqliteDb implements Db {
+  readonly dialect = SQLITE;
+  constructor(
+    readonly db: StateDb,
+    private readonly inTx = false,
+    private readonly statements = new Map<string, Database.Statement>(),
+  ) {}
+
+  private prepared(query: Sql): Database.Statement {
+    const text = query.sql;
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      if (this.statements.size >= 500) this.statements.delete(this.statements.keys().next().value as string);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+
+  /** Outside a transaction while one is open: after it (it would otherwise join it, or wait on the lock). */
+  private when<T>(fn: () => T): Promise<T> {
+    if (this.inTx || !holder) return new Promise((resolve) => resolve(fn()));
+    return this.exclusive(async () => fn());
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = queue.then(fn);
+    queue = run.catch(() => {});
+    return run;
+  }
+
+  all<T>(query: Sql): Promise<T[]> {
+    return this.when(() => this.prepared(query).all(...query.values) as T[]);
+  }
+  get<T>(query: Sql): Promise<T | undefined> {
+    return this.when(() => this.prepared(query).get(...query.values) as T | undefined);
+  }
+  run(query: Sql): Promise<number> {
+    return this.when(() => this.prepared(query).run(...query.values).changes);
+  }
+  exec(script: string): Promise<void> {
+    return this.when(() => void this.db.exec(script));
+  }
+
+  tx<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+    if (this.inTx) return fn(this);
+    return this.exclusive(async () => {
+      this.prepared(BEGIN).run();
+      holder = this;
+      try {
+        const result = await fn(new SqliteDb(this.db, true, this.statements));
+        this.prepared(COMMIT).run();
+        return result;
+      } catch (e) {
+        if (this.db.inTransaction) this.prepared(ROLLBACK).run();
+        throw e;
+      } finally {
+        holder = undefined;
+      }
+    });
+  }
+}
+
+/** The SQLite store: the state file (src/state/db.ts) behind the seam. */
+export class SqliteStore extends StateStore {
   /** `owned`: close() closes the connection (false when the caller opened it and keeps using it). */
   constructor(
     readonly db: StateDb,
-    readonly location: string,
+    location: string,
     private readonly owned = true,
-    private readonly worker?: string,
+    worker?: string,
   ) {
-    this.suppressions = new SqliteSuppressions(db);
-    this.campaigns = new SqliteCampaigns(db);
-    this.subscribers = new SqliteSubscribers(db);
-    this.bounces = new SqliteBounces(db);
+    super("sqlite", location, new SqliteDb(db), worker);
   }
 
-  /** Made on first use: a store opened read-only or without migrations may not have the tables. */
-  get ledger(): LedgerStore {
-    this.sendLedger ??= new SqliteLedger(this.db, { location: this.location, worker: this.worker });
-    return this.sendLedger;
-  }
-
-  async migrate(): Promise<MigrationResult> {
-    return migrateSqlite(this.db, this.location);
-  }
-
-  async schemaVersion(): Promise<number> {
-    if (!this.hasTable("schema_migrations")) return 0;
-    return (this.db.prepare("SELECT coalesce(max(version), 0) AS v FROM schema_migrations").get() as { v: number }).v;
-  }
-
-  private hasTable(name: string): boolean {
-    return this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
-  }
-
-  async *rows<T extends StateTable>(table: T, batchSize = 1000): AsyncIterable<StateRows[T][]> {
-    if (!this.hasTable(table)) return;
-    const columns = COPY_COLUMNS[table];
-    // keyset pages by rowid: no statement stays open between the batches the caller awaits
-    const page = this.db.prepare(`SELECT rowid AS _row, ${columns.join(", ")} FROM ${table} WHERE rowid > ? ORDER BY rowid LIMIT ?`);
-    let after = 0;
-    for (;;) {
-      const rows = page.all(after, batchSize) as (StateRows[T] & { _row: number })[];
-      if (!rows.length) return;
-      after = rows[rows.length - 1]._row;
-      yield rows.map(({ _row, ...r }) => r as unknown as StateRows[T]);
-      if (rows.length < batchSize) return;
-    }
-  }
-
-  async insertMissing<T extends StateTable>(table: T, rows: StateRows[T][]): Promise<number> {
-    if (!rows.length) return 0;
-    const columns = COPY_COLUMNS[table];
-    const keys = COPY_KEYS[table];
-    const values = columns.map((c) => `@${c}`).join(", ");
-    // runs, ledger rows and suppressions have a unique key; campaign records are matched by their identity
-    const sql =
-      table === "sendsay_campaigns"
-        ? `INSERT INTO ${table} (${columns.join(", ")}) SELECT ${values}
-           WHERE NOT EXISTS (SELECT 1 FROM ${table} WHERE ${keys.map((k) => `${k} = @${k}`).join(" AND ")})`
-        : `INSERT INTO ${table} (${columns.join(", ")}) VALUES (${values}) ON CONFLICT (${keys.join(", ")}) ${copyConflict(table, columns, keys, table)}`;
-    const insert = this.db.prepare(sql);
-    return this.db.transaction(() => {
-      let n = 0;
-      for (const row of rows) {
-        const r = table === "suppressed" ? { ...row, email: addressKey((row as StateRows["suppressed"]).email) } : row;
-        n += insert.run(r).changes;
-      }
-      return n;
-    })();
+  async checkpoint(): Promise<void> {
+    this.db.pragma("wal_checkpoint(PASSIVE)");
   }
 
   async close(): Promise<void> {
@@ -110,68 +120,24 @@ export class SqliteStore implements Store {
   }
 }
 
-class SqliteSuppressions implements SuppressionStore {
-  private prepared?: { sync: Suppressions; addAll: (entries: readonly { email: string; reason?: string; source?: string }[]) => boolean[] };
-  constructor(private readonly db: StateDb) {}
-  /** Prepared on first use: a store opened without migrations (or read-only) may not have the table yet. */
-  private get sync(): Suppressions {
-    return this.statements().sync;
-  }
-  private get addAll() {
-    return this.statements().addAll;
-  }
-  private statements() {
-    if (!this.prepared) {
-      const sync = new Suppressions(this.db);
-      const addAll = this.db.transaction((entries: readonly { email: string; reason?: string; source?: string }[]) =>
-        entries.map((e) => sync.add(e.email, e.reason ?? "manual", e.source)),
-      );
-      this.prepared = { sync, addAll };
-    }
-    return this.prepared;
-  }
-  async add(email: string, reason: SuppressionReason | string = "manual", source?: string) {
-    return this.sync.add(email, reason, source);
-  }
-  async addMany(entries: readonly { email: string; reason?: string; source?: string }[]) {
-    return entries.length ? this.addAll(entries) : [];
-  }
-  async remove(email: string) {
-    return this.sync.remove(email);
-  }
-  async has(email: string) {
-    return this.sync.has(email);
-  }
-  async list() {
-    return this.sync.list();
-  }
-  async count() {
-    return this.sync.count();
-  }
-}
-
-/**
- * Opens (creating) the state file, migrated unless `migrate: false`. `readonly` opens an existing file
- * as it is — no migration, nothing written — for the source of `rassylka state copy`.
- */
-export async function openSqliteStore(file: string, options: OpenStoreOptions = {}): Promise<SqliteStore> {
-  if (options.readonly) {
-    if (!existsSync(file)) {
-      throw new RassylkaError(
-        error("state/no-file", `there is no state file at ${file}`, {
-          fix: "give the path of an existing state file (the default is .rassylka/state.sqlite under the newsletter's folder)",
-        }),
-      );
-    }
-    const db = new Database(file, { readonly: true, fileMustExist: true });
-    db.pragma("busy_timeout = 5000");
-    return new SqliteStore(db, file);
-  }
-  const db = openState(file, { durability: options.durability, migrate: options.migrate, onCreate: options.onCreate });
-  return new SqliteStore(db, file, true, options.worker);
-}
-
 /** A store on a connection the caller opened (and closes): the send engine's, or a test's. */
 export function sqliteStore(db: StateDb, location = db.name, worker?: string): SqliteStore {
   return new SqliteStore(db, location, false, worker);
+}
+
+/**
+ * Suppressions recorded before identities held A-labels (`user@пример.рф`): under their key now
+ * (`user@xn--e1afmkfd.xn--p1ai`), so they still match. Only rows with non-ASCII text are looked at.
+ */
+export function rekeySuppressions(db: StateDb): void {
+  const old = db.prepare("SELECT email FROM suppressed WHERE email GLOB ?").pluck().all("*[^ -~]*") as string[];
+  if (!old.length) return;
+  const move = db.prepare("UPDATE OR IGNORE suppressed SET email = ? WHERE email = ?");
+  const drop = db.prepare("DELETE FROM suppressed WHERE email = ?");
+  db.transaction(() => {
+    for (const email of old) {
+      const key = addressKey(email);
+      if (key !== email && move.run(key, email).changes === 0) drop.run(email); // the new key was already there
+    }
+  })();
 }

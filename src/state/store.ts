@@ -1,45 +1,20 @@
-import type { BounceMessageRecord, BounceRecord, BounceStore } from "./bounces.js";
-import type { CampaignStore } from "./campaigns.js";
+import { type BounceMessageRecord, type BounceRecord, type BounceStore, SqlBounces } from "./bounces.js";
+import { type CampaignStore, SqlCampaigns } from "./campaigns.js";
+import { insertMissing, pageRows } from "./copy.js";
 import type { StateOptions } from "./db.js";
-import type { LedgerStore } from "./ledger.js";
+import { type LedgerStore, SqlLedger } from "./ledger.js";
 import type { StateLocation } from "./location.js";
-import type { MigrationResult } from "./migrations.js";
-import { SUBSCRIBER_COLUMNS, type SubscriberRecord, type SubscriberStore } from "./subscribers.js";
-import type { Suppression, SuppressionReason } from "./suppressions.js";
+import { type MigrationResult, migrate, schemaVersion } from "./migrations.js";
+import type { Db } from "./sql.js";
+import { SqlSubscribers, SUBSCRIBER_COLUMNS, type SubscriberRecord, type SubscriberStore } from "./subscribers.js";
+import { SqlSuppressions, type Suppression, type SuppressionReason } from "./suppressions.js";
 
 /**
- * The storage seam (issue 13): one interface, two implementations — SQLite (src/state/sqlite.ts, the
- * embedded default: today's file, better-sqlite3) and PostgreSQL (src/state/postgres.ts, a `pg` Pool:
- * one database every machine shares). Promise-based because PostgreSQL is; the SQLite implementation
- * answers from its synchronous driver. One test suite runs against both (tests/state/).
- *
- * Phase 1 put the suppression list, the schema migrations and the table copy behind it. Phase 2 put
- * the send ledger here, as `Store.ledger` (src/state/ledger.ts, ledger-sqlite.ts, ledger-postgres.ts), with
- * these operations — every one a single transaction, the same meaning on both backends:
- *
- *   getRun(issue) / issues()                     the run row(s), for status and resuming
- *   beginRun(issue, contentHash, subject, { allowChanged, worker })
- *                                                → runId; refuses a changed issue; no pid lock (leases instead).
- *                                                A second worker of the same run joins it rather than starting a new one.
- *   addRecipients(issue, runId, rows[])          batched upsert ON CONFLICT (issue, email) → duplicates
- *   recordAndClaim(issue, runId, worker, outcomes[], limit, { at, leaseMs })
- *                                                → { claimed, suppressed, resent }. Records only rows this worker
- *                                                still holds (claimed_by = worker), then claims due deferred,
- *                                                pending, and in-flight rows whose lease expired (resent + 1,
- *                                                reported). PostgreSQL: UPDATE … WHERE id IN (SELECT id … ORDER BY id
- *                                                LIMIT n FOR UPDATE SKIP LOCKED) RETURNING …, setting claimed_by and
- *                                                lease_expires_at = now() + leaseMs; SQLite: the same in one
- *                                                BEGIN IMMEDIATE (short, so other issues' sends never see "locked").
- *                                                The suppression check stays inside the claim statement (EXISTS on
- *                                                `suppressed`), so an unsubscribe `serve` recorded is honoured at claim.
- *   heartbeat(worker, issue, leaseMs)            extends the leases of this worker's in-flight rows (default
- *                                                lease 60 s, heartbeat every lease/3); a lost lease stops the worker
- *   release(worker, ids[])                       claimed but never handed over: back to pending
- *   nextDue(issue, runId), counts(issue, runId?), failures(issue, runId?, limit), isSent(issue, email), clear(issue)
- *   checkpoint()                                 SQLite WAL checkpoint; nothing on PostgreSQL
- * Ledger ids are bigint on PostgreSQL (`pg` gives them as strings): phase 2 converts at the seam.
- * The Sendsay campaign records are behind it already: `Store.campaigns` (src/state/campaigns.ts, its PostgreSQL
- * side src/state/postgres-campaigns.ts): latest, all, begin, update.
+ * The storage seam: one interface, by subject — suppressions, the send ledger, campaign records,
+ * subscribers, bounces — each written once over the SQL seam (src/state/sql.ts), on either database:
+ * SQLite (src/state/sqlite.ts, the embedded default: the state file, better-sqlite3) or PostgreSQL
+ * (src/state/postgres.ts, a `pg` Pool: one database every machine shares). Promise-based because
+ * PostgreSQL is. One test suite runs against both (tests/state/, `describe.each(backends())`).
  */
 export interface Store {
   readonly kind: StateLocation["kind"];
@@ -97,7 +72,45 @@ export interface OpenStoreOptions {
 /** Opens the store a location names; PostgreSQL's driver is loaded only when it is used. */
 export async function openStore(location: StateLocation, options: OpenStoreOptions = {}): Promise<Store> {
   if (location.kind === "postgres") return (await import("./postgres.js")).openPostgresStore(location.url, options);
-  return (await import("./sqlite.js")).openSqliteStore(location.file, options);
+  return (await import("./db.js")).openSqliteStore(location.file, options);
+}
+
+/** The subjects over one `Db`; the adapters add what is theirs (closing, the WAL checkpoint). */
+export abstract class StateStore implements Store {
+  readonly suppressions: SuppressionStore;
+  readonly campaigns: CampaignStore;
+  readonly subscribers: SubscriberStore;
+  readonly bounces: BounceStore;
+  readonly ledger: LedgerStore;
+
+  constructor(
+    readonly kind: StateLocation["kind"],
+    readonly location: string,
+    readonly sql: Db,
+    worker?: string,
+  ) {
+    this.suppressions = new SqlSuppressions(sql);
+    this.campaigns = new SqlCampaigns(sql);
+    this.subscribers = new SqlSubscribers(sql);
+    this.bounces = new SqlBounces(sql);
+    this.ledger = new SqlLedger(sql, location, worker, () => this.checkpoint());
+  }
+
+  migrate(migrations?: Parameters<typeof migrate>[2]): Promise<MigrationResult> {
+    return migrate(this.sql, this.location, migrations);
+  }
+  schemaVersion(): Promise<number> {
+    return schemaVersion(this.sql);
+  }
+  rows<T extends StateTable>(table: T, batchSize = 1000): AsyncIterable<StateRows[T][]> {
+    return pageRows(this.sql, table, batchSize);
+  }
+  insertMissing<T extends StateTable>(table: T, rows: StateRows[T][]): Promise<number> {
+    return insertMissing(this.sql, table, rows);
+  }
+  /** SQLite: copy the WAL into the database file; nothing on PostgreSQL. */
+  abstract checkpoint(): Promise<void>;
+  abstract close(): Promise<void>;
 }
 
 /**
@@ -198,7 +211,7 @@ export interface StateRows {
   send_invalid: InvalidRecord;
 }
 
-/** A list row that is not an address, of an issue's run (issue 17: `status` lists them). */
+/** A list row that is not an address, of an issue's run (`status` lists them). */
 export interface InvalidRecord {
   issue: string;
   run_id: number;

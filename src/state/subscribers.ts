@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import { addressKey } from "../identity/address.js";
+import { type Db, join, raw, sql } from "./sql.js";
 
 /**
- * The subscriber list rassylka keeps (issue 15): one row per reader, keyed by the canonical identity
+ * The subscriber list rassylka keeps: one row per reader, keyed by the canonical identity
  * (src/identity/address.ts `addressKey`, what the send step and the suppression list use), with the
  * address as written, the reader's fields, a status and the consent record.
  *
@@ -16,7 +17,8 @@ import { addressKey } from "../identity/address.js";
  * button press) is kept beside it: together they are the double opt-in.
  *
  * The decisions (what a request, a confirmation, an import does to a row) are pure functions here;
- * each backend only reads and writes the row inside one transaction, so both give the same answers.
+ * the store reads and writes the row inside one transaction — on PostgreSQL holding an advisory lock on
+ * the address, so two `serve`s answering the same address at once apply one after the other.
  */
 export type SubscriberStatus = "pending" | "confirmed" | "unsubscribed";
 export const SUBSCRIBER_STATUSES: readonly SubscriberStatus[] = ["pending", "confirmed", "unsubscribed"];
@@ -97,78 +99,6 @@ export const SUBSCRIBER_COLUMNS = [
   "created_at",
   "updated_at",
 ] as const satisfies readonly (keyof SubscriberRecord)[];
-
-/** The columns holding times (timestamptz on PostgreSQL). */
-export const SUBSCRIBER_TIMES = new Set<string>([
-  "consent_at",
-  "confirm_sent_at",
-  "confirmed_at",
-  "unsubscribed_at",
-  "created_at",
-  "updated_at",
-]);
-
-/** Migration 4, SQLite: the list and the abuse counters of the subscribe form (src/subscribe/limits.ts). */
-export const SQLITE_SUBSCRIBERS = `
-CREATE TABLE IF NOT EXISTS subscribers (
-  email                TEXT PRIMARY KEY,
-  address              TEXT NOT NULL,
-  fields               TEXT NOT NULL DEFAULT '{}',
-  status               TEXT NOT NULL,
-  source               TEXT NOT NULL,
-  consent_at           TEXT,
-  consent_ip           TEXT,
-  consent_user_agent   TEXT,
-  consent_page         TEXT,
-  consent_text         TEXT,
-  consent_hash         TEXT,
-  confirm_nonce        TEXT,
-  confirm_sent_at      TEXT,
-  confirmed_at         TEXT,
-  confirmed_ip         TEXT,
-  confirmed_user_agent TEXT,
-  unsubscribed_at      TEXT,
-  created_at           TEXT NOT NULL,
-  updated_at           TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS subscribers_status ON subscribers (status, email);
-CREATE TABLE IF NOT EXISTS subscribe_limits (
-  key TEXT NOT NULL,
-  at  INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS subscribe_limits_key ON subscribe_limits (key, at);
-`;
-
-/** Migration 4, PostgreSQL: the same tables (times timestamptz, fields jsonb; `email` holds addressKey, as in `suppressed`). */
-export const POSTGRES_SUBSCRIBERS = `
-CREATE TABLE subscribers (
-  email                text PRIMARY KEY,
-  address              text NOT NULL,
-  fields               jsonb NOT NULL DEFAULT '{}',
-  status               text NOT NULL,
-  source               text NOT NULL,
-  consent_at           timestamptz,
-  consent_ip           text,
-  consent_user_agent   text,
-  consent_page         text,
-  consent_text         text,
-  consent_hash         text,
-  confirm_nonce        text,
-  confirm_sent_at      timestamptz,
-  confirmed_at         timestamptz,
-  confirmed_ip         text,
-  confirmed_user_agent text,
-  unsubscribed_at      timestamptz,
-  created_at           timestamptz NOT NULL,
-  updated_at           timestamptz NOT NULL
-);
-CREATE INDEX subscribers_status ON subscribers (status, email);
-CREATE TABLE subscribe_limits (
-  key text NOT NULL,
-  at  bigint NOT NULL
-);
-CREATE INDEX subscribe_limits_key ON subscribe_limits (key, at);
-`;
 
 export interface SubscriberInput {
   address: string;
@@ -384,5 +314,132 @@ function safeParse(fields: string): Record<string, string> {
     return typeof fields === "string" ? JSON.parse(fields) : (fields ?? {});
   } catch {
     return {};
+  }
+}
+
+const SELECT = sql`SELECT ${raw(SUBSCRIBER_COLUMNS.join(", "))} FROM subscribers`;
+const UPSERT = raw(
+  `ON CONFLICT (email) DO UPDATE SET ${SUBSCRIBER_COLUMNS.filter((c) => c !== "email")
+    .map((c) => `${c} = excluded.${c}`)
+    .join(", ")}`,
+);
+const lockOf = (email: string) => `rassylka:subscriber:${addressKey(email)}`;
+
+export class SqlSubscribers implements SubscriberStore {
+  constructor(private readonly db: Db) {}
+
+  private row(db: Db, email: string): Promise<SubscriberRecord | undefined> {
+    return db.get<SubscriberRecord>(sql`${SELECT} WHERE email = ${addressKey(email)}`);
+  }
+  private async write(db: Db, r: SubscriberRecord): Promise<void> {
+    await db.run(
+      sql`INSERT INTO subscribers (${raw(SUBSCRIBER_COLUMNS.join(", "))}) VALUES (${join(SUBSCRIBER_COLUMNS.map((c) => r[c]))}) ${UPSERT}`,
+    );
+  }
+
+  async get(email: string): Promise<Subscriber | undefined> {
+    const r = await this.row(this.db, email);
+    return r && toSubscriber(r);
+  }
+
+  async list(filter: { status?: SubscriberStatus } = {}): Promise<Subscriber[]> {
+    const where = filter.status ? sql`WHERE status = ${filter.status}` : sql``;
+    return (await this.db.all<SubscriberRecord>(sql`${SELECT} ${where} ORDER BY email`)).map(toSubscriber);
+  }
+
+  async count(status?: SubscriberStatus): Promise<number> {
+    const where = status ? sql`WHERE status = ${status}` : sql``;
+    return (await this.db.get<{ n: number }>(sql`SELECT count(*) AS n FROM subscribers ${where}`))!.n;
+  }
+
+  async upsertMany(
+    entries: readonly SubscriberInput[],
+    options: { status: "pending" | "confirmed"; source: string; at: string },
+  ): Promise<UpsertOutcome[]> {
+    if (!entries.length) return [];
+    return this.db.tx(
+      async (t) => {
+        const out: UpsertOutcome[] = [];
+        for (const e of entries) {
+          const { write, outcome } = decideUpsert(await this.row(t, e.address), e, options);
+          if (write) await this.write(t, write);
+          out.push(outcome);
+        }
+        return out;
+      },
+      entries.map((e) => lockOf(e.address)),
+    );
+  }
+
+  async removeMany(emails: readonly string[]): Promise<boolean[]> {
+    return this.db.tx(async (t) => {
+      const out: boolean[] = [];
+      for (const e of emails) out.push((await t.run(sql`DELETE FROM subscribers WHERE email = ${addressKey(e)}`)) === 1);
+      return out;
+    });
+  }
+
+  async request(input: SubscribeRequest): Promise<RequestOutcome> {
+    return this.db.tx(
+      async (t) => {
+        const { write, outcome } = decideRequest(await this.row(t, input.address), input);
+        if (write) await this.write(t, write);
+        return outcome;
+      },
+      [lockOf(input.address)],
+    );
+  }
+
+  async peek(email: string, nonce: string): Promise<ConfirmOutcome> {
+    return decideConfirm(await this.row(this.db, email), nonce, { at: "", ip: null, userAgent: null }).outcome;
+  }
+
+  async confirm(email: string, nonce: string, by: { at: string; ip: string | null; userAgent: string | null }): Promise<ConfirmOutcome> {
+    return this.db.tx(
+      async (t) => {
+        const { write, outcome } = decideConfirm(await this.row(t, email), nonce, by);
+        if (write) {
+          await this.write(t, write);
+          // the reader came back: their own unsubscribe no longer holds (a bounce or complaint still does)
+          await t.run(sql`DELETE FROM suppressed WHERE email = ${write.email} AND reason = 'unsubscribed'`);
+        }
+        return outcome;
+      },
+      [lockOf(email)],
+    );
+  }
+
+  async markUnsubscribed(emails: readonly string[], at: string): Promise<number> {
+    if (!emails.length) return 0;
+    return this.db.run(sql`UPDATE subscribers SET status = 'unsubscribed', confirm_nonce = NULL, unsubscribed_at = ${at}, updated_at = ${at}
+      WHERE email IN (${join(emails.map(addressKey))}) AND status <> 'unsubscribed'`);
+  }
+
+  async confirmedPage(after: string, limit: number): Promise<Subscriber[]> {
+    const rows = await this.db.all<SubscriberRecord>(
+      sql`${SELECT} WHERE status = 'confirmed' AND email > ${after}
+          AND NOT EXISTS (SELECT 1 FROM suppressed x WHERE x.email = subscribers.email) ORDER BY email LIMIT ${limit}`,
+    );
+    return rows.map(toSubscriber);
+  }
+
+  async takeLimits(checks: readonly LimitCheck[], nowMs: number): Promise<LimitCheck | undefined> {
+    // events older than every window are of no use: dropped as we go, so the table stays small
+    const oldest = nowMs - Math.max(86_400_000, ...checks.map((c) => c.windowMs));
+    return this.db.tx(
+      async (t) => {
+        for (const c of checks) {
+          const { n } = (await t.get<{ n: number }>(
+            sql`SELECT count(*) AS n FROM subscribe_limits WHERE key = ${c.key} AND at > ${nowMs - c.windowMs}`,
+          ))!;
+          if (n >= c.max) return c;
+        }
+        for (const key of new Set(checks.map((c) => c.key)))
+          await t.run(sql`INSERT INTO subscribe_limits (key, at) VALUES (${key}, ${nowMs})`);
+        await t.run(sql`DELETE FROM subscribe_limits WHERE at < ${oldest}`);
+        return undefined;
+      },
+      ["rassylka:subscribe_limits"],
+    );
   }
 }

@@ -4,6 +4,7 @@ import type { NewsletterConfig } from "../config/schema.js";
 import { addressKey, emailProblem, stripControls } from "../identity/address.js";
 import type { Transport } from "../send/transport.js";
 import type { LimitCheck, Subscriber, SubscriberStore } from "../state/subscribers.js";
+import { consentTextHash } from "./consent.js";
 import { CONFIRM_DAYS, confirmationMessage } from "./email.js";
 import type { ConfirmationQueue } from "./queue.js";
 import { CONFIRM_TTL_MS, checkFormStamp, createConfirmToken, createFormStamp, verifyConfirmToken } from "./tokens.js";
@@ -107,10 +108,6 @@ export function maskAddress(email: string): string {
   const at = email.lastIndexOf("@");
   if (at < 0) return "***";
   return `${email.slice(0, Math.min(1, at))}***${email.slice(at)}`;
-}
-
-export function consentTextHash(text: string): string {
-  return createHash("sha256").update(text, "utf8").digest("hex");
 }
 
 /** A fresh signed stamp for a form served now. */
@@ -318,4 +315,4 @@ export async function confirmSubscription(
   return { kind: "invalid", log: confirmLog("invalid", client, t.email) };
 }
 
-export { CONFIRM_DAYS };
+export { CONFIRM_DAYS, consentTextHash };

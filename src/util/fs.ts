@@ -65,7 +65,7 @@ export const STALE_TEMP_AGE_MS = 60 * 60 * 1000;
 
 /**
  * Remove the temp files writeFileAtomic left behind in `dir` (and `depth - 1` levels of folders below it)
- * when its process was killed mid-write (issue 11, item 8): files named `<file>.<pid>.<hex>.tmp` whose
+ * when its process was killed mid-write: files named `<file>.<pid>.<hex>.tmp` whose
  * process no longer runs, or older than an hour. A live writer's temp file — another build writing the
  * same folder now, or this process's own writes in flight — is left alone. Returns the paths removed;
  * a folder that does not exist removes nothing.

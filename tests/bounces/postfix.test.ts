@@ -48,7 +48,7 @@ const json = (r: { stdout: string; stderr: string }) => {
 
 const files = async (dir: string) => (await readdir(dir).catch(() => [] as string[])).filter((f) => !f.startsWith("."));
 
-describe.skipIf(!postfixAvailable())("a real Postfix DSN (issue 16)", () => {
+describe.skipIf(!postfixAvailable())("a real Postfix DSN", () => {
   beforeAll(async () => {
     postfix = await startPostfix();
     ({ root, cleanup } = await makeProject(`${CONFIG}returnPath: bounces@prodazhi.example.ru\n`));

@@ -39,7 +39,7 @@ async function send(env: NodeJS.ProcessEnv) {
   return { warnings, raw: await readFile(join(dir, outboxFileName("anna@example.ru"))) };
 }
 
-describe("the bounce token at send time (issue 16)", () => {
+describe("the bounce token at send time", () => {
   it("with RASSYLKA_SECRET: the reader's VERP Return-Path and X-Rassylka-Bounce", async () => {
     const { warnings, raw } = await send({ RASSYLKA_SECRET: SECRET });
     expect(warnings).toEqual([]);

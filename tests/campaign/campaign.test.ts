@@ -41,7 +41,7 @@ async function runCampaign(options: CampaignOptions) {
   return { ...outcome, exitCode: campaignExitCode(outcome), message: describeCampaign(outcome) };
 }
 
-// issue 13: the campaign records live in the state store, SQLite or PostgreSQL, with the same behaviour
+// the campaign records live in the state store, SQLite or PostgreSQL, with the same behaviour
 describe.each(backends())("sendsay campaign ($name)", (backend) => {
   const sqliteFresh = fresh;
   beforeAll(async () => {

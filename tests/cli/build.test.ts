@@ -82,7 +82,7 @@ describe("rassylka init, build, new", () => {
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
     expect(r.out).toContain(`issues/${today()}-pervyy-vypusk.md → novaya/dist/${today()}-pervyy-vypusk.html`);
-    expect(r.out).toMatch(/Built 1 issue\(s\) into novaya\/dist\/ in \d+ ms\./);
+    expect(r.out).toMatch(/Built 1 issue into novaya\/dist\/ in [\d,]+ ms\./);
     const files = await readdir(join(dir, "dist"));
     expect(files).toEqual(expect.arrayContaining([`${today()}-pervyy-vypusk.html`, `${today()}-pervyy-vypusk.txt`, "manifest.json"]));
     const text = await readFile(join(dir, "dist", `${today()}-pervyy-vypusk.txt`), "utf8");
@@ -298,7 +298,7 @@ describe("rassylka build: bad input", () => {
     expect(files).toContain("2026-06-12-good.html");
     expect(files).toContain(`${today()}-pervyy-vypusk.html`);
     expect(files.filter((f) => /^2026-06-(0\d|1[01])/.test(f))).toEqual([]);
-    expect(r.out).toMatch(/Built 2 issue\(s\) into bad\/dist\/ in \d+ ms; 11 failed: /);
+    expect(r.out).toMatch(/Built 2 issues into bad\/dist\/ in [\d,]+ ms; 11 failed: /);
   });
 
   it.each([
@@ -346,7 +346,7 @@ describe("rassylka build: bad input", () => {
     expect(b.err).toContain(
       `templates/layouts/default.mjml.hbs:${b.line}: error: MJML: <mj-section> Attribute colour is illegal [mjml/validation]`,
     );
-    expect(b.out).toContain("Built 0 issue(s)");
+    expect(b.out).toContain("Built 0 issues");
     expect(b.out).toContain("2 failed");
     // the same template error for both issues is printed once (regression)
     expect(b.err.split("[mjml/validation]").length - 1).toBe(1);

@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
@@ -15,18 +16,22 @@ const BIN = join(REPO, "bin", "rassylka.js");
 describe("the command listing", () => {
   it("prints the same help as the program with every command loaded", async () => {
     const full = await createProgram();
-    const listing = createListing();
+    const listing = await createListing();
     expect(listing.commands.map((c) => c.name())).toEqual(full.commands.map((c) => c.name()));
     expect(listing.helpInformation()).toBe(full.helpInformation());
   });
 
   it("serves --version, --help and `help <command>` from the built CLI", async () => {
-    const [version, help, buildHelp] = await Promise.all([
+    const [version, short, help, buildHelp] = await Promise.all([
       run(process.execPath, [BIN, "--version"]),
+      run(process.execPath, [BIN, "-V"]),
       run(process.execPath, [BIN, "--help"]),
       run(process.execPath, [BIN, "help", "build"]),
     ]);
-    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    // answered before commander is loaded: the same line commander's `.version()` prints
+    const { version: ours } = JSON.parse(await readFile(join(REPO, "package.json"), "utf8")) as { version: string };
+    expect(version.stdout).toBe(`${ours}\n`);
+    expect(short.stdout).toBe(`${ours}\n`);
     expect(help.stdout).toContain("build [options] [files...]");
     expect(help.stdout).toContain("serve [options]");
     expect(buildHelp.stdout).toContain("Usage: rassylka build [options] [files...]");

@@ -87,7 +87,7 @@ describe("rassylka send (CLI)", () => {
     expect(mail.html).toContain("Здравствуйте, Анна!");
   });
 
-  it("the summary names the first 1,000 invalid rows, status all of them from the store; a new run's list replaces them (issue 17)", async () => {
+  it("the summary names the first 1,000 invalid rows, status all of them from the store; a new run's list replaces them", async () => {
     const bad = Array.from({ length: 1205 }, (_, i) => `not-an-address-${i}`);
     await writeCsv(root, "list.csv", `email\nanna@example.ru\n${bad.join("\n")}\nboris@example.ru\n`);
     const r = await cli(["send", ISSUE, "--to", "list.csv", "--yes", "--json"]);
@@ -150,7 +150,7 @@ describe("rassylka send (CLI)", () => {
     expect(summary).toMatchObject({ stopped: "signal", exitCode: 3 });
     expect(summary.pending).toBe(30 - summary.sent);
     expect(sink.received).toHaveLength(summary.sent);
-    const db = openState(join(root, ".rassylka", "state.sqlite"));
+    const db = await openState(join(root, ".rassylka", "state.sqlite"));
     expect(db.prepare("SELECT count(*) AS n FROM send_ledger WHERE state = 'in_flight'").get()).toEqual({ n: 0 });
     db.close();
     const again = await cli(smtpArgs(sink.url, "list.csv"));
@@ -323,8 +323,8 @@ describe("rassylka suppress (CLI)", () => {
   });
 });
 
-// issue 10, what a user meets at the command line
-describe("rassylka send on a bad day (issue 10)", () => {
+// what a user meets at the command line
+describe("rassylka send on a bad day", () => {
   const smtp = (url: string, ...extra: string[]) => [
     "send",
     ISSUE,
@@ -338,7 +338,7 @@ describe("rassylka send on a bad day (issue 10)", () => {
     ...extra,
   ];
 
-  it("item 1: no password anywhere in what is printed; a password on the command line is warned about; the hint masks it", async () => {
+  it("no password anywhere in what is printed; a password on the command line is warned about; the hint masks it", async () => {
     sink = await startSmtp({ greeting: { code: 421, message: "4.3.2 Service shutting down" } });
     await writeCsv(root, "list.csv", readers(25));
     const url = `smtp://news:PASSWORD-XYZ@127.0.0.1:${sink.port}`;
@@ -360,7 +360,7 @@ describe("rassylka send on a bad day (issue 10)", () => {
     expect(status.stdout).not.toContain("PASSWORD-XYZ");
   });
 
-  it("item 2: a wrong password is exit 1 with the fix and nobody failed; the same command with the right one delivers (exit 0)", async () => {
+  it("a wrong password is exit 1 with the fix and nobody failed; the same command with the right one delivers (exit 0)", async () => {
     sink = await startSmtp({ auth: { user: "news", pass: "right" } });
     await writeCsv(root, "list.csv", readers(3));
     const wrong = await cli(
@@ -378,7 +378,7 @@ describe("rassylka send on a bad day (issue 10)", () => {
     expect(JSON.parse(right.stdout)).toMatchObject({ sent: 3, failed: 0 });
   });
 
-  it("item 4: only greylisted readers left and the retry far off: exit 3 at once, how many and when to re-run", async () => {
+  it("only greylisted readers left and the retry far off: exit 3 at once, how many and when to re-run", async () => {
     sink = await startSmtp({ behaviour: greylist(60 * 60_000) });
     await writeCsv(root, "list.csv", readers(2));
     const r = await cli(smtp(sink.url, "--retry-delay", "1000000"));
@@ -389,7 +389,7 @@ describe("rassylka send on a bad day (issue 10)", () => {
     );
   });
 
-  it("item 3: --retry-failed sends the failed readers again; a reader suppressed since counts as suppressed, exit 0", async () => {
+  it("--retry-failed sends the failed readers again; a reader suppressed since counts as suppressed, exit 0", async () => {
     let refuse = true;
     sink = await startSmtp({
       behaviour: (rcpt) => (refuse && rcpt !== "reader0@example.ru" ? { code: 550, message: "5.7.1 policy" } : undefined),
@@ -403,7 +403,7 @@ describe("rassylka send on a bad day (issue 10)", () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ retried: 2, sent: 1, alreadySent: 1, suppressed: 1, failed: 0 });
   });
 
-  it("item 5: SMTP_CA_FILE makes a self-signed relay trusted; SMTP_TLS_INSECURE=1 works and is warned about on every run", async () => {
+  it("SMTP_CA_FILE makes a self-signed relay trusted; SMTP_TLS_INSECURE=1 works and is warned about on every run", async () => {
     const cert = await selfSignedCert(root);
     sink = await startSmtp({ tls: cert });
     await writeCsv(root, "list.csv", readers(1));
@@ -420,7 +420,7 @@ describe("rassylka send on a bad day (issue 10)", () => {
     expect(sink.received).toHaveLength(2);
   });
 
-  it("item 10: a real send without unsubscribe in newsletter.yaml is refused (exit 1); --test still works", async () => {
+  it("a real send without unsubscribe in newsletter.yaml is refused (exit 1); --test still works", async () => {
     await writeFile(join(root, "newsletter.yaml"), CONFIG.replace(/unsubscribe:[\s\S]*$/, ""));
     await writeCsv(root, "list.csv", readers(1));
     const r = await cli(["send", ISSUE, "--to", "list.csv", "--yes"], {});
@@ -429,7 +429,7 @@ describe("rassylka send on a bad day (issue 10)", () => {
     expect((await cli(["send", ISSUE, "--test", "me@example.ru"], {})).code).toBe(0);
   });
 
-  it("item 11: a zero-byte state file is exit 1 naming it, nothing sent; a new state file is announced", async () => {
+  it("a zero-byte state file is exit 1 naming it, nothing sent; a new state file is announced", async () => {
     await writeCsv(root, "list.csv", readers(1));
     const first = await cli(["send", ISSUE, "--to", "list.csv", "--yes"]);
     expect(first.code).toBe(0);
@@ -451,7 +451,7 @@ describe("rassylka send on a bad day (issue 10)", () => {
       return false;
     }
   })();
-  it.skipIf(!canMount)("item 11: a full disk and a read-only folder are one-line errors, never a stack", async () => {
+  it.skipIf(!canMount)("a full disk and a read-only folder are one-line errors, never a stack", async () => {
     const mnt = join(root, "mnt");
     await mkdir(mnt);
     execFileSync("mount", ["-t", "tmpfs", "-o", "size=200k", "tmpfs", mnt]);
@@ -477,7 +477,7 @@ describe("rassylka send on a bad day (issue 10)", () => {
     }
   });
 
-  it("item 15: --rate prints no MaxListenersExceededWarning; reply codes are not doubled", async () => {
+  it("--rate prints no MaxListenersExceededWarning; reply codes are not doubled", async () => {
     sink = await startSmtp({
       behaviour: (rcpt) => (rcpt === "reader3@example.ru" ? { code: 550, message: "5.1.1 No such user" } : undefined),
     });
@@ -493,7 +493,7 @@ describe("rassylka send on a bad day (issue 10)", () => {
   });
 });
 
-// issue 13: pacing per receiving domain from the command line
+// pacing per receiving domain from the command line
 describe("--domain-rate", () => {
   it.each([
     ["mail.ru", "give DOMAIN=N"],

@@ -1,4 +1,4 @@
-// Several `rassylka send` processes (the built CLI) on one state: the shared send of issue 13.
+// Several `rassylka send` processes (the built CLI) on one state: the shared send.
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";

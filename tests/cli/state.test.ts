@@ -6,7 +6,7 @@ import { loadConfig } from "../../src/config/load.js";
 import { newsletterId } from "../../src/identity/newsletter.js";
 import { createUnsubscribeToken } from "../../src/identity/token.js";
 import type { StateLocation } from "../../src/state/location.js";
-import { latestVersion, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS } from "../../src/state/migrations.js";
+import { latestVersion, MIGRATIONS } from "../../src/state/migrations.js";
 import { openStore } from "../../src/state/store.js";
 import { copyExampleNewsletter, REPO } from "../helpers/newsletter.js";
 import { PG_PASSWORD } from "../helpers/postgres.js";
@@ -118,7 +118,7 @@ describe.each(BACKENDS)("one $name state for serve, suppress and state", (backen
     const results = await Promise.all([1, 2, 3].map(() => run(["state", "migrate", "--json", ...args], env)));
     for (const r of results) expect(r.code, r.stderr).toBe(0);
     const applied = results.flatMap((r) => JSON.parse(r.stdout).applied);
-    const migrations = location.kind === "postgres" ? POSTGRES_MIGRATIONS : SQLITE_MIGRATIONS;
+    const migrations = MIGRATIONS;
     expect(applied).toEqual(migrations.map(({ version, name }) => ({ version, name })));
     const again = await run(["state", "migrate", ...args], env);
     expect(again.code, again.stderr).toBe(0);

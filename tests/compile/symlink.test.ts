@@ -7,16 +7,16 @@ import { build } from "../../src/site/build.js";
 import { copyFixture, tempDir } from "../helpers/newsletter.js";
 
 /**
- * Regression, issue 11 item 9: an issue file that was a symlink to a file outside the newsletter's folder
- * was built and published. Fixture: tests/fixtures/issue11-9-symlink (its elsewhere/ is moved out of the
+ * Regression: an issue file that was a symlink to a file outside the newsletter's folder
+ * was built and published. Fixture: tests/fixtures/symlinked-issues (its elsewhere/ is moved out of the
  * root, and the links are made here: git keeps symlinks poorly across platforms).
  */
-describe("issue files outside the newsletter's folder are refused (regression, issue 11 item 9)", () => {
+describe("issue files outside the newsletter's folder are refused (regression)", () => {
   let root: string;
   let outside: string;
   const cleanup: (() => Promise<void>)[] = [];
   beforeAll(async () => {
-    const r = await copyFixture("issue11-9-symlink");
+    const r = await copyFixture("symlinked-issues");
     const o = await tempDir("rsk-outside-");
     cleanup.push(r.remove, o.remove);
     root = r.dir;

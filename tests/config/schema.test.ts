@@ -32,7 +32,7 @@ describe("newsletter.yaml: valid configs", () => {
     ["unsubscribe url only", `${BASE}unsubscribe:\n  url: https://example.org/u\n`, { unsubscribe: { url: "https://example.org/u" } }],
     ["unsubscribe mailto only", `${BASE}unsubscribe:\n  mailto: u@example.org\n`, { unsubscribe: { mailto: "u@example.org" } }],
     [
-      "sending.domainRates (issue 13)",
+      "sending.domainRates",
       `${BASE}sending:\n  domainRates:\n    mail.ru: 10\n    Почта.РФ: 0.5\n`,
       { sending: { domainRates: { "mail.ru": 10, "Почта.РФ": 0.5 } } },
     ],

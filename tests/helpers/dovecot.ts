@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import { freePort, MAIL_GID, MAIL_UID } from "./postfix.js";
 
 /**
- * A throwaway Debian Dovecot (issue 16's tests) serving one existing Maildir over IMAP: its own
+ * A throwaway Debian Dovecot serving one existing Maildir over IMAP: its own
  * configuration, base_dir and log in a temp folder (`dovecot -c FILE`), IMAP only, on a free 127.0.0.1
  * port, no TLS and plaintext logins allowed (loopback only), one passwd-file user who owns the Maildir.
  * No system file is touched; `stop()` stops this instance and removes its folder (not the Maildir).

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 
 /**
- * A throwaway Debian Postfix (issue 16's tests): its own config_directory, queue_directory and
+ * A throwaway Debian Postfix: its own config_directory, queue_directory and
  * data_directory in a temp folder, started with `postfix -c DIR start`, its smtpd on a free
  * 127.0.0.1 port and nothing else. Two domains:
  *   - `local.test`, delivered by local(8), which has no users of its own: smtpd accepts any recipient

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { addressKey } from "../../src/identity/address.js";
 import { createUnsubscribeToken, verifyUnsubscribeToken } from "../../src/identity/token.js";
 
-// issue 10, item 7: one reader, one identity
+// one reader, one identity
 describe("addressKey", () => {
   it.each([
     ["user@пример.рф", "user@xn--e1afmkfd.xn--p1ai"],

@@ -9,7 +9,7 @@ from: { name: Центр, email: rassylka@prodazhi.example.ru }
 returnPath: bounces@prodazhi.example.ru
 `;
 
-describe("VERP tokens (issue 16)", () => {
+describe("VERP tokens", () => {
   it("are 24 lower-case hex characters, per issue and reader, and need the secret", () => {
     const t = bounceToken(SECRET, "list", "2026-12-01-a", "Anna@Example.org");
     expect(t).toMatch(/^[0-9a-f]{24}$/);

@@ -8,19 +8,19 @@ import { build } from "../../src/site/build.js";
 import { copyFixture } from "../helpers/newsletter.js";
 
 /**
- * Regression, issue 11 item 5: lint's advice for a decorative image (`alt="" role="presentation"`) was one
+ * Regression: lint's advice for a decorative image (`alt="" role="presentation"`) was one
  * MJML refuses on <mj-image>; findings from a layout or partial named the issue file without a line;
  * `{{{subscriber.x}}}` put reader data into the HTML unescaped without a word. Fixture:
- * tests/fixtures/issue11-5-lint.
+ * tests/fixtures/lint-advice.
  */
 const LAYOUT = "templates/layouts/default.mjml.hbs";
 
-describe("lint's advice can be followed (regression, issue 11 item 5)", () => {
+describe("lint's advice can be followed (regression)", () => {
   let root: string;
   let remove: () => Promise<void>;
   let findings: Diagnostic[];
   beforeAll(async () => {
-    ({ dir: root, remove } = await copyFixture("issue11-5-lint"));
+    ({ dir: root, remove } = await copyFixture("lint-advice"));
     const { results } = await lintProject(root, ["issues/2026-06-01-lint.md"], { cache: false });
     findings = results[0].diagnostics;
   });

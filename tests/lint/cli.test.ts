@@ -26,7 +26,7 @@ describe("rassylka lint", () => {
     const root = await makeProject({ issues: { "2026-11-10-good.md": good } });
     const r = await run(["--root", root, "--no-cache"]);
     expect(r.code).toBe(0);
-    expect(r.out).toBe("Checked 1 issue(s): 0 error(s), 0 warning(s).");
+    expect(r.out).toBe("Checked 1 issue: 0 errors, 0 warnings.");
   });
 
   it("exits 0 on warnings only", async () => {
@@ -43,7 +43,7 @@ describe("rassylka lint", () => {
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/^issues\/2026-11-11-bad\.md:8:5: error: image https:\/\/rassylka-test\.ru\/g\.png has no alt text/m);
     expect(r.out).toContain("  fix: write what the image shows between the brackets");
-    expect(r.out).toContain("Checked 2 issue(s): 1 error(s), 0 warning(s).");
+    expect(r.out).toContain("Checked 2 issues: 1 error, 0 warnings.");
   });
 
   it("lints only the files given, by path or slug", async () => {
@@ -90,7 +90,7 @@ describe("rassylka lint", () => {
     const r = await run(["--root", root, "--no-cache"]);
     expect(r.code).toBe(1);
     expect(r.out.match(/no unsubscribe link/g)).toHaveLength(1);
-    expect(r.out).toContain("Checked 2 issue(s): 1 error(s), 0 warning(s).");
+    expect(r.out).toContain("Checked 2 issues: 1 error, 0 warnings.");
   });
 
   it("reports an issue that does not compile, and exits 1", async () => {
@@ -127,6 +127,6 @@ describe("node bin/rassylka.js lint", () => {
     expect(failed.stdout).toMatch(/^::error file=issues\/2026-11-11-bad\.md,line=8/m);
     const okRoot = await makeProject({ issues: { "2026-11-10-good.md": good } });
     const passed = await exec("node", [`${repo}/bin/rassylka.js`, "lint", "--root", okRoot, "--no-cache"]);
-    expect(passed.stdout).toContain("0 error(s)");
+    expect(passed.stdout).toContain("0 errors");
   });
 });

@@ -71,7 +71,7 @@ describe("DKIM and SMTP settings from the environment", () => {
     expect(classifySmtpError({ code: "ETIMEDOUT", message: "Timeout" }).status).toBe("transient");
   });
 
-  it("issue 10, item 6: a DKIM key that cannot sign stops the send, naming the variable, never the key", () => {
+  it("a DKIM key that cannot sign stops the send, naming the variable, never the key", () => {
     const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 1024 });
     const good = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
     expect(dkimFromEnv({ DKIM_DOMAIN: "example.ru", DKIM_SELECTOR: "mail", DKIM_PRIVATE_KEY: good })).toMatchObject({
@@ -93,7 +93,7 @@ describe("DKIM and SMTP settings from the environment", () => {
     expect(error?.diagnostics?.[0].fix).toContain("mail._domainkey.example.ru");
   });
 
-  it("issue 10, item 2: sender-side SMTP errors are the sender's, not the reader's", () => {
+  it("sender-side SMTP errors are the sender's, not the reader's", () => {
     expect(classifySmtpError({ code: "EAUTH", responseCode: 535, response: "535 5.7.8 bad" }).status).toBe("sender");
     expect(
       classifySmtpError({ code: "EENVELOPE", responseCode: 530, response: "530 5.7.0 Authentication required", command: "MAIL FROM" })
@@ -116,7 +116,7 @@ describe("DKIM and SMTP settings from the environment", () => {
     );
   });
 
-  it("issue 10, item 1: the masked URL for hints", () => {
+  it("the masked URL for hints", () => {
     expect(parseSmtpUrl("smtp://news:p%40ss@mail.example.ru:587").masked).toBe("smtp://news:***@mail.example.ru:587");
     expect(parseSmtpUrl("smtp://mail.example.ru").masked).toBe("smtp://mail.example.ru:587");
   });

@@ -23,7 +23,7 @@ import { createPersonaliser, type Personaliser } from "../../src/render/personal
 import { ISSUE, makeProject, REPO, SECRET } from "../send/helpers.js";
 
 /**
- * Issue 17: a reader's message spliced from the issue's prepared MIME reads exactly like the one
+ * A reader's message spliced from the issue's prepared MIME reads exactly like the one
  * nodemailer builds from toMailOptions for that reader: every header value (but Date and the boundary),
  * both decoded parts, the parts' encodings; lines within the limits; DKIM over the spliced bytes verifies.
  */
@@ -122,7 +122,7 @@ function headersOf(mail: ParsedMail): [string, unknown][] {
 
 const encodingsOf = (raw: Buffer) => raw.toString("latin1").match(/^Content-Transfer-Encoding: .*$/gim);
 
-describe("the message prepared once per issue (issue 17)", () => {
+describe("the message prepared once per issue", () => {
   it.each(READERS.map((r) => [r.label, r] as const))("%s: reads exactly like nodemailer's message", async (_label, reader) => {
     const message = messageFor(reader);
     const ours = spliced(message);
@@ -199,7 +199,7 @@ describe("the message prepared once per issue (issue 17)", () => {
     }
   });
 
-  it("with returnPath (issue 16): each reader's VERP envelope and X-Rassylka-Bounce, spliced as nodemailer writes them", async () => {
+  it("with returnPath: each reader's VERP envelope and X-Rassylka-Bounce, spliced as nodemailer writes them", async () => {
     const verp = { ...ctx, config: { ...ctx.config, returnPath: "bounces@prodazhi.example.ru" } };
     const tokens = new Set<string>();
     for (const reader of READERS) {

@@ -4,9 +4,9 @@ import { copyFixture } from "../helpers/newsletter.js";
 import { raw } from "../server/http.js";
 
 /**
- * Issue 11, item 7 (preview): a malformed percent-escape in the issue's key (`/issue/%E0%A4%A`) was
+ * A malformed percent-escape in the issue's key (`/issue/%E0%A4%A`) was
  * answered 500 (a URIError out of decodeURIComponent). Bad requests are 4xx, in the preview's own page.
- * Fixture: tests/fixtures/issue11-7-bad-requests.
+ * Fixture: tests/fixtures/bad-requests.
  */
 const KEY = "2026-06-01-vypusk";
 
@@ -14,7 +14,7 @@ let fixture: Awaited<ReturnType<typeof copyFixture>>;
 let server: PreviewServer;
 
 beforeAll(async () => {
-  fixture = await copyFixture("issue11-7-bad-requests");
+  fixture = await copyFixture("bad-requests");
   server = await startPreview({ root: fixture.dir, port: 0, debounceMs: 40 });
 }, 120_000);
 afterAll(async () => {
@@ -24,7 +24,7 @@ afterAll(async () => {
 
 const utf8 = (latin1: string) => Buffer.from(latin1, "latin1").toString("utf8");
 
-describe("the preview answers bad requests with 4xx (issue 11, item 7)", () => {
+describe("the preview answers bad requests with 4xx", () => {
   for (const target of ["/issue/%E0%A4%A", "/issue/%E0%A4%A/email.html", "/issue/%E0%A4%A/email.txt", "/issue/%", "/%E0%A4%A"]) {
     test(`${target}: 400, a page in the newsletter's language`, async () => {
       const r = await raw(server.url, target);

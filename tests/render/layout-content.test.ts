@@ -7,17 +7,17 @@ import { type BuildResult, build } from "../../src/site/build.js";
 import { copyFixture } from "../helpers/newsletter.js";
 
 /**
- * Regression, issue 11 item 1: a layout without {{{content}}} (or with {{{contents}}}) built with exit 0
- * and every reader got the frame without the issue's text. Fixture: tests/fixtures/issue11-1-layout-content,
+ * Regression: a layout without {{{content}}} (or with {{{contents}}}) built with exit 0
+ * and every reader got the frame without the issue's text. Fixture: tests/fixtures/layout-without-content,
  * a bring-your-own layout in the style of MJML's public one-column templates (logo bar, hero, one
  * column, footer), and two copies of it that lose the body.
  */
-describe("a layout that drops the body is an error (regression, issue 11 item 1)", () => {
+describe("a layout that drops the body is an error (regression)", () => {
   let root: string;
   let remove: () => Promise<void>;
   let result: BuildResult;
   beforeAll(async () => {
-    ({ dir: root, remove } = await copyFixture("issue11-1-layout-content"));
+    ({ dir: root, remove } = await copyFixture("layout-without-content"));
     result = await build({ root, cache: false });
   });
   afterAll(() => remove());

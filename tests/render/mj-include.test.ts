@@ -6,22 +6,22 @@ import { build } from "../../src/site/build.js";
 import { copyFixture } from "../helpers/newsletter.js";
 
 /**
- * Regression, issue 11 item 2: MJML 5 drops <mj-include> unless includes are allowed, and rassylka said
- * nothing: the banner a layout included was silently missing. Fixture: tests/fixtures/issue11-2-mj-include
+ * Regression: MJML 5 drops <mj-include> unless includes are allowed, and rassylka said
+ * nothing: the banner a layout included was silently missing. Fixture: tests/fixtures/mj-include
  * (a layout including a banner that includes a social block, a CSS file, and a partial including a legal
  * footer relative to itself); broken/ holds variants a case copies over the layout.
  */
 const LAYOUT = "templates/layouts/default.mjml.hbs";
 const ISSUE = "issues/2026-06-01-with-banner.md";
 
-describe("<mj-include> works or says why (regression, issue 11 item 2)", () => {
+describe("<mj-include> works or says why (regression)", () => {
   let remove: (() => Promise<void>) | undefined;
   afterEach(async () => {
     await remove?.();
     remove = undefined;
   });
   async function fixture(): Promise<string> {
-    const t = await copyFixture("issue11-2-mj-include");
+    const t = await copyFixture("mj-include");
     remove = t.remove;
     return t.dir;
   }

@@ -152,7 +152,7 @@ describe("personalise: a subscriber block around MJML tags is refused", () => {
 });
 
 /**
- * Issue 17: a part's single-line tags run as one Handlebars call per reader, joined by a separator made of
+ * A part's single-line tags run as one Handlebars call per reader, joined by a separator made of
  * the compile's nonce. The reference here is each tag compiled and run on its own (the earlier code, with
  * the same helpers), filled into the same tokens: both must give the same bytes for every reader.
  */

@@ -12,18 +12,18 @@ import { build } from "../../src/site/build.js";
 import { copyFixture, REPO } from "../helpers/newsletter.js";
 
 /**
- * Regression, issue 11 item 5: a literal `RSKSUB0Z` typed in an issue was replaced by reader data — the
- * internal tokens were guessable text. Fixture: tests/fixtures/issue11-5-tokens (an issue that types
+ * Regression: a literal `RSKSUB0Z` typed in an issue was replaced by reader data — the
+ * internal tokens were guessable text. Fixture: tests/fixtures/typed-tokens (an issue that types
  * every old token, a layout with subscriber tags of its own and the old MJ token in a button).
  */
 const ISSUE = "issues/2026-06-01-tokens.md";
 const TYPED = "RSKSUB0Z, RSKSUB1Z, RSKTPL0Z, RSKHB0Z, RSKHB0lrZ и RSKMJ0Z";
 
-describe("text typed in an issue is never taken for an internal token (regression, issue 11 item 5)", () => {
+describe("text typed in an issue is never taken for an internal token (regression)", () => {
   let root: string;
   let remove: () => Promise<void>;
   beforeAll(async () => {
-    ({ dir: root, remove } = await copyFixture("issue11-5-tokens"));
+    ({ dir: root, remove } = await copyFixture("typed-tokens"));
   });
   afterAll(() => remove());
 

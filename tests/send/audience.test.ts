@@ -144,7 +144,7 @@ describe("addresses", () => {
   });
 });
 
-describe("issue 10, item 14: CSV leftovers", () => {
+describe("CSV leftovers", () => {
   it("removes NUL and other control characters from fields and addresses, keeps line breaks in quoted fields", async () => {
     const r = await rows("controls.csv", 'email,name,note\nanna@example.ru\u0000,Ан\u0000на\u0007,"две\nстроки\u001b"\n');
     expect(r).toEqual([{ line: 2, address: "anna@example.ru", invalid: undefined, fields: { name: "Анна", note: "две\nстроки" } }]);

@@ -6,7 +6,6 @@ import type { Transport } from "../../src/send/transport.js";
 import { SmtpTransport } from "../../src/send/transports/smtp.js";
 import { openState } from "../../src/state/db.js";
 import { sqliteStore } from "../../src/state/sqlite.js";
-import { Suppressions } from "../../src/state/suppressions.js";
 import { greylist, ISSUE, makeProject, SECRET, type Sink, startSmtp } from "./helpers.js";
 
 let root: string;
@@ -35,8 +34,8 @@ function send(list: string, extra: Partial<SendOptions> = {}) {
     ...extra,
   });
 }
-const withDb = async <T>(fn: (db: ReturnType<typeof openState>) => T | Promise<T>): Promise<T> => {
-  const db = openState(state());
+const withDb = async <T>(fn: (db: Awaited<ReturnType<typeof openState>>) => T | Promise<T>): Promise<T> => {
+  const db = await openState(state());
   try {
     return await fn(db);
   } finally {
@@ -44,7 +43,7 @@ const withDb = async <T>(fn: (db: ReturnType<typeof openState>) => T | Promise<T
   }
 };
 
-// issue 10, item 4: temporary failures get a realistic window
+// temporary failures get a realistic window
 describe("greylisting and the retry window", () => {
   it("a greylisting server for every reader: deferred, not paused, and delivered on the retry", async () => {
     sink = await startSmtp({ behaviour: greylist(150) });
@@ -88,7 +87,6 @@ describe("greylisting and the retry window", () => {
   });
 });
 
-// issue 10, item 3
 describe("--retry-failed", () => {
   it("puts the list's failed readers back, never those sent, and those suppressed since count as suppressed", async () => {
     let down = true;
@@ -98,7 +96,7 @@ describe("--retry-failed", () => {
     const list = "a@example.ru,x1@example.ru,x2@example.ru";
     expect(await send(list)).toMatchObject({ sent: 1, failed: 2 });
     down = false;
-    await withDb((db) => new Suppressions(db).add("x2@example.ru", "unsubscribed"));
+    await withDb((db) => sqliteStore(db).suppressions.add("x2@example.ru", "unsubscribed"));
     expect(await send(list)).toMatchObject({ sent: 0, failed: 2, retried: 0 }); // failed stays failed without the flag
     const retried = await send(list, { retryFailed: true });
     expect(retried).toMatchObject({ retried: 2, sent: 1, failed: 0, suppressed: 1, pending: 0 });
@@ -106,7 +104,6 @@ describe("--retry-failed", () => {
   });
 });
 
-// issue 10, item 8
 describe("hard bounces at send time", () => {
   it("5.1.1 / 5.1.10 / 5.2.1 go on the suppression list as bounced with the code; 5.7.x do not", async () => {
     const replies: Record<string, string> = {
@@ -118,7 +115,7 @@ describe("hard bounces at send time", () => {
     sink = await startSmtp({ behaviour: (rcpt) => (replies[rcpt] ? { code: 550, message: replies[rcpt] } : undefined) });
     const summary = await send(`ok@example.ru,${Object.keys(replies).join(",")}`);
     expect(summary).toMatchObject({ sent: 1, failed: 4, bounced: 3 });
-    const list = await withDb((db) => new Suppressions(db).list());
+    const list = await withDb((db) => sqliteStore(db).suppressions.list());
     expect(list.map((s) => [s.email, s.reason, s.source])).toEqual([
       ["gone@example.ru", "bounced", "send 2026-12-01-hello: 550 5.1.1"],
       ["nullmx@example.ru", "bounced", "send 2026-12-01-hello: 550 5.1.10"],
@@ -132,11 +129,11 @@ describe("hard bounces at send time", () => {
     });
     const summary = await send("gone@example.ru", { suppressBounces: false });
     expect(summary).toMatchObject({ failed: 1, bounced: 0 });
-    expect(await withDb((db) => new Suppressions(db).count())).toBe(0);
+    expect(await withDb((db) => sqliteStore(db).suppressions.count())).toBe(0);
   });
 });
 
-// issue 10, item 12: crash bookkeeping holds across lists
+// crash bookkeeping holds across lists
 describe("readers in flight when a process died", () => {
   it("a run with another list leaves them marked; the run that sends them reports them; status counts them", async () => {
     sink = await startSmtp();
@@ -173,7 +170,6 @@ describe("readers in flight when a process died", () => {
   });
 });
 
-// issue 10, item 15
 describe("--rate", () => {
   it("many messages waiting for the limiter print no MaxListenersExceededWarning", async () => {
     sink = await startSmtp();
@@ -192,7 +188,7 @@ describe("--rate", () => {
   });
 });
 
-describe("the transport's check starts before the list is read (issue 17)", () => {
+describe("the transport's check starts before the list is read", () => {
   it("warmUp, then the list, then open (which reports the check), then the readers; nobody left to send: no open", async () => {
     const calls: string[] = [];
     const transport: Transport = {

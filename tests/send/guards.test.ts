@@ -5,7 +5,7 @@ import { unsubscribeProblems } from "../../src/send/guards.js";
 const base = `name: N\nfrom:\n  name: A\n  email: a@example.ru\n`;
 const config = (extra = "") => parseConfig(base + extra).config!;
 
-// issue 10, item 10: no bulk mail without an unsubscribe
+// no bulk mail without an unsubscribe
 describe("unsubscribeProblems", () => {
   it("a real send without unsubscribe.url or mailto is refused with the fix; test copies and dry runs are not", () => {
     expect(unsubscribeProblems(config(), "send")).toEqual([

@@ -225,7 +225,7 @@ describe.each(backends())("send ledger ($name)", (backend) => {
     expect(await next.recoverInFlight("i", run2)).toBe(1);
   });
 
-  it("keeps the list's invalid rows of the issue's latest run: two workers reading one list add each once (issue 17)", async () => {
+  it("keeps the list's invalid rows of the issue's latest run: two workers reading one list add each once", async () => {
     const run = await ledger.beginRun("i", "h", "s");
     const bad = [
       { line: 4, address: "x@", reason: "not an address" },

@@ -73,7 +73,7 @@ describe("outbox transport", () => {
     expect(outboxFileName("почта@пример.рф")).not.toContain("/");
   });
 
-  it("issue 10, item 13: two addresses sharing their first 120 characters get two files", () => {
+  it("two addresses sharing their first 120 characters get two files", () => {
     const long = `${"a".repeat(120)}`;
     const one = outboxFileName(`${long}x@example.ru`);
     const two = outboxFileName(`${long}y@example.ru`);
@@ -82,13 +82,13 @@ describe("outbox transport", () => {
   });
 });
 
-describe("issue 10, item 9: returnPath in the outbox", () => {
+describe("returnPath in the outbox", () => {
   it("is the Return-Path of every .eml", async () => {
     await cleanup();
     ({ root, cleanup } = await makeProject(`${CONFIG}returnPath: bounces@prodazhi.example.ru\n`));
     await sendTo("anna@example.ru");
     const raw = await readFile(join(outbox("2026-12-01-hello"), "anna@example.ru.eml"));
-    // issue 16: the reader's own bounce address (VERP), the same token in X-Rassylka-Bounce
+    // the reader's own bounce address (VERP), the same token in X-Rassylka-Bounce
     const [returnPath] = header(raw, "Return-Path");
     expect(returnPath).toMatch(/^<bounces\+[0-9a-f]{24}@prodazhi\.example\.ru>$/);
     expect(header(raw, "X-Rassylka-Bounce")).toEqual([/\+([0-9a-f]{24})@/.exec(returnPath)![1]]);

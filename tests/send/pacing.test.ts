@@ -10,7 +10,7 @@ import { DryRunTransport } from "../../src/send/transports/dry-run.js";
 import { SmtpTransport } from "../../src/send/transports/smtp.js";
 import { type Behaviour, CONFIG, ISSUE, makeProject, type Received, SECRET, type Sink, startSmtp } from "./helpers.js";
 
-// issue 13: pacing per receiving domain
+// pacing per receiving domain
 
 /** A clock the test moves by hand: the pacer's arithmetic, step by step. */
 function clock() {

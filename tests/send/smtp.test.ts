@@ -11,7 +11,6 @@ import { DryRunTransport } from "../../src/send/transports/dry-run.js";
 import { SmtpTransport } from "../../src/send/transports/smtp.js";
 import { openState } from "../../src/state/db.js";
 import { sqliteStore } from "../../src/state/sqlite.js";
-import { Suppressions } from "../../src/state/suppressions.js";
 import { header, ISSUE, makeProject, parse, SECRET, type Sink, startSmtp, writeCsv } from "./helpers.js";
 
 const LIST_ID = "kak-uvelichit-obyomy-prodazh.prodazhi.example.ru";
@@ -80,7 +79,7 @@ describe("send over SMTP", () => {
     expect(mail.html).toContain(m![1].replace(/=/g, "&#x3D;"));
 
     // Message-ID is a function of (issue, recipient): the ledger holds the same one
-    const db = openState(state());
+    const db = await openState(state());
     const ids = db
       .prepare("SELECT email, message_id, state, attempts FROM send_ledger WHERE issue = '2026-12-01-hello' ORDER BY email")
       .all();
@@ -132,7 +131,7 @@ describe("send over SMTP", () => {
     expect(summary).toMatchObject({ sent: 2, failed: 0, pending: 0 });
     expect(sink.attempts.get("slow@example.ru")).toBe(3);
     expect(sink.received.filter((r) => r.to[0] === "slow@example.ru")).toHaveLength(1);
-    const db = openState(state());
+    const db = await openState(state());
     expect(db.prepare("SELECT attempts, last_code, state FROM send_ledger WHERE email = 'slow@example.ru'").get()).toEqual({
       attempts: 3,
       last_code: 250,
@@ -177,7 +176,7 @@ describe("send over SMTP", () => {
 
     sink = await startSmtp({ port });
     // the deferred readers are due only in a minute: a resume retries them now
-    const db = openState(state());
+    const db = await openState(state());
     db.prepare("UPDATE send_ledger SET next_at = 0").run();
     db.close();
     const resumed = await send(sink.url, to);
@@ -199,8 +198,8 @@ describe("send over SMTP", () => {
 
   it("never sends to a suppressed address (checked when each reader is claimed)", async () => {
     sink = await startSmtp();
-    const db = openState(state());
-    new Suppressions(db).add("Unsub@Example.ru", "unsubscribed");
+    const db = await openState(state());
+    await sqliteStore(db).suppressions.add("Unsub@Example.ru", "unsubscribed");
     db.close();
     const summary = await send(sink.url, "a@example.ru,unsub@example.ru,b@example.ru");
     expect(summary).toMatchObject({ sent: 2, suppressed: 1, pending: 0, failed: 0 });
@@ -260,7 +259,7 @@ describe("send over SMTP", () => {
     expect(sink.received).toHaveLength(1);
     const real = await send(sink.url, "editor@example.ru,a@example.ru");
     expect(real).toMatchObject({ sent: 2, alreadySent: 0 });
-    const db = openState(state());
+    const db = await openState(state());
     const ledger = sqliteStore(db).ledger;
     expect(await ledger.counts("2026-12-01-hello")).toMatchObject({ total: 2, sent: 2 });
     expect((await ledger.issues()).map((r) => r.issue)).toEqual(["2026-12-01-hello"]);
@@ -286,7 +285,7 @@ describe("send over SMTP", () => {
     expect(summary.sent).toBeGreaterThanOrEqual(3);
     expect(summary.sent).toBeLessThanOrEqual(5);
     expect(sink.received).toHaveLength(summary.sent);
-    const db = openState(state());
+    const db = await openState(state());
     expect(db.prepare("SELECT count(*) AS n FROM send_ledger WHERE state = 'in_flight'").get()).toEqual({ n: 0 });
     db.close();
   });
@@ -308,7 +307,7 @@ describe("send over SMTP", () => {
     const summary = await send("smtp://unused", to, { rate: 1, concurrency: 4, transport: recording, signal: controller.signal });
     expect(summary).toMatchObject({ stopped: "signal", sent: 1, pending: 3 });
     expect(sent).toEqual(["a@example.ru"]);
-    const db = openState(state());
+    const db = await openState(state());
     expect(db.prepare("SELECT state, attempts, count(*) AS n FROM send_ledger GROUP BY state, attempts ORDER BY state").all()).toEqual([
       { state: "pending", attempts: 0, n: 3 },
       { state: "sent", attempts: 1, n: 1 },

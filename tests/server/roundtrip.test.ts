@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { simpleParser } from "mailparser";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { openState } from "../../src/state/db.js";
-import { Suppressions } from "../../src/state/suppressions.js";
+import { sqliteStore } from "../../src/state/sqlite.js";
 import { copyExampleNewsletter, REPO } from "../helpers/newsletter.js";
 import { post, request } from "./http.js";
 
@@ -87,8 +87,8 @@ test("an unsubscribe link from a sent .eml works with one POST to `rassylka serv
     expect(home.body).toContain(`href="${SECOND}.html"`);
     // a scanner's GET changes nothing; the provider's one POST unsubscribes
     expect((await request(server.url, pathname + search)).status).toBe(200);
-    const db = openState(join(t.dir, "web.sqlite"));
-    expect(new Suppressions(db).count()).toBe(0);
+    const db = await openState(join(t.dir, "web.sqlite"));
+    expect(await sqliteStore(db).suppressions.count()).toBe(0);
     db.close();
     const r = await post(server.url, pathname + search);
     expect(r.status).toBe(200);
@@ -109,9 +109,11 @@ test("an unsubscribe link from a sent .eml works with one POST to `rassylka serv
   );
   const imported = await run(["suppress", "import", "unsubscribed.csv", "--state", "sender.sqlite"]);
   expect(imported.code, imported.stderr).toBe(0);
-  const sender = openState(join(t.dir, "sender.sqlite"));
-  expect(new Suppressions(sender).has("Ivan.Petrov@example.ru")).toBe(true);
-  expect(new Suppressions(sender).list()).toMatchObject([{ email: "ivan.petrov@example.ru", reason: "unsubscribed", source: "one-click" }]);
+  const sender = await openState(join(t.dir, "sender.sqlite"));
+  expect(await sqliteStore(sender).suppressions.has("Ivan.Petrov@example.ru")).toBe(true);
+  expect(await sqliteStore(sender).suppressions.list()).toMatchObject([
+    { email: "ivan.petrov@example.ru", reason: "unsubscribed", source: "one-click" },
+  ]);
   sender.close();
 
   const next = await run(["send", SECOND, "--to", "readers.csv", "--yes", "--json", "--state", "sender.sqlite"]);

@@ -10,7 +10,7 @@ import { createUnsubscribeToken } from "../../src/identity/token.js";
 import { close, createPublishServer, listen } from "../../src/server/server.js";
 import { openState, type StateDb } from "../../src/state/db.js";
 import { sqliteStore } from "../../src/state/sqlite.js";
-import { Suppressions } from "../../src/state/suppressions.js";
+import type { SuppressionStore } from "../../src/state/store.js";
 import { builtNewsletter } from "../site/fixtures.js";
 import { post, raw, request } from "./http.js";
 
@@ -20,7 +20,7 @@ const SECRET_FILE_TEXT = "TOP-SECRET-NOT-FOR-THE-WEB";
 let b: Awaited<ReturnType<typeof builtNewsletter>>;
 let config: NewsletterConfig;
 let db: StateDb;
-let suppressions: Suppressions;
+let suppressions: SuppressionStore;
 let server: FastifyInstance;
 let base: string;
 const recorded: { email: string; added: boolean }[] = [];
@@ -34,8 +34,8 @@ beforeAll(async () => {
   // files next to dist/ that must never be served, and a symlink that points at one of them
   await writeFile(join(b.dir, "secret.txt"), SECRET_FILE_TEXT);
   await symlink(join(b.dir, "secret.txt"), join(b.dist, "link.txt"));
-  db = openState(join(b.dir, "state", "state.sqlite"));
-  suppressions = new Suppressions(db);
+  db = await openState(join(b.dir, "state", "state.sqlite"));
+  suppressions = sqliteStore(db).suppressions;
   server = createPublishServer({
     dir: b.dist,
     config,
@@ -63,14 +63,14 @@ describe("one-click unsubscribe (RFC 8058)", () => {
     expect(r.headers["set-cookie"]).toBeUndefined();
     expect(r.headers["cache-control"]).toBe("no-store");
     expect(r.body).toContain("Готово: адрес ivan.petrov@example.ru больше не будет получать рассылку «Как увеличить объёмы продаж».");
-    expect(suppressions.list()).toMatchObject([{ email: "ivan.petrov@example.ru", reason: "unsubscribed", source: "one-click" }]);
+    expect(await suppressions.list()).toMatchObject([{ email: "ivan.petrov@example.ru", reason: "unsubscribed", source: "one-click" }]);
   });
 
   test("repeating a valid request is harmless: 200 again, one row", async () => {
     const path = `${PATH}?token=${token("anna@example.ru")}`;
     expect((await post(base, path)).status).toBe(200);
     expect((await post(base, path)).status).toBe(200);
-    expect(suppressions.count()).toBe(1);
+    expect(await suppressions.count()).toBe(1);
     expect(recorded.map((r) => r.added)).toEqual([true, false]);
   });
 
@@ -85,7 +85,7 @@ describe("one-click unsubscribe (RFC 8058)", () => {
       headers: { "Content-Type": `multipart/form-data; boundary=${boundary}` },
     });
     expect(r.status).toBe(200);
-    expect(suppressions.list().map((s) => s.email)).toEqual(["a@example.ru", "b@example.ru", "c@example.ru"]);
+    expect((await suppressions.list()).map((s) => s.email)).toEqual(["a@example.ru", "b@example.ru", "c@example.ru"]);
   });
 
   const valid = () => token("victim@example.ru");
@@ -93,7 +93,7 @@ describe("one-click unsubscribe (RFC 8058)", () => {
     ["forged (another secret)", () => token("victim@example.ru", newsletterId(config), "another-secret-0123456789")],
     ["altered MAC", () => valid().replace(/.$/, (c) => (c === "A" ? "B" : "A"))],
     [
-      // issue 11, item 6: the last character's two unused bits flipped — the same MAC bytes, another spelling
+      // the last character's two unused bits flipped — the same MAC bytes, another spelling
       "MAC's last character to a neighbour with the same bytes",
       () => {
         const t = valid();
@@ -116,7 +116,7 @@ describe("one-click unsubscribe (RFC 8058)", () => {
       expect(p.body).toContain("Ссылка для отписки повреждена");
       expect(p.body).toContain("mailto:unsubscribe@prodazhi.example.ru");
       expect((await request(base, path)).status).toBe(400);
-      expect(suppressions.count()).toBe(0);
+      expect(await suppressions.count()).toBe(0);
       expect(recorded).toEqual([]);
     });
   }
@@ -124,14 +124,14 @@ describe("one-click unsubscribe (RFC 8058)", () => {
   test("no token, or two tokens: 400", async () => {
     expect((await post(base, PATH)).status).toBe(400);
     expect((await post(base, `${PATH}?token=${token("a@example.ru")}&token=${token("b@example.ru")}`)).status).toBe(400);
-    expect(suppressions.count()).toBe(0);
+    expect(await suppressions.count()).toBe(0);
   });
 
   test("a POST without the one-click body is refused and records nothing", async () => {
     for (const body of ["", "List-Unsubscribe=Yes", "one-click"]) {
       expect((await post(base, `${PATH}?token=${token("a@example.ru")}`, body)).status).toBe(400);
     }
-    expect(suppressions.count()).toBe(0);
+    expect(await suppressions.count()).toBe(0);
   });
 
   test("GET (what mail scanners do) and HEAD change nothing; the page's button POSTs and then unsubscribes", async () => {
@@ -139,7 +139,7 @@ describe("one-click unsubscribe (RFC 8058)", () => {
     const g = await request(base, path);
     expect(g.status).toBe(200);
     expect((await request(base, path, { method: "HEAD" })).status).toBe(200);
-    expect(suppressions.count()).toBe(0);
+    expect(await suppressions.count()).toBe(0);
     expect(g.headers["set-cookie"]).toBeUndefined();
     expect(g.body).toContain('<html lang="ru">');
     expect(g.body).toContain("Отписать адрес reader@example.ru от рассылки «Как увеличить объёмы продаж»?");
@@ -155,7 +155,7 @@ describe("one-click unsubscribe (RFC 8058)", () => {
     );
     const p = await post(base, action.pathname + action.search, fields.toString());
     expect(p.status).toBe(200);
-    expect(suppressions.has("reader@example.ru")).toBe(true);
+    expect(await suppressions.has("reader@example.ru")).toBe(true);
     // and GET afterwards says it is done, still without a form
     const again = await request(base, path);
     expect(again.body).toContain("Готово");
@@ -166,7 +166,7 @@ describe("one-click unsubscribe (RFC 8058)", () => {
     const r = await request(base, `${PATH}?token=${token("a@example.ru")}`, { method: "PUT", body: "List-Unsubscribe=One-Click" });
     expect(r.status).toBe(405);
     expect(r.headers.allow).toBe("GET, HEAD, POST");
-    expect(suppressions.count()).toBe(0);
+    expect(await suppressions.count()).toBe(0);
   });
 
   test("200 parallel POSTs (and 50 repeats among them) are all answered 200 and each address is recorded exactly once", async () => {
@@ -176,7 +176,7 @@ describe("one-click unsubscribe (RFC 8058)", () => {
       const targets = [...emails, ...emails.slice(0, 50)];
       const replies = await Promise.all(targets.map((e) => post(base, `${PATH}?token=${token(e)}`, undefined, agent)));
       expect(replies.map((r) => r.status)).toEqual(targets.map(() => 200));
-      expect(suppressions.count()).toBe(200);
+      expect(await suppressions.count()).toBe(200);
       const rows = db.prepare("SELECT email, count(*) AS n FROM suppressed GROUP BY email").all() as { email: string; n: number }[];
       expect(rows.map((r) => r.email).sort()).toEqual([...emails].sort());
       expect(rows.every((r) => r.n === 1)).toBe(true);
@@ -199,7 +199,7 @@ describe("one-click unsubscribe (RFC 8058)", () => {
       db.pragma("query_only = OFF");
       await close(s);
     }
-    expect(suppressions.count()).toBe(0);
+    expect(await suppressions.count()).toBe(0);
   });
 
   test("without a secret the endpoint answers 503 and records nothing", async () => {
@@ -209,7 +209,7 @@ describe("one-click unsubscribe (RFC 8058)", () => {
       const r = await post(url, `${PATH}?token=${token("a@example.ru")}`);
       expect(r.status).toBe(503);
       expect(r.headers["retry-after"]).toBeDefined();
-      expect(suppressions.count()).toBe(0);
+      expect(await suppressions.count()).toBe(0);
     } finally {
       await close(s);
     }

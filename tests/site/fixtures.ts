@@ -46,7 +46,7 @@ export function navOf(html: string): string {
   return m[1];
 }
 
-/** The consent text of the subscribe tests (issue 15). */
+/** The consent text of the subscribe tests. */
 export const CONSENT =
   "Я соглашаюсь получать рассылку «Как увеличить объёмы продаж» и даю согласие на обработку моего адреса электронной почты и имени для её отправки.";
 

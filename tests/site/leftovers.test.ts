@@ -7,17 +7,17 @@ import { killedWriter } from "../helpers/killed-writer.js";
 import { copyFixture } from "../helpers/newsletter.js";
 
 /**
- * Regression, issue 11 item 8: a build killed while writing left `*.tmp` files in dist/ (and the cache)
- * that no later run removed. Fixture: tests/fixtures/issue11-8-leftovers; the writer is a real process,
+ * Regression: a build killed while writing left `*.tmp` files in dist/ (and the cache)
+ * that no later run removed. Fixture: tests/fixtures/temp-file-leftovers; the writer is a real process,
  * killed with SIGKILL.
  */
-describe("a build removes the temp files a killed build left (regression, issue 11 item 8)", () => {
+describe("a build removes the temp files a killed build left (regression)", () => {
   let root: string;
   let remove: () => Promise<void>;
   let live: Awaited<ReturnType<typeof killedWriter>>;
   let reused: Awaited<ReturnType<typeof killedWriter>>;
   beforeAll(async () => {
-    ({ dir: root, remove } = await copyFixture("issue11-8-leftovers"));
+    ({ dir: root, remove } = await copyFixture("temp-file-leftovers"));
   });
   afterAll(async () => {
     live?.stop();

@@ -1,14 +1,12 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CampaignLedger } from "../../src/state/campaigns.js";
 import { openState } from "../../src/state/db.js";
 import type { StateLocation } from "../../src/state/location.js";
-import type { PostgresStore } from "../../src/state/postgres.js";
-import { SqliteStore, sqliteStore } from "../../src/state/sqlite.js";
-import { COPY_KEYS, STATE_TABLES, type StateRows, type StateTable, type Store } from "../../src/state/store.js";
-import { SqliteSubscribers } from "../../src/state/subscribers-sqlite.js";
-import { Suppressions } from "../../src/state/suppressions.js";
+import type { Migration } from "../../src/state/migrations.js";
+import { raw } from "../../src/state/sql.js";
+import { sqliteStore } from "../../src/state/sqlite.js";
+import { COPY_KEYS, STATE_TABLES, type StateRows, type StateStore, type StateTable, type Store } from "../../src/state/store.js";
 import { connectPostgres, type TestPostgres } from "../helpers/postgres.js";
 
 /**
@@ -62,9 +60,10 @@ export function backends(): Backend[] {
  * two issues' runs, ledger rows sent, failed, deferred and pending, suppressions and a campaign.
  */
 export async function seedSqlite(file: string): Promise<void> {
-  const db = openState(file);
+  const db = await openState(file);
   try {
-    const ledger = sqliteStore(db).ledger;
+    const store = sqliteStore(db);
+    const ledger = store.ledger;
     for (const issue of ["2026-11-10-a", "2026-11-24-b"]) {
       const runId = await ledger.beginRun(issue, `hash-${issue}`, `Тема ${issue}`);
       await ledger.addRecipients(
@@ -88,24 +87,23 @@ export async function seedSqlite(file: string): Promise<void> {
       ]);
       await ledger.endRun(issue);
     }
-    const s = new Suppressions(db);
-    s.add("Unsub@Example.ru", "unsubscribed", "one-click");
-    s.add("bounce@example.ru", "bounced", "import:b.csv");
-    s.add("manual@example.ru");
-    const campaigns = new CampaignLedger(db);
-    const id = campaigns.begin("2026-11-10-a", "group-1", "login", "hash-a", "Тема");
-    campaigns.update(id, { state: "submitted", trackId: "77", trackStatus: 0 });
-    campaigns.begin("2026-11-24-b", "group-1", "login", "hash-b", "Тема b");
-    // better-sqlite3 is synchronous: these are written before the promises settle
-    const subscribers = new SqliteSubscribers(db);
-    void subscribers.request({
+    const s = store.suppressions;
+    await s.add("Unsub@Example.ru", "unsubscribed", "one-click");
+    await s.add("bounce@example.ru", "bounced", "import:b.csv");
+    await s.add("manual@example.ru");
+    const campaigns = store.campaigns;
+    const id = await campaigns.begin("2026-11-10-a", "group-1", "login", "hash-a", "Тема");
+    await campaigns.update(id, { state: "submitted", trackId: "77", trackStatus: 0 });
+    await campaigns.begin("2026-11-24-b", "group-1", "login", "hash-b", "Тема b");
+    const subscribers = store.subscribers;
+    await subscribers.request({
       address: "Pending@Example.ru",
       fields: { name: "Вера" },
       consent: { ip: "203.0.113.9", userAgent: "UA", page: "https://example.ru/", text: "Согласен" },
       nonce: "seed",
       at: "2026-11-30T12:00:00.000Z",
     });
-    void subscribers.upsertMany([{ address: "ivan@example.ru", fields: { name: "Иван" } }], {
+    await subscribers.upsertMany([{ address: "ivan@example.ru", fields: { name: "Иван" } }], {
       status: "confirmed",
       source: "import:list.csv",
       at: "2026-11-30T12:00:01.000Z",
@@ -130,8 +128,18 @@ export async function dump(store: Store): Promise<Record<StateTable, unknown[]>>
 
 /** A query without parameters, straight on either backend (for what a test reads or breaks by hand). */
 export async function sql<T = Record<string, unknown>>(store: Store, text: string): Promise<T[]> {
-  if (!(store instanceof SqliteStore)) return (await (store as PostgresStore).pool.query(text)).rows as T[];
-  if (/^\s*select/i.test(text)) return store.db.prepare(text).all() as T[];
-  store.db.exec(text);
+  const db = (store as StateStore).sql;
+  if (/^\s*(select|with)/i.test(text)) return db.all<T>(raw(text));
+  await db.exec(text);
   return [];
+}
+
+/** A migration whose DDL is the same on both databases (for what the runner does with a list). */
+export function migration(version: number, ddl: string): Migration {
+  return { version, name: `m${version}`, sqlite: ddl, postgres: ddl };
+}
+
+/** Runs the store's migration runner over another list. */
+export function migrateWith(store: Store, list: readonly Migration[]) {
+  return (store as StateStore).migrate(list);
 }

@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { copyState } from "../../src/state/copy.js";
-import { migrateSqlite } from "../../src/state/migrations.js";
-import { PostgresStore } from "../../src/state/postgres.js";
-import type { SqliteStore } from "../../src/state/sqlite.js";
+import type { Migration } from "../../src/state/migrations.js";
 import { openStore, type Store } from "../../src/state/store.js";
 import { consentHash } from "../../src/state/subscribers.js";
-import { backends } from "./backends.js";
+import { backends, migrateWith, migration } from "./backends.js";
 
 const AT = "2026-12-01T10:00:00.000Z";
 const LATER = "2026-12-01T10:05:00.000Z";
@@ -150,15 +148,10 @@ describe.each(backends())("subscribers in the $name store", (backend) => {
   test("migrations apply by set: one missing below the newest applied (made on another branch) is still applied", async () => {
     const store = await openStore(await backend.fresh(), { migrate: false });
     try {
-      const one = { version: 1, name: "one", sql: "CREATE TABLE one (x integer)" };
-      const two = { version: 2, name: "two", sql: "CREATE TABLE two (x integer)" };
-      const four = { version: 4, name: "four", sql: "CREATE TABLE four (x integer)" };
-      const migrate = (list: (typeof one)[]) =>
-        store instanceof PostgresStore
-          ? store.migrate(list)
-          : Promise.resolve(migrateSqlite((store as SqliteStore).db, store.location, list));
+      const [one, two, four] = [1, 2, 4].map((v) => migration(v, `CREATE TABLE t${v} (x integer)`));
+      const migrate = (list: Migration[]) => migrateWith(store, list);
       expect((await migrate([one, four])).applied.map((m) => m.version)).toEqual([1, 4]);
-      expect(await migrate([one, two, four])).toEqual({ applied: [{ version: 2, name: "two" }], version: 4 });
+      expect(await migrate([one, two, four])).toEqual({ applied: [{ version: 2, name: "m2" }], version: 4 });
       expect((await migrate([one, two, four])).applied).toEqual([]);
     } finally {
       await store.close();

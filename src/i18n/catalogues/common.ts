@@ -3,6 +3,10 @@ import type { Catalogue } from "./types.js";
 /** Words every command uses: counts of the newsletter's things, yes/no. */
 export const common: Catalogue = {
   en: {
+    errors_one: "{{count}} error",
+    errors_other: "{{count}} errors",
+    warnings_one: "{{count}} warning",
+    warnings_other: "{{count}} warnings",
     issues_one: "{{count}} issue",
     issues_other: "{{count}} issues",
     readers_one: "{{count}} reader",
@@ -11,6 +15,14 @@ export const common: Catalogue = {
     no: "no",
   },
   ru: {
+    errors_one: "{{count}} ошибка",
+    errors_few: "{{count}} ошибки",
+    errors_many: "{{count}} ошибок",
+    errors_other: "{{count}} ошибки",
+    warnings_one: "{{count}} предупреждение",
+    warnings_few: "{{count}} предупреждения",
+    warnings_many: "{{count}} предупреждений",
+    warnings_other: "{{count}} предупреждения",
     issues_one: "{{count}} выпуск",
     issues_few: "{{count}} выпуска",
     issues_many: "{{count}} выпусков",
@@ -23,6 +35,14 @@ export const common: Catalogue = {
     no: "нет",
   },
   uk: {
+    errors_one: "{{count}} помилка",
+    errors_few: "{{count}} помилки",
+    errors_many: "{{count}} помилок",
+    errors_other: "{{count}} помилки",
+    warnings_one: "{{count}} попередження",
+    warnings_few: "{{count}} попередження",
+    warnings_many: "{{count}} попереджень",
+    warnings_other: "{{count}} попередження",
     issues_one: "{{count}} випуск",
     issues_few: "{{count}} випуски",
     issues_many: "{{count}} випусків",

@@ -1,6 +1,11 @@
+import { build } from "./build.js";
+import { cli } from "./cli.js";
 import { common } from "./common.js";
+import { lint } from "./lint.js";
+import { search } from "./search.js";
 import { serveLimits } from "./serve-limits.js";
 import { stateCopy } from "./state-copy.js";
+import { templates } from "./templates.js";
 import type { Catalogue } from "./types.js";
 
 /**
@@ -8,7 +13,12 @@ import type { Catalogue } from "./types.js";
  * line each, so that features never edit each other's catalogues.
  */
 export const CATALOGUES: Record<string, Catalogue> = {
+  build,
+  cli,
   common,
+  lint,
   "serve-limits": serveLimits,
   "state-copy": stateCopy,
+  search,
+  templates,
 };

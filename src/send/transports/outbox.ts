@@ -38,14 +38,14 @@ export class OutboxTransport implements Transport {
     this.description = options.description ?? options.dir;
     this.composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "windows", dkim: options.dkim });
   }
-  /** Once per run: a send killed mid-write left temp files in the folder (issue 11, item 8). */
+  /** Once per run: a send killed mid-write left temp files in the folder. */
   private swept?: Promise<unknown>;
   async send(message: OutgoingMessage): Promise<DeliveryResult> {
     const file = join(this.options.dir, outboxFileName(message.to));
     try {
       this.swept ??= removeStaleTempFiles(this.options.dir);
       await this.swept;
-      // issue 17: the raw message spliced from the issue's prepared MIME (toMailOptions when there is none)
+      // the raw message spliced from the issue's prepared MIME (toMailOptions when there is none)
       const info = await this.composer.sendMail(mailOptionsFor(message));
       // what a delivering server writes on top of a message: where its bounces would go
       const body = info.message as Buffer;

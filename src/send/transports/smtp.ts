@@ -148,7 +148,7 @@ export function classifySmtpError(error: unknown, where = "the SMTP server"): De
 /**
  * SMTP through a nodemailer pool (smtp-pool.ts), by default on a thread of its own (smtp-thread.ts): the
  * send loop's thread renders, splices and keeps the ledger while nodemailer's streams and sockets run on
- * the other core (issue 17). `thread: false` keeps the pool on the caller's thread; both run the same
+ * the other core. `thread: false` keeps the pool on the caller's thread; both run the same
  * code and give the same results.
  */
 export class SmtpTransport implements Transport {
@@ -207,7 +207,7 @@ export class SmtpTransport implements Transport {
   async send(message: OutgoingMessage): Promise<DeliveryResult> {
     let reply: PoolReply;
     try {
-      // issue 17: the raw message spliced from the issue's prepared MIME (toMailOptions when there is none)
+      // the raw message spliced from the issue's prepared MIME (toMailOptions when there is none)
       const mail = mailOptionsFor(message) as Record<string, unknown>;
       this.handedOver++;
       reply = this.useThread ? await this.threaded().call<PoolReply>({ op: "send", mail }) : await this.inProcess().send(mail);

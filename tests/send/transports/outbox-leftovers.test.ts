@@ -5,8 +5,8 @@ import { OutboxTransport } from "../../../src/send/transports/outbox.js";
 import { killedWriter } from "../../helpers/killed-writer.js";
 import { tempDir } from "../../helpers/newsletter.js";
 
-/** Regression, issue 11 item 8: a send killed mid-write left `*.tmp` files in outbox/<slug>/ for ever. */
-describe("the outbox removes a killed send's temp files (regression, issue 11 item 8)", () => {
+/** Regression: a send killed mid-write left `*.tmp` files in outbox/<slug>/ for ever. */
+describe("the outbox removes a killed send's temp files (regression)", () => {
   let dir: string;
   let remove: () => Promise<void>;
   beforeAll(async () => {

@@ -11,7 +11,7 @@ import { SmtpTransport } from "../../../src/send/transports/smtp.js";
 import { deadPort, ISSUE, makeProject, REPO, SECRET, type Sink, startSmtp } from "../helpers.js";
 
 /**
- * Issue 17: the nodemailer pool runs on a thread of its own by default (src/send/transports/smtp-thread.ts),
+ * The nodemailer pool runs on a thread of its own by default (src/send/transports/smtp-thread.ts),
  * or on the caller's (`thread: false`). Both run src/send/transports/smtp-pool.ts: a real server must see
  * the same bytes and the loop the same results either way.
  */

@@ -4,7 +4,7 @@ import { addressList } from "../../../src/send/audience.js";
 import { type SendOptions, sendIssue } from "../../../src/send/send-issue.js";
 import { type SmtpOptions, SmtpTransport } from "../../../src/send/transports/smtp.js";
 import { openState } from "../../../src/state/db.js";
-import { Suppressions } from "../../../src/state/suppressions.js";
+import { sqliteStore } from "../../../src/state/sqlite.js";
 import { CONFIG, deadPort, ISSUE, makeProject, parse, SECRET, type Sink, selfSignedCert, startSmtp } from "../helpers.js";
 
 let root: string;
@@ -34,14 +34,14 @@ function send(smtp: SmtpOptions, list: string, extra: Partial<SendOptions> = {})
     ...extra,
   });
 }
-const ledgerStates = () => {
-  const db = openState(state());
+const ledgerStates = async () => {
+  const db = await openState(state());
   const rows = db.prepare("SELECT state, count(*) AS n FROM send_ledger WHERE issue = '2026-12-01-hello' GROUP BY state").all();
   db.close();
   return rows;
 };
 
-// issue 10, item 2: our mistakes are not the readers' failures
+// our mistakes are not the readers' failures
 describe("the sender's problems stop the run and record no reader as failed", () => {
   it.each([
     ["a wrong password (535)", { auth: { user: "news", pass: "right" } }, "news:wrong@", /rejected the login.*535/],
@@ -77,7 +77,7 @@ describe("the sender's problems stop the run and record no reader as failed", ()
           fix: expect.any(String),
         });
       }
-      expect(ledgerStates()).toEqual([{ state: "pending", n: 5 }]);
+      expect(await ledgerStates()).toEqual([{ state: "pending", n: 5 }]);
       await sink.close();
       sink = await startSmtp({ auth: { user: "news", pass: "right" } });
       const fixed = await send({ url: `smtp://news:right@127.0.0.1:${sink.port}` }, to(5));
@@ -92,7 +92,7 @@ describe("the sender's problems stop the run and record no reader as failed", ()
       message: expect.stringMatching(/cannot connect to 127\.0\.0\.1:\d+.*ECONNREFUSED/),
       fix: expect.stringMatching(/host and port/),
     });
-    expect(ledgerStates()).toEqual([{ state: "pending", n: 3 }]);
+    expect(await ledgerStates()).toEqual([{ state: "pending", n: 3 }]);
   });
 
   it("the login rejected after the check (a password changed mid-send): stopped, readers pending, none failed", async () => {
@@ -101,7 +101,7 @@ describe("the sender's problems stop the run and record no reader as failed", ()
     const summary = await send({ url: `smtp://news:right@127.0.0.1:${sink.port}`, maxConnections: 1 }, to(4), { concurrency: 2 });
     expect(summary).toMatchObject({ stopped: "sender", sent: 0, failed: 0, pending: 4, fix: expect.stringMatching(/password/) });
     expect(summary.pauseReason).toMatch(/rejected the login/);
-    expect(ledgerStates()).toEqual([{ state: "pending", n: 4 }]);
+    expect(await ledgerStates()).toEqual([{ state: "pending", n: 4 }]);
   });
 
   it("the same permanent refusal for ten readers in a row (relay denied) is ours: stop, none failed", async () => {
@@ -109,7 +109,7 @@ describe("the sender's problems stop the run and record no reader as failed", ()
     const summary = await send({ url: sink.url }, to(30));
     expect(summary).toMatchObject({ stopped: "sender", sent: 0, failed: 0, pending: 30 });
     expect(summary.pauseReason).toMatch(/same refusal for 10 different readers in a row.*Relay access denied/);
-    expect(ledgerStates()).toEqual([{ state: "pending", n: 30 }]);
+    expect(await ledgerStates()).toEqual([{ state: "pending", n: 30 }]);
     // fewer in a row than that are the readers' own
     await sink.close();
     sink = await startSmtp({ behaviour: (rcpt) => (/r[0-3]@/.test(rcpt) ? { code: 550, message: "5.1.1 no such user" } : undefined) });
@@ -118,7 +118,7 @@ describe("the sender's problems stop the run and record no reader as failed", ()
   });
 });
 
-// issue 10, item 5: TLS that users can fix
+// TLS that users can fix
 describe("STARTTLS with a self-signed certificate", () => {
   it("is a certificate problem with the fix, then works with SMTP_CA_FILE's PEM, or with verification off", async () => {
     const cert = await selfSignedCert(root);
@@ -129,7 +129,7 @@ describe("STARTTLS with a self-signed certificate", () => {
       message: expect.stringMatching(/TLS with 127\.0\.0\.1:\d+ failed: .*self[- ]signed certificate/),
       fix: expect.stringMatching(/SMTP_CA_FILE.*NODE_EXTRA_CA_CERTS.*SMTP_TLS_INSECURE=1/),
     });
-    expect(ledgerStates()).toEqual([{ state: "pending", n: 2 }]);
+    expect(await ledgerStates()).toEqual([{ state: "pending", n: 2 }]);
 
     const trusted = await send({ url, ca: cert.cert }, to(2));
     expect(trusted).toMatchObject({ sent: 2, failed: 0 });
@@ -139,14 +139,14 @@ describe("STARTTLS with a self-signed certificate", () => {
   });
 });
 
-// issue 10, item 9: the envelope sender
+// the envelope sender
 describe("returnPath", () => {
   it("sets MAIL FROM; the From header stays the newsletter's", async () => {
     await cleanup();
     ({ root, cleanup } = await makeProject(`${CONFIG}returnPath: bounces@prodazhi.example.ru\n`));
     sink = await startSmtp();
     await send({ url: sink.url }, "anna@example.ru");
-    // issue 16: VERP, bounces+<token>@ (and the token in X-Rassylka-Bounce)
+    // VERP, bounces+<token>@ (and the token in X-Rassylka-Bounce)
     expect(sink.received[0].from).toMatch(/^bounces\+[0-9a-f]{24}@prodazhi\.example\.ru$/);
     const mail = await parse(sink.received[0].raw);
     expect(mail.headers.get("x-rassylka-bounce")).toBe(/\+([0-9a-f]{24})@/.exec(sink.received[0].from)![1]);
@@ -160,15 +160,15 @@ describe("returnPath", () => {
   });
 });
 
-// issue 10, item 7: one reader, one identity
+// one reader, one identity
 describe("international addresses", () => {
   it("both spellings of a domain are one reader: one copy, and suppressing one spelling stops the other", async () => {
     sink = await startSmtp();
     const summary = await send({ url: sink.url }, "user@пример.рф,user@xn--e1afmkfd.xn--p1ai,anna@münchen.de");
     expect(summary).toMatchObject({ sent: 2, duplicates: 1 });
     expect(sink.received).toHaveLength(2);
-    const db = openState(state());
-    new Suppressions(db).add("anna@xn--mnchen-3ya.de", "unsubscribed");
+    const db = await openState(state());
+    await sqliteStore(db).suppressions.add("anna@xn--mnchen-3ya.de", "unsubscribed");
     db.close();
     await send({ url: sink.url }, "anna@MÜNCHEN.de", { mode: "test" }).catch(() => {});
     const again = await sendIssue({

@@ -2,8 +2,8 @@ import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { CampaignLedger } from "../../../../src/state/campaigns.js";
 import { openState } from "../../../../src/state/db.js";
+import { sqliteStore } from "../../../../src/state/sqlite.js";
 import { openStore } from "../../../../src/state/store.js";
 import { connectPostgres, PG_PASSWORD, type TestPostgres } from "../../../helpers/postgres.js";
 import { type FakeSendsay, startFakeSendsay } from "../../../sendsay/fake-server.js";
@@ -157,8 +157,8 @@ describe("rassylka send --transport sendsay --group", () => {
     const forced = await run([...args, "--force"], env(server));
     expect(forced.code).toBe(0);
     expect(server.requests.filter((q) => q.body?.action === "issue.send")).toHaveLength(2);
-    const db = openState(join(project.root, file));
-    expect(new CampaignLedger(db).all().map((row) => row.state)).toEqual(["submitting", "done"]);
+    const db = await openState(join(project.root, file));
+    expect((await sqliteStore(db).campaigns.all()).map((row) => row.state)).toEqual(["submitting", "done"]);
     db.close();
   });
 });
@@ -317,7 +317,7 @@ describe("rassylka sendsay sync", () => {
   });
 });
 
-// issue 13: campaign records and the sync on the shared PostgreSQL store
+// campaign records and the sync on the shared PostgreSQL store
 describe("rassylka sendsay … on PostgreSQL", () => {
   let pg: TestPostgres;
   beforeAll(async () => {

@@ -1,0 +1,138 @@
+// The archive page's search box (rassylka, docs/search.md): results as the reader types, from the static
+// Pagefind index beside this file (pagefind/), filtered by rubric. No server takes part: every request is
+// for a file the build wrote. Plain JavaScript, served as it is; its words come from the page
+// (data-words, written in the newsletter's language by the build).
+
+const box = document.querySelector(".rsk-search");
+if (box) start(box);
+
+function start(box) {
+  const words = JSON.parse(box.dataset.words);
+  const form = box.querySelector("form");
+  const input = box.querySelector("input[type=search]");
+  const status = box.querySelector("[role=status]");
+  const list = box.querySelector("ol");
+  const rubrics = [...box.querySelectorAll("input[name=rubric]")];
+  const plural = new Intl.PluralRules(words.lang);
+  let engine;
+  let seq = 0;
+
+  // Pagefind (its script, the language's WebAssembly, the index's metadata) is loaded on first use, not with the page.
+  const load = () => {
+    engine ??= (async () => {
+      const [pagefind, stemmer] = await Promise.all([
+        import("./pagefind/pagefind.js"),
+        words.stemmer ? import(`./${words.stemmer}`) : undefined,
+      ]);
+      await pagefind.options({ excerptLength: 24 });
+      await pagefind.init();
+      return { pagefind, stem: stemmer ? stemmer.stemmer : (w) => w };
+    })();
+    return engine;
+  };
+
+  // The query's words stemmed as the build's notes say (records.ts: Pagefind prefix-matches what it indexed).
+  const queryOf = (text, stem) =>
+    text
+      .toLowerCase()
+      .split(/[^\p{L}\p{N}]+/u)
+      .filter(Boolean)
+      .map((w) => stem(w))
+      .join(" ");
+
+  // A word lower-cased, without accents, in its parts: as query.ts's wordParts.
+  const wordParts = (word) => {
+    const parts = word
+      .toLowerCase()
+      .normalize("NFD")
+      .replace(/\p{M}/gu, "")
+      .split(/[^\p{L}\p{N}]+/u)
+      .filter(Boolean);
+    return [...parts, parts.join("")];
+  };
+  // Pagefind falls back to a shorter indexed word («в») when none starts with the query's: see query.ts's matchesEveryTerm.
+  const matchesEveryTerm = (data, terms) => {
+    const words = (data.raw_content ?? data.content).split(/\s+/);
+    const matched = data.locations.flatMap((i) => wordParts(words[i] ?? ""));
+    return terms.every((t) => matched.some((w) => w.startsWith(wordParts(t).at(-1) ?? "")));
+  };
+
+  const say = (text) => {
+    status.textContent = text;
+  };
+
+  // The excerpt is HTML with only <mark> as markup (Pagefind escapes the text): rebuilt as nodes, never set as HTML.
+  const excerptNodes = (html) => {
+    const holder = document.createElement("template");
+    holder.innerHTML = html;
+    return [...holder.content.childNodes].map((n) => {
+      if (n.nodeName !== "MARK") return document.createTextNode(n.textContent ?? "");
+      const mark = document.createElement("mark");
+      mark.textContent = n.textContent;
+      return mark;
+    });
+  };
+
+  const item = (d) => {
+    const li = document.createElement("li");
+    li.className = "issue";
+    const article = document.createElement("article");
+    const time = document.createElement("time");
+    time.dateTime = d.meta.date;
+    time.textContent = d.meta.day;
+    const h3 = document.createElement("h3");
+    const a = document.createElement("a");
+    a.href = `${d.meta.slug}.html`;
+    a.textContent = d.meta.title;
+    h3.append(a);
+    const p = document.createElement("p");
+    p.append(...excerptNodes(d.excerpt));
+    article.append(time, h3, p);
+    li.append(article);
+    return li;
+  };
+
+  const run = async () => {
+    const mine = ++seq;
+    const text = input.value.trim();
+    const chosen = rubrics.filter((r) => r.checked).map((r) => r.value);
+    if (!text && !chosen.length) {
+      list.replaceChildren();
+      say("");
+      return;
+    }
+    try {
+      const { pagefind, stem } = await load();
+      const query = text ? queryOf(text, stem) : null;
+      const options = { filters: chosen.length ? { rubric: { any: chosen } } : {} };
+      if (!text) options.sort = { date: "desc" }; // a rubric alone lists its issues, newest first
+      const found = await pagefind.debouncedSearch(query, options, 120);
+      if (found === null || mine !== seq) return; // a newer keystroke took over
+      let data = await Promise.all(found.results.slice(0, 20).map((r) => r.data()));
+      if (mine !== seq) return;
+      if (query && data[0] && !matchesEveryTerm(data[0], query.split(" "))) data = [];
+      list.replaceChildren(...data.map(item));
+      const n = data.length ? found.results.length : 0;
+      say(n ? (words.found[plural.select(n)] ?? words.found.other).replace("{{count}}", String(n)) : words.nothing);
+      box.dataset.state = "done";
+    } catch {
+      say(words.failed);
+      box.dataset.state = "failed";
+    }
+  };
+
+  box.hidden = false;
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    run();
+  });
+  input.addEventListener("focus", () => load().catch(() => {}), { once: true });
+  input.addEventListener("input", run);
+  for (const r of rubrics) r.addEventListener("change", run);
+  // `index.html?q=…` opens with that search (a link to results)
+  const q = new URLSearchParams(location.search).get("q");
+  if (q) {
+    input.value = q;
+    run();
+  }
+}

@@ -1,0 +1,62 @@
+import sql, { bulk, empty, join, raw, type Sql } from "sql-template-tag";
+
+/**
+ * The one SQL seam every subject of the state goes through (pg-boss's `executeSql`, graphile-worker's
+ * `withPgClient`): a query is written once as a tagged template, `sql\`… WHERE issue = ${issue}\``, and
+ * each driver adapter renders it — `?` for better-sqlite3 (src/state/sqlite.ts), `$1` for `pg`
+ * (src/state/postgres.ts) — and keeps its prepared statement in a cache keyed by the text. The few
+ * places where the two databases really differ are the named fragments of `Dialect` below; everything
+ * else is one statement for both.
+ *
+ * Values come back the same from both: times as ISO 8601 text in UTC with milliseconds (what SQLite
+ * stores; PostgreSQL's timestamptz is read into it), bigints as numbers, JSON as its text.
+ */
+export { bulk, empty, join, raw, type Sql, sql };
+
+export interface Db {
+  readonly dialect: Dialect;
+  all<T = Record<string, unknown>>(query: Sql): Promise<T[]>;
+  get<T = Record<string, unknown>>(query: Sql): Promise<T | undefined>;
+  /** Runs a statement; how many rows it changed. */
+  run(query: Sql): Promise<number>;
+  /** A script of statements without parameters (a migration's DDL). */
+  exec(script: string): Promise<void>;
+  /**
+   * One transaction: `BEGIN IMMEDIATE` on SQLite (the write lock first, so it never has to be upgraded),
+   * `BEGIN` plus an advisory lock per key on PostgreSQL (sorted, so overlapping sets never deadlock).
+   * Inside, use the `Db` given to `fn`; within a transaction `tx` just runs `fn`.
+   */
+  tx<T>(fn: (db: Db) => Promise<T>, locks?: readonly string[]): Promise<T>;
+}
+
+/** What differs between the two databases, by name. */
+export interface Dialect {
+  readonly name: "sqlite" | "postgres";
+  /** The time now, for the ISO-time columns (`*_at`). */
+  readonly now: Sql;
+  /** The lease clock now: ms since the epoch on SQLite (one machine), the server's clock on PostgreSQL. */
+  leaseNow(): Sql;
+  /** The lease clock `ms` from now. */
+  leaseUntil(ms: number): Sql;
+  /** A lease that ran out long ago (what an ended worker's rows get, and `coalesce` of no lease). */
+  readonly leaseGone: Sql;
+  /** ms until the lease in `column` runs out (negative when it has). */
+  msUntil(column: Sql): Sql;
+  /** `FOR UPDATE SKIP LOCKED` where rows can be locked (PostgreSQL); nothing on SQLite, whose claim holds the file's write lock. */
+  readonly skipLocked: Sql;
+  /** One row when the table exists. */
+  hasTable(name: string): Sql;
+  /** The column that pages a table in insertion order for `state copy`. */
+  pageKey(table: string): Sql;
+  /** `schema_migrations`, created when missing. */
+  readonly migrationsTable: string;
+}
+
+/** One time representation: ISO 8601, UTC, milliseconds (`2026-12-01T10:00:00.000Z`). */
+export function isoNow(): string {
+  return new Date().toISOString();
+}
+
+export async function tableExists(db: Db, name: string): Promise<boolean> {
+  return (await db.get(db.dialect.hasTable(name))) !== undefined;
+}
