@@ -12,7 +12,7 @@ import { defineConfig } from "vitest/config";
  * starts something names one of the helpers or modules below.
  */
 const STARTS_SOMETHING =
-  /\b(startSmtp|backends|connectPostgres|startPostfix|startDovecot|startFakeSendsay|startPreview|killedWriter|templateToolkit)\b|child_process|\.listen\(|chromium|playwright|fake-server|template-toolkit|killed-writer|postgres\.js/i;
+  /\b(startSmtp|startCli|spawnServe|backends|connectPostgres|startPostfix|startDovecot|startFakeSendsay|startPreview|killedWriter|templateToolkit)\b|child_process|\.listen\(|chromium|playwright|fake-server|template-toolkit|killed-writer|postgres\.js/i;
 
 function testFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })

@@ -1,5 +1,6 @@
 import { ImapFlow } from "imapflow";
 import { error, RassylkaError } from "../diagnostics.js";
+import { passwordOf } from "../util/redact.js";
 
 /**
  * `rassylka bounces fetch`: the bounce mailbox over IMAP (imapflow), from BOUNCES_IMAP_URL
@@ -28,7 +29,9 @@ export function maskImapUrl(url: string): string {
     const port = u.port || (u.protocol === "imaps:" ? "993" : "143");
     return `${u.protocol}//${auth}${u.hostname}:${port}${u.pathname}`;
   } catch {
-    return url.replace(/(\/\/[^:/@]*):[^@]*@/, "$1:***@");
+    // not a URL (no scheme, say): whatever stands between "user:" and the last "@" is the password
+    const password = passwordOf(url);
+    return password ? url.split(password).join("***") : url;
   }
 }
 

@@ -5,7 +5,7 @@ import { isRassylkaError } from "../diagnostics.js";
 import { type Lang, langOf, resolveLang } from "../i18n/lang.js";
 import type { Words } from "../i18n/words.js";
 import { VERSION } from "../version.js";
-import { type Io, stdio } from "./io.js";
+import { type Io, redactingIo, stdio } from "./io.js";
 
 /**
  * The CLI: wires commander, one file per command. Commands return exit codes; this is the only place
@@ -217,6 +217,9 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
     return 0;
   }
   const lang = await chooseLanguage(argv, process.env);
+  // every line any command prints, its errors included, without the environment's secrets
+  const { redactor, secretValues } = await import("../util/redact.js");
+  io = redactingIo(io, redactor(secretValues(process.env)));
   try {
     const flag = optionValue(args, "--lang");
     if (flag !== undefined && !langOf(flag)) {

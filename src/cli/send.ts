@@ -5,7 +5,6 @@ import cliProgress from "cli-progress";
 import { type Command, InvalidArgumentError } from "commander";
 import { type Diagnostic, RassylkaError, warning } from "../diagnostics.js";
 import { t } from "../i18n/index.js";
-import { SECRET_ENV } from "../identity/token.js";
 import { dkimFromEnv } from "../message/message.js";
 import { type AudienceSource, addressList, csvFile } from "../send/audience.js";
 import { duration } from "../send/delivery.js";
@@ -19,6 +18,8 @@ import { parseSmtpUrl, SMTP_URL_ENV, SmtpTransport } from "../send/transports/sm
 import { isPostgresUrl, stateLocation } from "../state/location.js";
 import { openStore } from "../state/store.js";
 import { domainKey } from "../util/domain.js";
+import { maskUrlPasswords, redactor, secretValues } from "../util/redact.js";
+import { redactingIo } from "./io.js";
 import { formatDiagnostic, type Io, replyText } from "./print.js";
 import { runSendsayCampaign, sendsayPersonalTransport } from "./sendsay.js";
 
@@ -354,38 +355,9 @@ export function rerunCommand(argv: string[]): string {
   return `rassylka ${argv.map((a) => quote(maskUrlPasswords(a))).join(" ")}`;
 }
 
-/** `scheme://user:password@host` → `scheme://user:***@host`, anywhere in a text. */
-export function maskUrlPasswords(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^\s:@/]*):[^\s@/]*@/gi, "$1:***@");
-}
-
-/**
- * Everything the send command prints goes through here: the secrets it was given (the SMTP password,
- * RASSYLKA_SECRET, the Sendsay key, the DKIM key) are replaced by *** wherever they would appear.
- */
-export function redactor(secrets: (string | undefined)[]): (text: string) => string {
-  const list = [...new Set(secrets.filter((x): x is string => typeof x === "string" && x.length >= 4))].sort((a, b) => b.length - a.length);
-  return (text) => {
-    let out = maskUrlPasswords(text);
-    for (const secret of list) out = out.split(secret).join("***");
-    return out;
-  };
-}
-
-export function redactingIo(io: Io, clean: (text: string) => string): Io {
-  return { out: (t) => io.out(clean(t)), err: (t) => io.err(clean(t)) };
-}
-
-function secretsOf(flags: SendFlags, env: NodeJS.ProcessEnv): (string | undefined)[] {
-  const found: (string | undefined)[] = [env[SECRET_ENV], env.SENDSAY_APIKEY, env.DKIM_PRIVATE_KEY];
-  for (const url of [flags.smtpUrl, env[SMTP_URL_ENV]]) {
-    if (!url) continue;
-    try {
-      const u = new URL(url);
-      if (u.password) found.push(u.password, decodeURIComponent(u.password));
-    } catch {}
-  }
-  return found;
+/** What the send could print that is secret: the environment's secrets and a password in --smtp-url. */
+function secretsOf(flags: SendFlags, env: NodeJS.ProcessEnv): string[] {
+  return secretValues(env, [flags.smtpUrl]);
 }
 
 async function defaultAsk(question: string): Promise<string> {
