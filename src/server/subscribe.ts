@@ -48,13 +48,6 @@ export interface SubscribeServerOptions {
 /** Form bodies are small: a few fields of bounded length (src/subscribe/subscribe.ts FIELD_LIMITS). */
 export const SUBSCRIBE_BODY_LIMIT = 8 * 1024;
 
-/**
- * "Check your mail" is never answered sooner than this after the request arrived, whatever the address:
- * the confirmation email is queued (src/subscribe/queue.ts), and what is left of the work differs by
- * address (a write, or a read) by less than this on a healthy store.
- */
-export const CHECK_MAIL_FLOOR_MS = 250;
-
 /** The paths: `/subscribe`, and the same under the path of config `url`. */
 export function subscribePaths(config: Pick<SubscribeConfig, "url">): string[] {
   const paths = new Set(["/subscribe"]);
@@ -111,13 +104,10 @@ export async function subscribeRoutes(app: FastifyInstance, context: PublishCont
     }
     if (request.method !== "POST") return answer(reply, 405, subscribePages.unavailable(config), { allow: "GET, HEAD, POST" });
     const fields = subscribeFields(request.body);
-    const received = performance.now();
     const outcome = await requestSubscription(ctx, fields, clientOf(request), now());
     sub?.onEvent?.(outcome.log);
     switch (outcome.kind) {
       case "check-mail":
-        // a new address is written to the store, a confirmed one only read: on a busy database that alone told them apart
-        await new Promise((r) => setTimeout(r, Math.max(0, CHECK_MAIL_FLOOR_MS - (performance.now() - received))));
         return answer(reply, 200, subscribePages.checkMail(config));
       case "form":
         return answer(

@@ -223,43 +223,44 @@ export async function requestSubscription(
     if (full.key.startsWith("ip:")) return { kind: "limited", retryAfter, log: log("ip-limit") };
     return { kind: "limited", retryAfter, log: log("global-limit") };
   }
-  // 6. the record and the one email
+  // 6. the record and the one email. With a queue (serve) both come after the answer: a new address is
+  // written and mailed, a confirmed one only read, and the answer's time must not tell them apart.
   const nonce = randomBytes(16).toString("base64url");
   const at = new Date(now).toISOString();
   const page = (fields.page || client.referer || "").slice(0, FIELD_LIMITS.page) || null;
-  const outcome = await ctx.store.request({
-    address: email,
-    fields: name ? { name } : {},
-    consent: {
+  const work = async (): Promise<SubscribeLog> => {
+    const outcome = await ctx.store.request({
+      address: email,
+      fields: name ? { name } : {},
+      consent: {
+        at,
+        ip: client.ip,
+        userAgent: (client.userAgent ?? "").slice(0, FIELD_LIMITS.userAgent) || null,
+        page,
+        text,
+        textHash: consentTextHash(text),
+      },
+      nonce,
       at,
-      ip: client.ip,
-      userAgent: (client.userAgent ?? "").slice(0, FIELD_LIMITS.userAgent) || null,
-      page,
-      text,
-      textHash: consentTextHash(text),
-    },
-    nonce,
-    at,
-  });
-  if (outcome.kind === "already-confirmed") return { kind: "check-mail", log: log("already-confirmed") };
-  const token = createConfirmToken(email, nonce, now + CONFIRM_TTL_MS, ctx.listId, ctx.secret);
-  const link = `${ctx.confirmUrl}${ctx.confirmUrl.includes("?") ? "&" : "?"}token=${token}`;
-  const message = confirmationMessage(ctx.config, { address: email, fields: name ? { name } : {} }, link, new Date(now));
-  const sentLog = log("sent", outcome.previous ? `was ${outcome.previous}` : undefined);
-  const deliver = async (): Promise<SubscribeLog> => {
+    });
+    if (outcome.kind === "already-confirmed") return log("already-confirmed");
+    const token = createConfirmToken(email, nonce, now + CONFIRM_TTL_MS, ctx.listId, ctx.secret);
+    const link = `${ctx.confirmUrl}${ctx.confirmUrl.includes("?") ? "&" : "?"}token=${token}`;
+    const message = confirmationMessage(ctx.config, { address: email, fields: name ? { name } : {} }, link, new Date(now));
     try {
       const delivered = await ctx.mailer.send(message);
-      return delivered.status === "sent" ? sentLog : log("mail-failed", `${delivered.status}: ${delivered.response}`);
+      if (delivered.status === "sent") return log("sent", outcome.previous ? `was ${outcome.previous}` : undefined);
+      return log("mail-failed", `${delivered.status}: ${delivered.response}`);
     } catch (e) {
       return log("mail-failed", (e as Error).message);
     }
   };
   if (ctx.queue) {
-    ctx.queue.push(deliver);
-    return { kind: "check-mail", log: log("queued", outcome.previous ? `was ${outcome.previous}` : undefined) };
+    ctx.queue.push(() => work().catch((e) => log("mail-failed", `not recorded: ${(e as Error).message}`)));
+    return { kind: "check-mail", log: log("queued") };
   }
-  const done = await deliver();
-  return done.result === "sent" ? { kind: "check-mail", log: done } : { kind: "unavailable", log: done };
+  const done = await work();
+  return done.result === "mail-failed" ? { kind: "unavailable", log: done } : { kind: "check-mail", log: done };
 }
 
 export type ConfirmResult = "ask" | "confirmed" | "already-confirmed" | "expired" | "invalid";

@@ -39,8 +39,8 @@ describe.each(BACKENDS)("POST /subscribe on $name state", (backend) => {
   test("a new and a confirmed address are answered alike in time (median difference under 20 ms); the new ones get their email after", async () => {
     const t = await copyExampleNewsletter();
     const location = await backend.fresh();
-    const confirmed = Array.from({ length: 15 }, (_, i) => `old${i}@example.ru`);
-    const fresh = Array.from({ length: 15 }, (_, i) => `new${i}@example.ru`);
+    const confirmed = Array.from({ length: 25 }, (_, i) => `old${i}@example.ru`);
+    const fresh = Array.from({ length: 25 }, (_, i) => `new${i}@example.ru`);
     try {
       await writeFiles(t.dir, {
         "newsletter.yaml": await subscribeYaml(
@@ -62,6 +62,8 @@ describe.each(BACKENDS)("POST /subscribe on $name state", (backend) => {
       try {
         const stamp = (await request(s.base, "/subscribe/stamp")).body.trim();
         const ask = async (kind: "new" | "confirmed", email: string) => {
+          // what was queued for the request before has run: only the answer's own path is timed
+          await new Promise((r) => setTimeout(r, 300));
           const body = new URLSearchParams({ email, consent: "yes", website: "", consent_hash: consentTextHash(CONSENT), stamp });
           const start = performance.now();
           const r = await post(s.base, "/subscribe", body.toString());
