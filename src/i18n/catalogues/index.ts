@@ -1,6 +1,7 @@
 import { build } from "./build.js";
 import { cli } from "./cli.js";
 import { common } from "./common.js";
+import { inputFiles } from "./input-files.js";
 import { lint } from "./lint.js";
 import { search } from "./search.js";
 import { serveLimits } from "./serve-limits.js";
@@ -16,6 +17,7 @@ export const CATALOGUES: Record<string, Catalogue> = {
   build,
   cli,
   common,
+  "input-files": inputFiles,
   lint,
   "serve-limits": serveLimits,
   "state-copy": stateCopy,
