@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
 import { defineConfig } from "vitest/config";
 
 /**
@@ -8,20 +8,39 @@ import { defineConfig } from "vitest/config";
  *   no child process — so it runs in a couple of minutes on a loaded 2-core machine;
  * - `integration`: the rest, with real SMTP servers, PostgreSQL, Chromium, Postfix, Dovecot and the
  *   built CLI. `npm test` runs both.
- * A file's lane is read from what it uses, so a new test lands in the right one by itself: a test that
- * starts something names one of the helpers or modules below.
+ * A file's lane is read from what it uses — its own text and that of the test helpers it imports — so a
+ * new test lands in the right one by itself: starting something names one of the functions or modules
+ * below. tests/send/helpers.ts holds both kinds (the send tests' texts and their SMTP server): there only
+ * the names a test file uses count.
  */
 const STARTS_SOMETHING =
-  /\b(startSmtp|startCli|spawnServe|backends|connectPostgres|startPostfix|startDovecot|startFakeSendsay|startPreview|killedWriter|templateToolkit)\b|child_process|\.listen\(|chromium|playwright|fake-server|template-toolkit|killed-writer|postgres\.js/i;
+  /\b(startSmtp|startCli|sendTest|selfSignedCert|spawnServe|backends|connectPostgres|startPostfix|startDovecot|startFakeSendsay|startPreview|killedWriter|templateToolkit|listen|execFile|execFileSync|spawn|fork)\b|child_process|chromium|playwright|fake-server|template-toolkit|killed-writer|postgres\.js/i;
+const MIXED_HELPERS = new Set(["tests/send/helpers.ts"]);
+
+const ROOT = import.meta.dirname;
 
 function testFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
     .filter((e) => e.isFile() && e.name.endsWith(".test.ts"))
-    .map((e) => relative(import.meta.dirname, join(e.parentPath, e.name)));
+    .map((e) => relative(ROOT, join(e.parentPath, e.name)));
 }
 
-const all = testFiles(join(import.meta.dirname, "tests"));
-const quick = all.filter((f) => !STARTS_SOMETHING.test(readFileSync(join(import.meta.dirname, f), "utf8")));
+/** The file and the test helpers (under tests/) it imports, transitively. */
+function startsSomething(file: string, seen = new Set<string>()): boolean {
+  if (seen.has(file)) return false;
+  seen.add(file);
+  const text = readFileSync(join(ROOT, file), "utf8");
+  if (STARTS_SOMETHING.test(text)) return true;
+  for (const m of text.matchAll(/from "(\.{1,2}\/[^"]+)\.js"/g)) {
+    const helper = relative(ROOT, join(ROOT, dirname(file), `${m[1]}.ts`));
+    if (helper.startsWith("tests/") && !MIXED_HELPERS.has(helper) && existsSync(join(ROOT, helper)) && startsSomething(helper, seen))
+      return true;
+  }
+  return false;
+}
+
+const all = testFiles(join(ROOT, "tests"));
+const quick = all.filter((f) => !startsSomething(f));
 
 export default defineConfig({
   test: {

@@ -26,6 +26,7 @@ function start(box) {
       ]);
       await pagefind.options({ excerptLength: 24 });
       await pagefind.init();
+      box.dataset.ready = "1";
       return { pagefind, stem: stemmer ? stemmer.stemmer : (w) => w };
     })();
     return engine;
@@ -108,12 +109,18 @@ function start(box) {
       if (!text) options.sort = { date: "desc" }; // a rubric alone lists its issues, newest first
       const found = await pagefind.debouncedSearch(query, options, 120);
       if (found === null || mine !== seq) return; // a newer keystroke took over
-      let data = await Promise.all(found.results.slice(0, 20).map((r) => r.data()));
+      // the first few results on screen as soon as their fragments come, the rest (up to 20) after them
+      let data = await Promise.all(found.results.slice(0, 5).map((r) => r.data()));
       if (mine !== seq) return;
       if (query && data[0] && !matchesEveryTerm(data[0], query.split(" "))) data = [];
       list.replaceChildren(...data.map(item));
       const n = data.length ? found.results.length : 0;
       say(n ? (words.found[plural.select(n)] ?? words.found.other).replace("{{count}}", String(n)) : words.nothing);
+      if (data.length) {
+        const rest = await Promise.all(found.results.slice(5, 20).map((r) => r.data()));
+        if (mine !== seq) return;
+        list.append(...rest.map(item));
+      }
       box.dataset.state = "done";
     } catch {
       say(words.failed);

@@ -1,6 +1,6 @@
 import { ImapFlow } from "imapflow";
 import { error, RassylkaError } from "../diagnostics.js";
-import { passwordOf } from "../util/redact.js";
+import { maskUrl } from "../util/redact.js";
 
 /**
  * `rassylka bounces fetch`: the bounce mailbox over IMAP (imapflow), from BOUNCES_IMAP_URL
@@ -23,16 +23,7 @@ export interface ImapTarget {
 
 /** `imaps://user:***@host:993/INBOX`. */
 export function maskImapUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    const auth = u.username ? `${decodeURIComponent(u.username)}${u.password ? ":***" : ""}@` : "";
-    const port = u.port || (u.protocol === "imaps:" ? "993" : "143");
-    return `${u.protocol}//${auth}${u.hostname}:${port}${u.pathname}`;
-  } catch {
-    // not a URL (no scheme, say): whatever stands between "user:" and the last "@" is the password
-    const password = passwordOf(url);
-    return password ? url.split(password).join("***") : url;
-  }
+  return maskUrl(url, { defaultPort: /^imaps:/i.test(url.trim()) ? "993" : "143", decodeUser: true, path: true });
 }
 
 function badUrl(url: string, why: string): RassylkaError {

@@ -1,16 +1,10 @@
-import { resolve } from "node:path";
 import type { Command } from "commander";
-import { DEFAULT_MOVE_TO, fetchBounces, IMAP_URL_ENV, maskImapUrl } from "../bounces/imap.js";
-import { addToCounts, type BounceCounts, BounceProcessor, emptyCounts, type MessageOutcome } from "../bounces/process.js";
-import { readSources, type SourceProblem } from "../bounces/sources.js";
-import { loadConfig } from "../config/load.js";
-import { RassylkaError, warning } from "../diagnostics.js";
+import { DEFAULT_MOVE_TO, IMAP_URL_ENV } from "../bounces/imap.js";
+import type { MessageOutcome } from "../bounces/process.js";
+import { type BounceReport, type BounceRun, fetchBounceMailbox, importBounces } from "../bounces/run.js";
 import { t } from "../i18n/index.js";
-import { newsletterId } from "../identity/newsletter.js";
-import { SECRET_ENV } from "../identity/token.js";
-import { isPostgresUrl, stateLocation } from "../state/location.js";
-import { openStore, type Store } from "../state/store.js";
 import { formatDiagnostic, type Io } from "./print.js";
+import { stateFromFlags } from "./state-flag.js";
 
 /**
  * `rassylka bounces import FILE…` and `rassylka bounces fetch`: bounces and complaints that came back
@@ -25,39 +19,6 @@ export interface BouncesFlags {
   insecureTls?: boolean;
 }
 
-interface Report {
-  counts: BounceCounts;
-  messages: MessageOutcome[];
-  problems: SourceProblem[];
-  mailbox?: { url: string; moved: number; left: number; movedTo: string };
-}
-
-async function withProcessor<T>(flags: BouncesFlags, io: Io, env: NodeJS.ProcessEnv, fn: (p: BounceProcessor) => Promise<T>): Promise<T> {
-  const root = resolve(flags.root);
-  const { config } = await loadConfig(root);
-  const secret = env[SECRET_ENV] && env[SECRET_ENV].length >= 16 ? env[SECRET_ENV] : undefined;
-  if (!secret) {
-    io.err(
-      formatDiagnostic(
-        warning(
-          "bounces/no-secret",
-          `${SECRET_ENV} is not set: VERP tokens cannot be read; bounces are matched by Message-ID and recipient only`,
-          {
-            fix: `export the same ${SECRET_ENV} the send used`,
-          },
-        ),
-      ),
-    );
-  }
-  const flag = flags.state && !isPostgresUrl(flags.state) ? resolve(flags.state) : flags.state;
-  const store: Store = await openStore(stateLocation(root, flag, env));
-  try {
-    return await fn(new BounceProcessor({ store, listId: newsletterId(config), secret, softLimit: config.bounces.softLimit }));
-  } finally {
-    await store.close();
-  }
-}
-
 function describe(o: MessageOutcome): string {
   if (o.duplicate) return `${o.label}: already imported`;
   if (o.type === "not-bounce") return `${o.label}: not a bounce (${o.why ?? "?"})`;
@@ -70,7 +31,7 @@ function describe(o: MessageOutcome): string {
   return `${o.label}: ${o.type === "arf" ? "ARF" : o.type === "dsn" ? "DSN" : "non-standard"}: ${what.join("; ") || "no recipient"}`;
 }
 
-function print(report: Report, flags: BouncesFlags, io: Io): void {
+function print(report: BounceReport, flags: BouncesFlags, io: Io): void {
   if (flags.json) {
     io.out(JSON.stringify(report, null, 2));
     return;
@@ -86,52 +47,19 @@ function print(report: Report, flags: BouncesFlags, io: Io): void {
 }
 
 export async function runImport(files: string[], flags: BouncesFlags, io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const report: Report = { counts: emptyCounts(), messages: [], problems: [] };
-  await withProcessor(flags, io, env, async (processor) => {
-    for await (const message of readSources(
-      files.map((f) => resolve(f)),
-      report.problems,
-    )) {
-      let outcome: MessageOutcome;
-      try {
-        outcome = await processor.process(message.raw, message.label);
-      } catch (e) {
-        if (e instanceof RassylkaError) throw e;
-        report.problems.push({ label: message.label, problem: `not a readable message (${(e as Error).message})` });
-        continue;
-      }
-      report.messages.push(outcome);
-      addToCounts(report.counts, outcome);
-    }
-  });
+  const report = await importBounces(bounceRun(flags, io, env), files);
   print(report, flags, io);
   return report.problems.length ? 1 : 0;
 }
 
 export async function runFetch(flags: BouncesFlags, io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const url = env[IMAP_URL_ENV];
-  const report: Report = { counts: emptyCounts(), messages: [], problems: [] };
-  const movedTo = flags.moveTo?.trim() || DEFAULT_MOVE_TO;
-  await withProcessor(flags, io, env, async (processor) => {
-    const result = await fetchBounces(url, { moveTo: movedTo, tlsInsecure: flags.insecureTls }, async (raw, label) => {
-      let outcome: MessageOutcome;
-      try {
-        outcome = await processor.process(raw, label);
-      } catch (e) {
-        if (e instanceof RassylkaError) throw e;
-        // left in the mailbox for a person to look at
-        report.problems.push({ label, problem: `not a readable message (${(e as Error).message})` });
-        return { move: false };
-      }
-      report.messages.push(outcome);
-      addToCounts(report.counts, outcome);
-      // bounces and complaints (and those already imported) are done with; other mail stays where it is
-      return { move: outcome.duplicate || outcome.type !== "not-bounce" };
-    });
-    report.mailbox = { url: maskImapUrl(url ?? ""), moved: result.moved, left: result.left, movedTo };
-  });
+  const report = await fetchBounceMailbox(bounceRun(flags, io, env), flags);
   print(report, flags, io);
   return report.problems.length ? 1 : 0;
+}
+
+function bounceRun(flags: BouncesFlags, io: Io, env: NodeJS.ProcessEnv): BounceRun {
+  return { root: flags.root, location: stateFromFlags(flags, env), env, onWarning: (d) => io.err(formatDiagnostic(d)) };
 }
 
 export function registerBounces(program: Command, io: Io, setCode: (c: number) => void): void {

@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { isRassylkaError } from "../diagnostics.js";
 import { type Lang, langOf, resolveLang } from "../i18n/lang.js";
 import type { Words } from "../i18n/words.js";
+import { redactor, secretsIn } from "../util/redact.js";
 import { VERSION } from "../version.js";
 import { type Io, redactingIo, stdio } from "./io.js";
 
@@ -38,6 +39,10 @@ const COMMANDS: Record<string, { term: string; load: () => Promise<Register> }> 
   send: {
     term: "send [options] <issue>",
     load: async () => (await import("./send.js")).registerSend,
+  },
+  doctor: {
+    term: "doctor [options]",
+    load: async () => (await import("./doctor.js")).registerDoctor,
   },
   status: {
     term: "status [options] [issue]",
@@ -208,7 +213,9 @@ export async function chooseLanguage(argv: string[], env: NodeJS.ProcessEnv): Pr
   return resolveLang({ flag, env, config });
 }
 
-export async function main(argv: string[], io: Io = stdio): Promise<number> {
+export async function main(argv: string[], rawIo: Io = stdio): Promise<number> {
+  // nothing any command prints carries a secret of the environment (src/util/redact.ts)
+  const io = redactingIo(rawIo, redactor(secretsIn(process.env)));
   let code = 0;
   const args = argv.slice(2);
   // `rassylka --version` needs no language, no catalogue and no command
@@ -217,9 +224,6 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
     return 0;
   }
   const lang = await chooseLanguage(argv, process.env);
-  // every line any command prints, its errors included, without the environment's secrets
-  const { redactor, secretValues } = await import("../util/redact.js");
-  io = redactingIo(io, redactor(secretValues(process.env)));
   try {
     const flag = optionValue(args, "--lang");
     if (flag !== undefined && !langOf(flag)) {

@@ -9,7 +9,7 @@ export const stdio: Io = {
   err: (s) => process.stderr.write(`${s}\n`),
 };
 
-/** The same Io with `clean` applied to every line (src/util/redact.ts: no secret is printed). */
+/** An Io whose every line goes through `clean` first (src/util/redact.ts: secrets and passwords out). */
 export function redactingIo(io: Io, clean: (text: string) => string): Io {
   return { out: (t) => io.out(clean(t)), err: (t) => io.err(clean(t)) };
 }

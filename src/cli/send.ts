@@ -1,27 +1,28 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { createInterface } from "node:readline/promises";
 import cliProgress from "cli-progress";
 import { type Command, InvalidArgumentError } from "commander";
+import type { NewsletterConfig } from "../config/schema.js";
+import { ehloName } from "../deliverability/ehlo.js";
 import { type Diagnostic, RassylkaError, warning } from "../diagnostics.js";
-import { t } from "../i18n/index.js";
+import { language, t } from "../i18n/index.js";
 import { dkimFromEnv } from "../message/message.js";
 import { type AudienceSource, addressList, csvFile } from "../send/audience.js";
-import { duration } from "../send/delivery.js";
 import type { SendMode, SendProgress, SendSummary } from "../send/engine.js";
+import { duration } from "../send/outcome.js";
 import { sendIssue } from "../send/send-issue.js";
-import { subscriberAudience } from "../send/subscribers.js";
+import { subscribersAt } from "../send/subscribers.js";
 import type { Transport } from "../send/transport.js";
 import { DryRunTransport } from "../send/transports/dry-run.js";
 import { OutboxTransport } from "../send/transports/outbox.js";
 import { parseSmtpUrl, SMTP_URL_ENV, SmtpTransport } from "../send/transports/smtp.js";
-import { isPostgresUrl, stateLocation } from "../state/location.js";
-import { openStore } from "../state/store.js";
 import { domainKey } from "../util/domain.js";
-import { maskUrlPasswords, redactor, secretValues } from "../util/redact.js";
-import { redactingIo } from "./io.js";
-import { formatDiagnostic, type Io, replyText } from "./print.js";
+import { maskUrlPasswords, redactor, secretsIn } from "../util/redact.js";
+import { type Io, redactingIo } from "./io.js";
+import { formatDiagnostic, replyText } from "./print.js";
+import { confirmYesNo } from "./prompt.js";
 import { runSendsayCampaign, sendsayPersonalTransport } from "./sendsay.js";
+import { stateArgument, stateFromFlags } from "./state-flag.js";
 
 /**
  * `rassylka send <issue> --to list.csv`: exit codes
@@ -54,6 +55,10 @@ export interface SendFlags {
   json?: boolean;
   encoding?: string;
   allowChanged?: boolean;
+  /** `--allow-no-one-click`: a private list may go without unsubscribe.url (printed in the summary). */
+  allowNoOneClick?: boolean;
+  /** `--allow-unaligned`: DKIM or the return path may be off the From domain (printed in the summary). */
+  allowUnaligned?: boolean;
   /** Sendsay (src/cli/sendsay.ts): a list to send to as one campaign, and its safety flags. */
   group?: string;
   force?: boolean;
@@ -152,7 +157,7 @@ function makeTransport(
   runtime: SendRuntime,
   root: string,
   warn: (d: Diagnostic) => void = () => {},
-): (issue: { slug: string; mode: SendMode }) => Transport | Promise<Transport> {
+): (issue: { slug: string; mode: SendMode; config?: NewsletterConfig }) => Transport | Promise<Transport> {
   const kind = flags.transport;
   if (kind === "sendsay") return sendsayPersonalTransport(root, runtime);
   if (kind !== "outbox" && kind !== "smtp")
@@ -193,7 +198,16 @@ function makeTransport(
         ),
       );
     }
-    return () => new SmtpTransport({ url, maxConnections: flags.concurrency, dkim, ca, allowInvalidCertificates: insecure });
+    // EHLO: SMTP_EHLO_NAME, sending.ehlo, this host's FQDN, else the From domain — never an IP literal
+    return ({ config }) =>
+      new SmtpTransport({
+        url,
+        maxConnections: flags.concurrency,
+        dkim,
+        ca,
+        allowInvalidCertificates: insecure,
+        name: config ? ehloName(config, runtime.env).name : runtime.env.SMTP_EHLO_NAME?.trim() || undefined,
+      });
   }
   return ({ slug, mode }) =>
     new OutboxTransport({ dir: join(root, "outbox", mode === "test" ? `${slug}-test` : slug), dkim, description: `outbox/${slug}/` });
@@ -271,21 +285,21 @@ export function exitCode(s: SendSummary): number {
 
 export function formatSummary(s: SendSummary, command: string): string[] {
   const lines: string[] = [];
-  if (s.stopped === "declined") return [`Not sent: «${s.subject}» went to nobody. Run the command again and answer y, or add --yes.`];
-  const verb =
+  if (s.stopped === "declined") return [t("send:declined", { subject: s.subject })];
+  const head =
     s.mode === "dry-run"
-      ? "Dry run (nothing delivered) of"
+      ? "dryRun"
       : s.mode === "test"
-        ? "Test copies of"
+        ? "test"
         : s.stopped && s.sent === 0
-          ? "Nothing sent of"
+          ? "nothing"
           : s.stopped || s.pending > 0
-            ? "Partly sent"
-            : "Sent";
-  lines.push(`${verb} «${s.subject}» via ${s.transport} in ${(s.elapsedMs / 1000).toFixed(1)} s`);
-  lines.push(
-    `  readers in the list: ${s.total} · sent now: ${s.sent}${s.alreadySent ? ` · already sent earlier: ${s.alreadySent}` : ""} · failed: ${s.failed} · suppressed: ${s.suppressed} · invalid: ${s.invalid} · duplicates: ${s.duplicates}`,
-  );
+            ? "partly"
+            : "sent";
+  const seconds = new Intl.NumberFormat(language(), { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(s.elapsedMs / 1000);
+  lines.push(t(`send:head.${head}`, { subject: s.subject, transport: s.transport, seconds }));
+  const already = s.alreadySent ? t("send:already", { count: s.alreadySent }) : "";
+  lines.push(t("send:counts", { ...s, already }));
   if (s.workers > 1)
     lines.push(
       `  a shared send: ${s.workers - 1} other worker(s) sent ${s.sentByOthers} of this list (rassylka status ${s.slug} shows each)`,
@@ -296,9 +310,9 @@ export function formatSummary(s: SendSummary, command: string): string[] {
     for (const a of s.resentAddresses.slice(0, 20)) lines.push(`    ${a}`);
   }
   if (s.failures.length) {
-    lines.push("  failed:");
+    lines.push(t("send:failedHeading"));
     for (const f of s.failures.slice(0, 50)) lines.push(`    ${f.email} — ${replyText(f.code, f.message)}`);
-    if (s.failed > 50) lines.push(`    … and ${s.failed - 50} more (rassylka status ${s.slug})`);
+    if (s.failed > 50) lines.push(t("send:moreInStatus", { count: s.failed - 50, slug: s.slug }));
   }
   for (const d of s.domains.filter((x) => x.slowdowns > 0)) {
     const pace = d.rate === null ? "back to no limit" : `now ${d.rate}/s`;
@@ -308,8 +322,8 @@ export function formatSummary(s: SendSummary, command: string): string[] {
   }
   if (s.bounced) lines.push(`  added to the suppression list as bounced (their mailbox does not exist): ${s.bounced}`);
   if (s.invalidRows.length) {
-    lines.push("  invalid addresses (skipped):");
-    for (const r of s.invalidRows.slice(0, 50)) lines.push(`    line ${r.line}: "${r.address}" — ${r.reason}`);
+    lines.push(t("send:invalidHeading"));
+    for (const r of s.invalidRows.slice(0, 50)) lines.push(t("send:invalidRow", { ...r }));
     if (s.invalid > 50) lines.push(`    … and ${s.invalid - 50} more (rassylka status ${s.slug} lists them all)`);
   }
   if (s.stopped === "sender") {
@@ -339,9 +353,9 @@ export function formatSummary(s: SendSummary, command: string): string[] {
     if (s.fix) lines.push(`  fix: ${s.fix}`);
     lines.push(`  then re-run to resume: ${command}`);
   } else if (s.stopped === "signal") {
-    lines.push(`Stopped. ${s.pending} reader(s) still pending; re-run to resume: ${command}`);
+    lines.push(t("send:stopped", { pending: t("send:pending", { count: s.pending, command }) }));
   } else if (s.pending > 0) {
-    lines.push(`${s.pending} reader(s) still pending; re-run to resume: ${command}`);
+    lines.push(t("send:pending", { count: s.pending, command }));
   }
   return lines;
 }
@@ -355,27 +369,8 @@ export function rerunCommand(argv: string[]): string {
   return `rassylka ${argv.map((a) => quote(maskUrlPasswords(a))).join(" ")}`;
 }
 
-/** What the send could print that is secret: the environment's secrets and a password in --smtp-url. */
-function secretsOf(flags: SendFlags, env: NodeJS.ProcessEnv): string[] {
-  return secretValues(env, [flags.smtpUrl]);
-}
-
-async function defaultAsk(question: string): Promise<string> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    // Ctrl-C or Ctrl-D at the prompt is a "no" (readline would otherwise swallow the Ctrl-C and wait)
-    return await new Promise<string>((resolve) => {
-      rl.on("SIGINT", () => resolve(""));
-      rl.on("close", () => resolve(""));
-      rl.question(question).then(resolve, () => resolve(""));
-    });
-  } finally {
-    rl.close();
-  }
-}
-
 export async function runSendCommand(issue: string, flags: SendFlags, rawIo: Io, runtime: SendRuntime): Promise<number> {
-  const clean = redactor(secretsOf(flags, runtime.env));
+  const clean = redactor(secretsIn(runtime.env, [flags.smtpUrl]));
   try {
     return await sendCommand(issue, flags, redactingIo(rawIo, clean), runtime);
   } catch (e) {
@@ -401,7 +396,7 @@ async function sendCommand(issue: string, flags: SendFlags, io: Io, runtime: Sen
   const audience = flags.test
     ? addressList(flags.test)
     : flags.subscribers
-      ? subscriberAudience(() => openStore(stateLocation(root, flags.state ? resolve(flags.state) : undefined, runtime.env)))
+      ? subscribersAt(stateFromFlags(flags, runtime.env))
       : audienceFrom(flags.to!, flags.encoding);
   if (mode === "send" && !flags.yes && !runtime.tty) {
     throw bad(
@@ -433,8 +428,7 @@ async function sendCommand(issue: string, flags: SendFlags, io: Io, runtime: Sen
       audience,
       mode,
       transport,
-      // a flag's path is relative to where you are
-      stateFile: flags.state && !isPostgresUrl(flags.state) ? resolve(flags.state) : flags.state,
+      stateFile: stateArgument(stateFromFlags(flags, runtime.env)),
       rate: flags.rate,
       domainRates: flags.domainRate,
       // SMTP: twice the pool size in flight, so a connection never waits for the ledger between messages
@@ -444,6 +438,8 @@ async function sendCommand(issue: string, flags: SendFlags, io: Io, runtime: Sen
       retryWindow: flags.retryWindow,
       retryFailed: flags.retryFailed,
       allowChanged: flags.allowChanged,
+      allow: { noOneClick: flags.allowNoOneClick, unaligned: flags.allowUnaligned },
+      dkimDomain: flags.transport === "sendsay" ? undefined : dkimFromEnv(runtime.env)?.domainName,
       onWarning: warn,
       onCreateState: (file) => io.err(`note: a new state file (the ledger of who got what): ${relative(process.cwd(), file) || file}`),
       signal: controller.signal,
@@ -451,12 +447,7 @@ async function sendCommand(issue: string, flags: SendFlags, io: Io, runtime: Sen
       onProgress: (p) => progress.update(p),
       confirm: flags.yes
         ? undefined
-        : async (info) => {
-            const answer = await (runtime.ask ?? defaultAsk)(
-              `Send «${info.subject}» to ${info.recipients} recipients via ${info.transport}? [y/N] `,
-            );
-            return /^(y|yes|д|да)$/i.test(answer.trim());
-          },
+        : (info) => confirmYesNo(`Send «${info.subject}» to ${info.recipients} recipients via ${info.transport}? [y/N] `, runtime.ask),
     });
   } finally {
     progress.stop();
@@ -464,10 +455,18 @@ async function sendCommand(issue: string, flags: SendFlags, io: Io, runtime: Sen
     process.removeListener("SIGTERM", onSignal);
   }
   const command = rerunCommand(process.argv.slice(2));
-  if (flags.json) io.out(JSON.stringify({ ...summary, exitCode: exitCode(summary) }, null, 2));
-  else for (const line of formatSummary(summary, command)) io.out(line);
+  // what this send was told to overlook, said where the editor reads the outcome
+  const allowed = [
+    ...(flags.allowNoOneClick ? [["--allow-no-one-click", t("deliverability:allowedNoOneClick")]] : []),
+    ...(flags.allowUnaligned ? [["--allow-unaligned", t("deliverability:allowedUnaligned")]] : []),
+  ];
+  if (flags.json) io.out(JSON.stringify({ ...summary, allowed: allowed.map(([flag]) => flag), exitCode: exitCode(summary) }, null, 2));
+  else {
+    for (const line of formatSummary(summary, command)) io.out(line);
+    for (const [, text] of allowed) io.out(`  ${text}`);
+  }
   if (mode === "send" && flags.transport === "outbox" && summary.sent > 0 && !flags.json) {
-    io.out(`Open the messages in ${relative(process.cwd(), join(root, "outbox", summary.slug)) || "."}/ (one .eml per reader).`);
+    io.out(t("send:outbox", { dir: relative(process.cwd(), join(root, "outbox", summary.slug)) || "." }));
   }
   return exitCode(summary);
 }
@@ -527,6 +526,8 @@ export function registerSend(program: Command, io: Io, setCode: (c: number) => v
     .option("--root <dir>", "the newsletter's folder", ".")
     .option("--encoding <name>", "encoding of the CSV: utf-8 (default) or windows-1251", "utf-8")
     .option("--allow-changed", "continue a send although the issue changed since it started")
+    .option("--allow-no-one-click", "send without unsubscribe.url (a private list): no one-click unsubscribe, printed in the summary")
+    .option("--allow-unaligned", "send although DKIM_DOMAIN or returnPath is off the From domain, printed in the summary")
     .option("--group <id>", "with --transport sendsay: send to this Sendsay list as one campaign (docs/sendsay.md)")
     .option("--force", "with --group: submit although an earlier submission is in doubt or already sent")
     .option("--without-subscriber-fields", "with --group: send everyone the version with subscriber fields empty")

@@ -1,6 +1,5 @@
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { createInterface } from "node:readline/promises";
 import type { Command } from "commander";
 import {
   assertCampaignable,
@@ -9,11 +8,10 @@ import {
   campaignRequest,
   describeStatus,
   readerFields,
-  runCampaign,
 } from "../campaign/campaign.js";
 import type { SourceFile } from "../campaign/proscript.js";
 import type { CampaignStats } from "../campaign/stats.js";
-import { syncStopLists } from "../campaign/stoplist.js";
+import { sendCampaign, syncStopListsAt } from "../campaign/stored.js";
 import { compileOrThrow } from "../compile/compile.js";
 import { CONFIG_FILE, loadConfig, parseConfig } from "../config/load.js";
 import type { NewsletterConfig } from "../config/schema.js";
@@ -25,9 +23,9 @@ import { refuseDraft } from "../send/guards.js";
 import type { Transport } from "../send/transport.js";
 import { pingSendsay, SendsayTransport } from "../send/transports/sendsay/transport.js";
 import { SendsayClient, type SendsayClientOptions, sendsayCredentials } from "../sendsay/client.js";
-import { stateLocation } from "../state/location.js";
-import { openStore } from "../state/store.js";
 import type { Io } from "./print.js";
+import { confirmYesNo } from "./prompt.js";
+import { stateFromFlags } from "./state-flag.js";
 
 /**
  * The Sendsay parts of the CLI: `rassylka sendsay ping`, and what `rassylka send --transport sendsay`
@@ -103,9 +101,8 @@ export async function runSendsaySync(flags: SyncFlags, io: Io, env: NodeJS.Proce
   const root = resolve(flags.root);
   const client = new SendsayClient({ ...sendsayCredentials(configNow(root), env), maxAttempts: 3, onEvent: retryNotes(io) });
   // the state store: a SQLite file or the PostgreSQL database every machine shares (RASSYLKA_DATABASE_URL, --state postgres://…)
-  const store = await openStore(stateLocation(root, flags.state));
-  try {
-    const result = await syncStopLists(client, store.suppressions, { dryRun: flags.dryRun });
+  const result = await syncStopListsAt(stateFromFlags(flags, env, "root"), client, { dryRun: flags.dryRun });
+  {
     if (flags.json) {
       io.out(JSON.stringify(result, null, 2));
       return 0;
@@ -120,8 +117,6 @@ export async function runSendsaySync(flags: SyncFlags, io: Io, env: NodeJS.Proce
     for (const a of result.toSendsay) io.out(`  + ${a.email} (${a.reason})`);
     io.out(result.dryRun ? "Dry run: nothing was changed on either side." : "Nothing was removed on either side.");
     return 0;
-  } finally {
-    await store.close();
   }
 }
 
@@ -234,15 +229,6 @@ function campaignSources(root: string, issueFile: string, templates: TemplateSet
   return sources;
 }
 
-async function defaultAsk(question: string): Promise<string> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return await rl.question(question);
-  } finally {
-    rl.close();
-  }
-}
-
 /**
  * `rassylka send <issue> --transport sendsay --group <id>`. Exit codes: 0 the track ended done (-1);
  * 1 bad input, refused by Sendsay, or in doubt (nothing sent again); 2 the track ended in error or was
@@ -312,8 +298,6 @@ export async function runSendsayCampaign(issue: string, flags: SendsaySendFlags,
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
-  // "submitting" is committed before the request leaves: fsync on every commit for SQLite
-  const store = await openStore(stateLocation(root, flags.state), { durability: "full" });
   const show = (e: CampaignEvent) => {
     if (flags.json) return;
     if (e.type === "submitting") io.err(`Submitting «${compiled.subject}» to Sendsay list "${e.groupId}" (account ${client.login})…`);
@@ -326,9 +310,8 @@ export async function runSendsayCampaign(issue: string, flags: SendsaySendFlags,
   let lastShownAt = 0;
   const pollMs = Number(runtime.env[ENV_POLL_INTERVAL] ?? "") || undefined;
   try {
-    const outcome = await runCampaign({
+    const outcome = await sendCampaign(stateFromFlags(flags, runtime.env), {
       client,
-      campaigns: store.campaigns,
       compiled,
       config,
       groupId,
@@ -348,12 +331,11 @@ export async function runSendsayCampaign(issue: string, flags: SendsaySendFlags,
       },
       confirm: flags.yes
         ? undefined
-        : async (info) => {
-            const answer = await (runtime.ask ?? defaultAsk)(
+        : (info) =>
+            confirmYesNo(
               `Send «${info.subject}» to every member of Sendsay list "${info.groupId}" (account ${info.login})? [y/N] `,
-            );
-            return /^(y|yes|д|да)$/i.test(answer.trim());
-          },
+              runtime.ask,
+            ),
     });
     const code = campaignExitCode(outcome);
     if (flags.json) io.out(JSON.stringify({ ...outcome, exitCode: code }, null, 2));
@@ -365,6 +347,5 @@ export async function runSendsayCampaign(issue: string, flags: SendsaySendFlags,
   } finally {
     process.removeListener("SIGINT", onSignal);
     process.removeListener("SIGTERM", onSignal);
-    await store.close();
   }
 }

@@ -1,11 +1,10 @@
-import { resolve } from "node:path";
 import type { Command } from "commander";
 import { error, RassylkaError } from "../diagnostics.js";
 import { language, t } from "../i18n/index.js";
 import { copyState } from "../state/copy.js";
-import { DATABASE_URL_ENV, isPostgresUrl, locationText, type StateLocation, stateLocation } from "../state/location.js";
 import { openStore } from "../state/store.js";
 import type { Io } from "./print.js";
+import { DATABASE_URL_ENV, locationText, stateFromFlags } from "./state-flag.js";
 
 /**
  * `rassylka state migrate|copy`: the state store itself. A location is a state file
@@ -25,13 +24,8 @@ export interface CopyFlags {
   json?: boolean;
 }
 
-/** A location flag: a postgres:// URL as it is, a file resolved from the current folder. */
-function locationOf(root: string, flag: string | undefined, env: NodeJS.ProcessEnv): StateLocation {
-  return stateLocation(resolve(root), flag && !isPostgresUrl(flag) ? resolve(flag) : flag, env);
-}
-
 export async function runMigrate(flags: StateFlags, io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const location = locationOf(flags.root, flags.state, env);
+  const location = stateFromFlags(flags, env);
   const where = locationText(location);
   const store = await openStore(location, { migrate: false });
   try {
@@ -59,8 +53,8 @@ export async function runCopy(flags: CopyFlags, io: Io, env: NodeJS.ProcessEnv =
       }),
     );
   }
-  const source = locationOf(flags.root, flags.from, {});
-  const target = locationOf(flags.root, to, {});
+  const source = stateFromFlags({ root: flags.root, state: flags.from }, {});
+  const target = stateFromFlags({ root: flags.root, state: to }, {});
   const same =
     source.kind === target.kind &&
     (source.kind === "sqlite" ? source.file : source.url) === (target.kind === "sqlite" ? target.file : target.url);

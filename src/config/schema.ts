@@ -137,6 +137,14 @@ export const configSchema = z.strictObject({
   /** How a send delivers (docs/sending.md). */
   sending: z
     .strictObject({
+      /** The name said in EHLO (SMTP_EHLO_NAME overrides); default this host's FQDN, else the From domain. */
+      ehlo: z
+        .string()
+        .refine((h) => domainKey(h) !== undefined, {
+          message: "expected a host name such as mail.example.ru (never an IP address)",
+          params: { fix: "write the sending host's name, e.g. ehlo: mail.example.ru" },
+        })
+        .optional(),
       /**
        * Receiving domain → messages per second from one worker (`mail.ru: 10`); a key covers its
        * subdomains. `--domain-rate DOMAIN=N` overrides one domain for a run (src/send/pacing.ts).

@@ -1,4 +1,5 @@
 import { domainToASCII } from "node:url";
+import { error, RassylkaError } from "../diagnostics.js";
 
 /**
  * A reader's identity: the one key under which an address is listed in the ledger, suppressed, put in an
@@ -51,4 +52,15 @@ export function emailProblem(address: string): string | undefined {
   const labels = domain.split(".");
   if (labels.length < 2 || labels.some((l) => !DOMAIN_LABEL.test(l) || l.length > 63)) return `"${domain}" is not a valid domain`;
   return undefined;
+}
+
+/** Addresses given on a command line: every one that is not an address named, as one error (`ruleId` says whose). */
+export function requireAddresses(addresses: readonly string[], ruleId: string): void {
+  const bad = addresses.filter((a) => emailProblem(a.trim()));
+  if (bad.length)
+    throw new RassylkaError(
+      bad.map((a) =>
+        error(ruleId, `"${a}" is not an email address: ${emailProblem(a.trim())}`, { fix: "give addresses like reader@example.ru" }),
+      ),
+    );
 }

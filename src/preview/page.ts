@@ -1,15 +1,16 @@
 import type { Diagnostic } from "../diagnostics.js";
+import { language } from "../i18n/index.js";
+import { type PreviewStrings, pageStrings } from "../i18n/pages.js";
 import { formatKb, GMAIL_CLIP_BYTES, sizeLevel } from "../message/size.js";
-import { errorStatus, issueDate, languageTag, type PreviewStrings, pageStrings } from "../pages/i18n.js";
-import { partial, template } from "../pages/templates.js";
+import { issueDate } from "../render/events.js";
+import { errorStatus, languageTag, partial, template } from "../render/pages.js";
 import type { Subscriber } from "../render/personalise.js";
 import { counts, failed, type IssueReport } from "./report.js";
 
 /**
- * The preview's pages, from Handlebars templates (src/pages/templates.ts: every value escaped): no
+ * The preview's pages, from Handlebars templates (src/render/pages.ts: every value escaped): no
  * framework, no client bundle. Content (subjects, dates, the email) is in the newsletter's language;
- * the UI labels come from the one page-words table (src/pages/i18n.ts): Russian for a Russian
- * newsletter, English otherwise. The view models below are computed here, so the templates only place them.
+ * the panel (labels, sizes, findings, error pages) in the editor's (src/i18n/catalogues/preview.ts). The view models below are computed here, so the templates only place them.
  */
 
 export interface PageContext {
@@ -21,8 +22,9 @@ export interface PageContext {
   projectErrors: Diagnostic[];
 }
 
-export function labelsFor(language: string): PreviewStrings {
-  return pageStrings(language).preview;
+/** The panel's labels, in the editor's language (`--lang`, RASSYLKA_LANG, the newsletter's, the locale). */
+export function labelsFor(): PreviewStrings {
+  return pageStrings(language()).preview;
 }
 
 const STYLE = `
@@ -188,7 +190,7 @@ function diagnosticViews(diagnostics: readonly Diagnostic[]): DiagnosticView[] {
 }
 
 function layoutView(ctx: PageContext, title: string, key?: string): LayoutView {
-  const l = labelsFor(ctx.language);
+  const l = labelsFor();
   return {
     lang: languageTag(ctx.language),
     title,
@@ -200,11 +202,11 @@ function layoutView(ctx: PageContext, title: string, key?: string): LayoutView {
   };
 }
 
-export function sizeView(bytes: number, language: string): SizeView {
-  const l = labelsFor(language);
+export function sizeView(bytes: number): SizeView {
+  const l = labelsFor();
   const level = sizeLevel(bytes);
   const note = level === "error" ? ` — ${l.clipped}` : level === "warning" ? ` — ${l.close}` : "";
-  return { level, bytes, text: `${formatKb(bytes, language)} ${l.of} ${formatKb(GMAIL_CLIP_BYTES, language)}${note}` };
+  return { level, bytes, text: `${formatKb(bytes, language())} ${l.of} ${formatKb(GMAIL_CLIP_BYTES, language())}${note}` };
 }
 
 interface RowView {
@@ -231,7 +233,7 @@ const INDEX = template<LayoutView & { rows: RowView[] }>(`{{#> preview/layout}}<
 {{/preview/layout}}`);
 
 export function indexPage(ctx: PageContext, reports: IssueReport[]): string {
-  const l = labelsFor(ctx.language);
+  const l = labelsFor();
   const rows = reports.map((r): RowView => {
     const c = r.compiled;
     const base = { key: r.key, href: `/issue/${encodeURIComponent(r.key)}`, file: r.file, counts: counts(r) };
@@ -243,7 +245,7 @@ export function indexPage(ctx: PageContext, reports: IssueReport[]): string {
       dateText: issueDate(c.date, ctx.language),
       subject: c.subject,
       draft: c.draft,
-      size: r.bytes !== undefined ? sizeView(r.bytes, ctx.language) : undefined,
+      size: r.bytes !== undefined ? sizeView(r.bytes) : undefined,
     };
   });
   return INDEX({ ...layoutView(ctx, `${l.issues} — ${ctx.newsletterName}`), rows });
@@ -310,7 +312,7 @@ const ISSUE = template<IssuePageView>(`{{#> preview/layout}}<p><a href="/">{{l.a
 {{/preview/layout}}`);
 
 export function issuePage(ctx: PageContext, view: IssueView): string {
-  const l = labelsFor(ctx.language);
+  const l = labelsFor();
   const { report } = view;
   const shown = report.compiled && !failed(report) ? report : view.lastGood;
   const c = shown?.compiled;
@@ -329,7 +331,7 @@ export function issuePage(ctx: PageContext, view: IssueView): string {
       date: c.date,
       dateText: issueDate(c.date, ctx.language),
       draft: c.draft,
-      size: view.bytes !== undefined ? sizeView(view.bytes, ctx.language) : undefined,
+      size: view.bytes !== undefined ? sizeView(view.bytes) : undefined,
       counts: counts(shown),
       file: report.file,
       readers: view.subscribers.length
@@ -350,11 +352,11 @@ const MESSAGE = template<LayoutView & { message: string }>(
 );
 
 export function notFoundPage(ctx: PageContext): string {
-  return MESSAGE({ ...layoutView(ctx, labelsFor(ctx.language).notFound), message: labelsFor(ctx.language).notFound });
+  return MESSAGE({ ...layoutView(ctx, labelsFor().notFound), message: labelsFor().notFound });
 }
 
 /** An answer to a request that went wrong (400, 403, 404, 405, 413, 500), in the preview's own page. */
 export function errorPage(ctx: PageContext, status: number, message?: string): string {
-  const t = pageStrings(ctx.language);
+  const t = pageStrings(language());
   return MESSAGE({ ...layoutView(ctx, t.errorTitle(status)), message: message ?? t.errors[errorStatus(status)] });
 }

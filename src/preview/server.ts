@@ -212,7 +212,7 @@ export async function startPreview(options: PreviewOptions): Promise<PreviewServ
   });
   type IssueRequest = FastifyRequest<{ Params: { key: string }; Querystring: { s?: string } }>;
   const issue = (part?: "email.html" | "email.txt") => async (request: IssueRequest, reply: FastifyReply) => {
-    const l = labelsFor(model.pageContext().language);
+    const l = labelsFor();
     const report = model.reports.get(request.params.key);
     if (!report) return send(reply, 404, "text/html", notFoundPage(model.pageContext()));
     const subscribers = model.subscribers();

@@ -51,3 +51,12 @@ export function footerEvents(issue: Pick<Issue, "date" | "events">, config: News
     .sort((a, b) => a.date.localeCompare(b.date))
     .map(decorate);
 }
+
+/** "24 ноября 2026 г." — and never a crash on a language tag Intl does not know. */
+export function issueDate(iso: string, language: string): string {
+  try {
+    return formatDate(iso, language, { withYear: true });
+  } catch {
+    return iso;
+  }
+}

@@ -8,6 +8,24 @@ const md = new MarkdownIt({ html: true, linkify: true, typographer: false, break
 
 // Data tables get a class: the text stage lays them out as tables, apart from MJML's layout tables.
 md.renderer.rules.table_open = () => '<table class="rsk-data">\n';
+// Header cells say what they head, for screen readers (axe: th-has-data-cells, scope-attr-valid)
+md.renderer.rules.th_open = (tokens, idx, options, _env, self) => {
+  tokens[idx].attrSet("scope", "col");
+  return self.renderToken(tokens, idx, options);
+};
+
+/**
+ * Images: the content column's width for Outlook (which reads the attribute, not CSS) and a fluid style for
+ * everyone else; never height="auto" (not a valid height, and Outlook draws it 0 px or at full size).
+ */
+export const CONTENT_WIDTH = 544;
+const defaultImage = md.renderer.rules.image!;
+md.renderer.rules.image = (tokens, idx, options, env, self) => {
+  const t = tokens[idx];
+  if (!t.attrGet("width")) t.attrSet("width", String(CONTENT_WIDTH));
+  if (!t.attrGet("style")) t.attrSet("style", `display:block;width:100%;max-width:${CONTENT_WIDTH}px;border:0;`);
+  return defaultImage(tokens, idx, options, env, self);
+};
 
 export function markdownToHtml(markdown: string): string {
   return md.render(markdown);

@@ -2,6 +2,7 @@ import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join, relative, resolve } from "node:path";
 import { type Diagnostic, isRassylkaError, RassylkaError } from "../diagnostics.js";
+import { language } from "../i18n/index.js";
 import { renderWebVersion } from "../render/personalise.js";
 import { openScreenshotter, type Screenshotter, VARIANTS } from "../screenshots/screenshots.js";
 import { toPosix, writeFileAtomic } from "../util/fs.js";
@@ -90,6 +91,7 @@ export interface ReviewResult {
   base: BaseCommit;
   /** templates/ or newsletter.yaml differ: every issue was compared. */
   projectChanged: boolean;
+  /** the editor's language: the page and summary are written in it */
   language: string;
   newsletter: string;
   issues: IssueReview[];
@@ -157,7 +159,7 @@ export async function review(options: ReviewOptions): Promise<ReviewResult> {
       summary: join(outDir, "summary.md"),
       base,
       projectChanged,
-      language: config.language,
+      language: language(),
       newsletter: config.name,
       issues,
       diagnostics,

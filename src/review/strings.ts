@@ -1,6 +1,8 @@
+import { type Lang, langOf, translator } from "../i18n/index.js";
+
 /**
- * The words of the review page and summary, in the newsletter's language (config `language`): Russian
- * for `ru`, English otherwise. Numbers and dates go through Intl in the same language.
+ * The words of the review page and summary (src/i18n/catalogues/review.ts), in the editor's language
+ * (`ReviewResult.language`). Numbers and dates go through Intl in the same language.
  */
 export type Status = "new" | "changed" | "unchanged" | "removed";
 
@@ -34,68 +36,47 @@ export interface ReviewStrings {
   totals: (counts: Record<Status, number>) => string;
 }
 
-const ru: ReviewStrings = {
-  lang: "ru",
-  title: (name) => `Изменения писем: «${name}»`,
-  against: "Сравнение с",
-  generated: "Собрано",
-  status: { new: "новый", changed: "изменён", unchanged: "без изменений", removed: "удалён" },
-  issue: "Выпуск",
-  statusHeading: "Статус",
-  pixels: "Изменено пикселей",
-  size: "Размер",
-  lint: "Ошибки / предупреждения",
-  errorsWarnings: "ошибок / предупреждений",
-  before: "До",
-  after: "После",
-  difference: "Разница",
-  variants: { "600": "600 px", "375": "375 px (телефон)", dark: "Тёмная тема" },
-  text: "Текстовая версия",
-  textSame: "Текстовая версия не изменилась.",
-  noBefore: "В базовой ветке этого выпуска нет.",
-  noAfter: "Выпуск удалён в этой ветке.",
-  buildError: "Не собирается",
-  unchangedList: "Без изменений",
-  nothingChanged: "Ни одно письмо не изменилось.",
-  draft: "черновик",
-  more: (n) => `…и ещё ${n}: см. страницу обзора в артефакте.`,
-  unchangedCount: (n) => `Без изменений: ${n}.`,
-  footnote: "Размер — закодированное письмо; Gmail обрезает письма больше",
-  totals: (c) => `Изменено: ${c.changed}, новых: ${c.new}, удалено: ${c.removed}, без изменений: ${c.unchanged}.`,
-};
+const cache = new Map<Lang, ReviewStrings>();
 
-const en: ReviewStrings = {
-  lang: "en",
-  title: (name) => `Email changes: “${name}”`,
-  against: "Compared with",
-  generated: "Generated",
-  status: { new: "new", changed: "changed", unchanged: "unchanged", removed: "removed" },
-  issue: "Issue",
-  statusHeading: "Status",
-  pixels: "Pixels changed",
-  size: "Size",
-  lint: "Errors / warnings",
-  errorsWarnings: "errors / warnings",
-  before: "Before",
-  after: "After",
-  difference: "Difference",
-  variants: { "600": "600 px", "375": "375 px (phone)", dark: "Dark mode" },
-  text: "Text part",
-  textSame: "The text part did not change.",
-  noBefore: "This issue is not on the base branch.",
-  noAfter: "This branch removes the issue.",
-  buildError: "Does not build",
-  unchangedList: "Unchanged",
-  nothingChanged: "No email changed.",
-  draft: "draft",
-  more: (n) => `…and ${n} more: see the review page in the artifact.`,
-  unchangedCount: (n) => `Unchanged: ${n}.`,
-  footnote: "Size is the encoded message; Gmail clips messages over",
-  totals: (c) => `Changed: ${c.changed}, new: ${c.new}, removed: ${c.removed}, unchanged: ${c.unchanged}.`,
-};
-
+/** The words in `language` (the catalogue `review`); English for a language we do not speak. */
 export function reviewStrings(language: string): ReviewStrings {
-  return language.toLowerCase().startsWith("ru") ? ru : en;
+  const lang = langOf(language) ?? "en";
+  let strings = cache.get(lang);
+  if (!strings) {
+    const { t } = translator(lang);
+    const w = (key: string) => t(`review:${key}`);
+    strings = {
+      lang,
+      title: (name) => t("review:title", { name }),
+      against: w("against"),
+      generated: w("generated"),
+      status: { new: w("status.new"), changed: w("status.changed"), unchanged: w("status.unchanged"), removed: w("status.removed") },
+      issue: w("issue"),
+      statusHeading: w("statusHeading"),
+      pixels: w("pixels"),
+      size: w("size"),
+      lint: w("lint"),
+      errorsWarnings: w("errorsWarnings"),
+      before: w("before"),
+      after: w("after"),
+      difference: w("difference"),
+      variants: { "600": w("variants.600"), "375": w("variants.375"), dark: w("variants.dark") },
+      text: w("text"),
+      textSame: w("textSame"),
+      noBefore: w("noBefore"),
+      noAfter: w("noAfter"),
+      buildError: w("buildError"),
+      unchangedList: w("unchangedList"),
+      nothingChanged: w("nothingChanged"),
+      draft: w("draft"),
+      more: (count) => t("review:more", { count }),
+      unchangedCount: (count) => t("review:unchangedCount", { count }),
+      footnote: w("footnote"),
+      totals: (c) => t("review:totals", { ...c }),
+    };
+    cache.set(lang, strings);
+  }
+  return strings;
 }
 
 /** A language tag Intl accepts: the newsletter's, or English when Intl does not know it. */

@@ -3,7 +3,8 @@ import { join } from "node:path";
 import type { NewsletterConfig } from "../config/schema.js";
 import { type Diagnostic, warning } from "../diagnostics.js";
 import { resolveLang, translator } from "../i18n/index.js";
-import { issueDate } from "../pages/i18n.js";
+import { issueDate } from "../render/events.js";
+
 import { sha256, writeFileAtomic } from "../util/fs.js";
 import { VERSION } from "../version.js";
 import { writeSearchAssets } from "./assets.js";
@@ -187,6 +188,8 @@ async function writeIndex(outDir: string, dir: string, language: string, records
         language,
         meta: { title: r.title, date: r.date, day: r.day, slug: r.slug },
         filters: r.tags.length ? { [RUBRIC_FILTER]: r.tags } : {},
+        // a rubric ticked with no words lists its issues newest first
+        sort: { date: r.date },
       });
       if (added.errors.length) throw new Error(added.errors.join("; "));
     }

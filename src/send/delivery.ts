@@ -1,8 +1,11 @@
 import { buildMessage, type MessageContext, type Recipient, subscriberFor } from "../message/message.js";
 import type { Personaliser } from "../render/personalise.js";
 import type { LedgerRow, LedgerStore, NextDue, Outcome } from "../state/ledger.js";
+import { decideOutcome, initialPolicyState, type PolicyState, type RetryPolicy, type StopReason } from "./outcome.js";
 import { type DomainPace, DomainPacer } from "./pacing.js";
 import type { DeliveryResult, Transport } from "./transport.js";
+
+export type { StopReason };
 
 /**
  * The claim / send / record loop of one run. Up to `concurrency` readers are in flight; finished ones
@@ -11,24 +14,14 @@ import type { DeliveryResult, Transport } from "./transport.js";
  * Refills when half of the slots are free, and records outcomes within RECORD_WITHIN_MS: a crash can
  * only resend readers that are counted, and reported, as in flight.
  */
-export interface DeliverySettings {
+export interface DeliverySettings extends RetryPolicy {
   /** Messages handed to the transport at once. */
   concurrency: number;
-  /** Attempts per reader for temporary failures (Infinity: only the window limits them). */
-  maxAttempts: number;
-  /** Base of the exponential backoff, ms. */
-  retryDelay: number;
-  /** How long after its first temporary failure a reader is still retried, ms; then it is failed. */
-  retryWindow: number;
   /**
    * The longest the loop waits for a deferred reader's retry, ms. When only deferred readers are left and
    * the next is due later than this, the run stops (`deferred`): the next run sends those that are due.
    */
   maxWait: number;
-  /** Transient failures in a row that pause the run (replies about one reader, such as greylisting, excluded). */
-  pauseAfter: number;
-  /** The same permanent reply for this many different readers in a row is the sender's problem: stop. */
-  samePermanentStop: number;
   /** Messages per second over the whole run; 0: no limit. */
   rate: number;
   /** Messages per second per receiving domain (src/send/pacing.ts); flags already merged over the config. */
@@ -51,9 +44,6 @@ export interface DeliveryProgress {
   /** Messages per second so far. */
   rate: number;
 }
-
-/** Why a run stopped before everyone was delivered. */
-export type StopReason = "paused" | "signal" | "sender" | "deferred" | "lease";
 
 export interface DeliveryResultSummary {
   sent: number;
@@ -93,7 +83,6 @@ export interface DeliveryTarget {
 
 const RECORD_WITHIN_MS = 20;
 /** Retries back off to once an hour at most: a reader deferred for a day is tried about 24 more times. */
-const MAX_BACKOFF_MS = 60 * 60_000;
 const MAX_LISTED = 1000;
 const CHECKPOINT_EVERY_MS = 1000;
 /** Waiting on readers another worker has in flight: how often to look whether it finished them (or died). */
@@ -106,9 +95,6 @@ function untilDue(due: NextDue): number {
 }
 
 /** Backoff for the n-th failed attempt: base·2^(n−1), times a jitter factor in [0.5, 1.5), capped at an hour. */
-export function backoff(base: number, attempt: number, random = Math.random): number {
-  return Math.min(MAX_BACKOFF_MS, Math.round(base * 2 ** Math.max(0, attempt - 1) * (0.5 + random())));
-}
 
 /** A global messages-per-second limit (a slot every 1000/rate ms), shared by every concurrent send. */
 export class RateLimiter {
@@ -153,16 +139,6 @@ export class RateLimiter {
 }
 
 /** A reply with the reader's address taken out: the same text for every reader when it is about the sender. */
-function replyShape(code: number | undefined, response: string): string {
-  return `${code ?? ""} ${response.replace(/<[^>]*>|[^\s<>]+@[^\s<>]+/g, "<>")}`;
-}
-
-/** 90 s → "1.5 min", 7200 s → "2 h". */
-export function duration(ms: number): string {
-  if (ms < 120_000) return `${Math.round(ms / 1000)} s`;
-  if (ms < 2 * 3600_000) return `${Math.round(ms / 60_000)} min`;
-  return `${Math.round(ms / 3600_000)} h`;
-}
 
 /** A wake-up the loop sleeps on: a finished message, a due retry or an abort ends the sleep. */
 class Alarm {
@@ -199,9 +175,8 @@ export class Delivery {
   private pauseReason?: string;
   private fix?: string;
   private nextRetryAt?: number;
-  private consecutiveTransient = 0;
-  /** Readers refused in a row with the same permanent reply (their ids, to put back if it proves to be ours). */
-  private permanentStreak: { shape: string; rows: { id: number; attempts: number }[] } = { shape: "", rows: [] };
+  /** What the retry/stop policy remembers between answers (transient failures in a row, the same refusal in a row). */
+  private policy: Pick<PolicyState, "transientInARow" | "permanentStreak"> = initialPolicyState();
   private resentCount = 0;
   private readonly resentAddresses: string[] = [];
   private lostCount = 0;
@@ -390,82 +365,22 @@ export class Delivery {
     }
   }
 
+  /** The policy's decision (src/send/outcome.ts), applied to the run's figures and the readers it puts back. */
   private outcomeOf(row: LedgerRow, result: DeliveryResult): Outcome {
-    const attempts = row.attempts + 1;
-    const { id } = row;
-    if (result.status === "sender") {
-      // not this reader's failure: back to the queue as it was, and nothing more is claimed
-      if (this.stop === undefined || this.stop === "paused") {
-        this.stop = "sender";
-        this.pauseReason = result.response;
-        this.fix = result.fix;
-      }
-      return { id, state: "pending", attempts: row.attempts };
+    const before: PolicyState = { ...this.policy, stop: this.stop, pauseReason: this.pauseReason, fix: this.fix };
+    const d = decideOutcome(row, result, before, this.settings, Date.now());
+    this.policy = { transientInARow: d.state.transientInARow, permanentStreak: d.state.permanentStreak };
+    ({ stop: this.stop, pauseReason: this.pauseReason, fix: this.fix } = d.state);
+    if (d.requeue.length) {
+      this.stats.failed -= d.requeue.length;
+      for (const r of d.requeue) this.settle(r);
     }
-    if (result.status !== "permanent") this.permanentStreak = { shape: "", rows: [] };
-    if (result.status === "sent") {
-      this.consecutiveTransient = 0;
-      this.stats.sent++;
-      if (row.inDoubt) {
-        this.resentCount++;
-        if (this.resentAddresses.length < MAX_LISTED) this.resentAddresses.push(row.address);
-      }
-      return { id, state: "sent", attempts, code: result.code, response: result.response, providerId: result.providerId };
+    if (d.counted) this.stats[d.counted]++;
+    if (d.counted === "sent" && row.inDoubt) {
+      this.resentCount++;
+      if (this.resentAddresses.length < MAX_LISTED) this.resentAddresses.push(row.address);
     }
-    if (result.status === "permanent") {
-      this.consecutiveTransient = 0;
-      const shape = replyShape(result.code, result.response);
-      if (shape !== this.permanentStreak.shape) this.permanentStreak = { shape, rows: [] };
-      this.permanentStreak.rows.push({ id, attempts: row.attempts });
-      const streak = this.permanentStreak.rows.length;
-      if (streak >= this.settings.samePermanentStop) {
-        // the same refusal for every reader (relay access denied, a blocked sender): the sender's problem,
-        // so the readers refused so far go back to the queue too, uncounted
-        if (streak === this.settings.samePermanentStop) {
-          this.stats.failed -= streak - 1;
-          for (const r of this.permanentStreak.rows.slice(0, -1)) this.settle({ id: r.id, state: "pending", attempts: r.attempts });
-        }
-        if (this.stop === undefined || this.stop === "paused") {
-          this.stop = "sender";
-          this.pauseReason = `the same refusal for ${streak} different readers in a row: ${result.response}`;
-          this.fix =
-            "a refusal of every reader is about the sender (a relay that does not relay for this account or host, a blocked sender address): fix it with the server's administrator, then run the same command again — nobody was recorded as failed";
-        }
-        return { id, state: "pending", attempts: row.attempts };
-      }
-      this.stats.failed++;
-      return { id, state: "failed", attempts, code: result.code, response: result.response };
-    }
-    if (!result.recipient) {
-      this.consecutiveTransient++;
-      if (this.consecutiveTransient >= this.settings.pauseAfter && !this.stop) {
-        this.stop = "paused";
-        this.pauseReason = result.response;
-      }
-    }
-    const now = Date.now();
-    const since = row.deferredSince ?? now;
-    const windowEnd = since + this.settings.retryWindow;
-    if (attempts >= this.settings.maxAttempts || now >= windowEnd) {
-      this.stats.failed++;
-      return {
-        id,
-        state: "failed",
-        attempts,
-        code: result.code,
-        response: `gave up after ${attempts} attempt${attempts === 1 ? "" : "s"} over ${duration(now - since)}: ${result.response}`,
-      };
-    }
-    this.stats.retrying++;
-    return {
-      id,
-      state: "deferred",
-      attempts,
-      code: result.code,
-      response: result.response,
-      // the last try comes at the end of the window
-      nextAt: Math.min(now + backoff(this.settings.retryDelay, attempts), windowEnd),
-    };
+    return d.outcome;
   }
 
   private progress(): void {

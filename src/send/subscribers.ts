@@ -1,3 +1,5 @@
+import type { StateLocation } from "../state/location.js";
+import { openStore } from "../state/store.js";
 import type { SubscriberStore } from "../state/subscribers.js";
 import type { AudienceRow, AudienceSource } from "./audience.js";
 
@@ -30,4 +32,9 @@ export function subscriberAudience(
       }
     },
   };
+}
+
+/** `send --subscribers`: the subscriber list of the store at `location`, opened when the rows are read. */
+export function subscribersAt(location: StateLocation): AudienceSource {
+  return subscriberAudience(() => openStore(location));
 }

@@ -1,5 +1,6 @@
 import type { NewsletterConfig } from "../config/schema.js";
 import { type Diagnostic, RassylkaError } from "../diagnostics.js";
+import { redactor } from "../util/redact.js";
 
 /**
  * Our own small client for Sendsay's general API (the official JS client is unmaintained and untyped).
@@ -207,6 +208,7 @@ export class SendsayClient {
   readonly login: string;
   readonly baseUrl: string;
   readonly #apiKey: string;
+  readonly #redact: (text: string) => string;
   readonly #timeoutMs: number;
   readonly #maxAttempts: number;
   readonly #backoffMs: number;
@@ -218,6 +220,7 @@ export class SendsayClient {
     this.login = options.login;
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
     this.#apiKey = options.apiKey;
+    this.#redact = redactor([options.apiKey]);
     this.#timeoutMs = options.timeoutMs ?? 60_000;
     this.#maxAttempts = Math.max(1, options.maxAttempts ?? 5);
     this.#backoffMs = options.backoffMs ?? 1000;
@@ -231,7 +234,7 @@ export class SendsayClient {
   }
 
   /** Masks the key wherever it might appear in text that leaves this module. */
-  mask = (text: string): string => (this.#apiKey ? text.split(this.#apiKey).join("***") : text);
+  mask = (text: string): string => this.#redact(text);
 
   /**
    * One API call: follows REDIRECT, turns `errors` into SendsayApiError, retries 5xx and network errors

@@ -1,13 +1,13 @@
 import type { NewsletterConfig } from "../config/schema.js";
-import { errorStatus, languageTag, pageStrings } from "../pages/i18n.js";
-import { template } from "../pages/templates.js";
+import { pageStrings } from "../i18n/pages.js";
+import { errorStatus, languageTag, template } from "../render/pages.js";
 import { safeUrl } from "../site/html.js";
 import { SERVED_PAGE } from "./page-shell.js";
 
 /**
  * The pages `rassylka serve` answers itself (the site's files come from dist/): the unsubscribe
  * question, its answers, the explanation at the bare unsubscribe URL, and the error pages. One
- * template, every value escaped by it; the words come from src/pages/i18n.ts in the newsletter's language.
+ * template, every value escaped by it; the words come from the catalogues (src/i18n/pages.ts) in the newsletter's language.
  */
 interface PageData {
   lang: string;

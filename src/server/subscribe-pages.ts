@@ -1,5 +1,5 @@
-import { languageTag, pageStrings } from "../pages/i18n.js";
-import { template } from "../pages/templates.js";
+import { pageStrings } from "../i18n/pages.js";
+import { languageTag, template } from "../render/pages.js";
 import { safeUrl } from "../site/html.js";
 import { type Config, type FormData, formData } from "../site/subscribe-form.js";
 import { CONFIRM_DAYS } from "../subscribe/subscribe.js";

@@ -1,6 +1,7 @@
 import type { NewsletterConfig } from "../config/schema.js";
-import { issueDate, languageTag, type PageStrings, pageStrings } from "../pages/i18n.js";
-import { template } from "../pages/templates.js";
+import { type PageStrings, pageStrings } from "../i18n/pages.js";
+import { issueDate } from "../render/events.js";
+import { languageTag, template } from "../render/pages.js";
 import { pageHref, pageText, safeUrl } from "./html.js";
 import { type FormData, formData } from "./subscribe-form.js";
 
@@ -9,8 +10,8 @@ import { type FormData, formData } from "./subscribe-form.js";
  * web version `dist/<slug>.html` (back to the archive, previous and next issue). Links are relative, so
  * the folder works on any host, under any path, and from `rassylka serve`. Drafts are written by the
  * build but never linked, and a draft's page links only back to the archive. Both come from templates
- * of the one page environment (src/pages/templates.ts), which escape every value; the words from
- * src/pages/i18n.ts; the archive's subscribe form is the same partial every page uses.
+ * of the one page environment (src/render/pages.ts), which escape every value; the words from
+ * the catalogues (src/i18n/pages.ts); the archive's subscribe form is the same partial every page uses.
  */
 
 /** What the archive needs of an issue: a subset of the build manifest's entries. */

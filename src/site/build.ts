@@ -6,10 +6,10 @@ import { t } from "../i18n/index.js";
 import { ISSUES_DIR, listIssueFiles, loadProject, type Project, resolveIssueFile } from "../project/project.js";
 import { renderWebVersion } from "../render/personalise.js";
 import type { CompiledIssue } from "../render/pipeline.js";
-import { searchBox } from "../search/box.js";
 import { buildSearchIndex, type SearchIndexResult } from "../search/build.js";
 import { removeStaleTempFiles, toPosix, writeFileIfChanged } from "../util/fs.js";
 import { type ManifestEntry, readManifest, writeManifest } from "./manifest.js";
+import { searchBox } from "./search-box.js";
 import { publishSite } from "./site.js";
 
 /**

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { NewsletterConfig } from "../config/schema.js";
 import { newsletterId } from "../identity/newsletter.js";
-import { languageTag } from "../pages/i18n.js";
+import { languageTag } from "../render/pages.js";
 import { VERSION } from "../version.js";
 import { type ArchiveEntry, publishedIssues, stripWebNav } from "./archive.js";
 

@@ -1,11 +1,11 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { NewsletterConfig } from "../config/schema.js";
-import { savedSearchBox } from "../search/box.js";
 import { writeFileIfChanged } from "../util/fs.js";
 import { injectWebNav, renderArchive, renderWebNav } from "./archive.js";
 import { type FeedEntry, renderFeed } from "./feed.js";
 import { type ManifestEntry, readManifest } from "./manifest.js";
+import { savedSearchBox } from "./search-box.js";
 import { injectSubscribeForm, subscribeFormHtml } from "./subscribe-form.js";
 
 /**

@@ -1,6 +1,6 @@
 import type { NewsletterConfig } from "../config/schema.js";
-import { pageStrings } from "../pages/i18n.js";
-import { partial, template } from "../pages/templates.js";
+import { pageStrings } from "../i18n/pages.js";
+import { partial, template } from "../render/pages.js";
 import { consentTextHash } from "../subscribe/consent.js";
 import type { FormError } from "../subscribe/subscribe.js";
 
@@ -9,7 +9,7 @@ import type { FormError } from "../subscribe/subscribe.js";
  * src/server/subscribe-pages.ts. One form, from one
  * template, everywhere it appears: the archive, every web version (put there by the build), the page
  * `GET /subscribe` answers and the form shown again with what to correct. Every value is escaped by
- * the template; the words come from the one table (src/pages/i18n.ts, `subscribe`).
+ * the template; the words come from the subscribe catalogue (src/i18n/catalogues/subscribe.ts, through src/i18n/pages.ts).
  *
  * Its fields: `email`, `name` (optional), `consent` (a checkbox, required, never pre-ticked), `website`
  * (the honeypot: off-screen, out of the tab order, hidden from screen readers — a person leaves it

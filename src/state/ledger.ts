@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { RassylkaError } from "../diagnostics.js";
-import { bulk, type Db, empty, join, raw, type Sql, sql } from "./sql.js";
+import { bulk, type Db, type Dialect, empty, join, raw, type Sql, sql } from "./sql.js";
 import { insert as insertSuppression } from "./suppressions.js";
 
 /**
@@ -324,20 +324,42 @@ interface ClaimedRecord {
  * workers claiming at the same moment each get other rows and none waits; SQLite has no row locks — its
  * claim runs inside `BEGIN IMMEDIATE`, which holds the whole file.
  */
-function claimQuery(db: Db, issue: string, runId: number, worker: string, limit: number, at: number, leaseMs: number): Sql {
+function claimQuery(db: Db, claim: Claim, limit: number, onlyPending: boolean): Sql {
   const d = db.dialect;
+  const { issue, runId, worker } = claim;
   const candidates = (where: Sql, order: string) =>
     sql`SELECT id FROM send_ledger WHERE issue = ${issue} AND run_id = ${runId} AND ${where} ORDER BY ${raw(order)} LIMIT ${limit} ${d.skipLocked}`;
-  const expired = sql`state = 'in_flight' AND coalesce(lease_expires_at, ${d.leaseGone}) < ${d.leaseNow()} AND claimed_by IS DISTINCT FROM ${worker}`;
-  return sql`WITH d AS (${candidates(sql`state = 'deferred' AND next_at <= ${at}`, "next_at, id")}),
-      e AS (${candidates(expired, "id")}),
-      p AS (${candidates(sql`state = 'pending'`, "id")}),
-      c AS (SELECT id FROM (SELECT id, 0 AS k FROM d UNION ALL SELECT id, 0 FROM e UNION ALL SELECT id, 1 FROM p) x ORDER BY k, id LIMIT ${limit})
-    UPDATE send_ledger SET updated_at = ${d.now}, claimed_by = ${worker}, lease_expires_at = ${d.leaseUntil(leaseMs)},
+  const chosen = onlyPending
+    ? candidates(sql`state = 'pending'`, "id")
+    : sql`WITH d AS (${candidates(dueDeferred(claim), "next_at, id")}), e AS (${candidates(expiredLease(d, claim), "id")}),
+        p AS (${candidates(sql`state = 'pending'`, "id")})
+      SELECT id FROM (SELECT id, 0 AS k FROM d UNION ALL SELECT id, 0 FROM e UNION ALL SELECT id, 1 FROM p) x ORDER BY k, id LIMIT ${limit}`;
+  return sql`UPDATE send_ledger SET updated_at = ${d.now}, claimed_by = ${worker}, lease_expires_at = ${d.leaseUntil(claim.leaseMs)},
       in_doubt = CASE WHEN state = 'in_flight' THEN 1 ELSE in_doubt END,
       state = CASE WHEN EXISTS (SELECT 1 FROM suppressed s WHERE s.email = send_ledger.email) THEN 'suppressed' ELSE 'in_flight' END
-    WHERE id IN (SELECT id FROM c)
+    WHERE id IN (${chosen})
     RETURNING id, email, address, fields, attempts, message_id, state, deferred_since, in_doubt`;
+}
+
+interface Claim {
+  issue: string;
+  runId: number;
+  worker: string;
+  at: number;
+  leaseMs: number;
+}
+const dueDeferred = (c: Claim) => sql`state = 'deferred' AND next_at <= ${c.at}`;
+const expiredLease = (d: Dialect, c: Claim) =>
+  sql`state = 'in_flight' AND coalesce(lease_expires_at, ${d.leaseGone}) < ${d.leaseNow()} AND claimed_by IS DISTINCT FROM ${c.worker}`;
+
+/**
+ * SQLite: whether the claim needs its deferred and expired arms at all. They find nothing on almost every
+ * call, and there the plain pending claim is about half the cost; PostgreSQL takes all in its one round trip.
+ */
+async function onlyPending(db: Db, c: Claim): Promise<boolean> {
+  if (db.dialect.name !== "sqlite") return false;
+  const where = (w: Sql) => sql`EXISTS (SELECT 1 FROM send_ledger WHERE issue = ${c.issue} AND run_id = ${c.runId} AND ${w})`;
+  return (await db.get(sql`SELECT 1 AS x WHERE ${where(dueDeferred(c))} OR ${where(expiredLease(db.dialect, c))}`)) === undefined;
 }
 
 /**
@@ -583,13 +605,14 @@ export class SqlLedger implements LedgerStore {
     limit: number,
     options: { at?: number; leaseMs?: number } = {},
   ): Promise<ClaimResult> {
-    const at = options.at ?? Date.now();
+    const claim: Claim = { issue, runId, worker: this.worker, at: options.at ?? Date.now(), leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS };
     const work = async (t: Db): Promise<ClaimResult> => {
       const lost = await recordOutcomes(t, this.worker, outcomes);
       const claimed: LedgerRow[] = [];
       const suppressed: string[] = [];
+      const pendingOnly = await onlyPending(t, claim);
       while (claimed.length < limit) {
-        const query = claimQuery(t, issue, runId, this.worker, limit - claimed.length, at, options.leaseMs ?? DEFAULT_LEASE_MS);
+        const query = claimQuery(t, claim, limit - claimed.length, pendingOnly);
         const rows = (await t.all<ClaimedRecord>(query)).sort((a, b) => a.id - b.id);
         if (!rows.length) break;
         for (const r of rows) {

@@ -1,5 +1,6 @@
 import { relative, resolve } from "node:path";
 import { error, RassylkaError } from "../diagnostics.js";
+import { maskUrl as maskUrlShaped } from "../util/redact.js";
 
 /**
  * Where the state lives: a SQLite file (the embedded default, `.rassylka/state.sqlite` under the root)
@@ -47,16 +48,7 @@ export function stateLocation(root: string, flag?: string, env: NodeJS.ProcessEn
  * always shown, so a message names where it tried to connect without the secret.
  */
 export function maskUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    for (const key of [...u.searchParams.keys()]) if (/pass/i.test(key)) u.searchParams.set(key, "***");
-    const auth = u.username ? `${u.username}${u.password ? ":***" : ""}@` : "";
-    return `${u.protocol}//${auth}${u.hostname || "localhost"}:${u.port || "5432"}${u.pathname}${u.search.replace(/%2A/g, "*")}`;
-  } catch {
-    // not a URL the WHATWG parser takes: cut out anything between "user:" and "@"
-    return url.replace(/(\/\/[^:/@]*):[^@]*@/, "$1:***@").replace(/(pass\w*=)[^&]*/gi, "$1***");
-  }
+  return maskUrlShaped(url, { defaultPort: "5432", defaultHost: "localhost", path: true, query: true });
 }
 
 /** What to show for a location: the file relative to `cwd`, or the masked URL. */

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import Handlebars from "handlebars";
 import type { NewsletterConfig } from "../config/schema.js";
-import { pageStrings } from "../pages/i18n.js";
+import { pageStrings } from "../i18n/pages.js";
 import type { OutgoingMessage } from "../send/transport.js";
 
 /**

@@ -4,6 +4,7 @@ import type { NewsletterConfig } from "../config/schema.js";
 import { addressKey, emailProblem, stripControls } from "../identity/address.js";
 import type { Transport } from "../send/transport.js";
 import type { LimitCheck, Subscriber, SubscriberStore } from "../state/subscribers.js";
+import { maskAddress } from "../util/redact.js";
 import { consentTextHash } from "./consent.js";
 import { CONFIRM_DAYS, confirmationMessage } from "./email.js";
 import type { ConfirmationQueue } from "./queue.js";
@@ -102,13 +103,6 @@ export type SubscribeOutcome =
   | { kind: "limited"; retryAfter: number; log: SubscribeLog }
   /** 503: the confirmation could not be sent (the reader is pending; asking again later works). */
   | { kind: "unavailable"; log: SubscribeLog };
-
-/** `i***@example.ru`: enough to follow a log, not a list of readers. */
-export function maskAddress(email: string): string {
-  const at = email.lastIndexOf("@");
-  if (at < 0) return "***";
-  return `${email.slice(0, Math.min(1, at))}***${email.slice(at)}`;
-}
 
 /** A fresh signed stamp for a form served now. */
 export function formStamp(ctx: Pick<SubscribeContext, "listId" | "secret">, now: number): string {

@@ -25,7 +25,8 @@ afterEach(async () => {
 });
 
 type Done = CliDone;
-const start = (args: string[], env: NodeJS.ProcessEnv = {}) => startCli(root, args, { ...env });
+// the built CLI in English whatever the machine's LANG (its words are pinned below)
+const start = (args: string[], env: NodeJS.ProcessEnv = {}) => startCli(root, args, { RASSYLKA_LANG: "en", ...env });
 
 const readers = (n: number) => Array.from({ length: n }, (_, i) => `reader${i}@example.ru`);
 const csv = (list: string[]) => `email,name\n${list.map((a, i) => `${a},Читатель ${i}`).join("\n")}\n`;

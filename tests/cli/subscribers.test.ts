@@ -18,7 +18,7 @@ function run(root: string, args: string[], env: Record<string, string> = {}): Pr
     execFile(
       process.execPath,
       [BIN, ...args],
-      { cwd: root, env: { PATH: process.env.PATH, RASSYLKA_SECRET: SECRET, ...env }, timeout: 60_000 },
+      { cwd: root, env: { PATH: process.env.PATH, RASSYLKA_LANG: "en", RASSYLKA_SECRET: SECRET, ...env }, timeout: 60_000 },
       (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -101,6 +101,22 @@ describe.each(BACKENDS)("rassylka subscribers on $name", (backend) => {
       );
       const after = JSON.parse((await run(root, ["subscribers", "list", "--json", ...s])).stdout);
       expect(after.map((x: { email: string }) => x.email)).toEqual(["anna@example.ru", "vera@example.ru"]);
+    } finally {
+      await cleanup();
+    }
+  }, 120_000);
+
+  test("send --subscribers --state reads the subscribers from that store (a postgres:// URL is the database, not a file named after it)", async () => {
+    const { root, cleanup } = await makeProject();
+    try {
+      const state = stateArg(await backend.fresh());
+      expect((await run(root, ["subscribers", "add", "anna@example.ru", "--confirmed", "--state", state])).code).toBe(0);
+      const r = await run(root, ["send", ISSUE, "--subscribers", "--state", state, "--yes", "--json"]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ total: 1, sent: 1, exitCode: 0 });
+      expect(await readdir(join(root, "outbox", "2026-12-01-hello"))).toEqual(["anna@example.ru.eml"]);
+      // nothing made under the newsletter's folder but what a send writes there
+      expect((await readdir(root)).filter((f) => /postgres/i.test(f))).toEqual([]);
     } finally {
       await cleanup();
     }

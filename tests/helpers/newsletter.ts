@@ -29,8 +29,8 @@ export async function copyExampleNewsletter(): Promise<{ dir: string; remove: ()
 }
 
 /**
- * A temp copy of a fixture newsletter in tests/fixtures/<name>/ (eleventy's test/IssueNNNN style: one
- * folder per regression, real files). Removed by the returned function.
+ * A temp copy of a fixture newsletter in tests/fixtures/<name>/ (one folder per regression, named by what
+ * it tests, real files). Removed by the returned function.
  */
 export async function copyFixture(name: string): Promise<{ dir: string; remove: () => Promise<void> }> {
   const t = await tempDir(`rsk-${name}-`);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { setLanguage } from "../../src/i18n/index.js";
 import { type PreviewServer, startPreview } from "../../src/preview/server.js";
 import { copyFixture } from "../helpers/newsletter.js";
 import { raw } from "../server/http.js";
@@ -13,7 +14,9 @@ const KEY = "2026-06-01-vypusk";
 let fixture: Awaited<ReturnType<typeof copyFixture>>;
 let server: PreviewServer;
 
+// the preview is the editors' tool: its panel and error pages speak the editor's language, here Russian
 beforeAll(async () => {
+  setLanguage("ru");
   fixture = await copyFixture("bad-requests");
   server = await startPreview({ root: fixture.dir, port: 0, debounceMs: 40 });
 }, 120_000);
@@ -26,7 +29,7 @@ const utf8 = (latin1: string) => Buffer.from(latin1, "latin1").toString("utf8");
 
 describe("the preview answers bad requests with 4xx", () => {
   for (const target of ["/issue/%E0%A4%A", "/issue/%E0%A4%A/email.html", "/issue/%E0%A4%A/email.txt", "/issue/%", "/%E0%A4%A"]) {
-    test(`${target}: 400, a page in the newsletter's language`, async () => {
+    test(`${target}: 400, a page in the editor's language`, async () => {
       const r = await raw(server.url, target);
       expect(r.status).toBe(400);
       expect(r.text).toMatch(/content-type: text\/html; charset=utf-8/i);

@@ -3,6 +3,7 @@ import { get } from "node:http";
 import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { setLanguage } from "../../src/i18n/index.js";
 import { type PreviewServer, startPreview } from "../../src/preview/server.js";
 import { CHROMIUM, CHROMIUM_TEST_ARGS, copyExampleNewsletter, ISSUE_A, ISSUE_B } from "./helpers.js";
 
@@ -33,7 +34,9 @@ async function frameText(p: Page, id: "frame-600" | "frame-375"): Promise<string
   }
 }
 
+// the preview is the editors' tool: its panel and error pages speak the editor's language, here Russian
 beforeAll(async () => {
+  setLanguage("ru");
   ({ dir, remove } = await copyExampleNewsletter());
   server = await startPreview({ root: dir, port: 0, debounceMs: 40, onRebuild: (r) => rebuilds.push(r) });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_TEST_ARGS });

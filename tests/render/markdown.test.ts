@@ -9,9 +9,9 @@ describe("markdown: Markdown → HTML (markdown-it, typographer off)", () => {
     ["a link", "[форум](https://example.org/forum)", '<p><a href="https://example.org/forum">форум</a></p>\n'],
     ["a bare URL is linkified", "https://example.org", '<p><a href="https://example.org">https://example.org</a></p>\n'],
     [
-      "an image with alt and title",
+      "an image with alt and title gets the column's width and a fluid style, never height=auto",
       '![Схема звонка](https://example.org/a.png "Схема")',
-      '<p><img src="https://example.org/a.png" alt="Схема звонка" title="Схема"></p>\n',
+      '<p><img src="https://example.org/a.png" alt="Схема звонка" title="Схема" width="544" style="display:block;width:100%;max-width:544px;border:0;"></p>\n',
     ],
     [
       "a block quote of two paragraphs",
@@ -25,9 +25,9 @@ describe("markdown: Markdown → HTML (markdown-it, typographer off)", () => {
       "<ul>\n<li>a\n<ul>\n<li>b\n<ol>\n<li>c</li>\n</ol>\n</li>\n</ul>\n</li>\n<li>d</li>\n</ul>\n",
     ],
     [
-      "a table gets the data-table class",
+      "a table gets the data-table class, its header cells scope=col",
       "| Как | Что |\n|---|---|\n| a | b |",
-      '<table class="rsk-data">\n<thead>\n<tr>\n<th>Как</th>\n<th>Что</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td>a</td>\n<td>b</td>\n</tr>\n</tbody>\n</table>\n',
+      '<table class="rsk-data">\n<thead>\n<tr>\n<th scope="col">Как</th>\n<th scope="col">Что</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td>a</td>\n<td>b</td>\n</tr>\n</tbody>\n</table>\n',
     ],
     ["inline code", "`a - b`", "<p><code>a - b</code></p>\n"],
     ["a fenced block", "```\nx = 1\n```", "<pre><code>x = 1\n</code></pre>\n"],

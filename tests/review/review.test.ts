@@ -13,6 +13,8 @@ import { CHROMIUM, CHROMIUM_TEST_ARGS, ISSUE_A, ISSUE_B, REPO } from "../preview
 const run = promisify(execFile);
 const GIT_ENV = {
   ...process.env,
+  // the review page is the editors': here they read Russian
+  RASSYLKA_LANG: "ru",
   GIT_AUTHOR_NAME: "Test",
   GIT_AUTHOR_EMAIL: "test@example.org",
   GIT_COMMITTER_NAME: "Test",

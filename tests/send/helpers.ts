@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { simpleParser } from "mailparser";
 import { SMTPServer, type SMTPServerSession } from "smtp-server";
+import { test as base } from "vitest";
 
 export const REPO = resolve(import.meta.dirname, "../..");
 export const SECRET = "send-tests-secret-0123456789abcdef";
@@ -266,3 +267,44 @@ export function startCli(cwd: string, args: string[], env: NodeJS.ProcessEnv = {
   });
   return { child, done: new Promise((resolve) => child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }))) };
 }
+
+/** What a send test works on: a newsletter of its own and the SMTP servers it started. */
+export interface SendProject {
+  /** The newsletter's folder (see makeProject). */
+  root: string;
+  /** Its SQLite state file (not created yet). */
+  state: string;
+  /** The SMTP server `smtp()` started last. */
+  sink?: Sink;
+  /** Starts a real SMTP server (see startSmtp) that is closed after the test. */
+  smtp(options?: SmtpOptions): Promise<Sink>;
+}
+
+/**
+ * `test` with the send tests' set-up as a vitest fixture: `async ({ project }) => …` gets a fresh
+ * newsletter (makeProject) and starts SMTP servers through `project.smtp()`; after the test every server
+ * is closed and the folder removed, whatever the test did.
+ */
+export const sendTest = base.extend<{ project: SendProject }>({
+  // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern
+  project: async ({}, use) => {
+    const { root, cleanup } = await makeProject();
+    const sinks: Sink[] = [];
+    const project: SendProject = {
+      root,
+      state: join(root, "state.sqlite"),
+      async smtp(options) {
+        const sink = await startSmtp(options);
+        sinks.push(sink);
+        project.sink = sink;
+        return sink;
+      },
+    };
+    try {
+      await use(project);
+    } finally {
+      await Promise.all(sinks.map((sink) => sink.close()));
+      await cleanup();
+    }
+  },
+});

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { backoff } from "../../src/send/delivery.js";
+import { backoff } from "../../src/send/outcome.js";
 import type { LedgerStore } from "../../src/state/ledger.js";
 import type { StateLocation } from "../../src/state/location.js";
 import { openStore, type Store } from "../../src/state/store.js";

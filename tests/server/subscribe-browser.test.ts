@@ -29,7 +29,7 @@ function run(args: string[], env: Record<string, string> = {}): Promise<{ code: 
     execFile(
       process.execPath,
       [BIN, ...args],
-      { cwd: t.dir, env: { PATH: process.env.PATH, RASSYLKA_SECRET: SECRET, ...env }, timeout: 90_000 },
+      { cwd: t.dir, env: { PATH: process.env.PATH, RASSYLKA_LANG: "en", RASSYLKA_SECRET: SECRET, ...env }, timeout: 90_000 },
       (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -39,7 +39,7 @@ function startServe(env: Record<string, string> = { SMTP_URL: sink.url }): Promi
   log = "";
   serve = spawn(process.execPath, [BIN, "serve", "--port", "0"], {
     cwd: t.dir,
-    env: { PATH: process.env.PATH, RASSYLKA_SECRET: SECRET, ...env },
+    env: { PATH: process.env.PATH, RASSYLKA_LANG: "en", RASSYLKA_SECRET: SECRET, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   return new Promise((resolve, reject) => {

@@ -330,7 +330,7 @@ describe.each(backends())("serve's subscribe endpoints on $name", (backend) => {
 
 describe("the subscribe pages come from templates that escape", () => {
   test("no unmarked triple braces; a hostile name, consent text, address and values stay text", async () => {
-    const { templateSources, unmarkedTripleBraces } = await import("../../src/pages/templates.js");
+    const { templateSources, unmarkedTripleBraces } = await import("../../src/render/pages.js");
     const { subscribePages } = await import("../../src/server/subscribe-pages.js");
     for (const source of templateSources()) expect(unmarkedTripleBraces(source)).toEqual([]);
     const HOSTILE = `<script>alert("x")</script> "кавычки"`;

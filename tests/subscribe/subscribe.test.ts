@@ -8,7 +8,6 @@ import {
   consentTextHash,
   formStamp,
   ipLimitKey,
-  maskAddress,
   requestSubscription,
   type SubscribeConfig,
   type SubscribeContext,
@@ -267,9 +266,4 @@ test("per-IP limits count an IPv4 address, or an IPv6 address's /64", () => {
   expect(ipLimitKey("2001:0db8:0001:0002::abcd")).toBe("2001:db8:1:2::/64");
   expect(ipLimitKey("2001:db8::1")).toBe("2001:db8:0:0::/64");
   expect(ipLimitKey("::1")).toBe("0:0:0:0::/64");
-});
-
-test("masking keeps the first letter and the domain", () => {
-  expect(maskAddress("ivan.petrov@example.ru")).toBe("i***@example.ru");
-  expect(maskAddress("nonsense")).toBe("***");
 });

@@ -42,6 +42,7 @@ export const cli: Catalogue = {
     "command.new": "start a new issue: issues/YYYY-MM-DD-<slug>.md",
     "command.init": "create a new newsletter folder (config, templates, one example issue)",
     "command.send": "deliver an issue to a list over SMTP or into outbox/<slug>/*.eml, with a crash-safe ledger (re-run to resume)",
+    "command.doctor": "check the sending domain before a send: SPF, DKIM, DMARC, MX and the records to publish",
     "command.status": "show the send ledger: counts and failures of an issue (or of every issue sent)",
     "command.suppress": "addresses never to send to (unsubscribed, bounced): add, remove, list, import, export",
     "command.subscribers": "the subscriber list rassylka keeps (the subscribe form, imports): list, add, remove, import, export",
@@ -94,6 +95,7 @@ export const cli: Catalogue = {
     "command.init": "создать папку новой рассылки (настройки, шаблоны, пример выпуска)",
     "command.send":
       "разослать выпуск по списку через SMTP или в outbox/<slug>/*.eml; журнал отправки переживает сбои (запустите снова, чтобы продолжить)",
+    "command.doctor": "проверить домен рассылки перед отправкой: SPF, DKIM, DMARC, MX и записи, которые нужно опубликовать",
     "command.status": "журнал отправки: сколько писем ушло и какие не дошли — по выпуску (или по всем разосланным)",
     "command.suppress": "адреса, на которые не писать (отписались, письма не доходят): add, remove, list, import, export",
     "command.subscribers": "список читателей, который ведёт rassylka (форма подписки, импорт): list, add, remove, import, export",
@@ -147,6 +149,7 @@ export const cli: Catalogue = {
     "command.init": "створити теку нової розсилки (налаштування, шаблони, приклад випуску)",
     "command.send":
       "розіслати випуск за списком через SMTP або в outbox/<slug>/*.eml; журнал надсилання переживає збої (запустіть знову, щоб продовжити)",
+    "command.doctor": "перевірити домен розсилки перед надсиланням: SPF, DKIM, DMARC, MX і записи, які треба опублікувати",
     "command.status": "журнал надсилання: скільки листів пішло і які не дійшли — за випуском (або за всіма розісланими)",
     "command.suppress": "адреси, на які не писати (відписалися, листи не доходять): add, remove, list, import, export",
     "command.subscribers": "список читачів, який веде rassylka (форма підписки, імпорт): list, add, remove, import, export",

@@ -1,11 +1,17 @@
 import { build } from "./build.js";
 import { cli } from "./cli.js";
 import { common } from "./common.js";
+import { deliverability } from "./deliverability.js";
 import { inputFiles } from "./input-files.js";
 import { lint } from "./lint.js";
+import { pages } from "./pages.js";
+import { preview } from "./preview.js";
+import { review } from "./review.js";
 import { search } from "./search.js";
+import { send } from "./send.js";
 import { serveLimits } from "./serve-limits.js";
 import { stateCopy } from "./state-copy.js";
+import { subscribe } from "./subscribe.js";
 import { templates } from "./templates.js";
 import type { Catalogue } from "./types.js";
 
@@ -18,9 +24,15 @@ export const CATALOGUES: Record<string, Catalogue> = {
   cli,
   common,
   "input-files": inputFiles,
+  deliverability,
   lint,
+  pages,
+  preview,
+  review,
+  send,
   "serve-limits": serveLimits,
   "state-copy": stateCopy,
   search,
+  subscribe,
   templates,
 };

@@ -1,6 +1,7 @@
 import { Worker } from "node:worker_threads";
 import { RassylkaError } from "../../diagnostics.js";
 import { type DkimOptions, mailOptionsFor } from "../../message/message.js";
+import { maskUrl } from "../../util/redact.js";
 import type { DeliveryResult, OutgoingMessage, Transport } from "../transport.js";
 import { type PoolReply, PoolSender, type PoolSettings, type SmtpErrorFields } from "./smtp-pool.js";
 
@@ -16,6 +17,8 @@ export interface SmtpOptions {
   /** Pool size: connections kept open. */
   maxConnections?: number;
   dkim?: DkimOptions;
+  /** The name said in EHLO (nodemailer's default is the host's name, or an IP literal without one). */
+  name?: string;
   /** Milliseconds; defaults suit a real server. */
   connectionTimeout?: number;
   greetingTimeout?: number;
@@ -73,7 +76,7 @@ export function parseSmtpUrl(value: string): ParsedSmtpUrl {
   const port = url.port ? Number(url.port) : secure ? 465 : 587;
   const host = url.hostname.replace(/^\[|\]$/g, "");
   const auth = url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : undefined;
-  const masked = `${url.protocol}//${url.username ? `${url.username}${url.password ? ":***" : ""}@` : ""}${url.hostname}:${port}`;
+  const masked = maskUrl(url.href, { defaultPort: String(port) });
   return { host, port, secure, auth, description: `${url.protocol}//${url.hostname}:${port}`, masked };
 }
 
@@ -177,6 +180,7 @@ export class SmtpTransport implements Transport {
       auth: parsed.auth,
       maxConnections: options.maxConnections ?? 5,
       dkim: options.dkim,
+      name: options.name,
       connectionTimeout: options.connectionTimeout ?? 30_000,
       greetingTimeout: options.greetingTimeout ?? 30_000,
       socketTimeout: options.socketTimeout ?? 120_000,

@@ -3,8 +3,8 @@
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { subscribeBackend } from "../../src/cli/serve-subscribe.js";
 import { loadConfig } from "../../src/config/load.js";
+import { subscribeBackend } from "../../src/server/subscribe-backend.js";
 import type { StateLocation } from "../../src/state/location.js";
 import { openStore } from "../../src/state/store.js";
 import type { Subscriber } from "../../src/state/subscribers.js";

@@ -6,12 +6,11 @@ import { sendIssue } from "../send/send-issue.js";
 import type { Transport } from "../send/transport.js";
 import { OutboxTransport } from "../send/transports/outbox.js";
 import { SMTP_URL_ENV, SmtpTransport } from "../send/transports/smtp.js";
-import type { SubscribeServerOptions } from "../server/subscribe.js";
 import type { StateLocation } from "../state/location.js";
 import type { Store } from "../state/store.js";
 import type { Subscriber } from "../state/subscribers.js";
-import { maskAddress } from "../subscribe/subscribe.js";
-import type { Io } from "./print.js";
+import { maskAddress } from "../util/redact.js";
+import type { SubscribeServerOptions } from "./subscribe.js";
 
 /**
  * What `serve` needs for the subscribe form (docs/subscribe.md): the mailer of the confirmation emails
@@ -19,6 +18,12 @@ import type { Io } from "./print.js";
  * what `send`'s outbox does) — the log lines, and the welcome issue (`subscribe.welcome`) sent to a
  * reader who confirmed: through `send`'s own path (the ledger, so never twice), one at a time.
  */
+/** Where serve's log lines go (the CLI passes its stdout and stderr). */
+export interface ServeLog {
+  out(text: string): void;
+  err(text: string): void;
+}
+
 export interface SubscribeBackend {
   options: SubscribeServerOptions;
   /** Where confirmations go, for the start-up line. */
@@ -33,7 +38,7 @@ export function subscribeBackend(
   store: Store,
   location: StateLocation,
   env: NodeJS.ProcessEnv,
-  io: Io,
+  io: ServeLog,
 ): SubscribeBackend {
   const smtpUrl = env[SMTP_URL_ENV];
   const dkim = dkimFromEnv(env);

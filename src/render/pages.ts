@@ -1,10 +1,14 @@
 import Handlebars from "handlebars";
+import type { ErrorStatus } from "../i18n/pages.js";
 
 /**
+ * Not an email stage: the web pages' Handlebars environment (the archive and web versions in src/site,
+ * serve's pages in src/server, the preview, the search box), here because every one of them may import it.
+ *
  * Every page we serve comes from a Handlebars template of this one environment: `{{value}}` is always
  * HTML-escaped (text and attribute alike), and there is no helper that turns escaping off. A value that
  * must go in as HTML is a `{{{…}}}` in the template, marked with a `{{!-- html: why --}}` comment right
- * before it; tests/pages/templates.test.ts checks that every triple brace is marked.
+ * before it; tests/render/pages.test.ts checks that every triple brace is marked.
  */
 const pages = Handlebars.create();
 
@@ -42,4 +46,18 @@ export function templateSources(): readonly string[] {
 /** The `{{{…}}}` in a template source that are not marked with `{{!-- html: why --}}` right before them. */
 export function unmarkedTripleBraces(source: string): string[] {
   return [...source.matchAll(/(\{\{!--\s*html:[^}]*--\}\})?\{\{\{\s*([^}]+?)\s*\}\}\}/g)].filter((m) => !m[1]).map((m) => m[2]);
+}
+
+/** The error statuses with words of their own; anything else reads as the nearest (4xx → 400, 5xx → 500). */
+export function errorStatus(status: number): ErrorStatus {
+  return ([400, 403, 404, 405, 413, 500] as const).find((s) => s === status) ?? (status >= 500 ? 500 : 400);
+}
+
+/** A valid BCP 47 tag for `lang=` / `xml:lang=`, or "und". */
+export function languageTag(language: string): string {
+  try {
+    return Intl.getCanonicalLocales(language)[0] ?? "und";
+  } catch {
+    return "und";
+  }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
-import { errorStatus, pageStrings } from "../../src/pages/i18n.js";
-import { template, templateSources, unmarkedTripleBraces } from "../../src/pages/templates.js";
+import { pageStrings } from "../../src/i18n/pages.js";
 import { errorPage } from "../../src/preview/page.js";
+import { errorStatus, template, templateSources, unmarkedTripleBraces } from "../../src/render/pages.js";
 import { pages } from "../../src/server/pages.js";
 import { renderArchive, renderWebNav } from "../../src/site/archive.js";
 

@@ -1,0 +1,102 @@
+import { existsSync } from "node:fs";
+import { relative, resolve } from "node:path";
+import { loadConfig } from "../config/load.js";
+import { isRassylkaError, RassylkaError } from "../diagnostics.js";
+import { resolveLang, translator } from "../i18n/index.js";
+import { requireSecret } from "../identity/token.js";
+import { locationText, type StateLocation } from "../state/location.js";
+import { openStore } from "../state/store.js";
+import { maskAddress } from "../util/redact.js";
+import { close, createPublishServer, listen, unsubscribePaths } from "./server.js";
+import { type ServeLog, subscribeBackend } from "./subscribe-backend.js";
+
+export interface ServeOptions {
+  root: string;
+  /** The folder to serve, relative to the root. */
+  out: string;
+  port: number;
+  host: string;
+  location: StateLocation;
+  /** `--keep-alive`: seconds an idle keep-alive connection is kept (default 60, never off). */
+  keepAlive?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * `rassylka serve`: the built site, the unsubscribe endpoint and (with `subscribe:`) the subscribe form,
+ * listening until `stop` settles; returns how many new unsubscribes it recorded. Without RASSYLKA_SECRET
+ * the site is still served and unsubscribe answers 503 (with a warning in the log).
+ */
+export async function serve(options: ServeOptions, log: ServeLog, stop: Promise<unknown>): Promise<number> {
+  const root = resolve(options.root);
+  const { port, location } = options;
+  const env = options.env ?? process.env;
+  const { config } = await loadConfig(root);
+  const keepAlive = Number(options.keepAlive ?? "60");
+  if (!Number.isFinite(keepAlive) || keepAlive <= 0) {
+    const { t } = translator(resolveLang({ env, config: config.language }));
+    throw new RassylkaError({
+      ruleId: "serve/bad-keep-alive",
+      severity: "error",
+      message: t("serve-limits:keepAliveBad", { value: options.keepAlive }),
+      field: "--keep-alive",
+      fix: t("serve-limits:keepAliveFix"),
+    });
+  }
+  const dir = resolve(root, options.out);
+  if (!existsSync(dir)) log.err(`warning: ${relative(process.cwd(), dir) || dir}/ does not exist yet: run \`rassylka build\` first`);
+  let secret: string | undefined;
+  try {
+    secret = requireSecret(env);
+  } catch (error) {
+    if (!isRassylkaError(error)) throw error;
+    for (const d of error.diagnostics)
+      log.err(`warning: ${d.message}; the unsubscribe endpoint answers 503 until it is set\n  fix: ${d.fix}`);
+  }
+  const store = secret ? await openStore(location, { onError: (e) => log.err(`error: ${(e as Error).message}`) }) : undefined;
+  let recorded = 0;
+  // the subscribe form (docs/subscribe.md): with `subscribe:` in newsletter.yaml and a secret to sign its links
+  const subscribe = store && config.subscribe ? subscribeBackend(root, config, store, location, env, log) : undefined;
+  if (config.subscribe && !config.url)
+    log.err("warning: subscribe: needs url in newsletter.yaml (the confirmation link's address); /subscribe answers 503");
+  const server = createPublishServer({
+    dir,
+    config,
+    secret,
+    state: store,
+    onUnsubscribe: (email, added) => {
+      if (added) recorded++;
+      log.out(`unsubscribed ${maskAddress(email)}${added ? "" : " (already)"}`);
+    },
+    onError: (error) => log.err(`error: ${(error as Error).message}`),
+    subscribe: subscribe?.options,
+    keepAliveMs: keepAlive * 1000,
+  });
+  let url: string;
+  try {
+    url = await listen(server, port, options.host);
+  } catch (cause) {
+    await subscribe?.close();
+    await store?.close();
+    throw new RassylkaError(
+      {
+        ruleId: "serve/listen",
+        severity: "error",
+        message: `cannot listen on ${options.host}:${port}: ${(cause as Error).message}`,
+        field: "--port",
+        fix: "choose another --port, or stop the program that uses this one",
+      },
+      { cause },
+    );
+  }
+  const paths = unsubscribePaths(config).join(", ");
+  log.out(`Serving ${relative(process.cwd(), dir) || "."}/ at ${url}`);
+  log.out(secret ? `Unsubscribe: POST/GET ${paths} ?token=… → ${locationText(location)}` : `Unsubscribe: disabled (no secret) at ${paths}`);
+  if (subscribe) log.out(`Subscribe: POST /subscribe → ${locationText(location)}; confirmations → ${subscribe.description}`);
+  log.out("Press Ctrl+C to stop.");
+  await stop;
+  await close(server);
+  await subscribe?.close();
+  await store?.close();
+  return recorded;
+}

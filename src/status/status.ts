@@ -1,0 +1,141 @@
+import { readFile } from "node:fs/promises";
+import { relative } from "node:path";
+import { type CampaignStats, readCampaignStats } from "../campaign/stats.js";
+import { loadConfig } from "../config/load.js";
+import { isRassylkaError } from "../diagnostics.js";
+import { parseIssue } from "../issue/load.js";
+import { loadProject, resolveIssueFile } from "../project/project.js";
+import { SendsayClient, sendsayCredentials } from "../sendsay/client.js";
+import type { BounceCounts } from "../state/bounces.js";
+import type { CampaignStore } from "../state/campaigns.js";
+import type { InvalidListRow, LedgerFailure, LedgerStore, WorkerInfo } from "../state/ledger.js";
+import type { StateLocation } from "../state/location.js";
+import { openStore } from "../state/store.js";
+
+export type { BounceCounts };
+
+/** `rassylka status [issue]`: what the ledger knows of one issue (or of every issue it knows). */
+export interface IssueStatus {
+  issue: string;
+  subject?: string;
+  counts: { total: number; sent: number; failed: number; pending: number; suppressed: number; invalid: number; duplicates: number };
+  failures: { email: string; code: number | null; message: string }[];
+  /** The list's rows of the latest run that are not addresses (the send's summary names only the first ones). */
+  invalidRows: InvalidListRow[];
+  /** Readers sent again after a process died while their message was in flight (they may have it twice). */
+  resent: { count: number; readers: { email: string; times: number }[] };
+  updatedAt?: string;
+  /** Every worker that sent the issue (several when a send was shared), with what each delivered. */
+  workers: WorkerInfo[];
+  /** The issue's latest Sendsay campaign, with its figures read from Sendsay (see campaignStatus). */
+  campaign?: CampaignStatus;
+}
+
+export interface CampaignStatus {
+  groupId: string;
+  trackId: string | null;
+  state: string;
+  trackStatus: number | null;
+  updatedAt: string;
+  /** Sendsay's figures (stat.uni); null when not read or not counted yet. */
+  stats: CampaignStats | null;
+  statsError?: string;
+}
+
+/** The latest campaign of an issue, its figures read from Sendsay when the key and login are there. */
+async function campaignStatus(
+  campaigns: CampaignStore,
+  slug: string,
+  root: string,
+  env: NodeJS.ProcessEnv,
+): Promise<CampaignStatus | undefined> {
+  const row = (await campaigns.all(slug)).filter((r) => r.state !== "rejected").pop();
+  if (!row) return undefined;
+  const status: CampaignStatus = {
+    groupId: row.groupId,
+    trackId: row.trackId,
+    state: row.state,
+    trackStatus: row.trackStatus,
+    updatedAt: row.updatedAt,
+    stats: null,
+  };
+  if (!row.trackId) return status;
+  let client: SendsayClient | undefined;
+  try {
+    const config = await loadConfig(root).then(
+      (c) => c.config,
+      () => undefined,
+    );
+    client = new SendsayClient({ ...sendsayCredentials(config, env), maxAttempts: 3 });
+    status.stats = await readCampaignStats(client, row.trackId);
+  } catch (error) {
+    const reason = isRassylkaError(error) ? (error.diagnostics[0]?.message ?? error.message) : (error as Error).message;
+    status.statsError = client ? client.mask(reason) : reason;
+  }
+  return status;
+}
+
+export async function issueStatus(ledger: LedgerStore, slug: string): Promise<IssueStatus> {
+  const run = await ledger.getRun(slug);
+  const c = await ledger.counts(slug);
+  return {
+    issue: slug,
+    subject: run?.subject,
+    counts: {
+      total: c.total,
+      sent: c.sent,
+      failed: c.failed,
+      pending: c.pending,
+      suppressed: c.suppressed,
+      invalid: run?.invalid ?? 0,
+      duplicates: run?.duplicates ?? 0,
+    },
+    failures: (await ledger.failures(slug, undefined, 100_000)).map((f: LedgerFailure) => ({
+      email: f.email,
+      code: f.code,
+      message: f.message,
+    })),
+    invalidRows: await ledger.invalidRows(slug),
+    resent: { count: await ledger.resentCount(slug), readers: await ledger.resent(slug, 100_000) },
+    workers: await ledger.workers(slug),
+    updatedAt: run?.updatedAt,
+  };
+}
+
+/** A slug the ledger knows, or an issue file / slug resolved to its slug. */
+async function slugOf(root: string, ref: string, ledger: LedgerStore, campaigns: CampaignStore): Promise<string> {
+  if ((await ledger.getRun(ref)) || (await campaigns.all(ref)).length) return ref;
+  const project = await loadProject(root);
+  const file = await resolveIssueFile(project.root, ref);
+  const { issue } = parseIssue(await readFile(file, "utf8"), relative(project.root, file), project.config.config);
+  return issue?.slug ?? ref;
+}
+
+/**
+ * The status of the issue `ref` names (a slug the ledger knows, an issue file or slug), or of every issue
+ * sent when `ref` is undefined; with the bounces counted after the send and, for one issue, its latest
+ * Sendsay campaign with Sendsay's figures.
+ */
+export async function sendStatus(
+  location: StateLocation,
+  root: string,
+  ref: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<IssueStatus[]> {
+  const store = await openStore(location);
+  try {
+    const ledger = store.ledger;
+    const slugs = ref
+      ? [await slugOf(root, ref, ledger, store.campaigns)]
+      : (await ledger.issues()).map((r) => r.issue).filter((s) => !s.includes(":"));
+    const all: IssueStatus[] = [];
+    for (const s of slugs) all.push(await issueStatus(ledger, s));
+    // bounces and complaints that came back after the send (src/state/bounces.ts)
+    for (const s of all) Object.assign(s.counts, await store.bounces.counts(s.issue));
+    // a campaign's figures are Sendsay's: read only for the issue asked about
+    if (ref && all[0]) all[0].campaign = await campaignStatus(store.campaigns, all[0].issue, root, env);
+    return all;
+  } finally {
+    await store.close();
+  }
+}
