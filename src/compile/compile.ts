@@ -1,11 +1,11 @@
-import { lstat, readFile } from "node:fs/promises";
+import { lstat } from "node:fs/promises";
 import { relative } from "node:path";
 import { type Diagnostic, error, hasErrors, RassylkaError } from "../diagnostics.js";
 import { t } from "../i18n/index.js";
 import type { Issue } from "../issue/load.js";
 import { type Project, resolveIssueFile } from "../project/project.js";
 import type { CompiledIssue } from "../render/pipeline.js";
-import { realPathWithin, toPosix } from "../util/fs.js";
+import { readRegularFile, realPathWithin, toPosix } from "../util/fs.js";
 import { type BuildCache, cacheKey, fileCache } from "./cache.js";
 import { compileInWorker, PARALLEL_MIN_ISSUES, takeQueued, workerCount } from "./parallel.js";
 
@@ -92,7 +92,7 @@ async function readIssue(project: Project, absPath: string): Promise<{ file: str
     };
   }
   try {
-    const text = await readFile(absPath, "utf8");
+    const text = (await readRegularFile(absPath)).toString("utf8");
     const key = cacheKey({ issueSource: `${file}\0${text}`, configSource: project.config.source, templatesHash: project.templates.hash });
     return { file, text, key };
   } catch (e) {

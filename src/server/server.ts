@@ -6,7 +6,7 @@ import type { Store } from "../state/store.js";
 import { hiddenFromPublic } from "./hidden.js";
 import { createHttpServer } from "./http.js";
 import { pages } from "./pages.js";
-import { staticSite } from "./static.js";
+import { SITE_HEADERS, staticSite } from "./static.js";
 import { type SubscribeServerOptions, subscribeRoutes } from "./subscribe.js";
 import { BODY_LIMIT, SuppressionWriter, unsubscribeRoutes } from "./unsubscribe.js";
 
@@ -62,7 +62,7 @@ export function createPublishServer(options: PublishServerOptions): FastifyInsta
   const app = createHttpServer({
     bodyLimit: BODY_LIMIT,
     errorPage: (status) => pages.error(options.config, status),
-    errorHeaders: { "x-robots-tag": "noindex" },
+    errorHeaders: { "x-robots-tag": "noindex", ...SITE_HEADERS },
     onError: options.onError,
     keepAliveMs: options.keepAliveMs,
   });

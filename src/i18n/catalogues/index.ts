@@ -5,6 +5,7 @@ import { common } from "./common.js";
 import { deliverability } from "./deliverability.js";
 import { emailWords } from "./email-words.js";
 import { init } from "./init.js";
+import { inputFiles } from "./input-files.js";
 import { lint } from "./lint.js";
 import { pages } from "./pages.js";
 import { pictures } from "./pictures.js";
@@ -14,6 +15,7 @@ import { review } from "./review.js";
 import { search } from "./search.js";
 import { send } from "./send.js";
 import { serveLimits } from "./serve-limits.js";
+import { stateCopy } from "./state-copy.js";
 import { subscribe } from "./subscribe.js";
 import { templates } from "./templates.js";
 import type { Catalogue } from "./types.js";
@@ -27,6 +29,7 @@ export const CATALOGUES: Record<string, Catalogue> = {
   clean,
   cli,
   common,
+  "input-files": inputFiles,
   deliverability,
   "email-words": emailWords,
   init,
@@ -38,6 +41,7 @@ export const CATALOGUES: Record<string, Catalogue> = {
   review,
   send,
   "serve-limits": serveLimits,
+  "state-copy": stateCopy,
   search,
   subscribe,
   templates,
