@@ -276,6 +276,8 @@ export function exitCode(s: SendSummary): number {
   // the sender's problem (login, TLS, a relay refusing everyone): nothing delivered is a config error
   if (s.stopped === "sender") return s.sent === 0 ? 1 : 3;
   if (s.stopped === "lease") return 3;
+  // the state store or its disk failed after readers were delivered: re-run to resume
+  if (s.stopped === "state") return s.sent === 0 ? 1 : 3;
   if (s.pending > 0) return 3;
   if (s.failed > 0) return 2;
   return 0;
@@ -344,6 +346,12 @@ export function formatSummary(s: SendSummary, command: string): string[] {
     lines.push(
       `Stopped: ${s.pauseReason ?? "this worker lost its lease"}. Those ${s.lost} reader(s) may get the issue twice (the worker that took them over reports them as resent); ${s.pending} reader(s) still pending. Keep the machine awake during a send (or set a longer RASSYLKA_LEASE_MS), then re-run: ${command}`,
     );
+  } else if (s.stopped === "state") {
+    lines.push(
+      `Stopped: the state store failed after ${s.sent} reader(s) were delivered: ${s.pauseReason ?? "?"}. ${s.pending} reader(s) still pending; those delivered but not yet recorded are sent again and reported as resent.`,
+    );
+    if (s.fix) lines.push(`  fix: ${s.fix}`);
+    lines.push(`  then re-run to resume: ${command}`);
   } else if (s.stopped === "signal") {
     lines.push(t("send:stopped", { pending: t("send:pending", { count: s.pending, command }) }));
   } else if (s.pending > 0) {

@@ -34,7 +34,7 @@ export interface PageStrings {
   subscribe: SubscribeStrings;
 }
 
-/** The error statuses with words of their own (src/render/pages.ts `errorStatus`). */
+/** The error statuses with words of their own (src/site/templates.ts `errorStatus`). */
 export type ErrorStatus = 400 | 403 | 404 | 405 | 413 | 500;
 
 export interface PreviewStrings {

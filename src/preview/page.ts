@@ -3,12 +3,12 @@ import { language } from "../i18n/index.js";
 import { type PreviewStrings, pageStrings } from "../i18n/pages.js";
 import { formatKb, GMAIL_CLIP_BYTES, sizeLevel } from "../message/size.js";
 import { issueDate } from "../render/events.js";
-import { errorStatus, languageTag, partial, template } from "../render/pages.js";
 import type { Subscriber } from "../render/personalise.js";
+import { errorStatus, languageTag, partial, template } from "../site/templates.js";
 import { counts, failed, type IssueReport } from "./report.js";
 
 /**
- * The preview's pages, from Handlebars templates (src/render/pages.ts: every value escaped): no
+ * The preview's pages, from Handlebars templates (src/site/templates.ts: every value escaped): no
  * framework, no client bundle. Content (subjects, dates, the email) is in the newsletter's language;
  * the panel (labels, sizes, findings, error pages) in the editor's (src/i18n/catalogues/preview.ts). The view models below are computed here, so the templates only place them.
  */

@@ -16,12 +16,21 @@ import { PROCESS_NONCE, type TokenKind, token } from "./tokens.js";
 type Node = hbs.AST.Node & Record<string, unknown>;
 type Loc = hbs.AST.SourceLocation;
 
-export const BUILTIN_HELPERS = ["if", "unless", "each", "with", "lookup", "log"];
+export const BUILTIN_HELPERS = ["if", "unless", "each", "with", "lookup"];
+/**
+ * Handlebars' built-ins that write to the console: `{{log subscriber.email}}` printed every reader's data
+ * to stdout during a send (and broke `--json`). They are removed from our instances and refused by
+ * checkTemplate (rule handlebars/console-helper); Handlebars' own warnings are silenced too.
+ */
+export const CONSOLE_HELPERS = ["log"];
 /** Names a template may open a block with besides helpers (Mustache-style sections over the context). */
 export const CONTEXT_KEYS = ["newsletter", "issue", "events", "subscriber", "content", "this", "nav", "contacts"];
 
 export function createHandlebars(language: string): typeof Handlebars {
   const hb = Handlebars.create();
+  for (const name of CONSOLE_HELPERS) hb.unregisterHelper(name);
+  // the runtime's logger is shared by every instance; above "error" nothing is written to the console
+  hb.logger.level = 4;
   hb.registerHelper("formatDate", (iso: unknown, options?: { hash?: { year?: boolean } }) =>
     typeof iso === "string" ? formatDate(iso, language, { withYear: Boolean(options?.hash?.year) }) : "",
   );
@@ -196,7 +205,32 @@ export function checkTemplate(
     );
     return { diagnostics };
   }
+  // {{log …}}, {{#log}}, (log …) anywhere, even inside another tag's arguments
+  const consoleCalls = (node: unknown): void => {
+    if (!node || typeof node !== "object") return;
+    if (Array.isArray(node)) {
+      for (const c of node) consoleCalls(c);
+      return;
+    }
+    const n = node as Node;
+    const path = n.path as Node | undefined;
+    const called = n.type === "MustacheStatement" || n.type === "BlockStatement" || n.type === "SubExpression";
+    if (called && path?.type === "PathExpression" && CONSOLE_HELPERS.includes(String(path.original))) {
+      const loc = n.loc as Loc | undefined;
+      err(
+        loc?.start.line ?? 1,
+        (loc?.start.column ?? 0) + 1,
+        "handlebars/console-helper",
+        `{{${String(path.original)} …}} writes to the console: readers' data would be printed during a send (and break --json)`,
+        "remove it; to see what a value holds, put it in the text ({{subscriber.name}}) and look at `rassylka preview`",
+      );
+    }
+    for (const [key, value] of Object.entries(n)) if (key !== "loc" && value && typeof value === "object") consoleCalls(value);
+  };
+  consoleCalls(ast);
   const known = new Set([...BUILTIN_HELPERS, ...opts.helpers]);
+  // refused above with their own rule, not again as unknown
+  const unknown = (name: string) => !known.has(name) && !CONSOLE_HELPERS.includes(name);
   // partials the template declares itself, {{#*inline "name"}}…{{/inline}}, are known too
   const inlinePartials = new Set<string>();
   const collectInline = (node: unknown): void => {
@@ -270,7 +304,7 @@ export function checkTemplate(
           }),
         );
       }
-      if (path.type === "PathExpression" && !known.has(name) && (hasParams || (!name.includes(".") && !CONTEXT_KEYS.includes(name)))) {
+      if (path.type === "PathExpression" && unknown(name) && (hasParams || (!name.includes(".") && !CONTEXT_KEYS.includes(name)))) {
         err(
           loc?.start.line ?? 1,
           (loc?.start.column ?? 0) + 1,
@@ -282,7 +316,7 @@ export function checkTemplate(
     }
     if (n.type === "MustacheStatement" && ((n.params as unknown[]) ?? []).length > 0) {
       const path = n.path as Node;
-      if (path.type === "PathExpression" && !known.has(String(path.original))) {
+      if (path.type === "PathExpression" && unknown(String(path.original))) {
         err(
           loc?.start.line ?? 1,
           (loc?.start.column ?? 0) + 1,

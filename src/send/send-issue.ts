@@ -7,10 +7,10 @@ import { requireSecret, SECRET_ENV } from "../identity/token.js";
 import { loadProject, type Project } from "../project/project.js";
 import { stateError } from "../state/db.js";
 import { leaseMsFrom, workerId } from "../state/ledger.js";
-import { stateLocation } from "../state/location.js";
+import { type StateLocation, stateLocation } from "../state/location.js";
 import { openStore } from "../state/store.js";
 import type { AudienceSource } from "./audience.js";
-import { runSend, type SendInput, type SendMode, type SendSummary, sendTracking } from "./engine.js";
+import { DeliveredThenFailed, runSend, type SendInput, type SendMode, type SendSummary, sendTracking } from "./engine.js";
 import { type Allowances, alignmentProblems, oneClickProblems, refuseDraft, unsubscribeProblems } from "./guards.js";
 import type { Transport } from "./transport.js";
 
@@ -151,15 +151,13 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
       leaseMs,
     });
   } catch (e) {
-    if (e instanceof RassylkaError) throw e;
-    // a full disk or a file made read-only during the send, a database server gone: one line naming it, no stack
-    const code = String((e as { code?: unknown }).code ?? "");
-    if (location.kind === "sqlite") throw code.startsWith("SQLITE_") ? stateError(location.file, e) : e;
-    // the server's errors (pg's DatabaseError carries a severity) and a connection it dropped; not the transport's
-    const fromServer =
-      typeof (e as { severity?: unknown }).severity === "string" || /Connection terminated/i.test(String((e as Error).message));
-    if (fromServer) throw (await import("../state/postgres.js")).postgresError(location.url, e, "record the send in");
-    throw e;
+    if (e instanceof DeliveredThenFailed) {
+      // readers were delivered before the store failed: a summary (exit 3, re-run to resume), not "nothing sent"
+      const failure = await stateFailure(e.cause, location);
+      const d = failure instanceof RassylkaError ? failure.diagnostics[0] : undefined;
+      return { ...e.partial, pauseReason: d?.message ?? String((e.cause as Error)?.message ?? e.cause), fix: d?.fix };
+    }
+    throw await stateFailure(e, location);
   } finally {
     try {
       await transport?.close();
@@ -167,4 +165,17 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
       await store.close();
     }
   }
+}
+
+/** A full disk or a file made read-only during the send, a database server gone: one line naming it, no stack. */
+async function stateFailure(e: unknown, location: StateLocation): Promise<unknown> {
+  if (e instanceof RassylkaError) return e;
+  const code = String((e as { code?: unknown }).code ?? "");
+  if (location.kind === "sqlite") return code.startsWith("SQLITE_") ? stateError(location.file, e) : e;
+  // the server's errors (pg's DatabaseError carries a severity) and a connection it dropped; not the transport's
+  const fromServer =
+    typeof (e as { severity?: unknown }).severity === "string" ||
+    /Connection terminated|ECONNREFUSED|terminating connection/i.test(String((e as Error).message));
+  if (fromServer) return (await import("../state/postgres.js")).postgresError(location.url, e, "record the send in");
+  return e;
 }

@@ -1,5 +1,5 @@
 import type { HTTPMethods } from "fastify";
-import { partial } from "../render/pages.js";
+import { partial } from "../site/templates.js";
 
 /**
  * The frame every page `serve` answers itself shares (src/server/pages.ts, subscribe-pages.ts): head,

@@ -1,7 +1,7 @@
 import type { NewsletterConfig } from "../config/schema.js";
 import { pageStrings } from "../i18n/pages.js";
-import { errorStatus, languageTag, template } from "../render/pages.js";
 import { safeUrl } from "../site/html.js";
+import { errorStatus, languageTag, template } from "../site/templates.js";
 import { SERVED_PAGE } from "./page-shell.js";
 
 /**

@@ -1,7 +1,7 @@
 import { pageStrings } from "../i18n/pages.js";
-import { languageTag, template } from "../render/pages.js";
 import { safeUrl } from "../site/html.js";
 import { type Config, type FormData, formData } from "../site/subscribe-form.js";
+import { languageTag, template } from "../site/templates.js";
 import { CONFIRM_DAYS } from "../subscribe/subscribe.js";
 import { SERVED_PAGE } from "./page-shell.js";
 

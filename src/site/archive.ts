@@ -1,16 +1,16 @@
 import type { NewsletterConfig } from "../config/schema.js";
 import { type PageStrings, pageStrings } from "../i18n/pages.js";
 import { issueDate } from "../render/events.js";
-import { languageTag, template } from "../render/pages.js";
 import { pageHref, pageText, safeUrl } from "./html.js";
 import { type FormData, formData } from "./subscribe-form.js";
+import { languageTag, template } from "./templates.js";
 
 /**
  * The web archive: `dist/index.html` (every published issue, newest first) and the nav bar of each
  * web version `dist/<slug>.html` (back to the archive, previous and next issue). Links are relative, so
  * the folder works on any host, under any path, and from `rassylka serve`. Drafts are written by the
  * build but never linked, and a draft's page links only back to the archive. Both come from templates
- * of the one page environment (src/render/pages.ts), which escape every value; the words from
+ * of the one page environment (src/site/templates.ts), which escape every value; the words from
  * the catalogues (src/i18n/pages.ts); the archive's subscribe form is the same partial every page uses.
  */
 

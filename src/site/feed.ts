@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import type { NewsletterConfig } from "../config/schema.js";
 import { newsletterId } from "../identity/newsletter.js";
-import { languageTag } from "../render/pages.js";
 import { VERSION } from "../version.js";
 import { type ArchiveEntry, publishedIssues, stripWebNav } from "./archive.js";
+import { languageTag } from "./templates.js";
 
 /**
  * `dist/feed.xml`: an Atom feed (RFC 4287) of the newest published issues with their full HTML.

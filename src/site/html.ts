@@ -1,7 +1,7 @@
 /**
  * Small helpers for the values the pages put in: the archive, the web versions' nav bar
  * (src/site/archive.ts) and the pages served live all come from templates that escape by themselves
- * (src/render/pages.ts); the feed escapes its XML itself (src/site/feed.ts, `escapeXml`).
+ * (src/site/templates.ts); the feed escapes its XML itself (src/site/feed.ts, `escapeXml`).
  */
 
 /**

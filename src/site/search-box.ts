@@ -1,9 +1,9 @@
 import type { NewsletterConfig } from "../config/schema.js";
 import { search as catalogue } from "../i18n/catalogues/search.js";
 import { resolveLang } from "../i18n/index.js";
-import { languageTag, template } from "../render/pages.js";
 import { readSaved, rubricsOf, type SearchIndexResult } from "../search/build.js";
 import { indexLanguage, QUERY_STEMMERS, SCRIPT_FILE, STEMMER_FILE } from "../search/records.js";
+import { languageTag, template } from "./templates.js";
 
 /**
  * The archive page's search box: a labelled search field, the rubric filters as checkboxes in a fieldset,

@@ -1,8 +1,8 @@
 import type { NewsletterConfig } from "../config/schema.js";
 import { pageStrings } from "../i18n/pages.js";
-import { partial, template } from "../render/pages.js";
 import { consentTextHash } from "../subscribe/consent.js";
 import type { FormError } from "../subscribe/subscribe.js";
+import { partial, template } from "./templates.js";
 
 /**
  * The subscribe form (docs/subscribe.md); the pages of the subscribe flow that `serve` answers are in

@@ -2,6 +2,7 @@
 // and the system Chromium: the archive's form → the confirmation email (a real smtp-server) → the link
 // → the button → confirmed → the welcome issue → the next `send --subscribers` includes the reader.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type Browser, chromium } from "playwright-core";
@@ -153,7 +154,10 @@ test("without SMTP_URL the confirmation goes into outbox/subscribe/, where the o
     const r = await request(base, "/subscribe", { method: "POST", body, headers: { "Content-Type": "application/x-www-form-urlencoded" } });
     expect(r.status).toBe(200);
     expect(log).toMatch(/confirmations → outbox\/subscribe\//);
-    const mail = await parse(await readFile(join(t.dir, "outbox", "subscribe", "outbox.reader@example.ru.eml")));
+    // the confirmation is written after the answer (queued)
+    const eml = join(t.dir, "outbox", "subscribe", "outbox.reader@example.ru.eml");
+    for (let i = 0; i < 200 && !existsSync(eml); i++) await new Promise((r) => setTimeout(r, 50));
+    const mail = await parse(await readFile(eml));
     expect(mail.subject).toBe("Подтвердите подписку на рассылку «Как увеличить объёмы продаж»");
     expect(mail.text).toMatch(/https:\/\/prodazhi\.example\.ru\/rassylka\/subscribe\/confirm\?token=/);
   } finally {

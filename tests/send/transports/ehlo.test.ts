@@ -4,6 +4,7 @@ import { execFile } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import { join } from "node:path";
 import { dkimVerify } from "mailauth/lib/dkim/verify.js";
+import { simpleParser } from "mailparser";
 import { SMTPServer } from "smtp-server";
 import { afterEach, describe, expect, it } from "vitest";
 import { CONFIG, ISSUE, makeProject, REPO, SECRET } from "../helpers.js";
@@ -35,7 +36,7 @@ async function logServer() {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.server.address() as { port: number }).port;
-  const project = await makeProject(`${CONFIG}sending:\n  ehlo: out.prodazhi.example.ru\n`);
+  const project = await makeProject(`${CONFIG}sending:\n  ehlo: out.prodazhi.example.ru\n  feedbackId: prodazhi\n`);
   close = async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await project.cleanup();
@@ -63,7 +64,7 @@ async function logServer() {
 }
 
 describe("EHLO and the signed headers, on a real SMTP server", () => {
-  it("says sending.ehlo (SMTP_EHLO_NAME overrides it), never an IP literal; DKIM verifies and covers List-Unsubscribe(-Post)", async () => {
+  it("says sending.ehlo (SMTP_EHLO_NAME overrides it), never an IP literal; DKIM verifies and covers List-Unsubscribe(-Post) and the postmasters' headers", async () => {
     const { log, send } = await logServer();
     expect((await send("anna@example.ru")).code).toBe(0);
     expect((await send("boris@example.ru", { SMTP_EHLO_NAME: "relay.prodazhi.example.ru" })).code).toBe(0);
@@ -83,6 +84,23 @@ describe("EHLO and the signed headers, on a real SMTP server", () => {
       .toLowerCase()
       .split(":")
       .map((h: string) => h.trim());
-    expect(signed).toEqual(expect.arrayContaining(["from", "subject", "list-unsubscribe", "list-unsubscribe-post"]));
+    expect(signed).toEqual(
+      expect.arrayContaining([
+        "from",
+        "subject",
+        "list-unsubscribe",
+        "list-unsubscribe-post",
+        "feedback-id",
+        "x-postmaster-msgtype",
+        "precedence",
+      ]),
+    );
+    const head = log[0].raw.toString("utf8").split("\r\n\r\n")[0];
+    expect(head).toMatch(/^X-Postmaster-Msgtype: kak-uvelichit-obyomy-prodazh\.prodazhi\.example\.ru$/m);
+    expect(head).toMatch(/^Precedence: bulk$/m);
+    // a long value is folded: read it back unfolded
+    expect(String((await simpleParser(log[0].raw)).headers.get("feedback-id")).replace(/\s+/g, "")).toBe(
+      "2026-12-01-hello:kak-uvelichit-obyomy-prodazh.prodazhi.example.ru:rassylka:prodazhi",
+    );
   });
 });

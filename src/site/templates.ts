@@ -2,13 +2,10 @@ import Handlebars from "handlebars";
 import type { ErrorStatus } from "../i18n/pages.js";
 
 /**
- * Not an email stage: the web pages' Handlebars environment (the archive and web versions in src/site,
- * serve's pages in src/server, the preview, the search box), here because every one of them may import it.
- *
  * Every page we serve comes from a Handlebars template of this one environment: `{{value}}` is always
  * HTML-escaped (text and attribute alike), and there is no helper that turns escaping off. A value that
  * must go in as HTML is a `{{{…}}}` in the template, marked with a `{{!-- html: why --}}` comment right
- * before it; tests/render/pages.test.ts checks that every triple brace is marked.
+ * before it; tests/site/templates.test.ts checks that every triple brace is marked.
  */
 const pages = Handlebars.create();
 

@@ -1,9 +1,9 @@
 import { describe, expect, test } from "vitest";
 import { pageStrings } from "../../src/i18n/pages.js";
 import { errorPage } from "../../src/preview/page.js";
-import { errorStatus, template, templateSources, unmarkedTripleBraces } from "../../src/render/pages.js";
 import { pages } from "../../src/server/pages.js";
 import { renderArchive, renderWebNav } from "../../src/site/archive.js";
+import { errorStatus, template, templateSources, unmarkedTripleBraces } from "../../src/site/templates.js";
 
 const HOSTILE = `<script>alert("x")</script> & "кавычки" 'апостроф' \`=`;
 
