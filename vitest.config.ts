@@ -14,7 +14,7 @@ import { defineConfig } from "vitest/config";
  * the names a test file uses count.
  */
 const STARTS_SOMETHING =
-  /\b(startSmtp|sendTest|selfSignedCert|backends|connectPostgres|startPostfix|startDovecot|startFakeSendsay|startPreview|killedWriter|listen|execFile|execFileSync|spawn|fork)\b|child_process|chromium|playwright|fake-server|template-toolkit|postgres\.js/i;
+  /\b(startSmtp|startCli|sendTest|selfSignedCert|spawnServe|backends|connectPostgres|startPostfix|startDovecot|startFakeSendsay|startPreview|killedWriter|templateToolkit|listen|execFile|execFileSync|spawn|fork)\b|child_process|chromium|playwright|fake-server|template-toolkit|killed-writer|postgres\.js/i;
 const MIXED_HELPERS = new Set(["tests/send/helpers.ts"]);
 
 const ROOT = import.meta.dirname;

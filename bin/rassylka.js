@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The CLI, bundled by esbuild into dist-cli/ (scripts/bundle.mjs, run by `npm ci` through `prepare`).
+// The CLI, bundled by esbuild into dist-cli/ (scripts/bundle.mjs: run by `npm ci` through `prepare` in a checkout,
+// and by `prepack`, so the package ships it built and installing it runs no script of ours).
 import { setFlagsFromString } from "node:v8";
 
 // a send runs for hours over a list of any length holding a few readers at a time, but V8 left to

@@ -160,7 +160,8 @@ export async function firstQuery(url: string, dist: string, query: string, focus
       input.dispatchEvent(new Event("input", { bubbles: true }));
       return { ms: (await done) - started, results: list.children.length };
     }, query);
-    await page.waitForLoadState("networkidle");
+    // every result's fragment counted: the box shows the first five, then fetches the next fifteen
+    await page.locator(".rsk-search[data-state=done]").waitFor({ state: "attached", timeout: 60_000 });
     await Promise.all(counted);
     return { bytes, files, ...measured };
   } finally {

@@ -1,5 +1,7 @@
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { t } from "../i18n/index.js";
+import { MAX_INPUT_BYTES, readRegularFile } from "../util/fs.js";
 
 /**
  * Where `rassylka bounces import` reads messages: a single message (.eml), an mbox file (messages
@@ -74,9 +76,9 @@ export async function* readSources(paths: readonly string[], problems: SourcePro
         for (const f of files) {
           const file = join(path, sub, f);
           try {
-            yield { label: file, raw: await readFile(file) };
+            yield { label: file, raw: await readRegularFile(file) };
           } catch (e) {
-            problems.push({ label: file, problem: (e as NodeJS.ErrnoException).code ?? String(e) });
+            problems.push({ label: file, problem: problemOf(e) });
           }
         }
       }
@@ -84,9 +86,10 @@ export async function* readSources(paths: readonly string[], problems: SourcePro
     }
     let raw: Buffer;
     try {
-      raw = await readFile(path);
+      // an mbox holds many messages: up to 20 of the largest at once; each message is capped below
+      raw = await readRegularFile(path, 20 * MAX_INPUT_BYTES);
     } catch (e) {
-      problems.push({ label: path, problem: (e as NodeJS.ErrnoException).code ?? String(e) });
+      problems.push({ label: path, problem: problemOf(e) });
       continue;
     }
     if (!raw.length) {
@@ -95,7 +98,26 @@ export async function* readSources(paths: readonly string[], problems: SourcePro
     }
     if (looksLikeMbox(raw)) {
       let n = 0;
-      for (const message of splitMbox(raw)) yield { label: `${path}#${++n}`, raw: message };
+      for (const message of splitMbox(raw)) {
+        const label = `${path}#${++n}`;
+        if (message.length > MAX_INPUT_BYTES)
+          problems.push({
+            label,
+            problem: t("input-files:tooBig", { path: label, size: Math.ceil(message.length / 1048576), max: MAX_INPUT_BYTES / 1048576 }),
+          });
+        else yield { label, raw: message };
+      }
+    } else if (raw.length > MAX_INPUT_BYTES) {
+      problems.push({
+        label: path,
+        problem: t("input-files:tooBig", { path, size: Math.ceil(raw.length / 1048576), max: MAX_INPUT_BYTES / 1048576 }),
+      });
     } else yield { label: path, raw };
   }
+}
+
+/** Our own errors say what is wrong in words; a system error by its code (ENOENT, EACCES). */
+function problemOf(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === "ENOTREG" || code === "EFBIG" ? (e as Error).message : (code ?? String(e));
 }

@@ -11,6 +11,7 @@ export interface BuildFlags {
   cache: boolean;
   emitMjml?: boolean;
   json?: boolean;
+  clean?: boolean;
 }
 
 /** `search` in `build --json`: where the index is, how many issues, its files and bytes, whether it was rebuilt. */
@@ -21,7 +22,7 @@ function searchSummary(s: SearchIndexResult) {
 /** Exit codes: 0 every issue built; 1 at least one failed (the others are still built). */
 export async function runBuild(files: string[], flags: BuildFlags, io: Io): Promise<number> {
   const started = performance.now();
-  const result = await build({ root: flags.root, out: flags.out, files, cache: flags.cache, emitMjml: flags.emitMjml });
+  const result = await build({ root: flags.root, out: flags.out, files, cache: flags.cache, emitMjml: flags.emitMjml, clean: flags.clean });
   // A broken template fails every issue with the same diagnostic: print it once.
   for (const line of new Set(result.diagnostics.map(formatDiagnostic))) io.err(line);
   const ms = Math.round(performance.now() - started);
@@ -73,5 +74,6 @@ export function registerBuild(program: Command, io: Io, setCode: (c: number) => 
     .option("--emit-mjml", t("build:flag.emitMjml"))
     .option("--no-cache", t("cli:flag.noCache"))
     .option("--json", t("build:flag.json"))
+    .option("--clean", t("clean:flag"))
     .action(async (files: string[], flags: BuildFlags) => setCode(await runBuild(files, flags, io)));
 }

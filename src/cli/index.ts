@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { isRassylkaError } from "../diagnostics.js";
 import { type Lang, langOf, resolveLang } from "../i18n/lang.js";
 import type { Words } from "../i18n/words.js";
+import { dotEnvVariables } from "../project/env.js";
 import { redactor, secretsIn } from "../util/redact.js";
 import { VERSION } from "../version.js";
 import { type Io, redactingIo, stdio } from "./io.js";
@@ -39,6 +40,10 @@ const COMMANDS: Record<string, { term: string; load: () => Promise<Register> }> 
   send: {
     term: "send [options] <issue>",
     load: async () => (await import("./send.js")).registerSend,
+  },
+  doctor: {
+    term: "doctor [options]",
+    load: async () => (await import("./doctor.js")).registerDoctor,
   },
   status: {
     term: "status [options] [issue]",
@@ -102,27 +107,30 @@ const commander = (): Promise<Commander> => import("commander");
 
 function baseProgram({ Command, Help }: Commander, w: Words, io: Io): Command {
   const help = new Help();
-  return new Command("rassylka")
-    .description(w("program.description"))
-    .option("--lang <lang>", w("program.lang"))
-    .version(VERSION, "-V, --version", w("program.version"))
-    .helpOption("-h, --help", w("program.help"))
-    .helpCommand("help [command]", w("program.helpCommand"))
-    .configureHelp({
-      styleTitle: (title) => w(`help.${title}`),
-      formatHelp: (cmd, helper) =>
-        help
-          .formatHelp(cmd, helper)
-          .replace(/\((default|choices): /g, (_, word: string) => `(${w(`help.${word}`)} `)
-          .replace(/, (default|choices): /g, (_, word: string) => `, ${w(`help.${word}`)} `),
-    })
-    .configureOutput({
-      writeOut: (text) => io.out(text.replace(/\n$/, "")),
-      writeErr: (text) => io.err(text.replace(/\n$/, "")),
-      outputError: (text, write) => write(usageError(text, w)),
-    })
-    .showHelpAfterError()
-    .exitOverride();
+  return (
+    new Command("rassylka")
+      .description(w("program.description"))
+      .option("--lang <lang>", w("program.lang"))
+      .version(VERSION, "-V, --version", w("program.version"))
+      .helpOption("-h, --help", w("program.help"))
+      .helpCommand("help [command]", w("program.helpCommand"))
+      .configureHelp({
+        styleTitle: (title) => w(`help.${title}`),
+        formatHelp: (cmd, helper) =>
+          help
+            .formatHelp(cmd, helper)
+            .replace(/\((default|choices): /g, (_, word: string) => `(${w(`help.${word}`)} `)
+            .replace(/, (default|choices): /g, (_, word: string) => `, ${w(`help.${word}`)} `),
+      })
+      .configureOutput({
+        writeOut: (text) => io.out(text.replace(/\n$/, "")),
+        writeErr: (text) => io.err(text.replace(/\n$/, "")),
+        outputError: (text, write) => write(usageError(text, w)),
+      })
+      // a usage error is its one line and this hint, not the whole help
+      .showHelpAfterError(w("usage.hint"))
+      .exitOverride()
+  );
 }
 
 /** commander's usage errors in the editor's language (it writes them in English only). */
@@ -209,16 +217,34 @@ export async function chooseLanguage(argv: string[], env: NodeJS.ProcessEnv): Pr
   return resolveLang({ flag, env, config });
 }
 
+/**
+ * `rassylka status | head` closes the pipe while we still write: the write fails with EPIPE, which Node
+ * turns into an uncaught error with a stack trace. Nobody reads any more, so the output is dropped and the
+ * command finishes what it does (a send keeps sending; its ledger is the record, not the terminal).
+ */
+function quietOnBrokenPipe(stream: NodeJS.WriteStream): void {
+  if (stream.listenerCount("error") > 0) return;
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+  });
+}
+
 export async function main(argv: string[], rawIo: Io = stdio): Promise<number> {
-  // nothing any command prints carries a secret of the environment (src/util/redact.ts)
-  const io = redactingIo(rawIo, redactor(secretsIn(process.env)));
   let code = 0;
   const args = argv.slice(2);
+  quietOnBrokenPipe(process.stdout);
+  quietOnBrokenPipe(process.stderr);
   // `rassylka --version` needs no language, no catalogue and no command
   if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
-    io.out(VERSION);
+    rawIo.out(VERSION);
     return 0;
   }
+  const name = commandOf(argv);
+  // the newsletter's .env (secrets between sessions, docs/secrets.md); the real environment wins
+  if (name && name in COMMANDS && name !== "init")
+    Object.assign(process.env, await dotEnvVariables(optionValue(args, "--root") ?? ".", process.env));
+  // nothing any command prints carries a secret of the environment or of .env (src/util/redact.ts)
+  const io = redactingIo(rawIo, redactor(secretsIn(process.env)));
   const lang = await chooseLanguage(argv, process.env);
   try {
     const flag = optionValue(args, "--lang");
@@ -226,7 +252,6 @@ export async function main(argv: string[], rawIo: Io = stdio): Promise<number> {
       io.err((await programWords(lang))("usage.badLang", { lang: flag }));
       return 1;
     }
-    const name = commandOf(argv);
     const setCode = (c: number) => {
       code = c;
     };

@@ -7,12 +7,10 @@ import { RassylkaError } from "../diagnostics.js";
 import { t } from "../i18n/index.js";
 import { slugFromTitle } from "../issue/slug.js";
 import { ISSUES_DIR } from "../project/project.js";
+import { today } from "../util/date.js";
 import type { Io } from "./print.js";
 
-export function today(): string {
-  const d = new Date();
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
-}
+export { today };
 
 /** `rassylka new "Заголовок"` → issues/YYYY-MM-DD-<latin-slug>.md with the required front-matter. */
 export async function createIssue(root: string, title: string, date = today()): Promise<string> {

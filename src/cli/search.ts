@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { langOf, resolveLang, translator } from "../i18n/index.js";
+import { t } from "../i18n/index.js";
 import { searchArchive } from "../search/query.js";
 import type { Io } from "./print.js";
 
@@ -9,7 +9,6 @@ export interface SearchFlags {
   rubric?: string[];
   limit: string;
   json?: boolean;
-  lang?: string;
 }
 
 /** `<mark>word</mark>` → `*word*`, and Pagefind's escapes back to text: an excerpt for a terminal. */
@@ -26,13 +25,11 @@ function plainExcerpt(html: string): string {
 /** Exit codes: 0 the search ran (found or not); 1 no index, an unknown rubric, a bad newsletter.yaml. */
 export async function runSearch(query: string, flags: SearchFlags, io: Io): Promise<number> {
   const limit = Number(flags.limit);
-  const lang = langOf(flags.lang);
-  const result = await searchArchive({ root: flags.root, out: flags.out, query, rubrics: flags.rubric, limit, lang });
+  const result = await searchArchive({ root: flags.root, out: flags.out, query, rubrics: flags.rubric, limit });
   if (flags.json) {
     io.out(JSON.stringify({ query: result.query, rubrics: result.rubrics, total: result.total, results: result.results }, null, 2));
     return 0;
   }
-  const { t } = translator(lang ?? resolveLang({ env: process.env, config: result.language }));
   if (!result.total) {
     io.out(t("search:nothing"));
     return 0;
@@ -52,13 +49,12 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 export function registerSearch(program: Command, io: Io, setCode: (c: number) => void): void {
   program
     .command("search")
-    .description("search the archive's index (built by `build` when newsletter.yaml has url) from the terminal")
-    .argument("<query>", "words to find, in any form («дебиторку» finds «дебиторка»)")
-    .option("--root <dir>", "the newsletter's folder", ".")
-    .option("--out <dir>", "the built site, relative to the root", "dist")
-    .option("--rubric <tag>", "only issues with this tag (repeat for several)", collect)
-    .option("--limit <n>", "at most this many results", "20")
-    .option("--lang <lang>", "language of the messages (en, ru, uk)")
-    .option("--json", "print the result as JSON")
+    .description(t("cli:command.search"))
+    .argument("<query>", t("search:flag.query"))
+    .option("--root <dir>", t("cli:flag.root"), ".")
+    .option("--out <dir>", t("search:flag.out"), "dist")
+    .option("--rubric <tag>", t("search:flag.rubric"), collect)
+    .option("--limit <n>", t("search:flag.limit"), "20")
+    .option("--json", t("search:flag.json"))
     .action(async (query: string, flags: SearchFlags) => setCode(await runSearch(query, flags, io)));
 }

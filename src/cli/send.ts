@@ -2,7 +2,7 @@ import { join, relative, resolve } from "node:path";
 import cliProgress from "cli-progress";
 import { type Command, InvalidArgumentError } from "commander";
 import { RassylkaError } from "../diagnostics.js";
-import { t } from "../i18n/index.js";
+import { language, t } from "../i18n/index.js";
 import type { SendProgress, SendSummary } from "../send/engine.js";
 import { duration } from "../send/outcome.js";
 import { sendRequest } from "../send/send-request.js";
@@ -47,6 +47,10 @@ export interface SendFlags {
   json?: boolean;
   encoding?: string;
   allowChanged?: boolean;
+  /** `--allow-no-one-click`: a private list may go without unsubscribe.url (printed in the summary). */
+  allowNoOneClick?: boolean;
+  /** `--allow-unaligned`: DKIM or the return path may be off the From domain (printed in the summary). */
+  allowUnaligned?: boolean;
   /** Sendsay (src/cli/sendsay.ts): a list to send to as one campaign, and its safety flags. */
   group?: string;
   force?: boolean;
@@ -151,6 +155,8 @@ export function exitCode(s: SendSummary): number {
   // the sender's problem (login, TLS, a relay refusing everyone): nothing delivered is a config error
   if (s.stopped === "sender") return s.sent === 0 ? 1 : 3;
   if (s.stopped === "lease") return 3;
+  // the state store or its disk failed after readers were delivered: re-run to resume
+  if (s.stopped === "state") return s.sent === 0 ? 1 : 3;
   if (s.pending > 0) return 3;
   if (s.failed > 0) return 2;
   return 0;
@@ -158,21 +164,21 @@ export function exitCode(s: SendSummary): number {
 
 export function formatSummary(s: SendSummary, command: string): string[] {
   const lines: string[] = [];
-  if (s.stopped === "declined") return [`Not sent: «${s.subject}» went to nobody. Run the command again and answer y, or add --yes.`];
-  const verb =
+  if (s.stopped === "declined") return [t("send:declined", { subject: s.subject })];
+  const head =
     s.mode === "dry-run"
-      ? "Dry run (nothing delivered) of"
+      ? "dryRun"
       : s.mode === "test"
-        ? "Test copies of"
+        ? "test"
         : s.stopped && s.sent === 0
-          ? "Nothing sent of"
+          ? "nothing"
           : s.stopped || s.pending > 0
-            ? "Partly sent"
-            : "Sent";
-  lines.push(`${verb} «${s.subject}» via ${s.transport} in ${(s.elapsedMs / 1000).toFixed(1)} s`);
-  lines.push(
-    `  readers in the list: ${s.total} · sent now: ${s.sent}${s.alreadySent ? ` · already sent earlier: ${s.alreadySent}` : ""} · failed: ${s.failed} · suppressed: ${s.suppressed} · invalid: ${s.invalid} · duplicates: ${s.duplicates}`,
-  );
+            ? "partly"
+            : "sent";
+  const seconds = new Intl.NumberFormat(language(), { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(s.elapsedMs / 1000);
+  lines.push(t(`send:head.${head}`, { subject: s.subject, transport: s.transport, seconds }));
+  const already = s.alreadySent ? t("send:already", { count: s.alreadySent }) : "";
+  lines.push(t("send:counts", { ...s, already }));
   if (s.workers > 1)
     lines.push(
       `  a shared send: ${s.workers - 1} other worker(s) sent ${s.sentByOthers} of this list (rassylka status ${s.slug} shows each)`,
@@ -183,9 +189,9 @@ export function formatSummary(s: SendSummary, command: string): string[] {
     for (const a of s.resentAddresses.slice(0, 20)) lines.push(`    ${a}`);
   }
   if (s.failures.length) {
-    lines.push("  failed:");
+    lines.push(t("send:failedHeading"));
     for (const f of s.failures.slice(0, 50)) lines.push(`    ${f.email} — ${replyText(f.code, f.message)}`);
-    if (s.failed > 50) lines.push(`    … and ${s.failed - 50} more (rassylka status ${s.slug})`);
+    if (s.failed > 50) lines.push(t("send:moreInStatus", { count: s.failed - 50, slug: s.slug }));
   }
   for (const d of s.domains.filter((x) => x.slowdowns > 0)) {
     const pace = d.rate === null ? "back to no limit" : `now ${d.rate}/s`;
@@ -195,8 +201,8 @@ export function formatSummary(s: SendSummary, command: string): string[] {
   }
   if (s.bounced) lines.push(`  added to the suppression list as bounced (their mailbox does not exist): ${s.bounced}`);
   if (s.invalidRows.length) {
-    lines.push("  invalid addresses (skipped):");
-    for (const r of s.invalidRows.slice(0, 50)) lines.push(`    line ${r.line}: "${r.address}" — ${r.reason}`);
+    lines.push(t("send:invalidHeading"));
+    for (const r of s.invalidRows.slice(0, 50)) lines.push(t("send:invalidRow", { ...r }));
     if (s.invalid > 50) lines.push(`    … and ${s.invalid - 50} more (rassylka status ${s.slug} lists them all)`);
   }
   if (s.stopped === "sender") {
@@ -219,10 +225,16 @@ export function formatSummary(s: SendSummary, command: string): string[] {
     lines.push(
       `Stopped: ${s.pauseReason ?? "this worker lost its lease"}. Those ${s.lost} reader(s) may get the issue twice (the worker that took them over reports them as resent); ${s.pending} reader(s) still pending. Keep the machine awake during a send (or set a longer RASSYLKA_LEASE_MS), then re-run: ${command}`,
     );
+  } else if (s.stopped === "state") {
+    lines.push(
+      `Stopped: the state store failed after ${s.sent} reader(s) were delivered: ${s.pauseReason ?? "?"}. ${s.pending} reader(s) still pending; those delivered but not yet recorded are sent again and reported as resent.`,
+    );
+    if (s.fix) lines.push(`  fix: ${s.fix}`);
+    lines.push(`  then re-run to resume: ${command}`);
   } else if (s.stopped === "signal") {
-    lines.push(`Stopped. ${s.pending} reader(s) still pending; re-run to resume: ${command}`);
+    lines.push(t("send:stopped", { pending: t("send:pending", { count: s.pending, command }) }));
   } else if (s.pending > 0) {
-    lines.push(`${s.pending} reader(s) still pending; re-run to resume: ${command}`);
+    lines.push(t("send:pending", { count: s.pending, command }));
   }
   return lines;
 }
@@ -289,12 +301,18 @@ async function sendCommand(issue: string, flags: SendFlags, io: Io, runtime: Sen
     process.removeListener("SIGTERM", onSignal);
   }
   const command = rerunCommand(process.argv.slice(2));
-  if (flags.json) io.out(JSON.stringify({ ...summary, exitCode: exitCode(summary) }, null, 2));
-  else for (const line of formatSummary(summary, command)) io.out(line);
+  // what this send was told to overlook, said where the editor reads the outcome
+  const allowed = [
+    ...(flags.allowNoOneClick ? [["--allow-no-one-click", t("deliverability:allowedNoOneClick")]] : []),
+    ...(flags.allowUnaligned ? [["--allow-unaligned", t("deliverability:allowedUnaligned")]] : []),
+  ];
+  if (flags.json) io.out(JSON.stringify({ ...summary, allowed: allowed.map(([flag]) => flag), exitCode: exitCode(summary) }, null, 2));
+  else {
+    for (const line of formatSummary(summary, command)) io.out(line);
+    for (const [, text] of allowed) io.out(`  ${text}`);
+  }
   if (summary.mode === "send" && flags.transport === "outbox" && summary.sent > 0 && !flags.json) {
-    io.out(
-      `Open the messages in ${relative(process.cwd(), join(resolve(flags.root), "outbox", summary.slug)) || "."}/ (one .eml per reader).`,
-    );
+    io.out(t("send:outbox", { dir: relative(process.cwd(), join(resolve(flags.root), "outbox", summary.slug)) || "." }));
   }
   return exitCode(summary);
 }
@@ -354,6 +372,8 @@ export function registerSend(program: Command, io: Io, setCode: (c: number) => v
     .option("--root <dir>", "the newsletter's folder", ".")
     .option("--encoding <name>", "encoding of the CSV: utf-8 (default) or windows-1251", "utf-8")
     .option("--allow-changed", "continue a send although the issue changed since it started")
+    .option("--allow-no-one-click", "send without unsubscribe.url (a private list): no one-click unsubscribe, printed in the summary")
+    .option("--allow-unaligned", "send although DKIM_DOMAIN or returnPath is off the From domain, printed in the summary")
     .option("--group <id>", "with --transport sendsay: send to this Sendsay list as one campaign (docs/sendsay.md)")
     .option("--force", "with --group: submit although an earlier submission is in doubt or already sent")
     .option("--without-subscriber-fields", "with --group: send everyone the version with subscriber fields empty")

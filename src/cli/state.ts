@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { error, RassylkaError } from "../diagnostics.js";
-import { t } from "../i18n/index.js";
+import { language, t } from "../i18n/index.js";
 import { copyState } from "../state/copy.js";
 import { openStore } from "../state/store.js";
 import type { Io } from "./print.js";
@@ -71,7 +71,7 @@ export async function runCopy(flags: CopyFlags, io: Io, env: NodeJS.ProcessEnv =
   try {
     const into = await openStore(target);
     try {
-      const tables = await copyState(from, into);
+      const tables = await copyState(from, into, { lang: language() });
       const total = tables.reduce((n, t) => n + t.copied, 0);
       if (flags.json) {
         io.out(JSON.stringify({ from: locationText(source), to: locationText(target), tables, copied: total }, null, 2));
@@ -83,7 +83,7 @@ export async function runCopy(flags: CopyFlags, io: Io, env: NodeJS.ProcessEnv =
         const already = t.read - t.copied;
         io.out(`  ${t.table.padEnd(18)} ${String(t.copied).padStart(width)} copied${already ? `, ${already} already there` : ""}`);
       }
-      io.out(`${total} row(s) copied. Running it again copies only what is missing.`);
+      io.out(`${total} row(s) copied. Running it again copies only what is missing or changed.`);
       return 0;
     } finally {
       await into.close();

@@ -26,10 +26,10 @@ export async function runStatus(
     io.out(JSON.stringify(ref ? all[0] : all, null, 2));
     return 0;
   }
-  if (!all.length) io.out("Nothing sent yet (the ledger is empty).");
+  if (!all.length) io.out(t("send:status.nothing"));
   for (const s of all) {
     const c = s.counts;
-    io.out(`${s.issue}${s.subject ? ` «${s.subject}»` : ""}${s.updatedAt ? ` (last run ${s.updatedAt})` : ""}`);
+    io.out(`${s.issue}${s.subject ? ` «${s.subject}»` : ""}${s.updatedAt ? t("send:status.lastRun", { at: s.updatedAt }) : ""}`);
     const campaign = s.campaign;
     if (campaign) {
       const track = campaign.trackId ? `track ${campaign.trackId}, ${describeStatus(campaign.trackStatus ?? 0)}` : "no track id";
@@ -37,23 +37,21 @@ export async function runStatus(
       if (campaign.trackId) io.out(`  ${describeStats(campaign.stats, campaign.statsError)}`);
       if (!c.total) continue;
     }
-    if (!c.total) io.out("  not sent yet");
-    io.out(
-      `  total ${c.total} · sent ${c.sent} · failed ${c.failed} · pending ${c.pending} · suppressed ${c.suppressed} · invalid ${c.invalid} · duplicates ${c.duplicates}`,
-    );
+    if (!c.total) io.out(t("send:status.notSent"));
+    io.out(t("send:status.counts", { ...c }));
     for (const f of s.failures.slice(0, 100)) io.out(`  ✗ ${f.email} — ${replyText(f.code, f.message)}`);
-    if (s.failures.length > 100) io.out(`  … and ${s.failures.length - 100} more (--json lists all)`);
-    if (s.invalidRows.length) io.out("  invalid addresses in the list (skipped):");
-    for (const r of s.invalidRows.slice(0, 100)) io.out(`    line ${r.line}: "${r.address}" — ${r.reason}`);
-    if (s.invalidRows.length > 100) io.out(`  … and ${s.invalidRows.length - 100} more (--json lists all)`);
+    if (s.failures.length > 100) io.out(t("send:status.more", { count: s.failures.length - 100 }));
+    if (s.invalidRows.length) io.out(t("send:status.invalidHeading"));
+    for (const r of s.invalidRows.slice(0, 100)) io.out(t("send:invalidRow", { ...r }));
+    if (s.invalidRows.length > 100) io.out(t("send:status.more", { count: s.invalidRows.length - 100 }));
     if (s.resent.count) {
-      io.out(`  resent after a crash: ${s.resent.count} (in flight when a process died, sent again: they may have it twice)`);
+      io.out(t("send:status.resent", { count: s.resent.count }));
       for (const r of s.resent.readers.slice(0, 100)) io.out(`  ↻ ${r.email}${r.times > 1 ? ` (${r.times}×)` : ""}`);
-      if (s.resent.count > 100) io.out(`  … and ${s.resent.count - 100} more (--json lists all)`);
+      if (s.resent.count > 100) io.out(t("send:status.more", { count: s.resent.count - 100 }));
     }
     const b = c as Partial<BounceCounts>;
     if (b.bounced || b.softBounced || b.complained)
-      io.out(`  after the send: bounced ${b.bounced} · soft bounces ${b.softBounced} · complained ${b.complained} (docs/bounces.md)`);
+      io.out(t("send:status.bounces", { bounced: b.bounced, soft: b.softBounced, complained: b.complained }));
     if (s.workers.length > 1 || s.workers.some((w) => w.live)) {
       io.out(`  workers: ${s.workers.length}`);
       for (const w of s.workers) {
@@ -63,7 +61,7 @@ export async function runStatus(
         );
       }
     }
-    if (c.pending) io.out(`  ${c.pending} pending: re-run the same \`rassylka send\` to resume`);
+    if (c.pending) io.out(t("send:status.pending", { count: c.pending }));
   }
   return 0;
 }

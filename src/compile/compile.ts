@@ -1,11 +1,11 @@
-import { lstat, readFile } from "node:fs/promises";
+import { lstat } from "node:fs/promises";
 import { relative } from "node:path";
 import { type Diagnostic, error, hasErrors, RassylkaError } from "../diagnostics.js";
 import { t } from "../i18n/index.js";
 import type { Issue } from "../issue/load.js";
 import { type Project, resolveIssueFile } from "../project/project.js";
 import type { CompiledIssue } from "../render/pipeline.js";
-import { realPathWithin, toPosix } from "../util/fs.js";
+import { readRegularFile, realPathWithin, toPosix } from "../util/fs.js";
 import { type BuildCache, cacheKey, fileCache } from "./cache.js";
 import { compileInWorker, PARALLEL_MIN_ISSUES, takeQueued, workerCount } from "./parallel.js";
 
@@ -13,6 +13,16 @@ import { compileInWorker, PARALLEL_MIN_ISSUES, takeQueued, workerCount } from ".
  * Compiling issues: one (`compileIssueFile`) or many (`compileIssueFiles`, on worker threads when it
  * pays), through the build cache. The stages themselves are src/render/pipeline.ts.
  */
+/**
+ * A cached issue, unless one of its pictures changed since (their bytes are not in the cache key: the
+ * issue names them, so they are known only after compiling it). Pictures' module loads only for issues with pictures.
+ */
+async function fresh(project: Project, hit: CompiledIssue | undefined): Promise<CompiledIssue | undefined> {
+  if (!hit?.assets?.length) return hit;
+  const { assetsUnchanged } = await import("../render/images.js");
+  return assetsUnchanged(project.root, hit.assets) ? hit : undefined;
+}
+
 /** Identifies a project's config and templates: build workers reload when it changes. */
 export function projectKey(project: Project): string {
   return cacheKey({ issueSource: "", configSource: project.config.source, templatesHash: project.templates.hash });
@@ -45,7 +55,7 @@ export async function compileIssueText(
   issue.absPath = absPath;
   try {
     const { compileIssue } = await loadPipeline();
-    const result = await compileIssue(issue, { config: project.config.config, templates: project.templates });
+    const result = await compileIssue(issue, { config: project.config.config, templates: project.templates, root: project.root });
     return { compiled: result.compiled, issue, diagnostics: result.diagnostics };
   } catch (error) {
     // a stage that throws on this issue must not take the other issues down with it
@@ -82,7 +92,7 @@ async function readIssue(project: Project, absPath: string): Promise<{ file: str
     };
   }
   try {
-    const text = await readFile(absPath, "utf8");
+    const text = (await readRegularFile(absPath)).toString("utf8");
     const key = cacheKey({ issueSource: `${file}\0${text}`, configSource: project.config.source, templatesHash: project.templates.hash });
     return { file, text, key };
   } catch (e) {
@@ -107,7 +117,7 @@ export async function compileIssueFile(
 ): Promise<{ compiled?: CompiledIssue; issue?: Issue; diagnostics: Diagnostic[]; fromCache: boolean }> {
   const read = await readIssue(project, absPath);
   if (read.error || read.text === undefined || !read.key) return { diagnostics: read.error ? [read.error] : [], fromCache: false };
-  const hit = await cache.get(read.key);
+  const hit = await fresh(project, await cache.get(read.key));
   if (hit) return { compiled: hit, diagnostics: hit.warnings, fromCache: true };
   const r = await compileIssueText(project, absPath, read.text);
   if (r.compiled) await cache.set(read.key, r.compiled);
@@ -124,7 +134,7 @@ export async function compileIssueFiles(
   cache: BuildCache,
 ): Promise<{ compiled?: CompiledIssue; diagnostics: Diagnostic[]; fromCache: boolean }[]> {
   const reads = await Promise.all(files.map((f) => readIssue(project, f)));
-  const hits = await Promise.all(reads.map((r) => (r.key ? cache.get(r.key) : undefined)));
+  const hits = await Promise.all(reads.map(async (r) => (r.key ? fresh(project, await cache.get(r.key)) : undefined)));
   const results: { compiled?: CompiledIssue; diagnostics: Diagnostic[]; fromCache: boolean }[] = new Array(files.length);
   const misses: number[] = [];
   reads.forEach((r, i) => {

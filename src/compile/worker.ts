@@ -1,7 +1,7 @@
-import { readFile } from "node:fs/promises";
 import { parentPort } from "node:worker_threads";
 import { type Lang, setLanguage } from "../i18n/index.js";
 import { loadProject, type Project } from "../project/project.js";
+import { readRegularFile } from "../util/fs.js";
 import { compileIssueText } from "./compile.js";
 import type { WorkerResult } from "./parallel.js";
 
@@ -25,7 +25,7 @@ parentPort?.on("message", async ({ id, root, absPath, projectKey, lang }: Reques
     const key = `${root}\0${projectKey}`;
     if (!projects.has(key)) projects.set(key, loadProject(root));
     const project = await projects.get(key)!;
-    const r = await compileIssueText(project, absPath, await readFile(absPath, "utf8"));
+    const r = await compileIssueText(project, absPath, (await readRegularFile(absPath)).toString("utf8"));
     result = { compiled: r.compiled, diagnostics: r.diagnostics };
   } catch (error) {
     const diagnostics = (error as { diagnostics?: WorkerResult["diagnostics"] }).diagnostics;

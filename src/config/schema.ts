@@ -81,6 +81,8 @@ export const configSchema = z.strictObject({
   events: z.array(eventSchema).default([]),
   eventsWindowDays: z.number().int().positive().default(60),
   eventsSignup: z.string().optional(),
+  /** The heading over the events in the email; default: "Ближайшие события:" in the newsletter's language. */
+  eventsHeading: z.string().min(1).optional(),
   unsubscribe: z
     .strictObject({ url: url.optional(), mailto: email.optional() })
     .refine((u) => u.url || u.mailto, { message: "give unsubscribe.url, unsubscribe.mailto or both" })
@@ -137,6 +139,19 @@ export const configSchema = z.strictObject({
   /** How a send delivers (docs/sending.md). */
   sending: z
     .strictObject({
+      /** Gmail's Feedback-ID sender part (docs/deliverability.md): letters, digits, dot, dash, underscore. */
+      feedbackId: z
+        .string()
+        .regex(/^[A-Za-z0-9._-]{1,64}$/, { message: "expected letters, digits, dots, dashes or underscores (no colon)" })
+        .optional(),
+      /** The name said in EHLO (SMTP_EHLO_NAME overrides); default this host's FQDN, else the From domain. */
+      ehlo: z
+        .string()
+        .refine((h) => domainKey(h) !== undefined, {
+          message: "expected a host name such as mail.example.ru (never an IP address)",
+          params: { fix: "write the sending host's name, e.g. ehlo: mail.example.ru" },
+        })
+        .optional(),
       /**
        * Receiving domain → messages per second from one worker (`mail.ru: 10`); a key covers its
        * subdomains. `--domain-rate DOMAIN=N` overrides one domain for a run (src/send/pacing.ts).

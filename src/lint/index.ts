@@ -16,6 +16,7 @@ import { links } from "./links.js";
 import { mergeFields } from "./merge-fields.js";
 import { messageSize } from "./message-size.js";
 import { pastEvents } from "./past-events.js";
+import { placeholder } from "./placeholder.js";
 import { preheader } from "./preheader.js";
 import { subject } from "./subject.js";
 import { unsubscribe } from "./unsubscribe.js";
@@ -75,6 +76,7 @@ export const LINT_RULES: readonly LintRule[] = [
   mergeFields,
   pastEvents,
   draft,
+  placeholder,
   clientSupport,
 ];
 

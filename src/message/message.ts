@@ -83,9 +83,21 @@ export function bounceAddress(ctx: MessageContext, email: string): { returnPath?
   return { returnPath: verpAddress(returnPath, token), token };
 }
 
+/**
+ * The same for every reader of a newsletter, read by the postmasters: `X-Postmaster-Msgtype` (Mail.ru groups
+ * its statistics by it: stable per newsletter), `Precedence: bulk`, and with `sending.feedbackId` Gmail's
+ * `Feedback-ID` (`<issue>:<newsletter>:rassylka:<sender id>`, no per-reader value).
+ */
+export function postmasterHeaders(ctx: MessageContext): Record<string, string> {
+  const out: Record<string, string> = { "X-Postmaster-Msgtype": ctx.listId, Precedence: "bulk" };
+  const feedbackId = ctx.config.sending?.feedbackId;
+  if (feedbackId) out["Feedback-ID"] = `${ctx.slug.replace(/[^A-Za-z0-9._-]/g, "")}:${ctx.listId}:rassylka:${feedbackId}`;
+  return out;
+}
+
 /** List-Id, List-Unsubscribe, List-Unsubscribe-Post for one reader: ASCII, ready for the wire. */
 export function listHeaders(ctx: MessageContext, email: string, url = readerUnsubscribeUrl(ctx, email)): Record<string, string> {
-  const headers: Record<string, string> = { "List-Id": ctx.listIdHeader };
+  const headers: Record<string, string> = { "List-Id": ctx.listIdHeader, ...postmasterHeaders(ctx) };
   const targets: string[] = [];
   if (url) targets.push(`<${url}>`);
   const mailto = ctx.config.unsubscribe?.mailto;
@@ -206,7 +218,17 @@ export interface DkimOptions {
   domainName: string;
   keySelector: string;
   privateKey: string;
+  /** The headers signed: nodemailer's list and the ones postmasters read (Feedback-ID, X-Postmaster-Msgtype, Precedence). */
+  headerFieldNames?: string;
 }
+
+/** nodemailer's default signed headers, plus the ones Gmail's and Mail.ru's postmaster tools read. */
+export const DKIM_SIGNED_HEADERS = [
+  "From:Sender:Reply-To:Subject:Date:Message-ID:To:Cc:MIME-Version:Content-Type:Content-Transfer-Encoding",
+  "Content-ID:Content-Description:Resent-Date:Resent-From:Resent-Sender:Resent-To:Resent-Cc:Resent-Message-ID",
+  "In-Reply-To:References:List-Id:List-Help:List-Unsubscribe:List-Unsubscribe-Post:List-Subscribe:List-Post",
+  "List-Owner:List-Archive:Feedback-ID:X-Postmaster-Msgtype:Precedence",
+].join(":");
 
 /**
  * DKIM from the environment: DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY (PEM) or DKIM_PRIVATE_KEY_FILE.
@@ -253,7 +275,7 @@ export function dkimFromEnv(env: NodeJS.ProcessEnv = process.env): DkimOptions |
       `give ${variable} the whole PEM of the RSA (or Ed25519) private key whose public half is published at ${selector}._domainkey.${domain}`,
     );
   }
-  return { domainName: domain, keySelector: selector, privateKey: key };
+  return { domainName: domain, keySelector: selector, privateKey: key, headerFieldNames: DKIM_SIGNED_HEADERS };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { type LoadedConfig, loadConfig } from "../config/load.js";
 import { RassylkaError } from "../diagnostics.js";
@@ -45,10 +45,14 @@ export async function resolveIssueFile(root: string, ref: string): Promise<strin
   // the newsletter's own file first: `--root DIR issues/x.md` must not pick up ./issues/x.md of the cwd
   const candidates = isAbsolute(ref) ? [ref] : [resolve(root, ref), resolve(ref)];
   for (const c of candidates) {
-    try {
-      await readFile(c);
+    // stat, not a read: a FIFO given by name must reach the build's clear error, not hang here
+    if (
+      await stat(c).then(
+        () => true,
+        () => false,
+      )
+    )
       return c;
-    } catch {}
   }
   const files = await listIssueFiles(root);
   const bySlug = files.find((f) => f.endsWith(`/${ref}.md`) || f.endsWith(`-${ref}.md`));

@@ -1,4 +1,5 @@
 import Handlebars from "handlebars";
+import { CONSOLE_HELPERS } from "./checks/console-helper.js";
 import { formatDate } from "./events.js";
 import { headRefs, lineStarts, type Node } from "./hbs-ast.js";
 import { PROCESS_NONCE, type TokenKind, token } from "./tokens.js";
@@ -16,6 +17,9 @@ type Loc = hbs.AST.SourceLocation;
 
 export function createHandlebars(language: string): typeof Handlebars {
   const hb = Handlebars.create();
+  for (const name of CONSOLE_HELPERS) hb.unregisterHelper(name);
+  // the runtime's logger is shared by every instance; above "error" nothing is written to the console
+  hb.logger.level = 4;
   hb.registerHelper("formatDate", (iso: unknown, options?: { hash?: { year?: boolean } }) =>
     typeof iso === "string" ? formatDate(iso, language, { withYear: Boolean(options?.hash?.year) }) : "",
   );

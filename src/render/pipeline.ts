@@ -1,11 +1,12 @@
 import type { NewsletterConfig } from "../config/schema.js";
 import { type Diagnostic, error, hasErrors } from "../diagnostics.js";
-import { t } from "../i18n/index.js";
+import { langOf, t, translator } from "../i18n/index.js";
 import type { Issue } from "../issue/load.js";
 import { nearest } from "../util/suggest.js";
 import { checkTemplate } from "./checks/index.js";
 import { type FooterEvent, footerEvents, formatDate } from "./events.js";
 import { createHandlebars, deferSubscriber, OUR_HELPERS, outputsOf } from "./handlebars.js";
+import { type Asset, fixImageHeights, publishImages } from "./images.js";
 import { markdownToHtml } from "./markdown.js";
 import { compileMjml } from "./mjml.js";
 import { escapeLoneBraces, protectHandlebars } from "./protect.js";
@@ -40,6 +41,8 @@ import { typographHtml } from "./typography.js";
 export interface RenderContext {
   config: NewsletterConfig;
   templates: TemplateSet;
+  /** The newsletter's root: pictures next to the issue are read from it (render/images.ts). */
+  root?: string;
 }
 
 /** Everything later steps need of a compiled issue; JSON-safe, so it can be cached. */
@@ -70,6 +73,8 @@ export interface CompiledIssue {
   deferredText: string[];
   /** The MJML the layout produced, for --emit-mjml and debugging. */
   mjml: string;
+  /** Pictures of the issue that `build` publishes under `<out>/assets/` (render/images.ts). */
+  assets?: Asset[];
   /** `subscriber.*` fields the issue and its templates read. */
   subscriberFields: string[];
   /** Non-subscriber context the deferred blocks may still read at personalise time. */
@@ -207,6 +212,25 @@ function contentCheck(layout: TemplateFile, templates: TemplateSet): Diagnostic[
   ];
 }
 
+const words = new WeakMap<NewsletterConfig, { words: Record<string, string>; eventsHeading: string }>();
+/**
+ * The words the templates print around the config's texts (`newsletter.words.*`), in the newsletter's
+ * language (src/i18n/catalogues/templates.ts), and the events heading: `eventsHeading` or its default.
+ */
+function templateWords(config: NewsletterConfig): { words: Record<string, string>; eventsHeading: string } {
+  let w = words.get(config);
+  if (!w) {
+    const { t } = translator(langOf(config.language) ?? "en");
+    const keys = ["viewInBrowser", "allIssues", "regards", "forum", "site", "unsubscribe", "openQuote", "closeQuote"];
+    const list: Record<string, string> = Object.fromEntries(keys.map((k) => [k, t(`email-words:${k}`)]));
+    list.reason = t("email-words:reason", { name: config.name });
+    if (config.contacts?.phone) list.phone = t("email-words:phone", { phone: config.contacts.phone });
+    w = { words: list, eventsHeading: config.eventsHeading ?? t("email-words:eventsHeading") };
+    words.set(config, w);
+  }
+  return w;
+}
+
 const footers = new WeakMap<NewsletterConfig, string>();
 /** The config's footer in HTML, once per config rather than once per issue. */
 function footerHtmlOf(config: NewsletterConfig): string {
@@ -258,15 +282,21 @@ export async function compileIssue(issue: Issue, ctx: RenderContext): Promise<Co
 
   // Stages 4–5: Markdown and typography see Handlebars only as tokens.
   const guarded = protectHandlebars(body, nonce);
-  const bodySource = guarded.restore(typographHtml(markdownToHtml(guarded.text), language));
+  const archiveUrl = config.url ? config.url.replace(/\/?$/, "/") : undefined;
+  // Stage 4½: pictures next to the issue get their public address, width and height (render/images.ts)
+  const pictures = ctx.root
+    ? publishImages(markdownToHtml(guarded.text), { root: ctx.root, file: issue.file, text: issue.text, archiveUrl })
+    : { html: markdownToHtml(guarded.text), assets: [], diagnostics: [] };
+  diagnostics.push(...pictures.diagnostics);
+  if (hasErrors(diagnostics)) return { diagnostics };
+  const bodySource = guarded.restore(typographHtml(pictures.html, language));
   const footerHtml = footerHtmlOf(config);
 
   // Stage 6: Handlebars, subscriber tags deferred.
   const deferred: string[] = [];
   const events: FooterEvent[] = footerEvents(issue, config);
-  const archiveUrl = config.url ? config.url.replace(/\/?$/, "/") : undefined;
   const context: Record<string, unknown> = {
-    newsletter: { ...config, footerHtml, archiveUrl },
+    newsletter: { ...config, footerHtml, archiveUrl, ...templateWords(config) },
     issue: {
       title: issue.title,
       subject: issue.subject,
@@ -315,6 +345,7 @@ export async function compileIssue(issue: Issue, ctx: RenderContext): Promise<Co
   if (!mj.html || hasErrors(mj.diagnostics) || hasErrors(layoutProblems))
     return { diagnostics: [...diagnostics, ...layoutProblems, ...mj.diagnostics] };
 
+  mj.html = fixImageHeights(mj.html, pictures.assets);
   // Stage 8: the text part. Deferred tags stay tokens in both parts until personalise.
   const text = htmlToPlainText(mj.html);
   const subscriberFields = [...new Set(deferred.flatMap((d) => [...d.matchAll(/subscriber\.([A-Za-z_][\w-]*)/g)].map((m) => m[1])))].sort();
@@ -336,6 +367,7 @@ export async function compileIssue(issue: Issue, ctx: RenderContext): Promise<Co
       deferred,
       deferredText: deferred.map(snippetToText),
       mjml: rendered,
+      assets: pictures.assets,
       subscriberFields,
       context,
       warnings: [...diagnostics, ...mj.diagnostics],

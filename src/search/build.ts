@@ -2,8 +2,9 @@ import { mkdir, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { NewsletterConfig } from "../config/schema.js";
 import { type Diagnostic, warning } from "../diagnostics.js";
-import { resolveLang, translator } from "../i18n/index.js";
+import { t } from "../i18n/index.js";
 import { issueDate } from "../render/events.js";
+
 import { sha256, writeFileAtomic } from "../util/fs.js";
 import { VERSION } from "../version.js";
 import { writeSearchAssets } from "./assets.js";
@@ -108,7 +109,6 @@ export async function buildSearchIndex(
   sources: readonly SearchSource[],
 ): Promise<SearchIndexResult> {
   const started = performance.now();
-  const { t } = translator(resolveLang({ config: config.language }));
   const dir = join(outDir, SEARCH_DIR);
   const diagnostics: Diagnostic[] = [];
   const saved = await readSaved(outDir);

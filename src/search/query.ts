@@ -3,7 +3,7 @@ import { join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { loadConfig } from "../config/load.js";
 import { RassylkaError } from "../diagnostics.js";
-import { type Lang, resolveLang, translator } from "../i18n/index.js";
+import { t } from "../i18n/index.js";
 import { toPosix } from "../util/fs.js";
 import { stemmerFile } from "./assets.js";
 import { indexLanguage, RUBRIC_FILTER, SEARCH_DIR } from "./records.js";
@@ -24,8 +24,6 @@ export interface SearchOptions {
   rubrics?: string[];
   /** At most this many results (default 20). */
   limit?: number;
-  /** The language of errors (the newsletter's by default). */
-  lang?: Lang;
 }
 
 export interface SearchHit {
@@ -48,8 +46,6 @@ export interface SearchResult {
   /** Issues found (results holds at most `limit` of them, best first). */
   total: number;
   results: SearchHit[];
-  /** The newsletter's language, for the CLI's words. */
-  language: string;
 }
 
 /** The query as the archive's script sends it (assets/search.js does the same): lower case, each word stemmed. */
@@ -126,7 +122,6 @@ async function withFileFetch<T>(run: () => Promise<T>): Promise<T> {
 export async function searchArchive(options: SearchOptions): Promise<SearchResult> {
   const root = resolve(options.root);
   const { config } = await loadConfig(root);
-  const { t } = translator(options.lang ?? resolveLang({ config: config.language }));
   const outDir = resolve(root, options.out ?? "dist");
   const script = join(outDir, SEARCH_DIR, "pagefind.js");
   const entry = await stat(join(outDir, SEARCH_DIR, "pagefind-entry.json")).catch(() => undefined);
@@ -176,7 +171,6 @@ export async function searchArchive(options: SearchOptions): Promise<SearchResul
       query: options.query,
       rubrics,
       total: results.length,
-      language: config.language,
       results: data.map((d) => ({
         slug: d.meta.slug,
         title: d.meta.title,

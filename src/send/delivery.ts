@@ -197,6 +197,11 @@ export class Delivery {
     if (settings.signal?.aborted) this.stop = "signal";
   }
 
+  /** Readers the transport accepted in this run so far (known even when the ledger failed before recording them). */
+  get delivered(): number {
+    return this.stats.sent;
+  }
+
   async run(): Promise<DeliveryResultSummary> {
     const { signal } = this.settings;
     const onAbort = () => {

@@ -126,7 +126,7 @@ export interface SendSummary {
    * Why the run stopped early: paused (server looks down), signal (Ctrl-C / SIGTERM), declined, sender
    * (a problem on the sender's side: see pauseReason and fix), deferred (only retries later than maxWait left).
    */
-  stopped?: StopReason | "declined";
+  stopped?: StopReason | "declined" | "state";
   /** The last error before a pause, or the sender's problem. */
   pauseReason?: string;
   /** For `stopped: "sender"`: what to fix before running the same command again. */
@@ -138,6 +138,22 @@ export interface SendSummary {
   domains: DomainPace[];
   /** The state used: the file, or the PostgreSQL URL with its password masked. */
   stateFile: string;
+}
+
+/**
+ * The state store (or its disk) failed after this run had delivered readers: `partial` is what the run
+ * knows without it (`stopped: "state"`), so the CLI can say how many were delivered and exit 3 (re-run to
+ * resume: the readers delivered but not recorded are in flight in the ledger, taken over and reported as
+ * resent) instead of 1 ("nothing was sent"). `cause` is the store's error.
+ */
+export class DeliveredThenFailed extends Error {
+  constructor(
+    readonly partial: SendSummary,
+    cause: unknown,
+  ) {
+    super((cause as Error)?.message ?? String(cause), { cause });
+    this.name = "DeliveredThenFailed";
+  }
 }
 
 const IMPORT_BATCH = 500;
@@ -289,7 +305,48 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
         onProgress: input.onProgress,
       },
     );
-    const loop = await delivery.run();
+    const failedAfter = (e: unknown): unknown =>
+      delivery.delivered > 0 && !(e instanceof DeliveredThenFailed)
+        ? new DeliveredThenFailed(
+            {
+              issue: compiled.source,
+              slug: compiled.slug,
+              subject,
+              mode,
+              transport: transport.description,
+              total: before.total + alreadySentDry,
+              sent: delivery.delivered,
+              alreadySent: before.sent + alreadySentDry,
+              sentByOthers: 0,
+              workers: 1,
+              lost: 0,
+              failed: before.failed,
+              failures: [],
+              suppressed: before.suppressed,
+              invalid,
+              invalidRows,
+              duplicates,
+              resent: 0,
+              resentAddresses: [],
+              pending: Math.max(0, toSend - delivery.delivered),
+              deferred: 0,
+              retried,
+              bounced: 0,
+              stopped: "state",
+              elapsedMs: Math.round(performance.now() - started),
+              rate: 0,
+              domains: [],
+              stateFile: ledger.location,
+            },
+            e,
+          )
+        : e;
+    let loop: Awaited<ReturnType<Delivery["run"]>>;
+    try {
+      loop = await delivery.run();
+    } catch (e) {
+      throw failedAfter(e);
+    }
     return await summary({
       sent: loop.sent,
       stopped: loop.stopped,
@@ -301,6 +358,8 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
       lost: loop.lost,
       rate: loop.rate,
       domains: loop.domains,
+    }).catch((e) => {
+      throw failedAfter(e);
     });
   } finally {
     if (heartbeat) {

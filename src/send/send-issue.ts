@@ -1,14 +1,16 @@
 import { compileOrThrow } from "../compile/compile.js";
+import type { NewsletterConfig } from "../config/schema.js";
 import { type Diagnostic, RassylkaError, warning } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 import { requireSecret, SECRET_ENV } from "../identity/token.js";
 import { loadProject, type Project } from "../project/project.js";
 import { stateError } from "../state/db.js";
 import { leaseMsFrom, workerId } from "../state/ledger.js";
-import { stateLocation } from "../state/location.js";
+import { type StateLocation, stateLocation } from "../state/location.js";
 import { openStore } from "../state/store.js";
 import type { AudienceSource } from "./audience.js";
-import { runSend, type SendInput, type SendMode, type SendSummary } from "./engine.js";
-import { refuseDraft, unsubscribeProblems } from "./guards.js";
+import { DeliveredThenFailed, runSend, type SendInput, type SendMode, type SendSummary } from "./engine.js";
+import { type Allowances, alignmentProblems, oneClickProblems, refuseDraft, unsubscribeProblems } from "./guards.js";
 import type { Transport } from "./transport.js";
 
 /**
@@ -23,7 +25,7 @@ export interface SendOptions extends Omit<SendInput, "compiled" | "config" | "se
   issue: string;
   audience?: AudienceSource;
   /** The transport, or a factory called once the issue is compiled (the outbox needs the slug). */
-  transport: Transport | ((issue: { slug: string; mode: SendMode }) => Transport | Promise<Transport>);
+  transport: Transport | ((issue: { slug: string; mode: SendMode; config?: NewsletterConfig }) => Transport | Promise<Transport>);
   /**
    * The state: a file (relative to root) or a postgres:// URL; default `RASSYLKA_DATABASE_URL`, else
    * `.rassylka/state.sqlite` under root.
@@ -39,6 +41,32 @@ export interface SendOptions extends Omit<SendInput, "compiled" | "config" | "se
   onWarning?: (d: Diagnostic) => void;
   /** Called when the send made a new state file (the CLI says where). */
   onCreateState?: (file: string) => void;
+  /** DKIM_DOMAIN, when the transport signs: checked for alignment with From. */
+  dkimDomain?: string;
+  /** What this send was told to overlook (`--allow-no-one-click`, `--allow-unaligned`). */
+  allow?: Allowances;
+}
+
+/**
+ * The body's own way out (lint/unsubscribe's link check, run by send): a reader who cannot find it
+ * presses "spam" instead, and a complaint rate over 0.1 % gets the domain blocked at Gmail.
+ */
+async function refuseWithoutUnsubscribeLink(project: Project, compiled: Parameters<typeof refuseDraft>[0]): Promise<void> {
+  const { lintIssue } = await import("../lint/index.js");
+  // the header half of the rule (no unsubscribe: in newsletter.yaml) is refused above with its own fix
+  const missing = (await lintIssue(project, compiled, { rules: ["unsubscribe"] })).filter(
+    (d) => d.severity === "error" && d.field !== "unsubscribe",
+  );
+  if (missing.length) {
+    throw new RassylkaError(
+      missing.map((d) => ({
+        ...d,
+        ruleId: "send/no-unsubscribe-link",
+        message: t("deliverability:noLink"),
+        fix: t("deliverability:noLink.fix", { footer: "{{> footer}}", link: "{{subscriber.unsubscribeUrl}}" }),
+      })),
+    );
+  }
 }
 
 /**
@@ -52,9 +80,14 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
   const { compiled } = await compileOrThrow(project, options.issue);
   const config = project.config.config;
   if (mode !== "test") refuseDraft(compiled);
-  const problems = unsubscribeProblems(config, mode);
+  const problems = [
+    ...unsubscribeProblems(config, mode),
+    ...oneClickProblems(config, mode, options.allow),
+    ...alignmentProblems(config, options.dkimDomain, mode, options.allow),
+  ];
   const refusals = problems.filter((d) => d.severity === "error");
   if (refusals.length) throw new RassylkaError(refusals);
+  if (mode === "send") await refuseWithoutUnsubscribeLink(project, compiled);
   for (const d of problems) options.onWarning?.(d);
   if (!options.audience) {
     throw new RassylkaError({
@@ -88,7 +121,8 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
   });
   let transport: Transport | undefined;
   try {
-    transport = typeof options.transport === "function" ? await options.transport({ slug: compiled.slug, mode }) : options.transport;
+    transport =
+      typeof options.transport === "function" ? await options.transport({ slug: compiled.slug, mode, config }) : options.transport;
     const leaseMs = options.leaseMs ?? leaseMsFrom(env);
     return await runSend({
       ...options,
@@ -102,15 +136,13 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
       leaseMs,
     });
   } catch (e) {
-    if (e instanceof RassylkaError) throw e;
-    // a full disk or a file made read-only during the send, a database server gone: one line naming it, no stack
-    const code = String((e as { code?: unknown }).code ?? "");
-    if (location.kind === "sqlite") throw code.startsWith("SQLITE_") ? stateError(location.file, e) : e;
-    // the server's errors (pg's DatabaseError carries a severity) and a connection it dropped; not the transport's
-    const fromServer =
-      typeof (e as { severity?: unknown }).severity === "string" || /Connection terminated/i.test(String((e as Error).message));
-    if (fromServer) throw (await import("../state/postgres.js")).postgresError(location.url, e, "record the send in");
-    throw e;
+    if (e instanceof DeliveredThenFailed) {
+      // readers were delivered before the store failed: a summary (exit 3, re-run to resume), not "nothing sent"
+      const failure = await stateFailure(e.cause, location);
+      const d = failure instanceof RassylkaError ? failure.diagnostics[0] : undefined;
+      return { ...e.partial, pauseReason: d?.message ?? String((e.cause as Error)?.message ?? e.cause), fix: d?.fix };
+    }
+    throw await stateFailure(e, location);
   } finally {
     try {
       await transport?.close();
@@ -118,4 +150,17 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
       await store.close();
     }
   }
+}
+
+/** A full disk or a file made read-only during the send, a database server gone: one line naming it, no stack. */
+async function stateFailure(e: unknown, location: StateLocation): Promise<unknown> {
+  if (e instanceof RassylkaError) return e;
+  const code = String((e as { code?: unknown }).code ?? "");
+  if (location.kind === "sqlite") return code.startsWith("SQLITE_") ? stateError(location.file, e) : e;
+  // the server's errors (pg's DatabaseError carries a severity) and a connection it dropped; not the transport's
+  const fromServer =
+    typeof (e as { severity?: unknown }).severity === "string" ||
+    /Connection terminated|ECONNREFUSED|terminating connection/i.test(String((e as Error).message));
+  if (fromServer) return (await import("../state/postgres.js")).postgresError(location.url, e, "record the send in");
+  return e;
 }

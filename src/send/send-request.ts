@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import type { Diagnostic } from "../diagnostics.js";
+import { dkimFromEnv } from "../message/message.js";
 import type { StateLocation } from "../state/location.js";
 import { type AudienceSource, addressList, csvFile } from "./audience.js";
 import type { SendMode, SendProgress, SendSummary } from "./engine.js";
@@ -36,6 +37,10 @@ export interface SendRequest extends TransportChoice {
   retryWindow?: number;
   retryFailed?: boolean;
   allowChanged?: boolean;
+  /** `--allow-no-one-click`: a private list may go without unsubscribe.url. */
+  allowNoOneClick?: boolean;
+  /** `--allow-unaligned`: DKIM or the return path may be off the From domain. */
+  allowUnaligned?: boolean;
 }
 
 /** What the caller hears during the send. */
@@ -72,6 +77,8 @@ export async function sendRequest(request: SendRequest, hooks: SendHooks = {}): 
     retryWindow: request.retryWindow,
     retryFailed: request.retryFailed,
     allowChanged: request.allowChanged,
+    allow: { noOneClick: request.allowNoOneClick, unaligned: request.allowUnaligned },
+    dkimDomain: request.transport === "sendsay" ? undefined : dkimFromEnv(request.env)?.domainName,
     onWarning: hooks.onWarning,
     onCreateState: hooks.onCreateState,
     signal: hooks.signal,

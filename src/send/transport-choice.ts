@@ -5,6 +5,7 @@ import type { NewsletterConfig } from "../config/schema.js";
 import { type Diagnostic, error, RassylkaError, warning } from "../diagnostics.js";
 import { dkimFromEnv } from "../message/message.js";
 import { SendsayClient, sendsayCredentials } from "../sendsay/client.js";
+import { ehloName } from "./ehlo.js";
 import type { SendMode } from "./engine.js";
 import type { Transport } from "./transport.js";
 import { DryRunTransport } from "./transports/dry-run.js";
@@ -25,7 +26,7 @@ export interface TransportChoice {
   dryRun?: boolean;
 }
 
-export type TransportFactory = (issue: { slug: string; mode: SendMode }) => Transport | Promise<Transport>;
+export type TransportFactory = (issue: { slug: string; mode: SendMode; config?: NewsletterConfig }) => Transport | Promise<Transport>;
 
 export const usageError = (message: string, fix: string, field?: string) => new RassylkaError(error("send/usage", message, { fix, field }));
 
@@ -87,7 +88,16 @@ function namedTransport(choice: TransportChoice, root: string, env: NodeJS.Proce
         { fix: `use this only for a relay on a trusted network; trust its certificate instead with ${SMTP_CA_FILE_ENV}=/path/to/ca.pem` },
       ),
     );
-  return () => new SmtpTransport({ url, maxConnections: choice.concurrency, dkim, ca, allowInvalidCertificates: insecure });
+  // EHLO: SMTP_EHLO_NAME, sending.ehlo, this host's FQDN, else the From domain — never an IP literal
+  return ({ config }) =>
+    new SmtpTransport({
+      url,
+      maxConnections: choice.concurrency,
+      dkim,
+      ca,
+      allowInvalidCertificates: insecure,
+      name: config ? ehloName(config, env).name : env.SMTP_EHLO_NAME?.trim() || undefined,
+    });
 }
 
 /** `SMTP_CA_FILE`: the PEM of a private CA (or of the relay's self-signed certificate). */

@@ -3,9 +3,10 @@ import type { FastifyInstance } from "fastify";
 import type { NewsletterConfig } from "../config/schema.js";
 import { newsletterId } from "../identity/newsletter.js";
 import type { Store } from "../state/store.js";
+import { hiddenFromPublic } from "./hidden.js";
 import { createHttpServer } from "./http.js";
 import { pages } from "./pages.js";
-import { staticSite } from "./static.js";
+import { SITE_HEADERS, staticSite } from "./static.js";
 import { type SubscribeServerOptions, subscribeRoutes } from "./subscribe.js";
 import { BODY_LIMIT, SuppressionWriter, unsubscribeRoutes } from "./unsubscribe.js";
 
@@ -46,12 +47,9 @@ export interface PublishContext {
 
 export type PublishFeature = (app: FastifyInstance, context: PublishContext) => Promise<void>;
 
-/** The built site: dist/ without its manifest (it lists drafts) and build leftovers. */
+/** The built site: dist/ without what is not meant for readers (src/server/hidden.ts: drafts, manifest, screenshots). */
 async function site(app: FastifyInstance, { options }: PublishContext): Promise<void> {
-  await staticSite(app, {
-    root: resolve(options.dir),
-    hidden: (path) => path === "/manifest.json" || path.endsWith(".tmp"),
-  });
+  await staticSite(app, { root: resolve(options.dir), hidden: hiddenFromPublic(resolve(options.dir)) });
 }
 
 /**
@@ -64,7 +62,7 @@ export function createPublishServer(options: PublishServerOptions): FastifyInsta
   const app = createHttpServer({
     bodyLimit: BODY_LIMIT,
     errorPage: (status) => pages.error(options.config, status),
-    errorHeaders: { "x-robots-tag": "noindex" },
+    errorHeaders: { "x-robots-tag": "noindex", ...SITE_HEADERS },
     onError: options.onError,
     keepAliveMs: options.keepAliveMs,
   });

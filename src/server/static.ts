@@ -10,6 +10,18 @@ import type { FastifyInstance } from "fastify";
  * text; the feed is Atom), our cache policy, `/<name>` finding `<name>.html`, dot files and whatever
  * `hidden` names answered 404, and a file that is a symlink out of the folder answered 404 too.
  */
+/**
+ * Headers of the built site's files (archive, web versions, feed) and of serve's error pages: a
+ * Content-Security-Policy that lets the pages run only their own scripts (the subscribe form's stamp, the
+ * search box and its WebAssembly), post forms only here and never be framed, and a Referrer-Policy that
+ * sends other sites the origin at most. Images may come from anywhere, as an issue's images do.
+ */
+export const SITE_HEADERS = {
+  "content-security-policy":
+    "default-src 'self'; img-src * data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; connect-src 'self'; object-src 'none'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+  "referrer-policy": "strict-origin-when-cross-origin",
+} as const;
+
 export interface StaticSiteOptions {
   /** The folder. */
   root: string;
@@ -85,6 +97,7 @@ export async function staticSite(app: FastifyInstance, options: StaticSiteOption
       reply.header("content-type", contentType(file));
       reply.header("cache-control", cacheControl(file));
       reply.header("x-content-type-options", "nosniff");
+      for (const [name, value] of Object.entries(SITE_HEADERS)) reply.header(name, value);
     },
   });
 }

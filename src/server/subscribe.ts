@@ -2,6 +2,7 @@ import formbody from "@fastify/formbody";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Transport } from "../send/transport.js";
 import type { Subscriber, SubscriberStore } from "../state/subscribers.js";
+import { ConfirmationQueue } from "../subscribe/queue.js";
 import {
   type Client,
   type ConfirmOutcomeData,
@@ -87,9 +88,12 @@ export async function subscribeRoutes(app: FastifyInstance, context: PublishCont
   const now = () => sub?.now?.() ?? Date.now();
   // the link in the email must be the public address; the Host header of a request is the client's to choose
   const confirmUrl = config.url ? `${config.url.replace(/\/+$/, "")}/subscribe/confirm` : undefined;
+  // confirmations go out after the answer: its time must not tell a new address from a subscribed one
+  const queue = new ConfirmationQueue((log) => sub?.onEvent?.(log));
+  app.addHook("onClose", async () => queue.drain());
   const ctx: SubscribeContext | undefined =
     sub && options.secret && confirmUrl
-      ? { config: subscribeConfig, listId, secret: options.secret, store: sub.store, mailer: sub.mailer, confirmUrl }
+      ? { config: subscribeConfig, listId, secret: options.secret, store: sub.store, mailer: sub.mailer, confirmUrl, queue }
       : undefined;
 
   const form = async (request: FastifyRequest, reply: FastifyReply) => {

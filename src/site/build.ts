@@ -1,9 +1,12 @@
-import { join, relative, resolve } from "node:path";
+import { constants } from "node:fs";
+import { copyFile, mkdir, readdir, rm } from "node:fs/promises";
+import { isAbsolute, join, relative, resolve } from "node:path";
 import { CACHE_DIR, fileCache, noCache } from "../compile/cache.js";
 import { compileIssueFiles } from "../compile/compile.js";
 import { type Diagnostic, hasErrors, RassylkaError } from "../diagnostics.js";
 import { t } from "../i18n/index.js";
 import { ISSUES_DIR, listIssueFiles, loadProject, type Project, resolveIssueFile } from "../project/project.js";
+import { ASSETS_DIR } from "../render/assets-dir.js";
 import { renderWebVersion } from "../render/personalise.js";
 import type { CompiledIssue } from "../render/pipeline.js";
 import { buildSearchIndex, type SearchIndexResult } from "../search/build.js";
@@ -26,6 +29,8 @@ export interface BuildOptions {
   emitMjml?: boolean;
   /** Write files (default true). The preview and send compile without writing. */
   write?: boolean;
+  /** Empty the output folder first (`build --clean`); refused for a folder that is not inside the root. */
+  clean?: boolean;
 }
 
 export interface BuiltIssue {
@@ -73,6 +78,7 @@ export async function buildProject(project: Project, options: BuildOptions): Pro
       fix: t("build:noIssues.fix"),
     });
   }
+  if (options.write !== false && options.clean) await emptyOutDir(root, outDir);
   if (options.write !== false) {
     // a build killed while writing left its temp files behind: this run removes them
     await Promise.all([removeStaleTempFiles(outDir, { depth: 2 }), removeStaleTempFiles(join(root, CACHE_DIR))]);
@@ -122,15 +128,15 @@ export async function buildProject(project: Project, options: BuildOptions): Pro
         text: `${c.slug}.txt`,
         htmlBytes: Buffer.byteLength(web.html),
         warnings: c.warnings,
+        ...(c.assets?.length ? { assets: c.assets.map((a) => a.name) } : {}),
       },
     });
   }
   let search: SearchIndexResult | undefined;
   if (options.write !== false) {
     const config = project.config.config;
-    const all = await listIssueFiles(root);
-    const existing = files.length < all.length ? new Set(all.map((f) => toPosix(relative(root, f)))) : undefined;
-    const entries = await writeOutputs(outDir, built, options, existing);
+    const all = new Set((await listIssueFiles(root)).map((f) => toPosix(relative(root, f))));
+    const entries = await writeOutputs(outDir, built, options, all);
     // the archive's search index, with the archive (src/search): every published issue of the whole manifest
     if (config.url) {
       search = await buildSearchIndex(
@@ -148,21 +154,70 @@ export async function buildProject(project: Project, options: BuildOptions): Pro
   return { outDir, built, diagnostics, failed, search };
 }
 
-/** Text parts, MJML and the manifest; the web versions are written by publishSite. Returns the manifest. */
-/** `existing`: on a build of some issues, the sources of all issues (other entries are kept if still there). */
-async function writeOutputs(outDir: string, built: BuiltIssue[], options: BuildOptions, existing?: Set<string>): Promise<ManifestEntry[]> {
+/**
+ * Text parts, MJML and the manifest; the web versions are written by publishSite. Returns the manifest.
+ * `all`: the sources of every issue there is now. The manifest keeps the entries of issues not built this
+ * time whose files still exist (a build of some issues, or one that failed now: its last good output stays);
+ * what earlier builds wrote for issues that are gone (deleted, renamed, given another slug) is removed, so
+ * nothing is published that no issue says any more.
+ */
+async function writeOutputs(outDir: string, built: BuiltIssue[], options: BuildOptions, all: Set<string>): Promise<ManifestEntry[]> {
   await Promise.all(
     built.flatMap((b) => [
       writeFileIfChanged(join(outDir, b.entry.text), b.text),
       options.emitMjml ? writeFileIfChanged(join(outDir, `${b.compiled.slug}.mjml`), b.compiled.mjml) : undefined,
     ]),
   );
-  // A build of some issues keeps the manifest entries of the others whose files still exist.
-  let entries = built.map((b) => b.entry);
-  if (existing) {
-    const previous = await readManifest(outDir);
-    const mine = new Set(entries.map((e) => e.source));
-    entries = [...previous.filter((e) => !mine.has(e.source) && existing.has(e.source)), ...entries];
-  }
+  const previous = await readManifest(outDir);
+  const mine = new Set(built.map((b) => b.entry.source));
+  const slugs = new Set(built.map((b) => b.entry.slug));
+  const kept = previous.filter((e) => !mine.has(e.source) && all.has(e.source) && !slugs.has(e.slug));
+  const entries = [...kept, ...built.map((b) => b.entry)];
+  const live = new Set(entries.map((e) => e.slug));
+  await removeOutputs(
+    outDir,
+    previous.filter((e) => !live.has(e.slug)),
+  );
+  await publishAssets(options.root, outDir, built, entries);
   return writeManifest(outDir, entries);
+}
+
+/**
+ * The pictures of the issues built now, copied to `<out>/assets/<name>.<hash><ext>` (a name is never
+ * rewritten: its bytes are in it); pictures no issue of the manifest uses any more are removed.
+ */
+async function publishAssets(root: string, outDir: string, built: BuiltIssue[], entries: ManifestEntry[]): Promise<void> {
+  const dir = join(outDir, ASSETS_DIR);
+  const wanted = built.flatMap((b) => b.compiled.assets ?? []);
+  if (wanted.length) await mkdir(dir, { recursive: true });
+  await Promise.all(
+    wanted.map((a) => copyFile(join(resolve(root), a.source), join(dir, a.name), constants.COPYFILE_EXCL).catch(() => undefined)),
+  );
+  const used = new Set(entries.flatMap((e) => e.assets ?? []));
+  const present = await readdir(dir).catch(() => [] as string[]);
+  await Promise.all(present.filter((n) => !used.has(n)).map((n) => rm(join(dir, n), { force: true })));
+}
+
+/** The files a build writes for an issue (slugs from the manifest are checked: they cannot name a path). */
+async function removeOutputs(outDir: string, gone: ManifestEntry[]): Promise<void> {
+  await Promise.all(gone.flatMap((e) => [".html", ".txt", ".mjml"].map((ext) => rm(join(outDir, `${e.slug}${ext}`), { force: true }))));
+}
+
+/**
+ * `build --clean`: the output folder emptied before the build. Only a folder inside the newsletter's root
+ * and not the root itself: `--out .` or `--out ../site` with --clean would delete the editor's own files.
+ */
+async function emptyOutDir(root: string, outDir: string): Promise<void> {
+  const rel = relative(root, outDir);
+  if (!rel || rel.startsWith("..") || isAbsolute(rel)) {
+    throw new RassylkaError({
+      ruleId: "build/clean-refused",
+      severity: "error",
+      message: t("clean:refused", { out: outDir }),
+      field: "--out",
+      fix: t("clean:refusedFix"),
+    });
+  }
+  const names = await readdir(outDir).catch(() => [] as string[]);
+  await Promise.all(names.map((n) => rm(join(outDir, n), { recursive: true, force: true })));
 }

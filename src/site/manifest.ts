@@ -11,6 +11,8 @@ export interface ManifestEntry extends Pick<CompiledIssue, "slug" | "source" | "
   text: string;
   htmlBytes: number;
   warnings: Diagnostic[];
+  /** The issue's pictures as published: names under `<out>/assets/` (render/images.ts). */
+  assets?: string[];
 }
 
 export const MANIFEST_FILE = "manifest.json";

@@ -1,6 +1,8 @@
+import { error, RassylkaError } from "../diagnostics.js";
+import { type Lang, translator } from "../i18n/index.js";
 import { addressKey } from "../identity/address.js";
 import { bulk, type Db, join, raw, sql, tableExists } from "./sql.js";
-import { COPY_COLUMNS, COPY_KEYS, STATE_TABLES, type StateRows, type StateTable, type Store } from "./store.js";
+import { COPY_COLUMNS, COPY_KEYS, copyConflict, STATE_TABLES, type StateRows, type StateTable, type Store } from "./store.js";
 
 /**
  * `rassylka state copy`: every table of one store into another (usually a state file into the shared
@@ -22,8 +24,10 @@ export interface TableCopy {
 export async function copyState(
   from: Store,
   to: Store,
-  options: { batchSize?: number; onBatch?: (table: StateTable, read: number) => void } = {},
+  options: { batchSize?: number; onBatch?: (table: StateTable, read: number) => void; lang?: Lang } = {},
 ): Promise<TableCopy[]> {
+  await refuseLiveSend(from, "source", options.lang);
+  await refuseLiveSend(to, "target", options.lang);
   const out: TableCopy[] = [];
   for (const table of STATE_TABLES) {
     const result: TableCopy = { table, read: 0, copied: 0 };
@@ -37,6 +41,29 @@ export async function copyState(
   return out;
 }
 
+/** A worker of some issue whose lease has not expired: that store is being sent from now. */
+async function refuseLiveSend(store: Store, which: "source" | "target", lang: Lang = "en"): Promise<void> {
+  for (const run of await store.ledger.issues()) {
+    const live = (await store.ledger.workers(run.issue)).find((w) => w.live);
+    if (!live) continue;
+    const { t } = translator(lang);
+    throw new RassylkaError(
+      error(
+        "state/copy-live-send",
+        t("state-copy:liveSend", {
+          which: t(`state-copy:${which}`),
+          where: store.location,
+          issue: run.issue,
+          worker: live.worker,
+          pid: live.pid,
+          host: live.host,
+          started: live.startedAt,
+        }),
+        { field: which === "source" ? "--from" : "--to", fix: t("state-copy:liveSendFix") },
+      ),
+    );
+  }
+}
 /** A table's rows in batches, keyset-paged (no statement stays open between the batches the caller awaits). A missing table has none. */
 export async function* pageRows<T extends StateTable>(db: Db, table: T, batchSize: number): AsyncIterable<StateRows[T][]> {
   if (!(await tableExists(db, table))) return;
@@ -69,7 +96,9 @@ export async function insertMissing<T extends StateTable>(db: Db, table: T, rows
     if (table !== "sendsay_campaigns") {
       for (let i = 0; i < records.length; i += 500) {
         const values = bulk(records.slice(i, i + 500).map((r) => columns.map((c) => value(r, c))));
-        inserted += await t.run(sql`${into} VALUES ${values} ON CONFLICT (${raw(keys.join(", "))}) DO NOTHING`);
+        inserted += await t.run(
+          sql`${into} VALUES ${values} ON CONFLICT (${raw(keys.join(", "))}) ${raw(copyConflict(table, columns, keys, table))}`,
+        );
       }
       return inserted;
     }

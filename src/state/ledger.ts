@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { RassylkaError } from "../diagnostics.js";
-import { bulk, type Db, type Dialect, empty, join, raw, type Sql, sql } from "./sql.js";
+import { bulk, type Db, type Dialect, empty, join, raw, type Sql, sql, statement } from "./sql.js";
 import { insert as insertSuppression } from "./suppressions.js";
 
 /**
@@ -322,24 +322,25 @@ interface ClaimedRecord {
  * doubt) first, then pending ones, in flight under this worker's lease; suppressed readers are marked as
  * such (the EXISTS reads `suppressed` at this moment). PostgreSQL locks the candidates `SKIP LOCKED`, so
  * workers claiming at the same moment each get other rows and none waits; SQLite has no row locks — its
- * claim runs inside `BEGIN IMMEDIATE`, which holds the whole file.
+ * claim runs inside `BEGIN IMMEDIATE`, which holds the whole file. Built once; each claim binds its values.
  */
-function claimQuery(db: Db, claim: Claim, limit: number, onlyPending: boolean): Sql {
-  const d = db.dialect;
-  const { issue, runId, worker } = claim;
-  const candidates = (where: Sql, order: string) =>
-    sql`SELECT id FROM send_ledger WHERE issue = ${issue} AND run_id = ${runId} AND ${where} ORDER BY ${raw(order)} LIMIT ${limit} ${d.skipLocked}`;
-  const chosen = onlyPending
-    ? candidates(sql`state = 'pending'`, "id")
-    : sql`WITH d AS (${candidates(dueDeferred(claim), "next_at, id")}), e AS (${candidates(expiredLease(d, claim), "id")}),
+type ClaimParams = Claim & { limit: number };
+const claimStatement = (onlyPending: boolean) =>
+  statement<ClaimParams>((p, d) => {
+    const candidates = (where: Sql, order: string) =>
+      sql`SELECT id FROM send_ledger WHERE issue = ${p.issue} AND run_id = ${p.runId} AND ${where} ORDER BY ${raw(order)} LIMIT ${p.limit} ${d.skipLocked}`;
+    const chosen = onlyPending
+      ? candidates(sql`state = 'pending'`, "id")
+      : sql`WITH d AS (${candidates(dueDeferred(p), "next_at, id")}), e AS (${candidates(expiredLease(d, p), "id")}),
         p AS (${candidates(sql`state = 'pending'`, "id")})
-      SELECT id FROM (SELECT id, 0 AS k FROM d UNION ALL SELECT id, 0 FROM e UNION ALL SELECT id, 1 FROM p) x ORDER BY k, id LIMIT ${limit}`;
-  return sql`UPDATE send_ledger SET updated_at = ${d.now}, claimed_by = ${worker}, lease_expires_at = ${d.leaseUntil(claim.leaseMs)},
+      SELECT id FROM (SELECT id, 0 AS k FROM d UNION ALL SELECT id, 0 FROM e UNION ALL SELECT id, 1 FROM p) x ORDER BY k, id LIMIT ${p.limit}`;
+    return sql`UPDATE send_ledger SET updated_at = ${d.now}, claimed_by = ${p.worker}, lease_expires_at = ${d.leaseUntil(p.leaseMs)},
       in_doubt = CASE WHEN state = 'in_flight' THEN 1 ELSE in_doubt END,
       state = CASE WHEN EXISTS (SELECT 1 FROM suppressed s WHERE s.email = send_ledger.email) THEN 'suppressed' ELSE 'in_flight' END
     WHERE id IN (${chosen})
     RETURNING id, email, address, fields, attempts, message_id, state, deferred_since, in_doubt`;
-}
+  });
+const CLAIM = { any: claimStatement(false), pending: claimStatement(true) };
 
 interface Claim {
   issue: string;
@@ -348,9 +349,15 @@ interface Claim {
   at: number;
   leaseMs: number;
 }
-const dueDeferred = (c: Claim) => sql`state = 'deferred' AND next_at <= ${c.at}`;
-const expiredLease = (d: Dialect, c: Claim) =>
+const dueDeferred = (c: { at: Sql }) => sql`state = 'deferred' AND next_at <= ${c.at}`;
+const expiredLease = (d: Dialect, c: { worker: Sql }) =>
   sql`state = 'in_flight' AND coalesce(lease_expires_at, ${d.leaseGone}) < ${d.leaseNow()} AND claimed_by IS DISTINCT FROM ${c.worker}`;
+
+/** Whether a due deferred reader or an expired lease waits: the claim's deferred and expired arms find something. */
+const DUE_OR_EXPIRED = statement<Omit<Claim, "leaseMs">>((p, d) => {
+  const where = (w: Sql) => sql`EXISTS (SELECT 1 FROM send_ledger WHERE issue = ${p.issue} AND run_id = ${p.runId} AND ${w})`;
+  return sql`SELECT 1 AS x WHERE ${where(dueDeferred(p))} OR ${where(expiredLease(d, p))}`;
+});
 
 /**
  * SQLite: whether the claim needs its deferred and expired arms at all. They find nothing on almost every
@@ -358,8 +365,7 @@ const expiredLease = (d: Dialect, c: Claim) =>
  */
 async function onlyPending(db: Db, c: Claim): Promise<boolean> {
   if (db.dialect.name !== "sqlite") return false;
-  const where = (w: Sql) => sql`EXISTS (SELECT 1 FROM send_ledger WHERE issue = ${c.issue} AND run_id = ${c.runId} AND ${w})`;
-  return (await db.get(sql`SELECT 1 AS x WHERE ${where(dueDeferred(c))} OR ${where(expiredLease(db.dialect, c))}`)) === undefined;
+  return (await db.get(DUE_OR_EXPIRED(db.dialect, c))) === undefined;
 }
 
 /**
@@ -395,22 +401,54 @@ async function recordOutcomes(db: Db, worker: string, outcomes: readonly Outcome
     );
   }
   let lost = 0;
+  const nowMs = Date.now();
   for (const o of outcomes) {
     const changed =
       o.state === "pending"
-        ? await db.run(sql`UPDATE send_ledger SET state = 'pending', attempts = ${o.attempts}, claimed_by = NULL, lease_expires_at = NULL,
-            updated_at = ${now} WHERE id = ${o.id} AND claimed_by = ${worker}`)
-        : await db.run(sql`UPDATE send_ledger SET state = ${o.state}, attempts = ${o.attempts}, last_code = ${o.code ?? null},
-            last_response = ${o.response ?? null}, next_at = ${o.nextAt ?? 0}, provider_id = coalesce(${o.providerId ?? null}, provider_id),
-            updated_at = ${now}, lease_expires_at = NULL, sent_at = CASE WHEN ${o.state} = 'sent' THEN ${now} ELSE sent_at END,
-            deferred_since = CASE WHEN ${o.state} = 'deferred' THEN coalesce(deferred_since, ${Date.now()}) END,
-            resent = resent + (CASE WHEN ${o.state} = 'sent' THEN in_doubt ELSE 0 END),
-            in_doubt = CASE WHEN ${o.state} = 'sent' THEN 0 ELSE in_doubt END
-          WHERE id = ${o.id} AND claimed_by = ${worker} AND state = 'in_flight'`);
+        ? await db.run(RELEASE(db.dialect, { id: o.id, attempts: o.attempts, worker }))
+        : await db.run(
+            RECORD(db.dialect, {
+              id: o.id,
+              state: o.state,
+              attempts: o.attempts,
+              code: o.code ?? null,
+              response: o.response ?? null,
+              nextAt: o.nextAt ?? 0,
+              providerId: o.providerId ?? null,
+              nowMs,
+              worker,
+            }),
+          );
     if (changed === 0) lost++;
   }
   return lost;
 }
+
+/** SQLite's outcome of one row (see recordOutcomes). */
+const RECORD = statement<{
+  id: number;
+  state: string;
+  attempts: number;
+  code: number | null;
+  response: string | null;
+  nextAt: number;
+  providerId: string | null;
+  nowMs: number;
+  worker: string;
+}>(
+  (p, d) => sql`UPDATE send_ledger SET state = ${p.state}, attempts = ${p.attempts}, last_code = ${p.code},
+    last_response = ${p.response}, next_at = ${p.nextAt}, provider_id = coalesce(${p.providerId}, provider_id),
+    updated_at = ${d.now}, lease_expires_at = NULL, sent_at = CASE WHEN ${p.state} = 'sent' THEN ${d.now} ELSE sent_at END,
+    deferred_since = CASE WHEN ${p.state} = 'deferred' THEN coalesce(deferred_since, ${p.nowMs}) END,
+    resent = resent + (CASE WHEN ${p.state} = 'sent' THEN in_doubt ELSE 0 END),
+    in_doubt = CASE WHEN ${p.state} = 'sent' THEN 0 ELSE in_doubt END
+  WHERE id = ${p.id} AND claimed_by = ${p.worker} AND state = 'in_flight'`,
+);
+/** A claimed row back in the queue, attempts as given. */
+const RELEASE = statement<{ id: number; attempts: number; worker: string }>(
+  (p, d) => sql`UPDATE send_ledger SET state = 'pending', attempts = ${p.attempts}, claimed_by = NULL, lease_expires_at = NULL,
+    updated_at = ${d.now} WHERE id = ${p.id} AND claimed_by = ${p.worker}`,
+);
 
 function chunks<T>(rows: readonly T[], size = 100): T[][] {
   const out: T[][] = [];
@@ -612,7 +650,7 @@ export class SqlLedger implements LedgerStore {
       const suppressed: string[] = [];
       const pendingOnly = await onlyPending(t, claim);
       while (claimed.length < limit) {
-        const query = claimQuery(t, claim, limit - claimed.length, pendingOnly);
+        const query = CLAIM[pendingOnly ? "pending" : "any"](t.dialect, { ...claim, limit: limit - claimed.length });
         const rows = (await t.all<ClaimedRecord>(query)).sort((a, b) => a.id - b.id);
         if (!rows.length) break;
         for (const r of rows) {

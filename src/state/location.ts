@@ -27,10 +27,15 @@ export function stateLocation(root: string, flag?: string, env: NodeJS.ProcessEn
   if (url) {
     if (!isPostgresUrl(url)) {
       throw new RassylkaError(
-        error("state/bad-url", `${DATABASE_URL_ENV} is not a postgres:// URL (it starts with "${url.slice(0, 12)}…")`, {
-          field: DATABASE_URL_ENV,
-          fix: `set it to postgres://user:password@host:5432/database, or unset it to keep the state in ${DEFAULT_STATE_FILE}`,
-        }),
+        error(
+          "state/bad-url",
+          // none of it is quoted: without its scheme, its first characters are the user name and the password
+          `${DATABASE_URL_ENV} is not a postgres:// URL (it does not start with postgres:// or postgresql://)`,
+          {
+            field: DATABASE_URL_ENV,
+            fix: `set it to postgres://user:password@host:5432/database, or unset it to keep the state in ${DEFAULT_STATE_FILE}`,
+          },
+        ),
       );
     }
     return { kind: "postgres", url };

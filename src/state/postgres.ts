@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import pg from "pg";
 import { error, RassylkaError } from "../diagnostics.js";
 import { DATABASE_URL_ENV, maskUrl, urlParts } from "./location.js";
-import { type Db, type Dialect, raw, type Sql, sql } from "./sql.js";
+import { bindValues, type Db, type Dialect, type Query, raw, sql } from "./sql.js";
 import { type OpenStoreOptions, StateStore } from "./store.js";
 
 /**
@@ -43,6 +43,18 @@ const TYPES = {
 
 type Queryable = Pick<pg.Pool, "query">;
 
+/** A prepared statement's name: its text's hash, worked out once per text. */
+const NAMES = new Map<string, string>();
+function statementName(text: string): string {
+  let name = NAMES.get(text);
+  if (!name) {
+    name = `r${createHash("sha1").update(text).digest("base64url").slice(0, 20)}`;
+    if (NAMES.size >= 1000) NAMES.delete(NAMES.keys().next().value as string);
+    NAMES.set(text, name);
+  }
+  return name;
+}
+
 class PostgresDb implements Db {
   readonly dialect = POSTGRES;
   constructor(
@@ -50,18 +62,17 @@ class PostgresDb implements Db {
     private readonly pool?: pg.Pool,
   ) {}
 
-  private async query(query: Sql) {
+  private async query(query: Query) {
     const text = query.text;
-    const name = `r${createHash("sha1").update(text).digest("base64url").slice(0, 20)}`;
-    return this.client.query({ name, text, values: query.values });
+    return this.client.query({ name: statementName(text), text, values: bindValues(query.values) });
   }
-  async all<T>(query: Sql): Promise<T[]> {
+  async all<T>(query: Query): Promise<T[]> {
     return (await this.query(query)).rows as T[];
   }
-  async get<T>(query: Sql): Promise<T | undefined> {
+  async get<T>(query: Query): Promise<T | undefined> {
     return (await this.query(query)).rows[0] as T | undefined;
   }
-  async run(query: Sql): Promise<number> {
+  async run(query: Query): Promise<number> {
     return (await this.query(query)).rowCount ?? 0;
   }
   async exec(script: string): Promise<void> {

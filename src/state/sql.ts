@@ -13,12 +13,73 @@ import sql, { bulk, empty, join, raw, type Sql } from "sql-template-tag";
  */
 export { bulk, empty, join, raw, type Sql, sql };
 
+/** What the adapters run: a rendered text (`?` and `$1` forms) and its values. `Sql` is one. */
+export interface Query {
+  readonly sql: string;
+  readonly text: string;
+  readonly values: readonly unknown[];
+}
+
+/**
+ * A value taken when the statement runs, not when its text is built: SQLite's lease clock
+ * (`Date.now()`), so a statement built once (`statement` below) still reads the time of each call.
+ */
+export class Late {
+  constructor(readonly read: () => unknown) {}
+}
+
+/** The values to bind: `Late` ones read now. */
+export function bindValues(values: readonly unknown[]): unknown[] {
+  const out = values.slice();
+  for (let i = 0; i < out.length; i++) {
+    const v = out[i];
+    if (v instanceof Late) out[i] = v.read();
+  }
+  return out;
+}
+
+/** A named parameter of a `statement`: where the call's value goes. */
+class Param {
+  constructor(readonly name: string) {}
+}
+
+/**
+ * A query whose shape is fixed and only its values change (the send loop's claim and record, run once
+ * per few readers): `build` is rendered once per dialect, with each `p.name` a placeholder, and each
+ * call only fills in the values — no template is re-rendered and the text (the adapters' statement
+ * cache key) is the same string every time.
+ */
+export function statement<P extends object>(
+  build: (p: { readonly [K in keyof P]: Sql }, dialect: Dialect) => Sql,
+): (dialect: Dialect, params: P) => Query {
+  const shapes = new Map<string, { sql: string; text: string; slots: readonly unknown[] }>();
+  const shapeOf = (dialect: Dialect) => {
+    let shape = shapes.get(dialect.name);
+    if (!shape) {
+      const p = new Proxy({} as { [K in keyof P]: Sql }, { get: (_, name) => sql`${new Param(String(name))}` });
+      const built = build(p, dialect);
+      shape = { sql: built.sql, text: built.text, slots: built.values };
+      shapes.set(dialect.name, shape);
+    }
+    return shape;
+  };
+  return (dialect, params) => {
+    const { sql: text, text: numbered, slots } = shapeOf(dialect);
+    const values = new Array<unknown>(slots.length);
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i];
+      values[i] = slot instanceof Param ? (params as Record<string, unknown>)[slot.name] : slot;
+    }
+    return { sql: text, text: numbered, values };
+  };
+}
+
 export interface Db {
   readonly dialect: Dialect;
-  all<T = Record<string, unknown>>(query: Sql): Promise<T[]>;
-  get<T = Record<string, unknown>>(query: Sql): Promise<T | undefined>;
+  all<T = Record<string, unknown>>(query: Query): Promise<T[]>;
+  get<T = Record<string, unknown>>(query: Query): Promise<T | undefined>;
   /** Runs a statement; how many rows it changed. */
-  run(query: Sql): Promise<number>;
+  run(query: Query): Promise<number>;
   /** A script of statements without parameters (a migration's DDL). */
   exec(script: string): Promise<void>;
   /**
@@ -37,7 +98,7 @@ export interface Dialect {
   /** The lease clock now: ms since the epoch on SQLite (one machine), the server's clock on PostgreSQL. */
   leaseNow(): Sql;
   /** The lease clock `ms` from now. */
-  leaseUntil(ms: number): Sql;
+  leaseUntil(ms: number | Sql): Sql;
   /** A lease that ran out long ago (what an ended worker's rows get, and `coalesce` of no lease). */
   readonly leaseGone: Sql;
   /** ms until the lease in `column` runs out (negative when it has). */

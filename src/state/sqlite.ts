@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
 import { addressKey } from "../identity/address.js";
-import { type Db, type Dialect, raw, type Sql, sql } from "./sql.js";
+import { bindValues, type Db, type Dialect, Late, type Query, raw, sql } from "./sql.js";
 import { StateStore } from "./store.js";
 
 /**
@@ -12,14 +12,16 @@ import { StateStore } from "./store.js";
 export type StateDb = Database.Database;
 
 const ISO_NOW = raw("strftime('%Y-%m-%dT%H:%M:%fZ','now')");
+/** This machine's clock in ms, read when the statement runs. */
+const NOW_MS = sql`${new Late(Date.now)}`;
 
 export const SQLITE: Dialect = {
   name: "sqlite",
   now: ISO_NOW,
-  leaseNow: () => sql`${Date.now()}`,
-  leaseUntil: (ms) => sql`${Date.now() + ms}`,
+  leaseNow: () => NOW_MS,
+  leaseUntil: (ms) => sql`(${NOW_MS} + ${ms})`,
   leaseGone: raw("0"),
-  msUntil: (column) => sql`${column} - ${Date.now()}`,
+  msUntil: (column) => sql`${column} - ${NOW_MS}`,
   skipLocked: raw(""),
   hasTable: (name) => sql`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ${name}`,
   pageKey: () => raw("rowid"),
@@ -38,13 +40,15 @@ const [BEGIN, COMMIT, ROLLBACK] = ["BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"].map(
 
 export class SqliteDb implements Db {
   readonly dialect = SQLITE;
+  /** The same connection inside a transaction (one per connection, made once). */
+  private inner?: SqliteDb;
   constructor(
     readonly db: StateDb,
     private readonly inTx = false,
     private readonly statements = new Map<string, Database.Statement>(),
   ) {}
 
-  private prepared(query: Sql): Database.Statement {
+  private prepared(query: Query): Database.Statement {
     const text = query.sql;
     let statement = this.statements.get(text);
     if (!statement) {
@@ -57,7 +61,13 @@ export class SqliteDb implements Db {
 
   /** Outside a transaction while one is open: after it (it would otherwise join it, or wait on the lock). */
   private when<T>(fn: () => T): Promise<T> {
-    if (this.inTx || !holder) return new Promise((resolve) => resolve(fn()));
+    if (this.inTx || !holder) {
+      try {
+        return Promise.resolve(fn());
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
     return this.exclusive(async () => fn());
   }
 
@@ -67,14 +77,14 @@ export class SqliteDb implements Db {
     return run;
   }
 
-  all<T>(query: Sql): Promise<T[]> {
-    return this.when(() => this.prepared(query).all(...query.values) as T[]);
+  all<T>(query: Query): Promise<T[]> {
+    return this.when(() => this.prepared(query).all(bindValues(query.values)) as T[]);
   }
-  get<T>(query: Sql): Promise<T | undefined> {
-    return this.when(() => this.prepared(query).get(...query.values) as T | undefined);
+  get<T>(query: Query): Promise<T | undefined> {
+    return this.when(() => this.prepared(query).get(bindValues(query.values)) as T | undefined);
   }
-  run(query: Sql): Promise<number> {
-    return this.when(() => this.prepared(query).run(...query.values).changes);
+  run(query: Query): Promise<number> {
+    return this.when(() => this.prepared(query).run(bindValues(query.values)).changes);
   }
   exec(script: string): Promise<void> {
     return this.when(() => void this.db.exec(script));
@@ -86,7 +96,8 @@ export class SqliteDb implements Db {
       this.prepared(BEGIN).run();
       holder = this;
       try {
-        const result = await fn(new SqliteDb(this.db, true, this.statements));
+        this.inner ??= new SqliteDb(this.db, true, this.statements);
+        const result = await fn(this.inner);
         this.prepared(COMMIT).run();
         return result;
       } catch (e) {

@@ -35,7 +35,8 @@ export interface Store {
   rows<T extends StateTable>(table: T, batchSize?: number): AsyncIterable<StateRows[T][]>;
   /**
    * Inserts the rows this store does not hold yet, matched by what they are (`COPY_KEYS`), not by
-   * their ids (which are local to a database); returns how many it inserted. Re-running inserts none.
+   * their ids (which are local to a database), and brings the ones it holds up to date where the given
+   * row is newer (`COPY_UPDATES`); returns how many it inserted or updated. Re-running changes none.
    */
   insertMissing<T extends StateTable>(table: T, rows: StateRows[T][]): Promise<number>;
   close(): Promise<void>;
@@ -110,6 +111,31 @@ export abstract class StateStore implements Store {
   /** SQLite: copy the WAL into the database file; nothing on PostgreSQL. */
   abstract checkpoint(): Promise<void>;
   abstract close(): Promise<void>;
+}
+
+/**
+ * Tables whose rows change after they are written, and when a re-copy brings a row the target already has
+ * up to date: the source's row is newer (`updated_at`) and the target's has not moved past it. A ledger
+ * row `sent` in the target is never taken back; one `sent` in the source is never left `pending` in the
+ * target (that left 136 readers to be mailed twice by the next send there). Other tables only gain rows.
+ */
+export const COPY_UPDATES: { [T in StateTable]?: { guard?: string } } = {
+  send_runs: {},
+  send_ledger: { guard: "state <> 'sent'" },
+  subscribers: {},
+  bounces: {},
+};
+
+/**
+ * What an insert of copied rows does with a row the target holds (`ON CONFLICT (keys) …`, the same text on
+ * both backends): nothing, or for COPY_UPDATES' tables the newer row's columns.
+ */
+export function copyConflict(table: StateTable, columns: readonly string[], keys: readonly string[], target: string): string {
+  const update = COPY_UPDATES[table];
+  if (!update) return "DO NOTHING";
+  const set = columns.filter((c) => !keys.includes(c)).map((c) => `${c} = excluded.${c}`);
+  const guard = update.guard ? ` AND ${target}.${update.guard}` : "";
+  return `DO UPDATE SET ${set.join(", ")} WHERE excluded.updated_at > ${target}.updated_at${guard}`;
 }
 
 /** Every table a state holds, in the order `state copy` copies them (runs before their ledger rows). */

@@ -7,6 +7,7 @@ import type { LimitCheck, Subscriber, SubscriberStore } from "../state/subscribe
 import { maskAddress } from "../util/redact.js";
 import { consentTextHash } from "./consent.js";
 import { CONFIRM_DAYS, confirmationMessage } from "./email.js";
+import type { ConfirmationQueue } from "./queue.js";
 import { CONFIRM_TTL_MS, checkFormStamp, createConfirmToken, createFormStamp, verifyConfirmToken } from "./tokens.js";
 
 /**
@@ -36,6 +37,12 @@ export interface SubscribeContext {
   mailer: Pick<Transport, "send">;
   /** The public URL of the confirmation page; the token is appended as `?token=`. */
   confirmUrl: string;
+  /**
+   * Where confirmation emails wait to be sent after the answer (serve): the request is answered
+   * "check your mail" (logged `queued`) at once, and the queue reports `sent` or `mail-failed` later.
+   * Without it the email is sent before answering (and a failure answers 503).
+   */
+  queue?: ConfirmationQueue;
 }
 
 /** The form's fields, as a form-urlencoded body parses (a repeated field: its first value). */
@@ -65,6 +72,7 @@ export const FIELD_LIMITS = { email: 254, name: 100, page: 500, userAgent: 400, 
 
 export type SubscribeResult =
   | "sent"
+  | "queued"
   | "honeypot"
   | "already-confirmed"
   | "address-limit"
@@ -209,37 +217,44 @@ export async function requestSubscription(
     if (full.key.startsWith("ip:")) return { kind: "limited", retryAfter, log: log("ip-limit") };
     return { kind: "limited", retryAfter, log: log("global-limit") };
   }
-  // 6. the record and the one email
+  // 6. the record and the one email. With a queue (serve) both come after the answer: a new address is
+  // written and mailed, a confirmed one only read, and the answer's time must not tell them apart.
   const nonce = randomBytes(16).toString("base64url");
   const at = new Date(now).toISOString();
   const page = (fields.page || client.referer || "").slice(0, FIELD_LIMITS.page) || null;
-  const outcome = await ctx.store.request({
-    address: email,
-    fields: name ? { name } : {},
-    consent: {
+  const work = async (): Promise<SubscribeLog> => {
+    const outcome = await ctx.store.request({
+      address: email,
+      fields: name ? { name } : {},
+      consent: {
+        at,
+        ip: client.ip,
+        userAgent: (client.userAgent ?? "").slice(0, FIELD_LIMITS.userAgent) || null,
+        page,
+        text,
+        textHash: consentTextHash(text),
+      },
+      nonce,
       at,
-      ip: client.ip,
-      userAgent: (client.userAgent ?? "").slice(0, FIELD_LIMITS.userAgent) || null,
-      page,
-      text,
-      textHash: consentTextHash(text),
-    },
-    nonce,
-    at,
-  });
-  if (outcome.kind === "already-confirmed") return { kind: "check-mail", log: log("already-confirmed") };
-  const token = createConfirmToken(email, nonce, now + CONFIRM_TTL_MS, ctx.listId, ctx.secret);
-  const link = `${ctx.confirmUrl}${ctx.confirmUrl.includes("?") ? "&" : "?"}token=${token}`;
-  let delivered: Awaited<ReturnType<Transport["send"]>>;
-  try {
-    delivered = await ctx.mailer.send(
-      confirmationMessage(ctx.config, { address: email, fields: name ? { name } : {} }, link, new Date(now)),
-    );
-  } catch (e) {
-    return { kind: "unavailable", log: log("mail-failed", (e as Error).message) };
+    });
+    if (outcome.kind === "already-confirmed") return log("already-confirmed");
+    const token = createConfirmToken(email, nonce, now + CONFIRM_TTL_MS, ctx.listId, ctx.secret);
+    const link = `${ctx.confirmUrl}${ctx.confirmUrl.includes("?") ? "&" : "?"}token=${token}`;
+    const message = confirmationMessage(ctx.config, { address: email, fields: name ? { name } : {} }, link, new Date(now));
+    try {
+      const delivered = await ctx.mailer.send(message);
+      if (delivered.status === "sent") return log("sent", outcome.previous ? `was ${outcome.previous}` : undefined);
+      return log("mail-failed", `${delivered.status}: ${delivered.response}`);
+    } catch (e) {
+      return log("mail-failed", (e as Error).message);
+    }
+  };
+  if (ctx.queue) {
+    ctx.queue.push(() => work().catch((e) => log("mail-failed", `not recorded: ${(e as Error).message}`)));
+    return { kind: "check-mail", log: log("queued") };
   }
-  if (delivered.status !== "sent") return { kind: "unavailable", log: log("mail-failed", `${delivered.status}: ${delivered.response}`) };
-  return { kind: "check-mail", log: log("sent", outcome.previous ? `was ${outcome.previous}` : undefined) };
+  const done = await work();
+  return done.result === "mail-failed" ? { kind: "unavailable", log: done } : { kind: "check-mail", log: done };
 }
 
 export type ConfirmResult = "ask" | "confirmed" | "already-confirmed" | "expired" | "invalid";

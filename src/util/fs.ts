@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { type Dirent, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative } from "node:path";
+import { t } from "../i18n/index.js";
 
 /**
  * The temp file a write goes through: `<path>.<pid>.<8 hex>.tmp`, beside the file. The pid says whose it
@@ -129,4 +130,24 @@ export function isWithin(root: string, path: string): boolean {
 export async function realPathWithin(root: string, path: string): Promise<{ inside: boolean; real?: string }> {
   const [realRoot, real] = await Promise.all([realpath(root).catch(() => root), realpath(path).catch(() => undefined)]);
   return { inside: real !== undefined && isWithin(realRoot, real), real };
+}
+
+/** The most an issue or a bounce message may weigh: far above any real one, far below what hurts. */
+export const MAX_INPUT_BYTES = 50 * 1024 * 1024;
+
+/**
+ * Reads a file only if it is a regular file of at most `maxBytes`: a FIFO lying in issues/ or given to
+ * `bounces import` hung the command for ever, /dev/zero grew it to 14 GB. The error (code ENOTREG or
+ * EFBIG) says which, in the editor's language.
+ */
+export async function readRegularFile(path: string, maxBytes = MAX_INPUT_BYTES): Promise<Buffer> {
+  const { stat, readFile } = await import("node:fs/promises");
+  const info = await stat(path);
+  if (!info.isFile()) throw Object.assign(new Error(t("input-files:notRegular", { path })), { code: "ENOTREG" });
+  if (info.size > maxBytes)
+    throw Object.assign(
+      new Error(t("input-files:tooBig", { path, size: Math.ceil(info.size / 1048576), max: Math.round(maxBytes / 1048576) })),
+      { code: "EFBIG" },
+    );
+  return readFile(path);
 }

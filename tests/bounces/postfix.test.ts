@@ -23,7 +23,7 @@ function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: numbe
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: root,
-      env: { PATH: process.env.PATH, RASSYLKA_SECRET: SECRET, ...env },
+      env: { PATH: process.env.PATH, RASSYLKA_LANG: "en", RASSYLKA_SECRET: SECRET, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";

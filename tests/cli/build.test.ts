@@ -3,10 +3,10 @@ import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { initNewsletter } from "../../src/cli/init.js";
 import { createIssue } from "../../src/cli/new.js";
 import { PARALLEL_MIN_ISSUES } from "../../src/compile/parallel.js";
 import { isRassylkaError } from "../../src/diagnostics.js";
+import { initNewsletter } from "../../src/project/init.js";
 import { REPO, tempDir, writeFiles } from "../helpers/newsletter.js";
 
 /**
@@ -62,19 +62,27 @@ describe("rassylka init, build, new", () => {
   });
 
   it("init DIR creates config, templates and one example issue", async () => {
-    const r = await rassylka(["init", dir], tmp);
+    const r = await rassylka(["init", dir, "--language", "ru"], tmp);
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
-    expect(r.out).toContain(`build --root ${dir}`);
-    expect((await readdir(dir)).sort()).toEqual([".gitignore", "issues", "newsletter.yaml", "templates"]);
+    expect(r.out).toContain("cd novaya && npx rassylka build");
+    expect((await readdir(dir)).sort()).toEqual([".env", ".gitignore", "issues", "lists", "newsletter.yaml", "package.json", "templates"]);
     expect(await readdir(join(dir, "issues"))).toEqual([`${today()}-pervyy-vypusk.md`]);
   });
 
   it("init --root DIR works like init DIR (every command takes --root)", async () => {
     const other = join(tmp, "drugaya");
-    const r = await rassylka(["init", "--root", other], tmp);
+    const r = await rassylka(["init", "--root", other, "--language", "ru"], tmp);
     expect(r.code).toBe(0);
-    expect((await readdir(other)).sort()).toEqual([".gitignore", "issues", "newsletter.yaml", "templates"]);
+    expect((await readdir(other)).sort()).toEqual([
+      ".env",
+      ".gitignore",
+      "issues",
+      "lists",
+      "newsletter.yaml",
+      "package.json",
+      "templates",
+    ]);
   });
 
   it("build --root DIR builds it as is and prints where the output is", async () => {
@@ -87,7 +95,7 @@ describe("rassylka init, build, new", () => {
     expect(files).toEqual(expect.arrayContaining([`${today()}-pervyy-vypusk.html`, `${today()}-pervyy-vypusk.txt`, "manifest.json"]));
     const text = await readFile(join(dir, "dist", `${today()}-pervyy-vypusk.txt`), "utf8");
     expect(text).toContain("Первый выпуск");
-    expect(text).toContain("Добрый день!");
+    expect(text).toContain("Здравствуйте!");
   });
 
   it('new "Заголовок" creates issues/YYYY-MM-DD-zagolovok.md with the required front-matter', async () => {

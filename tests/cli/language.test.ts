@@ -2,6 +2,7 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { setLanguage } from "../../src/i18n/index.js";
 import { run, shape } from "../helpers/cli.js";
 import { issue, makeProject, removeProjects } from "../lint/fixtures.js";
+import { ISSUE, makeProject as makeSendProject, SECRET, writeCsv } from "../send/helpers.js";
 
 /**
  * Every command speaks the editor's language (`--lang`, RASSYLKA_LANG, the newsletter's `language`,
@@ -119,5 +120,86 @@ describe("rassylka build", () => {
     ];
     expect(shape(jr.out)).toEqual(shape(je.out));
     expect(jr.out).not.toEqual(je.out);
+  });
+});
+
+describe("rassylka send and status", () => {
+  it("send: the summary in Russian and in English; --json the same but for the texts", async () => {
+    const { root, cleanup } = await makeSendProject();
+    try {
+      await writeCsv(root, "list.csv", "email;name\nanna@example.ru;Анна\nboris@example.ru;Борис\nnot-an-address\n");
+      const args = ["send", `${root}/${ISSUE}`, "--root", root, "--to", `${root}/list.csv`, "--yes", "--dry-run"];
+      const ru = await run([...args, "--lang", "ru"], { RASSYLKA_SECRET: SECRET });
+      expect(ru.code).toBe(0);
+      expect(ru.out).toMatch(/^Пробный прогон \(ничего не доставлено\): «.*» через .* за \d+,\d с$/m);
+      expect(ru.out).toContain("  читателей в списке: 2 · отправлено сейчас: 2 · не дошло: 0 · в стоп-листе: 0 · неверных адресов: 1");
+      expect(ru.out).toContain("  неверные адреса (пропущены):");
+      const en = await run([...args, "--lang", "en"], { RASSYLKA_SECRET: SECRET });
+      expect(en.out).toMatch(/^Dry run \(nothing delivered\) of «.*» via .* in \d+\.\d s$/m);
+      expect(en.out).toContain("  readers in the list: 2 · sent now: 2");
+      const [jr, je] = [
+        await run([...args, "--lang", "ru", "--json"], { RASSYLKA_SECRET: SECRET }),
+        await run([...args, "--json"], { RASSYLKA_SECRET: SECRET }),
+      ];
+      const drop = (j: string) => {
+        const o = JSON.parse(j) as Record<string, unknown>;
+        for (const k of ["elapsedMs", "rate", "startedAt", "finishedAt", "runId"]) delete o[k];
+        return shape(JSON.stringify(o));
+      };
+      expect(drop(jr.out)).toEqual(drop(je.out));
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it("send: a failure (no such list) in Russian and in English", async () => {
+    const { root, cleanup } = await makeSendProject();
+    try {
+      const args = ["send", `${root}/${ISSUE}`, "--root", root, "--to", `${root}/missing.csv`, "--yes"];
+      const ru = await run([...args, "--lang", "ru"], { RASSYLKA_SECRET: SECRET });
+      const en = await run([...args, "--lang", "en"], { RASSYLKA_SECRET: SECRET });
+      expect(ru.code).toBe(en.code);
+      expect(ru.code).not.toBe(0);
+      expect(ru.err).toMatch(/ошибка: /);
+      expect(en.err).toMatch(/error: /);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it("status: an empty ledger, then counts and what is pending, in Russian and in English", async () => {
+    const { root, cleanup } = await makeSendProject();
+    try {
+      expect((await run(["status", "--root", root, "--lang", "ru"])).out).toBe("Пока ничего не разослано (журнал отправки пуст).");
+      expect((await run(["status", "--root", root, "--lang", "en"])).out).toBe("Nothing sent yet (the ledger is empty).");
+      await writeCsv(root, "list.csv", "email\nanna@example.ru\n");
+      await run(["send", `${root}/${ISSUE}`, "--root", root, "--to", `${root}/list.csv`, "--yes"], { RASSYLKA_SECRET: SECRET });
+      const ru = await run(["status", "--root", root, "--lang", "ru"]);
+      expect(ru.out).toContain("  всего 1 · отправлено 1 · не дошло 0 · ждут отправки 0");
+      const en = await run(["status", "--root", root, "--lang", "en"]);
+      expect(en.out).toContain("  total 1 · sent 1 · failed 0 · pending 0");
+      const bad = await run(["status", "--root", root, "--lang", "ru", "--nope"]);
+      expect(bad.code).toBe(1);
+      expect(bad.err).toContain("ошибка: неизвестный параметр «--nope»");
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it("plurals of what is still pending: 1 читатель, 2 читателя, 5 читателей, 21 читатель", async () => {
+    const { translator } = await import("../../src/i18n/index.js");
+    const ru = translator("ru");
+    expect(
+      [1, 2, 5, 11, 21, 22, 25, 111].map((count) => ru.t("send:pending", { count, command: "…" }).split(" ждут")[0].split(" ждёт")[0]),
+    ).toEqual([
+      "Ещё 1 читатель",
+      "Ещё 2 читателя",
+      "Ещё 5 читателей",
+      "Ещё 11 читателей",
+      "Ещё 21 читатель",
+      "Ещё 22 читателя",
+      "Ещё 25 читателей",
+      "Ещё 111 читателей",
+    ]);
   });
 });

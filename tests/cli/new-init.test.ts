@@ -1,10 +1,10 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { initNewsletter } from "../../src/cli/init.js";
 import { createIssue, today } from "../../src/cli/new.js";
 import { type Diagnostic, isRassylkaError } from "../../src/diagnostics.js";
 import { parseIssue } from "../../src/issue/load.js";
+import { IGNORED, initNewsletter } from "../../src/project/init.js";
 import { tempDir, writeFiles } from "../helpers/newsletter.js";
 
 /** `new` and `init` as functions (the binary runs them in tests/cli/build.test.ts). */
@@ -76,8 +76,16 @@ describe("new", () => {
 describe("init", () => {
   it("creates config, templates, .gitignore and one issue in a new folder", async () => {
     const made = await initNewsletter(join(tmp, "i1"));
-    expect(made).toEqual(["newsletter.yaml", "templates/", ".gitignore", `issues/${today()}-pervyy-vypusk.md`]);
-    expect(await readFile(join(tmp, "i1", ".gitignore"), "utf8")).toBe("dist/\noutbox/\n.rassylka/\n");
+    expect(made.written).toEqual([
+      "newsletter.yaml",
+      "templates/",
+      `issues/${today()}-pervyy-vypusk.md`,
+      "package.json",
+      ".env",
+      ".gitignore",
+      "lists/",
+    ]);
+    expect(await readFile(join(tmp, "i1", ".gitignore"), "utf8")).toBe(`${IGNORED.join("\n")}\n`);
     expect((await readdir(join(tmp, "i1", "templates", "layouts"))).length).toBeGreaterThan(0);
   });
 
@@ -85,7 +93,9 @@ describe("init", () => {
     const dir = join(tmp, "i2");
     await writeFiles(dir, { ".gitignore": "node_modules/\ndist\n", "README.md": "мой проект\n" });
     await initNewsletter(dir);
-    expect(await readFile(join(dir, ".gitignore"), "utf8")).toBe("node_modules/\ndist\noutbox/\n.rassylka/\n");
+    expect(await readFile(join(dir, ".gitignore"), "utf8")).toBe(
+      `node_modules/\ndist\n${IGNORED.filter((l) => l !== "dist/").join("\n")}\n`,
+    );
     expect(await readFile(join(dir, "README.md"), "utf8")).toBe("мой проект\n");
   });
 
@@ -93,7 +103,7 @@ describe("init", () => {
     const dir = join(tmp, "i3");
     await writeFiles(dir, { ".gitignore": "dist/" });
     await initNewsletter(dir);
-    expect(await readFile(join(dir, ".gitignore"), "utf8")).toBe("dist/\noutbox/\n.rassylka/\n");
+    expect(await readFile(join(dir, ".gitignore"), "utf8")).toBe(`${IGNORED.join("\n")}\n`);
   });
 
   it.each(["newsletter.yaml", "issues/a.md", "templates/x.hbs"])(
@@ -111,6 +121,7 @@ describe("init", () => {
 
   it("the starter config keeps secrets out and says so", async () => {
     const text = await readFile(join(tmp, "i1", "newsletter.yaml"), "utf8");
-    expect(text).toMatch(/Secrets come from the environment/);
+    expect(text).toMatch(/Секреты .* хранятся в \.env, а не здесь/);
+    expect(text).not.toMatch(/RASSYLKA_SECRET=/);
   });
 });

@@ -41,7 +41,7 @@ interface Run {
 function start(args: string[], env: NodeJS.ProcessEnv = { RASSYLKA_SECRET: SECRET }): Run {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: root,
-    env: { PATH: process.env.PATH, ...env },
+    env: { PATH: process.env.PATH, RASSYLKA_LANG: "en", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";

@@ -1,8 +1,7 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { connect, type Socket } from "node:net";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { copyExampleNewsletter, REPO } from "../helpers/newsletter.js";
+import { copyExampleNewsletter } from "../helpers/newsletter.js";
+import { spawnServe } from "../helpers/serve.js";
 import { request } from "../server/http.js";
 
 /**
@@ -10,8 +9,6 @@ import { request } from "../server/http.js";
  * its limit, and one client's 300 half-sent requests do not keep a reader's request from being answered,
  * even when the server has only 256 file descriptors (`ulimit -n 256` in the child's shell).
  */
-const BIN = join(REPO, "bin/rassylka.js");
-
 let t: Awaited<ReturnType<typeof copyExampleNewsletter>>;
 beforeAll(async () => {
   t = await copyExampleNewsletter();
@@ -20,45 +17,7 @@ afterAll(async () => {
   await t?.remove();
 });
 
-interface Served {
-  child: ChildProcess;
-  base: string;
-  port: number;
-  output: () => string;
-  stop: () => Promise<void>;
-}
-
-function serve(extra: string[], fdLimit?: number): Promise<Served> {
-  const args = [BIN, "serve", "--root", t.dir, "--port", "0", ...extra].map((a) => `'${a}'`).join(" ");
-  const script = `${fdLimit ? `ulimit -n ${fdLimit} && ` : ""}exec '${process.execPath}' ${args}`;
-  const child = spawn("bash", ["-c", script], {
-    cwd: t.dir,
-    env: { ...process.env, RASSYLKA_LANG: "en" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  const exited = new Promise<void>((r) => child.on("exit", () => r()));
-  return new Promise((resolve, reject) => {
-    const onData = (c: Buffer) => {
-      output += c;
-      const m = /at (http:\/\/127\.0\.0\.1:(\d+)\/)/.exec(output);
-      if (m)
-        resolve({
-          child,
-          base: m[1],
-          port: Number(m[2]),
-          output: () => output,
-          stop: async () => {
-            child.kill("SIGTERM");
-            await exited;
-          },
-        });
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    exited.then(() => reject(new Error(`serve exited: ${output}`)));
-  });
-}
+const serve = (extra: string[], fdLimit?: number) => spawnServe(t.dir, extra, { RASSYLKA_LANG: "en" }, fdLimit);
 
 /** A socket that wrote `text` and then nothing; resolves with when (ms after the write) the server closed it. */
 function halfSent(port: number, text: string): { socket: Socket; closed: Promise<number> } {

@@ -1,5 +1,4 @@
 // Several `rassylka send` processes (the built CLI) on one state: the shared send.
-import { type ChildProcess, spawn } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -8,10 +7,9 @@ import { newsletterId } from "../../src/identity/newsletter.js";
 import { createUnsubscribeToken } from "../../src/identity/token.js";
 import type { StateLocation } from "../../src/state/location.js";
 import { openStore } from "../../src/state/store.js";
-import { HELLO, ISSUE, makeProject, REPO, SECRET, type Sink, startSmtp, writeCsv } from "../send/helpers.js";
+import { type CliDone, HELLO, ISSUE, makeProject, SECRET, type Sink, startCli, startSmtp, writeCsv } from "../send/helpers.js";
 import { backends } from "../state/backends.js";
 
-const BIN = join(REPO, "bin", "rassylka.js");
 const SLUG = "2026-12-01-hello";
 
 let root: string;
@@ -26,28 +24,9 @@ afterEach(async () => {
   await cleanup();
 });
 
-interface Done {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-function start(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; done: Promise<Done> } {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: root,
-    env: { PATH: process.env.PATH, RASSYLKA_SECRET: SECRET, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout!.on("data", (c) => {
-    stdout += c;
-  });
-  child.stderr!.on("data", (c) => {
-    stderr += c;
-  });
-  return { child, done: new Promise((resolve) => child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }))) };
-}
+type Done = CliDone;
+// the built CLI in English whatever the machine's LANG (its words are pinned below)
+const start = (args: string[], env: NodeJS.ProcessEnv = {}) => startCli(root, args, { RASSYLKA_LANG: "en", ...env });
 
 const readers = (n: number) => Array.from({ length: n }, (_, i) => `reader${i}@example.ru`);
 const csv = (list: string[]) => `email,name\n${list.map((a, i) => `${a},Читатель ${i}`).join("\n")}\n`;

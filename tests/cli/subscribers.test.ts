@@ -18,7 +18,7 @@ function run(root: string, args: string[], env: Record<string, string> = {}): Pr
     execFile(
       process.execPath,
       [BIN, ...args],
-      { cwd: root, env: { PATH: process.env.PATH, RASSYLKA_SECRET: SECRET, ...env }, timeout: 60_000 },
+      { cwd: root, env: { PATH: process.env.PATH, RASSYLKA_LANG: "en", RASSYLKA_SECRET: SECRET, ...env }, timeout: 60_000 },
       (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });

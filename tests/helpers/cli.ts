@@ -1,5 +1,8 @@
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { main } from "../../src/cli/index.js";
-
+import { REPO } from "./newsletter.js";
 /** The CLI in this process, with `env` set for the run (undefined removes a variable): its exit code and what it wrote. */
 export async function run(
   args: string[],
@@ -32,4 +35,26 @@ export function shape(json: string): unknown {
   return JSON.parse(json, (key, value) =>
     (HUMAN.has(key) && typeof value === "string") || (TIMING.has(key) && typeof value === "number") ? "…" : value,
   );
+}
+
+const execute = promisify(execFile);
+
+/** The built binary (dist-cli, bundled by tests/global-setup.ts when stale). */
+export const BIN = join(REPO, "bin", "rassylka.js");
+
+export interface Run {
+  code: number;
+  out: string;
+  err: string;
+}
+
+/** `node bin/rassylka.js …` in `cwd`, as an editor runs it; never throws for a non-zero exit. */
+export async function rassylka(args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<Run> {
+  try {
+    const r = await execute(process.execPath, [BIN, ...args], { cwd, env: { ...env, NO_COLOR: "1" }, maxBuffer: 64 * 1024 * 1024 });
+    return { code: 0, out: r.stdout, err: r.stderr };
+  } catch (e) {
+    const x = e as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof x.code === "number" ? x.code : -1, out: x.stdout ?? "", err: x.stderr ?? "" };
+  }
 }

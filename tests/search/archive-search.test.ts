@@ -20,7 +20,7 @@ function startServe(): Promise<string> {
   let log = "";
   serve = spawn(process.execPath, [BIN, "serve", "--port", "0"], {
     cwd: t.dir,
-    env: { PATH: process.env.PATH, RASSYLKA_SECRET: SECRET },
+    env: { PATH: process.env.PATH, RASSYLKA_LANG: "en", RASSYLKA_SECRET: SECRET },
     stdio: ["ignore", "pipe", "pipe"],
   });
   return new Promise((resolve, reject) => {

@@ -37,7 +37,7 @@ export function run(cwd: string, args: string[], env: Record<string, string> = {
     execFile(
       process.execPath,
       [BIN, ...args],
-      { cwd, env: { PATH: process.env.PATH, LANG: "C.UTF-8", ...env }, timeout: 120_000 },
+      { cwd, env: { PATH: process.env.PATH, RASSYLKA_LANG: "en", LANG: "C.UTF-8", ...env }, timeout: 120_000 },
       (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });

@@ -73,13 +73,13 @@ describe("search --json", () => {
   });
 
   test("the text output lists title, address and excerpt in the newsletter's language", async () => {
-    const r = await run(t.dir, ["search", "дебиторкой", "--rubric", "звонки"]);
+    const r = await run(t.dir, ["search", "дебиторкой", "--rubric", "звонки"], { RASSYLKA_LANG: "ru" });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("Найден 1 выпуск:");
     expect(r.stdout).toContain("10 ноября 2026 г. · Текущая дебиторка: договор подписан, что дальше?");
     expect(r.stdout).toContain(`https://prodazhi.example.ru/rassylka/${DEBT}.html`);
     expect(r.stdout).toMatch(/\*дебиторка:?\*/);
-    expect((await run(t.dir, ["search", "абракадабра"])).stdout.trim()).toBe("Ничего не найдено.");
+    expect((await run(t.dir, ["search", "абракадабра"], { RASSYLKA_LANG: "ru" })).stdout.trim()).toBe("Ничего не найдено.");
   });
 });
 

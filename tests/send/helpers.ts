@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -241,6 +241,31 @@ export function header(raw: Buffer | string, name: string): string[] {
 
 export async function parse(raw: Buffer) {
   return simpleParser(raw);
+}
+
+export interface CliDone {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The built CLI (`node bin/rassylka.js ARGS`) in `cwd`, with only PATH, the secret and `env` in its environment. */
+export function startCli(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; done: Promise<CliDone> } {
+  const child = spawn(process.execPath, [join(REPO, "bin", "rassylka.js"), ...args], {
+    cwd,
+    env: { PATH: process.env.PATH, RASSYLKA_SECRET: SECRET, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (c) => {
+    stdout += c;
+  });
+  child.stderr!.on("data", (c) => {
+    stderr += c;
+  });
+  return { child, done: new Promise((resolve) => child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }))) };
 }
 
 /** What a send test works on: a newsletter of its own and the SMTP servers it started. */

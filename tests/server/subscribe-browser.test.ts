@@ -2,6 +2,7 @@
 // and the system Chromium: the archive's form → the confirmation email (a real smtp-server) → the link
 // → the button → confirmed → the welcome issue → the next `send --subscribers` includes the reader.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type Browser, chromium } from "playwright-core";
@@ -28,7 +29,7 @@ function run(args: string[], env: Record<string, string> = {}): Promise<{ code: 
     execFile(
       process.execPath,
       [BIN, ...args],
-      { cwd: t.dir, env: { PATH: process.env.PATH, RASSYLKA_SECRET: SECRET, ...env }, timeout: 90_000 },
+      { cwd: t.dir, env: { PATH: process.env.PATH, RASSYLKA_LANG: "en", RASSYLKA_SECRET: SECRET, ...env }, timeout: 90_000 },
       (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -38,7 +39,7 @@ function startServe(env: Record<string, string> = { SMTP_URL: sink.url }): Promi
   log = "";
   serve = spawn(process.execPath, [BIN, "serve", "--port", "0"], {
     cwd: t.dir,
-    env: { PATH: process.env.PATH, RASSYLKA_SECRET: SECRET, ...env },
+    env: { PATH: process.env.PATH, RASSYLKA_LANG: "en", RASSYLKA_SECRET: SECRET, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   return new Promise((resolve, reject) => {
@@ -153,7 +154,10 @@ test("without SMTP_URL the confirmation goes into outbox/subscribe/, where the o
     const r = await request(base, "/subscribe", { method: "POST", body, headers: { "Content-Type": "application/x-www-form-urlencoded" } });
     expect(r.status).toBe(200);
     expect(log).toMatch(/confirmations → outbox\/subscribe\//);
-    const mail = await parse(await readFile(join(t.dir, "outbox", "subscribe", "outbox.reader@example.ru.eml")));
+    // the confirmation is written after the answer (queued)
+    const eml = join(t.dir, "outbox", "subscribe", "outbox.reader@example.ru.eml");
+    for (let i = 0; i < 200 && !existsSync(eml); i++) await new Promise((r) => setTimeout(r, 50));
+    const mail = await parse(await readFile(eml));
     expect(mail.subject).toBe("Подтвердите подписку на рассылку «Как увеличить объёмы продаж»");
     expect(mail.text).toMatch(/https:\/\/prodazhi\.example\.ru\/rassylka\/subscribe\/confirm\?token=/);
   } finally {

@@ -1,12 +1,21 @@
 import { build } from "./build.js";
+import { clean } from "./clean.js";
 import { cli } from "./cli.js";
 import { common } from "./common.js";
+import { deliverability } from "./deliverability.js";
+import { emailWords } from "./email-words.js";
+import { init } from "./init.js";
+import { inputFiles } from "./input-files.js";
 import { lint } from "./lint.js";
 import { pages } from "./pages.js";
+import { pictures } from "./pictures.js";
+import { placeholder } from "./placeholder.js";
 import { preview } from "./preview.js";
 import { review } from "./review.js";
 import { search } from "./search.js";
+import { send } from "./send.js";
 import { serveLimits } from "./serve-limits.js";
+import { stateCopy } from "./state-copy.js";
 import { subscribe } from "./subscribe.js";
 import { templates } from "./templates.js";
 import type { Catalogue } from "./types.js";
@@ -17,13 +26,22 @@ import type { Catalogue } from "./types.js";
  */
 export const CATALOGUES: Record<string, Catalogue> = {
   build,
+  clean,
   cli,
   common,
+  "input-files": inputFiles,
+  deliverability,
+  "email-words": emailWords,
+  init,
   lint,
+  pictures,
+  placeholder,
   pages,
   preview,
   review,
+  send,
   "serve-limits": serveLimits,
+  "state-copy": stateCopy,
   search,
   subscribe,
   templates,

@@ -1,8 +1,9 @@
 import Handlebars from "handlebars";
 import { t } from "../../i18n/index.js";
+import { CONSOLE_HELPERS } from "./console-helper.js";
 import { type Finding, nameOf, placeOf, type TemplateInput } from "./rule.js";
 
-export const BUILTIN_HELPERS = ["if", "unless", "each", "with", "lookup", "log"];
+export const BUILTIN_HELPERS = ["if", "unless", "each", "with", "lookup"];
 /** Names a template may open a block with besides helpers (Mustache-style sections over the context). */
 export const CONTEXT_KEYS = ["newsletter", "issue", "events", "subscriber", "content", "this", "nav", "contacts"];
 
@@ -13,13 +14,15 @@ export const CONTEXT_KEYS = ["newsletter", "issue", "events", "subscriber", "con
  */
 export function unknownHelper({ ast, helpers }: TemplateInput): Finding[] {
   const known = new Set([...BUILTIN_HELPERS, ...helpers]);
+  // refused with their own rule (console-helper.ts), not again as unknown
+  const unknown = (name: string) => !known.has(name) && !CONSOLE_HELPERS.includes(name);
   const fix = t("templates:hb.unknownHelper.fix", { known: [...known].join(", ") });
   const findings: Finding[] = [];
   const visitor = new (class extends Handlebars.Visitor {
     BlockStatement(n: hbs.AST.BlockStatement): void {
       const name = nameOf(n);
       const hasParams = (n.params ?? []).length > 0;
-      if (n.path.type === "PathExpression" && !known.has(name) && (hasParams || (!name.includes(".") && !CONTEXT_KEYS.includes(name))))
+      if (n.path.type === "PathExpression" && unknown(name) && (hasParams || (!name.includes(".") && !CONTEXT_KEYS.includes(name))))
         findings.push({
           ruleId: "handlebars/unknown-helper",
           ...placeOf(n),
@@ -29,7 +32,7 @@ export function unknownHelper({ ast, helpers }: TemplateInput): Finding[] {
       super.BlockStatement(n);
     }
     MustacheStatement(n: hbs.AST.MustacheStatement): void {
-      if ((n.params ?? []).length > 0 && n.path.type === "PathExpression" && !known.has(nameOf(n)))
+      if ((n.params ?? []).length > 0 && n.path.type === "PathExpression" && unknown(nameOf(n)))
         findings.push({
           ruleId: "handlebars/unknown-helper",
           ...placeOf(n),

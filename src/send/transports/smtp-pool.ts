@@ -16,6 +16,8 @@ export interface PoolSettings {
   auth?: { user: string; pass: string };
   maxConnections: number;
   dkim?: DkimOptions;
+  /** EHLO name. */
+  name?: string;
   connectionTimeout: number;
   greetingTimeout: number;
   socketTimeout: number;
@@ -68,6 +70,7 @@ export class PoolSender {
       greetingTimeout: s.greetingTimeout,
       socketTimeout: s.socketTimeout,
       dkim: s.dkim,
+      name: s.name,
       tls: s.allowInvalidCertificates ? { rejectUnauthorized: false } : s.ca ? { ca: [...rootCertificates, s.ca] } : undefined,
     });
   }

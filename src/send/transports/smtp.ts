@@ -17,6 +17,8 @@ export interface SmtpOptions {
   /** Pool size: connections kept open. */
   maxConnections?: number;
   dkim?: DkimOptions;
+  /** The name said in EHLO (nodemailer's default is the host's name, or an IP literal without one). */
+  name?: string;
   /** Milliseconds; defaults suit a real server. */
   connectionTimeout?: number;
   greetingTimeout?: number;
@@ -178,6 +180,7 @@ export class SmtpTransport implements Transport {
       auth: parsed.auth,
       maxConnections: options.maxConnections ?? 5,
       dkim: options.dkim,
+      name: options.name,
       connectionTimeout: options.connectionTimeout ?? 30_000,
       greetingTimeout: options.greetingTimeout ?? 30_000,
       socketTimeout: options.socketTimeout ?? 120_000,

@@ -1,0 +1,207 @@
+// `rassylka doctor` through the built CLI against a real DNS server: Debian's dnsmasq on 127.0.0.1 with a
+// free port and a generated zone — a good one (exit 0) and one fault at a time, each named with its fix.
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { generateKeyPairSync, type KeyObject } from "node:crypto";
+import { createSocket } from "node:dgram";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { CONFIG, makeProject, REPO } from "../send/helpers.js";
+
+const BIN = join(REPO, "bin", "rassylka.js");
+const DOMAIN = "prodazhi.example.ru";
+const SELECTOR = "r1";
+
+const rsa = (bits: number) => generateKeyPairSync("rsa", { modulusLength: bits });
+const KEY = rsa(2048);
+const OTHER = rsa(2048);
+const pem = (k: KeyObject) => k.export({ type: "pkcs8", format: "pem" }).toString();
+const dkimValue = (pub: KeyObject) => `v=DKIM1; k=rsa; p=${pub.export({ type: "spki", format: "der" }).toString("base64")}`;
+
+/** A TXT value as dnsmasq writes it: strings of at most 255 bytes. */
+const strings = (v: string) => (v.match(/.{1,200}/g) ?? []).map((s) => `"${s}"`).join(",");
+
+interface Zone {
+  spf?: string;
+  dkim?: string;
+  dmarc?: string;
+  mx?: boolean;
+}
+
+const GOOD: Zone = {
+  spf: "v=spf1 mx ~all",
+  dkim: dkimValue(KEY.publicKey),
+  dmarc: `v=DMARC1; p=quarantine; rua=mailto:dmarc@${DOMAIN}`,
+  mx: true,
+};
+
+function dnsmasqConfig(port: number, zone: Zone): string {
+  const lines = [
+    `port=${port}`,
+    "listen-address=127.0.0.1",
+    "bind-interfaces",
+    "no-resolv",
+    "no-hosts",
+    // answer for the whole zone ourselves: a name without records is NXDOMAIN/NODATA, not "refused"
+    "local=/example.ru/",
+    `address=/${DOMAIN}/127.0.0.2`,
+  ];
+  if (zone.spf) lines.push(`txt-record=${DOMAIN},${strings(zone.spf)}`);
+  if (zone.dkim) lines.push(`txt-record=${SELECTOR}._domainkey.${DOMAIN},${strings(zone.dkim)}`);
+  if (zone.dmarc) lines.push(`txt-record=_dmarc.${DOMAIN},${strings(zone.dmarc)}`);
+  if (zone.mx) lines.push(`mx-host=${DOMAIN},mail.${DOMAIN},10`);
+  return `${lines.join("\n")}\n`;
+}
+
+async function freeUdpPort(): Promise<number> {
+  const socket = createSocket("udp4");
+  await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
+  const { port } = socket.address();
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
+  return port;
+}
+
+let dnsmasq: ChildProcess | undefined;
+let cleanup: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  if (dnsmasq && dnsmasq.exitCode === null) {
+    const exited = new Promise((resolve) => dnsmasq!.once("exit", resolve));
+    dnsmasq.kill("SIGTERM");
+    await exited;
+  }
+  dnsmasq = undefined;
+  await cleanup?.();
+  cleanup = undefined;
+});
+
+async function startDns(dir: string, zone: Zone): Promise<string> {
+  const port = await freeUdpPort();
+  const conf = join(dir, "dnsmasq.conf");
+  await writeFile(conf, dnsmasqConfig(port, zone));
+  const user = process.getuid?.() === 0 ? ["--user=root"] : [];
+  dnsmasq = spawn("dnsmasq", ["--no-daemon", `--conf-file=${conf}`, "--pid-file=", ...user], { stdio: ["ignore", "ignore", "pipe"] });
+  let log = "";
+  dnsmasq.stderr!.on("data", (c) => {
+    log += c;
+  });
+  // ready when it says so (it logs "started" once listening)
+  const deadline = Date.now() + 20_000;
+  while (!/started/.test(log)) {
+    if (dnsmasq.exitCode !== null || Date.now() > deadline) throw new Error(`dnsmasq did not start:\n${log}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return `127.0.0.1:${port}`;
+}
+
+interface Report {
+  exitCode: number;
+  ehlo: { name: string; source: string };
+  findings: { ruleId: string; severity: string; message: string; fix?: string }[];
+}
+
+async function doctor(zone: Zone, { key = KEY.privateKey, config = CONFIG, env = {} as NodeJS.ProcessEnv } = {}) {
+  const p = await makeProject(config);
+  cleanup = p.cleanup;
+  const server = await startDns(p.root, zone);
+  const run = (args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+      execFile(
+        process.execPath,
+        [BIN, "doctor", "--dns", server, ...args],
+        {
+          cwd: p.root,
+          env: {
+            PATH: process.env.PATH,
+            RASSYLKA_LANG: "en",
+            DKIM_DOMAIN: DOMAIN,
+            DKIM_SELECTOR: SELECTOR,
+            DKIM_PRIVATE_KEY: pem(key),
+            ...env,
+          },
+        },
+        (e, stdout, stderr) => resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      ),
+    );
+  const json = await run(["--json"]);
+  const text = await run([]);
+  return { report: JSON.parse(json.stdout) as Report, code: json.code, text };
+}
+
+const errors = (r: Report) => r.findings.filter((f) => f.severity === "error");
+
+describe("rassylka doctor against a local DNS server", () => {
+  it("a good zone: exit 0, no error, the EHLO name said, the key's record matched", async () => {
+    const { report, code, text } = await doctor(GOOD, { env: { SMTP_EHLO_NAME: "mail.prodazhi.example.ru" } });
+    expect(errors(report)).toEqual([]);
+    expect(code).toBe(0);
+    expect(report.exitCode).toBe(0);
+    expect(report.ehlo).toEqual({ name: "mail.prodazhi.example.ru", source: "env" });
+    expect(report.findings.map((f) => f.ruleId)).toEqual(
+      expect.arrayContaining(["doctor/spf", "doctor/dkim", "doctor/dmarc", "doctor/mx"]),
+    );
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain("EHLO name: mail.prodazhi.example.ru (SMTP_EHLO_NAME)");
+    expect(text.stdout).toContain("Ready: no errors.");
+  });
+
+  it.each([
+    [
+      "missing DMARC",
+      { ...GOOD, dmarc: undefined },
+      "doctor/dmarc-missing",
+      `_dmarc.${DOMAIN}. IN TXT "v=DMARC1; p=quarantine; adkim=r; aspf=r; rua=mailto:dmarc@${DOMAIN}"`,
+    ],
+    [
+      "a wrong DKIM key",
+      { ...GOOD, dkim: dkimValue(OTHER.publicKey) },
+      "doctor/dkim-mismatch",
+      `${SELECTOR}._domainkey.${DOMAIN}. IN TXT "${dkimValue(KEY.publicKey)}"`,
+    ],
+    [
+      "no DKIM record",
+      { ...GOOD, dkim: undefined },
+      "doctor/dkim-missing",
+      `${SELECTOR}._domainkey.${DOMAIN}. IN TXT "${dkimValue(KEY.publicKey)}"`,
+    ],
+    [
+      "SPF with 11 lookups",
+      { ...GOOD, spf: `v=spf1 ${Array.from({ length: 11 }, (_, i) => `a:h${i}.${DOMAIN}`).join(" ")} ~all` },
+      "doctor/spf-lookups",
+      `${DOMAIN}. IN TXT "v=spf1 ip4:203.0.113.0/24 mx ~all"`,
+    ],
+    ["+all", { ...GOOD, spf: "v=spf1 mx +all" }, "doctor/spf-plus-all", `${DOMAIN}. IN TXT "v=spf1 mx ~all"`],
+    ["no SPF", { ...GOOD, spf: undefined }, "doctor/spf-missing", `${DOMAIN}. IN TXT "v=spf1 mx ~all"`],
+    ["no MX", { ...GOOD, mx: false }, "doctor/no-mx", `${DOMAIN}. IN MX 10 mail.${DOMAIN}.`],
+  ] as const)("%s: exit 1, named with the exact record to publish", async (_name, zone, rule, record) => {
+    const { report, code, text } = await doctor(zone);
+    expect(code).toBe(1);
+    expect(errors(report).map((f) => f.ruleId)).toEqual([rule]);
+    expect(errors(report)[0].fix).toContain(record);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain(`[${rule}]`);
+    expect(text.stdout).toContain(record);
+  });
+
+  it("warns (exit 0) on a 1024-bit key and on p=none", async () => {
+    const small = rsa(1024);
+    const { report, code } = await doctor(
+      { ...GOOD, dkim: dkimValue(small.publicKey), dmarc: "v=DMARC1; p=none" },
+      { key: small.privateKey },
+    );
+    expect(code).toBe(0);
+    expect(
+      report.findings
+        .filter((f) => f.severity === "warning")
+        .map((f) => f.ruleId)
+        .sort(),
+    ).toEqual(["doctor/dkim-short", "doctor/dmarc-none"]);
+  });
+
+  it("DKIM_DOMAIN off the From domain is an error that names the record to publish on From's", async () => {
+    const { report, code } = await doctor(GOOD, { env: { DKIM_DOMAIN: "mailer.example.com" } });
+    expect(code).toBe(1);
+    const f = report.findings.find((x) => x.ruleId === "doctor/dkim-alignment");
+    expect(f?.severity).toBe("error");
+    expect(f?.fix).toContain(`${SELECTOR}._domainkey.${DOMAIN}. IN TXT "${dkimValue(KEY.publicKey)}"`);
+  });
+});

@@ -1,0 +1,106 @@
+// A real SMTP server (smtp-server) logs the EHLO name a send says and the message it gets; mailauth verifies
+// the DKIM signature over the headers postmasters read.
+import { execFile } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
+import { join } from "node:path";
+import { dkimVerify } from "mailauth/lib/dkim/verify.js";
+import { simpleParser } from "mailparser";
+import { SMTPServer } from "smtp-server";
+import { afterEach, describe, expect, it } from "vitest";
+import { CONFIG, ISSUE, makeProject, REPO, SECRET } from "../helpers.js";
+
+const BIN = join(REPO, "bin", "rassylka.js");
+const KEY = generateKeyPairSync("rsa", { modulusLength: 2048 });
+const PEM = KEY.privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+const DKIM_TXT = `v=DKIM1; k=rsa; p=${KEY.publicKey.export({ type: "spki", format: "der" }).toString("base64")}`;
+
+let close: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await close?.();
+  close = undefined;
+});
+
+async function logServer() {
+  const log: { ehlo: string; raw: Buffer }[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    hideSTARTTLS: true,
+    onData(stream, session, cb) {
+      const chunks: Buffer[] = [];
+      stream.on("data", (c: Buffer) => chunks.push(c));
+      stream.on("end", () => {
+        log.push({ ehlo: session.hostNameAppearsAs, raw: Buffer.concat(chunks) });
+        cb();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.server.address() as { port: number }).port;
+  const project = await makeProject(`${CONFIG}sending:\n  ehlo: out.prodazhi.example.ru\n  feedbackId: prodazhi\n`);
+  close = async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await project.cleanup();
+  };
+  const send = (to: string, env: NodeJS.ProcessEnv = {}) =>
+    new Promise<{ code: number; stderr: string }>((resolve) =>
+      execFile(
+        process.execPath,
+        [BIN, "send", ISSUE, "--to", to, "--yes", "--transport", "smtp", "--smtp-url", `smtp://127.0.0.1:${port}`],
+        {
+          cwd: project.root,
+          env: {
+            PATH: process.env.PATH,
+            RASSYLKA_SECRET: SECRET,
+            DKIM_DOMAIN: "prodazhi.example.ru",
+            DKIM_SELECTOR: "r1",
+            DKIM_PRIVATE_KEY: PEM,
+            ...env,
+          },
+        },
+        (e, _out, stderr) => resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, stderr }),
+      ),
+    );
+  return { log, send };
+}
+
+describe("EHLO and the signed headers, on a real SMTP server", () => {
+  it("says sending.ehlo (SMTP_EHLO_NAME overrides it), never an IP literal; DKIM verifies and covers List-Unsubscribe(-Post) and the postmasters' headers", async () => {
+    const { log, send } = await logServer();
+    expect((await send("anna@example.ru")).code).toBe(0);
+    expect((await send("boris@example.ru", { SMTP_EHLO_NAME: "relay.prodazhi.example.ru" })).code).toBe(0);
+    expect(log.map((l) => l.ehlo)).toEqual(["out.prodazhi.example.ru", "relay.prodazhi.example.ru"]);
+    for (const l of log) expect(l.ehlo).not.toMatch(/^\[?[\d.:]+\]?$/);
+
+    const result = await dkimVerify(log[0].raw, {
+      resolver: async (name: string, type: string) => {
+        if (name === "r1._domainkey.prodazhi.example.ru" && type === "TXT") return [[DKIM_TXT]];
+        throw Object.assign(new Error("not found"), { code: "ENOTFOUND" });
+      },
+    });
+    const sig = result.results[0];
+    expect(sig.status.result).toBe("pass");
+    expect(sig.signingDomain).toBe("prodazhi.example.ru");
+    const signed = String((sig as { signingHeaders?: { keys?: string } }).signingHeaders?.keys ?? "")
+      .toLowerCase()
+      .split(":")
+      .map((h: string) => h.trim());
+    expect(signed).toEqual(
+      expect.arrayContaining([
+        "from",
+        "subject",
+        "list-unsubscribe",
+        "list-unsubscribe-post",
+        "feedback-id",
+        "x-postmaster-msgtype",
+        "precedence",
+      ]),
+    );
+    const head = log[0].raw.toString("utf8").split("\r\n\r\n")[0];
+    expect(head).toMatch(/^X-Postmaster-Msgtype: kak-uvelichit-obyomy-prodazh\.prodazhi\.example\.ru$/m);
+    expect(head).toMatch(/^Precedence: bulk$/m);
+    // a long value is folded: read it back unfolded
+    expect(String((await simpleParser(log[0].raw)).headers.get("feedback-id")).replace(/\s+/g, "")).toBe(
+      "2026-12-01-hello:kak-uvelichit-obyomy-prodazh.prodazhi.example.ru:rassylka:prodazhi",
+    );
+  });
+});
