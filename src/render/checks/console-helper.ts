@@ -1,4 +1,5 @@
 import Handlebars from "handlebars";
+import { t } from "../../i18n/index.js";
 import { type Finding, nameOf, placeOf, type TemplateInput } from "./rule.js";
 
 /**
@@ -20,8 +21,8 @@ export function consoleHelper({ ast }: TemplateInput): Finding[] {
       findings.push({
         ruleId: "handlebars/console-helper",
         ...placeOf(n),
-        message: `{{${name} …}} writes to the console: readers' data would be printed during a send (and break --json)`,
-        fix: "remove it; to see what a value holds, put it in the text ({{subscriber.name}}) and look at `rassylka preview`",
+        message: t("templates:hb.consoleHelper", { tag: `{{${name} …}}` }),
+        fix: t("templates:hb.consoleHelper.fix", { example: "{{subscriber.name}}" }),
       });
   };
   const visitor = new (class extends Handlebars.Visitor {
