@@ -17,7 +17,7 @@ export async function runDoctorCommand(flags: DoctorFlags, io: Io, env: NodeJS.P
   const { loadProject } = await import("../project/project.js");
   const { dkimFromEnv } = await import("../message/message.js");
   const { doctor, dnsLookup } = await import("../deliverability/doctor.js");
-  const { ehloName } = await import("../deliverability/ehlo.js");
+  const { ehloName } = await import("../send/ehlo.js");
   const project = await loadProject(resolve(flags.root));
   const config = project.config.config;
   const smtpUrl = env.SMTP_URL;

@@ -1,28 +1,20 @@
-import { existsSync, readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import cliProgress from "cli-progress";
 import { type Command, InvalidArgumentError } from "commander";
-import type { NewsletterConfig } from "../config/schema.js";
-import { ehloName } from "../deliverability/ehlo.js";
-import { type Diagnostic, RassylkaError, warning } from "../diagnostics.js";
+import { RassylkaError } from "../diagnostics.js";
 import { language, t } from "../i18n/index.js";
-import { dkimFromEnv } from "../message/message.js";
-import { type AudienceSource, addressList, csvFile } from "../send/audience.js";
-import type { SendMode, SendProgress, SendSummary } from "../send/engine.js";
+import type { SendProgress, SendSummary } from "../send/engine.js";
 import { duration } from "../send/outcome.js";
-import { sendIssue } from "../send/send-issue.js";
-import { subscribersAt } from "../send/subscribers.js";
-import type { Transport } from "../send/transport.js";
-import { DryRunTransport } from "../send/transports/dry-run.js";
-import { OutboxTransport } from "../send/transports/outbox.js";
-import { parseSmtpUrl, SMTP_URL_ENV, SmtpTransport } from "../send/transports/smtp.js";
+import { sendRequest } from "../send/send-request.js";
+import { SMTP_TLS_INSECURE_ENV } from "../send/transport-choice.js";
+import { SMTP_URL_ENV } from "../send/transports/smtp.js";
 import { domainKey } from "../util/domain.js";
 import { maskUrlPasswords, redactor, secretsIn } from "../util/redact.js";
 import { type Io, redactingIo } from "./io.js";
 import { formatDiagnostic, replyText } from "./print.js";
 import { confirmYesNo } from "./prompt.js";
-import { runSendsayCampaign, sendsayPersonalTransport } from "./sendsay.js";
-import { stateArgument, stateFromFlags } from "./state-flag.js";
+import { runSendsayCampaign } from "./sendsay.js";
+import { stateFromFlags } from "./state-flag.js";
 
 /**
  * `rassylka send <issue> --to list.csv`: exit codes
@@ -75,9 +67,6 @@ export interface SendRuntime {
   stream?: NodeJS.WriteStream;
 }
 
-const bad = (message: string, fix: string, field?: string) =>
-  new RassylkaError({ ruleId: "send/usage", severity: "error", message, fix, field });
-
 function positiveInt(name: string) {
   return (value: string): number => {
     const n = Number(value);
@@ -112,116 +101,6 @@ export function parseDomainRate(value: string, previous: Record<string, number> 
   if (!Number.isFinite(n) || n <= 0)
     throw new InvalidArgumentError(`the rate for ${domain} must be messages per second above 0, e.g. --domain-rate ${domain}=10`);
   return { ...previous, [domain]: n };
-}
-
-export function audienceFrom(to: string, encoding: string | undefined, cwd = process.cwd()): AudienceSource {
-  const path = resolve(cwd, to);
-  if (existsSync(path)) return csvFile(path, { encoding, label: relative(cwd, path) || to });
-  if (/\.(csv|tsv|txt)$/i.test(to) || !to.includes("@")) {
-    throw bad(
-      `no such recipient list: ${to}`,
-      "give the path of a CSV file with an email column, or addresses: --to a@x.ru,b@y.ru",
-      "--to",
-    );
-  }
-  return addressList(to);
-}
-
-export const SMTP_CA_FILE_ENV = "SMTP_CA_FILE";
-export const SMTP_TLS_INSECURE_ENV = "SMTP_TLS_INSECURE";
-
-/** `SMTP_CA_FILE`: the PEM of a private CA (or of the relay's self-signed certificate). */
-function readCaFile(path: string): string {
-  let pem: string;
-  try {
-    pem = readFileSync(path, "utf8");
-  } catch (e) {
-    throw bad(
-      `cannot read ${SMTP_CA_FILE_ENV} ${path}: ${(e as NodeJS.ErrnoException).code ?? "error"}`,
-      "point it at the PEM file of the relay's CA (or its self-signed certificate)",
-      SMTP_CA_FILE_ENV,
-    );
-  }
-  if (!pem.includes("-----BEGIN CERTIFICATE-----"))
-    throw bad(
-      `${SMTP_CA_FILE_ENV} ${path} holds no PEM certificate`,
-      "give the CA certificate as PEM (-----BEGIN CERTIFICATE----- …)",
-      SMTP_CA_FILE_ENV,
-    );
-  return pem;
-}
-
-/** The transport the flags name, made once the issue's slug is known. Not the dry run: see withDryRun. */
-function makeTransport(
-  flags: SendFlags,
-  runtime: SendRuntime,
-  root: string,
-  warn: (d: Diagnostic) => void = () => {},
-): (issue: { slug: string; mode: SendMode; config?: NewsletterConfig }) => Transport | Promise<Transport> {
-  const kind = flags.transport;
-  if (kind === "sendsay") return sendsayPersonalTransport(root, runtime);
-  if (kind !== "outbox" && kind !== "smtp")
-    throw bad(`unknown transport "${kind}"`, "use --transport outbox (files), smtp or sendsay", "--transport");
-  const dkim = dkimFromEnv(runtime.env);
-  const url = flags.smtpUrl || runtime.env[SMTP_URL_ENV];
-  if (kind === "smtp") {
-    if (!url)
-      throw bad(
-        "no SMTP server given",
-        `set ${SMTP_URL_ENV}=smtp://user:password@host:587 in the environment, or pass --smtp-url`,
-        "--smtp-url",
-      );
-    const parsed = parseSmtpUrl(url); // fail now, before the ledger is touched
-    if (flags.smtpUrl && parsed.auth?.pass) {
-      warn(
-        warning(
-          "send/password-on-command-line",
-          "the SMTP password is on the command line, where other users of this machine can read it (ps)",
-          {
-            field: "--smtp-url",
-            fix: `export ${SMTP_URL_ENV}='${parsed.masked}' (with the real password) in the shell instead, and drop --smtp-url`,
-          },
-        ),
-      );
-    }
-    const caFile = runtime.env[SMTP_CA_FILE_ENV];
-    const ca = caFile ? readCaFile(caFile) : undefined;
-    const insecure = flags.insecureTls || /^(1|true|yes)$/i.test(runtime.env[SMTP_TLS_INSECURE_ENV] ?? "");
-    if (insecure) {
-      warn(
-        warning(
-          "send/tls-insecure",
-          `the certificate of ${parsed.description} is not verified (${flags.insecureTls ? "--insecure-tls" : `${SMTP_TLS_INSECURE_ENV}=1`}): anyone on the network path could read the mail and the password`,
-          {
-            fix: `use this only for a relay on a trusted network; trust its certificate instead with ${SMTP_CA_FILE_ENV}=/path/to/ca.pem`,
-          },
-        ),
-      );
-    }
-    // EHLO: SMTP_EHLO_NAME, sending.ehlo, this host's FQDN, else the From domain — never an IP literal
-    return ({ config }) =>
-      new SmtpTransport({
-        url,
-        maxConnections: flags.concurrency,
-        dkim,
-        ca,
-        allowInvalidCertificates: insecure,
-        name: config ? ehloName(config, runtime.env).name : runtime.env.SMTP_EHLO_NAME?.trim() || undefined,
-      });
-  }
-  return ({ slug, mode }) =>
-    new OutboxTransport({ dir: join(root, "outbox", mode === "test" ? `${slug}-test` : slug), dkim, description: `outbox/${slug}/` });
-}
-
-/** `--dry-run`, decided here only: the transport named is made (it checks its settings) and replaced. */
-function withDryRun(
-  make: (issue: { slug: string; mode: SendMode }) => Transport | Promise<Transport>,
-): (issue: { slug: string; mode: SendMode }) => Promise<Transport> {
-  return async (issue) => {
-    const real = await make(issue);
-    await real.close();
-    return new DryRunTransport(real.description);
-  };
 }
 
 function progressReporter(io: Io, runtime: SendRuntime) {
@@ -385,30 +264,6 @@ export async function runSendCommand(issue: string, flags: SendFlags, rawIo: Io,
 
 async function sendCommand(issue: string, flags: SendFlags, io: Io, runtime: SendRuntime): Promise<number> {
   if (flags.group !== undefined) return runSendsayCampaign(issue, flags, io, runtime);
-  const root = resolve(flags.root);
-  const mode: SendMode = flags.test ? "test" : flags.dryRun ? "dry-run" : "send";
-  if (flags.test && flags.to)
-    throw bad("--test and --to together", "send test copies with --test a@x.ru alone, then the real send with --to", "--test");
-  if (flags.subscribers && (flags.to || flags.test))
-    throw bad("--subscribers with --to or --test", "send to the subscriber list with --subscribers alone", "--subscribers");
-  if (!flags.test && !flags.to && !flags.subscribers)
-    throw bad("no recipients", "pass --to list.csv (a CSV with an email column), --to a@x.ru,b@y.ru, or --subscribers", "--to");
-  const audience = flags.test
-    ? addressList(flags.test)
-    : flags.subscribers
-      ? subscribersAt(stateFromFlags(flags, runtime.env))
-      : audienceFrom(flags.to!, flags.encoding);
-  if (mode === "send" && !flags.yes && !runtime.tty) {
-    throw bad(
-      "a real send needs confirmation, and this is not a terminal",
-      "add --yes to send without asking (or --dry-run to try it first)",
-      "--yes",
-    );
-  }
-  const warn = (d: Diagnostic) => io.err(formatDiagnostic(d));
-  const named = makeTransport(flags, runtime, root, warn);
-  const transport = mode === "dry-run" ? withDryRun(named) : named;
-
   const controller = new AbortController();
   let inFlightNote = false;
   const onSignal = (sig: NodeJS.Signals) => {
@@ -422,33 +277,24 @@ async function sendCommand(issue: string, flags: SendFlags, io: Io, runtime: Sen
   const progress = progressReporter(io, runtime);
   let summary: SendSummary;
   try {
-    summary = await sendIssue({
-      root,
-      issue,
-      audience,
-      mode,
-      transport,
-      stateFile: stateArgument(stateFromFlags(flags, runtime.env)),
-      rate: flags.rate,
-      domainRates: flags.domainRate,
-      // SMTP: twice the pool size in flight, so a connection never waits for the ledger between messages
-      concurrency: flags.transport === "smtp" && !flags.dryRun ? flags.concurrency * 2 : flags.concurrency,
-      maxAttempts: flags.maxAttempts,
-      retryDelay: flags.retryDelay,
-      retryWindow: flags.retryWindow,
-      retryFailed: flags.retryFailed,
-      allowChanged: flags.allowChanged,
-      allow: { noOneClick: flags.allowNoOneClick, unaligned: flags.allowUnaligned },
-      dkimDomain: flags.transport === "sendsay" ? undefined : dkimFromEnv(runtime.env)?.domainName,
-      onWarning: warn,
-      onCreateState: (file) => io.err(`note: a new state file (the ledger of who got what): ${relative(process.cwd(), file) || file}`),
-      signal: controller.signal,
-      env: runtime.env,
-      onProgress: (p) => progress.update(p),
-      confirm: flags.yes
-        ? undefined
-        : (info) => confirmYesNo(`Send «${info.subject}» to ${info.recipients} recipients via ${info.transport}? [y/N] `, runtime.ask),
-    });
+    summary = await sendRequest(
+      {
+        ...flags,
+        issue,
+        domainRates: flags.domainRate,
+        state: stateFromFlags(flags, runtime.env),
+        interactive: runtime.tty,
+        env: runtime.env,
+      },
+      {
+        onWarning: (d) => io.err(formatDiagnostic(d)),
+        onCreateState: (file) => io.err(`note: a new state file (the ledger of who got what): ${relative(process.cwd(), file) || file}`),
+        signal: controller.signal,
+        onProgress: (p) => progress.update(p),
+        confirm: (info) =>
+          confirmYesNo(`Send «${info.subject}» to ${info.recipients} recipients via ${info.transport}? [y/N] `, runtime.ask),
+      },
+    );
   } finally {
     progress.stop();
     process.removeListener("SIGINT", onSignal);
@@ -465,8 +311,8 @@ async function sendCommand(issue: string, flags: SendFlags, io: Io, runtime: Sen
     for (const line of formatSummary(summary, command)) io.out(line);
     for (const [, text] of allowed) io.out(`  ${text}`);
   }
-  if (mode === "send" && flags.transport === "outbox" && summary.sent > 0 && !flags.json) {
-    io.out(t("send:outbox", { dir: relative(process.cwd(), join(root, "outbox", summary.slug)) || "." }));
+  if (summary.mode === "send" && flags.transport === "outbox" && summary.sent > 0 && !flags.json) {
+    io.out(t("send:outbox", { dir: relative(process.cwd(), join(resolve(flags.root), "outbox", summary.slug)) || "." }));
   }
   return exitCode(summary);
 }

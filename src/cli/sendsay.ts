@@ -1,27 +1,15 @@
-import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import type { Command } from "commander";
-import {
-  assertCampaignable,
-  type CampaignEvent,
-  type CampaignOutcome,
-  campaignRequest,
-  describeStatus,
-  readerFields,
-} from "../campaign/campaign.js";
-import type { SourceFile } from "../campaign/proscript.js";
+import { type CampaignEvent, type CampaignOutcome, describeStatus } from "../campaign/campaign.js";
 import type { CampaignStats } from "../campaign/stats.js";
-import { sendCampaign, syncStopListsAt } from "../campaign/stored.js";
-import { compileOrThrow } from "../compile/compile.js";
-import { CONFIG_FILE, loadConfig, parseConfig } from "../config/load.js";
+import { syncStopListsAt } from "../campaign/stored.js";
+import { submitCampaign } from "../campaign/submit.js";
+import { loadConfig } from "../config/load.js";
 import type { NewsletterConfig } from "../config/schema.js";
 import { RassylkaError } from "../diagnostics.js";
 import { t } from "../i18n/index.js";
-import { loadProject } from "../project/project.js";
-import type { TemplateSet } from "../render/templates.js";
-import { refuseDraft } from "../send/guards.js";
-import type { Transport } from "../send/transport.js";
-import { pingSendsay, SendsayTransport } from "../send/transports/sendsay/transport.js";
+import { configNow } from "../send/transport-choice.js";
+import { pingSendsay } from "../send/transports/sendsay/transport.js";
 import { SendsayClient, type SendsayClientOptions, sendsayCredentials } from "../sendsay/client.js";
 import type { Io } from "./print.js";
 import { confirmYesNo } from "./prompt.js";
@@ -144,27 +132,8 @@ export interface SendsayRuntime {
 /** Milliseconds between track.get calls while following a campaign (default 5000). */
 export const ENV_POLL_INTERVAL = "SENDSAY_POLL_INTERVAL";
 
-const usage = (message: string, fix: string, field?: string) =>
+const _usage = (message: string, fix: string, field?: string) =>
   new RassylkaError({ ruleId: "send/usage", severity: "error", message, fix, field });
-
-/** newsletter.yaml read synchronously, for checks that must fail before the ledger is touched; undefined when unusable (the send reports that itself). */
-function configNow(root: string): NewsletterConfig | undefined {
-  try {
-    return parseConfig(readFileSync(join(root, CONFIG_FILE), "utf8")).config;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * `--transport sendsay` without --group: the transport factory for the send engine. Missing key or login
- * fail here, before anything is recorded; the key and login are checked with Sendsay before the first letter.
- */
-export function sendsayPersonalTransport(root: string, runtime: Pick<SendsayRuntime, "env">): () => Transport {
-  const credentials = sendsayCredentials(configNow(resolve(root)), runtime.env);
-  // retries belong to the engine's ledger: the transport tries once (and checks the key in open())
-  return () => new SendsayTransport(new SendsayClient({ ...credentials, maxAttempts: 1 }));
-}
 
 /** 0 done (or accepted without a track); 1 declined at the prompt; 2 ended in error or cancelled; 3 still going, waiting or no longer followed. */
 export function campaignExitCode(outcome: CampaignOutcome): number {
@@ -217,80 +186,12 @@ export function describeStats(stats: CampaignStats | null | undefined, error?: s
   return `recipients ${stats.members} · delivered ${stats.delivered} · not delivered ${stats.undelivered} · opened ${stats.opened} (unique) · clicked ${stats.clicked} (unique) · unsubscribed ${stats.unsubscribed}`;
 }
 
-/** The issue's file and the templates: where a tag that cannot become PROScript is looked up for its line. */
-function campaignSources(root: string, issueFile: string, templates: TemplateSet): SourceFile[] {
-  const sources: SourceFile[] = [];
-  try {
-    sources.push({ file: issueFile, text: readFileSync(join(root, issueFile), "utf8") });
-  } catch {
-    // compiled from the cache of a file gone since: the message names the issue without a line
-  }
-  for (const t of [...templates.layouts.values(), ...templates.partials.values()]) sources.push({ file: t.file, text: t.source });
-  return sources;
-}
-
 /**
  * `rassylka send <issue> --transport sendsay --group <id>`. Exit codes: 0 the track ended done (-1);
  * 1 bad input, refused by Sendsay, or in doubt (nothing sent again); 2 the track ended in error or was
  * cancelled; 3 still going, deferred or under moderation: re-run the same command to follow it.
  */
 export async function runSendsayCampaign(issue: string, flags: SendsaySendFlags, io: Io, runtime: SendsayRuntime): Promise<number> {
-  const groupId = flags.group?.trim();
-  if (flags.transport !== "sendsay")
-    throw usage("--group is for Sendsay lists", "add --transport sendsay, or leave out --group and give readers with --to", "--group");
-  if (!groupId)
-    throw usage("--group needs the id of a Sendsay list", "pass --group <list id> as it is shown in the Sendsay account", "--group");
-  if (flags.to)
-    throw usage(
-      "--group and --to together",
-      "--group sends to a Sendsay list; --to sends personal letters to a CSV list: choose one",
-      "--to",
-    );
-  if (flags.test)
-    throw usage(
-      "--test with --group",
-      "send test copies as personal letters: --transport sendsay --test you@example.ru (without --group)",
-      "--test",
-    );
-  const root = resolve(flags.root);
-  const project = await loadProject(root);
-  const config = project.config.config;
-  const { compiled } = await compileOrThrow(project, issue);
-  refuseDraft(compiled, "--transport sendsay --test you@example.ru");
-  const letterOptions = {
-    withoutFields: flags.withoutSubscriberFields,
-    sources: campaignSources(root, compiled.source, project.templates),
-  };
-  assertCampaignable(compiled, config, letterOptions);
-  const credentials = sendsayCredentials(config, runtime.env);
-
-  if (flags.dryRun) {
-    const request = campaignRequest(compiled, config, groupId, letterOptions);
-    const size = Buffer.byteLength(JSON.stringify(request));
-    const info = {
-      dryRun: true,
-      issue: compiled.source,
-      subject: request.letter.subject,
-      groupId,
-      login: credentials.login,
-      requestBytes: size,
-      emptiedFields: flags.withoutSubscriberFields ? readerFields(compiled) : [],
-    };
-    if (flags.json) io.out(JSON.stringify(info, null, 2));
-    else
-      io.out(
-        `Dry run (nothing submitted): «${info.subject}» to Sendsay list "${groupId}" of account "${info.login}" — one issue.send of ${(size / 1024).toFixed(1)} KB.`,
-      );
-    return 0;
-  }
-  if (!flags.yes && !runtime.tty)
-    throw usage(
-      "a real send needs confirmation, and this is not a terminal",
-      "add --yes to send without asking (or --dry-run to try it first)",
-      "--yes",
-    );
-
-  const client = new SendsayClient({ ...credentials, onEvent: retryNotes(io) });
   const controller = new AbortController();
   const onSignal = (sig: NodeJS.Signals) => {
     io.err(`\n${sig}: no longer following the campaign; it goes on in Sendsay (re-run the same command to follow it again)`);
@@ -298,45 +199,53 @@ export async function runSendsayCampaign(issue: string, flags: SendsaySendFlags,
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
-  const show = (e: CampaignEvent) => {
+  // a line per change of status, and one every 30 s while it stays the same
+  let lastStatus: number | undefined;
+  let lastShownAt = 0;
+  const show = (e: CampaignEvent, about: { subject: string; login: string }) => {
     if (flags.json) return;
-    if (e.type === "submitting") io.err(`Submitting «${compiled.subject}» to Sendsay list "${e.groupId}" (account ${client.login})…`);
+    if (e.type === "status") {
+      if (e.status === lastStatus && Date.now() - lastShownAt < 30_000) return;
+      lastStatus = e.status;
+      lastShownAt = Date.now();
+    }
+    if (e.type === "submitting") io.err(`Submitting «${about.subject}» to Sendsay list "${e.groupId}" (account ${about.login})…`);
     else if (e.type === "submitted")
       io.err(`Sendsay accepted it: track ${e.trackId}. Following it (Ctrl-C stops following, not the send)…`);
     else if (e.type === "resuming") io.err(`Already submitted at ${e.since}: following track ${e.trackId} (not submitting again)…`);
     else io.err(`  track ${e.trackId}: ${e.text} · ${Math.round(e.elapsedMs / 1000)} s`);
   };
-  let lastStatus: number | undefined;
-  let lastShownAt = 0;
-  const pollMs = Number(runtime.env[ENV_POLL_INTERVAL] ?? "") || undefined;
   try {
-    const outcome = await sendCampaign(stateFromFlags(flags, runtime.env), {
-      client,
-      compiled,
-      config,
-      groupId,
-      force: flags.force,
-      withoutFields: flags.withoutSubscriberFields,
-      sources: letterOptions.sources,
-      signal: controller.signal,
-      pollIntervalMs: pollMs,
-      onEvent: (e) => {
-        // a line per change of status, and one every 30 s while it stays the same
-        if (e.type === "status") {
-          if (e.status === lastStatus && Date.now() - lastShownAt < 30_000) return;
-          lastStatus = e.status;
-          lastShownAt = Date.now();
-        }
-        show(e);
+    const result = await submitCampaign(
+      {
+        ...flags,
+        issue,
+        interactive: runtime.tty,
+        state: stateFromFlags(flags, runtime.env),
+        env: runtime.env,
+        pollIntervalMs: Number(runtime.env[ENV_POLL_INTERVAL] ?? "") || undefined,
       },
-      confirm: flags.yes
-        ? undefined
-        : (info) =>
-            confirmYesNo(
-              `Send «${info.subject}» to every member of Sendsay list "${info.groupId}" (account ${info.login})? [y/N] `,
-              runtime.ask,
-            ),
-    });
+      {
+        signal: controller.signal,
+        onEvent: show,
+        onRetry: retryNotes(io),
+        confirm: (info) =>
+          confirmYesNo(
+            `Send «${info.subject}» to every member of Sendsay list "${info.groupId}" (account ${info.login})? [y/N] `,
+            runtime.ask,
+          ),
+      },
+    );
+    if ("dryRun" in result) {
+      const info = result.dryRun;
+      if (flags.json) io.out(JSON.stringify(info, null, 2));
+      else
+        io.out(
+          `Dry run (nothing submitted): «${info.subject}» to Sendsay list "${info.groupId}" of account "${info.login}" — one issue.send of ${(info.requestBytes / 1024).toFixed(1)} KB.`,
+        );
+      return 0;
+    }
+    const { outcome } = result;
     const code = campaignExitCode(outcome);
     if (flags.json) io.out(JSON.stringify({ ...outcome, exitCode: code }, null, 2));
     else {

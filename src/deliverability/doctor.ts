@@ -4,8 +4,8 @@ import type { NewsletterConfig } from "../config/schema.js";
 import { type Diagnostic, error, info, warning } from "../diagnostics.js";
 import { t } from "../i18n/index.js";
 import type { DkimOptions } from "../message/message.js";
+import type { Ehlo } from "../send/ehlo.js";
 import { aligned, organisationalDomain } from "../send/guards.js";
-import type { Ehlo } from "./ehlo.js";
 
 /**
  * `rassylka doctor`: is the sending domain ready for bulk mail by Gmail's and Yahoo's 2024 rules and
@@ -20,7 +20,7 @@ export interface DoctorInput {
   smtpHost?: string;
   /** `HOST:PORT` of the resolver to ask (`--dns`); default the system's. */
   dns?: string;
-  /** EHLO name and where it came from (src/deliverability/ehlo.ts). */
+  /** EHLO name and where it came from (src/send/ehlo.ts). */
   ehlo: Ehlo;
 }
 

@@ -65,12 +65,8 @@ export async function exampleMessages(): Promise<Built> {
 export async function initMessages(): Promise<Built> {
   const t = await tempDir("rsk-init-");
   const dir = join(t.dir, "news");
-  await cli(["init", dir], t.dir);
-  const config = join(dir, "newsletter.yaml");
-  await writeFile(
-    config,
-    `${await readFile(config, "utf8")}url: https://example.org/archive\nunsubscribe:\n  url: https://example.org/unsubscribe\n`,
-  );
+  // --url: the archive's address, from which init writes the one-click unsubscribe endpoint
+  await cli(["init", dir, "--language", "ru", "--url", "https://example.org/archive"], t.dir);
   for (const f of await readdir(join(dir, "issues"))) {
     const file = join(dir, "issues", f);
     await writeFile(file, (await readFile(file, "utf8")).replace(/^draft: true\n/m, ""));

@@ -168,7 +168,7 @@ describe("rassylka preview", () => {
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(`${server.url}issue/${ISSUE_B}`);
     await expect.poll(() => frameText(page, "frame-600")).toContain("С уважением");
-    await edit("templates/partials/signature.hbs", (t) => t.replace("С уважением,", "С наилучшими пожеланиями,"));
+    await edit("templates/partials/signature.hbs", (t) => t.replace("{{newsletter.words.regards}}", "С наилучшими пожеланиями,"));
     await expect.poll(() => frameText(page, "frame-600"), { timeout: 10_000 }).toContain("С наилучшими пожеланиями");
     const other = await (await fetch(`${server.url}issue/${ISSUE_A}/email.txt`)).text();
     expect(other).toContain("С наилучшими пожеланиями");

@@ -1,7 +1,8 @@
 import Handlebars from "handlebars";
 import { beforeAll, describe, expect, it } from "vitest";
 import { formatDiagnostic } from "../../src/cli/print.js";
-import { checkTemplate, deferSubscriber, OUR_HELPERS } from "../../src/render/handlebars.js";
+import { checkTemplate } from "../../src/render/checks/index.js";
+import { deferSubscriber, OUR_HELPERS } from "../../src/render/handlebars.js";
 import { createPersonaliser, renderWebVersion } from "../../src/render/personalise.js";
 import type { CompileResult } from "../../src/render/pipeline.js";
 import { PROCESS_NONCE, token, tokenPattern } from "../../src/render/tokens.js";

@@ -56,6 +56,8 @@ describe("outbox transport", () => {
         issue: ISSUE,
         audience: addressList("anna@example.ru"),
         transport: ({ slug }) => new OutboxTransport({ dir: join(other.root, "outbox", slug) }),
+        // mailto only is refused for bulk mail unless the send says so (--allow-no-one-click)
+        allow: { noOneClick: true },
         env: {},
       });
       expect(summary.sent).toBe(1);

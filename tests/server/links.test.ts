@@ -8,6 +8,7 @@ import { newsletterId } from "../../src/identity/newsletter.js";
 import { createUnsubscribeToken } from "../../src/identity/token.js";
 import { close, createPublishServer, listen } from "../../src/server/server.js";
 import { build } from "../../src/site/build.js";
+import { readManifest } from "../../src/site/manifest.js";
 import { openState, type StateDb } from "../../src/state/db.js";
 import { sqliteStore } from "../../src/state/sqlite.js";
 import { copyFixture } from "../helpers/newsletter.js";
@@ -62,16 +63,23 @@ function decodeXml(s: string): string {
     .replace(/&amp;/g, "&");
 }
 
+/** The web versions of drafts: in dist/ for the preview, never served (serve answers 404 for them). */
+async function draftPages(): Promise<Set<string>> {
+  return new Set((await readManifest(dist)).filter((e) => e.draft).map((e) => e.html));
+}
+
 /**
- * Every same-origin link (href, src) of every HTML and XML file in dist/, as the path `serve` gets it:
- * the archive is published at config `url`, and a reverse proxy maps that path to serve's `/`.
+ * Every same-origin link (href, src) of every published HTML and XML file in dist/, as the path `serve`
+ * gets it: the archive is published at config `url`, and a reverse proxy maps that path to serve's `/`.
  */
 async function sameOriginLinks(): Promise<Map<string, string[]>> {
   const archive = new URL(config.url!.replace(/\/?$/, "/"));
+  const drafts = await draftPages();
   const found = new Map<string, string[]>();
   for await (const file of files(dist)) {
     if (!/\.(html|xml)$/.test(file)) continue;
     const rel = relative(dist, file).split("\\").join("/");
+    if (drafts.has(rel)) continue;
     const page = new URL(rel, archive);
     const text = await readFile(file, "utf8");
     for (const href of [...links(text), ...links(decodeXml(text))]) {
@@ -92,6 +100,13 @@ describe("every link in dist/ to our own server answers 200", () => {
     // the fixture's links that once failed, and the ones around them, are among them
     expect([...found.keys()]).toEqual(expect.arrayContaining(["/otpiska", "/", "/index.html", "/feed.xml", "/2026-01-01-vypusk-1.html"]));
     expect(found.get("/otpiska")).toEqual(expect.arrayContaining(["feed.xml", "2026-01-01-vypusk-1.html"]));
+    // a draft is not published: nothing links to it, and serve does not answer it
+    const drafts = [...(await draftPages())];
+    expect(drafts.length).toBeGreaterThan(0);
+    for (const draft of drafts) {
+      expect(found.has(`/${draft}`), draft).toBe(false);
+      expect((await request(base, `/${draft}`)).status, draft).toBe(404);
+    }
     for (const [path, from] of found) {
       const r = await request(base, path);
       expect(r.status, `${path} (linked from ${from.join(", ")})`).toBe(200);
