@@ -89,6 +89,10 @@ const COMMANDS: Record<string, { term: string; load: () => Promise<Register> }> 
     term: "search [options] <query>",
     load: async () => (await import("./search.js")).registerSearch,
   },
+  poll: {
+    term: "poll",
+    load: async () => (await import("./poll.js")).registerPoll,
+  },
   serve: {
     term: "serve [options]",
     load: async () => (await import("./serve.js")).registerServe,

@@ -1,4 +1,5 @@
 import MarkdownIt from "markdown-it";
+import { type PollEnv, renderPollBlock } from "./polls.js";
 
 /**
  * Stage: Markdown → HTML. markdown-it's own typographer is off: typograf does typography for the
@@ -49,6 +50,15 @@ md.core.ruler.push("data_no_track", (state) => {
   }
 });
 
-export function markdownToHtml(markdown: string): string {
-  return md.render(markdown);
+/** ```poll blocks (render/polls.ts): the email's question and buttons; other fenced blocks stay code. */
+const defaultFence = md.renderer.rules.fence!;
+md.renderer.rules.fence = (tokens, idx, options, env: { polls?: PollEnv }, self) => {
+  const token = tokens[idx];
+  const poll = env?.polls ? renderPollBlock(token.info, token.content, token.map?.[0] ?? 0, env.polls) : undefined;
+  return poll ?? defaultFence(tokens, idx, options, env, self);
+};
+
+/** `polls`: where the poll blocks' polls and problems go; without it a poll block is shown as code. */
+export function markdownToHtml(markdown: string, polls?: PollEnv): string {
+  return md.render(markdown, polls ? { polls } : {});
 }

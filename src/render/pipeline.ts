@@ -9,6 +9,7 @@ import { createHandlebars, deferSubscriber, OUR_HELPERS, outputsOf } from "./han
 import { type Asset, fixImageHeights, publishImages } from "./images.js";
 import { markdownToHtml } from "./markdown.js";
 import { compileMjml } from "./mjml.js";
+import type { Poll, PollEnv } from "./polls.js";
 import { escapeLoneBraces, protectHandlebars } from "./protect.js";
 import { type TemplateFile, type TemplateSet, withIncludesFromLayouts } from "./templates.js";
 import { bodyToText, htmlToPlainText, snippetToText } from "./text.js";
@@ -23,7 +24,7 @@ import { typographHtml } from "./typography.js";
  *     1. read          the issue file                                compile/compile.ts
  *     2. front-matter  split YAML from Markdown (gray-matter)        issue/load.ts  parseIssue
  *     3. validate      zod schema, defaults, slug                    issue/schema.ts, config/zod.ts
- *     4. markdown      Markdown → HTML (markdown-it)                 render/markdown.ts
+ *     4. markdown      Markdown → HTML (markdown-it); ```poll blocks   render/markdown.ts, render/polls.ts
  *     5. typography    quotes, dashes, nbsp (typograf)               render/typography.ts
  *     6. handlebars    body, then layout + partials                  render/handlebars.ts
  *     7. mjml          MJML → responsive HTML (once per layout skeleton) render/mjml.ts
@@ -77,6 +78,8 @@ export interface CompiledIssue {
   mjml: string;
   /** Pictures of the issue that `build` publishes under `<out>/assets/` (render/images.ts). */
   assets?: Asset[];
+  /** The issue's polls (render/polls.ts), in order. */
+  polls?: Poll[];
   /** `subscriber.*` fields the issue and its templates read. */
   subscriberFields: string[];
   /** Non-subscriber context the deferred blocks may still read at personalise time. */
@@ -286,9 +289,18 @@ export async function compileIssue(issue: Issue, ctx: RenderContext): Promise<Co
   const guarded = protectHandlebars(body, nonce);
   const archiveUrl = config.url ? config.url.replace(/\/?$/, "/") : undefined;
   // Stage 4½: pictures next to the issue get their public address, width and height (render/images.ts)
+  const polls: PollEnv = {
+    polls: [],
+    diagnostics: [],
+    file: issue.file,
+    lineOffset: issue.bodyOffset,
+    webUrl: archiveUrl ? `${archiveUrl}${issue.slug}.html` : undefined,
+  };
+  const markdownHtml = markdownToHtml(guarded.text, polls);
+  diagnostics.push(...polls.diagnostics);
   const pictures = ctx.root
-    ? publishImages(markdownToHtml(guarded.text), { root: ctx.root, file: issue.file, text: issue.text, archiveUrl })
-    : { html: markdownToHtml(guarded.text), assets: [], diagnostics: [] };
+    ? publishImages(markdownHtml, { root: ctx.root, file: issue.file, text: issue.text, archiveUrl })
+    : { html: markdownHtml, assets: [], diagnostics: [] };
   diagnostics.push(...pictures.diagnostics);
   if (hasErrors(diagnostics)) return { diagnostics };
   const bodySource = guarded.restore(typographHtml(pictures.html, language));
@@ -371,6 +383,7 @@ export async function compileIssue(issue: Issue, ctx: RenderContext): Promise<Co
       deferredText: deferred.map(snippetToText),
       mjml: rendered,
       assets: pictures.assets,
+      ...(polls.polls.length ? { polls: polls.polls } : {}),
       subscriberFields,
       context,
       warnings: [...diagnostics, ...mj.diagnostics],

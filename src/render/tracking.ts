@@ -17,7 +17,7 @@ export interface TrackingOptions {
 }
 
 /** A found link in a static piece: the characters [start, end) are its address. */
-interface Spot {
+export interface Spot {
   start: number;
   end: number;
   link: number;
@@ -26,7 +26,7 @@ interface Spot {
   close?: string;
 }
 
-interface Plan {
+export interface Plan {
   statics: string[];
   /** For each original static piece, the link numbers now standing in it, in order. */
   links: number[][];
@@ -47,7 +47,7 @@ function escapeAttr(s: string): string {
 const CANARY_STYLE = "display:none;font-size:0;line-height:0;max-height:0;max-width:0;opacity:0;overflow:hidden;mso-hide:all";
 
 /** Static pieces cut at each spot: the address becomes a per-reader value between two pieces. */
-function split(statics: readonly string[], spotsOf: (s: string, i: number) => Spot[]): Plan {
+export function split(statics: readonly string[], spotsOf: (s: string, i: number) => Spot[]): Plan {
   const out: string[] = [];
   const links: number[][] = [];
   let pending = "";

@@ -2,12 +2,15 @@ import type { NewsletterConfig, Tracking } from "../config/schema.js";
 import { issueTracking, tracksAnything } from "../config/tracking.js";
 import { addressKey } from "../identity/address.js";
 import { clickToken, readerKey } from "../identity/click-token.js";
+import { pollToken } from "../identity/poll-token.js";
 import { type MessageContext, messageContext, messageIdFor } from "../message/message.js";
 import { createPersonaliser, type Personaliser } from "../render/personalise.js";
 import type { CompiledIssue } from "../render/pipeline.js";
+import { PollLinks, pollPersonaliser } from "../render/poll-links.js";
 import { LinkTracker, trackingPersonaliser } from "../render/tracking.js";
 import type { ClickStore } from "../state/clicks.js";
 import { DEFAULT_LEASE_MS, type InvalidListRow, type LedgerFailure, type LedgerStore, type NewRecipient } from "../state/ledger.js";
+import type { PollStore } from "../state/polls.js";
 import { sha256 } from "../util/fs.js";
 import type { AudienceSource } from "./audience.js";
 import { Delivery, type DeliveryProgress, type StopReason } from "./delivery.js";
@@ -36,6 +39,8 @@ export interface SendInput {
   ledger: LedgerStore;
   /** The same store's clicks: with clicks tracked, the issue's link list is kept there as the send starts. */
   clicks?: ClickStore;
+  /** The same store's polls: an issue's polls are kept there as its send starts (serve's vote page shows them). */
+  polls?: PollStore;
   /** How long this worker's claims are its own without a heartbeat, ms. Default 60 s. */
   leaseMs?: number;
   mode?: SendMode;
@@ -197,14 +202,29 @@ export function sendTracking(compiled: CompiledIssue, config: NewsletterConfig):
  * by the caller, src/send/send-issue.ts).
  */
 export function sendPersonaliser(compiled: CompiledIssue, ctx: MessageContext): { personaliser: Personaliser; tracker?: LinkTracker } {
-  const personaliser = createPersonaliser(compiled);
   const { config, secret, listId } = ctx;
-  if (!sendTracking(compiled, config).clicks || !config.url || !secret) return { personaliser };
-  const base = config.url.replace(/\/+$/, "");
+  let personaliser = createPersonaliser(compiled);
+  const base = config.url?.replace(/\/+$/, "");
+  // each answer of a poll: the reader's own signed vote link (render/poll-links.ts, docs/polls.md)
+  if (compiled.polls?.length && base && secret) {
+    const links = new PollLinks(compiled.polls, {
+      webUrl: `${base}/${compiled.slug}.html`,
+      url: (poll, answer, subscriber) =>
+        `${base}/poll/${pollToken({ poll, answer, reader: readerKey(listId, subscriber.email ?? "") }, listId, secret)}`,
+    });
+    personaliser = pollPersonaliser(personaliser, links);
+  }
+  if (!sendTracking(compiled, config).clicks || !base || !secret) return { personaliser };
   const tracker = new LinkTracker({
     url: (link, subscriber) =>
       `${base}/c/${clickToken({ slug: compiled.slug, link, reader: readerKey(listId, subscriber.email ?? "") }, listId, secret)}`,
-    skipPrefixes: [`${base}/c/`, `${base}/o/`, `${base}/unsubscribe`, ...(config.unsubscribe?.url ? [config.unsubscribe.url] : [])],
+    skipPrefixes: [
+      `${base}/c/`,
+      `${base}/o/`,
+      `${base}/poll/`,
+      `${base}/unsubscribe`,
+      ...(config.unsubscribe?.url ? [config.unsubscribe.url] : []),
+    ],
   });
   return { personaliser: trackingPersonaliser(personaliser, tracker), tracker };
 }
@@ -324,6 +344,7 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
 
     // 2. claim → send → record; with clicks tracked the issue's links are kept first (serve redirects only to them)
     const { personaliser, tracker } = sendPersonaliser(compiled, ctx);
+    if (compiled.polls?.length && input.polls && mode !== "dry-run") await input.polls.savePolls(compiled.slug, compiled.polls);
     if (tracker && input.clicks && mode !== "dry-run") {
       personaliser.render({ email: "" });
       await input.clicks.saveLinks(compiled.slug, tracker.links);

@@ -126,6 +126,8 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
       });
     secret ??= requireSecret(options.env ?? process.env);
   }
+  // each reader's vote links are signed (docs/polls.md)
+  if (compiled.polls?.length && mode !== "dry-run") secret ??= requireSecret(options.env ?? process.env);
   const env = options.env ?? process.env;
   const location = stateLocation(project.root, options.stateFile, env);
   const store = await openStore(location, {
@@ -148,6 +150,7 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
       transport,
       ledger: store.ledger,
       clicks: store.clicks,
+      polls: store.polls,
       leaseMs,
     });
   } catch (e) {

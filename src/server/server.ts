@@ -6,6 +6,7 @@ import type { Store } from "../state/store.js";
 import { hiddenFromPublic } from "./hidden.js";
 import { createHttpServer } from "./http.js";
 import { pages } from "./pages.js";
+import { pollRoutes } from "./polls.js";
 import { SITE_HEADERS, staticSite } from "./static.js";
 import { type SubscribeServerOptions, subscribeRoutes } from "./subscribe.js";
 import { BODY_LIMIT, SuppressionWriter, unsubscribeRoutes } from "./unsubscribe.js";
@@ -25,7 +26,7 @@ export interface PublishServerOptions {
   /** `RASSYLKA_SECRET`; without it (or without `state`) the unsubscribe endpoint answers 503. */
   secret?: string;
   /** The state store (src/state/store.ts: a SQLite file or PostgreSQL) whose suppressions record unsubscribes. */
-  state?: Pick<Store, "suppressions">;
+  state?: Pick<Store, "suppressions"> & Partial<Pick<Store, "polls">>;
   /** Called after an unsubscribe was recorded (`added` false when the address was already suppressed). */
   onUnsubscribe?: (email: string, added: boolean) => void;
   /** Called with unexpected errors (answered 500 without details). */
@@ -56,7 +57,7 @@ async function site(app: FastifyInstance, { options }: PublishContext): Promise<
  * What `serve` answers, one plugin per feature. Adding a route (say `POST /subscribe`) is a plugin in
  * its own file (src/server/subscribe.ts, shaped like `unsubscribeRoutes`) and one entry here.
  */
-const FEATURES: PublishFeature[] = [unsubscribeRoutes, subscribeRoutes, site];
+const FEATURES: PublishFeature[] = [unsubscribeRoutes, subscribeRoutes, pollRoutes, site];
 
 export function createPublishServer(options: PublishServerOptions): FastifyInstance {
   const app = createHttpServer({

@@ -1,7 +1,9 @@
 import type { NewsletterConfig } from "../config/schema.js";
+import { langOf, translator } from "../i18n/index.js";
 import { type PageStrings, pageStrings } from "../i18n/pages.js";
 import { issueDate } from "../render/events.js";
 import { pageHref, pageText, safeUrl } from "./html.js";
+import { POLLS_PAGE } from "./polls-page.js";
 import { type FormData, formData } from "./subscribe-form.js";
 import { languageTag, template } from "./templates.js";
 
@@ -42,6 +44,8 @@ interface ArchiveData {
   subscribe?: FormData;
   /** The search box (src/search/box.ts), HTML from a template of the same escaping environment; "" for none. */
   search: string;
+  /** The link to the polls page (src/site/polls-page.ts), when there is one. */
+  polls?: { href: string; text: string };
 }
 
 const ARCHIVE = template<ArchiveData>(`<!doctype html>
@@ -79,7 +83,7 @@ h1,h3,p{overflow-wrap:anywhere}
 {{#if description}}
 <p>{{description}}</p>
 {{/if}}
-<nav><ul>{{#each nav}}{{#if href}}<li><a href="{{href}}">{{title}}</a></li>{{else}}<li>{{title}}</li>{{/if}}{{/each}}<li><a href="feed.xml" type="application/atom+xml">{{t.feed}}</a></li></ul></nav>
+<nav><ul>{{#each nav}}{{#if href}}<li><a href="{{href}}">{{title}}</a></li>{{else}}<li>{{title}}</li>{{/if}}{{/each}}{{#if polls}}<li><a href="{{polls.href}}">{{polls.text}}</a></li>{{/if}}<li><a href="feed.xml" type="application/atom+xml">{{t.feed}}</a></li></ul></nav>
 </header>
 <main>
 {{!-- html: the search box, rendered by src/search/box.ts from a template of this environment --}}{{{search}}}
@@ -106,9 +110,10 @@ h1,h3,p{overflow-wrap:anywhere}
  * `dist/index.html`: the newsletter's name and navigation, the search box when the build made one, then
  * every published issue, newest first.
  */
-export function renderArchive(entries: readonly ArchiveEntry[], config: Config, search = ""): string {
+export function renderArchive(entries: readonly ArchiveEntry[], config: Config, search = "", polls = false): string {
   return ARCHIVE({
     search,
+    polls: polls ? { href: POLLS_PAGE, text: translator(langOf(config.language) ?? "en").t("polls:navLink") } : undefined,
     lang: languageTag(config.language),
     t: pageStrings(config.language),
     name: pageText(config.name),

@@ -12,6 +12,7 @@ import type { CompiledIssue } from "../render/pipeline.js";
 import { buildSearchIndex, type SearchIndexResult } from "../search/build.js";
 import { removeStaleTempFiles, toPosix, writeFileIfChanged } from "../util/fs.js";
 import { type ManifestEntry, readManifest, writeManifest } from "./manifest.js";
+import { webVersionPolls } from "./polls-page.js";
 import { searchBox } from "./search-box.js";
 import { publishSite } from "./site.js";
 
@@ -87,6 +88,10 @@ export async function buildProject(project: Project, options: BuildOptions): Pro
   const diagnostics: Diagnostic[] = [];
   const failed: string[] = [];
   const slugs = new Map<string, string>();
+  // a poll id names one poll in the whole newsletter: the issues not built now keep theirs (manifest)
+  const building = new Set(files.map((f) => toPosix(relative(root, f))));
+  const pollOwners = new Map<string, string>();
+  for (const e of await readManifest(outDir)) if (!building.has(e.source)) for (const p of e.polls ?? []) pollOwners.set(p.id, e.source);
   const results = await compileIssueFiles(project, files, cache);
   for (const [n, absPath] of files.entries()) {
     const r = results[n];
@@ -110,8 +115,23 @@ export async function buildProject(project: Project, options: BuildOptions): Pro
       failed.push(file);
       continue;
     }
+    const taken = (c.polls ?? []).find((p) => pollOwners.has(p.id) && pollOwners.get(p.id) !== file);
+    if (taken) {
+      diagnostics.push({
+        ruleId: "poll/duplicate-id",
+        severity: "error",
+        message: t("polls:duplicate", { id: taken.id, other: pollOwners.get(taken.id) }),
+        file,
+        field: "poll",
+        fix: t("polls:duplicate.fix"),
+      });
+      failed.push(file);
+      continue;
+    }
+    for (const p of c.polls ?? []) pollOwners.set(p.id, file);
     slugs.set(c.slug, file);
-    const web = renderWebVersion(c);
+    const rendered = renderWebVersion(c);
+    const web = { ...rendered, html: webVersionPolls(rendered.html, c.polls, project.config.config) };
     built.push({
       compiled: c,
       ...web,
@@ -129,6 +149,7 @@ export async function buildProject(project: Project, options: BuildOptions): Pro
         htmlBytes: Buffer.byteLength(web.html),
         warnings: c.warnings,
         ...(c.assets?.length ? { assets: c.assets.map((a) => a.name) } : {}),
+        ...(c.polls?.length ? { polls: c.polls } : {}),
       },
     });
   }

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { Diagnostic } from "../diagnostics.js";
 import { slugPattern } from "../issue/schema.js";
 import type { CompiledIssue } from "../render/pipeline.js";
+import type { Poll } from "../render/polls.js";
 import { writeFileIfChanged } from "../util/fs.js";
 
 /** One object of `dist/manifest.json`: what a compiled issue says of itself, and where its files are. */
@@ -13,6 +14,8 @@ export interface ManifestEntry extends Pick<CompiledIssue, "slug" | "source" | "
   warnings: Diagnostic[];
   /** The issue's pictures as published: names under `<out>/assets/` (render/images.ts). */
   assets?: string[];
+  /** The issue's polls (render/polls.ts): the archive's polls page and `serve` read them from here. */
+  polls?: Poll[];
 }
 
 export const MANIFEST_FILE = "manifest.json";

@@ -1,10 +1,12 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { NewsletterConfig } from "../config/schema.js";
+import { pageStrings } from "../i18n/pages.js";
 import { writeFileIfChanged } from "../util/fs.js";
 import { injectWebNav, renderArchive, renderWebNav } from "./archive.js";
 import { type FeedEntry, renderFeed } from "./feed.js";
 import { type ManifestEntry, readManifest } from "./manifest.js";
+import { publishPolls } from "./polls-page.js";
 import { savedSearchBox } from "./search-box.js";
 import { injectSubscribeForm, subscribeFormHtml } from "./subscribe-form.js";
 
@@ -58,8 +60,10 @@ export async function publishSite(
   );
   const archive = join(outDir, "index.html");
   const feed = join(outDir, "feed.xml");
+  // the archive's polls page («Голосования») when a published issue has a poll (src/site/polls-page.ts)
+  const polls = await publishPolls(outDir, all, config, pageStrings(config.language).allIssues);
   await Promise.all([
-    writeFileIfChanged(archive, renderArchive(all, config, search ?? (await savedSearchBox(outDir, config)))),
+    writeFileIfChanged(archive, renderArchive(all, config, search ?? (await savedSearchBox(outDir, config)), polls)),
     writeFileIfChanged(feed, renderFeed(feedEntries, config)),
   ]);
   return { archive, feed, pages: written };

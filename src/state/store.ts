@@ -6,6 +6,7 @@ import type { StateOptions } from "./db.js";
 import { type LedgerStore, SqlLedger } from "./ledger.js";
 import type { StateLocation } from "./location.js";
 import { type MigrationResult, migrate, schemaVersion } from "./migrations.js";
+import { type PollRecord, type PollStore, SqlPolls, type VoteRecord } from "./polls.js";
 import type { Db } from "./sql.js";
 import { SqlSubscribers, SUBSCRIBER_COLUMNS, type SubscriberRecord, type SubscriberStore } from "./subscribers.js";
 import { SqlSuppressions, type Suppression, type SuppressionReason } from "./suppressions.js";
@@ -28,6 +29,8 @@ export interface Store {
   readonly bounces: BounceStore;
   /** Tracked links and clicks (src/state/clicks.ts, docs/report.md). */
   readonly clicks: ClickStore;
+  /** Polls and their votes (src/state/polls.ts, docs/polls.md). */
+  readonly polls: PollStore;
   /** The send ledger (src/state/ledger.ts): runs, readers, leases, workers. */
   readonly ledger: LedgerStore;
   /** Applies the missing schema migrations (an open already did, unless opened with `migrate: false`). */
@@ -85,6 +88,7 @@ export abstract class StateStore implements Store {
   readonly subscribers: SubscriberStore;
   readonly bounces: BounceStore;
   readonly clicks: ClickStore;
+  readonly polls: PollStore;
   readonly ledger: LedgerStore;
 
   constructor(
@@ -98,6 +102,7 @@ export abstract class StateStore implements Store {
     this.subscribers = new SqlSubscribers(sql);
     this.bounces = new SqlBounces(sql);
     this.clicks = new SqlClicks(sql);
+    this.polls = new SqlPolls(sql);
     this.ledger = new SqlLedger(sql, location, worker, () => this.checkpoint());
   }
 
@@ -129,6 +134,8 @@ export const COPY_UPDATES: { [T in StateTable]?: { guard?: string } } = {
   send_ledger: { guard: "state <> 'sent'" },
   subscribers: {},
   bounces: {},
+  polls: {},
+  poll_votes: {},
 };
 
 /**
@@ -155,6 +162,8 @@ export const STATE_TABLES = [
   "send_invalid",
   "issue_links",
   "click_events",
+  "polls",
+  "poll_votes",
 ] as const;
 export type StateTable = (typeof STATE_TABLES)[number];
 
@@ -218,6 +227,8 @@ export interface StateRows {
   send_invalid: InvalidRecord;
   issue_links: IssueLinkRecord;
   click_events: ClickRecord;
+  polls: PollRecord;
+  poll_votes: VoteRecord;
 }
 
 /** A list row that is not an address, of an issue's run (`status` lists them). */
@@ -271,6 +282,8 @@ export const COPY_COLUMNS: { [T in StateTable]: readonly (keyof StateRows[T] & s
   send_invalid: ["issue", "run_id", "line", "address", "reason"],
   issue_links: ["issue", "link", "url"],
   click_events: ["event_id", "issue", "link", "reader", "ua_class", "trial", "at"],
+  polls: ["poll", "issue", "question", "answers", "closes", "updated_at"],
+  poll_votes: ["poll", "voter", "answer", "updated_at"],
 };
 
 /**
@@ -288,4 +301,6 @@ export const COPY_KEYS: { [T in StateTable]: readonly (keyof StateRows[T] & stri
   send_invalid: ["issue", "run_id", "line"],
   issue_links: ["issue", "link"],
   click_events: ["event_id"],
+  polls: ["poll"],
+  poll_votes: ["poll", "voter"],
 };

@@ -57,6 +57,12 @@ export const cli: Catalogue = {
     "command.review":
       "every email a branch changes, before and after, with the changed pixels and the text diff: DIR/index.html and DIR/summary.md",
     "command.search": "search the archive's index (built by `build` when newsletter.yaml has url) from the terminal",
+    "command.poll": "polls in issues: the votes readers cast (docs/polls.md)",
+    "poll.results": "each poll's votes per answer, of one issue or of all",
+    "poll.issueArg": "issue file or slug (default: every poll)",
+    "poll.stateFlag": "the state: a SQLite file or postgres://… (default: $RASSYLKA_DATABASE_URL, else .rassylka/state.sqlite)",
+    "poll.rootFlag": "the newsletter's folder",
+    "poll.jsonFlag": "print as JSON: [{ poll, issue, question, answers: [{ text, votes }], voters, closes?, closed }]",
     "command.serve": "serve the built site (dist/) and the one-click unsubscribe endpoint",
   },
   ru: {
@@ -112,6 +118,12 @@ export const cli: Catalogue = {
     "command.review":
       "каждое письмо, которое меняет ветка, до и после: изменившиеся пиксели и разница в тексте; DIR/index.html и DIR/summary.md",
     "command.search": "искать по архиву выпусков из терминала (индекс строит `build`, когда в newsletter.yaml есть url)",
+    "command.poll": "голосования в выпусках: как проголосовали читатели (docs/polls.md)",
+    "poll.results": "голоса по каждому ответу — в одном выпуске или во всех",
+    "poll.issueArg": "файл выпуска или его slug (по умолчанию — все голосования)",
+    "poll.stateFlag": "хранилище: файл SQLite или postgres://… (по умолчанию $RASSYLKA_DATABASE_URL, иначе .rassylka/state.sqlite)",
+    "poll.rootFlag": "папка рассылки",
+    "poll.jsonFlag": "вывести JSON: [{ poll, issue, question, answers: [{ text, votes }], voters, closes?, closed }]",
     "command.serve": "раздавать собранный сайт (dist/) и адрес для отписки в один клик",
   },
   uk: {
@@ -166,6 +178,12 @@ export const cli: Catalogue = {
     "command.screenshots": "знімки випусків на всю висоту в системному Chromium: <slug>-600.png, <slug>-375.png, <slug>-dark.png",
     "command.review": "кожен лист, який змінює гілка, до і після: змінені пікселі й різниця в тексті; DIR/index.html і DIR/summary.md",
     "command.search": "шукати в архіві випусків із термінала (індекс будує `build`, коли в newsletter.yaml є url)",
+    "command.poll": "голосування у випусках: як проголосували читачі (docs/polls.md)",
+    "poll.results": "голоси за кожною відповіддю — в одному випуску або в усіх",
+    "poll.issueArg": "файл випуску або його slug (типово — усі голосування)",
+    "poll.stateFlag": "сховище: файл SQLite або postgres://… (типово $RASSYLKA_DATABASE_URL, інакше .rassylka/state.sqlite)",
+    "poll.rootFlag": "тека розсилки",
+    "poll.jsonFlag": "вивести JSON: [{ poll, issue, question, answers: [{ text, votes }], voters, closes?, closed }]",
     "command.serve": "роздавати зібраний сайт (dist/) і адресу для відписки в один клік",
   },
 };

@@ -10,6 +10,7 @@ import { lint } from "./lint.js";
 import { pages } from "./pages.js";
 import { pictures } from "./pictures.js";
 import { placeholder } from "./placeholder.js";
+import { polls } from "./polls.js";
 import { preview } from "./preview.js";
 import { review } from "./review.js";
 import { search } from "./search.js";
@@ -37,6 +38,7 @@ export const CATALOGUES: Record<string, Catalogue> = {
   lint,
   pictures,
   placeholder,
+  polls,
   pages,
   preview,
   review,
