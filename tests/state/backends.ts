@@ -57,7 +57,7 @@ export function backends(): Backend[] {
 
 /**
  * A state file with something in every table, written by the real code that writes it in a send:
- * two issues' runs, ledger rows sent, failed, deferred and pending, suppressions and a campaign.
+ * two issues' runs, ledger rows sent, failed, deferred and pending, suppressions, a campaign, a poll and its votes.
  */
 export async function seedSqlite(file: string): Promise<void> {
   const db = await openState(file);
@@ -108,6 +108,11 @@ export async function seedSqlite(file: string): Promise<void> {
       source: "import:list.csv",
       at: "2026-11-30T12:00:01.000Z",
     });
+    await store.polls.savePolls("2026-11-24-b", [{ id: "next-topic", question: "Какую тему?", answers: ["Дебиторка", "Цена"] }]);
+    await store.polls.vote("next-topic", "00000000000000a1", 1, "2026-11-30T12:00:02.000Z");
+    await store.polls.vote("next-topic", "00000000000000b2", 1, "2026-11-30T12:00:03.000Z");
+    // a changed vote: the row brought up to date, not a second one
+    await store.polls.vote("next-topic", "00000000000000b2", 2, "2026-11-30T12:00:04.000Z");
   } finally {
     db.close();
   }

@@ -235,6 +235,8 @@ describe.each(backends())("the $name store", (backend) => {
           { table: "send_invalid", read: 2, copied: 2 },
           { table: "issue_links", read: 0, copied: 0 },
           { table: "click_events", read: 0, copied: 0 },
+          { table: "polls", read: 1, copied: 1 },
+          { table: "poll_votes", read: 2, copied: 2 },
         ]);
         const again = await copyState(source, target);
         expect(again.map((t) => [t.table, t.read, t.copied])).toEqual([
@@ -248,6 +250,8 @@ describe.each(backends())("the $name store", (backend) => {
           ["send_invalid", 2, 0],
           ["issue_links", 0, 0],
           ["click_events", 0, 0],
+          ["polls", 1, 0],
+          ["poll_votes", 2, 0],
         ]);
         expect(await target.suppressions.has("unsub@example.ru")).toBe(true);
         expect(await target.suppressions.count()).toBe(3);
