@@ -204,7 +204,7 @@ export const configSchema = z.strictObject({
             }
           }),
           z
-            .union([z.string(), z.number()], { error: "expected the header's value as text" })
+            .union([z.string(), z.number()])
             .transform(String)
             .superRefine((value, ctx) => {
               // CR and LF above all (header injection), and every other control character with them
