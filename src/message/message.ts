@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { encodeWords } from "nodemailer/lib/mime-funcs";
 import type { NewsletterConfig } from "../config/schema.js";
 import { RassylkaError } from "../diagnostics.js";
+import { mailtoAddress, mailtoToken } from "../identity/mailto.js";
 import { newsletterId } from "../identity/newsletter.js";
 import { createUnsubscribeToken, unsubscribeUrl } from "../identity/token.js";
 import { BOUNCE_HEADER, bounceToken, verpAddress } from "../identity/verp.js";
@@ -102,12 +103,23 @@ export function postmasterHeaders(ctx: MessageContext): Record<string, string> {
   return { ...out, ...ctx.extraHeaders };
 }
 
+/**
+ * The reader's own unsubscribe address, `<local>+u-<token>@<domain>` of `unsubscribe.mailto`
+ * (src/identity/mailto.ts: `bounces import|fetch` unsubscribes exactly that reader); without the secret,
+ * `unsubscribe.mailto` as it is.
+ */
+export function readerUnsubscribeMailto(ctx: MessageContext, email: string): string | undefined {
+  const mailto = ctx.config.unsubscribe?.mailto;
+  if (!mailto || !ctx.secret) return mailto;
+  return mailtoAddress(mailto, mailtoToken(ctx.secret, ctx.listId, ctx.slug, email));
+}
+
 /** List-Id, List-Unsubscribe, List-Unsubscribe-Post for one reader: ASCII, ready for the wire. */
 export function listHeaders(ctx: MessageContext, email: string, url = readerUnsubscribeUrl(ctx, email)): Record<string, string> {
   const headers: Record<string, string> = { "List-Id": ctx.listIdHeader, ...postmasterHeaders(ctx) };
   const targets: string[] = [];
   if (url) targets.push(`<${url}>`);
-  const mailto = ctx.config.unsubscribe?.mailto;
+  const mailto = readerUnsubscribeMailto(ctx, email);
   if (mailto) targets.push(`<mailto:${mailto}?subject=unsubscribe>`);
   if (targets.length) headers["List-Unsubscribe"] = targets.join(", ");
   // RFC 8058: one-click works only with an https URL in List-Unsubscribe
