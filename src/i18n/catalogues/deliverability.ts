@@ -132,7 +132,7 @@ export const deliverability: Catalogue = {
     "message.unreadable.fix": "укажите путь к письму, сохранённому из почтового ящика (.eml)",
     "message.verdict": "{{check}} полученного письма: {{result}}{{detail}}",
     "message.fail.fix": "сверьтесь с записями выше; письмо должно пройти через ваш настоящий SMTP-сервер",
-    "mailto.unsubscribed": "{{label}}: отписка письмом: {{email}} (выпуск {{issue}}) отписан(а)",
+    "mailto.unsubscribed": "{{label}}: отписка письмом: читатель {{email}} (выпуск {{issue}}) отписан",
     "mailto.already": "{{label}}: отписка письмом: {{email}} (выпуск {{issue}}) уже в стоп-листе",
     "mailto.forged":
       "{{label}}: письмо на адрес отписки, метка которого не называет ни одного читателя (изменена, от другой рассылки или другого секрета): ничего не сделано",
@@ -205,7 +205,7 @@ export const deliverability: Catalogue = {
     "message.unreadable.fix": "вкажіть шлях до листа, збереженого з поштової скриньки (.eml)",
     "message.verdict": "{{check}} отриманого листа: {{result}}{{detail}}",
     "message.fail.fix": "звірте із записами вище; лист має пройти через ваш справжній SMTP-сервер",
-    "mailto.unsubscribed": "{{label}}: відписка листом: {{email}} (випуск {{issue}}) відписано",
+    "mailto.unsubscribed": "{{label}}: відписка листом: читача {{email}} (випуск {{issue}}) відписано",
     "mailto.already": "{{label}}: відписка листом: {{email}} (випуск {{issue}}) уже в стоп-листі",
     "mailto.forged":
       "{{label}}: лист на адресу відписки, мітка якої не називає жодного читача (змінена, від іншої розсилки чи іншого секрету): нічого не зроблено",
