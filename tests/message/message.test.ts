@@ -1,8 +1,8 @@
 import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
-import { oneLine } from "../../src/message/header-value.js";
 import { bounceToken } from "../../src/identity/verp.js";
+import { oneLine } from "../../src/message/header-value.js";
 import { dkimFromEnv, listHeaders, messageContext, messageIdFor } from "../../src/message/message.js";
 import { classifySmtpError, parseSmtpUrl } from "../../src/send/transports/smtp.js";
 import { CONFIG, SECRET } from "../send/helpers.js";
@@ -27,7 +27,8 @@ describe("message headers", () => {
 
   it("with the secret, the mailto is the reader's own: <local>+u-<issue tag><reader tag>@<domain>, fixed per (issue, reader)", () => {
     const ctx = messageContext(config, "2026-12-01-hello", "subj", SECRET);
-    const mailtoOf = (email: string, c = ctx) => /<mailto:([^?>]+)\?subject=unsubscribe>/.exec(listHeaders(c, email)["List-Unsubscribe"])![1];
+    const mailtoOf = (email: string, c = ctx) =>
+      /<mailto:([^?>]+)\?subject=unsubscribe>/.exec(listHeaders(c, email)["List-Unsubscribe"])![1];
     const anna = mailtoOf("anna@example.ru");
     expect(anna).toMatch(/^unsubscribe\+u-[0-9a-f]{24}@prodazhi\.example\.ru$/);
     expect(mailtoOf("Anna@Example.RU")).toBe(anna);
