@@ -34,6 +34,8 @@ export function outboxFileName(address: string): string {
 export class OutboxTransport implements Transport {
   readonly name = "outbox";
   readonly description: string;
+  /** Files, not delivery: a send to the outbox is a trial (src/send/transport.ts). */
+  readonly trial = true;
   private readonly composer;
   constructor(private readonly options: OutboxOptions) {
     this.description = options.description ?? options.dir;
