@@ -62,14 +62,13 @@ const OWN_HEADERS = new Set([
   "x-postmaster-msgtype",
   "dkim-signature",
   "authentication-results",
-  "arc-seal",
-  "arc-message-signature",
-  "arc-authentication-results",
 ]);
+
+const OWN_PREFIXES = ["list-", "content-", "resent-", "arc-", "x-rassylka-"];
 
 export function isOwnHeader(name: string): boolean {
   const n = name.toLowerCase();
-  return OWN_HEADERS.has(n) || n.startsWith("list-") || n.startsWith("content-") || n.startsWith("resent-") || n.startsWith("x-rassylka-");
+  return OWN_HEADERS.has(n) || OWN_PREFIXES.some((p) => n.startsWith(p));
 }
 
 export const configSchema = z.strictObject({
