@@ -8,7 +8,7 @@ import RULES from "./rules.json" with { type: "json" };
  * What made a click or an open (docs/report.md, "How events are classified"): a person (`human`), an
  * image proxy fetching on delivery (`proxy`) or a scanner (`automated`). The rules are data
  * (src/tracking/rules.json); the first that matches decides, and its name is kept with the event:
- * `canary`, `method:HEAD`, `ua:empty`, `proxy:<name>:ua`, `proxy:<name>:address`, `ua:isbot`, `burst`,
+ * `canary`, `method:HEAD`, `ua:empty`, `proxy:<name>:ua`, `proxy:<name>:address`, `ua:scanner`, `ua:isbot`, `burst`,
  * else `human`.
  */
 export interface Rules {
@@ -16,6 +16,7 @@ export interface Rules {
   methods: Record<string, ClickClass>;
   emptyUserAgent: ClickClass;
   proxies: { name: string; what?: string; userAgents: string[]; ranges: string[] }[];
+  scanners: { what?: string; userAgents: string[]; class: ClickClass };
   isbot: ClickClass;
   burst: { links: number; withinSeconds: number; afterDeliverySeconds: number };
 }
@@ -49,6 +50,7 @@ export function plainAddress(address: string): string {
 
 export class Classifier {
   private readonly proxies: Proxy[];
+  private readonly scanners: RegExp[];
 
   constructor(readonly rules: Rules = DEFAULT_RULES) {
     this.proxies = rules.proxies.map((p) => {
@@ -59,6 +61,7 @@ export class Classifier {
       }
       return { name: p.name, agents: p.userAgents.map((a) => new RegExp(a, "i")), ranges };
     });
+    this.scanners = rules.scanners.userAgents.map((a) => new RegExp(a, "i"));
   }
 
   /** The class of one hit by what it says of itself; the burst rule (below) is the caller's, over time. */
@@ -75,6 +78,7 @@ export class Classifier {
     if (address && family)
       for (const p of this.proxies)
         if (p.ranges.check(address, family === 6 ? "ipv6" : "ipv4")) return { uaClass: "proxy", rule: `proxy:${p.name}:address` };
+    if (this.scanners.some((a) => a.test(ua))) return { uaClass: r.scanners.class, rule: "ua:scanner" };
     if (isbot(ua)) return { uaClass: r.isbot, rule: "ua:isbot" };
     return { uaClass: "human", rule: "human" };
   }
