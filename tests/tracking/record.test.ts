@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { clickToken, openToken, readerKey } from "../../src/identity/click-token.js";
-import { openStore, type Store } from "../../src/state/store.js";
+import type { Store } from "../../src/state/store.js";
 import { TrackRecorder } from "../../src/tracking/record.js";
 import { foldExpired } from "../../src/tracking/retention.js";
-import { backends } from "../state/backends.js";
+import { backends, withFreshStore } from "../state/backends.js";
 
 const ID = "rassylka.example.ru";
 const SECRET = "record-tests-secret-0123456789abcdef";
@@ -17,14 +17,7 @@ describe.each(backends())("recording clicks and opens, and keepDays, on $name", 
   beforeAll(() => backend.start(), 120_000);
   afterAll(() => backend.stop());
 
-  async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
-    const s = await openStore(await backend.fresh());
-    try {
-      return await fn(s);
-    } finally {
-      await s.close();
-    }
-  }
+  const withStore = <T>(fn: (store: Store) => Promise<T>) => withFreshStore(backend, fn);
 
   test("an issue sent with anonymous: true keeps its clicks and opens without the reader; others keep the reader's key", () =>
     withStore(async (store) => {
