@@ -132,5 +132,6 @@ describe.each(backends())("a trial, then the real send ($name)", (backend) => {
       expect(done.runs.at(-1)).toMatchObject({ state: "finished", transport: sink.url, sent: 3 });
       expect(done.resent.count).toBe(killed.workers[0].inFlight);
     },
+    SLOW,
   );
 });
