@@ -31,7 +31,7 @@ export function mailtoAddress(mailto: string, token: string): string {
   return `${mailto.slice(0, at)}+${MAILTO_TAG}${token}${mailto.slice(at)}`;
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
@@ -41,8 +41,8 @@ function escape(text: string): string {
  */
 export function mailtoTokensIn(text: string, mailto: string): string[] {
   const at = mailto.lastIndexOf("@");
-  const local = escape(mailto.slice(0, at));
-  const domain = escape(mailto.slice(at + 1));
+  const local = escapeRegExp(mailto.slice(0, at));
+  const domain = escapeRegExp(mailto.slice(at + 1));
   const pattern = new RegExp(`(?<![\\w.!#$%&'*+/=?^\`{|}~-])${local}\\+${MAILTO_TAG}(${TOKEN.source})@${domain}(?![\\w.-])`, "gi");
   return [...new Set([...text.matchAll(pattern)].map((m) => m[1].toLowerCase()))];
 }
