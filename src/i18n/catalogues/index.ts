@@ -11,6 +11,7 @@ import { pages } from "./pages.js";
 import { pictures } from "./pictures.js";
 import { placeholder } from "./placeholder.js";
 import { preview } from "./preview.js";
+import { report } from "./report.js";
 import { review } from "./review.js";
 import { search } from "./search.js";
 import { send } from "./send.js";
@@ -39,6 +40,7 @@ export const CATALOGUES: Record<string, Catalogue> = {
   placeholder,
   pages,
   preview,
+  report,
   review,
   send,
   "serve-limits": serveLimits,
