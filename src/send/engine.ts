@@ -1,9 +1,9 @@
 import type { NewsletterConfig, Tracking } from "../config/schema.js";
 import { issueTracking, tracksAnything } from "../config/tracking.js";
 import { addressKey } from "../identity/address.js";
-import { clickToken, readerKey } from "../identity/click-token.js";
+import { clickToken, openToken, readerKey } from "../identity/click-token.js";
 import { type MessageContext, messageContext, messageIdFor } from "../message/message.js";
-import { createPersonaliser, type Personaliser } from "../render/personalise.js";
+import { createPersonaliser, type Personaliser, type Subscriber } from "../render/personalise.js";
 import type { CompiledIssue } from "../render/pipeline.js";
 import { LinkTracker, trackingPersonaliser } from "../render/tracking.js";
 import type { ClickStore } from "../state/clicks.js";
@@ -193,17 +193,32 @@ export function sendTracking(compiled: CompiledIssue, config: NewsletterConfig):
 
 /**
  * The personaliser of a send: with clicks tracked, each reader's links become `<url>/c/<token>`
- * (render/tracking.ts); `tracker.links` is then the issue's link list. Needs `url` and the secret (checked
- * by the caller, src/send/send-issue.ts).
+ * (render/tracking.ts) and `tracker.links` is then the issue's link list; with opens tracked, a 1×1
+ * `<url>/o/<token>.gif` per reader. Each token carries when the message was made, and `trial` for a
+ * trial's message (an outbox run or a test send: its events count in no figure). Needs `url` and the
+ * secret (checked by the caller, src/send/send-issue.ts).
  */
-export function sendPersonaliser(compiled: CompiledIssue, ctx: MessageContext): { personaliser: Personaliser; tracker?: LinkTracker } {
+export function sendPersonaliser(
+  compiled: CompiledIssue,
+  ctx: MessageContext,
+  options: { trial?: boolean; now?: () => number } = {},
+): { personaliser: Personaliser; tracker?: LinkTracker } {
   const personaliser = createPersonaliser(compiled);
   const { config, secret, listId } = ctx;
-  if (!sendTracking(compiled, config).clicks || !config.url || !secret) return { personaliser };
+  const tracking = sendTracking(compiled, config);
+  if (!tracksAnything(tracking) || !config.url || !secret) return { personaliser };
   const base = config.url.replace(/\/+$/, "");
+  const trial = options.trial ?? false;
+  const now = options.now ?? Date.now;
+  const claim = (subscriber: Subscriber) => ({
+    slug: compiled.slug,
+    reader: readerKey(listId, subscriber.email ?? ""),
+    sent: Math.floor(now() / 1000),
+    trial,
+  });
   const tracker = new LinkTracker({
-    url: (link, subscriber) =>
-      `${base}/c/${clickToken({ slug: compiled.slug, link, reader: readerKey(listId, subscriber.email ?? "") }, listId, secret)}`,
+    url: tracking.clicks ? (link, subscriber) => `${base}/c/${clickToken({ ...claim(subscriber), link }, listId, secret)}` : undefined,
+    pixel: tracking.opens ? (subscriber) => `${base}/o/${openToken(claim(subscriber), listId, secret)}.gif` : undefined,
     skipPrefixes: [`${base}/c/`, `${base}/o/`, `${base}/unsubscribe`, ...(config.unsubscribe?.url ? [config.unsubscribe.url] : [])],
   });
   return { personaliser: trackingPersonaliser(personaliser, tracker), tracker };
@@ -323,10 +338,12 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
     }
 
     // 2. claim → send → record; with clicks tracked the issue's links are kept first (serve redirects only to them)
-    const { personaliser, tracker } = sendPersonaliser(compiled, ctx);
+    // an outbox run and a test send are trials: their clicks are kept apart and count in no figure
+    const trial = mode === "test" || transport.name === "outbox";
+    const { personaliser, tracker } = sendPersonaliser(compiled, ctx, { trial });
     if (tracker && input.clicks && mode !== "dry-run") {
       personaliser.render({ email: "" });
-      await input.clicks.saveLinks(compiled.slug, tracker.links);
+      await input.clicks.startIssue(compiled.slug, sendTracking(compiled, config), tracker.links, { trial });
     }
     const delivery = new Delivery(
       { ledger, key, runId, leaseMs, toSend, transport, personaliser, ctx },
