@@ -61,10 +61,12 @@ export async function issueReport(report: ReportStore, issue: string, options: F
   const bounces = await report.bounces(issue);
   const unsubscribed = await report.unsubscribed(issue);
   const clicks = await report.clicks(issue);
-  const opens = options.opens === false ? null : ((await report.opens(issue)) ?? (options.opens ? zeroClasses() : null));
+  // what the send kept of its settings first; the issue's file (as it is now) when the state has none
+  const tracksOpens = (await report.tracksOpens(issue)) ?? options.opens;
+  const opens = tracksOpens === false ? null : ((await report.opens(issue)) ?? (tracksOpens ? zeroClasses() : null));
   const links = await report.links(issue);
   const domains = await domainRows(report, issue, options.newsletterId);
-  const start = run?.startedAt ?? send.firstSent;
+  const start = run?.startedAt ?? null;
   const figures: IssueFigures = {
     issue,
     counts: {

@@ -8,9 +8,6 @@ import { type Db, type Dialect, join, raw, type Sql, sql, tableExists } from "./
  * the domain of an address) are the named fragments below.
  */
 
-/** Opens are click events of this link number: the 1×1 image `/o/<token>.gif` (docs/report.md). */
-export const OPEN_LINK = -1;
-
 export type EventClass = "human" | "proxy" | "automated";
 
 export interface SendCounts {
@@ -18,9 +15,6 @@ export interface SendCounts {
   listed: number;
   sent: number;
   failed: number;
-  /** When the first reader was sent and the last (ISO), null before any was. */
-  firstSent: string | null;
-  lastSent: string | null;
 }
 
 export interface BounceFigures {
@@ -89,9 +83,11 @@ export interface ReportStore {
    * client's button, RFC 8058) or `page` (the button on the unsubscribe page).
    */
   unsubscribed(issue: string): Promise<{ oneClick: number; page: number }>;
-  /** Clicks on the issue's links (trial clicks never; the canary's count as automated). */
+  /** Whether the issue's send tracks opens (src/state/clicks.ts `tracked_issues`); undefined: no tracked send. */
+  tracksOpens(issue: string): Promise<boolean | undefined>;
+  /** Clicks on the issue's links (trial clicks never; the canary's count as automated), folded ones too. */
   clicks(issue: string): Promise<ClassFigures>;
-  /** Opens by class; null when the issue has no open event. */
+  /** Opens (fetches of the 1×1 image) by class; null when the issue has no open event. */
   opens(issue: string): Promise<ClassFigures | null>;
   /** Human clicks per address of the issue's links, in the links' order. */
   links(issue: string): Promise<LinkFigures[]>;
@@ -101,17 +97,12 @@ export interface ReportStore {
   clicksByHour(issue: string): Promise<HourFigures[]>;
   /** Distinct reader keys with a human click, in pages (for the per-domain count). */
   clickers(issue: string): AsyncIterable<string[]>;
-  /** The issue's sent readers' keys in the ledger (canonical addresses), in pages by id. */
+  /** The issue's readers in the ledger (canonical addresses), in pages by address. */
   readerPages(issue: string, pageSize?: number): AsyncIterable<string[]>;
   /** Every real send, oldest first, with its figures. */
   issues(): Promise<IssueRow[]>;
   /** Confirmed and unsubscribed subscribers per day, and readers with a hard bounce per day. */
   listDays(): Promise<{ confirmed: DayCount[]; unsubscribed: DayCount[]; bounced: DayCount[] }>;
-}
-
-/** The day of an ISO time column (`2026-12-01`). */
-function dayOf(dialect: Dialect, column: Sql): Sql {
-  return dialect.name === "postgres" ? sql`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD')` : sql`substr(${column}, 1, 10)`;
 }
 
 /** The hour of an ISO time column (`2026-12-01T10`). */
@@ -133,11 +124,12 @@ export class SqlReport implements ReportStore {
   constructor(private readonly db: Db) {}
 
   async sendCounts(issue: string): Promise<SendCounts> {
-    const row = await this.db.get<SendCounts>(
-      sql`SELECT count(*) AS listed, ${count(sql`state = 'sent'`)} AS sent, ${count(sql`state = 'failed'`)} AS failed,
-          min(sent_at) AS "firstSent", max(sent_at) AS "lastSent" FROM send_ledger WHERE issue = ${issue}`,
+    // by state only: the claim index (issue, run_id, state) answers it without reading a row
+    const rows = await this.db.all<{ state: string; n: number }>(
+      sql`SELECT state, count(*) AS n FROM send_ledger WHERE issue = ${issue} GROUP BY state`,
     );
-    return { listed: 0, sent: 0, failed: 0, firstSent: null, lastSent: null, ...row };
+    const by = (state: string) => Number(rows.find((r) => r.state === state)?.n ?? 0);
+    return { listed: rows.reduce((sum, r) => sum + Number(r.n), 0), sent: by("sent"), failed: by("failed") };
   }
 
   started(issue: string): Promise<{ startedAt: string; subject: string } | undefined> {
@@ -165,65 +157,109 @@ export class SqlReport implements ReportStore {
     return { oneClick: row?.oneClick ?? 0, page: row?.page ?? 0 };
   }
 
-  private async classes(issue: string, links: Sql): Promise<ClassFigures | null> {
-    const rows = await this.db.all<{ ua_class: EventClass; total: number; readers: number; anonymous: number }>(
+  /** Whether the issue's send tracks opens, as kept when it started (undefined: no tracked send). */
+  async tracksOpens(issue: string): Promise<boolean | undefined> {
+    if (!(await tableExists(this.db, "tracked_issues"))) return undefined;
+    const row = await this.db.get<{ opens: number }>(sql`SELECT opens FROM tracked_issues WHERE issue = ${issue}`);
+    return row ? row.opens === 1 : undefined;
+  }
+
+  /**
+   * Events by class: the live ones (`trial` never) and those folded into `event_totals` after keepDays
+   * (their readers are distinct per folded row only, so a reader seen in both counts twice: an upper bound).
+   */
+  private async classes(issue: string, kind: "click" | "open"): Promise<ClassFigures | null> {
+    const table = raw(kind === "click" ? "click_events" : "open_events");
+    const rows = await this.db.all<{ ua_class: string; total: number; readers: number; anonymous: number }>(
       sql`SELECT ua_class, count(*) AS total, count(DISTINCT reader) AS readers, ${count(sql`reader IS NULL`)} AS anonymous
-          FROM click_events WHERE issue = ${issue} AND trial = 0 AND ${links} GROUP BY ua_class`,
+          FROM ${table} WHERE issue = ${issue} AND trial = 0 GROUP BY ua_class
+          UNION ALL
+          SELECT ua_class, sum(events) AS total, sum(readers) AS readers, 0 AS anonymous
+          FROM event_totals WHERE issue = ${issue} AND kind = ${kind} AND link = ${kind === "click" ? -1 : 0} GROUP BY ua_class`,
     );
     if (!rows.length) return null;
     const out = { ...EMPTY_CLASSES };
     for (const r of rows) {
       if (r.ua_class !== "human" && r.ua_class !== "proxy" && r.ua_class !== "automated") continue;
-      out[r.ua_class] = r.total;
-      out.total += r.total;
-      if (r.ua_class === "human") out.unique = r.readers + r.anonymous;
+      out[r.ua_class] += Number(r.total);
+      out.total += Number(r.total);
+      if (r.ua_class === "human") out.unique += Number(r.readers) + Number(r.anonymous);
     }
     return out;
   }
 
   async clicks(issue: string): Promise<ClassFigures> {
-    return (await this.classes(issue, sql`link >= 0`)) ?? { ...EMPTY_CLASSES };
+    return (await this.classes(issue, "click")) ?? { ...EMPTY_CLASSES };
   }
 
   opens(issue: string): Promise<ClassFigures | null> {
-    return this.classes(issue, sql`link = ${OPEN_LINK}`);
+    return this.classes(issue, "open");
   }
 
   async links(issue: string): Promise<LinkFigures[]> {
-    const rows = await this.db.all<LinkFigures & { first: number; anonymous: number }>(
-      sql`SELECT l.url, min(l.link) AS first, count(DISTINCT e.reader) AS "unique", count(e.link) AS total,
-            ${count(sql`e.link IS NOT NULL AND e.reader IS NULL`)} AS anonymous
-          FROM issue_links l LEFT JOIN click_events e ON e.issue = l.issue AND e.link = l.link AND e.trial = 0 AND e.ua_class = 'human'
-          WHERE l.issue = ${issue} GROUP BY l.url ORDER BY first`,
+    const rows = await this.db.all<{ url: string; first: number; unique: number | null; total: number | null }>(
+      sql`SELECT l.url, min(l.link) AS first, sum(c.readers) AS "unique", sum(c.total) AS total
+          FROM issue_links l LEFT JOIN (
+            SELECT link, count(DISTINCT reader) + ${count(sql`reader IS NULL`)} AS readers, count(*) AS total FROM click_events
+            WHERE issue = ${issue} AND trial = 0 AND ua_class = 'human' GROUP BY link
+            UNION ALL
+            SELECT link, sum(readers), sum(events) FROM event_totals
+            WHERE issue = ${issue} AND kind = 'click' AND link > 0 AND ua_class = 'human' GROUP BY link
+          ) c ON c.link = l.link
+          WHERE l.issue = ${issue} AND l.trial = 0 GROUP BY l.url ORDER BY first`,
     );
-    return rows.map((r) => ({ url: r.url, unique: r.unique + r.anonymous, total: r.total }));
+    return rows.map((r) => ({ url: r.url, unique: Number(r.unique ?? 0), total: Number(r.total ?? 0) }));
   }
 
   async domains(issue: string): Promise<DomainFigures[]> {
     const domain = domainOf(this.db.dialect, sql`l.email`);
-    const bounced = (await tableExists(this.db, "bounces"))
-      ? sql`LEFT JOIN (SELECT DISTINCT email FROM bounces WHERE issue = ${issue} AND kind IN ('hard', 'soft')) b ON b.email = l.email`
-      : sql`LEFT JOIN (SELECT NULL AS email) b ON 1 = 0`;
-    return this.db.all<DomainFigures>(
-      sql`SELECT ${domain} AS domain, ${count(sql`l.state = 'sent'`)} AS sent, count(b.email) AS bounced
-          FROM send_ledger l ${bounced} WHERE l.issue = ${issue} GROUP BY ${domain} ORDER BY sent DESC, domain`,
+    // every reader per domain from the (issue, email) index alone; those not sent (few) read apart and taken off
+    const listed = await this.db.all<{ domain: string; n: number }>(
+      sql`SELECT ${domain} AS domain, count(*) AS n FROM send_ledger l WHERE l.issue = ${issue} GROUP BY ${domain}`,
     );
+    const notSent = new Map(
+      (
+        await this.db.all<{ domain: string; n: number }>(
+          sql`SELECT ${domain} AS domain, count(*) AS n FROM send_ledger l WHERE l.issue = ${issue} AND l.state <> 'sent' GROUP BY ${domain}`,
+        )
+      ).map((r) => [r.domain, Number(r.n)]),
+    );
+    const bounced = new Map(
+      (await tableExists(this.db, "bounces"))
+        ? (
+            await this.db.all<{ domain: string; n: number }>(
+              sql`SELECT ${domainOf(this.db.dialect, sql`email`)} AS domain, count(DISTINCT email) AS n FROM bounces
+                  WHERE issue = ${issue} AND kind IN ('hard', 'soft') GROUP BY ${domainOf(this.db.dialect, sql`email`)}`,
+            )
+          ).map((r) => [r.domain, Number(r.n)])
+        : [],
+    );
+    return listed
+      .map((r) => ({ domain: r.domain, sent: Number(r.n) - (notSent.get(r.domain) ?? 0), bounced: bounced.get(r.domain) ?? 0 }))
+      .sort((a, b) => b.sent - a.sent || (a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : 0));
   }
 
-  clicksByHour(issue: string): Promise<HourFigures[]> {
+  async clicksByHour(issue: string): Promise<HourFigures[]> {
     const hour = hourOf(this.db.dialect, sql`at`);
-    return this.db.all<HourFigures>(
+    // folded events keep their day only: counted at its first hour
+    const rows = await this.db.all<HourFigures>(
       sql`SELECT ${hour} AS hour, count(*) AS clicks FROM click_events
-          WHERE issue = ${issue} AND trial = 0 AND link >= 0 AND ua_class = 'human' GROUP BY ${hour} ORDER BY hour`,
+          WHERE issue = ${issue} AND trial = 0 AND ua_class = 'human' GROUP BY ${hour}
+          UNION ALL
+          SELECT day || 'T00' AS hour, sum(events) AS clicks FROM event_totals
+          WHERE issue = ${issue} AND kind = 'click' AND link = -1 AND ua_class = 'human' GROUP BY day`,
     );
+    const byHour = new Map<string, number>();
+    for (const r of rows) byHour.set(r.hour, (byHour.get(r.hour) ?? 0) + Number(r.clicks));
+    return [...byHour].sort(([a], [b]) => a.localeCompare(b)).map(([hour, clicks]) => ({ hour, clicks }));
   }
 
   async *clickers(issue: string): AsyncIterable<string[]> {
     let after = "";
     for (;;) {
       const rows = await this.db.all<{ reader: string }>(
-        sql`SELECT DISTINCT reader FROM click_events WHERE issue = ${issue} AND trial = 0 AND link >= 0 AND ua_class = 'human'
-            AND reader IS NOT NULL AND reader > ${after} ORDER BY reader LIMIT 10000`,
+        sql`SELECT DISTINCT reader FROM click_events WHERE issue = ${issue} AND trial = 0 AND ua_class = 'human'
+            AND reader > ${after} ORDER BY reader LIMIT 20000`,
       );
       if (!rows.length) return;
       yield rows.map((r) => r.reader);
@@ -232,14 +268,15 @@ export class SqlReport implements ReportStore {
   }
 
   async *readerPages(issue: string, pageSize = 20_000): AsyncIterable<string[]> {
-    let after = 0;
+    // keyset pages over the (issue, email) index: no row is read
+    let after = "";
     for (;;) {
-      const rows = await this.db.all<{ id: number; email: string }>(
-        sql`SELECT id, email FROM send_ledger WHERE issue = ${issue} AND state = 'sent' AND id > ${after} ORDER BY id LIMIT ${pageSize}`,
+      const rows = await this.db.all<{ email: string }>(
+        sql`SELECT email FROM send_ledger WHERE issue = ${issue} AND email > ${after} ORDER BY email LIMIT ${pageSize}`,
       );
       if (!rows.length) return;
       yield rows.map((r) => r.email);
-      after = rows[rows.length - 1].id;
+      after = rows[rows.length - 1].email;
     }
   }
 
@@ -257,8 +294,13 @@ export class SqlReport implements ReportStore {
     );
     const clicks = byIssue(
       await this.db.all<{ issue: string; clickers: number; clicks: number }>(
-        sql`SELECT issue, count(DISTINCT reader) + ${count(sql`reader IS NULL`)} AS clickers, count(*) AS clicks FROM click_events
-            WHERE issue IN (${names}) AND trial = 0 AND link >= 0 AND ua_class = 'human' GROUP BY issue`,
+        sql`SELECT issue, sum(readers) AS clickers, sum(clicks) AS clicks FROM (
+              SELECT issue, count(DISTINCT reader) + ${count(sql`reader IS NULL`)} AS readers, count(*) AS clicks FROM click_events
+              WHERE issue IN (${names}) AND trial = 0 AND ua_class = 'human' GROUP BY issue
+              UNION ALL
+              SELECT issue, sum(readers), sum(events) FROM event_totals
+              WHERE issue IN (${names}) AND kind = 'click' AND link = -1 AND ua_class = 'human' GROUP BY issue
+            ) c GROUP BY issue`,
       ),
     );
     const complaints = (await tableExists(this.db, "bounces"))
@@ -280,7 +322,7 @@ export class SqlReport implements ReportStore {
   async listDays(): Promise<{ confirmed: DayCount[]; unsubscribed: DayCount[]; bounced: DayCount[] }> {
     const perDay = async (table: string, column: string, where: Sql) => {
       if (!(await tableExists(this.db, table))) return [];
-      const day = dayOf(this.db.dialect, raw(column));
+      const day = this.db.dialect.day(raw(column));
       return this.db.all<DayCount>(
         sql`SELECT ${day} AS day, count(DISTINCT email) AS n FROM ${raw(table)} WHERE ${where} GROUP BY ${day} ORDER BY day`,
       );

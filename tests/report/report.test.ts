@@ -1,79 +1,13 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { loadConfig } from "../../src/config/load.js";
 import { translator } from "../../src/i18n/index.js";
-import { readerKey } from "../../src/identity/click-token.js";
-import { newsletterId } from "../../src/identity/newsletter.js";
 import { writeReport } from "../../src/report/report.js";
 import type { StateLocation } from "../../src/state/location.js";
-import { openStore, type Store } from "../../src/state/store.js";
+import { openStore } from "../../src/state/store.js";
 import { copyExampleNewsletter } from "../helpers/newsletter.js";
 import { backends } from "../state/backends.js";
-
-const SLUG = "2026-11-10-tekushchaya-debitorka";
-const LINKS = [
-  "https://prodazhi.example.ru/treningi/debitorka",
-  "https://prodazhi.example.ru/vopros-otvet",
-  "https://prodazhi.example.ru/treningi",
-];
-const READERS = ["ivan@mail.ru", "anna@mail.ru", "olga@yandex.ru", "petr@gmail.com", "vera@gmail.com", "dead@mail.ru"];
-
-/**
- * A send recorded through the store as `send` records one: six readers, five sent and one failed; a hard
- * and a soft bounce, a complaint, two unsubscribes (one-click and the page's button); clicks of people,
- * an image proxy, a scanner on the canary, a trial click (counted nowhere) and opens.
- */
-async function seed(store: Store, listId: string): Promise<void> {
-  const ledger = store.ledger;
-  const runId = await ledger.beginRun(SLUG, "hash", "Текущая дебиторка");
-  await ledger.addRecipients(
-    SLUG,
-    runId,
-    READERS.map((email, i) => ({ email, address: email, fields: {}, line: i + 2, messageId: `<${i}.${SLUG}@example.ru>` })),
-  );
-  await ledger.setListStats(SLUG, { total: READERS.length, invalid: 0, duplicates: 0 });
-  const { claimed } = await ledger.recordAndClaim(SLUG, runId, [], READERS.length);
-  await ledger.record(
-    claimed.map((c, i) =>
-      i < 5
-        ? { id: c.id, state: "sent" as const, attempts: 1, code: 250, response: "250 OK" }
-        : { id: c.id, state: "failed" as const, attempts: 1, code: 550, response: "550 no such user" },
-    ),
-  );
-  await ledger.endRun(SLUG);
-  await store.bounces.record("m1", "hard", [
-    { issue: SLUG, email: "vera@gmail.com", kind: "hard", status: "5.1.1", at: "2026-11-10T12:00:00.000Z" },
-  ]);
-  await store.bounces.record("m2", "soft", [
-    { issue: SLUG, email: "olga@yandex.ru", kind: "soft", status: "4.2.2", at: "2026-11-10T12:00:00.000Z" },
-  ]);
-  await store.bounces.record("m3", "complaint", [
-    { issue: SLUG, email: "petr@gmail.com", kind: "complaint", at: "2026-11-10T13:00:00.000Z" },
-  ]);
-  await store.suppressions.add("petr@gmail.com", "unsubscribed", "one-click");
-  await store.suppressions.add("olga@yandex.ru", "unsubscribed", "page");
-  await store.suppressions.add("someone@else.ru", "unsubscribed", "one-click");
-  await store.clicks.saveLinks(SLUG, LINKS);
-  const key = (email: string) => readerKey(listId, email);
-  const start = Date.parse((await ledger.getRun(SLUG))!.startedAt);
-  const at = (minutes: number) => new Date(start + minutes * 60_000).toISOString();
-  const clicks: Parameters<Store["clicks"]["record"]>[0][] = [
-    { issue: SLUG, link: 1, reader: key("ivan@mail.ru"), uaClass: "human", at: at(5) },
-    { issue: SLUG, link: 1, reader: key("ivan@mail.ru"), uaClass: "human", at: at(6) },
-    { issue: SLUG, link: 2, reader: key("ivan@mail.ru"), uaClass: "human", at: at(70) },
-    { issue: SLUG, link: 1, reader: key("anna@mail.ru"), uaClass: "human", at: at(80) },
-    { issue: SLUG, link: 3, reader: key("petr@gmail.com"), uaClass: "human", at: at(5 * 24 * 60) },
-    { issue: SLUG, link: 1, reader: key("olga@yandex.ru"), uaClass: "proxy", at: at(1) },
-    { issue: SLUG, link: 0, reader: key("olga@yandex.ru"), uaClass: "automated", at: at(1) },
-    { issue: SLUG, link: 2, reader: key("olga@yandex.ru"), uaClass: "automated", at: at(1) },
-    { issue: SLUG, link: 1, reader: key("ivan@mail.ru"), uaClass: "human", trial: true, at: at(2) },
-    { issue: SLUG, link: -1, reader: key("ivan@mail.ru"), uaClass: "human", at: at(4) },
-    { issue: SLUG, link: -1, reader: key("anna@mail.ru"), uaClass: "human", at: at(60) },
-    { issue: SLUG, link: -1, reader: key("olga@yandex.ru"), uaClass: "proxy", at: at(0) },
-  ];
-  for (const c of clicks) await store.clicks.record(c);
-}
+import { LINKS, SLUG, seedState } from "./seed.js";
 
 describe.each(backends())("rassylka report on the $name store", (backend) => {
   let newsletter: { dir: string; remove: () => Promise<void> };
@@ -89,12 +23,7 @@ describe.each(backends())("rassylka report on the $name store", (backend) => {
       (await readFile(yaml, "utf8")).replace(/^tracking:\n {2}clicks: true$/m, "tracking:\n  clicks: true\n  opens: true"),
     );
     location = await backend.fresh();
-    const store = await openStore(location);
-    try {
-      await seed(store, newsletterId((await loadConfig(newsletter.dir)).config));
-    } finally {
-      await store.close();
-    }
+    await seedState(location, newsletter.dir);
   }, 120_000);
   afterAll(async () => {
     await newsletter?.remove();
@@ -161,6 +90,23 @@ describe.each(backends())("rassylka report on the $name store", (backend) => {
     const html = await readFile(result.file, "utf8");
     expect(html).toMatch(/id="issues-chart">(<figure[^>]*>[\s\S]*?)?<svg/);
     expect(html).toMatch(/id="complaints-chart"><svg/);
+  });
+
+  test("events folded after keepDays still count: totals and links stay, readers become an upper bound", async () => {
+    const store = await openStore(location);
+    try {
+      await store.clicks.fold(SLUG, new Date(Date.parse((await store.ledger.getRun(SLUG))!.startedAt) + 75 * 60_000).toISOString());
+    } finally {
+      await store.close();
+    }
+    const result = await writeReport({ root: newsletter.dir, location, ref: SLUG, out: "report-folded" });
+    if (result.kind !== "issue") throw new Error("an issue's report was expected");
+    const f = result.report.figures;
+    expect(f.clicks).toMatchObject({ total: 8, human: 5, proxy: 1, automated: 2 });
+    expect(f.clicks.unique).toBeGreaterThanOrEqual(3);
+    expect(f.links.map((l) => l.total)).toEqual([3, 1, 1]);
+    expect(f.opens).toMatchObject({ total: 3, human: 2, proxy: 1 });
+    expect(f.timeline.reduce((s, p) => s + p.clicks, 0)).toBe(5);
   });
 
   test("an issue the state never sent is a clear error naming the fix", async () => {
