@@ -267,7 +267,7 @@ export class SqlReport implements ReportStore {
     }
   }
 
-  async *readerPages(issue: string, pageSize = 20_000): AsyncIterable<string[]> {
+  async *readerPages(issue: string, pageSize = 5000): AsyncIterable<string[]> {
     // keyset pages over the (issue, email) index: no row is read
     let after = "";
     for (;;) {
