@@ -147,10 +147,9 @@ export class LinkTracker {
             close: `" style="${CANARY_STYLE}" aria-hidden="true" tabindex="-1"></a>`,
           });
       }
-      if (this.options.pixel && i === last) {
-        const at = s.toLowerCase().lastIndexOf("</body>");
-        found.push({ start: at, end: at, link: PIXEL, open: PIXEL_OPEN, close: PIXEL_CLOSE });
-      }
+      const at = this.options.pixel && i === last ? s.toLowerCase().lastIndexOf("</body>") : -1;
+      // a message without </body> (never MJML's) gets no pixel
+      if (at >= 0) found.push({ start: at, end: at, link: PIXEL, open: PIXEL_OPEN, close: PIXEL_CLOSE });
       return found.sort((a, b) => a.start - b.start);
     });
   }

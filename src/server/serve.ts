@@ -20,6 +20,8 @@ export interface ServeOptions {
   port: number;
   host: string;
   location: StateLocation;
+  /** How often events older than keepDays are folded (docs/report.md): once a day unless said. */
+  foldEveryMs?: number;
   /** `--keep-alive`: seconds an idle keep-alive connection is kept (default 60, never off). */
   keepAlive?: string;
   env?: NodeJS.ProcessEnv;
@@ -110,7 +112,7 @@ export async function serve(options: ServeOptions, log: ServeLog, stop: Promise<
   let folding = fold();
   const daily = setInterval(() => {
     folding = folding.then(fold);
-  }, DAY_MS);
+  }, options.foldEveryMs ?? DAY_MS);
   daily.unref();
   log.out("Press Ctrl+C to stop.");
   await stop;

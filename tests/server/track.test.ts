@@ -25,6 +25,8 @@ const SLUG = "2026-12-01-hello";
 const ARTICLE = "https://prodazhi.example.ru/stati/debitorka?a=1&b=2";
 const PRICE = "https://prodazhi.example.ru/prais";
 const CHROME = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+const IPHONE =
+  "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
 const GMAIL_PROXY = "Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)";
 
 const ISSUE_TEXT = `---
@@ -48,8 +50,8 @@ const linkNumber = (href: string) => verifyClickToken(href.slice(`${BASE}/c/`.le
 /** A tracked address as the local serve answers it: the path below the newsletter's url. */
 const local = (base: string, url: string) => new URL(url.slice(BASE.length + 1), base).toString();
 
-async function get(url: string, userAgent?: string, method = "GET") {
-  const res = await fetch(url, { method, redirect: "manual", headers: userAgent ? { "user-agent": userAgent } : {} });
+async function get(url: string, userAgent?: string, method = "GET", headers: Record<string, string> = {}) {
+  const res = await fetch(url, { method, redirect: "manual", headers: { ...(userAgent ? { "user-agent": userAgent } : {}), ...headers } });
   return { status: res.status, location: res.headers.get("location"), type: res.headers.get("content-type"), body: await res.text() };
 }
 
@@ -142,6 +144,9 @@ describe.each(backends())("tracked links through `rassylka serve` on $name", (ba
       expect(open).toMatchObject({ status: 200, type: "image/gif" });
       // a person's mail app shows the pixel too
       expect((await get(local(served.base, pixel(vera.html)), CHROME)).status).toBe(200);
+      // Apple's proxy, as a reverse proxy on this machine names it, with a browser-like agent
+      const apple = await get(local(served.base, pixel(gleb.html)), IPHONE, "GET", { "x-forwarded-for": "198.51.100.1, 17.58.63.10" });
+      expect(apple.status).toBe(200);
 
       // a scanner: Boris's invisible canary, then every link within a second of delivery
       const borisLinks = links(boris.html);
@@ -216,9 +221,10 @@ describe.each(backends())("tracked links through `rassylka serve` on $name", (ba
       expect((await store.clicks.totals(SLUG)).filter((t) => t.link === -1)).toEqual([
         expect.objectContaining({ kind: "click", ua_class: "human", day: "2026-01-05", events: 1, readers: 1 }),
       ]);
-      // opens: the proxy's and the person's
+      // opens: the proxies' and the person's
       expect((await store.clicks.opens(SLUG)).map((o) => [o.ua_class, o.rule]).sort()).toEqual([
         ["human", "human"],
+        ["proxy", "proxy:apple-mpp:address"],
         ["proxy", "proxy:google:ua"],
       ]);
       // the trial's click: kept apart, in no figure

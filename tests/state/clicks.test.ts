@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { copyState } from "../../src/state/copy.js";
 import { openStore, type Store } from "../../src/state/store.js";
-import { backends } from "./backends.js";
+import { backends, withFreshStore } from "./backends.js";
 
 const AT = "2026-12-01T10:00:00.000Z";
 const LATER = "2026-12-01T10:05:00.000Z";
@@ -10,14 +10,7 @@ describe.each(backends())("tracked links and clicks in the $name store", (backen
   beforeAll(() => backend.start(), 120_000);
   afterAll(() => backend.stop());
 
-  async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
-    const s = await openStore(await backend.fresh());
-    try {
-      return await fn(s);
-    } finally {
-      await s.close();
-    }
-  }
+  const withStore = <T>(fn: (store: Store) => Promise<T>) => withFreshStore(backend, fn);
 
   test("an issue's links are kept as the send starts; only those can be looked up; a real send's replace them, a trial's stay apart", () =>
     withStore(async ({ clicks }) => {

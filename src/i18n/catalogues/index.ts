@@ -12,6 +12,7 @@ import { pictures } from "./pictures.js";
 import { placeholder } from "./placeholder.js";
 import { preview } from "./preview.js";
 import { report } from "./report.js";
+import { resubscribe } from "./resubscribe.js";
 import { review } from "./review.js";
 import { search } from "./search.js";
 import { send } from "./send.js";
@@ -41,6 +42,7 @@ export const CATALOGUES: Record<string, Catalogue> = {
   pages,
   preview,
   report,
+  resubscribe,
   review,
   send,
   "serve-limits": serveLimits,
