@@ -36,7 +36,7 @@ function summary(result: ReportResult): string[] {
   if (result.kind === "newsletter") {
     const lines = result.report.issues.map(
       (i) =>
-        `${i.issue}: ${w.t("report:stat.sent")} ${n(i.sent)} · ${w.t("report:col.clicked")} ${n(i.clickers)} · ${w.t("report:stat.unsubscribed")} ${n(i.unsubscribed)} · ${w.t("report:stat.complained")} ${pct(i.complaintRate)}`,
+        `${i.issue}: ${w.t("report:stat.sent")} ${n(i.sent)} · ${w.t("report:stat.clicked")} ${n(i.clickers)} · ${w.t("report:stat.unsubscribed")} ${n(i.unsubscribed)} · ${w.t("report:stat.complained")} ${pct(i.complaintRate)}`,
     );
     if (!lines.length) lines.push(w.t("report:noIssues"));
     return [...lines, w.t("report:written", { file: result.file })];
