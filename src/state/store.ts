@@ -14,6 +14,7 @@ import type { StateOptions } from "./db.js";
 import { type LedgerStore, SqlLedger } from "./ledger.js";
 import type { StateLocation } from "./location.js";
 import { type MigrationResult, migrate, schemaVersion } from "./migrations.js";
+import { type ReportStore, SqlReport } from "./report.js";
 import type { Db } from "./sql.js";
 import { SqlSubscribers, SUBSCRIBER_COLUMNS, type SubscriberRecord, type SubscriberStore } from "./subscribers.js";
 import { SqlSuppressions, type Suppression, type SuppressionReason } from "./suppressions.js";
@@ -36,6 +37,8 @@ export interface Store {
   readonly bounces: BounceStore;
   /** Tracked links and clicks (src/state/clicks.ts, docs/report.md). */
   readonly clicks: ClickStore;
+  /** The figures of `rassylka report`, aggregated by the database (src/state/report.ts). */
+  readonly report: ReportStore;
   /** The send ledger (src/state/ledger.ts): runs, readers, leases, workers. */
   readonly ledger: LedgerStore;
   /** Applies the missing schema migrations (an open already did, unless opened with `migrate: false`). */
@@ -93,6 +96,7 @@ export abstract class StateStore implements Store {
   readonly subscribers: SubscriberStore;
   readonly bounces: BounceStore;
   readonly clicks: ClickStore;
+  readonly report: ReportStore;
   readonly ledger: LedgerStore;
 
   constructor(
@@ -106,6 +110,7 @@ export abstract class StateStore implements Store {
     this.subscribers = new SqlSubscribers(sql);
     this.bounces = new SqlBounces(sql);
     this.clicks = new SqlClicks(sql);
+    this.report = new SqlReport(sql);
     this.ledger = new SqlLedger(sql, location, worker, () => this.checkpoint());
   }
 

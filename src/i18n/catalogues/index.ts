@@ -11,6 +11,7 @@ import { pages } from "./pages.js";
 import { pictures } from "./pictures.js";
 import { placeholder } from "./placeholder.js";
 import { preview } from "./preview.js";
+import { report } from "./report.js";
 import { resubscribe } from "./resubscribe.js";
 import { review } from "./review.js";
 import { search } from "./search.js";
@@ -40,6 +41,7 @@ export const CATALOGUES: Record<string, Catalogue> = {
   placeholder,
   pages,
   preview,
+  report,
   resubscribe,
   review,
   send,
