@@ -14,6 +14,7 @@ import { preview } from "./preview.js";
 import { review } from "./review.js";
 import { search } from "./search.js";
 import { send } from "./send.js";
+import { sendAudience } from "./send-audience.js";
 import { serveLimits } from "./serve-limits.js";
 import { stateCopy } from "./state-copy.js";
 import { subscribe } from "./subscribe.js";
@@ -40,6 +41,7 @@ export const CATALOGUES: Record<string, Catalogue> = {
   preview,
   review,
   send,
+  "send-audience": sendAudience,
   "serve-limits": serveLimits,
   "state-copy": stateCopy,
   search,
