@@ -230,7 +230,13 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
         address: row.address,
         fields: row.fields,
         line: row.line,
-        messageId: messageIdFor(ctx.listId, testStamp ? `${compiled.slug}-test${testStamp}` : compiled.slug, email, config.from.email),
+        messageId: messageIdFor(
+          ctx.listId,
+          testStamp ? `${compiled.slug}-test${testStamp}` : compiled.slug,
+          email,
+          config.from.email,
+          input.secret,
+        ),
       });
       if (batch.length >= IMPORT_BATCH) await flush();
     }

@@ -1,4 +1,4 @@
-import { type BounceMessageRecord, type BounceRecord, type BounceStore, SqlBounces } from "./bounces.js";
+import { type BounceMessageRecord, type BounceRecord, type BounceStore, SqlBounces, type UnverifiedBounceRecord } from "./bounces.js";
 import { type CampaignStore, SqlCampaigns } from "./campaigns.js";
 import { insertMissing, pageRows } from "./copy.js";
 import type { StateOptions } from "./db.js";
@@ -148,6 +148,7 @@ export const STATE_TABLES = [
   "bounces",
   "bounce_messages",
   "send_invalid",
+  "unverified_bounces",
 ] as const;
 export type StateTable = (typeof STATE_TABLES)[number];
 
@@ -209,6 +210,7 @@ export interface StateRows {
   bounces: BounceRecord;
   bounce_messages: BounceMessageRecord;
   send_invalid: InvalidRecord;
+  unverified_bounces: UnverifiedBounceRecord;
 }
 
 /** A list row that is not an address, of an issue's run (`status` lists them). */
@@ -260,6 +262,7 @@ export const COPY_COLUMNS: { [T in StateTable]: readonly (keyof StateRows[T] & s
   bounces: ["issue", "email", "kind", "status", "diagnostic", "message_key", "messages", "bounced_at", "created_at", "updated_at"],
   bounce_messages: ["message_key", "result", "created_at"],
   send_invalid: ["issue", "run_id", "line", "address", "reason"],
+  unverified_bounces: ["message_key", "issue", "email", "kind", "status", "diagnostic", "bounced_at", "created_at"],
 };
 
 /**
@@ -275,4 +278,5 @@ export const COPY_KEYS: { [T in StateTable]: readonly (keyof StateRows[T] & stri
   bounces: ["issue", "email", "kind"],
   bounce_messages: ["message_key"],
   send_invalid: ["issue", "run_id", "line"],
+  unverified_bounces: ["message_key", "email", "kind"],
 };

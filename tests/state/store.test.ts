@@ -233,6 +233,7 @@ describe.each(backends())("the $name store", (backend) => {
           { table: "bounces", read: 0, copied: 0 },
           { table: "bounce_messages", read: 0, copied: 0 },
           { table: "send_invalid", read: 2, copied: 2 },
+          { table: "unverified_bounces", read: 0, copied: 0 },
         ]);
         const again = await copyState(source, target);
         expect(again.map((t) => [t.table, t.read, t.copied])).toEqual([
@@ -244,6 +245,7 @@ describe.each(backends())("the $name store", (backend) => {
           ["bounces", 0, 0],
           ["bounce_messages", 0, 0],
           ["send_invalid", 2, 0],
+          ["unverified_bounces", 0, 0],
         ]);
         expect(await target.suppressions.has("unsub@example.ru")).toBe(true);
         expect(await target.suppressions.count()).toBe(3);

@@ -1,3 +1,4 @@
+import { bounces } from "./bounces.js";
 import { build } from "./build.js";
 import { clean } from "./clean.js";
 import { cli } from "./cli.js";
@@ -26,6 +27,7 @@ import type { Catalogue } from "./types.js";
  * line each, so that features never edit each other's catalogues.
  */
 export const CATALOGUES: Record<string, Catalogue> = {
+  bounces,
   build,
   clean,
   cli,
