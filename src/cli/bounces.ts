@@ -40,7 +40,7 @@ function print(report: BounceReport, flags: BouncesFlags, io: Io): void {
     return;
   }
   for (const m of report.messages) io.out(describe(m));
-  for (const p of report.problems) io.err(`error: cannot read ${p.label}: ${p.problem}`);
+  for (const p of report.problems) io.err(`error: cannot read ${p.label}: ${p.problem}${p.fix ? `\n  fix: ${p.fix}` : ""}`);
   const c = report.counts;
   io.out(t("bounces:summary", { ...c }));
   if (c.unverified > 0)

@@ -5,8 +5,10 @@ import { Transform, type TransformCallback } from "node:stream";
 import { parse } from "csv-parse";
 import iconv from "iconv-lite";
 import { RassylkaError } from "../diagnostics.js";
+
 import { addressKey, emailProblem, stripControls } from "../identity/address.js";
 import type { AudienceIdentity } from "../state/ledger.js";
+import { sniffUtf16 } from "../util/encoding.js";
 
 /**
  * The recipient list: a CSV file with a header row and an `email` column (any case), streamed through
@@ -173,21 +175,6 @@ async function readHead(path: string, bytes = 65536): Promise<Buffer> {
   } finally {
     await fh.close();
   }
-}
-
-/**
- * The encoding a byte-order mark names (Excel's "Unicode text" and some exports are UTF-16), or
- * `utf-16-nobom` for text with a NUL in every other byte and no mark.
- */
-export function sniffUtf16(head: Buffer): "utf-16le" | "utf-16be" | "utf-16-nobom" | undefined {
-  if (head[0] === 0xff && head[1] === 0xfe) return "utf-16le";
-  if (head[0] === 0xfe && head[1] === 0xff) return "utf-16be";
-  const sample = head.subarray(0, 200);
-  let nulOdd = 0;
-  let nulEven = 0;
-  for (let i = 0; i < sample.length; i++) if (sample[i] === 0) i % 2 ? nulOdd++ : nulEven++;
-  if (sample.length >= 8 && Math.max(nulOdd, nulEven) >= sample.length / 4) return "utf-16-nobom";
-  return undefined;
 }
 
 /** A CSV recipient list. `label` is how messages name the file. */

@@ -7,6 +7,7 @@ import { deliverability } from "./deliverability.js";
 import { emailWords } from "./email-words.js";
 import { init } from "./init.js";
 import { inputFiles } from "./input-files.js";
+import { issueText } from "./issue-text.js";
 import { lint } from "./lint.js";
 import { pages } from "./pages.js";
 import { pictures } from "./pictures.js";
@@ -33,6 +34,7 @@ export const CATALOGUES: Record<string, Catalogue> = {
   cli,
   common,
   "input-files": inputFiles,
+  "issue-text": issueText,
   deliverability,
   "email-words": emailWords,
   init,
