@@ -11,7 +11,7 @@ import { markdownToHtml } from "./markdown.js";
 import { compileMjml } from "./mjml.js";
 import { escapeLoneBraces, protectHandlebars } from "./protect.js";
 import { type TemplateFile, type TemplateSet, withIncludesFromLayouts } from "./templates.js";
-import { bodyToText, htmlToPlainText, snippetToText } from "./text.js";
+import { bodyToText, htmlToPlainText, snippetToText, textSourceProblem } from "./text.js";
 import { nonceFor, token, tokenPattern } from "./tokens.js";
 import { typographHtml } from "./typography.js";
 
@@ -355,6 +355,8 @@ export async function compileIssue(issue: Issue, ctx: RenderContext): Promise<Co
 
   mj.html = fixImageHeights(mj.html, pictures.assets);
   // Stage 8: the text part. Deferred tags stay tokens in both parts until personalise.
+  const tooBig = textSourceProblem(mj.html, issue.file);
+  if (tooBig) return { diagnostics: [...diagnostics, tooBig] };
   const text = htmlToPlainText(mj.html);
   const subscriberFields = [...new Set(deferred.flatMap((d) => [...d.matchAll(/subscriber\.([A-Za-z_][\w-]*)/g)].map((m) => m[1])))].sort();
   return {

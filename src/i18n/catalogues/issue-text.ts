@@ -7,6 +7,9 @@ import type { Catalogue } from "./types.js";
  */
 export const issueText: Catalogue = {
   en: {
+    tooBig: "the email's HTML is {{size}} MB, more than the {{max}} MB its text part is made from: no mail server takes a message this big",
+    "tooBig.fix":
+      "shorten the issue: put long material on the web (a link to it) instead of in the email; Gmail shows only the first 102 KB anyway",
     formatDate: "formatDate takes one date (YYYY-MM-DD), not {{got}}",
     "formatDate.fix": "write {{example}}, or a field that holds a date: {{field}}",
     notADate: 'formatDate was given "{{value}}", which is not a date (YYYY-MM-DD)',
@@ -25,6 +28,9 @@ export const issueText: Catalogue = {
     "tooDeep.fix": "flatten the HTML around this line: an email needs a few levels, and mail clients give up long before {{depth}}",
   },
   ru: {
+    tooBig:
+      "HTML письма весит {{size}} МБ, больше {{max}} МБ, из которых делается его текстовая часть: такое письмо не примет ни один почтовый сервер",
+    "tooBig.fix": "сократите выпуск: длинные материалы выложите на сайт и дайте ссылку; Gmail всё равно показывает только первые 102 КБ",
     formatDate: "formatDate принимает одну дату (ГГГГ-ММ-ДД), а не {{got}}",
     "formatDate.fix": "напишите {{example}} или поле, в котором дата: {{field}}",
     notADate: "formatDate получил «{{value}}», а это не дата (ГГГГ-ММ-ДД)",
@@ -42,6 +48,9 @@ export const issueText: Catalogue = {
     "tooDeep.fix": "упростите HTML у этой строки: письму хватает нескольких уровней, почтовые программы сдаются задолго до {{depth}}",
   },
   uk: {
+    tooBig:
+      "HTML листа важить {{size}} МБ, більше за {{max}} МБ, з яких робиться його текстова частина: такого листа не прийме жоден поштовий сервер",
+    "tooBig.fix": "скоротіть випуск: довгі матеріали викладіть на сайт і дайте посилання; Gmail однаково показує лише перші 102 КБ",
     formatDate: "formatDate приймає одну дату (РРРР-ММ-ДД), а не {{got}}",
     "formatDate.fix": "напишіть {{example}} або поле, у якому дата: {{field}}",
     notADate: "formatDate отримав «{{value}}», а це не дата (РРРР-ММ-ДД)",
