@@ -54,6 +54,7 @@ async function withProcessor<T>(run: BounceRun, fn: (p: BounceProcessor) => Prom
         softLimit: config.bounces.softLimit,
         verp: config.bounces.verp,
         trustUnverified: run.trustUnverified,
+        unsubscribeMailto: config.unsubscribe?.mailto,
       }),
     );
   } finally {

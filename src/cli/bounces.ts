@@ -23,6 +23,18 @@ export interface BouncesFlags {
 
 function describe(o: MessageOutcome): string {
   if (o.duplicate) return `${o.label}: already imported`;
+  if (o.type === "unsubscribe")
+    return o.recipients
+      .map((r) =>
+        !r.email
+          ? t("deliverability:mailto.forged", { label: o.label })
+          : t(r.suppressed ? "deliverability:mailto.unsubscribed" : "deliverability:mailto.already", {
+              label: o.label,
+              email: r.email,
+              issue: r.issue,
+            }),
+      )
+      .join("\n");
   if (o.type === "not-bounce") return `${o.label}: not a bounce (${o.why ?? "?"})`;
   const what = o.recipients.map((r) => {
     const kind = r.kind === "complaint" ? "complaint" : `${r.kind} bounce`;
@@ -43,6 +55,7 @@ function print(report: BounceReport, flags: BouncesFlags, io: Io): void {
   for (const p of report.problems) io.err(`error: cannot read ${p.label}: ${p.problem}${p.fix ? `\n  fix: ${p.fix}` : ""}`);
   const c = report.counts;
   io.out(t("bounces:summary", { ...c }));
+  if (c.unsubscribed) io.out(t("deliverability:mailto.count", { count: c.unsubscribed }));
   if (c.unverified > 0)
     io.err(
       formatDiagnostic(
@@ -91,7 +104,7 @@ export function registerBounces(program: Command, io: Io, setCode: (c: number) =
       .option("--root <dir>", "the newsletter's folder", ".")
       .option(
         "--json",
-        "print as JSON: { counts: { messages, hard, soft, complained, notBounce, unattributed, unverified, duplicates, suppressed }, messages, problems }",
+        "print as JSON: { counts: { messages, hard, soft, complained, unsubscribed, notBounce, unattributed, unverified, duplicates, suppressed }, messages, problems }",
       );
   common(
     cmd

@@ -1,14 +1,14 @@
 // With VERP on, a bounce or complaint acts only when it proves it saw our message (a valid token, or the
 // reader's keyed Message-ID): a forged report naming a reader used to suppress that reader. Through the
 // built CLI, on both state backends.
-import { readdir, readFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load.js";
 import { newsletterId } from "../../src/identity/newsletter.js";
 import { messageIdFor } from "../../src/message/message.js";
 import type { StateLocation } from "../../src/state/location.js";
-import { type CliDone, header, ISSUE, makeProject, SECRET, startCli } from "../send/helpers.js";
+import { type CliDone, header, ISSUE, makeProject, SECRET, type Sink, startCli, startSmtp } from "../send/helpers.js";
 import { backends } from "../state/backends.js";
 
 const SLUG = "2026-12-01-hello";
@@ -16,13 +16,36 @@ const READER = "anna@example.ru";
 
 let root: string;
 let cleanup: () => Promise<void>;
+let sink: Sink;
 beforeEach(async () => {
   ({ root, cleanup } = await makeProject());
+  sink = await startSmtp();
 });
-afterEach(async () => cleanup());
+afterEach(async () => {
+  await sink.close();
+  await cleanup();
+});
 
 const cli = async (args: string[]) => (await startCli(root, args, { RASSYLKA_LANG: "en" }).done) as CliDone;
 const stateArgs = (location: StateLocation) => ["--state", location.kind === "sqlite" ? location.file : location.url];
+/** A real send to one reader (an outbox send is a trial, not in the ledger bounces read); the message as sent. */
+const sendOne = async (location: StateLocation) => {
+  const sent = await cli([
+    "send",
+    ISSUE,
+    "--to",
+    READER,
+    "--transport",
+    "smtp",
+    "--smtp-url",
+    sink.url,
+    "--yes",
+    "--json",
+    ...stateArgs(location),
+  ]);
+  expect(json(sent)).toMatchObject({ sent: 1 });
+  return sink.received[sink.received.length - 1].raw;
+};
 const json = (d: CliDone) => {
   expect(d.code, d.stderr).toBe(0);
   return JSON.parse(d.stdout);
@@ -64,10 +87,7 @@ describe.each(backends())("bounces that prove nothing ($name)", (backend) => {
 
   it("a forged complaint is kept as unverified (listed, nobody suppressed) until imported with --trust-unverified; Message-IDs are keyed with the secret", async () => {
     const location = await backend.fresh();
-    const sent = await cli(["send", ISSUE, "--to", READER, "--transport", "outbox", "--yes", "--json", ...stateArgs(location)]);
-    expect(json(sent)).toMatchObject({ sent: 1 });
-    const outbox = join(root, "outbox", SLUG);
-    const raw = await readFile(join(outbox, (await readdir(outbox))[0]));
+    const raw = await sendOne(location);
     // the Message-ID is keyed with the secret: not the one anyone can compute from the list, issue and address
     const { config } = await loadConfig(root);
     const [messageId] = header(raw, "Message-ID");
@@ -106,13 +126,7 @@ describe.each(backends())("bounces that prove nothing ($name)", (backend) => {
 
   it("a feedback-loop report quoting our Message-ID and X-Rassylka-Bounce (Mail.ru's format) suppresses the reader without --trust-unverified", async () => {
     const location = await backend.fresh();
-    expect(
-      json(await cli(["send", ISSUE, "--to", READER, "--transport", "outbox", "--yes", "--json", ...stateArgs(location)])),
-    ).toMatchObject({
-      sent: 1,
-    });
-    const outbox = join(root, "outbox", SLUG);
-    const raw = await readFile(join(outbox, (await readdir(outbox))[0]));
+    const raw = await sendOne(location);
     const quoted = ["From", "To", "Subject", "Message-ID", "X-Rassylka-Bounce"]
       .flatMap((h) => header(raw, h).map((v) => `${h}: ${v}`))
       .join("\n");
@@ -129,11 +143,7 @@ describe.each(backends())("bounces that prove nothing ($name)", (backend) => {
 describe("the unverified hint", () => {
   it("says how many were kept, where to see them and how to apply them, in the editor's language", async () => {
     const location: StateLocation = { kind: "sqlite", file: join(root, "state.sqlite") };
-    expect(
-      json(await cli(["send", ISSUE, "--to", READER, "--transport", "outbox", "--yes", "--json", ...stateArgs(location)])),
-    ).toMatchObject({
-      sent: 1,
-    });
+    await sendOne(location);
     await writeFile(join(root, "forged.eml"), arf("forged-2", READER, `From: x@prodazhi.example.ru\nTo: ${READER}`));
     const ru = await startCli(root, ["bounces", "import", "forged.eml", ...stateArgs(location)], { RASSYLKA_LANG: "ru" }).done;
     expect(ru.code, ru.stderr).toBe(0);
