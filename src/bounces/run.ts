@@ -3,6 +3,7 @@ import { loadConfig } from "../config/load.js";
 import { type Diagnostic, RassylkaError, warning } from "../diagnostics.js";
 import { newsletterId } from "../identity/newsletter.js";
 import { SECRET_ENV } from "../identity/token.js";
+import type { BounceRecord, UnverifiedBounceRecord } from "../state/bounces.js";
 import type { StateLocation } from "../state/location.js";
 import { openStore, type Store } from "../state/store.js";
 import { DEFAULT_MOVE_TO, fetchBounces, IMAP_URL_ENV, maskImapUrl } from "./imap.js";
@@ -26,6 +27,8 @@ export interface BounceRun {
   location: StateLocation;
   env?: NodeJS.ProcessEnv;
   onWarning?: (d: Diagnostic) => void;
+  /** `--trust-unverified`: bounces that name a reader without proof act too (docs/bounces.md). */
+  trustUnverified?: boolean;
 }
 
 async function withProcessor<T>(run: BounceRun, fn: (p: BounceProcessor) => Promise<T>): Promise<T> {
@@ -49,6 +52,8 @@ async function withProcessor<T>(run: BounceRun, fn: (p: BounceProcessor) => Prom
         listId: newsletterId(config),
         secret,
         softLimit: config.bounces.softLimit,
+        verp: config.bounces.verp,
+        trustUnverified: run.trustUnverified,
         unsubscribeMailto: config.unsubscribe?.mailto,
       }),
     );
@@ -104,4 +109,17 @@ export async function fetchBounceMailbox(run: BounceRun, options: { moveTo?: str
     report.mailbox = { url: maskImapUrl(url ?? ""), moved: result.moved, left: result.left, movedTo };
   });
   return report;
+}
+
+/** `rassylka bounces list [--unverified] [--issue SLUG]`: the bounces recorded, or those kept as unverified. */
+export async function listBounces(
+  location: StateLocation,
+  options: { unverified?: boolean; issue?: string } = {},
+): Promise<BounceRecord[] | UnverifiedBounceRecord[]> {
+  const store = await openStore(location);
+  try {
+    return options.unverified ? await store.bounces.listUnverified(options.issue) : await store.bounces.list(options.issue);
+  } finally {
+    await store.close();
+  }
 }

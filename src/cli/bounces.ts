@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 import { DEFAULT_MOVE_TO, IMAP_URL_ENV } from "../bounces/imap.js";
 import type { MessageOutcome } from "../bounces/process.js";
-import { type BounceReport, type BounceRun, fetchBounceMailbox, importBounces } from "../bounces/run.js";
+import { type BounceReport, type BounceRun, fetchBounceMailbox, importBounces, listBounces } from "../bounces/run.js";
+import { warning } from "../diagnostics.js";
 import { t } from "../i18n/index.js";
 import { formatDiagnostic, type Io } from "./print.js";
 import { stateFromFlags } from "./state-flag.js";
@@ -17,6 +18,7 @@ export interface BouncesFlags {
   json?: boolean;
   moveTo?: string;
   insecureTls?: boolean;
+  trustUnverified?: boolean;
 }
 
 function describe(o: MessageOutcome): string {
@@ -38,6 +40,7 @@ function describe(o: MessageOutcome): string {
     const kind = r.kind === "complaint" ? "complaint" : `${r.kind} bounce`;
     const code = r.status ? ` ${r.status}` : "";
     if (!r.email) return `${kind}${code}, not attributed to a reader`;
+    if (r.unverified) return t("bounces:unverified", { what: `${kind}${code}`, email: r.email, issue: r.issue, via: r.via });
     return `${kind}${code}: ${r.email} (issue ${r.issue}, by ${r.via})${r.suppressed ? " → suppressed" : ""}`;
   });
   return `${o.label}: ${o.type === "arf" ? "ARF" : o.type === "dsn" ? "DSN" : "non-standard"}: ${what.join("; ") || "no recipient"}`;
@@ -49,12 +52,16 @@ function print(report: BounceReport, flags: BouncesFlags, io: Io): void {
     return;
   }
   for (const m of report.messages) io.out(describe(m));
-  for (const p of report.problems) io.err(`error: cannot read ${p.label}: ${p.problem}`);
+  for (const p of report.problems) io.err(`error: cannot read ${p.label}: ${p.problem}${p.fix ? `\n  fix: ${p.fix}` : ""}`);
   const c = report.counts;
-  io.out(
-    `${c.messages} message(s): hard ${c.hard} · soft ${c.soft} · complained ${c.complained} · not a bounce ${c.notBounce} · unattributed ${c.unattributed} · already imported ${c.duplicates}; ${c.suppressed} reader(s) suppressed.`,
-  );
+  io.out(t("bounces:summary", { ...c }));
   if (c.unsubscribed) io.out(t("deliverability:mailto.count", { count: c.unsubscribed }));
+  if (c.unverified > 0)
+    io.err(
+      formatDiagnostic(
+        warning("bounces/unverified", t("bounces:unverifiedHint", { count: c.unverified }), { fix: t("bounces:unverifiedFix") }),
+      ),
+    );
   if (report.mailbox)
     io.out(`${report.mailbox.url}: ${report.mailbox.moved} moved to "${report.mailbox.movedTo}", ${report.mailbox.left} left in place.`);
 }
@@ -72,7 +79,21 @@ export async function runFetch(flags: BouncesFlags, io: Io, env: NodeJS.ProcessE
 }
 
 function bounceRun(flags: BouncesFlags, io: Io, env: NodeJS.ProcessEnv): BounceRun {
-  return { root: flags.root, location: stateFromFlags(flags, env), env, onWarning: (d) => io.err(formatDiagnostic(d)) };
+  return {
+    root: flags.root,
+    location: stateFromFlags(flags, env),
+    env,
+    onWarning: (d) => io.err(formatDiagnostic(d)),
+    trustUnverified: flags.trustUnverified,
+  };
+}
+
+export async function runList(flags: BouncesFlags & { unverified?: boolean; issue?: string }, io: Io, env = process.env): Promise<number> {
+  const rows = await listBounces(stateFromFlags(flags, env), { unverified: flags.unverified, issue: flags.issue });
+  if (flags.json) io.out(JSON.stringify(rows, null, 2));
+  else if (!rows.length) io.out(t(flags.unverified ? "bounces:noneUnverified" : "bounces:none"));
+  else for (const r of rows) io.out([r.bounced_at, r.issue, r.email, r.kind, r.status ?? ""].join("\t"));
+  return 0;
 }
 
 export function registerBounces(program: Command, io: Io, setCode: (c: number) => void): void {
@@ -83,14 +104,23 @@ export function registerBounces(program: Command, io: Io, setCode: (c: number) =
       .option("--root <dir>", "the newsletter's folder", ".")
       .option(
         "--json",
-        "print as JSON: { counts: { messages, hard, soft, complained, unsubscribed, notBounce, unattributed, duplicates, suppressed }, messages, problems }",
+        "print as JSON: { counts: { messages, hard, soft, complained, unsubscribed, notBounce, unattributed, unverified, duplicates, suppressed }, messages, problems }",
       );
   common(
     cmd
       .command("import")
       .description("read bounce messages from .eml files, mbox files or Maildir folders (nothing is moved or deleted)")
       .argument("<files...>"),
-  ).action(async (files: string[], flags: BouncesFlags) => setCode(await runImport(files, flags, io)));
+  )
+    .option(
+      "--trust-unverified",
+      "also apply bounces that name a reader without a VERP token or one of our Message-IDs (see bounces list --unverified)",
+    )
+    .action(async (files: string[], flags: BouncesFlags) => setCode(await runImport(files, flags, io)));
+  common(cmd.command("list").description("list the bounces and complaints recorded (tab-separated: date, issue, reader, kind, status)"))
+    .option("--unverified", "list the bounces kept as unverified instead (VERP on, no proof they came from our messages)")
+    .option("--issue <slug>", "of one issue only")
+    .action(async (flags: BouncesFlags & { unverified?: boolean; issue?: string }) => setCode(await runList(flags, io)));
   common(
     cmd
       .command("fetch")

@@ -6,7 +6,7 @@ import { RassylkaError } from "../diagnostics.js";
 import { mailtoAddress, mailtoToken } from "../identity/mailto.js";
 import { newsletterId } from "../identity/newsletter.js";
 import { createUnsubscribeToken, unsubscribeUrl } from "../identity/token.js";
-import { BOUNCE_HEADER, bounceToken, verpAddress } from "../identity/verp.js";
+import { BOUNCE_HEADER, bounceToken, messageIdTag, verpAddress } from "../identity/verp.js";
 import type { Subscriber } from "../render/personalise.js";
 import { sha256 } from "../util/fs.js";
 import { oneLine } from "./header-value.js";
@@ -67,9 +67,11 @@ export function messageContext(config: NewsletterConfig, slug: string, subject: 
 }
 
 /** `<hash>.<slug>@<sender domain>`, without angle brackets; the same for every attempt. */
-export function messageIdFor(listId: string, slug: string, emailKey: string, fromEmail: string): string {
+export function messageIdFor(listId: string, slug: string, emailKey: string, fromEmail: string, secret?: string): string {
   const domain = fromEmail.split("@")[1]?.toLowerCase() || "localhost";
-  return `${sha256(listId, slug, emailKey).slice(0, 32)}.${slug.replace(/[^A-Za-z0-9-]/g, "")}@${domain}`;
+  // keyed with the secret, so that a forged bounce cannot quote "our" Message-ID for a reader it names
+  const tag = secret ? messageIdTag(secret, listId, slug, emailKey) : sha256(listId, slug, emailKey).slice(0, 32);
+  return `${tag}.${slug.replace(/[^A-Za-z0-9-]/g, "")}@${domain}`;
 }
 
 /** The tokenised unsubscribe URL for a reader, or undefined when the config has no `unsubscribe.url`. */

@@ -3,7 +3,7 @@ import { type Diagnostic, error, hasErrors } from "../diagnostics.js";
 import { langOf, t, translator } from "../i18n/index.js";
 import type { Issue } from "../issue/load.js";
 import { nearest } from "../util/suggest.js";
-import { checkTemplate } from "./checks/index.js";
+import { checkTemplate, NotADate, renderFailureLine } from "./checks/index.js";
 import { type FooterEvent, footerEvents, formatDate } from "./events.js";
 import { createHandlebars, deferSubscriber, OUR_HELPERS, outputsOf } from "./handlebars.js";
 import { type Asset, fixImageHeights, publishImages } from "./images.js";
@@ -11,7 +11,7 @@ import { markdownToHtml } from "./markdown.js";
 import { compileMjml } from "./mjml.js";
 import { escapeLoneBraces, protectHandlebars } from "./protect.js";
 import { type TemplateFile, type TemplateSet, withIncludesFromLayouts } from "./templates.js";
-import { bodyToText, htmlToPlainText, snippetToText } from "./text.js";
+import { bodyToText, htmlToPlainText, snippetToText, textSourceProblem } from "./text.js";
 import { nonceFor, token, tokenPattern } from "./tokens.js";
 import { typographHtml } from "./typography.js";
 
@@ -272,14 +272,12 @@ export async function compileIssue(issue: Issue, ctx: RenderContext): Promise<Co
   ]);
   const runtime = templateRuntime(templates, language, nonce);
   const body = escapeLoneBraces(issue.body);
-  const diagnostics: Diagnostic[] = [
-    ...runtime.diagnostics,
-    ...checkTemplate(body, issue.file, {
-      lineOffset: issue.bodyOffset,
-      partials: new Set(templates.partials.keys()),
-      helpers: OUR_HELPERS,
-    }).diagnostics,
-  ];
+  const checked = checkTemplate(body, issue.file, {
+    lineOffset: issue.bodyOffset,
+    partials: new Set(templates.partials.keys()),
+    helpers: OUR_HELPERS,
+  });
+  const diagnostics: Diagnostic[] = [...runtime.diagnostics, ...checked.diagnostics];
   if (hasErrors(diagnostics)) return { diagnostics };
 
   // Stages 4–5: Markdown and typography see Handlebars only as tokens.
@@ -322,14 +320,24 @@ export async function compileIssue(issue: Issue, ctx: RenderContext): Promise<Co
     failing = layout.file;
     rendered = runtime.layouts.get(layout.name)!({ ...context, content: body });
   } catch (error) {
+    // Handlebars' runtime errors carry no place: in the issue's body, the tag that most likely failed
+    const line = failing === issue.file && checked.ast ? renderFailureLine(checked.ast, error as Error) : undefined;
+    const dynamicPartial = line !== undefined && !(error instanceof NotADate);
     return {
       diagnostics: [
         {
           ruleId: "handlebars/render",
           severity: "error",
-          message: t("templates:hbFailed", { error: (error as Error).message }),
+          message: dynamicPartial
+            ? t("issue-text:dynamicPartial", { error: (error as Error).message })
+            : t("templates:hbFailed", { error: (error as Error).message }),
           file: failing,
-          fix: t("templates:hbFailed.fix"),
+          line: line === undefined ? undefined : line + issue.bodyOffset,
+          fix: dynamicPartial
+            ? t("issue-text:dynamicPartial.fix", { example: "{{> footer}}" })
+            : error instanceof NotADate
+              ? t("issue-text:formatDate.fix", { example: '{{formatDate "2026-12-01"}}', field: "{{formatDate issue.date year=true}}" })
+              : t("templates:hbFailed.fix"),
         },
       ],
     };
@@ -349,6 +357,8 @@ export async function compileIssue(issue: Issue, ctx: RenderContext): Promise<Co
 
   mj.html = fixImageHeights(mj.html, pictures.assets);
   // Stage 8: the text part. Deferred tags stay tokens in both parts until personalise.
+  const tooBig = textSourceProblem(mj.html, issue.file);
+  if (tooBig) return { diagnostics: [...diagnostics, tooBig] };
   const text = htmlToPlainText(mj.html);
   const subscriberFields = [...new Set(deferred.flatMap((d) => [...d.matchAll(/subscriber\.([A-Za-z_][\w-]*)/g)].map((m) => m[1])))].sort();
   return {

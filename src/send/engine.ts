@@ -259,7 +259,9 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
   try {
     if (mode !== "send") await ledger.clear(key);
     if (mode === "dry-run") await ledger.assertUnchanged(realKey, hash, guard);
-    const runId = await ledger.beginRun(key, hash, subject, { ...guard, leaseMs, transport: transport.description });
+    // a real send is tied to its list: another list while this issue's run is live is refused, not merged
+    const audience = mode === "send" ? await input.audience.identity?.() : undefined;
+    const runId = await ledger.beginRun(key, hash, subject, { ...guard, leaseMs, audience, transport: transport.description });
     heartbeat = new Heartbeat(ledger, key, leaseMs);
 
     // the transport's check (an SMTP greeting and login) runs while the list is read; open() reports it
@@ -297,7 +299,13 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
         address: row.address,
         fields: row.fields,
         line: row.line,
-        messageId: messageIdFor(ctx.listId, testStamp ? `${compiled.slug}-test${testStamp}` : compiled.slug, email, config.from.email),
+        messageId: messageIdFor(
+          ctx.listId,
+          testStamp ? `${compiled.slug}-test${testStamp}` : compiled.slug,
+          email,
+          config.from.email,
+          input.secret,
+        ),
       });
       if (batch.length >= IMPORT_BATCH) await flush();
     }

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { RassylkaError } from "../diagnostics.js";
+import { error, RassylkaError } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 import { bulk, type Db, type Dialect, empty, join, raw, type Sql, type Steps, sql, statement, step } from "./sql.js";
 import { insert as insertSuppression } from "./suppressions.js";
 
@@ -153,6 +154,17 @@ export interface BeginOptions {
   leaseMs?: number;
   /** How this run delivers, as `status` names it (the transport's description, without secrets). */
   transport?: string;
+  /**
+   * The list this worker sends to (src/send/audience.ts `identity`): a live run of the issue with another
+   * list refuses it; a new run records it. Undefined: not checked (a welcome issue, one reader at a time).
+   */
+  audience?: AudienceIdentity;
+}
+
+/** Which list a run sends to: its fingerprint, and how to name it to a person. */
+export interface AudienceIdentity {
+  fingerprint: string;
+  label: string;
 }
 
 /** When the loop should look again: a deferred reader's retry, or another worker's lease running out. */
@@ -309,6 +321,24 @@ export function otherVersionError(issue: string, worker: string, issueFile?: str
     file: issueFile,
     fix: "wait for it to finish (or stop it), then re-run: the ledger resumes where it stopped; to share a send, start the same issue file everywhere",
   });
+}
+
+/**
+ * A live run of the issue sends to another list: joining it would merge the two lists (the running
+ * workers would mail this list's readers too, and stopping this one would not stop that).
+ */
+export function otherListError(
+  issue: string,
+  running: { label: string; startedAt: string },
+  mine: string,
+  issueFile?: string,
+): RassylkaError {
+  return new RassylkaError(
+    error("send/other-list", t("send-audience:otherList", { issue, running: running.label, started: running.startedAt, mine }), {
+      file: issueFile,
+      fix: t("send-audience:otherListFix", { running: running.label, mine }),
+    }),
+  );
 }
 
 /** Rows of (state, count) → the counts both backends report. */
@@ -529,8 +559,8 @@ export class SqlLedger implements LedgerStore {
       async (t) => {
         const d = t.dialect;
         const now = d.leaseNow();
-        const run = await t.get<{ content_hash: string; run_id: number }>(
-          sql`SELECT content_hash, run_id FROM send_runs WHERE issue = ${issue}`,
+        const run = await t.get<{ content_hash: string; run_id: number; audience: string | null; audience_label: string | null }>(
+          sql`SELECT content_hash, run_id, audience, audience_label FROM send_runs WHERE issue = ${issue}`,
         );
         const others = sql`FROM send_workers WHERE issue = ${issue} AND worker <> ${this.worker} AND ended_at IS NULL AND lease_expires_at > ${now}`;
         const here = await t.all<{ worker: string; host: string; pid: number }>(
@@ -548,15 +578,24 @@ export class SqlLedger implements LedgerStore {
         if (run && live.some((w) => w.run_id === run.run_id)) {
           // another worker sends this run now: share it
           if (run.content_hash !== contentHash) throw otherVersionError(issue, live[0].worker, options.issueFile);
+          const mine = options.audience;
+          if (mine && run.audience !== null && run.audience !== mine.fingerprint) {
+            const started = await t.get<{ at: string }>(
+              sql`SELECT min(started_at) AS at FROM send_workers WHERE issue = ${issue} AND run_id = ${run.run_id}`,
+            );
+            const at = started?.at ? `${started.at.slice(0, 16).replace("T", " ")} UTC` : "?";
+            throw otherListError(issue, { label: run.audience_label ?? "?", startedAt: at }, mine.label, options.issueFile);
+          }
           runId = run.run_id;
           await t.run(sql`UPDATE send_runs SET updated_at = ${d.now} WHERE issue = ${issue}`);
         } else {
           await this.unchanged(t, issue, contentHash, options, run?.content_hash);
           runId = (run?.run_id ?? 0) + 1;
-          await t.run(sql`INSERT INTO send_runs (issue, content_hash, subject, run_id, started_at, updated_at, transport)
-            VALUES (${issue}, ${contentHash}, ${subject}, ${runId}, ${d.now}, ${d.now}, ${transport})
+          const audience = options.audience;
+          await t.run(sql`INSERT INTO send_runs (issue, content_hash, subject, run_id, started_at, updated_at, transport, audience, audience_label)
+            VALUES (${issue}, ${contentHash}, ${subject}, ${runId}, ${d.now}, ${d.now}, ${transport}, ${audience?.fingerprint ?? null}, ${audience?.label ?? null})
             ON CONFLICT (issue) DO UPDATE SET content_hash = excluded.content_hash, subject = excluded.subject, run_id = excluded.run_id,
-              updated_at = excluded.updated_at, transport = excluded.transport`);
+              updated_at = excluded.updated_at, transport = excluded.transport, audience = excluded.audience, audience_label = excluded.audience_label`);
         }
         await t.run(sql`INSERT INTO send_workers (worker, issue, run_id, host, pid, started_at, updated_at, lease_expires_at, transport)
           VALUES (${this.worker}, ${issue}, ${runId}, ${workerHost()}, ${process.pid}, ${d.now}, ${d.now}, ${d.leaseUntil(options.leaseMs ?? DEFAULT_LEASE_MS)}, ${transport})

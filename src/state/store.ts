@@ -1,4 +1,4 @@
-import { type BounceMessageRecord, type BounceRecord, type BounceStore, SqlBounces } from "./bounces.js";
+import { type BounceMessageRecord, type BounceRecord, type BounceStore, SqlBounces, type UnverifiedBounceRecord } from "./bounces.js";
 import { type CampaignStore, SqlCampaigns } from "./campaigns.js";
 import {
   type ClickRecord,
@@ -166,6 +166,7 @@ export const STATE_TABLES = [
   "bounces",
   "bounce_messages",
   "send_invalid",
+  "unverified_bounces",
   "tracked_issues",
   "issue_links",
   "click_events",
@@ -232,6 +233,7 @@ export interface StateRows {
   bounces: BounceRecord;
   bounce_messages: BounceMessageRecord;
   send_invalid: InvalidRecord;
+  unverified_bounces: UnverifiedBounceRecord;
   tracked_issues: TrackedIssueRecord;
   issue_links: IssueLinkRecord;
   click_events: ClickRecord;
@@ -288,6 +290,7 @@ export const COPY_COLUMNS: { [T in StateTable]: readonly (keyof StateRows[T] & s
   bounces: ["issue", "email", "kind", "status", "diagnostic", "message_key", "messages", "bounced_at", "created_at", "updated_at"],
   bounce_messages: ["message_key", "result", "created_at"],
   send_invalid: ["issue", "run_id", "line", "address", "reason"],
+  unverified_bounces: ["message_key", "issue", "email", "kind", "status", "diagnostic", "bounced_at", "created_at"],
   tracked_issues: ["issue", "clicks", "opens", "anonymous", "keep_days", "started_at"],
   issue_links: ["issue", "trial", "link", "url"],
   click_events: ["event_id", "issue", "link", "reader", "ua_class", "rule", "trial", "at"],
@@ -308,6 +311,7 @@ export const COPY_KEYS: { [T in StateTable]: readonly (keyof StateRows[T] & stri
   bounces: ["issue", "email", "kind"],
   bounce_messages: ["message_key"],
   send_invalid: ["issue", "run_id", "line"],
+  unverified_bounces: ["message_key", "email", "kind"],
   tracked_issues: ["issue"],
   issue_links: ["issue", "trial", "link"],
   click_events: ["event_id"],

@@ -5,15 +5,17 @@ import { parseBounce } from "../../src/bounces/parse.js";
 import { addToCounts, BounceProcessor, emptyCounts, type MessageOutcome } from "../../src/bounces/process.js";
 import { mailtoAddress, mailtoToken } from "../../src/identity/mailto.js";
 import { bounceToken } from "../../src/identity/verp.js";
+import { messageIdFor } from "../../src/message/message.js";
 import { type LedgerRecord, openStore, type RunRecord, type Store } from "../../src/state/store.js";
-import { backends } from "../state/backends.js";
+import { backends, sql } from "../state/backends.js";
 
 const FIXTURES = join(import.meta.dirname, "../fixtures/bounces");
 const SECRET = "bounce-tests-secret-0123456789abcdef";
 const LIST = "kak-uvelichit-obyomy-prodazh.prodazhi.example.ru";
 const ISSUES = ["2026-11-10-a", "2026-11-24-b", "2026-12-01-c"];
 const READERS = ["anna@example.org", "boris@example.com", "vera@example.com", "dmitry@example.com", "gleb@example.net"];
-const messageId = (issue: string, email: string) => `${issue}.${email.replace(/\W/g, "")}@prodazhi.example.ru`;
+/** The Message-ID a send with the secret gives the reader (keyed: src/identity/verp.ts messageIdTag). */
+const messageId = (issue: string, email: string) => messageIdFor(LIST, issue, email, "rassylka@prodazhi.example.ru", SECRET);
 
 /** A ledger as a send leaves it: every reader sent every issue, one issue a fortnight apart. */
 async function seed(store: Store): Promise<void> {
@@ -53,13 +55,14 @@ async function seed(store: Store): Promise<void> {
   await store.insertMissing("send_ledger", rows);
 }
 
-async function fixture(name: string, issue: string, email: string): Promise<Buffer> {
+async function fixture(name: string, issue: string, email: string, guess = "guess@prodazhi.example.ru"): Promise<Buffer> {
   const text = await readFile(join(FIXTURES, name), "utf8");
   return Buffer.from(
     text
       .replaceAll("@@TOKEN@@", bounceToken(SECRET, LIST, issue, email))
       .replaceAll("@@MSGID@@", messageId(issue, email))
-      .replaceAll("@@ISSUE@@", issue),
+      .replaceAll("@@ISSUE@@", issue)
+      .replaceAll("@@GUESS@@", guess),
   );
 }
 
@@ -198,12 +201,19 @@ describe.each(backends())("bounces on $name", (backend) => {
     expect(outcome.recipients[0]).toMatchObject({ kind: "complaint", email: "vera@example.com", issue: ISSUES[1], via: "message-id" });
   });
 
-  it("non-standard bounces: qmail's by the address it names (latest issue sent), Exim's by the token", async () => {
+  it("non-standard bounces: qmail's by the address it names (latest issue sent; without proof: unverified), Exim's by the token", async () => {
     const qmail = await run("qmail-failure.eml", ISSUES[0], "vera@example.com");
     expect(qmail.recipients[0]).toMatchObject({
       kind: "hard",
       email: "vera@example.com",
       issue: ISSUES[2],
+      via: "recipient",
+      suppressed: false,
+      unverified: true,
+    });
+    const trusting = new BounceProcessor({ store, listId: LIST, secret: SECRET, softLimit: 3, trustUnverified: true });
+    expect((await run("qmail-failure.eml", ISSUES[0], "vera@example.com", trusting)).recipients[0]).toMatchObject({
+      email: "vera@example.com",
       via: "recipient",
       suppressed: true,
     });
@@ -255,6 +265,60 @@ describe.each(backends())("bounces on $name", (backend) => {
     const strict = new BounceProcessor({ store, listId: LIST, secret: SECRET, softLimit: 1 });
     const raw = Buffer.from((await fixture("dsn-mailbox-full.eml", ISSUES[1], "gleb@example.net")).toString().replace("full-", "again-"));
     expect((await strict.process(raw, "x")).recipients[0]).toMatchObject({ suppressed: true });
+  });
+
+  it("a forged complaint naming a reader, with no token and a guessed Message-ID, is kept as unverified: nobody suppressed, nothing counted", async () => {
+    const outcome = await run("arf-forged.eml", ISSUES[2], "boris@example.com");
+    expect(outcome.recipients).toEqual([
+      expect.objectContaining({ kind: "complaint", email: "boris@example.com", via: "recipient", suppressed: false, unverified: true }),
+    ]);
+    const counts = emptyCounts();
+    addToCounts(counts, outcome);
+    expect(counts).toMatchObject({ complained: 0, unverified: 1, suppressed: 0 });
+    expect(await store.suppressions.count()).toBe(0);
+    expect(await store.bounces.counts(ISSUES[2])).toEqual({ bounced: 0, softBounced: 0, complained: 0 });
+    expect(await store.bounces.listUnverified()).toEqual([
+      expect.objectContaining({
+        message_key: "mid:<forged-1@attacker.example.net>",
+        issue: ISSUES[2],
+        email: "boris@example.com",
+        kind: "complaint",
+      }),
+    ]);
+    // importing it again without trust changes nothing
+    expect((await run("arf-forged.eml", ISSUES[2], "boris@example.com")).duplicate).toBe(true);
+  });
+
+  it("a Message-ID computed without the secret (as they were before, or as anyone can) does not verify, even when the ledger holds it", async () => {
+    const unkeyed = messageIdFor(LIST, ISSUES[2], "vera@example.com", "rassylka@prodazhi.example.ru");
+    expect(unkeyed).not.toBe(messageId(ISSUES[2], "vera@example.com"));
+    // a ledger row written before Message-IDs were keyed
+    await sql(store, `UPDATE send_ledger SET message_id = '${unkeyed}' WHERE issue = '${ISSUES[2]}' AND email = 'vera@example.com'`);
+    const raw = (await fixture("arf-message-id.eml", ISSUES[2], "vera@example.com"))
+      .toString()
+      .replace(messageId(ISSUES[2], "vera@example.com"), unkeyed);
+    const outcome = await processor.process(Buffer.from(raw), "x");
+    expect(outcome.recipients[0]).toMatchObject({ email: "vera@example.com", via: "message-id", unverified: true, suppressed: false });
+    expect(await store.suppressions.has("vera@example.com")).toBe(false);
+  });
+
+  it("--trust-unverified applies what an earlier import kept as unverified, once", async () => {
+    await run("arf-forged.eml", ISSUES[2], "boris@example.com");
+    const trusting = new BounceProcessor({ store, listId: LIST, secret: SECRET, softLimit: 3, trustUnverified: true });
+    const applied = await run("arf-forged.eml", ISSUES[2], "boris@example.com", trusting);
+    expect(applied.duplicate).toBe(false);
+    expect(applied.recipients[0]).toMatchObject({ kind: "complaint", email: "boris@example.com", suppressed: true });
+    expect(applied.recipients[0].unverified).toBeUndefined();
+    expect(await store.suppressions.has("boris@example.com")).toBe(true);
+    expect(await store.bounces.counts(ISSUES[2])).toEqual({ bounced: 0, softBounced: 0, complained: 1 });
+    expect(await store.bounces.listUnverified()).toEqual([]);
+    expect((await run("arf-forged.eml", ISSUES[2], "boris@example.com", trusting)).duplicate).toBe(true);
+  });
+
+  it("with bounces.verp off, a bounce naming a reader acts as it did (nothing can be verified without tokens)", async () => {
+    const noVerp = new BounceProcessor({ store, listId: LIST, secret: SECRET, softLimit: 3, verp: false });
+    const outcome = await run("arf-forged.eml", ISSUES[2], "boris@example.com", noVerp);
+    expect(outcome.recipients[0]).toMatchObject({ email: "boris@example.com", suppressed: true });
   });
 
   it("a message to a reader's own unsubscribe address unsubscribes exactly that reader (reason unsubscribed, source mailto); once", async () => {
@@ -315,8 +379,12 @@ describe.each(backends())("bounces on $name", (backend) => {
     expect((await store.suppressions.list())[0]).toMatchObject({ reason: "bounced" });
   });
 
-  it("state copy moves the bounce tables", async () => {
+  it("state copy moves the bounce tables, the unverified ones too", async () => {
     await run("dsn-hard.eml", ISSUES[2], "anna@example.org");
+    await run("arf-forged.eml", ISSUES[2], "boris@example.com");
+    const kept: unknown[] = [];
+    for await (const batch of store.rows("unverified_bounces")) kept.push(...batch);
+    expect(kept).toEqual([expect.objectContaining({ issue: ISSUES[2], email: "boris@example.com", kind: "complaint", status: "abuse" })]);
     const rows: unknown[] = [];
     for await (const batch of store.rows("bounces")) rows.push(...batch);
     expect(rows).toEqual([
@@ -324,6 +392,9 @@ describe.each(backends())("bounces on $name", (backend) => {
     ]);
     const keys: unknown[] = [];
     for await (const batch of store.rows("bounce_messages")) keys.push(...batch);
-    expect(keys).toEqual([expect.objectContaining({ message_key: "mid:<20261201071500.dsn1@mx.example.org>", result: "hard" })]);
+    expect(keys).toEqual([
+      expect.objectContaining({ message_key: "mid:<20261201071500.dsn1@mx.example.org>", result: "hard" }),
+      expect.objectContaining({ message_key: "mid:<forged-1@attacker.example.net>", result: "unverified" }),
+    ]);
   });
 });

@@ -18,6 +18,14 @@ describe("message headers", () => {
     expect(a).toMatch(/^[0-9a-f]{32}\.issue-1@example\.ru$/);
   });
 
+  it("Message-ID with the secret: keyed (another secret, another id; not the one computable without it), same shape", () => {
+    const keyed = messageIdFor("list", "issue-1", "a@x.ru", "news@example.ru", SECRET);
+    expect(keyed).toBe(messageIdFor("list", "issue-1", "a@x.ru", "news@example.ru", SECRET));
+    expect(keyed).not.toBe(messageIdFor("list", "issue-1", "a@x.ru", "news@example.ru"));
+    expect(keyed).not.toBe(messageIdFor("list", "issue-1", "a@x.ru", "news@example.ru", `${SECRET}-other`));
+    expect(keyed).toMatch(/^[0-9a-f]{32}\.issue-1@example\.ru$/);
+  });
+
   it("mailto only: List-Unsubscribe without List-Unsubscribe-Post (one-click needs an https URL)", () => {
     const cfg = parseConfig(CONFIG.replace("  url: https://prodazhi.example.ru/rassylka/unsubscribe\n", "")).config!;
     const h = listHeaders(messageContext(cfg, "s", "subj"), "a@x.ru");

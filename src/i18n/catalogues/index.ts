@@ -1,3 +1,4 @@
+import { bounces } from "./bounces.js";
 import { build } from "./build.js";
 import { clean } from "./clean.js";
 import { cli } from "./cli.js";
@@ -6,6 +7,7 @@ import { deliverability } from "./deliverability.js";
 import { emailWords } from "./email-words.js";
 import { init } from "./init.js";
 import { inputFiles } from "./input-files.js";
+import { issueText } from "./issue-text.js";
 import { lint } from "./lint.js";
 import { pages } from "./pages.js";
 import { pictures } from "./pictures.js";
@@ -16,6 +18,7 @@ import { resubscribe } from "./resubscribe.js";
 import { review } from "./review.js";
 import { search } from "./search.js";
 import { send } from "./send.js";
+import { sendAudience } from "./send-audience.js";
 import { serveLimits } from "./serve-limits.js";
 import { stateCopy } from "./state-copy.js";
 import { subscribe } from "./subscribe.js";
@@ -28,11 +31,13 @@ import type { Catalogue } from "./types.js";
  * line each, so that features never edit each other's catalogues.
  */
 export const CATALOGUES: Record<string, Catalogue> = {
+  bounces,
   build,
   clean,
   cli,
   common,
   "input-files": inputFiles,
+  "issue-text": issueText,
   deliverability,
   "email-words": emailWords,
   init,
@@ -45,6 +50,7 @@ export const CATALOGUES: Record<string, Catalogue> = {
   resubscribe,
   review,
   send,
+  "send-audience": sendAudience,
   "serve-limits": serveLimits,
   "state-copy": stateCopy,
   search,
