@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { RassylkaError } from "../diagnostics.js";
-import { bulk, type Db, type Dialect, empty, join, raw, type Sql, sql, statement } from "./sql.js";
+import { bulk, type Db, type Dialect, empty, join, raw, type Sql, type Steps, sql, statement, step } from "./sql.js";
 import { insert as insertSuppression } from "./suppressions.js";
 
 /**
@@ -388,9 +388,30 @@ const DUE_OR_EXPIRED = statement<Omit<Claim, "leaseMs">>((p, d) => {
  * SQLite: whether the claim needs its deferred and expired arms at all. They find nothing on almost every
  * call, and there the plain pending claim is about half the cost; PostgreSQL takes all in its one round trip.
  */
-async function onlyPending(db: Db, c: Claim): Promise<boolean> {
-  if (db.dialect.name !== "sqlite") return false;
-  return (await db.get(DUE_OR_EXPIRED(db.dialect, c))) === undefined;
+function* onlyPending(d: Dialect, c: Claim): Steps<boolean> {
+  if (d.name !== "sqlite") return false;
+  return (yield* step.get(DUE_OR_EXPIRED(d, c))) === undefined;
+}
+
+/**
+ * Record finished outcomes, then claim up to `limit` readers (`recordAndClaim`): one unit of steps, which
+ * SQLite runs synchronously inside one transaction (see `Steps` in src/state/sql.ts).
+ */
+function* recordAndClaimSteps(d: Dialect, claim: Claim, outcomes: readonly Outcome[], limit: number): Steps<ClaimResult> {
+  const lost = yield* recordOutcomes(d, claim.worker, outcomes);
+  const claimed: LedgerRow[] = [];
+  const suppressed: string[] = [];
+  const pendingOnly = yield* onlyPending(d, claim);
+  while (claimed.length < limit) {
+    const query = CLAIM[pendingOnly ? "pending" : "any"](d, { ...claim, limit: limit - claimed.length });
+    const rows = (yield* step.all<ClaimedRecord>(query)).sort((a, b) => a.id - b.id);
+    if (!rows.length) break;
+    for (const r of rows) {
+      if (r.state === "suppressed") suppressed.push(r.address);
+      else claimed.push(rowOf(r));
+    }
+  }
+  return { claimed, suppressed, lost };
 }
 
 /**
@@ -400,14 +421,14 @@ async function onlyPending(db: Db, c: Claim): Promise<boolean> {
  * outcome in one `UPDATE … FROM unnest(…)`. `pending` puts a row back in the queue (claimed but never
  * handed over, or refused for the sender's reason — also after this worker recorded it as failed).
  */
-async function recordOutcomes(db: Db, worker: string, outcomes: readonly Outcome[]): Promise<number> {
+function* recordOutcomes(d: Dialect, worker: string, outcomes: readonly Outcome[]): Steps<number> {
   if (!outcomes.length) return 0;
-  const now = db.dialect.now;
-  if (db.dialect.name === "postgres") {
+  const now = d.now;
+  if (d.name === "postgres") {
     const column = <T>(f: (o: Outcome) => T) => outcomes.map(f);
     return (
       outcomes.length -
-      (await db.run(sql`UPDATE send_ledger l SET
+      (yield* step.run(sql`UPDATE send_ledger l SET
         state = o.state, attempts = o.attempts,
         last_code = CASE WHEN o.state = 'pending' THEN l.last_code ELSE o.code END,
         last_response = CASE WHEN o.state = 'pending' THEN l.last_response ELSE o.response END,
@@ -430,9 +451,9 @@ async function recordOutcomes(db: Db, worker: string, outcomes: readonly Outcome
   for (const o of outcomes) {
     const changed =
       o.state === "pending"
-        ? await db.run(RELEASE(db.dialect, { id: o.id, attempts: o.attempts, worker }))
-        : await db.run(
-            RECORD(db.dialect, {
+        ? yield* step.run(RELEASE(d, { id: o.id, attempts: o.attempts, worker }))
+        : yield* step.run(
+            RECORD(d, {
               id: o.id,
               state: o.state,
               attempts: o.attempts,
@@ -683,28 +704,13 @@ export class SqlLedger implements LedgerStore {
     options: { at?: number; leaseMs?: number } = {},
   ): Promise<ClaimResult> {
     const claim: Claim = { issue, runId, worker: this.worker, at: options.at ?? Date.now(), leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS };
-    const work = async (t: Db): Promise<ClaimResult> => {
-      const lost = await recordOutcomes(t, this.worker, outcomes);
-      const claimed: LedgerRow[] = [];
-      const suppressed: string[] = [];
-      const pendingOnly = await onlyPending(t, claim);
-      while (claimed.length < limit) {
-        const query = CLAIM[pendingOnly ? "pending" : "any"](t.dialect, { ...claim, limit: limit - claimed.length });
-        const rows = (await t.all<ClaimedRecord>(query)).sort((a, b) => a.id - b.id);
-        if (!rows.length) break;
-        for (const r of rows) {
-          if (r.state === "suppressed") suppressed.push(r.address);
-          else claimed.push(rowOf(r));
-        }
-      }
-      return { claimed, suppressed, lost };
-    };
     // SQLite: one transaction (the write lock once); PostgreSQL: each statement on its own, no lock held between
-    return this.db.dialect.name === "sqlite" ? this.db.tx(work) : work(this.db);
+    const d = this.db.dialect;
+    return this.db.work(() => recordAndClaimSteps(d, claim, outcomes, limit), { tx: d.name === "sqlite" });
   }
 
   async record(outcomes: Outcome[]): Promise<number> {
-    return outcomes.length ? this.db.tx((t) => recordOutcomes(t, this.worker, outcomes)) : 0;
+    return outcomes.length ? this.db.work(() => recordOutcomes(this.db.dialect, this.worker, outcomes), { tx: true }) : 0;
   }
 
   async heartbeat(issue: string, leaseMs = DEFAULT_LEASE_MS): Promise<void> {
