@@ -74,7 +74,7 @@ describe.each(backends())("a trial, then the real send ($name)", (backend) => {
     const rerun = await cli(["send", SLUG, "--to", "readers.csv", "--transport", "smtp", "--smtp-url", sink.url, "--yes"]);
     expect(rerun.stdout).toMatch(/sent now: 0 · already sent earlier: 3/);
     expect(sink.received).toHaveLength(3);
-  });
+  }, 240_000);
 
   sendTest(
     "status after kill -9 of a send: stopped, not sending; the readers in flight named; a list that failed is no worker",
