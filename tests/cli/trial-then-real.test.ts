@@ -18,63 +18,67 @@ describe.each(backends())("a trial, then the real send ($name)", (backend) => {
   beforeAll(() => backend.start());
   afterAll(() => backend.stop());
 
-  sendTest("the outbox trial counts for nothing: the real send afterwards reaches every reader", async ({ project }) => {
-    const state = stateArg(await backend.fresh());
-    const cli = async (args: string[]) => await startCli(project.root, [...args, ...state], { RASSYLKA_LANG: "en" }).done;
-    await writeCsv(project.root, "readers.csv", CSV);
+  sendTest(
+    "the outbox trial counts for nothing: the real send afterwards reaches every reader",
+    async ({ project }) => {
+      const state = stateArg(await backend.fresh());
+      const cli = async (args: string[]) => await startCli(project.root, [...args, ...state], { RASSYLKA_LANG: "en" }).done;
+      await writeCsv(project.root, "readers.csv", CSV);
 
-    // 1. the trial: "try it with no mail server"
-    const trial = await cli(["send", ISSUE, "--to", "readers.csv", "--yes"]);
-    expect(trial.stderr).not.toMatch(/error/i);
-    expect(trial.code).toBe(0);
-    expect(trial.stdout).toMatch(/^Trial: «Тема письма» written to the outbox/m);
-    expect(trial.stdout).toMatch(/written now: 3/);
-    expect(trial.stdout).not.toMatch(/sent now/);
-    expect(trial.stdout).toMatch(/nobody received anything, and it does not count as the send/);
-    expect((await readdir(join(project.root, "outbox", SLUG))).sort()).toEqual(READERS.map((a) => `${a}.eml`));
+      // 1. the trial: "try it with no mail server"
+      const trial = await cli(["send", ISSUE, "--to", "readers.csv", "--yes"]);
+      expect(trial.stderr).not.toMatch(/error/i);
+      expect(trial.code).toBe(0);
+      expect(trial.stdout).toMatch(/^Trial: «Тема письма» written to the outbox/m);
+      expect(trial.stdout).toMatch(/written now: 3/);
+      expect(trial.stdout).not.toMatch(/sent now/);
+      expect(trial.stdout).toMatch(/nobody received anything, and it does not count as the send/);
+      expect((await readdir(join(project.root, "outbox", SLUG))).sort()).toEqual(READERS.map((a) => `${a}.eml`));
 
-    const afterTrial = JSON.parse((await cli(["status", SLUG, "--json"])).stdout);
-    expect(afterTrial.counts).toMatchObject({ total: 0, sent: 0 });
-    expect(afterTrial.runs).toEqual([]);
-    expect(afterTrial.trial).toMatchObject({ transport: `outbox/${SLUG}/`, counts: { total: 3, sent: 3, pending: 0 } });
-    // a second trial after an edit starts afresh: no --allow-changed, every file written again
-    const again = await cli(["send", ISSUE, "--to", "readers.csv", "--yes", "--json"]);
-    expect(JSON.parse(again.stdout)).toMatchObject({ trial: true, sent: 3, alreadySent: 0 });
+      const afterTrial = JSON.parse((await cli(["status", SLUG, "--json"])).stdout);
+      expect(afterTrial.counts).toMatchObject({ total: 0, sent: 0 });
+      expect(afterTrial.runs).toEqual([]);
+      expect(afterTrial.trial).toMatchObject({ transport: `outbox/${SLUG}/`, counts: { total: 3, sent: 3, pending: 0 } });
+      // a second trial after an edit starts afresh: no --allow-changed, every file written again
+      const again = await cli(["send", ISSUE, "--to", "readers.csv", "--yes", "--json"]);
+      expect(JSON.parse(again.stdout)).toMatchObject({ trial: true, sent: 3, alreadySent: 0 });
 
-    // 2. the real thing
-    const sink = await project.smtp();
-    const real = await cli(["send", SLUG, "--to", "readers.csv", "--transport", "smtp", "--smtp-url", sink.url, "--yes"]);
-    expect(real.stderr).not.toMatch(/error/i);
-    expect(real.code).toBe(0);
-    expect(real.stdout).toMatch(/^Sent «Тема письма» via smtp:\/\/127\.0\.0\.1:\d+/m);
-    expect(real.stdout).toMatch(/sent now: 3/);
-    expect(real.stdout).not.toMatch(/already sent earlier/);
-    expect(sink.received.flatMap((m) => m.to).sort()).toEqual(READERS);
-    const mail = await parse(sink.received.find((m) => m.to[0] === "anna@example.ru")!.raw);
-    expect(mail.subject).toBe("Тема письма");
-    expect(mail.html).toContain("Здравствуйте, Читатель 0!");
+      // 2. the real thing
+      const sink = await project.smtp();
+      const real = await cli(["send", SLUG, "--to", "readers.csv", "--transport", "smtp", "--smtp-url", sink.url, "--yes"]);
+      expect(real.stderr).not.toMatch(/error/i);
+      expect(real.code).toBe(0);
+      expect(real.stdout).toMatch(/^Sent «Тема письма» via smtp:\/\/127\.0\.0\.1:\d+/m);
+      expect(real.stdout).toMatch(/sent now: 3/);
+      expect(real.stdout).not.toMatch(/already sent earlier/);
+      expect(sink.received.flatMap((m) => m.to).sort()).toEqual(READERS);
+      const mail = await parse(sink.received.find((m) => m.to[0] === "anna@example.ru")!.raw);
+      expect(mail.subject).toBe("Тема письма");
+      expect(mail.html).toContain("Здравствуйте, Читатель 0!");
 
-    // 3. status: the real deliveries, each run with its transport, the trial apart
-    const status = await cli(["status", SLUG]);
-    expect(status.code).toBe(0);
-    expect(status.stdout).toMatch(/total 3 · sent 3 · failed 0 · pending 0/);
-    expect(status.stdout).toMatch(new RegExp(`run 1 via ${sink.url.replace(/[.:/]/g, "\\$&")}: finished · sent 3`));
-    expect(status.stdout).toMatch(/trial to the outbox \(outbox\/2026-12-01-hello\/\), nobody received it: written 3 of 3/);
-    const json = JSON.parse((await cli(["status", SLUG, "--json"])).stdout);
-    expect(json.counts).toMatchObject({ total: 3, sent: 3 });
-    expect(json.runs).toEqual([
-      { runId: 1, transport: sink.url, state: "finished", startedAt: expect.any(String), sent: 3, failed: 0, inFlight: 0 },
-    ]);
-    expect(json.trial.counts.sent).toBe(3);
-    // every issue at once: one entry for the issue, not one for its trial
-    const every = JSON.parse((await cli(["status", "--json"])).stdout);
-    expect(every.map((s: { issue: string }) => s.issue)).toEqual([SLUG]);
+      // 3. status: the real deliveries, each run with its transport, the trial apart
+      const status = await cli(["status", SLUG]);
+      expect(status.code).toBe(0);
+      expect(status.stdout).toMatch(/total 3 · sent 3 · failed 0 · pending 0/);
+      expect(status.stdout).toMatch(new RegExp(`run 1 via ${sink.url.replace(/[.:/]/g, "\\$&")}: finished · sent 3`));
+      expect(status.stdout).toMatch(/trial to the outbox \(outbox\/2026-12-01-hello\/\), nobody received it: written 3 of 3/);
+      const json = JSON.parse((await cli(["status", SLUG, "--json"])).stdout);
+      expect(json.counts).toMatchObject({ total: 3, sent: 3 });
+      expect(json.runs).toEqual([
+        { runId: 1, transport: sink.url, state: "finished", startedAt: expect.any(String), sent: 3, failed: 0, inFlight: 0 },
+      ]);
+      expect(json.trial.counts.sent).toBe(3);
+      // every issue at once: one entry for the issue, not one for its trial
+      const every = JSON.parse((await cli(["status", "--json"])).stdout);
+      expect(every.map((s: { issue: string }) => s.issue)).toEqual([SLUG]);
 
-    // 4. re-running the real send sends nobody twice
-    const rerun = await cli(["send", SLUG, "--to", "readers.csv", "--transport", "smtp", "--smtp-url", sink.url, "--yes"]);
-    expect(rerun.stdout).toMatch(/sent now: 0 · already sent earlier: 3/);
-    expect(sink.received).toHaveLength(3);
-  }, 240_000);
+      // 4. re-running the real send sends nobody twice
+      const rerun = await cli(["send", SLUG, "--to", "readers.csv", "--transport", "smtp", "--smtp-url", sink.url, "--yes"]);
+      expect(rerun.stdout).toMatch(/sent now: 0 · already sent earlier: 3/);
+      expect(sink.received).toHaveLength(3);
+    },
+    240_000,
+  );
 
   sendTest(
     "status after kill -9 of a send: stopped, not sending; the readers in flight named; a list that failed is no worker",
@@ -125,5 +129,6 @@ describe.each(backends())("a trial, then the real send ($name)", (backend) => {
       expect(done.runs.at(-1)).toMatchObject({ state: "finished", transport: sink.url, sent: 3 });
       expect(done.resent.count).toBe(killed.workers[0].inFlight);
     },
+    240_000,
   );
 });
