@@ -12,6 +12,9 @@ const SLUG = "2026-12-01-hello";
 const READERS = ["anna@example.ru", "boris@example.ru", "vera@example.ru"];
 const CSV = `email,name\n${READERS.map((a, i) => `${a},Читатель ${i}`).join("\n")}\n`;
 
+// several whole CLI processes per case: minutes on a loaded 2-core machine
+const SLOW = 240_000;
+
 const stateArg = (l: StateLocation) => ["--state", l.kind === "postgres" ? l.url : l.file];
 
 describe.each(backends())("a trial, then the real send ($name)", (backend) => {
@@ -77,7 +80,7 @@ describe.each(backends())("a trial, then the real send ($name)", (backend) => {
       expect(rerun.stdout).toMatch(/sent now: 0 · already sent earlier: 3/);
       expect(sink.received).toHaveLength(3);
     },
-    240_000,
+    SLOW,
   );
 
   sendTest(
@@ -129,6 +132,6 @@ describe.each(backends())("a trial, then the real send ($name)", (backend) => {
       expect(done.runs.at(-1)).toMatchObject({ state: "finished", transport: sink.url, sent: 3 });
       expect(done.resent.count).toBe(killed.workers[0].inFlight);
     },
-    240_000,
+    SLOW,
   );
 });

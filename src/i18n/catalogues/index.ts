@@ -19,6 +19,7 @@ import { serveLimits } from "./serve-limits.js";
 import { stateCopy } from "./state-copy.js";
 import { subscribe } from "./subscribe.js";
 import { templates } from "./templates.js";
+import { tracking } from "./tracking.js";
 import type { Catalogue } from "./types.js";
 
 /**
@@ -47,4 +48,5 @@ export const CATALOGUES: Record<string, Catalogue> = {
   search,
   subscribe,
   templates,
+  tracking,
 };
