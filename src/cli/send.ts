@@ -356,9 +356,9 @@ export function registerSend(program: Command, io: Io, setCode: (c: number) => v
     )
     .option(
       "--retry-window <duration>",
-      "how long temporary failures are retried before a reader is failed: 12h, 2d, 90m",
+      // no commander default: it would print the window in ms (43200000); the engine's default is 12 h
+      "how long temporary failures are retried before a reader is failed: 12h, 2d, 90m (default: 12h)",
       parseDuration,
-      12 * 3600_000,
     )
     .option("--retry-failed", "send again to the failed readers of this list (never to those sent or suppressed since)")
     .option(

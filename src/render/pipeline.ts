@@ -6,7 +6,7 @@ import { nearest } from "../util/suggest.js";
 import { checkTemplate, NotADate, renderFailureLine } from "./checks/index.js";
 import { type FooterEvent, footerEvents, formatDate } from "./events.js";
 import { createHandlebars, deferSubscriber, OUR_HELPERS, outputsOf } from "./handlebars.js";
-import { type Asset, fixImageHeights, publishImages } from "./images.js";
+import { type Asset, fixImageHeights, publishImages, publishTemplateImages } from "./images.js";
 import { markdownToHtml } from "./markdown.js";
 import { compileMjml } from "./mjml.js";
 import { escapeLoneBraces, protectHandlebars } from "./protect.js";
@@ -347,6 +347,16 @@ export async function compileIssue(issue: Issue, ctx: RenderContext): Promise<Co
   deferred.push(...runtime.deferred);
   rendered = rendered.replace(tokenPattern("TPL", nonce), (_, i: string) => token("SUB", nonce, base + Number(i)));
 
+  // Stage 6½: pictures the templates name by a relative path, published as the issue's (render/images.ts)
+  if (ctx.root) {
+    const files = [layout, ...templates.partials.values(), ...(templates.includes?.values() ?? [])];
+    const own = publishTemplateImages(rendered, files, { root: ctx.root, archiveUrl });
+    diagnostics.push(...own.diagnostics);
+    if (hasErrors(own.diagnostics)) return { diagnostics };
+    rendered = own.html;
+    const known = new Set(pictures.assets.map((a) => a.source));
+    pictures.assets.push(...own.assets.filter((a) => !known.has(a.source)));
+  }
   // Stage 7: MJML, once.
   const paths = templates.dir && layout.absPath ? { filePath: layout.absPath, includePath: templates.dir, key: templates.hash } : undefined;
   const mj = await compileMjml(rendered, [layout, ...templates.partials.values(), ...(templates.includes?.values() ?? [])], paths);
