@@ -95,7 +95,7 @@ describe.each(BACKENDS)("one $name state for serve, suppress and state", (backen
       // suppressed on the sending side: the running server's page says so at once
       const added = await run(["suppress", "add", "anna@example.ru", "--reason", "complained", ...via(location).args], via(location).env);
       expect(added.code, added.stderr).toBe(0);
-      expect(added.stdout).toContain("Suppressed 1 new address(es)");
+      expect(added.stdout).toContain("Suppressed 1 new address");
       const page = await request(server.url, `/rassylka/unsubscribe?token=${createUnsubscribeToken("anna@example.ru", listId, SECRET)}`);
       expect(page.status).toBe(200);
       expect(page.body).not.toContain("<form");

@@ -2,21 +2,27 @@ import { build } from "./build.js";
 import { clean } from "./clean.js";
 import { cli } from "./cli.js";
 import { common } from "./common.js";
+import { config } from "./config.js";
 import { deliverability } from "./deliverability.js";
 import { emailWords } from "./email-words.js";
 import { init } from "./init.js";
 import { inputFiles } from "./input-files.js";
 import { lint } from "./lint.js";
+import { newIssue } from "./new-issue.js";
 import { pages } from "./pages.js";
 import { pictures } from "./pictures.js";
 import { placeholder } from "./placeholder.js";
 import { preview } from "./preview.js";
 import { review } from "./review.js";
+import { screenshots } from "./screenshots.js";
 import { search } from "./search.js";
 import { send } from "./send.js";
+import { serve } from "./serve.js";
 import { serveLimits } from "./serve-limits.js";
 import { stateCopy } from "./state-copy.js";
 import { subscribe } from "./subscribe.js";
+import { subscribers } from "./subscribers.js";
+import { suppress } from "./suppress.js";
 import { templates } from "./templates.js";
 import type { Catalogue } from "./types.js";
 
@@ -29,20 +35,26 @@ export const CATALOGUES: Record<string, Catalogue> = {
   clean,
   cli,
   common,
+  config,
   "input-files": inputFiles,
   deliverability,
   "email-words": emailWords,
   init,
   lint,
+  new: newIssue,
   pictures,
   placeholder,
   pages,
   preview,
   review,
+  screenshots,
   send,
+  serve,
   "serve-limits": serveLimits,
   "state-copy": stateCopy,
   search,
   subscribe,
+  subscribers,
+  suppress,
   templates,
 };
