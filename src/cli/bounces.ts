@@ -20,15 +20,23 @@ export interface BouncesFlags {
 }
 
 function describe(o: MessageOutcome): string {
-  if (o.duplicate) return `${o.label}: already imported`;
-  if (o.type === "not-bounce") return `${o.label}: not a bounce (${o.why ?? "?"})`;
+  if (o.duplicate) return t("bounces:duplicate", { label: o.label });
+  if (o.type === "not-bounce") return t("bounces:notBounce", { label: o.label, why: o.why ?? "?" });
   const what = o.recipients.map((r) => {
-    const kind = r.kind === "complaint" ? "complaint" : `${r.kind} bounce`;
+    const kind = r.kind === "complaint" ? t("bounces:complaint") : t(`bounces:kind.${r.kind}`);
     const code = r.status ? ` ${r.status}` : "";
-    if (!r.email) return `${kind}${code}, not attributed to a reader`;
-    return `${kind}${code}: ${r.email} (issue ${r.issue}, by ${r.via})${r.suppressed ? " → suppressed" : ""}`;
+    if (!r.email) return t("bounces:unattributed", { kind, code });
+    return t("bounces:recipient", {
+      kind,
+      code,
+      email: r.email,
+      issue: r.issue,
+      via: r.via,
+      suppressed: r.suppressed ? t("bounces:suppressed") : "",
+    });
   });
-  return `${o.label}: ${o.type === "arf" ? "ARF" : o.type === "dsn" ? "DSN" : "non-standard"}: ${what.join("; ") || "no recipient"}`;
+  const type = o.type === "arf" ? "ARF" : o.type === "dsn" ? "DSN" : t("bounces:nonStandard");
+  return `${o.label}: ${type}: ${what.join("; ") || t("bounces:noRecipient")}`;
 }
 
 function print(report: BounceReport, flags: BouncesFlags, io: Io): void {
@@ -37,13 +45,18 @@ function print(report: BounceReport, flags: BouncesFlags, io: Io): void {
     return;
   }
   for (const m of report.messages) io.out(describe(m));
-  for (const p of report.problems) io.err(`error: cannot read ${p.label}: ${p.problem}`);
+  for (const p of report.problems) io.err(t("bounces:cannotRead", { label: p.label, problem: p.problem }));
   const c = report.counts;
-  io.out(
-    `${c.messages} message(s): hard ${c.hard} · soft ${c.soft} · complained ${c.complained} · not a bounce ${c.notBounce} · unattributed ${c.unattributed} · already imported ${c.duplicates}; ${c.suppressed} reader(s) suppressed.`,
-  );
+  io.out(t("bounces:counts", { ...c, count: c.messages, suppressed: t("bounces:readers", { count: c.suppressed }) }));
   if (report.mailbox)
-    io.out(`${report.mailbox.url}: ${report.mailbox.moved} moved to "${report.mailbox.movedTo}", ${report.mailbox.left} left in place.`);
+    io.out(
+      t("bounces:mailbox", {
+        url: report.mailbox.url,
+        moved: report.mailbox.moved,
+        folder: report.mailbox.movedTo,
+        left: report.mailbox.left,
+      }),
+    );
 }
 
 export async function runImport(files: string[], flags: BouncesFlags, io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -66,24 +79,14 @@ export function registerBounces(program: Command, io: Io, setCode: (c: number) =
   const cmd = program.command("bounces").description(t("cli:command.bounces"));
   const common = (c: Command) =>
     c
-      .option("--state <file|url>", "the state file, or postgres://… (default RASSYLKA_DATABASE_URL, else .rassylka/state.sqlite)")
-      .option("--root <dir>", "the newsletter's folder", ".")
-      .option(
-        "--json",
-        "print as JSON: { counts: { messages, hard, soft, complained, notBounce, unattributed, duplicates, suppressed }, messages, problems }",
-      );
-  common(
-    cmd
-      .command("import")
-      .description("read bounce messages from .eml files, mbox files or Maildir folders (nothing is moved or deleted)")
-      .argument("<files...>"),
-  ).action(async (files: string[], flags: BouncesFlags) => setCode(await runImport(files, flags, io)));
-  common(
-    cmd
-      .command("fetch")
-      .description(`read the bounce mailbox over IMAP (${IMAP_URL_ENV}); bounces are moved to --move-to, other mail is left alone`),
-  )
-    .option("--move-to <folder>", "where processed bounces go (created when missing)", DEFAULT_MOVE_TO)
-    .option("--insecure-tls", "do not verify the IMAP server's certificate (trusted networks only)")
+      .option("--state <file|url>", t("cli:flag.state"))
+      .option("--root <dir>", t("cli:flag.root"), ".")
+      .option("--json", t("bounces:flag.json"));
+  common(cmd.command("import").description(t("bounces:import.description")).argument("<files...>")).action(
+    async (files: string[], flags: BouncesFlags) => setCode(await runImport(files, flags, io)),
+  );
+  common(cmd.command("fetch").description(t("bounces:fetch.description", { env: IMAP_URL_ENV })))
+    .option("--move-to <folder>", t("bounces:flag.moveTo"), DEFAULT_MOVE_TO)
+    .option("--insecure-tls", t("bounces:flag.insecureTls"))
     .action(async (flags: BouncesFlags) => setCode(await runFetch(flags, io)));
 }

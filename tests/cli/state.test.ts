@@ -140,7 +140,7 @@ describe.each(BACKENDS)("one $name state for serve, suppress and state", (backen
     expect(first.stdout).toMatch(/suppressed\s+3 copied\n/);
     expect(first.stdout).toMatch(/sendsay_campaigns\s+2 copied\n/);
     expect(first.stdout).toMatch(/subscribers\s+2 copied\n/);
-    expect(first.stdout).toContain("19 row(s) copied.");
+    expect(first.stdout).toContain("19 rows copied.");
     const again = await run(["state", "copy", "--from", source, "--to", to, "--json"]);
     expect(again.code, again.stderr).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({

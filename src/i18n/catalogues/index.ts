@@ -1,3 +1,4 @@
+import { bounces } from "./bounces.js";
 import { build } from "./build.js";
 import { clean } from "./clean.js";
 import { cli } from "./cli.js";
@@ -17,8 +18,10 @@ import { review } from "./review.js";
 import { screenshots } from "./screenshots.js";
 import { search } from "./search.js";
 import { send } from "./send.js";
+import { sendsay } from "./sendsay.js";
 import { serve } from "./serve.js";
 import { serveLimits } from "./serve-limits.js";
+import { state } from "./state.js";
 import { stateCopy } from "./state-copy.js";
 import { subscribe } from "./subscribe.js";
 import { subscribers } from "./subscribers.js";
@@ -31,6 +34,7 @@ import type { Catalogue } from "./types.js";
  * line each, so that features never edit each other's catalogues.
  */
 export const CATALOGUES: Record<string, Catalogue> = {
+  bounces,
   build,
   clean,
   cli,
@@ -49,8 +53,10 @@ export const CATALOGUES: Record<string, Catalogue> = {
   review,
   screenshots,
   send,
+  sendsay,
   serve,
   "serve-limits": serveLimits,
+  state,
   "state-copy": stateCopy,
   search,
   subscribe,
