@@ -32,8 +32,10 @@ export async function runStatus(
     io.out(`${s.issue}${s.subject ? ` «${s.subject}»` : ""}${s.updatedAt ? t("send:status.lastRun", { at: s.updatedAt }) : ""}`);
     const campaign = s.campaign;
     if (campaign) {
-      const track = campaign.trackId ? `track ${campaign.trackId}, ${describeStatus(campaign.trackStatus ?? 0)}` : "no track id";
-      io.out(`  Sendsay campaign to list "${campaign.groupId}": ${campaign.state} (${track}, ${campaign.updatedAt})`);
+      const track = campaign.trackId
+        ? t("send:status.track", { id: campaign.trackId, status: describeStatus(campaign.trackStatus ?? 0) })
+        : t("send:status.noTrack");
+      io.out(t("send:status.campaign", { group: campaign.groupId, state: campaign.state, track, at: campaign.updatedAt }));
       if (campaign.trackId) io.out(`  ${describeStats(campaign.stats, campaign.statsError)}`);
       if (!c.total) continue;
     }
@@ -53,12 +55,10 @@ export async function runStatus(
     if (b.bounced || b.softBounced || b.complained)
       io.out(t("send:status.bounces", { bounced: b.bounced, soft: b.softBounced, complained: b.complained }));
     if (s.workers.length > 1 || s.workers.some((w) => w.live)) {
-      io.out(`  workers: ${s.workers.length}`);
+      io.out(t("send:status.workers", { count: s.workers.length }));
       for (const w of s.workers) {
-        const state = w.live ? "sending now" : w.ended ? "finished" : "gone (its lease ran out)";
-        io.out(
-          `    ${w.worker} (run ${w.runId}, ${state}, last seen ${w.updatedAt}): sent ${w.sent} · failed ${w.failed} · suppressed ${w.suppressed} · resent ${w.resent}`,
-        );
+        const state = t(w.live ? "send:status.live" : w.ended ? "send:status.ended" : "send:status.gone");
+        io.out(t("send:status.worker", { ...w, run: w.runId, state, at: w.updatedAt }));
       }
     }
     if (c.pending) io.out(t("send:status.pending", { count: c.pending }));
@@ -70,12 +70,9 @@ export function registerStatus(program: Command, io: Io, setCode: (c: number) =>
   program
     .command("status")
     .description(t("cli:command.status"))
-    .argument("[issue]", "issue file or slug")
-    .option("--state <file|url>", "the state: a SQLite file or postgres://… (default: $RASSYLKA_DATABASE_URL, else .rassylka/state.sqlite)")
-    .option("--root <dir>", "the newsletter's folder", ".")
-    .option(
-      "--json",
-      "print as JSON: { issue, counts: { total, sent, failed, pending, suppressed, invalid, duplicates, bounced, softBounced, complained }, failures: [{ email, code, message }], invalidRows: [{ line, address, reason }], resent: { count, readers: [{ email, times }] }, workers: [{ worker, host, pid, runId, live, ended, sent, failed, suppressed, resent }], campaign?: { groupId, trackId, state, trackStatus, stats: { members, delivered, undelivered, opened, clicked, unsubscribed } | null } }",
-    )
+    .argument("[issue]", t("cli:flag.issue"))
+    .option("--state <file|url>", t("cli:flag.state"))
+    .option("--root <dir>", t("cli:flag.root"), ".")
+    .option("--json", t("send:status.flag.json"))
     .action(async (issue: string | undefined, flags: StatusFlags) => setCode(await runStatus(issue, flags, io)));
 }

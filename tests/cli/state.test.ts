@@ -107,7 +107,7 @@ describe.each(BACKENDS)("one $name state for serve, suppress and state", (backen
     }
     expect(await server.exited).toBe(0);
     expect(server.output()).toContain("unsubscribed i***@example.ru");
-    expect(server.output()).toContain("Stopped. 1 new unsubscribe(s) recorded.");
+    expect(server.output()).toContain("Stopped. 1 new unsubscribe recorded.");
     expect(server.output()).not.toContain(PG_PASSWORD);
     if (location.kind === "postgres") expect(server.output()).toMatch(/→ postgres:\/\/rassylka:\*\*\*@127\.0\.0\.1:\d+\/t_\d+/);
   });
