@@ -327,7 +327,7 @@ export function registerSend(program: Command, io: Io, setCode: (c: number) => v
     .option("--to <list>", t("send:flag.to"))
     .option("--subscribers", t("send:flag.subscribers"))
     .option("--transport <name>", t("send:flag.transport"), "outbox")
-    .option("--smtp-url <url>", t("send:flag.smtpUrl", { env: SMTP_URL_ENV }))
+    .option("--smtp-url <url>", t("send:flag.smtpUrl", { env: `$${SMTP_URL_ENV}` }))
     .option("--rate <n>", t("send:flag.rate"), nonNegative("--rate"))
     .option("--domain-rate <domain=n>", t("send:flag.domainRate"), parseDomainRate)
     .option("--concurrency <n>", t("send:flag.concurrency"), positiveInt("--concurrency"), 5)

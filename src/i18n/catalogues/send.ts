@@ -10,7 +10,7 @@ export const send: Catalogue = {
     "flag.to": "recipients: a CSV file with an email column, or a@x.ru,b@y.ru",
     "flag.subscribers": "recipients: every confirmed, not suppressed subscriber (rassylka subscribers)",
     "flag.transport": "outbox (one .eml per reader, the default), smtp or sendsay",
-    "flag.smtpUrl": "smtp://user:pass@host:587 or smtps://… (default: ${{env}})",
+    "flag.smtpUrl": "smtp://user:pass@host:587 or smtps://… (default: {{env}})",
     "flag.rate": "at most N messages per second from this worker (default: no limit)",
     "flag.domainRate":
       "at most N messages per second to one receiving domain and its subdomains, from this worker; repeatable; over sending.domainRates",
@@ -117,7 +117,7 @@ export const send: Catalogue = {
     "flag.to": "получатели: CSV-файл с колонкой email или a@x.ru,b@y.ru",
     "flag.subscribers": "получатели: все подтверждённые читатели не из стоп-листа (rassylka subscribers)",
     "flag.transport": "outbox (по одному .eml на читателя, по умолчанию), smtp или sendsay",
-    "flag.smtpUrl": "smtp://user:pass@host:587 или smtps://… (по умолчанию: ${{env}})",
+    "flag.smtpUrl": "smtp://user:pass@host:587 или smtps://… (по умолчанию: {{env}})",
     "flag.rate": "не больше N писем в секунду от этого процесса (по умолчанию без ограничения)",
     "flag.domainRate":
       "не больше N писем в секунду на один почтовый домен и его поддомены от этого процесса; можно несколько раз; важнее sending.domainRates",
@@ -232,7 +232,7 @@ export const send: Catalogue = {
     "flag.to": "одержувачі: CSV-файл із колонкою email або a@x.ru,b@y.ru",
     "flag.subscribers": "одержувачі: усі підтверджені читачі не зі стоп-листа (rassylka subscribers)",
     "flag.transport": "outbox (по одному .eml на читача, типово), smtp або sendsay",
-    "flag.smtpUrl": "smtp://user:pass@host:587 або smtps://… (типово: ${{env}})",
+    "flag.smtpUrl": "smtp://user:pass@host:587 або smtps://… (типово: {{env}})",
     "flag.rate": "не більше N листів на секунду від цього процесу (типово без обмеження)",
     "flag.domainRate":
       "не більше N листів на секунду на один поштовий домен і його піддомени від цього процесу; можна кілька разів; важливіше за sending.domainRates",
