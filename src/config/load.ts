@@ -4,7 +4,7 @@ import { type Diagnostic, RassylkaError } from "../diagnostics.js";
 import { t } from "../i18n/index.js";
 import { parseYaml } from "../util/yaml.js";
 import { configSchema, type NewsletterConfig } from "./schema.js";
-import { zodDiagnostics } from "./zod.js";
+import { zodDiagnostics, zodErrorMap } from "./zod.js";
 
 export const CONFIG_FILE = "newsletter.yaml";
 
@@ -33,7 +33,7 @@ export function parseConfig(text: string, file = CONFIG_FILE): { config?: Newsle
       ],
     };
   }
-  const result = configSchema.safeParse(parsed.data);
+  const result = configSchema.safeParse(parsed.data, { error: zodErrorMap() });
   if (!result.success) {
     return {
       diagnostics: zodDiagnostics(result.error, { schema: configSchema, parsed, file, ruleId: "config", data: parsed.data }),
