@@ -19,9 +19,16 @@ export interface BouncesFlags {
   insecureTls?: boolean;
 }
 
+/** Why a message is not a bounce (src/bounces/parse.ts: English, as --json gives it), in the editor's language. */
+function whyText(why: string | undefined): string {
+  if (why === "not recognised as a bounce") return t("bounces:why.unknown");
+  const auto = /^auto-reply \((.*)\)$/.exec(why ?? "");
+  return auto ? t("bounces:why.autoReply", { why: auto[1] }) : (why ?? "?");
+}
+
 function describe(o: MessageOutcome): string {
   if (o.duplicate) return t("bounces:duplicate", { label: o.label });
-  if (o.type === "not-bounce") return t("bounces:notBounce", { label: o.label, why: o.why ?? "?" });
+  if (o.type === "not-bounce") return t("bounces:notBounce", { label: o.label, why: whyText(o.why) });
   const what = o.recipients.map((r) => {
     const kind = r.kind === "complaint" ? t("bounces:complaint") : t(`bounces:kind.${r.kind}`);
     const code = r.status ? ` ${r.status}` : "";

@@ -119,8 +119,11 @@ function baseProgram({ Command, Help }: Commander, w: Words, io: Io): Command {
         formatHelp: (cmd, helper) =>
           help
             .formatHelp(cmd, helper)
-            .replace(/\((default|choices): /g, (_, word: string) => `(${w(`help.${word}`)} `)
-            .replace(/, (default|choices): /g, (_, word: string) => `, ${w(`help.${word}`)} `),
+            // commander wraps long lines, so the word may end a line
+            .replace(
+              /([(,] ?)(default|choices):(\s)/g,
+              (_, before: string, word: string, space: string) => `${before}${w(`help.${word}`)}${space}`,
+            ),
       })
       .configureOutput({
         writeOut: (text) => io.out(text.replace(/\n$/, "")),

@@ -11,7 +11,7 @@ import { SMTP_URL_ENV } from "../send/transports/smtp.js";
 import { domainKey } from "../util/domain.js";
 import { maskUrlPasswords, redactor, secretsIn } from "../util/redact.js";
 import { type Io, redactingIo } from "./io.js";
-import { formatDiagnostic, replyText } from "./print.js";
+import { addressReasons, formatDiagnostic, replyText } from "./print.js";
 import { confirmYesNo } from "./prompt.js";
 import { runSendsayCampaign } from "./sendsay.js";
 import { stateFromFlags } from "./state-flag.js";
@@ -214,7 +214,7 @@ export function formatSummary(s: SendSummary, command: string): string[] {
   if (s.bounced) lines.push(t("send:bounced", { count: s.bounced }));
   if (s.invalidRows.length) {
     lines.push(t("send:invalidHeading"));
-    for (const r of s.invalidRows.slice(0, 50)) lines.push(t("send:invalidRow", { ...r }));
+    for (const r of s.invalidRows.slice(0, 50)) lines.push(t("send:invalidRow", { ...r, reason: addressReasons(r.reason) }));
     if (s.invalid > 50) lines.push(t("send:moreInvalid", { count: s.invalid - 50, slug: s.slug }));
   }
   if (s.stopped === "sender") {

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { describeStatus } from "../campaign/campaign.js";
 import { t } from "../i18n/index.js";
 import { type BounceCounts, sendStatus } from "../status/status.js";
-import { type Io, replyText } from "./print.js";
+import { addressReasons, type Io, replyText } from "./print.js";
 import { describeStats } from "./sendsay.js";
 import { stateFromFlags } from "./state-flag.js";
 
@@ -44,7 +44,7 @@ export async function runStatus(
     for (const f of s.failures.slice(0, 100)) io.out(`  ✗ ${f.email} — ${replyText(f.code, f.message)}`);
     if (s.failures.length > 100) io.out(t("send:status.more", { count: s.failures.length - 100 }));
     if (s.invalidRows.length) io.out(t("send:status.invalidHeading"));
-    for (const r of s.invalidRows.slice(0, 100)) io.out(t("send:invalidRow", { ...r }));
+    for (const r of s.invalidRows.slice(0, 100)) io.out(t("send:invalidRow", { ...r, reason: addressReasons(r.reason) }));
     if (s.invalidRows.length > 100) io.out(t("send:status.more", { count: s.invalidRows.length - 100 }));
     if (s.resent.count) {
       io.out(t("send:status.resent", { count: s.resent.count }));

@@ -12,7 +12,7 @@ import {
 } from "../subscribe/list.js";
 import { subscriberJson } from "../subscribe/records.js";
 import { writeFileAtomic } from "../util/fs.js";
-import type { Io } from "./print.js";
+import { addressReasons, type Io } from "./print.js";
 import { stateFromFlags } from "./state-flag.js";
 
 /**
@@ -89,7 +89,7 @@ export function registerSubscribers(program: Command, io: Io, setCode: (c: numbe
     .action(async (file: string, flags: SubscribersFlags) => {
       const file_ = { path: resolve(file), label: file, encoding: flags.encoding };
       const { counts, skipped } = await importSubscribers(stateFromFlags(flags), file_, flags);
-      for (const line of skipped) io.err(t("subscribers:skipped", { line }));
+      for (const line of skipped) io.err(t("subscribers:skipped", { line: addressReasons(line) }));
       io.out(
         t("subscribers:imported", {
           count: counts.added,

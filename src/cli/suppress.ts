@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { t } from "../i18n/index.js";
 import { addSuppressions, importSuppressions, listSuppressions, removeSuppressions, suppressionsCsv } from "../suppress/suppress.js";
 import { writeFileAtomic } from "../util/fs.js";
-import type { Io } from "./print.js";
+import { addressReasons, type Io } from "./print.js";
 import { stateFromFlags } from "./state-flag.js";
 
 /** `rassylka suppress add|remove|list|import|export` (src/suppress/suppress.ts does the work). */
@@ -55,7 +55,7 @@ export function registerSuppress(program: Command, io: Io, setCode: (c: number) 
     .action(async (file: string, flags: SuppressFlags) => {
       const file_ = { path: resolve(file), label: file, encoding: flags.encoding };
       const { added, known, invalid } = await importSuppressions(stateFromFlags(flags), file_, flags.reason || "unsubscribed");
-      for (const line of invalid) io.err(t("suppress:skipped", { line }));
+      for (const line of invalid) io.err(t("suppress:skipped", { line: addressReasons(line) }));
       io.out(
         t("suppress:imported", {
           count: added,

@@ -3,6 +3,10 @@ import type { Catalogue } from "./types.js";
 /** `rassylka bounces import|fetch`: flags and the report (src/cli/bounces.ts). Kinds (hard, soft, ARF, DSN) stay as mail people say them. */
 export const bounces: Catalogue = {
   en: {
+    noSecret: "{{env}} is not set: VERP tokens cannot be read; bounces are matched by Message-ID and recipient only",
+    "noSecret.fix": "export the same {{env}} the send used",
+    "why.unknown": "not recognised as a bounce",
+    "why.autoReply": "auto-reply ({{why}})",
     "import.description": "read bounce messages from .eml files, mbox files or Maildir folders (nothing is moved or deleted)",
     "fetch.description": "read the bounce mailbox over IMAP ({{env}}); bounces are moved to --move-to, other mail is left alone",
     "flag.json":
@@ -29,6 +33,10 @@ export const bounces: Catalogue = {
     mailbox: '{{url}}: {{moved}} moved to "{{folder}}", {{left}} left in place.',
   },
   ru: {
+    noSecret: "{{env}} не задан: токены VERP не прочитать; возвраты сопоставляются только по Message-ID и получателю",
+    "noSecret.fix": "задайте тот же {{env}}, что был при рассылке",
+    "why.unknown": "не похоже на возврат",
+    "why.autoReply": "автоответ ({{why}})",
     "import.description": "прочитать возвраты из файлов .eml, mbox или папок Maildir (ничего не перемещается и не удаляется)",
     "fetch.description": "прочитать ящик для возвратов по IMAP ({{env}}); возвраты переносятся в --move-to, остальные письма не трогаются",
     "flag.json":
@@ -61,6 +69,10 @@ export const bounces: Catalogue = {
     mailbox: "{{url}}: перенесено в «{{folder}}»: {{moved}}, оставлено на месте: {{left}}.",
   },
   uk: {
+    noSecret: "{{env}} не задано: токени VERP не прочитати; повернення зіставляються лише за Message-ID та одержувачем",
+    "noSecret.fix": "задайте той самий {{env}}, що був під час розсилки",
+    "why.unknown": "не схоже на повернення",
+    "why.autoReply": "автовідповідь ({{why}})",
     "import.description": "прочитати повернення з файлів .eml, mbox або тек Maildir (нічого не переноситься й не видаляється)",
     "fetch.description":
       "прочитати скриньку для повернень через IMAP ({{env}}); повернення переносяться в --move-to, інші листи не чіпаються",

@@ -1,3 +1,4 @@
+import { address } from "./address.js";
 import { bounces } from "./bounces.js";
 import { build } from "./build.js";
 import { clean } from "./clean.js";
@@ -34,6 +35,7 @@ import type { Catalogue } from "./types.js";
  * line each, so that features never edit each other's catalogues.
  */
 export const CATALOGUES: Record<string, Catalogue> = {
+  address,
   bounces,
   build,
   clean,
