@@ -28,6 +28,18 @@ function whyText(why: string | undefined): string {
 
 function describe(o: MessageOutcome): string {
   if (o.duplicate) return t("bounces:duplicate", { label: o.label });
+  if (o.type === "unsubscribe")
+    return o.recipients
+      .map((r) =>
+        !r.email
+          ? t("deliverability:mailto.forged", { label: o.label })
+          : t(r.suppressed ? "deliverability:mailto.unsubscribed" : "deliverability:mailto.already", {
+              label: o.label,
+              email: r.email,
+              issue: r.issue,
+            }),
+      )
+      .join("\n");
   if (o.type === "not-bounce") return t("bounces:notBounce", { label: o.label, why: whyText(o.why) });
   const what = o.recipients.map((r) => {
     const kind = r.kind === "complaint" ? t("bounces:complaint") : t(`bounces:kind.${r.kind}`);
@@ -55,6 +67,7 @@ function print(report: BounceReport, flags: BouncesFlags, io: Io): void {
   for (const p of report.problems) io.err(t("bounces:cannotRead", { label: p.label, problem: p.problem }));
   const c = report.counts;
   io.out(t("bounces:counts", { ...c, count: c.messages, suppressed: t("bounces:readers", { count: c.suppressed }) }));
+  if (c.unsubscribed) io.out(t("deliverability:mailto.count", { count: c.unsubscribed }));
   if (report.mailbox)
     io.out(
       t("bounces:mailbox", {

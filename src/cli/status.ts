@@ -54,14 +54,29 @@ export async function runStatus(
     const b = c as Partial<BounceCounts>;
     if (b.bounced || b.softBounced || b.complained)
       io.out(t("send:status.bounces", { bounced: b.bounced, soft: b.softBounced, complained: b.complained }));
-    if (s.workers.length > 1 || s.workers.some((w) => w.live)) {
-      io.out(t("send:status.workers", { count: s.workers.length }));
-      for (const w of s.workers) {
-        const state = t(w.live ? "send:status.live" : w.ended ? "send:status.ended" : "send:status.gone");
-        io.out(t("send:status.worker", { ...w, run: w.runId, state, at: w.updatedAt }));
+    // every run names its transport; a shared run lists its workers
+    const transport = (name: string | null) => name ?? t("send:status.noTransport");
+    for (const run of s.runs) {
+      const state = t(`send:status.run.${run.state}`);
+      io.out(
+        t("send:status.run", {
+          run: run.runId,
+          transport: transport(run.transport),
+          state,
+          sent: run.sent,
+          failed: run.failed,
+          at: run.startedAt,
+        }),
+      );
+      const workers = s.workers.filter((w) => w.runId === run.runId);
+      for (const w of workers.length > 1 ? workers : []) {
+        const state = t(`send:status.run.${w.live ? "sending" : w.ended ? "finished" : "stopped"}`);
+        io.out(t("send:status.worker", { ...w, state, at: w.updatedAt }));
       }
+      if (run.inFlight) io.out(t("send:status.inFlight", { count: run.inFlight }));
     }
     if (c.pending) io.out(t("send:status.pending", { count: c.pending }));
+    if (s.trial) io.out(t("send:status.trial", { ...s.trial.counts, transport: transport(s.trial.transport), at: s.trial.updatedAt }));
   }
   return 0;
 }

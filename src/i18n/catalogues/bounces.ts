@@ -10,7 +10,7 @@ export const bounces: Catalogue = {
     "import.description": "read bounce messages from .eml files, mbox files or Maildir folders (nothing is moved or deleted)",
     "fetch.description": "read the bounce mailbox over IMAP ({{env}}); bounces are moved to --move-to, other mail is left alone",
     "flag.json":
-      "print as JSON: { counts: { messages, hard, soft, complained, notBounce, unattributed, duplicates, suppressed }, messages, problems }",
+      "print as JSON: { counts: { messages, hard, soft, complained, unsubscribed, notBounce, unattributed, duplicates, suppressed }, messages, problems }",
     "flag.moveTo": "where processed bounces go (created when missing)",
     "flag.insecureTls": "do not verify the IMAP server's certificate (trusted networks only)",
     duplicate: "{{label}}: already imported",
@@ -40,7 +40,7 @@ export const bounces: Catalogue = {
     "import.description": "прочитать возвраты из файлов .eml, mbox или папок Maildir (ничего не перемещается и не удаляется)",
     "fetch.description": "прочитать ящик для возвратов по IMAP ({{env}}); возвраты переносятся в --move-to, остальные письма не трогаются",
     "flag.json":
-      "вывести в JSON: { counts: { messages, hard, soft, complained, notBounce, unattributed, duplicates, suppressed }, messages, problems }",
+      "вывести в JSON: { counts: { messages, hard, soft, complained, unsubscribed, notBounce, unattributed, duplicates, suppressed }, messages, problems }",
     "flag.moveTo": "куда переносить разобранные возвраты (папка создаётся, если её нет)",
     "flag.insecureTls": "не проверять сертификат IMAP-сервера (только в доверенной сети)",
     duplicate: "{{label}}: уже загружено",
@@ -77,7 +77,7 @@ export const bounces: Catalogue = {
     "fetch.description":
       "прочитати скриньку для повернень через IMAP ({{env}}); повернення переносяться в --move-to, інші листи не чіпаються",
     "flag.json":
-      "вивести в JSON: { counts: { messages, hard, soft, complained, notBounce, unattributed, duplicates, suppressed }, messages, problems }",
+      "вивести в JSON: { counts: { messages, hard, soft, complained, unsubscribed, notBounce, unattributed, duplicates, suppressed }, messages, problems }",
     "flag.moveTo": "куди переносити розібрані повернення (теку буде створено, якщо її немає)",
     "flag.insecureTls": "не перевіряти сертифікат IMAP-сервера (лише в довіреній мережі)",
     duplicate: "{{label}}: уже завантажено",

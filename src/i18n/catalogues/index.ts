@@ -15,6 +15,7 @@ import { pages } from "./pages.js";
 import { pictures } from "./pictures.js";
 import { placeholder } from "./placeholder.js";
 import { preview } from "./preview.js";
+import { resubscribe } from "./resubscribe.js";
 import { review } from "./review.js";
 import { screenshots } from "./screenshots.js";
 import { search } from "./search.js";
@@ -52,6 +53,7 @@ export const CATALOGUES: Record<string, Catalogue> = {
   placeholder,
   pages,
   preview,
+  resubscribe,
   review,
   screenshots,
   send,
