@@ -129,7 +129,7 @@ describe.each(BACKENDS)("rassylka subscribers on $name", (backend) => {
 
       const imported = await run(root, ["subscribers", "import", "list.csv", "--confirmed", ...s]);
       expect(imported.code).toBe(0);
-      expect(imported.stdout).toMatch(/Imported 1 new subscriber\(s\) as confirmed/);
+      expect(imported.stdout).toMatch(/Imported 1 new subscriber as confirmed/);
       expect(imported.stderr).toMatch(/not confirmed \(they unsubscribed\): list\.csv:3: Olga@Example\.ru/);
       expect(imported.stderr).toMatch(/not confirmed \(they unsubscribed\): list\.csv:4: petr@example\.ru/);
       expect(imported.stderr).toMatch(/not confirmed \(on the suppression list.*\): list\.csv:5: bounce@example\.ru/);
