@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { loadConfig } from "../config/load.js";
 import { type Diagnostic, RassylkaError, warning } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 import { newsletterId } from "../identity/newsletter.js";
 import { SECRET_ENV } from "../identity/token.js";
 import type { BounceRecord, UnverifiedBounceRecord } from "../state/bounces.js";
@@ -37,11 +38,7 @@ async function withProcessor<T>(run: BounceRun, fn: (p: BounceProcessor) => Prom
   const secret = env[SECRET_ENV] && env[SECRET_ENV].length >= 16 ? env[SECRET_ENV] : undefined;
   if (!secret) {
     run.onWarning?.(
-      warning(
-        "bounces/no-secret",
-        `${SECRET_ENV} is not set: VERP tokens cannot be read; bounces are matched by Message-ID and recipient only`,
-        { fix: `export the same ${SECRET_ENV} the send used` },
-      ),
+      warning("bounces/no-secret", t("bounces:noSecret", { env: SECRET_ENV }), { fix: t("bounces:noSecret.fix", { env: SECRET_ENV }) }),
     );
   }
   const store: Store = await openStore(run.location);

@@ -3,6 +3,9 @@ import type { Catalogue } from "./types.js";
 /** Deliverability: send's refusals (one-click, alignment, the body's unsubscribe link) and `rassylka doctor`'s findings. */
 export const deliverability: Catalogue = {
   en: {
+    "doctor.flag.json": "print the findings as JSON",
+    "doctor.flag.dns": "ask this DNS server (default: the system's resolver)",
+    "doctor.flag.message": "also check a received message's DKIM, SPF and DMARC (mailauth)",
     noOneClick: "unsubscribe has only a mailto: Gmail and Yahoo reject bulk mail without one-click unsubscribe (RFC 8058)",
     "noOneClick.fix":
       "add unsubscribe.url: https://…/unsubscribe (answered by `rassylka serve`, docs/publish.md), or pass --allow-no-one-click for a private list",
@@ -71,6 +74,9 @@ export const deliverability: Catalogue = {
     "mailto.count_other": "{{count}} readers unsubscribed by mail.",
   },
   ru: {
+    "doctor.flag.json": "вывести находки в JSON",
+    "doctor.flag.dns": "спрашивать этот DNS-сервер (по умолчанию системный)",
+    "doctor.flag.message": "проверить ещё DKIM, SPF и DMARC полученного письма (mailauth)",
     noOneClick: "в unsubscribe указан только mailto: Gmail и Yahoo отклоняют массовые рассылки без отписки в один клик (RFC 8058)",
     "noOneClick.fix":
       "добавьте unsubscribe.url: https://…/unsubscribe (его обслуживает `rassylka serve`, docs/publish.md) или укажите --allow-no-one-click для закрытой рассылки",
@@ -142,6 +148,9 @@ export const deliverability: Catalogue = {
     "mailto.count_other": "{{count}} читателя отписались письмом.",
   },
   uk: {
+    "doctor.flag.json": "вивести знахідки в JSON",
+    "doctor.flag.dns": "питати цей DNS-сервер (типово системний)",
+    "doctor.flag.message": "перевірити ще DKIM, SPF і DMARC отриманого листа (mailauth)",
     noOneClick: "в unsubscribe вказано лише mailto: Gmail і Yahoo відхиляють масові розсилки без відписки в один клік (RFC 8058)",
     "noOneClick.fix":
       "додайте unsubscribe.url: https://…/unsubscribe (його обслуговує `rassylka serve`, docs/publish.md) або вкажіть --allow-no-one-click для закритої розсилки",
