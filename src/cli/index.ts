@@ -85,6 +85,10 @@ const COMMANDS: Record<string, { term: string; load: () => Promise<Register> }> 
     term: "review [options]",
     load: async () => (await import("./review.js")).registerReview,
   },
+  report: {
+    term: "report [options] [issue]",
+    load: async () => (await import("./report.js")).registerReport,
+  },
   search: {
     term: "search [options] <query>",
     load: async () => (await import("./search.js")).registerSearch,

@@ -60,7 +60,7 @@ export function registerServe(program: Command, io: Io, setCode: (c: number) => 
     .option("--host <host>", "address to listen on (0.0.0.0 for every interface)", "127.0.0.1")
     .option(
       "--state <file|url>",
-      "where unsubscribes are recorded: a state file, or postgres://… (default RASSYLKA_DATABASE_URL, else .rassylka/state.sqlite under the root)",
+      "where unsubscribes, clicks and opens are recorded: a state file, or postgres://… (default RASSYLKA_DATABASE_URL, else .rassylka/state.sqlite under the root)",
     )
     .option("--keep-alive <seconds>", "how long an idle keep-alive connection stays open (never off)", "60")
     .action(async (flags: ServeFlags) => setCode(await runServe(flags, io, signalled())));

@@ -38,6 +38,28 @@ export const eventSchema = z.strictObject({
 });
 
 /**
+ * What a send measures (docs/report.md): all off unless the newsletter turns it on. `anonymous` keeps
+ * counts without tying an event to a reader; `keepDays` folds older events into per-issue totals.
+ */
+export const trackingSchema = z.strictObject({
+  clicks: z.boolean().default(false),
+  opens: z.boolean().default(false),
+  anonymous: z.boolean().default(false),
+  keepDays: z.number().int().positive().optional(),
+});
+
+/** The same keys in an issue's front-matter, each optional: what it leaves out comes from newsletter.yaml. */
+export const issueTrackingSchema = z.union([
+  z.literal(false),
+  z.strictObject({
+    clicks: z.boolean().optional(),
+    opens: z.boolean().optional(),
+    anonymous: z.boolean().optional(),
+    keepDays: z.number().int().positive().optional(),
+  }),
+]);
+
+/**
  * Headers rassylka writes itself (src/message/message.ts): `sending.headers` may not set them. Envelope,
  * identity and MIME fields, the List-* family (RFC 2369, 2919, 8058), the postmasters' ones, the
  * signature, and our bounce token.
@@ -62,14 +84,13 @@ const OWN_HEADERS = new Set([
   "x-postmaster-msgtype",
   "dkim-signature",
   "authentication-results",
-  "arc-seal",
-  "arc-message-signature",
-  "arc-authentication-results",
 ]);
+
+const OWN_PREFIXES = ["list-", "content-", "resent-", "arc-", "x-rassylka-"];
 
 export function isOwnHeader(name: string): boolean {
   const n = name.toLowerCase();
-  return OWN_HEADERS.has(n) || n.startsWith("list-") || n.startsWith("content-") || n.startsWith("resent-") || n.startsWith("x-rassylka-");
+  return OWN_HEADERS.has(n) || OWN_PREFIXES.some((p) => n.startsWith(p));
 }
 
 export const configSchema = z.strictObject({
@@ -258,6 +279,7 @@ export const configSchema = z.strictObject({
         .default({}),
     })
     .optional(),
+  tracking: trackingSchema.prefault({}),
   preview: z.strictObject({ subscribers: z.array(z.record(z.string(), z.string())).default([]) }).default({ subscribers: [] }),
   lint: z
     .strictObject({
@@ -267,4 +289,6 @@ export const configSchema = z.strictObject({
 });
 
 export type NewsletterConfig = z.output<typeof configSchema>;
+export type Tracking = z.output<typeof trackingSchema>;
+export type IssueTracking = z.output<typeof issueTrackingSchema>;
 export type NewsletterEvent = z.output<typeof eventSchema>;

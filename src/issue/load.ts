@@ -1,5 +1,5 @@
 import matter from "gray-matter";
-import type { NewsletterConfig, NewsletterEvent } from "../config/schema.js";
+import type { IssueTracking, NewsletterConfig, NewsletterEvent } from "../config/schema.js";
 import { zodDiagnostics } from "../config/zod.js";
 import type { Diagnostic } from "../diagnostics.js";
 import { t } from "../i18n/index.js";
@@ -24,6 +24,8 @@ export interface Issue {
   events?: false | NewsletterEvent[];
   draft: boolean;
   tags: string[];
+  /** The front-matter's `tracking:` (false, or keys that override newsletter.yaml's); see issueTracking(). */
+  tracking?: IssueTracking;
   /** Markdown after the front-matter. */
   body: string;
   /** How many lines of the file stand before the body: body line N is file line N + bodyOffset. */
@@ -110,6 +112,7 @@ export function parseIssue(
       events: fm.events,
       draft: fm.draft,
       tags: fm.tags,
+      tracking: fm.tracking,
       body: split.content,
       bodyOffset,
     },

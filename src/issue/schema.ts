@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { eventSchema, isoDate } from "../config/schema.js";
+import { eventSchema, isoDate, issueTrackingSchema } from "../config/schema.js";
 
 export const slugPattern = /^[a-z0-9][a-z0-9-]*$/;
 
@@ -17,6 +17,8 @@ export const frontMatterSchema = z.strictObject({
   events: z.union([z.literal(false), z.array(eventSchema)]).optional(),
   draft: z.boolean().default(false),
   tags: z.array(z.string()).default([]),
+  /** `false` measures nothing for this issue; keys given override newsletter.yaml's `tracking:`. */
+  tracking: issueTrackingSchema.optional(),
 });
 
 export type FrontMatter = z.output<typeof frontMatterSchema>;

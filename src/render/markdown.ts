@@ -27,6 +27,28 @@ md.renderer.rules.image = (tokens, idx, options, env, self) => {
   return defaultImage(tokens, idx, options, env, self);
 };
 
+/**
+ * `[text](url){data-no-track}`: the link is never rewritten for click tracking (docs/report.md). The
+ * mark after a link becomes its `data-no-track` attribute and leaves the text.
+ */
+const NO_TRACK = "{data-no-track}";
+md.core.ruler.push("data_no_track", (state) => {
+  for (const block of state.tokens) {
+    const children = block.type === "inline" ? block.children : null;
+    if (!children) continue;
+    for (let i = 0; i < children.length - 1; i++) {
+      const next = children[i + 1];
+      if (children[i].type !== "link_close" || next.type !== "text" || !next.content.startsWith(NO_TRACK)) continue;
+      next.content = next.content.slice(NO_TRACK.length);
+      for (let j = i - 1; j >= 0; j--) {
+        if (children[j].type !== "link_open") continue;
+        children[j].attrSet("data-no-track", "");
+        break;
+      }
+    }
+  }
+});
+
 export function markdownToHtml(markdown: string): string {
   return md.render(markdown);
 }

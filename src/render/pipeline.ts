@@ -1,4 +1,4 @@
-import type { NewsletterConfig } from "../config/schema.js";
+import type { IssueTracking, NewsletterConfig } from "../config/schema.js";
 import { type Diagnostic, error, hasErrors } from "../diagnostics.js";
 import { langOf, t, translator } from "../i18n/index.js";
 import type { Issue } from "../issue/load.js";
@@ -56,6 +56,8 @@ export interface CompiledIssue {
   draft: boolean;
   tags: string[];
   template: string;
+  /** The front-matter's `tracking:` (config/tracking.ts issueTracking() makes it what the send measures). */
+  tracking?: IssueTracking;
   /** The compiled HTML, with `RSKSUB<nonce><n>Z` tokens where subscriber tags stand (see render/personalise.ts). */
   html: string;
   /** The plain-text part, with the same tokens. */
@@ -360,6 +362,7 @@ export async function compileIssue(issue: Issue, ctx: RenderContext): Promise<Co
       draft: issue.draft,
       tags: issue.tags,
       template: issue.template,
+      tracking: issue.tracking,
       html: mj.html,
       text,
       bodyText: bodyToText(bodyHtml.replace(tokenPattern("SUB", nonce), " ")),

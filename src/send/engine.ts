@@ -1,8 +1,12 @@
-import type { NewsletterConfig } from "../config/schema.js";
+import type { NewsletterConfig, Tracking } from "../config/schema.js";
+import { issueTracking, tracksAnything } from "../config/tracking.js";
 import { addressKey } from "../identity/address.js";
+import { clickToken, openToken, readerKey } from "../identity/click-token.js";
 import { type MessageContext, messageContext, messageIdFor } from "../message/message.js";
-import { createPersonaliser } from "../render/personalise.js";
+import { createPersonaliser, type Personaliser, type Subscriber } from "../render/personalise.js";
 import type { CompiledIssue } from "../render/pipeline.js";
+import { LinkTracker, trackingPersonaliser } from "../render/tracking.js";
+import type { ClickStore } from "../state/clicks.js";
 import {
   DEFAULT_LEASE_MS,
   type InvalidListRow,
@@ -37,6 +41,8 @@ export interface SendInput {
   transport: Transport;
   /** The run's one ledger, on the state store the caller opened (SQLite or PostgreSQL). */
   ledger: LedgerStore;
+  /** The same store's clicks: with clicks tracked, the issue's link list is kept there as the send starts. */
+  clicks?: ClickStore;
   /** How long this worker's claims are its own without a heartbeat, ms. Default 60 s. */
   leaseMs?: number;
   mode?: SendMode;
@@ -180,8 +186,54 @@ export function contentHash(compiled: CompiledIssue, ctx: MessageContext): strin
     compiled.subject,
     plain(compiled.html),
     plain(compiled.text),
-    JSON.stringify([compiled.deferred, compiled.deferredText, c.from, c.replyTo ?? null, c.unsubscribe ?? null]),
+    JSON.stringify([
+      compiled.deferred,
+      compiled.deferredText,
+      c.from,
+      c.replyTo ?? null,
+      c.unsubscribe ?? null,
+      // only when on: an issue sent before tracking existed keeps its hash
+      ...(tracksAnything(sendTracking(compiled, c)) ? [sendTracking(compiled, c), c.url ?? null] : []),
+    ]),
   );
+}
+
+/** What a send of this issue measures: newsletter.yaml's `tracking:` under the issue's front-matter. */
+export function sendTracking(compiled: CompiledIssue, config: NewsletterConfig): Tracking {
+  return issueTracking(config.tracking, compiled.tracking);
+}
+
+/**
+ * The personaliser of a send: with clicks tracked, each reader's links become `<url>/c/<token>`
+ * (render/tracking.ts) and `tracker.links` is then the issue's link list; with opens tracked, a 1×1
+ * `<url>/o/<token>.gif` per reader. Each token carries when the message was made, and `trial` for a
+ * trial's message (an outbox run or a test send: its events count in no figure). Needs `url` and the
+ * secret (checked by the caller, src/send/send-issue.ts).
+ */
+export function sendPersonaliser(
+  compiled: CompiledIssue,
+  ctx: MessageContext,
+  options: { trial?: boolean; now?: () => number } = {},
+): { personaliser: Personaliser; tracker?: LinkTracker } {
+  const personaliser = createPersonaliser(compiled);
+  const { config, secret, listId } = ctx;
+  const tracking = sendTracking(compiled, config);
+  if (!tracksAnything(tracking) || !config.url || !secret) return { personaliser };
+  const base = config.url.replace(/\/+$/, "");
+  const trial = options.trial ?? false;
+  const now = options.now ?? Date.now;
+  const claim = (subscriber: Subscriber) => ({
+    slug: compiled.slug,
+    reader: readerKey(listId, subscriber.email ?? ""),
+    sent: Math.floor(now() / 1000),
+    trial,
+  });
+  const tracker = new LinkTracker({
+    url: tracking.clicks ? (link, subscriber) => `${base}/c/${clickToken({ ...claim(subscriber), link }, listId, secret)}` : undefined,
+    pixel: tracking.opens ? (subscriber) => `${base}/o/${openToken(claim(subscriber), listId, secret)}.gif` : undefined,
+    skipPrefixes: [`${base}/c/`, `${base}/o/`, `${base}/unsubscribe`, ...(config.unsubscribe?.url ? [config.unsubscribe.url] : [])],
+  });
+  return { personaliser: trackingPersonaliser(personaliser, tracker), tracker };
 }
 
 export async function runSend(input: SendInput): Promise<SendSummary> {
@@ -303,9 +355,16 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
       if (!ok) return await summary({ sent: 0, stopped: "declined" });
     }
 
-    // 2. claim → send → record
+    // 2. claim → send → record; with clicks tracked the issue's links are kept first (serve redirects only to them)
+    // an outbox run and a test send are trials: their clicks are kept apart and count in no figure
+    const trialClicks = trial || mode === "test";
+    const { personaliser, tracker } = sendPersonaliser(compiled, ctx, { trial: trialClicks });
+    if (tracker && input.clicks && mode !== "dry-run") {
+      personaliser.render({ email: "" });
+      await input.clicks.startIssue(compiled.slug, sendTracking(compiled, config), tracker.links, { trial: trialClicks });
+    }
     const delivery = new Delivery(
-      { ledger, key, runId, leaseMs, toSend, transport, personaliser: createPersonaliser(compiled), ctx },
+      { ledger, key, runId, leaseMs, toSend, transport, personaliser, ctx },
       {
         // a dry run hands nothing over: somewhat bigger batches, fewer commits (not too big: each message in
         // flight holds its rendered HTML, and many at once push garbage into V8's old space)

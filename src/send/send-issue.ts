@@ -1,5 +1,6 @@
 import { compileOrThrow } from "../compile/compile.js";
 import type { NewsletterConfig } from "../config/schema.js";
+import { tracksAnything } from "../config/tracking.js";
 import { type Diagnostic, RassylkaError, warning } from "../diagnostics.js";
 import { t } from "../i18n/index.js";
 import { requireSecret, SECRET_ENV } from "../identity/token.js";
@@ -9,7 +10,7 @@ import { leaseMsFrom, workerId } from "../state/ledger.js";
 import { type StateLocation, stateLocation } from "../state/location.js";
 import { openStore } from "../state/store.js";
 import type { AudienceSource } from "./audience.js";
-import { DeliveredThenFailed, runSend, type SendInput, type SendMode, type SendSummary } from "./engine.js";
+import { DeliveredThenFailed, runSend, type SendInput, type SendMode, type SendSummary, sendTracking } from "./engine.js";
 import { type Allowances, alignmentProblems, oneClickProblems, refuseDraft, unsubscribeProblems } from "./guards.js";
 import type { Transport } from "./transport.js";
 
@@ -112,6 +113,20 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
       );
     }
   }
+  const tracking = sendTracking(compiled, config);
+  if (tracksAnything(tracking)) {
+    if (!config.url)
+      throw new RassylkaError({
+        ruleId: "tracking/no-url",
+        severity: "error",
+        file: "newsletter.yaml",
+        field: "url",
+        message: t("tracking:noUrl"),
+        fix: t("tracking:noUrl.fix"),
+      });
+    // a dry run hands nothing over: without the secret its messages just keep their links
+    if (mode !== "dry-run") secret ??= requireSecret(options.env ?? process.env);
+  }
   const env = options.env ?? process.env;
   const location = stateLocation(project.root, options.stateFile, env);
   const store = await openStore(location, {
@@ -133,6 +148,7 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
       audience: options.audience,
       transport,
       ledger: store.ledger,
+      clicks: store.clicks,
       leaseMs,
     });
   } catch (e) {

@@ -6,9 +6,12 @@ import { resolveLang, translator } from "../i18n/index.js";
 import { requireSecret } from "../identity/token.js";
 import { locationText, type StateLocation } from "../state/location.js";
 import { openStore } from "../state/store.js";
+import { foldExpired } from "../tracking/retention.js";
 import { maskAddress } from "../util/redact.js";
 import { close, createPublishServer, listen, unsubscribePaths } from "./server.js";
 import { type ServeLog, subscribeBackend } from "./subscribe-backend.js";
+
+const DAY_MS = 86_400_000;
 
 export interface ServeOptions {
   root: string;
@@ -17,6 +20,8 @@ export interface ServeOptions {
   port: number;
   host: string;
   location: StateLocation;
+  /** How often events older than keepDays are folded (docs/report.md): once a day unless said. */
+  foldEveryMs?: number;
   /** `--keep-alive`: seconds an idle keep-alive connection is kept (default 60, never off). */
   keepAlive?: string;
   env?: NodeJS.ProcessEnv;
@@ -93,9 +98,27 @@ export async function serve(options: ServeOptions, log: ServeLog, stop: Promise<
   log.out(`Serving ${relative(process.cwd(), dir) || "."}/ at ${url}`);
   log.out(secret ? `Unsubscribe: POST/GET ${paths} ?token=… → ${locationText(location)}` : `Unsubscribe: disabled (no secret) at ${paths}`);
   if (subscribe) log.out(`Subscribe: POST /subscribe → ${locationText(location)}; confirmations → ${subscribe.description}`);
+  if (store && secret) log.out(`Tracked links: GET /c/<token> and /o/<token>.gif → ${locationText(location)}`);
+  // keepDays (docs/report.md): old events folded into per-issue totals now and once a day
+  const fold = async () => {
+    if (!store) return;
+    try {
+      for (const f of await foldExpired(store.clicks, config.tracking?.keepDays))
+        if (f.events) log.out(`folded ${f.events} event(s) of ${f.issue} older than ${f.keepDays} days into its totals`);
+    } catch (error) {
+      log.err(`error: ${(error as Error).message}`);
+    }
+  };
+  let folding = fold();
+  const daily = setInterval(() => {
+    folding = folding.then(fold);
+  }, options.foldEveryMs ?? DAY_MS);
+  daily.unref();
   log.out("Press Ctrl+C to stop.");
   await stop;
+  clearInterval(daily);
   await close(server);
+  await folding;
   await subscribe?.close();
   await store?.close();
   return recorded;

@@ -19,6 +19,7 @@ export const POSTGRES: Dialect = {
   leaseGone: raw("'-infinity'"),
   msUntil: (column) => sql`extract(epoch FROM ${column} - now()) * 1000`,
   skipLocked: raw("FOR UPDATE SKIP LOCKED"),
+  day: (column) => sql`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD')`,
   hasTable: (name) => sql`SELECT 1 WHERE to_regclass(${name}) IS NOT NULL`,
   pageKey: (table) => raw(PAGE_KEYS[table] ?? "id"),
   migrationsTable:

@@ -163,6 +163,8 @@ export interface Dialect {
   msUntil(column: Sql): Sql;
   /** `FOR UPDATE SKIP LOCKED` where rows can be locked (PostgreSQL); nothing on SQLite, whose claim holds the file's write lock. */
   readonly skipLocked: Sql;
+  /** The UTC day (`YYYY-MM-DD`) of an ISO-time column. */
+  day(column: Sql): Sql;
   /** One row when the table exists. */
   hasTable(name: string): Sql;
   /** The column that pages a table in insertion order for `state copy`. */

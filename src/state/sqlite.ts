@@ -23,6 +23,7 @@ export const SQLITE: Dialect = {
   leaseGone: raw("0"),
   msUntil: (column) => sql`${column} - ${NOW_MS}`,
   skipLocked: raw(""),
+  day: (column) => sql`substr(${column}, 1, 10)`,
   hasTable: (name) => sql`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ${name}`,
   pageKey: () => raw("rowid"),
   migrationsTable: `CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -1,10 +1,20 @@
 import { type BounceMessageRecord, type BounceRecord, type BounceStore, SqlBounces } from "./bounces.js";
 import { type CampaignStore, SqlCampaigns } from "./campaigns.js";
+import {
+  type ClickRecord,
+  type ClickStore,
+  type EventTotalRecord,
+  type IssueLinkRecord,
+  type OpenRecord,
+  SqlClicks,
+  type TrackedIssueRecord,
+} from "./clicks.js";
 import { insertMissing, pageRows } from "./copy.js";
 import type { StateOptions } from "./db.js";
 import { type LedgerStore, SqlLedger } from "./ledger.js";
 import type { StateLocation } from "./location.js";
 import { type MigrationResult, migrate, schemaVersion } from "./migrations.js";
+import { type ReportStore, SqlReport } from "./report.js";
 import type { Db } from "./sql.js";
 import { SqlSubscribers, SUBSCRIBER_COLUMNS, type SubscriberRecord, type SubscriberStore } from "./subscribers.js";
 import { SqlSuppressions, type Suppression, type SuppressionReason } from "./suppressions.js";
@@ -25,6 +35,10 @@ export interface Store {
   readonly campaigns: CampaignStore;
   readonly subscribers: SubscriberStore;
   readonly bounces: BounceStore;
+  /** Tracked links and clicks (src/state/clicks.ts, docs/report.md). */
+  readonly clicks: ClickStore;
+  /** The figures of `rassylka report`, aggregated by the database (src/state/report.ts). */
+  readonly report: ReportStore;
   /** The send ledger (src/state/ledger.ts): runs, readers, leases, workers. */
   readonly ledger: LedgerStore;
   /** Applies the missing schema migrations (an open already did, unless opened with `migrate: false`). */
@@ -81,6 +95,8 @@ export abstract class StateStore implements Store {
   readonly campaigns: CampaignStore;
   readonly subscribers: SubscriberStore;
   readonly bounces: BounceStore;
+  readonly clicks: ClickStore;
+  readonly report: ReportStore;
   readonly ledger: LedgerStore;
 
   constructor(
@@ -93,6 +109,8 @@ export abstract class StateStore implements Store {
     this.campaigns = new SqlCampaigns(sql);
     this.subscribers = new SqlSubscribers(sql);
     this.bounces = new SqlBounces(sql);
+    this.clicks = new SqlClicks(sql);
+    this.report = new SqlReport(sql);
     this.ledger = new SqlLedger(sql, location, worker, () => this.checkpoint());
   }
 
@@ -148,6 +166,11 @@ export const STATE_TABLES = [
   "bounces",
   "bounce_messages",
   "send_invalid",
+  "tracked_issues",
+  "issue_links",
+  "click_events",
+  "open_events",
+  "event_totals",
 ] as const;
 export type StateTable = (typeof STATE_TABLES)[number];
 
@@ -209,6 +232,11 @@ export interface StateRows {
   bounces: BounceRecord;
   bounce_messages: BounceMessageRecord;
   send_invalid: InvalidRecord;
+  tracked_issues: TrackedIssueRecord;
+  issue_links: IssueLinkRecord;
+  click_events: ClickRecord;
+  open_events: OpenRecord;
+  event_totals: EventTotalRecord;
 }
 
 /** A list row that is not an address, of an issue's run (`status` lists them). */
@@ -260,6 +288,11 @@ export const COPY_COLUMNS: { [T in StateTable]: readonly (keyof StateRows[T] & s
   bounces: ["issue", "email", "kind", "status", "diagnostic", "message_key", "messages", "bounced_at", "created_at", "updated_at"],
   bounce_messages: ["message_key", "result", "created_at"],
   send_invalid: ["issue", "run_id", "line", "address", "reason"],
+  tracked_issues: ["issue", "clicks", "opens", "anonymous", "keep_days", "started_at"],
+  issue_links: ["issue", "trial", "link", "url"],
+  click_events: ["event_id", "issue", "link", "reader", "ua_class", "rule", "trial", "at"],
+  open_events: ["event_id", "issue", "reader", "ua_class", "rule", "trial", "at"],
+  event_totals: ["issue", "kind", "link", "ua_class", "day", "events", "readers"],
 };
 
 /**
@@ -275,4 +308,9 @@ export const COPY_KEYS: { [T in StateTable]: readonly (keyof StateRows[T] & stri
   bounces: ["issue", "email", "kind"],
   bounce_messages: ["message_key"],
   send_invalid: ["issue", "run_id", "line"],
+  tracked_issues: ["issue"],
+  issue_links: ["issue", "trial", "link"],
+  click_events: ["event_id"],
+  open_events: ["event_id"],
+  event_totals: ["issue", "kind", "link", "ua_class", "day"],
 };

@@ -154,6 +154,11 @@ describe.each(BACKENDS)("one $name state for serve, suppress and state", (backen
         { table: "bounces", read: 0, copied: 0 },
         { table: "bounce_messages", read: 0, copied: 0 },
         { table: "send_invalid", read: 2, copied: 0 },
+        { table: "tracked_issues", read: 0, copied: 0 },
+        { table: "issue_links", read: 0, copied: 0 },
+        { table: "click_events", read: 0, copied: 0 },
+        { table: "open_events", read: 0, copied: 0 },
+        { table: "event_totals", read: 0, copied: 0 },
       ],
     });
     noPassword(first);

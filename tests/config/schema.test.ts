@@ -124,6 +124,8 @@ describe("newsletter.yaml: invalid configs name file, line and field", () => {
         ["list-id", "written by rassylka itself"],
         ["Content-Type", "written by rassylka itself"],
         ["X-Postmaster-Msgtype", "written by rassylka itself"],
+        ["ARC-Seal", "written by rassylka itself"],
+        ["X-Rassylka-Bounce", "written by rassylka itself"],
         ["X Campaign", "expected a header name"],
         ["X-Campaign:", "expected a header name"],
       ] as const

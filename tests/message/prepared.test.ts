@@ -21,6 +21,7 @@ import {
 import { encodeQp } from "../../src/message/mime.js";
 import { loadProject } from "../../src/project/project.js";
 import { createPersonaliser, type Personaliser } from "../../src/render/personalise.js";
+import { sendPersonaliser } from "../../src/send/engine.js";
 import { ISSUE, makeProject, REPO, SECRET } from "../send/helpers.js";
 
 /**
@@ -77,6 +78,8 @@ const READERS: { label: string; address: string; fields: Record<string, string> 
 let cleanup: () => Promise<void>;
 let ctx: MessageContext;
 let personaliser: Personaliser;
+let trackedCtx: MessageContext;
+let tracked: Personaliser;
 const DATE = new Date("2026-12-01T09:30:00Z");
 
 beforeAll(async () => {
@@ -87,6 +90,9 @@ beforeAll(async () => {
   const { compiled } = await compileOrThrow(project, ISSUE);
   ctx = messageContext(project.config.config, compiled.slug, compiled.subject, SECRET);
   personaliser = createPersonaliser(compiled);
+  const config = { ...project.config.config, tracking: { clicks: true, opens: false, anonymous: false } };
+  trackedCtx = messageContext(config, compiled.slug, compiled.subject, SECRET);
+  tracked = sendPersonaliser(compiled, trackedCtx).personaliser;
 });
 afterAll(async () => cleanup());
 
@@ -226,6 +232,30 @@ describe("the message prepared once per issue", () => {
     expect("raw" in mailOptionsFor({ ...message, headers: { ...message.headers, "X-Extra": "1" } })).toBe(false);
     expect("raw" in mailOptionsFor({ ...message, text: "" })).toBe(false);
     expect("raw" in mailOptionsFor({ ...message, mime: undefined })).toBe(false);
+  });
+});
+
+describe("the message prepared once per issue, with tracked links", () => {
+  it.each(READERS.map((r) => [r.label, r] as const))("%s: spliced, and reads exactly like nodemailer's message", async (_label, reader) => {
+    const message = messageFor(reader, trackedCtx, tracked);
+    expect(message.html).toContain("/c/");
+    const [a, b] = await Promise.all([simpleParser(spliced(message)), simpleParser(await nodemailers(message))]);
+    expect(headersOf(a)).toEqual(headersOf(b));
+    expect(a.html).toBe(b.html);
+    expect(a.text).toBe(b.text);
+  });
+
+  it("every reader's message shares the issue's static pieces", () => {
+    const [x, y] = READERS.slice(0, 2).map((r) =>
+      tracked.render(subscriberFor(trackedCtx, { address: r.address, key: r.address, fields: r.fields, messageId: "m@x" })),
+    );
+    expect(x.htmlParts.statics).toBe(y.htmlParts.statics);
+    expect(x.htmlParts.values).not.toEqual(y.htmlParts.values);
+    let joined = x.htmlParts.statics[0];
+    x.htmlParts.values.forEach((v, i) => {
+      joined += v + x.htmlParts.statics[i + 1];
+    });
+    expect(joined).toBe(x.html);
   });
 });
 

@@ -269,6 +269,11 @@ describe.each(backends())("the $name store", (backend) => {
           { table: "bounces", read: 0, copied: 0 },
           { table: "bounce_messages", read: 0, copied: 0 },
           { table: "send_invalid", read: 2, copied: 2 },
+          { table: "tracked_issues", read: 0, copied: 0 },
+          { table: "issue_links", read: 0, copied: 0 },
+          { table: "click_events", read: 0, copied: 0 },
+          { table: "open_events", read: 0, copied: 0 },
+          { table: "event_totals", read: 0, copied: 0 },
         ]);
         const again = await copyState(source, target);
         expect(again.map((t) => [t.table, t.read, t.copied])).toEqual([
@@ -280,6 +285,11 @@ describe.each(backends())("the $name store", (backend) => {
           ["bounces", 0, 0],
           ["bounce_messages", 0, 0],
           ["send_invalid", 2, 0],
+          ["tracked_issues", 0, 0],
+          ["issue_links", 0, 0],
+          ["click_events", 0, 0],
+          ["open_events", 0, 0],
+          ["event_totals", 0, 0],
         ]);
         expect(await target.suppressions.has("unsub@example.ru")).toBe(true);
         expect(await target.suppressions.count()).toBe(3);

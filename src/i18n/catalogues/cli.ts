@@ -56,6 +56,8 @@ export const cli: Catalogue = {
     "command.screenshots": "full-height PNGs of issues in the system Chromium: <slug>-600.png, <slug>-375.png, <slug>-dark.png",
     "command.review":
       "every email a branch changes, before and after, with the changed pixels and the text diff: DIR/index.html and DIR/summary.md",
+    "command.report":
+      "what readers did with an issue (clicks, unsubscribes, bounces) as a page with charts; without an issue, the newsletter over time",
     "command.search": "search the archive's index (built by `build` when newsletter.yaml has url) from the terminal",
     "command.serve": "serve the built site (dist/) and the one-click unsubscribe endpoint",
   },
@@ -111,6 +113,8 @@ export const cli: Catalogue = {
     "command.screenshots": "снимки выпусков во всю высоту в системном Chromium: <slug>-600.png, <slug>-375.png, <slug>-dark.png",
     "command.review":
       "каждое письмо, которое меняет ветка, до и после: изменившиеся пиксели и разница в тексте; DIR/index.html и DIR/summary.md",
+    "command.report":
+      "что читатели сделали с выпуском (переходы, отписки, возвраты) — страница с графиками; без выпуска — вся рассылка во времени",
     "command.search": "искать по архиву выпусков из терминала (индекс строит `build`, когда в newsletter.yaml есть url)",
     "command.serve": "раздавать собранный сайт (dist/) и адрес для отписки в один клик",
   },
@@ -165,6 +169,8 @@ export const cli: Catalogue = {
       "локальний сервер для редакторів: кожен випуск завширшки 600 і 375 px, текст, розмір, перевірка; оновлюється після збереження",
     "command.screenshots": "знімки випусків на всю висоту в системному Chromium: <slug>-600.png, <slug>-375.png, <slug>-dark.png",
     "command.review": "кожен лист, який змінює гілка, до і після: змінені пікселі й різниця в тексті; DIR/index.html і DIR/summary.md",
+    "command.report":
+      "що читачі зробили з випуском (переходи, відписки, повернення) — сторінка з графіками; без випуску — уся розсилка в часі",
     "command.search": "шукати в архіві випусків із термінала (індекс будує `build`, коли в newsletter.yaml є url)",
     "command.serve": "роздавати зібраний сайт (dist/) і адресу для відписки в один клік",
   },

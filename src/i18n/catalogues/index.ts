@@ -11,6 +11,7 @@ import { pages } from "./pages.js";
 import { pictures } from "./pictures.js";
 import { placeholder } from "./placeholder.js";
 import { preview } from "./preview.js";
+import { report } from "./report.js";
 import { resubscribe } from "./resubscribe.js";
 import { review } from "./review.js";
 import { search } from "./search.js";
@@ -19,6 +20,7 @@ import { serveLimits } from "./serve-limits.js";
 import { stateCopy } from "./state-copy.js";
 import { subscribe } from "./subscribe.js";
 import { templates } from "./templates.js";
+import { tracking } from "./tracking.js";
 import type { Catalogue } from "./types.js";
 
 /**
@@ -39,6 +41,7 @@ export const CATALOGUES: Record<string, Catalogue> = {
   placeholder,
   pages,
   preview,
+  report,
   resubscribe,
   review,
   send,
@@ -47,4 +50,5 @@ export const CATALOGUES: Record<string, Catalogue> = {
   search,
   subscribe,
   templates,
+  tracking,
 };
