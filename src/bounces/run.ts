@@ -1,8 +1,10 @@
 import { resolve } from "node:path";
 import { loadConfig } from "../config/load.js";
 import { type Diagnostic, RassylkaError, warning } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 import { newsletterId } from "../identity/newsletter.js";
 import { SECRET_ENV } from "../identity/token.js";
+import type { BounceRecord, UnverifiedBounceRecord } from "../state/bounces.js";
 import type { StateLocation } from "../state/location.js";
 import { openStore, type Store } from "../state/store.js";
 import { DEFAULT_MOVE_TO, fetchBounces, IMAP_URL_ENV, maskImapUrl } from "./imap.js";
@@ -26,6 +28,8 @@ export interface BounceRun {
   location: StateLocation;
   env?: NodeJS.ProcessEnv;
   onWarning?: (d: Diagnostic) => void;
+  /** `--trust-unverified`: bounces that name a reader without proof act too (docs/bounces.md). */
+  trustUnverified?: boolean;
 }
 
 async function withProcessor<T>(run: BounceRun, fn: (p: BounceProcessor) => Promise<T>): Promise<T> {
@@ -34,16 +38,22 @@ async function withProcessor<T>(run: BounceRun, fn: (p: BounceProcessor) => Prom
   const secret = env[SECRET_ENV] && env[SECRET_ENV].length >= 16 ? env[SECRET_ENV] : undefined;
   if (!secret) {
     run.onWarning?.(
-      warning(
-        "bounces/no-secret",
-        `${SECRET_ENV} is not set: VERP tokens cannot be read; bounces are matched by Message-ID and recipient only`,
-        { fix: `export the same ${SECRET_ENV} the send used` },
-      ),
+      warning("bounces/no-secret", t("bounces:noSecret", { env: SECRET_ENV }), { fix: t("bounces:noSecret.fix", { env: SECRET_ENV }) }),
     );
   }
   const store: Store = await openStore(run.location);
   try {
-    return await fn(new BounceProcessor({ store, listId: newsletterId(config), secret, softLimit: config.bounces.softLimit }));
+    return await fn(
+      new BounceProcessor({
+        store,
+        listId: newsletterId(config),
+        secret,
+        softLimit: config.bounces.softLimit,
+        verp: config.bounces.verp,
+        trustUnverified: run.trustUnverified,
+        unsubscribeMailto: config.unsubscribe?.mailto,
+      }),
+    );
   } finally {
     await store.close();
   }
@@ -96,4 +106,17 @@ export async function fetchBounceMailbox(run: BounceRun, options: { moveTo?: str
     report.mailbox = { url: maskImapUrl(url ?? ""), moved: result.moved, left: result.left, movedTo };
   });
   return report;
+}
+
+/** `rassylka bounces list [--unverified] [--issue SLUG]`: the bounces recorded, or those kept as unverified. */
+export async function listBounces(
+  location: StateLocation,
+  options: { unverified?: boolean; issue?: string } = {},
+): Promise<BounceRecord[] | UnverifiedBounceRecord[]> {
+  const store = await openStore(location);
+  try {
+    return options.unverified ? await store.bounces.listUnverified(options.issue) : await store.bounces.list(options.issue);
+  } finally {
+    await store.close();
+  }
 }

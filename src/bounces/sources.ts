@@ -16,8 +16,10 @@ export interface SourceMessage {
 
 export interface SourceProblem {
   label: string;
-  /** errno code or what was wrong. */
+  /** What was wrong, in words (an unknown system error by its code). */
   problem: string;
+  /** What to do about it, when we can say. */
+  fix?: string;
 }
 
 function isMaildir(names: string[]): boolean {
@@ -50,7 +52,7 @@ export async function* readSources(paths: readonly string[], problems: SourcePro
     try {
       info = await stat(path);
     } catch (e) {
-      problems.push({ label: path, problem: (e as NodeJS.ErrnoException).code ?? String(e) });
+      problems.push({ label: path, ...problemOf(e) });
       continue;
     }
     if (info.isDirectory()) {
@@ -58,7 +60,7 @@ export async function* readSources(paths: readonly string[], problems: SourcePro
       try {
         names = await readdir(path);
       } catch (e) {
-        problems.push({ label: path, problem: (e as NodeJS.ErrnoException).code ?? String(e) });
+        problems.push({ label: path, ...problemOf(e) });
         continue;
       }
       if (!isMaildir(names)) {
@@ -70,7 +72,7 @@ export async function* readSources(paths: readonly string[], problems: SourcePro
         try {
           files = (await readdir(join(path, sub))).filter((f) => !f.startsWith(".")).sort();
         } catch (e) {
-          problems.push({ label: join(path, sub), problem: (e as NodeJS.ErrnoException).code ?? String(e) });
+          problems.push({ label: join(path, sub), ...problemOf(e) });
           continue;
         }
         for (const f of files) {
@@ -78,7 +80,7 @@ export async function* readSources(paths: readonly string[], problems: SourcePro
           try {
             yield { label: file, raw: await readRegularFile(file) };
           } catch (e) {
-            problems.push({ label: file, problem: problemOf(e) });
+            problems.push({ label: file, ...problemOf(e) });
           }
         }
       }
@@ -89,7 +91,7 @@ export async function* readSources(paths: readonly string[], problems: SourcePro
       // an mbox holds many messages: up to 20 of the largest at once; each message is capped below
       raw = await readRegularFile(path, 20 * MAX_INPUT_BYTES);
     } catch (e) {
-      problems.push({ label: path, problem: problemOf(e) });
+      problems.push({ label: path, ...problemOf(e) });
       continue;
     }
     if (!raw.length) {
@@ -116,8 +118,11 @@ export async function* readSources(paths: readonly string[], problems: SourcePro
   }
 }
 
-/** Our own errors say what is wrong in words; a system error by its code (ENOENT, EACCES). */
-function problemOf(e: unknown): string {
+/** Our own errors say what is wrong in words; a missing or unreadable path with its fix; another system error by its code. */
+function problemOf(e: unknown): { problem: string; fix?: string } {
   const code = (e as NodeJS.ErrnoException).code;
-  return code === "ENOTREG" || code === "EFBIG" ? (e as Error).message : (code ?? String(e));
+  if (code === "ENOTREG" || code === "EFBIG") return { problem: (e as Error).message };
+  if (code === "ENOENT") return { problem: t("input-files:missing"), fix: t("input-files:missing.fix") };
+  if (code === "EACCES" || code === "EPERM") return { problem: t("input-files:denied"), fix: t("input-files:denied.fix") };
+  return { problem: code ?? String(e) };
 }

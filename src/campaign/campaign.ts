@@ -1,5 +1,6 @@
 import type { NewsletterConfig } from "../config/schema.js";
 import { type Diagnostic, RassylkaError } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 import { type SendsayLetter, toSendsayLetter } from "../message/message.js";
 import { createPersonaliser } from "../render/personalise.js";
 import type { CompiledIssue } from "../render/pipeline.js";
@@ -110,18 +111,9 @@ export function trackPhase(status: number): TrackPhase {
 }
 
 export function describeStatus(status: number): string {
-  switch (trackPhase(status)) {
-    case "done":
-      return "done (-1)";
-    case "error":
-      return "finished with an error (-2)";
-    case "cancelled":
-      return "cancelled (-3)";
-    case "waiting":
-      return `deferred or under moderation (${status})`;
-    default:
-      return status === 0 ? "accepted (0)" : `in progress (${status})`;
-  }
+  const phase = trackPhase(status);
+  if (phase === "in-progress") return t(status === 0 ? "sendsay:status.accepted" : "sendsay:status.running", { status });
+  return t(`sendsay:status.${phase}`, { status });
 }
 
 export type CampaignEvent =

@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 import { DEFAULT_MOVE_TO, IMAP_URL_ENV } from "../bounces/imap.js";
 import type { MessageOutcome } from "../bounces/process.js";
-import { type BounceReport, type BounceRun, fetchBounceMailbox, importBounces } from "../bounces/run.js";
+import { type BounceReport, type BounceRun, fetchBounceMailbox, importBounces, listBounces } from "../bounces/run.js";
+import { warning } from "../diagnostics.js";
 import { t } from "../i18n/index.js";
 import { formatDiagnostic, type Io } from "./print.js";
 import { stateFromFlags } from "./state-flag.js";
@@ -17,18 +18,47 @@ export interface BouncesFlags {
   json?: boolean;
   moveTo?: string;
   insecureTls?: boolean;
+  trustUnverified?: boolean;
+}
+
+/** Why a message is not a bounce (src/bounces/parse.ts: English, as --json gives it), in the editor's language. */
+function whyText(why: string | undefined): string {
+  if (why === "not recognised as a bounce") return t("bounces:why.unknown");
+  const auto = /^auto-reply \((.*)\)$/.exec(why ?? "");
+  return auto ? t("bounces:why.autoReply", { why: auto[1] }) : (why ?? "?");
 }
 
 function describe(o: MessageOutcome): string {
-  if (o.duplicate) return `${o.label}: already imported`;
-  if (o.type === "not-bounce") return `${o.label}: not a bounce (${o.why ?? "?"})`;
+  if (o.duplicate) return t("bounces:duplicate", { label: o.label });
+  if (o.type === "unsubscribe")
+    return o.recipients
+      .map((r) =>
+        !r.email
+          ? t("deliverability:mailto.forged", { label: o.label })
+          : t(r.suppressed ? "deliverability:mailto.unsubscribed" : "deliverability:mailto.already", {
+              label: o.label,
+              email: r.email,
+              issue: r.issue,
+            }),
+      )
+      .join("\n");
+  if (o.type === "not-bounce") return t("bounces:notBounce", { label: o.label, why: whyText(o.why) });
   const what = o.recipients.map((r) => {
-    const kind = r.kind === "complaint" ? "complaint" : `${r.kind} bounce`;
+    const kind = r.kind === "complaint" ? t("bounces:complaint") : t(`bounces:kind.${r.kind}`);
     const code = r.status ? ` ${r.status}` : "";
-    if (!r.email) return `${kind}${code}, not attributed to a reader`;
-    return `${kind}${code}: ${r.email} (issue ${r.issue}, by ${r.via})${r.suppressed ? " → suppressed" : ""}`;
+    if (!r.email) return t("bounces:unattributed", { kind, code });
+    if (r.unverified) return t("bounces:unverified", { what: `${kind}${code}`, email: r.email, issue: r.issue, via: r.via });
+    return t("bounces:recipient", {
+      kind,
+      code,
+      email: r.email,
+      issue: r.issue,
+      via: r.via,
+      suppressed: r.suppressed ? t("bounces:suppressed") : "",
+    });
   });
-  return `${o.label}: ${o.type === "arf" ? "ARF" : o.type === "dsn" ? "DSN" : "non-standard"}: ${what.join("; ") || "no recipient"}`;
+  const type = o.type === "arf" ? "ARF" : o.type === "dsn" ? "DSN" : t("bounces:nonStandard");
+  return `${o.label}: ${type}: ${what.join("; ") || t("bounces:noRecipient")}`;
 }
 
 function print(report: BounceReport, flags: BouncesFlags, io: Io): void {
@@ -37,13 +67,25 @@ function print(report: BounceReport, flags: BouncesFlags, io: Io): void {
     return;
   }
   for (const m of report.messages) io.out(describe(m));
-  for (const p of report.problems) io.err(`error: cannot read ${p.label}: ${p.problem}`);
+  for (const p of report.problems) io.err(t("bounces:cannotRead", { label: p.label, problem: p.problem }));
   const c = report.counts;
-  io.out(
-    `${c.messages} message(s): hard ${c.hard} · soft ${c.soft} · complained ${c.complained} · not a bounce ${c.notBounce} · unattributed ${c.unattributed} · already imported ${c.duplicates}; ${c.suppressed} reader(s) suppressed.`,
-  );
+  io.out(t("bounces:counts", { ...c, count: c.messages, suppressed: t("bounces:readers", { count: c.suppressed }) }));
+  if (c.unsubscribed) io.out(t("deliverability:mailto.count", { count: c.unsubscribed }));
+  if (c.unverified > 0)
+    io.err(
+      formatDiagnostic(
+        warning("bounces/unverified", t("bounces:unverifiedHint", { count: c.unverified }), { fix: t("bounces:unverifiedFix") }),
+      ),
+    );
   if (report.mailbox)
-    io.out(`${report.mailbox.url}: ${report.mailbox.moved} moved to "${report.mailbox.movedTo}", ${report.mailbox.left} left in place.`);
+    io.out(
+      t("bounces:mailbox", {
+        url: report.mailbox.url,
+        moved: report.mailbox.moved,
+        folder: report.mailbox.movedTo,
+        left: report.mailbox.left,
+      }),
+    );
 }
 
 export async function runImport(files: string[], flags: BouncesFlags, io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -59,31 +101,39 @@ export async function runFetch(flags: BouncesFlags, io: Io, env: NodeJS.ProcessE
 }
 
 function bounceRun(flags: BouncesFlags, io: Io, env: NodeJS.ProcessEnv): BounceRun {
-  return { root: flags.root, location: stateFromFlags(flags, env), env, onWarning: (d) => io.err(formatDiagnostic(d)) };
+  return {
+    root: flags.root,
+    location: stateFromFlags(flags, env),
+    env,
+    onWarning: (d) => io.err(formatDiagnostic(d)),
+    trustUnverified: flags.trustUnverified,
+  };
+}
+
+export async function runList(flags: BouncesFlags & { unverified?: boolean; issue?: string }, io: Io, env = process.env): Promise<number> {
+  const rows = await listBounces(stateFromFlags(flags, env), { unverified: flags.unverified, issue: flags.issue });
+  if (flags.json) io.out(JSON.stringify(rows, null, 2));
+  else if (!rows.length) io.out(t(flags.unverified ? "bounces:noneUnverified" : "bounces:none"));
+  else for (const r of rows) io.out([r.bounced_at, r.issue, r.email, r.kind, r.status ?? ""].join("\t"));
+  return 0;
 }
 
 export function registerBounces(program: Command, io: Io, setCode: (c: number) => void): void {
   const cmd = program.command("bounces").description(t("cli:command.bounces"));
   const common = (c: Command) =>
     c
-      .option("--state <file|url>", "the state file, or postgres://… (default RASSYLKA_DATABASE_URL, else .rassylka/state.sqlite)")
-      .option("--root <dir>", "the newsletter's folder", ".")
-      .option(
-        "--json",
-        "print as JSON: { counts: { messages, hard, soft, complained, notBounce, unattributed, duplicates, suppressed }, messages, problems }",
-      );
-  common(
-    cmd
-      .command("import")
-      .description("read bounce messages from .eml files, mbox files or Maildir folders (nothing is moved or deleted)")
-      .argument("<files...>"),
-  ).action(async (files: string[], flags: BouncesFlags) => setCode(await runImport(files, flags, io)));
-  common(
-    cmd
-      .command("fetch")
-      .description(`read the bounce mailbox over IMAP (${IMAP_URL_ENV}); bounces are moved to --move-to, other mail is left alone`),
-  )
-    .option("--move-to <folder>", "where processed bounces go (created when missing)", DEFAULT_MOVE_TO)
-    .option("--insecure-tls", "do not verify the IMAP server's certificate (trusted networks only)")
+      .option("--state <file|url>", t("cli:flag.state"))
+      .option("--root <dir>", t("cli:flag.root"), ".")
+      .option("--json", t("bounces:flag.json"));
+  common(cmd.command("import").description(t("bounces:import.description")).argument("<files...>"))
+    .option("--trust-unverified", t("bounces:flag.trustUnverified"))
+    .action(async (files: string[], flags: BouncesFlags) => setCode(await runImport(files, flags, io)));
+  common(cmd.command("list").description(t("bounces:list.description")))
+    .option("--unverified", t("bounces:flag.unverified"))
+    .option("--issue <slug>", t("bounces:flag.issue"))
+    .action(async (flags: BouncesFlags & { unverified?: boolean; issue?: string }) => setCode(await runList(flags, io)));
+  common(cmd.command("fetch").description(t("bounces:fetch.description", { env: IMAP_URL_ENV })))
+    .option("--move-to <folder>", t("bounces:flag.moveTo"), DEFAULT_MOVE_TO)
+    .option("--insecure-tls", t("bounces:flag.insecureTls"))
     .action(async (flags: BouncesFlags) => setCode(await runFetch(flags, io)));
 }

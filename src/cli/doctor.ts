@@ -46,10 +46,10 @@ export function registerDoctor(program: Command, io: Io, setCode: (c: number) =>
   program
     .command("doctor")
     .description(t("cli:command.doctor"))
-    .option("--json", "print the findings as JSON")
-    .option("--dns <host:port>", "ask this DNS server (default: the system's resolver)")
-    .option("--message <file.eml>", "also check a received message's DKIM, SPF and DMARC (mailauth)")
-    .option("--root <dir>", "the newsletter's folder", ".")
+    .option("--json", t("deliverability:doctor.flag.json"))
+    .option("--dns <host:port>", t("deliverability:doctor.flag.dns"))
+    .option("--message <file.eml>", t("deliverability:doctor.flag.message"))
+    .option("--root <dir>", t("cli:flag.root"), ".")
     .action(async (flags: DoctorFlags) => {
       setCode(await runDoctorCommand(flags, io));
     });

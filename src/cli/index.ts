@@ -85,6 +85,10 @@ const COMMANDS: Record<string, { term: string; load: () => Promise<Register> }> 
     term: "review [options]",
     load: async () => (await import("./review.js")).registerReview,
   },
+  report: {
+    term: "report [options] [issue]",
+    load: async () => (await import("./report.js")).registerReport,
+  },
   search: {
     term: "search [options] <query>",
     load: async () => (await import("./search.js")).registerSearch,
@@ -123,8 +127,11 @@ function baseProgram({ Command, Help }: Commander, w: Words, io: Io): Command {
         formatHelp: (cmd, helper) =>
           help
             .formatHelp(cmd, helper)
-            .replace(/\((default|choices): /g, (_, word: string) => `(${w(`help.${word}`)} `)
-            .replace(/, (default|choices): /g, (_, word: string) => `, ${w(`help.${word}`)} `),
+            // commander wraps long lines, so the word may end a line
+            .replace(
+              /([(,] ?)(default|choices):(\s)/g,
+              (_, before: string, word: string, space: string) => `${before}${w(`help.${word}`)}${space}`,
+            ),
       })
       .configureOutput({
         writeOut: (text) => io.out(text.replace(/\n$/, "")),
@@ -137,27 +144,41 @@ function baseProgram({ Command, Help }: Commander, w: Words, io: Io): Command {
   );
 }
 
-/** commander's usage errors in the editor's language (it writes them in English only). */
+/** commander's usage errors in the editor's language (it writes them in English only): each form, the key, its parameters. */
+const USAGE_ERRORS: [RegExp, string, (m: RegExpExecArray, w: Words) => Record<string, unknown>][] = [
+  [/^error: missing required argument '(.*)'$/, "usage.missingArgument", (m) => ({ name: m[1] })],
+  [/^error: required option '(.*)' not specified$/, "usage.requiredOption", (m) => ({ option: m[1] })],
+  [
+    /^error: too many arguments(?: for '(.*)')?\. Expected (\d+) arguments? but got (\d+)\.$/,
+    "usage.excessArguments",
+    (m, w) => ({ command: m[1] ? w("usage.forCommand", { command: m[1] }) : "", expected: m[2], count: Number(m[3]) }),
+  ],
+  [/^error: unknown option '(.*)'$/, "usage.unknownOption", (m) => ({ option: m[1] })],
+  [/^error: option '(.*)' argument missing$/, "usage.optionMissingArgument", (m) => ({ option: m[1] })],
+  [/^error: unknown command '(.*)'$/, "usage.unknownCommand", (m) => ({ command: m[1] })],
+  [
+    /^error: option '(.*)' argument '(.*)' is invalid\. Allowed choices are (.*)\.$/,
+    "usage.invalidChoice",
+    (m) => ({ option: m[1], value: m[2], choices: m[3] }),
+  ],
+  // the reason is our own parser's (InvalidArgumentError), already in the editor's language
+  [/^error: option '(.*)' argument '(.*)' is invalid\. (.*)$/, "usage.invalidValue", (m) => ({ option: m[1], value: m[2], reason: m[3] })],
+  [
+    /^error: command-argument value '(.*)' is invalid for argument '(.*)'\. (.*)$/,
+    "usage.invalidArgument",
+    (m) => ({ value: m[1], argument: m[2], reason: m[3] }),
+  ],
+  [/^error: (.*) cannot be used with (.*)$/, "usage.conflict", (m) => ({ option: m[1], other: m[2] })],
+  [/^\(Did you mean (.*)\?\)$/, "usage.didYouMean", (m) => ({ name: m[1] })],
+];
+
 function usageError(text: string, w: Words): string {
-  const forms: [RegExp, string, string[]][] = [
-    [/^error: missing required argument '(.*)'$/, "usage.missingArgument", ["name"]],
-    [/^error: too many arguments for '(.*)'\. Expected (.*) but got (\d+)\.$/, "usage.excessArguments", ["command", "expected", "got"]],
-    [/^error: unknown option '(.*)'$/, "usage.unknownOption", ["option"]],
-    [/^error: option '(.*)' argument missing$/, "usage.optionMissingArgument", ["option"]],
-    [/^error: unknown command '(.*)'$/, "usage.unknownCommand", ["command"]],
-    [
-      /^error: option '(.*)' argument '(.*)' is invalid\. Allowed choices are (.*)\.$/,
-      "usage.invalidChoice",
-      ["option", "value", "choices"],
-    ],
-    [/^\(Did you mean (.*)\?\)$/, "usage.didYouMean", ["name"]],
-  ];
   return text
     .split("\n")
     .map((line) => {
-      for (const [re, key, names] of forms) {
+      for (const [re, key, params] of USAGE_ERRORS) {
         const m = re.exec(line);
-        if (m) return w(key, Object.fromEntries(names.map((n, i) => [n, m[i + 1]])));
+        if (m) return w(key, params(m, w));
       }
       return line;
     })

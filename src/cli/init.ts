@@ -1,7 +1,7 @@
 import { relative } from "node:path";
 import type { Command } from "commander";
 import { RassylkaError } from "../diagnostics.js";
-import { LANGUAGES, type Lang, langOf, resolveLang, t as tCli, translator } from "../i18n/index.js";
+import { LANGUAGES, type Lang, langOf, resolveLang, t as tCli } from "../i18n/index.js";
 import { initNewsletter } from "../project/init.js";
 import type { Io } from "./print.js";
 
@@ -19,9 +19,9 @@ function language(flag: string | undefined): Lang {
     throw new RassylkaError({
       ruleId: "init/bad-language",
       severity: "error",
-      message: `--language ${flag} is not one rassylka writes a newsletter in`,
+      message: tCli("init:badLanguage", { lang: flag }),
       field: "--language",
-      fix: `give one of ${LANGUAGES.join(", ")}`,
+      fix: tCli("init:badLanguage.fix", { languages: LANGUAGES.join(", ") }),
     });
   }
   return lang;
@@ -31,7 +31,8 @@ export async function runInit(dirArg: string | undefined, flags: InitFlags, io: 
   const dir = dirArg ?? flags.root ?? ".";
   const lang = language(flags.language);
   const made = await initNewsletter(dir, { language: lang, url: flags.url });
-  const { t } = translator(lang);
+  // the newsletter is written in --language; what the command says, in the editor's language
+  const t = tCli;
   const shown = relative(process.cwd(), made.root) || ".";
   io.out(t("init:created", { dir: shown, files: made.written.join(", ") }));
   if (made.kept.length) io.out(t("init:kept", { files: made.kept.join(", ") }));
@@ -44,9 +45,9 @@ export function registerInit(program: Command, io: Io, setCode: (c: number) => v
   program
     .command("init")
     .description(tCli("cli:command.init"))
-    .argument("[dir]", "the folder to create (default: --root, or the current folder)")
-    .option("--root <dir>", "the folder to create, like every command's --root")
-    .option("--language <lang>", "the newsletter's language: ru, en or uk (default: the system's, else en)")
-    .option("--url <url>", "the web archive's public address (the unsubscribe endpoint is under it); default: placeholders")
+    .argument("[dir]", tCli("init:flag.dir"))
+    .option("--root <dir>", tCli("init:flag.root"))
+    .option("--language <lang>", tCli("init:flag.language"))
+    .option("--url <url>", tCli("init:flag.url"))
     .action(async (dirArg: string | undefined, flags: InitFlags) => setCode(await runInit(dirArg, flags, io)));
 }

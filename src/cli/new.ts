@@ -19,9 +19,9 @@ export async function createIssue(root: string, title: string, date = today()): 
     throw new RassylkaError({
       ruleId: "new/bad-date",
       severity: "error",
-      message: `--date "${date}" is not a real date written YYYY-MM-DD`,
+      message: t("new:badDate", { date }),
       field: "--date",
-      fix: "write it as YYYY-MM-DD, e.g. --date 2026-03-15, or leave it out for today",
+      fix: t("new:badDate.fix"),
     });
   }
   // an issues/ folder made outside a newsletter would never be built: refuse, and say where to run
@@ -31,9 +31,9 @@ export async function createIssue(root: string, title: string, date = today()): 
     throw new RassylkaError({
       ruleId: "config/missing",
       severity: "error",
-      message: `no ${CONFIG_FILE} in ${resolve(root)}`,
+      message: t("config:missing", { file: CONFIG_FILE, dir: resolve(root) }),
       file: CONFIG_FILE,
-      fix: "run the command in the newsletter's folder, pass --root DIR, or create one with `rassylka init DIR`",
+      fix: t("config:missing.fix"),
     });
   }
   const slug = slugFromTitle(title);
@@ -44,9 +44,9 @@ export async function createIssue(root: string, title: string, date = today()): 
     throw new RassylkaError({
       ruleId: "new/exists",
       severity: "error",
-      message: `${relative(resolve(root), file)} already exists`,
+      message: t("new:exists", { file: relative(resolve(root), file) }),
       file: relative(resolve(root), file),
-      fix: "pick another title or --date, or edit the existing issue",
+      fix: t("new:exists.fix"),
     });
   } catch (e) {
     if (e instanceof RassylkaError) throw e;
@@ -65,12 +65,12 @@ export function registerNew(program: Command, io: Io, setCode: (c: number) => vo
   program
     .command("new")
     .description(t("cli:command.new"))
-    .argument("<title>", "the issue's title (any language; the file name is transliterated)")
-    .option("--root <dir>", "the newsletter's folder", ".")
-    .option("--date <YYYY-MM-DD>", "the issue's date (default: today)")
+    .argument("<title>", t("new:flag.title"))
+    .option("--root <dir>", t("cli:flag.root"), ".")
+    .option("--date <YYYY-MM-DD>", t("new:flag.date"))
     .action(async (title: string, flags: { root: string; date?: string }) => {
       const file = await createIssue(flags.root, title, flags.date);
-      io.out(`Created ${relative(process.cwd(), file)}`);
+      io.out(t("new:created", { file: relative(process.cwd(), file) }));
       setCode(0);
     });
 }

@@ -19,8 +19,8 @@ export async function runPreview(flags: PreviewFlags, io: Io, signal?: AbortSign
     throw new RassylkaError({
       ruleId: "cli/bad-port",
       severity: "error",
-      message: `--port must be a port number, got "${flags.port}"`,
-      fix: "pass e.g. --port 4000, or --port 0 to take any free port",
+      message: t("preview:cli.badPort", { port: flags.port }),
+      fix: t("preview:cli.badPort.fix"),
     });
   }
   let server: Awaited<ReturnType<typeof startPreview>>;
@@ -29,7 +29,13 @@ export async function runPreview(flags: PreviewFlags, io: Io, signal?: AbortSign
       root: flags.root,
       port,
       onRebuild: ({ keys, all, ms, errors }) =>
-        io.err(`rebuilt ${all ? "all issues" : keys.join(", ")} in ${ms} ms${errors ? ` (${errors} with errors, shown in the page)` : ""}`),
+        io.err(
+          t("preview:cli.rebuilt", {
+            what: all ? t("preview:cli.rebuiltAll") : keys.join(", "),
+            ms,
+            errors: errors ? t("preview:cli.rebuiltErrors", { count: errors }) : "",
+          }),
+        ),
     });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
@@ -37,16 +43,16 @@ export async function runPreview(flags: PreviewFlags, io: Io, signal?: AbortSign
         {
           ruleId: "cli/port-in-use",
           severity: "error",
-          message: `port ${port} is already in use on 127.0.0.1`,
-          fix: `stop the other server or pass another port: rassylka preview --port ${port + 1}`,
+          message: t("preview:cli.portInUse", { port }),
+          fix: t("preview:cli.portInUse.fix", { next: port + 1 }),
         },
         { cause: error },
       );
     }
     throw error;
   }
-  io.out(`Preview: ${server.url}`);
-  io.out("Watching newsletter.yaml, templates/ and issues/. Press Ctrl+C to stop.");
+  io.out(t("preview:cli.url", { url: server.url }));
+  io.out(t("preview:cli.watching"));
   await new Promise<void>((done) => {
     const stop = () => {
       process.off("SIGINT", stop);
@@ -60,7 +66,7 @@ export async function runPreview(flags: PreviewFlags, io: Io, signal?: AbortSign
     else signal?.addEventListener("abort", stop);
   });
   await server.close();
-  io.err("Preview stopped.");
+  io.err(t("preview:cli.stopped"));
   return 0;
 }
 
@@ -68,7 +74,7 @@ export function registerPreview(program: Command, io: Io, setCode: (c: number) =
   program
     .command("preview")
     .description(t("cli:command.preview"))
-    .option("--root <dir>", "the newsletter's folder", ".")
-    .option("--port <port>", "port on 127.0.0.1 (0: any free port)", "4000")
+    .option("--root <dir>", t("cli:flag.root"), ".")
+    .option("--port <port>", t("preview:cli.flag.port"), "4000")
     .action(async (flags: PreviewFlags) => setCode(await runPreview(flags, io)));
 }

@@ -47,6 +47,23 @@ function escapeProperty(s: string): string {
   return escapeData(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
 }
 
+/** The address check's reasons (src/identity/address.ts, English in the data) as they read in the editor's language. */
+const ADDRESS_REASONS: [RegExp, string][] = [
+  [/empty address/g, "empty"],
+  [/address longer than 254 characters/g, "long"],
+  [/address contains spaces or characters not allowed in an address/g, "chars"],
+  [/expected one @ between a name and a domain/g, "at"],
+  [/the part before @ is not a valid mailbox name/g, "local"],
+  [/"([^"]*)" is not a valid domain/g, "domain"],
+];
+
+/** `text` (a reason, or a line that ends with one) with the address check's reasons translated. */
+export function addressReasons(text: string): string {
+  let out = text;
+  for (const [re, key] of ADDRESS_REASONS) out = out.replace(re, (_, domain?: string) => t(`address:${key}`, { domain }));
+  return out;
+}
+
 /** `554 5.1.1 no such user` with its code once, whether or not the server's text repeats it. */
 export function replyText(code: number | null | undefined, message: string): string {
   const text = message.trim();

@@ -1,6 +1,6 @@
 import { relative } from "node:path";
 import type { Command } from "commander";
-import { t } from "../i18n/index.js";
+import { language, t, tr } from "../i18n/index.js";
 import { review, reviewJson } from "../review/review.js";
 import { formatDiagnostic, type Io } from "./print.js";
 
@@ -26,14 +26,23 @@ export async function runReview(flags: ReviewFlags, io: Io): Promise<number> {
   }
   for (const d of result.diagnostics) io.err(formatDiagnostic(d));
   const where = (p: string) => relative(process.cwd(), p) || ".";
+  const percent = new Intl.NumberFormat(language(), { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   for (const i of result.issues) {
     if (i.status === "unchanged") continue;
-    const pixels = i.pixelsChanged === null ? "" : `, ${(i.pixelsChanged * 100).toFixed(2)}% of pixels changed`;
-    io.out(`  ${i.status.padEnd(8)} ${i.file}${pixels}`);
+    const pixels = i.pixelsChanged === null ? "" : t("review:cli.pixels", { percent: percent.format(i.pixelsChanged * 100) });
+    io.out(t("review:cli.line", { status: t(`review:status.${i.status}`).padEnd(10), file: i.file, pixels }));
   }
   const unchanged = result.issues.filter((i) => i.status === "unchanged").length;
   io.out(
-    `Reviewed ${result.issues.length} issue(s) against ${result.base.ref} (${result.base.mergeBase.slice(0, 7)}), ${unchanged} unchanged: ${where(result.index)} and ${where(result.summary)} in ${Math.round(performance.now() - started)} ms.`,
+    t("review:cli.summary", {
+      count: result.issues.length,
+      base: result.base.ref,
+      commit: result.base.mergeBase.slice(0, 7),
+      unchanged,
+      index: where(result.index),
+      md: where(result.summary),
+      ms: tr().number(Math.round(performance.now() - started)),
+    }),
   );
   return 0;
 }
@@ -42,10 +51,10 @@ export function registerReview(program: Command, io: Io, setCode: (c: number) =>
   program
     .command("review")
     .description(t("cli:command.review"))
-    .requiredOption("--base <git-ref>", "compare with the merge base of this branch, tag or commit and HEAD, e.g. origin/main")
-    .option("--root <dir>", "the newsletter's folder", ".")
-    .option("--out <dir>", "output folder, relative to the root", "review")
-    .option("--json", "print the per-issue result as JSON on stdout")
-    .option("--no-cache", "ignore and do not write .rassylka/cache")
+    .requiredOption("--base <git-ref>", t("review:cli.flag.base"))
+    .option("--root <dir>", t("cli:flag.root"), ".")
+    .option("--out <dir>", t("review:cli.flag.out"), "review")
+    .option("--json", t("review:cli.flag.json"))
+    .option("--no-cache", t("cli:flag.noCache"))
     .action(async (flags: ReviewFlags) => setCode(await runReview(flags, io)));
 }

@@ -1,6 +1,6 @@
 import { relative } from "node:path";
 import type { Command } from "commander";
-import { t } from "../i18n/index.js";
+import { t, tr } from "../i18n/index.js";
 import { takeScreenshots } from "../screenshots/screenshots.js";
 import { formatDiagnostic, type Io } from "./print.js";
 
@@ -18,13 +18,17 @@ export async function runScreenshots(files: string[], flags: ScreenshotsFlags, i
   const where = (p: string) => relative(process.cwd(), p) || ".";
   for (const s of result.shots) {
     io.out(`  ${s.file} → ${s.pngs.map(where).join(", ")}`);
-    if (s.blocked.length) io.out(`    blocked ${s.blocked.length} network request(s): remote images show as missing`);
+    if (s.blocked.length) io.out(t("screenshots:blocked", { count: s.blocked.length }));
   }
   const ms = Math.round(performance.now() - started);
   io.out(
-    `Wrote ${result.shots.reduce((n, s) => n + s.pngs.length, 0)} screenshot(s) of ${result.shots.length} issue(s) into ${where(result.outDir)}/ in ${ms} ms${
-      result.failed.length ? `; ${result.failed.length} did not build: ${result.failed.join(", ")}` : ""
-    }.`,
+    t("screenshots:summary", {
+      shots: t("screenshots:shots", { count: result.shots.reduce((n, s) => n + s.pngs.length, 0) }),
+      issues: t("screenshots:issues", { count: result.shots.length }),
+      dir: where(result.outDir),
+      ms: tr().number(ms),
+      failed: result.failed.length ? t("screenshots:failed", { count: result.failed.length, files: result.failed.join(", ") }) : "",
+    }),
   );
   return result.failed.length ? 1 : 0;
 }
@@ -33,9 +37,9 @@ export function registerScreenshots(program: Command, io: Io, setCode: (c: numbe
   program
     .command("screenshots")
     .description(t("cli:command.screenshots"))
-    .argument("[files...]", "issue files or slugs (default: every issues/*.md)")
-    .option("--root <dir>", "the newsletter's folder", ".")
-    .option("--out <dir>", "output folder, relative to the root", "dist/screenshots")
-    .option("--no-cache", "ignore and do not write .rassylka/cache")
+    .argument("[files...]", t("cli:flag.files"))
+    .option("--root <dir>", t("cli:flag.root"), ".")
+    .option("--out <dir>", t("screenshots:flag.out"), "dist/screenshots")
+    .option("--no-cache", t("cli:flag.noCache"))
     .action(async (files: string[], flags: ScreenshotsFlags) => setCode(await runScreenshots(files, flags, io)));
 }

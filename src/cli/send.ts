@@ -11,7 +11,7 @@ import { SMTP_URL_ENV } from "../send/transports/smtp.js";
 import { domainKey } from "../util/domain.js";
 import { maskUrlPasswords, redactor, secretsIn } from "../util/redact.js";
 import { type Io, redactingIo } from "./io.js";
-import { formatDiagnostic, replyText } from "./print.js";
+import { addressReasons, formatDiagnostic, replyText } from "./print.js";
 import { confirmYesNo } from "./prompt.js";
 import { runSendsayCampaign } from "./sendsay.js";
 import { stateFromFlags } from "./state-flag.js";
@@ -70,14 +70,14 @@ export interface SendRuntime {
 function positiveInt(name: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a whole number ≥ 1`);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(t("send:bad.positiveInt", { name }));
     return n;
   };
 }
 /** `--retry-window 12h` (also `90m`, `2d`, `30s`, or milliseconds) → ms. */
 export function parseDuration(value: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h|d)?\s*$/i.exec(value);
-  if (!m) throw new InvalidArgumentError("give a duration such as 12h, 90m, 2d or 30s");
+  if (!m) throw new InvalidArgumentError(t("send:bad.duration"));
   const unit = (m[2] ?? "ms").toLowerCase();
   const factor: Record<string, number> = { ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3600_000, d: 86_400_000 };
   return Math.round(Number(m[1]) * factor[unit]);
@@ -86,7 +86,7 @@ export function parseDuration(value: string): number {
 function nonNegative(name: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} must be a number ≥ 0`);
+    if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(t("send:bad.nonNegative", { name }));
     return n;
   };
 }
@@ -95,11 +95,9 @@ function nonNegative(name: string) {
 export function parseDomainRate(value: string, previous: Record<string, number> = {}): Record<string, number> {
   const m = /^([^=]+)=(.*)$/.exec(value.trim());
   const domain = m ? domainKey(m[1]) : undefined;
-  if (!m || !domain)
-    throw new InvalidArgumentError("give DOMAIN=N: a receiving domain and messages per second, e.g. --domain-rate mail.ru=10");
+  if (!m || !domain) throw new InvalidArgumentError(t("send:bad.domainRate"));
   const n = m[2].trim() === "" ? Number.NaN : Number(m[2]);
-  if (!Number.isFinite(n) || n <= 0)
-    throw new InvalidArgumentError(`the rate for ${domain} must be messages per second above 0, e.g. --domain-rate ${domain}=10`);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(t("send:bad.domainRateValue", { domain }));
   return { ...previous, [domain]: n };
 }
 
@@ -108,7 +106,7 @@ function progressReporter(io: Io, runtime: SendRuntime) {
     const bar = new cliProgress.SingleBar(
       {
         stream: runtime.stream,
-        format: " {bar} {value}/{total} | {speed}/s | ETA {eta_formatted} | failed {failed} | retrying {retrying}",
+        format: ` {bar} {value}/{total} | {speed}/s | ETA {eta_formatted} | ${t("send:bar", { failed: "{failed}", retrying: "{retrying}" })}`,
         hideCursor: true,
         etaBuffer: 200,
         fps: 5,
@@ -141,9 +139,7 @@ function progressReporter(io: Io, runtime: SendRuntime) {
         lastShown = p.done;
         lastAt = now;
         const pct = p.total ? Math.round((p.done * 100) / p.total) : 100;
-        io.err(
-          `progress: ${p.done}/${p.total} (${pct}%) · sent ${p.sent} · failed ${p.failed} · retrying ${p.retrying} · ${p.rate.toFixed(1)}/s`,
-        );
+        io.err(t("send:progress", { ...p, percent: pct, rate: p.rate.toFixed(1) }));
       }
     },
     stop() {},
@@ -162,30 +158,43 @@ export function exitCode(s: SendSummary): number {
   return 0;
 }
 
+/**
+ * A transport's description (src/send/transports/: `dry run (would use smtp://…)`, `sendsay://login
+ * (personal letters)`) in the editor's language. The summary's JSON keeps the description as it is:
+ * scripts read it, and only the human texts change with the language.
+ */
+export function transportText(description: string): string {
+  const dry = /^dry run(?: \(would use (.*)\))?$/.exec(description);
+  if (dry) return dry[1] ? t("send:transport.dryRunVia", { transport: transportText(dry[1]) }) : t("send:transport.dryRun");
+  const sendsay = /^sendsay:\/\/(.*) \(personal letters(?: at (.*))?\)$/.exec(description);
+  if (sendsay) return t("send:transport.sendsay", { login: sendsay[1], at: sendsay[2] ? t("send:transport.at", { url: sendsay[2] }) : "" });
+  return description;
+}
+
 export function formatSummary(s: SendSummary, command: string): string[] {
   const lines: string[] = [];
   if (s.stopped === "declined") return [t("send:declined", { subject: s.subject })];
   const head =
     s.mode === "dry-run"
       ? "dryRun"
-      : s.mode === "test"
-        ? "test"
-        : s.stopped && s.sent === 0
-          ? "nothing"
-          : s.stopped || s.pending > 0
-            ? "partly"
-            : "sent";
+      : s.trial
+        ? "trial"
+        : s.mode === "test"
+          ? "test"
+          : s.stopped && s.sent === 0
+            ? "nothing"
+            : s.stopped || s.pending > 0
+              ? "partly"
+              : "sent";
   const seconds = new Intl.NumberFormat(language(), { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(s.elapsedMs / 1000);
-  lines.push(t(`send:head.${head}`, { subject: s.subject, transport: s.transport, seconds }));
+  lines.push(t(`send:head.${head}`, { subject: s.subject, transport: transportText(s.transport), seconds }));
   const already = s.alreadySent ? t("send:already", { count: s.alreadySent }) : "";
-  lines.push(t("send:counts", { ...s, already }));
-  if (s.workers > 1)
-    lines.push(
-      `  a shared send: ${s.workers - 1} other worker(s) sent ${s.sentByOthers} of this list (rassylka status ${s.slug} shows each)`,
-    );
-  if (s.retried) lines.push(`  failed readers retried (--retry-failed): ${s.retried}`);
+  // a dry run delivered nothing and a trial wrote files: neither says "sent"
+  lines.push(t(s.mode === "dry-run" ? "send:counts.dryRun" : s.trial ? "send:counts.trial" : "send:counts", { ...s, already }));
+  if (s.workers > 1) lines.push(t("send:shared", { others: s.workers - 1, count: s.sentByOthers, slug: s.slug }));
+  if (s.retried) lines.push(t("send:retried", { count: s.retried }));
   if (s.resent) {
-    lines.push(`  resent after a crash: ${s.resent} (they were in flight when an earlier run stopped; they may get the issue twice):`);
+    lines.push(t("send:resent", { count: s.resent }));
     for (const a of s.resentAddresses.slice(0, 20)) lines.push(`    ${a}`);
   }
   if (s.failures.length) {
@@ -194,43 +203,41 @@ export function formatSummary(s: SendSummary, command: string): string[] {
     if (s.failed > 50) lines.push(t("send:moreInStatus", { count: s.failed - 50, slug: s.slug }));
   }
   for (const d of s.domains.filter((x) => x.slowdowns > 0)) {
-    const pace = d.rate === null ? "back to no limit" : `now ${d.rate}/s`;
+    const pace = d.rate === null ? t("send:slowdown.noLimit") : t("send:slowdown.now", { rate: d.rate });
     lines.push(
-      `  ${d.domain} asked to slow down (${d.slowdowns}×, last: ${d.reason ?? "421/451"}): ${pace}${d.configured ? ` of ${d.configured}/s` : ""}; consider sending.domainRates in newsletter.yaml`,
+      t("send:slowdown", {
+        domain: d.domain,
+        times: d.slowdowns,
+        reason: d.reason ?? "421/451",
+        pace,
+        configured: d.configured ? t("send:slowdown.of", { rate: d.configured }) : "",
+      }),
     );
   }
-  if (s.bounced) lines.push(`  added to the suppression list as bounced (their mailbox does not exist): ${s.bounced}`);
+  if (s.bounced) lines.push(t("send:bounced", { count: s.bounced }));
   if (s.invalidRows.length) {
     lines.push(t("send:invalidHeading"));
-    for (const r of s.invalidRows.slice(0, 50)) lines.push(t("send:invalidRow", { ...r }));
-    if (s.invalid > 50) lines.push(`    … and ${s.invalid - 50} more (rassylka status ${s.slug} lists them all)`);
+    for (const r of s.invalidRows.slice(0, 50)) lines.push(t("send:invalidRow", { ...r, reason: addressReasons(r.reason) }));
+    if (s.invalid > 50) lines.push(t("send:moreInvalid", { count: s.invalid - 50, slug: s.slug }));
   }
   if (s.stopped === "sender") {
-    lines.push(
-      `Stopped: ${s.pauseReason ?? "the server refused the sender"}. No reader was recorded as failed for it; ${s.pending} reader(s) still pending.`,
-    );
-    if (s.fix) lines.push(`  fix: ${s.fix}`);
-    lines.push(`  then re-run: ${command}`);
+    lines.push(t("send:stoppedSender", { reason: s.pauseReason ?? t("send:stoppedSender.reason"), count: s.pending }));
+    if (s.fix) lines.push(t("send:fix", { fix: s.fix }));
+    lines.push(t("send:rerun", { command }));
   } else if (s.stopped === "paused") {
-    lines.push(
-      `Paused: too many temporary failures in a row — the server looks down (last: ${s.pauseReason ?? "?"}). ${s.pending} reader(s) still pending; when the server is back, re-run: ${command}`,
-    );
+    lines.push(t("send:paused", { reason: s.pauseReason ?? "?", count: s.pending, command }));
   } else if (s.stopped === "deferred") {
     const at = s.nextRetryAt ? new Date(s.nextRetryAt) : undefined;
-    const when = at ? `${at.toLocaleString("sv-SE").slice(0, 16)} (in ${duration(Math.max(0, at.getTime() - Date.now()))})` : "later";
-    lines.push(
-      `Deferred: ${s.deferred} reader(s) had temporary failures (e.g. greylisting) and are retried for the retry window; the next retry is due at ${when}. Run the same command again then (a cron job or timer can): ${command}`,
-    );
+    const when = at
+      ? t("send:deferred.at", { at: at.toLocaleString("sv-SE").slice(0, 16), in: duration(Math.max(0, at.getTime() - Date.now())) })
+      : t("send:deferred.later");
+    lines.push(t("send:deferred", { count: s.deferred, when, command }));
   } else if (s.stopped === "lease") {
-    lines.push(
-      `Stopped: ${s.pauseReason ?? "this worker lost its lease"}. Those ${s.lost} reader(s) may get the issue twice (the worker that took them over reports them as resent); ${s.pending} reader(s) still pending. Keep the machine awake during a send (or set a longer RASSYLKA_LEASE_MS), then re-run: ${command}`,
-    );
+    lines.push(t("send:lease", { reason: s.pauseReason ?? t("send:lease.reason"), lost: s.lost, count: s.pending, command }));
   } else if (s.stopped === "state") {
-    lines.push(
-      `Stopped: the state store failed after ${s.sent} reader(s) were delivered: ${s.pauseReason ?? "?"}. ${s.pending} reader(s) still pending; those delivered but not yet recorded are sent again and reported as resent.`,
-    );
-    if (s.fix) lines.push(`  fix: ${s.fix}`);
-    lines.push(`  then re-run to resume: ${command}`);
+    lines.push(t("send:stateFailed", { sent: s.sent, reason: s.pauseReason ?? "?", count: s.pending }));
+    if (s.fix) lines.push(t("send:fix", { fix: s.fix }));
+    lines.push(t("send:rerunResume", { command }));
   } else if (s.stopped === "signal") {
     lines.push(t("send:stopped", { pending: t("send:pending", { count: s.pending, command }) }));
   } else if (s.pending > 0) {
@@ -267,8 +274,7 @@ async function sendCommand(issue: string, flags: SendFlags, io: Io, runtime: Sen
   const controller = new AbortController();
   let inFlightNote = false;
   const onSignal = (sig: NodeJS.Signals) => {
-    if (!inFlightNote)
-      io.err(`\n${sig}: stopping — no new messages; letting those in flight finish and recording them (${sig} again to quit at once)`);
+    if (!inFlightNote) io.err(t("send:signal", { signal: sig }));
     inFlightNote = true;
     controller.abort();
   };
@@ -288,11 +294,10 @@ async function sendCommand(issue: string, flags: SendFlags, io: Io, runtime: Sen
       },
       {
         onWarning: (d) => io.err(formatDiagnostic(d)),
-        onCreateState: (file) => io.err(`note: a new state file (the ledger of who got what): ${relative(process.cwd(), file) || file}`),
+        onCreateState: (file) => io.err(t("send:newState", { file: relative(process.cwd(), file) || file })),
         signal: controller.signal,
         onProgress: (p) => progress.update(p),
-        confirm: (info) =>
-          confirmYesNo(`Send «${info.subject}» to ${info.recipients} recipients via ${info.transport}? [y/N] `, runtime.ask),
+        confirm: (info) => confirmYesNo(t("send:confirm", { ...info, transport: transportText(info.transport) }), runtime.ask),
       },
     );
   } finally {
@@ -311,8 +316,10 @@ async function sendCommand(issue: string, flags: SendFlags, io: Io, runtime: Sen
     for (const line of formatSummary(summary, command)) io.out(line);
     for (const [, text] of allowed) io.out(`  ${text}`);
   }
-  if (summary.mode === "send" && flags.transport === "outbox" && summary.sent > 0 && !flags.json) {
-    io.out(t("send:outbox", { dir: relative(process.cwd(), join(resolve(flags.root), "outbox", summary.slug)) || "." }));
+  if (summary.trial && !flags.json) {
+    if (summary.sent > 0)
+      io.out(t("send:outbox", { dir: relative(process.cwd(), join(resolve(flags.root), "outbox", summary.slug)) || "." }));
+    io.out(t("send:trialNote"));
   }
   return exitCode(summary);
 }
@@ -321,62 +328,33 @@ export function registerSend(program: Command, io: Io, setCode: (c: number) => v
   program
     .command("send")
     .description(t("cli:command.send"))
-    .argument("<issue>", "issue file or slug")
-    .option("--to <list>", "recipients: a CSV file with an email column, or a@x.ru,b@y.ru")
-    .option("--subscribers", "recipients: every confirmed, not suppressed subscriber (rassylka subscribers)")
-    .option("--transport <name>", "outbox (one .eml per reader, the default), smtp or sendsay", "outbox")
-    .option("--smtp-url <url>", `smtp://user:pass@host:587 or smtps://… (default: $${SMTP_URL_ENV})`)
-    .option("--rate <n>", "at most N messages per second from this worker (default: no limit)", nonNegative("--rate"))
-    .option(
-      "--domain-rate <domain=n>",
-      "at most N messages per second to one receiving domain and its subdomains, from this worker; repeatable; over sending.domainRates",
-      parseDomainRate,
-    )
-    .option(
-      "--concurrency <n>",
-      "SMTP connections (pool size); up to twice as many messages are in flight",
-      positiveInt("--concurrency"),
-      5,
-    )
-    .option(
-      "--max-attempts <n>",
-      "at most N attempts per reader on temporary failures (default: as many as the window allows)",
-      positiveInt("--max-attempts"),
-    )
-    .option(
-      "--retry-delay <ms>",
-      "base of the exponential backoff between attempts (the first retry after 0.5–1.5× this)",
-      nonNegative("--retry-delay"),
-      60_000,
-    )
-    .option(
-      "--retry-window <duration>",
-      "how long temporary failures are retried before a reader is failed: 12h, 2d, 90m",
-      parseDuration,
-      12 * 3600_000,
-    )
-    .option("--retry-failed", "send again to the failed readers of this list (never to those sent or suppressed since)")
-    .option(
-      "--insecure-tls",
-      `do not verify the SMTP server's certificate (also ${SMTP_TLS_INSECURE_ENV}=1): a relay on a trusted network only`,
-    )
-    .option(
-      "--state <file|url>",
-      "the state: a SQLite file, or postgres://… shared by every machine (default: $RASSYLKA_DATABASE_URL, else .rassylka/state.sqlite)",
-      undefined,
-    )
-    .option("--dry-run", "do everything except deliver")
-    .option("--test <addrs>", "send test copies ([TEST] in the subject) to these addresses; not counted as the send")
-    .option("--yes", "do not ask for confirmation (needed when not on a terminal)")
-    .option("--json", "print the summary as JSON")
-    .option("--root <dir>", "the newsletter's folder", ".")
-    .option("--encoding <name>", "encoding of the CSV: utf-8 (default) or windows-1251", "utf-8")
-    .option("--allow-changed", "continue a send although the issue changed since it started")
-    .option("--allow-no-one-click", "send without unsubscribe.url (a private list): no one-click unsubscribe, printed in the summary")
-    .option("--allow-unaligned", "send although DKIM_DOMAIN or returnPath is off the From domain, printed in the summary")
-    .option("--group <id>", "with --transport sendsay: send to this Sendsay list as one campaign (docs/sendsay.md)")
-    .option("--force", "with --group: submit although an earlier submission is in doubt or already sent")
-    .option("--without-subscriber-fields", "with --group: send everyone the version with subscriber fields empty")
+    .argument("<issue>", t("cli:flag.issue"))
+    .option("--to <list>", t("send:flag.to"))
+    .option("--subscribers", t("send:flag.subscribers"))
+    .option("--transport <name>", t("send:flag.transport"), "outbox")
+    .option("--smtp-url <url>", t("send:flag.smtpUrl", { env: `$${SMTP_URL_ENV}` }))
+    .option("--rate <n>", t("send:flag.rate"), nonNegative("--rate"))
+    .option("--domain-rate <domain=n>", t("send:flag.domainRate"), parseDomainRate)
+    .option("--concurrency <n>", t("send:flag.concurrency"), positiveInt("--concurrency"), 5)
+    .option("--max-attempts <n>", t("send:flag.maxAttempts"), positiveInt("--max-attempts"))
+    .option("--retry-delay <ms>", t("send:flag.retryDelay"), nonNegative("--retry-delay"), 60_000)
+    // no commander default: it would print the window in ms (43200000); the engine's default is 12 h
+    .option("--retry-window <duration>", t("send:flag.retryWindow"), parseDuration)
+    .option("--retry-failed", t("send:flag.retryFailed"))
+    .option("--insecure-tls", t("send:flag.insecureTls", { env: SMTP_TLS_INSECURE_ENV }))
+    .option("--state <file|url>", t("send:flag.state"), undefined)
+    .option("--dry-run", t("send:flag.dryRun"))
+    .option("--test <addrs>", t("send:flag.test"))
+    .option("--yes", t("send:flag.yes"))
+    .option("--json", t("send:flag.json"))
+    .option("--root <dir>", t("cli:flag.root"), ".")
+    .option("--encoding <name>", t("cli:flag.encoding"), "utf-8")
+    .option("--allow-changed", t("send:flag.allowChanged"))
+    .option("--allow-no-one-click", t("send:flag.allowNoOneClick"))
+    .option("--allow-unaligned", t("send:flag.allowUnaligned"))
+    .option("--group <id>", t("send:flag.group"))
+    .option("--force", t("send:flag.force"))
+    .option("--without-subscriber-fields", t("send:flag.withoutSubscriberFields"))
     .action(async (issue: string, flags: SendFlags) => {
       const tty = Boolean(process.stdin.isTTY && process.stderr.isTTY);
       setCode(await runSendCommand(issue, flags, io, { env: process.env, tty, stream: process.stderr }));

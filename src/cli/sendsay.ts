@@ -7,7 +7,7 @@ import { submitCampaign } from "../campaign/submit.js";
 import { loadConfig } from "../config/load.js";
 import type { NewsletterConfig } from "../config/schema.js";
 import { RassylkaError } from "../diagnostics.js";
-import { t } from "../i18n/index.js";
+import { language, t, tr } from "../i18n/index.js";
 import { configNow } from "../send/transport-choice.js";
 import { pingSendsay } from "../send/transports/sendsay/transport.js";
 import { SendsayClient, type SendsayClientOptions, sendsayCredentials } from "../sendsay/client.js";
@@ -29,7 +29,8 @@ interface PingFlags {
 
 function retryNotes(io: Io): SendsayClientOptions["onEvent"] {
   return (e) => {
-    if (e.type === "retry") io.err(`  Sendsay ${e.action}: ${e.reason}, trying again in ${(e.delayMs / 1000).toFixed(1)} s`);
+    if (e.type === "retry")
+      io.err(t("sendsay:retry", { action: e.action, reason: e.reason, seconds: tr().number(Math.round(e.delayMs / 100) / 10) }));
   };
 }
 
@@ -50,7 +51,7 @@ export async function runSendsayPing(flags: PingFlags, io: Io, env: NodeJS.Proce
   if (flags.json) io.out(JSON.stringify({ ok: true, ...result }, null, 2));
   else {
     const name = result.accountName ? ` («${result.accountName}»)` : "";
-    io.out(`Sendsay: the key and the login "${result.login}"${name} work (${result.endpoint}).`);
+    io.out(t("sendsay:ping", { login: result.login, name, endpoint: result.endpoint }));
   }
   return 0;
 }
@@ -59,17 +60,17 @@ export function registerSendsay(program: Command, io: Io, setCode: (c: number) =
   const sendsay = program.command("sendsay").description(t("cli:command.sendsay"));
   sendsay
     .command("ping")
-    .description("check SENDSAY_APIKEY and the account login with a harmless request")
-    .option("--root <dir>", "the newsletter's folder", ".")
-    .option("--json", "print the result as JSON")
+    .description(t("sendsay:ping.description"))
+    .option("--root <dir>", t("cli:flag.root"), ".")
+    .option("--json", t("sendsay:flag.pingJson"))
     .action(async (flags: PingFlags) => setCode(await runSendsayPing(flags, io)));
   sendsay
     .command("sync")
-    .description("one stop list on both sides: Sendsay's stop lists into our suppressions, ours into «Заблокированы вручную»")
-    .option("--root <dir>", "the newsletter's folder", ".")
-    .option("--state <file>", "the state file")
-    .option("--dry-run", "show what would be added on each side, add nothing")
-    .option("--json", "print { dryRun, toLocal: [{ email, reason, source }], toSendsay: [{ email, reason }] }")
+    .description(t("sendsay:sync.description"))
+    .option("--root <dir>", t("cli:flag.root"), ".")
+    .option("--state <file>", t("sendsay:flag.state"))
+    .option("--dry-run", t("sendsay:flag.dryRun"))
+    .option("--json", t("sendsay:flag.syncJson"))
     .action(async (flags: SyncFlags) => setCode(await runSendsaySync(flags, io)));
 }
 
@@ -95,15 +96,12 @@ export async function runSendsaySync(flags: SyncFlags, io: Io, env: NodeJS.Proce
       io.out(JSON.stringify(result, null, 2));
       return 0;
     }
-    const verb = result.dryRun ? "would add" : "added";
-    const plural = (n: number) => (n === 1 ? "address" : "addresses");
-    io.out(`Sendsay → our suppression list: ${verb} ${result.toLocal.length} ${plural(result.toLocal.length)}.`);
+    const what = (count: number) => t(result.dryRun ? "sendsay:wouldAdd" : "sendsay:added", { count });
+    io.out(t("sendsay:toLocal", { what: what(result.toLocal.length) }));
     for (const a of result.toLocal) io.out(`  + ${a.email} (${a.reason}, ${a.source})`);
-    io.out(
-      `Our suppression list → Sendsay «Заблокированы вручную»: ${verb} ${result.toSendsay.length} ${plural(result.toSendsay.length)}.`,
-    );
+    io.out(t("sendsay:toSendsay", { what: what(result.toSendsay.length) }));
     for (const a of result.toSendsay) io.out(`  + ${a.email} (${a.reason})`);
-    io.out(result.dryRun ? "Dry run: nothing was changed on either side." : "Nothing was removed on either side.");
+    io.out(t(result.dryRun ? "sendsay:dryRunEnd" : "sendsay:nothingRemoved"));
     return 0;
   }
 }
@@ -153,37 +151,37 @@ export function campaignExitCode(outcome: CampaignOutcome): number {
 
 /** The sentence the CLI ends a campaign with. */
 export function describeCampaign(o: CampaignOutcome): string {
-  const track = `track ${o.trackId}`;
+  const track = t("sendsay:track", { id: o.trackId });
   const status = describeStatus(o.status ?? 0);
   switch (o.phase) {
     case "declined":
-      return "Not sent.";
+      return t("sendsay:declined");
     case "untracked":
-      return `Sendsay accepted the campaign to list "${o.groupId}" but gave no track id: follow it in the Sendsay account.`;
+      return t("sendsay:untracked", { group: o.groupId });
     case "done":
-      return `Done: Sendsay sent the issue to list "${o.groupId}" (${track}).`;
+      return t("sendsay:done", { group: o.groupId, track });
     case "waiting":
-      return `The campaign is ${status} in Sendsay (${track}): run the same command later to follow it.`;
+      return t("sendsay:waiting", { status, track });
     case "error":
     case "cancelled":
-      return `The campaign ${status} in Sendsay (${track})${o.error ? `: ${o.error}` : ""}.`;
+      return t("sendsay:ended", { status, track, error: o.error ? `: ${o.error}` : "" });
     default: {
       const why =
         o.detachedReason === "aborted"
-          ? "Stopped following the campaign (it goes on in Sendsay)"
+          ? t("sendsay:aborted")
           : o.detachedReason === "no-status"
-            ? `track.get gave no status for ${track}`
-            : `Could not read the track: ${o.detail ?? "no answer"}`;
-      return `${why}; ${track} is recorded: run the same command again to follow it (it will not be submitted twice).`;
+            ? t("sendsay:noStatus", { track })
+            : t("sendsay:unreadable", { detail: o.detail ?? t("sendsay:noAnswer") });
+      return t("sendsay:detached", { why, track });
     }
   }
 }
 
 /** One line of a campaign's figures (text output of `send --group` and `status`). */
 export function describeStats(stats: CampaignStats | null | undefined, error?: string): string {
-  if (error) return `figures: not read from Sendsay (${error})`;
-  if (!stats) return "figures: Sendsay has not counted this issue yet (run `rassylka status <issue>` later)";
-  return `recipients ${stats.members} · delivered ${stats.delivered} · not delivered ${stats.undelivered} · opened ${stats.opened} (unique) · clicked ${stats.clicked} (unique) · unsubscribed ${stats.unsubscribed}`;
+  if (error) return t("sendsay:statsError", { error });
+  if (!stats) return t("sendsay:noStats");
+  return t("sendsay:stats", { ...stats });
 }
 
 /**
@@ -194,7 +192,7 @@ export function describeStats(stats: CampaignStats | null | undefined, error?: s
 export async function runSendsayCampaign(issue: string, flags: SendsaySendFlags, io: Io, runtime: SendsayRuntime): Promise<number> {
   const controller = new AbortController();
   const onSignal = (sig: NodeJS.Signals) => {
-    io.err(`\n${sig}: no longer following the campaign; it goes on in Sendsay (re-run the same command to follow it again)`);
+    io.err(t("sendsay:signal", { signal: sig }));
     controller.abort();
   };
   process.once("SIGINT", onSignal);
@@ -209,11 +207,10 @@ export async function runSendsayCampaign(issue: string, flags: SendsaySendFlags,
       lastStatus = e.status;
       lastShownAt = Date.now();
     }
-    if (e.type === "submitting") io.err(`Submitting «${about.subject}» to Sendsay list "${e.groupId}" (account ${about.login})…`);
-    else if (e.type === "submitted")
-      io.err(`Sendsay accepted it: track ${e.trackId}. Following it (Ctrl-C stops following, not the send)…`);
-    else if (e.type === "resuming") io.err(`Already submitted at ${e.since}: following track ${e.trackId} (not submitting again)…`);
-    else io.err(`  track ${e.trackId}: ${e.text} · ${Math.round(e.elapsedMs / 1000)} s`);
+    if (e.type === "submitting") io.err(t("sendsay:submitting", { subject: about.subject, group: e.groupId, login: about.login }));
+    else if (e.type === "submitted") io.err(t("sendsay:submitted", { id: e.trackId }));
+    else if (e.type === "resuming") io.err(t("sendsay:resuming", { since: e.since, id: e.trackId }));
+    else io.err(t("sendsay:progress", { id: e.trackId, text: e.text, seconds: Math.round(e.elapsedMs / 1000) }));
   };
   try {
     const result = await submitCampaign(
@@ -230,10 +227,7 @@ export async function runSendsayCampaign(issue: string, flags: SendsaySendFlags,
         onEvent: show,
         onRetry: retryNotes(io),
         confirm: (info) =>
-          confirmYesNo(
-            `Send «${info.subject}» to every member of Sendsay list "${info.groupId}" (account ${info.login})? [y/N] `,
-            runtime.ask,
-          ),
+          confirmYesNo(t("sendsay:confirm", { subject: info.subject, group: info.groupId, login: info.login }), runtime.ask),
       },
     );
     if ("dryRun" in result) {
@@ -241,7 +235,14 @@ export async function runSendsayCampaign(issue: string, flags: SendsaySendFlags,
       if (flags.json) io.out(JSON.stringify(info, null, 2));
       else
         io.out(
-          `Dry run (nothing submitted): «${info.subject}» to Sendsay list "${info.groupId}" of account "${info.login}" — one issue.send of ${(info.requestBytes / 1024).toFixed(1)} KB.`,
+          t("sendsay:dryRun", {
+            subject: info.subject,
+            group: info.groupId,
+            login: info.login,
+            size: new Intl.NumberFormat(language(), { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(
+              info.requestBytes / 1024,
+            ),
+          }),
         );
       return 0;
     }

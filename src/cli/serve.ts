@@ -23,9 +23,9 @@ export async function runServe(flags: ServeFlags, io: Io, stop: Promise<unknown>
     throw new RassylkaError({
       ruleId: "serve/bad-port",
       severity: "error",
-      message: `--port ${flags.port} is not a port number`,
+      message: t("serve:badPort", { port: flags.port }),
       field: "--port",
-      fix: "give a number from 1 to 65535 (0 picks a free port), e.g. --port 8080",
+      fix: t("serve:badPort.fix"),
     });
   }
   const location = stateFromFlags(flags, process.env, "root");
@@ -34,7 +34,7 @@ export async function runServe(flags: ServeFlags, io: Io, stop: Promise<unknown>
     io,
     stop,
   );
-  io.out(`Stopped. ${recorded} new unsubscribe(s) recorded.`);
+  io.out(t("serve:stopped", { count: recorded }));
   return 0;
 }
 
@@ -54,14 +54,11 @@ export function registerServe(program: Command, io: Io, setCode: (c: number) => 
   program
     .command("serve")
     .description(t("cli:command.serve"))
-    .option("--root <dir>", "the newsletter's folder", ".")
-    .option("--out <dir>", "the folder to serve, relative to the root", "dist")
-    .option("--port <port>", "port to listen on (0: any free port)", "8080")
-    .option("--host <host>", "address to listen on (0.0.0.0 for every interface)", "127.0.0.1")
-    .option(
-      "--state <file|url>",
-      "where unsubscribes are recorded: a state file, or postgres://… (default RASSYLKA_DATABASE_URL, else .rassylka/state.sqlite under the root)",
-    )
-    .option("--keep-alive <seconds>", "how long an idle keep-alive connection stays open (never off)", "60")
+    .option("--root <dir>", t("cli:flag.root"), ".")
+    .option("--out <dir>", t("serve:flag.out"), "dist")
+    .option("--port <port>", t("serve:flag.port"), "8080")
+    .option("--host <host>", t("serve:flag.host"), "127.0.0.1")
+    .option("--state <file|url>", t("serve:flag.state"))
+    .option("--keep-alive <seconds>", t("serve:flag.keepAlive"), "60")
     .action(async (flags: ServeFlags) => setCode(await runServe(flags, io, signalled())));
 }

@@ -31,11 +31,11 @@ export async function runMigrate(flags: StateFlags, io: Io, env: NodeJS.ProcessE
   try {
     const result = await store.migrate();
     if (flags.json) io.out(JSON.stringify({ state: where, ...result }, null, 2));
-    else if (!result.applied.length) io.out(`${where}: up to date (schema version ${result.version}), nothing to apply.`);
+    else if (!result.applied.length) io.out(t("state:upToDate", { state: where, version: result.version }));
     else {
-      io.out(`${where}: applied ${result.applied.length} migration(s):`);
+      io.out(t("state:applied", { state: where, count: result.applied.length }));
       for (const m of result.applied) io.out(`  ${String(m.version).padStart(4, "0")} ${m.name}`);
-      io.out(`Schema version ${result.version}.`);
+      io.out(t("state:version", { version: result.version }));
     }
     return 0;
   } finally {
@@ -47,9 +47,9 @@ export async function runCopy(flags: CopyFlags, io: Io, env: NodeJS.ProcessEnv =
   const to = flags.to ?? env[DATABASE_URL_ENV];
   if (!to) {
     throw new RassylkaError(
-      error("state/copy-no-target", "state copy needs a target", {
+      error("state/copy-no-target", t("state:noTarget"), {
         field: "--to",
-        fix: `pass --to postgres://user:password@host:5432/database (or set ${DATABASE_URL_ENV})`,
+        fix: t("state:noTarget.fix", { env: DATABASE_URL_ENV }),
       }),
     );
   }
@@ -60,9 +60,9 @@ export async function runCopy(flags: CopyFlags, io: Io, env: NodeJS.ProcessEnv =
     (source.kind === "sqlite" ? source.file : source.url) === (target.kind === "sqlite" ? target.file : target.url);
   if (same) {
     throw new RassylkaError(
-      error("state/copy-same", `--from and --to are the same state (${locationText(source)})`, {
+      error("state/copy-same", t("state:same", { state: locationText(source) }), {
         field: "--to",
-        fix: "copy into another state: --to postgres://…",
+        fix: t("state:same.fix"),
       }),
     );
   }
@@ -72,18 +72,24 @@ export async function runCopy(flags: CopyFlags, io: Io, env: NodeJS.ProcessEnv =
     const into = await openStore(target);
     try {
       const tables = await copyState(from, into, { lang: language() });
-      const total = tables.reduce((n, t) => n + t.copied, 0);
+      const total = tables.reduce((n, table) => n + table.copied, 0);
       if (flags.json) {
         io.out(JSON.stringify({ from: locationText(source), to: locationText(target), tables, copied: total }, null, 2));
         return 0;
       }
-      io.out(`Copied ${locationText(source)} → ${locationText(target)}:`);
-      const width = Math.max(...tables.map((t) => String(t.copied).length));
-      for (const t of tables) {
-        const already = t.read - t.copied;
-        io.out(`  ${t.table.padEnd(18)} ${String(t.copied).padStart(width)} copied${already ? `, ${already} already there` : ""}`);
+      io.out(t("state:copied", { from: locationText(source), to: locationText(target) }));
+      const width = Math.max(...tables.map((table) => String(table.copied).length));
+      for (const table of tables) {
+        const already = table.read - table.copied;
+        io.out(
+          t("state:table", {
+            table: table.table.padEnd(18),
+            copied: String(table.copied).padStart(width),
+            already: already ? t("state:already", { count: already }) : "",
+          }),
+        );
       }
-      io.out(`${total} row(s) copied. Running it again copies only what is missing or changed.`);
+      io.out(t("state:total", { count: total }));
       return 0;
     } finally {
       await into.close();
@@ -97,17 +103,17 @@ export function registerState(program: Command, io: Io, setCode: (c: number) => 
   const cmd = program.command("state").description(t("cli:command.state"));
   cmd
     .command("migrate")
-    .description("apply the missing schema migrations and say which (opening a store does it too)")
-    .option("--state <file|url>", `the state file, or postgres://… (default ${DATABASE_URL_ENV}, else .rassylka/state.sqlite)`)
-    .option("--root <dir>", "the newsletter's folder", ".")
-    .option("--json", "print { state, applied: [{ version, name }], version }")
+    .description(t("state:migrate.description"))
+    .option("--state <file|url>", t("cli:flag.state"))
+    .option("--root <dir>", t("cli:flag.root"), ".")
+    .option("--json", t("state:flag.migrateJson"))
     .action(async (flags: StateFlags) => setCode(await runMigrate(flags, io)));
   cmd
     .command("copy")
-    .description("copy every table (ledger, runs, suppressions, Sendsay campaigns) into another store; idempotent")
-    .requiredOption("--from <file|url>", "the state to copy, e.g. .rassylka/state.sqlite (only read)")
-    .option("--to <url|file>", `where to, e.g. postgres://user:password@host:5432/db (default ${DATABASE_URL_ENV})`)
-    .option("--root <dir>", "the newsletter's folder", ".")
-    .option("--json", "print { from, to, tables: [{ table, read, copied }], copied }")
+    .description(t("state:copy.description"))
+    .requiredOption("--from <file|url>", t("state:flag.from"))
+    .option("--to <url|file>", t("state:flag.to", { env: DATABASE_URL_ENV }))
+    .option("--root <dir>", t("cli:flag.root"), ".")
+    .option("--json", t("state:flag.copyJson"))
     .action(async (flags: CopyFlags) => setCode(await runCopy(flags, io)));
 }

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { describeStatus } from "../campaign/campaign.js";
 import { t } from "../i18n/index.js";
 import { type BounceCounts, sendStatus } from "../status/status.js";
-import { type Io, replyText } from "./print.js";
+import { addressReasons, type Io, replyText } from "./print.js";
 import { describeStats } from "./sendsay.js";
 import { stateFromFlags } from "./state-flag.js";
 
@@ -32,8 +32,10 @@ export async function runStatus(
     io.out(`${s.issue}${s.subject ? ` «${s.subject}»` : ""}${s.updatedAt ? t("send:status.lastRun", { at: s.updatedAt }) : ""}`);
     const campaign = s.campaign;
     if (campaign) {
-      const track = campaign.trackId ? `track ${campaign.trackId}, ${describeStatus(campaign.trackStatus ?? 0)}` : "no track id";
-      io.out(`  Sendsay campaign to list "${campaign.groupId}": ${campaign.state} (${track}, ${campaign.updatedAt})`);
+      const track = campaign.trackId
+        ? t("send:status.track", { id: campaign.trackId, status: describeStatus(campaign.trackStatus ?? 0) })
+        : t("send:status.noTrack");
+      io.out(t("send:status.campaign", { group: campaign.groupId, state: campaign.state, track, at: campaign.updatedAt }));
       if (campaign.trackId) io.out(`  ${describeStats(campaign.stats, campaign.statsError)}`);
       if (!c.total) continue;
     }
@@ -42,7 +44,7 @@ export async function runStatus(
     for (const f of s.failures.slice(0, 100)) io.out(`  ✗ ${f.email} — ${replyText(f.code, f.message)}`);
     if (s.failures.length > 100) io.out(t("send:status.more", { count: s.failures.length - 100 }));
     if (s.invalidRows.length) io.out(t("send:status.invalidHeading"));
-    for (const r of s.invalidRows.slice(0, 100)) io.out(t("send:invalidRow", { ...r }));
+    for (const r of s.invalidRows.slice(0, 100)) io.out(t("send:invalidRow", { ...r, reason: addressReasons(r.reason) }));
     if (s.invalidRows.length > 100) io.out(t("send:status.more", { count: s.invalidRows.length - 100 }));
     if (s.resent.count) {
       io.out(t("send:status.resent", { count: s.resent.count }));
@@ -52,16 +54,29 @@ export async function runStatus(
     const b = c as Partial<BounceCounts>;
     if (b.bounced || b.softBounced || b.complained)
       io.out(t("send:status.bounces", { bounced: b.bounced, soft: b.softBounced, complained: b.complained }));
-    if (s.workers.length > 1 || s.workers.some((w) => w.live)) {
-      io.out(`  workers: ${s.workers.length}`);
-      for (const w of s.workers) {
-        const state = w.live ? "sending now" : w.ended ? "finished" : "gone (its lease ran out)";
-        io.out(
-          `    ${w.worker} (run ${w.runId}, ${state}, last seen ${w.updatedAt}): sent ${w.sent} · failed ${w.failed} · suppressed ${w.suppressed} · resent ${w.resent}`,
-        );
+    // every run names its transport; a shared run lists its workers
+    const transport = (name: string | null) => name ?? t("send:status.noTransport");
+    for (const run of s.runs) {
+      const state = t(`send:status.run.${run.state}`);
+      io.out(
+        t("send:status.run", {
+          run: run.runId,
+          transport: transport(run.transport),
+          state,
+          sent: run.sent,
+          failed: run.failed,
+          at: run.startedAt,
+        }),
+      );
+      const workers = s.workers.filter((w) => w.runId === run.runId);
+      for (const w of workers.length > 1 ? workers : []) {
+        const state = t(`send:status.run.${w.live ? "sending" : w.ended ? "finished" : "stopped"}`);
+        io.out(t("send:status.worker", { ...w, state, at: w.updatedAt }));
       }
+      if (run.inFlight) io.out(t("send:status.inFlight", { count: run.inFlight }));
     }
     if (c.pending) io.out(t("send:status.pending", { count: c.pending }));
+    if (s.trial) io.out(t("send:status.trial", { ...s.trial.counts, transport: transport(s.trial.transport), at: s.trial.updatedAt }));
   }
   return 0;
 }
@@ -70,12 +85,9 @@ export function registerStatus(program: Command, io: Io, setCode: (c: number) =>
   program
     .command("status")
     .description(t("cli:command.status"))
-    .argument("[issue]", "issue file or slug")
-    .option("--state <file|url>", "the state: a SQLite file or postgres://… (default: $RASSYLKA_DATABASE_URL, else .rassylka/state.sqlite)")
-    .option("--root <dir>", "the newsletter's folder", ".")
-    .option(
-      "--json",
-      "print as JSON: { issue, counts: { total, sent, failed, pending, suppressed, invalid, duplicates, bounced, softBounced, complained }, failures: [{ email, code, message }], invalidRows: [{ line, address, reason }], resent: { count, readers: [{ email, times }] }, workers: [{ worker, host, pid, runId, live, ended, sent, failed, suppressed, resent }], campaign?: { groupId, trackId, state, trackStatus, stats: { members, delivered, undelivered, opened, clicked, unsubscribed } | null } }",
-    )
+    .argument("[issue]", t("cli:flag.issue"))
+    .option("--state <file|url>", t("cli:flag.state"))
+    .option("--root <dir>", t("cli:flag.root"), ".")
+    .option("--json", t("send:status.flag.json"))
     .action(async (issue: string | undefined, flags: StatusFlags) => setCode(await runStatus(issue, flags, io)));
 }

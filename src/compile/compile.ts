@@ -3,6 +3,7 @@ import { relative } from "node:path";
 import { type Diagnostic, error, hasErrors, RassylkaError } from "../diagnostics.js";
 import { t } from "../i18n/index.js";
 import type { Issue } from "../issue/load.js";
+import { decodeIssueText, htmlNesting } from "../issue/text.js";
 import { type Project, resolveIssueFile } from "../project/project.js";
 import type { CompiledIssue } from "../render/pipeline.js";
 import { readRegularFile, realPathWithin, toPosix } from "../util/fs.js";
@@ -59,6 +60,7 @@ export async function compileIssueText(
     return { compiled: result.compiled, issue, diagnostics: result.diagnostics };
   } catch (error) {
     // a stage that throws on this issue must not take the other issues down with it
+    if (error instanceof RangeError && /call stack/i.test(error.message)) return { issue, diagnostics: [tooDeep(issue)] };
     return {
       issue,
       diagnostics: [
@@ -72,6 +74,16 @@ export async function compileIssueText(
       ],
     };
   }
+}
+
+/** The parsers ran out of stack on this issue: its raw HTML nests too deeply; where it is deepest. */
+function tooDeep(issue: Issue): Diagnostic {
+  const { depth, line } = htmlNesting(issue.body);
+  return error("issue/too-deep", t("issue-text:tooDeep", { depth }), {
+    file: issue.file,
+    line: line + issue.bodyOffset,
+    fix: t("issue-text:tooDeep.fix", { depth }),
+  });
 }
 
 async function readIssue(project: Project, absPath: string): Promise<{ file: string; text?: string; key?: string; error?: Diagnostic }> {
@@ -92,7 +104,9 @@ async function readIssue(project: Project, absPath: string): Promise<{ file: str
     };
   }
   try {
-    const text = (await readRegularFile(absPath)).toString("utf8");
+    const decoded = decodeIssueText(await readRegularFile(absPath), file);
+    if ("error" in decoded) return { file, error: decoded.error };
+    const { text } = decoded;
     const key = cacheKey({ issueSource: `${file}\0${text}`, configSource: project.config.source, templatesHash: project.templates.hash });
     return { file, text, key };
   } catch (e) {

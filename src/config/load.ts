@@ -1,9 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type Diagnostic, RassylkaError } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 import { parseYaml } from "../util/yaml.js";
 import { configSchema, type NewsletterConfig } from "./schema.js";
-import { zodDiagnostics } from "./zod.js";
+import { zodDiagnostics, zodErrorMap } from "./zod.js";
 
 export const CONFIG_FILE = "newsletter.yaml";
 
@@ -24,15 +25,15 @@ export function parseConfig(text: string, file = CONFIG_FILE): { config?: Newsle
         {
           ruleId: "config/empty",
           severity: "error",
-          message: `${file} is empty or not a mapping of keys to values`,
+          message: t("config:empty", { file }),
           file,
           line: 1,
-          fix: "start from `rassylka init` or add at least `name:` and `from: { name, email }`",
+          fix: t("config:empty.fix"),
         },
       ],
     };
   }
-  const result = configSchema.safeParse(parsed.data);
+  const result = configSchema.safeParse(parsed.data, { error: zodErrorMap() });
   if (!result.success) {
     return {
       diagnostics: zodDiagnostics(result.error, { schema: configSchema, parsed, file, ruleId: "config", data: parsed.data }),
@@ -52,9 +53,9 @@ export async function loadConfig(root: string): Promise<LoadedConfig> {
       {
         ruleId: "config/missing",
         severity: "error",
-        message: `no ${CONFIG_FILE} in ${root}`,
+        message: t("config:missing", { file: CONFIG_FILE, dir: root }),
         file: CONFIG_FILE,
-        fix: "run the command in the newsletter's folder, pass --root DIR, or create one with `rassylka init DIR`",
+        fix: t("config:missing.fix"),
       },
       { cause },
     );

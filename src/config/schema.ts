@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { t } from "../i18n/index.js";
 import { domainKey } from "../util/domain.js";
 
 /** `YYYY-MM-DD` that is a real calendar date (2026-02-30 is rejected). */
@@ -10,8 +11,8 @@ export const isoDate = z.union([z.string(), z.date()]).transform((v, ctx) => {
   if (!m || !d || d.getUTCMonth() !== +m[2] - 1 || d.getUTCDate() !== +m[3]) {
     ctx.addIssue({
       code: "custom",
-      message: `expected a real date written YYYY-MM-DD, got "${s}"`,
-      params: { fix: "write the date as YYYY-MM-DD, e.g. 2026-03-15" },
+      message: t("config:schema.date", { value: s }),
+      params: { fix: t("config:schema.date.fix") },
     });
     return z.NEVER;
   }
@@ -26,8 +27,8 @@ function isLanguageTag(tag: string): boolean {
   }
 }
 
-const email = z.email({ error: "expected an email address" });
-const url = z.url({ protocol: /^https?$/, error: "expected an http(s) URL" });
+const email = z.email({ error: () => t("config:schema.email") });
+const url = z.url({ protocol: /^https?$/, error: () => t("config:schema.url") });
 
 export const eventSchema = z.strictObject({
   date: isoDate,
@@ -59,13 +60,47 @@ export const issueTrackingSchema = z.union([
   }),
 ]);
 
+/**
+ * Headers rassylka writes itself (src/message/message.ts): `sending.headers` may not set them. Envelope,
+ * identity and MIME fields, the List-* family (RFC 2369, 2919, 8058), the postmasters' ones, the
+ * signature, and our bounce token.
+ */
+const OWN_HEADERS = new Set([
+  "from",
+  "to",
+  "cc",
+  "bcc",
+  "sender",
+  "reply-to",
+  "subject",
+  "date",
+  "message-id",
+  "in-reply-to",
+  "references",
+  "return-path",
+  "received",
+  "mime-version",
+  "precedence",
+  "feedback-id",
+  "x-postmaster-msgtype",
+  "dkim-signature",
+  "authentication-results",
+]);
+
+const OWN_PREFIXES = ["list-", "content-", "resent-", "arc-", "x-rassylka-"];
+
+export function isOwnHeader(name: string): boolean {
+  const n = name.toLowerCase();
+  return OWN_HEADERS.has(n) || OWN_PREFIXES.some((p) => n.startsWith(p));
+}
+
 export const configSchema = z.strictObject({
   name: z.string().min(1),
   from: z.strictObject({ name: z.string().min(1), email }),
   // a BCP 47 tag: Intl (dates) throws on `ru_RU`
   language: z
     .string()
-    .refine(isLanguageTag, { message: "expected a language tag such as ru or en-US", params: { fix: "write e.g. language: ru" } })
+    .refine(isLanguageTag, { error: () => t("config:schema.language"), params: { fixKey: "config:schema.language.fix" } })
     .default("ru"),
   url: url.optional(),
   replyTo: email.optional(),
@@ -107,7 +142,7 @@ export const configSchema = z.strictObject({
   eventsHeading: z.string().min(1).optional(),
   unsubscribe: z
     .strictObject({ url: url.optional(), mailto: email.optional() })
-    .refine((u) => u.url || u.mailto, { message: "give unsubscribe.url, unsubscribe.mailto or both" })
+    .refine((u) => u.url || u.mailto, { error: () => t("config:schema.unsubscribe") })
     .optional(),
   /**
    * The subscribe form on the archive and the web versions, answered by `serve` (docs/subscribe.md):
@@ -116,10 +151,13 @@ export const configSchema = z.strictObject({
    */
   subscribe: z
     .strictObject({
-      consent: z.string().trim().min(1, { message: "give the consent text readers agree to (in the newsletter's language)" }),
+      consent: z
+        .string()
+        .trim()
+        .min(1, { error: () => t("config:schema.consent") }),
       welcome: z
         .string()
-        .regex(/^[a-z0-9][a-z0-9-]*$/, { message: "expected the slug of an issue, such as 2026-11-10-welcome" })
+        .regex(/^[a-z0-9][a-z0-9-]*$/, { error: () => t("config:schema.welcome") })
         .optional(),
       limits: z
         .strictObject({
@@ -145,15 +183,15 @@ export const configSchema = z.strictObject({
        */
       fields: z
         .record(
-          z.string().regex(/^[A-Za-z_][\w-]*$/, { message: "expected a subscriber field name such as name or company" }),
+          z.string().regex(/^[A-Za-z_][\w-]*$/, { error: () => t("config:schema.fieldName") }),
           z.string().refine((v) => /^[A-Za-z_]\w*\.[A-Za-z_]\w*$/.test(v), {
-            message: "expected a Sendsay questionnaire field written anketa.question, such as base.firstName or custom.company",
-            params: { fix: "copy the field's code from the questionnaire in Sendsay ([% anketa.base.firstName %] → base.firstName)" },
+            error: () => t("config:schema.anketa"),
+            params: { fixKey: "config:schema.anketa.fix" },
           }),
         )
         .refine((f) => !("email" in f) && !("unsubscribeUrl" in f), {
-          message: "email and unsubscribeUrl are filled by Sendsay itself (the member's address, [% param.url_unsub %])",
-          params: { fix: "remove email and unsubscribeUrl from sendsay.fields" },
+          error: () => t("config:schema.sendsayOwn"),
+          params: { fixKey: "config:schema.sendsayOwn.fix" },
         })
         .optional(),
     })
@@ -164,14 +202,63 @@ export const configSchema = z.strictObject({
       /** Gmail's Feedback-ID sender part (docs/deliverability.md): letters, digits, dot, dash, underscore. */
       feedbackId: z
         .string()
-        .regex(/^[A-Za-z0-9._-]{1,64}$/, { message: "expected letters, digits, dots, dashes or underscores (no colon)" })
+        .regex(/^[A-Za-z0-9._-]{1,64}$/, { error: () => t("config:schema.feedbackId") })
         .optional(),
+      /**
+       * The editor's own headers on every message (docs/deliverability.md), DKIM-signed with the rest: a
+       * field name (RFC 5322 §2.2: printable ASCII, no colon) not among the ones rassylka writes, and a
+       * one-line value (a CR or LF in it would start a header of its own).
+       */
+      headers: z
+        .record(
+          z.string().superRefine((name, ctx) => {
+            if (!/^[!-9;-~]{1,76}$/.test(name)) {
+              ctx.addIssue({
+                code: "custom",
+                message: "expected a header name: Latin letters, digits and dashes, no colon or space",
+                params: { fix: "write the name alone, e.g. X-Campaign: spring" },
+              });
+            } else if (isOwnHeader(name)) {
+              ctx.addIssue({
+                code: "custom",
+                message: `${name} is written by rassylka itself and cannot be set here`,
+                params: {
+                  fix: "remove it: From, To, Subject, Date, Message-ID, List-*, Content-*, Precedence, Feedback-ID and X-Postmaster-Msgtype come from newsletter.yaml and the issue",
+                },
+              });
+            }
+          }),
+          z
+            .union([z.string(), z.number()])
+            .transform(String)
+            .superRefine((value, ctx) => {
+              // CR and LF above all (header injection), and every other control character with them
+              if (/[\u0000-\u001f\u007f]/.test(value)) {
+                ctx.addIssue({
+                  code: "custom",
+                  message: "a header value must be one line (a line break would start a header of its own)",
+                  params: { fix: "write the value on one line, without line breaks or control characters" },
+                });
+              } else if (!value.trim() || value.length > 900) {
+                ctx.addIssue({
+                  code: "custom",
+                  message: value.trim() ? "the header value is longer than 900 characters" : "the header value is empty",
+                  params: { fix: "give a short one-line value, or remove the header" },
+                });
+              }
+            }),
+        )
+        .refine((h) => new Set(Object.keys(h).map((k) => k.toLowerCase())).size === Object.keys(h).length, {
+          message: "two keys name the same header (header names are case-insensitive)",
+          params: { fix: "keep one key per header" },
+        })
+        .default({}),
       /** The name said in EHLO (SMTP_EHLO_NAME overrides); default this host's FQDN, else the From domain. */
       ehlo: z
         .string()
         .refine((h) => domainKey(h) !== undefined, {
-          message: "expected a host name such as mail.example.ru (never an IP address)",
-          params: { fix: "write the sending host's name, e.g. ehlo: mail.example.ru" },
+          error: () => t("config:schema.ehlo"),
+          params: { fixKey: "config:schema.ehlo.fix" },
         })
         .optional(),
       /**
@@ -181,17 +268,17 @@ export const configSchema = z.strictObject({
       domainRates: z
         .record(
           z.string().refine((d) => domainKey(d) !== undefined, {
-            message: "expected a domain name such as mail.ru (no @, no wildcard: a domain covers its subdomains)",
-            params: { fix: "write the receiving domain alone, e.g. mail.ru: 10" },
+            error: () => t("config:schema.domain"),
+            params: { fixKey: "config:schema.domain.fix" },
           }),
-          z.number({ error: "expected messages per second, a number above 0" }).refine((n) => n > 0, {
-            message: "expected messages per second, a number above 0",
-            params: { fix: "give messages per second from one worker, e.g. mail.ru: 10 (0.5 is one message every 2 seconds)" },
+          z.number({ error: () => t("config:schema.rate") }).refine((n) => n > 0, {
+            error: () => t("config:schema.rate"),
+            params: { fixKey: "config:schema.rate.fix" },
           }),
         )
         .refine((r) => new Set(Object.keys(r).map(domainKey)).size === Object.keys(r).length, {
-          message: "two keys name the same domain (domains are matched case-insensitively, Cyrillic and xn-- spellings alike)",
-          params: { fix: "keep one key per domain" },
+          error: () => t("config:schema.sameDomain"),
+          params: { fixKey: "config:schema.sameDomain.fix" },
         })
         .default({}),
     })

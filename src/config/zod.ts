@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { Diagnostic } from "../diagnostics.js";
+import { language, t } from "../i18n/index.js";
 import { nearest } from "../util/suggest.js";
 import type { ParsedYaml } from "../util/yaml.js";
 
@@ -70,11 +71,11 @@ export function zodDiagnostics(
         out.push({
           ruleId: `${opts.ruleId}/unknown-key`,
           severity: "error",
-          message: `unknown key "${key}"${guess ? ` — did you mean ${guess}?` : ""}`,
+          message: guess ? t("config:unknownKey.guess", { key, guess }) : t("config:unknownKey", { key }),
           file: opts.file,
           ...where,
           field,
-          fix: guess ? `rename "${key}" to "${guess}"` : `remove "${key}"; known keys here: ${known.join(", ")}`,
+          fix: guess ? t("config:rename", { key, guess }) : t("config:remove", { key, known: known.join(", ") }),
         });
       }
       continue;
@@ -83,8 +84,9 @@ export function zodDiagnostics(
     const missing = valueAt(opts.data, issue.path) === undefined;
     const where = opts.parsed.locate(issue.path, missing);
     const message = missing
-      ? `"${field}" is required`
-      : `"${field}": ${issue.code === "invalid_union" ? unionMessage(issue) : issue.message}`;
+      ? t("config:required", { field })
+      : t("config:invalid", { field, message: issue.code === "invalid_union" ? unionMessage(issue) : issue.message });
+    const wants = want(issue);
     out.push({
       ruleId: `${opts.ruleId}/${missing ? "missing" : "invalid"}`,
       severity: "error",
@@ -92,7 +94,7 @@ export function zodDiagnostics(
       file: opts.file,
       ...where,
       field,
-      fix: missing ? `add "${field}:" ${hintFor(issue)}`.trim() : invalidFix(field, hintFor(issue)),
+      fix: missing ? addFix(field, wants) : invalidFix(field, wants),
     });
   }
   return out;
@@ -118,33 +120,93 @@ function unionBranch(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
 /** What each branch of a failed union expected: `expected false or a list`. */
 function unionMessage(issue: z.core.$ZodIssue): string {
   if (issue.code !== "invalid_union") return issue.message;
+  return t("config:expected", { what: unionWants(issue) });
+}
+
+/** What each branch of a failed union expected, joined with "or". */
+function unionWants(issue: z.core.$ZodIssue & { code: "invalid_union" }): string {
   const wants = issue.errors.map((branch) => {
     const i = branch[0];
-    if (i?.code === "invalid_value") return i.values.map((v) => JSON.stringify(v)).join(" or ");
-    if (i?.code === "invalid_type") return article(i.expected === "array" ? "list" : i.expected);
+    if (i?.code === "invalid_value") return i.values.map((v) => JSON.stringify(v)).join(t("config:or"));
+    if (i?.code === "invalid_type") return typeName(i.expected);
     return i?.message ?? "";
   });
-  return `expected ${[...new Set(wants.filter(Boolean))].join(" or ")}`;
+  return [...new Set(wants.filter(Boolean))].join(t("config:or"));
 }
 
-function invalidFix(field: string, hint: string): string {
-  if (!hint) return `correct the value of "${field}"`;
-  return hint.startsWith("with ") ? `set "${field}" to ${hint.slice(5)}` : hint;
+const TYPES = new Set(["string", "number", "int", "boolean", "array", "object", "date", "null"]);
+
+/** `a string`, `a list`, `true или false`: a zod type as the editor reads it. */
+function typeName(type: string): string {
+  if (TYPES.has(type)) return t(`config:type.${type}`);
+  return `${/^[aeiou]/i.test(type) ? "an" : "a"} ${type}`;
 }
 
-function article(noun: string): string {
-  return `${/^[aeiou]/i.test(noun) ? "an" : "a"} ${noun}`;
+/** What a field wants: a value (`a string value`, `false or a list`), or the schema's own fix sentence. */
+interface Wants {
+  what?: string;
+  fix?: string;
 }
 
-function hintFor(issue: z.core.$ZodIssue): string {
-  const params = (issue as { params?: { fix?: string } }).params;
-  if (params?.fix) return params.fix;
-  if (issue.code === "invalid_type") return `with ${article(issue.expected)} value`;
+function want(issue: z.core.$ZodIssue): Wants {
+  const params = (issue as { params?: { fix?: string; fixKey?: string } }).params;
+  if (params?.fixKey) return { fix: t(params.fixKey) };
+  if (params?.fix) return { fix: params.fix };
+  if (issue.code === "invalid_type") return { what: t("config:typeValue", { type: typeName(issue.expected) }) };
   if (issue.code === "invalid_union") {
     const expected = issue.errors.flatMap((b) => b.map((i) => (i.code === "invalid_type" ? i.expected : "")));
     // isoDate is string | Date (YAML reads an unquoted 2026-03-01 as a Date)
-    if (expected.includes("date")) return "with a date written YYYY-MM-DD, e.g. 2026-03-15";
-    return `with ${unionMessage(issue).replace(/^expected /, "")}`;
+    if (expected.includes("date")) return { what: t("config:dateValue") };
+    return { what: unionWants(issue) };
   }
-  return "";
+  return {};
+}
+
+function addFix(field: string, wants: Wants): string {
+  if (wants.fix) return t("config:add.fix", { field, fix: wants.fix });
+  return wants.what ? t("config:add.with", { field, what: wants.what }) : t("config:add", { field });
+}
+
+function invalidFix(field: string, wants: Wants): string {
+  if (wants.fix) return wants.fix;
+  return wants.what ? t("config:set", { field, what: wants.what }) : t("config:correct", { field });
+}
+
+/**
+ * zod's own messages in the editor's language (a per-parse error map: the schema's own messages,
+ * written through the catalogue, come first). English keeps zod's messages as they are.
+ */
+export function zodErrorMap(): z.core.$ZodErrorMap | undefined {
+  if (language() === "en") return undefined;
+  return (issue) => {
+    const min = "minimum" in issue ? String(issue.minimum) : "";
+    const max = "maximum" in issue ? String(issue.maximum) : "";
+    switch (issue.code) {
+      case "invalid_type":
+        return t("config:zod.type", { expected: typeName(issue.expected), received: typeName(typeOf(issue.input)) });
+      case "too_small":
+        if (issue.origin === "string") return issue.minimum === 1 ? t("config:zod.empty") : t("config:zod.minLength", { min });
+        if (issue.origin === "array" || issue.origin === "set") return t("config:zod.minItems", { min });
+        return t(issue.inclusive === false ? "config:zod.above" : "config:zod.min", { min });
+      case "too_big":
+        if (issue.origin === "string") return t("config:zod.maxLength", { max });
+        if (issue.origin === "array" || issue.origin === "set") return t("config:zod.maxItems", { max });
+        return t(issue.inclusive === false ? "config:zod.below" : "config:zod.max", { max });
+      case "invalid_format":
+        if (issue.format === "email") return t("config:zod.email");
+        if (issue.format === "url") return t("config:zod.url");
+        return t("config:zod.format", { format: issue.format });
+      case "invalid_value":
+        return t("config:zod.oneOf", { values: issue.values.map((v) => JSON.stringify(v)).join(", ") });
+      default:
+        return undefined;
+    }
+  };
+}
+
+function typeOf(value: unknown): string {
+  if (value === null || value === undefined) return "null";
+  if (Array.isArray(value)) return "array";
+  if (value instanceof Date) return "date";
+  return typeof value;
 }

@@ -19,9 +19,10 @@ export async function checkMessage(file: string, resolver: Resolver): Promise<Di
       }),
     ];
   }
-  const { authenticate } = (await import("mailauth")) as unknown as {
-    authenticate: (m: Buffer, o: Record<string, unknown>) => Promise<AuthResult>;
-  };
+  // mailauth is CommonJS: Node gives its exports as named ones, the bundled CLI (esbuild) only as `default`
+  type Authenticate = (m: Buffer, o: Record<string, unknown>) => Promise<AuthResult>;
+  const mailauth = (await import("mailauth")) as unknown as { authenticate?: Authenticate; default?: { authenticate: Authenticate } };
+  const authenticate = mailauth.authenticate ?? mailauth.default!.authenticate;
   const result = await authenticate(raw, {
     trustReceived: true,
     resolver: (name: string, rr: string) => resolver.resolve(name, rr),

@@ -1,16 +1,22 @@
-import i18next, { type i18n as I18n } from "i18next";
+import { createRequire } from "node:module";
+import type { i18n as I18n } from "i18next";
 import { CATALOGUES } from "./catalogues/index.js";
 
 /**
  * Every word a person reads, in the editors' language: one catalogue per subject in ./catalogues/
- * (each file holds `en`, `ru` and `uk` side by side), read through i18next. Keys are `namespace:key`;
- * parameters are named (`{{count}}`, `{{file}}`); plurals use `count` with i18next's suffixes, which
- * follow `Intl.PluralRules` (ru/uk: `_one`, `_few`, `_many`, `_other`; en: `_one`, `_other`).
+ * (each file holds `en`, `ru` and `uk` side by side), read the way i18next reads them. Keys are
+ * `namespace:key`; parameters are named (`{{count}}`, `{{file}}`); plurals use `count` with i18next's
+ * suffixes, which follow `Intl.PluralRules` (ru/uk: `_one`, `_few`, `_many`, `_other`; en: `_one`, `_other`).
  * Rule ids, JSON keys and exit codes never go through here: only human texts change with the language.
+ *
+ * Start-up: a plain message (only `{{name}}` placeholders: all of ours) is formatted by ./words.ts with
+ * i18next's rules, and i18next itself is loaded only for a message that needs more (nesting, formats)
+ * or a key no catalogue has; tests/i18n/catalogues.test.ts checks both ways give the same text.
  */
 export { LANGUAGES, type Lang, type LangSources, langOf, resolveLang } from "./lang.js";
 
-import { LANGUAGES, type Lang } from "./lang.js";
+import type { Lang } from "./lang.js";
+import { interpolate, lookup, plain } from "./words.js";
 
 export type Params = Record<string, unknown> & { count?: number };
 
@@ -26,21 +32,21 @@ export interface Translator {
 
 const instances = new Map<Lang, I18n>();
 
-function instance(lang: Lang): I18n {
+/** i18next, required on first need (its CommonJS build: `t` is synchronous, so it cannot be `import()`ed). */
+let engine: typeof import("i18next").default | undefined;
+
+/** i18next for one language: its messages and English, each namespace added when first asked for. */
+export function i18nextFor(lang: Lang, ns: string): I18n {
+  engine ??= createRequire(import.meta.url)("i18next") as typeof import("i18next").default;
   let it = instances.get(lang);
   if (!it) {
-    it = i18next.createInstance();
-    const resources: Record<string, Record<string, Record<string, string>>> = {};
-    for (const l of LANGUAGES) {
-      resources[l] = {};
-      for (const [ns, cat] of Object.entries(CATALOGUES)) resources[l][ns] = cat[l];
-    }
+    it = engine.createInstance();
     // initAsync false: resources are in memory, so init is synchronous and `t` works at once
     void it.init({
       lng: lang,
       fallbackLng: "en",
-      resources,
-      ns: Object.keys(CATALOGUES),
+      resources: {},
+      ns: [],
       defaultNS: "common",
       nsSeparator: ":",
       keySeparator: false,
@@ -51,6 +57,8 @@ function instance(lang: Lang): I18n {
     });
     instances.set(lang, it);
   }
+  const cat = CATALOGUES[ns];
+  if (cat && !it.hasResourceBundle("en", ns)) for (const l of new Set([lang, "en" as const])) it.addResourceBundle(l, ns, cat[l]);
   return it;
 }
 
@@ -67,11 +75,17 @@ export function translator(lang: Lang): Translator {
 }
 
 function create(lang: Lang): Translator {
-  const it = instance(lang);
-  const fixed = it.getFixedT(lang);
   return {
     lang,
-    t: (key, params) => fixed(key, params as Record<string, unknown>) as string,
+    t: (key, params) => {
+      const at = key.indexOf(":");
+      const ns = at < 0 ? "common" : key.slice(0, at);
+      const name = at < 0 ? key : key.slice(at + 1);
+      const cat = CATALOGUES[ns];
+      const text = cat && lookup(cat, lang, name, params?.count);
+      if (text !== undefined && plain(text)) return interpolate(text, params);
+      return i18nextFor(lang, ns).getFixedT(lang)(key, params as Record<string, unknown>) as string;
+    },
     number: (n) => new Intl.NumberFormat(lang).format(n),
     date: (d, time = false) =>
       new Intl.DateTimeFormat(lang, time ? { dateStyle: "long", timeStyle: "short" } : { dateStyle: "long" }).format(

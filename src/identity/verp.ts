@@ -31,6 +31,16 @@ export function readerTag(secret: string, newsletterId: string, issue: string, e
   return mac(secret, "rassylka-bounce-reader", newsletterId, issue, addressKey(email)).slice(0, TOKEN_LENGTH - ISSUE_HEX);
 }
 
+/**
+ * The per-reader part of our Message-IDs when the secret is set: HMAC-SHA256 of the newsletter, the issue
+ * and the reader, 32 hex characters. A report quoting a Message-ID whose part is this for the reader the
+ * ledger sent it to proves it saw our message (Mail.ru's feedback loop and most ARF reports quote the
+ * original's headers); without the secret nobody can make one up for a reader they name.
+ */
+export function messageIdTag(secret: string, newsletterId: string, issue: string, email: string): string {
+  return mac(secret, "rassylka-message-id", newsletterId, issue, addressKey(email)).slice(0, 32);
+}
+
 export function bounceToken(secret: string, newsletterId: string, issue: string, email: string): string {
   return issueTag(secret, newsletterId, issue) + readerTag(secret, newsletterId, issue, email);
 }

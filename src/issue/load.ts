@@ -1,6 +1,6 @@
 import matter from "gray-matter";
 import type { IssueTracking, NewsletterConfig, NewsletterEvent } from "../config/schema.js";
-import { zodDiagnostics } from "../config/zod.js";
+import { zodDiagnostics, zodErrorMap } from "../config/zod.js";
 import type { Diagnostic } from "../diagnostics.js";
 import { t } from "../i18n/index.js";
 import { parseYaml } from "../util/yaml.js";
@@ -79,7 +79,7 @@ export function parseIssue(
       fix: t("build:badFrontMatter.fix"),
     });
   }
-  const result = frontMatterSchema.safeParse(data);
+  const result = frontMatterSchema.safeParse(data, { error: zodErrorMap() });
   if (!result.success) {
     return {
       diagnostics: zodDiagnostics(result.error, { schema: frontMatterSchema, parsed, file, ruleId: "frontmatter", data }),

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { eventSchema, isoDate, issueTrackingSchema } from "../config/schema.js";
+import { t } from "../i18n/index.js";
 
 export const slugPattern = /^[a-z0-9][a-z0-9-]*$/;
 
@@ -11,7 +12,7 @@ export const frontMatterSchema = z.strictObject({
   author: z.string().optional(),
   slug: z
     .string()
-    .regex(slugPattern, { message: "a slug is lower-case Latin letters, digits and hyphens, e.g. debitorka-tekushchaya" })
+    .regex(slugPattern, { error: () => t("config:schema.slug") })
     .optional(),
   template: z.string().min(1).default("default"),
   events: z.union([z.literal(false), z.array(eventSchema)]).optional(),

@@ -1,5 +1,6 @@
 import Handlebars from "handlebars";
 import { CONSOLE_HELPERS } from "./checks/console-helper.js";
+import { isDate, NotADate } from "./checks/format-date.js";
 import { formatDate } from "./events.js";
 import { headRefs, lineStarts, type Node } from "./hbs-ast.js";
 import { PROCESS_NONCE, type TokenKind, token } from "./tokens.js";
@@ -20,9 +21,12 @@ export function createHandlebars(language: string): typeof Handlebars {
   for (const name of CONSOLE_HELPERS) hb.unregisterHelper(name);
   // the runtime's logger is shared by every instance; above "error" nothing is written to the console
   hb.logger.level = 4;
-  hb.registerHelper("formatDate", (iso: unknown, options?: { hash?: { year?: boolean } }) =>
-    typeof iso === "string" ? formatDate(iso, language, { withYear: Boolean(options?.hash?.year) }) : "",
-  );
+  hb.registerHelper("formatDate", (iso: unknown, options?: { hash?: { year?: boolean } }) => {
+    if (typeof iso !== "string") return "";
+    // "Invalid time value" named neither the value nor the tag: the pipeline names the line (checks/format-date.ts)
+    if (!isDate(iso)) throw new NotADate(iso);
+    return formatDate(iso, language, { withYear: Boolean(options?.hash?.year) });
+  });
   hb.registerHelper("eq", (a: unknown, b: unknown) => a === b);
   hb.registerHelper("or", (...args: unknown[]) => args.slice(0, -1).find(Boolean) ?? false);
   hb.registerHelper("and", (...args: unknown[]) => args.slice(0, -1).every(Boolean));

@@ -51,11 +51,37 @@ export interface ImageContext {
   archiveUrl?: string;
 }
 
+/**
+ * The pictures the templates name (`<mj-image src="../assets/logo.png">` or an `<img>`, relative to the
+ * template file), published as the issue's are: in the MJML the layout rendered to, before MJML runs.
+ * Each picture is reported at the template file (and line) that names it. The width is MJML's to set;
+ * the height follows after MJML (fixImageHeights).
+ */
+export function publishTemplateImages(
+  mjml: string,
+  templates: readonly { file: string; source: string }[],
+  ctx: Omit<ImageContext, "file" | "text">,
+): { html: string; assets: Asset[]; diagnostics: Diagnostic[] } {
+  // only a src written in a template: one that came from the issue's body or a reader's field is not the templates'
+  const named = (src: string) => templates.find((f) => f.source.includes(`"${src}"`));
+  return publishImages(mjml, { ...ctx, file: "", text: "" }, { tags: /<(?:mj-image|img)\b[^>]*>/gi, place: named, sizes: false });
+}
+
 /** The body HTML with its pictures published: new HTML, the assets, diagnostics. */
-export function publishImages(html: string, ctx: ImageContext): { html: string; assets: Asset[]; diagnostics: Diagnostic[] } {
+export function publishImages(
+  html: string,
+  ctx: ImageContext,
+  options: {
+    tags?: RegExp;
+    /** The file (and its text) that names `src`, when it is not `ctx.file` (a template). */
+    place?: (src: string) => { file: string; source: string } | undefined;
+    /** Write width and height from the file (the Markdown's `<img>`); MJML sets an `<mj-image>`'s own. */
+    sizes?: boolean;
+  } = {},
+): { html: string; assets: Asset[]; diagnostics: Diagnostic[] } {
   const assets = new Map<string, Asset>();
   const diagnostics: Diagnostic[] = [];
-  const out = html.replace(/<img\b[^>]*>/gi, (tag) => {
+  const out = html.replace(options.tags ?? /<img\b[^>]*>/gi, (tag) => {
     const srcMatch = /\ssrc\s*=\s*"([^"]*)"/i.exec(tag);
     if (!srcMatch) return tag;
     let src = srcMatch[1];
@@ -63,10 +89,12 @@ export function publishImages(html: string, ctx: ImageContext): { html: string; 
       src = decodeURI(src); // markdown-it percent-encodes non-ASCII names
     } catch {}
     if (!isRelative(src)) return tag;
-    const line = lineOf(ctx.text, srcMatch[1]) ?? lineOf(ctx.text, src);
-    const path = resolve(ctx.root, dirname(ctx.file), src.split(/[?#]/)[0]);
+    const from = options.place ? options.place(srcMatch[1]) : { file: ctx.file, source: ctx.text };
+    if (!from) return tag;
+    const line = lineOf(from.source, srcMatch[1]) ?? lineOf(from.source, src);
+    const path = resolve(ctx.root, dirname(from.file), src.split(/[?#]/)[0]);
     const rel = relative(ctx.root, path);
-    const place = { file: ctx.file, line, field: "img" };
+    const place = { file: from.file, line, field: "img" };
     if (rel.startsWith("..") || rel.startsWith(sep)) {
       diagnostics.push({
         ruleId: "image/outside-root",
@@ -121,6 +149,7 @@ export function publishImages(html: string, ctx: ImageContext): { html: string; 
     asset.width = size.width;
     asset.height = size.height;
     let next = tag.replace(srcMatch[0], ` src="${ctx.archiveUrl}${ASSETS_DIR}/${name}"`);
+    if (options.sizes === false) return next;
     // the file's own size, unless the editor wrote one; never height="auto"
     next = next.replace(/\s(width|height)\s*=\s*"auto"/gi, "");
     if (size.width && size.height && !/\sheight\s*=/i.test(next)) {
@@ -149,7 +178,13 @@ export function fixImageHeights(html: string, assets: readonly Asset[]): string 
   return html.replace(/<img\b[^>]*>/gi, (tag) => {
     if (!/\sheight\s*=\s*"auto"/i.test(tag)) return tag;
     const name = /\ssrc\s*=\s*"[^"]*\/([^"/]+)"/i.exec(tag)?.[1];
-    const height = name ? byName.get(name)?.height : undefined;
+    const asset = name ? byName.get(name) : undefined;
+    // shown at another width than the file's (MJML's <mj-image> fits the column): the height in proportion
+    const shown = Number(/\swidth\s*=\s*"(\d+)"/i.exec(tag)?.[1] ?? Number.NaN);
+    const height =
+      asset?.height && asset.width && !Number.isNaN(shown) && shown !== asset.width
+        ? Math.round((asset.height * shown) / asset.width)
+        : asset?.height;
     return tag.replace(/\sheight\s*=\s*"auto"/i, height ? ` height="${height}"` : "");
   });
 }

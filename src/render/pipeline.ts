@@ -3,16 +3,16 @@ import { type Diagnostic, error, hasErrors } from "../diagnostics.js";
 import { langOf, t, translator } from "../i18n/index.js";
 import type { Issue } from "../issue/load.js";
 import { nearest } from "../util/suggest.js";
-import { checkTemplate } from "./checks/index.js";
+import { checkTemplate, NotADate, renderFailureLine } from "./checks/index.js";
 import { type FooterEvent, footerEvents, formatDate } from "./events.js";
 import { createHandlebars, deferSubscriber, OUR_HELPERS, outputsOf } from "./handlebars.js";
-import { type Asset, fixImageHeights, publishImages } from "./images.js";
+import { type Asset, fixImageHeights, publishImages, publishTemplateImages } from "./images.js";
 import { markdownToHtml } from "./markdown.js";
 import { compileMjml } from "./mjml.js";
 import type { Poll, PollEnv } from "./polls.js";
 import { escapeLoneBraces, protectHandlebars } from "./protect.js";
 import { type TemplateFile, type TemplateSet, withIncludesFromLayouts } from "./templates.js";
-import { bodyToText, htmlToPlainText, snippetToText } from "./text.js";
+import { bodyToText, htmlToPlainText, snippetToText, textSourceProblem } from "./text.js";
 import { nonceFor, token, tokenPattern } from "./tokens.js";
 import { typographHtml } from "./typography.js";
 
@@ -275,14 +275,12 @@ export async function compileIssue(issue: Issue, ctx: RenderContext): Promise<Co
   ]);
   const runtime = templateRuntime(templates, language, nonce);
   const body = escapeLoneBraces(issue.body);
-  const diagnostics: Diagnostic[] = [
-    ...runtime.diagnostics,
-    ...checkTemplate(body, issue.file, {
-      lineOffset: issue.bodyOffset,
-      partials: new Set(templates.partials.keys()),
-      helpers: OUR_HELPERS,
-    }).diagnostics,
-  ];
+  const checked = checkTemplate(body, issue.file, {
+    lineOffset: issue.bodyOffset,
+    partials: new Set(templates.partials.keys()),
+    helpers: OUR_HELPERS,
+  });
+  const diagnostics: Diagnostic[] = [...runtime.diagnostics, ...checked.diagnostics];
   if (hasErrors(diagnostics)) return { diagnostics };
 
   // Stages 4–5: Markdown and typography see Handlebars only as tokens.
@@ -334,14 +332,24 @@ export async function compileIssue(issue: Issue, ctx: RenderContext): Promise<Co
     failing = layout.file;
     rendered = runtime.layouts.get(layout.name)!({ ...context, content: body });
   } catch (error) {
+    // Handlebars' runtime errors carry no place: in the issue's body, the tag that most likely failed
+    const line = failing === issue.file && checked.ast ? renderFailureLine(checked.ast, error as Error) : undefined;
+    const dynamicPartial = line !== undefined && !(error instanceof NotADate);
     return {
       diagnostics: [
         {
           ruleId: "handlebars/render",
           severity: "error",
-          message: t("templates:hbFailed", { error: (error as Error).message }),
+          message: dynamicPartial
+            ? t("issue-text:dynamicPartial", { error: (error as Error).message })
+            : t("templates:hbFailed", { error: (error as Error).message }),
           file: failing,
-          fix: t("templates:hbFailed.fix"),
+          line: line === undefined ? undefined : line + issue.bodyOffset,
+          fix: dynamicPartial
+            ? t("issue-text:dynamicPartial.fix", { example: "{{> footer}}" })
+            : error instanceof NotADate
+              ? t("issue-text:formatDate.fix", { example: '{{formatDate "2026-12-01"}}', field: "{{formatDate issue.date year=true}}" })
+              : t("templates:hbFailed.fix"),
         },
       ],
     };
@@ -351,6 +359,16 @@ export async function compileIssue(issue: Issue, ctx: RenderContext): Promise<Co
   deferred.push(...runtime.deferred);
   rendered = rendered.replace(tokenPattern("TPL", nonce), (_, i: string) => token("SUB", nonce, base + Number(i)));
 
+  // Stage 6½: pictures the templates name by a relative path, published as the issue's (render/images.ts)
+  if (ctx.root) {
+    const files = [layout, ...templates.partials.values(), ...(templates.includes?.values() ?? [])];
+    const own = publishTemplateImages(rendered, files, { root: ctx.root, archiveUrl });
+    diagnostics.push(...own.diagnostics);
+    if (hasErrors(own.diagnostics)) return { diagnostics };
+    rendered = own.html;
+    const known = new Set(pictures.assets.map((a) => a.source));
+    pictures.assets.push(...own.assets.filter((a) => !known.has(a.source)));
+  }
   // Stage 7: MJML, once.
   const paths = templates.dir && layout.absPath ? { filePath: layout.absPath, includePath: templates.dir, key: templates.hash } : undefined;
   const mj = await compileMjml(rendered, [layout, ...templates.partials.values(), ...(templates.includes?.values() ?? [])], paths);
@@ -361,6 +379,8 @@ export async function compileIssue(issue: Issue, ctx: RenderContext): Promise<Co
 
   mj.html = fixImageHeights(mj.html, pictures.assets);
   // Stage 8: the text part. Deferred tags stay tokens in both parts until personalise.
+  const tooBig = textSourceProblem(mj.html, issue.file);
+  if (tooBig) return { diagnostics: [...diagnostics, tooBig] };
   const text = htmlToPlainText(mj.html);
   const subscriberFields = [...new Set(deferred.flatMap((d) => [...d.matchAll(/subscriber\.([A-Za-z_][\w-]*)/g)].map((m) => m[1])))].sort();
   return {

@@ -1,5 +1,26 @@
 import type { FormatCallback } from "html-to-text";
 import { compile } from "html-to-text";
+import { type Diagnostic, error } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
+
+/**
+ * The most HTML an email's text part is made from (html-to-text's own default limit, 16 MiB). Past it,
+ * html-to-text cut the text part silently and printed "Truncating…" to stderr; now the issue is refused
+ * before (`textSourceProblem`), and html-to-text is told no limit, so it never prints. No mail server takes
+ * a message that size (10–25 MB is the usual cap), and converting it takes tens of seconds.
+ */
+export const MAX_TEXT_SOURCE = 1 << 24;
+const NO_LIMIT = { maxInputLength: 0 };
+
+/** An error when an issue's HTML is too big to make its text part from (see MAX_TEXT_SOURCE). */
+export function textSourceProblem(html: string, file: string, limit = MAX_TEXT_SOURCE): Diagnostic | undefined {
+  if (html.length <= limit) return undefined;
+  const mb = (n: number) => (n / 1048576).toFixed(1);
+  return error("issue/too-big", t("issue-text:tooBig", { size: mb(html.length), max: mb(limit) }), {
+    file,
+    fix: t("issue-text:tooBig.fix"),
+  });
+}
 
 /** An image as its alt text (nothing when it has none). */
 const altOnly: FormatCallback = (elem, _walk, builder) => {
@@ -14,6 +35,7 @@ const altOnly: FormatCallback = (elem, _walk, builder) => {
  */
 const convert = compile({
   wordwrap: 78,
+  limits: NO_LIMIT,
   selectors: [
     // the layout's hidden preheader, the first div of the body
     { selector: "div[style*='display:none']", format: "skip" },
@@ -60,6 +82,7 @@ export function htmlToPlainText(html: string): string {
 /** For a deferred Handlebars block inside HTML: the same block, its HTML turned into text. */
 const convertSnippet = compile({
   wordwrap: false,
+  limits: NO_LIMIT,
   selectors: [
     { selector: "img", format: "altOnly" },
     { selector: "a", options: { linkBrackets: ["(", ")"], hideLinkHrefIfSameAsText: true } },
@@ -75,6 +98,7 @@ export function snippetToText(source: string): string {
 /** The issue's own words for the search index: no line wrapping, no link addresses, images by their alt text. */
 const convertBody = compile({
   wordwrap: false,
+  limits: NO_LIMIT,
   selectors: [
     { selector: "img", format: "altOnly" },
     { selector: "a", options: { ignoreHref: true } },

@@ -1,25 +1,32 @@
 import type { Personaliser, RenderedBody, Subscriber } from "./personalise.js";
 
 /**
- * Stage after personalise, when clicks are tracked (docs/report.md): each link of the message becomes
+ * Stage after personalise, when clicks or opens are tracked (docs/report.md): each link of the message becomes
  * `<url>/c/<token>`, a per-reader value spliced between the issue's static pieces, so the message is
  * still encoded once per issue (src/message/prepared.ts) and only the values per reader. Which links are
  * rewritten is decided once per issue, on the static pieces: a link whose address holds a subscriber
  * field (a per-reader value), the unsubscribe link (a per-reader value too), `mailto:`/`tel:`/`#…`, links
  * marked `data-no-track`, and the skipped prefixes (the unsubscribe page) stay as they are. Every message
- * also gets an invisible canary link (link 0): a person never follows it, a scanner does.
+ * also gets an invisible canary link (link 0): a person never follows it, a scanner does. With opens
+ * tracked, a 1×1 image per reader (`<url>/o/<token>.gif`) stands before `</body>`.
  */
 export interface TrackingOptions {
-  /** The tracked address of link `n` (1-based; 0 the canary) for a reader. */
-  url(link: number, subscriber: Subscriber): string;
+  /** The tracked address of link `n` (1-based; 0 the canary) for a reader; without it links stay as they are. */
+  url?(link: number, subscriber: Subscriber): string;
+  /** The open pixel's address for a reader; without it no pixel. */
+  pixel?(subscriber: Subscriber): string;
   /** Addresses starting with one of these are never rewritten (the unsubscribe page, the tracker itself). */
   skipPrefixes: readonly string[];
 }
+
+/** The pixel's place in the plan's link numbers (never a link's). */
+const PIXEL = -1;
 
 /** A found link in a static piece: the characters [start, end) are its address. */
 export interface Spot {
   start: number;
   end: number;
+  /** The link's number, or PIXEL. */
   link: number;
   /** Static text around the address (the canary's tag). */
   open?: string;
@@ -45,6 +52,8 @@ function escapeAttr(s: string): string {
 }
 
 const CANARY_STYLE = "display:none;font-size:0;line-height:0;max-height:0;max-width:0;opacity:0;overflow:hidden;mso-hide:all";
+const PIXEL_OPEN = '<img src="';
+const PIXEL_CLOSE = '" width="1" height="1" alt="" style="display:block;width:1px;height:1px;border:0;overflow:hidden" aria-hidden="true">';
 
 /** Static pieces cut at each spot: the address becomes a per-reader value between two pieces. */
 export function split(statics: readonly string[], spotsOf: (s: string, i: number) => Spot[]): Plan {
@@ -121,22 +130,32 @@ export class LinkTracker {
   }
 
   private planHtml(statics: readonly string[]): Plan {
+    // the pixel goes before the last </body> of the message
+    let last = statics.length - 1;
+    while (last > 0 && !/<\/body>/i.test(statics[last])) last--;
     return split(statics, (s, i) => {
-      const { spots, canaryAt } = this.htmlSpots(s, i === 0);
-      if (canaryAt === undefined) return spots;
-      const canary = {
-        start: canaryAt,
-        end: canaryAt,
-        link: 0,
-        open: '<a href="',
-        close: `" style="${CANARY_STYLE}" aria-hidden="true" tabindex="-1"></a>`,
-      };
-      return [...spots, canary].sort((a, b) => a.start - b.start);
+      const found: Spot[] = [];
+      if (this.options.url) {
+        const { spots, canaryAt } = this.htmlSpots(s, i === 0);
+        found.push(...spots);
+        if (canaryAt !== undefined)
+          found.push({
+            start: canaryAt,
+            end: canaryAt,
+            link: 0,
+            open: '<a href="',
+            close: `" style="${CANARY_STYLE}" aria-hidden="true" tabindex="-1"></a>`,
+          });
+      }
+      const at = this.options.pixel && i === last ? s.toLowerCase().lastIndexOf("</body>") : -1;
+      // a message without </body> (never MJML's) gets no pixel
+      if (at >= 0) found.push({ start: at, end: at, link: PIXEL, open: PIXEL_OPEN, close: PIXEL_CLOSE });
+      return found.sort((a, b) => a.start - b.start);
     });
   }
 
   private planText(statics: readonly string[], knownOnly: boolean): Plan {
-    return split(statics, (s) => this.textSpots(s, knownOnly));
+    return split(statics, (s) => (this.options.url ? this.textSpots(s, knownOnly) : []));
   }
 
   /** This reader's values between the plan's statics: the links' addresses, then the original value. */
@@ -147,7 +166,7 @@ export class LinkTracker {
       for (const n of plan.links[i]) {
         let u = cache.get(n);
         if (u === undefined) {
-          u = this.options.url(n, subscriber);
+          u = n === PIXEL ? (this.options.pixel?.(subscriber) ?? "") : (this.options.url?.(n, subscriber) ?? "");
           if (inAttribute) u = escapeAttr(u);
           cache.set(n, u);
         }

@@ -1,10 +1,14 @@
+import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
 import { Transform, type TransformCallback } from "node:stream";
 import { parse } from "csv-parse";
 import iconv from "iconv-lite";
 import { RassylkaError } from "../diagnostics.js";
-import { emailProblem, stripControls } from "../identity/address.js";
+
+import { addressKey, emailProblem, stripControls } from "../identity/address.js";
+import type { AudienceIdentity } from "../state/ledger.js";
+import { sniffUtf16 } from "../util/encoding.js";
 
 /**
  * The recipient list: a CSV file with a header row and an `email` column (any case), streamed through
@@ -27,6 +31,13 @@ export interface AudienceSource {
   /** For messages: the file path, or "--to". */
   label: string;
   rows(): AsyncIterable<AudienceRow>;
+  /**
+   * Which list this is, read before any row is imported: a send is tied to the list its run started with
+   * (src/state/ledger.ts `beginRun` refuses another list while the run is live). The same file contents
+   * (wherever the file lies), the same `--to` addresses in any order, the same subscriber list. Absent:
+   * not checked (serve's welcome issue, one reader at a time).
+   */
+  identity?(): Promise<AudienceIdentity>;
 }
 
 /** `--to a@x.ru,b@y.ru` (also `;` or spaces between). */
@@ -37,6 +48,10 @@ export function addressList(value: string): AudienceSource {
     .filter(Boolean);
   return {
     label: "--to",
+    async identity() {
+      const keys = [...new Set(parts.map((p) => addressKey(p)))].sort();
+      return { fingerprint: `to:${createHash("sha256").update(keys.join("\n")).digest("hex")}`, label: `--to (${keys.length})` };
+    },
     async *rows() {
       let i = 0;
       for (const address of parts) yield { line: ++i, address, invalid: emailProblem(address), fields: {} };
@@ -162,40 +177,37 @@ async function readHead(path: string, bytes = 65536): Promise<Buffer> {
   }
 }
 
-/**
- * The encoding a byte-order mark names (Excel's "Unicode text" and some exports are UTF-16), or
- * `utf-16-nobom` for text with a NUL in every other byte and no mark.
- */
-export function sniffUtf16(head: Buffer): "utf-16le" | "utf-16be" | "utf-16-nobom" | undefined {
-  if (head[0] === 0xff && head[1] === 0xfe) return "utf-16le";
-  if (head[0] === 0xfe && head[1] === 0xff) return "utf-16be";
-  const sample = head.subarray(0, 200);
-  let nulOdd = 0;
-  let nulEven = 0;
-  for (let i = 0; i < sample.length; i++) if (sample[i] === 0) i % 2 ? nulOdd++ : nulEven++;
-  if (sample.length >= 8 && Math.max(nulOdd, nulEven) >= sample.length / 4) return "utf-16-nobom";
-  return undefined;
-}
-
 /** A CSV recipient list. `label` is how messages name the file. */
 export function csvFile(path: string, options: { encoding?: string; label?: string } = {}): AudienceSource {
   const given = normaliseEncoding(options.encoding);
   const label = options.label ?? path;
   const fail = (message: string, fix: string, line?: number, cause?: unknown) =>
     new RassylkaError({ ruleId: "send/csv", severity: "error", message, file: label, line, fix }, { cause });
+  const unreadable = (cause: unknown) =>
+    fail(
+      `cannot read the recipient list: ${(cause as NodeJS.ErrnoException).code ?? cause}`,
+      "check the path given to --to",
+      undefined,
+      cause,
+    );
   return {
     label,
+    async identity() {
+      // the bytes, streamed: hashing them costs a small part of reading the list, and nothing is held
+      const hash = createHash("sha256").update(`${given}\n`);
+      try {
+        for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+      } catch (cause) {
+        throw unreadable(cause);
+      }
+      return { fingerprint: `csv:${hash.digest("hex")}`, label };
+    },
     async *rows() {
       let head: Buffer;
       try {
         head = await readHead(path);
       } catch (cause) {
-        throw fail(
-          `cannot read the recipient list: ${(cause as NodeJS.ErrnoException).code ?? cause}`,
-          "check the path given to --to",
-          undefined,
-          cause,
-        );
+        throw unreadable(cause);
       }
       // a UTF-16 file read as UTF-8 (or windows-1251) is a NUL between every letter: read it as what its mark says
       const utf16 = given === "utf-8" || given === "windows-1251" ? sniffUtf16(head) : undefined;

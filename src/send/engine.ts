@@ -1,15 +1,22 @@
 import type { NewsletterConfig, Tracking } from "../config/schema.js";
 import { issueTracking, tracksAnything } from "../config/tracking.js";
 import { addressKey } from "../identity/address.js";
-import { clickToken, readerKey } from "../identity/click-token.js";
+import { clickToken, openToken, readerKey } from "../identity/click-token.js";
 import { pollToken } from "../identity/poll-token.js";
 import { type MessageContext, messageContext, messageIdFor } from "../message/message.js";
-import { createPersonaliser, type Personaliser } from "../render/personalise.js";
+import { createPersonaliser, type Personaliser, type Subscriber } from "../render/personalise.js";
 import type { CompiledIssue } from "../render/pipeline.js";
 import { PollLinks, pollPersonaliser } from "../render/poll-links.js";
 import { LinkTracker, trackingPersonaliser } from "../render/tracking.js";
 import type { ClickStore } from "../state/clicks.js";
-import { DEFAULT_LEASE_MS, type InvalidListRow, type LedgerFailure, type LedgerStore, type NewRecipient } from "../state/ledger.js";
+import {
+  DEFAULT_LEASE_MS,
+  type InvalidListRow,
+  type LedgerFailure,
+  type LedgerStore,
+  type NewRecipient,
+  trialKey,
+} from "../state/ledger.js";
 import type { PollStore } from "../state/polls.js";
 import { sha256 } from "../util/fs.js";
 import type { AudienceSource } from "./audience.js";
@@ -97,6 +104,11 @@ export interface SendSummary {
   slug: string;
   subject: string;
   mode: SendMode;
+  /**
+   * A trial: a send through a transport that delivers to nobody (the outbox). Kept in a ledger of its
+   * own, so "sent" counts files written, and the real send afterwards still goes to every reader.
+   */
+  trial: boolean;
   transport: string;
   /** Unique valid readers in the list given. */
   total: number;
@@ -198,26 +210,42 @@ export function sendTracking(compiled: CompiledIssue, config: NewsletterConfig):
 
 /**
  * The personaliser of a send: with clicks tracked, each reader's links become `<url>/c/<token>`
- * (render/tracking.ts); `tracker.links` is then the issue's link list. Needs `url` and the secret (checked
- * by the caller, src/send/send-issue.ts).
+ * (render/tracking.ts) and `tracker.links` is then the issue's link list; with opens tracked, a 1×1
+ * `<url>/o/<token>.gif` per reader. Each token carries when the message was made, and `trial` for a
+ * trial's message (an outbox run or a test send: its events count in no figure). Needs `url` and the
+ * secret (checked by the caller, src/send/send-issue.ts).
  */
-export function sendPersonaliser(compiled: CompiledIssue, ctx: MessageContext): { personaliser: Personaliser; tracker?: LinkTracker } {
+export function sendPersonaliser(
+  compiled: CompiledIssue,
+  ctx: MessageContext,
+  options: { trial?: boolean; now?: () => number } = {},
+): { personaliser: Personaliser; tracker?: LinkTracker } {
   const { config, secret, listId } = ctx;
   let personaliser = createPersonaliser(compiled);
-  const base = config.url?.replace(/\/+$/, "");
   // each answer of a poll: the reader's own signed vote link (render/poll-links.ts, docs/polls.md)
-  if (compiled.polls?.length && base && secret) {
+  if (compiled.polls?.length && config.url && secret) {
+    const web = config.url.replace(/\/+$/, "");
     const links = new PollLinks(compiled.polls, {
-      webUrl: `${base}/${compiled.slug}.html`,
+      webUrl: `${web}/${compiled.slug}.html`,
       url: (poll, answer, subscriber) =>
-        `${base}/poll/${pollToken({ poll, answer, reader: readerKey(listId, subscriber.email ?? "") }, listId, secret)}`,
+        `${web}/poll/${pollToken({ poll, answer, reader: readerKey(listId, subscriber.email ?? "") }, listId, secret)}`,
     });
     personaliser = pollPersonaliser(personaliser, links);
   }
-  if (!sendTracking(compiled, config).clicks || !base || !secret) return { personaliser };
+  const tracking = sendTracking(compiled, config);
+  if (!tracksAnything(tracking) || !config.url || !secret) return { personaliser };
+  const base = config.url.replace(/\/+$/, "");
+  const trial = options.trial ?? false;
+  const now = options.now ?? Date.now;
+  const claim = (subscriber: Subscriber) => ({
+    slug: compiled.slug,
+    reader: readerKey(listId, subscriber.email ?? ""),
+    sent: Math.floor(now() / 1000),
+    trial,
+  });
   const tracker = new LinkTracker({
-    url: (link, subscriber) =>
-      `${base}/c/${clickToken({ slug: compiled.slug, link, reader: readerKey(listId, subscriber.email ?? "") }, listId, secret)}`,
+    url: tracking.clicks ? (link, subscriber) => `${base}/c/${clickToken({ ...claim(subscriber), link }, listId, secret)}` : undefined,
+    pixel: tracking.opens ? (subscriber) => `${base}/o/${openToken(claim(subscriber), listId, secret)}.gif` : undefined,
     skipPrefixes: [
       `${base}/c/`,
       `${base}/o/`,
@@ -237,17 +265,24 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
   const ctx = messageContext(config, compiled.slug, subject, input.secret);
   const hash = contentHash(compiled, ctx);
   const realKey = compiled.slug;
+  // a send to the outbox delivers to nobody: a trial, in its own ledger, never counted as the real send
+  const trial = mode === "send" && transport.trial === true;
   // test copies and dry runs keep a scratch ledger: they never count as the real send
   // (one per worker: two dry runs at once on a shared database do not clear each other's)
-  const key = mode === "send" ? realKey : `${mode}:${realKey}:${ledger.worker}`;
+  const key = trial ? trialKey(realKey) : mode === "send" ? realKey : `${mode}:${realKey}:${ledger.worker}`;
   const leaseMs = Math.max(50, input.leaseMs ?? DEFAULT_LEASE_MS);
   const testStamp = mode === "test" ? `${Date.now()}` : "";
-  const guard = { allowChanged: input.allowChanged, issueFile: compiled.source };
+  // a trial may follow every edit: it starts over each time, so no reader has an earlier version of it
+  const guard = { allowChanged: input.allowChanged || trial, issueFile: compiled.source };
   let heartbeat: Heartbeat | undefined;
+  /** The delivery loop began: before it (an unreadable list, a refusal) this worker never sent, and is no worker of the issue. */
+  let delivering = false;
   try {
     if (mode !== "send") await ledger.clear(key);
     if (mode === "dry-run") await ledger.assertUnchanged(realKey, hash, guard);
-    const runId = await ledger.beginRun(key, hash, subject, { ...guard, leaseMs });
+    // a real send is tied to its list: another list while this issue's run is live is refused, not merged
+    const audience = mode === "send" ? await input.audience.identity?.() : undefined;
+    const runId = await ledger.beginRun(key, hash, subject, { ...guard, leaseMs, audience, transport: transport.description });
     heartbeat = new Heartbeat(ledger, key, leaseMs);
 
     // the transport's check (an SMTP greeting and login) runs while the list is read; open() reports it
@@ -260,7 +295,7 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
     let batch: NewRecipient[] = [];
     let invalidBatch: InvalidRow[] = [];
     const flush = async () => {
-      if (batch.length) duplicates += await ledger.addRecipients(key, runId, batch);
+      if (batch.length) duplicates += await ledger.addRecipients(key, runId, batch, { again: trial });
       if (invalidBatch.length) await ledger.addInvalid(key, runId, invalidBatch);
       batch = [];
       invalidBatch = [];
@@ -285,7 +320,13 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
         address: row.address,
         fields: row.fields,
         line: row.line,
-        messageId: messageIdFor(ctx.listId, testStamp ? `${compiled.slug}-test${testStamp}` : compiled.slug, email, config.from.email),
+        messageId: messageIdFor(
+          ctx.listId,
+          testStamp ? `${compiled.slug}-test${testStamp}` : compiled.slug,
+          email,
+          config.from.email,
+          input.secret,
+        ),
       });
       if (batch.length >= IMPORT_BATCH) await flush();
     }
@@ -299,7 +340,7 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
     const summary = async (extra: Partial<SendSummary> & { sent: number }): Promise<SendSummary> => {
       // after the loop, so a crash before it leaves the failed rows for the next run to find
       const bounced =
-        mode === "send" && (input.suppressBounces ?? config.suppressBounces) !== false && extra.stopped !== "declined"
+        mode === "send" && !trial && (input.suppressBounces ?? config.suppressBounces) !== false && extra.stopped !== "declined"
           ? await ledger.suppressBounced(key, runId)
           : 0;
       const after = await ledger.counts(key, runId);
@@ -310,6 +351,7 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
         slug: compiled.slug,
         subject,
         mode,
+        trial,
         transport: transport.description,
         total: after.total + alreadySentDry,
         alreadySent: Math.max(0, after.sent - extra.sent - sentByOthers) + alreadySentDry,
@@ -343,11 +385,13 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
     }
 
     // 2. claim → send → record; with clicks tracked the issue's links are kept first (serve redirects only to them)
-    const { personaliser, tracker } = sendPersonaliser(compiled, ctx);
+    // an outbox run and a test send are trials: their clicks are kept apart and count in no figure
+    const trialClicks = trial || mode === "test";
+    const { personaliser, tracker } = sendPersonaliser(compiled, ctx, { trial: trialClicks });
     if (compiled.polls?.length && input.polls && mode !== "dry-run") await input.polls.savePolls(compiled.slug, compiled.polls);
     if (tracker && input.clicks && mode !== "dry-run") {
       personaliser.render({ email: "" });
-      await input.clicks.saveLinks(compiled.slug, tracker.links);
+      await input.clicks.startIssue(compiled.slug, sendTracking(compiled, config), tracker.links, { trial: trialClicks });
     }
     const delivery = new Delivery(
       { ledger, key, runId, leaseMs, toSend, transport, personaliser, ctx },
@@ -376,6 +420,7 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
               slug: compiled.slug,
               subject,
               mode,
+              trial,
               transport: transport.description,
               total: before.total + alreadySentDry,
               sent: delivery.delivered,
@@ -405,6 +450,7 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
           )
         : e;
     let loop: Awaited<ReturnType<Delivery["run"]>>;
+    delivering = true;
     try {
       loop = await delivery.run();
     } catch (e) {
@@ -428,7 +474,7 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
     if (heartbeat) {
       await heartbeat.stop();
       // a ledger that fails now (a full disk, the server gone) has failed the send already: that error is the one to show
-      await ledger.endRun(key).catch(() => {});
+      await ledger.endRun(key, { started: delivering }).catch(() => {});
     }
     if (mode !== "send") await ledger.clear(key).catch(() => {});
   }

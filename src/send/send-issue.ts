@@ -124,7 +124,8 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
         message: t("tracking:noUrl"),
         fix: t("tracking:noUrl.fix"),
       });
-    secret ??= requireSecret(options.env ?? process.env);
+    // a dry run hands nothing over: without the secret its messages just keep their links
+    if (mode !== "dry-run") secret ??= requireSecret(options.env ?? process.env);
   }
   // each reader's vote links are signed (docs/polls.md)
   if (compiled.polls?.length && mode !== "dry-run") secret ??= requireSecret(options.env ?? process.env);

@@ -16,6 +16,8 @@ export function subscriberAudience(
   const pageSize = options.pageSize ?? 1000;
   return {
     label: options.label ?? "--subscribers",
+    // the subscriber list of this store: every worker reading it sends to the same list
+    identity: async () => ({ fingerprint: "subscribers", label: options.label ?? "--subscribers" }),
     async *rows(): AsyncIterable<AudienceRow> {
       const store = await open();
       try {

@@ -21,7 +21,7 @@ interface PageData {
 
 const PAGE = template<PageData>(`{{#> ${SERVED_PAGE}}}
 {{#if form}}
-<form method="post" action="{{form.action}}" enctype="application/x-www-form-urlencoded"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">{{form.button}}</button></form>
+<form method="post" action="{{form.action}}" enctype="application/x-www-form-urlencoded"><input type="hidden" name="List-Unsubscribe" value="One-Click"><input type="hidden" name="via" value="page"><button type="submit">{{form.button}}</button></form>
 {{/if}}
 {{#if mailto}}
 <p>{{mailto.text}} <a href="{{mailto.href}}">{{mailto.address}}</a>.</p>

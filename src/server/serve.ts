@@ -2,13 +2,16 @@ import { existsSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import { loadConfig } from "../config/load.js";
 import { isRassylkaError, RassylkaError } from "../diagnostics.js";
-import { resolveLang, translator } from "../i18n/index.js";
+import { resolveLang, t as tEditor, translator } from "../i18n/index.js";
 import { requireSecret } from "../identity/token.js";
 import { locationText, type StateLocation } from "../state/location.js";
 import { openStore } from "../state/store.js";
+import { foldExpired } from "../tracking/retention.js";
 import { maskAddress } from "../util/redact.js";
 import { close, createPublishServer, listen, unsubscribePaths } from "./server.js";
 import { type ServeLog, subscribeBackend } from "./subscribe-backend.js";
+
+const DAY_MS = 86_400_000;
 
 export interface ServeOptions {
   root: string;
@@ -17,6 +20,8 @@ export interface ServeOptions {
   port: number;
   host: string;
   location: StateLocation;
+  /** How often events older than keepDays are folded (docs/report.md): once a day unless said. */
+  foldEveryMs?: number;
   /** `--keep-alive`: seconds an idle keep-alive connection is kept (default 60, never off). */
   keepAlive?: string;
   env?: NodeJS.ProcessEnv;
@@ -44,21 +49,21 @@ export async function serve(options: ServeOptions, log: ServeLog, stop: Promise<
     });
   }
   const dir = resolve(root, options.out);
-  if (!existsSync(dir)) log.err(`warning: ${relative(process.cwd(), dir) || dir}/ does not exist yet: run \`rassylka build\` first`);
+  if (!existsSync(dir)) log.err(tEditor("serve:notBuilt", { dir: relative(process.cwd(), dir) || dir }));
   let secret: string | undefined;
   try {
     secret = requireSecret(env);
   } catch (error) {
     if (!isRassylkaError(error)) throw error;
-    for (const d of error.diagnostics)
-      log.err(`warning: ${d.message}; the unsubscribe endpoint answers 503 until it is set\n  fix: ${d.fix}`);
+    for (const d of error.diagnostics) log.err(tEditor("serve:noSecret", { message: d.message, fix: d.fix }));
   }
-  const store = secret ? await openStore(location, { onError: (e) => log.err(`error: ${(e as Error).message}`) }) : undefined;
+  const store = secret
+    ? await openStore(location, { onError: (e) => log.err(tEditor("serve:error", { message: (e as Error).message })) })
+    : undefined;
   let recorded = 0;
   // the subscribe form (docs/subscribe.md): with `subscribe:` in newsletter.yaml and a secret to sign its links
   const subscribe = store && config.subscribe ? subscribeBackend(root, config, store, location, env, log) : undefined;
-  if (config.subscribe && !config.url)
-    log.err("warning: subscribe: needs url in newsletter.yaml (the confirmation link's address); /subscribe answers 503");
+  if (config.subscribe && !config.url) log.err(tEditor("serve:subscribeNoUrl"));
   const server = createPublishServer({
     dir,
     config,
@@ -66,9 +71,9 @@ export async function serve(options: ServeOptions, log: ServeLog, stop: Promise<
     state: store,
     onUnsubscribe: (email, added) => {
       if (added) recorded++;
-      log.out(`unsubscribed ${maskAddress(email)}${added ? "" : " (already)"}`);
+      log.out(tEditor(added ? "serve:unsubscribed" : "serve:unsubscribedAgain", { email: maskAddress(email) }));
     },
-    onError: (error) => log.err(`error: ${(error as Error).message}`),
+    onError: (error) => log.err(tEditor("serve:error", { message: (error as Error).message })),
     subscribe: subscribe?.options,
     keepAliveMs: keepAlive * 1000,
   });
@@ -82,20 +87,38 @@ export async function serve(options: ServeOptions, log: ServeLog, stop: Promise<
       {
         ruleId: "serve/listen",
         severity: "error",
-        message: `cannot listen on ${options.host}:${port}: ${(cause as Error).message}`,
+        message: tEditor("serve:listen", { host: options.host, port, reason: (cause as Error).message }),
         field: "--port",
-        fix: "choose another --port, or stop the program that uses this one",
+        fix: tEditor("serve:listen.fix"),
       },
       { cause },
     );
   }
   const paths = unsubscribePaths(config).join(", ");
-  log.out(`Serving ${relative(process.cwd(), dir) || "."}/ at ${url}`);
-  log.out(secret ? `Unsubscribe: POST/GET ${paths} ?token=… → ${locationText(location)}` : `Unsubscribe: disabled (no secret) at ${paths}`);
-  if (subscribe) log.out(`Subscribe: POST /subscribe → ${locationText(location)}; confirmations → ${subscribe.description}`);
-  log.out("Press Ctrl+C to stop.");
+  log.out(tEditor("serve:serving", { dir: relative(process.cwd(), dir) || ".", url }));
+  log.out(tEditor(secret ? "serve:unsubscribe" : "serve:unsubscribeOff", { paths, state: locationText(location) }));
+  if (subscribe) log.out(tEditor("serve:subscribe", { state: locationText(location), via: subscribe.description }));
+  if (store && secret) log.out(`Tracked links: GET /c/<token> and /o/<token>.gif → ${locationText(location)}`);
+  // keepDays (docs/report.md): old events folded into per-issue totals now and once a day
+  const fold = async () => {
+    if (!store) return;
+    try {
+      for (const f of await foldExpired(store.clicks, config.tracking?.keepDays))
+        if (f.events) log.out(`folded ${f.events} event(s) of ${f.issue} older than ${f.keepDays} days into its totals`);
+    } catch (error) {
+      log.err(`error: ${(error as Error).message}`);
+    }
+  };
+  let folding = fold();
+  const daily = setInterval(() => {
+    folding = folding.then(fold);
+  }, options.foldEveryMs ?? DAY_MS);
+  daily.unref();
+  log.out(tEditor("serve:stop"));
   await stop;
+  clearInterval(daily);
   await close(server);
+  await folding;
   await subscribe?.close();
   await store?.close();
   return recorded;

@@ -3,12 +3,14 @@ import type { FastifyInstance } from "fastify";
 import type { NewsletterConfig } from "../config/schema.js";
 import { newsletterId } from "../identity/newsletter.js";
 import type { Store } from "../state/store.js";
+import { TrackRecorder } from "../tracking/record.js";
 import { hiddenFromPublic } from "./hidden.js";
 import { createHttpServer } from "./http.js";
 import { pages } from "./pages.js";
 import { pollRoutes } from "./polls.js";
 import { SITE_HEADERS, staticSite } from "./static.js";
 import { type SubscribeServerOptions, subscribeRoutes } from "./subscribe.js";
+import { trackRoutes } from "./track.js";
 import { BODY_LIMIT, SuppressionWriter, unsubscribeRoutes } from "./unsubscribe.js";
 
 export { close, listen } from "./http.js";
@@ -25,8 +27,11 @@ export interface PublishServerOptions {
   config: NewsletterConfig;
   /** `RASSYLKA_SECRET`; without it (or without `state`) the unsubscribe endpoint answers 503. */
   secret?: string;
-  /** The state store (src/state/store.ts: a SQLite file or PostgreSQL) whose suppressions record unsubscribes. */
-  state?: Pick<Store, "suppressions"> & Partial<Pick<Store, "polls">>;
+  /**
+   * The state store (src/state/store.ts: a SQLite file or PostgreSQL) whose suppressions record
+   * unsubscribes and whose clicks record tracked links' clicks and opens, and whose polls record votes.
+   */
+  state?: Pick<Store, "suppressions"> & Partial<Pick<Store, "clicks" | "polls">>;
   /** Called after an unsubscribe was recorded (`added` false when the address was already suppressed). */
   onUnsubscribe?: (email: string, added: boolean) => void;
   /** Called with unexpected errors (answered 500 without details). */
@@ -44,6 +49,8 @@ export interface PublishContext {
   listId: string;
   /** Group-committing writer of the suppressions; undefined without `state`. */
   writer?: SuppressionWriter;
+  /** Records clicks and opens (src/tracking/record.ts); undefined without `state` or the secret. */
+  recorder?: TrackRecorder;
 }
 
 export type PublishFeature = (app: FastifyInstance, context: PublishContext) => Promise<void>;
@@ -57,7 +64,7 @@ async function site(app: FastifyInstance, { options }: PublishContext): Promise<
  * What `serve` answers, one plugin per feature. Adding a route (say `POST /subscribe`) is a plugin in
  * its own file (src/server/subscribe.ts, shaped like `unsubscribeRoutes`) and one entry here.
  */
-const FEATURES: PublishFeature[] = [unsubscribeRoutes, subscribeRoutes, pollRoutes, site];
+const FEATURES: PublishFeature[] = [unsubscribeRoutes, subscribeRoutes, trackRoutes, pollRoutes, site];
 
 export function createPublishServer(options: PublishServerOptions): FastifyInstance {
   const app = createHttpServer({
@@ -67,10 +74,16 @@ export function createPublishServer(options: PublishServerOptions): FastifyInsta
     onError: options.onError,
     keepAliveMs: options.keepAliveMs,
   });
+  const listId = newsletterId(options.config);
+  const { state, secret, config } = options;
   const context: PublishContext = {
     options,
-    listId: newsletterId(options.config),
-    writer: options.state ? new SuppressionWriter(options.state.suppressions, options.subscribe?.store) : undefined,
+    listId,
+    writer: state ? new SuppressionWriter(state.suppressions, options.subscribe?.store) : undefined,
+    recorder:
+      state?.clicks && secret
+        ? new TrackRecorder(state.clicks, { listId, secret, home: config.url ?? "/", anonymous: config.tracking?.anonymous })
+        : undefined,
   };
   for (const feature of FEATURES) app.register(async (scope) => feature(scope, context));
   return app;

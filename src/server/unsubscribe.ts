@@ -69,17 +69,20 @@ export function isOneClickBody(body: unknown, type: string | undefined): boolean
  * holds its address has committed, so a 200 always means "recorded".
  */
 export class SuppressionWriter {
-  private queue: { email: string; done: (added: boolean) => void; fail: (error: unknown) => void }[] = [];
+  private queue: { email: string; source: string; done: (added: boolean) => void; fail: (error: unknown) => void }[] = [];
   private scheduled = false;
   /** `subscribers`: the list rassylka keeps, whose readers an unsubscribe marks `unsubscribed`. */
   constructor(
     private readonly suppressions: SuppressionStore,
     private readonly subscribers?: Pick<SubscriberStore, "markUnsubscribed">,
   ) {}
-  /** Resolves after the commit: true when the address was not suppressed before. */
-  add(email: string): Promise<boolean> {
+  /**
+   * Resolves after the commit: true when the address was not suppressed before. `source`: `one-click` (the
+   * mail client's button, RFC 8058) or `page` (the button on our unsubscribe page), which the report tells apart.
+   */
+  add(email: string, source: "one-click" | "page" = "one-click"): Promise<boolean> {
     return new Promise((done, fail) => {
-      this.queue.push({ email, done, fail });
+      this.queue.push({ email, source, done, fail });
       if (!this.scheduled) {
         this.scheduled = true;
         // after the current round of I/O callbacks: every request that arrived in it joins this batch
@@ -95,7 +98,7 @@ export class SuppressionWriter {
     const batch = this.queue;
     this.queue = [];
     try {
-      const added = await this.suppressions.addMany(batch.map((b) => ({ email: b.email, reason: "unsubscribed", source: "one-click" })));
+      const added = await this.suppressions.addMany(batch.map((b) => ({ email: b.email, reason: "unsubscribed", source: b.source })));
       await this.subscribers?.markUnsubscribed(
         batch.map((b) => b.email),
         new Date().toISOString(),
@@ -107,6 +110,12 @@ export class SuppressionWriter {
     if (this.queue.length) setImmediate(() => this.flush());
     else this.scheduled = false;
   }
+}
+
+/** The unsubscribe page's own button says so (`via=page` beside the RFC 8058 field); a mail client's POST does not. */
+function viaPage(body: unknown): boolean {
+  if (typeof body === "string") return new URLSearchParams(body.trim()).get("via") === "page";
+  return !!body && typeof body === "object" && (body as Record<string, unknown>).via === "page";
 }
 
 function answer(reply: FastifyReply, status: number, html: string, extra: Record<string, string> = {}) {
@@ -140,7 +149,7 @@ export async function unsubscribeRoutes(app: FastifyInstance, context: PublishCo
       if (!email || !isOneClickBody(request.body, request.headers["content-type"])) return answer(reply, 400, pages.badLink(config));
       let added: boolean;
       try {
-        added = await writer.add(email);
+        added = await writer.add(email, viaPage(request.body) ? "page" : "one-click");
       } catch (cause) {
         // e.g. SQLITE_BUSY past the busy timeout, or PostgreSQL unreachable: not recorded, so not 200 — the provider will retry
         options.onError?.(cause);

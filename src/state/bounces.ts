@@ -58,14 +58,38 @@ export interface LedgerReader {
   messageId: string;
 }
 
+/** A row of `unverified_bounces` (migration 6): a bounce that named a reader without proving it saw our message. */
+export interface UnverifiedBounceRecord {
+  message_key: string;
+  issue: string;
+  email: string;
+  kind: BounceKind;
+  status: string | null;
+  diagnostic: string | null;
+  bounced_at: string;
+  created_at: string;
+}
+
 export interface BounceStore {
   /**
-   * Records a bounce message and what it says, in one transaction; false (and nothing written) when a
-   * message with this key was recorded before.
+   * Records a bounce message and what it says, in one transaction: `events` act (the `bounces` rows),
+   * `unverified` are only kept (`unverified_bounces`). False (and nothing written) when a message with
+   * this key was recorded before — unless `reapply` (`--trust-unverified`) and it was recorded with
+   * unverified bounces: then its result is replaced and its events applied, once.
    */
-  record(messageKey: string, result: string, events: readonly BounceEvent[]): Promise<boolean>;
+  record(
+    messageKey: string,
+    result: string,
+    events: readonly BounceEvent[],
+    unverified?: readonly BounceEvent[],
+    reapply?: boolean,
+  ): Promise<boolean>;
   /** True when a message with this key was recorded. */
   seen(messageKey: string): Promise<boolean>;
+  /** What a message with this key was recorded as (`hard,unverified`…), or undefined. */
+  resultOf(messageKey: string): Promise<string | undefined>;
+  /** Bounces kept as unverified, oldest first; of one issue, or all. */
+  listUnverified(issue?: string): Promise<UnverifiedBounceRecord[]>;
   counts(issue: string): Promise<BounceCounts>;
   /** Oldest first; of one issue, or all. */
   list(issue?: string): Promise<BounceRecord[]>;
@@ -96,13 +120,31 @@ const SENT = sql`issue NOT LIKE '%:%'`;
 export class SqlBounces implements BounceStore {
   constructor(private readonly db: Db) {}
 
-  async record(messageKey: string, result: string, events: readonly BounceEvent[]): Promise<boolean> {
+  async record(
+    messageKey: string,
+    result: string,
+    events: readonly BounceEvent[],
+    unverified: readonly BounceEvent[] = [],
+    reapply = false,
+  ): Promise<boolean> {
     return this.db.tx(async (t) => {
+      const conflict = reapply
+        ? sql`DO UPDATE SET result = excluded.result WHERE bounce_messages.result LIKE '%unverified%'`
+        : sql`DO NOTHING`;
       const fresh = await t.run(
-        sql`INSERT INTO bounce_messages (message_key, result) VALUES (${messageKey}, ${result}) ON CONFLICT (message_key) DO NOTHING`,
+        sql`INSERT INTO bounce_messages (message_key, result) VALUES (${messageKey}, ${result}) ON CONFLICT (message_key) ${conflict}`,
       );
       if (fresh === 0) return false;
+      for (const e of unverified) {
+        await t.run(sql`INSERT INTO unverified_bounces (message_key, issue, email, kind, status, diagnostic, bounced_at)
+          VALUES (${messageKey}, ${e.issue}, ${addressKey(e.email)}, ${e.kind}, ${e.status ?? null}, ${e.diagnostic ?? null}, ${e.at})
+          ON CONFLICT (message_key, email, kind) DO NOTHING`);
+      }
       for (const e of events) {
+        // applied now (trusted): no longer waiting as unverified
+        await t.run(
+          sql`DELETE FROM unverified_bounces WHERE message_key = ${messageKey} AND email = ${addressKey(e.email)} AND kind = ${e.kind}`,
+        );
         await t.run(sql`INSERT INTO bounces (issue, email, kind, status, diagnostic, message_key, bounced_at)
           VALUES (${e.issue}, ${addressKey(e.email)}, ${e.kind}, ${e.status ?? null}, ${e.diagnostic ?? null}, ${messageKey}, ${e.at})
           ON CONFLICT (issue, email, kind) DO UPDATE SET messages = bounces.messages + 1,
@@ -116,6 +158,19 @@ export class SqlBounces implements BounceStore {
   async seen(messageKey: string): Promise<boolean> {
     if (!(await tableExists(this.db, "bounce_messages"))) return false;
     return (await this.db.get(sql`SELECT 1 AS x FROM bounce_messages WHERE message_key = ${messageKey}`)) !== undefined;
+  }
+
+  async resultOf(messageKey: string): Promise<string | undefined> {
+    if (!(await tableExists(this.db, "bounce_messages"))) return undefined;
+    return (await this.db.get<{ result: string }>(sql`SELECT result FROM bounce_messages WHERE message_key = ${messageKey}`))?.result;
+  }
+
+  async listUnverified(issue?: string): Promise<UnverifiedBounceRecord[]> {
+    if (!(await tableExists(this.db, "unverified_bounces"))) return [];
+    const where = issue === undefined ? sql`` : sql`WHERE issue = ${issue}`;
+    return this.db.all<UnverifiedBounceRecord>(
+      sql`SELECT message_key, issue, email, kind, status, diagnostic, bounced_at, created_at FROM unverified_bounces ${where} ORDER BY id`,
+    );
   }
 
   async counts(issue: string): Promise<BounceCounts> {

@@ -4,6 +4,8 @@ import leases from "./migrations/002-leases.js";
 import bounces from "./migrations/003-bounces.js";
 import subscribers from "./migrations/004-subscribers.js";
 import invalidRows from "./migrations/005-invalid-rows.js";
+import audienceAndUnverified from "./migrations/006-audience-and-unverified-bounces.js";
+import trials from "./migrations/007-trials.js";
 import clicks from "./migrations/008-clicks.js";
 import polls from "./migrations/010-polls.js";
 import { type Db, sql, tableExists } from "./sql.js";
@@ -32,7 +34,17 @@ export interface MigrationResult {
 }
 
 /** Numbers are handed out per feature, so one may arrive before a lower one: the runner applies what is missing. */
-export const MIGRATIONS: readonly Migration[] = [baseline, leases, bounces, subscribers, invalidRows, clicks, polls];
+export const MIGRATIONS: readonly Migration[] = [
+  baseline,
+  leases,
+  bounces,
+  subscribers,
+  invalidRows,
+  audienceAndUnverified,
+  trials,
+  clicks,
+  polls,
+];
 
 export function latestVersion(migrations: readonly Migration[] = MIGRATIONS): number {
   return migrations.reduce((v, m) => Math.max(v, m.version), 0);

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import pg from "pg";
 import { error, RassylkaError } from "../diagnostics.js";
 import { DATABASE_URL_ENV, maskUrl, urlParts } from "./location.js";
-import { bindValues, type Db, type Dialect, type Query, raw, sql } from "./sql.js";
+import { bindValues, type Db, type Dialect, driveAsync, type Query, raw, type Steps, sql } from "./sql.js";
 import { type OpenStoreOptions, StateStore } from "./store.js";
 
 /**
@@ -19,6 +19,7 @@ export const POSTGRES: Dialect = {
   leaseGone: raw("'-infinity'"),
   msUntil: (column) => sql`extract(epoch FROM ${column} - now()) * 1000`,
   skipLocked: raw("FOR UPDATE SKIP LOCKED"),
+  day: (column) => sql`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD')`,
   hasTable: (name) => sql`SELECT 1 WHERE to_regclass(${name}) IS NOT NULL`,
   pageKey: (table) => raw(PAGE_KEYS[table] ?? "id"),
   migrationsTable:
@@ -77,6 +78,9 @@ class PostgresDb implements Db {
   }
   async exec(script: string): Promise<void> {
     await this.client.query(script);
+  }
+  work<T>(steps: () => Steps<T>, options: { tx?: boolean } = {}): Promise<T> {
+    return options.tx ? this.tx((t) => driveAsync(t, steps())) : driveAsync(this, steps());
   }
   async tx<T>(fn: (db: Db) => Promise<T>, locks: readonly string[] = []): Promise<T> {
     if (!this.pool) return fn(this);

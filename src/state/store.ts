@@ -1,12 +1,21 @@
-import { type BounceMessageRecord, type BounceRecord, type BounceStore, SqlBounces } from "./bounces.js";
+import { type BounceMessageRecord, type BounceRecord, type BounceStore, SqlBounces, type UnverifiedBounceRecord } from "./bounces.js";
 import { type CampaignStore, SqlCampaigns } from "./campaigns.js";
-import { type ClickRecord, type ClickStore, type IssueLinkRecord, SqlClicks } from "./clicks.js";
+import {
+  type ClickRecord,
+  type ClickStore,
+  type EventTotalRecord,
+  type IssueLinkRecord,
+  type OpenRecord,
+  SqlClicks,
+  type TrackedIssueRecord,
+} from "./clicks.js";
 import { insertMissing, pageRows } from "./copy.js";
 import type { StateOptions } from "./db.js";
 import { type LedgerStore, SqlLedger } from "./ledger.js";
 import type { StateLocation } from "./location.js";
 import { type MigrationResult, migrate, schemaVersion } from "./migrations.js";
 import { type PollRecord, type PollStore, SqlPolls, type VoteRecord } from "./polls.js";
+import { type ReportStore, SqlReport } from "./report.js";
 import type { Db } from "./sql.js";
 import { SqlSubscribers, SUBSCRIBER_COLUMNS, type SubscriberRecord, type SubscriberStore } from "./subscribers.js";
 import { SqlSuppressions, type Suppression, type SuppressionReason } from "./suppressions.js";
@@ -29,6 +38,8 @@ export interface Store {
   readonly bounces: BounceStore;
   /** Tracked links and clicks (src/state/clicks.ts, docs/report.md). */
   readonly clicks: ClickStore;
+  /** The figures of `rassylka report`, aggregated by the database (src/state/report.ts). */
+  readonly report: ReportStore;
   /** Polls and their votes (src/state/polls.ts, docs/polls.md). */
   readonly polls: PollStore;
   /** The send ledger (src/state/ledger.ts): runs, readers, leases, workers. */
@@ -88,6 +99,7 @@ export abstract class StateStore implements Store {
   readonly subscribers: SubscriberStore;
   readonly bounces: BounceStore;
   readonly clicks: ClickStore;
+  readonly report: ReportStore;
   readonly polls: PollStore;
   readonly ledger: LedgerStore;
 
@@ -102,6 +114,7 @@ export abstract class StateStore implements Store {
     this.subscribers = new SqlSubscribers(sql);
     this.bounces = new SqlBounces(sql);
     this.clicks = new SqlClicks(sql);
+    this.report = new SqlReport(sql);
     this.polls = new SqlPolls(sql);
     this.ledger = new SqlLedger(sql, location, worker, () => this.checkpoint());
   }
@@ -160,8 +173,12 @@ export const STATE_TABLES = [
   "bounces",
   "bounce_messages",
   "send_invalid",
+  "unverified_bounces",
+  "tracked_issues",
   "issue_links",
   "click_events",
+  "open_events",
+  "event_totals",
   "polls",
   "poll_votes",
 ] as const;
@@ -225,8 +242,12 @@ export interface StateRows {
   bounces: BounceRecord;
   bounce_messages: BounceMessageRecord;
   send_invalid: InvalidRecord;
+  unverified_bounces: UnverifiedBounceRecord;
+  tracked_issues: TrackedIssueRecord;
   issue_links: IssueLinkRecord;
   click_events: ClickRecord;
+  open_events: OpenRecord;
+  event_totals: EventTotalRecord;
   polls: PollRecord;
   poll_votes: VoteRecord;
 }
@@ -280,8 +301,12 @@ export const COPY_COLUMNS: { [T in StateTable]: readonly (keyof StateRows[T] & s
   bounces: ["issue", "email", "kind", "status", "diagnostic", "message_key", "messages", "bounced_at", "created_at", "updated_at"],
   bounce_messages: ["message_key", "result", "created_at"],
   send_invalid: ["issue", "run_id", "line", "address", "reason"],
-  issue_links: ["issue", "link", "url"],
-  click_events: ["event_id", "issue", "link", "reader", "ua_class", "trial", "at"],
+  unverified_bounces: ["message_key", "issue", "email", "kind", "status", "diagnostic", "bounced_at", "created_at"],
+  tracked_issues: ["issue", "clicks", "opens", "anonymous", "keep_days", "started_at"],
+  issue_links: ["issue", "trial", "link", "url"],
+  click_events: ["event_id", "issue", "link", "reader", "ua_class", "rule", "trial", "at"],
+  open_events: ["event_id", "issue", "reader", "ua_class", "rule", "trial", "at"],
+  event_totals: ["issue", "kind", "link", "ua_class", "day", "events", "readers"],
   polls: ["poll", "issue", "question", "answers", "closes", "updated_at"],
   poll_votes: ["poll", "voter", "answer", "updated_at"],
 };
@@ -299,8 +324,12 @@ export const COPY_KEYS: { [T in StateTable]: readonly (keyof StateRows[T] & stri
   bounces: ["issue", "email", "kind"],
   bounce_messages: ["message_key"],
   send_invalid: ["issue", "run_id", "line"],
-  issue_links: ["issue", "link"],
+  unverified_bounces: ["message_key", "email", "kind"],
+  tracked_issues: ["issue"],
+  issue_links: ["issue", "trial", "link"],
   click_events: ["event_id"],
+  open_events: ["event_id"],
+  event_totals: ["issue", "kind", "link", "ua_class", "day"],
   polls: ["poll"],
   poll_votes: ["poll", "voter"],
 };

@@ -114,8 +114,13 @@ describe.skipIf(!postfixAvailable())("a real Postfix DSN", () => {
     expect(r.code).toBe(1);
     expect(json(r)).toMatchObject({
       counts: { messages: 1, notBounce: 1 },
-      problems: [{ label: join(root, "missing.eml"), problem: "ENOENT" }],
+      problems: [{ label: join(root, "missing.eml"), problem: "no such file or folder", fix: expect.stringContaining("check the path") }],
     });
+    // as text: one line naming the file, and the fix; no errno code, no stack
+    const text = await cli(["bounces", "import", "missing.eml", "--state", "import.sqlite"]);
+    expect(text.code).toBe(1);
+    expect(text.stderr).toContain(`error: cannot read ${join(root, "missing.eml")}: no such file or folder\n  fix: check the path`);
+    expect(text.stderr).not.toContain("ENOENT");
   }, 60_000);
 
   it("`bounces fetch` reads the same Maildir through Dovecot's IMAP: the DSN moved to Processed, a vacation reply left alone", async () => {

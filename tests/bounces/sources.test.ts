@@ -45,7 +45,11 @@ describe("bounces import reads", () => {
     const { messages, problems } = await all([maildir, eml, join(dir, "nope.eml"), plain, join(dir, "empty.eml")]);
     expect(messages.map((m) => m.label)).toEqual([join(maildir, "new", "1.a"), join(maildir, "cur", "2.b:2,S"), eml]);
     expect(problems).toEqual([
-      { label: join(dir, "nope.eml"), problem: "ENOENT" },
+      {
+        label: join(dir, "nope.eml"),
+        problem: "no such file or folder",
+        fix: "check the path: give .eml files, mbox files or Maildir folders (with cur/ and new/)",
+      },
       { label: plain, problem: "a folder that is not a Maildir (no cur/ and new/)" },
       { label: join(dir, "empty.eml"), problem: "the file is empty" },
     ]);

@@ -38,6 +38,13 @@ describe("the command listing", () => {
     expect(buildHelp.stdout).toContain("--no-cache");
   });
 
+  it("send's help gives the retry window as a duration (12h), not in milliseconds", async () => {
+    const { stdout } = await run(process.execPath, [BIN, "help", "send"], { env: { ...process.env, RASSYLKA_LANG: "en" } });
+    const window = stdout.slice(stdout.indexOf("--retry-window"), stdout.indexOf("--retry-failed"));
+    expect(window).toMatch(/\(default: 12h\)/);
+    expect(stdout).not.toContain("43200000");
+  });
+
   it("still suggests a command for a typo, with exit code 1", async () => {
     const error = (await run(process.execPath, [BIN, "biuld"]).catch((e: unknown) => e)) as { code: number; stderr: string };
     expect(error.code).toBe(1);

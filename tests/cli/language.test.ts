@@ -132,11 +132,14 @@ describe("rassylka send and status", () => {
       const ru = await run([...args, "--lang", "ru"], { RASSYLKA_SECRET: SECRET });
       expect(ru.code).toBe(0);
       expect(ru.out).toMatch(/^Пробный прогон \(ничего не доставлено\): «.*» через .* за \d+,\d с$/m);
-      expect(ru.out).toContain("  читателей в списке: 2 · отправлено сейчас: 2 · не дошло: 0 · в стоп-листе: 0 · неверных адресов: 1");
+      // a dry run says what would be sent, never "sent"
+      expect(ru.out).toContain("  читателей в списке: 2 · было бы отправлено: 2 · не прошло бы: 0 · в стоп-листе: 0 · неверных адресов: 1");
+      expect(ru.out).toContain("    строка 4: «not-an-address» — нужна одна @ между именем и доменом");
       expect(ru.out).toContain("  неверные адреса (пропущены):");
       const en = await run([...args, "--lang", "en"], { RASSYLKA_SECRET: SECRET });
       expect(en.out).toMatch(/^Dry run \(nothing delivered\) of «.*» via .* in \d+\.\d s$/m);
-      expect(en.out).toContain("  readers in the list: 2 · sent now: 2");
+      expect(en.out).toContain("  readers in the list: 2 · would be sent: 2");
+      expect(en.out).toContain('    line 4: "not-an-address" — expected one @ between a name and a domain');
       const [jr, je] = [
         await run([...args, "--lang", "ru", "--json"], { RASSYLKA_SECRET: SECRET }),
         await run([...args, "--json"], { RASSYLKA_SECRET: SECRET }),
@@ -175,9 +178,11 @@ describe("rassylka send and status", () => {
       await writeCsv(root, "list.csv", "email\nanna@example.ru\n");
       await run(["send", `${root}/${ISSUE}`, "--root", root, "--to", `${root}/list.csv`, "--yes"], { RASSYLKA_SECRET: SECRET });
       const ru = await run(["status", "--root", root, "--lang", "ru"]);
-      expect(ru.out).toContain("  всего 1 · отправлено 1 · не дошло 0 · ждут отправки 0");
+      // the outbox is a trial: nobody received it, and it does not count as the send
+      expect(ru.out).toContain("  всего 0 · отправлено 0 · не дошло 0 · ждут отправки 0");
+      expect(ru.out).toContain("никто не получил: записано 1 из 1");
       const en = await run(["status", "--root", root, "--lang", "en"]);
-      expect(en.out).toContain("  total 1 · sent 1 · failed 0 · pending 0");
+      expect(en.out).toContain("  total 0 · sent 0 · failed 0 · pending 0");
       const bad = await run(["status", "--root", root, "--lang", "ru", "--nope"]);
       expect(bad.code).toBe(1);
       expect(bad.err).toContain("ошибка: неизвестный параметр «--nope»");

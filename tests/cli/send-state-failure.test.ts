@@ -4,16 +4,13 @@
 // not exit 1 "nothing was sent"; the re-run delivers the rest.
 import { execFileSync } from "node:child_process";
 import pg from "pg";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { StateLocation } from "../../src/state/location.js";
+import { afterAll, beforeAll, describe, expect } from "vitest";
 import { connectPostgres, type TestPostgres } from "../helpers/postgres.js";
-import { ISSUE, makeProject, type Sink, startCli, startSmtp, writeCsv } from "../send/helpers.js";
+import { readers as list, readersCsv, sendTest, smtpSend, stateFlag } from "../send/helpers.js";
 import { backends } from "../state/backends.js";
 
+const it = sendTest;
 const BACKENDS = backends();
-let root: string;
-let cleanup: () => Promise<void>;
-let sink: Sink | undefined;
 let cluster: TestPostgres;
 beforeAll(async () => {
   cluster = await connectPostgres();
@@ -22,14 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const b of BACKENDS) await b.stop();
   await cluster?.close();
-});
-beforeEach(async () => {
-  ({ root, cleanup } = await makeProject());
-});
-afterEach(async () => {
-  await sink?.close();
-  sink = undefined;
-  await cleanup();
 });
 
 /** As the superuser: the database refuses new connections and its open ones are ended (the server "stopped" for it). */
@@ -45,31 +34,15 @@ async function database(url: string, allow: boolean): Promise<void> {
   }
 }
 
-const where = (l: StateLocation) => (l.kind === "sqlite" ? l.file : l.url);
-const readers = Array.from({ length: 60 }, (_, i) => `reader${i}@example.ru`);
+const readers = list(60);
 
 describe.each(BACKENDS)("the $name state failing mid-send", (backend) => {
-  it("after readers were delivered: exit 3 and the --json summary; the re-run delivers the rest", async () => {
+  it("after readers were delivered: exit 3 and the --json summary; the re-run delivers the rest", async ({ project }) => {
     const location = await backend.fresh();
-    await writeCsv(root, "list.csv", `email\n${readers.join("\n")}\n`);
-    sink = await startSmtp({ dataDelayMs: 80 });
-    const args = [
-      "send",
-      ISSUE,
-      "--to",
-      "list.csv",
-      "--transport",
-      "smtp",
-      "--smtp-url",
-      sink.url,
-      "--concurrency",
-      "1",
-      "--yes",
-      "--json",
-      "--state",
-      where(location),
-    ];
-    const first = startCli(root, args, { RASSYLKA_LANG: "en" });
+    await project.write("list.csv", readersCsv(readers));
+    const sink = await project.smtp({ dataDelayMs: 80 });
+    const args = smtpSend(sink.url, "--concurrency", "1", "--json", ...stateFlag(location));
+    const first = project.start(args);
     await sink.waitForReceived(10);
     if (location.kind === "sqlite") execFileSync("prlimit", ["--pid", String(first.child.pid), "--fsize=1"]);
     else await database(location.url, false);
@@ -83,11 +56,11 @@ describe.each(BACKENDS)("the $name state failing mid-send", (backend) => {
     expect(done.stderr).not.toMatch(/\n\s+at .+:\d+:\d+\)?\n/); // no stack trace
 
     if (location.kind === "postgres") await database(location.url, true);
-    const again = await startCli(root, args, { RASSYLKA_LANG: "en" }).done;
+    const again = await project.start(args).done;
     expect(again.code, again.stderr).toBe(0);
     expect(new Set(sink.received.flatMap((m) => m.to))).toEqual(new Set(readers));
     // only those delivered but not recorded when the store failed may have it twice, and they are reported
-    const twice = readers.filter((a) => sink!.received.filter((m) => m.to.includes(a)).length > 1);
+    const twice = readers.filter((a) => sink.received.filter((m) => m.to.includes(a)).length > 1);
     expect(twice.length).toBeLessThanOrEqual(2);
     for (const a of twice) expect(JSON.parse(again.stdout).resentAddresses).toContain(a);
   }, 180_000);

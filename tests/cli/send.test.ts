@@ -1,119 +1,62 @@
-// Runs the built CLI (`node bin/rassylka.js`, after `npx tsc -p tsconfig.build.json`; `npm test` builds first).
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+// Runs the built CLI (`node bin/rassylka.js`, bundled by the tests' global setup when stale).
+import { execFileSync } from "node:child_process";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import { runSendCommand, type SendFlags } from "../../src/cli/send.js";
 import { openState } from "../../src/state/db.js";
-import {
-  CONFIG,
-  greylist,
-  ISSUE,
-  makeProject,
-  parse,
-  REPO,
-  SECRET,
-  type Sink,
-  selfSignedCert,
-  startSmtp,
-  writeCsv,
-} from "../send/helpers.js";
+import { CONFIG, greylist, ISSUE, parse, readers, readersCsv, SECRET, selfSignedCert, sendTest, smtpSend } from "../send/helpers.js";
 
-const BIN = join(REPO, "bin", "rassylka.js");
+const it = sendTest;
+// several whole CLI processes a test: on a loaded 2-core machine one takes up to ~40 s
+const SLOW = { timeout: 240_000 };
+const list = (n: number) => readersCsv(readers(n));
 
-let root: string;
-let cleanup: () => Promise<void>;
-let sink: Sink | undefined;
-beforeEach(async () => {
-  ({ root, cleanup } = await makeProject());
-});
-afterEach(async () => {
-  await sink?.close();
-  sink = undefined;
-  await cleanup();
-});
-
-interface Run {
-  child: ChildProcess;
-  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
-}
-
-function start(args: string[], env: NodeJS.ProcessEnv = { RASSYLKA_SECRET: SECRET }): Run {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: root,
-    env: { PATH: process.env.PATH, RASSYLKA_LANG: "en", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout!.on("data", (c) => {
-    stdout += c;
-  });
-  child.stderr!.on("data", (c) => {
-    stderr += c;
-  });
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr })),
-  );
-  return { child, done };
-}
-const cli = (args: string[], env?: NodeJS.ProcessEnv) => start(args, env).done;
-
-const readers = (n: number) => `email,name\n${Array.from({ length: n }, (_, i) => `reader${i}@example.ru,Читатель ${i}`).join("\n")}\n`;
-const smtpArgs = (url: string, csv: string) => [
-  "send",
-  ISSUE,
-  "--to",
-  csv,
-  "--transport",
-  "smtp",
-  "--smtp-url",
-  url,
-  "--yes",
-  "--retry-delay",
-  "5",
-];
-
-describe("rassylka send (CLI)", () => {
-  it("the newcomer's path: outbox by default, one .eml per reader, exit 0", async () => {
-    await writeCsv(root, "list.csv", "email;name\nanna@example.ru;Анна\nboris@example.ru;Борис\n");
-    const r = await cli(["send", ISSUE, "--to", "list.csv", "--yes"]);
+describe("rassylka send (CLI)", SLOW, () => {
+  it("the newcomer's path: outbox by default, one .eml per reader, exit 0", async ({ project }) => {
+    await project.write("list.csv", "email;name\nanna@example.ru;Анна\nboris@example.ru;Борис\n");
+    const r = await project.cli(["send", ISSUE, "--to", "list.csv", "--yes"]);
     expect(r.stderr).not.toMatch(/error/);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/sent now: 2/);
-    const files = (await readdir(join(root, "outbox", "2026-12-01-hello"))).sort();
+    expect(r.stdout).toMatch(/written now: 2/);
+    expect(r.stdout).not.toMatch(/sent now/);
+    const files = (await readdir(join(project.root, "outbox", "2026-12-01-hello"))).sort();
     expect(files).toEqual(["anna@example.ru.eml", "boris@example.ru.eml"]);
-    const mail = await parse(await readFile(join(root, "outbox", "2026-12-01-hello", "anna@example.ru.eml")));
+    const mail = await parse(await readFile(join(project.root, "outbox", "2026-12-01-hello", "anna@example.ru.eml")));
     expect(mail.html).toContain("Здравствуйте, Анна!");
   });
 
-  it("the summary names the first 1,000 invalid rows, status all of them from the store; a new run's list replaces them", async () => {
+  it("the summary names the first 1,000 invalid rows, status all of them from the store; a new run's list replaces them", async ({
+    project,
+  }) => {
     const bad = Array.from({ length: 1205 }, (_, i) => `not-an-address-${i}`);
-    await writeCsv(root, "list.csv", `email\nanna@example.ru\n${bad.join("\n")}\nboris@example.ru\n`);
-    const r = await cli(["send", ISSUE, "--to", "list.csv", "--yes", "--json"]);
+    await project.write("list.csv", `email\nanna@example.ru\n${bad.join("\n")}\nboris@example.ru\n`);
+    const sink = await project.smtp();
+    const r = await project.cli([...smtpSend(sink.url, "--retry-delay", "5"), "--json"]);
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.stdout);
     expect(summary).toMatchObject({ sent: 2, invalid: 1205 });
     expect(summary.invalidRows).toHaveLength(1000);
-    const s = JSON.parse((await cli(["status", "2026-12-01-hello", "--json"])).stdout);
+    const s = JSON.parse((await project.cli(["status", "2026-12-01-hello", "--json"])).stdout);
     expect(s.counts.invalid).toBe(1205);
     expect(s.invalidRows).toHaveLength(1205);
     expect(s.invalidRows[0]).toEqual({ line: 3, address: "not-an-address-0", reason: expect.stringMatching(/\S/) });
     expect(s.invalidRows.at(-1)).toMatchObject({ line: 1207, address: "not-an-address-1204" });
-    const text = (await cli(["status", "2026-12-01-hello"])).stdout;
+    const text = (await project.cli(["status", "2026-12-01-hello"])).stdout;
     expect(text).toContain('line 3: "not-an-address-0"');
     expect(text).toContain("… and 1105 more (--json lists all)");
     // the next run of the issue reads another list: only its invalid rows are left
-    await writeCsv(root, "list2.csv", "email\nanna@example.ru\nstill-bad\n");
-    expect((await cli(["send", ISSUE, "--to", "list2.csv", "--yes"])).code).toBe(0);
-    const again = JSON.parse((await cli(["status", "2026-12-01-hello", "--json"])).stdout);
+    await project.write("list2.csv", "email\nanna@example.ru\nstill-bad\n");
+    const list2 = ["send", ISSUE, "--to", "list2.csv", "--transport", "smtp", "--smtp-url", sink.url, "--yes", "--retry-delay", "5"];
+    expect((await project.cli(list2)).code).toBe(0);
+    const again = JSON.parse((await project.cli(["status", "2026-12-01-hello", "--json"])).stdout);
     expect(again.invalidRows).toEqual([{ line: 3, address: "still-bad", reason: expect.any(String) }]);
   });
 
-  it("SIGKILL mid-send, then the same command resumes: everyone gets it, only readers reported in flight twice", async () => {
-    sink = await startSmtp({ dataDelayMs: 15 });
-    await writeCsv(root, "list.csv", readers(40));
-    const first = start([...smtpArgs(sink.url, "list.csv"), "--concurrency", "2"]);
+  it("SIGKILL mid-send, then the same command resumes: everyone gets it, only readers reported in flight twice", async ({ project }) => {
+    const sink = await project.smtp({ dataDelayMs: 15 });
+    await project.write("list.csv", list(40));
+    const first = project.start([...smtpSend(sink.url, "--retry-delay", "5"), "--concurrency", "2"]);
     await Promise.race([sink.waitForReceived(10), first.done.then((r) => Promise.reject(new Error(`exited early: ${r.stderr}`)))]);
     first.child.kill("SIGKILL");
     const killed = await first.done;
@@ -121,7 +64,7 @@ describe("rassylka send (CLI)", () => {
     const before = sink.received.length;
     expect(before).toBeLessThan(40);
 
-    const r = await cli([...smtpArgs(sink.url, "list.csv"), "--concurrency", "2", "--json"]);
+    const r = await project.cli([...smtpSend(sink.url, "--retry-delay", "5"), "--concurrency", "2", "--json"]);
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.stdout);
     expect(summary).toMatchObject({ total: 40, failed: 0, pending: 0, exitCode: 0 });
@@ -138,10 +81,10 @@ describe("rassylka send (CLI)", () => {
     expect(summary.resent).toBeLessThanOrEqual(4);
   });
 
-  it("SIGTERM: stops claiming, lets in-flight messages finish, records them, exits 3; a re-run completes", async () => {
-    sink = await startSmtp({ dataDelayMs: 40 });
-    await writeCsv(root, "list.csv", readers(30));
-    const run = start([...smtpArgs(sink.url, "list.csv"), "--json"]);
+  it("SIGTERM: stops claiming, lets in-flight messages finish, records them, exits 3; a re-run completes", async ({ project }) => {
+    const sink = await project.smtp({ dataDelayMs: 40 });
+    await project.write("list.csv", list(30));
+    const run = project.start([...smtpSend(sink.url, "--retry-delay", "5"), "--json"]);
     await sink.waitForReceived(4);
     run.child.kill("SIGTERM");
     const r = await run.done;
@@ -150,25 +93,25 @@ describe("rassylka send (CLI)", () => {
     expect(summary).toMatchObject({ stopped: "signal", exitCode: 3 });
     expect(summary.pending).toBe(30 - summary.sent);
     expect(sink.received).toHaveLength(summary.sent);
-    const db = await openState(join(root, ".rassylka", "state.sqlite"));
+    const db = await openState(join(project.root, ".rassylka", "state.sqlite"));
     expect(db.prepare("SELECT count(*) AS n FROM send_ledger WHERE state = 'in_flight'").get()).toEqual({ n: 0 });
     db.close();
-    const again = await cli(smtpArgs(sink.url, "list.csv"));
+    const again = await project.cli(smtpSend(sink.url, "--retry-delay", "5"));
     expect(again.code).toBe(0);
     expect(new Set(sink.received.map((m) => m.to[0])).size).toBe(30);
     expect(sink.received).toHaveLength(30);
   });
 
-  it("exit 2 when some readers failed permanently; status --json shows counts and failures", async () => {
-    sink = await startSmtp({
+  it("exit 2 when some readers failed permanently; status --json shows counts and failures", async ({ project }) => {
+    const sink = await project.smtp({
       behaviour: (rcpt) => (rcpt === "gone@example.ru" ? { code: 550, message: "5.1.1 No such user" } : undefined),
     });
-    await writeCsv(root, "list.csv", "email\na@example.ru\ngone@example.ru\nA@example.ru\nnot-an-address\n");
-    const r = await cli(smtpArgs(sink.url, "list.csv"));
+    await project.write("list.csv", "email\na@example.ru\ngone@example.ru\nA@example.ru\nnot-an-address\n");
+    const r = await project.cli(smtpSend(sink.url, "--retry-delay", "5"));
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(/gone@example\.ru — 550 .*No such user/);
     expect(r.stdout).toMatch(/line 5: "not-an-address"/);
-    const s = await cli(["status", "2026-12-01-hello", "--json"]);
+    const s = await project.cli(["status", "2026-12-01-hello", "--json"]);
     expect(s.code).toBe(0);
     expect(JSON.parse(s.stdout)).toEqual({
       issue: "2026-12-01-hello",
@@ -191,19 +134,19 @@ describe("rassylka send (CLI)", () => {
       workers: [
         expect.objectContaining({ worker: expect.stringMatching(/^.+:\d+:[0-9a-f]{8}$/), ended: true, live: false, sent: 1, failed: 1 }),
       ],
+      runs: [{ runId: 1, transport: sink.url, state: "finished", startedAt: expect.any(String), sent: 1, failed: 1, inFlight: 0 }],
       updatedAt: expect.any(String),
     });
     // status by file path works too
-    const byPath = await cli(["status", ISSUE, "--json"]);
+    const byPath = await project.cli(["status", ISSUE, "--json"]);
     expect(JSON.parse(byPath.stdout).counts.total).toBe(2);
   });
 
-  it("exit 3 and how to resume when the server is down (421 at every connection)", async () => {
-    const down = await startSmtp({ greeting: { code: 421, message: "4.3.2 Service shutting down" } });
+  it("exit 3 and how to resume when the server is down (421 at every connection)", async ({ project }) => {
+    const down = await project.smtp({ greeting: { code: 421, message: "4.3.2 Service shutting down" } });
     const port = down.port;
-    sink = down;
-    await writeCsv(root, "list.csv", readers(25));
-    const r = await cli([
+    await project.write("list.csv", list(25));
+    const r = await project.cli([
       "send",
       ISSUE,
       "--to",
@@ -220,16 +163,16 @@ describe("rassylka send (CLI)", () => {
     expect(r.stdout).toMatch(/Paused: .*server looks down.*re-run: rassylka send/s);
   });
 
-  it("exit 1 and nothing sent: no --yes off a terminal, no RASSYLKA_SECRET, a draft, a bad SMTP URL", async () => {
-    sink = await startSmtp();
-    await writeCsv(root, "list.csv", "email\na@example.ru\n");
-    const noYes = await cli(["send", ISSUE, "--to", "list.csv", "--transport", "smtp", "--smtp-url", sink.url]);
+  it("exit 1 and nothing sent: no --yes off a terminal, no RASSYLKA_SECRET, a draft, a bad SMTP URL", async ({ project }) => {
+    const sink = await project.smtp();
+    await project.write("list.csv", "email\na@example.ru\n");
+    const noYes = await project.cli(["send", ISSUE, "--to", "list.csv", "--transport", "smtp", "--smtp-url", sink.url]);
     expect(noYes.code).toBe(1);
     expect(noYes.stderr).toMatch(/not a terminal[\s\S]*--yes/);
-    const noSecret = await cli(smtpArgs(sink.url, "list.csv"), {});
+    const noSecret = await project.cli(smtpSend(sink.url, "--retry-delay", "5"), { RASSYLKA_SECRET: undefined });
     expect(noSecret.code).toBe(1);
     expect(noSecret.stderr).toMatch(/RASSYLKA_SECRET is not set/);
-    const draft = await cli([
+    const draft = await project.cli([
       "send",
       "issues/2026-12-03-draft.md",
       "--to",
@@ -242,12 +185,22 @@ describe("rassylka send (CLI)", () => {
     ]);
     expect(draft.code).toBe(1);
     expect(draft.stderr).toMatch(/draft[\s\S]*--test/);
-    const badUrl = await cli(["send", ISSUE, "--to", "list.csv", "--transport", "smtp", "--smtp-url", "http://user:hunter2@x", "--yes"]);
+    const badUrl = await project.cli([
+      "send",
+      ISSUE,
+      "--to",
+      "list.csv",
+      "--transport",
+      "smtp",
+      "--smtp-url",
+      "http://user:hunter2@x",
+      "--yes",
+    ]);
     expect(badUrl.code).toBe(1);
     expect(badUrl.stderr).not.toContain("hunter2");
     expect(sink.received).toHaveLength(0);
     // test copies of the draft are fine, and are not the send
-    const test = await cli([
+    const test = await project.cli([
       "send",
       "issues/2026-12-03-draft.md",
       "--test",
@@ -262,20 +215,32 @@ describe("rassylka send (CLI)", () => {
     expect((await parse(sink.received[0].raw)).subject).toMatch(/^\[TEST\] /);
   });
 
-  it("--dry-run delivers nothing and needs no confirmation", async () => {
-    sink = await startSmtp();
-    await writeCsv(root, "list.csv", readers(5));
-    const r = await cli(["send", ISSUE, "--to", "list.csv", "--transport", "smtp", "--smtp-url", sink.url, "--dry-run", "--json"]);
+  it("--dry-run delivers nothing and needs no confirmation", async ({ project }) => {
+    const sink = await project.smtp();
+    await project.write("list.csv", list(5));
+    const r = await project.cli(["send", ISSUE, "--to", "list.csv", "--transport", "smtp", "--smtp-url", sink.url, "--dry-run", "--json"]);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ mode: "dry-run", sent: 5, transport: expect.stringContaining("dry run") });
+    // the text never says a dry run sent anything
+    const text = await cli(["send", ISSUE, "--to", "list.csv", "--transport", "smtp", "--smtp-url", sink.url, "--dry-run"]);
+    expect(text.stdout).toMatch(/^Dry run \(nothing delivered\)/m);
+    expect(text.stdout).toMatch(/would be sent: 5/);
+    expect(text.stdout).not.toMatch(/sent now/);
     expect(sink.received).toHaveLength(0);
   });
 });
 
 describe("confirmation on a terminal", () => {
-  it("asks «Send … to N recipients via …? [y/N]»; anything but yes sends nothing (exit 1), yes sends", async () => {
-    await writeCsv(root, "list.csv", "email\na@example.ru\nb@example.ru\n");
-    const flags: SendFlags = { root, to: join(root, "list.csv"), transport: "outbox", concurrency: 5, maxAttempts: 5, retryDelay: 10 };
+  it("asks «Send … to N recipients via …? [y/N]»; anything but yes sends nothing (exit 1), yes sends", async ({ project }) => {
+    await project.write("list.csv", "email\na@example.ru\nb@example.ru\n");
+    const flags: SendFlags = {
+      root: project.root,
+      to: join(project.root, "list.csv"),
+      transport: "outbox",
+      concurrency: 5,
+      maxAttempts: 5,
+      retryDelay: 10,
+    };
     const out: string[] = [];
     const io = { out: (s: string) => out.push(s), err: () => {} };
     const questions: string[] = [];
@@ -290,60 +255,47 @@ describe("confirmation on a terminal", () => {
     expect(await runSendCommand(ISSUE, flags, io, runtime(""))).toBe(1);
     expect(questions[0]).toMatch(/^Send «Тема письма» to 2 recipients via outbox\/2026-12-01-hello\/\? \[y\/N\] $/);
     expect(out.join("\n")).toMatch(/Not sent/);
-    await expect(readdir(join(root, "outbox"))).rejects.toThrow();
+    await expect(readdir(join(project.root, "outbox"))).rejects.toThrow();
     expect(await runSendCommand(ISSUE, flags, io, runtime("y"))).toBe(0);
-    expect(await readdir(join(root, "outbox", "2026-12-01-hello"))).toHaveLength(2);
+    expect(await readdir(join(project.root, "outbox", "2026-12-01-hello"))).toHaveLength(2);
   });
 });
 
-describe("rassylka suppress (CLI)", () => {
-  it("add, list, export, and import of the export into another state file", async () => {
-    expect((await cli(["suppress", "add", "Gone@Example.ru", "b@example.ru", "--reason", "bounced"])).code).toBe(0);
-    const bad = await cli(["suppress", "add", "not-an-address"]);
+describe("rassylka suppress (CLI)", SLOW, () => {
+  it("add, list, export, and import of the export into another state file", async ({ project }) => {
+    expect((await project.cli(["suppress", "add", "Gone@Example.ru", "b@example.ru", "--reason", "bounced"])).code).toBe(0);
+    const bad = await project.cli(["suppress", "add", "not-an-address"]);
     expect(bad.code).toBe(1);
-    const list = JSON.parse((await cli(["suppress", "list", "--json"])).stdout);
+    const list = JSON.parse((await project.cli(["suppress", "list", "--json"])).stdout);
     expect(list.map((s: { email: string }) => s.email).sort()).toEqual(["b@example.ru", "gone@example.ru"]);
-    await writeCsv(root, "plain.csv", 'email,reason\nweird,"x"\n"c,d"@example.ru,unsubscribed\n');
-    expect((await cli(["suppress", "export", "out.csv"])).code).toBe(0);
-    const exported = await readFile(join(root, "out.csv"), "utf8");
+    await project.write("plain.csv", 'email,reason\nweird,"x"\n"c,d"@example.ru,unsubscribed\n');
+    expect((await project.cli(["suppress", "export", "out.csv"])).code).toBe(0);
+    const exported = await readFile(join(project.root, "out.csv"), "utf8");
     expect(exported.split("\n")[0]).toBe("email,reason,source,created_at");
-    const imp = await cli(["suppress", "import", "out.csv", "--state", "other.sqlite"]);
+    const imp = await project.cli(["suppress", "import", "out.csv", "--state", "other.sqlite"]);
     expect(imp.code).toBe(0);
     expect(imp.stdout).toMatch(/Imported 2 new/);
-    const other = JSON.parse((await cli(["suppress", "list", "--json", "--state", "other.sqlite"])).stdout);
+    const other = JSON.parse((await project.cli(["suppress", "list", "--json", "--state", "other.sqlite"])).stdout);
     expect(other.map((s: { email: string; reason: string }) => [s.email, s.reason]).sort()).toEqual([
       ["b@example.ru", "bounced"],
       ["gone@example.ru", "bounced"],
     ]);
-    expect((await cli(["suppress", "remove", "b@example.ru", "--state", "other.sqlite"])).stdout).toMatch(/Removed 1/);
+    expect((await project.cli(["suppress", "remove", "b@example.ru", "--state", "other.sqlite"])).stdout).toMatch(/Removed 1/);
     // a suppressed reader is skipped by send
-    await writeCsv(root, "list.csv", "email\ngone@example.ru\nok@example.ru\n");
-    const r = await cli(["send", ISSUE, "--to", "list.csv", "--yes", "--json"]);
+    await project.write("list.csv", "email\ngone@example.ru\nok@example.ru\n");
+    const r = await project.cli(["send", ISSUE, "--to", "list.csv", "--yes", "--json"]);
     expect(JSON.parse(r.stdout)).toMatchObject({ sent: 1, suppressed: 1 });
   });
 });
 
 // what a user meets at the command line
-describe("rassylka send on a bad day", () => {
-  const smtp = (url: string, ...extra: string[]) => [
-    "send",
-    ISSUE,
-    "--to",
-    "list.csv",
-    "--transport",
-    "smtp",
-    "--smtp-url",
-    url,
-    "--yes",
-    ...extra,
-  ];
-
-  it("no password anywhere in what is printed; a password on the command line is warned about; the hint masks it", async () => {
-    sink = await startSmtp({ greeting: { code: 421, message: "4.3.2 Service shutting down" } });
-    await writeCsv(root, "list.csv", readers(25));
+describe("rassylka send on a bad day", SLOW, () => {
+  it("no password anywhere in what is printed; a password on the command line is warned about; the hint masks it", async ({ project }) => {
+    const sink = await project.smtp({ greeting: { code: 421, message: "4.3.2 Service shutting down" } });
+    await project.write("list.csv", list(25));
     const url = `smtp://news:PASSWORD-XYZ@127.0.0.1:${sink.port}`;
     for (const json of [false, true]) {
-      const r = await cli(smtp(url, "--retry-delay", "60000", ...(json ? ["--json", "--state", "json.sqlite"] : [])), {
+      const r = await project.cli(smtpSend(url, "--retry-delay", "60000", ...(json ? ["--json", "--state", "json.sqlite"] : [])), {
         RASSYLKA_SECRET: SECRET,
       });
       expect(r.code).toBe(3);
@@ -356,21 +308,23 @@ describe("rassylka send on a bad day", () => {
           `re-run: rassylka send ${ISSUE} --to list.csv --transport smtp --smtp-url 'smtp://news:***@127.0.0.1:${sink.port}' --yes`,
         );
     }
-    const status = await cli(["status", "--json"]);
+    const status = await project.cli(["status", "--json"]);
     expect(status.stdout).not.toContain("PASSWORD-XYZ");
   });
 
-  it("a wrong password is exit 1 with the fix and nobody failed; the same command with the right one delivers (exit 0)", async () => {
-    sink = await startSmtp({ auth: { user: "news", pass: "right" } });
-    await writeCsv(root, "list.csv", readers(3));
-    const wrong = await cli(
-      smtp("").filter((a) => a !== "--smtp-url" && a !== ""),
+  it("a wrong password is exit 1 with the fix and nobody failed; the same command with the right one delivers (exit 0)", async ({
+    project,
+  }) => {
+    const sink = await project.smtp({ auth: { user: "news", pass: "right" } });
+    await project.write("list.csv", list(3));
+    const wrong = await project.cli(
+      smtpSend("").filter((a) => a !== "--smtp-url" && a !== ""),
       { RASSYLKA_SECRET: SECRET, SMTP_URL: `smtp://news:wrong@127.0.0.1:${sink.port}` },
     );
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/rejected the login[\s\S]*fix: check the user name and password/);
     expect(wrong.stderr).not.toMatch(/\n\s+at /);
-    const right = await cli([...smtp("").filter((a) => a !== "--smtp-url" && a !== ""), "--json"], {
+    const right = await project.cli([...smtpSend("").filter((a) => a !== "--smtp-url" && a !== ""), "--json"], {
       RASSYLKA_SECRET: SECRET,
       SMTP_URL: `smtp://news:right@127.0.0.1:${sink.port}`,
     });
@@ -378,10 +332,10 @@ describe("rassylka send on a bad day", () => {
     expect(JSON.parse(right.stdout)).toMatchObject({ sent: 3, failed: 0 });
   });
 
-  it("only greylisted readers left and the retry far off: exit 3 at once, how many and when to re-run", async () => {
-    sink = await startSmtp({ behaviour: greylist(60 * 60_000) });
-    await writeCsv(root, "list.csv", readers(2));
-    const r = await cli(smtp(sink.url, "--retry-delay", "1000000"));
+  it("only greylisted readers left and the retry far off: exit 3 at once, how many and when to re-run", async ({ project }) => {
+    const sink = await project.smtp({ behaviour: greylist(60 * 60_000) });
+    await project.write("list.csv", list(2));
+    const r = await project.cli(smtpSend(sink.url, "--retry-delay", "1000000"));
     expect(r.code).toBe(3);
     expect(r.stdout).toMatch(/^Nothing sent of «Тема письма»/);
     expect(r.stdout).toMatch(
@@ -389,58 +343,58 @@ describe("rassylka send on a bad day", () => {
     );
   });
 
-  it("--retry-failed sends the failed readers again; a reader suppressed since counts as suppressed, exit 0", async () => {
+  it("--retry-failed sends the failed readers again; a reader suppressed since counts as suppressed, exit 0", async ({ project }) => {
     let refuse = true;
-    sink = await startSmtp({
+    const sink = await project.smtp({
       behaviour: (rcpt) => (refuse && rcpt !== "reader0@example.ru" ? { code: 550, message: "5.7.1 policy" } : undefined),
     });
-    await writeCsv(root, "list.csv", readers(3));
-    expect((await cli(smtp(sink.url))).code).toBe(2);
+    await project.write("list.csv", list(3));
+    expect((await project.cli(smtpSend(sink.url))).code).toBe(2);
     refuse = false;
-    expect((await cli(["suppress", "add", "reader2@example.ru"])).code).toBe(0);
-    const r = await cli(smtp(sink.url, "--retry-failed", "--json"));
+    expect((await project.cli(["suppress", "add", "reader2@example.ru"])).code).toBe(0);
+    const r = await project.cli(smtpSend(sink.url, "--retry-failed", "--json"));
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ retried: 2, sent: 1, alreadySent: 1, suppressed: 1, failed: 0 });
   });
 
-  it("SMTP_CA_FILE makes a self-signed relay trusted; SMTP_TLS_INSECURE=1 works and is warned about on every run", async () => {
-    const cert = await selfSignedCert(root);
-    sink = await startSmtp({ tls: cert });
-    await writeCsv(root, "list.csv", readers(1));
-    const untrusted = await cli(smtp(sink.url));
+  it("SMTP_CA_FILE makes a self-signed relay trusted; SMTP_TLS_INSECURE=1 works and is warned about on every run", async ({ project }) => {
+    const cert = await selfSignedCert(project.root);
+    const sink = await project.smtp({ tls: cert });
+    await project.write("list.csv", list(1));
+    const untrusted = await project.cli(smtpSend(sink.url));
     expect(untrusted.code).toBe(1);
     expect(untrusted.stderr).toMatch(/TLS with 127\.0\.0\.1:\d+ failed: .*self[- ]signed[\s\S]*SMTP_CA_FILE/);
-    const trusted = await cli(smtp(sink.url), { RASSYLKA_SECRET: SECRET, SMTP_CA_FILE: cert.certFile });
+    const trusted = await project.cli(smtpSend(sink.url), { RASSYLKA_SECRET: SECRET, SMTP_CA_FILE: cert.certFile });
     expect(trusted.code).toBe(0);
     expect(trusted.stderr).not.toMatch(/warning/);
-    await writeCsv(root, "list.csv", readers(2));
-    const insecure = await cli(smtp(sink.url), { RASSYLKA_SECRET: SECRET, SMTP_TLS_INSECURE: "1" });
+    await project.write("list.csv", list(2));
+    const insecure = await project.cli(smtpSend(sink.url), { RASSYLKA_SECRET: SECRET, SMTP_TLS_INSECURE: "1" });
     expect(insecure.code).toBe(0);
     expect(insecure.stderr).toMatch(/warning: the certificate of smtp:\/\/127\.0\.0\.1:\d+ is not verified/);
     expect(sink.received).toHaveLength(2);
   });
 
-  it("a real send without unsubscribe in newsletter.yaml is refused (exit 1); --test still works", async () => {
-    await writeFile(join(root, "newsletter.yaml"), CONFIG.replace(/unsubscribe:[\s\S]*$/, ""));
-    await writeCsv(root, "list.csv", readers(1));
-    const r = await cli(["send", ISSUE, "--to", "list.csv", "--yes"], {});
+  it("a real send without unsubscribe in newsletter.yaml is refused (exit 1); --test still works", async ({ project }) => {
+    await project.write("newsletter.yaml", CONFIG.replace(/unsubscribe:[\s\S]*$/, ""));
+    await project.write("list.csv", list(1));
+    const r = await project.cli(["send", ISSUE, "--to", "list.csv", "--yes"], { RASSYLKA_SECRET: undefined });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/no unsubscribe[\s\S]*fix: add `unsubscribe:/);
-    expect((await cli(["send", ISSUE, "--test", "me@example.ru"], {})).code).toBe(0);
+    expect((await project.cli(["send", ISSUE, "--test", "me@example.ru"], { RASSYLKA_SECRET: undefined })).code).toBe(0);
   });
 
-  it("a zero-byte state file is exit 1 naming it, nothing sent; a new state file is announced", async () => {
-    await writeCsv(root, "list.csv", readers(1));
-    const first = await cli(["send", ISSUE, "--to", "list.csv", "--yes"]);
+  it("a zero-byte state file is exit 1 naming it, nothing sent; a new state file is announced", async ({ project }) => {
+    await project.write("list.csv", list(1));
+    const first = await project.cli(["send", ISSUE, "--to", "list.csv", "--yes"]);
     expect(first.code).toBe(0);
     expect(first.stderr).toMatch(/note: a new state file .*\.rassylka\/state\.sqlite/);
-    const again = await cli(["send", ISSUE, "--to", "list.csv", "--yes"]);
+    const again = await project.cli(["send", ISSUE, "--to", "list.csv", "--yes"]);
     expect(again.stderr).not.toMatch(/new state file/);
-    await writeFile(join(root, "empty.sqlite"), "");
-    const empty = await cli(["send", ISSUE, "--to", "list.csv", "--yes", "--state", "empty.sqlite"]);
+    await writeFile(join(project.root, "empty.sqlite"), "");
+    const empty = await project.cli(["send", ISSUE, "--to", "list.csv", "--yes", "--state", "empty.sqlite"]);
     expect(empty.code).toBe(1);
     expect(empty.stderr).toMatch(/empty\.sqlite: error: the state file is empty \(0 bytes\)[\s\S]*fix: restore it from a backup/);
-    expect((await readFile(join(root, "empty.sqlite"))).length).toBe(0);
+    expect((await readFile(join(project.root, "empty.sqlite"))).length).toBe(0);
   });
 
   const canMount = (() => {
@@ -451,24 +405,23 @@ describe("rassylka send on a bad day", () => {
       return false;
     }
   })();
-  it.skipIf(!canMount)("a full disk and a read-only folder are one-line errors, never a stack", async () => {
-    const mnt = join(root, "mnt");
+  it.skipIf(!canMount)("a full disk and a read-only folder are one-line errors, never a stack", async ({ project }) => {
+    const mnt = join(project.root, "mnt");
     await mkdir(mnt);
     execFileSync("mount", ["-t", "tmpfs", "-o", "size=200k", "tmpfs", mnt]);
     try {
-      await writeCsv(
-        root,
+      await project.write(
         "list.csv",
         `email,pad\n${Array.from({ length: 3000 }, (_, i) => `r${i}@example.ru,${"x".repeat(100)}`).join("\n")}\n`,
       );
-      const full = await cli(["send", ISSUE, "--to", "list.csv", "--yes", "--dry-run", "--state", "mnt/state.sqlite"]);
+      const full = await project.cli(["send", ISSUE, "--to", "list.csv", "--yes", "--dry-run", "--state", "mnt/state.sqlite"]);
       expect(full.code).toBe(1);
       expect(full.stderr).toMatch(
         /state\.sqlite: error: the disk holding the state file is full \(SQLITE_FULL\)[\s\S]*fix: free some space/,
       );
       expect(full.stderr).not.toMatch(/\n\s+at |SqliteError/);
       execFileSync("mount", ["-o", "remount,ro", mnt]);
-      const ro = await cli(["send", ISSUE, "--to", "list.csv", "--yes", "--state", "mnt/new/state.sqlite"]);
+      const ro = await project.cli(["send", ISSUE, "--to", "list.csv", "--yes", "--state", "mnt/new/state.sqlite"]);
       expect(ro.code).toBe(1);
       expect(ro.stderr).toMatch(/error: cannot write the state file/);
       expect(ro.stderr.trim().split("\n").length).toBeLessThanOrEqual(2);
@@ -477,17 +430,17 @@ describe("rassylka send on a bad day", () => {
     }
   });
 
-  it("--rate prints no MaxListenersExceededWarning; reply codes are not doubled", async () => {
-    sink = await startSmtp({
+  it("--rate prints no MaxListenersExceededWarning; reply codes are not doubled", async ({ project }) => {
+    const sink = await project.smtp({
       behaviour: (rcpt) => (rcpt === "reader3@example.ru" ? { code: 550, message: "5.1.1 No such user" } : undefined),
     });
-    await writeCsv(root, "list.csv", readers(30));
-    const r = await cli(smtp(sink.url, "--rate", "100", "--concurrency", "10"));
+    await project.write("list.csv", list(30));
+    const r = await project.cli(smtpSend(sink.url, "--rate", "100", "--concurrency", "10"));
     expect(r.code).toBe(2);
     expect(r.stderr).not.toMatch(/MaxListenersExceededWarning/);
     expect(r.stdout).toMatch(/reader3@example\.ru — 550 5\.1\.1 No such user/);
     expect(r.stdout).not.toMatch(/550 550/);
-    const status = await cli(["status"]);
+    const status = await project.cli(["status"]);
     expect(status.stdout).toMatch(/✗ reader3@example\.ru — 550 5\.1\.1 No such user/);
     expect(status.stdout).not.toMatch(/550 550/);
   });
@@ -495,30 +448,29 @@ describe("rassylka send on a bad day", () => {
 
 // pacing per receiving domain from the command line
 describe("--domain-rate", () => {
-  it.each([
+  it.for([
     ["mail.ru", "give DOMAIN=N"],
     ["mail.ru=0", "must be messages per second above 0, e.g. --domain-rate mail.ru=10"],
     ["*.mail.ru=5", "give DOMAIN=N"],
-  ])("--domain-rate %s: exit 1 naming the flag and the fix", async (value, words) => {
-    sink = await startSmtp();
-    await writeCsv(root, "list.csv", "email\na@mail.ru\n");
-    const r = await cli([...smtpArgs(sink.url, "list.csv"), "--domain-rate", value]);
+  ])("--domain-rate %s: exit 1 naming the flag and the fix", async ([value, words], { project }) => {
+    const sink = await project.smtp();
+    await project.write("list.csv", "email\na@mail.ru\n");
+    const r = await project.cli([...smtpSend(sink.url, "--retry-delay", "5"), "--domain-rate", value]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("--domain-rate");
     expect(r.stderr).toContain(words);
     expect(sink.received).toHaveLength(0);
   });
 
-  it("paces the domains given, over newsletter.yaml's, and the JSON summary lists them", { timeout: 60_000 }, async () => {
-    await writeFile(join(root, "newsletter.yaml"), `${CONFIG}sending:\n  domainRates:\n    mail.ru: 100\n    yandex.ru: 50\n`);
-    sink = await startSmtp();
-    await writeCsv(
-      root,
+  it("paces the domains given, over newsletter.yaml's, and the JSON summary lists them", { timeout: 60_000 }, async ({ project }) => {
+    await project.write("newsletter.yaml", `${CONFIG}sending:\n  domainRates:\n    mail.ru: 100\n    yandex.ru: 50\n`);
+    const sink = await project.smtp();
+    await project.write(
       "list.csv",
       `email\n${Array.from({ length: 6 }, (_, i) => `r${i}@${i % 2 ? "mail.ru" : "yandex.ru"}`).join("\n")}\n`,
     );
     const t0 = performance.now();
-    const r = await cli([...smtpArgs(sink.url, "list.csv"), "--domain-rate", "Mail.RU=4", "--json"]);
+    const r = await project.cli([...smtpSend(sink.url, "--retry-delay", "5"), "--domain-rate", "Mail.RU=4", "--json"]);
     expect(r.code, r.stderr).toBe(0);
     const summary = JSON.parse(r.stdout);
     expect(summary.sent).toBe(6);

@@ -1,59 +1,32 @@
 // Several `rassylka send` processes (the built CLI) on one state: the shared send.
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect } from "vitest";
 import { loadConfig } from "../../src/config/load.js";
 import { newsletterId } from "../../src/identity/newsletter.js";
 import { createUnsubscribeToken } from "../../src/identity/token.js";
 import type { StateLocation } from "../../src/state/location.js";
 import { openStore } from "../../src/state/store.js";
-import { type CliDone, HELLO, ISSUE, makeProject, SECRET, type Sink, startCli, startSmtp, writeCsv } from "../send/helpers.js";
+import {
+  type CliDone,
+  copies,
+  HELLO,
+  ISSUE,
+  readers,
+  readersCsv,
+  SECRET,
+  type Sink,
+  sendTest,
+  smtpSendOf,
+  stateFlag,
+} from "../send/helpers.js";
 import { backends } from "../state/backends.js";
 
+const it = sendTest;
 const SLUG = "2026-12-01-hello";
-
-let root: string;
-let cleanup: () => Promise<void>;
-let sink: Sink | undefined;
-beforeEach(async () => {
-  ({ root, cleanup } = await makeProject());
-});
-afterEach(async () => {
-  await sink?.close();
-  sink = undefined;
-  await cleanup();
-});
-
-type Done = CliDone;
-// the built CLI in English whatever the machine's LANG (its words are pinned below)
-const start = (args: string[], env: NodeJS.ProcessEnv = {}) => startCli(root, args, { RASSYLKA_LANG: "en", ...env });
-
-const readers = (n: number) => Array.from({ length: n }, (_, i) => `reader${i}@example.ru`);
-const csv = (list: string[]) => `email,name\n${list.map((a, i) => `${a},Читатель ${i}`).join("\n")}\n`;
-const stateArgs = (location: StateLocation) => ["--state", location.kind === "sqlite" ? location.file : location.url];
-const sendArgs = (location: StateLocation, issue = ISSUE, extra: string[] = []) => [
-  "send",
-  issue,
-  "--to",
-  "list.csv",
-  "--transport",
-  "smtp",
-  "--smtp-url",
-  sink!.url,
-  "--concurrency",
-  "1",
-  "--yes",
-  "--json",
-  ...stateArgs(location),
-  ...extra,
-];
-/** Who got how many copies. */
-function copies(s: Sink): Map<string, number> {
-  const n = new Map<string, number>();
-  for (const r of s.received) for (const to of r.to) n.set(to, (n.get(to) ?? 0) + 1);
-  return n;
-}
-const summaryOf = (d: Done) => {
+const sendArgs = (sink: Sink, location: StateLocation, issue = ISSUE, extra: string[] = []) =>
+  smtpSendOf(issue, sink.url, "--concurrency", "1", "--json", ...stateFlag(location), ...extra);
+const summaryOf = (d: CliDone) => {
   expect(d.code, d.stderr).toBe(0);
   return JSON.parse(d.stdout) as { sent: number; resent: number; resentAddresses: string[]; workers: number; sentByOthers: number };
 };
@@ -62,13 +35,15 @@ describe.each(backends())("a shared send ($name)", (backend) => {
   beforeAll(() => backend.start(), 60_000);
   afterAll(() => backend.stop());
 
-  it("three workers, one SIGKILLed mid-send: its claims are taken over after the lease, everyone gets it, only its in-flight readers twice, and those are reported", async () => {
+  it("three workers, one SIGKILLed mid-send: its claims are taken over after the lease, everyone gets it, only its in-flight readers twice, and those are reported", async ({
+    project,
+  }) => {
     const location = await backend.fresh();
     const list = readers(90);
-    await writeCsv(root, "list.csv", csv(list));
-    sink = await startSmtp({ dataDelayMs: 60 });
+    await project.write("list.csv", readersCsv(list));
+    const sink = await project.smtp({ dataDelayMs: 60 });
     const env = (n: number) => ({ RASSYLKA_LEASE_MS: "1500", RASSYLKA_WORKER_HOST: `host-${n}` });
-    const workers = [1, 2, 3].map((n) => start(sendArgs(location), env(n)));
+    const workers = [1, 2, 3].map((n) => project.start(sendArgs(sink, location), env(n)));
     await sink.waitForReceived(15);
     workers[0].child.kill("SIGKILL");
     const [killed, ...rest] = await Promise.all(workers.map((w) => w.done));
@@ -99,15 +74,17 @@ describe.each(backends())("a shared send ($name)", (backend) => {
     }
   }, 120_000);
 
-  it("two processes with different host names on one send: every reader exactly once, each reports its part, status shows both", async () => {
+  it("two processes with different host names on one send: every reader exactly once, each reports its part, status shows both", async ({
+    project,
+  }) => {
     const location = await backend.fresh();
     const list = readers(80);
-    await writeCsv(root, "list.csv", csv(list));
+    await project.write("list.csv", readersCsv(list));
     // slow enough that the second process, started after the first delivered one, still finds readers to take
-    sink = await startSmtp({ dataDelayMs: 80 });
-    const a = start(sendArgs(location), { RASSYLKA_WORKER_HOST: "laptop" });
+    const sink = await project.smtp({ dataDelayMs: 80 });
+    const a = project.start(sendArgs(sink, location), { RASSYLKA_WORKER_HOST: "laptop" });
     await sink.waitForReceived(1);
-    const b = start(sendArgs(location), { RASSYLKA_WORKER_HOST: "ci-runner" });
+    const b = project.start(sendArgs(sink, location), { RASSYLKA_WORKER_HOST: "ci-runner" });
     const [ra, rb] = (await Promise.all([a.done, b.done])).map(summaryOf);
     const got = copies(sink);
     expect([...got.keys()].sort()).toEqual([...list].sort());
@@ -116,7 +93,7 @@ describe.each(backends())("a shared send ($name)", (backend) => {
     expect(rb.sent).toBeGreaterThan(0);
     expect(ra.resent + rb.resent).toBe(0);
     expect(rb.workers).toBe(2);
-    const status = start(["status", SLUG, "--json", ...stateArgs(location)]);
+    const status = project.start(["status", SLUG, "--json", ...stateFlag(location)]);
     const s = await status.done;
     expect(s.code, s.stderr).toBe(0);
     const json = JSON.parse(s.stdout);
@@ -129,15 +106,16 @@ describe.each(backends())("a shared send ($name)", (backend) => {
     );
   }, 120_000);
 
-  it("an unsubscribe recorded on another machine while the send runs is honoured at claim time", async () => {
+  it("an unsubscribe recorded on another machine while the send runs is honoured at claim time", async ({ project }) => {
     const location = await backend.fresh();
     const list = readers(50);
-    await writeCsv(root, "list.csv", csv(list));
-    sink = await startSmtp({ dataDelayMs: 40 });
-    const send = start(sendArgs(location), { RASSYLKA_WORKER_HOST: "sender" });
+    await project.write("list.csv", readersCsv(list));
+    const sink = await project.smtp({ dataDelayMs: 40 });
+    const send = project.start(sendArgs(sink, location), { RASSYLKA_WORKER_HOST: "sender" });
     await sink.waitForReceived(3);
     const late = list[45];
-    const suppress = await start(["suppress", "add", late.toUpperCase(), ...stateArgs(location)], { RASSYLKA_WORKER_HOST: "web" }).done;
+    const suppress = await project.start(["suppress", "add", late.toUpperCase(), ...stateFlag(location)], { RASSYLKA_WORKER_HOST: "web" })
+      .done;
     expect(suppress.code, suppress.stderr).toBe(0);
     const r = summaryOf(await send.done);
     expect(copies(sink).has(late)).toBe(false);
@@ -145,12 +123,12 @@ describe.each(backends())("a shared send ($name)", (backend) => {
     expect(r).toMatchObject({ sent: 49, suppressed: 1 });
   }, 120_000);
 
-  it("serve on the web host records a one-click unsubscribe in the same database; the running send honours it", async () => {
+  it("serve on the web host records a one-click unsubscribe in the same database; the running send honours it", async ({ project }) => {
     const location = await backend.fresh();
     const list = readers(50);
-    await writeCsv(root, "list.csv", csv(list));
-    sink = await startSmtp({ dataDelayMs: 40 });
-    const web = start(["serve", "--port", "0", ...stateArgs(location)], { RASSYLKA_WORKER_HOST: "web" });
+    await project.write("list.csv", readersCsv(list));
+    const sink = await project.smtp({ dataDelayMs: 40 });
+    const web = project.start(["serve", "--port", "0", ...stateFlag(location)], { RASSYLKA_WORKER_HOST: "web" });
     const base = await new Promise<string>((resolve, reject) => {
       let out = "";
       web.child.stdout!.on("data", (c) => {
@@ -161,10 +139,10 @@ describe.each(backends())("a shared send ($name)", (backend) => {
       web.child.on("close", (code) => reject(new Error(`serve exited ${code}: ${out}`)));
     });
     try {
-      const send = start(sendArgs(location), { RASSYLKA_WORKER_HOST: "sender" });
+      const send = project.start(sendArgs(sink, location), { RASSYLKA_WORKER_HOST: "sender" });
       await sink.waitForReceived(3);
       const late = list[45];
-      const { config } = await loadConfig(root);
+      const { config } = await loadConfig(project.root);
       const token = createUnsubscribeToken(late, newsletterId(config), SECRET);
       const res = await fetch(`${base}unsubscribe?token=${token}`, {
         method: "POST",
@@ -184,19 +162,19 @@ describe.each(backends())("a shared send ($name)", (backend) => {
 });
 
 describe("one SQLite file", () => {
-  it("sends of six different issues at once: none fails with 'database is locked', each delivers its list", async () => {
-    const file = join(root, "state.sqlite");
+  it("sends of six different issues at once: none fails with 'database is locked', each delivers its list", async ({ project }) => {
+    const file = join(project.root, "state.sqlite");
     const issues: string[] = [];
     for (let i = 0; i < 6; i++) {
       const day = String(10 + i);
       const path = `issues/2026-12-${day}-vypusk.md`;
-      await writeFile(join(root, path), HELLO.replace("2026-12-01", `2026-12-${day}`).replace("Тема письма", `Тема ${i}`));
+      await writeFile(join(project.root, path), HELLO.replace("2026-12-01", `2026-12-${day}`).replace("Тема письма", `Тема ${i}`));
       issues.push(path);
     }
-    await writeCsv(root, "list.csv", csv(readers(40)));
-    sink = await startSmtp({ dataDelayMs: 5 });
+    await project.write("list.csv", readersCsv(readers(40)));
+    const sink = await project.smtp({ dataDelayMs: 5 });
     const runs = issues.map((issue) =>
-      start(sendArgs({ kind: "sqlite", file }, issue, ["--concurrency", "3"]), { RASSYLKA_WORKER_HOST: "one-machine" }),
+      project.start(sendArgs(sink, { kind: "sqlite", file }, issue, ["--concurrency", "3"]), { RASSYLKA_WORKER_HOST: "one-machine" }),
     );
     const results = await Promise.all(runs.map((r) => r.done));
     for (const r of results) {

@@ -1,68 +1,41 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect } from "vitest";
 import type { StateLocation } from "../../src/state/location.js";
 import { openStore } from "../../src/state/store.js";
-import { ISSUE, makeProject, type Sink, startCli, startSmtp, writeCsv } from "../send/helpers.js";
+import { readers as list, readersCsv, type SendProject, sendTest, smtpSend, stateFlag } from "../send/helpers.js";
 import { backends } from "../state/backends.js";
 
+const it = sendTest;
 const SLUG = "2026-12-01-hello";
 const BACKENDS = backends();
-
-let root: string;
-let cleanup: () => Promise<void>;
-let sink: Sink | undefined;
 beforeAll(async () => {
   await Promise.all(BACKENDS.map((b) => b.start()));
 }, 120_000);
 afterAll(async () => {
   for (const b of BACKENDS) await b.stop();
 });
-beforeEach(async () => {
-  ({ root, cleanup } = await makeProject());
-});
-afterEach(async () => {
-  await sink?.close();
-  sink = undefined;
-  await cleanup();
-});
 
-const start = (args: string[], env: NodeJS.ProcessEnv = {}) => startCli(root, args, { RASSYLKA_LANG: "en", ...env });
-const where = (location: StateLocation) => (location.kind === "sqlite" ? location.file : location.url);
-const send = (location: StateLocation) =>
-  start(
-    [
-      "send",
-      ISSUE,
-      "--to",
-      "list.csv",
-      "--transport",
-      "smtp",
-      "--smtp-url",
-      sink!.url,
-      "--concurrency",
-      "1",
-      "--yes",
-      "--json",
-      "--state",
-      where(location),
-    ],
-    { RASSYLKA_LEASE_MS: "1000" },
-  );
-const copy = (from: StateLocation, to: StateLocation) => start(["state", "copy", "--from", where(from), "--to", where(to)]).done;
-const readers = Array.from({ length: 40 }, (_, i) => `reader${i}@example.ru`);
+const where = (location: StateLocation) => stateFlag(location)[1];
+const send = (project: SendProject, location: StateLocation) =>
+  project.start(smtpSend(project.sink!.url, "--concurrency", "1", "--json", ...stateFlag(location)), { RASSYLKA_LEASE_MS: "1000" });
+const copy = (project: SendProject, from: StateLocation, to: StateLocation) =>
+  project.cli(["state", "copy", "--from", where(from), "--to", where(to)]);
+const readers = list(40);
 
 describe.each(BACKENDS)("state copy from $name during and between sends", (backend) => {
   const other = () => BACKENDS.find((b) => b !== backend)!;
 
-  it("refused while the source has a live send, naming it; after it, a re-copy updates changed rows and the target's send mails no one twice", async () => {
+  it("refused while the source has a live send, naming it; after it, a re-copy updates changed rows and the target's send mails no one twice", async ({
+    project,
+  }) => {
     const source = await backend.fresh();
     const target = await other().fresh();
-    await writeCsv(root, "list.csv", `email\n${readers.join("\n")}\n`);
-    sink = await startSmtp({ dataDelayMs: 100 });
+    await project.write("list.csv", readersCsv(readers));
+    const sink = await project.smtp({ dataDelayMs: 100 });
 
     // 1. a send runs: the copy is refused, naming the issue and the worker, and copies nothing
-    const first = send(source);
+    const first = send(project, source);
     await sink.waitForReceived(5);
-    const refused = await copy(source, target);
+    const refused = await copy(project, source, target);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/state\/copy-live-send/);
     expect(refused.stderr).toContain(`issue ${SLUG}`);
@@ -80,15 +53,15 @@ describe.each(BACKENDS)("state copy from $name during and between sends", (backe
     first.child.kill("SIGKILL");
     await first.done;
     await new Promise((r) => setTimeout(r, 1500));
-    const mid = await copy(source, target);
+    const mid = await copy(project, source, target);
     expect(mid.code, mid.stderr).toBe(0);
 
     // 3. the send is finished in the source; a re-copy brings the target up to date
-    const resumed = await send(source).done;
+    const resumed = await send(project, source).done;
     expect(resumed.code, resumed.stderr).toBe(0);
     const delivered = sink.received.length;
     expect(new Set(sink.received.flatMap((m) => m.to))).toEqual(new Set(readers));
-    const again = await copy(source, target);
+    const again = await copy(project, source, target);
     expect(again.code, again.stderr).toBe(0);
     const store = await openStore(target);
     try {
@@ -98,7 +71,7 @@ describe.each(BACKENDS)("state copy from $name during and between sends", (backe
     }
 
     // 4. the same send from the target: everyone already has it, nothing is delivered
-    const there = await send(target).done;
+    const there = await send(project, target).done;
     expect(there.code, there.stderr).toBe(0);
     expect(JSON.parse(there.stdout)).toMatchObject({ sent: 0, alreadySent: 40 });
     expect(sink.received.length).toBe(delivered);

@@ -5,8 +5,9 @@ import { generateKeyPairSync, type KeyObject } from "node:crypto";
 import { createSocket } from "node:dgram";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { SMTPServer } from "smtp-server";
 import { afterEach, describe, expect, it } from "vitest";
-import { CONFIG, makeProject, REPO } from "../send/helpers.js";
+import { CONFIG, ISSUE, makeProject, REPO, SECRET } from "../send/helpers.js";
 
 const BIN = join(REPO, "bin", "rassylka.js");
 const DOMAIN = "prodazhi.example.ru";
@@ -203,5 +204,100 @@ describe("rassylka doctor against a local DNS server", () => {
     const f = report.findings.find((x) => x.ruleId === "doctor/dkim-alignment");
     expect(f?.severity).toBe("error");
     expect(f?.fix).toContain(`${SELECTOR}._domainkey.${DOMAIN}. IN TXT "${dkimValue(KEY.publicKey)}"`);
+  });
+});
+
+/** A real SMTP server that keeps what it got: the EHLO name, MAIL FROM and the message's bytes. */
+async function receiver() {
+  const got: { ehlo: string; mailFrom: string; raw: Buffer }[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    hideSTARTTLS: true,
+    onData(stream, session, cb) {
+      const chunks: Buffer[] = [];
+      stream.on("data", (c: Buffer) => chunks.push(c));
+      stream.on("end", () => {
+        const from = session.envelope.mailFrom;
+        got.push({ ehlo: session.hostNameAppearsAs, mailFrom: from ? from.address : "", raw: Buffer.concat(chunks) });
+        cb();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.server.address() as { port: number }).port;
+  return { got, url: `smtp://127.0.0.1:${port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+/** The message as a mailbox saves it: the receiving MTA's Return-Path and Received on top (mailauth reads the client's IP and EHLO there). */
+const saved = (m: { ehlo: string; mailFrom: string; raw: Buffer }, ip: string) =>
+  Buffer.concat([
+    Buffer.from(
+      `Return-Path: <${m.mailFrom}>\r\nReceived: from ${m.ehlo} (${m.ehlo} [${ip}])\r\n\tby mx.example.org with ESMTPS id 4Xy1; Tue, 1 Dec 2026 09:00:00 +0000\r\n`,
+    ),
+    m.raw,
+  ]);
+
+describe("rassylka doctor --message: a --test copy as received, through mailauth, against the local DNS", () => {
+  it("signed and sent from the SPF-listed address: DKIM, SPF and DMARC pass (exit 0); altered on the way or from elsewhere: the failing verdicts, exit 1", async () => {
+    const p = await makeProject(CONFIG);
+    const smtp = await receiver();
+    cleanup = async () => {
+      await smtp.close();
+      await p.cleanup();
+    };
+    const dns = await startDns(p.root, { ...GOOD, spf: "v=spf1 ip4:127.0.0.2 -all" });
+    const env = {
+      PATH: process.env.PATH,
+      RASSYLKA_LANG: "en",
+      RASSYLKA_SECRET: SECRET,
+      DKIM_DOMAIN: DOMAIN,
+      DKIM_SELECTOR: SELECTOR,
+      DKIM_PRIVATE_KEY: pem(KEY.privateKey),
+      SMTP_EHLO_NAME: `mail.${DOMAIN}`,
+    };
+    const cli = (args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+        execFile(process.execPath, [BIN, ...args], { cwd: p.root, env }, (e, stdout, stderr) =>
+          resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        ),
+      );
+    const sent = await cli(["send", ISSUE, "--test", "editor@example.org", "--transport", "smtp", "--smtp-url", smtp.url, "--yes"]);
+    expect(sent.code, sent.stderr).toBe(0);
+    expect(smtp.got).toHaveLength(1);
+    const copy = smtp.got[0];
+    const verdicts = (r: Report) =>
+      Object.fromEntries(r.findings.filter((f) => f.ruleId.startsWith("doctor/message-")).map((f) => [f.ruleId, f.severity]));
+
+    await writeFile(join(p.root, "good.eml"), saved(copy, "127.0.0.2"));
+    const good = await cli(["doctor", "--dns", dns, "--json", "--message", "good.eml"]);
+    expect(good.stdout, good.stderr).toMatch(/^{/);
+    const goodReport = JSON.parse(good.stdout) as Report;
+    expect(verdicts(goodReport)).toEqual({ "doctor/message-dkim": "info", "doctor/message-spf": "info", "doctor/message-dmarc": "info" });
+    expect(good.code, good.stdout).toBe(0);
+    const text = await cli(["doctor", "--dns", dns, "--message", "good.eml"]);
+    expect(text.stdout).toContain(`DKIM of the received message: pass (${DOMAIN})`);
+    expect(text.stdout).toContain("DMARC of the received message: pass");
+
+    // a signed header changed after sending: DKIM fails, and with SPF alone DMARC still passes (aligned return path)
+    const altered = saved(copy, "127.0.0.2").toString("latin1").replace("\r\nPrecedence: bulk\r\n", "\r\nPrecedence: list\r\n");
+    expect(altered).toContain("Precedence: list");
+    await writeFile(join(p.root, "altered.eml"), Buffer.from(altered, "latin1"));
+    const bad = await cli(["doctor", "--dns", dns, "--json", "--message", "altered.eml"]);
+    expect(bad.code, bad.stdout).toBe(1);
+    const badReport = JSON.parse(bad.stdout) as Report;
+    expect(verdicts(badReport)).toEqual({ "doctor/message-dkim": "error", "doctor/message-spf": "info", "doctor/message-dmarc": "info" });
+    expect(badReport.findings.find((f) => f.ruleId === "doctor/message-dkim")?.fix).toMatch(/real SMTP server/);
+
+    // the same copy relayed from an address the SPF record does not list, and altered: nothing passes
+    await writeFile(join(p.root, "elsewhere.eml"), Buffer.from(altered.replace("[127.0.0.2]", "[198.51.100.7]"), "latin1"));
+    const elsewhere = JSON.parse((await cli(["doctor", "--dns", dns, "--json", "--message", "elsewhere.eml"])).stdout) as Report;
+    expect(verdicts(elsewhere)).toEqual({ "doctor/message-dkim": "error", "doctor/message-spf": "error", "doctor/message-dmarc": "error" });
+    expect(elsewhere.exitCode).toBe(1);
+
+    // a file that is not there: one error naming it, no stack trace
+    const missing = await cli(["doctor", "--dns", dns, "--message", "nowhere.eml"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stdout + missing.stderr).toMatch(/cannot read .*nowhere\.eml: ENOENT/);
+    expect(missing.stderr).not.toMatch(/\n\s+at /);
   });
 });

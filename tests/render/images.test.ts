@@ -92,6 +92,38 @@ describe("pictures", () => {
     expect(b.err).toContain("image/missing");
   }, 60_000);
 
+  it("a picture a template names by a relative path is published the same way; a missing one is an error at the template", async () => {
+    await writeFile(join(dir, ISSUE), issue("images/chart.png"));
+    await mkdir(join(dir, "assets"), { recursive: true });
+    await writeFile(join(dir, "assets", "logo.png"), png(1200, 300));
+    const header = join(dir, "templates", "partials", "header.hbs");
+    const original = await readFile(header, "utf8");
+    await writeFile(
+      header,
+      original.replace("  <mj-column>\n", '  <mj-column>\n    <mj-image src="../../assets/logo.png" alt="Logo" width="300px" />\n'),
+    );
+    try {
+      const r = await rassylka(["build", "--root", dir], tmp, env);
+      expect(r.err).toBe("");
+      expect(r.code).toBe(0);
+      const logo = (await assets()).find((n) => n.startsWith("logo."));
+      expect(logo).toMatch(/^logo\.[0-9a-f]{12}\.png$/);
+      const html = await readFile(join(dir, "dist", "2026-04-01-pictures.html"), "utf8");
+      const img = /<img[^>]*alt="Logo"[^>]*>/.exec(html)?.[0] ?? "";
+      expect(img).toContain(`src="https://news.acme.dev/archive/assets/${logo}"`);
+      // shown 300 wide (MJML's width): the height in the file's proportions, never "auto"
+      expect(img).toContain('height="75"');
+      expect(html).not.toContain('height="auto"');
+
+      await rm(join(dir, "assets", "logo.png"));
+      const missing = await rassylka(["build", "--root", dir], tmp, env);
+      expect(missing.code).toBe(1);
+      expect(missing.err).toMatch(/templates\/partials\/header\.hbs:3.*\.\.\/\.\.\/assets\/logo\.png[\s\S]*image\/missing/);
+    } finally {
+      await writeFile(header, original);
+    }
+  }, 90_000);
+
   it("without url: an error that says to set it", async () => {
     await writeFile(join(dir, ISSUE), issue("images/chart.png"));
     const yaml = join(dir, "newsletter.yaml");

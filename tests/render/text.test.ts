@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { formatDiagnostic } from "../../src/cli/print.js";
 import { renderWebVersion } from "../../src/render/personalise.js";
-import { htmlToPlainText, snippetToText } from "../../src/render/text.js";
+import { htmlToPlainText, MAX_TEXT_SOURCE, snippetToText, textSourceProblem } from "../../src/render/text.js";
 import { compileText } from "../helpers/newsletter.js";
 
 describe("text: html-to-text set up for email", () => {
@@ -77,5 +77,21 @@ preheader: Этот прехедер виден только в списке п�
 
   it("block quotes keep their dash", () => {
     expect(text).toMatch(/> —\u00a0Добрый день!/);
+  });
+});
+
+describe("text: HTML too big to make a text part from", () => {
+  // html-to-text cut the text part at 16 MiB silently and printed "Truncating…" to stderr; now the issue is refused first
+  it("over the limit: issue/too-big naming the sizes and the fix; at the limit: nothing", () => {
+    const over = textSourceProblem("x".repeat(MAX_TEXT_SOURCE + 1024 * 1024), "issues/2026-12-01-big.md");
+    expect(over).toMatchObject({
+      ruleId: "issue/too-big",
+      severity: "error",
+      file: "issues/2026-12-01-big.md",
+      message: "the email's HTML is 17.0 MB, more than the 16.0 MB its text part is made from: no mail server takes a message this big",
+      fix: expect.stringContaining("put long material on the web"),
+    });
+    expect(textSourceProblem("x".repeat(MAX_TEXT_SOURCE), "a.md")).toBeUndefined();
+    expect(MAX_TEXT_SOURCE).toBe(16 * 1024 * 1024);
   });
 });

@@ -6,6 +6,11 @@ import { join, resolve } from "node:path";
 import { simpleParser } from "mailparser";
 import { SMTPServer, type SMTPServerSession } from "smtp-server";
 import { test as base } from "vitest";
+import { addressList, csvFile } from "../../src/send/audience.js";
+import type { SendSummary } from "../../src/send/engine.js";
+import { type SendOptions, sendIssue } from "../../src/send/send-issue.js";
+import { SmtpTransport, type SmtpOptions as TransportOptions } from "../../src/send/transports/smtp.js";
+import type { StateLocation } from "../../src/state/location.js";
 
 export const REPO = resolve(import.meta.dirname, "../..");
 export const SECRET = "send-tests-secret-0123456789abcdef";
@@ -250,11 +255,18 @@ export interface CliDone {
   stderr: string;
 }
 
-/** The built CLI (`node bin/rassylka.js ARGS`) in `cwd`, with only PATH, the secret and `env` in its environment. */
-export function startCli(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; done: Promise<CliDone> } {
+/** Variables for a spawned CLI: `undefined` removes one the default set has. */
+export type CliEnv = Record<string, string | undefined>;
+
+/**
+ * The built CLI (`node bin/rassylka.js ARGS`) in `cwd`, with only PATH, the secret and `env` in its
+ * environment (`{ RASSYLKA_SECRET: undefined }`: without the secret).
+ */
+export function startCli(cwd: string, args: string[], env: CliEnv = {}): { child: ChildProcess; done: Promise<CliDone> } {
+  const vars = Object.entries({ PATH: process.env.PATH, RASSYLKA_SECRET: SECRET, ...env }).filter(([, v]) => v !== undefined);
   const child = spawn(process.execPath, [join(REPO, "bin", "rassylka.js"), ...args], {
     cwd,
-    env: { PATH: process.env.PATH, RASSYLKA_SECRET: SECRET, ...env },
+    env: Object.fromEntries(vars),
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";
@@ -268,28 +280,70 @@ export function startCli(cwd: string, args: string[], env: NodeJS.ProcessEnv = {
   return { child, done: new Promise((resolve) => child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }))) };
 }
 
+/** `rassylka send ISSUE` to list.csv through the SMTP server at `url`, confirmed; `extra` flags after. */
+export const smtpSendOf = (issue: string, url: string, ...extra: string[]) => [
+  "send",
+  issue,
+  "--to",
+  "list.csv",
+  "--transport",
+  "smtp",
+  "--smtp-url",
+  url,
+  "--yes",
+  ...extra,
+];
+/** The same of the hello issue. */
+export const smtpSend = (url: string, ...extra: string[]) => smtpSendOf(ISSUE, url, ...extra);
+
+/** `n` readers: reader0@example.ru, reader1@example.ru, … */
+export const readers = (n: number) => Array.from({ length: n }, (_, i) => `reader${i}@example.ru`);
+/** A list file of `addresses`, each with a name (Читатель 0, …). */
+export const readersCsv = (addresses: readonly string[]) => `email,name\n${addresses.map((a, i) => `${a},Читатель ${i}`).join("\n")}\n`;
+/** `--state` naming a location: the file or the URL. */
+export const stateFlag = (location: StateLocation) => ["--state", location.kind === "sqlite" ? location.file : location.url];
+
+/** Who got how many copies. */
+export function copies(sink: Sink): Map<string, number> {
+  const n = new Map<string, number>();
+  for (const r of sink.received) for (const to of r.to) n.set(to, (n.get(to) ?? 0) + 1);
+  return n;
+}
+
 /** What a send test works on: a newsletter of its own and the SMTP servers it started. */
 export interface SendProject {
   /** The newsletter's folder (see makeProject). */
   root: string;
-  /** Its SQLite state file (not created yet). */
+  /** Its SQLite state file for `send` in this process (not created yet; the CLI's is .rassylka/state.sqlite). */
   state: string;
   /** The SMTP server `smtp()` started last. */
   sink?: Sink;
   /** Starts a real SMTP server (see startSmtp) that is closed after the test. */
   smtp(options?: SmtpOptions): Promise<Sink>;
+  /** Writes a file of the newsletter (a list, newsletter.yaml, a template); its path. */
+  write(name: string, text: string | Buffer): Promise<string>;
+  /**
+   * `sendIssue` in this process: the hello issue to `list` (addresses, or a .csv file's path) through the
+   * last SMTP server (two connections, `transport` overriding), ledger in `state`, retries after 5 ms.
+   */
+  send(list: string, extra?: Partial<SendOptions>, transport?: Partial<TransportOptions>): Promise<SendSummary>;
+  /** The built CLI in the newsletter, in English, with the secret (see startCli). */
+  start(args: string[], env?: CliEnv): { child: ChildProcess; done: Promise<CliDone> };
+  /** The same, awaited. */
+  cli(args: string[], env?: CliEnv): Promise<CliDone>;
 }
 
 /**
  * `test` with the send tests' set-up as a vitest fixture: `async ({ project }) => …` gets a fresh
- * newsletter (makeProject) and starts SMTP servers through `project.smtp()`; after the test every server
- * is closed and the folder removed, whatever the test did.
+ * newsletter (makeProject; another newsletter.yaml through `project.write`) and starts SMTP servers through
+ * `project.smtp()`; after the test every server is closed and the folder removed, whatever the test did.
  */
 export const sendTest = base.extend<{ project: SendProject }>({
   // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern
   project: async ({}, use) => {
     const { root, cleanup } = await makeProject();
     const sinks: Sink[] = [];
+    const start = (args: string[], env: CliEnv = {}) => startCli(root, args, { RASSYLKA_LANG: "en", ...env });
     const project: SendProject = {
       root,
       state: join(root, "state.sqlite"),
@@ -299,6 +353,21 @@ export const sendTest = base.extend<{ project: SendProject }>({
         project.sink = sink;
         return sink;
       },
+      write: (name, text) => writeCsv(root, name, text),
+      send: (list, extra = {}, transport = {}) =>
+        sendIssue({
+          root,
+          issue: ISSUE,
+          stateFile: project.state,
+          audience: list.endsWith(".csv") ? csvFile(list) : addressList(list),
+          concurrency: 2,
+          retryDelay: 5,
+          env: { RASSYLKA_SECRET: SECRET },
+          ...extra,
+          transport: extra.transport ?? new SmtpTransport({ url: project.sink?.url ?? "", maxConnections: 2, ...transport }),
+        }),
+      start,
+      cli: (args, env) => start(args, env).done,
     };
     try {
       await use(project);

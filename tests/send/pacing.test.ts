@@ -1,14 +1,12 @@
-import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseDomainRate } from "../../src/cli/send.js";
 import { isRassylkaError } from "../../src/diagnostics.js";
-import { addressList } from "../../src/send/audience.js";
 import { DomainPacer, FLOOR_PER_SECOND, RECOVER_AFTER, slowsDomain } from "../../src/send/pacing.js";
-import { type SendOptions, sendIssue } from "../../src/send/send-issue.js";
+import type { SendOptions } from "../../src/send/send-issue.js";
 import type { DeliveryResult } from "../../src/send/transport.js";
 import { DryRunTransport } from "../../src/send/transports/dry-run.js";
 import { SmtpTransport } from "../../src/send/transports/smtp.js";
-import { type Behaviour, CONFIG, ISSUE, makeProject, type Received, SECRET, type Sink, startSmtp } from "./helpers.js";
+import { type Behaviour, CONFIG, type Received, type SendProject, sendTest, startSmtp } from "./helpers.js";
 
 // pacing per receiving domain
 
@@ -235,17 +233,7 @@ describe("--domain-rate", () => {
 });
 
 // real SMTP: the sink notes when each message arrived
-let root: string;
-let cleanup: () => Promise<void>;
-let sink: Sink | undefined;
-beforeEach(async () => {
-  ({ root, cleanup } = await makeProject());
-});
-afterEach(async () => {
-  await sink?.close();
-  sink = undefined;
-  await cleanup();
-});
+const real = sendTest;
 
 /** Readers of `domains` in turn: a0@first, a1@second, … */
 const interleaved = (n: number, domains: string[]) => Array.from({ length: n }, (_, i) => `r${i}@${domains[i % domains.length]}`);
@@ -264,26 +252,16 @@ const mostInASecond = (arrivals: number[]) => {
   return Math.max(...t.map((start) => t.filter((x) => x >= start && x < start + 1000).length));
 };
 
-function send(list: string[], extra: Partial<SendOptions> = {}) {
-  return sendIssue({
-    root,
-    issue: ISSUE,
-    stateFile: join(root, "state.sqlite"),
-    audience: addressList(list.join(",")),
-    transport: extra.transport ?? new SmtpTransport({ url: sink!.url, maxConnections: 3 }),
-    concurrency: 6,
-    retryDelay: 50,
-    env: { RASSYLKA_SECRET: SECRET },
-    ...extra,
-  });
-}
+/** The send in this process: six readers at a time over three connections, retries after 50 ms. */
+const send = (project: SendProject, list: string[], extra: Partial<SendOptions> = {}) =>
+  project.send(list.join(","), { concurrency: 6, retryDelay: 50, ...extra }, { maxConnections: 3 });
 
 describe("pacing a real send", () => {
-  it("a paced domain stays under its rate while another domain goes on at full speed", { timeout: 60_000 }, async () => {
-    sink = await startSmtp();
+  real("a paced domain stays under its rate while another domain goes on at full speed", { timeout: 60_000 }, async ({ project }) => {
+    const sink = await project.smtp();
     // one in five readers at slow.test (5/s, 20 readers: about 4 s); the other 80 unpaced
     const list = interleaved(100, ["slow.test", "fast.test", "fast.test", "fast.test", "fast.test"]);
-    const summary = await send(list, { domainRates: { "slow.test": 5 } });
+    const summary = await send(project, list, { domainRates: { "slow.test": 5 } });
     expect(summary).toMatchObject({ sent: 100, failed: 0, pending: 0, stopped: undefined });
     const slow = ofDomain(sink.received, "slow.test");
     const fast = ofDomain(sink.received, "fast.test");
@@ -303,11 +281,11 @@ describe("pacing a real send", () => {
     expect(summary.domains).toEqual([{ domain: "slow.test", configured: 5, rate: 5, slowdowns: 0, reason: undefined }]);
   });
 
-  it("readers listed after a long run of one paced domain are not kept waiting behind it", { timeout: 60_000 }, async () => {
-    sink = await startSmtp();
+  real("readers listed after a long run of one paced domain are not kept waiting behind it", { timeout: 60_000 }, async ({ project }) => {
+    const sink = await project.smtp();
     // 40 readers of slow.test first (20/s: 2 s), then 20 of fast.test: parked slow.test readers leave room to claim these
     const list = [...interleaved(40, ["slow.test"]), ...interleaved(20, ["fast.test"]).map((a) => a.replace("r", "f"))];
-    const summary = await send(list, { domainRates: { "slow.test": 20 } });
+    const summary = await send(project, list, { domainRates: { "slow.test": 20 } });
     expect(summary.sent).toBe(60);
     const slow = ofDomain(sink.received, "slow.test");
     const fast = ofDomain(sink.received, "fast.test");
@@ -318,12 +296,11 @@ describe("pacing a real send", () => {
     expect(Math.max(...fast)).toBeLessThan(slow[20]);
   });
 
-  it("the config's sending.domainRates paces; --domain-rate overrides it for its domain", { timeout: 60_000 }, async () => {
-    await cleanup();
-    ({ root, cleanup } = await makeProject(`${CONFIG}sending:\n  domainRates:\n    Slow.Test: 4\n    fast.test: 50\n`));
-    sink = await startSmtp();
+  real("the config's sending.domainRates paces; --domain-rate overrides it for its domain", { timeout: 60_000 }, async ({ project }) => {
+    await project.write("newsletter.yaml", `${CONFIG}sending:\n  domainRates:\n    Slow.Test: 4\n    fast.test: 50\n`);
+    const sink = await project.smtp();
     const list = interleaved(24, ["slow.test", "fast.test"]);
-    const summary = await send(list, { domainRates: { "fast.test": 8 } });
+    const summary = await send(project, list, { domainRates: { "fast.test": 8 } });
     expect(summary.sent).toBe(24);
     const slowRate = rateOf(ofDomain(sink.received, "slow.test"));
     const fastRate = rateOf(ofDomain(sink.received, "fast.test"));
@@ -338,18 +315,17 @@ describe("pacing a real send", () => {
     ]);
   });
 
-  it("a dry run ignores the config's domain rates (it delivers nothing), not --domain-rate", { timeout: 60_000 }, async () => {
-    await cleanup();
-    ({ root, cleanup } = await makeProject(`${CONFIG}sending:\n  domainRates:\n    slow.test: 1\n`));
+  real("a dry run ignores the config's domain rates (it delivers nothing), not --domain-rate", { timeout: 60_000 }, async ({ project }) => {
+    await project.write("newsletter.yaml", `${CONFIG}sending:\n  domainRates:\n    slow.test: 1\n`);
     const list = interleaved(6, ["slow.test"]);
-    const dry = await send(list, { mode: "dry-run", transport: new DryRunTransport("smtp") });
+    const dry = await send(project, list, { mode: "dry-run", transport: new DryRunTransport("smtp") });
     expect(dry).toMatchObject({ sent: 6, domains: [] });
     expect(dry.elapsedMs).toBeLessThan(4000); // at 1/s, six readers would take 5 s
-    const flagged = await send(list, { mode: "dry-run", transport: new DryRunTransport("smtp"), domainRates: { "slow.test": 2 } });
+    const flagged = await send(project, list, { mode: "dry-run", transport: new DryRunTransport("smtp"), domainRates: { "slow.test": 2 } });
     expect(flagged.domains).toMatchObject([{ domain: "slow.test", configured: 2 }]);
   });
 
-  it("421s from one domain slow that domain, not another", { timeout: 60_000 }, async () => {
+  real("421s from one domain slow that domain, not another", { timeout: 60_000 }, async ({ project }) => {
     // a.test answers 421 to its 3rd, 4th and 5th RCPT TO (a burst: one halving), then accepts everything
     let aRcpts = 0;
     const behaviour: Behaviour = (rcpt) => {
@@ -357,9 +333,9 @@ describe("pacing a real send", () => {
       aRcpts++;
       return aRcpts >= 3 && aRcpts <= 5 ? { code: 421, message: "4.7.0 Too many messages from you, slow down" } : undefined;
     };
-    sink = await startSmtp({ behaviour });
+    const sink = await project.smtp({ behaviour });
     const list = interleaved(60, ["a.test", "b.test"]);
-    const summary = await send(list, { domainRates: { "a.test": 10, "b.test": 10 } });
+    const summary = await send(project, list, { domainRates: { "a.test": 10, "b.test": 10 } });
     expect(summary).toMatchObject({ sent: 60, failed: 0, pending: 0, stopped: undefined });
     const a = ofDomain(sink.received, "a.test");
     const b = ofDomain(sink.received, "b.test");

@@ -1,53 +1,26 @@
 import { generateKeyPairSync } from "node:crypto";
-import { join } from "node:path";
 import { dkimVerify } from "mailauth/lib/dkim/verify.js";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import { verifyUnsubscribeToken } from "../../src/identity/token.js";
 import { dkimFromEnv } from "../../src/message/message.js";
-import { addressList, csvFile } from "../../src/send/audience.js";
-import { sendIssue as runSend, type SendOptions } from "../../src/send/send-issue.js";
+import { addressList } from "../../src/send/audience.js";
+import { sendIssue as runSend } from "../../src/send/send-issue.js";
 import type { Transport } from "../../src/send/transport.js";
 import { DryRunTransport } from "../../src/send/transports/dry-run.js";
 import { SmtpTransport } from "../../src/send/transports/smtp.js";
 import { openState } from "../../src/state/db.js";
 import { sqliteStore } from "../../src/state/sqlite.js";
-import { header, ISSUE, makeProject, parse, SECRET, type Sink, startSmtp, writeCsv } from "./helpers.js";
+import { HELLO, header, ISSUE, parse, SECRET, sendTest } from "./helpers.js";
 
 const LIST_ID = "kak-uvelichit-obyomy-prodazh.prodazhi.example.ru";
 
-let root: string;
-let cleanup: () => Promise<void>;
-let sink: Sink | undefined;
-const state = () => join(root, "state.sqlite");
-
-beforeEach(async () => {
-  ({ root, cleanup } = await makeProject());
-});
-afterEach(async () => {
-  await sink?.close();
-  sink = undefined;
-  await cleanup();
-});
-
-function send(url: string, to: string, extra: Partial<SendOptions> = {}) {
-  return runSend({
-    root,
-    issue: ISSUE,
-    stateFile: state(),
-    audience: to.endsWith(".csv") ? csvFile(to) : addressList(to),
-    transport: new SmtpTransport({ url, maxConnections: extra.concurrency ?? 2 }),
-    concurrency: 2,
-    retryDelay: 5,
-    env: { RASSYLKA_SECRET: SECRET },
-    ...extra,
-  });
-}
+const it = sendTest;
 
 describe("send over SMTP", () => {
-  it("delivers each reader once with List-* headers, a fixed Message-ID and personal content", async () => {
-    sink = await startSmtp();
-    const csv = await writeCsv(root, "list.csv", "email,name,city\nanna@example.ru,Анна,Краснодар\nboris@example.ru,Борис,Сочи\n");
-    const summary = await send(sink.url, csv);
+  it("delivers each reader once with List-* headers, a fixed Message-ID and personal content", async ({ project }) => {
+    const sink = await project.smtp();
+    const csv = await project.write("list.csv", "email,name,city\nanna@example.ru,Анна,Краснодар\nboris@example.ru,Борис,Сочи\n");
+    const summary = await project.send(csv);
     expect(summary).toMatchObject({ total: 2, sent: 2, failed: 0, pending: 0, mode: "send", transport: sink.url });
     expect(sink.received.map((r) => r.to[0]).sort()).toEqual(["anna@example.ru", "boris@example.ru"]);
 
@@ -59,7 +32,7 @@ describe("send over SMTP", () => {
     const lu = header(anna.raw, "List-Unsubscribe");
     expect(lu).toHaveLength(1);
     const m =
-      /^<(https:\/\/prodazhi\.example\.ru\/rassylka\/unsubscribe\?token=([A-Za-z0-9_.-]+))>, <mailto:unsubscribe@prodazhi\.example\.ru\?subject=unsubscribe>$/.exec(
+      /^<(https:\/\/prodazhi\.example\.ru\/rassylka\/unsubscribe\?token=([A-Za-z0-9_.-]+))>, <mailto:unsubscribe\+u-[0-9a-f]{24}@prodazhi\.example\.ru\?subject=unsubscribe>$/.exec(
         lu[0],
       );
     expect(m).not.toBeNull();
@@ -79,7 +52,7 @@ describe("send over SMTP", () => {
     expect(mail.html).toContain(m![1].replace(/=/g, "&#x3D;"));
 
     // Message-ID is a function of (issue, recipient): the ledger holds the same one
-    const db = await openState(state());
+    const db = await openState(project.state);
     const ids = db
       .prepare("SELECT email, message_id, state, attempts FROM send_ledger WHERE issue = '2026-12-01-hello' ORDER BY email")
       .all();
@@ -90,23 +63,22 @@ describe("send over SMTP", () => {
     ]);
   });
 
-  it("re-running the same send sends nobody twice", async () => {
-    sink = await startSmtp();
-    const csv = await writeCsv(root, "list.csv", "email\na@example.ru\nb@example.ru\n");
-    await send(sink.url, csv);
-    const again = await send(sink.url, csv);
+  it("re-running the same send sends nobody twice", async ({ project }) => {
+    const sink = await project.smtp();
+    const csv = await project.write("list.csv", "email\na@example.ru\nb@example.ru\n");
+    await project.send(csv);
+    const again = await project.send(csv);
     expect(again).toMatchObject({ sent: 0, alreadySent: 2, pending: 0 });
     expect(sink.received).toHaveLength(2);
   });
 
-  it("a CR/LF in a subscriber value never adds a header, and values are HTML-escaped", async () => {
-    sink = await startSmtp();
-    const csv = await writeCsv(
-      root,
+  it("a CR/LF in a subscriber value never adds a header, and values are HTML-escaped", async ({ project }) => {
+    const sink = await project.smtp();
+    const csv = await project.write(
       "evil.csv",
       'email,name,city\nevil@example.ru,"Ева\r\nBcc: victim@example.ru\r\nX-Injected: yes","<script>alert(1)</script> & ""Ко"""\n',
     );
-    const summary = await send(sink.url, csv);
+    const summary = await project.send(csv);
     expect(summary.sent).toBe(1);
     const raw = sink.received[0].raw;
     const head = raw.toString().split("\r\n\r\n")[0];
@@ -119,19 +91,19 @@ describe("send over SMTP", () => {
     expect(mail.html).not.toContain("<script>alert(1)</script>");
   });
 
-  it("retries 421 and 451 with backoff, reusing the Message-ID, then delivers", async () => {
-    sink = await startSmtp({
+  it("retries 421 and 451 with backoff, reusing the Message-ID, then delivers", async ({ project }) => {
+    const sink = await project.smtp({
       behaviour: (rcpt, n) => {
         if (rcpt === "slow@example.ru" && n === 1) return { code: 421, message: "Try again later" };
         if (rcpt === "slow@example.ru" && n === 2) return { code: 451, message: "Greylisted" };
         return undefined;
       },
     });
-    const summary = await send(sink.url, "slow@example.ru,fast@example.ru");
+    const summary = await project.send("slow@example.ru,fast@example.ru");
     expect(summary).toMatchObject({ sent: 2, failed: 0, pending: 0 });
     expect(sink.attempts.get("slow@example.ru")).toBe(3);
     expect(sink.received.filter((r) => r.to[0] === "slow@example.ru")).toHaveLength(1);
-    const db = await openState(state());
+    const db = await openState(project.state);
     expect(db.prepare("SELECT attempts, last_code, state FROM send_ledger WHERE email = 'slow@example.ru'").get()).toEqual({
       attempts: 3,
       last_code: 250,
@@ -140,9 +112,11 @@ describe("send over SMTP", () => {
     db.close();
   });
 
-  it("records a 550 for one address as a permanent failure with the server's text, and the rest go out", async () => {
-    sink = await startSmtp({ behaviour: (rcpt) => (rcpt === "gone@example.ru" ? { code: 550, message: "No such user here" } : undefined) });
-    const summary = await send(sink.url, "a@example.ru,gone@example.ru,b@example.ru");
+  it("records a 550 for one address as a permanent failure with the server's text, and the rest go out", async ({ project }) => {
+    const sink = await project.smtp({
+      behaviour: (rcpt) => (rcpt === "gone@example.ru" ? { code: 550, message: "No such user here" } : undefined),
+    });
+    const summary = await project.send("a@example.ru,gone@example.ru,b@example.ru");
     expect(summary).toMatchObject({ sent: 2, failed: 1, pending: 0 });
     expect(summary.failures).toEqual([
       expect.objectContaining({ email: "gone@example.ru", code: 550, message: expect.stringContaining("No such user here") }),
@@ -150,9 +124,9 @@ describe("send over SMTP", () => {
     expect(sink.attempts.get("gone@example.ru")).toBe(1);
   });
 
-  it("a connection dropped mid-DATA is retried with the same Message-ID", async () => {
-    sink = await startSmtp({ behaviour: (rcpt, n) => (rcpt === "drop@example.ru" && n === 1 ? "drop" : undefined) });
-    const summary = await send(sink.url, "drop@example.ru,ok@example.ru");
+  it("a connection dropped mid-DATA is retried with the same Message-ID", async ({ project }) => {
+    const sink = await project.smtp({ behaviour: (rcpt, n) => (rcpt === "drop@example.ru" && n === 1 ? "drop" : undefined) });
+    const summary = await project.send("drop@example.ru,ok@example.ru");
     expect(summary).toMatchObject({ sent: 2, failed: 0, pending: 0 });
     expect(sink.dropped).toHaveLength(1);
     const delivered = sink.received.find((r) => r.to[0] === "drop@example.ru")!;
@@ -162,31 +136,33 @@ describe("send over SMTP", () => {
     expect(sink.attempts.get("drop@example.ru")).toBe(2);
   });
 
-  it("pauses after 20 transient failures in a row when the server is down, then resumes", async () => {
+  it("pauses after 20 transient failures in a row when the server is down, then resumes", async ({ project }) => {
     // a server answering 421 at every connection is down, not refusing us (that would be 554)
-    const down = await startSmtp({ greeting: { code: 421, message: "4.3.2 Service shutting down" } });
+    const down = await project.smtp({ greeting: { code: 421, message: "4.3.2 Service shutting down" } });
     const port = down.port;
     const to = Array.from({ length: 30 }, (_, i) => `r${i}@example.ru`).join(",");
-    const paused = await send(`smtp://127.0.0.1:${port}`, to, { retryDelay: 60_000 });
+    const paused = await project.send(to, { retryDelay: 60_000 });
     await down.close();
     expect(paused.stopped).toBe("paused");
     expect(paused.sent).toBe(0);
     expect(paused.pending).toBe(30);
     expect(paused.pauseReason).toMatch(/421/);
 
-    sink = await startSmtp({ port });
+    const sink = await project.smtp({ port });
     // the deferred readers are due only in a minute: a resume retries them now
-    const db = await openState(state());
+    const db = await openState(project.state);
     db.prepare("UPDATE send_ledger SET next_at = 0").run();
     db.close();
-    const resumed = await send(sink.url, to);
+    const resumed = await project.send(to);
     expect(resumed).toMatchObject({ sent: 30, failed: 0, pending: 0 });
     expect(new Set(sink.received.map((r) => r.to[0])).size).toBe(30);
   });
 
-  it("gives up after --max-attempts temporary failures", async () => {
-    sink = await startSmtp({ behaviour: (rcpt) => (rcpt === "busy@example.ru" ? { code: 452, message: "Mailbox busy" } : undefined) });
-    const summary = await send(sink.url, "busy@example.ru,ok@example.ru", { maxAttempts: 3 });
+  it("gives up after --max-attempts temporary failures", async ({ project }) => {
+    const sink = await project.smtp({
+      behaviour: (rcpt) => (rcpt === "busy@example.ru" ? { code: 452, message: "Mailbox busy" } : undefined),
+    });
+    const summary = await project.send("busy@example.ru,ok@example.ru", { maxAttempts: 3 });
     expect(summary).toMatchObject({ sent: 1, failed: 1, pending: 0 });
     expect(summary.failures[0]).toMatchObject({
       email: "busy@example.ru",
@@ -196,25 +172,25 @@ describe("send over SMTP", () => {
     expect(sink.attempts.get("busy@example.ru")).toBe(3);
   });
 
-  it("never sends to a suppressed address (checked when each reader is claimed)", async () => {
-    sink = await startSmtp();
-    const db = await openState(state());
+  it("never sends to a suppressed address (checked when each reader is claimed)", async ({ project }) => {
+    const sink = await project.smtp();
+    const db = await openState(project.state);
     await sqliteStore(db).suppressions.add("Unsub@Example.ru", "unsubscribed");
     db.close();
-    const summary = await send(sink.url, "a@example.ru,unsub@example.ru,b@example.ru");
+    const summary = await project.send("a@example.ru,unsub@example.ru,b@example.ru");
     expect(summary).toMatchObject({ sent: 2, suppressed: 1, pending: 0, failed: 0 });
     expect(sink.received.map((r) => r.to[0]).sort()).toEqual(["a@example.ru", "b@example.ru"]);
   });
 
-  it("signs with DKIM covering List-Unsubscribe and List-Unsubscribe-Post; mailauth verifies it", async () => {
-    sink = await startSmtp();
+  it("signs with DKIM covering List-Unsubscribe and List-Unsubscribe-Post; mailauth verifies it", async ({ project }) => {
+    const sink = await project.smtp();
     const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
     const pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
     const dkim = dkimFromEnv({ DKIM_DOMAIN: "prodazhi.example.ru", DKIM_SELECTOR: "mail", DKIM_PRIVATE_KEY: pem })!;
     const summary = await runSend({
-      root,
+      root: project.root,
       issue: ISSUE,
-      stateFile: state(),
+      stateFile: project.state,
       audience: addressList("anna@example.ru"),
       transport: new SmtpTransport({ url: sink.url, dkim }),
       env: { RASSYLKA_SECRET: SECRET },
@@ -236,42 +212,41 @@ describe("send over SMTP", () => {
     expect((await dkimVerify(tampered, { resolver })).results[0].status.result).not.toBe("pass");
   });
 
-  it("refuses to continue when the issue changed since the send started, unless allowChanged", async () => {
-    sink = await startSmtp();
-    await send(sink.url, "a@example.ru");
-    const { writeFile } = await import("node:fs/promises");
-    await writeFile(join(root, ISSUE), (await import("./helpers.js")).HELLO.replace("Текст выпуска.", "Исправленный текст."));
-    await expect(send(sink.url, "a@example.ru,b@example.ru")).rejects.toThrow(/changed since its send started[\s\S]*--allow-changed/);
+  it("refuses to continue when the issue changed since the send started, unless allowChanged", async ({ project }) => {
+    const sink = await project.smtp();
+    await project.send("a@example.ru");
+    await project.write(ISSUE, HELLO.replace("Текст выпуска.", "Исправленный текст."));
+    await expect(project.send("a@example.ru,b@example.ru")).rejects.toThrow(/changed since its send started[\s\S]*--allow-changed/);
     expect(sink.received).toHaveLength(1);
-    const summary = await send(sink.url, "a@example.ru,b@example.ru", { allowChanged: true });
+    const summary = await project.send("a@example.ru,b@example.ru", { allowChanged: true });
     expect(summary).toMatchObject({ sent: 1, alreadySent: 1 });
     expect((await parse(sink.received[1].raw)).text).toContain("Исправленный текст.");
   });
 
-  it("test copies get [TEST] and are not counted as the send; a dry run delivers nothing", async () => {
-    sink = await startSmtp();
-    const t = await send(sink.url, "editor@example.ru", { mode: "test" });
+  it("test copies get [TEST] and are not counted as the send; a dry run delivers nothing", async ({ project }) => {
+    const sink = await project.smtp();
+    const t = await project.send("editor@example.ru", { mode: "test" });
     expect(t).toMatchObject({ mode: "test", sent: 1 });
     expect((await parse(sink.received[0].raw)).subject).toBe("[TEST] Тема письма");
     // the dry-run transport, as the CLI chooses it for --dry-run
-    const dry = await send(sink.url, "a@example.ru,b@example.ru", { mode: "dry-run", transport: new DryRunTransport(sink.url) });
+    const dry = await project.send("a@example.ru,b@example.ru", { mode: "dry-run", transport: new DryRunTransport(sink.url) });
     expect(dry).toMatchObject({ mode: "dry-run", sent: 2 });
     expect(sink.received).toHaveLength(1);
-    const real = await send(sink.url, "editor@example.ru,a@example.ru");
+    const real = await project.send("editor@example.ru,a@example.ru");
     expect(real).toMatchObject({ sent: 2, alreadySent: 0 });
-    const db = await openState(state());
+    const db = await openState(project.state);
     const ledger = sqliteStore(db).ledger;
     expect(await ledger.counts("2026-12-01-hello")).toMatchObject({ total: 2, sent: 2 });
     expect((await ledger.issues()).map((r) => r.issue)).toEqual(["2026-12-01-hello"]);
     db.close();
   });
 
-  it("stops on abort: no new claims, in-flight messages finish and are recorded, the rest stay pending", async () => {
-    sink = await startSmtp({ dataDelayMs: 30 });
+  it("stops on abort: no new claims, in-flight messages finish and are recorded, the rest stay pending", async ({ project }) => {
+    const sink = await project.smtp({ dataDelayMs: 30 });
     const controller = new AbortController();
     const to = Array.from({ length: 20 }, (_, i) => `r${i}@example.ru`).join(",");
     let aborted = false;
-    const summary = await send(sink.url, to, {
+    const summary = await project.send(to, {
       signal: controller.signal,
       onProgress: (p) => {
         if (p.sent >= 3 && !aborted) {
@@ -285,12 +260,12 @@ describe("send over SMTP", () => {
     expect(summary.sent).toBeGreaterThanOrEqual(3);
     expect(summary.sent).toBeLessThanOrEqual(5);
     expect(sink.received).toHaveLength(summary.sent);
-    const db = await openState(state());
+    const db = await openState(project.state);
     expect(db.prepare("SELECT count(*) AS n FROM send_ledger WHERE state = 'in_flight'").get()).toEqual({ n: 0 });
     db.close();
   });
 
-  it("readers claimed but still waiting for the rate limit when the run stops go back to pending, untouched", async () => {
+  it("readers claimed but still waiting for the rate limit when the run stops go back to pending, untouched", async ({ project }) => {
     const controller = new AbortController();
     const sent: string[] = [];
     const recording: Transport = {
@@ -304,10 +279,10 @@ describe("send over SMTP", () => {
       async close() {},
     };
     const to = "a@example.ru,b@example.ru,c@example.ru,d@example.ru";
-    const summary = await send("smtp://unused", to, { rate: 1, concurrency: 4, transport: recording, signal: controller.signal });
+    const summary = await project.send(to, { rate: 1, concurrency: 4, transport: recording, signal: controller.signal });
     expect(summary).toMatchObject({ stopped: "signal", sent: 1, pending: 3 });
     expect(sent).toEqual(["a@example.ru"]);
-    const db = await openState(state());
+    const db = await openState(project.state);
     expect(db.prepare("SELECT state, attempts, count(*) AS n FROM send_ledger GROUP BY state, attempts ORDER BY state").all()).toEqual([
       { state: "pending", attempts: 0, n: 3 },
       { state: "sent", attempts: 1, n: 1 },
@@ -315,23 +290,23 @@ describe("send over SMTP", () => {
     db.close();
   });
 
-  it("a draft is refused except for test copies; a missing RASSYLKA_SECRET is an error before anything is sent", async () => {
-    sink = await startSmtp();
+  it("a draft is refused except for test copies; a missing RASSYLKA_SECRET is an error before anything is sent", async ({ project }) => {
+    const sink = await project.smtp();
     await expect(
       runSend({
-        root,
+        root: project.root,
         issue: "issues/2026-12-03-draft.md",
-        stateFile: state(),
+        stateFile: project.state,
         audience: addressList("a@example.ru"),
         transport: new SmtpTransport({ url: sink.url }),
         env: { RASSYLKA_SECRET: SECRET },
       }),
     ).rejects.toThrow(/draft/);
     const t = await runSend({
-      root,
+      root: project.root,
       issue: "issues/2026-12-03-draft.md",
       mode: "test",
-      stateFile: state(),
+      stateFile: project.state,
       audience: addressList("ed@example.ru"),
       transport: new SmtpTransport({ url: sink.url }),
       env: { RASSYLKA_SECRET: SECRET },
@@ -339,9 +314,9 @@ describe("send over SMTP", () => {
     expect(t.sent).toBe(1);
     await expect(
       runSend({
-        root,
+        root: project.root,
         issue: ISSUE,
-        stateFile: state(),
+        stateFile: project.state,
         audience: addressList("a@example.ru"),
         transport: new SmtpTransport({ url: sink.url }),
         env: {},
@@ -350,7 +325,7 @@ describe("send over SMTP", () => {
     expect(sink.received).toHaveLength(1);
   });
 
-  it("the rate limit spaces the hand-overs to the transport", async () => {
+  it("the rate limit spaces the hand-overs to the transport", async ({ project }) => {
     const calls: number[] = [];
     const recording: Transport = {
       name: "recording",
@@ -361,7 +336,7 @@ describe("send over SMTP", () => {
       },
       async close() {},
     };
-    const summary = await send("smtp://unused", "a@example.ru,b@example.ru,c@example.ru,d@example.ru", {
+    const summary = await project.send("a@example.ru,b@example.ru,c@example.ru,d@example.ru", {
       rate: 20,
       concurrency: 4,
       transport: recording,

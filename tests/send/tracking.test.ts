@@ -113,14 +113,32 @@ describe("click tracking at send time", () => {
     const [plain] = await sendTo("anna@example.ru", LINKS(), "a.sqlite");
     await writeFile(join(root, "newsletter.yaml"), `${CONFIG}tracking:\n  clicks: false\n  opens: false\n`);
     const [off] = await sendTo("anna@example.ru", LINKS(), "b.sqlite");
-    await writeFile(join(root, "newsletter.yaml"), `${CONFIG}tracking:\n  clicks: true\n`);
+    await writeFile(join(root, "newsletter.yaml"), `${CONFIG}tracking:\n  clicks: true\n  opens: true\n`);
     const [offInIssue] = await sendTo("anna@example.ru", LINKS("tracking: false\n"), "c.sqlite");
-    const [offInIssueKeys] = await sendTo("anna@example.ru", LINKS("tracking:\n  clicks: false\n"), "d.sqlite");
+    const [offInIssueKeys] = await sendTo("anna@example.ru", LINKS("tracking:\n  clicks: false\n  opens: false\n"), "d.sqlite");
     expect(withoutDate(plain.raw)).not.toContain("/c/");
     expect(withoutDate(off.raw)).toBe(withoutDate(plain.raw));
     // the front-matter differs, so the content hash does not matter here: the bytes do
     expect(withoutDate(offInIssue.raw)).toBe(withoutDate(plain.raw));
     expect(withoutDate(offInIssueKeys.raw)).toBe(withoutDate(plain.raw));
+  });
+
+  it("opens only: each reader's message gets its own 1×1 image before </body>; the links stay as they are, no canary", async () => {
+    await writeFile(join(root, "newsletter.yaml"), `${CONFIG}tracking:\n  opens: true\n`);
+    const [anna, boris] = (await sendTo("anna@example.ru,boris@example.ru", LINKS())).sort((a, b) => a.to[0].localeCompare(b.to[0]));
+    const pixels = await Promise.all(
+      [anna, boris].map(async (m) => {
+        const html = String((await parse(m.raw)).html);
+        expect(hrefs(html).some((h) => h.includes("/c/"))).toBe(false);
+        expect(hrefs(html)).toContain("https://prodazhi.example.ru/stati/debitorka?a=1&b=2");
+        const img = /<img src="([^"]*)" width="1" height="1" alt=""[^>]*>\s*<\/body>/.exec(html);
+        expect(img).not.toBeNull();
+        return img?.[1] ?? "";
+      }),
+    );
+    const claims = pixels.map((u) => verifyClickToken(u.slice(`${BASE}/o/`.length, -".gif".length), LIST_ID, SECRET, "open"));
+    expect(claims.map((c) => c?.reader)).toEqual([readerKey(LIST_ID, "anna@example.ru"), readerKey(LIST_ID, "boris@example.ru")]);
+    expect(claims.every((c) => c?.slug === "2026-12-01-hello" && c.trial === false)).toBe(true);
   });
 
   it("tracking on without the newsletter's url is refused before anything is sent", async () => {

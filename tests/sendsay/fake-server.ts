@@ -60,6 +60,12 @@ export interface FakeSendsayOptions {
   accountName?: string;
   /** Figures stat.uni gives for every campaign issue, by `issue.*` column; `null`: not counted yet. */
   issueStats?: Record<string, number | string> | null;
+  /**
+   * Clicks stat.uni reports on every campaign issue (`click.*` columns: `click.link.url`,
+   * `click.member.email`, `click.dt:YD`, `click.issue.id`, with `count(*)`: one row per distinct value of the
+   * other columns, as the docs' "clicks per link" example reads).
+   */
+  clicks?: { url: string; email: string; at: string }[];
   /** The account's stop lists (changed by stoplist.add/delete/erase). */
   stopLists?: { member: string[]; owner: string[] };
 }
@@ -88,6 +94,28 @@ export const DEFAULT_ISSUE_STATS: Record<string, number | string> = {
 };
 
 export async function startFakeSendsay(options: FakeSendsayOptions): Promise<FakeSendsay> {
+  /** stat.uni over `click.*`: the clicks of the campaign issues the filter names, grouped by the selected columns. */
+  const clickRows = (select: string[], filter: { a: string; op: string; v: unknown }[]): unknown[][] => {
+    const groups = new Map<string, unknown[]>();
+    for (const t of tracks.values()) {
+      if (!t.issueId) continue;
+      for (const c of options.clicks ?? []) {
+        const row: Record<string, unknown> = {
+          "click.issue.id": t.issueId,
+          "click.link.url": c.url,
+          "click.member.email": c.email,
+          "click.dt:YD": c.at.slice(0, 10),
+        };
+        if (!filter.every((f) => f.op === "==" && String(row[f.a]) === String(f.v))) continue;
+        const key = select.filter((col) => col !== "count(*)").map((col) => String(row[col]));
+        const group = groups.get(key.join("\u0000")) ?? select.map((col) => (col === "count(*)" ? 0 : row[col]));
+        const n = select.indexOf("count(*)");
+        if (n >= 0) group[n] = String(Number(group[n]) + 1);
+        groups.set(key.join("\u0000"), group);
+      }
+    }
+    return [...groups.values()];
+  };
   const requests: RecordedRequest[] = [];
   const handledList: RecordedRequest[] = [];
   const faults: (Fault & { left: number })[] = [];
@@ -202,6 +230,7 @@ export async function startFakeSendsay(options: FakeSendsayOptions): Promise<Fak
         const select = (record.body.select as string[] | undefined) ?? [];
         const filter = (record.body.filter as { a: string; op: string; v: unknown }[] | undefined) ?? [];
         const figures = options.issueStats === undefined ? DEFAULT_ISSUE_STATS : options.issueStats;
+        if (select.some((c) => c.startsWith("click."))) return json(res, 200, { list: clickRows(select, filter) });
         const known = ["issue.id", "issue.track.id", ...Object.keys(DEFAULT_ISSUE_STATS)];
         const unknown = [...select, ...filter.map((f) => f.a)].find((c) => !known.includes(c));
         if (unknown) return json(res, 200, { errors: [{ id: "error/stat/field_unknown", explain: `unknown field ${unknown}` }] });

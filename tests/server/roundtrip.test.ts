@@ -99,7 +99,7 @@ test("an unsubscribe link from a sent .eml works with one POST to `rassylka serv
   }
   expect(await server.exited).toBe(0);
   expect(server.output()).toContain("unsubscribed i***@example.ru");
-  expect(server.output()).toContain("Stopped. 1 new unsubscribe(s) recorded.");
+  expect(server.output()).toContain("Stopped. 1 new unsubscribe recorded.");
 
   // web host → sending machine
   const exported = await run(["suppress", "export", "unsubscribed.csv", "--state", "web.sqlite"]);

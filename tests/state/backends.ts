@@ -6,7 +6,7 @@ import type { StateLocation } from "../../src/state/location.js";
 import type { Migration } from "../../src/state/migrations.js";
 import { raw } from "../../src/state/sql.js";
 import { sqliteStore } from "../../src/state/sqlite.js";
-import { COPY_KEYS, STATE_TABLES, type StateRows, type StateStore, type StateTable, type Store } from "../../src/state/store.js";
+import { COPY_KEYS, openStore, STATE_TABLES, type StateRows, type StateStore, type StateTable, type Store } from "../../src/state/store.js";
 import { connectPostgres, type TestPostgres } from "../helpers/postgres.js";
 
 /**
@@ -20,6 +20,16 @@ export interface Backend {
   /** A new empty state: a file that does not exist yet, or a new database. */
   fresh(): Promise<StateLocation>;
   stop(): Promise<void>;
+}
+
+/** `fn` with a store opened on a fresh, empty location of `backend`, closed after. */
+export async function withFreshStore<T>(backend: Backend, fn: (store: Store) => Promise<T>): Promise<T> {
+  const s = await openStore(await backend.fresh());
+  try {
+    return await fn(s);
+  } finally {
+    await s.close();
+  }
 }
 
 export function backends(): Backend[] {

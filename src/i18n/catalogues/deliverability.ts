@@ -3,6 +3,9 @@ import type { Catalogue } from "./types.js";
 /** Deliverability: send's refusals (one-click, alignment, the body's unsubscribe link) and `rassylka doctor`'s findings. */
 export const deliverability: Catalogue = {
   en: {
+    "doctor.flag.json": "print the findings as JSON",
+    "doctor.flag.dns": "ask this DNS server (default: the system's resolver)",
+    "doctor.flag.message": "also check a received message's DKIM, SPF and DMARC (mailauth)",
     noOneClick: "unsubscribe has only a mailto: Gmail and Yahoo reject bulk mail without one-click unsubscribe (RFC 8058)",
     "noOneClick.fix":
       "add unsubscribe.url: https://…/unsubscribe (answered by `rassylka serve`, docs/publish.md), or pass --allow-no-one-click for a private list",
@@ -62,8 +65,18 @@ export const deliverability: Catalogue = {
     "message.unreadable.fix": "give the path of a message saved from a mailbox (.eml)",
     "message.verdict": "{{check}} of the received message: {{result}}{{detail}}",
     "message.fail.fix": "see the records above; the copy must be one that went through your real SMTP server",
+    // bounces: unsubscribe by mail (the reader's own List-Unsubscribe mailto address)
+    "mailto.unsubscribed": "{{label}}: unsubscribe by mail: {{email}} (issue {{issue}}) is unsubscribed",
+    "mailto.already": "{{label}}: unsubscribe by mail: {{email}} (issue {{issue}}) was on the suppression list already",
+    "mailto.forged":
+      "{{label}}: sent to an unsubscribe address whose token names no reader (altered, or of another newsletter or secret): nothing done",
+    "mailto.count_one": "{{count}} reader unsubscribed by mail.",
+    "mailto.count_other": "{{count}} readers unsubscribed by mail.",
   },
   ru: {
+    "doctor.flag.json": "вывести находки в JSON",
+    "doctor.flag.dns": "спрашивать этот DNS-сервер (по умолчанию системный)",
+    "doctor.flag.message": "проверить ещё DKIM, SPF и DMARC полученного письма (mailauth)",
     noOneClick: "в unsubscribe указан только mailto: Gmail и Yahoo отклоняют массовые рассылки без отписки в один клик (RFC 8058)",
     "noOneClick.fix":
       "добавьте unsubscribe.url: https://…/unsubscribe (его обслуживает `rassylka serve`, docs/publish.md) или укажите --allow-no-one-click для закрытой рассылки",
@@ -125,8 +138,19 @@ export const deliverability: Catalogue = {
     "message.unreadable.fix": "укажите путь к письму, сохранённому из почтового ящика (.eml)",
     "message.verdict": "{{check}} полученного письма: {{result}}{{detail}}",
     "message.fail.fix": "сверьтесь с записями выше; письмо должно пройти через ваш настоящий SMTP-сервер",
+    "mailto.unsubscribed": "{{label}}: отписка письмом: читатель {{email}} (выпуск {{issue}}) отписан",
+    "mailto.already": "{{label}}: отписка письмом: {{email}} (выпуск {{issue}}) уже в стоп-листе",
+    "mailto.forged":
+      "{{label}}: письмо на адрес отписки, метка которого не называет ни одного читателя (изменена, от другой рассылки или другого секрета): ничего не сделано",
+    "mailto.count_one": "{{count}} читатель отписался письмом.",
+    "mailto.count_few": "{{count}} читателя отписались письмом.",
+    "mailto.count_many": "{{count}} читателей отписались письмом.",
+    "mailto.count_other": "{{count}} читателя отписались письмом.",
   },
   uk: {
+    "doctor.flag.json": "вивести знахідки в JSON",
+    "doctor.flag.dns": "питати цей DNS-сервер (типово системний)",
+    "doctor.flag.message": "перевірити ще DKIM, SPF і DMARC отриманого листа (mailauth)",
     noOneClick: "в unsubscribe вказано лише mailto: Gmail і Yahoo відхиляють масові розсилки без відписки в один клік (RFC 8058)",
     "noOneClick.fix":
       "додайте unsubscribe.url: https://…/unsubscribe (його обслуговує `rassylka serve`, docs/publish.md) або вкажіть --allow-no-one-click для закритої розсилки",
@@ -190,5 +214,13 @@ export const deliverability: Catalogue = {
     "message.unreadable.fix": "вкажіть шлях до листа, збереженого з поштової скриньки (.eml)",
     "message.verdict": "{{check}} отриманого листа: {{result}}{{detail}}",
     "message.fail.fix": "звірте із записами вище; лист має пройти через ваш справжній SMTP-сервер",
+    "mailto.unsubscribed": "{{label}}: відписка листом: читача {{email}} (випуск {{issue}}) відписано",
+    "mailto.already": "{{label}}: відписка листом: {{email}} (випуск {{issue}}) уже в стоп-листі",
+    "mailto.forged":
+      "{{label}}: лист на адресу відписки, мітка якої не називає жодного читача (змінена, від іншої розсилки чи іншого секрету): нічого не зроблено",
+    "mailto.count_one": "{{count}} читач відписався листом.",
+    "mailto.count_few": "{{count}} читачі відписалися листом.",
+    "mailto.count_many": "{{count}} читачів відписалися листом.",
+    "mailto.count_other": "{{count}} читача відписалися листом.",
   },
 };

@@ -6,6 +6,12 @@ import type { Catalogue } from "./types.js";
  */
 export const init: Catalogue = {
   en: {
+    "flag.dir": "the folder to create (default: --root, or the current folder)",
+    "flag.root": "the folder to create, like every command's --root",
+    "flag.language": "the newsletter's language: ru, en or uk (default: the system's, else en)",
+    "flag.url": "the web archive's public address (the unsubscribe endpoint is under it); default: placeholders",
+    badLanguage: "--language {{lang}} is not one rassylka writes a newsletter in",
+    "badLanguage.fix": "give one of {{languages}}",
     configHeader: "Settings of the newsletter. Secrets (SMTP password, RASSYLKA_SECRET) live in .env, never here.",
     placeholder: "CHANGE ME: a placeholder; `rassylka lint` warns until it is replaced",
     urlComment: "the public address of the web archive; the unsubscribe endpoint is under it",
@@ -34,6 +40,12 @@ export const init: Catalogue = {
     kept: "Kept the existing {{files}}",
   },
   ru: {
+    "flag.dir": "папка, которую создать (по умолчанию: --root или текущая папка)",
+    "flag.root": "папка, которую создать, как --root у других команд",
+    "flag.language": "язык рассылки: ru, en или uk (по умолчанию: язык системы, иначе en)",
+    "flag.url": "публичный адрес веб-архива (под ним адрес для отписки); по умолчанию: заглушки",
+    badLanguage: "на языке --language {{lang}} rassylka рассылки не пишет",
+    "badLanguage.fix": "укажите один из: {{languages}}",
     configHeader: "Настройки рассылки. Секреты (пароль SMTP, RASSYLKA_SECRET) хранятся в .env, а не здесь.",
     placeholder: "ЗАМЕНИТЕ: это заглушка, `rassylka lint` предупреждает, пока она здесь",
     urlComment: "публичный адрес веб-архива; адрес отписки находится под ним",
@@ -61,6 +73,12 @@ export const init: Catalogue = {
     kept: "Оставлены как были: {{files}}",
   },
   uk: {
+    "flag.dir": "тека, яку створити (типово: --root або поточна тека)",
+    "flag.root": "тека, яку створити, як --root в інших команд",
+    "flag.language": "мова розсилки: ru, en або uk (типово: мова системи, інакше en)",
+    "flag.url": "публічна адреса веб-архіву (під нею адреса для відписки); типово: заглушки",
+    badLanguage: "мовою --language {{lang}} rassylka розсилок не пише",
+    "badLanguage.fix": "вкажіть одну з: {{languages}}",
     configHeader: "Налаштування розсилки. Секрети (пароль SMTP, RASSYLKA_SECRET) зберігаються в .env, а не тут.",
     placeholder: "ЗАМІНІТЬ: це заглушка, `rassylka lint` попереджає, доки вона тут",
     urlComment: "публічна адреса веб-архіву; адреса відписки розташована під нею",

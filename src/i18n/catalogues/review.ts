@@ -3,6 +3,15 @@ import type { Catalogue } from "./types.js";
 /** `rassylka review`: its page and summary (src/review/page.ts, summary.ts), in the editor's language. */
 export const review: Catalogue = {
   en: {
+    "cli.flag.base": "compare with the merge base of this branch, tag or commit and HEAD, e.g. origin/main",
+    "cli.flag.out": "output folder, relative to the root",
+    "cli.flag.json": "print the per-issue result as JSON on stdout",
+    "cli.pixels": ", {{percent}}% of pixels changed",
+    "cli.line": "  {{status}} {{file}}{{pixels}}",
+    "cli.summary_one":
+      "Reviewed {{count}} issue against {{base}} ({{commit}}), {{unchanged}} unchanged: {{index}} and {{md}} in {{ms}} ms.",
+    "cli.summary_other":
+      "Reviewed {{count}} issues against {{base}} ({{commit}}), {{unchanged}} unchanged: {{index}} and {{md}} in {{ms}} ms.",
     title: "Email changes: “{{name}}”",
     against: "Compared with",
     generated: "Generated",
@@ -36,6 +45,19 @@ export const review: Catalogue = {
     totals: "Changed: {{changed}}, new: {{new}}, removed: {{removed}}, unchanged: {{unchanged}}.",
   },
   ru: {
+    "cli.flag.base": "с чем сравнить: общий предок HEAD и этой ветки, метки или коммита, например origin/main",
+    "cli.flag.out": "папка для результата, от папки рассылки",
+    "cli.flag.json": "вывести итог по каждому выпуску в JSON",
+    "cli.pixels": ", изменилось {{percent}}% пикселей",
+    "cli.line": "  {{status}} {{file}}{{pixels}}",
+    "cli.summary_one":
+      "Проверен {{count}} выпуск относительно {{base}} ({{commit}}), без изменений: {{unchanged}}; {{index}} и {{md}} за {{ms}} мс.",
+    "cli.summary_few":
+      "Проверено {{count}} выпуска относительно {{base}} ({{commit}}), без изменений: {{unchanged}}; {{index}} и {{md}} за {{ms}} мс.",
+    "cli.summary_many":
+      "Проверено {{count}} выпусков относительно {{base}} ({{commit}}), без изменений: {{unchanged}}; {{index}} и {{md}} за {{ms}} мс.",
+    "cli.summary_other":
+      "Проверено {{count}} выпуска относительно {{base}} ({{commit}}), без изменений: {{unchanged}}; {{index}} и {{md}} за {{ms}} мс.",
     title: "Изменения писем: «{{name}}»",
     against: "Сравнение с",
     generated: "Собрано",
@@ -69,6 +91,19 @@ export const review: Catalogue = {
     totals: "Изменено: {{changed}}, новых: {{new}}, удалено: {{removed}}, без изменений: {{unchanged}}.",
   },
   uk: {
+    "cli.flag.base": "з чим порівняти: спільний предок HEAD і цієї гілки, мітки чи коміту, наприклад origin/main",
+    "cli.flag.out": "тека для результату, від теки розсилки",
+    "cli.flag.json": "вивести підсумок щодо кожного випуску в JSON",
+    "cli.pixels": ", змінилося {{percent}}% пікселів",
+    "cli.line": "  {{status}} {{file}}{{pixels}}",
+    "cli.summary_one":
+      "Перевірено {{count}} випуск відносно {{base}} ({{commit}}), без змін: {{unchanged}}; {{index}} і {{md}} за {{ms}} мс.",
+    "cli.summary_few":
+      "Перевірено {{count}} випуски відносно {{base}} ({{commit}}), без змін: {{unchanged}}; {{index}} і {{md}} за {{ms}} мс.",
+    "cli.summary_many":
+      "Перевірено {{count}} випусків відносно {{base}} ({{commit}}), без змін: {{unchanged}}; {{index}} і {{md}} за {{ms}} мс.",
+    "cli.summary_other":
+      "Перевірено {{count}} випуску відносно {{base}} ({{commit}}), без змін: {{unchanged}}; {{index}} і {{md}} за {{ms}} мс.",
     title: "Зміни листів: «{{name}}»",
     against: "Порівняння з",
     generated: "Зібрано",

@@ -3,6 +3,97 @@ import type { Catalogue } from "./types.js";
 /** `rassylka send`'s summary and `rassylka status` (src/cli/send.ts, src/cli/status.ts). */
 export const send: Catalogue = {
   en: {
+    "transport.dryRun": "dry run",
+    "transport.dryRunVia": "dry run (would use {{transport}})",
+    "transport.sendsay": "sendsay://{{login}} (personal letters{{at}})",
+    "transport.at": " at {{url}}",
+    "flag.to": "recipients: a CSV file with an email column, or a@x.ru,b@y.ru",
+    "flag.subscribers": "recipients: every confirmed, not suppressed subscriber (rassylka subscribers)",
+    "flag.transport": "outbox (one .eml per reader, the default), smtp or sendsay",
+    "flag.smtpUrl": "smtp://user:pass@host:587 or smtps://… (default: {{env}})",
+    "flag.rate": "at most N messages per second from this worker (default: no limit)",
+    "flag.domainRate":
+      "at most N messages per second to one receiving domain and its subdomains, from this worker; repeatable; over sending.domainRates",
+    "flag.concurrency": "SMTP connections (pool size); up to twice as many messages are in flight",
+    "flag.maxAttempts": "at most N attempts per reader on temporary failures (default: as many as the window allows)",
+    "flag.retryDelay": "base of the exponential backoff between attempts (the first retry after 0.5–1.5× this)",
+    "flag.retryWindow": "how long temporary failures are retried before a reader is failed: 12h, 2d, 90m (default: 12h)",
+    "flag.retryFailed": "send again to the failed readers of this list (never to those sent or suppressed since)",
+    "flag.insecureTls": "do not verify the SMTP server's certificate (also {{env}}=1): a relay on a trusted network only",
+    "flag.state":
+      "the state: a SQLite file, or postgres://… shared by every machine (default: $RASSYLKA_DATABASE_URL, else .rassylka/state.sqlite)",
+    "flag.dryRun": "do everything except deliver",
+    "flag.test": "send test copies ([TEST] in the subject) to these addresses; not counted as the send",
+    "flag.yes": "do not ask for confirmation (needed when not on a terminal)",
+    "flag.json": "print the summary as JSON",
+    "flag.allowChanged": "continue a send although the issue changed since it started",
+    "flag.allowNoOneClick": "send without unsubscribe.url (a private list): no one-click unsubscribe, printed in the summary",
+    "flag.allowUnaligned": "send although DKIM_DOMAIN or returnPath is off the From domain, printed in the summary",
+    "flag.group": "with --transport sendsay: send to this Sendsay list as one campaign (docs/sendsay.md)",
+    "flag.force": "with --group: submit although an earlier submission is in doubt or already sent",
+    "flag.withoutSubscriberFields": "with --group: send everyone the version with subscriber fields empty",
+    "bad.positiveInt": "{{name}} must be a whole number ≥ 1",
+    "bad.nonNegative": "{{name}} must be a number ≥ 0",
+    "bad.duration": "give a duration such as 12h, 90m, 2d or 30s",
+    "bad.domainRate": "give DOMAIN=N: a receiving domain and messages per second, e.g. --domain-rate mail.ru=10",
+    "bad.domainRateValue": "the rate for {{domain}} must be messages per second above 0, e.g. --domain-rate {{domain}}=10",
+    progress: "progress: {{done}}/{{total}} ({{percent}}%) · sent {{sent}} · failed {{failed}} · retrying {{retrying}} · {{rate}}/s",
+    bar: "failed {{failed}} | retrying {{retrying}}",
+    shared: "  a shared send: {{others}} other worker(s) sent {{count}} of this list (rassylka status {{slug}} shows each)",
+    retried: "  failed readers retried (--retry-failed): {{count}}",
+    resent: "  resent after a crash: {{count}} (they were in flight when an earlier run stopped; they may get the issue twice):",
+    slowdown:
+      "  {{domain}} asked to slow down ({{times}}×, last: {{reason}}): {{pace}}{{configured}}; consider sending.domainRates in newsletter.yaml",
+    "slowdown.noLimit": "back to no limit",
+    "slowdown.now": "now {{rate}}/s",
+    "slowdown.of": " of {{rate}}/s",
+    bounced: "  added to the suppression list as bounced (their mailbox does not exist): {{count}}",
+    moreInvalid: "    … and {{count}} more (rassylka status {{slug}} lists them all)",
+    stoppedSender: "Stopped: {{reason}}. No reader was recorded as failed for it; {{count}} reader(s) still pending.",
+    "stoppedSender.reason": "the server refused the sender",
+    fix: "  fix: {{fix}}",
+    rerun: "  then re-run: {{command}}",
+    paused:
+      "Paused: too many temporary failures in a row — the server looks down (last: {{reason}}). {{count}} reader(s) still pending; when the server is back, re-run: {{command}}",
+    deferred:
+      "Deferred: {{count}} reader(s) had temporary failures (e.g. greylisting) and are retried for the retry window; the next retry is due at {{when}}. Run the same command again then (a cron job or timer can): {{command}}",
+    "deferred.at": "{{at}} (in {{in}})",
+    "deferred.later": "later",
+    lease:
+      "Stopped: {{reason}}. Those {{lost}} reader(s) may get the issue twice (the worker that took them over reports them as resent); {{count}} reader(s) still pending. Keep the machine awake during a send (or set a longer RASSYLKA_LEASE_MS), then re-run: {{command}}",
+    "lease.reason": "this worker lost its lease",
+    stateFailed:
+      "Stopped: the state store failed after {{sent}} reader(s) were delivered: {{reason}}. {{count}} reader(s) still pending; those delivered but not yet recorded are sent again and reported as resent.",
+    rerunResume: "  then re-run to resume: {{command}}",
+    signal:
+      "\n{{signal}}: stopping — no new messages; letting those in flight finish and recording them ({{signal}} again to quit at once)",
+    newState: "note: a new state file (the ledger of who got what): {{file}}",
+    confirm: "Send «{{subject}}» to {{recipients}} recipients via {{transport}}? [y/N] ",
+    "status.flag.json":
+      "print as JSON: { issue, counts: { total, sent, failed, pending, suppressed, invalid, duplicates, bounced, softBounced, complained }, failures: [{ email, code, message }], invalidRows: [{ line, address, reason }], resent: { count, readers: [{ email, times }] }, workers: [{ worker, host, pid, runId, transport, live, ended, sent, failed, suppressed, resent, inFlight }], runs: [{ runId, transport, state, startedAt, sent, failed, inFlight }], trial?: { transport, counts: { total, sent, failed, pending, suppressed }, updatedAt }, campaign?: { groupId, trackId, state, trackStatus, stats: { members, delivered, undelivered, opened, clicked, unsubscribed } | null } }",
+    "status.campaign": '  Sendsay campaign to list "{{group}}": {{state}} ({{track}}, {{at}})',
+    "status.track": "track {{id}}, {{status}}",
+    "status.noTrack": "no track id",
+    "head.trial": "Trial: «{{subject}}» written to the outbox ({{transport}}) in {{seconds}} s",
+    "counts.trial":
+      "  readers in the list: {{total}} · written now: {{sent}} · failed: {{failed}} · suppressed: {{suppressed}} · invalid: {{invalid}} · duplicates: {{duplicates}}",
+    "counts.dryRun":
+      "  readers in the list: {{total}} · would be sent: {{sent}}{{already}} · would fail: {{failed}} · suppressed: {{suppressed}} · invalid: {{invalid}} · duplicates: {{duplicates}}",
+    trialNote:
+      "This was a trial: nobody received anything, and it does not count as the send. The real send (--transport smtp or sendsay) still goes to every reader.",
+    "status.run": "  run {{run}} via {{transport}}: {{state}} · sent {{sent}} · failed {{failed}} · started {{at}}",
+    "status.run.sending": "sending now",
+    "status.run.finished": "finished",
+    "status.run.stopped": "stopped (its process is gone or its lease ran out)",
+    "status.worker":
+      "    worker {{worker}}: {{state}} · sent {{sent}} · failed {{failed}} · suppressed {{suppressed}} · resent {{resent}} · last seen {{at}}",
+    "status.inFlight_one":
+      "    {{count}} reader was in flight when it stopped: they may have the issue; the next run sends it again and reports it as resent",
+    "status.inFlight_other":
+      "    {{count}} readers were in flight when it stopped: they may have the issue; the next run sends them again and reports them as resent",
+    "status.noTransport": "a transport not recorded (an older rassylka)",
+    "status.trial":
+      "  trial to the outbox ({{transport}}), nobody received it: written {{sent}} of {{total}} · last run {{at}} — not counted as the send",
     declined: "Not sent: «{{subject}}» went to nobody. Run the command again and answer y, or add --yes.",
     "head.dryRun": "Dry run (nothing delivered) of «{{subject}}» via {{transport}} in {{seconds}} s",
     "head.test": "Test copies of «{{subject}}» via {{transport}} in {{seconds}} s",
@@ -33,6 +124,105 @@ export const send: Catalogue = {
     "status.pending_other": "  {{count}} pending: re-run the same `rassylka send` to resume",
   },
   ru: {
+    "transport.dryRun": "пробный прогон",
+    "transport.dryRunVia": "пробный прогон (вместо {{transport}})",
+    "transport.sendsay": "sendsay://{{login}} (личные письма{{at}})",
+    "transport.at": ", {{url}}",
+    "flag.to": "получатели: CSV-файл с колонкой email или a@x.ru,b@y.ru",
+    "flag.subscribers": "получатели: все подтверждённые читатели не из стоп-листа (rassylka subscribers)",
+    "flag.transport": "outbox (по одному .eml на читателя, по умолчанию), smtp или sendsay",
+    "flag.smtpUrl": "smtp://user:pass@host:587 или smtps://… (по умолчанию: {{env}})",
+    "flag.rate": "не больше N писем в секунду от этого процесса (по умолчанию без ограничения)",
+    "flag.domainRate":
+      "не больше N писем в секунду на один почтовый домен и его поддомены от этого процесса; можно несколько раз; важнее sending.domainRates",
+    "flag.concurrency": "соединений SMTP (размер пула); в пути бывает до вдвое большего числа писем",
+    "flag.maxAttempts": "не больше N попыток на читателя при временных сбоях (по умолчанию сколько успеет за окно повторов)",
+    "flag.retryDelay": "основа экспоненциальной паузы между попытками (первый повтор через 0,5–1,5 этого значения)",
+    "flag.retryWindow":
+      "сколько времени повторять временные сбои, прежде чем считать, что письмо не дошло: 12h, 2d, 90m (по умолчанию 12h)",
+    "flag.retryFailed":
+      "отправить ещё раз тем читателям из этого списка, до кого письмо не дошло (не тем, кому оно уже ушло или кто с тех пор в стоп-листе)",
+    "flag.insecureTls": "не проверять сертификат SMTP-сервера (или {{env}}=1): только для сервера в доверенной сети",
+    "flag.state":
+      "состояние: файл SQLite или общая для всех машин база postgres://… (по умолчанию: $RASSYLKA_DATABASE_URL, иначе .rassylka/state.sqlite)",
+    "flag.dryRun": "сделать всё, кроме доставки",
+    "flag.test": "отправить тестовые копии ([TEST] в теме) на эти адреса; в рассылку не засчитываются",
+    "flag.yes": "не спрашивать подтверждения (нужно, когда запуск не из терминала)",
+    "flag.json": "вывести итог в JSON",
+    "flag.allowChanged": "продолжить рассылку, хотя выпуск изменился после её начала",
+    "flag.allowNoOneClick": "разослать без unsubscribe.url (закрытый список): без отписки в один клик, это будет в итоге",
+    "flag.allowUnaligned": "разослать, хотя DKIM_DOMAIN или returnPath не совпадают с доменом From, это будет в итоге",
+    "flag.group": "с --transport sendsay: разослать по этому списку Sendsay одной рассылкой (docs/sendsay.md)",
+    "flag.force": "с --group: отправить, хотя прошлая отправка под вопросом или уже прошла",
+    "flag.withoutSubscriberFields": "с --group: разослать всем версию с пустыми полями читателя",
+    "bad.positiveInt": "{{name}} — целое число не меньше 1",
+    "bad.nonNegative": "{{name}} — число не меньше 0",
+    "bad.duration": "укажите срок, например 12h, 90m, 2d или 30s",
+    "bad.domainRate": "укажите ДОМЕН=N: почтовый домен и число писем в секунду, например --domain-rate mail.ru=10",
+    "bad.domainRateValue": "для {{domain}} укажите число писем в секунду больше 0, например --domain-rate {{domain}}=10",
+    progress: "ход: {{done}}/{{total}} ({{percent}}%) · отправлено {{sent}} · не дошло {{failed}} · на повторе {{retrying}} · {{rate}}/с",
+    bar: "не дошло {{failed}} | на повторе {{retrying}}",
+    shared:
+      "  общая рассылка: другие процессы ({{others}}) отправили {{count}} писем из этого списка (rassylka status {{slug}} покажет каждый)",
+    retried: "  повторно отправлено тем, до кого не дошло (--retry-failed): {{count}}",
+    resent:
+      "  отправлено повторно после сбоя: {{count}} (письма были в пути, когда прошлый запуск остановился; выпуск может прийти дважды):",
+    slowdown:
+      "  {{domain}} просит слать медленнее ({{times}}×, последний раз: {{reason}}): {{pace}}{{configured}}; задайте sending.domainRates в newsletter.yaml",
+    "slowdown.noLimit": "снова без ограничения",
+    "slowdown.now": "теперь {{rate}}/с",
+    "slowdown.of": " из {{rate}}/с",
+    bounced: "  внесено в стоп-лист как недоставляемые (такого ящика нет): {{count}}",
+    moreInvalid: "    … и ещё {{count}} (rassylka status {{slug}} покажет все)",
+    stoppedSender: "Остановлено: {{reason}}. Ни одного читателя из-за этого не записали в недоставленные; ждут отправки: {{count}}.",
+    "stoppedSender.reason": "сервер отказал отправителю",
+    fix: "  как исправить: {{fix}}",
+    rerun: "  затем запустите снова: {{command}}",
+    paused:
+      "Пауза: слишком много временных сбоев подряд — похоже, сервер лежит (последний: {{reason}}). Ждут отправки: {{count}}; когда сервер поднимется, запустите снова: {{command}}",
+    deferred:
+      "Отложено: у {{count}} читателей временные сбои (например, грейлистинг), их повторяют в течение окна повторов; следующий повтор — {{when}}. Тогда запустите ту же команду снова (это может делать cron или таймер): {{command}}",
+    "deferred.at": "{{at}} (через {{in}})",
+    "deferred.later": "позже",
+    lease:
+      "Остановлено: {{reason}}. Эти читатели ({{lost}}) могут получить выпуск дважды (процесс, который их подхватил, покажет их как отправленные повторно); ждут отправки: {{count}}. Не давайте машине засыпать во время рассылки (или задайте RASSYLKA_LEASE_MS побольше) и запустите снова: {{command}}",
+    "lease.reason": "этот процесс потерял аренду",
+    stateFailed:
+      "Остановлено: хранилище состояния отказало, когда письма получили {{sent}} читателей: {{reason}}. Ждут отправки: {{count}}; кому письмо ушло, но не записано, получат его снова и будут показаны как отправленные повторно.",
+    rerunResume: "  чтобы продолжить, запустите снова: {{command}}",
+    signal:
+      "\n{{signal}}: останавливаюсь — новых писем не отправляю; те, что в пути, дойдут и будут записаны (ещё раз {{signal}} — выйти сразу)",
+    newState: "заметка: новый файл состояния (журнал, кому что отправлено): {{file}}",
+    confirm: "Разослать «{{subject}}» {{recipients}} получателям через {{transport}}? [y/N] ",
+    "status.flag.json":
+      "вывести в JSON: { issue, counts: { total, sent, failed, pending, suppressed, invalid, duplicates, bounced, softBounced, complained }, failures: [{ email, code, message }], invalidRows: [{ line, address, reason }], resent: { count, readers: [{ email, times }] }, workers: [{ worker, host, pid, runId, transport, live, ended, sent, failed, suppressed, resent, inFlight }], runs: [{ runId, transport, state, startedAt, sent, failed, inFlight }], trial?: { transport, counts: { total, sent, failed, pending, suppressed }, updatedAt }, campaign?: { groupId, trackId, state, trackStatus, stats: { members, delivered, undelivered, opened, clicked, unsubscribed } | null } }",
+    "status.campaign": "  рассылка Sendsay по списку «{{group}}»: {{state}} ({{track}}, {{at}})",
+    "status.track": "трек {{id}}, {{status}}",
+    "status.noTrack": "номера трека нет",
+    "head.trial": "Проба: «{{subject}}» записан в папку outbox ({{transport}}) за {{seconds}} с",
+    "counts.trial":
+      "  читателей в списке: {{total}} · записано писем: {{sent}} · не записано: {{failed}} · в стоп-листе: {{suppressed}} · неверных адресов: {{invalid}} · повторов: {{duplicates}}",
+    "counts.dryRun":
+      "  читателей в списке: {{total}} · было бы отправлено: {{sent}}{{already}} · не прошло бы: {{failed}} · в стоп-листе: {{suppressed}} · неверных адресов: {{invalid}} · повторов: {{duplicates}}",
+    trialNote:
+      "Это была проба: никто ничего не получил, и рассылкой она не считается. Настоящая отправка (--transport smtp или sendsay) по-прежнему дойдёт до каждого читателя.",
+    "status.run": "  запуск {{run}} через {{transport}}: {{state}} · отправлено {{sent}} · не дошло {{failed}} · начат {{at}}",
+    "status.run.sending": "идёт отправка",
+    "status.run.finished": "завершён",
+    "status.run.stopped": "остановлен (процесс завершился или его аренда истекла)",
+    "status.worker":
+      "    процесс {{worker}}: {{state}} · отправлено {{sent}} · не дошло {{failed}} · в стоп-листе {{suppressed}} · повторно {{resent}} · последний раз {{at}}",
+    "status.inFlight_one":
+      "    {{count}} письмо было в пути, когда процесс остановился: читатель мог его получить; следующий запуск отправит его снова и отметит как повторное",
+    "status.inFlight_few":
+      "    {{count}} письма были в пути, когда процесс остановился: читатели могли их получить; следующий запуск отправит их снова и отметит как повторные",
+    "status.inFlight_many":
+      "    {{count}} писем были в пути, когда процесс остановился: читатели могли их получить; следующий запуск отправит их снова и отметит как повторные",
+    "status.inFlight_other":
+      "    {{count}} письма были в пути, когда процесс остановился: читатели могли их получить; следующий запуск отправит их снова и отметит как повторные",
+    "status.noTransport": "способ отправки не записан (старая версия rassylka)",
+    "status.trial":
+      "  проба в папку outbox ({{transport}}), никто не получил: записано {{sent}} из {{total}} · последний запуск {{at}} — рассылкой не считается",
     declined: "Не разослано: «{{subject}}» никому не ушёл. Запустите команду снова и ответьте y или добавьте --yes.",
     "head.dryRun": "Пробный прогон (ничего не доставлено): «{{subject}}» через {{transport}} за {{seconds}} с",
     "head.test": "Тестовые копии: «{{subject}}» через {{transport}} за {{seconds}} с",
@@ -68,6 +258,103 @@ export const send: Catalogue = {
     "status.pending_other": "  {{count}} читателя ещё ждут отправки: запустите ту же `rassylka send` снова, чтобы продолжить",
   },
   uk: {
+    "transport.dryRun": "пробний прогін",
+    "transport.dryRunVia": "пробний прогін (замість {{transport}})",
+    "transport.sendsay": "sendsay://{{login}} (особисті листи{{at}})",
+    "transport.at": ", {{url}}",
+    "flag.to": "одержувачі: CSV-файл із колонкою email або a@x.ru,b@y.ru",
+    "flag.subscribers": "одержувачі: усі підтверджені читачі не зі стоп-листа (rassylka subscribers)",
+    "flag.transport": "outbox (по одному .eml на читача, типово), smtp або sendsay",
+    "flag.smtpUrl": "smtp://user:pass@host:587 або smtps://… (типово: {{env}})",
+    "flag.rate": "не більше N листів на секунду від цього процесу (типово без обмеження)",
+    "flag.domainRate":
+      "не більше N листів на секунду на один поштовий домен і його піддомени від цього процесу; можна кілька разів; важливіше за sending.domainRates",
+    "flag.concurrency": "з'єднань SMTP (розмір пулу); у дорозі буває до вдвічі більшої кількості листів",
+    "flag.maxAttempts": "не більше N спроб на читача за тимчасових збоїв (типово скільки встигне за вікно повторів)",
+    "flag.retryDelay": "основа експоненційної паузи між спробами (перший повтор через 0,5–1,5 цього значення)",
+    "flag.retryWindow": "скільки часу повторювати тимчасові збої, перш ніж вважати, що лист не дійшов: 12h, 2d, 90m (типово 12h)",
+    "flag.retryFailed":
+      "надіслати ще раз тим читачам із цього списку, до кого лист не дійшов (не тим, кому його вже надіслано чи хто відтоді в стоп-листі)",
+    "flag.insecureTls": "не перевіряти сертифікат SMTP-сервера (або {{env}}=1): лише для сервера в довіреній мережі",
+    "flag.state":
+      "стан: файл SQLite або спільна для всіх машин база postgres://… (типово: $RASSYLKA_DATABASE_URL, інакше .rassylka/state.sqlite)",
+    "flag.dryRun": "зробити все, крім доставки",
+    "flag.test": "надіслати тестові копії ([TEST] у темі) на ці адреси; до розсилки не зараховуються",
+    "flag.yes": "не питати підтвердження (потрібно, коли запуск не з термінала)",
+    "flag.json": "вивести підсумок у JSON",
+    "flag.allowChanged": "продовжити розсилку, хоча випуск змінився після її початку",
+    "flag.allowNoOneClick": "розіслати без unsubscribe.url (закритий список): без відписки в один клік, це буде в підсумку",
+    "flag.allowUnaligned": "розіслати, хоча DKIM_DOMAIN або returnPath не збігаються з доменом From, це буде в підсумку",
+    "flag.group": "з --transport sendsay: розіслати за цим списком Sendsay однією розсилкою (docs/sendsay.md)",
+    "flag.force": "з --group: надіслати, хоча минуле надсилання під питанням або вже відбулося",
+    "flag.withoutSubscriberFields": "з --group: розіслати всім версію з порожніми полями читача",
+    "bad.positiveInt": "{{name}} — ціле число не менше 1",
+    "bad.nonNegative": "{{name}} — число не менше 0",
+    "bad.duration": "вкажіть строк, наприклад 12h, 90m, 2d або 30s",
+    "bad.domainRate": "вкажіть ДОМЕН=N: поштовий домен і кількість листів на секунду, наприклад --domain-rate mail.ru=10",
+    "bad.domainRateValue": "для {{domain}} вкажіть кількість листів на секунду більше 0, наприклад --domain-rate {{domain}}=10",
+    progress: "хід: {{done}}/{{total}} ({{percent}}%) · надіслано {{sent}} · не дійшло {{failed}} · на повторі {{retrying}} · {{rate}}/с",
+    bar: "не дійшло {{failed}} | на повторі {{retrying}}",
+    shared:
+      "  спільна розсилка: інші процеси ({{others}}) надіслали {{count}} листів із цього списку (rassylka status {{slug}} покаже кожен)",
+    retried: "  повторно надіслано тим, до кого не дійшло (--retry-failed): {{count}}",
+    resent: "  надіслано повторно після збою: {{count}} (листи були в дорозі, коли минулий запуск зупинився; випуск може прийти двічі):",
+    slowdown:
+      "  {{domain}} просить надсилати повільніше ({{times}}×, останній раз: {{reason}}): {{pace}}{{configured}}; задайте sending.domainRates у newsletter.yaml",
+    "slowdown.noLimit": "знову без обмеження",
+    "slowdown.now": "тепер {{rate}}/с",
+    "slowdown.of": " з {{rate}}/с",
+    bounced: "  внесено до стоп-листа як недоставні (такої скриньки немає): {{count}}",
+    moreInvalid: "    … і ще {{count}} (rassylka status {{slug}} покаже всі)",
+    stoppedSender: "Зупинено: {{reason}}. Жодного читача через це не записано до недоставлених; чекають на надсилання: {{count}}.",
+    "stoppedSender.reason": "сервер відмовив відправникові",
+    fix: "  як виправити: {{fix}}",
+    rerun: "  потім запустіть знову: {{command}}",
+    paused:
+      "Пауза: забагато тимчасових збоїв поспіль — схоже, сервер не працює (останній: {{reason}}). Чекають на надсилання: {{count}}; коли сервер запрацює, запустіть знову: {{command}}",
+    deferred:
+      "Відкладено: у {{count}} читачів тимчасові збої (наприклад, грейлістинг), їх повторюють протягом вікна повторів; наступний повтор — {{when}}. Тоді запустіть ту саму команду знову (це може робити cron або таймер): {{command}}",
+    "deferred.at": "{{at}} (за {{in}})",
+    "deferred.later": "пізніше",
+    lease:
+      "Зупинено: {{reason}}. Ці читачі ({{lost}}) можуть отримати випуск двічі (процес, який їх підхопив, покаже їх як надіслані повторно); чекають на надсилання: {{count}}. Не давайте машині засинати під час розсилки (або задайте більший RASSYLKA_LEASE_MS) і запустіть знову: {{command}}",
+    "lease.reason": "цей процес утратив оренду",
+    stateFailed:
+      "Зупинено: сховище стану відмовило, коли листи отримали {{sent}} читачів: {{reason}}. Чекають на надсилання: {{count}}; кому лист пішов, але не записаний, отримають його знову й будуть показані як надіслані повторно.",
+    rerunResume: "  щоб продовжити, запустіть знову: {{command}}",
+    signal:
+      "\n{{signal}}: зупиняюся — нових листів не надсилаю; ті, що в дорозі, дійдуть і будуть записані (ще раз {{signal}} — вийти одразу)",
+    newState: "примітка: новий файл стану (журнал, кому що надіслано): {{file}}",
+    confirm: "Розіслати «{{subject}}» {{recipients}} одержувачам через {{transport}}? [y/N] ",
+    "status.flag.json":
+      "вивести в JSON: { issue, counts: { total, sent, failed, pending, suppressed, invalid, duplicates, bounced, softBounced, complained }, failures: [{ email, code, message }], invalidRows: [{ line, address, reason }], resent: { count, readers: [{ email, times }] }, workers: [{ worker, host, pid, runId, transport, live, ended, sent, failed, suppressed, resent, inFlight }], runs: [{ runId, transport, state, startedAt, sent, failed, inFlight }], trial?: { transport, counts: { total, sent, failed, pending, suppressed }, updatedAt }, campaign?: { groupId, trackId, state, trackStatus, stats: { members, delivered, undelivered, opened, clicked, unsubscribed } | null } }",
+    "status.campaign": "  розсилка Sendsay за списком «{{group}}»: {{state}} ({{track}}, {{at}})",
+    "status.track": "трек {{id}}, {{status}}",
+    "status.noTrack": "номера треку немає",
+    "head.trial": "Проба: «{{subject}}» записано до теки outbox ({{transport}}) за {{seconds}} с",
+    "counts.trial":
+      "  читачів у списку: {{total}} · записано листів: {{sent}} · не записано: {{failed}} · у стоп-листі: {{suppressed}} · неправильних адрес: {{invalid}} · повторів: {{duplicates}}",
+    "counts.dryRun":
+      "  читачів у списку: {{total}} · було б надіслано: {{sent}}{{already}} · не пройшло б: {{failed}} · у стоп-листі: {{suppressed}} · неправильних адрес: {{invalid}} · повторів: {{duplicates}}",
+    trialNote:
+      "Це була проба: ніхто нічого не отримав, і розсилкою вона не вважається. Справжнє надсилання (--transport smtp або sendsay) так само дійде до кожного читача.",
+    "status.run": "  запуск {{run}} через {{transport}}: {{state}} · надіслано {{sent}} · не дійшло {{failed}} · почато {{at}}",
+    "status.run.sending": "триває надсилання",
+    "status.run.finished": "завершено",
+    "status.run.stopped": "зупинено (процес завершився або його оренда минула)",
+    "status.worker":
+      "    процес {{worker}}: {{state}} · надіслано {{sent}} · не дійшло {{failed}} · у стоп-листі {{suppressed}} · повторно {{resent}} · востаннє {{at}}",
+    "status.inFlight_one":
+      "    {{count}} лист був у дорозі, коли процес зупинився: читач міг його отримати; наступний запуск надішле його знову й позначить як повторний",
+    "status.inFlight_few":
+      "    {{count}} листи були в дорозі, коли процес зупинився: читачі могли їх отримати; наступний запуск надішле їх знову й позначить як повторні",
+    "status.inFlight_many":
+      "    {{count}} листів були в дорозі, коли процес зупинився: читачі могли їх отримати; наступний запуск надішле їх знову й позначить як повторні",
+    "status.inFlight_other":
+      "    {{count}} листа були в дорозі, коли процес зупинився: читачі могли їх отримати; наступний запуск надішле їх знову й позначить як повторні",
+    "status.noTransport": "спосіб надсилання не записано (стара версія rassylka)",
+    "status.trial":
+      "  проба до теки outbox ({{transport}}), ніхто не отримав: записано {{sent}} з {{total}} · останній запуск {{at}} — розсилкою не вважається",
     declined: "Не розіслано: «{{subject}}» нікому не пішов. Запустіть команду знову й відповідайте y або додайте --yes.",
     "head.dryRun": "Пробний прогін (нічого не доставлено): «{{subject}}» через {{transport}} за {{seconds}} с",
     "head.test": "Тестові копії: «{{subject}}» через {{transport}} за {{seconds}} с",

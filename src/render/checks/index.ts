@@ -1,6 +1,7 @@
 import { type Diagnostic, error } from "../../diagnostics.js";
 import { blockBalance } from "./block-balance.js";
 import { consoleHelper } from "./console-helper.js";
+import { formatDateArguments } from "./format-date.js";
 import { helperArguments } from "./helper-arguments.js";
 import { missingPartial } from "./missing-partial.js";
 import type { Finding, TreeRule } from "./rule.js";
@@ -10,10 +11,19 @@ import { unescapedSubscriber } from "./unescaped-subscriber.js";
 import { unknownHelper } from "./unknown-helper.js";
 
 export { CONSOLE_HELPERS } from "./console-helper.js";
+export { isDate, NotADate, renderFailureLine } from "./format-date.js";
 export { BUILTIN_HELPERS, CONTEXT_KEYS } from "./unknown-helper.js";
 
 /** The checks over the parsed tree; at one tag their findings come in this order. */
-const TREE_RULES: TreeRule[] = [consoleHelper, subscriberInLoop, unescapedSubscriber, helperArguments, unknownHelper, missingPartial];
+const TREE_RULES: TreeRule[] = [
+  consoleHelper,
+  subscriberInLoop,
+  unescapedSubscriber,
+  helperArguments,
+  formatDateArguments,
+  unknownHelper,
+  missingPartial,
+];
 
 export interface TemplateCheck {
   diagnostics: Diagnostic[];

@@ -1,41 +1,17 @@
-import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import { addressList } from "../../../src/send/audience.js";
 import { type SendOptions, sendIssue } from "../../../src/send/send-issue.js";
 import { type SmtpOptions, SmtpTransport } from "../../../src/send/transports/smtp.js";
 import { openState } from "../../../src/state/db.js";
 import { sqliteStore } from "../../../src/state/sqlite.js";
-import { CONFIG, deadPort, ISSUE, makeProject, parse, SECRET, type Sink, selfSignedCert, startSmtp } from "../helpers.js";
+import { CONFIG, deadPort, ISSUE, parse, SECRET, type SendProject, selfSignedCert, sendTest } from "../helpers.js";
 
-let root: string;
-let cleanup: () => Promise<void>;
-let sink: Sink | undefined;
-const state = () => join(root, "state.sqlite");
-beforeEach(async () => {
-  ({ root, cleanup } = await makeProject());
-});
-afterEach(async () => {
-  await sink?.close();
-  sink = undefined;
-  await cleanup();
-});
-
+const it = sendTest;
 const to = (n: number) => Array.from({ length: n }, (_, i) => `r${i}@example.ru`).join(",");
-function send(smtp: SmtpOptions, list: string, extra: Partial<SendOptions> = {}) {
-  return sendIssue({
-    root,
-    issue: ISSUE,
-    stateFile: state(),
-    audience: addressList(list),
-    transport: new SmtpTransport({ maxConnections: 2, ...smtp }),
-    concurrency: 2,
-    retryDelay: 5,
-    env: { RASSYLKA_SECRET: SECRET },
-    ...extra,
-  });
-}
-const ledgerStates = async () => {
-  const db = await openState(state());
+const send = (project: SendProject, smtp: Partial<SmtpOptions>, list: string, extra: Partial<SendOptions> = {}) =>
+  project.send(list, extra, smtp);
+const ledgerStates = async (project: SendProject) => {
+  const db = await openState(project.state);
   const rows = db.prepare("SELECT state, count(*) AS n FROM send_ledger WHERE issue = '2026-12-01-hello' GROUP BY state").all();
   db.close();
   return rows;
@@ -43,7 +19,7 @@ const ledgerStates = async () => {
 
 // our mistakes are not the readers' failures
 describe("the sender's problems stop the run and record no reader as failed", () => {
-  it.each([
+  it.for([
     ["a wrong password (535)", { auth: { user: "news", pass: "right" } }, "news:wrong@", /rejected the login.*535/],
     ["no login where one is required (530)", { auth: { user: "news", pass: "right" } }, "", /requires authentication.*530/],
     [
@@ -60,11 +36,11 @@ describe("the sender's problems stop the run and record no reader as failed", ()
     ],
   ] as const)(
     "%s: stopped with the reason and the fix, the list stays pending; fixed, the same send delivers",
-    async (_name, server, cred, reason) => {
-      sink = await startSmtp(server);
+    async ([_name, server, cred, reason], { project }) => {
+      let sink = await project.smtp(server);
       const url = `smtp://${cred}127.0.0.1:${sink.port}`;
       // found by the check before the first message (a RassylkaError), or by the first message (a stopped summary)
-      const r = await send({ url }, to(5)).catch((e) => e);
+      const r = await send(project, { url }, to(5)).catch((e) => e);
       if (r.diagnostics) {
         expect(r.diagnostics[0]).toMatchObject({ ruleId: "send/sender", message: expect.stringMatching(reason), fix: expect.any(String) });
       } else {
@@ -77,63 +53,63 @@ describe("the sender's problems stop the run and record no reader as failed", ()
           fix: expect.any(String),
         });
       }
-      expect(await ledgerStates()).toEqual([{ state: "pending", n: 5 }]);
+      expect(await ledgerStates(project)).toEqual([{ state: "pending", n: 5 }]);
       await sink.close();
-      sink = await startSmtp({ auth: { user: "news", pass: "right" } });
-      const fixed = await send({ url: `smtp://news:right@127.0.0.1:${sink.port}` }, to(5));
+      sink = await project.smtp({ auth: { user: "news", pass: "right" } });
+      const fixed = await send(project, { url: `smtp://news:right@127.0.0.1:${sink.port}` }, to(5));
       expect(fixed).toMatchObject({ sent: 5, failed: 0, pending: 0 });
     },
   );
 
-  it("connection refused: the reason and the fix, nobody failed", async () => {
+  it("connection refused: the reason and the fix, nobody failed", async ({ project }) => {
     const port = await deadPort();
-    const error = await send({ url: `smtp://127.0.0.1:${port}` }, to(3)).catch((e) => e);
+    const error = await send(project, { url: `smtp://127.0.0.1:${port}` }, to(3)).catch((e) => e);
     expect(error.diagnostics?.[0]).toMatchObject({
       message: expect.stringMatching(/cannot connect to 127\.0\.0\.1:\d+.*ECONNREFUSED/),
       fix: expect.stringMatching(/host and port/),
     });
-    expect(await ledgerStates()).toEqual([{ state: "pending", n: 3 }]);
+    expect(await ledgerStates(project)).toEqual([{ state: "pending", n: 3 }]);
   });
 
-  it("the login rejected after the check (a password changed mid-send): stopped, readers pending, none failed", async () => {
+  it("the login rejected after the check (a password changed mid-send): stopped, readers pending, none failed", async ({ project }) => {
     // the first login (the check before the first message) passes, every later one is refused
-    sink = await startSmtp({ auth: { user: "news", pass: "right", acceptLogins: 1 } });
-    const summary = await send({ url: `smtp://news:right@127.0.0.1:${sink.port}`, maxConnections: 1 }, to(4), { concurrency: 2 });
+    const sink = await project.smtp({ auth: { user: "news", pass: "right", acceptLogins: 1 } });
+    const summary = await send(project, { url: `smtp://news:right@127.0.0.1:${sink.port}`, maxConnections: 1 }, to(4), { concurrency: 2 });
     expect(summary).toMatchObject({ stopped: "sender", sent: 0, failed: 0, pending: 4, fix: expect.stringMatching(/password/) });
     expect(summary.pauseReason).toMatch(/rejected the login/);
-    expect(await ledgerStates()).toEqual([{ state: "pending", n: 4 }]);
+    expect(await ledgerStates(project)).toEqual([{ state: "pending", n: 4 }]);
   });
 
-  it("the same permanent refusal for ten readers in a row (relay denied) is ours: stop, none failed", async () => {
-    sink = await startSmtp({ behaviour: (rcpt) => ({ code: 554, message: `5.7.1 <${rcpt}>: Relay access denied` }) });
-    const summary = await send({ url: sink.url }, to(30));
+  it("the same permanent refusal for ten readers in a row (relay denied) is ours: stop, none failed", async ({ project }) => {
+    let sink = await project.smtp({ behaviour: (rcpt) => ({ code: 554, message: `5.7.1 <${rcpt}>: Relay access denied` }) });
+    const summary = await send(project, { url: sink.url }, to(30));
     expect(summary).toMatchObject({ stopped: "sender", sent: 0, failed: 0, pending: 30 });
     expect(summary.pauseReason).toMatch(/same refusal for 10 different readers in a row.*Relay access denied/);
-    expect(await ledgerStates()).toEqual([{ state: "pending", n: 30 }]);
+    expect(await ledgerStates(project)).toEqual([{ state: "pending", n: 30 }]);
     // fewer in a row than that are the readers' own
     await sink.close();
-    sink = await startSmtp({ behaviour: (rcpt) => (/r[0-3]@/.test(rcpt) ? { code: 550, message: "5.1.1 no such user" } : undefined) });
-    const next = await send({ url: sink.url }, to(30));
+    sink = await project.smtp({ behaviour: (rcpt) => (/r[0-3]@/.test(rcpt) ? { code: 550, message: "5.1.1 no such user" } : undefined) });
+    const next = await send(project, { url: sink.url }, to(30));
     expect(next).toMatchObject({ sent: 26, failed: 4, pending: 0 });
   });
 });
 
 // TLS that users can fix
 describe("STARTTLS with a self-signed certificate", () => {
-  it("is a certificate problem with the fix, then works with SMTP_CA_FILE's PEM, or with verification off", async () => {
-    const cert = await selfSignedCert(root);
-    sink = await startSmtp({ tls: cert, auth: { user: "news", pass: "s3cret" } });
+  it("is a certificate problem with the fix, then works with SMTP_CA_FILE's PEM, or with verification off", async ({ project }) => {
+    const cert = await selfSignedCert(project.root);
+    const sink = await project.smtp({ tls: cert, auth: { user: "news", pass: "s3cret" } });
     const url = `smtp://news:s3cret@127.0.0.1:${sink.port}`;
-    const error = await send({ url }, to(2)).catch((e) => e);
+    const error = await send(project, { url }, to(2)).catch((e) => e);
     expect(error.diagnostics?.[0]).toMatchObject({
       message: expect.stringMatching(/TLS with 127\.0\.0\.1:\d+ failed: .*self[- ]signed certificate/),
       fix: expect.stringMatching(/SMTP_CA_FILE.*NODE_EXTRA_CA_CERTS.*SMTP_TLS_INSECURE=1/),
     });
-    expect(await ledgerStates()).toEqual([{ state: "pending", n: 2 }]);
+    expect(await ledgerStates(project)).toEqual([{ state: "pending", n: 2 }]);
 
-    const trusted = await send({ url, ca: cert.cert }, to(2));
+    const trusted = await send(project, { url, ca: cert.cert }, to(2));
     expect(trusted).toMatchObject({ sent: 2, failed: 0 });
-    const insecure = await send({ url, allowInvalidCertificates: true }, "third@example.ru");
+    const insecure = await send(project, { url, allowInvalidCertificates: true }, "third@example.ru");
     expect(insecure).toMatchObject({ sent: 1 });
     expect(sink.received).toHaveLength(3);
   });
@@ -141,11 +117,10 @@ describe("STARTTLS with a self-signed certificate", () => {
 
 // the envelope sender
 describe("returnPath", () => {
-  it("sets MAIL FROM; the From header stays the newsletter's", async () => {
-    await cleanup();
-    ({ root, cleanup } = await makeProject(`${CONFIG}returnPath: bounces@prodazhi.example.ru\n`));
-    sink = await startSmtp();
-    await send({ url: sink.url }, "anna@example.ru");
+  it("sets MAIL FROM; the From header stays the newsletter's", async ({ project }) => {
+    await project.write("newsletter.yaml", `${CONFIG}returnPath: bounces@prodazhi.example.ru\n`);
+    const sink = await project.smtp();
+    await send(project, { url: sink.url }, "anna@example.ru");
     // VERP, bounces+<token>@ (and the token in X-Rassylka-Bounce)
     expect(sink.received[0].from).toMatch(/^bounces\+[0-9a-f]{24}@prodazhi\.example\.ru$/);
     const mail = await parse(sink.received[0].raw);
@@ -153,28 +128,28 @@ describe("returnPath", () => {
     expect(mail.from?.value[0].address).toBe("rassylka@prodazhi.example.ru");
   });
 
-  it("without it, MAIL FROM is from.email", async () => {
-    sink = await startSmtp();
-    await send({ url: sink.url }, "anna@example.ru");
+  it("without it, MAIL FROM is from.email", async ({ project }) => {
+    const sink = await project.smtp();
+    await send(project, { url: sink.url }, "anna@example.ru");
     expect(sink.received[0].from).toBe("rassylka@prodazhi.example.ru");
   });
 });
 
 // one reader, one identity
 describe("international addresses", () => {
-  it("both spellings of a domain are one reader: one copy, and suppressing one spelling stops the other", async () => {
-    sink = await startSmtp();
-    const summary = await send({ url: sink.url }, "user@пример.рф,user@xn--e1afmkfd.xn--p1ai,anna@münchen.de");
+  it("both spellings of a domain are one reader: one copy, and suppressing one spelling stops the other", async ({ project }) => {
+    const sink = await project.smtp();
+    const summary = await send(project, { url: sink.url }, "user@пример.рф,user@xn--e1afmkfd.xn--p1ai,anna@münchen.de");
     expect(summary).toMatchObject({ sent: 2, duplicates: 1 });
     expect(sink.received).toHaveLength(2);
-    const db = await openState(state());
+    const db = await openState(project.state);
     await sqliteStore(db).suppressions.add("anna@xn--mnchen-3ya.de", "unsubscribed");
     db.close();
-    await send({ url: sink.url }, "anna@MÜNCHEN.de", { mode: "test" }).catch(() => {});
+    await send(project, { url: sink.url }, "anna@MÜNCHEN.de", { mode: "test" }).catch(() => {});
     const again = await sendIssue({
-      root,
+      root: project.root,
       issue: ISSUE,
-      stateFile: state(),
+      stateFile: project.state,
       audience: addressList("anna@münchen.de"),
       transport: new SmtpTransport({ url: sink.url }),
       env: { RASSYLKA_SECRET: SECRET },
@@ -183,9 +158,9 @@ describe("international addresses", () => {
     expect(again).toMatchObject({ sent: 0 });
   });
 
-  it("a non-ASCII mailbox goes out as written, with SMTPUTF8", async () => {
-    sink = await startSmtp();
-    const summary = await send({ url: sink.url }, "почта@пример.рф");
+  it("a non-ASCII mailbox goes out as written, with SMTPUTF8", async ({ project }) => {
+    const sink = await project.smtp();
+    const summary = await send(project, { url: sink.url }, "почта@пример.рф");
     expect(summary.sent).toBe(1);
     expect(sink.received[0].to).toEqual(["почта@пример.рф"]);
   });

@@ -1,0 +1,194 @@
+import { readerKey } from "../identity/click-token.js";
+import type { ClassFigures, DayCount, HourFigures, IssueRow, LinkFigures, ReportStore } from "../state/report.js";
+
+/**
+ * What `rassylka report <issue> --json` prints, exactly these keys (docs/report.md says what each one
+ * counts): the send, its bounces, complaints and unsubscribes, clicks by class, opens when tracked, the
+ * links, the receiving domains and the clicks over time.
+ */
+export interface IssueFigures {
+  issue: string;
+  counts: { listed: number; sent: number; failed: number; bounced: number; complained: number; unsubscribed: number };
+  clicks: ClassFigures;
+  opens: ClassFigures | null;
+  links: LinkFigures[];
+  domains: DomainRow[];
+  timeline: { at: string; clicks: number }[];
+}
+
+export interface DomainRow {
+  domain: string;
+  sent: number;
+  bounced: number;
+  /** Readers there with a human click. */
+  clicked: number;
+}
+
+/** The figures and what the page and the summary say beside them. */
+export interface IssueReport {
+  figures: IssueFigures;
+  subject: string | null;
+  /** When the send started (ISO), null when the state has no send of the issue. */
+  sentAt: string | null;
+  bounces: { hard: number; soft: number };
+  unsubscribed: { oneClick: number; page: number };
+  /** Readers with a human click among those sent, and among those who opened (null without opens). */
+  rates: { clickThrough: number | null; clickToOpen: number | null };
+  /** Where the figures come from: our state, or Sendsay's statistics for a campaign. */
+  source: "state" | "sendsay";
+}
+
+/** Domains listed one by one; the rest are summed in one row named `(other)`. */
+export const DOMAIN_ROWS = 30;
+export const OTHER_DOMAINS = "(other)";
+/** Clicks are counted per hour for this long after the send, then per day. */
+export const HOURLY_FOR_HOURS = 72;
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+export interface FigureOptions {
+  /** The newsletter's id (src/identity/newsletter.ts), which keys readers in click events; without it no domain's clicks are counted. */
+  newsletterId?: string;
+  /** Whether the issue tracks opens; undefined: it does when the state holds open events. */
+  opens?: boolean;
+}
+
+/** The issue's figures, every one aggregated by the database. */
+export async function issueReport(report: ReportStore, issue: string, options: FigureOptions = {}): Promise<IssueReport> {
+  const send = await report.sendCounts(issue);
+  const run = await report.started(issue);
+  const bounces = await report.bounces(issue);
+  const unsubscribed = await report.unsubscribed(issue);
+  const clicks = await report.clicks(issue);
+  // what the send kept of its settings first; the issue's file (as it is now) when the state has none
+  const tracksOpens = (await report.tracksOpens(issue)) ?? options.opens;
+  const opens = tracksOpens === false ? null : ((await report.opens(issue)) ?? (tracksOpens ? zeroClasses() : null));
+  const links = await report.links(issue);
+  const domains = await domainRows(report, issue, options.newsletterId);
+  const start = run?.startedAt ?? null;
+  const figures: IssueFigures = {
+    issue,
+    counts: {
+      listed: send.listed,
+      sent: send.sent,
+      failed: send.failed,
+      bounced: bounces.bounced,
+      complained: bounces.complained,
+      unsubscribed: unsubscribed.oneClick + unsubscribed.page,
+    },
+    clicks,
+    opens,
+    links,
+    domains,
+    timeline: timeline(await report.clicksByHour(issue), start),
+  };
+  return {
+    figures,
+    subject: run?.subject ?? null,
+    sentAt: start,
+    bounces: { hard: bounces.hard, soft: bounces.soft },
+    unsubscribed,
+    rates: {
+      clickThrough: send.sent ? clicks.unique / send.sent : null,
+      clickToOpen: opens?.unique ? clicks.unique / opens.unique : null,
+    },
+    source: "state",
+  };
+}
+
+function zeroClasses(): ClassFigures {
+  return { unique: 0, total: 0, human: 0, proxy: 0, automated: 0 };
+}
+
+/**
+ * Sent and bounced per domain come from one GROUP BY; clicked needs each clicker's domain, and a click
+ * event keeps only the reader's key (a keyed hash of the address): the issue's readers are paged through
+ * and hashed, and those among the clickers are counted per domain. Memory: the clickers' keys, never the list.
+ */
+async function domainRows(report: ReportStore, issue: string, newsletterId: string | undefined): Promise<DomainRow[]> {
+  const rows: DomainRow[] = (await report.domains(issue)).map((d) => ({ ...d, clicked: 0 }));
+  if (newsletterId && rows.length) {
+    const clickers = new Set<string>();
+    for await (const page of report.clickers(issue)) for (const k of page) clickers.add(k);
+    if (clickers.size) {
+      const byDomain = new Map(rows.map((r) => [r.domain, r]));
+      for await (const page of report.readerPages(issue)) {
+        for (const email of page) {
+          if (!clickers.has(readerKey(newsletterId, email))) continue;
+          const row = byDomain.get(email.slice(email.indexOf("@") + 1));
+          if (row) row.clicked++;
+        }
+      }
+    }
+  }
+  if (rows.length <= DOMAIN_ROWS) return rows;
+  const other: DomainRow = { domain: OTHER_DOMAINS, sent: 0, bounced: 0, clicked: 0 };
+  for (const r of rows.slice(DOMAIN_ROWS)) {
+    other.sent += r.sent;
+    other.bounced += r.bounced;
+    other.clicked += r.clicked;
+  }
+  return [...rows.slice(0, DOMAIN_ROWS), other];
+}
+
+/**
+ * Clicks per hour for the first HOURLY_FOR_HOURS after the send started (to the end of that day), then per day (UTC), every hour
+ * or day from the first to the last click present (zeros too, so a chart shows the gaps).
+ */
+export function timeline(hours: readonly HourFigures[], start: string | null): { at: string; clicks: number }[] {
+  if (!hours.length) return [];
+  const startMs = start ? Date.parse(start) : Date.parse(`${hours[0].hour}:00:00.000Z`);
+  // day-aligned, so the hourly part ends where the first whole day begins
+  const hourlyUntil = Math.ceil((startMs + HOURLY_FOR_HOURS * HOUR_MS) / DAY_MS) * DAY_MS;
+  const buckets = new Map<number, number>();
+  for (const h of hours) {
+    const ms = Date.parse(`${h.hour}:00:00.000Z`);
+    const at = ms < hourlyUntil ? ms : Math.floor(ms / DAY_MS) * DAY_MS;
+    buckets.set(at, (buckets.get(at) ?? 0) + h.clicks);
+  }
+  const keys = [...buckets.keys()].sort((a, b) => a - b);
+  const out: { at: string; clicks: number }[] = [];
+  for (let at = keys[0]; at <= keys[keys.length - 1]; at += at < hourlyUntil ? HOUR_MS : DAY_MS)
+    out.push({ at: new Date(at).toISOString(), clicks: buckets.get(at) ?? 0 });
+  return out;
+}
+
+/** The newsletter over time: its issues, the list per week, complaint rates. */
+export interface NewsletterReport {
+  issues: (IssueRow & { unsubscribed: number; complaintRate: number | null })[];
+  /** Monday of each week (UTC) with the subscribers confirmed, the unsubscribes and the hard bounces of that week. */
+  weeks: { week: string; confirmed: number; unsubscribed: number; bounced: number }[];
+}
+
+/** Gmail's bulk-sender rules: keep the complaint rate under 0.1 %, never reach 0.3 %. */
+export const COMPLAINT_LINES = [0.001, 0.003] as const;
+
+export async function newsletterReport(report: ReportStore): Promise<NewsletterReport> {
+  const issues: NewsletterReport["issues"] = [];
+  for (const row of await report.issues()) {
+    const u = await report.unsubscribed(row.issue);
+    issues.push({ ...row, unsubscribed: u.oneClick + u.page, complaintRate: row.sent ? row.complained / row.sent : null });
+  }
+  const days = await report.listDays();
+  const weeks = new Map<string, { week: string; confirmed: number; unsubscribed: number; bounced: number }>();
+  const add = (list: readonly DayCount[], key: "confirmed" | "unsubscribed" | "bounced") => {
+    for (const d of list) {
+      const week = mondayOf(d.day);
+      const w = weeks.get(week) ?? { week, confirmed: 0, unsubscribed: 0, bounced: 0 };
+      w[key] += d.n;
+      weeks.set(week, w);
+    }
+  };
+  add(days.confirmed, "confirmed");
+  add(days.unsubscribed, "unsubscribed");
+  add(days.bounced, "bounced");
+  return { issues, weeks: [...weeks.values()].sort((a, b) => a.week.localeCompare(b.week)) };
+}
+
+/** The Monday (UTC) of the ISO week a day is in. */
+export function mondayOf(day: string): string {
+  const d = new Date(`${day}T00:00:00.000Z`);
+  const back = (d.getUTCDay() + 6) % 7;
+  return new Date(d.getTime() - back * DAY_MS).toISOString().slice(0, 10);
+}

@@ -1,0 +1,207 @@
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { setLanguage } from "../../src/i18n/index.js";
+import { englishLines, run } from "../helpers/cli.js";
+import { issue, makeProject, removeProjects } from "../lint/fixtures.js";
+
+/**
+ * Every command in Russian says nothing in English: its --help (every flag), one success and one
+ * failure. A string left out of the catalogues shows up here as an English line.
+ */
+afterAll(removeProjects);
+afterEach(() => setLanguage("en"));
+
+const ru = async (args: string[], env: Record<string, string | undefined> = {}) => {
+  const r = await run([...args, "--lang", "ru"], env);
+  return { ...r, english: englishLines(`${r.out}\n${r.err}`) };
+};
+
+const COMMANDS = [
+  ["build"],
+  ["new"],
+  ["init"],
+  ["send"],
+  ["doctor"],
+  ["status"],
+  ["suppress"],
+  ...["add", "remove", "list", "import", "export"].map((c) => ["suppress", c]),
+  ["subscribers"],
+  ...["list", "add", "remove", "import", "export"].map((c) => ["subscribers", c]),
+  ["bounces"],
+  ["bounces", "import"],
+  ["bounces", "fetch"],
+  ["state"],
+  ["state", "migrate"],
+  ["state", "copy"],
+  ["sendsay"],
+  ["sendsay", "ping"],
+  ["sendsay", "sync"],
+  ["lint"],
+  ["preview"],
+  ["screenshots"],
+  ["review"],
+  ["search"],
+  ["serve"],
+];
+
+describe("--help of every command and subcommand, in Russian", () => {
+  it.each(COMMANDS.map((c) => [c.join(" "), c]))("%s", async (_name, command) => {
+    const r = await ru([...(command as string[]), "--help"]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^Запуск: rassylka /);
+    expect(r.english).toEqual([]);
+  });
+
+  it("the check itself finds an English line", () => {
+    expect(englishLines("Запуск: rassylka build\n  --out <dir>  output folder, relative to the root")).toEqual([
+      "  --out <dir>  output folder, relative to the root",
+    ]);
+    expect(englishLines('  --out <dir>  папка для результата (по умолчанию: "dist")')).toEqual([]);
+  });
+});
+
+describe("usage errors, in Russian", () => {
+  it.each([
+    ["a required option", ["review"], "ошибка: не указан обязательный параметр «--base <git-ref>»"],
+    ["too many arguments", ["status", "a", "b"], "ошибка: слишком много аргументов у «status»: нужно 1, передано 2."],
+    ["a missing argument", ["new"], "ошибка: не хватает обязательного аргумента «title»"],
+    [
+      "an invalid value",
+      ["send", "x", "--rate", "-1"],
+      "ошибка: у параметра «--rate <n>» недопустимое значение «-1»: --rate — число не меньше 0",
+    ],
+    ["a bad duration", ["send", "x", "--retry-window", "soon"], "укажите срок, например 12h, 90m, 2d или 30s"],
+  ])("%s", async (_name, args, text) => {
+    const r = await ru(args as string[]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(text);
+    expect(r.english).toEqual([]);
+  });
+});
+
+describe("each command: one success and one failure in Russian", () => {
+  it("new", async () => {
+    const root = await makeProject({ issues: {} });
+    const ok = await ru(["new", "Второй выпуск", "--root", root, "--date", "2026-12-10"]);
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/^Создан .*2026-12-10-vtoroy-vypusk\.md$/);
+    expect(ok.english).toEqual([]);
+    const again = await ru(["new", "Второй выпуск", "--root", root, "--date", "2026-12-10"]);
+    expect(again.code).toBe(1);
+    expect(again.err).toContain("уже есть");
+    expect(again.english).toEqual([]);
+    const badDate = await ru(["new", "Третий", "--root", root, "--date", "2026-02-30"]);
+    expect(badDate.err).toContain("--date «2026-02-30» — не дата в виде ГГГГ-ММ-ДД");
+    expect(badDate.english).toEqual([]);
+  });
+
+  it("init", async () => {
+    const parent = await makeProject({ issues: {} });
+    const ok = await ru(["init", join(parent, "novaya"), "--language", "ru"]);
+    expect(ok.code).toBe(0);
+    expect(ok.english).toEqual([]);
+    const bad = await ru(["init", join(parent, "drugaya"), "--language", "de"]);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain("на языке --language de rassylka рассылки не пишет");
+    expect(bad.english).toEqual([]);
+  });
+
+  it("suppress and subscribers: add, list, import, export, remove", async () => {
+    const root = await makeProject({ issues: {} });
+    const s = ["--root", root];
+    const steps = [
+      await ru(["suppress", "add", "a@example.ru", "b@example.ru", ...s]),
+      await ru(["suppress", "add", "a@example.ru", ...s]),
+      await ru(["suppress", "list", ...s]),
+      await ru(["suppress", "remove", "a@example.ru", "c@example.ru", ...s]),
+      await ru(["subscribers", "add", "anna@example.ru", "--confirmed", ...s]),
+      await ru(["subscribers", "list", "--status", "confirmed", ...s]),
+      await ru(["subscribers", "remove", "anna@example.ru", "nobody@example.ru", ...s]),
+    ];
+    expect(steps.map((r) => r.code)).toEqual([0, 0, 0, 0, 0, 0, 0]);
+    expect(steps.map((r) => r.out.split("\n").at(-1))).toEqual([
+      "В стоп-лист внесено 2 новых адреса.",
+      "В стоп-лист внесено 0 новых адресов; уже были в нём: 1.",
+      "В стоп-листе 2 адреса.",
+      "Из стоп-листа убран 1 адрес; не было в нём: 1.",
+      "Добавлен 1 читатель (подтверждены); обновлено: 0.",
+      "1 читатель (подтверждены).",
+      "Удалён 1 читатель; не было в списке: 1.",
+    ]);
+    for (const r of steps) expect(r.english).toEqual([]);
+    await writeFile(join(root, "list.csv"), "email\nvera@example.ru\nbroken@\n");
+    const imported = await ru(["subscribers", "import", join(root, "list.csv"), ...s]);
+    expect(imported.code).toBe(0);
+    expect(imported.out).toBe("Загружен 1 новый читатель (ждут подтверждения); уже были в списке: 0; пропущено: 1.");
+    expect(imported.english).toEqual([]);
+    const badStatus = await ru(["subscribers", "list", "--status", "maybe", ...s]);
+    expect(badStatus.code).toBe(1);
+    expect(badStatus.err).toContain("укажите одно из: pending, confirmed, unsubscribed");
+    expect(badStatus.english).toEqual([]);
+  });
+
+  it("state migrate and copy", async () => {
+    const root = await makeProject({ issues: {} });
+    const migrated = await ru(["state", "migrate", "--root", root]);
+    expect(migrated.code).toBe(0);
+    expect(migrated.out).toMatch(/^Версия схемы: \d+\.$/m);
+    expect(migrated.english).toEqual([]);
+    const same = await ru(["state", "copy", "--root", root, "--from", join(root, "a.sqlite"), "--to", join(root, "a.sqlite")]);
+    expect(same.code).toBe(1);
+    expect(same.err).toContain("--from и --to — одно и то же хранилище");
+    expect(same.english).toEqual([]);
+  });
+
+  it("bounces import: a message that is not a bounce, and a file that cannot be read", async () => {
+    const root = await makeProject({ issues: {} });
+    await writeFile(join(root, "hello.eml"), "From: a@example.ru\nTo: b@example.ru\nSubject: Привет\n\nПросто письмо.\n");
+    const ok = await ru(["bounces", "import", join(root, "hello.eml"), "--root", root]);
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/hello\.eml: не возврат \(/);
+    expect(ok.out).toMatch(/^1 письмо: постоянных возвратов 0 · .*; в стоп-лист: 0 читателей\.$/m);
+    expect(ok.english).toEqual([]);
+    const missing = await ru(["bounces", "import", join(root, "nope.eml"), "--root", root]);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/ошибка: не удалось прочитать/);
+  });
+
+  it("serve and preview refuse a bad port", async () => {
+    const root = await makeProject({ issues: {} });
+    const serve = await ru(["serve", "--root", root, "--port", "http"]);
+    expect(serve.code).toBe(1);
+    expect(serve.err).toContain("--port http — не номер порта");
+    expect(serve.english).toEqual([]);
+    const preview = await ru(["preview", "--root", root, "--port", "http"]);
+    expect(preview.code).toBe(1);
+    expect(preview.err).toContain("--port — это номер порта, а указано «http»");
+    expect(preview.english).toEqual([]);
+  });
+
+  it("a newsletter.yaml with mistakes: file, line, field and fix in Russian; rule ids stay", async () => {
+    const root = await makeProject({ issues: { "2026-11-10-a.md": issue({}) } });
+    const yaml =
+      "name: Рассылка\nlanguage: ru\nfrom:\n  name: Редакция\n  emial: a@example.ru\nsuppressBounces: да\neventsWindowDays: -2\n";
+    await writeFile(join(root, "newsletter.yaml"), yaml);
+    const r = await ru(["build", "--root", root, "--no-cache"]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(
+      "newsletter.yaml:5:3: ошибка: неизвестное поле «emial» — может быть, email? (поле from.emial) [config/unknown-key]\n  как исправить: переименуйте «emial» в «email»",
+    );
+    expect(r.err).toContain("ошибка: «suppressBounces»: ожидается true или false, а здесь текст (поле suppressBounces) [config/invalid]");
+    expect(r.err).toContain("ошибка: «eventsWindowDays»: должно быть больше 0 (поле eventsWindowDays) [config/invalid]");
+    expect(r.english).toEqual([]);
+    const missing = await ru(["lint", "--root", join(root, "nowhere")]);
+    expect(missing.code).toBe(1);
+    expect(missing.out).toContain("как исправить: запустите команду в папке рассылки");
+    expect(missing.english).toEqual([]);
+  });
+
+  it("front-matter mistakes in Russian", async () => {
+    const root = await makeProject({ issues: { "2026-11-10-a.md": "---\ntitle: 42\ndate: 2026-11-10\ndraft: нет\n---\nТекст.\n" } });
+    const r = await ru(["build", "--root", root, "--no-cache"]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("«draft»: ожидается true или false, а здесь текст (поле draft) [frontmatter/invalid]");
+    expect(r.english).toEqual([]);
+  });
+});
