@@ -222,7 +222,7 @@ describe("rassylka send (CLI)", SLOW, () => {
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ mode: "dry-run", sent: 5, transport: expect.stringContaining("dry run") });
     // the text never says a dry run sent anything
-    const text = await cli(["send", ISSUE, "--to", "list.csv", "--transport", "smtp", "--smtp-url", sink.url, "--dry-run"]);
+    const text = await project.cli(["send", ISSUE, "--to", "list.csv", "--transport", "smtp", "--smtp-url", sink.url, "--dry-run"]);
     expect(text.stdout).toMatch(/^Dry run \(nothing delivered\)/m);
     expect(text.stdout).toMatch(/would be sent: 5/);
     expect(text.stdout).not.toMatch(/sent now/);
