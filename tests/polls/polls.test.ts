@@ -113,7 +113,8 @@ describe.each(backends())("polls on the $name store", (backend) => {
       stopped,
     );
     base = await listening;
-  });
+    // a send, a build and a browser: minutes on a loaded 2-core machine
+  }, 300_000);
 
   afterAll(async () => {
     stopServe?.();
