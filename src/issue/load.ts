@@ -4,7 +4,7 @@ import { zodDiagnostics } from "../config/zod.js";
 import type { Diagnostic } from "../diagnostics.js";
 import { t } from "../i18n/index.js";
 import { parseYaml } from "../util/yaml.js";
-import { frontMatterSchema, slugPattern } from "./schema.js";
+import { frontMatterSchema, type ScheduleAudience, slugPattern } from "./schema.js";
 import { slugFromFile } from "./slug.js";
 
 export interface Issue {
@@ -24,6 +24,9 @@ export interface Issue {
   events?: false | NewsletterEvent[];
   draft: boolean;
   tags: string[];
+  /** Front-matter `sendAt` as written (docs/schedule.md). */
+  sendAt?: string;
+  audience?: ScheduleAudience;
   /** Markdown after the front-matter. */
   body: string;
   /** How many lines of the file stand before the body: body line N is file line N + bodyOffset. */
@@ -110,6 +113,8 @@ export function parseIssue(
       events: fm.events,
       draft: fm.draft,
       tags: fm.tags,
+      sendAt: fm.sendAt,
+      audience: fm.audience,
       body: split.content,
       bodyOffset,
     },

@@ -18,6 +18,7 @@ import { messageSize } from "./message-size.js";
 import { pastEvents } from "./past-events.js";
 import { placeholder } from "./placeholder.js";
 import { preheader } from "./preheader.js";
+import { sendAt } from "./send-at.js";
 import { subject } from "./subject.js";
 import { unsubscribe } from "./unsubscribe.js";
 
@@ -46,6 +47,8 @@ export interface LintOptions {
   subscribers?: Subscriber[];
   /** Run only these rules (ids with or without the `lint/` prefix). */
   rules?: string[];
+  /** Slugs whose send began: a past `sendAt` is fine for them (lintProject reads them from the state). */
+  sent?: ReadonlySet<string>;
 }
 
 export interface LintProjectOptions {
@@ -78,6 +81,7 @@ export const LINT_RULES: readonly LintRule[] = [
   draft,
   placeholder,
   clientSupport,
+  sendAt,
 ];
 
 function isBuilt(x: CompiledIssue | BuiltIssue): x is BuiltIssue {

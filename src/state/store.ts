@@ -5,6 +5,7 @@ import type { StateOptions } from "./db.js";
 import { type LedgerStore, SqlLedger } from "./ledger.js";
 import type { StateLocation } from "./location.js";
 import { type MigrationResult, migrate, schemaVersion } from "./migrations.js";
+import { SqlSchedule } from "./schedule.js";
 import type { Db } from "./sql.js";
 import { SqlSubscribers, SUBSCRIBER_COLUMNS, type SubscriberRecord, type SubscriberStore } from "./subscribers.js";
 import { SqlSuppressions, type Suppression, type SuppressionReason } from "./suppressions.js";
@@ -27,6 +28,8 @@ export interface Store {
   readonly bounces: BounceStore;
   /** The send ledger (src/state/ledger.ts): runs, readers, leases, workers. */
   readonly ledger: LedgerStore;
+  /** Scheduled issues (src/state/schedule.ts, docs/schedule.md). */
+  readonly schedule: SqlSchedule;
   /** Applies the missing schema migrations (an open already did, unless opened with `migrate: false`). */
   migrate(): Promise<MigrationResult>;
   /** The schema version the database has now (0: never migrated). */
@@ -82,6 +85,7 @@ export abstract class StateStore implements Store {
   readonly subscribers: SubscriberStore;
   readonly bounces: BounceStore;
   readonly ledger: LedgerStore;
+  readonly schedule: SqlSchedule;
 
   constructor(
     readonly kind: StateLocation["kind"],
@@ -94,6 +98,7 @@ export abstract class StateStore implements Store {
     this.subscribers = new SqlSubscribers(sql);
     this.bounces = new SqlBounces(sql);
     this.ledger = new SqlLedger(sql, location, worker, () => this.checkpoint());
+    this.schedule = new SqlSchedule(sql);
   }
 
   migrate(migrations?: Parameters<typeof migrate>[2]): Promise<MigrationResult> {

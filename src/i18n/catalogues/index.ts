@@ -12,6 +12,7 @@ import { pictures } from "./pictures.js";
 import { placeholder } from "./placeholder.js";
 import { preview } from "./preview.js";
 import { review } from "./review.js";
+import { schedule } from "./schedule.js";
 import { search } from "./search.js";
 import { send } from "./send.js";
 import { serveLimits } from "./serve-limits.js";
@@ -42,6 +43,7 @@ export const CATALOGUES: Record<string, Catalogue> = {
   send,
   "serve-limits": serveLimits,
   "state-copy": stateCopy,
+  schedule,
   search,
   subscribe,
   templates,
