@@ -1,4 +1,6 @@
-import { type Db, sql } from "./sql.js";
+import { existsSync } from "node:fs";
+import type { StateLocation } from "./location.js";
+import { type Db, sql, tableExists } from "./sql.js";
 
 /**
  * Scheduled issues (migration 9, docs/schedule.md): what `rassylka schedule push` recorded and where
@@ -133,9 +135,31 @@ export class SqlSchedule {
 
   /** Slugs whose send began: rows sending or sent, and issues the ledger has a run of. */
   async started(): Promise<Set<string>> {
-    const rows = await this.db.all<{ slug: string }>(
-      sql`SELECT slug FROM scheduled_issues WHERE state IN ('sending', 'sent') UNION SELECT issue AS slug FROM send_runs`,
-    );
-    return new Set(rows.map((r) => r.slug));
+    const scheduled = (await tableExists(this.db, "scheduled_issues"))
+      ? await this.db.all<{ slug: string }>(sql`SELECT slug FROM scheduled_issues WHERE state IN ('sending', 'sent')`)
+      : [];
+    const runs = (await tableExists(this.db, "send_runs"))
+      ? await this.db.all<{ slug: string }>(sql`SELECT issue AS slug FROM send_runs`)
+      : [];
+    return new Set([...scheduled, ...runs].map((r) => r.slug));
+  }
+}
+
+/**
+ * The slugs whose send began, read without creating or migrating anything (lint's sendAt rule); empty
+ * when there is no state yet or it cannot be read — then every past `sendAt` is reported.
+ */
+export async function startedSlugs(location: StateLocation): Promise<Set<string>> {
+  if (location.kind === "sqlite" && !existsSync(location.file)) return new Set();
+  try {
+    const { openStore } = await import("./store.js");
+    const store = await openStore(location, { migrate: false, readonly: location.kind === "sqlite" });
+    try {
+      return await store.schedule.started();
+    } finally {
+      await store.close();
+    }
+  } catch {
+    return new Set();
   }
 }
