@@ -4,7 +4,7 @@
  */
 const name = process.argv[2] ?? "build";
 const mod = (await import(`./bench-${name}.ts`).catch((error: unknown) => {
-  console.error(`unknown benchmark "${name}" (${(error as Error).message}); try: build, send, serve, state, search`);
+  console.error(`unknown benchmark "${name}" (${(error as Error).message}); try: build, send, serve, state, search, schedule`);
   process.exit(1);
 })) as { run(args: string[]): Promise<void> };
 await mod.run(process.argv.slice(3));
