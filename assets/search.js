@@ -61,6 +61,7 @@ function start(box) {
   const say = (text) => {
     status.textContent = text;
   };
+  const foundText = (n) => (words.found[plural.select(n)] ?? words.found.other).replace("{{count}}", String(n));
 
   // The excerpt is HTML with only <mark> as markup (Pagefind escapes the text): rebuilt as nodes, never set as HTML.
   const excerptNodes = (html) => {
@@ -107,20 +108,23 @@ function start(box) {
       const query = text ? queryOf(text, stem) : null;
       const options = { filters: chosen.length ? { rubric: { any: chosen } } : {} };
       if (!text) options.sort = { date: "desc" }; // a rubric alone lists its issues, newest first
-      const found = await pagefind.debouncedSearch(query, options, 120);
-      if (found === null || mine !== seq) return; // a newer keystroke took over
-      // the first few results on screen as soon as their fragments come, the rest (up to 20) after them
-      let data = await Promise.all(found.results.slice(0, 5).map((r) => r.data()));
+      const found = await pagefind.search(query, options);
+      if (mine !== seq) return; // a newer keystroke took over
+      // every fragment asked for at once; the best result on screen as soon as its own comes, the next four
+      // after it, the rest (up to 20) after them
+      const pending = found.results.slice(0, 20).map((r) => r.data());
+      const first = found.results.length ? await pending[0] : undefined;
       if (mine !== seq) return;
-      if (query && data[0] && !matchesEveryTerm(data[0], query.split(" "))) data = [];
-      list.replaceChildren(...data.map(item));
-      const n = data.length ? found.results.length : 0;
-      say(n ? (words.found[plural.select(n)] ?? words.found.other).replace("{{count}}", String(n)) : words.nothing);
-      if (data.length) {
-        const rest = await Promise.all(found.results.slice(5, 20).map((r) => r.data()));
-        if (mine !== seq) return;
-        list.append(...rest.map(item));
-      }
+      const hit = first && !(query && !matchesEveryTerm(first, query.split(" ")));
+      list.replaceChildren(...(hit ? [item(first)] : []));
+      if (hit) {
+        for (const [i, more] of [pending.slice(1, 5), pending.slice(5)].entries()) {
+          const data = await Promise.all(more);
+          if (mine !== seq) return;
+          list.append(...data.map(item));
+          if (i === 0) say(foundText(found.results.length));
+        }
+      } else say(words.nothing);
       box.dataset.state = "done";
     } catch {
       say(words.failed);
@@ -134,7 +138,17 @@ function start(box) {
     run();
   });
   input.addEventListener("focus", () => load().catch(() => {}), { once: true });
-  input.addEventListener("input", run);
+  // The first keystroke after a pause searches at once; keystrokes that follow it closely wait until typing
+  // pauses for 120 ms (a search per letter would fetch index chunks nobody looks at).
+  let timer;
+  let quietSince = 0;
+  input.addEventListener("input", () => {
+    const now = performance.now();
+    clearTimeout(timer);
+    if (now - quietSince > 120) run();
+    else timer = setTimeout(run, 120);
+    quietSince = now;
+  });
   for (const r of rubrics) r.addEventListener("change", run);
   // `index.html?q=…` opens with that search (a link to results)
   const q = new URLSearchParams(location.search).get("q");

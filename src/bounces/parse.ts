@@ -1,9 +1,12 @@
 import { createHash } from "node:crypto";
 import { type Attachment, type HeaderValue, type ParsedMail, simpleParser } from "mailparser";
+import { mailtoTokensIn } from "../identity/mailto.js";
 import { BOUNCE_HEADER, tokenOfHeader, tokensInText } from "../identity/verp.js";
 
 /**
  * One message from the bounce mailbox, recognised. In this order:
+ *   - a message to a reader's own unsubscribe address (`<local>+u-<token>@<domain>` of
+ *     `unsubscribe.mailto`, in its To, Delivered-To or X-Original-To): an unsubscribe request;
  *   - a DSN, RFC 3464 inside RFC 6522 `multipart/report; report-type=delivery-status`: one entry per
  *     recipient block (Final-Recipient, Action, Status, Diagnostic-Code);
  *   - an ARF complaint, RFC 5965 `report-type=feedback-report` (Feedback-Type abuse or fraud,
@@ -29,7 +32,8 @@ export interface RecipientResult {
 export interface ParsedBounce {
   /** The bounce message's own identity: its Message-ID, else a hash of its bytes (idempotent imports). */
   key: string;
-  type: "dsn" | "arf" | "nonstandard" | "not-bounce";
+  /** `unsubscribe`: a message to a reader's own `unsubscribe.mailto` address (src/identity/mailto.ts). */
+  type: "dsn" | "arf" | "nonstandard" | "unsubscribe" | "not-bounce";
   /** For not-bounce: why (auto-reply, delivered, delayed, not recognised). */
   why?: string;
   /** When it happened (the report's Date), ISO. */
@@ -41,6 +45,13 @@ export interface ParsedBounce {
   originalMessageId?: string;
   /** The To of the quoted original, when there is one. */
   originalTo?: string;
+  /** For `unsubscribe`: the tokens of the `<local>+u-<token>@<domain>` addresses it was sent to. */
+  unsubscribeTokens?: string[];
+}
+
+export interface ParseOptions {
+  /** `unsubscribe.mailto`: a message sent to its per-reader address is an unsubscribe request. */
+  unsubscribeMailto?: string;
 }
 
 /** RFC 822-style fields (DSN and ARF parts): groups separated by blank lines, continuation lines unfolded. */
@@ -221,7 +232,7 @@ function nonStandard(mail: ParsedMail, text: string, exclude: (a: string) => boo
   return [{ recipient: candidates.length === 1 ? candidates[0] : undefined, kind, status: code, diagnostic: line?.trim().slice(0, 500) }];
 }
 
-export async function parseBounce(raw: Buffer): Promise<ParsedBounce> {
+export async function parseBounce(raw: Buffer, options: ParseOptions = {}): Promise<ParsedBounce> {
   const mail = await simpleParser(raw, { keepDeliveryStatus: true, skipHtmlToText: false, skipTextLinks: true, skipImageLinks: true });
   const messageId = mail.messageId?.trim();
   const key = messageId ? `mid:${messageId.toLowerCase()}` : `sha256:${createHash("sha256").update(raw).digest("hex")}`;
@@ -238,6 +249,11 @@ export async function parseBounce(raw: Buffer): Promise<ParsedBounce> {
   const originalMessageId = original?.messageId ?? /^Message-ID:\s*(<[^>\s]+>)/im.exec(body)?.[1] ?? undefined;
   const originalTo = original?.to ? headerText(original.to as unknown as HeaderValue) : undefined;
   const base = { key, date, tokens, originalMessageId, originalTo };
+
+  // only the message's own address lines count: a bounce quoting one of our messages carries the
+  // reader's address in its List-Unsubscribe, and must stay a bounce
+  const unsubscribeTokens = options.unsubscribeMailto ? mailtoTokensIn(envelope, options.unsubscribeMailto) : [];
+  if (unsubscribeTokens.length) return { ...base, type: "unsubscribe", recipients: [], unsubscribeTokens };
 
   const contentType = mail.headers.get("content-type") as { value?: string; params?: Record<string, string> } | undefined;
   const reportType =

@@ -1,4 +1,5 @@
 import { addressKey } from "../identity/address.js";
+import { mailtoReaderTag } from "../identity/mailto.js";
 import { issueTag, readerTag, splitToken } from "../identity/verp.js";
 import type { BounceEvent } from "../state/bounces.js";
 import type { Store } from "../state/store.js";
@@ -12,6 +13,8 @@ import { type ParsedBounce, parseBounce } from "./parse.js";
  *   hard bounce or complaint → the reader is suppressed at once (reason `bounced` / `complained`, the
  *     status and date in the source) and the bounce is recorded against the issue;
  *   soft bounce → recorded; the reader is suppressed when their last `softLimit` issues all bounced.
+ * A message to a reader's own unsubscribe address (`<local>+u-<token>@<domain>`, src/identity/mailto.ts)
+ * unsubscribes the reader its token names (reason `unsubscribed`, source `mailto`); a forged token, nobody.
  * A message is processed once: its Message-ID (or a hash of its bytes) is recorded with it, so importing
  * it again changes nothing and counts as a duplicate.
  */
@@ -23,12 +26,14 @@ export interface ProcessOptions {
   secret?: string;
   /** `bounces.softLimit` in newsletter.yaml. */
   softLimit: number;
+  /** `unsubscribe.mailto`: messages to a reader's own address of it unsubscribe that reader (src/identity/mailto.ts). */
+  unsubscribeMailto?: string;
 }
 
 export type Attribution = "token" | "message-id" | "recipient";
 
 export interface RecipientOutcome {
-  kind: "hard" | "soft" | "complaint";
+  kind: "hard" | "soft" | "complaint" | "unsubscribe";
   status?: string;
   diagnostic?: string;
   /** The reader (their ledger address key) and the issue, when attributed. */
@@ -54,6 +59,8 @@ export interface BounceCounts {
   hard: number;
   soft: number;
   complained: number;
+  /** Readers unsubscribed by a message to their own unsubscribe address. */
+  unsubscribed: number;
   notBounce: number;
   unattributed: number;
   duplicates: number;
@@ -61,7 +68,7 @@ export interface BounceCounts {
 }
 
 export function emptyCounts(): BounceCounts {
-  return { messages: 0, hard: 0, soft: 0, complained: 0, notBounce: 0, unattributed: 0, duplicates: 0, suppressed: 0 };
+  return { messages: 0, hard: 0, soft: 0, complained: 0, unsubscribed: 0, notBounce: 0, unattributed: 0, duplicates: 0, suppressed: 0 };
 }
 
 export function addToCounts(counts: BounceCounts, outcome: MessageOutcome): void {
@@ -78,6 +85,7 @@ export function addToCounts(counts: BounceCounts, outcome: MessageOutcome): void
     }
     if (r.kind === "hard") counts.hard++;
     else if (r.kind === "soft") counts.soft++;
+    else if (r.kind === "unsubscribe") counts.unsubscribed++;
     else counts.complained++;
     if (r.suppressed) counts.suppressed++;
   }
@@ -87,6 +95,7 @@ export class BounceProcessor {
   private issues?: string[];
   private issueByTag?: Map<string, string>;
   private readonly readersByIssue = new Map<string, Map<string, string>>();
+  private readonly mailtoReadersByIssue = new Map<string, Map<string, string>>();
 
   constructor(private readonly options: ProcessOptions) {}
 
@@ -95,8 +104,11 @@ export class BounceProcessor {
     return this.issues;
   }
 
-  /** token → (issue, reader), computing the issues' and readers' tags once per issue. */
-  private async resolveToken(token: string): Promise<{ issue: string; email: string } | undefined> {
+  /**
+   * token → (issue, reader), computing the issues' and readers' tags once per issue: a VERP token's reader
+   * half by `readerTag`, a mailto token's by `mailtoReaderTag` (each kept in its own map).
+   */
+  private async resolveToken(token: string, kind: "verp" | "mailto" = "verp"): Promise<{ issue: string; email: string } | undefined> {
     const { secret, listId, store } = this.options;
     if (!secret) return undefined;
     if (!this.issueByTag) {
@@ -106,14 +118,31 @@ export class BounceProcessor {
     const parts = splitToken(token);
     const issue = this.issueByTag.get(parts.issue);
     if (!issue) return undefined;
-    let readers = this.readersByIssue.get(issue);
+    const cache = kind === "verp" ? this.readersByIssue : this.mailtoReadersByIssue;
+    const tag = kind === "verp" ? readerTag : mailtoReaderTag;
+    let readers = cache.get(issue);
     if (!readers) {
       readers = new Map();
-      for (const r of await store.bounces.ledgerReaders(issue)) readers.set(readerTag(secret, listId, issue, r.email), r.email);
-      this.readersByIssue.set(issue, readers);
+      for (const r of await store.bounces.ledgerReaders(issue)) readers.set(tag(secret, listId, issue, r.email), r.email);
+      cache.set(issue, readers);
     }
     const email = readers.get(parts.reader);
     return email ? { issue, email } : undefined;
+  }
+
+  /** A message to readers' own unsubscribe addresses: each reader a valid token names is unsubscribed; a forged token, nobody. */
+  private async unsubscribe(parsed: ParsedBounce, outcome: MessageOutcome): Promise<void> {
+    const { store } = this.options;
+    for (const token of parsed.unsubscribeTokens ?? []) {
+      const who = await this.resolveToken(token, "mailto");
+      const result: RecipientOutcome = { kind: "unsubscribe", suppressed: false };
+      outcome.recipients.push(result);
+      if (!who) continue;
+      Object.assign(result, { email: who.email, issue: who.issue, via: "token" });
+      // as the one-click page does (src/server/unsubscribe.ts): suppressed, and marked in the subscriber list
+      result.suppressed = await store.suppressions.add(who.email, "unsubscribed", "mailto");
+      await store.subscribers.markUnsubscribed([who.email], parsed.date);
+    }
   }
 
   private async attribute(
@@ -151,10 +180,16 @@ export class BounceProcessor {
   }
 
   async process(raw: Buffer, label: string): Promise<MessageOutcome> {
-    const parsed = await parseBounce(raw);
+    const parsed = await parseBounce(raw, { unsubscribeMailto: this.options.unsubscribeMailto });
     const { store } = this.options;
     const outcome: MessageOutcome = { label, key: parsed.key, type: parsed.type, why: parsed.why, duplicate: false, recipients: [] };
     if (await store.bounces.seen(parsed.key)) return { ...outcome, duplicate: true };
+    if (parsed.type === "unsubscribe") {
+      await this.unsubscribe(parsed, outcome);
+      const result = outcome.recipients.map((r) => (r.email ? "unsubscribed" : "unattributed")).join(",");
+      if (!(await store.bounces.record(parsed.key, result, []))) return { ...outcome, duplicate: true, recipients: [] };
+      return outcome;
+    }
     const events: BounceEvent[] = [];
     const day = parsed.date.slice(0, 10);
     for (const r of parsed.recipients) {

@@ -43,7 +43,15 @@ async function withProcessor<T>(run: BounceRun, fn: (p: BounceProcessor) => Prom
   }
   const store: Store = await openStore(run.location);
   try {
-    return await fn(new BounceProcessor({ store, listId: newsletterId(config), secret, softLimit: config.bounces.softLimit }));
+    return await fn(
+      new BounceProcessor({
+        store,
+        listId: newsletterId(config),
+        secret,
+        softLimit: config.bounces.softLimit,
+        unsubscribeMailto: config.unsubscribe?.mailto,
+      }),
+    );
   } finally {
     await store.close();
   }

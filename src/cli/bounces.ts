@@ -21,6 +21,18 @@ export interface BouncesFlags {
 
 function describe(o: MessageOutcome): string {
   if (o.duplicate) return `${o.label}: already imported`;
+  if (o.type === "unsubscribe")
+    return o.recipients
+      .map((r) =>
+        !r.email
+          ? t("deliverability:mailto.forged", { label: o.label })
+          : t(r.suppressed ? "deliverability:mailto.unsubscribed" : "deliverability:mailto.already", {
+              label: o.label,
+              email: r.email,
+              issue: r.issue,
+            }),
+      )
+      .join("\n");
   if (o.type === "not-bounce") return `${o.label}: not a bounce (${o.why ?? "?"})`;
   const what = o.recipients.map((r) => {
     const kind = r.kind === "complaint" ? "complaint" : `${r.kind} bounce`;
@@ -42,6 +54,7 @@ function print(report: BounceReport, flags: BouncesFlags, io: Io): void {
   io.out(
     `${c.messages} message(s): hard ${c.hard} · soft ${c.soft} · complained ${c.complained} · not a bounce ${c.notBounce} · unattributed ${c.unattributed} · already imported ${c.duplicates}; ${c.suppressed} reader(s) suppressed.`,
   );
+  if (c.unsubscribed) io.out(t("deliverability:mailto.count", { count: c.unsubscribed }));
   if (report.mailbox)
     io.out(`${report.mailbox.url}: ${report.mailbox.moved} moved to "${report.mailbox.movedTo}", ${report.mailbox.left} left in place.`);
 }
@@ -70,7 +83,7 @@ export function registerBounces(program: Command, io: Io, setCode: (c: number) =
       .option("--root <dir>", "the newsletter's folder", ".")
       .option(
         "--json",
-        "print as JSON: { counts: { messages, hard, soft, complained, notBounce, unattributed, duplicates, suppressed }, messages, problems }",
+        "print as JSON: { counts: { messages, hard, soft, complained, unsubscribed, notBounce, unattributed, duplicates, suppressed }, messages, problems }",
       );
   common(
     cmd

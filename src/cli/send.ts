@@ -168,17 +168,20 @@ export function formatSummary(s: SendSummary, command: string): string[] {
   const head =
     s.mode === "dry-run"
       ? "dryRun"
-      : s.mode === "test"
-        ? "test"
-        : s.stopped && s.sent === 0
-          ? "nothing"
-          : s.stopped || s.pending > 0
-            ? "partly"
-            : "sent";
+      : s.trial
+        ? "trial"
+        : s.mode === "test"
+          ? "test"
+          : s.stopped && s.sent === 0
+            ? "nothing"
+            : s.stopped || s.pending > 0
+              ? "partly"
+              : "sent";
   const seconds = new Intl.NumberFormat(language(), { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(s.elapsedMs / 1000);
   lines.push(t(`send:head.${head}`, { subject: s.subject, transport: s.transport, seconds }));
   const already = s.alreadySent ? t("send:already", { count: s.alreadySent }) : "";
-  lines.push(t("send:counts", { ...s, already }));
+  // a dry run delivered nothing and a trial wrote files: neither says "sent"
+  lines.push(t(s.mode === "dry-run" ? "send:counts.dryRun" : s.trial ? "send:counts.trial" : "send:counts", { ...s, already }));
   if (s.workers > 1)
     lines.push(
       `  a shared send: ${s.workers - 1} other worker(s) sent ${s.sentByOthers} of this list (rassylka status ${s.slug} shows each)`,
@@ -311,8 +314,10 @@ async function sendCommand(issue: string, flags: SendFlags, io: Io, runtime: Sen
     for (const line of formatSummary(summary, command)) io.out(line);
     for (const [, text] of allowed) io.out(`  ${text}`);
   }
-  if (summary.mode === "send" && flags.transport === "outbox" && summary.sent > 0 && !flags.json) {
-    io.out(t("send:outbox", { dir: relative(process.cwd(), join(resolve(flags.root), "outbox", summary.slug)) || "." }));
+  if (summary.trial && !flags.json) {
+    if (summary.sent > 0)
+      io.out(t("send:outbox", { dir: relative(process.cwd(), join(resolve(flags.root), "outbox", summary.slug)) || "." }));
+    io.out(t("send:trialNote"));
   }
   return exitCode(summary);
 }

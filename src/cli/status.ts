@@ -52,16 +52,29 @@ export async function runStatus(
     const b = c as Partial<BounceCounts>;
     if (b.bounced || b.softBounced || b.complained)
       io.out(t("send:status.bounces", { bounced: b.bounced, soft: b.softBounced, complained: b.complained }));
-    if (s.workers.length > 1 || s.workers.some((w) => w.live)) {
-      io.out(`  workers: ${s.workers.length}`);
-      for (const w of s.workers) {
-        const state = w.live ? "sending now" : w.ended ? "finished" : "gone (its lease ran out)";
-        io.out(
-          `    ${w.worker} (run ${w.runId}, ${state}, last seen ${w.updatedAt}): sent ${w.sent} · failed ${w.failed} · suppressed ${w.suppressed} · resent ${w.resent}`,
-        );
+    // every run names its transport; a shared run lists its workers
+    const transport = (name: string | null) => name ?? t("send:status.noTransport");
+    for (const run of s.runs) {
+      const state = t(`send:status.run.${run.state}`);
+      io.out(
+        t("send:status.run", {
+          run: run.runId,
+          transport: transport(run.transport),
+          state,
+          sent: run.sent,
+          failed: run.failed,
+          at: run.startedAt,
+        }),
+      );
+      const workers = s.workers.filter((w) => w.runId === run.runId);
+      for (const w of workers.length > 1 ? workers : []) {
+        const state = t(`send:status.run.${w.live ? "sending" : w.ended ? "finished" : "stopped"}`);
+        io.out(t("send:status.worker", { ...w, state, at: w.updatedAt }));
       }
+      if (run.inFlight) io.out(t("send:status.inFlight", { count: run.inFlight }));
     }
     if (c.pending) io.out(t("send:status.pending", { count: c.pending }));
+    if (s.trial) io.out(t("send:status.trial", { ...s.trial.counts, transport: transport(s.trial.transport), at: s.trial.updatedAt }));
   }
   return 0;
 }
@@ -75,7 +88,7 @@ export function registerStatus(program: Command, io: Io, setCode: (c: number) =>
     .option("--root <dir>", "the newsletter's folder", ".")
     .option(
       "--json",
-      "print as JSON: { issue, counts: { total, sent, failed, pending, suppressed, invalid, duplicates, bounced, softBounced, complained }, failures: [{ email, code, message }], invalidRows: [{ line, address, reason }], resent: { count, readers: [{ email, times }] }, workers: [{ worker, host, pid, runId, live, ended, sent, failed, suppressed, resent }], campaign?: { groupId, trackId, state, trackStatus, stats: { members, delivered, undelivered, opened, clicked, unsubscribed } | null } }",
+      "print as JSON: { issue, counts: { total, sent, failed, pending, suppressed, invalid, duplicates, bounced, softBounced, complained }, failures: [{ email, code, message }], invalidRows: [{ line, address, reason }], resent: { count, readers: [{ email, times }] }, workers: [{ worker, host, pid, runId, transport, live, ended, sent, failed, suppressed, resent, inFlight }], runs: [{ runId, transport, state, startedAt, sent, failed, inFlight }], trial?: { transport, counts: { total, sent, failed, pending, suppressed }, updatedAt }, campaign?: { groupId, trackId, state, trackStatus, stats: { members, delivered, undelivered, opened, clicked, unsubscribed } | null } }",
     )
     .action(async (issue: string | undefined, flags: StatusFlags) => setCode(await runStatus(issue, flags, io)));
 }

@@ -28,12 +28,31 @@ export interface SubscribersFlags {
   name?: string;
   encoding?: string;
   consent?: string;
+  /** `--resubscribe "how they agreed"`: confirm readers who unsubscribed, with this as their consent source. */
+  resubscribe?: string;
 }
 
 function status(value: string): SubscriberStatus {
   if (!(SUBSCRIBER_STATUSES as readonly string[]).includes(value))
     throw new InvalidArgumentError(`use one of ${SUBSCRIBER_STATUSES.join(", ")}`);
   return value as SubscriberStatus;
+}
+
+/** `--resubscribe` states how the readers agreed again: an empty statement is none. */
+function resubscribeSource(value: string): string {
+  if (!value.trim()) throw new InvalidArgumentError(`${t("resubscribe:needsSource")}: ${t("resubscribe:needsSourceFix")}`);
+  return value.trim();
+}
+
+/** `--resubscribe` confirms: it implies `--confirmed`. */
+function confirming(flags: SubscribersFlags): SubscribersFlags {
+  return flags.resubscribe ? { ...flags, confirmed: true } : flags;
+}
+
+/** After the per-reader warnings: how many were left out and the way to override, and how many came back. */
+function printKept(io: Io, kept: number, resubscribed: number, source?: string): void {
+  if (kept) io.err(t("resubscribe:summary", { count: kept }));
+  if (resubscribed) io.out(t("resubscribe:resubscribed", { count: resubscribed, source }));
 }
 
 export function registerSubscribers(program: Command, io: Io, setCode: (c: number) => void): void {
@@ -60,9 +79,15 @@ export function registerSubscribers(program: Command, io: Io, setCode: (c: numbe
     .option("--name <name>", "the reader's name (the name field)")
     .option("--confirmed", "they have already agreed elsewhere: confirmed at once (the record says source cli)")
     .option("--consent <text>", "the consent text they agreed to, for the record")
+    .option("--resubscribe <source>", t("resubscribe:flag"), resubscribeSource)
     .action(async (emails: string[], flags: SubscribersFlags) => {
-      const counts = await addSubscribers(stateFromFlags(flags), emails, flags);
-      const n = (o: keyof typeof counts) => counts[o];
+      const counts = await addSubscribers(stateFromFlags(flags), emails, confirming(flags));
+      for (const k of counts.kept)
+        io.err(
+          t(`resubscribe:${k.outcome === "kept-unsubscribed" ? "keptUnsubscribed" : "keptSuppressed"}`, { where: "", address: k.address }),
+        );
+      printKept(io, counts.kept.length, counts.resubscribed, flags.resubscribe);
+      const n = (o: Exclude<keyof typeof counts, "kept">) => counts[o];
       io.out(
         `Added ${n("added")} subscriber(s) (${flags.confirmed ? "confirmed" : "pending"}); updated ${n("updated") + n("confirmed")}${n("kept-unsubscribed") ? `; ${n("kept-unsubscribed")} unsubscribed left as they are` : ""}.`,
       );
@@ -86,14 +111,23 @@ export function registerSubscribers(program: Command, io: Io, setCode: (c: numbe
     .option("--confirmed", "they agreed elsewhere: mark them confirmed (without it they are pending and get nothing)")
     .option("--consent <text>", "the consent text they agreed to, for the record")
     .option("--encoding <name>", "utf-8 (default) or windows-1251", "utf-8")
+    .option("--resubscribe <source>", t("resubscribe:flag"), resubscribeSource)
     .action(async (file: string, flags: SubscribersFlags) => {
       const file_ = { path: resolve(file), label: file, encoding: flags.encoding };
-      const { counts, skipped } = await importSubscribers(stateFromFlags(flags), file_, flags);
+      const { counts, skipped, kept } = await importSubscribers(stateFromFlags(flags), file_, confirming(flags));
       for (const line of skipped) io.err(`warning: skipped ${line}`);
+      for (const k of kept)
+        io.err(
+          t(`resubscribe:${k.outcome === "kept-unsubscribed" ? "keptUnsubscribed" : "keptSuppressed"}`, {
+            where: `${file}:${k.line}: `,
+            address: k.address,
+          }),
+        );
       io.out(
         `Imported ${counts.added} new subscriber(s) as ${flags.confirmed ? "confirmed" : "pending"}; ${counts.updated + counts.confirmed} already there` +
           `${counts["kept-unsubscribed"] ? `; ${counts["kept-unsubscribed"]} unsubscribed left as they are` : ""}${skipped.length ? `; ${skipped.length} skipped` : ""}.`,
       );
+      printKept(io, kept.length, counts.resubscribed, flags.resubscribe);
       setCode(0);
     });
 

@@ -38,6 +38,41 @@ export const eventSchema = z.strictObject({
   time: z.string().optional(),
 });
 
+/**
+ * Headers rassylka writes itself (src/message/message.ts): `sending.headers` may not set them. Envelope,
+ * identity and MIME fields, the List-* family (RFC 2369, 2919, 8058), the postmasters' ones, the
+ * signature, and our bounce token.
+ */
+const OWN_HEADERS = new Set([
+  "from",
+  "to",
+  "cc",
+  "bcc",
+  "sender",
+  "reply-to",
+  "subject",
+  "date",
+  "message-id",
+  "in-reply-to",
+  "references",
+  "return-path",
+  "received",
+  "mime-version",
+  "precedence",
+  "feedback-id",
+  "x-postmaster-msgtype",
+  "dkim-signature",
+  "authentication-results",
+  "arc-seal",
+  "arc-message-signature",
+  "arc-authentication-results",
+]);
+
+export function isOwnHeader(name: string): boolean {
+  const n = name.toLowerCase();
+  return OWN_HEADERS.has(n) || n.startsWith("list-") || n.startsWith("content-") || n.startsWith("resent-") || n.startsWith("x-rassylka-");
+}
+
 export const configSchema = z.strictObject({
   name: z.string().min(1),
   from: z.strictObject({ name: z.string().min(1), email }),
@@ -172,6 +207,55 @@ export const configSchema = z.strictObject({
         .string()
         .regex(/^[A-Za-z0-9._-]{1,64}$/, { message: "expected letters, digits, dots, dashes or underscores (no colon)" })
         .optional(),
+      /**
+       * The editor's own headers on every message (docs/deliverability.md), DKIM-signed with the rest: a
+       * field name (RFC 5322 §2.2: printable ASCII, no colon) not among the ones rassylka writes, and a
+       * one-line value (a CR or LF in it would start a header of its own).
+       */
+      headers: z
+        .record(
+          z.string().superRefine((name, ctx) => {
+            if (!/^[!-9;-~]{1,76}$/.test(name)) {
+              ctx.addIssue({
+                code: "custom",
+                message: "expected a header name: Latin letters, digits and dashes, no colon or space",
+                params: { fix: "write the name alone, e.g. X-Campaign: spring" },
+              });
+            } else if (isOwnHeader(name)) {
+              ctx.addIssue({
+                code: "custom",
+                message: `${name} is written by rassylka itself and cannot be set here`,
+                params: {
+                  fix: "remove it: From, To, Subject, Date, Message-ID, List-*, Content-*, Precedence, Feedback-ID and X-Postmaster-Msgtype come from newsletter.yaml and the issue",
+                },
+              });
+            }
+          }),
+          z
+            .union([z.string(), z.number()])
+            .transform(String)
+            .superRefine((value, ctx) => {
+              // CR and LF above all (header injection), and every other control character with them
+              if (/[\u0000-\u001f\u007f]/.test(value)) {
+                ctx.addIssue({
+                  code: "custom",
+                  message: "a header value must be one line (a line break would start a header of its own)",
+                  params: { fix: "write the value on one line, without line breaks or control characters" },
+                });
+              } else if (!value.trim() || value.length > 900) {
+                ctx.addIssue({
+                  code: "custom",
+                  message: value.trim() ? "the header value is longer than 900 characters" : "the header value is empty",
+                  params: { fix: "give a short one-line value, or remove the header" },
+                });
+              }
+            }),
+        )
+        .refine((h) => new Set(Object.keys(h).map((k) => k.toLowerCase())).size === Object.keys(h).length, {
+          message: "two keys name the same header (header names are case-insensitive)",
+          params: { fix: "keep one key per header" },
+        })
+        .default({}),
       /** The name said in EHLO (SMTP_EHLO_NAME overrides); default this host's FQDN, else the From domain. */
       ehlo: z
         .string()

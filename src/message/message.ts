@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { encodeWords } from "nodemailer/lib/mime-funcs";
 import type { NewsletterConfig } from "../config/schema.js";
 import { RassylkaError } from "../diagnostics.js";
+import { mailtoAddress, mailtoToken } from "../identity/mailto.js";
 import { newsletterId } from "../identity/newsletter.js";
 import { createUnsubscribeToken, unsubscribeUrl } from "../identity/token.js";
 import { BOUNCE_HEADER, bounceToken, verpAddress } from "../identity/verp.js";
@@ -48,6 +49,8 @@ export interface MessageContext {
   subject: string;
   /** RASSYLKA_SECRET; required when `unsubscribe.url` is configured. */
   secret?: string;
+  /** `sending.headers`, each value one line and ASCII (RFC 2047 encoded words for the rest), encoded once. */
+  extraHeaders: Record<string, string>;
 }
 
 export function messageContext(config: NewsletterConfig, slug: string, subject: string, secret?: string): MessageContext {
@@ -55,7 +58,12 @@ export function messageContext(config: NewsletterConfig, slug: string, subject: 
   // RFC 2919: a phrase then <id>. Only the phrase may be an encoded word (RFC 2047), so we encode it
   // ourselves: left to nodemailer, the whole value would be encoded and the <id> lost to parsers.
   const listIdHeader = `${encodeWords(oneLine(config.name).replace(/[<>"\\]/g, ""), "B", 52, false)} <${listId}>`;
-  return { config, listId, listIdHeader, slug, subject, secret };
+  const extraHeaders: Record<string, string> = {};
+  for (const [name, value] of Object.entries(config.sending?.headers ?? {})) {
+    // the schema refused line breaks; oneLine is the last guard, and non-ASCII text goes as encoded words
+    extraHeaders[name] = encodeWords(oneLine(value), "Q", 52, false);
+  }
+  return { config, listId, listIdHeader, slug, subject, secret, extraHeaders };
 }
 
 /** `<hash>.<slug>@<sender domain>`, without angle brackets; the same for every attempt. */
@@ -92,7 +100,18 @@ export function postmasterHeaders(ctx: MessageContext): Record<string, string> {
   const out: Record<string, string> = { "X-Postmaster-Msgtype": ctx.listId, Precedence: "bulk" };
   const feedbackId = ctx.config.sending?.feedbackId;
   if (feedbackId) out["Feedback-ID"] = `${ctx.slug.replace(/[^A-Za-z0-9._-]/g, "")}:${ctx.listId}:rassylka:${feedbackId}`;
-  return out;
+  return { ...out, ...ctx.extraHeaders };
+}
+
+/**
+ * The reader's own unsubscribe address, `<local>+u-<token>@<domain>` of `unsubscribe.mailto`
+ * (src/identity/mailto.ts: `bounces import|fetch` unsubscribes exactly that reader); without the secret,
+ * `unsubscribe.mailto` as it is.
+ */
+export function readerUnsubscribeMailto(ctx: MessageContext, email: string): string | undefined {
+  const mailto = ctx.config.unsubscribe?.mailto;
+  if (!mailto || !ctx.secret) return mailto;
+  return mailtoAddress(mailto, mailtoToken(ctx.secret, ctx.listId, ctx.slug, email));
 }
 
 /** List-Id, List-Unsubscribe, List-Unsubscribe-Post for one reader: ASCII, ready for the wire. */
@@ -100,7 +119,7 @@ export function listHeaders(ctx: MessageContext, email: string, url = readerUnsu
   const headers: Record<string, string> = { "List-Id": ctx.listIdHeader, ...postmasterHeaders(ctx) };
   const targets: string[] = [];
   if (url) targets.push(`<${url}>`);
-  const mailto = ctx.config.unsubscribe?.mailto;
+  const mailto = readerUnsubscribeMailto(ctx, email);
   if (mailto) targets.push(`<mailto:${mailto}?subject=unsubscribe>`);
   if (targets.length) headers["List-Unsubscribe"] = targets.join(", ");
   // RFC 8058: one-click works only with an https URL in List-Unsubscribe
@@ -214,25 +233,16 @@ export function mailOptionsFor(message: OutgoingMessage) {
   };
 }
 
+/** DKIM_DOMAIN, DKIM_SELECTOR and the key: what src/message/dkim.ts signs with. */
 export interface DkimOptions {
   domainName: string;
   keySelector: string;
   privateKey: string;
-  /** The headers signed: nodemailer's list and the ones postmasters read (Feedback-ID, X-Postmaster-Msgtype, Precedence). */
-  headerFieldNames?: string;
 }
-
-/** nodemailer's default signed headers, plus the ones Gmail's and Mail.ru's postmaster tools read. */
-export const DKIM_SIGNED_HEADERS = [
-  "From:Sender:Reply-To:Subject:Date:Message-ID:To:Cc:MIME-Version:Content-Type:Content-Transfer-Encoding",
-  "Content-ID:Content-Description:Resent-Date:Resent-From:Resent-Sender:Resent-To:Resent-Cc:Resent-Message-ID",
-  "In-Reply-To:References:List-Id:List-Help:List-Unsubscribe:List-Unsubscribe-Post:List-Subscribe:List-Post",
-  "List-Owner:List-Archive:Feedback-ID:X-Postmaster-Msgtype:Precedence",
-].join(":");
 
 /**
  * DKIM from the environment: DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY (PEM) or DKIM_PRIVATE_KEY_FILE.
- * nodemailer's default signed header list covers List-Unsubscribe and List-Unsubscribe-Post (RFC 8058 §4).
+ * The signer (src/message/dkim.ts) signs every header and over-signs From, Subject and the List-Unsubscribe pair.
  * The key is never printed: errors name the variables only.
  */
 export function dkimFromEnv(env: NodeJS.ProcessEnv = process.env): DkimOptions | undefined {
@@ -275,7 +285,7 @@ export function dkimFromEnv(env: NodeJS.ProcessEnv = process.env): DkimOptions |
       `give ${variable} the whole PEM of the RSA (or Ed25519) private key whose public half is published at ${selector}._domainkey.${domain}`,
     );
   }
-  return { domainName: domain, keySelector: selector, privateKey: key, headerFieldNames: DKIM_SIGNED_HEADERS };
+  return { domainName: domain, keySelector: selector, privateKey: key };
 }
 
 /**

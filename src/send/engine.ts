@@ -3,7 +3,14 @@ import { addressKey } from "../identity/address.js";
 import { type MessageContext, messageContext, messageIdFor } from "../message/message.js";
 import { createPersonaliser } from "../render/personalise.js";
 import type { CompiledIssue } from "../render/pipeline.js";
-import { DEFAULT_LEASE_MS, type InvalidListRow, type LedgerFailure, type LedgerStore, type NewRecipient } from "../state/ledger.js";
+import {
+  DEFAULT_LEASE_MS,
+  type InvalidListRow,
+  type LedgerFailure,
+  type LedgerStore,
+  type NewRecipient,
+  trialKey,
+} from "../state/ledger.js";
 import { sha256 } from "../util/fs.js";
 import type { AudienceSource } from "./audience.js";
 import { Delivery, type DeliveryProgress, type StopReason } from "./delivery.js";
@@ -86,6 +93,11 @@ export interface SendSummary {
   slug: string;
   subject: string;
   mode: SendMode;
+  /**
+   * A trial: a send through a transport that delivers to nobody (the outbox). Kept in a ledger of its
+   * own, so "sent" counts files written, and the real send afterwards still goes to every reader.
+   */
+  trial: boolean;
   transport: string;
   /** Unique valid readers in the list given. */
   total: number;
@@ -180,17 +192,22 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
   const ctx = messageContext(config, compiled.slug, subject, input.secret);
   const hash = contentHash(compiled, ctx);
   const realKey = compiled.slug;
+  // a send to the outbox delivers to nobody: a trial, in its own ledger, never counted as the real send
+  const trial = mode === "send" && transport.trial === true;
   // test copies and dry runs keep a scratch ledger: they never count as the real send
   // (one per worker: two dry runs at once on a shared database do not clear each other's)
-  const key = mode === "send" ? realKey : `${mode}:${realKey}:${ledger.worker}`;
+  const key = trial ? trialKey(realKey) : mode === "send" ? realKey : `${mode}:${realKey}:${ledger.worker}`;
   const leaseMs = Math.max(50, input.leaseMs ?? DEFAULT_LEASE_MS);
   const testStamp = mode === "test" ? `${Date.now()}` : "";
-  const guard = { allowChanged: input.allowChanged, issueFile: compiled.source };
+  // a trial may follow every edit: it starts over each time, so no reader has an earlier version of it
+  const guard = { allowChanged: input.allowChanged || trial, issueFile: compiled.source };
   let heartbeat: Heartbeat | undefined;
+  /** The delivery loop began: before it (an unreadable list, a refusal) this worker never sent, and is no worker of the issue. */
+  let delivering = false;
   try {
     if (mode !== "send") await ledger.clear(key);
     if (mode === "dry-run") await ledger.assertUnchanged(realKey, hash, guard);
-    const runId = await ledger.beginRun(key, hash, subject, { ...guard, leaseMs });
+    const runId = await ledger.beginRun(key, hash, subject, { ...guard, leaseMs, transport: transport.description });
     heartbeat = new Heartbeat(ledger, key, leaseMs);
 
     // the transport's check (an SMTP greeting and login) runs while the list is read; open() reports it
@@ -203,7 +220,7 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
     let batch: NewRecipient[] = [];
     let invalidBatch: InvalidRow[] = [];
     const flush = async () => {
-      if (batch.length) duplicates += await ledger.addRecipients(key, runId, batch);
+      if (batch.length) duplicates += await ledger.addRecipients(key, runId, batch, { again: trial });
       if (invalidBatch.length) await ledger.addInvalid(key, runId, invalidBatch);
       batch = [];
       invalidBatch = [];
@@ -242,7 +259,7 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
     const summary = async (extra: Partial<SendSummary> & { sent: number }): Promise<SendSummary> => {
       // after the loop, so a crash before it leaves the failed rows for the next run to find
       const bounced =
-        mode === "send" && (input.suppressBounces ?? config.suppressBounces) !== false && extra.stopped !== "declined"
+        mode === "send" && !trial && (input.suppressBounces ?? config.suppressBounces) !== false && extra.stopped !== "declined"
           ? await ledger.suppressBounced(key, runId)
           : 0;
       const after = await ledger.counts(key, runId);
@@ -253,6 +270,7 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
         slug: compiled.slug,
         subject,
         mode,
+        trial,
         transport: transport.description,
         total: after.total + alreadySentDry,
         alreadySent: Math.max(0, after.sent - extra.sent - sentByOthers) + alreadySentDry,
@@ -313,6 +331,7 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
               slug: compiled.slug,
               subject,
               mode,
+              trial,
               transport: transport.description,
               total: before.total + alreadySentDry,
               sent: delivery.delivered,
@@ -342,6 +361,7 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
           )
         : e;
     let loop: Awaited<ReturnType<Delivery["run"]>>;
+    delivering = true;
     try {
       loop = await delivery.run();
     } catch (e) {
@@ -365,7 +385,7 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
     if (heartbeat) {
       await heartbeat.stop();
       // a ledger that fails now (a full disk, the server gone) has failed the send already: that error is the one to show
-      await ledger.endRun(key).catch(() => {});
+      await ledger.endRun(key, { started: delivering }).catch(() => {});
     }
     if (mode !== "send") await ledger.clear(key).catch(() => {});
   }

@@ -40,6 +40,11 @@ export interface Transport {
   /** For the confirmation prompt and the summary, without secrets: "smtp://mail.example.ru:587". */
   readonly description: string;
   /**
+   * Delivers to nobody (the outbox's files): a send through it is a trial, kept apart from the real
+   * send in the ledger, so it never makes a later real send or a welcome email skip a reader.
+   */
+  readonly trial?: boolean;
+  /**
    * Optional check before the first message (credentials, the account): throws a RassylkaError with the
    * fix when nothing could be delivered. Called once per run, only when someone is waiting to be sent.
    */

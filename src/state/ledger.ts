@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { RassylkaError } from "../diagnostics.js";
-import { bulk, type Db, type Dialect, empty, join, raw, type Sql, sql, statement } from "./sql.js";
+import { bulk, type Db, type Dialect, empty, join, raw, type Sql, type Steps, sql, statement, step } from "./sql.js";
 import { insert as insertSuppression } from "./suppressions.js";
 
 /**
@@ -29,6 +29,10 @@ import { insert as insertSuppression } from "./suppressions.js";
  *
  * `run_id` is the run that last listed the reader: a run sends only to the list it was given, so a
  * `--to one@x.ru` after a partial send of the whole list does not quietly continue the whole list.
+ *
+ * Trials (a send to the outbox, which delivers to nobody) keep a ledger of their own under `trialKey`,
+ * so they never make a real send or a welcome email skip a reader; each trial run lists its readers
+ * afresh (`addRecipients`' `again`). Test copies and dry runs keep scratch ledgers the engine clears.
  */
 export type LedgerState = "pending" | "in_flight" | "sent" | "failed" | "deferred" | "suppressed";
 
@@ -70,6 +74,14 @@ export interface RunInfo {
   duplicates: number;
   startedAt: string;
   updatedAt: string;
+  /** How the latest run delivered (`smtp://host:587`, `outbox/<slug>/`); null for runs before migration 7. */
+  transport: string | null;
+}
+
+/** The ledger of an issue's trials (sends to the outbox): apart from the real one, never counted as delivery. */
+export const TRIAL_PREFIX = "trial:";
+export function trialKey(slug: string): string {
+  return `${TRIAL_PREFIX}${slug}`;
 }
 
 export interface LedgerCounts {
@@ -112,7 +124,9 @@ export interface WorkerInfo {
   runId: number;
   startedAt: string;
   updatedAt: string;
-  /** Its lease is current: it is sending (or importing its list) now. */
+  /** How it delivered (null for workers before migration 7). */
+  transport: string | null;
+  /** Its lease is current and (on this machine) its process is alive: it is sending (or importing its list) now. */
   live: boolean;
   /** It ended (finished or stopped) rather than vanished. */
   ended: boolean;
@@ -120,6 +134,8 @@ export interface WorkerInfo {
   failed: number;
   suppressed: number;
   resent: number;
+  /** Readers it held in flight: handed over, or about to be, when it stopped (they may have the issue). */
+  inFlight: number;
 }
 
 export interface ClaimResult {
@@ -135,6 +151,8 @@ export interface BeginOptions {
   issueFile?: string;
   /** This worker's lease, ms (default DEFAULT_LEASE_MS). */
   leaseMs?: number;
+  /** How this run delivers, as `status` names it (the transport's description, without secrets). */
+  transport?: string;
 }
 
 /** When the loop should look again: a deferred reader's retry, or another worker's lease running out. */
@@ -161,8 +179,12 @@ export interface LedgerStore {
   beginRun(issue: string, contentHash: string, subject: string, options?: BeginOptions): Promise<number>;
   /** Refuses when the issue changed since readers started getting it, unless allowChanged. */
   assertUnchanged(issue: string, contentHash: string, options?: BeginOptions): Promise<void>;
-  /** This worker is done with the issue: its worker row ends, and anything it still had in flight is free at once. */
-  endRun(issue: string): Promise<void>;
+  /**
+   * This worker is done with the issue: its worker row ends, and anything it still had in flight is free at
+   * once. `started: false` (it stopped before its delivery loop, e.g. on an unreadable list): it was never
+   * a worker of the issue, and its row goes.
+   */
+  endRun(issue: string, options?: { started?: boolean }): Promise<void>;
   setListStats(issue: string, stats: { total: number; invalid: number; duplicates: number }): Promise<void>;
   /**
    * A batch of the list's rows that are not addresses (kept here, not in the send's memory). The
@@ -171,8 +193,11 @@ export interface LedgerStore {
   addInvalid(issue: string, runId: number, rows: readonly InvalidListRow[]): Promise<void>;
   /** The invalid rows of the issue's latest run, by line. */
   invalidRows(issue: string, limit?: number): Promise<InvalidListRow[]>;
-  /** A batch of list rows in one transaction; returns how many were duplicates within this worker's list. */
-  addRecipients(issue: string, runId: number, rows: readonly NewRecipient[]): Promise<number>;
+  /**
+   * A batch of list rows in one transaction; returns how many were duplicates within this worker's list.
+   * `again` (trials): a reader an earlier run listed starts over as pending, whatever that run did.
+   */
+  addRecipients(issue: string, runId: number, rows: readonly NewRecipient[], options?: { again?: boolean }): Promise<number>;
   /**
    * Rows whose worker died (lease expired, or no lease) left in flight, of any list: back to pending and
    * marked in doubt. Rows other live workers hold are left alone. Returns how many it found.
@@ -303,7 +328,7 @@ export function countsOf(rows: readonly { state: LedgerState; n: number }[]): Le
 
 /** A run as `RunInfo`: the aliases are the row mapping. */
 const RUN = sql`SELECT issue, content_hash AS "contentHash", subject, run_id AS "runId", total, invalid, duplicates,
-  started_at AS "startedAt", updated_at AS "updatedAt" FROM send_runs`;
+  started_at AS "startedAt", updated_at AS "updatedAt", transport FROM send_runs`;
 
 interface ClaimedRecord {
   id: number;
@@ -363,9 +388,30 @@ const DUE_OR_EXPIRED = statement<Omit<Claim, "leaseMs">>((p, d) => {
  * SQLite: whether the claim needs its deferred and expired arms at all. They find nothing on almost every
  * call, and there the plain pending claim is about half the cost; PostgreSQL takes all in its one round trip.
  */
-async function onlyPending(db: Db, c: Claim): Promise<boolean> {
-  if (db.dialect.name !== "sqlite") return false;
-  return (await db.get(DUE_OR_EXPIRED(db.dialect, c))) === undefined;
+function* onlyPending(d: Dialect, c: Claim): Steps<boolean> {
+  if (d.name !== "sqlite") return false;
+  return (yield* step.get(DUE_OR_EXPIRED(d, c))) === undefined;
+}
+
+/**
+ * Record finished outcomes, then claim up to `limit` readers (`recordAndClaim`): one unit of steps, which
+ * SQLite runs synchronously inside one transaction (see `Steps` in src/state/sql.ts).
+ */
+function* recordAndClaimSteps(d: Dialect, claim: Claim, outcomes: readonly Outcome[], limit: number): Steps<ClaimResult> {
+  const lost = yield* recordOutcomes(d, claim.worker, outcomes);
+  const claimed: LedgerRow[] = [];
+  const suppressed: string[] = [];
+  const pendingOnly = yield* onlyPending(d, claim);
+  while (claimed.length < limit) {
+    const query = CLAIM[pendingOnly ? "pending" : "any"](d, { ...claim, limit: limit - claimed.length });
+    const rows = (yield* step.all<ClaimedRecord>(query)).sort((a, b) => a.id - b.id);
+    if (!rows.length) break;
+    for (const r of rows) {
+      if (r.state === "suppressed") suppressed.push(r.address);
+      else claimed.push(rowOf(r));
+    }
+  }
+  return { claimed, suppressed, lost };
 }
 
 /**
@@ -375,14 +421,14 @@ async function onlyPending(db: Db, c: Claim): Promise<boolean> {
  * outcome in one `UPDATE … FROM unnest(…)`. `pending` puts a row back in the queue (claimed but never
  * handed over, or refused for the sender's reason — also after this worker recorded it as failed).
  */
-async function recordOutcomes(db: Db, worker: string, outcomes: readonly Outcome[]): Promise<number> {
+function* recordOutcomes(d: Dialect, worker: string, outcomes: readonly Outcome[]): Steps<number> {
   if (!outcomes.length) return 0;
-  const now = db.dialect.now;
-  if (db.dialect.name === "postgres") {
+  const now = d.now;
+  if (d.name === "postgres") {
     const column = <T>(f: (o: Outcome) => T) => outcomes.map(f);
     return (
       outcomes.length -
-      (await db.run(sql`UPDATE send_ledger l SET
+      (yield* step.run(sql`UPDATE send_ledger l SET
         state = o.state, attempts = o.attempts,
         last_code = CASE WHEN o.state = 'pending' THEN l.last_code ELSE o.code END,
         last_response = CASE WHEN o.state = 'pending' THEN l.last_response ELSE o.response END,
@@ -405,9 +451,9 @@ async function recordOutcomes(db: Db, worker: string, outcomes: readonly Outcome
   for (const o of outcomes) {
     const changed =
       o.state === "pending"
-        ? await db.run(RELEASE(db.dialect, { id: o.id, attempts: o.attempts, worker }))
-        : await db.run(
-            RECORD(db.dialect, {
+        ? yield* step.run(RELEASE(d, { id: o.id, attempts: o.attempts, worker }))
+        : yield* step.run(
+            RECORD(d, {
               id: o.id,
               state: o.state,
               attempts: o.attempts,
@@ -477,6 +523,7 @@ export class SqlLedger implements LedgerStore {
   }
 
   async beginRun(issue: string, contentHash: string, subject: string, options: BeginOptions = {}): Promise<number> {
+    const transport = options.transport ?? null;
     // workers starting at the same moment decide one after the other whether they join a run
     return this.db.tx(
       async (t) => {
@@ -506,15 +553,15 @@ export class SqlLedger implements LedgerStore {
         } else {
           await this.unchanged(t, issue, contentHash, options, run?.content_hash);
           runId = (run?.run_id ?? 0) + 1;
-          await t.run(sql`INSERT INTO send_runs (issue, content_hash, subject, run_id, started_at, updated_at)
-            VALUES (${issue}, ${contentHash}, ${subject}, ${runId}, ${d.now}, ${d.now})
+          await t.run(sql`INSERT INTO send_runs (issue, content_hash, subject, run_id, started_at, updated_at, transport)
+            VALUES (${issue}, ${contentHash}, ${subject}, ${runId}, ${d.now}, ${d.now}, ${transport})
             ON CONFLICT (issue) DO UPDATE SET content_hash = excluded.content_hash, subject = excluded.subject, run_id = excluded.run_id,
-              updated_at = excluded.updated_at`);
+              updated_at = excluded.updated_at, transport = excluded.transport`);
         }
-        await t.run(sql`INSERT INTO send_workers (worker, issue, run_id, host, pid, started_at, updated_at, lease_expires_at)
-          VALUES (${this.worker}, ${issue}, ${runId}, ${workerHost()}, ${process.pid}, ${d.now}, ${d.now}, ${d.leaseUntil(options.leaseMs ?? DEFAULT_LEASE_MS)})
+        await t.run(sql`INSERT INTO send_workers (worker, issue, run_id, host, pid, started_at, updated_at, lease_expires_at, transport)
+          VALUES (${this.worker}, ${issue}, ${runId}, ${workerHost()}, ${process.pid}, ${d.now}, ${d.now}, ${d.leaseUntil(options.leaseMs ?? DEFAULT_LEASE_MS)}, ${transport})
           ON CONFLICT (worker, issue) DO UPDATE SET run_id = excluded.run_id, updated_at = excluded.updated_at,
-            lease_expires_at = excluded.lease_expires_at, ended_at = NULL`);
+            lease_expires_at = excluded.lease_expires_at, ended_at = NULL, transport = excluded.transport`);
         return runId;
       },
       [`rassylka:run:${issue}`],
@@ -533,12 +580,14 @@ export class SqlLedger implements LedgerStore {
     await this.unchanged(this.db, issue, contentHash, options, (await this.getRun(issue))?.contentHash);
   }
 
-  async endRun(issue: string): Promise<void> {
+  async endRun(issue: string, options: { started?: boolean } = {}): Promise<void> {
     await this.db.tx(async (t) => {
       const d = t.dialect;
-      await t.run(
-        sql`UPDATE send_workers SET ended_at = ${d.now}, updated_at = ${d.now}, lease_expires_at = ${d.leaseNow()} WHERE worker = ${this.worker} AND issue = ${issue}`,
-      );
+      if (options.started === false) await t.run(sql`DELETE FROM send_workers WHERE worker = ${this.worker} AND issue = ${issue}`);
+      else
+        await t.run(
+          sql`UPDATE send_workers SET ended_at = ${d.now}, updated_at = ${d.now}, lease_expires_at = ${d.leaseNow()} WHERE worker = ${this.worker} AND issue = ${issue}`,
+        );
       await t.run(
         sql`UPDATE send_ledger SET lease_expires_at = ${d.leaseGone} WHERE issue = ${issue} AND state = 'in_flight' AND claimed_by = ${this.worker}`,
       );
@@ -569,7 +618,7 @@ export class SqlLedger implements LedgerStore {
       WHERE issue = ${issue} AND run_id = (SELECT run_id FROM send_runs WHERE issue = ${issue}) ORDER BY line LIMIT ${limit}`);
   }
 
-  async addRecipients(issue: string, runId: number, rows: readonly NewRecipient[]): Promise<number> {
+  async addRecipients(issue: string, runId: number, rows: readonly NewRecipient[], options: { again?: boolean } = {}): Promise<number> {
     if (!rows.length) return 0;
     // one statement may not touch a row twice: an address twice in the batch is a duplicate here
     const seen = new Set<string>();
@@ -577,6 +626,19 @@ export class SqlLedger implements LedgerStore {
     const now = this.db.dialect.now;
     const fresh = (column: string) =>
       raw(`CASE WHEN send_ledger.state IN ('pending', 'deferred', 'suppressed') THEN excluded.${column} ELSE send_ledger.${column} END`);
+    // a trial's new run: every reader it lists starts over (a trial repeats; it never resumes)
+    const newRun = raw("send_ledger.run_id <> excluded.run_id");
+    const again = options.again
+      ? sql`, address = CASE WHEN ${newRun} THEN excluded.address ELSE send_ledger.address END,
+          fields = CASE WHEN ${newRun} THEN excluded.fields ELSE send_ledger.fields END,
+          state = CASE WHEN ${newRun} THEN 'pending' ELSE send_ledger.state END,
+          attempts = CASE WHEN ${newRun} THEN 0 ELSE send_ledger.attempts END,
+          in_doubt = CASE WHEN ${newRun} THEN 0 ELSE send_ledger.in_doubt END,
+          resent = CASE WHEN ${newRun} THEN 0 ELSE send_ledger.resent END,
+          next_at = CASE WHEN ${newRun} THEN 0 ELSE send_ledger.next_at END,
+          deferred_since = CASE WHEN ${newRun} THEN NULL ELSE send_ledger.deferred_since END`
+      : sql`, address = ${fresh("address")}, fields = ${fresh("fields")},
+          state = CASE WHEN send_ledger.state = 'suppressed' AND ${newRun} THEN 'pending' ELSE send_ledger.state END`;
     return this.db.tx(async (t) => {
       let changed = 0;
       for (const part of chunks(unique)) {
@@ -587,10 +649,8 @@ export class SqlLedger implements LedgerStore {
         changed +=
           await t.run(sql`INSERT INTO send_ledger (issue, email, address, fields, line, run_id, listed_by, message_id, created_at, updated_at)
           VALUES ${join(values)}
-          ON CONFLICT (issue, email) DO UPDATE SET run_id = excluded.run_id, listed_by = excluded.listed_by, line = excluded.line,
-            address = ${fresh("address")}, fields = ${fresh("fields")},
-            state = CASE WHEN send_ledger.state = 'suppressed' AND send_ledger.run_id <> excluded.run_id THEN 'pending' ELSE send_ledger.state END,
-            updated_at = excluded.updated_at
+          ON CONFLICT (issue, email) DO UPDATE SET run_id = excluded.run_id, listed_by = excluded.listed_by, line = excluded.line
+            ${again}, updated_at = excluded.updated_at
           WHERE send_ledger.run_id <> excluded.run_id OR send_ledger.listed_by IS DISTINCT FROM excluded.listed_by`);
       }
       return rows.length - changed;
@@ -644,28 +704,13 @@ export class SqlLedger implements LedgerStore {
     options: { at?: number; leaseMs?: number } = {},
   ): Promise<ClaimResult> {
     const claim: Claim = { issue, runId, worker: this.worker, at: options.at ?? Date.now(), leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS };
-    const work = async (t: Db): Promise<ClaimResult> => {
-      const lost = await recordOutcomes(t, this.worker, outcomes);
-      const claimed: LedgerRow[] = [];
-      const suppressed: string[] = [];
-      const pendingOnly = await onlyPending(t, claim);
-      while (claimed.length < limit) {
-        const query = CLAIM[pendingOnly ? "pending" : "any"](t.dialect, { ...claim, limit: limit - claimed.length });
-        const rows = (await t.all<ClaimedRecord>(query)).sort((a, b) => a.id - b.id);
-        if (!rows.length) break;
-        for (const r of rows) {
-          if (r.state === "suppressed") suppressed.push(r.address);
-          else claimed.push(rowOf(r));
-        }
-      }
-      return { claimed, suppressed, lost };
-    };
     // SQLite: one transaction (the write lock once); PostgreSQL: each statement on its own, no lock held between
-    return this.db.dialect.name === "sqlite" ? this.db.tx(work) : work(this.db);
+    const d = this.db.dialect;
+    return this.db.work(() => recordAndClaimSteps(d, claim, outcomes, limit), { tx: d.name === "sqlite" });
   }
 
   async record(outcomes: Outcome[]): Promise<number> {
-    return outcomes.length ? this.db.tx((t) => recordOutcomes(t, this.worker, outcomes)) : 0;
+    return outcomes.length ? this.db.work(() => recordOutcomes(this.db.dialect, this.worker, outcomes), { tx: true }) : 0;
   }
 
   async heartbeat(issue: string, leaseMs = DEFAULT_LEASE_MS): Promise<void> {
@@ -706,16 +751,18 @@ export class SqlLedger implements LedgerStore {
     const count = (where: string) => raw(`count(CASE WHEN ${where} THEN 1 END)`);
     type Row = Omit<WorkerInfo, "live" | "ended"> & { live: number; ended: string | null };
     const rows = await this.db.all<Row>(sql`SELECT w.worker, w.host, w.pid, w.run_id AS "runId", w.started_at AS "startedAt",
-        w.updated_at AS "updatedAt", CASE WHEN w.ended_at IS NULL AND w.lease_expires_at > ${this.db.dialect.leaseNow()} THEN 1 ELSE 0 END AS live,
+        w.updated_at AS "updatedAt", w.transport, CASE WHEN w.ended_at IS NULL AND w.lease_expires_at > ${this.db.dialect.leaseNow()} THEN 1 ELSE 0 END AS live,
         w.ended_at AS ended, coalesce(f.sent, 0) AS sent, coalesce(f.failed, 0) AS failed, coalesce(f.suppressed, 0) AS suppressed,
-        coalesce(f.resent, 0) AS resent
+        coalesce(f.resent, 0) AS resent, coalesce(f.in_flight, 0) AS "inFlight"
       FROM send_workers w LEFT JOIN (
         SELECT claimed_by, ${count("state = 'sent'")} AS sent, ${count("state = 'failed'")} AS failed,
-          ${count("state = 'suppressed'")} AS suppressed, ${count("state = 'sent' AND resent > 0")} AS resent
+          ${count("state = 'suppressed'")} AS suppressed, ${count("state = 'sent' AND resent > 0")} AS resent,
+          ${count("state = 'in_flight'")} AS in_flight
         FROM send_ledger WHERE issue = ${issue} AND claimed_by IS NOT NULL GROUP BY claimed_by
       ) f ON f.claimed_by = w.worker
       WHERE w.issue = ${issue} ORDER BY w.started_at, w.worker`);
-    return rows.map((w) => ({ ...w, live: w.live === 1, ended: w.ended !== null }));
+    // a worker of this machine killed (kill -9) holds its lease until it runs out, but it sends nothing now
+    return rows.map((w) => ({ ...w, live: w.live === 1 && w.ended === null && !deadHere(w), ended: w.ended !== null }));
   }
 
   async isSent(issue: string, email: string): Promise<boolean> {

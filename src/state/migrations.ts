@@ -4,6 +4,7 @@ import leases from "./migrations/002-leases.js";
 import bounces from "./migrations/003-bounces.js";
 import subscribers from "./migrations/004-subscribers.js";
 import invalidRows from "./migrations/005-invalid-rows.js";
+import trials from "./migrations/007-trials.js";
 import schedule from "./migrations/009-schedule.js";
 import { type Db, sql, tableExists } from "./sql.js";
 
@@ -31,7 +32,7 @@ export interface MigrationResult {
 }
 
 /** Numbers are handed out per feature, so one may arrive before a lower one: the runner applies what is missing. */
-export const MIGRATIONS: readonly Migration[] = [baseline, leases, bounces, subscribers, invalidRows, schedule];
+export const MIGRATIONS: readonly Migration[] = [baseline, leases, bounces, subscribers, invalidRows, trials, schedule];
 
 export function latestVersion(migrations: readonly Migration[] = MIGRATIONS): number {
   return migrations.reduce((v, m) => Math.max(v, m.version), 0);

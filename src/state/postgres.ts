@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import pg from "pg";
 import { error, RassylkaError } from "../diagnostics.js";
 import { DATABASE_URL_ENV, maskUrl, urlParts } from "./location.js";
-import { bindValues, type Db, type Dialect, type Query, raw, sql } from "./sql.js";
+import { bindValues, type Db, type Dialect, driveAsync, type Query, raw, type Steps, sql } from "./sql.js";
 import { type OpenStoreOptions, StateStore } from "./store.js";
 
 /**
@@ -77,6 +77,9 @@ class PostgresDb implements Db {
   }
   async exec(script: string): Promise<void> {
     await this.client.query(script);
+  }
+  work<T>(steps: () => Steps<T>, options: { tx?: boolean } = {}): Promise<T> {
+    return options.tx ? this.tx((t) => driveAsync(t, steps())) : driveAsync(this, steps());
   }
   async tx<T>(fn: (db: Db) => Promise<T>, locks: readonly string[] = []): Promise<T> {
     if (!this.pool) return fn(this);

@@ -88,6 +88,64 @@ export interface Db {
    * Inside, use the `Db` given to `fn`; within a transaction `tx` just runs `fn`.
    */
   tx<T>(fn: (db: Db) => Promise<T>, locks?: readonly string[]): Promise<T>;
+  /** Runs a unit written as `Steps` (below); `tx`: as one transaction, like `tx()`. */
+  work<T>(steps: () => Steps<T>, options?: { tx?: boolean }): Promise<T>;
+}
+
+/**
+ * A unit of work written once for both databases as a generator that yields its statements
+ * (`const rows = yield* step.all<Row>(query)`). The SQLite adapter answers each the moment it is yielded,
+ * the whole unit synchronously inside its `BEGIN IMMEDIATE` — no promise per statement, which the send
+ * loop's record-and-claim (once per few readers) would otherwise pay; PostgreSQL awaits each round trip.
+ */
+export interface Step {
+  readonly kind: "all" | "get" | "run";
+  readonly query: Query;
+}
+export type Steps<T> = Generator<Step, T, unknown>;
+export const step = {
+  *all<T>(query: Query): Steps<T[]> {
+    return (yield { kind: "all", query }) as T[];
+  },
+  *get<T>(query: Query): Steps<T | undefined> {
+    return (yield { kind: "get", query }) as T | undefined;
+  },
+  *run(query: Query): Steps<number> {
+    return (yield { kind: "run", query }) as number;
+  },
+};
+
+/** Drives `steps`, each statement answered by `answer` (synchronously on SQLite, a promise on PostgreSQL). */
+export function drive<T>(steps: Steps<T>, answer: (s: Step) => unknown): T {
+  let next = steps.next();
+  while (!next.done) {
+    let value: unknown;
+    try {
+      value = answer(next.value);
+    } catch (e) {
+      next = steps.throw(e);
+      continue;
+    }
+    next = steps.next(value);
+  }
+  return next.value;
+}
+
+/** The same over a `Db` whose answers are promises. */
+export async function driveAsync<T>(db: Db, steps: Steps<T>): Promise<T> {
+  let next = steps.next();
+  while (!next.done) {
+    let value: unknown;
+    try {
+      const { kind, query } = next.value;
+      value = await (kind === "all" ? db.all(query) : kind === "get" ? db.get(query) : db.run(query));
+    } catch (e) {
+      next = steps.throw(e);
+      continue;
+    }
+    next = steps.next(value);
+  }
+  return next.value;
 }
 
 /** What differs between the two databases, by name. */

@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
 import { addressKey } from "../identity/address.js";
-import { bindValues, type Db, type Dialect, Late, type Query, raw, sql } from "./sql.js";
+import { bindValues, type Db, type Dialect, drive, Late, type Query, raw, type Step, type Steps, sql } from "./sql.js";
 import { StateStore } from "./store.js";
 
 /**
@@ -35,7 +35,12 @@ export const SQLITE: Dialect = {
  * the first needs to finish. Other processes wait on the busy timeout, as ever.
  */
 let queue: Promise<unknown> = Promise.resolve();
+/** Transactions queued and not yet settled: with none, a synchronous one may run at once. */
+let queued = 0;
 let holder: SqliteDb | undefined;
+const settled = () => {
+  queued--;
+};
 const [BEGIN, COMMIT, ROLLBACK] = ["BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"].map(raw);
 
 export class SqliteDb implements Db {
@@ -72,10 +77,18 @@ export class SqliteDb implements Db {
   }
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    queued++;
     const run = queue.then(fn);
-    queue = run.catch(() => {});
+    queue = run.then(settled, settled);
     return run;
   }
+
+  /** One statement of a `Steps` unit, now. */
+  private answer = (s: Step): unknown => {
+    const statement = this.prepared(s.query);
+    const values = bindValues(s.query.values);
+    return s.kind === "all" ? statement.all(values) : s.kind === "get" ? statement.get(values) : statement.run(values).changes;
+  };
 
   all<T>(query: Query): Promise<T[]> {
     return this.when(() => this.prepared(query).all(bindValues(query.values)) as T[]);
@@ -92,21 +105,47 @@ export class SqliteDb implements Db {
 
   tx<T>(fn: (db: Db) => Promise<T>): Promise<T> {
     if (this.inTx) return fn(this);
-    return this.exclusive(async () => {
-      this.prepared(BEGIN).run();
-      holder = this;
-      try {
-        this.inner ??= new SqliteDb(this.db, true, this.statements);
-        const result = await fn(this.inner);
-        this.prepared(COMMIT).run();
-        return result;
-      } catch (e) {
-        if (this.db.inTransaction) this.prepared(ROLLBACK).run();
-        throw e;
-      } finally {
-        holder = undefined;
-      }
+    return this.exclusive(() => {
+      this.inner ??= new SqliteDb(this.db, true, this.statements);
+      return this.transaction(() => fn(this.inner!));
     });
+  }
+
+  /** `BEGIN IMMEDIATE`, `body`, `COMMIT` (or `ROLLBACK`): synchronous when `body` is. */
+  private transaction<T>(body: () => T): T;
+  private transaction<T>(body: () => Promise<T>): Promise<T>;
+  private transaction<T>(body: () => T | Promise<T>): T | Promise<T> {
+    this.prepared(BEGIN).run();
+    holder = this;
+    const fail = (e: unknown): never => {
+      holder = undefined;
+      if (this.db.inTransaction) this.prepared(ROLLBACK).run();
+      throw e;
+    };
+    const commit = (value: T): T => {
+      try {
+        this.prepared(COMMIT).run();
+      } catch (e) {
+        fail(e);
+      }
+      holder = undefined;
+      return value;
+    };
+    let result: T | Promise<T>;
+    try {
+      result = body();
+    } catch (e) {
+      return fail(e);
+    }
+    return result instanceof Promise ? result.then(commit, fail) : commit(result);
+  }
+
+  work<T>(steps: () => Steps<T>, options: { tx?: boolean } = {}): Promise<T> {
+    const run = () => drive(steps(), this.answer);
+    if (!options.tx || this.inTx) return this.when(run);
+    // nothing queued: the whole transaction now, synchronously (no other can start before it ends)
+    if (queued === 0) return this.when(() => this.transaction(run));
+    return this.exclusive(async () => this.transaction(run));
   }
 }
 

@@ -138,10 +138,14 @@ export interface SubscriberStore {
    * --confirmed); existing ones get the new fields merged; pending becomes confirmed with `confirmed`;
    * an unsubscribed reader stays unsubscribed (an old list must not undo an unsubscribe).
    */
-  upsertMany(
-    entries: readonly SubscriberInput[],
-    options: { status: "pending" | "confirmed"; source: string; at: string },
-  ): Promise<UpsertOutcome[]>;
+  /**
+   * Adds or updates readers in one transaction. Confirming never overrides a reader's own way out: one who
+   * unsubscribed (on the list, or by a one-click link of any send: the suppression list) or is suppressed
+   * for another reason stays as they are (`kept-unsubscribed`, `kept-suppressed`), unless `resubscribe`
+   * states how they agreed again, which confirms those who unsubscribed (never a bounce, complaint or
+   * manual suppression: `rassylka suppress remove` first).
+   */
+  upsertMany(entries: readonly SubscriberInput[], options: UpsertOptions): Promise<UpsertOutcome[]>;
   /** Deletes them (the right to be forgotten); true for each that was there. */
   removeMany(emails: readonly string[]): Promise<boolean[]>;
   /** The form's request, in one transaction (see decideRequest). */
@@ -162,7 +166,15 @@ export interface SubscriberStore {
   takeLimits(checks: readonly LimitCheck[], nowMs: number): Promise<LimitCheck | undefined>;
 }
 
-export type UpsertOutcome = "added" | "updated" | "confirmed" | "kept-unsubscribed";
+export type UpsertOutcome = "added" | "updated" | "confirmed" | "kept-unsubscribed" | "kept-suppressed" | "resubscribed";
+
+export interface UpsertOptions {
+  status: "pending" | "confirmed";
+  source: string;
+  at: string;
+  /** With `confirmed`: how the readers who unsubscribed agreed again (recorded as the source): they are confirmed. */
+  resubscribe?: string;
+}
 
 export function consentHash(text: string | null | undefined): string | null {
   return text ? createHash("sha256").update(text, "utf8").digest("hex") : null;
@@ -282,8 +294,24 @@ export function decideConfirm(
 export function decideUpsert(
   existing: SubscriberRecord | undefined,
   input: SubscriberInput,
-  options: { status: "pending" | "confirmed"; source: string; at: string },
+  options: UpsertOptions,
+  /** The reason the address is on the suppression list, if it is. */
+  suppressed?: string,
 ): { write?: SubscriberRecord; outcome: UpsertOutcome } {
+  if (options.status === "confirmed" && existing?.status !== "confirmed") {
+    // a reader's own "no" is not overridden by a list: only a stated new consent does, and only for an unsubscribe
+    if (suppressed && suppressed !== "unsubscribed") return { outcome: "kept-suppressed" };
+    if (suppressed === "unsubscribed" || existing?.status === "unsubscribed") {
+      if (!options.resubscribe) return { outcome: "kept-unsubscribed" };
+      const source = `resubscribe: ${options.resubscribe}`;
+      const fresh = newRecord(input, "confirmed", source, options.at);
+      const fields = JSON.stringify({ ...safeParse(existing?.fields ?? "{}"), ...(input.fields ?? {}) });
+      return {
+        outcome: "resubscribed",
+        write: { ...(existing ?? fresh), ...fresh, fields, created_at: existing?.created_at ?? fresh.created_at, unsubscribed_at: null },
+      };
+    }
+  }
   if (!existing) return { write: newRecord(input, options.status, options.source, options.at), outcome: "added" };
   const fields = JSON.stringify({ ...safeParse(existing.fields), ...(input.fields ?? {}) });
   if (existing.status === "unsubscribed") {
@@ -352,17 +380,21 @@ export class SqlSubscribers implements SubscriberStore {
     return (await this.db.get<{ n: number }>(sql`SELECT count(*) AS n FROM subscribers ${where}`))!.n;
   }
 
-  async upsertMany(
-    entries: readonly SubscriberInput[],
-    options: { status: "pending" | "confirmed"; source: string; at: string },
-  ): Promise<UpsertOutcome[]> {
+  async upsertMany(entries: readonly SubscriberInput[], options: UpsertOptions): Promise<UpsertOutcome[]> {
     if (!entries.length) return [];
     return this.db.tx(
       async (t) => {
         const out: UpsertOutcome[] = [];
         for (const e of entries) {
-          const { write, outcome } = decideUpsert(await this.row(t, e.address), e, options);
+          const key = addressKey(e.address);
+          const suppressed =
+            options.status === "confirmed"
+              ? (await t.get<{ reason: string }>(sql`SELECT reason FROM suppressed WHERE email = ${key}`))?.reason
+              : undefined;
+          const { write, outcome } = decideUpsert(await this.row(t, e.address), e, options, suppressed);
           if (write) await this.write(t, write);
+          // they agreed again: their own unsubscribe no longer holds (a bounce or complaint never gets here)
+          if (outcome === "resubscribed") await t.run(sql`DELETE FROM suppressed WHERE email = ${key} AND reason = 'unsubscribed'`);
           out.push(outcome);
         }
         return out;

@@ -8,7 +8,7 @@ import { loadProject, resolveIssueFile } from "../project/project.js";
 import { SendsayClient, sendsayCredentials } from "../sendsay/client.js";
 import type { BounceCounts } from "../state/bounces.js";
 import type { CampaignStore } from "../state/campaigns.js";
-import type { InvalidListRow, LedgerFailure, LedgerStore, WorkerInfo } from "../state/ledger.js";
+import { type InvalidListRow, type LedgerFailure, type LedgerStore, TRIAL_PREFIX, trialKey, type WorkerInfo } from "../state/ledger.js";
 import type { StateLocation } from "../state/location.js";
 import { openStore } from "../state/store.js";
 
@@ -25,10 +25,37 @@ export interface IssueStatus {
   /** Readers sent again after a process died while their message was in flight (they may have it twice). */
   resent: { count: number; readers: { email: string; times: number }[] };
   updatedAt?: string;
-  /** Every worker that sent the issue (several when a send was shared), with what each delivered. */
+  /**
+   * Every worker that sent the issue (several when a send was shared), with what each delivered. A worker
+   * that stopped before it sent anything (killed while reading its list) is none.
+   */
   workers: WorkerInfo[];
+  /** The runs of the real send, each with its transport and what its workers delivered. */
+  runs: RunStatus[];
+  /** The latest trial (a send to the outbox): apart from the real send, never counted as delivery. */
+  trial?: TrialStatus;
   /** The issue's latest Sendsay campaign, with its figures read from Sendsay (see campaignStatus). */
   campaign?: CampaignStatus;
+}
+
+export interface RunStatus {
+  runId: number;
+  /** How it delivered; null for runs before migration 7. */
+  transport: string | null;
+  /** `sending`: a worker is sending now; `stopped`: none is and one vanished (killed, its lease ran out). */
+  state: "sending" | "finished" | "stopped";
+  startedAt: string;
+  sent: number;
+  failed: number;
+  /** Readers its stopped workers held in flight: they may have the issue; the next run resends and reports them. */
+  inFlight: number;
+}
+
+export interface TrialStatus {
+  transport: string | null;
+  /** `sent`: messages written (to the outbox), not delivered. */
+  counts: { total: number; sent: number; failed: number; pending: number; suppressed: number };
+  updatedAt: string;
 }
 
 export interface CampaignStatus {
@@ -75,9 +102,53 @@ async function campaignStatus(
   return status;
 }
 
+/** A worker's state as `status` says it. */
+function workerState(w: WorkerInfo): RunStatus["state"] {
+  return w.live ? "sending" : w.ended ? "finished" : "stopped";
+}
+
+/** The workers grouped by run, oldest first. */
+function runsOf(workers: readonly WorkerInfo[]): RunStatus[] {
+  const runs = new Map<number, RunStatus>();
+  for (const w of workers) {
+    const run = runs.get(w.runId) ?? {
+      runId: w.runId,
+      transport: w.transport,
+      state: "finished",
+      startedAt: w.startedAt,
+      sent: 0,
+      failed: 0,
+      inFlight: 0,
+    };
+    run.sent += w.sent;
+    run.failed += w.failed;
+    const state = workerState(w);
+    if (state === "stopped") run.inFlight += w.inFlight;
+    if (state === "sending" || (state === "stopped" && run.state === "finished")) run.state = state;
+    if (w.startedAt < run.startedAt) run.startedAt = w.startedAt;
+    run.transport ??= w.transport;
+    runs.set(w.runId, run);
+  }
+  return [...runs.values()].sort((a, b) => a.runId - b.runId);
+}
+
+async function trialStatus(ledger: LedgerStore, slug: string): Promise<TrialStatus | undefined> {
+  const key = trialKey(slug);
+  const run = await ledger.getRun(key);
+  if (!run) return undefined;
+  const c = await ledger.counts(key, run.runId);
+  return {
+    transport: run.transport,
+    counts: { total: c.total, sent: c.sent, failed: c.failed, pending: c.pending, suppressed: c.suppressed },
+    updatedAt: run.updatedAt,
+  };
+}
+
 export async function issueStatus(ledger: LedgerStore, slug: string): Promise<IssueStatus> {
   const run = await ledger.getRun(slug);
   const c = await ledger.counts(slug);
+  // a worker killed before it sent anything never was one
+  const workers = (await ledger.workers(slug)).filter((w) => w.live || w.ended || w.sent + w.failed + w.suppressed + w.inFlight > 0);
   return {
     issue: slug,
     subject: run?.subject,
@@ -97,14 +168,16 @@ export async function issueStatus(ledger: LedgerStore, slug: string): Promise<Is
     })),
     invalidRows: await ledger.invalidRows(slug),
     resent: { count: await ledger.resentCount(slug), readers: await ledger.resent(slug, 100_000) },
-    workers: await ledger.workers(slug),
+    workers,
+    runs: runsOf(workers),
+    trial: await trialStatus(ledger, slug),
     updatedAt: run?.updatedAt,
   };
 }
 
 /** A slug the ledger knows, or an issue file / slug resolved to its slug. */
 async function slugOf(root: string, ref: string, ledger: LedgerStore, campaigns: CampaignStore): Promise<string> {
-  if ((await ledger.getRun(ref)) || (await campaigns.all(ref)).length) return ref;
+  if ((await ledger.getRun(ref)) || (await ledger.getRun(trialKey(ref))) || (await campaigns.all(ref)).length) return ref;
   const project = await loadProject(root);
   const file = await resolveIssueFile(project.root, ref);
   const { issue } = parseIssue(await readFile(file, "utf8"), relative(project.root, file), project.config.config);
@@ -125,9 +198,9 @@ export async function sendStatus(
   const store = await openStore(location);
   try {
     const ledger = store.ledger;
-    const slugs = ref
-      ? [await slugOf(root, ref, ledger, store.campaigns)]
-      : (await ledger.issues()).map((r) => r.issue).filter((s) => !s.includes(":"));
+    // the real sends and the trials, one entry per issue (test copies' and dry runs' scratch ledgers are none)
+    const known = (await ledger.issues()).map((r) => (r.issue.startsWith(TRIAL_PREFIX) ? r.issue.slice(TRIAL_PREFIX.length) : r.issue));
+    const slugs = ref ? [await slugOf(root, ref, ledger, store.campaigns)] : [...new Set(known.filter((s) => !s.includes(":")))];
     const all: IssueStatus[] = [];
     for (const s of slugs) all.push(await issueStatus(ledger, s));
     // bounces and complaints that came back after the send (src/state/bounces.ts)

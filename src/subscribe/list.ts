@@ -28,7 +28,21 @@ async function withSubscribers<T>(location: StateLocation, fn: (s: SubscriberSto
 }
 
 export type UpsertCounts = Record<UpsertOutcome, number>;
-const noCounts = (): UpsertCounts => ({ added: 0, updated: 0, confirmed: 0, "kept-unsubscribed": 0 });
+const noCounts = (): UpsertCounts => ({
+  added: 0,
+  updated: 0,
+  confirmed: 0,
+  "kept-unsubscribed": 0,
+  "kept-suppressed": 0,
+  resubscribed: 0,
+});
+
+/** A reader an import did not confirm because they unsubscribed or are suppressed, with the list's line. */
+export interface KeptReader {
+  line: number;
+  address: string;
+  outcome: "kept-unsubscribed" | "kept-suppressed";
+}
 
 export function listSubscribers(location: StateLocation, status?: SubscriberStatus): Promise<Subscriber[]> {
   return withSubscribers(location, (s) => s.list({ status }));
@@ -39,10 +53,16 @@ export interface AddOptions {
   /** They agreed elsewhere: confirmed at once (the record says source cli). */
   confirmed?: boolean;
   consent?: string;
+  /** With `confirmed`: how the readers who unsubscribed agreed again (`--resubscribe`); they are confirmed too. */
+  resubscribe?: string;
 }
 
 /** Readers given by address (pending, or confirmed); an address that is not one refuses them all. */
-export async function addSubscribers(location: StateLocation, emails: string[], options: AddOptions = {}): Promise<UpsertCounts> {
+export async function addSubscribers(
+  location: StateLocation,
+  emails: string[],
+  options: AddOptions = {},
+): Promise<UpsertCounts & { kept: KeptReader[] }> {
   requireAddresses(emails, "subscribers/invalid-address");
   const entries: SubscriberInput[] = emails.map((address) => ({
     address,
@@ -50,11 +70,20 @@ export async function addSubscribers(location: StateLocation, emails: string[], 
     consent: { text: options.consent, page: "cli" },
   }));
   const outcomes = await withSubscribers(location, (s) =>
-    s.upsertMany(entries, { status: options.confirmed ? "confirmed" : "pending", source: "cli", at: new Date().toISOString() }),
+    s.upsertMany(entries, {
+      status: options.confirmed ? "confirmed" : "pending",
+      source: "cli",
+      at: new Date().toISOString(),
+      resubscribe: options.resubscribe,
+    }),
   );
   const counts = noCounts();
-  for (const o of outcomes) counts[o]++;
-  return counts;
+  const kept: KeptReader[] = [];
+  outcomes.forEach((o, i) => {
+    counts[o]++;
+    if (o === "kept-unsubscribed" || o === "kept-suppressed") kept.push({ line: i + 1, address: emails[i], outcome: o });
+  });
+  return { ...counts, kept };
 }
 
 /** How many of `emails` were on the list (and are gone, with their record). */
@@ -67,17 +96,24 @@ export async function importSubscribers(
   location: StateLocation,
   file: { path: string; label: string; encoding?: string },
   options: Omit<AddOptions, "name"> = {},
-): Promise<{ counts: UpsertCounts; skipped: string[] }> {
+): Promise<{ counts: UpsertCounts; skipped: string[]; kept: KeptReader[] }> {
   const source = csvFile(file.path, { encoding: file.encoding, label: file.label });
   const counts = noCounts();
   const skipped: string[] = [];
+  const kept: KeptReader[] = [];
   const at = new Date().toISOString();
   await withSubscribers(location, async (s) => {
     let batch: SubscriberInput[] = [];
+    let lines: number[] = [];
     const write = async () => {
       const status = options.confirmed ? "confirmed" : "pending";
-      for (const o of await s.upsertMany(batch, { status, source: `import:${file.label}`, at })) counts[o]++;
+      const outcomes = await s.upsertMany(batch, { status, source: `import:${file.label}`, at, resubscribe: options.resubscribe });
+      outcomes.forEach((o, i) => {
+        counts[o]++;
+        if (o === "kept-unsubscribed" || o === "kept-suppressed") kept.push({ line: lines[i], address: batch[i].address, outcome: o });
+      });
       batch = [];
+      lines = [];
     };
     for await (const row of source.rows()) {
       const r = importedRow(row, file.label);
@@ -87,11 +123,12 @@ export async function importSubscribers(
       }
       if (options.consent && !r.input.consent?.text) r.input.consent = { ...r.input.consent, text: options.consent };
       batch.push(r.input);
+      lines.push(row.line);
       if (batch.length >= 500) await write();
     }
     if (batch.length) await write();
   });
-  return { counts, skipped };
+  return { counts, skipped, kept };
 }
 
 /** The list with every reader's consent record as CSV. */

@@ -80,7 +80,8 @@ describe("rassylka send (CLI)", () => {
     const r = await cli(["send", ISSUE, "--to", "list.csv", "--yes"]);
     expect(r.stderr).not.toMatch(/error/);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/sent now: 2/);
+    expect(r.stdout).toMatch(/written now: 2/);
+    expect(r.stdout).not.toMatch(/sent now/);
     const files = (await readdir(join(root, "outbox", "2026-12-01-hello"))).sort();
     expect(files).toEqual(["anna@example.ru.eml", "boris@example.ru.eml"]);
     const mail = await parse(await readFile(join(root, "outbox", "2026-12-01-hello", "anna@example.ru.eml")));
@@ -90,7 +91,8 @@ describe("rassylka send (CLI)", () => {
   it("the summary names the first 1,000 invalid rows, status all of them from the store; a new run's list replaces them", async () => {
     const bad = Array.from({ length: 1205 }, (_, i) => `not-an-address-${i}`);
     await writeCsv(root, "list.csv", `email\nanna@example.ru\n${bad.join("\n")}\nboris@example.ru\n`);
-    const r = await cli(["send", ISSUE, "--to", "list.csv", "--yes", "--json"]);
+    sink = await startSmtp();
+    const r = await cli([...smtpArgs(sink.url, "list.csv"), "--json"]);
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.stdout);
     expect(summary).toMatchObject({ sent: 2, invalid: 1205 });
@@ -105,7 +107,7 @@ describe("rassylka send (CLI)", () => {
     expect(text).toContain("… and 1105 more (--json lists all)");
     // the next run of the issue reads another list: only its invalid rows are left
     await writeCsv(root, "list2.csv", "email\nanna@example.ru\nstill-bad\n");
-    expect((await cli(["send", ISSUE, "--to", "list2.csv", "--yes"])).code).toBe(0);
+    expect((await cli(smtpArgs(sink.url, "list2.csv"))).code).toBe(0);
     const again = JSON.parse((await cli(["status", "2026-12-01-hello", "--json"])).stdout);
     expect(again.invalidRows).toEqual([{ line: 3, address: "still-bad", reason: expect.any(String) }]);
   });
@@ -191,6 +193,7 @@ describe("rassylka send (CLI)", () => {
       workers: [
         expect.objectContaining({ worker: expect.stringMatching(/^.+:\d+:[0-9a-f]{8}$/), ended: true, live: false, sent: 1, failed: 1 }),
       ],
+      runs: [{ runId: 1, transport: sink.url, state: "finished", startedAt: expect.any(String), sent: 1, failed: 1, inFlight: 0 }],
       updatedAt: expect.any(String),
     });
     // status by file path works too

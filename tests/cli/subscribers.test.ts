@@ -106,6 +106,63 @@ describe.each(BACKENDS)("rassylka subscribers on $name", (backend) => {
     }
   }, 120_000);
 
+  test("import --confirmed never confirms a reader who unsubscribed or is suppressed; --resubscribe with how they agreed does, but not a bounce", async () => {
+    const { root, cleanup } = await makeProject();
+    try {
+      const location = await backend.fresh();
+      const s = ["--state", stateArg(location)];
+      // olga unsubscribed by a one-click link of a CSV send (the suppression list only); petr from the list
+      expect((await run(root, ["suppress", "add", "olga@example.ru", "--reason", "unsubscribed", ...s])).code).toBe(0);
+      expect((await run(root, ["suppress", "add", "bounce@example.ru", "--reason", "bounced", ...s])).code).toBe(0);
+      expect((await run(root, ["subscribers", "add", "petr@example.ru", "--confirmed", ...s])).code).toBe(0);
+      const store = await openStore(location);
+      try {
+        expect(await store.subscribers.markUnsubscribed(["petr@example.ru"], new Date().toISOString())).toBe(1);
+      } finally {
+        await store.close();
+      }
+      await writeCsv(
+        root,
+        "list.csv",
+        "email,name\nanna@example.ru,Анна\nOlga@Example.ru,Ольга\npetr@example.ru,Пётр\nbounce@example.ru,Бо\n",
+      );
+
+      const imported = await run(root, ["subscribers", "import", "list.csv", "--confirmed", ...s]);
+      expect(imported.code).toBe(0);
+      expect(imported.stdout).toMatch(/Imported 1 new subscriber\(s\) as confirmed/);
+      expect(imported.stderr).toMatch(/not confirmed \(they unsubscribed\): list\.csv:3: Olga@Example\.ru/);
+      expect(imported.stderr).toMatch(/not confirmed \(they unsubscribed\): list\.csv:4: petr@example\.ru/);
+      expect(imported.stderr).toMatch(/not confirmed \(on the suppression list.*\): list\.csv:5: bounce@example\.ru/);
+      expect(imported.stderr).toMatch(/3 readers were not confirmed .* --resubscribe/);
+      const statuses = async () =>
+        Object.fromEntries(
+          JSON.parse((await run(root, ["subscribers", "list", "--json", ...s])).stdout).map(
+            (x: { email: string; status: string; source: string }) => [x.email, `${x.status} ${x.source}`],
+          ),
+        );
+      expect(await statuses()).toEqual({ "anna@example.ru": "confirmed import:list.csv", "petr@example.ru": "unsubscribed cli" });
+      // `add --confirmed` keeps them out the same way
+      const added = await run(root, ["subscribers", "add", "olga@example.ru", "--confirmed", ...s]);
+      expect(added.stderr).toMatch(/not confirmed \(they unsubscribed\): olga@example\.ru/);
+
+      // they agreed again, and the editor says how: confirmed with that as their source; a bounce still is not
+      expect((await run(root, ["subscribers", "import", "list.csv", "--resubscribe", " ", ...s])).code).not.toBe(0);
+      const back = await run(root, ["subscribers", "import", "list.csv", "--resubscribe", "asked again by phone", ...s]);
+      expect(back.code).toBe(0);
+      expect(back.stdout).toMatch(/2 readers who had unsubscribed are confirmed again \(--resubscribe: asked again by phone\)/);
+      expect(back.stderr).toMatch(/list\.csv:5: bounce@example\.ru/);
+      expect(await statuses()).toEqual({
+        "anna@example.ru": "confirmed import:list.csv",
+        "olga@example.ru": "confirmed resubscribe: asked again by phone",
+        "petr@example.ru": "confirmed resubscribe: asked again by phone",
+      });
+      const suppressed = JSON.parse((await run(root, ["suppress", "list", "--json", ...s])).stdout);
+      expect(suppressed.map((x: { email: string }) => x.email)).toEqual(["bounce@example.ru"]);
+    } finally {
+      await cleanup();
+    }
+  }, 180_000);
+
   test("send --subscribers --state reads the subscribers from that store (a postgres:// URL is the database, not a file named after it)", async () => {
     const { root, cleanup } = await makeProject();
     try {
@@ -144,8 +201,9 @@ describe("rassylka send --subscribers", () => {
       const mail = await parse(await readFile(join(root, "outbox", "2026-12-01-hello", "boris@example.ru.eml")));
       expect(mail.html).toContain("Здравствуйте, Борис!");
       expect(mail.html).toContain("Город: Тула.");
+      // the outbox is a trial: again, every reader's file is written again, and none counts as sent
       const again = await run(root, ["send", ISSUE, "--subscribers", "--yes", "--json"]);
-      expect(JSON.parse(again.stdout)).toMatchObject({ sent: 0, alreadySent: 2, exitCode: 0 });
+      expect(JSON.parse(again.stdout)).toMatchObject({ trial: true, sent: 2, alreadySent: 0, exitCode: 0 });
       expect((await run(root, ["send", ISSUE, "--subscribers", "--to", "list.csv", "--yes"])).code).toBe(1);
     } finally {
       await cleanup();
@@ -168,6 +226,10 @@ describe("rassylka send --subscribers", () => {
       expect(r.code).toBe(0);
       expect(sink.received.map((m) => m.to.map((a) => a.toLowerCase()))).toEqual([["ivan@example.ru"]]);
       expect((await parse(sink.received[0].raw)).html).toContain("Здравствуйте, Иван!");
+      // again: nobody twice
+      const again = await run(root, ["send", ISSUE, "--subscribers", "--transport", "smtp", "--yes", "--json"], { SMTP_URL: sink.url });
+      expect(JSON.parse(again.stdout)).toMatchObject({ sent: 0, alreadySent: 1, exitCode: 0 });
+      expect(sink.received).toHaveLength(1);
     } finally {
       await sink.close();
       await cleanup();

@@ -36,6 +36,11 @@ describe("newsletter.yaml: valid configs", () => {
       `${BASE}sending:\n  domainRates:\n    mail.ru: 10\n    Почта.РФ: 0.5\n`,
       { sending: { domainRates: { "mail.ru": 10, "Почта.РФ": 0.5 } } },
     ],
+    [
+      "sending.headers (a number value becomes text)",
+      `${BASE}sending:\n  headers:\n    X-Campaign: весна\n    X-Year: 2026\n`,
+      { sending: { headers: { "X-Campaign": "весна", "X-Year": "2026" } } },
+    ],
   ])("%s", (_name, yaml, expected) => {
     const r = parseConfig(yaml);
     expect(r.diagnostics.map(formatDiagnostic)).toEqual([]);
@@ -109,6 +114,50 @@ describe("newsletter.yaml: invalid configs name file, line and field", () => {
       7,
       "sending.domainRates",
       ["name the same domain", "one key per domain"],
+    ],
+    ...(
+      [
+        ["From", "written by rassylka itself"],
+        ["subject", "written by rassylka itself"],
+        ["Message-ID", "written by rassylka itself"],
+        ["List-Unsubscribe", "written by rassylka itself"],
+        ["list-id", "written by rassylka itself"],
+        ["Content-Type", "written by rassylka itself"],
+        ["X-Postmaster-Msgtype", "written by rassylka itself"],
+        ["X Campaign", "expected a header name"],
+        ["X-Campaign:", "expected a header name"],
+      ] as const
+    ).map(([name, words]): [string, string, string, number, string, string[]] => [
+      `sending.headers sets ${name}`,
+      `${BASE}sending:\n  headers:\n    "${name}": x\n`,
+      "config/invalid",
+      7,
+      `sending.headers.${name}`,
+      [words],
+    ]),
+    [
+      "sending.headers value with a line break (header injection)",
+      `${BASE}sending:\n  headers:\n    X-Campaign: "spring\\r\\nBcc: all@example.org"\n`,
+      "config/invalid",
+      7,
+      "sending.headers.X-Campaign",
+      ["must be one line", "without line breaks"],
+    ],
+    [
+      "sending.headers value a list",
+      `${BASE}sending:\n  headers:\n    X-Campaign: [a, b]\n`,
+      "config/invalid",
+      7,
+      "sending.headers.X-Campaign",
+      ["expected a string or a number"],
+    ],
+    [
+      "sending.headers one header twice",
+      `${BASE}sending:\n  headers:\n    X-Campaign: a\n    x-campaign: b\n`,
+      "config/invalid",
+      7,
+      "sending.headers",
+      ["the same header", "one key per header"],
     ],
     // regression: Intl threw on it while formatting dates, and the build died with a stack trace
     ["language ru_RU (not a BCP 47 tag)", `${BASE}language: ru_RU\n`, "config/invalid", 5, "language", ["language tag", "language: ru"]],

@@ -13,8 +13,9 @@ import { promisify } from "node:util";
  *   - `local.test`, delivered by local(8), which has no users of its own: smtpd accepts any recipient
  *     (local_recipient_maps is empty) and local(8) then bounces it as an unknown user (5.1.1) — a bounce
  *     after acceptance, so Postfix's bounce(8) writes a real DSN to the envelope sender;
- *   - `prodazhi.example.ru`, delivered by virtual(8): `bounces@` (and with recipient_delimiter `+`, every
- *     `bounces+<token>@`) into the Maildir `mail/prodazhi.example.ru/bounces/`.
+ *   - `prodazhi.example.ru`, delivered by virtual(8): `bounces@` and `unsubscribe@` (and with
+ *     recipient_delimiter `+`, every `bounces+<token>@` and `unsubscribe+u-<token>@`) into the one Maildir
+ *     `mail/prodazhi.example.ru/bounces/`; `reader@` and `second@` into mailboxes of their own.
  * Everything else goes to error(8): nothing leaves the machine. No system file is touched; `stop()`
  * stops this instance only and removes the folder. Needs root (Postfix's master) and the `postfix` user.
  */
@@ -35,6 +36,8 @@ export interface Postfix {
   waitForMail(n: number, ms?: number, maildir?: string): Promise<string[]>;
   /** The Maildir of reader@prodazhi.example.ru. */
   readerMaildir: string;
+  /** The Maildir of second@prodazhi.example.ru. */
+  secondMaildir: string;
   log(): Promise<string>;
   stop(): Promise<void>;
 }
@@ -141,10 +144,16 @@ export async function startPostfix(): Promise<Postfix> {
       .join("\n")}\n`,
   );
   await writeFile(join(etc, "master.cf"), MASTER(port));
-  // bounces@ is the bounce mailbox; reader@ a reader whose mailbox exists
+  // bounces@ is the bounce mailbox, and unsubscribe@ goes there too; reader@ and second@ readers whose mailboxes exist
   await writeFile(
     join(etc, "vmailbox"),
-    `bounces@${POSTFIX_BOUNCE_DOMAIN} ${POSTFIX_BOUNCE_DOMAIN}/bounces/\nreader@${POSTFIX_BOUNCE_DOMAIN} ${POSTFIX_BOUNCE_DOMAIN}/reader/\n`,
+    [
+      `bounces@${POSTFIX_BOUNCE_DOMAIN} ${POSTFIX_BOUNCE_DOMAIN}/bounces/`,
+      `unsubscribe@${POSTFIX_BOUNCE_DOMAIN} ${POSTFIX_BOUNCE_DOMAIN}/bounces/`,
+      `reader@${POSTFIX_BOUNCE_DOMAIN} ${POSTFIX_BOUNCE_DOMAIN}/reader/`,
+      `second@${POSTFIX_BOUNCE_DOMAIN} ${POSTFIX_BOUNCE_DOMAIN}/second/`,
+      "",
+    ].join("\n"),
   );
   await run("postfix", ["-c", etc, "start"], { env: { ...process.env, MAIL_CONFIG: etc } });
   await waitForPort(port, 20_000);
@@ -164,6 +173,7 @@ export async function startPostfix(): Promise<Postfix> {
     port,
     maildir,
     readerMaildir: join(mail, POSTFIX_BOUNCE_DOMAIN, "reader"),
+    secondMaildir: join(mail, POSTFIX_BOUNCE_DOMAIN, "second"),
     async waitForMail(n, ms = 60_000, box = maildir) {
       const until = Date.now() + ms;
       for (;;) {

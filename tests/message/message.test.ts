@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
+import { bounceToken } from "../../src/identity/verp.js";
 import { oneLine } from "../../src/message/header-value.js";
 import { dkimFromEnv, listHeaders, messageContext, messageIdFor } from "../../src/message/message.js";
 import { classifySmtpError, parseSmtpUrl } from "../../src/send/transports/smtp.js";
@@ -22,6 +23,22 @@ describe("message headers", () => {
     const h = listHeaders(messageContext(cfg, "s", "subj"), "a@x.ru");
     expect(h["List-Unsubscribe"]).toBe("<mailto:unsubscribe@prodazhi.example.ru?subject=unsubscribe>");
     expect(h["List-Unsubscribe-Post"]).toBeUndefined();
+  });
+
+  it("with the secret, the mailto is the reader's own: <local>+u-<issue tag><reader tag>@<domain>, fixed per (issue, reader)", () => {
+    const ctx = messageContext(config, "2026-12-01-hello", "subj", SECRET);
+    const mailtoOf = (email: string, c = ctx) =>
+      /<mailto:([^?>]+)\?subject=unsubscribe>/.exec(listHeaders(c, email)["List-Unsubscribe"])![1];
+    const anna = mailtoOf("anna@example.ru");
+    expect(anna).toMatch(/^unsubscribe\+u-[0-9a-f]{24}@prodazhi\.example\.ru$/);
+    expect(mailtoOf("Anna@Example.RU")).toBe(anna);
+    expect(mailtoOf("boris@example.ru")).not.toBe(anna);
+    const next = mailtoOf("anna@example.ru", messageContext(config, "2026-12-08-next", "subj", SECRET));
+    expect(next).not.toBe(anna);
+    // the issue's 8 characters are the VERP token's; the reader's 16 are not (a label of their own)
+    expect(next.slice(14, 22)).not.toBe(anna.slice(14, 22));
+    expect(anna).not.toContain(bounceToken(SECRET, ctx.listId, "2026-12-01-hello", "anna@example.ru"));
+    expect(mailtoOf("anna@example.ru", messageContext(config, "2026-12-01-hello", "subj", "another-secret-0123456789"))).not.toBe(anna);
   });
 
   it("URL and mailto: both, with the one-click header; all values ASCII", () => {

@@ -59,7 +59,7 @@ describe("send over SMTP", () => {
     const lu = header(anna.raw, "List-Unsubscribe");
     expect(lu).toHaveLength(1);
     const m =
-      /^<(https:\/\/prodazhi\.example\.ru\/rassylka\/unsubscribe\?token=([A-Za-z0-9_.-]+))>, <mailto:unsubscribe@prodazhi\.example\.ru\?subject=unsubscribe>$/.exec(
+      /^<(https:\/\/prodazhi\.example\.ru\/rassylka\/unsubscribe\?token=([A-Za-z0-9_.-]+))>, <mailto:unsubscribe\+u-[0-9a-f]{24}@prodazhi\.example\.ru\?subject=unsubscribe>$/.exec(
         lu[0],
       );
     expect(m).not.toBeNull();

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { isRassylkaError } from "../../src/diagnostics.js";
 import { copyState } from "../../src/state/copy.js";
 import { latestVersion, MIGRATIONS } from "../../src/state/migrations.js";
-import { COPY_COLUMNS, openStore, STATE_TABLES, type Store } from "../../src/state/store.js";
+import { type Steps, sql as sqlOf, step } from "../../src/state/sql.js";
+import { COPY_COLUMNS, openStore, STATE_TABLES, type StateStore, type Store } from "../../src/state/store.js";
 import { PG_PASSWORD } from "../helpers/postgres.js";
 import { backends, dump, migrateWith, migration, seedSqlite, sql } from "./backends.js";
 
@@ -58,6 +59,41 @@ describe.each(backends())("the $name store", (backend) => {
         expect(r.createdAt).toMatch(ISO_MS);
         expect(r.updatedAt).toMatch(ISO_MS);
       }
+    }));
+
+  // the seam's units of steps (the send loop's record-and-claim): synchronous on SQLite, awaited on PostgreSQL
+  test("work(): a unit's statements answer in order; in a transaction a failure part-way leaves nothing written", () =>
+    withStore(async (store) => {
+      const db = (store as StateStore).sql;
+      const add = (email: string) =>
+        sqlOf`INSERT INTO suppressed (email, reason, source, created_at) VALUES (${email}, 'manual', 'test', ${db.dialect.now})`;
+      function* unit(fail: boolean): Steps<number> {
+        const before = (yield* step.get<{ n: number }>(sqlOf`SELECT count(*) AS n FROM suppressed`))!.n;
+        yield* step.run(add("a@example.ru"));
+        if (fail) yield* step.run(add("a@example.ru")); // the primary key refuses it
+        return before + (yield* step.all(sqlOf`SELECT email FROM suppressed`)).length;
+      }
+      await expect(db.work(() => unit(true), { tx: true })).rejects.toThrow();
+      expect(await store.suppressions.count()).toBe(0);
+      // a unit that catches the failure of a statement goes on (the generator sees the error)
+      function* tolerant(): Steps<string> {
+        try {
+          yield* step.run(sqlOf`INSERT INTO no_such_table VALUES (1)`);
+          return "ran";
+        } catch {
+          return "caught";
+        }
+      }
+      expect(await db.work(tolerant, { tx: true })).toBe("caught");
+      // SQLite: a unit started while a transaction is open waits for it (one at a time in a process) and sees
+      // its rows; PostgreSQL runs the two side by side, so there the second starts after the first
+      const first = db.tx(async (t) => (await t.run(add("b@example.ru"))) + (await t.run(add("c@example.ru"))));
+      if (backend.name === "postgres") await first;
+      const [x, y] = await Promise.all([first, db.work(() => unit(false), { tx: true })]);
+      expect(x).toBe(2);
+      expect(y).toBe(5);
+      expect(await db.work(() => unit(false)).catch((e: Error) => e.message)).toMatch(/unique|duplicate/i);
+      expect(await store.suppressions.count()).toBe(3);
     }));
 
   describe("suppressions", () => {

@@ -62,6 +62,13 @@ export const deliverability: Catalogue = {
     "message.unreadable.fix": "give the path of a message saved from a mailbox (.eml)",
     "message.verdict": "{{check}} of the received message: {{result}}{{detail}}",
     "message.fail.fix": "see the records above; the copy must be one that went through your real SMTP server",
+    // bounces: unsubscribe by mail (the reader's own List-Unsubscribe mailto address)
+    "mailto.unsubscribed": "{{label}}: unsubscribe by mail: {{email}} (issue {{issue}}) is unsubscribed",
+    "mailto.already": "{{label}}: unsubscribe by mail: {{email}} (issue {{issue}}) was on the suppression list already",
+    "mailto.forged":
+      "{{label}}: sent to an unsubscribe address whose token names no reader (altered, or of another newsletter or secret): nothing done",
+    "mailto.count_one": "{{count}} reader unsubscribed by mail.",
+    "mailto.count_other": "{{count}} readers unsubscribed by mail.",
   },
   ru: {
     noOneClick: "в unsubscribe указан только mailto: Gmail и Yahoo отклоняют массовые рассылки без отписки в один клик (RFC 8058)",
@@ -125,6 +132,14 @@ export const deliverability: Catalogue = {
     "message.unreadable.fix": "укажите путь к письму, сохранённому из почтового ящика (.eml)",
     "message.verdict": "{{check}} полученного письма: {{result}}{{detail}}",
     "message.fail.fix": "сверьтесь с записями выше; письмо должно пройти через ваш настоящий SMTP-сервер",
+    "mailto.unsubscribed": "{{label}}: отписка письмом: читатель {{email}} (выпуск {{issue}}) отписан",
+    "mailto.already": "{{label}}: отписка письмом: {{email}} (выпуск {{issue}}) уже в стоп-листе",
+    "mailto.forged":
+      "{{label}}: письмо на адрес отписки, метка которого не называет ни одного читателя (изменена, от другой рассылки или другого секрета): ничего не сделано",
+    "mailto.count_one": "{{count}} читатель отписался письмом.",
+    "mailto.count_few": "{{count}} читателя отписались письмом.",
+    "mailto.count_many": "{{count}} читателей отписались письмом.",
+    "mailto.count_other": "{{count}} читателя отписались письмом.",
   },
   uk: {
     noOneClick: "в unsubscribe вказано лише mailto: Gmail і Yahoo відхиляють масові розсилки без відписки в один клік (RFC 8058)",
@@ -190,5 +205,13 @@ export const deliverability: Catalogue = {
     "message.unreadable.fix": "вкажіть шлях до листа, збереженого з поштової скриньки (.eml)",
     "message.verdict": "{{check}} отриманого листа: {{result}}{{detail}}",
     "message.fail.fix": "звірте із записами вище; лист має пройти через ваш справжній SMTP-сервер",
+    "mailto.unsubscribed": "{{label}}: відписка листом: читача {{email}} (випуск {{issue}}) відписано",
+    "mailto.already": "{{label}}: відписка листом: {{email}} (випуск {{issue}}) уже в стоп-листі",
+    "mailto.forged":
+      "{{label}}: лист на адресу відписки, мітка якої не називає жодного читача (змінена, від іншої розсилки чи іншого секрету): нічого не зроблено",
+    "mailto.count_one": "{{count}} читач відписався листом.",
+    "mailto.count_few": "{{count}} читачі відписалися листом.",
+    "mailto.count_many": "{{count}} читачів відписалися листом.",
+    "mailto.count_other": "{{count}} читача відписалися листом.",
   },
 };

@@ -11,6 +11,7 @@ import { pages } from "./pages.js";
 import { pictures } from "./pictures.js";
 import { placeholder } from "./placeholder.js";
 import { preview } from "./preview.js";
+import { resubscribe } from "./resubscribe.js";
 import { review } from "./review.js";
 import { schedule } from "./schedule.js";
 import { search } from "./search.js";
@@ -39,6 +40,7 @@ export const CATALOGUES: Record<string, Catalogue> = {
   placeholder,
   pages,
   preview,
+  resubscribe,
   review,
   send,
   "serve-limits": serveLimits,

@@ -3,6 +3,26 @@ import type { Catalogue } from "./types.js";
 /** `rassylka send`'s summary and `rassylka status` (src/cli/send.ts, src/cli/status.ts). */
 export const send: Catalogue = {
   en: {
+    "head.trial": "Trial: «{{subject}}» written to the outbox ({{transport}}) in {{seconds}} s",
+    "counts.trial":
+      "  readers in the list: {{total}} · written now: {{sent}} · failed: {{failed}} · suppressed: {{suppressed}} · invalid: {{invalid}} · duplicates: {{duplicates}}",
+    "counts.dryRun":
+      "  readers in the list: {{total}} · would be sent: {{sent}}{{already}} · would fail: {{failed}} · suppressed: {{suppressed}} · invalid: {{invalid}} · duplicates: {{duplicates}}",
+    trialNote:
+      "This was a trial: nobody received anything, and it does not count as the send. The real send (--transport smtp or sendsay) still goes to every reader.",
+    "status.run": "  run {{run}} via {{transport}}: {{state}} · sent {{sent}} · failed {{failed}} · started {{at}}",
+    "status.run.sending": "sending now",
+    "status.run.finished": "finished",
+    "status.run.stopped": "stopped (its process is gone or its lease ran out)",
+    "status.worker":
+      "    worker {{worker}}: {{state}} · sent {{sent}} · failed {{failed}} · suppressed {{suppressed}} · resent {{resent}} · last seen {{at}}",
+    "status.inFlight_one":
+      "    {{count}} reader was in flight when it stopped: they may have the issue; the next run sends it again and reports it as resent",
+    "status.inFlight_other":
+      "    {{count}} readers were in flight when it stopped: they may have the issue; the next run sends them again and reports them as resent",
+    "status.noTransport": "a transport not recorded (an older rassylka)",
+    "status.trial":
+      "  trial to the outbox ({{transport}}), nobody received it: written {{sent}} of {{total}} · last run {{at}} — not counted as the send",
     declined: "Not sent: «{{subject}}» went to nobody. Run the command again and answer y, or add --yes.",
     "head.dryRun": "Dry run (nothing delivered) of «{{subject}}» via {{transport}} in {{seconds}} s",
     "head.test": "Test copies of «{{subject}}» via {{transport}} in {{seconds}} s",
@@ -33,6 +53,30 @@ export const send: Catalogue = {
     "status.pending_other": "  {{count}} pending: re-run the same `rassylka send` to resume",
   },
   ru: {
+    "head.trial": "Проба: «{{subject}}» записан в папку outbox ({{transport}}) за {{seconds}} с",
+    "counts.trial":
+      "  читателей в списке: {{total}} · записано писем: {{sent}} · не записано: {{failed}} · в стоп-листе: {{suppressed}} · неверных адресов: {{invalid}} · повторов: {{duplicates}}",
+    "counts.dryRun":
+      "  читателей в списке: {{total}} · было бы отправлено: {{sent}}{{already}} · не прошло бы: {{failed}} · в стоп-листе: {{suppressed}} · неверных адресов: {{invalid}} · повторов: {{duplicates}}",
+    trialNote:
+      "Это была проба: никто ничего не получил, и рассылкой она не считается. Настоящая отправка (--transport smtp или sendsay) по-прежнему дойдёт до каждого читателя.",
+    "status.run": "  запуск {{run}} через {{transport}}: {{state}} · отправлено {{sent}} · не дошло {{failed}} · начат {{at}}",
+    "status.run.sending": "идёт отправка",
+    "status.run.finished": "завершён",
+    "status.run.stopped": "остановлен (процесс завершился или его аренда истекла)",
+    "status.worker":
+      "    процесс {{worker}}: {{state}} · отправлено {{sent}} · не дошло {{failed}} · в стоп-листе {{suppressed}} · повторно {{resent}} · последний раз {{at}}",
+    "status.inFlight_one":
+      "    {{count}} письмо было в пути, когда процесс остановился: читатель мог его получить; следующий запуск отправит его снова и отметит как повторное",
+    "status.inFlight_few":
+      "    {{count}} письма были в пути, когда процесс остановился: читатели могли их получить; следующий запуск отправит их снова и отметит как повторные",
+    "status.inFlight_many":
+      "    {{count}} писем были в пути, когда процесс остановился: читатели могли их получить; следующий запуск отправит их снова и отметит как повторные",
+    "status.inFlight_other":
+      "    {{count}} письма были в пути, когда процесс остановился: читатели могли их получить; следующий запуск отправит их снова и отметит как повторные",
+    "status.noTransport": "способ отправки не записан (старая версия rassylka)",
+    "status.trial":
+      "  проба в папку outbox ({{transport}}), никто не получил: записано {{sent}} из {{total}} · последний запуск {{at}} — рассылкой не считается",
     declined: "Не разослано: «{{subject}}» никому не ушёл. Запустите команду снова и ответьте y или добавьте --yes.",
     "head.dryRun": "Пробный прогон (ничего не доставлено): «{{subject}}» через {{transport}} за {{seconds}} с",
     "head.test": "Тестовые копии: «{{subject}}» через {{transport}} за {{seconds}} с",
@@ -68,6 +112,30 @@ export const send: Catalogue = {
     "status.pending_other": "  {{count}} читателя ещё ждут отправки: запустите ту же `rassylka send` снова, чтобы продолжить",
   },
   uk: {
+    "head.trial": "Проба: «{{subject}}» записано до теки outbox ({{transport}}) за {{seconds}} с",
+    "counts.trial":
+      "  читачів у списку: {{total}} · записано листів: {{sent}} · не записано: {{failed}} · у стоп-листі: {{suppressed}} · неправильних адрес: {{invalid}} · повторів: {{duplicates}}",
+    "counts.dryRun":
+      "  читачів у списку: {{total}} · було б надіслано: {{sent}}{{already}} · не пройшло б: {{failed}} · у стоп-листі: {{suppressed}} · неправильних адрес: {{invalid}} · повторів: {{duplicates}}",
+    trialNote:
+      "Це була проба: ніхто нічого не отримав, і розсилкою вона не вважається. Справжнє надсилання (--transport smtp або sendsay) так само дійде до кожного читача.",
+    "status.run": "  запуск {{run}} через {{transport}}: {{state}} · надіслано {{sent}} · не дійшло {{failed}} · почато {{at}}",
+    "status.run.sending": "триває надсилання",
+    "status.run.finished": "завершено",
+    "status.run.stopped": "зупинено (процес завершився або його оренда минула)",
+    "status.worker":
+      "    процес {{worker}}: {{state}} · надіслано {{sent}} · не дійшло {{failed}} · у стоп-листі {{suppressed}} · повторно {{resent}} · востаннє {{at}}",
+    "status.inFlight_one":
+      "    {{count}} лист був у дорозі, коли процес зупинився: читач міг його отримати; наступний запуск надішле його знову й позначить як повторний",
+    "status.inFlight_few":
+      "    {{count}} листи були в дорозі, коли процес зупинився: читачі могли їх отримати; наступний запуск надішле їх знову й позначить як повторні",
+    "status.inFlight_many":
+      "    {{count}} листів були в дорозі, коли процес зупинився: читачі могли їх отримати; наступний запуск надішле їх знову й позначить як повторні",
+    "status.inFlight_other":
+      "    {{count}} листа були в дорозі, коли процес зупинився: читачі могли їх отримати; наступний запуск надішле їх знову й позначить як повторні",
+    "status.noTransport": "спосіб надсилання не записано (стара версія rassylka)",
+    "status.trial":
+      "  проба до теки outbox ({{transport}}), ніхто не отримав: записано {{sent}} з {{total}} · останній запуск {{at}} — розсилкою не вважається",
     declined: "Не розіслано: «{{subject}}» нікому не пішов. Запустіть команду знову й відповідайте y або додайте --yes.",
     "head.dryRun": "Пробний прогін (нічого не доставлено): «{{subject}}» через {{transport}} за {{seconds}} с",
     "head.test": "Тестові копії: «{{subject}}» через {{transport}} за {{seconds}} с",

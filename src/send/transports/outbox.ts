@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import nodemailer from "nodemailer";
+import { DkimSigner, signWith } from "../../message/dkim.js";
 import { type DkimOptions, mailOptionsFor } from "../../message/message.js";
 import { removeStaleTempFiles, writeFileAtomic } from "../../util/fs.js";
 import type { DeliveryResult, OutgoingMessage, Transport } from "../transport.js";
@@ -33,10 +34,13 @@ export function outboxFileName(address: string): string {
 export class OutboxTransport implements Transport {
   readonly name = "outbox";
   readonly description: string;
+  /** Files, not delivery: a send to the outbox is a trial (src/send/transport.ts). */
+  readonly trial = true;
   private readonly composer;
   constructor(private readonly options: OutboxOptions) {
     this.description = options.description ?? options.dir;
-    this.composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "windows", dkim: options.dkim });
+    this.composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "windows" });
+    if (options.dkim) signWith(this.composer, new DkimSigner(options.dkim));
   }
   /** Once per run: a send killed mid-write left temp files in the folder. */
   private swept?: Promise<unknown>;

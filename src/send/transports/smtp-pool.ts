@@ -1,5 +1,6 @@
 import { rootCertificates } from "node:tls";
 import nodemailer, { type SendMailOptions } from "nodemailer";
+import { DkimSigner, signWith } from "../../message/dkim.js";
 import type { DkimOptions } from "../../message/message.js";
 
 /**
@@ -69,10 +70,11 @@ export class PoolSender {
       connectionTimeout: s.connectionTimeout,
       greetingTimeout: s.greetingTimeout,
       socketTimeout: s.socketTimeout,
-      dkim: s.dkim,
       name: s.name,
       tls: s.allowInvalidCertificates ? { rejectUnauthorized: false } : s.ca ? { ca: [...rootCertificates, s.ca] } : undefined,
     });
+    // signed here, on the SMTP thread, by our signer: nodemailer's cannot over-sign (src/message/dkim.ts)
+    if (s.dkim) signWith(this.pool, new DkimSigner(s.dkim));
   }
 
   /** Greeting, STARTTLS and login on one connection; the error's fields when that fails. */
