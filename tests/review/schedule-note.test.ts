@@ -29,7 +29,9 @@ describe("the review page's sendAt line", () => {
   it("says the time changed from … to …", async () => {
     const before = await issue("b.md", 'sendAt: "2030-03-02 10:00"\n');
     const after = await issue("a.md", 'sendAt: "2030-03-03 09:30"\n');
-    expect(await scheduleNote(before, after, cfg)).toBe("time changed from 2030-03-02 10:00 (Europe/Moscow) to 2030-03-03 09:30 (Europe/Moscow)");
+    expect(await scheduleNote(before, after, cfg)).toBe(
+      "time changed from 2030-03-02 10:00 (Europe/Moscow) to 2030-03-03 09:30 (Europe/Moscow)",
+    );
   });
 
   it.each([
