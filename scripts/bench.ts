@@ -4,7 +4,9 @@
  */
 const name = process.argv[2] ?? "build";
 const mod = (await import(`./bench-${name}.ts`).catch((error: unknown) => {
-  console.error(`unknown benchmark "${name}" (${(error as Error).message}); try: build, send, serve, state, search, track, report`);
+  console.error(
+    `unknown benchmark "${name}" (${(error as Error).message}); try: build, send, serve, state, search, track, report, schedule`,
+  );
   process.exit(1);
 })) as { run(args: string[]): Promise<void> };
 await mod.run(process.argv.slice(3));

@@ -69,6 +69,14 @@ const COMMANDS: Record<string, { term: string; load: () => Promise<Register> }> 
     term: "sendsay",
     load: async () => (await import("./sendsay.js")).registerSendsay,
   },
+  schedule: {
+    term: "schedule",
+    load: async () => (await import("./schedule.js")).registerSchedule,
+  },
+  worker: {
+    term: "worker [options]",
+    load: async () => (await import("./worker.js")).registerWorker,
+  },
   lint: {
     term: "lint [options] [files...]",
     load: async () => (await import("./lint.js")).registerLint,

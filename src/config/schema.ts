@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { t } from "../i18n/index.js";
 import { domainKey } from "../util/domain.js";
+import { durationMs, isTimeZone } from "../util/zoned-time.js";
 
 /** `YYYY-MM-DD` that is a real calendar date (2026-02-30 is rejected). */
 export const isoDate = z.union([z.string(), z.date()]).transform((v, ctx) => {
@@ -196,6 +197,33 @@ export const configSchema = z.strictObject({
         .optional(),
     })
     .optional(),
+  /**
+   * The IANA time zone a front-matter `sendAt` without an offset is read in (docs/schedule.md). Left out,
+   * such a time is read in Europe/Moscow and `rassylka lint` asks for an offset or this key.
+   */
+  timezone: z
+    .string()
+    .refine(isTimeZone, {
+      message: "expected an IANA time zone such as Europe/Moscow or Asia/Yekaterinburg",
+      params: { fix: "write e.g. timezone: Europe/Moscow" },
+    })
+    .optional(),
+  /** How late after its `sendAt` a worker still sends a scheduled issue (`6h`, `90m`, `1d`); later it is missed. */
+  scheduleLateLimit: z
+    .union([z.string(), z.number()])
+    .transform((v, ctx) => {
+      const ms = durationMs(v);
+      if (ms === undefined || ms <= 0) {
+        ctx.addIssue({
+          code: "custom",
+          message: `expected a duration such as 6h, 90m or 1d, got "${v}"`,
+          params: { fix: "write e.g. scheduleLateLimit: 6h" },
+        });
+        return z.NEVER;
+      }
+      return ms;
+    })
+    .prefault("6h"),
   /** How a send delivers (docs/sending.md). */
   sending: z
     .strictObject({

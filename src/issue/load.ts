@@ -4,7 +4,7 @@ import { zodDiagnostics, zodErrorMap } from "../config/zod.js";
 import type { Diagnostic } from "../diagnostics.js";
 import { t } from "../i18n/index.js";
 import { parseYaml } from "../util/yaml.js";
-import { frontMatterSchema, slugPattern } from "./schema.js";
+import { frontMatterSchema, type ScheduleAudience, slugPattern } from "./schema.js";
 import { slugFromFile } from "./slug.js";
 
 export interface Issue {
@@ -26,6 +26,9 @@ export interface Issue {
   tags: string[];
   /** The front-matter's `tracking:` (false, or keys that override newsletter.yaml's); see issueTracking(). */
   tracking?: IssueTracking;
+  /** Front-matter `sendAt` as written (docs/schedule.md). */
+  sendAt?: string;
+  audience?: ScheduleAudience;
   /** Markdown after the front-matter. */
   body: string;
   /** How many lines of the file stand before the body: body line N is file line N + bodyOffset. */
@@ -113,6 +116,8 @@ export function parseIssue(
       draft: fm.draft,
       tags: fm.tags,
       tracking: fm.tracking,
+      sendAt: fm.sendAt,
+      audience: fm.audience,
       body: split.content,
       bodyOffset,
     },

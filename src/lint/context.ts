@@ -61,6 +61,8 @@ export interface LintContext {
   dom: Document;
   /** Issue file, its layout, the partials and newsletter.yaml, in the order findings are looked up. */
   sources: SourceFile[];
+  /** Slugs whose send began (from the state, when lint could read one): a past `sendAt` is no mistake for them. */
+  sent?: ReadonlySet<string>;
 }
 
 /** The fields the sender always provides (see the send step): never missing from a sample reader. */
@@ -71,7 +73,7 @@ const SAMPLE_TOKEN = "lint-sample-token";
 export async function createLintContext(
   project: Project,
   compiled: CompiledIssue,
-  options: { source?: string; subscribers?: Subscriber[] },
+  options: { source?: string; subscribers?: Subscriber[]; sent?: ReadonlySet<string> },
 ): Promise<LintContext> {
   const config = project.config.config;
   const file = compiled.source;
@@ -93,7 +95,20 @@ export async function createLintContext(
     ...[...project.templates.partials.values()].map((p) => ({ file: p.file, text: p.source, kind: "template" as const })),
     { file: toPosix(relative(project.root, project.config.file)) || "newsletter.yaml", text: project.config.source, kind: "config" },
   ];
-  return { project, config, compiled, file, source, bodyLine: bodyStartLine(source), samples, readers, html, dom, sources };
+  return {
+    project,
+    config,
+    compiled,
+    file,
+    source,
+    bodyLine: bodyStartLine(source),
+    samples,
+    readers,
+    html,
+    dom,
+    sources,
+    sent: options.sent,
+  };
 }
 
 function bodyStartLine(source: string): number {

@@ -18,6 +18,7 @@ import { messageSize } from "./message-size.js";
 import { pastEvents } from "./past-events.js";
 import { placeholder } from "./placeholder.js";
 import { preheader } from "./preheader.js";
+import { sendAt } from "./send-at.js";
 import { subject } from "./subject.js";
 import { unsubscribe } from "./unsubscribe.js";
 
@@ -46,6 +47,8 @@ export interface LintOptions {
   subscribers?: Subscriber[];
   /** Run only these rules (ids with or without the `lint/` prefix). */
   rules?: string[];
+  /** Slugs whose send began: a past `sendAt` is fine for them (lintProject reads them from the state). */
+  sent?: ReadonlySet<string>;
 }
 
 export interface LintProjectOptions {
@@ -78,6 +81,7 @@ export const LINT_RULES: readonly LintRule[] = [
   draft,
   placeholder,
   clientSupport,
+  sendAt,
 ];
 
 function isBuilt(x: CompiledIssue | BuiltIssue): x is BuiltIssue {
@@ -101,6 +105,14 @@ export async function lintProject(root: string, files?: string[], options: LintP
   const paths = files?.length ? await Promise.all(files.map((f) => resolveIssueFile(project.root, f))) : await listIssueFiles(project.root);
   const cache = options.cache === false ? noCache : fileCache(project.root);
   const results: LintFileResult[] = [];
+  // read from the state only when an issue is scheduled: a past sendAt is no mistake once the send began
+  let sent: Promise<Set<string>> | undefined;
+  const sentSlugs = async () => {
+    const { startedSlugs } = await import("../state/schedule.js");
+    const { stateLocation } = await import("../state/location.js");
+    sent ??= startedSlugs(stateLocation(project.root));
+    return sent;
+  };
   for (const absPath of paths) {
     const file = toPosix(relative(project.root, absPath));
     const r = await compileIssueFile(project, absPath, cache);
@@ -108,7 +120,9 @@ export async function lintProject(root: string, files?: string[], options: LintP
       results.push({ file, slug: r.compiled?.slug ?? slugFromFile(file), diagnostics: r.diagnostics });
       continue;
     }
-    const found = await lintIssue(project, r.compiled, { source: r.issue?.text });
+    const source = r.issue?.text;
+    const scheduled = source === undefined || /^sendAt\s*:/m.test(source);
+    const found = await lintIssue(project, r.compiled, { source, sent: scheduled ? await sentSlugs() : undefined });
     results.push({ file, slug: r.compiled.slug, diagnostics: [...r.diagnostics, ...found] });
   }
   return { results };

@@ -151,6 +151,7 @@ function section(i: IssueReview, t: ReviewStrings, language: string) {
     { label: t.pixels, value: pixelsText(i, language) },
     { label: t.size, value: sizeText(i, language) },
     { label: t.lint, value: lintText(i) },
+    ...(i.schedule ? [{ label: "sendAt", value: i.schedule }] : []),
   ];
   const errors = [
     i.before?.buildError ? `${t.buildError} (${t.before.toLowerCase()}): ${i.before.buildError}` : undefined,

@@ -9,6 +9,7 @@ import { toPosix, writeFileAtomic } from "../util/fs.js";
 import { diffPngs, diffText, type TextHunk } from "./compare.js";
 import { type BaseCommit, exportProject, resolveBase } from "./git.js";
 import { renderPage } from "./page.js";
+import { scheduleNote } from "./schedule-note.js";
 import { counts, failed, fileCache, type IssueReport, listIssueFiles, loadProject, noCache, type Project, reportIssue } from "./sources.js";
 import type { Status } from "./strings.js";
 import { renderSummary } from "./summary.js";
@@ -81,6 +82,8 @@ export interface IssueReview {
   variants: ReviewVariant[];
   /** The text part's diff (empty when it did not change). */
   text: TextHunk[];
+  /** Its scheduled send, as this change leaves it (src/review/schedule-note.ts); absent when not scheduled. */
+  schedule?: string;
 }
 
 export interface ReviewResult {
@@ -143,6 +146,8 @@ export async function review(options: ReviewOptions): Promise<ReviewResult> {
         variants: [],
         text: [],
       };
+      const schedule = await scheduleNote(basePath, headPath, head.config.config);
+      if (schedule) entry.schedule = schedule;
       if (selected) {
         // Chromium starts on the first issue that needs screenshots, and not at all when none does
         await compare(entry, before, after, async () => (shooter ??= await openScreenshotter(options.env)), outDir);
@@ -189,6 +194,7 @@ export function reviewJson(result: ReviewResult): unknown[] {
       after: i.after ? { errors: i.after.errors, warnings: i.after.warnings } : null,
     },
     variants: i.variants.map((v) => ({ name: v.name, pixelsChanged: v.pixelsChanged })),
+    schedule: i.schedule ?? null,
     images: i.variants.flatMap((v) => [v.before?.file, v.after?.file, v.diff?.file].filter((f): f is string => !!f)),
   }));
 }

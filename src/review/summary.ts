@@ -45,7 +45,7 @@ export function renderSummary(result: ReviewResult): string {
     lines.push(`| ${t.issue} | ${t.statusHeading} | ${t.pixels} | ${t.size} | ${t.lint} |`, "|---|---|---:|---:|---:|");
     for (const i of shown.slice(0, MAX_ROWS)) {
       const broken = i.after?.buildError ?? (i.status === "removed" ? undefined : i.before?.buildError);
-      const subject = `${cell(short(subjectOf(i), MAX_SUBJECT))}${broken ? ` ❌ ${t.buildError.toLowerCase()}` : ""}`;
+      const subject = `${cell(short(subjectOf(i), MAX_SUBJECT))}${broken ? ` ❌ ${t.buildError.toLowerCase()}` : ""}${i.schedule ? `<br>🕒 ${cell(i.schedule)}` : ""}`;
       lines.push(
         `| ${subject}<br>${code(cell(short(i.file, 120)))} | ${t.status[i.status]} | ${pixelsText(i, lang)} | ${sizeText(i, lang)} | ${lintText(i)} |`,
       );

@@ -5,6 +5,7 @@ import { type Diagnostic, RassylkaError, warning } from "../diagnostics.js";
 import { t } from "../i18n/index.js";
 import { requireSecret, SECRET_ENV } from "../identity/token.js";
 import { loadProject, type Project } from "../project/project.js";
+import type { CompiledIssue } from "../render/pipeline.js";
 import { stateError } from "../state/db.js";
 import { leaseMsFrom, workerId } from "../state/ledger.js";
 import { type StateLocation, stateLocation } from "../state/location.js";
@@ -36,6 +37,12 @@ export interface SendOptions extends Omit<SendInput, "compiled" | "config" | "se
   env?: NodeJS.ProcessEnv;
   /** An already loaded project (saves reloading config and templates). */
   project?: Project;
+  /**
+   * The issue compiled elsewhere, with its newsletter's config (a scheduled issue as `schedule push`
+   * recorded it, src/schedule/): nothing is loaded or compiled from `root`. Its body's unsubscribe link
+   * was checked when it was compiled (`checkBeforeSend`).
+   */
+  prepared?: PreparedIssue;
   /** fsync the ledger on every commit (see StateOptions.durability). Default: `normal`. */
   syncEveryCommit?: boolean;
   /** Warnings found before sending (an http: unsubscribe URL); the CLI prints them. */
@@ -70,16 +77,23 @@ async function refuseWithoutUnsubscribeLink(project: Project, compiled: Paramete
   }
 }
 
+/** A compiled issue and the config it was compiled with, ready to send without the repository. */
+export interface PreparedIssue {
+  compiled: CompiledIssue;
+  config: NewsletterConfig;
+}
+
 /**
- * Everything before the engine, in order: load the newsletter, compile the issue, refuse a draft (but
- * for test copies), read the secret, make the transport, open the state file and its one ledger; then
- * `runSend`, and close what was opened.
+ * What a send refuses before anything is recorded: a draft (but for test copies), a config without a
+ * way to unsubscribe, one-click or alignment problems, a body without its unsubscribe link. Throws a
+ * RassylkaError for the refusals; returns the warnings. `schedule push` runs it when it records an issue.
  */
-export async function sendIssue(options: SendOptions): Promise<SendSummary> {
-  const mode = options.mode ?? "send";
-  const project = options.project ?? (await loadProject(options.root));
-  const { compiled } = await compileOrThrow(project, options.issue);
-  const config = project.config.config;
+export async function checkBeforeSend(
+  project: Project | undefined,
+  { compiled, config }: PreparedIssue,
+  mode: SendMode,
+  options: Pick<SendOptions, "allow" | "dkimDomain"> = {},
+): Promise<Diagnostic[]> {
   if (mode !== "test") refuseDraft(compiled);
   const problems = [
     ...unsubscribeProblems(config, mode),
@@ -88,8 +102,25 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
   ];
   const refusals = problems.filter((d) => d.severity === "error");
   if (refusals.length) throw new RassylkaError(refusals);
-  if (mode === "send") await refuseWithoutUnsubscribeLink(project, compiled);
-  for (const d of problems) options.onWarning?.(d);
+  if (mode === "send" && project) await refuseWithoutUnsubscribeLink(project, compiled);
+  return problems;
+}
+
+/**
+ * Everything before the engine, in order: load the newsletter, compile the issue (unless it comes
+ * prepared), refuse what `checkBeforeSend` refuses, read the secret, make the transport, open the state
+ * file and its one ledger; then `runSend`, and close what was opened.
+ */
+export async function sendIssue(options: SendOptions): Promise<SendSummary> {
+  const mode = options.mode ?? "send";
+  let project: Project | undefined;
+  let prepared = options.prepared;
+  if (!prepared) {
+    project = options.project ?? (await loadProject(options.root));
+    prepared = { compiled: (await compileOrThrow(project, options.issue)).compiled, config: project.config.config };
+  }
+  const { compiled, config } = prepared;
+  for (const d of await checkBeforeSend(project, prepared, mode, options)) options.onWarning?.(d);
   if (!options.audience) {
     throw new RassylkaError({
       ruleId: "send/no-recipients",
@@ -130,7 +161,7 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
   // each reader's vote links are signed (docs/polls.md)
   if (compiled.polls?.length && mode !== "dry-run") secret ??= requireSecret(options.env ?? process.env);
   const env = options.env ?? process.env;
-  const location = stateLocation(project.root, options.stateFile, env);
+  const location = stateLocation(project?.root ?? options.root, options.stateFile, env);
   const store = await openStore(location, {
     durability: options.syncEveryCommit ? "full" : "normal",
     onCreate: options.onCreateState,

@@ -41,6 +41,8 @@ export interface SendRequest extends TransportChoice {
   allowNoOneClick?: boolean;
   /** `--allow-unaligned`: DKIM or the return path may be off the From domain. */
   allowUnaligned?: boolean;
+  /** The issue already compiled (a scheduled issue from the state, src/schedule/): `issue` is its slug. */
+  prepared?: SendOptions["prepared"];
 }
 
 /** What the caller hears during the send. */
@@ -64,6 +66,7 @@ export async function sendRequest(request: SendRequest, hooks: SendHooks = {}): 
   return sendIssue({
     root,
     issue: request.issue,
+    prepared: request.prepared,
     audience,
     mode,
     transport,

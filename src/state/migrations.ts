@@ -7,6 +7,7 @@ import invalidRows from "./migrations/005-invalid-rows.js";
 import audienceAndUnverified from "./migrations/006-audience-and-unverified-bounces.js";
 import trials from "./migrations/007-trials.js";
 import clicks from "./migrations/008-clicks.js";
+import schedule from "./migrations/009-schedule.js";
 import polls from "./migrations/010-polls.js";
 import { type Db, sql, tableExists } from "./sql.js";
 
@@ -43,6 +44,7 @@ export const MIGRATIONS: readonly Migration[] = [
   audienceAndUnverified,
   trials,
   clicks,
+  schedule,
   polls,
 ];
 

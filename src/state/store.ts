@@ -16,6 +16,7 @@ import type { StateLocation } from "./location.js";
 import { type MigrationResult, migrate, schemaVersion } from "./migrations.js";
 import { type PollRecord, type PollStore, SqlPolls, type VoteRecord } from "./polls.js";
 import { type ReportStore, SqlReport } from "./report.js";
+import { SqlSchedule } from "./schedule.js";
 import type { Db } from "./sql.js";
 import { SqlSubscribers, SUBSCRIBER_COLUMNS, type SubscriberRecord, type SubscriberStore } from "./subscribers.js";
 import { SqlSuppressions, type Suppression, type SuppressionReason } from "./suppressions.js";
@@ -44,6 +45,8 @@ export interface Store {
   readonly polls: PollStore;
   /** The send ledger (src/state/ledger.ts): runs, readers, leases, workers. */
   readonly ledger: LedgerStore;
+  /** Scheduled issues (src/state/schedule.ts, docs/schedule.md). */
+  readonly schedule: SqlSchedule;
   /** Applies the missing schema migrations (an open already did, unless opened with `migrate: false`). */
   migrate(): Promise<MigrationResult>;
   /** The schema version the database has now (0: never migrated). */
@@ -102,6 +105,7 @@ export abstract class StateStore implements Store {
   readonly report: ReportStore;
   readonly polls: PollStore;
   readonly ledger: LedgerStore;
+  readonly schedule: SqlSchedule;
 
   constructor(
     readonly kind: StateLocation["kind"],
@@ -117,6 +121,7 @@ export abstract class StateStore implements Store {
     this.report = new SqlReport(sql);
     this.polls = new SqlPolls(sql);
     this.ledger = new SqlLedger(sql, location, worker, () => this.checkpoint());
+    this.schedule = new SqlSchedule(sql);
   }
 
   migrate(migrations?: Parameters<typeof migrate>[2]): Promise<MigrationResult> {

@@ -11,6 +11,9 @@ import type { AddressInfo } from "node:net";
  *   an account served elsewhere answers {"REDIRECT": "<path>"}: the client repeats the request at that path
  *   issue.send answers {"track.id": "<n>"}; track.get {"id": n} answers {"obj": {"id": n, "status": s, …}}
  *   track statuses: -1 done, -2 error, -3 cancelled, other negatives waiting, 0… in progress
+ *   issue.send with `sendwhen: "later"` and `later.time` ("YYYY-MM-DD HH:MM:SS") defers the campaign: it
+ *     answers the track id, by which issue.later.set {"id", "later.time"} moves it and issue.later.delete
+ *     {"id"} removes it (an unknown or removed id is error/issue/later/not_found); `later` lists them
  *   stat.uni {"select": [...], "filter": [{"a", "op", "v"}]} answers {"list": [[…]]}: one row per issue
  *     matching the filter (here `issue.track.id` or `issue.id` with "=="), values in the order of `select`
  *     (docs/sendsay-api/basic-stat-uni.md); an issue not counted yet has no row
@@ -80,6 +83,8 @@ export interface FakeSendsay {
   /** Resolves when `count` requests with this action have arrived (earlier ones count). */
   waitFor(action: string, count?: number): Promise<void>;
   options: FakeSendsayOptions;
+  /** Deferred campaigns by track id: their group, time and subject (removed by issue.later.delete). */
+  later: Map<string, { group: string; time: string; subject: string }>;
   close(): Promise<void>;
 }
 
@@ -123,6 +128,7 @@ export async function startFakeSendsay(options: FakeSendsayOptions): Promise<Fak
   const tracks = new Map<string, { calls: number; issueId?: string }>();
   let nextIssue = 500;
   let nextTrack = 1000;
+  const later = new Map<string, { group: string; time: string; subject: string }>();
   const redirectsWanted = options.redirects ?? 0;
   const base = `/general/api/v100/json/${options.login}`;
   const hung: ServerResponse[] = [];
@@ -211,8 +217,12 @@ export async function startFakeSendsay(options: FakeSendsayOptions): Promise<Fak
           if (options.badEmails?.includes(email))
             return json(res, 200, { errors: [{ id: "error/member/unsubscribed", explain: `${email} is in the stop list` }] });
         }
+        if (record.body.sendwhen === "later" && !/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})?$/.test(String(record.body["later.time"] ?? "")))
+          return json(res, 200, { errors: [{ id: "error/later/time", explain: "later.time is YYYY-MM-DD HH:MM[:SS]" }] });
         const id = String(nextTrack++);
         tracks.set(id, { calls: 0, issueId: record.body.group === "personal" ? undefined : String(nextIssue++) });
+        if (record.body.sendwhen === "later")
+          later.set(id, { group: String(record.body.group), time: String(record.body["later.time"]), subject: String(letter.subject) });
         return json(res, 200, { "track.id": id, "request.id": "fake" });
       }
       case "track.get": {
@@ -225,6 +235,20 @@ export async function startFakeSendsay(options: FakeSendsayOptions): Promise<Fak
         const obj: Record<string, unknown> = { id: Number(id), status, action: "issue.send" };
         if (status === -2) obj.error = options.trackError ?? "error/issue/failed";
         return json(res, 200, { obj });
+      }
+      case "issue.later.set":
+      case "issue.later.delete": {
+        const id = String(record.body.id ?? "");
+        const deferred = later.get(id);
+        if (!deferred) return json(res, 200, { errors: [{ id: "error/issue/later/not_found", explain: `no deferred issue ${id}` }] });
+        if (action === "issue.later.delete") later.delete(id);
+        else {
+          const time = String(record.body["later.time"] ?? "");
+          if (!/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})?$/.test(time))
+            return json(res, 200, { errors: [{ id: "error/later/time", explain: "later.time is YYYY-MM-DD HH:MM[:SS]" }] });
+          deferred.time = time;
+        }
+        return json(res, 200, {});
       }
       case "stat.uni": {
         const select = (record.body.select as string[] | undefined) ?? [];
@@ -274,6 +298,7 @@ export async function startFakeSendsay(options: FakeSendsayOptions): Promise<Fak
     port,
     requests,
     options,
+    later,
     handled: (action) => (action ? handledList.filter((r) => r.body?.action === action) : handledList),
     addFault: (fault) => faults.push({ ...fault, left: fault.times ?? 1 }),
     waitFor: (action, count = 1) =>

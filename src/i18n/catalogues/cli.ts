@@ -61,6 +61,8 @@ export const cli: Catalogue = {
     "command.bounces": "bounces and complaints after a send: import files, fetch an IMAP mailbox",
     "command.state": "the state store (a SQLite file or PostgreSQL): migrate, copy",
     "command.sendsay": "the Sendsay email service (docs/sendsay.md)",
+    "command.schedule": "scheduled sends: push the issues with sendAt into the state, list them (docs/schedule.md)",
+    "command.worker": "send every scheduled issue at its time, a long-running process (docs/schedule.md)",
     "command.lint":
       "check issues as readers will get them: size, subject, preheader, alt text, links, unsubscribe, merge fields, events, drafts, client support",
     "command.preview": "local web server for editors: every issue at 600 and 375 px, text, size, lint; reloads on save",
@@ -136,6 +138,8 @@ export const cli: Catalogue = {
     "command.bounces": "возвраты и жалобы после рассылки: импорт файлов, чтение ящика по IMAP",
     "command.state": "хранилище состояния (файл SQLite или PostgreSQL): migrate, copy",
     "command.sendsay": "почтовый сервис Sendsay (docs/sendsay.md)",
+    "command.schedule": "отправка по расписанию: записать выпуски с sendAt в хранилище, показать их (docs/schedule.md)",
+    "command.worker": "отправлять запланированные выпуски в их время — постоянно работающий процесс (docs/schedule.md)",
     "command.lint":
       "проверить выпуски такими, какими их получат читатели: размер, тема, прехедер, alt-тексты, ссылки, отписка, поля подстановки, события, черновики, поддержка в почтовых программах",
     "command.preview":
@@ -212,6 +216,8 @@ export const cli: Catalogue = {
     "command.bounces": "повернення і скарги після розсилки: імпорт файлів, читання скриньки через IMAP",
     "command.state": "сховище стану (файл SQLite або PostgreSQL): migrate, copy",
     "command.sendsay": "поштовий сервіс Sendsay (docs/sendsay.md)",
+    "command.schedule": "надсилання за розкладом: записати випуски з sendAt у сховище, показати їх (docs/schedule.md)",
+    "command.worker": "надсилати заплановані випуски в їхній час — постійно працюючий процес (docs/schedule.md)",
     "command.lint":
       "перевірити випуски такими, якими їх отримають читачі: розмір, тема, прехедер, alt-тексти, посилання, відписка, поля підстановки, події, чернетки, підтримка в поштових програмах",
     "command.preview":

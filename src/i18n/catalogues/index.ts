@@ -20,6 +20,7 @@ import { preview } from "./preview.js";
 import { report } from "./report.js";
 import { resubscribe } from "./resubscribe.js";
 import { review } from "./review.js";
+import { schedule } from "./schedule.js";
 import { screenshots } from "./screenshots.js";
 import { search } from "./search.js";
 import { send } from "./send.js";
@@ -71,6 +72,7 @@ export const CATALOGUES: Record<string, Catalogue> = {
   "serve-limits": serveLimits,
   state,
   "state-copy": stateCopy,
+  schedule,
   search,
   subscribe,
   subscribers,

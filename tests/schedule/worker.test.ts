@@ -1,0 +1,222 @@
+// `rassylka worker` as real processes (the built CLI) on both backends, with a real SMTP server:
+// scheduled issues go out at their time, once, whatever happens to the workers and the schedule.
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { CONFIG, ISSUE, makeProject, parse, type Sink, startSmtp } from "../send/helpers.js";
+import { backends } from "../state/backends.js";
+import { addSubscribers, cliJson, inSeconds, list, SLUG, startWorker, stateArgs, writeIssue } from "./helpers.js";
+
+let root: string;
+let cleanup: () => Promise<void>;
+let sink: Sink | undefined;
+const workers: ReturnType<typeof startWorker>[] = [];
+beforeEach(async () => {
+  ({ root, cleanup } = await makeProject(`${CONFIG}timezone: Europe/Moscow\n`));
+});
+afterEach(async () => {
+  for (const w of workers.splice(0)) {
+    w.kill("SIGKILL");
+    await w.done;
+  }
+  await sink?.close();
+  sink = undefined;
+  await cleanup();
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Who got how many copies. */
+function copies(s: Sink): Map<string, number> {
+  const n = new Map<string, number>();
+  for (const r of s.received) for (const to of r.to) n.set(to, (n.get(to) ?? 0) + 1);
+  return n;
+}
+// the ledger's default lease (60 s): a short one expires under load while its worker is still sending,
+// and the reader is sent twice by design (the ledger reports it) — only the SIGKILL case shortens it
+const FAST = { RASSYLKA_SCHEDULE_RECHECK_MS: "300", RASSYLKA_SCHEDULE_RETRY_MS: "500" };
+
+describe.each(backends())("scheduled sends ($name)", (backend) => {
+  beforeAll(() => backend.start(), 60_000);
+  afterAll(() => backend.stop());
+
+  const push = async (location: Parameters<typeof stateArgs>[0]) => {
+    const r = await cliJson<{ issues: { slug: string; action: string; state: string }[] }>(root, [
+      "schedule",
+      "push",
+      ...stateArgs(location),
+    ]);
+    expect(r.code, r.done.stderr).toBe(0);
+    return r.json.issues;
+  };
+  const worker = (location: Parameters<typeof stateArgs>[0], host: string, env: NodeJS.ProcessEnv = {}, extra: string[] = []) => {
+    const w = startWorker(root, location, { SMTP_URL: sink!.url, RASSYLKA_WORKER_HOST: host, ...FAST, ...env }, extra);
+    workers.push(w);
+    return w;
+  };
+
+  it("two workers: the due issue starts once, not before its time, and every subscriber gets it once", async () => {
+    const location = await backend.fresh();
+    const readers = await addSubscribers(location, 30);
+    sink = await startSmtp();
+    const sendAt = inSeconds(20);
+    await writeIssue(root, sendAt);
+    expect(await push(location)).toMatchObject([{ slug: SLUG, action: "added", state: "scheduled" }]);
+    const [a, b] = [worker(location, "host-a"), worker(location, "host-b")];
+    await Promise.all([a.waitFor("ready"), b.waitFor("ready")]);
+    await sleep(Math.max(0, Date.parse(sendAt) - Date.now() - 1500));
+    expect(sink.received).toHaveLength(0);
+    await sink.waitForReceived(30);
+    const sent = await Promise.race([a.waitFor("sent", SLUG), b.waitFor("sent", SLUG)]);
+    expect(sent.slug).toBe(SLUG);
+    const started = [...a.lines, ...b.lines].filter((l) => l.event === "started");
+    expect(started).toHaveLength(1);
+    expect(Date.parse(String(started[0].time))).toBeGreaterThanOrEqual(Date.parse(sendAt));
+    const got = copies(sink);
+    expect([...got.keys()].sort()).toEqual([...readers].sort());
+    expect([...got.values()].every((n) => n === 1)).toBe(true);
+    // the log names no reader
+    expect([...a.lines, ...b.lines].map((l) => JSON.stringify(l)).join("\n")).not.toMatch(/reader\d+@/);
+    await sleep(500);
+    expect(await list(root, location)).toMatchObject([{ slug: SLUG, state: "sent", audience: "subscribers", readers: 30 }]);
+  }, 120_000);
+
+  it("the worker that started the send is SIGKILLed at the due time: the other takes its readers over after the lease", async () => {
+    const location = await backend.fresh();
+    const readers = await addSubscribers(location, 40);
+    sink = await startSmtp({ dataDelayMs: 80 });
+    const sendAt = inSeconds(5);
+    await writeIssue(root, sendAt);
+    await push(location);
+    const first = worker(location, "host-a", { RASSYLKA_LEASE_MS: "3000" }, ["--concurrency", "1"]);
+    await first.waitFor("ready");
+    const started = await first.waitFor("started", SLUG);
+    expect(Date.parse(String(started.time))).toBeGreaterThanOrEqual(Date.parse(sendAt));
+    await sink.waitForReceived(3);
+    first.kill("SIGKILL");
+    expect((await first.done).signal).toBe("SIGKILL");
+    const second = worker(location, "host-b", { RASSYLKA_LEASE_MS: "3000" }, ["--concurrency", "1"]);
+    await second.waitFor("joined", SLUG);
+    await second.waitFor("sent", SLUG, 90_000);
+    const got = copies(sink);
+    expect([...got.keys()].sort()).toEqual([...readers].sort());
+    // only the killed worker's in-flight readers (twice its concurrency at most) may have it twice
+    expect([...got.values()].filter((n) => n > 1).length).toBeLessThanOrEqual(2);
+    expect((await list(root, location))[0].state).toBe("sent");
+  }, 150_000);
+
+  it("pushes moving the time while a worker waits: nothing at the old time, the issue at the new one (later, then earlier)", async () => {
+    const location = await backend.fresh();
+    await addSubscribers(location, 5);
+    sink = await startSmtp();
+    // pushes are whole processes (up to tens of seconds each on a loaded 2-core machine): the first time far ahead
+    const oldAt = inSeconds(75);
+    await writeIssue(root, oldAt);
+    await push(location);
+    const w = worker(location, "host-a");
+    await w.waitFor("ready");
+    const laterAt = inSeconds(600);
+    await writeIssue(root, laterAt);
+    expect(await push(location)).toMatchObject([{ slug: SLUG, action: "updated", previousSendAt: new Date(oldAt).toISOString() }]);
+    await sleep(Math.max(0, Date.parse(oldAt) - Date.now() + 2000));
+    expect(sink.received).toHaveLength(0);
+    expect(w.lines.filter((l) => l.event === "started")).toHaveLength(0);
+    expect((await list(root, location))[0]).toMatchObject({ state: "scheduled", sendAt: new Date(laterAt).toISOString() });
+    const earlierAt = inSeconds(6);
+    await writeIssue(root, earlierAt);
+    await push(location);
+    const started = await w.waitFor("started", SLUG);
+    expect(Date.parse(String(started.time))).toBeGreaterThanOrEqual(Date.parse(earlierAt));
+    await w.waitFor("sent", SLUG);
+    expect(sink.received).toHaveLength(5);
+  }, 240_000);
+
+  it("new content pushed after the send began is not taken: the push reports it frozen, readers get the first version", async () => {
+    const location = await backend.fresh();
+    await addSubscribers(location, 30);
+    sink = await startSmtp({ dataDelayMs: 250 });
+    await writeIssue(root, inSeconds(3), "", "Первая версия.");
+    await push(location);
+    const w = worker(location, "host-a", {}, ["--concurrency", "1"]);
+    await w.waitFor("started", SLUG);
+    await sink.waitForReceived(1);
+    await writeIssue(root, inSeconds(60), "", "Вторая версия.");
+    const pushed = await push(location);
+    expect(pushed).toMatchObject([{ slug: SLUG, action: "frozen" }]);
+    expect(["sending", "sent"]).toContain(pushed[0].state);
+    await w.waitFor("sent", SLUG);
+    expect(sink.received).toHaveLength(30);
+    for (const r of sink.received) {
+      const text = (await parse(r.raw)).text ?? "";
+      expect(text).toContain("Первая версия.");
+      expect(text).not.toContain("Вторая версия.");
+    }
+    expect((await list(root, location))[0].state).toBe("sent");
+    // pushing again later still leaves a sent issue alone
+    expect(await push(location)).toMatchObject([{ slug: SLUG, action: "frozen", state: "sent" }]);
+  }, 120_000);
+
+  it("a worker down at the time sends on restart within the late limit; past it the issue is missed and never sent", async () => {
+    const location = await backend.fresh();
+    await addSubscribers(location, 3);
+    sink = await startSmtp();
+    await writeFile(join(root, "newsletter.yaml"), `${CONFIG}timezone: Europe/Moscow\nscheduleLateLimit: 15s\n`);
+    await writeIssue(root, inSeconds(1));
+    await push(location);
+    await sleep(2500);
+    const late = worker(location, "host-a");
+    await late.waitFor("sent", SLUG);
+    expect(sink.received).toHaveLength(3);
+    late.kill("SIGTERM");
+    await late.done;
+
+    // a second issue, due 9 s ago and pushed within the 15 s late limit, is past it when a worker starts
+    const secondAt = inSeconds(-9);
+    await writeFile(
+      join(root, "issues/2026-12-05-second.md"),
+      (await readFile(join(root, ISSUE), "utf8")).replace(/sendAt: ".*"/, `sendAt: "${secondAt}"`).replace("2026-12-01", "2026-12-05"),
+    );
+    expect(await push(location)).toContainEqual(expect.objectContaining({ slug: "2026-12-05-second", state: "scheduled" }));
+    await sleep(Math.max(0, Date.parse(secondAt) + 16_000 - Date.now()));
+    const restarted = worker(location, "host-b");
+    const missed = await restarted.waitFor("missed", "2026-12-05-second");
+    expect(missed.level).toBe("warn");
+    await sleep(1000);
+    expect(sink.received).toHaveLength(3);
+    expect((await list(root, location)).map((r) => [r.slug, r.state])).toEqual([
+      [SLUG, "sent"],
+      ["2026-12-05-second", "missed"],
+    ]);
+  }, 120_000);
+});
+
+describe("the worker process", () => {
+  const backend = backends()[0];
+  beforeAll(() => backend.start());
+  afterAll(() => backend.stop());
+
+  it("answers GET /healthz with --port and stops cleanly on SIGTERM", async () => {
+    const location = await backend.fresh();
+    sink = await startSmtp();
+    const w = startWorker(root, location, { SMTP_URL: sink.url }, ["--port", "0"]);
+    workers.push(w);
+    const listening = await w.waitFor("listening");
+    await w.waitFor("ready");
+    const res = await fetch(`http://127.0.0.1:${listening.port}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ ok: true, sending: [] });
+    expect((await fetch(`http://127.0.0.1:${listening.port}/other`)).status).toBe(404);
+    w.kill("SIGTERM");
+    const done = await w.done;
+    expect(done.code).toBe(0);
+    expect(w.lines.at(-1)).toMatchObject({ event: "stopped" });
+  }, 60_000);
+
+  it("does not start without SMTP_URL, saying what to set", async () => {
+    const location = await backend.fresh();
+    const w = startWorker(root, location, {});
+    const done = await w.done;
+    expect(done.code).toBe(1);
+    expect(done.stderr).toContain("SMTP_URL");
+    expect(done.stderr).not.toMatch(/\n\s+at /);
+  }, 60_000);
+});
