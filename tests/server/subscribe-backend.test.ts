@@ -1,6 +1,6 @@
 // The welcome issue a confirmed reader gets (subscribe.welcome), on both state backends: it goes through
 // send's ledger in the same store serve uses, so the shared PostgreSQL state sends it too (it was SQLite only).
-import { readdir } from "node:fs/promises";
+// Over SMTP (a real smtp-server): a welcome written to the outbox is a trial, which never counts as sending.
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { loadConfig } from "../../src/config/load.js";
@@ -10,6 +10,7 @@ import { openStore } from "../../src/state/store.js";
 import type { Subscriber } from "../../src/state/subscribers.js";
 import { copyExampleNewsletter, writeFiles } from "../helpers/newsletter.js";
 import { connectPostgres, type TestPostgres } from "../helpers/postgres.js";
+import { startSmtp } from "../send/helpers.js";
 import { subscribeYaml } from "../site/fixtures.js";
 
 const WELCOME = "2026-11-10-tekushchaya-debitorka";
@@ -47,7 +48,9 @@ describe.each(["sqlite", "postgres"] as const)("the welcome issue on %s state", 
       const out: string[] = [];
       const io = { out: (s: string) => out.push(s), err: (s: string) => out.push(s) };
       const { config } = await loadConfig(t.dir);
-      const backend = subscribeBackend(t.dir, config, store, location, { PATH: process.env.PATH, RASSYLKA_SECRET: SECRET }, io);
+      const sink = await startSmtp();
+      const env = { PATH: process.env.PATH, RASSYLKA_SECRET: SECRET, SMTP_URL: sink.url };
+      const backend = subscribeBackend(t.dir, config, store, location, env, io);
       try {
         backend.options.onConfirmed?.(reader("maria@example.ru"));
         backend.options.onConfirmed?.(reader("maria@example.ru"));
@@ -57,9 +60,10 @@ describe.each(["sqlite", "postgres"] as const)("the welcome issue on %s state", 
           { issue: WELCOME, sent: 1 },
           { issue: WELCOME, sent: 0, alreadySent: 1 },
         ]);
-        expect((await readdir(join(t.dir, "outbox", WELCOME))).filter((f) => f.endsWith(".eml"))).toHaveLength(1);
+        expect(sink.received.map((m) => m.to)).toEqual([["maria@example.ru"]]);
         expect(await store.ledger.isSent(WELCOME, "maria@example.ru")).toBe(true);
       } finally {
+        await sink.close();
         await store.close();
       }
     } finally {
