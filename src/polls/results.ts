@@ -37,24 +37,28 @@ async function slugOf(root: string, ref: string, polls: PollStore): Promise<stri
   }
 }
 
+/** The polls of one issue (or of all) with their figures, from an open store (`report` shows an issue's too). */
+export async function pollFigures(polls: PollStore, issue?: string): Promise<PollResult[]> {
+  const out: PollResult[] = [];
+  for (const p of await polls.polls(issue)) {
+    const counts = await polls.counts(p, pollClosesAt(p));
+    out.push({
+      poll: p.poll,
+      issue: p.issue,
+      question: p.question,
+      answers: p.answers.map((text, i) => ({ text, votes: counts.votes[i] })),
+      voters: counts.voters,
+      ...(p.closes ? { closes: p.closes } : {}),
+      closed: isClosed(p),
+    });
+  }
+  return out;
+}
+
 export async function pollResults(location: StateLocation, root: string, ref?: string): Promise<PollResult[]> {
   const store = await openStore(location);
   try {
-    const issue = ref === undefined ? undefined : await slugOf(root, ref, store.polls);
-    const out: PollResult[] = [];
-    for (const p of await store.polls.polls(issue)) {
-      const counts = await store.polls.counts(p, pollClosesAt(p));
-      out.push({
-        poll: p.poll,
-        issue: p.issue,
-        question: p.question,
-        answers: p.answers.map((text, i) => ({ text, votes: counts.votes[i] })),
-        voters: counts.voters,
-        ...(p.closes ? { closes: p.closes } : {}),
-        closed: isClosed(p),
-      });
-    }
-    return out;
+    return await pollFigures(store.polls, ref === undefined ? undefined : await slugOf(root, ref, store.polls));
   } finally {
     await store.close();
   }

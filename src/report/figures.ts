@@ -1,4 +1,5 @@
 import { readerKey } from "../identity/click-token.js";
+import type { PollResult } from "../polls/results.js";
 import type { ClassFigures, DayCount, HourFigures, IssueRow, LinkFigures, ReportStore } from "../state/report.js";
 
 /**
@@ -14,6 +15,8 @@ export interface IssueFigures {
   links: LinkFigures[];
   domains: DomainRow[];
   timeline: { at: string; clicks: number }[];
+  /** The issue's polls with their votes (docs/polls.md), when it has any. */
+  polls?: PollResult[];
 }
 
 export interface DomainRow {

@@ -50,6 +50,7 @@ interface IssueView {
   mapOff?: string;
   domains: { domain: string; sent: string; bounced: string; clicked: string }[];
   domainChart?: string;
+  polls: { question: string; answers: { text: string; votes: string; share: string }[]; voters: string }[];
 }
 
 const ISSUE = template<IssueView>(`<!doctype html>
@@ -89,6 +90,14 @@ const ISSUE = template<IssueView>(`<!doctype html>
 {{#if domainChart}}<figure class="chart" id="domains-chart">{{!-- html: SVG drawn by Observable Plot from our numbers --}}{{{domainChart}}}</figure>{{/if}}
 <table id="domains"><thead><tr><th>{{w.domain}}</th><th class="n">{{w.sent}}</th><th class="n">{{w.bounced}}</th><th class="n">{{w.clicked}}</th></tr></thead>
 <tbody>{{#each domains}}<tr><td>{{domain}}</td><td class="n">{{sent}}</td><td class="n">{{bounced}}</td><td class="n">{{clicked}}</td></tr>{{/each}}</tbody></table>
+{{#if polls.length}}
+<h2>{{w.polls}}</h2>
+{{#each polls}}<h3>{{question}}</h3>
+<table class="poll"><thead><tr><th>{{../w.answer}}</th><th class="n">{{../w.votes}}</th><th class="n">{{../w.share}}</th></tr></thead>
+<tbody>{{#each answers}}<tr><td>{{text}}</td><td class="n">{{votes}}</td><td class="n">{{share}}</td></tr>{{/each}}</tbody></table>
+<p class="note">{{voters}}</p>
+{{/each}}
+{{/if}}
 </body>
 </html>
 `);
@@ -144,10 +153,20 @@ export function issuePage(
     w: {
       ...columnWords(tr),
       ...Object.fromEntries(
-        ["summary", "headlineNote", "timeline", "classes", "links", "clickMap", "clickMapNote", "domains", "noClicks"].map((k) => [
-          k,
-          w(`page.${k}`),
-        ]),
+        [
+          "summary",
+          "headlineNote",
+          "timeline",
+          "classes",
+          "links",
+          "clickMap",
+          "clickMapNote",
+          "domains",
+          "noClicks",
+          "polls",
+          "answer",
+          "votes",
+        ].map((k) => [k, w(`page.${k}`)]),
       ),
     },
     tiles,
@@ -158,6 +177,11 @@ export function issuePage(
     mapOff: "off" in map ? tr.t("report:clickMapOff", { reason: map.off }) : undefined,
     domains: f.domains.map((d) => ({ domain: d.domain, sent: n(d.sent), bounced: n(d.bounced), clicked: n(d.clicked) })),
     domainChart: charts.domains,
+    polls: (f.polls ?? []).map((p) => ({
+      question: p.question,
+      answers: p.answers.map((a) => ({ text: a.text, votes: n(a.votes), share: pct(p.voters ? a.votes / p.voters : null) })),
+      voters: p.voters ? tr.t("polls:voters", { count: p.voters }) : tr.t("polls:noVotes"),
+    })),
   });
 }
 

@@ -4,6 +4,7 @@ import { issueTracking } from "../config/tracking.js";
 import { RassylkaError } from "../diagnostics.js";
 import { tr as editorTranslator, type Translator } from "../i18n/index.js";
 import { newsletterId } from "../identity/newsletter.js";
+import { pollFigures } from "../polls/results.js";
 import { loadProject, type Project } from "../project/project.js";
 import type { StateLocation } from "../state/location.js";
 import { openStore, type Store } from "../state/store.js";
@@ -108,6 +109,9 @@ async function oneIssue(project: Project, store: Store, ref: string, options: Re
       fix: tr.t("report:nothingSentFix"),
     });
   }
+  // the issue's polls, when it has any (docs/polls.md)
+  const polls = await pollFigures(store.polls, slug);
+  if (polls.length) report.figures.polls = polls;
   const f = report.figures;
   const charts = await import("./charts.js");
   const words = chartWords(tr);

@@ -4,7 +4,7 @@
 // (the button), by a forger; the web version and the archive's polls page with their live counts;
 // `poll results --json`; 500 concurrent votes from distinct readers. The pages readers see speak the
 // newsletter's language (Russian here).
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -261,5 +261,21 @@ describe.each(backends())("polls on the $name store", (backend) => {
     expect(list[0].voters).toBe(list[0].answers.reduce((n: number, a: { votes: number }) => n + a.votes, 0));
     const text = await run(["poll", "results", "--root", root, "--state", targets(location)], { RASSYLKA_LANG: "ru" });
     expect(text.out).toMatch(/Переговоры о цене .*голос/);
+  });
+
+  it("the issue's report includes its polls: in --json and on the page", async () => {
+    const r = await run(["report", SLUG, "--json", "--root", root, "--state", targets(location)]);
+    expect(r.code, r.err).toBe(0);
+    const figures = JSON.parse(r.out);
+    const live = await results();
+    expect(figures.polls.map((p: { poll: string }) => p.poll)).toEqual(["next-topic", "old-question"]);
+    expect(figures.polls[0]).toMatchObject({
+      question: "Какую тему разобрать в следующем выпуске?",
+      voters: live.voters,
+      answers: live.answers,
+    });
+    const page = await readFile(join(root, "report", SLUG, "index.html"), "utf8");
+    expect(page).toContain("Какую тему разобрать в следующем выпуске?");
+    expect(page).toContain("Холодные звонки");
   });
 });

@@ -3,6 +3,9 @@ import type { Catalogue } from "./types.js";
 /** `rassylka report`: the summary it prints and the words of the report page (docs/report.md). */
 export const report: Catalogue = {
   en: {
+    "page.polls": "Polls",
+    "page.answer": "Answer",
+    "page.votes": "Votes",
     "flag.issue": "issue file or slug (none: the whole newsletter over time)",
     "flag.out": "the folder the report is written to, relative to the root",
     "flag.json": "print the figures as JSON (docs/report.md)",
@@ -78,6 +81,9 @@ export const report: Catalogue = {
     sendsayFailed: "Sendsay's figures could not be read: {{reason}}",
   },
   ru: {
+    "page.polls": "Голосования",
+    "page.answer": "Ответ",
+    "page.votes": "Голосов",
     "flag.issue": "файл или адрес (slug) выпуска; без него — вся рассылка во времени",
     "flag.out": "папка, куда записать отчёт, относительно папки рассылки",
     "flag.json": "вывести цифры в JSON (docs/report.md)",
@@ -154,6 +160,9 @@ export const report: Catalogue = {
     sendsayFailed: "Не удалось получить цифры Sendsay: {{reason}}",
   },
   uk: {
+    "page.polls": "Голосування",
+    "page.answer": "Відповідь",
+    "page.votes": "Голосів",
     "flag.issue": "файл або адреса (slug) випуску; без нього — уся розсилка в часі",
     "flag.out": "тека, куди записати звіт, відносно теки розсилки",
     "flag.json": "вивести цифри в JSON (docs/report.md)",
