@@ -25,7 +25,13 @@ export const POSTGRES: Dialect = {
   migrationsTable:
     "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())",
 };
-const PAGE_KEYS: Record<string, string> = { send_runs: "issue", suppressed: "email", subscribers: "email", bounce_messages: "message_key" };
+const PAGE_KEYS: Record<string, string> = {
+  send_runs: "issue",
+  suppressed: "email",
+  subscribers: "email",
+  bounce_messages: "message_key",
+  scheduled_issues: "slug",
+};
 
 const timestamp = pg.types.getTypeParser(1184, "text");
 /** Rows as SQLite gives them: bigints and numerics as numbers, times as ISO text, JSON as text. */

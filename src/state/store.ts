@@ -154,6 +154,8 @@ export const COPY_UPDATES: { [T in StateTable]?: { guard?: string } } = {
   bounces: {},
   polls: {},
   poll_votes: {},
+  // a schedule row the target has already started (or sent) is never moved back by a copy
+  scheduled_issues: { guard: "state NOT IN ('sending', 'sent')" },
 };
 
 /**
@@ -186,6 +188,7 @@ export const STATE_TABLES = [
   "event_totals",
   "polls",
   "poll_votes",
+  "scheduled_issues",
 ] as const;
 export type StateTable = (typeof STATE_TABLES)[number];
 
@@ -255,6 +258,27 @@ export interface StateRows {
   event_totals: EventTotalRecord;
   polls: PollRecord;
   poll_votes: VoteRecord;
+  scheduled_issues: ScheduledRecord;
+}
+
+/** A scheduled issue as `scheduled_issues` keeps it (src/state/schedule.ts, docs/schedule.md). */
+export interface ScheduledRecord {
+  slug: string;
+  subject: string;
+  send_at: string;
+  late_limit_ms: number;
+  state: string;
+  audience: string;
+  content_hash: string;
+  /** JSON text: the compiled issue and the newsletter's config. */
+  issue: string;
+  sendsay_issue_id: string | null;
+  started_by: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+  note: string | null;
+  created_at: string;
+  updated_at: string;
 }
 
 /** A list row that is not an address, of an issue's run (`status` lists them). */
@@ -314,6 +338,23 @@ export const COPY_COLUMNS: { [T in StateTable]: readonly (keyof StateRows[T] & s
   event_totals: ["issue", "kind", "link", "ua_class", "day", "events", "readers"],
   polls: ["poll", "issue", "question", "answers", "closes", "updated_at"],
   poll_votes: ["poll", "voter", "answer", "updated_at"],
+  scheduled_issues: [
+    "slug",
+    "subject",
+    "send_at",
+    "late_limit_ms",
+    "state",
+    "audience",
+    "content_hash",
+    "issue",
+    "sendsay_issue_id",
+    "started_by",
+    "started_at",
+    "finished_at",
+    "note",
+    "created_at",
+    "updated_at",
+  ],
 };
 
 /**
@@ -337,4 +378,5 @@ export const COPY_KEYS: { [T in StateTable]: readonly (keyof StateRows[T] & stri
   event_totals: ["issue", "kind", "link", "ua_class", "day"],
   polls: ["poll"],
   poll_votes: ["poll", "voter"],
+  scheduled_issues: ["slug"],
 };

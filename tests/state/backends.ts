@@ -67,7 +67,7 @@ export function backends(): Backend[] {
 
 /**
  * A state file with something in every table, written by the real code that writes it in a send:
- * two issues' runs, ledger rows sent, failed, deferred and pending, suppressions, a campaign, a poll and its votes.
+ * two issues' runs, ledger rows sent, failed, deferred and pending, suppressions, a campaign, a poll and its votes, a scheduled issue.
  */
 export async function seedSqlite(file: string): Promise<void> {
   const db = await openState(file);
@@ -123,6 +123,16 @@ export async function seedSqlite(file: string): Promise<void> {
     await store.polls.vote("next-topic", "00000000000000b2", 1, "2026-11-30T12:00:03.000Z");
     // a changed vote: the row brought up to date, not a second one
     await store.polls.vote("next-topic", "00000000000000b2", 2, "2026-11-30T12:00:04.000Z");
+    await store.schedule.put({
+      slug: "2026-12-15-c",
+      subject: "Тема c",
+      sendAt: "2026-12-15T07:00:00.000Z",
+      lateLimitMs: 6 * 3600_000,
+      state: "scheduled",
+      audience: "subscribers",
+      contentHash: "hash-c",
+      issue: '{"compiled":{},"config":{}}',
+    });
   } finally {
     db.close();
   }

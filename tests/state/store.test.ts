@@ -277,6 +277,7 @@ describe.each(backends())("the $name store", (backend) => {
           { table: "event_totals", read: 0, copied: 0 },
           { table: "polls", read: 1, copied: 1 },
           { table: "poll_votes", read: 2, copied: 2 },
+          { table: "scheduled_issues", read: 1, copied: 1 },
         ]);
         const again = await copyState(source, target);
         expect(again.map((t) => [t.table, t.read, t.copied])).toEqual([
@@ -296,6 +297,7 @@ describe.each(backends())("the $name store", (backend) => {
           ["event_totals", 0, 0],
           ["polls", 1, 0],
           ["poll_votes", 2, 0],
+          ["scheduled_issues", 1, 0],
         ]);
         expect(await target.suppressions.has("unsub@example.ru")).toBe(true);
         expect(await target.suppressions.count()).toBe(3);
