@@ -61,6 +61,12 @@ describe("SQLite migrations", () => {
     try {
       expect(await store.schemaVersion()).toBe(Math.max(...MIGRATIONS.map((m) => m.version)));
       const [before, now] = [await dump(store), await dump(fresh)];
+      // tables of later migrations the seed fills: a schema-5 file has none of their rows
+      for (const table of ["polls", "poll_votes", "scheduled_issues"] as const) {
+        expect(before[table], table).toEqual([]);
+        delete (before as Partial<typeof before>)[table];
+        delete (now as Partial<typeof now>)[table];
+      }
       const times = (rows: Record<string, unknown[]>) =>
         JSON.parse(
           JSON.stringify(rows)

@@ -13,7 +13,7 @@ import type { Migration } from "../migrations.js";
  */
 export default {
   version: 6,
-  name: "audience and unverified bounces",
+  name: "audience-unverified",
   sqlite: `
 ALTER TABLE send_runs ADD COLUMN audience TEXT;
 ALTER TABLE send_runs ADD COLUMN audience_label TEXT;
