@@ -75,7 +75,21 @@ afterEach(async () => {
   cleanup = undefined;
 });
 
+/**
+ * dnsmasq on a free port. It listens on TCP too, and a UDP port found free may be taken on TCP by
+ * another test's server (or taken on UDP in between): then it tries another port.
+ */
 async function startDns(dir: string, zone: Zone): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startDnsOnce(dir, zone);
+    } catch (error) {
+      if (attempt >= 5 || !/Address already in use/.test((error as Error).message)) throw error;
+    }
+  }
+}
+
+async function startDnsOnce(dir: string, zone: Zone): Promise<string> {
   const port = await freeUdpPort();
   const conf = join(dir, "dnsmasq.conf");
   await writeFile(conf, dnsmasqConfig(port, zone));

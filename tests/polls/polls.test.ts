@@ -112,7 +112,11 @@ describe.each(backends())("polls on the $name store", (backend) => {
       },
       stopped,
     );
-    base = await listening;
+    // serve failing before it listens says why, instead of waiting for the hook's timeout
+    base = await Promise.race([
+      listening,
+      served.then(() => Promise.reject(new Error(`serve stopped before listening:\n${log.join("\n")}`))),
+    ]);
     // a send, a build and a browser: minutes on a loaded 2-core machine
   }, 300_000);
 
