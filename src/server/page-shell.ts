@@ -1,4 +1,4 @@
-import type { HTTPMethods } from "fastify";
+import type { FastifyReply, HTTPMethods } from "fastify";
 import { partial } from "../site/templates.js";
 
 /**
@@ -51,3 +51,12 @@ export const PAGE_HEADERS = {
 
 /** Every method is routed to a page's handler, so that the ones it does not take get a 405 naming those it does. */
 export const ALL_METHODS: HTTPMethods[] = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"];
+
+/** A page serve answers itself: its status, the page headers (plus `extra`), HTML. */
+export function answer(reply: FastifyReply, status: number, html: string, extra: Record<string, string> = {}) {
+  return reply
+    .code(status)
+    .headers({ ...PAGE_HEADERS, ...extra })
+    .type("text/html; charset=utf-8")
+    .send(html);
+}

@@ -8,7 +8,7 @@ import { isClosed, pollClosesAt } from "../render/polls.js";
 import { pageHref, pageText, safeUrl } from "../site/html.js";
 import { languageTag, template } from "../site/templates.js";
 import type { PollStore, StoredPoll } from "../state/polls.js";
-import { ALL_METHODS, PAGE_HEADERS, SERVED_PAGE } from "./page-shell.js";
+import { ALL_METHODS, answer, SERVED_PAGE } from "./page-shell.js";
 import type { PublishContext } from "./server.js";
 
 /**
@@ -82,14 +82,6 @@ export async function livePoll(store: PollStore, poll: StoredPoll, language: str
     votersLabel: counts.voters ? t("polls:voters", { count: counts.voters }) : t("polls:noVotes"),
     closed: isClosed(poll),
   };
-}
-
-function answer(reply: FastifyReply, status: number, html: string, extra: Record<string, string> = {}) {
-  return reply
-    .code(status)
-    .headers({ ...PAGE_HEADERS, ...extra })
-    .type("text/html; charset=utf-8")
-    .send(html);
 }
 
 export async function pollRoutes(app: FastifyInstance, context: PublishContext): Promise<void> {

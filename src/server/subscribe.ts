@@ -15,7 +15,7 @@ import {
   type SubscribeLog,
   subscribeFields,
 } from "../subscribe/subscribe.js";
-import { ALL_METHODS, PAGE_HEADERS } from "./page-shell.js";
+import { ALL_METHODS, answer } from "./page-shell.js";
 import type { PublishContext } from "./server.js";
 import { subscribePages } from "./subscribe-pages.js";
 
@@ -56,14 +56,6 @@ export function subscribePaths(config: Pick<SubscribeConfig, "url">): string[] {
     if (p) paths.add(`${p}/subscribe`);
   }
   return [...paths];
-}
-
-function answer(reply: FastifyReply, status: number, html: string, extra: Record<string, string> = {}) {
-  return reply
-    .code(status)
-    .headers({ ...PAGE_HEADERS, ...extra })
-    .type("text/html; charset=utf-8")
-    .send(html);
 }
 
 function clientOf(request: FastifyRequest): Client {

@@ -4,7 +4,7 @@ import type { NewsletterConfig } from "../config/schema.js";
 import { verifyUnsubscribeToken } from "../identity/token.js";
 import type { SuppressionStore } from "../state/store.js";
 import type { SubscriberStore } from "../state/subscribers.js";
-import { ALL_METHODS, PAGE_HEADERS } from "./page-shell.js";
+import { ALL_METHODS, answer } from "./page-shell.js";
 import { pages } from "./pages.js";
 import type { PublishContext } from "./server.js";
 
@@ -116,14 +116,6 @@ export class SuppressionWriter {
 function viaPage(body: unknown): boolean {
   if (typeof body === "string") return new URLSearchParams(body.trim()).get("via") === "page";
   return !!body && typeof body === "object" && (body as Record<string, unknown>).via === "page";
-}
-
-function answer(reply: FastifyReply, status: number, html: string, extra: Record<string, string> = {}) {
-  return reply
-    .code(status)
-    .headers({ ...PAGE_HEADERS, ...extra })
-    .type("text/html; charset=utf-8")
-    .send(html);
 }
 
 /** The feature: its routes, and the body parsers only its POST needs. */
