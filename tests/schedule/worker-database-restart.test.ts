@@ -37,7 +37,7 @@ afterEach(async () => {
 
 it("the database restarts mid-send: the worker resumes when it is back, no reader skipped or sent twice", async () => {
   const location: StateLocation = { kind: "postgres", url: await dbs.database() };
-  const readers = await addSubscribers(location, 40);
+  const readers = await addSubscribers(location, 60);
   // slow enough that the restart falls in the middle of the send on any machine
   sink = await startSmtp({ dataDelayMs: 150 });
   await writeIssue(root, inSeconds(4));
@@ -65,7 +65,7 @@ it("the database restarts mid-send: the worker resumes when it is back, no reade
   for (const r of sink.received) for (const to of r.to) got.set(to, (got.get(to) ?? 0) + 1);
   expect([...got.keys()].sort()).toEqual([...readers].sort());
   expect([...got.entries()].filter(([, n]) => n !== 1)).toEqual([]);
-  expect(await list(root, location)).toMatchObject([{ slug: SLUG, state: "sent", readers: 40 }]);
+  expect(await list(root, location)).toMatchObject([{ slug: SLUG, state: "sent", readers: 60 }]);
   // the log names no reader and no password
   const log = worker.lines.map((l) => JSON.stringify(l)).join("\n");
   expect(log).not.toMatch(/reader\d+@/);
