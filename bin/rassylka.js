@@ -6,10 +6,8 @@ import { setFlagsFromString } from "node:v8";
 // a send runs for hours over a list of any length holding a few readers at a time, but V8 left to
 // itself lets their dead ledger rows and messages pile up in the old generation (a dry run to 250,000
 // readers peaked at 210 MB RSS, 1,000,000 at 290 MB). optimize-for-size keeps the heap near what is alive
-// (133 MB at 250,000, flat with the list) for a few percent of time. A report pages through every reader
-// of an issue the same way. Set before any module is loaded.
-const command = process.argv.slice(2).find((a) => !a.startsWith("-"));
-if (command === "send" || command === "report") setFlagsFromString("--optimize-for-size");
+// (133 MB at 250,000, flat with the list) for a few percent of time. Set before any module is loaded.
+if (process.argv.slice(2).find((a) => !a.startsWith("-")) === "send") setFlagsFromString("--optimize-for-size");
 
 const { main } = await import("../dist-cli/cli/index.js");
 main(process.argv).then((code) => {

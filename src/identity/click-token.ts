@@ -58,7 +58,7 @@ export function readerKeyer(newsletterId: string): (email: string) => string {
   Buffer.from(block.map((b) => b ^ 0x5c)).copy(outer);
   return (email) => {
     (hash("sha256", inner + addressKey(email), "buffer") as Buffer).copy(outer, 64);
-    return (hash("sha256", outer, "hex") as string).slice(0, 16);
+    return (hash("sha256", outer, "buffer") as Buffer).toString("hex", 0, 8);
   };
 }
 

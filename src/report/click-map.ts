@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { launchChromium } from "../screenshots/chromium.js";
 import type { LinkFigures } from "../state/report.js";
 import { writeFileAtomic } from "../util/fs.js";
 
@@ -55,6 +54,8 @@ export async function issueShot(slug: string, html: string, cacheDir: string, en
 }
 
 async function takeShot(slug: string, html: string, env?: NodeJS.ProcessEnv): Promise<IssueShot> {
+  // playwright is loaded only when a shot is taken (1.4 s to load on a busy machine)
+  const { launchChromium } = await import("../screenshots/chromium.js");
   const browser = await launchChromium(env);
   try {
     const context = await browser.newContext({ viewport: { width: WIDTH, height: 640 }, deviceScaleFactor: 1, serviceWorkers: "block" });
