@@ -53,7 +53,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 const { default: mjml2html } = await import(${JSON.stringify(import.meta.resolve("mjml"))});
 const dir = process.argv[2];
-for (const f of (await readdir(dir)).sort()) await mjml2html(await readFile(join(dir, f), "utf8"), { validationLevel: "strict" });
+for (const f of (await readdir(dir)).sort()) await mjml2html(await readFile(join(dir, f), "utf8"), { validationLevel: "strict", keepComments: false });
 `,
   );
 
