@@ -65,7 +65,7 @@ export interface BuildResult {
  * and `<out>/manifest.json`. One bad issue does not stop the others. Files are written atomically.
  */
 export async function build(options: BuildOptions): Promise<BuildResult> {
-  const project = await loadProject(options.root);
+  const project = await loadProject(options.root, { cache: options.cache !== false });
   return buildProject(project, options);
 }
 
