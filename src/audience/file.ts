@@ -31,14 +31,23 @@ export async function audienceNames(root: string): Promise<string[]> {
  * The text of `audiences/<name>.yaml` → the filter, or diagnostics naming the file, the line, the field
  * and the fix. `topics` are newsletter.yaml's topic ids (a topic the file names must be one of them).
  */
-export function parseAudience(text: string, name: string, topics: readonly string[]): { filter?: AudienceFilter; diagnostics: Diagnostic[] } {
+export function parseAudience(
+  text: string,
+  name: string,
+  topics: readonly string[],
+): { filter?: AudienceFilter; diagnostics: Diagnostic[] } {
   const file = audienceFile(name);
   const parsed = parseYaml(text, file);
   if (parsed.diagnostics.length) return { diagnostics: parsed.diagnostics };
   const diagnostics: Diagnostic[] = [];
   const fail = (path: (string | number)[], message: string, fix: string) =>
     diagnostics.push(
-      error("audience/invalid", t("topics:badFile", { message }), { file, line: parsed.locate(path).line, field: path.join(".") || undefined, fix }),
+      error("audience/invalid", t("topics:badFile", { message }), {
+        file,
+        line: parsed.locate(path).line,
+        field: path.join(".") || undefined,
+        fix,
+      }),
     );
   const data = parsed.data ?? {};
   if (!isMapping(data)) {
@@ -117,16 +126,26 @@ function condition(value: unknown, path: (string | number)[], fail: Fail): Condi
       all.push({ kind: "exists", field: key, exists: v.exists });
     } else {
       const near = isMapping(v) ? undefined : nearest(key, OPERATORS);
-      fail(at, t("topics:file.value", { field: key }), near ? t("topics:file.didYouMean", { key: near }) : t("topics:file.value.fix", { field: key }));
+      fail(
+        at,
+        t("topics:file.value", { field: key }),
+        near ? t("topics:file.didYouMean", { key: near }) : t("topics:file.value.fix", { field: key }),
+      );
     }
   }
   return all.length === 1 ? all[0] : { kind: "and", all };
 }
 
 /** `audiences/<name>.yaml` of the newsletter at `root`: the filter, or diagnostics (a missing file names the ones there are). */
-export async function loadAudience(root: string, name: string, topics: readonly string[]): Promise<{ filter?: AudienceFilter; diagnostics: Diagnostic[] }> {
+export async function loadAudience(
+  root: string,
+  name: string,
+  topics: readonly string[],
+): Promise<{ filter?: AudienceFilter; diagnostics: Diagnostic[] }> {
   if (!NAME.test(name)) {
-    return { diagnostics: [error("audience/bad-name", t("topics:badName", { name }), { field: "--audience", fix: t("topics:badName.fix") })] };
+    return {
+      diagnostics: [error("audience/bad-name", t("topics:badName", { name }), { field: "--audience", fix: t("topics:badName.fix") })],
+    };
   }
   let text: string;
   try {

@@ -55,13 +55,7 @@ export interface MessageContext {
   topic?: string;
 }
 
-export function messageContext(
-  config: NewsletterConfig,
-  slug: string,
-  subject: string,
-  secret?: string,
-  topic?: string,
-): MessageContext {
+export function messageContext(config: NewsletterConfig, slug: string, subject: string, secret?: string, topic?: string): MessageContext {
   const listId = newsletterId(config);
   // an issue with a topic is on that topic's list: `<topic>.<newsletter id>`, its title beside the name
   const title = topic ? config.topics?.find((x) => x.id === topic)?.title : undefined;

@@ -73,12 +73,18 @@ export function subscribersAt(location: StateLocation, options: { root?: string;
       const name = options.audienceName ?? fromFile;
       let audience: Selection["audience"];
       if (name) {
-        const loaded = await loadAudience(options.root ?? ".", name, (config.topics ?? []).map((x) => x.id));
+        const loaded = await loadAudience(
+          options.root ?? ".",
+          name,
+          (config.topics ?? []).map((x) => x.id),
+        );
         if (!loaded.filter) throw new RassylkaError(loaded.diagnostics);
         audience = loaded.filter;
       }
       const selection: Selection = { ...(issue.topic ? { topic: issue.topic } : {}), ...(audience ? { audience } : {}) };
-      const label = ["--subscribers", ...(name ? [`--audience ${name}`] : []), ...(issue.topic ? [`(topic ${issue.topic})`] : [])].join(" ");
+      const label = ["--subscribers", ...(name ? [`--audience ${name}`] : []), ...(issue.topic ? [`(topic ${issue.topic})`] : [])].join(
+        " ",
+      );
       return subscriberAudience(open, { selection, defaults: defaultTopics(config), label });
     },
   };

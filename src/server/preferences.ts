@@ -53,8 +53,7 @@ type Config = PublishContext["options"]["config"];
 function page(config: Config, email: string, view: PreferencesView, action: string, note?: string): string {
   const { t } = translator(langOf(config.language) ?? "en");
   const base = { lang: languageTag(config.language), title: t("topics:prefsTitle", { name: config.name }), action };
-  if (view.kind === "unsubscribed")
-    return PAGE({ ...base, paragraphs: [t("topics:prefsUnsubscribed", { email, name: config.name })] });
+  if (view.kind === "unsubscribed") return PAGE({ ...base, paragraphs: [t("topics:prefsUnsubscribed", { email, name: config.name })] });
   if (view.kind === "not-subscriber")
     return PAGE({ ...base, paragraphs: [t("topics:prefsNotSubscriber")], unsubscribe: t("topics:prefsUnsubscribeAll") });
   const none = view.topics.every((x) => !x.checked);
@@ -110,4 +109,3 @@ export async function preferencesRoutes(app: FastifyInstance, context: PublishCo
   }
   for (const path of paths) for (const url of [path, `${path}/`]) app.route({ method: ALL_METHODS, url, handler });
 }
-

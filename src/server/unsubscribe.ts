@@ -181,7 +181,8 @@ export async function unsubscribeRoutes(app: FastifyInstance, context: PublishCo
     // GET: look, never touch. A scanner following the link changes nothing.
     if (await writer.has(email)) return answer(reply, 200, pages.done(config, email));
     const action = `?token=${encodeURIComponent(tokens[0])}`;
-    if (topic) return answer(reply, 200, pages.topicQuestion(config, email, topic.title, `${action}&topic=${encodeURIComponent(topic.id)}`));
+    if (topic)
+      return answer(reply, 200, pages.topicQuestion(config, email, topic.title, `${action}&topic=${encodeURIComponent(topic.id)}`));
     return answer(reply, 200, pages.question(config, email, action));
   };
 

@@ -1,3 +1,4 @@
+import { SqlAudiences } from "./audiences.js";
 import { type BounceMessageRecord, type BounceRecord, type BounceStore, SqlBounces, type UnverifiedBounceRecord } from "./bounces.js";
 import { type CampaignStore, SqlCampaigns } from "./campaigns.js";
 import {
@@ -47,6 +48,8 @@ export interface Store {
   readonly ledger: LedgerStore;
   /** Scheduled issues (src/state/schedule.ts, docs/schedule.md). */
   readonly schedule: SqlSchedule;
+  /** Which audience each send went to (src/state/audiences.ts, docs/audiences.md). */
+  readonly audiences: SqlAudiences;
   /** Applies the missing schema migrations (an open already did, unless opened with `migrate: false`). */
   migrate(): Promise<MigrationResult>;
   /** The schema version the database has now (0: never migrated). */
@@ -106,6 +109,7 @@ export abstract class StateStore implements Store {
   readonly polls: PollStore;
   readonly ledger: LedgerStore;
   readonly schedule: SqlSchedule;
+  readonly audiences: SqlAudiences;
 
   constructor(
     readonly kind: StateLocation["kind"],
@@ -122,6 +126,7 @@ export abstract class StateStore implements Store {
     this.polls = new SqlPolls(sql);
     this.ledger = new SqlLedger(sql, location, worker, () => this.checkpoint());
     this.schedule = new SqlSchedule(sql);
+    this.audiences = new SqlAudiences(sql);
   }
 
   migrate(migrations?: Parameters<typeof migrate>[2]): Promise<MigrationResult> {

@@ -522,7 +522,15 @@ export class SqlSubscribers implements SubscriberStore {
         if (!row) return false;
         const now = parseTopics(row.topics) ?? [...defaults];
         if (!now.includes(topic) && row.topics !== null) return true;
-        await this.write(t, { ...row, ...topicColumns(now.filter((x) => x !== topic), change.at, change.source), updated_at: change.at });
+        await this.write(t, {
+          ...row,
+          ...topicColumns(
+            now.filter((x) => x !== topic),
+            change.at,
+            change.source,
+          ),
+          updated_at: change.at,
+        });
         return true;
       },
       [lockOf(email)],

@@ -24,8 +24,8 @@ import { CONFIRM_TTL_MS, checkFormStamp, createConfirmToken, createFormStamp, ve
  */
 export type SubscribeConfig = Pick<NewsletterConfig, "name" | "language" | "from" | "replyTo" | "returnPath" | "url"> &
   Partial<Pick<NewsletterConfig, "topics">> & {
-  subscribe: NonNullable<NewsletterConfig["subscribe"]>;
-};
+    subscribe: NonNullable<NewsletterConfig["subscribe"]>;
+  };
 
 export interface SubscribeContext {
   config: SubscribeConfig;
@@ -163,7 +163,13 @@ export function subscribeFields(body: unknown): SubscribeFields {
     consentHash: first(b.consent_hash),
     page: first(b.page),
     // the form says it showed the checkboxes: none ticked is a choice too
-    ...(b.topic !== undefined || first(b.topics) === "shown" ? { topics: (Array.isArray(b.topic) ? b.topic : b.topic === undefined ? [] : [b.topic]).filter((x): x is string => typeof x === "string") } : {}),
+    ...(b.topic !== undefined || first(b.topics) === "shown"
+      ? {
+          topics: (Array.isArray(b.topic) ? b.topic : b.topic === undefined ? [] : [b.topic]).filter(
+            (x): x is string => typeof x === "string",
+          ),
+        }
+      : {}),
   };
 }
 
@@ -197,7 +203,11 @@ export async function requestSubscription(
   const again = (errors: FormError[], result: SubscribeResult, detail?: string): SubscribeOutcome => ({
     kind: "form",
     errors,
-    values: { email: email.slice(0, FIELD_LIMITS.email), name: name.slice(0, FIELD_LIMITS.name), topics: requestedTopics(ctx.config, fields) },
+    values: {
+      email: email.slice(0, FIELD_LIMITS.email),
+      name: name.slice(0, FIELD_LIMITS.name),
+      topics: requestedTopics(ctx.config, fields),
+    },
     stamp: formStamp(ctx, now),
     log: log(result, detail),
   });

@@ -3,8 +3,8 @@ import type { Catalogue } from "./types.js";
 /** Topics, audience files, the preference page and `rassylka audience` (src/audience/, docs/audiences.md). */
 export const topics: Catalogue = {
   en: {
+    "arg.audience": "an audience file's name or an issue (file or slug); none: the whole subscriber list",
     "flag.audience": "with --subscribers: only the readers of audiences/<name>.yaml (docs/audiences.md)",
-    "command.audience": "how many readers an audience, an issue or the whole list reaches now, per topic, and the change since its last send",
     "flag.audienceJson": "print { audience, readers, byTopic, change }",
     "schema.id": "expected a topic id: lower-case Latin letters, digits and hyphens, e.g. treningi",
     "schema.sameId": "two topics have the same id",
@@ -17,7 +17,8 @@ export const topics: Catalogue = {
     badName: "«{{name}}» cannot name an audience file",
     "badName.fix": "use the file's name without .yaml: lower-case Latin letters, digits and hyphens",
     badFile: "the audience file is not valid: {{message}}",
-    "badFile.fix": "see docs/audiences.md: `topics: [id, …]` and `where:` with field: value, field: [values], field: {exists: true}, and/or/not",
+    "badFile.fix":
+      "see docs/audiences.md: `topics: [id, …]` and `where:` with field: value, field: [values], field: {exists: true}, and/or/not",
     "file.mapping": "the file must be a mapping with topics: and/or where:",
     "file.unknownKey": "unknown key «{{key}}»",
     "file.didYouMean": "did you mean «{{key}}»? (see docs/audiences.md)",
@@ -46,8 +47,8 @@ export const topics: Catalogue = {
     unsubscribeTopicQuestion: "Stop receiving «{{topic}}» at {{email}}? The other topics stay.",
     unsubscribedTopic: "{{email}} will no longer receive «{{topic}}». Change your topics from the link «Manage subscription» in any email.",
     manageLink: "Manage subscription",
-    "readers_one": "{{count}} reader",
-    "readers_other": "{{count}} readers",
+    readers_one: "{{count}} reader",
+    readers_other: "{{count}} readers",
     reaches: "{{audience}}: {{readers}} now",
     byTopic: "  {{topic}}: {{readers}}",
     changeUp: "{{count}} more than at the last send ({{at}})",
@@ -59,8 +60,8 @@ export const topics: Catalogue = {
     audienceLabel: "audience {{name}}",
   },
   ru: {
+    "arg.audience": "имя файла аудитории или выпуск (файл или slug); без него — весь список подписчиков",
     "flag.audience": "вместе с --subscribers: только читатели из audiences/<имя>.yaml (docs/audiences.md)",
-    "command.audience": "сколько читателей у аудитории, выпуска или всего списка сейчас, по темам, и как это изменилось с последней отправки",
     "flag.audienceJson": "вывести { audience, readers, byTopic, change }",
     "schema.id": "ожидался код темы: строчные латинские буквы, цифры и дефисы, например treningi",
     "schema.sameId": "у двух тем одинаковый код",
@@ -119,8 +120,8 @@ export const topics: Catalogue = {
     audienceLabel: "аудитория {{name}}",
   },
   uk: {
+    "arg.audience": "ім'я файлу аудиторії або випуск (файл чи slug); без нього — увесь список підписників",
     "flag.audience": "разом із --subscribers: лише читачі з audiences/<ім'я>.yaml (docs/audiences.md)",
-    "command.audience": "скільки читачів в аудиторії, випуску чи всьому списку зараз, за темами, і як це змінилося з останнього надсилання",
     "flag.audienceJson": "вивести { audience, readers, byTopic, change }",
     "schema.id": "очікувався код теми: малі латинські літери, цифри й дефіси, наприклад treningi",
     "schema.sameId": "у двох тем однаковий код",
