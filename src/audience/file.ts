@@ -125,7 +125,8 @@ function condition(value: unknown, path: (string | number)[], fail: Fail): Condi
     } else if (isMapping(v) && Object.keys(v).length === 1 && typeof v.exists === "boolean") {
       all.push({ kind: "exists", field: key, exists: v.exists });
     } else {
-      const near = isMapping(v) ? undefined : nearest(key, OPERATORS);
+      // a mapping or a list where a value was expected: most likely a misspelt and/or/not
+      const near = isMapping(v) || Array.isArray(v) ? nearest(key, OPERATORS) : undefined;
       fail(
         at,
         t("topics:file.value", { field: key }),

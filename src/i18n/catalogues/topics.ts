@@ -3,6 +3,7 @@ import type { Catalogue } from "./types.js";
 /** Topics, audience files, the preference page and `rassylka audience` (src/audience/, docs/audiences.md). */
 export const topics: Catalogue = {
   en: {
+    "status.audience": "  audience: {{audience}}",
     "arg.audience": "an audience file's name or an issue (file or slug); none: the whole subscriber list",
     "flag.audience": "with --subscribers: only the readers of audiences/<name>.yaml (docs/audiences.md)",
     "flag.audienceJson": "print { audience, readers, byTopic, change }",
@@ -60,6 +61,7 @@ export const topics: Catalogue = {
     audienceLabel: "audience {{name}}",
   },
   ru: {
+    "status.audience": "  аудитория: {{audience}}",
     "arg.audience": "имя файла аудитории или выпуск (файл или slug); без него — весь список подписчиков",
     "flag.audience": "вместе с --subscribers: только читатели из audiences/<имя>.yaml (docs/audiences.md)",
     "flag.audienceJson": "вывести { audience, readers, byTopic, change }",
@@ -120,6 +122,7 @@ export const topics: Catalogue = {
     audienceLabel: "аудитория {{name}}",
   },
   uk: {
+    "status.audience": "  аудиторія: {{audience}}",
     "arg.audience": "ім'я файлу аудиторії або випуск (файл чи slug); без нього — увесь список підписників",
     "flag.audience": "разом із --subscribers: лише читачі з audiences/<ім'я>.yaml (docs/audiences.md)",
     "flag.audienceJson": "вивести { audience, readers, byTopic, change }",
