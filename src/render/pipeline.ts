@@ -230,7 +230,7 @@ function templateWords(config: NewsletterConfig): { words: Record<string, string
   let w = words.get(config);
   if (!w) {
     const { t } = translator(langOf(config.language) ?? "en");
-    const keys = ["viewInBrowser", "allIssues", "regards", "forum", "site", "unsubscribe", "openQuote", "closeQuote"];
+    const keys = ["viewInBrowser", "allIssues", "regards", "forum", "site", "unsubscribe", "manageSubscription", "openQuote", "closeQuote"];
     const list: Record<string, string> = Object.fromEntries(keys.map((k) => [k, t(`email-words:${k}`)]));
     list.reason = t("email-words:reason", { name: config.name });
     if (config.contacts?.phone) list.phone = t("email-words:phone", { phone: config.contacts.phone });

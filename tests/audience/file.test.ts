@@ -81,9 +81,16 @@ describe("bad audience files: file, line, field and fix", () => {
       const missing = await loadAudience(dir.dir, "treningi", TOPICS);
       expect(missing.diagnostics[0]).toMatchObject({ ruleId: "audience/missing", file: "audiences/treningi.yaml" });
       expect(missing.diagnostics[0].fix).toMatch(/treningi-moskva/);
-      expect((await loadAudience(dir.dir, "../secret", TOPICS)).diagnostics[0]).toMatchObject({ ruleId: "audience/bad-name", field: "--audience" });
+      expect((await loadAudience(dir.dir, "../secret", TOPICS)).diagnostics[0]).toMatchObject({
+        ruleId: "audience/bad-name",
+        field: "--audience",
+      });
       const ok = await loadAudience(dir.dir, "treningi-moskva", TOPICS);
-      expect(ok.filter).toMatchObject({ name: "treningi-moskva", topics: ["treningi"], where: { kind: "eq", field: "city", value: "Москва" } });
+      expect(ok.filter).toMatchObject({
+        name: "treningi-moskva",
+        topics: ["treningi"],
+        where: { kind: "eq", field: "city", value: "Москва" },
+      });
     } finally {
       await dir.remove();
     }
