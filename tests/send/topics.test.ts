@@ -7,7 +7,7 @@ import { subscribersAt } from "../../src/send/subscribers.js";
 import type { StateLocation } from "../../src/state/location.js";
 import { openStore } from "../../src/state/store.js";
 import { config as parseConfig } from "../helpers/newsletter.js";
-import { CONFIG, copies, header, parse, SECRET, sendTest } from "./helpers.js";
+import { CONFIG, copies, header, parse, SECRET, type SendProject, sendTest } from "./helpers.js";
 
 // A newsletter with topics, an issue about trainings and an audience file: who a send reaches, what its
 // headers say, and that the audience is the one frozen into the ledger when the send started.
@@ -58,7 +58,7 @@ async function seed(location: StateLocation): Promise<void> {
   }
 }
 
-async function project(p: Parameters<Parameters<typeof sendTest>[1]>[0]["project"]) {
+async function project(p: SendProject) {
   await p.write("newsletter.yaml", TOPIC_CONFIG);
   await p.write("issues/2026-12-05-treningi.md", TRAININGS);
   await mkdir(join(p.root, "audiences"), { recursive: true });
