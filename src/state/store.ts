@@ -1,3 +1,4 @@
+import { SqlAudiences } from "./audiences.js";
 import { type BounceMessageRecord, type BounceRecord, type BounceStore, SqlBounces, type UnverifiedBounceRecord } from "./bounces.js";
 import { type CampaignStore, SqlCampaigns } from "./campaigns.js";
 import {
@@ -78,6 +79,8 @@ export abstract class StateStore {
   readonly ledger: LedgerStore;
   /** Scheduled issues (src/state/schedule.ts, docs/schedule.md). */
   readonly schedule: SqlSchedule;
+  /** Which audience each send went to (src/state/audiences.ts, docs/audiences.md). */
+  readonly audiences: SqlAudiences;
 
   constructor(
     readonly kind: StateLocation["kind"],
@@ -95,6 +98,7 @@ export abstract class StateStore {
     this.polls = new SqlPolls(sql);
     this.ledger = new SqlLedger(sql, location, worker, () => this.checkpoint());
     this.schedule = new SqlSchedule(sql);
+    this.audiences = new SqlAudiences(sql);
   }
 
   /** Applies the missing schema migrations (an open already did, unless opened with `migrate: false`). */
