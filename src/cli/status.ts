@@ -34,11 +34,13 @@ export async function runStatus(
     io.out(`${s.issue}${s.subject ? ` «${s.subject}»` : ""}${s.updatedAt ? t("send:status.lastRun", { at: when(s.updatedAt) }) : ""}`);
     const campaign = s.campaign;
     if (campaign) {
-      const track = campaign.trackId
-        ? t("send:status.track", { id: campaign.trackId, status: describeStatus(campaign.trackStatus ?? 0) })
-        : t("send:status.noTrack");
+      const track = !campaign.trackId
+        ? t("send:status.noTrack")
+        : campaign.sendAt
+          ? t("send:status.scheduledTrack", { id: campaign.trackId, at: when(campaign.sendAt) })
+          : t("send:status.track", { id: campaign.trackId, status: describeStatus(campaign.trackStatus ?? 0) });
       io.out(t("send:status.campaign", { group: campaign.groupId, state: campaign.state, track, at: when(campaign.updatedAt) }));
-      if (campaign.trackId) io.out(`  ${describeStats(campaign.stats, campaign.statsError)}`);
+      if (campaign.asked) io.out(`  ${describeStats(campaign.stats, campaign.statsError)}`);
       if (!c.total) continue;
     }
     if (!c.total) io.out(t("send:status.notSent"));

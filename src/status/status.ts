@@ -10,7 +10,7 @@ import type { BounceCounts } from "../state/bounces.js";
 import type { CampaignStore } from "../state/campaigns.js";
 import { type InvalidListRow, type LedgerFailure, type LedgerStore, TRIAL_PREFIX, trialKey, type WorkerInfo } from "../state/ledger.js";
 import type { StateLocation } from "../state/location.js";
-import { openStore } from "../state/store.js";
+import { openStore, type Store } from "../state/store.js";
 
 export type { BounceCounts };
 
@@ -66,37 +66,57 @@ export interface CampaignStatus {
   state: string;
   trackStatus: number | null;
   updatedAt: string;
-  /** Sendsay's figures (stat.uni); null when not read or not counted yet. */
+  /** For a campaign `schedule push` handed Sendsay: when Sendsay sends it (ISO, UTC); its figures are read after it. */
+  sendAt?: string;
+  /** Sendsay's figures (stat.uni); null when not read or not counted yet (a scheduled campaign before its time). */
   stats: CampaignStats | null;
+  /** Whether Sendsay was asked for the figures (not without a track id). */
+  asked: boolean;
   statsError?: string;
 }
 
-/** The latest campaign of an issue, its figures read from Sendsay when the key and login are there. */
-async function campaignStatus(
-  campaigns: CampaignStore,
-  slug: string,
-  root: string,
-  env: NodeJS.ProcessEnv,
-): Promise<CampaignStatus | undefined> {
-  const row = (await campaigns.all(slug)).filter((r) => r.state !== "rejected").pop();
-  if (!row) return undefined;
-  const status: CampaignStatus = {
-    groupId: row.groupId,
-    trackId: row.trackId,
-    state: row.state,
-    trackStatus: row.trackStatus,
-    updatedAt: row.updatedAt,
-    stats: null,
-  };
-  if (!row.trackId) return status;
+/**
+ * The latest campaign of an issue, its figures read from Sendsay when the key and login are there: a
+ * campaign `send` made (sendsay_campaigns), else one `schedule push` handed Sendsay for later (a
+ * `{sendsay: group}` audience, docs/schedule.md), whose figures Sendsay has once its time has come.
+ */
+async function campaignStatus(store: Store, slug: string, root: string, env: NodeJS.ProcessEnv): Promise<CampaignStatus | undefined> {
+  const row = (await store.campaigns.all(slug)).filter((r) => r.state !== "rejected").pop();
+  const scheduled = row ? undefined : await store.schedule.get(slug);
+  const group = scheduled?.sendsayIssueId ? (JSON.parse(scheduled.audience) as { sendsay?: string }).sendsay : undefined;
+  const status: CampaignStatus | undefined = row
+    ? {
+        groupId: row.groupId,
+        trackId: row.trackId,
+        state: row.state,
+        trackStatus: row.trackStatus,
+        updatedAt: row.updatedAt,
+        stats: null,
+        asked: false,
+      }
+    : scheduled && group !== undefined
+      ? {
+          groupId: group,
+          trackId: scheduled.sendsayIssueId,
+          state: scheduled.state,
+          trackStatus: null,
+          updatedAt: scheduled.updatedAt,
+          sendAt: scheduled.sendAt,
+          stats: null,
+          asked: false,
+        }
+      : undefined;
+  // a scheduled campaign's figures are there once Sendsay sent it (stat.uni has no row for it before)
+  if (!status?.trackId) return status;
   let client: SendsayClient | undefined;
+  status.asked = true;
   try {
     const config = await loadConfig(root).then(
       (c) => c.config,
       () => undefined,
     );
     client = new SendsayClient({ ...sendsayCredentials(config, env), maxAttempts: 3 });
-    status.stats = await readCampaignStats(client, row.trackId);
+    status.stats = await readCampaignStats(client, status.trackId);
   } catch (error) {
     const reason = isRassylkaError(error) ? (error.diagnostics[0]?.message ?? error.message) : (error as Error).message;
     status.statsError = client ? client.mask(reason) : reason;
@@ -212,7 +232,7 @@ export async function sendStatus(
       if (label) s.audience = label;
     }
     // a campaign's figures are Sendsay's: read only for the issue asked about
-    if (ref && all[0]) all[0].campaign = await campaignStatus(store.campaigns, all[0].issue, root, env);
+    if (ref && all[0]) all[0].campaign = await campaignStatus(store, all[0].issue, root, env);
     return all;
   } finally {
     await store.close();

@@ -201,9 +201,26 @@ describe.each(backends())("schedule push and list ($name)", (backend) => {
       expect((await pushWith()).issues[0]).toMatchObject({ action: "updated", state: "scheduled" });
       const [again] = [...sendsay.later.keys()];
       expect(sendsay.later.get(again)?.time).toBe("2030-03-03 09:30:00");
+      // status: before the time Sendsay has no figures for it, after it status shows Sendsay's
+      const status = async () => {
+        const r = await run(["status", SLUG, "--root", root, ...state, "--json"], env);
+        expect(r.code).toBe(0);
+        return JSON.parse(r.out).campaign;
+      };
+      expect(await status()).toMatchObject({
+        groupId: "7",
+        trackId: again,
+        state: "scheduled",
+        sendAt: "2030-03-03T06:30:00.000Z",
+        stats: null,
+        asked: true,
+      });
+      const waiting = await run(["status", SLUG, "--root", root, ...state], env);
+      expect(waiting.out).toContain(`track ${again}, Sendsay sends it`);
       sendsay.release(again);
       sendsay.options.trackStatuses = [-1];
       expect(await listWith()).toMatchObject([{ slug: SLUG, sendsayIssueId: again, sendsay: { state: "done", status: -1 } }]);
+      expect((await status()).stats).toEqual({ members: 3, delivered: 2, undelivered: 1, opened: 2, clicked: 1, unsubscribed: 1 });
     } finally {
       await sendsay.close();
     }

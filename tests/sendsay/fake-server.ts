@@ -292,7 +292,8 @@ export async function startFakeSendsay(options: FakeSendsayOptions): Promise<Fak
         if (unknown) return json(res, 200, { errors: [{ id: "error/stat/field_unknown", explain: `unknown field ${unknown}` }] });
         const rows: unknown[][] = [];
         for (const [trackId, t] of tracks) {
-          if (!t.issueId || !figures) continue;
+          // a campaign deferred with sendwhen: later is counted once it is sent (release)
+          if (!t.issueId || !figures || t.deferred) continue;
           const row: Record<string, unknown> = { ...figures, "issue.id": t.issueId, "issue.track.id": trackId };
           if (filter.every((f) => f.op === "==" && String(row[f.a]) === String(f.v))) rows.push(select.map((c) => row[c]));
         }

@@ -73,6 +73,7 @@ export const send: Catalogue = {
       "print as JSON: { issue, counts: { total, sent, failed, pending, suppressed, invalid, duplicates, bounced, softBounced, complained }, failures: [{ email, code, message }], invalidRows: [{ line, address, reason }], resent: { count, readers: [{ email, times }] }, workers: [{ worker, host, pid, runId, transport, live, ended, sent, failed, suppressed, resent, inFlight }], runs: [{ runId, transport, state, startedAt, sent, failed, inFlight }], trial?: { transport, counts: { total, sent, failed, pending, suppressed }, updatedAt }, campaign?: { groupId, trackId, state, trackStatus, stats: { members, delivered, undelivered, opened, clicked, unsubscribed } | null } }",
     "status.campaign": '  Sendsay campaign to list "{{group}}": {{state}} ({{track}}, {{at}})',
     "status.track": "track {{id}}, {{status}}",
+    "status.scheduledTrack": "track {{id}}, Sendsay sends it {{at}}",
     "status.noTrack": "no track id",
     "head.trial": "Trial: «{{subject}}» written to the outbox ({{transport}}) in {{seconds}} s",
     "counts.trial":
@@ -218,6 +219,7 @@ export const send: Catalogue = {
       "вывести в JSON: { issue, counts: { total, sent, failed, pending, suppressed, invalid, duplicates, bounced, softBounced, complained }, failures: [{ email, code, message }], invalidRows: [{ line, address, reason }], resent: { count, readers: [{ email, times }] }, workers: [{ worker, host, pid, runId, transport, live, ended, sent, failed, suppressed, resent, inFlight }], runs: [{ runId, transport, state, startedAt, sent, failed, inFlight }], trial?: { transport, counts: { total, sent, failed, pending, suppressed }, updatedAt }, campaign?: { groupId, trackId, state, trackStatus, stats: { members, delivered, undelivered, opened, clicked, unsubscribed } | null } }",
     "status.campaign": "  рассылка Sendsay по списку «{{group}}»: {{state}} ({{track}}, {{at}})",
     "status.track": "трек {{id}}, {{status}}",
+    "status.scheduledTrack": "трек {{id}}, Sendsay отправит его {{at}}",
     "status.noTrack": "номера трека нет",
     "head.trial": "Проба: «{{subject}}» записан в папку outbox ({{transport}}) за {{seconds}} с",
     "counts.trial":
@@ -372,6 +374,7 @@ export const send: Catalogue = {
       "вивести в JSON: { issue, counts: { total, sent, failed, pending, suppressed, invalid, duplicates, bounced, softBounced, complained }, failures: [{ email, code, message }], invalidRows: [{ line, address, reason }], resent: { count, readers: [{ email, times }] }, workers: [{ worker, host, pid, runId, transport, live, ended, sent, failed, suppressed, resent, inFlight }], runs: [{ runId, transport, state, startedAt, sent, failed, inFlight }], trial?: { transport, counts: { total, sent, failed, pending, suppressed }, updatedAt }, campaign?: { groupId, trackId, state, trackStatus, stats: { members, delivered, undelivered, opened, clicked, unsubscribed } | null } }",
     "status.campaign": "  розсилка Sendsay за списком «{{group}}»: {{state}} ({{track}}, {{at}})",
     "status.track": "трек {{id}}, {{status}}",
+    "status.scheduledTrack": "трек {{id}}, Sendsay надішле його {{at}}",
     "status.noTrack": "номера треку немає",
     "head.trial": "Проба: «{{subject}}» записано до теки outbox ({{transport}}) за {{seconds}} с",
     "counts.trial":
