@@ -42,6 +42,7 @@ export async function runStatus(
       if (!c.total) continue;
     }
     if (!c.total) io.out(t("send:status.notSent"));
+    if (s.audience) io.out(t("topics:status.audience", { audience: s.audience }));
     io.out(t("send:status.counts", { ...c }));
     for (const f of s.failures.slice(0, 100)) io.out(`  ✗ ${f.email} — ${replyText(f.code, f.message)}`);
     if (s.failures.length > 100) io.out(t("send:status.more", { count: s.failures.length - 100 }));

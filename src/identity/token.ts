@@ -51,3 +51,22 @@ export function requireSecret(env: NodeJS.ProcessEnv = process.env): string {
 export function unsubscribeUrl(base: string, token: string): string {
   return `${base}${base.includes("?") ? "&" : "?"}token=${token}`;
 }
+
+/**
+ * The preference page's token (docs/audiences.md): the same shape, signed for another purpose, so that a
+ * preference link is not an unsubscribe link and an unsubscribe link does not open the preferences.
+ */
+const PREFERENCES = "\npreferences";
+
+export function createPreferencesToken(email: string, newsletterId: string, secret: string): string {
+  return createUnsubscribeToken(email, newsletterId + PREFERENCES, secret);
+}
+
+export function verifyPreferencesToken(token: string, newsletterId: string, secret: string): string | undefined {
+  return verifyUnsubscribeToken(token, newsletterId + PREFERENCES, secret);
+}
+
+/** `<url>/preferences?token=…`. */
+export function preferencesUrl(base: string, token: string): string {
+  return `${base.replace(/\/+$/, "")}/preferences?token=${token}`;
+}

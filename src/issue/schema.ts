@@ -34,6 +34,11 @@ export const frontMatterSchema = z.strictObject({
       z.strictObject({ sendsay: z.union([z.string().min(1), z.number().int()]).transform(String) }),
     ])
     .optional(),
+  /** The topic the issue is about (an id of newsletter.yaml's `topics:`): it goes to the readers who chose it. */
+  topic: z
+    .string()
+    .regex(slugPattern, { error: () => t("topics:schema.id") })
+    .optional(),
   tags: z.array(z.string()).default([]),
   /** `false` measures nothing for this issue; keys given override newsletter.yaml's `tracking:`. */
   tracking: issueTrackingSchema.optional(),

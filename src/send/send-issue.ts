@@ -129,6 +129,8 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
       fix: "pass --to list.csv or --to a@x.ru,b@y.ru",
     });
   }
+  // the subscriber list narrows itself to the issue's topic and audience (docs/audiences.md)
+  const audience = (await options.audience.forIssue?.(compiled, config)) ?? options.audience;
   // the secret signs every reader's unsubscribe link; without unsubscribe.url nothing needs it
   let secret = config.unsubscribe?.url ? requireSecret(options.env ?? process.env) : undefined;
   // …and each reader's bounce address (VERP, docs/bounces.md), which goes without it when it must
@@ -178,7 +180,7 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
       compiled,
       config,
       secret,
-      audience: options.audience,
+      audience,
       transport,
       ledger: store.ledger,
       clicks: store.clicks,

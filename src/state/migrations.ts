@@ -10,6 +10,7 @@ import trials from "./migrations/007-trials.js";
 import clicks from "./migrations/008-clicks.js";
 import schedule from "./migrations/009-schedule.js";
 import polls from "./migrations/010-polls.js";
+import topics from "./migrations/011-topics.js";
 import { type Db, sql, tableExists } from "./sql.js";
 
 /**
@@ -47,6 +48,7 @@ export const MIGRATIONS: readonly Migration[] = [
   clicks,
   schedule,
   polls,
+  topics,
 ];
 
 export function latestVersion(migrations: readonly Migration[] = MIGRATIONS): number {
