@@ -65,6 +65,61 @@ const metaUrl = {
   },
 };
 
+/**
+ * The message catalogues (src/i18n/catalogues/) as one JSON file per namespace under
+ * dist-cli/i18n/catalogues/, read (synchronously: `t` is synchronous) the first time a message of that
+ * namespace is asked for. Bundled as code, every catalogue in three languages was parsed and run by
+ * every command that prints a word — a fifth of a cached build's start-up on a loaded machine — though
+ * a build reads three namespaces of them. In src/ (tests, tsx) the catalogues stay plain imports.
+ */
+const CATALOGUES_INDEX = join(SRC, "i18n", "catalogues", "index.ts");
+const lazyCatalogues = {
+  name: "lazy-catalogues",
+  setup(b) {
+    b.onLoad({ filter: /catalogues[\\/]index\.ts$/ }, (args) => {
+      if (args.path !== CATALOGUES_INDEX) return undefined;
+      const here = `${MARK}(${JSON.stringify("i18n/catalogues/index.js")})`;
+      return {
+        loader: "ts",
+        contents: `import { readFileSync } from "node:fs";
+import type { Catalogue } from "./types.js";
+const read = new Map<string, Catalogue | undefined>();
+function load(ns: string): Catalogue | undefined {
+  if (!read.has(ns)) {
+    let catalogue: Catalogue | undefined;
+    try {
+      catalogue = /^[a-z][a-z-]*$/.test(ns) ? JSON.parse(readFileSync(new URL(\`./\${ns}.json\`, ${here}), "utf8")) : undefined;
+    } catch {}
+    read.set(ns, catalogue);
+  }
+  return read.get(ns);
+}
+export const CATALOGUES: Record<string, Catalogue> = new Proxy({} as Record<string, Catalogue>, {
+  get: (_, ns) => (typeof ns === "string" ? load(ns) : undefined),
+});
+`,
+      };
+    });
+  },
+};
+
+/** Every namespace of src/i18n/catalogues/index.ts as dist-cli/i18n/catalogues/<namespace>.json. */
+async function writeCatalogues() {
+  const built = await build({
+    absWorkingDir: ROOT,
+    entryPoints: [CATALOGUES_INDEX],
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    write: false,
+    logLevel: "warning",
+  });
+  const { CATALOGUES } = await import(`data:text/javascript;base64,${Buffer.from(built.outputFiles[0].text).toString("base64")}`);
+  const dir = join(OUT, "i18n", "catalogues");
+  await mkdir(dir, { recursive: true });
+  for (const [ns, catalogue] of Object.entries(CATALOGUES)) await writeFile(join(dir, `${ns}.json`), JSON.stringify(catalogue));
+}
+
 export async function bundle() {
   const result = await build({
     absWorkingDir: ROOT,
@@ -81,7 +136,7 @@ export async function bundle() {
     external: EXTERNAL,
     // CommonJS packages inside an ES module bundle still call require() for Node's built-ins
     banner: { js: 'import { createRequire as __rassylkaRequire } from "node:module"; const require = __rassylkaRequire(import.meta.url);' },
-    plugins: [metaUrl],
+    plugins: [lazyCatalogues, metaUrl],
     legalComments: "none",
     // the catalogues' Cyrillic as it is: escaped (esbuild's default) it is six bytes a letter to read and parse
     charset: "utf8",
@@ -101,6 +156,7 @@ export async function bundle() {
     await mkdir(dirname(file.path), { recursive: true });
     await writeFile(file.path, text);
   }
+  await writeCatalogues();
   return result;
 }
 

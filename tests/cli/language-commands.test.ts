@@ -184,6 +184,14 @@ describe("each command: one success and one failure in Russian", () => {
     expect(r.english).toEqual([]);
   });
 
+  it("screenshots of one issue, in Russian", { timeout: 300_000 }, async () => {
+    const root = await makeProject({ issues: { "2026-11-10-a.md": issue({}) } });
+    const r = await ru(["screenshots", "--root", root]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/^Сделано 3 снимка 1 выпуска в /m);
+    expect(r.english).toEqual([]);
+  });
+
   it("serve and preview refuse a bad port", async () => {
     const root = await makeProject({ issues: {} });
     const serve = await ru(["serve", "--root", root, "--port", "http"]);

@@ -143,6 +143,11 @@ export const send: Catalogue = {
       "export {{env}}=$(openssl rand -hex 32) — keep it secret and the same on the machine that sends and the one that runs `rassylka serve`",
     "secret.noVerp": "{{env}} is not set: bounces to returnPath cannot name their reader (no VERP token)",
     "secret.noVerp.fix": "export {{env}}=$(openssl rand -hex 32), the same where `rassylka bounces` runs",
+    "smtpUrl.notUrl": "the SMTP URL is not a URL",
+    "smtpUrl.notUrl.fix":
+      "write it as smtp://user:password@host:587 or smtps://user:password@host:465 (percent-encode special characters in the password)",
+    "smtpUrl.scheme": "the SMTP URL must start with smtp:// or smtps://, not {{scheme}}//",
+    "smtpUrl.scheme.fix": "smtp://host:587 (STARTTLS when offered) or smtps://host:465 (TLS from the start)",
   },
   ru: {
     "transport.dryRun": "пробный прогон",
@@ -300,6 +305,11 @@ export const send: Catalogue = {
       "выполните export {{env}}=$(openssl rand -hex 32) — держите его в секрете и одинаковым на машине, с которой идёт отправка, и на той, где работает `rassylka serve`",
     "secret.noVerp": "не задан {{env}}: по возвратам на returnPath не узнать, чьи они (нет метки VERP)",
     "secret.noVerp.fix": "выполните export {{env}}=$(openssl rand -hex 32), тот же, что там, где работает `rassylka bounces`",
+    "smtpUrl.notUrl": "адрес SMTP — не адрес (URL)",
+    "smtpUrl.notUrl.fix":
+      "запишите его как smtp://user:password@host:587 или smtps://user:password@host:465 (особые символы в пароле — в %-кодировке)",
+    "smtpUrl.scheme": "адрес SMTP должен начинаться с smtp:// или smtps://, а не с {{scheme}}//",
+    "smtpUrl.scheme.fix": "smtp://host:587 (STARTTLS, если сервер его предлагает) или smtps://host:465 (TLS с самого начала)",
   },
   uk: {
     "transport.dryRun": "пробний прогін",
@@ -455,5 +465,10 @@ export const send: Catalogue = {
       "виконайте export {{env}}=$(openssl rand -hex 32) — тримайте його в секреті й однаковим на машині, з якої йде надсилання, і на тій, де працює `rassylka serve`",
     "secret.noVerp": "не задано {{env}}: за поверненнями на returnPath не дізнатися, чиї вони (немає мітки VERP)",
     "secret.noVerp.fix": "виконайте export {{env}}=$(openssl rand -hex 32), той самий, що там, де працює `rassylka bounces`",
+    "smtpUrl.notUrl": "адреса SMTP — не адреса (URL)",
+    "smtpUrl.notUrl.fix":
+      "запишіть її як smtp://user:password@host:587 або smtps://user:password@host:465 (особливі символи в паролі — у %-кодуванні)",
+    "smtpUrl.scheme": "адреса SMTP має починатися з smtp:// або smtps://, а не з {{scheme}}//",
+    "smtpUrl.scheme.fix": "smtp://host:587 (STARTTLS, якщо сервер його пропонує) або smtps://host:465 (TLS від самого початку)",
   },
 };

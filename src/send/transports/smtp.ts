@@ -1,5 +1,6 @@
 import { Worker } from "node:worker_threads";
 import { RassylkaError } from "../../diagnostics.js";
+import { t } from "../../i18n/index.js";
 import { type DkimOptions, mailOptionsFor } from "../../message/message.js";
 import { maskUrl } from "../../util/redact.js";
 import type { DeliveryResult, OutgoingMessage, Transport } from "../transport.js";
@@ -56,9 +57,9 @@ export function parseSmtpUrl(value: string): ParsedSmtpUrl {
       {
         ruleId: "send/smtp-url",
         severity: "error",
-        message: "the SMTP URL is not a URL",
+        message: t("send:smtpUrl.notUrl"),
         field: "--smtp-url / SMTP_URL",
-        fix: "write it as smtp://user:password@host:587 or smtps://user:password@host:465 (percent-encode special characters in the password)",
+        fix: t("send:smtpUrl.notUrl.fix"),
       },
       { cause },
     );
@@ -67,9 +68,9 @@ export function parseSmtpUrl(value: string): ParsedSmtpUrl {
     throw new RassylkaError({
       ruleId: "send/smtp-url",
       severity: "error",
-      message: `the SMTP URL must start with smtp:// or smtps://, not ${url.protocol}//`,
+      message: t("send:smtpUrl.scheme", { scheme: url.protocol }),
       field: "--smtp-url / SMTP_URL",
-      fix: "smtp://host:587 (STARTTLS when offered) or smtps://host:465 (TLS from the start)",
+      fix: t("send:smtpUrl.scheme.fix"),
     });
   }
   const secure = url.protocol === "smtps:";
