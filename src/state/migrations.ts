@@ -9,6 +9,7 @@ import trials from "./migrations/007-trials.js";
 import clicks from "./migrations/008-clicks.js";
 import schedule from "./migrations/009-schedule.js";
 import polls from "./migrations/010-polls.js";
+import abTests from "./migrations/012-ab-tests.js";
 import { type Db, sql, tableExists } from "./sql.js";
 
 /**
@@ -46,6 +47,7 @@ export const MIGRATIONS: readonly Migration[] = [
   clicks,
   schedule,
   polls,
+  abTests,
 ];
 
 export function latestVersion(migrations: readonly Migration[] = MIGRATIONS): number {

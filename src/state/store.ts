@@ -1,3 +1,4 @@
+import { type AbTestRecord, SqlAbTests } from "./ab.js";
 import { type BounceMessageRecord, type BounceRecord, type BounceStore, SqlBounces, type UnverifiedBounceRecord } from "./bounces.js";
 import { type CampaignStore, SqlCampaigns } from "./campaigns.js";
 import {
@@ -47,6 +48,8 @@ export interface Store {
   readonly ledger: LedgerStore;
   /** Scheduled issues (src/state/schedule.ts, docs/schedule.md). */
   readonly schedule: SqlSchedule;
+  /** A/B tests of subjects (src/state/ab.ts, docs/ab-testing.md). */
+  readonly ab: SqlAbTests;
   /** Applies the missing schema migrations (an open already did, unless opened with `migrate: false`). */
   migrate(): Promise<MigrationResult>;
   /** The schema version the database has now (0: never migrated). */
@@ -106,6 +109,7 @@ export abstract class StateStore implements Store {
   readonly polls: PollStore;
   readonly ledger: LedgerStore;
   readonly schedule: SqlSchedule;
+  readonly ab: SqlAbTests;
 
   constructor(
     readonly kind: StateLocation["kind"],
@@ -122,6 +126,7 @@ export abstract class StateStore implements Store {
     this.polls = new SqlPolls(sql);
     this.ledger = new SqlLedger(sql, location, worker, () => this.checkpoint());
     this.schedule = new SqlSchedule(sql);
+    this.ab = new SqlAbTests(sql);
   }
 
   migrate(migrations?: Parameters<typeof migrate>[2]): Promise<MigrationResult> {
@@ -156,6 +161,8 @@ export const COPY_UPDATES: { [T in StateTable]?: { guard?: string } } = {
   poll_votes: {},
   // a schedule row the target has already started (or sent) is never moved back by a copy
   scheduled_issues: { guard: "state NOT IN ('sending', 'sent')" },
+  // a decided test is never taken back by an undecided copy
+  ab_tests: { guard: "winner IS NULL" },
 };
 
 /**
@@ -189,6 +196,7 @@ export const STATE_TABLES = [
   "polls",
   "poll_votes",
   "scheduled_issues",
+  "ab_tests",
 ] as const;
 export type StateTable = (typeof STATE_TABLES)[number];
 
@@ -225,6 +233,8 @@ export interface LedgerRecord {
   created_at: string;
   updated_at: string;
   sent_at: string | null;
+  /** The A/B sample group the reader was sent in (migration 12); null outside a sample. */
+  variant?: number | null;
 }
 
 export interface CampaignRecord {
@@ -259,6 +269,7 @@ export interface StateRows {
   polls: PollRecord;
   poll_votes: VoteRecord;
   scheduled_issues: ScheduledRecord;
+  ab_tests: AbTestRecord;
 }
 
 /** A scheduled issue as `scheduled_issues` keeps it (src/state/schedule.ts, docs/schedule.md). */
@@ -311,6 +322,7 @@ export const COPY_COLUMNS: { [T in StateTable]: readonly (keyof StateRows[T] & s
     "created_at",
     "updated_at",
     "sent_at",
+    "variant",
   ],
   suppressed: ["email", "reason", "source", "created_at"],
   sendsay_campaigns: [
@@ -355,6 +367,23 @@ export const COPY_COLUMNS: { [T in StateTable]: readonly (keyof StateRows[T] & s
     "created_at",
     "updated_at",
   ],
+  ab_tests: [
+    "issue",
+    "subjects",
+    "sample",
+    "wait_minutes",
+    "metric",
+    "list_id",
+    "sample_done_at",
+    "decide_at",
+    "winner",
+    "decided_by",
+    "reason",
+    "figures",
+    "decided_at",
+    "created_at",
+    "updated_at",
+  ],
 };
 
 /**
@@ -379,4 +408,5 @@ export const COPY_KEYS: { [T in StateTable]: readonly (keyof StateRows[T] & stri
   polls: ["poll"],
   poll_votes: ["poll", "voter"],
   scheduled_issues: ["slug"],
+  ab_tests: ["issue"],
 };
