@@ -10,7 +10,7 @@ export function abLines(ab: AbSummary, slug: string): string[] {
   const pct = (x: number) => `${tr.number(Math.round(x * 1000) / 10)} %`;
   const metric = t(`ab:metric.${ab.metric}`);
   const lines = [t("ab:heading", { metric: ab.metric, sample: tr.number(Math.round(ab.sample * 1000) / 10) })];
-  ab.variants.forEach((v, i) =>
+  for (const [i, v] of ab.variants.entries())
     lines.push(
       t("ab:variant", {
         n: i + 1,
@@ -20,8 +20,7 @@ export function abLines(ab: AbSummary, slug: string): string[] {
         unique: tr.number(v.unique),
         rate: pct(v.rate),
       }),
-    ),
-  );
+    );
   const d = ab.decision;
   if (!d) {
     const held = tr.number(ab.rest.held);
