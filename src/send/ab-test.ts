@@ -1,9 +1,7 @@
-import type { NewsletterConfig } from "../config/schema.js";
-import { issueTracking } from "../config/tracking.js";
-import { type Diagnostic, error, RassylkaError } from "../diagnostics.js";
+import { error, RassylkaError } from "../diagnostics.js";
 import { t } from "../i18n/index.js";
 import { abBucket, abGroup } from "../identity/ab-bucket.js";
-import type { AbTest } from "../issue/schema.js";
+import { abTestOf } from "../issue/ab-test.js";
 import type { CompiledIssue } from "../render/pipeline.js";
 import type { AbDecider, AbDecision, AbSummary, AbTestRow, SqlAbTests } from "../state/ab.js";
 import { verdict } from "./ab-stats.js";
@@ -22,32 +20,7 @@ export interface AbRequest {
   winner?: number;
 }
 
-/** The test of a compiled issue, if it has one. */
-export function abTestOf(compiled: Pick<CompiledIssue, "subjects" | "abTest">): (AbTest & { subjects: string[] }) | undefined {
-  return compiled.subjects && compiled.subjects.length > 1 && compiled.abTest
-    ? { ...compiled.abTest, subjects: compiled.subjects }
-    : undefined;
-}
-
-/**
- * What an A/B test needs of the newsletter before anything goes out: its metric measured per reader
- * (tracking on, not anonymous) — otherwise nothing could tell the subjects apart.
- */
-export function abProblems(compiled: CompiledIssue, config: NewsletterConfig): Diagnostic[] {
-  const test = abTestOf(compiled);
-  if (!test) return [];
-  const tracking = issueTracking(config.tracking, compiled.tracking);
-  const measured = test.metric === "opens" ? tracking.opens : tracking.clicks;
-  if (!measured || tracking.anonymous)
-    return [
-      error("ab/not-measured", t("ab:notMeasured", { metric: test.metric }), {
-        file: compiled.source,
-        field: "abTest.metric",
-        fix: t("ab:notMeasured.fix", { metric: test.metric }),
-      }),
-    ];
-  return [];
-}
+export { abProblems, abTestOf } from "../issue/ab-test.js";
 
 /** `--ab-decide` / `--ab-winner` for an issue without a test, or for test copies and dry runs: refused. */
 export function refuseAbRequest(compiled: CompiledIssue, request: AbRequest | undefined, mode: string): void {
