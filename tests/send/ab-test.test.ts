@@ -1,9 +1,10 @@
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { abBucket, abGroup } from "../../src/identity/ab-bucket.js";
 import { verifyClickToken } from "../../src/identity/click-token.js";
 import { parseIssue } from "../../src/issue/load.js";
+import { writeReport } from "../../src/report/report.js";
 import { chiSquareTest, verdict } from "../../src/send/ab-stats.js";
 import { addressList } from "../../src/send/audience.js";
 import { sendIssue } from "../../src/send/send-issue.js";
@@ -239,6 +240,13 @@ describe.each(backends())("A/B test of subjects on $name", (backend) => {
     expect(decided.ab?.decision).toMatchObject({ winner: 0, reason: "no-difference" });
     const rest = await received();
     for (const [, messages] of rest) expect(messages.map((m) => m.subject)).toEqual([SUBJECTS[0]]);
+    // `rassylka report`: the figures and the page show each subject and the decision
+    const report = await writeReport({ root, location: tie, ref: SLUG, now: new Date("2026-12-09T10:00:00Z") });
+    if (report.kind !== "issue") throw new Error("an issue's report expected");
+    expect(report.report.figures.ab?.variants.map((v) => v.subject)).toEqual(SUBJECTS);
+    const page = await readFile(report.file, "utf8");
+    expect(page).toContain('id="ab-test"');
+    expect(page).toContain(SUBJECTS[1]);
 
     const small = await backend.fresh();
     const few = readers(60, "few");
