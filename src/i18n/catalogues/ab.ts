@@ -3,6 +3,10 @@ import type { Catalogue } from "./types.js";
 /** A/B tests of subjects (src/send/ab-test.ts, src/state/ab.ts, docs/ab-testing.md). */
 export const ab: Catalogue = {
   en: {
+    sendsayCampaign:
+      "an issue with an A/B test of subjects cannot go to a Sendsay list as one campaign yet: Sendsay's split test is not wired in",
+    "sendsayCampaign.fix":
+      "send it through the ledger instead (--transport smtp or sendsay personal letters, with --to or --subscribers), or write one subject",
     "flag.decide": "decide the issue's A/B test of subjects now, then send the winner to the readers waiting (docs/ab-testing.md)",
     "flag.winner": "make subject N (1–4, as the front-matter lists them) the A/B winner, then send it to the readers waiting",
     "schema.sample": "expected a share of the list per subject written as a percentage above 0 and at most 50%, e.g. 20%",
@@ -46,6 +50,9 @@ export const ab: Catalogue = {
     "lint.opens.fix": "write abTest: metric: clicks (the default): a click is a reader's choice",
   },
   ru: {
+    sendsayCampaign: "выпуск с A/B-тестом тем пока нельзя разослать по списку Sendsay одной рассылкой: сплит-тест Sendsay ещё не подключён",
+    "sendsayCampaign.fix":
+      "отправьте его через журнал отправки (--transport smtp или персональные письма sendsay, с --to или --subscribers) либо оставьте одну тему",
     "flag.decide": "решить A/B-тест тем выпуска сейчас и отправить победителя ожидающим читателям (docs/ab-testing.md)",
     "flag.winner": "сделать тему N (1–4, по порядку во front-matter) победителем A/B-теста и отправить её ожидающим читателям",
     "schema.sample": "нужна доля списка на каждую тему в процентах, больше 0 и не больше 50%, например 20%",
@@ -88,6 +95,10 @@ export const ab: Catalogue = {
     "lint.opens.fix": "напишите abTest: metric: clicks (по умолчанию): клик — выбор читателя",
   },
   uk: {
+    sendsayCampaign:
+      "випуск з A/B-тестом тем поки не можна розіслати за списком Sendsay однією розсилкою: спліт-тест Sendsay ще не під'єднано",
+    "sendsayCampaign.fix":
+      "надішліть його через журнал надсилання (--transport smtp або персональні листи sendsay, з --to або --subscribers) або лишіть одну тему",
     "flag.decide": "вирішити A/B-тест тем випуску зараз і надіслати переможця читачам, які чекають (docs/ab-testing.md)",
     "flag.winner": "зробити тему N (1–4, за порядком у front-matter) переможцем A/B-тесту і надіслати її читачам, які чекають",
     "schema.sample": "потрібна частка списку на кожну тему у відсотках, більше 0 і не більше 50%, наприклад 20%",
