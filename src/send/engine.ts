@@ -20,7 +20,7 @@ import {
 } from "../state/ledger.js";
 import type { PollStore } from "../state/polls.js";
 import { sha256 } from "../util/fs.js";
-import { type AbRequest, type AbRun, abTestOf, beginAb, endAb, refuseAbRequest } from "./ab-test.js";
+import { type AbRequest, type AbRun, abTestOf, beginAb, endAb } from "./ab-test.js";
 import type { AudienceSource } from "./audience.js";
 import { Delivery, type DeliveryProgress, type StopReason } from "./delivery.js";
 import { Heartbeat } from "./lease.js";
@@ -295,7 +295,6 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
     const runId = await ledger.beginRun(key, hash, subject, { ...guard, leaseMs, audience, transport: transport.description });
     heartbeat = new Heartbeat(ledger, key, leaseMs);
     // an A/B test of subjects: decided first when asked to; each reader's group comes from the test
-    refuseAbRequest(compiled, input.abRequest, mode);
     let ab: AbRun | undefined;
     if (mode === "send" && !trial && input.ab && abTestOf(compiled)) {
       if (!input.secret) throw new Error("an A/B test needs RASSYLKA_SECRET (the caller checks it)");

@@ -14,7 +14,7 @@ import { openStore } from "../../src/state/store.js";
 import { abLines } from "../../src/status/ab.js";
 import { spawnServe } from "../helpers/serve.js";
 import { backends } from "../state/backends.js";
-import { CONFIG, makeProject, parse, SECRET, type Sink, startSmtp } from "./helpers.js";
+import { CONFIG, ISSUE, makeProject, parse, SECRET, type Sink, startCli, startSmtp } from "./helpers.js";
 
 /**
  * A/B tests of subjects end to end (docs/ab-testing.md): the sample sent to a real SMTP server and read
@@ -124,6 +124,26 @@ describe("A/B buckets, the test and the front-matter", () => {
     const one = parseIssue(issueText("20%").replace(/subject:\n.*\n.*\n/, "subject: Одна тема\n"), AB_ISSUE, {});
     expect(one.diagnostics[0]).toMatchObject({ field: "abTest", line: 5 });
   });
+});
+
+describe("rassylka send --ab-decide / --ab-winner (the built CLI)", () => {
+  it("an issue with one subject has no test to decide; --ab-winner takes a subject number; nothing is sent", async () => {
+    const { root, cleanup } = await makeProject(`${CONFIG}tracking:\n  clicks: true\n`);
+    const sink = await startSmtp();
+    try {
+      const args = ["send", ISSUE, "--to", "anna@example.ru", "--transport", "smtp", "--smtp-url", sink.url, "--yes"];
+      const decide = await startCli(root, [...args, "--ab-decide"], { RASSYLKA_LANG: "en" }).done;
+      expect(decide.code).toBe(1);
+      expect(decide.stderr).toMatch(/--ab-decide: this issue has one subject, so there is no A\/B test to decide/);
+      const zero = await startCli(root, [...args, "--ab-winner", "0"], { RASSYLKA_LANG: "en" }).done;
+      expect(zero.code).not.toBe(0);
+      expect(zero.stderr).toMatch(/--ab-winner/);
+      expect(sink.received).toHaveLength(0);
+    } finally {
+      await sink.close();
+      await cleanup();
+    }
+  }, 60_000);
 });
 
 describe.each(backends())("A/B test of subjects on $name", (backend) => {
