@@ -53,6 +53,10 @@ const COMMANDS: Record<string, { term: string; load: () => Promise<Register> }> 
     term: "suppress",
     load: async () => (await import("./suppress.js")).registerSuppress,
   },
+  audience: {
+    term: "audience [options] [name|issue]",
+    load: async () => (await import("./audience.js")).registerAudience,
+  },
   subscribers: {
     term: "subscribers",
     load: async () => (await import("./subscribers.js")).registerSubscribers,

@@ -28,6 +28,8 @@ export interface SendFlags {
   to?: string;
   /** `--subscribers`: the confirmed readers of the subscriber list in the state store (docs/subscribe.md). */
   subscribers?: boolean;
+  /** `--audience <name>`: with --subscribers, only the readers of audiences/<name>.yaml (docs/audiences.md). */
+  audience?: string;
   transport: string;
   smtpUrl?: string;
   rate?: number;
@@ -337,6 +339,7 @@ export function registerSend(program: Command, io: Io, setCode: (c: number) => v
     .argument("<issue>", t("cli:flag.issue"))
     .option("--to <list>", t("send:flag.to"))
     .option("--subscribers", t("send:flag.subscribers"))
+    .option("--audience <name>", t("topics:flag.audience"))
     .option("--transport <name>", t("send:flag.transport"), "outbox")
     .option("--smtp-url <url>", t("send:flag.smtpUrl", { env: `$${SMTP_URL_ENV}` }))
     .option("--rate <n>", t("send:flag.rate"), nonNegative("--rate"))

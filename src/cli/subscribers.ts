@@ -3,6 +3,7 @@ import { type Command, InvalidArgumentError } from "commander";
 import { t } from "../i18n/index.js";
 import {
   addSubscribers,
+  defaultTopicsAt,
   exportSubscribers,
   importSubscribers,
   listSubscribers,
@@ -64,9 +65,17 @@ export function registerSubscribers(program: Command, io: Io, setCode: (c: numbe
     .option("--json", t("subscribers:flag.json"))
     .action(async (flags: SubscribersFlags) => {
       const list = await listSubscribers(stateFromFlags(flags), flags.status);
-      if (flags.json) io.out(JSON.stringify(list.map(subscriberJson), null, 2));
+      const defaults = await defaultTopicsAt(flags.root);
+      if (flags.json)
+        io.out(
+          JSON.stringify(
+            list.map((s) => subscriberJson(s, defaults)),
+            null,
+            2,
+          ),
+        );
       else {
-        for (const s of list) io.out(`${s.address}\t${s.status}\t${s.source}\t${s.consent.at ?? ""}`);
+        for (const s of list) io.out(`${s.address}\t${s.status}\t${s.source}\t${s.consent.at ?? ""}\t${(s.topics ?? defaults).join(";")}`);
         io.out(
           t("subscribers:listed", { count: list.length, status: flags.status ? ` (${t(`subscribers:status.${flags.status}`)})` : "" }),
         );

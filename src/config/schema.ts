@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { t } from "../i18n/index.js";
 import { domainKey } from "../util/domain.js";
 import { durationMs, isTimeZone } from "../util/zoned-time.js";
@@ -126,6 +126,24 @@ export const configSchema = z.strictObject({
    * (docs/search.md). Without it every tag is a filter, in alphabetical order.
    */
   rubrics: z.record(z.string().min(1), z.string().trim().min(1)).optional(),
+  /**
+   * What readers may choose to get (docs/audiences.md): each topic's `id` (front-matter `topic:`, audience
+   * files), its `title` in the newsletter's language (the subscribe form and the preference page show it),
+   * and `default`, whether a new subscriber gets it ticked.
+   */
+  topics: z
+    .array(
+      z.strictObject({
+        id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { error: () => t("topics:schema.id") }),
+        title: z.string().trim().min(1),
+        default: z.boolean().default(true),
+      }),
+    )
+    .refine((list) => new Set(list.map((x) => x.id)).size === list.length, {
+      error: () => t("topics:schema.sameId"),
+      params: { fixKey: "topics:schema.sameId.fix" },
+    })
+    .default([]),
   contacts: z
     .strictObject({
       phone: z.string().optional(),
@@ -142,7 +160,16 @@ export const configSchema = z.strictObject({
   /** The heading over the events in the email; default: "Ближайшие события:" in the newsletter's language. */
   eventsHeading: z.string().min(1).optional(),
   unsubscribe: z
-    .strictObject({ url: url.optional(), mailto: email.optional() })
+    .strictObject({
+      url: url.optional(),
+      mailto: email.optional(),
+      /**
+       * What a one-click unsubscribe from an issue with a `topic:` does (docs/audiences.md): `all` (the
+       * default) takes the reader off the whole newsletter; `topic` only off that issue's topic.
+       */
+      // no default written in: the config is part of a send's content hash, which must not move for it
+      scope: z.enum(["all", "topic"]).optional(),
+    })
     .refine((u) => u.url || u.mailto, { error: () => t("config:schema.unsubscribe") })
     .optional(),
   /**
@@ -195,6 +222,8 @@ export const configSchema = z.strictObject({
           params: { fixKey: "config:schema.sendsayOwn.fix" },
         })
         .optional(),
+      /** Topic id → the Sendsay list (group id) its readers are kept in (docs/audiences.md). */
+      topics: z.record(z.string().min(1), z.union([z.string().min(1), z.number().int()]).transform(String)).optional(),
     })
     .optional(),
   /**

@@ -34,6 +34,8 @@ export interface Issue {
   /** Front-matter `sendAt` as written (docs/schedule.md). */
   sendAt?: string;
   audience?: ScheduleAudience;
+  /** Front-matter `topic` (docs/audiences.md). */
+  topic?: string;
   /** Markdown after the front-matter. */
   body: string;
   /** How many lines of the file stand before the body: body line N is file line N + bodyOffset. */
@@ -44,7 +46,7 @@ export interface Issue {
 export function parseIssue(
   text: string,
   file: string,
-  config: Pick<NewsletterConfig, "author">,
+  config: Pick<NewsletterConfig, "author"> & Partial<Pick<NewsletterConfig, "topics">>,
 ): { issue?: Issue; diagnostics: Diagnostic[] } {
   const fail = (d: Omit<Diagnostic, "severity" | "file">) => ({ diagnostics: [{ severity: "error" as const, file, ...d }] });
   if (text.trim() === "") {
@@ -126,6 +128,16 @@ export function parseIssue(
       fix: t("build:badSlug.fix"),
     });
   }
+  const known = (config.topics ?? []).map((x) => x.id);
+  if (fm.topic && !known.includes(fm.topic)) {
+    return fail({
+      ruleId: "frontmatter/unknown-topic",
+      message: t("topics:unknownTopic", { topic: fm.topic }),
+      line: parsed.locate(["topic"]).line,
+      field: "topic",
+      fix: known.length ? t("topics:unknownTopic.fix", { known: known.join(", ") }) : t("topics:noTopics.fix"),
+    });
+  }
   const bodyOffset = src.slice(0, src.length - split.content.length).split("\n").length - 1;
   return {
     issue: {
@@ -147,6 +159,7 @@ export function parseIssue(
       tracking: fm.tracking,
       sendAt: fm.sendAt,
       audience: fm.audience,
+      ...(fm.topic ? { topic: fm.topic } : {}),
       body: split.content,
       bodyOffset,
     },

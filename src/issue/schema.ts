@@ -1,9 +1,10 @@
-import { z } from "zod";
+import * as z from "zod";
 import { eventSchema, isoDate, issueTrackingSchema } from "../config/schema.js";
 import { t } from "../i18n/index.js";
 import { LOCAL_TIME } from "../util/zoned-time.js";
+import { slugPattern } from "./slug.js";
 
-export const slugPattern = /^[a-z0-9][a-z0-9-]*$/;
+export { slugPattern };
 
 /** A/B tests compare at most this many subjects. */
 export const MAX_SUBJECTS = 4;
@@ -65,6 +66,11 @@ export const frontMatterSchema = z.strictObject({
       z.string().regex(slugPattern, { message: "expected subscribers or the name of an audience file" }),
       z.strictObject({ sendsay: z.union([z.string().min(1), z.number().int()]).transform(String) }),
     ])
+    .optional(),
+  /** The topic the issue is about (an id of newsletter.yaml's `topics:`): it goes to the readers who chose it. */
+  topic: z
+    .string()
+    .regex(slugPattern, { error: () => t("topics:schema.id") })
     .optional(),
   tags: z.array(z.string()).default([]),
   /** `false` measures nothing for this issue; keys given override newsletter.yaml's `tracking:`. */

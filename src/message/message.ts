@@ -5,7 +5,7 @@ import type { NewsletterConfig } from "../config/schema.js";
 import { RassylkaError } from "../diagnostics.js";
 import { mailtoAddress, mailtoToken } from "../identity/mailto.js";
 import { newsletterId } from "../identity/newsletter.js";
-import { createUnsubscribeToken, unsubscribeUrl } from "../identity/token.js";
+import { createPreferencesToken, createUnsubscribeToken, preferencesUrl, unsubscribeUrl } from "../identity/token.js";
 import { BOUNCE_HEADER, bounceToken, messageIdTag, verpAddress } from "../identity/verp.js";
 import type { Subscriber } from "../render/personalise.js";
 import { sha256 } from "../util/fs.js";
@@ -51,19 +51,25 @@ export interface MessageContext {
   secret?: string;
   /** `sending.headers`, each value one line and ASCII (RFC 2047 encoded words for the rest), encoded once. */
   extraHeaders: Record<string, string>;
+  /** The issue's `topic:` (docs/audiences.md): named by List-Id, and the one a topic-scoped unsubscribe leaves. */
+  topic?: string;
 }
 
-export function messageContext(config: NewsletterConfig, slug: string, subject: string, secret?: string): MessageContext {
+export function messageContext(config: NewsletterConfig, slug: string, subject: string, secret?: string, topic?: string): MessageContext {
   const listId = newsletterId(config);
+  // an issue with a topic is on that topic's list: `<topic>.<newsletter id>`, its title beside the name
+  const title = topic ? config.topics?.find((x) => x.id === topic)?.title : undefined;
+  const phrase = title ? `${config.name} — ${title}` : config.name;
+  const id = topic ? `${topic}.${listId}` : listId;
   // RFC 2919: a phrase then <id>. Only the phrase may be an encoded word (RFC 2047), so we encode it
   // ourselves: left to nodemailer, the whole value would be encoded and the <id> lost to parsers.
-  const listIdHeader = `${encodeWords(oneLine(config.name).replace(/[<>"\\]/g, ""), "B", 52, false)} <${listId}>`;
+  const listIdHeader = `${encodeWords(oneLine(phrase).replace(/[<>"\\]/g, ""), "B", 52, false)} <${id}>`;
   const extraHeaders: Record<string, string> = {};
   for (const [name, value] of Object.entries(config.sending?.headers ?? {})) {
     // the schema refused line breaks; oneLine is the last guard, and non-ASCII text goes as encoded words
     extraHeaders[name] = encodeWords(oneLine(value), "Q", 52, false);
   }
-  return { config, listId, listIdHeader, slug, subject, secret, extraHeaders };
+  return { config, listId, listIdHeader, slug, subject, secret, extraHeaders, ...(topic ? { topic } : {}) };
 }
 
 /** `<hash>.<slug>@<sender domain>`, without angle brackets; the same for every attempt. */
@@ -78,7 +84,20 @@ export function messageIdFor(listId: string, slug: string, emailKey: string, fro
 export function readerUnsubscribeUrl(ctx: MessageContext, email: string): string | undefined {
   const base = ctx.config.unsubscribe?.url;
   if (!base || !ctx.secret) return undefined;
-  return unsubscribeUrl(base, createUnsubscribeToken(email, ctx.listId, ctx.secret));
+  const url = unsubscribeUrl(base, createUnsubscribeToken(email, ctx.listId, ctx.secret));
+  // `unsubscribe.scope: topic`: the link (and one-click) leaves this issue's topic only. The topic is not
+  // signed: it can only narrow what the signed token already allows.
+  return ctx.topic && ctx.config.unsubscribe?.scope === "topic" ? `${url}&topic=${ctx.topic}` : url;
+}
+
+/**
+ * The reader's preference page (served by `serve`, docs/audiences.md): `<url>/preferences?token=`, with a
+ * token of its own purpose. Only for a newsletter with topics, a `url` and the secret.
+ */
+export function readerPreferencesUrl(ctx: MessageContext, email: string): string | undefined {
+  const base = ctx.config.url;
+  if (!base || !ctx.secret || !ctx.config.topics?.length) return undefined;
+  return preferencesUrl(base, createPreferencesToken(email, ctx.listId, ctx.secret));
 }
 
 /**
@@ -141,7 +160,12 @@ export interface Recipient {
 
 /** What `render()` gets: the CSV columns, `email`, and `unsubscribeUrl` for `{{subscriber.unsubscribeUrl}}`. */
 export function subscriberFor(ctx: MessageContext, recipient: Recipient): Subscriber {
-  return { ...recipient.fields, email: recipient.address, unsubscribeUrl: readerUnsubscribeUrl(ctx, recipient.key) };
+  return {
+    ...recipient.fields,
+    email: recipient.address,
+    unsubscribeUrl: readerUnsubscribeUrl(ctx, recipient.key),
+    preferencesUrl: readerPreferencesUrl(ctx, recipient.key),
+  };
 }
 
 /** The MIME prepared for a context's issue, made with its first reader's message. */

@@ -2,7 +2,7 @@ import type { IssueTracking, NewsletterConfig } from "../config/schema.js";
 import { type Diagnostic, error, hasErrors } from "../diagnostics.js";
 import { langOf, t, translator } from "../i18n/index.js";
 import type { Issue } from "../issue/load.js";
-import type { AbTest } from "../issue/schema.js";
+import type { AbTest, ScheduleAudience } from "../issue/schema.js";
 import { nearest } from "../util/suggest.js";
 import { checkTemplate, NotADate, renderFailureLine } from "./checks/index.js";
 import { type FooterEvent, footerEvents, formatDate } from "./events.js";
@@ -63,6 +63,9 @@ export interface CompiledIssue {
   template: string;
   /** The front-matter's `tracking:` (config/tracking.ts issueTracking() makes it what the send measures). */
   tracking?: IssueTracking;
+  /** The front-matter's `topic:` and `audience:` (docs/audiences.md): who a send to the subscribers reaches. */
+  topic?: string;
+  audience?: ScheduleAudience;
   /** The compiled HTML, with `RSKSUB<nonce><n>Z` tokens where subscriber tags stand (see render/personalise.ts). */
   html: string;
   /** The plain-text part, with the same tokens. */
@@ -230,7 +233,7 @@ function templateWords(config: NewsletterConfig): { words: Record<string, string
   let w = words.get(config);
   if (!w) {
     const { t } = translator(langOf(config.language) ?? "en");
-    const keys = ["viewInBrowser", "allIssues", "regards", "forum", "site", "unsubscribe", "openQuote", "closeQuote"];
+    const keys = ["viewInBrowser", "allIssues", "regards", "forum", "site", "unsubscribe", "manageSubscription", "openQuote", "closeQuote"];
     const list: Record<string, string> = Object.fromEntries(keys.map((k) => [k, t(`email-words:${k}`)]));
     list.reason = t("email-words:reason", { name: config.name });
     if (config.contacts?.phone) list.phone = t("email-words:phone", { phone: config.contacts.phone });
@@ -400,6 +403,8 @@ export async function compileIssue(issue: Issue, ctx: RenderContext): Promise<Co
       tags: issue.tags,
       template: issue.template,
       tracking: issue.tracking,
+      ...(issue.topic ? { topic: issue.topic } : {}),
+      ...(issue.audience ? { audience: issue.audience } : {}),
       html: mj.html,
       text,
       bodyText: bodyToText(bodyHtml.replace(tokenPattern("SUB", nonce), " ")),

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { relative } from "node:path";
+import { loadAudience } from "../audience/file.js";
 import { compileOrThrow } from "../compile/compile.js";
 import { type Diagnostic, error, isRassylkaError } from "../diagnostics.js";
 import { t } from "../i18n/index.js";
@@ -198,14 +199,20 @@ async function readRepository(project: Project, now: number): Promise<{ wanted: 
     }
     const audience = issue.audience ?? "subscribers";
     if (typeof audience === "string" && audience !== "subscribers") {
-      fail([
-        error("schedule/unknown-audience", t("schedule:unknownAudience", { name: audience }), {
-          file,
-          field: "audience",
-          fix: t("schedule:unknownAudience.fix"),
-        }),
-      ]);
-      continue;
+      // an audience file (docs/audiences.md): checked now, read again by the worker when the send starts
+      const loaded = await loadAudience(
+        project.root,
+        audience,
+        config.topics.map((x) => x.id),
+      );
+      if (!loaded.filter) {
+        fail(
+          loaded.diagnostics.map((d) =>
+            d.ruleId === "audience/missing" ? { ...d, file, field: "audience", ruleId: "schedule/unknown-audience" } : d,
+          ),
+        );
+        continue;
+      }
     }
     try {
       const { compiled } = await compileOrThrow(project, absPath);

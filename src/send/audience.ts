@@ -4,9 +4,11 @@ import { open } from "node:fs/promises";
 import { Transform, type TransformCallback } from "node:stream";
 import { parse } from "csv-parse";
 import iconv from "iconv-lite";
+import type { NewsletterConfig } from "../config/schema.js";
 import { RassylkaError } from "../diagnostics.js";
 
 import { addressKey, emailProblem, stripControls } from "../identity/address.js";
+import type { ScheduleAudience } from "../issue/schema.js";
 import type { AudienceIdentity } from "../state/ledger.js";
 import { sniffUtf16 } from "../util/encoding.js";
 
@@ -38,6 +40,11 @@ export interface AudienceSource {
    * not checked (serve's welcome issue, one reader at a time).
    */
   identity?(): Promise<AudienceIdentity>;
+  /**
+   * The list for this issue, once it is compiled: the subscriber list narrows itself to the issue's
+   * `topic:` and audience (src/send/subscribers.ts). Absent: the same list for every issue.
+   */
+  forIssue?(issue: { topic?: string; audience?: ScheduleAudience }, config: Pick<NewsletterConfig, "topics">): Promise<AudienceSource>;
 }
 
 /** `--to a@x.ru,b@y.ru` (also `;` or spaces between). */

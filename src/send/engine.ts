@@ -261,6 +261,7 @@ export function sendPersonaliser(
       `${base}/o/`,
       `${base}/poll/`,
       `${base}/unsubscribe`,
+      `${base}/preferences`,
       ...(config.unsubscribe?.url ? [config.unsubscribe.url] : []),
     ],
   });
@@ -272,7 +273,7 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
   const { compiled, config, ledger, transport } = input;
   const mode = input.mode ?? "send";
   const subject = mode === "test" ? `[TEST] ${compiled.subject}` : compiled.subject;
-  const ctx = messageContext(config, compiled.slug, subject, input.secret);
+  const ctx = messageContext(config, compiled.slug, subject, input.secret, compiled.topic);
   const hash = contentHash(compiled, ctx);
   const realKey = compiled.slug;
   // a send to the outbox delivers to nobody: a trial, in its own ledger, never counted as the real send

@@ -130,6 +130,8 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
       fix: "pass --to list.csv or --to a@x.ru,b@y.ru",
     });
   }
+  // the subscriber list narrows itself to the issue's topic and audience (docs/audiences.md)
+  const audience = (await options.audience.forIssue?.(compiled, config)) ?? options.audience;
   // the secret signs every reader's unsubscribe link; without unsubscribe.url nothing needs it
   let secret = config.unsubscribe?.url ? requireSecret(options.env ?? process.env) : undefined;
   // …and each reader's bounce address (VERP, docs/bounces.md), which goes without it when it must
@@ -138,9 +140,9 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
     if (!secret || secret.length < 16) {
       secret = undefined;
       options.onWarning?.(
-        warning("bounces/no-secret", `${SECRET_ENV} is not set: bounces to returnPath cannot name their reader (no VERP token)`, {
+        warning("bounces/no-secret", t("send:secret.noVerp", { env: SECRET_ENV }), {
           field: "returnPath",
-          fix: `export ${SECRET_ENV}=$(openssl rand -hex 32), the same where \`rassylka bounces\` runs`,
+          fix: t("send:secret.noVerp.fix", { env: SECRET_ENV }),
         }),
       );
     }
@@ -187,7 +189,7 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
       compiled,
       config,
       secret,
-      audience: options.audience,
+      audience,
       transport,
       ledger: store.ledger,
       clicks: store.clicks,
@@ -221,6 +223,6 @@ async function stateFailure(e: unknown, location: StateLocation): Promise<unknow
   const fromServer =
     typeof (e as { severity?: unknown }).severity === "string" ||
     /Connection terminated|ECONNREFUSED|terminating connection/i.test(String((e as Error).message));
-  if (fromServer) return (await import("../state/postgres.js")).postgresError(location.url, e, "record the send in");
+  if (fromServer) return (await import("../state/postgres.js")).postgresError(location.url, e, "record");
   return e;
 }

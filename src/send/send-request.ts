@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import type { Diagnostic } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 import { dkimFromEnv } from "../message/message.js";
 import type { StateLocation } from "../state/location.js";
 import { type AudienceSource, addressList, csvFile } from "./audience.js";
@@ -22,6 +23,8 @@ export interface SendRequest extends TransportChoice {
   test?: string;
   /** Every confirmed, not suppressed subscriber in the state. */
   subscribers?: boolean;
+  /** With `subscribers`: only the readers of `audiences/<name>.yaml` (docs/audiences.md). */
+  audience?: string;
   /** Of the CSV: utf-8 (default) or windows-1251. */
   encoding?: string;
   state: StateLocation;
@@ -112,7 +115,8 @@ function audienceOf(request: SendRequest): AudienceSource {
   if (request.subscribers && (request.to || request.test))
     throw usageError("--subscribers with --to or --test", "send to the subscriber list with --subscribers alone", "--subscribers");
   if (request.test) return addressList(request.test);
-  if (request.subscribers) return subscribersAt(request.state);
+  if (request.audience && !request.subscribers) throw usageError(t("topics:both"), t("topics:both.fix"), "--audience");
+  if (request.subscribers) return subscribersAt(request.state, { root: request.root, audienceName: request.audience });
   if (request.to) return audienceFrom(request.to, request.encoding);
   throw usageError("no recipients", "pass --to list.csv (a CSV with an email column), --to a@x.ru,b@y.ru, or --subscribers", "--to");
 }

@@ -1,4 +1,6 @@
 import type { NewsletterConfig } from "../config/schema.js";
+import { translator } from "../i18n/index.js";
+import { langOf } from "../i18n/lang.js";
 import { pageStrings } from "../i18n/pages.js";
 import { safeUrl } from "../site/html.js";
 import { errorStatus, languageTag, template } from "../site/templates.js";
@@ -47,6 +49,15 @@ export const pages = {
     const t = pageStrings(config.language);
     return unsubscribePage(config, [t.unsubscribeQuestion(email, config.name)], { form: { action, button: t.unsubscribeButton } });
   },
+  /** `unsubscribe.scope: topic`: the question and the answer name the topic (docs/audiences.md). */
+  topicQuestion: (config: Config, email: string, topic: string, action: string) => {
+    const { t } = translator(langOf(config.language) ?? "en");
+    return unsubscribePage(config, [t("topics:unsubscribeTopicQuestion", { email, topic })], {
+      form: { action, button: pageStrings(config.language).unsubscribeButton },
+    });
+  },
+  topicDone: (config: Config, email: string, topic: string) =>
+    unsubscribePage(config, [translator(langOf(config.language) ?? "en").t("topics:unsubscribedTopic", { email, topic })]),
   done: (config: Config, email: string) => unsubscribePage(config, [pageStrings(config.language).unsubscribed(email, config.name)]),
   badLink: (config: Config) => unsubscribePage(config, [pageStrings(config.language).badLink], { mailto: mailto(config) }),
   unavailable: (config: Config, withMailto = true) =>

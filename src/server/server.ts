@@ -8,6 +8,7 @@ import { hiddenFromPublic } from "./hidden.js";
 import { createHttpServer } from "./http.js";
 import { pages } from "./pages.js";
 import { pollRoutes } from "./polls.js";
+import { preferencesRoutes } from "./preferences.js";
 import { SITE_HEADERS, staticSite } from "./static.js";
 import { type SubscribeServerOptions, subscribeRoutes } from "./subscribe.js";
 import { trackRoutes } from "./track.js";
@@ -31,7 +32,7 @@ export interface PublishServerOptions {
    * The state store (src/state/store.ts: a SQLite file or PostgreSQL) whose suppressions record
    * unsubscribes and whose clicks record tracked links' clicks and opens, and whose polls record votes.
    */
-  state?: Pick<Store, "suppressions"> & Partial<Pick<Store, "clicks" | "polls">>;
+  state?: Pick<Store, "suppressions"> & Partial<Pick<Store, "clicks" | "polls" | "subscribers">>;
   /** Called after an unsubscribe was recorded (`added` false when the address was already suppressed). */
   onUnsubscribe?: (email: string, added: boolean) => void;
   /** Called with unexpected errors (answered 500 without details). */
@@ -64,7 +65,7 @@ async function site(app: FastifyInstance, { options }: PublishContext): Promise<
  * What `serve` answers, one plugin per feature. Adding a route (say `POST /subscribe`) is a plugin in
  * its own file (src/server/subscribe.ts, shaped like `unsubscribeRoutes`) and one entry here.
  */
-const FEATURES: PublishFeature[] = [unsubscribeRoutes, subscribeRoutes, trackRoutes, pollRoutes, site];
+const FEATURES: PublishFeature[] = [unsubscribeRoutes, preferencesRoutes, subscribeRoutes, trackRoutes, pollRoutes, site];
 
 export function createPublishServer(options: PublishServerOptions): FastifyInstance {
   const app = createHttpServer({

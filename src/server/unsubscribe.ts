@@ -118,6 +118,17 @@ function viaPage(body: unknown): boolean {
   return !!body && typeof body === "object" && (body as Record<string, unknown>).via === "page";
 }
 
+/** The topic a topic-scoped link names, when the newsletter scopes unsubscribes so and knows the topic. */
+function topicOf(config: NewsletterConfig, params: URLSearchParams): { id: string; title: string } | undefined {
+  if (config.unsubscribe?.scope !== "topic") return undefined;
+  const id = params.get("topic");
+  return id ? config.topics?.find((x) => x.id === id) : undefined;
+}
+
+function defaultTopicIds(config: NewsletterConfig): string[] {
+  return (config.topics ?? []).filter((x) => x.default).map((x) => x.id);
+}
+
 /** The feature: its routes, and the body parsers only its POST needs. */
 export async function unsubscribeRoutes(app: FastifyInstance, context: PublishContext): Promise<void> {
   const { options, listId, writer } = context;
@@ -132,13 +143,29 @@ export async function unsubscribeRoutes(app: FastifyInstance, context: PublishCo
       return answer(reply, 405, pages.error(config, 405), { allow: "GET, HEAD, POST" });
     }
     const q = request.url.indexOf("?");
-    const tokens = new URLSearchParams(q < 0 ? "" : request.url.slice(q + 1)).getAll("token");
+    const params = new URLSearchParams(q < 0 ? "" : request.url.slice(q + 1));
+    const tokens = params.getAll("token");
     // the bare URL, as the web versions and the feed link it: how to unsubscribe
     if (tokens.length === 0 && method !== "POST") return answer(reply, 200, pages.howTo(config));
     if (!options.secret || !writer) return answer(reply, 503, pages.unavailable(config), { "retry-after": "3600" });
     const email = tokens.length === 1 ? verifyUnsubscribeToken(tokens[0], listId, options.secret) : undefined;
+    // `unsubscribe.scope: topic` (docs/audiences.md): the link of an issue with a topic leaves that topic only
+    const topic = topicOf(config, params);
+    const subscribers = options.state?.subscribers;
     if (method === "POST") {
       if (!email || !isOneClickBody(request.body, request.headers["content-type"])) return answer(reply, 400, pages.badLink(config));
+      if (topic && subscribers) {
+        try {
+          const source = viaPage(request.body) ? "page" : "one-click";
+          const at = new Date().toISOString();
+          if (await subscribers.dropTopic(email, topic.id, defaultTopicIds(config), { at, source }))
+            return answer(reply, 200, pages.topicDone(config, email, topic.title));
+        } catch (cause) {
+          options.onError?.(cause);
+          return answer(reply, 503, pages.unavailable(config, false), { "retry-after": "60" });
+        }
+        // not a subscriber rassylka keeps (a reader of a CSV list): they have no topics, so the whole list
+      }
       let added: boolean;
       try {
         added = await writer.add(email, viaPage(request.body) ? "page" : "one-click");
@@ -153,7 +180,10 @@ export async function unsubscribeRoutes(app: FastifyInstance, context: PublishCo
     if (!email) return answer(reply, 400, pages.badLink(config));
     // GET: look, never touch. A scanner following the link changes nothing.
     if (await writer.has(email)) return answer(reply, 200, pages.done(config, email));
-    return answer(reply, 200, pages.question(config, email, `?token=${encodeURIComponent(tokens[0])}`));
+    const action = `?token=${encodeURIComponent(tokens[0])}`;
+    if (topic)
+      return answer(reply, 200, pages.topicQuestion(config, email, topic.title, `${action}&topic=${encodeURIComponent(topic.id)}`));
+    return answer(reply, 200, pages.question(config, email, action));
   };
 
   for (const path of unsubscribePaths(config)) {

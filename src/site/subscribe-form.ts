@@ -1,4 +1,6 @@
 import type { NewsletterConfig } from "../config/schema.js";
+import { translator } from "../i18n/index.js";
+import { langOf } from "../i18n/lang.js";
 import { pageStrings } from "../i18n/pages.js";
 import { consentTextHash } from "../subscribe/consent.js";
 import type { FormError } from "../subscribe/subscribe.js";
@@ -18,7 +20,7 @@ import { partial, template } from "./templates.js";
  * press shows the form again with a stamp, which then works), `consent_hash` (the SHA-256 of the
  * consent text shown) and `page` (where the form is).
  */
-export type Config = Pick<NewsletterConfig, "name" | "language" | "url" | "subscribe">;
+export type Config = Pick<NewsletterConfig, "name" | "language" | "url" | "subscribe"> & Partial<Pick<NewsletterConfig, "topics">>;
 
 export interface FormData {
   t: ReturnType<typeof pageStrings>["subscribe"];
@@ -32,6 +34,8 @@ export interface FormData {
   page: string;
   values: { email: string; name: string };
   errors: string[];
+  /** The newsletter's topics as checkboxes (docs/audiences.md), ticked per `default` (or as the reader left them). */
+  topics?: { legend: string; items: { id: string; title: string; checked: boolean }[] };
 }
 
 partial(
@@ -45,6 +49,14 @@ partial(
 <p style="margin:0 0 .75rem"><label>{{t.emailLabel}}<br><input type="email" name="email" required maxlength="254" autocomplete="email" value="{{values.email}}" style="width:100%;box-sizing:border-box;font:inherit;padding:.4rem"></label></p>
 <p style="margin:0 0 .75rem"><label>{{t.nameLabel}}<br><input type="text" name="name" maxlength="100" autocomplete="name" value="{{values.name}}" style="width:100%;box-sizing:border-box;font:inherit;padding:.4rem"></label></p>
 <p aria-hidden="true" style="position:absolute;left:-10000px;top:auto;width:1px;height:1px;overflow:hidden"><label>{{t.honeypotLabel}} <input type="text" name="website" value="" tabindex="-1" autocomplete="off"></label></p>
+{{#if topics}}
+<fieldset style="border:0;padding:0;margin:0 0 .75rem"><legend style="font-weight:bold;margin-bottom:.25rem">{{topics.legend}}</legend>
+<input type="hidden" name="topics" value="shown">
+{{#each topics.items}}
+<label style="display:block"><input type="checkbox" name="topic" value="{{id}}"{{#if checked}} checked{{/if}}> {{title}}</label>
+{{/each}}
+</fieldset>
+{{/if}}
 <p style="margin:0 0 .75rem"><label><input type="checkbox" name="consent" value="yes" required> {{consent}}</label></p>
 <input type="hidden" name="stamp" value="{{stamp}}"{{#if stampUrl}} data-rassylka-stamp="{{stampUrl}}"{{/if}}>
 <input type="hidden" name="consent_hash" value="{{consentHash}}">
@@ -62,9 +74,10 @@ const FORM = template<FormData>("{{> subscribeForm}}");
 /** The form's data for a config with `subscribe:`; `stamp` given on the pages serve renders. */
 export function formData(
   config: Config & { subscribe: NonNullable<Config["subscribe"]> },
-  options: { page: string; stamp?: string; values?: { email: string; name: string }; errors?: FormError[] },
+  options: { page: string; stamp?: string; values?: { email: string; name: string; topics?: readonly string[] }; errors?: FormError[] },
 ): FormData {
   const t = pageStrings(config.language).subscribe;
+  const topics = config.topics ?? [];
   return {
     t,
     consent: config.subscribe.consent,
@@ -73,8 +86,20 @@ export function formData(
     stamp: options.stamp ?? "",
     stampUrl: options.stamp ? undefined : "subscribe/stamp",
     page: options.page,
-    values: options.values ?? { email: "", name: "" },
+    values: { email: options.values?.email ?? "", name: options.values?.name ?? "" },
     errors: (options.errors ?? []).map((e) => t.errors[e.code]),
+    ...(topics.length
+      ? {
+          topics: {
+            legend: translator(langOf(config.language) ?? "en").t("topics:formLegend"),
+            items: topics.map((x) => ({
+              id: x.id,
+              title: x.title,
+              checked: options.values?.topics ? options.values.topics.includes(x.id) : x.default,
+            })),
+          },
+        }
+      : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import { error, RassylkaError } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 import baseline from "./migrations/001-baseline.js";
 import leases from "./migrations/002-leases.js";
 import bounces from "./migrations/003-bounces.js";
@@ -9,6 +10,7 @@ import trials from "./migrations/007-trials.js";
 import clicks from "./migrations/008-clicks.js";
 import schedule from "./migrations/009-schedule.js";
 import polls from "./migrations/010-polls.js";
+import topics from "./migrations/011-topics.js";
 import abTests from "./migrations/012-ab-tests.js";
 import { type Db, sql, tableExists } from "./sql.js";
 
@@ -47,6 +49,7 @@ export const MIGRATIONS: readonly Migration[] = [
   clicks,
   schedule,
   polls,
+  topics,
   abTests,
 ];
 
@@ -57,9 +60,7 @@ export function latestVersion(migrations: readonly Migration[] = MIGRATIONS): nu
 /** A database migrated by a newer rassylka: this one does not know its tables, so it must not write them. */
 export function newerSchemaError(where: string, version: number, known: number): RassylkaError {
   return new RassylkaError(
-    error("state/newer-schema", `the state at ${where} has schema version ${version}; this rassylka knows up to ${known}`, {
-      fix: "upgrade rassylka on this machine to the version that migrated it",
-    }),
+    error("state/newer-schema", t("state:newerSchema", { where, version, known }), { fix: t("state:newerSchema.fix") }),
   );
 }
 

@@ -52,6 +52,10 @@ export interface Subscriber {
   unsubscribedAt: string | null;
   createdAt: string;
   updatedAt: string;
+  /** The topics the reader chose (ids), or null: never chosen, they get newsletter.yaml's default topics. */
+  topics: string[] | null;
+  /** The last change of `topics`: when, and from where (`form`, `preferences`, `one-click`, `import:…`). */
+  topicsChanged: { at: string | null; source: string | null };
 }
 
 /** The row as both backends store it (times ISO text, fields JSON text): also what `state copy` moves. */
@@ -76,6 +80,10 @@ export interface SubscriberRecord {
   unsubscribed_at: string | null;
   created_at: string;
   updated_at: string;
+  /** JSON array of topic ids, or NULL (never chosen). */
+  topics: string | null;
+  topics_at: string | null;
+  topics_source: string | null;
 }
 
 export const SUBSCRIBER_COLUMNS = [
@@ -98,12 +106,23 @@ export const SUBSCRIBER_COLUMNS = [
   "unsubscribed_at",
   "created_at",
   "updated_at",
+  "topics",
+  "topics_at",
+  "topics_source",
 ] as const satisfies readonly (keyof SubscriberRecord)[];
 
 export interface SubscriberInput {
   address: string;
   fields?: Record<string, string>;
   consent?: Partial<Consent>;
+  /** The topics chosen (the form's checkboxes, an import's `topics` column); left out: unchanged. */
+  topics?: readonly string[];
+}
+
+/** A change of a reader's topics: when, and from where. */
+export interface TopicChange {
+  at: string;
+  source: string;
 }
 
 /** A form request: the reader's address, fields, consent record, and the nonce of the link about to be mailed. */
@@ -156,6 +175,13 @@ export interface SubscriberStore {
   confirm(email: string, nonce: string, by: { at: string; ip: string | null; userAgent: string | null }): Promise<ConfirmOutcome>;
   /** One-click unsubscribe: those that are subscribers become `unsubscribed`; returns how many changed. */
   markUnsubscribed(emails: readonly string[], at: string): Promise<number>;
+  /** The reader's topics become `topics` (the preference page); false when there is no such subscriber. */
+  setTopics(email: string, topics: readonly string[], change: TopicChange): Promise<boolean>;
+  /**
+   * A one-click unsubscribe from one topic (`unsubscribe.scope: topic`): `topic` leaves the reader's topics
+   * (a reader who never chose gets `defaults` without it); false when there is no such subscriber.
+   */
+  dropTopic(email: string, topic: string, defaults: readonly string[], change: TopicChange): Promise<boolean>;
   /** Confirmed and not suppressed, in pages by key (for `send --subscribers`). */
   confirmedPage(after: string, limit: number): Promise<Subscriber[]>;
   /**
@@ -203,7 +229,30 @@ export function toSubscriber(r: SubscriberRecord): Subscriber {
     unsubscribedAt: r.unsubscribed_at,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+    topics: parseTopics(r.topics),
+    topicsChanged: { at: r.topics_at ?? null, source: r.topics_source ?? null },
   };
+}
+
+/** The stored topics: an array of ids, or null (never chosen; also for anything unreadable). */
+export function parseTopics(text: string | null | undefined): string[] | null {
+  if (text === null || text === undefined) return null;
+  try {
+    const v = JSON.parse(text);
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The topics columns for a change, or nothing when the input leaves topics alone. */
+function topicColumns(
+  topics: readonly string[] | undefined,
+  at: string,
+  source: string,
+): Partial<Pick<SubscriberRecord, "topics" | "topics_at" | "topics_source">> {
+  if (!topics) return {};
+  return { topics: JSON.stringify([...new Set(topics)].sort()), topics_at: at, topics_source: source };
 }
 
 function consentColumns(consent: Partial<Consent> | undefined, at: string) {
@@ -233,6 +282,10 @@ function newRecord(input: SubscriberInput, status: SubscriberStatus, source: str
     unsubscribed_at: null,
     created_at: at,
     updated_at: at,
+    topics: null,
+    topics_at: null,
+    topics_source: null,
+    ...topicColumns(input.topics, at, source),
   };
 }
 
@@ -260,6 +313,7 @@ export function decideRequest(
     confirm_nonce: input.nonce,
     confirm_sent_at: input.at,
     updated_at: input.at,
+    ...topicColumns(input.topics, input.at, "form"),
   };
   return { write, outcome: { kind: "pending", previous: existing?.status as SubscriberStatus | undefined } };
 }
@@ -319,6 +373,9 @@ export function decideUpsert(
       ? { outcome: "kept-unsubscribed" }
       : { write: { ...existing, fields, updated_at: options.at }, outcome: "kept-unsubscribed" };
   }
+  const chosen = topicColumns(input.topics, options.at, options.source);
+  // the same topics again (an import run twice): the last change keeps its time and source
+  const topics = chosen.topics === existing.topics ? {} : chosen;
   if (existing.status === "pending" && options.status === "confirmed") {
     return {
       outcome: "confirmed",
@@ -331,10 +388,11 @@ export function decideUpsert(
         confirm_nonce: null,
         confirmed_at: options.at,
         updated_at: options.at,
+        ...topics,
       },
     };
   }
-  return { write: { ...existing, fields, address: input.address.trim(), updated_at: options.at }, outcome: "updated" };
+  return { write: { ...existing, fields, address: input.address.trim(), updated_at: options.at, ...topics }, outcome: "updated" };
 }
 
 function safeParse(fields: string): Record<string, string> {
@@ -445,6 +503,38 @@ export class SqlSubscribers implements SubscriberStore {
     if (!emails.length) return 0;
     return this.db.run(sql`UPDATE subscribers SET status = 'unsubscribed', confirm_nonce = NULL, unsubscribed_at = ${at}, updated_at = ${at}
       WHERE email IN (${join(emails.map(addressKey))}) AND status <> 'unsubscribed'`);
+  }
+
+  async setTopics(email: string, topics: readonly string[], change: TopicChange): Promise<boolean> {
+    const columns = topicColumns(topics, change.at, change.source);
+    return (
+      (await this.db.run(
+        sql`UPDATE subscribers SET topics = ${columns.topics}, topics_at = ${change.at}, topics_source = ${change.source}, updated_at = ${change.at}
+            WHERE email = ${addressKey(email)}`,
+      )) === 1
+    );
+  }
+
+  async dropTopic(email: string, topic: string, defaults: readonly string[], change: TopicChange): Promise<boolean> {
+    return this.db.tx(
+      async (t) => {
+        const row = await this.row(t, email);
+        if (!row) return false;
+        const now = parseTopics(row.topics) ?? [...defaults];
+        if (!now.includes(topic) && row.topics !== null) return true;
+        await this.write(t, {
+          ...row,
+          ...topicColumns(
+            now.filter((x) => x !== topic),
+            change.at,
+            change.source,
+          ),
+          updated_at: change.at,
+        });
+        return true;
+      },
+      [lockOf(email)],
+    );
   }
 
   async confirmedPage(after: string, limit: number): Promise<Subscriber[]> {

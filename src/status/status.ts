@@ -19,6 +19,8 @@ export type { BounceCounts };
 export interface IssueStatus {
   issue: string;
   subject?: string;
+  /** Who the send went to, as recorded when it started (`--subscribers --audience x (topic y)`, the CSV's path); docs/audiences.md. */
+  audience?: string;
   counts: { total: number; sent: number; failed: number; pending: number; suppressed: number; invalid: number; duplicates: number };
   failures: { email: string; code: number | null; message: string }[];
   /** The list's rows of the latest run that are not addresses (the send's summary names only the first ones). */
@@ -209,6 +211,10 @@ export async function sendStatus(
     // bounces and complaints that came back after the send (src/state/bounces.ts)
     for (const s of all) Object.assign(s.counts, await store.bounces.counts(s.issue));
     for (const s of all) s.ab = await store.ab.summary(s.issue);
+    for (const s of all) {
+      const label = (await store.audiences.of(s.issue))?.label;
+      if (label) s.audience = label;
+    }
     // a campaign's figures are Sendsay's: read only for the issue asked about
     if (ref && all[0]) all[0].campaign = await campaignStatus(store.campaigns, all[0].issue, root, env);
     return all;

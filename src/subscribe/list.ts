@@ -48,6 +48,17 @@ export function listSubscribers(location: StateLocation, status?: SubscriberStat
   return withSubscribers(location, (s) => s.list({ status }));
 }
 
+/** The topics of newsletter.yaml at `root` a reader who never chose gets; none without a readable newsletter.yaml. */
+export async function defaultTopicsAt(root: string): Promise<string[]> {
+  try {
+    const { loadConfig } = await import("../config/load.js");
+    const { config } = await loadConfig(root);
+    return (config?.topics ?? []).filter((x) => x.default).map((x) => x.id);
+  } catch {
+    return [];
+  }
+}
+
 export interface AddOptions {
   name?: string;
   /** They agreed elsewhere: confirmed at once (the record says source cli). */

@@ -19,9 +19,13 @@ export interface SubscriberJson {
   unsubscribedAt: string | null;
   createdAt: string;
   updatedAt: string;
+  /** The topics the reader gets: those chosen, or for one who never chose, `defaults` (docs/audiences.md). */
+  topics: string[];
+  /** The last change of the topics (time and source); nulls when never chosen. */
+  topicsChanged: Subscriber["topicsChanged"];
 }
 
-export function subscriberJson(s: Subscriber): SubscriberJson {
+export function subscriberJson(s: Subscriber, defaults: readonly string[] = []): SubscriberJson {
   return {
     email: s.email,
     address: s.address,
@@ -33,11 +37,15 @@ export function subscriberJson(s: Subscriber): SubscriberJson {
     unsubscribedAt: s.unsubscribedAt,
     createdAt: s.createdAt,
     updatedAt: s.updatedAt,
+    topics: s.topics ?? [...defaults],
+    topicsChanged: s.topicsChanged,
   };
 }
 
 /** The record's columns, after `email` and the readers' own fields. */
 export const RECORD_COLUMNS = [
+  // the topics chosen, ids separated by `;`; empty: never chosen (the reader gets the default topics)
+  "topics",
   "status",
   "source",
   "consent_at",
@@ -62,6 +70,7 @@ export function subscribersCsv(list: readonly Subscriber[]): string {
   const rows = list.map((s) => [
     s.address,
     ...fieldNames.map((k) => s.fields[k] ?? ""),
+    (s.topics ?? []).join(";"),
     s.status,
     s.source,
     s.consent.at,
@@ -95,10 +104,15 @@ export function importedRow(row: AudienceRow, file: string): { input: Subscriber
   }
   if (record.status?.trim().toLowerCase() === "unsubscribed") return { skip: "unsubscribed in the file" };
   const or = (v: string | undefined) => (v?.trim() ? v : undefined);
+  const topics = or(record.topics)
+    ?.split(";")
+    .map((x) => x.trim())
+    .filter(Boolean);
   return {
     input: {
       address: row.address,
       fields,
+      ...(topics ? { topics } : {}),
       consent: {
         at: or(record.consent_at),
         ip: or(record.consent_ip),

@@ -22,9 +22,10 @@ import { CONFIRM_TTL_MS, checkFormStamp, createConfirmToken, createFormStamp, ve
  * one confirmation email. Whatever the address's state — new, pending, confirmed, over its own limit —
  * the answer is the same "check your mail" page: the form never tells whether an address is subscribed.
  */
-export type SubscribeConfig = Pick<NewsletterConfig, "name" | "language" | "from" | "replyTo" | "returnPath" | "url"> & {
-  subscribe: NonNullable<NewsletterConfig["subscribe"]>;
-};
+export type SubscribeConfig = Pick<NewsletterConfig, "name" | "language" | "from" | "replyTo" | "returnPath" | "url"> &
+  Partial<Pick<NewsletterConfig, "topics">> & {
+    subscribe: NonNullable<NewsletterConfig["subscribe"]>;
+  };
 
 export interface SubscribeContext {
   config: SubscribeConfig;
@@ -58,6 +59,8 @@ export interface SubscribeFields {
   consentHash?: string;
   /** The page the form is on, as the page says it. */
   page?: string;
+  /** The ticked topic checkboxes (`topic`, repeated); undefined when the form had none. */
+  topics?: string[];
 }
 
 export interface Client {
@@ -98,7 +101,7 @@ export type SubscribeOutcome =
   /** 200: "check your mail" — the same for every address. */
   | { kind: "check-mail"; log: SubscribeLog }
   /** 422: the form again, with what to correct, the values typed, and a fresh stamp. */
-  | { kind: "form"; errors: FormError[]; values: { email: string; name: string }; stamp: string; log: SubscribeLog }
+  | { kind: "form"; errors: FormError[]; values: { email: string; name: string; topics?: string[] }; stamp: string; log: SubscribeLog }
   /** 429: this IP, or everyone, asked too often; `retryAfter` seconds. */
   | { kind: "limited"; retryAfter: number; log: SubscribeLog }
   /** 503: the confirmation could not be sent (the reader is pending; asking again later works). */
@@ -159,7 +162,25 @@ export function subscribeFields(body: unknown): SubscribeFields {
     stamp: first(b.stamp),
     consentHash: first(b.consent_hash),
     page: first(b.page),
+    // the form says it showed the checkboxes: none ticked is a choice too
+    ...(b.topic !== undefined || first(b.topics) === "shown"
+      ? {
+          topics: (Array.isArray(b.topic) ? b.topic : b.topic === undefined ? [] : [b.topic]).filter(
+            (x): x is string => typeof x === "string",
+          ),
+        }
+      : {}),
   };
+}
+
+/**
+ * The topics a form request records: the known ones ticked. A form without the checkboxes (a custom one,
+ * or one built before topics) leaves them unchosen, so the reader gets the default topics.
+ */
+function requestedTopics(config: SubscribeConfig, fields: SubscribeFields): string[] | undefined {
+  const known = (config.topics ?? []).map((x) => x.id);
+  if (!known.length || !fields.topics) return undefined;
+  return known.filter((id) => fields.topics!.includes(id));
 }
 
 /** `POST /subscribe`. */
@@ -182,7 +203,11 @@ export async function requestSubscription(
   const again = (errors: FormError[], result: SubscribeResult, detail?: string): SubscribeOutcome => ({
     kind: "form",
     errors,
-    values: { email: email.slice(0, FIELD_LIMITS.email), name: name.slice(0, FIELD_LIMITS.name) },
+    values: {
+      email: email.slice(0, FIELD_LIMITS.email),
+      name: name.slice(0, FIELD_LIMITS.name),
+      topics: requestedTopics(ctx.config, fields),
+    },
     stamp: formStamp(ctx, now),
     log: log(result, detail),
   });
@@ -223,9 +248,11 @@ export async function requestSubscription(
   const at = new Date(now).toISOString();
   const page = (fields.page || client.referer || "").slice(0, FIELD_LIMITS.page) || null;
   const work = async (): Promise<SubscribeLog> => {
+    const topics = requestedTopics(ctx.config, fields);
     const outcome = await ctx.store.request({
       address: email,
       fields: name ? { name } : {},
+      ...(topics ? { topics } : {}),
       consent: {
         at,
         ip: client.ip,

@@ -33,6 +33,8 @@ const reader = (address: string): Subscriber => ({
   consent: { at: "2026-12-01T10:00:00.000Z", ip: "127.0.0.1", userAgent: "test", page: "/", text: "Да", textHash: "x" },
   confirmed: { at: "2026-12-01T10:05:00.000Z", ip: "127.0.0.1", userAgent: "test" },
   unsubscribedAt: null,
+  topics: null,
+  topicsChanged: { at: null, source: null },
   createdAt: "2026-12-01T10:00:00.000Z",
   updatedAt: "2026-12-01T10:05:00.000Z",
 });

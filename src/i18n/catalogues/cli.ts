@@ -55,6 +55,8 @@ export const cli: Catalogue = {
     "command.init": "create a new newsletter folder (config, templates, one example issue)",
     "command.send": "deliver an issue to a list over SMTP or into outbox/<slug>/*.eml, with a crash-safe ledger (re-run to resume)",
     "command.doctor": "check the sending domain before a send: SPF, DKIM, DMARC, MX and the records to publish",
+    "command.audience":
+      "how many readers an audience, an issue or the whole list reaches now, per topic, and the change since its last send (docs/audiences.md)",
     "command.status": "show the send ledger: counts and failures of an issue (or of every issue sent)",
     "command.suppress": "addresses never to send to (unsubscribed, bounced): add, remove, list, import, export",
     "command.subscribers": "the subscriber list rassylka keeps (the subscribe form, imports): list, add, remove, import, export",
@@ -132,6 +134,8 @@ export const cli: Catalogue = {
     "command.send":
       "разослать выпуск по списку через SMTP или в outbox/<slug>/*.eml; журнал отправки переживает сбои (запустите снова, чтобы продолжить)",
     "command.doctor": "проверить домен рассылки перед отправкой: SPF, DKIM, DMARC, MX и записи, которые нужно опубликовать",
+    "command.audience":
+      "сколько читателей сейчас у аудитории, выпуска или всего списка, по темам, и как это изменилось с последней отправки (docs/audiences.md)",
     "command.status": "журнал отправки: сколько писем ушло и какие не дошли — по выпуску (или по всем разосланным)",
     "command.suppress": "адреса, на которые не писать (отписались, письма не доходят): add, remove, list, import, export",
     "command.subscribers": "список читателей, который ведёт rassylka (форма подписки, импорт): list, add, remove, import, export",
@@ -210,6 +214,8 @@ export const cli: Catalogue = {
     "command.send":
       "розіслати випуск за списком через SMTP або в outbox/<slug>/*.eml; журнал надсилання переживає збої (запустіть знову, щоб продовжити)",
     "command.doctor": "перевірити домен розсилки перед надсиланням: SPF, DKIM, DMARC, MX і записи, які треба опублікувати",
+    "command.audience":
+      "скільки читачів зараз в аудиторії, випуску чи всьому списку, за темами, і як це змінилося з останнього надсилання (docs/audiences.md)",
     "command.status": "журнал надсилання: скільки листів пішло і які не дійшли — за випуском (або за всіма розісланими)",
     "command.suppress": "адреси, на які не писати (відписалися, листи не доходять): add, remove, list, import, export",
     "command.subscribers": "список читачів, який веде rassylka (форма підписки, імпорт): list, add, remove, import, export",

@@ -35,6 +35,7 @@ import { subscribe } from "./subscribe.js";
 import { subscribers } from "./subscribers.js";
 import { suppress } from "./suppress.js";
 import { templates } from "./templates.js";
+import { topics } from "./topics.js";
 import { tracking } from "./tracking.js";
 import type { Catalogue } from "./types.js";
 
@@ -80,5 +81,6 @@ export const CATALOGUES: Record<string, Catalogue> = {
   subscribers,
   suppress,
   templates,
+  topics,
   tracking,
 };
