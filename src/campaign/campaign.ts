@@ -1,6 +1,7 @@
 import type { NewsletterConfig } from "../config/schema.js";
 import { type Diagnostic, RassylkaError } from "../diagnostics.js";
 import { t } from "../i18n/index.js";
+import { abTestOf } from "../issue/ab-test.js";
 import { type SendsayLetter, toSendsayLetter } from "../message/message.js";
 import { createPersonaliser } from "../render/personalise.js";
 import type { CompiledIssue } from "../render/pipeline.js";
@@ -56,6 +57,17 @@ export interface LetterOptions {
  * translated with its file, line and fix, before anything is submitted.
  */
 export function campaignParts(compiled: CompiledIssue, config: CampaignConfig, options: LetterOptions = {}): CampaignLetterParts {
+  // an A/B test of subjects is not carried to Sendsay's split test yet (docs/ab-testing.md): refused before
+  // anything goes out, rather than sending the first subject to the whole list
+  if (abTestOf(compiled))
+    throw new RassylkaError({
+      ruleId: "sendsay/ab-test",
+      severity: "error",
+      file: compiled.source,
+      field: "subject",
+      message: t("ab:sendsayCampaign"),
+      fix: t("ab:sendsayCampaign.fix"),
+    });
   if (options.withoutFields) {
     const filled = createPersonaliser(compiled).render({ email: EMAIL_MARKER, unsubscribeUrl: UNSUBSCRIBE_MARKER });
     return literalToProscript(

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { tr } from "../i18n/index.js";
 import type { ReportResult } from "../report/report.js";
+import { abLines } from "../status/ab.js";
 import type { Io } from "./print.js";
 import { stateFromFlags } from "./state-flag.js";
 
@@ -55,6 +56,7 @@ function summary(result: ReportResult): string[] {
     `  ${f.opens ? w.t("report:opens", { unique: n(f.opens.unique), proxy: n(f.opens.proxy) }) : w.t("report:opensOff")}`,
     `  ${w.t("report:rates", { ctr: pct(r.rates.clickThrough), cto: pct(r.rates.clickToOpen) })}`,
   ];
+  if (f.ab) lines.push(...abLines(f.ab, f.issue));
   if (result.clickMap) lines.push(`  ${w.t("report:clickMapOff", { reason: result.clickMap })}`);
   lines.push(w.t("report:written", { file: result.file }));
   return lines;

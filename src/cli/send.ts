@@ -8,6 +8,7 @@ import { duration } from "../send/outcome.js";
 import { sendRequest } from "../send/send-request.js";
 import { SMTP_TLS_INSECURE_ENV } from "../send/transport-choice.js";
 import { SMTP_URL_ENV } from "../send/transports/smtp.js";
+import { abLines } from "../status/ab.js";
 import { domainKey } from "../util/domain.js";
 import { maskUrlPasswords, redactor, secretsIn } from "../util/redact.js";
 import { type Io, redactingIo } from "./io.js";
@@ -57,6 +58,10 @@ export interface SendFlags {
   group?: string;
   force?: boolean;
   withoutSubscriberFields?: boolean;
+  /** `--ab-decide`: decide the issue's A/B test of subjects now, then send the winner to the rest. */
+  abDecide?: boolean;
+  /** `--ab-winner N`: the editor picks subject N (1-based) as the winner, then the rest get it. */
+  abWinner?: number;
 }
 
 export interface SendRuntime {
@@ -193,6 +198,7 @@ export function formatSummary(s: SendSummary, command: string): string[] {
   const already = s.alreadySent ? t("send:already", { count: s.alreadySent }) : "";
   // a dry run delivered nothing and a trial wrote files: neither says "sent"
   lines.push(t(s.mode === "dry-run" ? "send:counts.dryRun" : s.trial ? "send:counts.trial" : "send:counts", { ...s, already }));
+  if (s.ab) lines.push(...abLines(s.ab, s.slug));
   if (s.workers > 1) lines.push(t("send:shared", { others: s.workers - 1, count: s.sentByOthers, slug: s.slug }));
   if (s.retried) lines.push(t("send:retried", { count: s.retried }));
   if (s.resent) {
@@ -355,6 +361,8 @@ export function registerSend(program: Command, io: Io, setCode: (c: number) => v
     .option("--allow-changed", t("send:flag.allowChanged"))
     .option("--allow-no-one-click", t("send:flag.allowNoOneClick"))
     .option("--allow-unaligned", t("send:flag.allowUnaligned"))
+    .option("--ab-decide", t("ab:flag.decide"))
+    .option("--ab-winner <n>", t("ab:flag.winner"), positiveInt("--ab-winner"))
     .option("--group <id>", t("send:flag.group"))
     .option("--force", t("send:flag.force"))
     .option("--without-subscriber-fields", t("send:flag.withoutSubscriberFields"))

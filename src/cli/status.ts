@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { describeStatus } from "../campaign/campaign.js";
 import { t, tr } from "../i18n/index.js";
+import { abLines } from "../status/ab.js";
 import { type BounceCounts, sendStatus } from "../status/status.js";
 import { addressReasons, type Io, replyText } from "./print.js";
 import { describeStats } from "./sendsay.js";
@@ -46,6 +47,7 @@ export async function runStatus(
     if (!c.total) io.out(t("send:status.notSent"));
     if (s.audience) io.out(t("topics:status.audience", { audience: s.audience }));
     io.out(t("send:status.counts", { ...c }));
+    if (s.ab) for (const line of abLines(s.ab, s.issue)) io.out(line);
     for (const f of s.failures.slice(0, 100)) io.out(`  ✗ ${f.email} — ${replyText(f.code, f.message)}`);
     if (s.failures.length > 100) io.out(t("send:status.more", { count: s.failures.length - 100 }));
     if (s.invalidRows.length) io.out(t("send:status.invalidHeading"));

@@ -4,7 +4,7 @@ import { zodDiagnostics, zodErrorMap } from "../config/zod.js";
 import type { Diagnostic } from "../diagnostics.js";
 import { t } from "../i18n/index.js";
 import { parseYaml } from "../util/yaml.js";
-import { frontMatterSchema, type ScheduleAudience, slugPattern } from "./schema.js";
+import { type AbTest, frontMatterSchema, percent, type ScheduleAudience, slugPattern, waitMinutes } from "./schema.js";
 import { slugFromFile } from "./slug.js";
 
 export interface Issue {
@@ -15,7 +15,12 @@ export interface Issue {
   text: string;
   slug: string;
   title: string;
+  /** The subject; with an A/B test, the first of `subjects`. */
   subject: string;
+  /** An A/B test's subjects, in the front-matter's order (2–4); undefined for one subject. */
+  subjects?: string[];
+  /** An A/B test of `subjects` (front-matter `abTest`, defaults filled in). */
+  abTest?: AbTest;
   preheader: string;
   date: string;
   author?: string;
@@ -91,6 +96,28 @@ export function parseIssue(
     };
   }
   const fm = result.data;
+  const subjects = Array.isArray(fm.subject) ? fm.subject : undefined;
+  if (fm.abTest && !subjects)
+    return fail({
+      ruleId: "frontmatter",
+      message: t("ab:schema.oneSubject"),
+      line: keyLine(src, "abTest"),
+      field: "abTest",
+      fix: t("ab:schema.oneSubject.fix"),
+    });
+  const abTest: AbTest | undefined = subjects && {
+    sample: percent(fm.abTest?.sample ?? "10%") ?? 0.1,
+    waitMinutes: waitMinutes(fm.abTest?.wait ?? "4h") ?? 240,
+    metric: fm.abTest?.metric ?? "clicks",
+  };
+  if (subjects && abTest && subjects.length * abTest.sample >= 1)
+    return fail({
+      ruleId: "frontmatter",
+      message: t("ab:schema.noneLeft", { count: subjects.length, sample: Math.round(abTest.sample * 100) }),
+      line: keyLine(src, "abTest"),
+      field: "abTest.sample",
+      fix: t("ab:schema.noneLeft.fix", { max: Math.floor(99 / subjects.length) }),
+    });
   const slug = fm.slug ?? slugFromFile(file);
   if (!slugPattern.test(slug)) {
     return fail({
@@ -119,7 +146,9 @@ export function parseIssue(
       text,
       slug,
       title: fm.title,
-      subject: fm.subject ?? fm.title,
+      subject: subjects?.[0] ?? (fm.subject as string | undefined) ?? fm.title,
+      subjects,
+      abTest,
       preheader: fm.preheader ?? "",
       date: fm.date,
       author: fm.author ?? config.author,
@@ -136,4 +165,10 @@ export function parseIssue(
     },
     diagnostics: [],
   };
+}
+
+/** The file line where a top-level front-matter key is written (1 when it cannot be found). */
+function keyLine(text: string, key: string): number {
+  const i = text.split(/\r?\n/).findIndex((l) => l.startsWith(`${key}:`));
+  return i < 0 ? 1 : i + 1;
 }

@@ -6,10 +6,43 @@ import { slugPattern } from "./slug.js";
 
 export { slugPattern };
 
+/** A/B tests compare at most this many subjects. */
+export const MAX_SUBJECTS = 4;
+
+/** `20%` → 0.2; undefined unless a share above 0 and at most 50 %. */
+export function percent(value: string): number | undefined {
+  const m = /^\s*(\d{1,2}(?:\.\d+)?)\s*%\s*$/.exec(value);
+  const n = m ? Number(m[1]) : Number.NaN;
+  return n > 0 && n <= 50 ? n / 100 : undefined;
+}
+
+/** `30m`, `4h` → minutes; undefined outside 30 minutes to 48 hours (both included). */
+export function waitMinutes(value: string): number | undefined {
+  const m = /^\s*(\d{1,4})\s*(m|h)\s*$/.exec(value);
+  if (!m) return undefined;
+  const minutes = Number(m[1]) * (m[2] === "h" ? 60 : 1);
+  return minutes >= 30 && minutes <= 48 * 60 ? minutes : undefined;
+}
+
 export const frontMatterSchema = z.strictObject({
   title: z.string().min(1),
   date: isoDate,
-  subject: z.string().min(1).optional(),
+  /** One subject, or 2–4 for an A/B test of subjects (docs/ab-testing.md). */
+  subject: z.union([z.string().min(1), z.array(z.string().min(1)).min(2).max(MAX_SUBJECTS)]).optional(),
+  /** How an A/B test of the subjects runs (docs/ab-testing.md); only with a list of subjects. */
+  abTest: z
+    .strictObject({
+      sample: z
+        .string()
+        .default("10%")
+        .refine((v) => percent(v) !== undefined, { error: () => t("ab:schema.sample"), params: { fixKey: "ab:schema.sample.fix" } }),
+      wait: z
+        .string()
+        .default("4h")
+        .refine((v) => waitMinutes(v) !== undefined, { error: () => t("ab:schema.wait"), params: { fixKey: "ab:schema.wait.fix" } }),
+      metric: z.enum(["clicks", "opens"]).default("clicks"),
+    })
+    .optional(),
   preheader: z.string().optional(),
   author: z.string().optional(),
   slug: z
@@ -46,5 +79,23 @@ export const frontMatterSchema = z.strictObject({
 
 export type FrontMatter = z.output<typeof frontMatterSchema>;
 
+/** An A/B test of subjects as the send uses it (docs/ab-testing.md). */
+export interface AbTest {
+  /** Share of the list per variant (0.1 for `10%`). */
+  sample: number;
+  /** How long after the sample is out the decision is due, minutes. */
+  waitMinutes: number;
+  metric: "clicks" | "opens";
+}
+
 /** Who a scheduled issue goes to (front-matter `audience`). */
 export type ScheduleAudience = string | { sendsay: string };
+
+/** An A/B test of subjects as the send uses it (docs/ab-testing.md). */
+export interface AbTest {
+  /** Share of the list per variant (0.1 for `10%`). */
+  sample: number;
+  /** How long after the sample is out the decision is due, minutes. */
+  waitMinutes: number;
+  metric: "clicks" | "opens";
+}

@@ -1,5 +1,5 @@
 import type { Diagnostic } from "../diagnostics.js";
-import { language } from "../i18n/index.js";
+import { language, t } from "../i18n/index.js";
 import { type PreviewStrings, pageStrings } from "../i18n/pages.js";
 import { formatKb, GMAIL_CLIP_BYTES, sizeLevel } from "../message/size.js";
 import { issueDate } from "../render/events.js";
@@ -282,6 +282,8 @@ interface IssuePageView extends LayoutView {
     file: string;
     readers?: { value: number; label: string; selected: boolean }[];
     preheader?: string;
+    /** An A/B test's subjects as inbox rows (subject and preheader), with the note saying how they go out. */
+    inbox?: { note: string; rows: { subject: string; preheader: string }[] };
     findings: DiagnosticView[];
     src: string;
     text: string;
@@ -296,6 +298,7 @@ const ISSUE = template<IssuePageView>(`{{#> preview/layout}}<p><a href="/">{{l.a
 {{#if lastGood}}<p class="meta"><span class="badge muted">{{@root.l.lastGood}}</span></p>{{/if}}
 <div class="meta"><time datetime="{{date}}">{{dateText}}</time>{{#if draft}} <span class="badge draft">{{@root.l.draft}}</span>{{/if}} {{#if size}}{{> preview/size size}}{{/if}} {{> preview/counts l=@root.l}} <code>{{file}}</code> {{#if readers}}<label class="reader">{{@root.l.reader}}: <select id="subscriber"><option value="">{{@root.l.noReader}}</option>{{#each readers}}<option value="{{value}}"{{#if selected}} selected{{/if}}>{{label}}</option>{{/each}}</select></label>{{/if}}</div>
 {{#if preheader}}<p class="meta">{{@root.l.preheader}}: {{preheader}}</p>{{/if}}
+{{#if inbox}}<section class="inbox" id="ab-subjects"><p class="meta">{{inbox.note}}</p><ol>{{#each inbox.rows}}<li><strong>{{subject}}</strong>{{#if preheader}} — <span class="meta">{{preheader}}</span>{{/if}}</li>{{/each}}</ol></section>{{/if}}
 <section class="findings" id="findings"><h2>{{@root.l.findings}}</h2>{{#if findings.length}}{{> preview/diagnostics findings}}{{else}}<p>{{@root.l.none}}</p>{{/if}}</section>
 <div class="tabs" role="tablist">
 <button role="tab" data-tab="email" aria-selected="true">{{@root.l.email}}</button>
@@ -338,6 +341,12 @@ export function issuePage(ctx: PageContext, view: IssueView): string {
         ? view.subscribers.map((s, i) => ({ value: i, label: subscriberLabel(s, i), selected: view.selected === i }))
         : undefined,
       preheader: c.preheader || undefined,
+      inbox: c.subjects
+        ? {
+            note: t("ab:inboxRows", { sample: Math.round((c.abTest?.sample ?? 0.1) * 100) }),
+            rows: c.subjects.map((subject) => ({ subject, preheader: c.preheader })),
+          }
+        : undefined,
       findings: diagnosticViews(findings),
       src: `/issue/${encodeURIComponent(report.key)}/email.html${view.selected !== undefined ? `?s=${view.selected}` : ""}`,
       text: view.text ?? "",

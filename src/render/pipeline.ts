@@ -2,7 +2,7 @@ import type { IssueTracking, NewsletterConfig } from "../config/schema.js";
 import { type Diagnostic, error, hasErrors } from "../diagnostics.js";
 import { langOf, t, translator } from "../i18n/index.js";
 import type { Issue } from "../issue/load.js";
-import type { ScheduleAudience } from "../issue/schema.js";
+import type { AbTest, ScheduleAudience } from "../issue/schema.js";
 import { nearest } from "../util/suggest.js";
 import { checkTemplate, NotADate, renderFailureLine } from "./checks/index.js";
 import { type FooterEvent, footerEvents, formatDate } from "./events.js";
@@ -53,6 +53,9 @@ export interface CompiledIssue {
   source: string;
   title: string;
   subject: string;
+  /** An A/B test's subjects (`subject` is the first); see src/send/ab-test.ts. */
+  subjects?: string[];
+  abTest?: AbTest;
   preheader: string;
   date: string;
   draft: boolean;
@@ -393,6 +396,7 @@ export async function compileIssue(issue: Issue, ctx: RenderContext): Promise<Co
       source: issue.file,
       title: issue.title,
       subject: issue.subject,
+      ...(issue.subjects ? { subjects: issue.subjects, abTest: issue.abTest } : {}),
       preheader: issue.preheader,
       date: issue.date,
       draft: issue.draft,

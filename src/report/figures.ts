@@ -1,5 +1,6 @@
 import { readerKeyer } from "../identity/click-token.js";
 import type { PollResult } from "../polls/results.js";
+import type { AbSummary } from "../state/ab.js";
 import type { ClassFigures, DayCount, IssueRow, LinkFigures, ReportStore } from "../state/report.js";
 
 /**
@@ -17,6 +18,8 @@ export interface IssueFigures {
   timeline: { at: string; clicks: number }[];
   /** The issue's polls with their votes (docs/polls.md), when it has any. */
   polls?: PollResult[];
+  /** The issue's A/B test of subjects (docs/ab-testing.md): each variant's figures and the decision. */
+  ab?: AbSummary;
 }
 
 export interface DomainRow {

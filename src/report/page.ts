@@ -1,5 +1,7 @@
 import type { Translator } from "../i18n/index.js";
 import { languageTag, template } from "../site/templates.js";
+import type { AbSummary } from "../state/ab.js";
+import { abLines } from "../status/ab.js";
 import type { ClickMap } from "./click-map.js";
 import type { IssueReport, NewsletterReport } from "./figures.js";
 
@@ -51,6 +53,8 @@ interface IssueView {
   domains: { domain: string; sent: string; bounced: string; clicked: string }[];
   domainChart?: string;
   polls: { question: string; answers: { text: string; votes: string; share: string }[]; voters: string }[];
+  /** An A/B test of subjects: its heading and a line per subject, the rest and the decision. */
+  ab?: { heading: string; lines: string[] };
 }
 
 const ISSUE = template<IssueView>(`<!doctype html>
@@ -90,6 +94,10 @@ const ISSUE = template<IssueView>(`<!doctype html>
 {{#if domainChart}}<figure class="chart" id="domains-chart">{{!-- html: SVG drawn by Observable Plot from our numbers --}}{{{domainChart}}}</figure>{{/if}}
 <table id="domains"><thead><tr><th>{{w.domain}}</th><th class="n">{{w.sent}}</th><th class="n">{{w.bounced}}</th><th class="n">{{w.clicked}}</th></tr></thead>
 <tbody>{{#each domains}}<tr><td>{{domain}}</td><td class="n">{{sent}}</td><td class="n">{{bounced}}</td><td class="n">{{clicked}}</td></tr>{{/each}}</tbody></table>
+{{#if ab}}
+<h2>{{ab.heading}}</h2>
+<ul id="ab-test">{{#each ab.lines}}<li>{{this}}</li>{{/each}}</ul>
+{{/if}}
 {{#if polls.length}}
 <h2>{{w.polls}}</h2>
 {{#each polls}}<h3>{{question}}</h3>
@@ -177,6 +185,7 @@ export function issuePage(
     mapOff: "off" in map ? tr.t("report:clickMapOff", { reason: map.off }) : undefined,
     domains: f.domains.map((d) => ({ domain: d.domain, sent: n(d.sent), bounced: n(d.bounced), clicked: n(d.clicked) })),
     domainChart: charts.domains,
+    ab: f.ab ? abView(f.ab, f.issue) : undefined,
     polls: (f.polls ?? []).map((p) => ({
       question: p.question,
       answers: p.answers.map((a) => ({ text: a.text, votes: n(a.votes), share: pct(p.voters ? a.votes / p.voters : null) })),
@@ -284,4 +293,10 @@ export function newsletterPage(
     })),
     weeks: r.weeks.map((w) => ({ week: w.week, confirmed: n(w.confirmed), unsubscribed: n(w.unsubscribed), bounced: n(w.bounced) })),
   });
+}
+
+/** The A/B test's lines (src/status/ab.ts, as `status` prints them) as the page's heading and list. */
+function abView(ab: AbSummary, slug: string): IssueView["ab"] {
+  const [heading, ...lines] = abLines(ab, slug);
+  return { heading: heading.replace(/:$/, ""), lines: lines.map((l) => l.trim()) };
 }

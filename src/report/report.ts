@@ -125,6 +125,8 @@ async function oneIssue(project: Project, store: Store, ref: string, options: Re
   // the issue's polls, when it has any (docs/polls.md)
   const polls = await pollFigures(store.polls, slug);
   if (polls.length) report.figures.polls = polls;
+  const ab = await store.ab.summary(slug);
+  if (ab) report.figures.ab = ab;
   const f = report.figures;
   const charts = await import("./charts.js");
   const words = chartWords(tr);

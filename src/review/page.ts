@@ -1,4 +1,5 @@
 import Handlebars from "handlebars";
+import { type Lang, translator } from "../i18n/index.js";
 import type { IssueReview, ReviewImage, ReviewResult, ReviewSide } from "./review.js";
 import { formatKb, GMAIL_CLIP_BYTES } from "./sources.js";
 import { formatIssueDate, formatShare, formatTimestamp, type ReviewStrings, reviewStrings } from "./strings.js";
@@ -77,6 +78,7 @@ const TEMPLATE = `<!doctype html>
   <dl class="facts">
     {{#each facts}}<div><dt>{{label}}</dt><dd>{{value}}</dd></div>{{/each}}
   </dl>
+  {{#if inbox}}<div class="inbox" id="ab-{{anchor}}"><p>{{inbox.note}}</p><ol>{{#each inbox.rows}}<li><strong>{{subject}}</strong>{{#if preheader}} — {{preheader}}{{/if}}</li>{{/each}}</ol></div>{{/if}}
   {{#each errors}}<p class="error">{{this}}</p>{{/each}}
   {{#each notes}}<p class="note">{{this}}</p>{{/each}}
   {{#each variants}}
@@ -171,9 +173,17 @@ function section(i: IssueReview, t: ReviewStrings, language: string) {
     };
   });
   const date = i.after?.date ?? i.before?.date;
+  const subjects = i.after?.subjects;
   return {
     anchor: `issue-${i.slug}`,
     subject,
+    // an A/B test: every subject as an inbox would show it (subject and preheader)
+    inbox: subjects
+      ? {
+          note: translator(language as Lang).t("ab:inboxRows", { sample: Math.round((i.after?.abSample ?? 0.1) * 100) }),
+          rows: subjects.map((s) => ({ subject: s, preheader: i.after?.preheader ?? "" })),
+        }
+      : undefined,
     file: i.file,
     date: date ? formatIssueDate(date, language) : "",
     draft: i.after?.draft ?? i.before?.draft ?? false,

@@ -40,6 +40,11 @@ export interface ReviewOptions {
 /** One side (before or after) of an issue. */
 export interface ReviewSide {
   subject?: string;
+  /** An A/B test's subjects (docs/ab-testing.md), with the preheader each inbox row shows. */
+  subjects?: string[];
+  preheader?: string;
+  /** The A/B test's sample per subject (0.1 for 10 %). */
+  abSample?: number;
   title?: string;
   date?: string;
   draft: boolean;
@@ -242,6 +247,9 @@ function side(r: IssueReport): ReviewSide {
   const first = r.diagnostics.find((d) => d.severity === "error");
   return {
     subject: r.compiled?.subject,
+    ...(r.compiled?.subjects
+      ? { subjects: r.compiled.subjects, preheader: r.compiled.preheader, abSample: r.compiled.abTest?.sample }
+      : {}),
     title: r.compiled?.title,
     date: r.compiled?.date,
     draft: r.compiled?.draft ?? false,

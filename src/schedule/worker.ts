@@ -33,6 +33,7 @@ export type WorkerEvent =
   | "joined"
   | "sent"
   | "waiting"
+  | "ab-sample-sent"
   | "missed"
   | "failed"
   | "warning"
@@ -217,18 +218,24 @@ class Worker {
           yes: true,
           interactive: false,
           env: this.env,
+          // an A/B test of subjects: decided here once its wait is over, then the winner goes to the rest
+          abWhenDue: true,
         },
         { signal: this.options.signal, onWarning: (d) => this.warn(d, slug) },
       );
-      if (summary.pending === 0 && !summary.stopped) {
+      const abWaiting = summary.ab && !summary.ab.decision && summary.ab.rest.held > 0;
+      if (summary.pending === 0 && !summary.stopped && !abWaiting) {
         await store.schedule.finish(slug);
         this.retryAt.delete(slug);
         this.log("info", "sent", { slug, ...counts(summary) });
         return;
       }
-      const retry = summary.nextRetryAt ? Date.parse(summary.nextRetryAt) : Date.now() + this.retryMs;
+      // the sample is out: come back when the decision is due (a worker started later finds the row sending and does the same)
+      const abDue = abWaiting && !summary.stopped && summary.pending === 0 ? summary.ab?.decideAt : undefined;
+      const retry = abDue ? Date.parse(abDue) : summary.nextRetryAt ? Date.parse(summary.nextRetryAt) : Date.now() + this.retryMs;
       this.retryAt.set(slug, retry);
-      if (!this.options.signal.aborted || summary.stopped !== "signal")
+      if (abDue) this.log("info", "ab-sample-sent", { slug, ...counts(summary), held: summary.ab?.rest.held, decideAt: abDue });
+      else if (!this.options.signal.aborted || summary.stopped !== "signal")
         this.log("warn", "waiting", {
           slug,
           ...counts(summary),

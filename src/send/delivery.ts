@@ -80,6 +80,8 @@ export interface DeliveryTarget {
   transport: Transport;
   personaliser: Personaliser;
   ctx: MessageContext;
+  /** An A/B test's message context per sample group (its subject); a row without a group gets `ctx`. */
+  variants?: MessageContext[];
 }
 
 const RECORD_WITHIN_MS = 20;
@@ -382,7 +384,8 @@ export class Delivery {
 
   /** One reader's message, or why it could not be rendered (a permanent failure: nothing is handed over). */
   private render(row: LedgerRow): ReturnType<typeof buildMessage> | DeliveryResult {
-    const { ctx, personaliser } = this.target;
+    const { personaliser, variants } = this.target;
+    const ctx = (row.variant !== null && variants?.[row.variant]) || this.target.ctx;
     const recipient: Recipient = { address: row.address, key: row.email, fields: row.fields, messageId: row.messageId };
     try {
       const subscriber = subscriberFor(ctx, recipient);

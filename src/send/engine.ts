@@ -8,6 +8,7 @@ import { createPersonaliser, type Personaliser, type Subscriber } from "../rende
 import type { CompiledIssue } from "../render/pipeline.js";
 import { PollLinks, pollPersonaliser } from "../render/poll-links.js";
 import { LinkTracker, trackingPersonaliser } from "../render/tracking.js";
+import type { AbSummary, SqlAbTests } from "../state/ab.js";
 import type { ClickStore } from "../state/clicks.js";
 import {
   DEFAULT_LEASE_MS,
@@ -19,6 +20,7 @@ import {
 } from "../state/ledger.js";
 import type { PollStore } from "../state/polls.js";
 import { sha256 } from "../util/fs.js";
+import { type AbRequest, type AbRun, abTestOf, beginAb, endAb } from "./ab-test.js";
 import type { AudienceSource } from "./audience.js";
 import { Delivery, type DeliveryProgress, type StopReason } from "./delivery.js";
 import { Heartbeat } from "./lease.js";
@@ -48,6 +50,10 @@ export interface SendInput {
   clicks?: ClickStore;
   /** The same store's polls: an issue's polls are kept there as its send starts (serve's vote page shows them). */
   polls?: PollStore;
+  /** The same store's A/B tests: an issue with several subjects is sent as a test (src/send/ab-test.ts, docs/ab-testing.md). */
+  ab?: SqlAbTests;
+  /** `--ab-decide`, `--ab-winner N`, or the worker's "decide when the wait is over". */
+  abRequest?: AbRequest;
   /** How long this worker's claims are its own without a heartbeat, ms. Default 60 s. */
   leaseMs?: number;
   mode?: SendMode;
@@ -161,6 +167,8 @@ export interface SendSummary {
   domains: DomainPace[];
   /** The state used: the file, or the PostgreSQL URL with its password masked. */
   stateFile: string;
+  /** An A/B test of subjects: each variant's figures, the readers held for the winner, the decision. */
+  ab?: AbSummary;
 }
 
 /**
@@ -199,6 +207,8 @@ export function contentHash(compiled: CompiledIssue, ctx: MessageContext): strin
       c.unsubscribe ?? null,
       // only when on: an issue sent before tracking existed keeps its hash
       ...(tracksAnything(sendTracking(compiled, c)) ? [sendTracking(compiled, c), c.url ?? null] : []),
+      // only with a test: an issue with one subject keeps its hash
+      ...(abTestOf(compiled) ? [compiled.subjects, compiled.abTest] : []),
     ]),
   );
 }
@@ -285,6 +295,12 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
     const audience = mode === "send" ? await input.audience.identity?.() : undefined;
     const runId = await ledger.beginRun(key, hash, subject, { ...guard, leaseMs, audience, transport: transport.description });
     heartbeat = new Heartbeat(ledger, key, leaseMs);
+    // an A/B test of subjects: decided first when asked to; each reader's group comes from the test
+    let ab: AbRun | undefined;
+    if (mode === "send" && !trial && input.ab && abTestOf(compiled)) {
+      if (!input.secret) throw new Error("an A/B test needs RASSYLKA_SECRET (the caller checks it)");
+      ab = await beginAb(input.ab, compiled, { secret: input.secret, listId: ctx.listId, request: input.abRequest });
+    }
 
     // the transport's check (an SMTP greeting and login) runs while the list is read; open() reports it
     transport.warmUp?.();
@@ -328,6 +344,7 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
           config.from.email,
           input.secret,
         ),
+        ...ab?.group(compiled.slug, email),
       });
       if (batch.length >= IMPORT_BATCH) await flush();
     }
@@ -375,6 +392,7 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
         rate: 0,
         domains: [],
         stateFile: ledger.location,
+        ab: ab && input.ab ? await endAb(input.ab, ab) : undefined,
         ...extra,
       };
     };
@@ -394,8 +412,11 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
       personaliser.render({ email: "" });
       await input.clicks.startIssue(compiled.slug, sendTracking(compiled, config), tracker.links, { trial: trialClicks });
     }
+    // each A/B group's messages carry its own subject; everybody else the winner's (the first until decided)
+    const variants = ab?.test.subjects.map((_, i) => messageContext(config, compiled.slug, ab.subject(i), input.secret));
+    const restCtx = ab ? messageContext(config, compiled.slug, ab.subject(null), input.secret) : ctx;
     const delivery = new Delivery(
-      { ledger, key, runId, leaseMs, toSend, transport, personaliser, ctx },
+      { ledger, key, runId, leaseMs, toSend, transport, personaliser, ctx: restCtx, variants },
       {
         // a dry run hands nothing over: somewhat bigger batches, fewer commits (not too big: each message in
         // flight holds its rendered HTML, and many at once push garbage into V8's old space)

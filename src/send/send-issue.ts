@@ -10,6 +10,7 @@ import { stateError } from "../state/db.js";
 import { leaseMsFrom, workerId } from "../state/ledger.js";
 import { type StateLocation, stateLocation } from "../state/location.js";
 import { openStore } from "../state/store.js";
+import { abProblems, abTestOf, refuseAbRequest } from "./ab-test.js";
 import type { AudienceSource } from "./audience.js";
 import { DeliveredThenFailed, runSend, type SendInput, type SendMode, type SendSummary, sendTracking } from "./engine.js";
 import { type Allowances, alignmentProblems, oneClickProblems, refuseDraft, unsubscribeProblems } from "./guards.js";
@@ -160,6 +161,14 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
     // a dry run hands nothing over: without the secret its messages just keep their links
     if (mode !== "dry-run") secret ??= requireSecret(options.env ?? process.env);
   }
+  // `--ab-decide` / `--ab-winner` need a real send of an issue with a test: refused before the state is touched
+  refuseAbRequest(compiled, options.abRequest, mode);
+  // an A/B test needs its metric per reader, and the secret its groups are drawn with (docs/ab-testing.md)
+  if (mode === "send") {
+    const refusals = abProblems(compiled, config);
+    if (refusals.length) throw new RassylkaError(refusals);
+    if (abTestOf(compiled)) secret ??= requireSecret(options.env ?? process.env);
+  }
   // each reader's vote links are signed (docs/polls.md)
   if (compiled.polls?.length && mode !== "dry-run") secret ??= requireSecret(options.env ?? process.env);
   const env = options.env ?? process.env;
@@ -185,6 +194,7 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
       ledger: store.ledger,
       clicks: store.clicks,
       polls: store.polls,
+      ab: store.ab,
       leaseMs,
     });
   } catch (e) {

@@ -44,6 +44,12 @@ export interface SendRequest extends TransportChoice {
   allowNoOneClick?: boolean;
   /** `--allow-unaligned`: DKIM or the return path may be off the From domain. */
   allowUnaligned?: boolean;
+  /** `--ab-decide`: decide the issue's A/B test now, then send the winner to the rest. */
+  abDecide?: boolean;
+  /** `--ab-winner N`: the editor's winner (1-based), then the rest. */
+  abWinner?: number;
+  /** The worker: decide the test once its wait is over. */
+  abWhenDue?: boolean;
   /** The issue already compiled (a scheduled issue from the state, src/schedule/): `issue` is its slug. */
   prepared?: SendOptions["prepared"];
 }
@@ -83,6 +89,14 @@ export async function sendRequest(request: SendRequest, hooks: SendHooks = {}): 
     retryWindow: request.retryWindow,
     retryFailed: request.retryFailed,
     allowChanged: request.allowChanged,
+    abRequest:
+      request.abWinner !== undefined
+        ? { winner: request.abWinner }
+        : request.abDecide
+          ? { decide: "now" }
+          : request.abWhenDue
+            ? { decide: "due" }
+            : undefined,
     allow: { noOneClick: request.allowNoOneClick, unaligned: request.allowUnaligned },
     dkimDomain: request.transport === "sendsay" ? undefined : dkimFromEnv(request.env)?.domainName,
     onWarning: hooks.onWarning,

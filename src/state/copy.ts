@@ -89,7 +89,8 @@ export async function insertMissing<T extends StateTable>(db: Db, table: T, rows
   const columns = COPY_COLUMNS[table] as readonly string[];
   const keys = COPY_KEYS[table] as readonly string[];
   const into = sql`INSERT INTO ${raw(table)} (${raw(columns.join(", "))})`;
-  const value = (r: Record<string, unknown>, c: string) => (table === "suppressed" && c === "email" ? addressKey(r.email as string) : r[c]);
+  const value = (r: Record<string, unknown>, c: string) =>
+    table === "suppressed" && c === "email" ? addressKey(r.email as string) : (r[c] ?? null);
   const records = rows as unknown as Record<string, unknown>[];
   return db.tx(async (t) => {
     let inserted = 0;

@@ -35,7 +35,7 @@ import { insert as insertSuppression } from "./suppressions.js";
  * so they never make a real send or a welcome email skip a reader; each trial run lists its readers
  * afresh (`addRecipients`' `again`). Test copies and dry runs keep scratch ledgers the engine clears.
  */
-export type LedgerState = "pending" | "in_flight" | "sent" | "failed" | "deferred" | "suppressed";
+export type LedgerState = "pending" | "in_flight" | "sent" | "failed" | "deferred" | "suppressed" | "held";
 
 export interface LedgerRow {
   id: number;
@@ -48,6 +48,8 @@ export interface LedgerRow {
   deferredSince?: number;
   /** In flight when a worker died (or lost its lease): it may already have the issue. */
   inDoubt: boolean;
+  /** The A/B sample group the reader is sent in (src/send/ab-test.ts); null: no group (the winner, or no test). */
+  variant: number | null;
 }
 
 export interface Outcome {
@@ -115,6 +117,10 @@ export interface NewRecipient {
   fields: Record<string, string>;
   line: number;
   messageId: string;
+  /** An A/B test's sample group (0-based); null or absent outside the sample. */
+  variant?: number | null;
+  /** An A/B test's reader outside the sample before the decision: listed `held`, never claimed until then. */
+  held?: boolean;
 }
 
 /** One worker of a send, as `status` shows it. */
@@ -370,6 +376,7 @@ interface ClaimedRecord {
   state: LedgerState;
   deferred_since: number | null;
   in_doubt: number;
+  variant: number | null;
 }
 
 /**
@@ -393,7 +400,7 @@ const claimStatement = (onlyPending: boolean) =>
       in_doubt = CASE WHEN state = 'in_flight' THEN 1 ELSE in_doubt END,
       state = CASE WHEN EXISTS (SELECT 1 FROM suppressed s WHERE s.email = send_ledger.email) THEN 'suppressed' ELSE 'in_flight' END
     WHERE id IN (${chosen})
-    RETURNING id, email, address, fields, attempts, message_id, state, deferred_since, in_doubt`;
+    RETURNING id, email, address, fields, attempts, message_id, state, deferred_since, in_doubt, variant`;
   });
 const CLAIM = { any: claimStatement(false), pending: claimStatement(true) };
 
@@ -683,10 +690,10 @@ export class SqlLedger implements LedgerStore {
       for (const part of chunks(unique)) {
         const values = part.map(
           (r) =>
-            sql`(${issue}, ${r.email}, ${r.address}, ${JSON.stringify(r.fields)}, ${r.line}, ${runId}, ${this.worker}, ${r.messageId}, ${now}, ${now})`,
+            sql`(${issue}, ${r.email}, ${r.address}, ${JSON.stringify(r.fields)}, ${r.line}, ${runId}, ${this.worker}, ${r.messageId}, ${now}, ${now}, ${r.held ? "held" : "pending"}, ${r.variant ?? null})`,
         );
         changed +=
-          await t.run(sql`INSERT INTO send_ledger (issue, email, address, fields, line, run_id, listed_by, message_id, created_at, updated_at)
+          await t.run(sql`INSERT INTO send_ledger (issue, email, address, fields, line, run_id, listed_by, message_id, created_at, updated_at, state, variant)
           VALUES ${join(values)}
           ON CONFLICT (issue, email) DO UPDATE SET run_id = excluded.run_id, listed_by = excluded.listed_by, line = excluded.line
             ${again}, updated_at = excluded.updated_at
@@ -831,5 +838,6 @@ function rowOf(r: ClaimedRecord): LedgerRow {
     messageId: r.message_id,
     deferredSince: r.deferred_since ?? undefined,
     inDoubt: r.in_doubt === 1,
+    variant: r.variant ?? null,
   };
 }

@@ -11,6 +11,7 @@ import clicks from "./migrations/008-clicks.js";
 import schedule from "./migrations/009-schedule.js";
 import polls from "./migrations/010-polls.js";
 import topics from "./migrations/011-topics.js";
+import abTests from "./migrations/012-ab-tests.js";
 import { type Db, sql, tableExists } from "./sql.js";
 
 /**
@@ -49,6 +50,7 @@ export const MIGRATIONS: readonly Migration[] = [
   schedule,
   polls,
   topics,
+  abTests,
 ];
 
 export function latestVersion(migrations: readonly Migration[] = MIGRATIONS): number {

@@ -1,3 +1,4 @@
+import { type AbTestRecord, SqlAbTests } from "./ab.js";
 import { SqlAudiences } from "./audiences.js";
 import { type BounceMessageRecord, type BounceRecord, type BounceStore, SqlBounces, type UnverifiedBounceRecord } from "./bounces.js";
 import { type CampaignStore, SqlCampaigns } from "./campaigns.js";
@@ -79,6 +80,7 @@ export abstract class StateStore {
   readonly ledger: LedgerStore;
   /** Scheduled issues (src/state/schedule.ts, docs/schedule.md). */
   readonly schedule: SqlSchedule;
+  readonly ab: SqlAbTests;
   /** Which audience each send went to (src/state/audiences.ts, docs/audiences.md). */
   readonly audiences: SqlAudiences;
 
@@ -98,6 +100,7 @@ export abstract class StateStore {
     this.polls = new SqlPolls(sql);
     this.ledger = new SqlLedger(sql, location, worker, () => this.checkpoint());
     this.schedule = new SqlSchedule(sql);
+    this.ab = new SqlAbTests(sql);
     this.audiences = new SqlAudiences(sql);
   }
 
@@ -143,6 +146,8 @@ export const COPY_UPDATES: { [T in StateTable]?: { guard?: string } } = {
   poll_votes: {},
   // a schedule row the target has already started (or sent) is never moved back by a copy
   scheduled_issues: { guard: "state NOT IN ('sending', 'sent')" },
+  // a decided test is never taken back by an undecided copy
+  ab_tests: { guard: "winner IS NULL" },
 };
 
 /**
@@ -176,6 +181,7 @@ export const STATE_TABLES = [
   "polls",
   "poll_votes",
   "scheduled_issues",
+  "ab_tests",
 ] as const;
 export type StateTable = (typeof STATE_TABLES)[number];
 
@@ -212,6 +218,8 @@ export interface LedgerRecord {
   created_at: string;
   updated_at: string;
   sent_at: string | null;
+  /** The A/B sample group the reader was sent in (migration 12); null outside a sample. */
+  variant?: number | null;
 }
 
 export interface CampaignRecord {
@@ -246,6 +254,7 @@ export interface StateRows {
   polls: PollRecord;
   poll_votes: VoteRecord;
   scheduled_issues: ScheduledRecord;
+  ab_tests: AbTestRecord;
 }
 
 /** A scheduled issue as `scheduled_issues` keeps it (src/state/schedule.ts, docs/schedule.md). */
@@ -298,6 +307,7 @@ export const COPY_COLUMNS: { [T in StateTable]: readonly (keyof StateRows[T] & s
     "created_at",
     "updated_at",
     "sent_at",
+    "variant",
   ],
   suppressed: ["email", "reason", "source", "created_at"],
   sendsay_campaigns: [
@@ -342,6 +352,23 @@ export const COPY_COLUMNS: { [T in StateTable]: readonly (keyof StateRows[T] & s
     "created_at",
     "updated_at",
   ],
+  ab_tests: [
+    "issue",
+    "subjects",
+    "sample",
+    "wait_minutes",
+    "metric",
+    "list_id",
+    "sample_done_at",
+    "decide_at",
+    "winner",
+    "decided_by",
+    "reason",
+    "figures",
+    "decided_at",
+    "created_at",
+    "updated_at",
+  ],
 };
 
 /**
@@ -366,4 +393,5 @@ export const COPY_KEYS: { [T in StateTable]: readonly (keyof StateRows[T] & stri
   polls: ["poll"],
   poll_votes: ["poll", "voter"],
   scheduled_issues: ["slug"],
+  ab_tests: ["issue"],
 };

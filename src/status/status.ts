@@ -6,6 +6,7 @@ import { isRassylkaError } from "../diagnostics.js";
 import { parseIssue } from "../issue/load.js";
 import { loadProject, resolveIssueFile } from "../project/project.js";
 import { SendsayClient, sendsayCredentials } from "../sendsay/client.js";
+import type { AbSummary } from "../state/ab.js";
 import type { BounceCounts } from "../state/bounces.js";
 import type { CampaignStore } from "../state/campaigns.js";
 import { type InvalidListRow, type LedgerFailure, type LedgerStore, TRIAL_PREFIX, trialKey, type WorkerInfo } from "../state/ledger.js";
@@ -36,6 +37,8 @@ export interface IssueStatus {
   runs: RunStatus[];
   /** The latest trial (a send to the outbox): apart from the real send, never counted as delivery. */
   trial?: TrialStatus;
+  /** An A/B test of subjects: each variant's figures, the readers held, the decision (docs/ab-testing.md). */
+  ab?: AbSummary;
   /** The issue's latest Sendsay campaign, with its figures read from Sendsay (see campaignStatus). */
   campaign?: CampaignStatus;
 }
@@ -227,6 +230,7 @@ export async function sendStatus(
     for (const s of slugs) all.push(await issueStatus(ledger, s));
     // bounces and complaints that came back after the send (src/state/bounces.ts)
     for (const s of all) Object.assign(s.counts, await store.bounces.counts(s.issue));
+    for (const s of all) s.ab = await store.ab.summary(s.issue);
     for (const s of all) {
       const label = (await store.audiences.of(s.issue))?.label;
       if (label) s.audience = label;

@@ -324,6 +324,25 @@ describe("campaign and subscriber fields", () => {
     await store.close();
   });
 
+  it("refuses an issue with an A/B test of subjects before anything goes to Sendsay", async () => {
+    server = await startFakeSendsay({ login: LOGIN, apiKey: KEY });
+    await writeFile(
+      join(project.root, "issues/2026-12-04-ab.md"),
+      "---\ntitle: Тест тем\ndate: 2026-12-04\nsubject:\n  - Первая тема\n  - Вторая тема\n---\nТекст.\n",
+    );
+    const { compiled, config } = await compile(project.root, "issues/2026-12-04-ab.md");
+    const store = await fresh();
+    const e = await runCampaign({ client: client(server), campaigns: store.campaigns, compiled, config, groupId: "g1" }).catch(
+      (x: unknown) => x,
+    );
+    expect(e).toBeInstanceOf(RassylkaError);
+    expect((e as RassylkaError).diagnostics[0]).toMatchObject({ ruleId: "sendsay/ab-test", file: "issues/2026-12-04-ab.md" });
+    expect((e as Error).message).toMatch(/split test/);
+    expect(server.requests).toHaveLength(0);
+    expect(await store.campaigns.all()).toHaveLength(0);
+    await store.close();
+  });
+
   it("prints the reader's address as the member's, filled by Sendsay", async () => {
     await writeFile(
       join(project.root, "issues/2026-12-03-email.md"),

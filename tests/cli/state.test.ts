@@ -141,7 +141,7 @@ describe.each(BACKENDS)("one $name state for serve, suppress and state", (backen
     expect(first.stdout).toMatch(/sendsay_campaigns\s+2 copied\n/);
     expect(first.stdout).toMatch(/subscribers\s+2 copied\n/);
     expect(first.stdout).toMatch(/poll_votes\s+2 copied\n/);
-    expect(first.stdout).toContain("23 rows copied.");
+    expect(first.stdout).toContain("24 rows copied.");
     const again = await run(["state", "copy", "--from", source, "--to", to, "--json"]);
     expect(again.code, again.stderr).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({
@@ -164,6 +164,7 @@ describe.each(BACKENDS)("one $name state for serve, suppress and state", (backen
         { table: "polls", read: 1, copied: 0 },
         { table: "poll_votes", read: 2, copied: 0 },
         { table: "scheduled_issues", read: 1, copied: 0 },
+        { table: "ab_tests", read: 1, copied: 0 },
       ],
     });
     noPassword(first);

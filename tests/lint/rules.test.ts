@@ -73,6 +73,24 @@ const table: Record<string, Case[]> = {
       spec: { issue: issue({ subject: " " }) },
       expect: [{ severity: "error", message: /no subject/, file: ISSUE, line: 5 }],
     },
+    {
+      name: "each subject of an A/B test is checked at its own line",
+      spec: { config: { tracking: { clicks: true } }, issue: issue({ subject: ["Короткая тема", "С".repeat(79)] }) },
+      expect: [{ severity: "warning", message: /79 characters long/, file: ISSUE, line: 7 }],
+    },
+    {
+      name: "an A/B test judged by opens is warned about",
+      spec: {
+        config: { tracking: { opens: true } },
+        issue: issue({ subject: ["Первая тема", "Вторая тема"], abTest: { metric: "opens" } }),
+      },
+      expect: [{ severity: "warning", message: /opens, which are inflated/, file: ISSUE, line: 8 }],
+    },
+    {
+      name: "an A/B test without clicks tracked cannot be judged",
+      spec: { issue: issue({ subject: ["Первая тема", "Вторая тема"] }) },
+      expect: [{ severity: "error", message: /needs clicks tracked per reader/, file: ISSUE, line: 5 }],
+    },
   ],
   preheader: [
     { name: "a preheader passes", spec: { issue: ok }, expect: [] },

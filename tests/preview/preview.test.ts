@@ -216,6 +216,34 @@ describe("rassylka preview", () => {
     await expect.poll(() => page.locator("tr[data-key]").count(), { timeout: 10_000 }).toBe(2);
   });
 
+  test("an A/B test's subjects stand as inbox rows, each with the preheader", async () => {
+    const file = join(dir, "issues", "2026-12-09-ab.md");
+    await writeFile(
+      file,
+      "---\ntitle: Выпуск с тестом\ndate: 2026-12-09\nsubject:\n  - Первая тема\n  - Вторая тема\nabTest:\n  sample: 20%\npreheader: Свежий выпуск.\n---\nЗдравствуйте!\n",
+    );
+    try {
+      let html = "";
+      await expect
+        .poll(
+          async () => {
+            const res = await fetch(`${server.url}issue/2026-12-09-ab`);
+            html = await res.text();
+            return html.includes('id="ab-subjects"');
+          },
+          { timeout: 15_000 },
+        )
+        .toBe(true);
+      const rows = /<section class="inbox" id="ab-subjects">([\s\S]*?)<\/section>/.exec(html)?.[1] ?? "";
+      expect(rows).toContain("каждая сначала уходит 20% списка");
+      expect(rows).toMatch(/<li><strong>Первая тема<\/strong> — <span class="meta">Свежий выпуск\.<\/span><\/li>/);
+      expect(rows).toMatch(/<li><strong>Вторая тема<\/strong> — <span class="meta">Свежий выпуск\.<\/span><\/li>/);
+    } finally {
+      await rm(file);
+    }
+    await server.idle();
+  });
+
   test("an unknown issue is a 404 page, not a crash", async () => {
     const res = await fetch(`${server.url}issue/no-such-issue`);
     expect(res.status).toBe(404);

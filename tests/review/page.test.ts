@@ -66,6 +66,18 @@ const UNCHANGED: IssueReview = {
 };
 
 describe("the review page", () => {
+  test("an A/B test's subjects are listed as inbox rows: subject and preheader", () => {
+    const ab: IssueReview = {
+      ...CHANGED,
+      after: side({ subject: "First", subjects: ["First", "Second <i>"], preheader: "Short.", abSample: 0.2 }),
+    };
+    const html = renderPage(result([ab]));
+    expect(html).toContain("each reaches 20% of the list first");
+    expect(html).toContain("<li><strong>First</strong> — Short.</li>");
+    expect(html).toContain("<li><strong>Second &lt;i&gt;</strong> — Short.</li>");
+    expect(renderPage(result([CHANGED]))).not.toContain('class="inbox"');
+  });
+
   test("English strings for an English newsletter, dates and numbers through Intl, every value escaped", () => {
     const html = renderPage(result([CHANGED, UNCHANGED]));
     expect(html).toContain('<html lang="en">');

@@ -133,6 +133,13 @@ export async function seedSqlite(file: string): Promise<void> {
       contentHash: "hash-c",
       issue: '{"compiled":{},"config":{}}',
     });
+    await store.ab.begin("2026-11-24-b", {
+      subjects: ["Тема b", "Другая тема b"],
+      sample: 0.1,
+      waitMinutes: 240,
+      metric: "clicks",
+      listId: "list.example.ru",
+    });
   } finally {
     db.close();
   }

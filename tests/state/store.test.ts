@@ -278,6 +278,7 @@ describe.each(backends())("the $name store", (backend) => {
           { table: "polls", read: 1, copied: 1 },
           { table: "poll_votes", read: 2, copied: 2 },
           { table: "scheduled_issues", read: 1, copied: 1 },
+          { table: "ab_tests", read: 1, copied: 1 },
         ]);
         const again = await copyState(source, target);
         expect(again.map((t) => [t.table, t.read, t.copied])).toEqual([
@@ -298,6 +299,7 @@ describe.each(backends())("the $name store", (backend) => {
           ["polls", 1, 0],
           ["poll_votes", 2, 0],
           ["scheduled_issues", 1, 0],
+          ["ab_tests", 1, 0],
         ]);
         expect(await target.suppressions.has("unsub@example.ru")).toBe(true);
         expect(await target.suppressions.count()).toBe(3);

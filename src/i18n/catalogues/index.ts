@@ -1,3 +1,4 @@
+import { ab } from "./ab.js";
 import { address } from "./address.js";
 import { bounces } from "./bounces.js";
 import { build } from "./build.js";
@@ -43,6 +44,7 @@ import type { Catalogue } from "./types.js";
  * line each, so that features never edit each other's catalogues.
  */
 export const CATALOGUES: Record<string, Catalogue> = {
+  ab,
   address,
   bounces,
   build,
