@@ -115,6 +115,8 @@ export interface NewRecipient {
   fields: Record<string, string>;
   line: number;
   messageId: string;
+  /** The reader's key in click events (src/identity/click-token.ts readerKey), kept for the report's per-domain clicks. */
+  readerKey?: string;
 }
 
 /** One worker of a send, as `status` shows it. */
@@ -683,12 +685,13 @@ export class SqlLedger implements LedgerStore {
       for (const part of chunks(unique)) {
         const values = part.map(
           (r) =>
-            sql`(${issue}, ${r.email}, ${r.address}, ${JSON.stringify(r.fields)}, ${r.line}, ${runId}, ${this.worker}, ${r.messageId}, ${now}, ${now})`,
+            sql`(${issue}, ${r.email}, ${r.address}, ${JSON.stringify(r.fields)}, ${r.line}, ${runId}, ${this.worker}, ${r.messageId}, ${r.readerKey ?? null}, ${now}, ${now})`,
         );
         changed +=
-          await t.run(sql`INSERT INTO send_ledger (issue, email, address, fields, line, run_id, listed_by, message_id, created_at, updated_at)
+          await t.run(sql`INSERT INTO send_ledger (issue, email, address, fields, line, run_id, listed_by, message_id, reader_key, created_at, updated_at)
           VALUES ${join(values)}
-          ON CONFLICT (issue, email) DO UPDATE SET run_id = excluded.run_id, listed_by = excluded.listed_by, line = excluded.line
+          ON CONFLICT (issue, email) DO UPDATE SET run_id = excluded.run_id, listed_by = excluded.listed_by, line = excluded.line,
+            reader_key = coalesce(excluded.reader_key, send_ledger.reader_key)
             ${again}, updated_at = excluded.updated_at
           WHERE send_ledger.run_id <> excluded.run_id OR send_ledger.listed_by IS DISTINCT FROM excluded.listed_by`);
       }

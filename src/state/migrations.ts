@@ -11,6 +11,7 @@ import clicks from "./migrations/008-clicks.js";
 import schedule from "./migrations/009-schedule.js";
 import polls from "./migrations/010-polls.js";
 import topics from "./migrations/011-topics.js";
+import readerKeys from "./migrations/013-reader-keys.js";
 import { type Db, sql, tableExists } from "./sql.js";
 
 /**
@@ -49,6 +50,7 @@ export const MIGRATIONS: readonly Migration[] = [
   schedule,
   polls,
   topics,
+  readerKeys,
 ];
 
 export function latestVersion(migrations: readonly Migration[] = MIGRATIONS): number {

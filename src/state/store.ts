@@ -212,6 +212,8 @@ export interface LedgerRecord {
   created_at: string;
   updated_at: string;
   sent_at: string | null;
+  /** The reader's key in click events (migration 13); null for rows written before it. */
+  reader_key: string | null;
 }
 
 export interface CampaignRecord {
@@ -298,6 +300,7 @@ export const COPY_COLUMNS: { [T in StateTable]: readonly (keyof StateRows[T] & s
     "created_at",
     "updated_at",
     "sent_at",
+    "reader_key",
   ],
   suppressed: ["email", "reason", "source", "created_at"],
   sendsay_campaigns: [
