@@ -13,6 +13,7 @@ import {
   MEMBER_EMAIL,
   type SourceFile,
   toProscript,
+  UNSET_IN_CAMPAIGN,
   UNSUBSCRIBE_DIRECTIVE,
 } from "./proscript.js";
 import { type CampaignStats, readCampaignStats } from "./stats.js";
@@ -71,7 +72,7 @@ export function campaignParts(compiled: CompiledIssue, config: CampaignConfig, o
 
 /** The reader-data fields an issue reads (not `email` or `unsubscribeUrl`). */
 export function readerFields(compiled: CompiledIssue): string[] {
-  return compiled.subscriberFields.filter((f) => !OWN_SUBSCRIBER_FIELDS.includes(f)).sort();
+  return compiled.subscriberFields.filter((f) => !OWN_SUBSCRIBER_FIELDS.includes(f) && !UNSET_IN_CAMPAIGN.includes(f)).sort();
 }
 
 /** Refuse, before anything is submitted, an issue whose subscriber tags cannot become PROScript. */
