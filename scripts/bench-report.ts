@@ -15,7 +15,7 @@ import { loadavg } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { loadConfig } from "../src/config/load.js";
-import { readerKey } from "../src/identity/click-token.js";
+import { readerKeyer } from "../src/identity/click-token.js";
 import { newsletterId } from "../src/identity/newsletter.js";
 import { openStore } from "../src/state/store.js";
 import { makeNewsletter } from "./bench-send.js";
@@ -44,20 +44,22 @@ async function fill(root: string, file: string, readers: number, clicks: number)
   db.prepare("UPDATE send_runs SET started_at = ?, total = ? WHERE issue = ?").run(new Date(start).toISOString(), readers, SLUG);
   const email = (i: number) => `reader${i}@${DOMAINS[i % DOMAINS.length]}`;
   const ledger = db.prepare(
-    `INSERT INTO send_ledger (issue, email, address, run_id, state, message_id, created_at, updated_at, sent_at)
-     VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?)`,
+    `INSERT INTO send_ledger (issue, email, address, run_id, state, message_id, reader_key, created_at, updated_at, sent_at)
+     VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?)`,
   );
+  // each reader's key as the send keeps it (migration 13)
+  const readerKey = readerKeyer(listId);
   db.transaction(() => {
     for (let i = 0; i < readers; i++) {
       const at = new Date(start + Math.floor(i / 500) * 1000).toISOString();
       const state = i % 200 === 7 ? "failed" : "sent";
-      ledger.run(SLUG, email(i), email(i), state, `<${i}@bench>`, at, at, state === "sent" ? at : null);
+      ledger.run(SLUG, email(i), email(i), state, `<${i}@bench>`, readerKey(email(i)), at, at, state === "sent" ? at : null);
     }
   })();
   // a quarter of the readers click, about four times each
   const clickers = Math.max(1, Math.floor(readers / 4));
   const keys: string[] = [];
-  for (let i = 0; i < clickers; i++) keys.push(readerKey(listId, email(i * 4)));
+  for (let i = 0; i < clickers; i++) keys.push(readerKey(email(i * 4)));
   const event = db.prepare("INSERT INTO click_events (event_id, issue, link, reader, ua_class, trial, at) VALUES (?, ?, ?, ?, ?, 0, ?)");
   db.transaction(() => {
     for (let i = 0; i < clicks; i++) {
@@ -115,6 +117,10 @@ function bare(file: string): number {
      ON e.issue = l.issue AND e.link = l.link AND e.trial = 0 AND e.ua_class = 'human' WHERE l.issue = ? GROUP BY l.url`,
   ).all(SLUG);
   db.prepare("SELECT substr(email, instr(email, '@') + 1) AS d, count(*) FROM send_ledger WHERE issue = ? GROUP BY d").all(SLUG);
+  db.prepare(
+    `SELECT substr(l.email, instr(l.email, '@') + 1) AS d, count(*) FROM (SELECT DISTINCT reader FROM click_events
+     WHERE issue = ? AND trial = 0 AND ua_class = 'human') c JOIN send_ledger l ON l.issue = ? AND l.reader_key = c.reader GROUP BY d`,
+  ).all(SLUG, SLUG);
   db.prepare("SELECT substr(at, 1, 13) AS h, count(*) FROM click_events WHERE issue = ? AND ua_class = 'human' GROUP BY h").all(SLUG);
   db.close();
   return performance.now() - started;

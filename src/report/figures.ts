@@ -109,25 +109,35 @@ function zeroClasses(): ClassFigures {
 
 /**
  * Per receiving domain, the readers sent, bounced and with a human click. A click event keeps only the
- * reader's key (a keyed hash of the address), so the issue's readers are paged through once, each counted
- * under its domain and hashed, and those among the clickers counted as clicked; the few not sent and the
- * bounces come per domain from the database. Memory: the clickers' keys and the domains, never the list.
+ * reader's key (a keyed hash of the address); the send keeps it in the ledger too, so the database joins
+ * the clickers to their domains. The issue's readers are paged through once, each counted under its
+ * domain; only those whose ledger row has no key (written before the key was kept) are hashed here and
+ * looked up among the clickers. The few not sent and the bounces come per domain from the database.
+ * Memory: the domains, and the clickers' keys only when some rows have no key; never the list.
  */
 async function domainRows(report: ReportStore, issue: string, newsletterId: string | undefined): Promise<DomainRow[]> {
-  const clickers = new Set<string>();
-  if (newsletterId) for await (const page of report.clickers(issue)) for (const k of page) clickers.add(k);
-  const key = newsletterId && clickers.size ? readerKeyer(newsletterId) : undefined;
   const byDomain = new Map<string, DomainRow>();
-  for await (const page of report.readerPages(issue)) {
-    for (const email of page) {
-      const domain = email.slice(email.indexOf("@") + 1);
-      let row = byDomain.get(domain);
-      if (!row) {
-        row = { domain, sent: 0, bounced: 0, clicked: 0 };
-        byDomain.set(domain, row);
+  const row = (domain: string) => {
+    let r = byDomain.get(domain);
+    if (!r) {
+      r = { domain, sent: 0, bounced: 0, clicked: 0 };
+      byDomain.set(domain, r);
+    }
+    return r;
+  };
+  for await (const page of report.readerPages(issue)) for (const email of page) row(email.slice(email.indexOf("@") + 1)).sent++;
+  if (newsletterId) {
+    for (const d of await report.domainClickers(issue)) row(d.domain).clicked += d.n;
+    let clickers: Set<string> | undefined;
+    let key: ((email: string) => string) | undefined;
+    for await (const page of report.unkeyedPages(issue)) {
+      if (!clickers) {
+        clickers = new Set();
+        for await (const keys of report.clickers(issue)) for (const k of keys) clickers.add(k);
+        key = readerKeyer(newsletterId);
       }
-      row.sent++;
-      if (key && clickers.has(key(email))) row.clicked++;
+      if (!clickers.size) break;
+      for (const email of page) if (clickers.has(key!(email))) row(email.slice(email.indexOf("@") + 1)).clicked++;
     }
   }
   for (const e of await report.domainExceptions(issue)) {

@@ -1,7 +1,7 @@
 import type { NewsletterConfig, Tracking } from "../config/schema.js";
 import { issueTracking, tracksAnything } from "../config/tracking.js";
 import { addressKey } from "../identity/address.js";
-import { clickToken, openToken, readerKey } from "../identity/click-token.js";
+import { clickToken, openToken, readerKey, readerKeyer } from "../identity/click-token.js";
 import { pollToken } from "../identity/poll-token.js";
 import { type MessageContext, messageContext, messageIdFor } from "../message/message.js";
 import { createPersonaliser, type Personaliser, type Subscriber } from "../render/personalise.js";
@@ -311,6 +311,8 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
     const invalidRows: InvalidRow[] = [];
     let batch: NewRecipient[] = [];
     let invalidBatch: InvalidRow[] = [];
+    // each reader's key in click events, kept in the ledger: the report joins clicks to domains by it
+    const keyOf = readerKeyer(ctx.listId);
     const flush = async () => {
       if (batch.length) duplicates += await ledger.addRecipients(key, runId, batch, { again: trial });
       if (invalidBatch.length) await ledger.addInvalid(key, runId, invalidBatch);
@@ -337,6 +339,7 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
         address: row.address,
         fields: row.fields,
         line: row.line,
+        readerKey: keyOf(email),
         messageId: messageIdFor(
           ctx.listId,
           testStamp ? `${compiled.slug}-test${testStamp}` : compiled.slug,

@@ -121,6 +121,8 @@ export interface NewRecipient {
   variant?: number | null;
   /** An A/B test's reader outside the sample before the decision: listed `held`, never claimed until then. */
   held?: boolean;
+  /** The reader's key in click events (src/identity/click-token.ts readerKey), kept for the report's per-domain clicks. */
+  readerKey?: string;
 }
 
 /** One worker of a send, as `status` shows it. */
@@ -690,12 +692,13 @@ export class SqlLedger implements LedgerStore {
       for (const part of chunks(unique)) {
         const values = part.map(
           (r) =>
-            sql`(${issue}, ${r.email}, ${r.address}, ${JSON.stringify(r.fields)}, ${r.line}, ${runId}, ${this.worker}, ${r.messageId}, ${now}, ${now}, ${r.held ? "held" : "pending"}, ${r.variant ?? null})`,
+            sql`(${issue}, ${r.email}, ${r.address}, ${JSON.stringify(r.fields)}, ${r.line}, ${runId}, ${this.worker}, ${r.messageId}, ${r.readerKey ?? null}, ${now}, ${now}, ${r.held ? "held" : "pending"}, ${r.variant ?? null})`,
         );
         changed +=
-          await t.run(sql`INSERT INTO send_ledger (issue, email, address, fields, line, run_id, listed_by, message_id, created_at, updated_at, state, variant)
+          await t.run(sql`INSERT INTO send_ledger (issue, email, address, fields, line, run_id, listed_by, message_id, reader_key, created_at, updated_at, state, variant)
           VALUES ${join(values)}
-          ON CONFLICT (issue, email) DO UPDATE SET run_id = excluded.run_id, listed_by = excluded.listed_by, line = excluded.line
+          ON CONFLICT (issue, email) DO UPDATE SET run_id = excluded.run_id, listed_by = excluded.listed_by, line = excluded.line,
+            reader_key = coalesce(excluded.reader_key, send_ledger.reader_key)
             ${again}, updated_at = excluded.updated_at
           WHERE send_ledger.run_id <> excluded.run_id OR send_ledger.listed_by IS DISTINCT FROM excluded.listed_by`);
       }

@@ -12,6 +12,7 @@ import schedule from "./migrations/009-schedule.js";
 import polls from "./migrations/010-polls.js";
 import topics from "./migrations/011-topics.js";
 import abTests from "./migrations/012-ab-tests.js";
+import readerKeys from "./migrations/013-reader-keys.js";
 import { type Db, sql, tableExists } from "./sql.js";
 
 /**
@@ -51,6 +52,7 @@ export const MIGRATIONS: readonly Migration[] = [
   polls,
   topics,
   abTests,
+  readerKeys,
 ];
 
 export function latestVersion(migrations: readonly Migration[] = MIGRATIONS): number {

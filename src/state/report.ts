@@ -2,8 +2,9 @@ import { type Db, type Dialect, join, raw, type Sql, sql, tableExists } from "./
 
 /**
  * The figures of `rassylka report` (docs/report.md), each one aggregated by the database: nothing here
- * reads a list's rows into memory except `readerPage`, which pages the ledger for the per-domain click
- * count (a reader's key in click events is a hash only the newsletter can make, src/identity/click-token.ts).
+ * reads a list's rows into memory except `readerPages`, which pages the ledger for the per-domain count of
+ * readers, and `unkeyedPages`, the readers whose ledger row has no key (a reader's key in click events is a
+ * hash only the newsletter can make, src/identity/click-token.ts; the send keeps it in the ledger since migration 13).
  * Every query is written once for both databases; the two real differences (the domain of an address) are the named fragments below.
  */
 
@@ -99,10 +100,17 @@ export interface ReportStore {
   clicksBetween(issue: string, bounds: readonly string[]): Promise<number[]>;
   /** Human clicks folded after keepDays, per day (`2026-12-01`): folded events keep their day only. */
   foldedClicksByDay(issue: string): Promise<DayCount[]>;
-  /** Distinct reader keys with a human click, in pages (for the per-domain count). */
+  /** Distinct reader keys with a human click, in pages (for the per-domain count of readers without a key). */
   clickers(issue: string): AsyncIterable<string[]>;
   /** The issue's readers in the ledger (canonical addresses), in pages by address. */
   readerPages(issue: string, pageSize?: number): AsyncIterable<string[]>;
+  /**
+   * Per receiving domain, the issue's readers whose ledger key (migration 13) is among the keys with a
+   * human click: a join inside the database. Readers without a key are not counted here (`unkeyedPages`).
+   */
+  domainClickers(issue: string): Promise<{ domain: string; n: number }[]>;
+  /** The issue's readers whose ledger row has no key (written before migration 13), in pages by address. */
+  unkeyedPages(issue: string, pageSize?: number): AsyncIterable<string[]>;
   /** Every real send, oldest first, with its figures. */
   issues(): Promise<IssueRow[]>;
   /** Confirmed and unsubscribed subscribers per day, and readers with a hard bounce per day. */
@@ -269,12 +277,33 @@ export class SqlReport implements ReportStore {
     }
   }
 
-  async *readerPages(issue: string, pageSize = 20_000): AsyncIterable<string[]> {
+  readerPages(issue: string, pageSize = 20_000): AsyncIterable<string[]> {
     // keyset pages over the (issue, email) index: no row is read
+    return this.addressPages(sql`issue = ${issue}`, pageSize);
+  }
+
+  async domainClickers(issue: string): Promise<{ domain: string; n: number }[]> {
+    // each distinct clicker's key looked up in send_ledger_reader_key (issue, reader_key, email): the domain without reading a row
+    const domain = domainOf(this.db.dialect, sql`l.email`);
+    const rows = await this.db.all<{ domain: string; n: number }>(
+      sql`SELECT ${domain} AS domain, count(*) AS n
+          FROM (SELECT DISTINCT reader FROM click_events WHERE issue = ${issue} AND trial = 0 AND ua_class = 'human' AND reader IS NOT NULL) c
+          JOIN send_ledger l ON l.issue = ${issue} AND l.reader_key = c.reader
+          GROUP BY ${domain}`,
+    );
+    return rows.map((r) => ({ domain: r.domain, n: Number(r.n) }));
+  }
+
+  unkeyedPages(issue: string, pageSize = 20_000): AsyncIterable<string[]> {
+    // the NULL end of send_ledger_reader_key, in address order
+    return this.addressPages(sql`issue = ${issue} AND reader_key IS NULL`, pageSize);
+  }
+
+  private async *addressPages(where: Sql, pageSize: number): AsyncIterable<string[]> {
     let after = "";
     for (;;) {
       const rows = await this.db.all<{ email: string }>(
-        sql`SELECT email FROM send_ledger WHERE issue = ${issue} AND email > ${after} ORDER BY email LIMIT ${pageSize}`,
+        sql`SELECT email FROM send_ledger WHERE ${where} AND email > ${after} ORDER BY email LIMIT ${pageSize}`,
       );
       if (!rows.length) return;
       yield rows.map((r) => r.email);

@@ -220,6 +220,8 @@ export interface LedgerRecord {
   sent_at: string | null;
   /** The A/B sample group the reader was sent in (migration 12); null outside a sample. */
   variant?: number | null;
+  /** The reader's key in click events (migration 13); null for rows written before it. */
+  reader_key: string | null;
 }
 
 export interface CampaignRecord {
@@ -308,6 +310,7 @@ export const COPY_COLUMNS: { [T in StateTable]: readonly (keyof StateRows[T] & s
     "updated_at",
     "sent_at",
     "variant",
+    "reader_key",
   ],
   suppressed: ["email", "reason", "source", "created_at"],
   sendsay_campaigns: [

@@ -50,6 +50,7 @@ async function seed(store: Store): Promise<void> {
       created_at: runs[i].started_at,
       updated_at: runs[i].updated_at,
       sent_at: runs[i].updated_at,
+      reader_key: null,
     })),
   );
   await store.insertMissing("send_ledger", rows);

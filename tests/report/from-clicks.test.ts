@@ -1,13 +1,13 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { verifyClickToken } from "../../src/identity/click-token.js";
+import { readerKey, verifyClickToken } from "../../src/identity/click-token.js";
 import type { StateLocation } from "../../src/state/location.js";
 import { openStore } from "../../src/state/store.js";
 import { rassylka } from "../helpers/cli.js";
 import { spawnServe } from "../helpers/serve.js";
 import { CONFIG, ISSUE, makeProject, parse, readersCsv, SECRET, type Sink, smtpSend, startSmtp, stateFlag } from "../send/helpers.js";
-import { backends } from "../state/backends.js";
+import { backends, sql } from "../state/backends.js";
 
 /**
  * `rassylka report --json` over what really happened: the issue sent by the built CLI to a real SMTP
@@ -81,6 +81,13 @@ describe.each(backends())("the report of an issue readers really clicked, on $na
     const store = await openStore(location);
     try {
       for (const l of await store.clicks.links(SLUG)) if (!numbers.has(l.url)) numbers.set(l.url, l.link);
+      // the send kept each reader's key (the one its click tokens carry) beside the address: the report joins clicks to domains by it
+      const rows = await sql<{ email: string; reader_key: string | null }>(
+        store,
+        `SELECT email, reader_key FROM send_ledger WHERE issue = '${SLUG}' ORDER BY email`,
+      );
+      expect(rows).toHaveLength(READERS.length);
+      for (const r of rows) expect(r.reader_key, r.email).toBe(readerKey(LIST_ID, r.email));
     } finally {
       await store.close();
     }

@@ -11,11 +11,14 @@ export const LINKS = [
   "https://prodazhi.example.ru/treningi",
 ];
 const READERS = ["ivan@mail.ru", "anna@mail.ru", "olga@yandex.ru", "petr@gmail.com", "vera@gmail.com", "dead@mail.ru"];
+const KEYED = ["ivan@mail.ru", "olga@yandex.ru", "dead@mail.ru"];
 
 /**
  * A send recorded through the store as `send` records one: six readers, five sent and one failed; a hard
  * and a soft bounce, a complaint, two unsubscribes (one-click and the page's button); clicks of people,
- * an image proxy, a scanner on the canary, a trial click (counted nowhere) and opens.
+ * an image proxy, a scanner on the canary, a trial click (counted nowhere) and opens. Half the readers
+ * have their key in the ledger as a send keeps it; the others as rows written before the key was kept
+ * (none), so the report's per-domain clicks take both ways, within one domain too (mail.ru).
  */
 export async function seed(store: Store, listId: string): Promise<void> {
   const ledger = store.ledger;
@@ -23,7 +26,14 @@ export async function seed(store: Store, listId: string): Promise<void> {
   await ledger.addRecipients(
     SLUG,
     runId,
-    READERS.map((email, i) => ({ email, address: email, fields: {}, line: i + 2, messageId: `<${i}.${SLUG}@example.ru>` })),
+    READERS.map((email, i) => ({
+      email,
+      address: email,
+      fields: {},
+      line: i + 2,
+      messageId: `<${i}.${SLUG}@example.ru>`,
+      ...(KEYED.includes(email) ? { readerKey: readerKey(listId, email) } : {}),
+    })),
   );
   await ledger.setListStats(SLUG, { total: READERS.length, invalid: 0, duplicates: 0 });
   const { claimed } = await ledger.recordAndClaim(SLUG, runId, [], READERS.length);

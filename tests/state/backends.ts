@@ -85,6 +85,8 @@ export async function seedSqlite(file: string): Promise<void> {
           fields: { name: ["Иван", "Анна", "Ольга", "Пётр"][i], city: "Москва" },
           line: i + 2,
           messageId: `<${issue}.${i}@example.ru>`,
+          // the reader's key as a send keeps it (migration 13); the last one as a row written before it
+          ...(i < 3 ? { readerKey: `${i}`.repeat(16) } : {}),
         })),
       );
       await ledger.setListStats(issue, { total: 4, invalid: 1, duplicates: 0 });

@@ -309,7 +309,12 @@ describe.each(backends())("the $name store", (backend) => {
         expect(await dump(target)).toEqual(original);
         expect(await dump(back)).toEqual(original);
         expect(original.send_ledger).toContainEqual(
-          expect.objectContaining({ email: "anna@example.ru", address: "Anna@Example.ru", fields: { name: "Анна", city: "Москва" } }),
+          expect.objectContaining({
+            email: "anna@example.ru",
+            address: "Anna@Example.ru",
+            fields: { name: "Анна", city: "Москва" },
+            reader_key: "1111111111111111",
+          }),
         );
       } finally {
         for (const s of [source, target, back]) await s.close();
