@@ -67,6 +67,8 @@ describe("SQLite migrations", () => {
         delete (before as Partial<typeof before>)[table];
         delete (now as Partial<typeof now>)[table];
       }
+      // reader keys (migration 13) are written by sends after it: a schema-5 file's rows have none
+      for (const row of now.send_ledger) (row as { reader_key: string | null }).reader_key = null;
       const times = (rows: Record<string, unknown[]>) =>
         JSON.parse(
           JSON.stringify(rows)
