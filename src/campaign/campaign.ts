@@ -33,9 +33,10 @@ import { type CampaignStats, readCampaignStats } from "./stats.js";
 /**
  * Subscriber fields Sendsay fills itself in a campaign, not reader data: `email` is the member's address
  * (`[% anketa.member.email %]`), `unsubscribeUrl` Sendsay's own unsubscribe link (`[% param.url_unsub %]`).
+ * `preferencesUrl` (serve's preference page, docs/audiences.md) is never set in a campaign.
  * Every other field needs a mapping in `sendsay.fields` (src/campaign/proscript.ts).
  */
-export const OWN_SUBSCRIBER_FIELDS = ["unsubscribeUrl", "email"];
+export const OWN_SUBSCRIBER_FIELDS = ["unsubscribeUrl", "email", "preferencesUrl"];
 // where rassylka's own rendering (--without-subscriber-fields) put these two: replaced by PROScript
 const EMAIL_MARKER = "rsksendsayemailmarkerz";
 const UNSUBSCRIBE_MARKER = "rsksendsayunsubscribemarkerz";

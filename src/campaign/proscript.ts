@@ -167,6 +167,10 @@ class Translator {
         // always set in a campaign: the member's address, Sendsay's own unsubscribe link
         return this.program(positive ? program : inverse, src, part);
       }
+      if (cond.type === "PathExpression" && isSubscriberPath(cond) && subscriberField(cond) === "preferencesUrl") {
+        // never set in a campaign: the preference page is serve's (docs/audiences.md), Sendsay keeps its own
+        return this.program(positive ? inverse : program, src, part);
+      }
       const expr = this.expr(cond, src);
       if (expr === undefined) return "";
       let out = this.dir(`${positive ? "IF" : "UNLESS"} ${expr}`) + this.program(program, src, part);
@@ -185,6 +189,7 @@ class Translator {
       const field = subscriberField(n);
       if (field === "email") return MEMBER_EMAIL;
       if (field === "unsubscribeUrl") return UNSUBSCRIBE_DIRECTIVE;
+      if (field === "preferencesUrl") return ttString("");
       const mapped = field ? this.options.fields[field] : undefined;
       if (mapped) return `anketa.${mapped}`;
       this.refuse(src, n, "field", `subscriber.${field ?? ""} has no Sendsay field to read in a campaign`, field ?? "subscriber");
