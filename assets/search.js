@@ -17,7 +17,8 @@ function start(box) {
   let engine;
   let seq = 0;
 
-  // Pagefind (its script, the language's WebAssembly, the index's metadata) is loaded on first use, not with the page.
+  // Pagefind (its script, the language's WebAssembly, the index's metadata) is loaded on first use (the box
+  // focused or typed into), not with the page.
   const load = () => {
     engine ??= (async () => {
       const [pagefind, stemmer] = await Promise.all([
@@ -26,6 +27,9 @@ function start(box) {
       ]);
       await pagefind.options({ excerptLength: 24 });
       await pagefind.init();
+      // init() leaves the WebAssembly and the index's metadata to the first search; asking for the rubrics'
+      // filter index loads them now, while the reader is still typing (the rubric filter needs it anyway)
+      await pagefind.filters();
       box.dataset.ready = "1";
       return { pagefind, stem: stemmer ? stemmer.stemmer : (w) => w };
     })();

@@ -5,11 +5,13 @@
  * bare better-sqlite3 doing the same aggregations in one process, and the ratio. Targets: under 10 s and
  * 300 MB for 1,000,000 readers and 1,000,000 clicks. The newsletter is built first (as before a send), so
  * the click map reads the compiled issue from the cache; the map starts Chromium, a process of its own: its
- * memory is not in the figure, its time is.
+ * memory is not in the figure, its time is. The report runs twice: the first takes the issue's shot for the
+ * click map, the second finds it in the cache (as every report after the first of an unchanged issue).
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { rm } from "node:fs/promises";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { loadConfig } from "../src/config/load.js";
@@ -69,12 +71,24 @@ async function fill(root: string, file: string, readers: number, clicks: number)
   db.close();
 }
 
-/** The whole `rassylka report` process: wall time and peak RSS (GNU time's %M, KB). */
-async function ours(root: string, file: string): Promise<{ ms: number; rssMb: number; json: string }> {
+/** The whole `rassylka report` process: wall time, CPU time (user + system) and peak RSS (GNU time's %U, %S, %M). */
+async function ours(root: string, file: string): Promise<{ ms: number; cpuMs: number; rssMb: number; json: string }> {
   const started = performance.now();
   const child = spawn(
     "/usr/bin/time",
-    ["-f", "maxrss %M", process.execPath, join(ROOT, "bin", "rassylka.js"), "report", SLUG, "--root", root, "--state", file, "--json"],
+    [
+      "-f",
+      "maxrss %M cpu %U %S",
+      process.execPath,
+      join(ROOT, "bin", "rassylka.js"),
+      "report",
+      SLUG,
+      "--root",
+      root,
+      "--state",
+      file,
+      "--json",
+    ],
     { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, RASSYLKA_LANG: "en" } },
   );
   let out = "";
@@ -84,8 +98,8 @@ async function ours(root: string, file: string): Promise<{ ms: number; rssMb: nu
   const [code] = await once(child, "exit");
   const ms = performance.now() - started;
   if (code !== 0) throw new Error(`rassylka report exited ${code}: ${err}`);
-  const kb = Number(/maxrss (\d+)/.exec(err)?.[1] ?? 0);
-  return { ms, rssMb: kb / 1024, json: out };
+  const m = /maxrss (\d+) cpu ([\d.]+) ([\d.]+)/.exec(err);
+  return { ms, cpuMs: (Number(m?.[2] ?? 0) + Number(m?.[3] ?? 0)) * 1000, rssMb: Number(m?.[1] ?? 0) / 1024, json: out };
 }
 
 /** The same aggregations with better-sqlite3 alone, in this process. */
@@ -119,14 +133,20 @@ export async function run(args: string[]): Promise<void> {
     const build = spawn(process.execPath, [join(ROOT, "bin", "rassylka.js"), "build", "--root", root], { stdio: "ignore" });
     await once(build, "exit");
     if (process.env.BENCH_KEEP) return;
+    const load = () => (loadavg()[0] ?? 0).toFixed(1);
+    // the first run takes the click map's shot in Chromium; the second finds it in the cache (the issue unchanged)
+    const first = await ours(root, file);
     const o = await ours(root, file);
     const figures = JSON.parse(o.json) as { counts: { sent: number }; clicks: { total: number; unique: number } };
     const b = bare(file);
-    console.log(`rassylka report (whole process): ${(o.ms / 1000).toFixed(2)} s, peak RSS ${o.rssMb.toFixed(0)} MB`);
+    const line = (r: typeof o) =>
+      `${(r.ms / 1000).toFixed(2)} s, CPU ${(r.cpuMs / 1000).toFixed(2)} s, peak RSS ${r.rssMb.toFixed(0)} MB (load average ${load()})`;
+    console.log(`rassylka report (whole process), the click map's shot taken: ${line(first)}`);
+    console.log(`rassylka report (whole process), the shot from the cache: ${line(o)}`);
     console.log(`  figures: sent ${figures.counts.sent}, clicks ${figures.clicks.total}, readers who clicked ${figures.clicks.unique}`);
     console.log(`bare better-sqlite3, the same GROUP BYs in one process: ${(b / 1000).toFixed(2)} s`);
-    console.log(`ratio (ours / bare): ${(o.ms / b).toFixed(2)}×`);
-    const ok = o.ms < 10_000 && o.rssMb < 300;
+    console.log(`ratio (ours / bare): ${(first.ms / b).toFixed(2)}× with the shot, ${(o.ms / b).toFixed(2)}× from the cache`);
+    const ok = [first, o].every((r) => r.ms < 10_000 && r.rssMb < 300);
     console.log(ok ? "targets met: < 10 s, < 300 MB" : "TARGETS MISSED: < 10 s, < 300 MB");
   } finally {
     if (!process.env.BENCH_KEEP) await rm(root, { recursive: true, force: true });

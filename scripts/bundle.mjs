@@ -83,6 +83,8 @@ export async function bundle() {
     banner: { js: 'import { createRequire as __rassylkaRequire } from "node:module"; const require = __rassylkaRequire(import.meta.url);' },
     plugins: [metaUrl],
     legalComments: "none",
+    // the catalogues' Cyrillic as it is: escaped (esbuild's default) it is six bytes a letter to read and parse
+    charset: "utf8",
     minifyWhitespace: true,
     minifySyntax: true,
     logLevel: "warning",

@@ -1,5 +1,6 @@
 import { ImapFlow } from "imapflow";
 import { error, RassylkaError } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 import { maskUrl } from "../util/redact.js";
 
 /**
@@ -28,9 +29,9 @@ export function maskImapUrl(url: string): string {
 
 function badUrl(url: string, why: string): RassylkaError {
   return new RassylkaError(
-    error("bounces/imap-url", `${IMAP_URL_ENV} (${maskImapUrl(url)}) ${why}`, {
+    error("bounces/imap-url", t("bounces:imap.badUrl", { env: IMAP_URL_ENV, url: maskImapUrl(url), why }), {
       field: IMAP_URL_ENV,
-      fix: "set it to imaps://user:password@imap.example.ru/INBOX (percent-encode @, : and / inside the password)",
+      fix: t("bounces:imap.badUrl.fix"),
     }),
   );
 }
@@ -38,9 +39,9 @@ function badUrl(url: string, why: string): RassylkaError {
 export function parseImapUrl(url: string | undefined): ImapTarget {
   if (!url?.trim()) {
     throw new RassylkaError(
-      error("bounces/no-imap-url", `${IMAP_URL_ENV} is not set`, {
+      error("bounces/no-imap-url", t("bounces:imap.noUrl", { env: IMAP_URL_ENV }), {
         field: IMAP_URL_ENV,
-        fix: `export ${IMAP_URL_ENV}=imaps://user:password@imap.example.ru/INBOX (the mailbox returnPath delivers to)`,
+        fix: t("bounces:imap.noUrl.fix", { env: IMAP_URL_ENV }),
       }),
     );
   }
@@ -48,10 +49,10 @@ export function parseImapUrl(url: string | undefined): ImapTarget {
   try {
     u = new URL(url.trim());
   } catch {
-    throw badUrl(url, "is not a valid URL");
+    throw badUrl(url, t("bounces:imap.notUrl"));
   }
-  if (u.protocol !== "imap:" && u.protocol !== "imaps:") throw badUrl(url, "must start with imaps:// or imap://");
-  if (!u.hostname || !u.username) throw badUrl(url, "needs a user and a host");
+  if (u.protocol !== "imap:" && u.protocol !== "imaps:") throw badUrl(url, t("bounces:imap.scheme"));
+  if (!u.hostname || !u.username) throw badUrl(url, t("bounces:imap.userHost"));
   const secure = u.protocol === "imaps:";
   return {
     host: u.hostname,
@@ -95,11 +96,18 @@ export async function fetchBounces(
     connectionTimeout: 20_000,
   });
   client.on("error", () => {}); // a dropped connection surfaces as the failing command's error
-  const fail = (doing: string, cause: unknown, fix: string) => {
+  const fail = (doing: "connect" | "open" | "read", cause: unknown, fix: string) => {
     const e = cause as { code?: string; message?: string; responseText?: string; authenticationFailed?: boolean };
     const text = scrub(e.responseText ?? e.message ?? String(cause), target.pass);
     return new RassylkaError(
-      error("bounces/imap", `cannot ${doing} ${where}: ${e.code ? `${e.code}: ` : ""}${text}`, { field: IMAP_URL_ENV, fix }),
+      error(
+        "bounces/imap",
+        t(`bounces:imap.${doing}`, { where, mailbox: target.mailbox, error: `${e.code ? `${e.code}: ` : ""}${text}` }),
+        {
+          field: IMAP_URL_ENV,
+          fix,
+        },
+      ),
       {
         cause,
       },
@@ -110,11 +118,9 @@ export async function fetchBounces(
   } catch (cause) {
     const auth = (cause as { authenticationFailed?: boolean }).authenticationFailed;
     throw fail(
-      "connect to",
+      "connect",
       cause,
-      auth
-        ? `check the user and password in ${IMAP_URL_ENV}`
-        : `check the host and port in ${IMAP_URL_ENV} (imaps:// is port 993, imap:// 143) and that the server is up`,
+      auth ? t("bounces:imap.auth.fix", { env: IMAP_URL_ENV }) : t("bounces:imap.connect.fix", { env: IMAP_URL_ENV }),
     );
   }
   const result: FetchResult = { mailbox: target.mailbox, read: 0, moved: 0, left: 0 };
@@ -123,7 +129,7 @@ export async function fetchBounces(
     try {
       lock = await client.getMailboxLock(target.mailbox);
     } catch (cause) {
-      throw fail(`open the mailbox "${target.mailbox}" at`, cause, `name an existing mailbox in the path of ${IMAP_URL_ENV} (e.g. /INBOX)`);
+      throw fail("open", cause, t("bounces:imap.open.fix", { env: IMAP_URL_ENV }));
     }
     try {
       const exists = (await client.list()).some((m) => m.path === moveTo);
@@ -144,7 +150,7 @@ export async function fetchBounces(
     }
   } catch (cause) {
     if (cause instanceof RassylkaError) throw cause;
-    throw fail("read", cause, `check that the user of ${IMAP_URL_ENV} may read the mailbox and create "${moveTo}"`);
+    throw fail("read", cause, t("bounces:imap.read.fix", { env: IMAP_URL_ENV, folder: moveTo }));
   } finally {
     await client.logout().catch(() => client.close());
   }

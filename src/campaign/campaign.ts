@@ -178,9 +178,9 @@ function inDoubtError(row: CampaignRow, groupId: string, compiled: CompiledIssue
   const d: Diagnostic = {
     ruleId: "sendsay/campaign-in-doubt",
     severity: "error",
-    message: `the campaign of this issue to Sendsay list "${groupId}" was being submitted at ${row.createdAt} and no answer was recorded${row.error ? ` (${row.error})` : ""}: Sendsay may already be sending it, so it is not submitted again`,
+    message: t("sendsay:campaign.inDoubt", { group: groupId, at: row.createdAt, error: row.error ? ` (${row.error})` : "" }),
     file: compiled.source,
-    fix: "look for this issue among the sent issues in the Sendsay account; if it is not there, run the same command with --force",
+    fix: t("sendsay:campaign.inDoubt.fix"),
   };
   return new RassylkaError(d);
 }
@@ -209,9 +209,14 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignOut
       throw new RassylkaError({
         ruleId: "sendsay/campaign-exists",
         severity: "error",
-        message: `this issue was already sent to Sendsay list "${groupId}" (track ${previous.trackId ?? "none"}, ${describeStatus(previous.trackStatus ?? 0)}, ${when})`,
+        message: t("sendsay:campaign.exists", {
+          group: groupId,
+          track: previous.trackId ? t("sendsay:track", { id: previous.trackId }) : t("sendsay:campaign.noTrack"),
+          status: describeStatus(previous.trackStatus ?? 0),
+          when,
+        }),
         file: compiled.source,
-        fix: "nothing to do if that send is the one you meant; to send the issue to the list again, add --force",
+        fix: t("sendsay:campaign.exists.fix"),
       });
     }
     if (options.confirm && !(await options.confirm({ subject: request.letter.subject, groupId, login: client.login }))) {

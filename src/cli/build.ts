@@ -33,6 +33,7 @@ export async function runBuild(files: string[], flags: BuildFlags, io: Io): Prom
         {
           outDir: result.outDir,
           built: result.built.map((b) => b.entry),
+          drafts: result.drafts.map((b) => b.entry.source),
           failed: result.failed,
           diagnostics: result.diagnostics,
           ...(result.search && { search: searchSummary(result.search) }),
@@ -53,6 +54,7 @@ export async function runBuild(files: string[], flags: BuildFlags, io: Io): Prom
           cached: b.fromCache ? t("build:cached") : "",
         }),
       );
+    for (const d of result.drafts) io.out(t("build:draftLine", { source: d.entry.source, dir: where }));
     if (result.search) {
       const s = result.search;
       const line = t("search:indexed", { count: s.records, size: tr().number(Math.round(s.bytes / 102.4) / 10) });

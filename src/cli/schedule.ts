@@ -55,8 +55,11 @@ export async function runList(flags: ScheduleFlags, io: Io, env: NodeJS.ProcessE
   for (const r of rows) {
     const readers = r.readers === null ? "" : `, ${t("schedule:list.readers", { count: r.readers })}`;
     const note = r.note ? ` — ${r.note}` : "";
+    const sendsay = r.sendsay
+      ? ` — ${r.sendsay.state === "unknown" ? t("schedule:list.sendsayUnknown", { reason: r.sendsay.text }) : t("schedule:list.sendsay", { state: r.sendsay.text })}${r.sendsay.error ? ` (${r.sendsay.error})` : ""}`
+      : "";
     io.out(
-      `${wallTime(r.sendAt, zone, false)}  ${t(`schedule:state.${r.state}`).padEnd(12)} ${r.slug} (${audienceText(r.audience)}${readers})${note}`,
+      `${wallTime(r.sendAt, zone, false)}  ${t(`schedule:state.${r.state}`).padEnd(12)} ${r.slug} (${audienceText(r.audience)}${readers})${note}${sendsay}`,
     );
   }
   return 0;
@@ -77,6 +80,6 @@ export function registerSchedule(program: Command, io: Io, setCode: (c: number) 
     .description("each scheduled issue: its time, state (scheduled, sending, sent, cancelled, missed), audience and readers")
     .option("--state <file|url>", stateHelp)
     .option("--root <dir>", "the newsletter's folder", ".")
-    .option("--json", "print [{ slug, subject, sendAt, state, audience, readers, note }]")
+    .option("--json", "print [{ slug, subject, sendAt, state, audience, readers, note, sendsay? }]")
     .action(async (flags: ScheduleFlags) => setCode(await runList(flags, io)));
 }

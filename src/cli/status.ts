@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { describeStatus } from "../campaign/campaign.js";
-import { t } from "../i18n/index.js";
+import { t, tr } from "../i18n/index.js";
 import { type BounceCounts, sendStatus } from "../status/status.js";
 import { addressReasons, type Io, replyText } from "./print.js";
 import { describeStats } from "./sendsay.js";
@@ -27,15 +27,17 @@ export async function runStatus(
     return 0;
   }
   if (!all.length) io.out(t("send:status.nothing"));
+  // the state's times (ISO, UTC) as the editor reads a date: in the language, on this machine's clock
+  const when = (at: string) => tr().date(at, true);
   for (const s of all) {
     const c = s.counts;
-    io.out(`${s.issue}${s.subject ? ` «${s.subject}»` : ""}${s.updatedAt ? t("send:status.lastRun", { at: s.updatedAt }) : ""}`);
+    io.out(`${s.issue}${s.subject ? ` «${s.subject}»` : ""}${s.updatedAt ? t("send:status.lastRun", { at: when(s.updatedAt) }) : ""}`);
     const campaign = s.campaign;
     if (campaign) {
       const track = campaign.trackId
         ? t("send:status.track", { id: campaign.trackId, status: describeStatus(campaign.trackStatus ?? 0) })
         : t("send:status.noTrack");
-      io.out(t("send:status.campaign", { group: campaign.groupId, state: campaign.state, track, at: campaign.updatedAt }));
+      io.out(t("send:status.campaign", { group: campaign.groupId, state: campaign.state, track, at: when(campaign.updatedAt) }));
       if (campaign.trackId) io.out(`  ${describeStats(campaign.stats, campaign.statsError)}`);
       if (!c.total) continue;
     }
@@ -66,18 +68,19 @@ export async function runStatus(
           state,
           sent: run.sent,
           failed: run.failed,
-          at: run.startedAt,
+          at: when(run.startedAt),
         }),
       );
       const workers = s.workers.filter((w) => w.runId === run.runId);
       for (const w of workers.length > 1 ? workers : []) {
         const state = t(`send:status.run.${w.live ? "sending" : w.ended ? "finished" : "stopped"}`);
-        io.out(t("send:status.worker", { ...w, state, at: w.updatedAt }));
+        io.out(t("send:status.worker", { ...w, state, at: when(w.updatedAt) }));
       }
       if (run.inFlight) io.out(t("send:status.inFlight", { count: run.inFlight }));
     }
     if (c.pending) io.out(t("send:status.pending", { count: c.pending }));
-    if (s.trial) io.out(t("send:status.trial", { ...s.trial.counts, transport: transport(s.trial.transport), at: s.trial.updatedAt }));
+    if (s.trial)
+      io.out(t("send:status.trial", { ...s.trial.counts, transport: transport(s.trial.transport), at: when(s.trial.updatedAt) }));
   }
   return 0;
 }

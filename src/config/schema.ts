@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { t } from "../i18n/index.js";
 import { domainKey } from "../util/domain.js";
 import { durationMs, isTimeZone } from "../util/zoned-time.js";

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 import type { Diagnostic } from "../diagnostics.js";
 import { language, t } from "../i18n/index.js";
 import { nearest } from "../util/suggest.js";

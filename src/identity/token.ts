@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { RassylkaError } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 import { addressKey } from "./address.js";
 
 /**
@@ -39,8 +40,8 @@ export function requireSecret(env: NodeJS.ProcessEnv = process.env): string {
     throw new RassylkaError({
       ruleId: "unsubscribe/no-secret",
       severity: "error",
-      message: `${SECRET_ENV} is ${secret ? "too short" : "not set"}: unsubscribe links need it to sign each reader's token`,
-      fix: `export ${SECRET_ENV}=$(openssl rand -hex 32) — keep it secret and the same on the machine that sends and the one that runs \`rassylka serve\``,
+      message: t(secret ? "send:secret.short" : "send:secret.missing", { env: SECRET_ENV }),
+      fix: t("send:secret.fix", { env: SECRET_ENV }),
     });
   }
   return secret;

@@ -1,9 +1,10 @@
-import { z } from "zod";
+import * as z from "zod";
 import { eventSchema, isoDate, issueTrackingSchema } from "../config/schema.js";
 import { t } from "../i18n/index.js";
 import { LOCAL_TIME } from "../util/zoned-time.js";
+import { slugPattern } from "./slug.js";
 
-export const slugPattern = /^[a-z0-9][a-z0-9-]*$/;
+export { slugPattern };
 
 export const frontMatterSchema = z.strictObject({
   title: z.string().min(1),

@@ -5,6 +5,9 @@ import { basename, extname } from "node:path";
 // `build` loaded): loaded on the first title that needs it, not by every command that imports this file.
 let slugify: typeof import("transliteration").slugify | undefined;
 
+/** What a slug may hold: a-z, 0-9 and hyphens (here, not in ./schema.ts, so that a cached build's manifest check loads no schema). */
+export const slugPattern = /^[a-z0-9][a-z0-9-]*$/;
+
 /** The longest slug made from a title: a file name far below the 255 bytes a file system allows. */
 export const MAX_TITLE_SLUG = 80;
 

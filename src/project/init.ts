@@ -147,7 +147,10 @@ function starterConfig(language: Lang, url?: string): string {
   return `${lines.join("\n")}\n`;
 }
 
-/** The example issue: a draft in the chosen language that builds and lints with no error. */
+/**
+ * The example issue, in the chosen language, that builds and lints with no error. Not a draft: a new
+ * editor's first `build` has something to show in dist/ (drafts are not written there).
+ */
 function exampleIssue(language: Lang, date: string): string {
   const { t } = translator(language);
   const greeting = `{{#if subscriber.name}}${t("init:greetingNamed", { name: "{{subscriber.name}}" })}{{else}}${t("init:greeting")}{{/if}}`;
@@ -156,7 +159,6 @@ function exampleIssue(language: Lang, date: string): string {
     `title: ${JSON.stringify(t("init:issueTitle"))}`,
     `date: ${date}`,
     `preheader: ${JSON.stringify(t("init:issuePreheader"))}`,
-    "draft: true",
     "---",
     greeting,
     "",

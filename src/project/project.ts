@@ -1,6 +1,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve } from "node:path";
-import { type LoadedConfig, loadConfig } from "../config/load.js";
+import { loadConfigCached } from "../config/cached.js";
+import type { LoadedConfig } from "../config/load.js";
 import { RassylkaError } from "../diagnostics.js";
 import { t } from "../i18n/index.js";
 import { loadTemplates, type TemplateSet } from "../render/templates.js";
@@ -18,10 +19,15 @@ export interface Project {
   templates: TemplateSet;
 }
 
-export async function loadProject(root: string): Promise<Project> {
+/** `cache`: newsletter.yaml through the build cache (src/config/cached.ts), for a build that uses it. */
+export async function loadProject(root: string, options: { cache?: boolean } = {}): Promise<Project> {
   const absRoot = resolve(root);
   // both load at once, but a missing or broken newsletter.yaml is reported first, whichever fails sooner
-  const [config, templates] = await Promise.allSettled([loadConfig(absRoot), loadTemplates(absRoot)]);
+  const [config, templates] = await Promise.allSettled([
+    // the YAML parser and the schema are loaded only when the config is read
+    options.cache ? loadConfigCached(absRoot) : import("../config/load.js").then(({ loadConfig }) => loadConfig(absRoot)),
+    loadTemplates(absRoot),
+  ]);
   if (config.status === "rejected") throw config.reason;
   if (templates.status === "rejected") throw templates.reason;
   return { root: absRoot, config: config.value, templates: templates.value };

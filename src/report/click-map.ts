@@ -1,5 +1,8 @@
-import { launchChromium } from "../screenshots/chromium.js";
+import { createHash } from "node:crypto";
+import { mkdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
 import type { LinkFigures } from "../state/report.js";
+import { writeFileAtomic } from "../util/fs.js";
 
 /**
  * The click map: the issue's web version at 600 px, as `rassylka screenshots` takes it (no network: the
@@ -15,18 +18,44 @@ export interface ClickMap {
   boxes: { x: number; y: number; width: number; height: number; url: string; share: number; label: string }[];
 }
 
+/** The issue as Chromium drew it: what the figures are placed on. */
+export interface IssueShot {
+  width: number;
+  height: number;
+  image: string;
+  anchors: { href: string; x: number; y: number; width: number; height: number }[];
+}
+
 const ORIGIN = "http://rassylka.invalid";
 const WIDTH = 600;
+/** Bumped when what a shot holds changes, so an older cached one is not read. */
+const SHOT_VERSION = 1;
 
-export async function clickMap(
-  slug: string,
-  html: string,
-  links: readonly LinkFigures[],
-  percent: (share: number) => string,
-  env?: NodeJS.ProcessEnv,
-): Promise<ClickMap> {
-  const readers = links.reduce((sum, l) => sum + l.unique, 0);
-  const byUrl = new Map(links.map((l) => [l.url, readers ? l.unique / readers : 0]));
+/**
+ * The shot of the issue's web version, kept in `cacheDir` under a hash of its HTML: a report run again
+ * (every morning after a send, say) starts no browser while the issue is unchanged. A cache that cannot be
+ * read or written only costs the browser.
+ */
+export async function issueShot(slug: string, html: string, cacheDir: string, env?: NodeJS.ProcessEnv): Promise<IssueShot> {
+  const file = join(cacheDir, `${createHash("sha256").update(`${SHOT_VERSION}\n${html}`).digest("hex").slice(0, 32)}.json`);
+  try {
+    return JSON.parse(await readFile(file, "utf8")) as IssueShot;
+  } catch {
+    // not there yet (or unreadable): take it
+  }
+  const shot = await takeShot(slug, html, env);
+  try {
+    await mkdir(cacheDir, { recursive: true });
+    await writeFileAtomic(file, JSON.stringify(shot));
+  } catch {
+    // a read-only project still gets its map
+  }
+  return shot;
+}
+
+async function takeShot(slug: string, html: string, env?: NodeJS.ProcessEnv): Promise<IssueShot> {
+  // playwright is loaded only when a shot is taken (1.4 s to load on a busy machine)
+  const { launchChromium } = await import("../screenshots/chromium.js");
   const browser = await launchChromium(env);
   try {
     const context = await browser.newContext({ viewport: { width: WIDTH, height: 640 }, deviceScaleFactor: 1, serviceWorkers: "block" });
@@ -55,14 +84,21 @@ export async function clickMap(
       width: document.documentElement.scrollWidth,
       height: document.documentElement.scrollHeight,
     }));
-    const boxes = anchors
-      .filter((a) => a.width > 0 && a.height > 0 && byUrl.has(a.href))
-      .map((a) => {
-        const share = byUrl.get(a.href) ?? 0;
-        return { x: a.x, y: a.y, width: a.width, height: a.height, url: a.href, share, label: percent(share) };
-      });
-    return { width: size.width, height: size.height, image: `data:image/jpeg;base64,${shot.toString("base64")}`, boxes };
+    return { ...size, image: `data:image/jpeg;base64,${shot.toString("base64")}`, anchors };
   } finally {
     await browser.close();
   }
+}
+
+/** Each clicked link's share of the readers who clicked, drawn over its boxes in the shot. */
+export function clickMap(shot: IssueShot, links: readonly LinkFigures[], percent: (share: number) => string): ClickMap {
+  const readers = links.reduce((sum, l) => sum + l.unique, 0);
+  const byUrl = new Map(links.map((l) => [l.url, readers ? l.unique / readers : 0]));
+  const boxes = shot.anchors
+    .filter((a) => a.width > 0 && a.height > 0 && byUrl.has(a.href))
+    .map((a) => {
+      const share = byUrl.get(a.href) ?? 0;
+      return { x: a.x, y: a.y, width: a.width, height: a.height, url: a.href, share, label: percent(share) };
+    });
+  return { width: shot.width, height: shot.height, image: shot.image, boxes };
 }

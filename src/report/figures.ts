@@ -1,6 +1,6 @@
-import { readerKey } from "../identity/click-token.js";
+import { readerKeyer } from "../identity/click-token.js";
 import type { PollResult } from "../polls/results.js";
-import type { ClassFigures, DayCount, HourFigures, IssueRow, LinkFigures, ReportStore } from "../state/report.js";
+import type { ClassFigures, DayCount, IssueRow, LinkFigures, ReportStore } from "../state/report.js";
 
 /**
  * What `rassylka report <issue> --json` prints, exactly these keys (docs/report.md says what each one
@@ -84,7 +84,7 @@ export async function issueReport(report: ReportStore, issue: string, options: F
     opens,
     links,
     domains,
-    timeline: timeline(await report.clicksByHour(issue), start),
+    timeline: await clickTimeline(report, issue, start),
   };
   return {
     figures,
@@ -105,26 +105,35 @@ function zeroClasses(): ClassFigures {
 }
 
 /**
- * Sent and bounced per domain come from one GROUP BY; clicked needs each clicker's domain, and a click
- * event keeps only the reader's key (a keyed hash of the address): the issue's readers are paged through
- * and hashed, and those among the clickers are counted per domain. Memory: the clickers' keys, never the list.
+ * Per receiving domain, the readers sent, bounced and with a human click. A click event keeps only the
+ * reader's key (a keyed hash of the address), so the issue's readers are paged through once, each counted
+ * under its domain and hashed, and those among the clickers counted as clicked; the few not sent and the
+ * bounces come per domain from the database. Memory: the clickers' keys and the domains, never the list.
  */
 async function domainRows(report: ReportStore, issue: string, newsletterId: string | undefined): Promise<DomainRow[]> {
-  const rows: DomainRow[] = (await report.domains(issue)).map((d) => ({ ...d, clicked: 0 }));
-  if (newsletterId && rows.length) {
-    const clickers = new Set<string>();
-    for await (const page of report.clickers(issue)) for (const k of page) clickers.add(k);
-    if (clickers.size) {
-      const byDomain = new Map(rows.map((r) => [r.domain, r]));
-      for await (const page of report.readerPages(issue)) {
-        for (const email of page) {
-          if (!clickers.has(readerKey(newsletterId, email))) continue;
-          const row = byDomain.get(email.slice(email.indexOf("@") + 1));
-          if (row) row.clicked++;
-        }
+  const clickers = new Set<string>();
+  if (newsletterId) for await (const page of report.clickers(issue)) for (const k of page) clickers.add(k);
+  const key = newsletterId && clickers.size ? readerKeyer(newsletterId) : undefined;
+  const byDomain = new Map<string, DomainRow>();
+  for await (const page of report.readerPages(issue)) {
+    for (const email of page) {
+      const domain = email.slice(email.indexOf("@") + 1);
+      let row = byDomain.get(domain);
+      if (!row) {
+        row = { domain, sent: 0, bounced: 0, clicked: 0 };
+        byDomain.set(domain, row);
       }
+      row.sent++;
+      if (key && clickers.has(key(email))) row.clicked++;
     }
   }
+  for (const e of await report.domainExceptions(issue)) {
+    const row = byDomain.get(e.domain);
+    if (!row) continue;
+    row.sent -= e.notSent;
+    row.bounced = e.bounced;
+  }
+  const rows = [...byDomain.values()].sort((a, b) => b.sent - a.sent || (a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : 0));
   if (rows.length <= DOMAIN_ROWS) return rows;
   const other: DomainRow = { domain: OTHER_DOMAINS, sent: 0, bounced: 0, clicked: 0 };
   for (const r of rows.slice(DOMAIN_ROWS)) {
@@ -135,26 +144,35 @@ async function domainRows(report: ReportStore, issue: string, newsletterId: stri
   return [...rows.slice(0, DOMAIN_ROWS), other];
 }
 
+const iso = (ms: number) => new Date(ms).toISOString();
+const dayMs = (day: string) => Date.parse(`${day}T00:00:00.000Z`);
+
 /**
- * Clicks per hour for the first HOURLY_FOR_HOURS after the send started (to the end of that day), then per day (UTC), every hour
- * or day from the first to the last click present (zeros too, so a chart shows the gaps).
+ * Human clicks per hour for the first HOURLY_FOR_HOURS after the send started (to the end of that day),
+ * then per day (UTC), every hour or day from the first click to the last (zeros too, so a chart shows the
+ * gaps). Each hour or day is counted by the database as a range of times; folded events keep their day
+ * only and are counted at its first hour.
  */
-export function timeline(hours: readonly HourFigures[], start: string | null): { at: string; clicks: number }[] {
-  if (!hours.length) return [];
-  const startMs = start ? Date.parse(start) : Date.parse(`${hours[0].hour}:00:00.000Z`);
+export async function clickTimeline(report: ReportStore, issue: string, start: string | null): Promise<{ at: string; clicks: number }[]> {
+  const span = await report.clickSpan(issue);
+  const folded = await report.foldedClicksByDay(issue);
+  const times = [...(span ? [Date.parse(span.first), Date.parse(span.last)] : []), ...folded.map((d) => dayMs(d.day))];
+  if (!times.length) return [];
+  const first = Math.min(...times);
+  const startMs = start ? Date.parse(start) : first;
   // day-aligned, so the hourly part ends where the first whole day begins
   const hourlyUntil = Math.ceil((startMs + HOURLY_FOR_HOURS * HOUR_MS) / DAY_MS) * DAY_MS;
-  const buckets = new Map<number, number>();
-  for (const h of hours) {
-    const ms = Date.parse(`${h.hour}:00:00.000Z`);
-    const at = ms < hourlyUntil ? ms : Math.floor(ms / DAY_MS) * DAY_MS;
-    buckets.set(at, (buckets.get(at) ?? 0) + h.clicks);
+  const bucketOf = (ms: number) => Math.floor(ms / (ms < hourlyUntil ? HOUR_MS : DAY_MS)) * (ms < hourlyUntil ? HOUR_MS : DAY_MS);
+  const next = (at: number) => at + (at < hourlyUntil ? HOUR_MS : DAY_MS);
+  const starts: number[] = [];
+  for (let at = bucketOf(first), last = bucketOf(Math.max(...times)); at <= last; at = next(at)) starts.push(at);
+  const counts = span ? await report.clicksBetween(issue, [...starts, next(starts[starts.length - 1])].map(iso)) : starts.map(() => 0);
+  const byStart = new Map(starts.map((at, i) => [at, counts[i]]));
+  for (const d of folded) {
+    const at = bucketOf(dayMs(d.day));
+    byStart.set(at, (byStart.get(at) ?? 0) + d.n);
   }
-  const keys = [...buckets.keys()].sort((a, b) => a - b);
-  const out: { at: string; clicks: number }[] = [];
-  for (let at = keys[0]; at <= keys[keys.length - 1]; at += at < hourlyUntil ? HOUR_MS : DAY_MS)
-    out.push({ at: new Date(at).toISOString(), clicks: buckets.get(at) ?? 0 });
-  return out;
+  return starts.map((at) => ({ at: iso(at), clicks: byStart.get(at) ?? 0 }));
 }
 
 /** The newsletter over time: its issues, the list per week, complaint rates. */

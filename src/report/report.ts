@@ -1,4 +1,5 @@
 import { join, resolve } from "node:path";
+import { CACHE_DIR } from "../compile/cache.js";
 import type { NewsletterConfig } from "../config/schema.js";
 import { issueTracking } from "../config/tracking.js";
 import { RassylkaError } from "../diagnostics.js";
@@ -6,10 +7,11 @@ import { tr as editorTranslator, type Translator } from "../i18n/index.js";
 import { newsletterId } from "../identity/newsletter.js";
 import { pollFigures } from "../polls/results.js";
 import { loadProject, type Project } from "../project/project.js";
+import type { CompiledIssue } from "../render/pipeline.js";
 import type { StateLocation } from "../state/location.js";
 import { openStore, type Store } from "../state/store.js";
 import { writeFileAtomic } from "../util/fs.js";
-import type { ClickMap } from "./click-map.js";
+import type { ClickMap, IssueShot } from "./click-map.js";
 import { COMPLAINT_LINES, type IssueReport, issueReport, type NewsletterReport, newsletterReport } from "./figures.js";
 import { issuePage, newsletterPage, percentOf } from "./page.js";
 import { campaignReport } from "./sendsay.js";
@@ -80,6 +82,12 @@ async function compiledIssue(project: Project, ref: string) {
   }
 }
 
+/** The issue's web version as Chromium draws it at 600 px, from the project's cache when unchanged. */
+async function shotOf(project: Project, slug: string, compiled: CompiledIssue, env?: NodeJS.ProcessEnv): Promise<IssueShot> {
+  const [{ issueShot }, { renderWebVersion }] = await Promise.all([import("./click-map.js"), import("../render/personalise.js")]);
+  return issueShot(slug, renderWebVersion(compiled).html, join(project.root, CACHE_DIR, "click-map"), env);
+}
+
 async function oneIssue(project: Project, store: Store, ref: string, options: ReportOptions): Promise<ReportResult> {
   const tr = options.translator ?? editorTranslator();
   const config: NewsletterConfig = project.config.config;
@@ -91,6 +99,11 @@ async function oneIssue(project: Project, store: Store, ref: string, options: Re
   const campaign = sent ? undefined : (await store.campaigns.all(slug)).filter((c) => c.state !== "rejected" && c.trackId).pop();
   let report: IssueReport;
   const meta: string[] = [];
+  // the issue's shot for the click map starts beside the figures: Chromium starts in its own process
+  // while the database counts (a send that tracked no clicks has no map to draw)
+  const tracked = sent && compiled ? await store.clicks.issue(slug) : undefined;
+  const early = compiled && tracked?.clicks ? shotOf(project, slug, compiled, options.env) : undefined;
+  early?.catch(() => undefined);
   if (sent) {
     report = await issueReport(store.report, slug, {
       newsletterId: newsletterId(config),
@@ -120,8 +133,8 @@ async function oneIssue(project: Project, store: Store, ref: string, options: Re
   else if (!f.links.some((l) => l.unique > 0)) map = { off: tr.t("report:clickMapNoLinks") };
   else {
     try {
-      const [{ clickMap }, { renderWebVersion }] = await Promise.all([import("./click-map.js"), import("../render/personalise.js")]);
-      map = await clickMap(slug, renderWebVersion(compiled).html, f.links, percentOf(tr), options.env);
+      const { clickMap } = await import("./click-map.js");
+      map = clickMap(await (early ?? shotOf(project, slug, compiled, options.env)), f.links, percentOf(tr));
     } catch (error) {
       const d = (error as RassylkaError).diagnostics?.[0];
       map = { off: d ? `${d.message}${d.fix ? ` (${d.fix})` : ""}` : (error as Error).message.split("\n")[0] };

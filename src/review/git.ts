@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { RassylkaError } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 
 /**
  * The base side of a review: the newsletter's files (newsletter.yaml, templates/, issues/) as they are in
@@ -35,8 +36,8 @@ function git(cwd: string, args: string[], input?: string): Promise<GitResult> {
           {
             ruleId: "review/no-git",
             severity: "error",
-            message: `cannot run git: ${cause.message}`,
-            fix: "install git (Debian/Ubuntu: `sudo apt-get install git`) and run the review inside the newsletter's repository",
+            message: t("review:git.cannotRun", { error: cause.message }),
+            fix: t("review:git.cannotRun.fix"),
           },
           { cause },
         ),
@@ -65,8 +66,8 @@ export async function resolveBase(root: string, ref: string): Promise<BaseCommit
     throw new RassylkaError({
       ruleId: "review/not-a-repository",
       severity: "error",
-      message: `${root} is not inside a git repository, so there is no base to compare with`,
-      fix: "run the review in the newsletter's git checkout (or pass --root to it)",
+      message: t("review:git.notRepository", { root }),
+      fix: t("review:git.notRepository.fix"),
     });
   }
   // `--end-of-options`: a ref that starts with "-" is a ref, never an option of git's
@@ -75,8 +76,8 @@ export async function resolveBase(root: string, ref: string): Promise<BaseCommit
     throw new RassylkaError({
       ruleId: "review/bad-base",
       severity: "error",
-      message: `--base "${ref}" is not a commit in this repository`,
-      fix: "pass a branch, tag or commit that exists here, e.g. --base main or --base origin/main; in CI fetch the history first (actions/checkout with fetch-depth: 0)",
+      message: t("review:git.badBase", { ref }),
+      fix: t("review:git.badBase.fix"),
     });
   }
   const commit = verified.stdout.toString().trim();
@@ -96,8 +97,8 @@ export async function exportProject(root: string, commit: string, dest: string):
     throw new RassylkaError({
       ruleId: "review/git-failed",
       severity: "error",
-      message: `git ls-tree ${commit} failed: ${listed.stderr.trim()}`,
-      fix: "check that the repository is not damaged (`git fsck`) and that the base commit is fetched",
+      message: t("review:git.failed", { command: `ls-tree ${commit}`, error: listed.stderr.trim() }),
+      fix: t("review:git.failed.fix"),
     });
   }
   // "<mode> <type> <object>\t<path>", NUL-separated; symlinks (120000) and submodules are left out
@@ -117,8 +118,8 @@ export async function exportProject(root: string, commit: string, dest: string):
     throw new RassylkaError({
       ruleId: "review/git-failed",
       severity: "error",
-      message: `git cat-file failed: ${batch.stderr.trim()}`,
-      fix: "check that the repository is not damaged (`git fsck`) and that the base commit is fetched",
+      message: t("review:git.failed", { command: "cat-file", error: batch.stderr.trim() }),
+      fix: t("review:git.failed.fix"),
     });
   }
   // each object: "<object> blob <size>\n<bytes>\n"

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join, relative, resolve } from "node:path";
 import { type Diagnostic, isRassylkaError, RassylkaError } from "../diagnostics.js";
-import { language } from "../i18n/index.js";
+import { language, t } from "../i18n/index.js";
 import { renderWebVersion } from "../render/personalise.js";
 import { openScreenshotter, type Screenshotter, VARIANTS } from "../screenshots/screenshots.js";
 import { toPosix, writeFileAtomic } from "../util/fs.js";
@@ -209,8 +209,8 @@ async function loadBase(root: string, base: BaseCommit, dir: string): Promise<Pr
     throw new RassylkaError(
       error.diagnostics.map((d) => ({
         ...d,
-        message: `at the base (${base.ref}, ${base.mergeBase.slice(0, 7)}): ${d.message}`,
-        fix: `${d.fix ? `${d.fix}; ` : ""}the base must build to be compared with: pick a --base where it does`,
+        message: t("review:atBase", { ref: base.ref, commit: base.mergeBase.slice(0, 7), message: d.message }),
+        fix: `${d.fix ? `${d.fix}; ` : ""}${t("review:atBase.fix")}`,
       })),
       { cause: error },
     );
@@ -310,8 +310,8 @@ async function prepareOut(outDir: string, root: string): Promise<void> {
     throw new RassylkaError({
       ruleId: "review/out-not-empty",
       severity: "error",
-      message: `the output folder ${where} holds files that are not an earlier review's, so it is not emptied`,
-      fix: `pass another --out (default ${DEFAULT_OUT}), or empty or remove ${where} first`,
+      message: t("review:outNotEmpty", { where }),
+      fix: t("review:outNotEmpty.fix", { where, default: DEFAULT_OUT }),
     });
   }
   await Promise.all(names.map((n) => rm(join(outDir, n), { force: true })));

@@ -1,5 +1,6 @@
-import { campaignRequest } from "../campaign/campaign.js";
+import { campaignRequest, describeStatus, type TrackPhase, trackPhase } from "../campaign/campaign.js";
 import type { NewsletterConfig } from "../config/schema.js";
+import { isRassylkaError } from "../diagnostics.js";
 import { SendsayClient, sendsayCredentials } from "../sendsay/client.js";
 import { wallTime } from "../util/zoned-time.js";
 import type { SendsayScheduler } from "./audience.js";
@@ -33,4 +34,59 @@ export function sendsayScheduler(config: NewsletterConfig, env: NodeJS.ProcessEn
       await client.request({ action: "issue.later.delete", id }, { idempotent: true });
     },
   };
+}
+
+/**
+ * What Sendsay says of a campaign it holds (`schedule list`): `track.get` on the id `issue.send` answered,
+ * its `obj.status` read as the campaign send reads it (src/campaign/campaign.ts trackPhase): a deferred
+ * campaign waits (a negative status other than -1/-2/-3), then runs (0…), then is done (-1), failed (-2)
+ * or cancelled (-3). `unknown` when Sendsay could not be asked (no key, no answer): `reason` says why.
+ */
+export interface SendsayState {
+  state: TrackPhase | "unknown";
+  /** track.get's `obj.status`; null when unknown. */
+  status: number | null;
+  /** The state in words (the sendsay catalogue), or why it is unknown. */
+  text: string;
+  /** Sendsay's `obj.error` for a failed campaign. */
+  error?: string;
+}
+
+export async function sendsayStates(
+  config: NewsletterConfig | undefined,
+  env: NodeJS.ProcessEnv,
+  ids: string[],
+): Promise<Map<string, SendsayState>> {
+  const states = new Map<string, SendsayState>();
+  const unknown = (reason: string): SendsayState => ({ state: "unknown", status: null, text: reason });
+  let client: SendsayClient;
+  try {
+    client = new SendsayClient(sendsayCredentials(config, env));
+  } catch (e) {
+    if (!isRassylkaError(e)) throw e;
+    const reason = e.diagnostics.map((d) => d.message).join("; ");
+    for (const id of ids) states.set(id, unknown(reason));
+    return states;
+  }
+  for (const id of ids) {
+    try {
+      const answer = await client.request<{ obj?: Record<string, unknown> }>({ action: "track.get", id }, { idempotent: true });
+      const status = Number(answer.obj?.status);
+      if (!Number.isFinite(status)) {
+        states.set(id, unknown(`track.get ${id}: no status`));
+        continue;
+      }
+      const error = answer.obj?.error;
+      states.set(id, {
+        state: trackPhase(status),
+        status,
+        text: describeStatus(status),
+        ...(error === undefined || error === null || error === "" ? {} : { error: String(error) }),
+      });
+    } catch (e) {
+      const reason = isRassylkaError(e) ? (e.diagnostics[0]?.message ?? e.message) : (e as Error).message;
+      states.set(id, unknown(client.mask(reason)));
+    }
+  }
+  return states;
 }

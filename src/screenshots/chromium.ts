@@ -2,6 +2,7 @@ import { accessSync, constants, statSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { type Browser, chromium } from "playwright-core";
 import { RassylkaError } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 
 /**
  * The system Chromium, driven by playwright-core (which ships no browser of its own). We never download
@@ -23,8 +24,7 @@ export const CHROMIUM_ARGS = [
   "--no-first-run",
 ];
 
-const INSTALL_FIX =
-  "install one (Debian/Ubuntu: `sudo apt-get install chromium`) or set CHROMIUM_PATH to a Chromium or Chrome executable, e.g. CHROMIUM_PATH=/usr/bin/chromium";
+const installFix = () => t("screenshots:chromium.install");
 
 function isExecutableFile(path: string): boolean {
   try {
@@ -44,8 +44,8 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): string {
     throw new RassylkaError({
       ruleId: "screenshots/no-chromium",
       severity: "error",
-      message: `${CHROMIUM_ENV} is set to "${explicit}", which is not an executable file`,
-      fix: `point ${CHROMIUM_ENV} at a Chromium or Chrome binary (see \`command -v chromium\`), or unset it and install one: \`sudo apt-get install chromium\``,
+      message: t("screenshots:chromium.notExecutable", { env: CHROMIUM_ENV, path: explicit }),
+      fix: t("screenshots:chromium.notExecutable.fix", { env: CHROMIUM_ENV }),
     });
   }
   const dirs = (env.PATH ?? "").split(delimiter).filter(Boolean);
@@ -58,8 +58,8 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): string {
   throw new RassylkaError({
     ruleId: "screenshots/no-chromium",
     severity: "error",
-    message: `no Chromium found: ${CHROMIUM_ENV} is not set and none of ${CHROMIUM_NAMES.join(", ")} is on PATH`,
-    fix: INSTALL_FIX,
+    message: t("screenshots:chromium.notFound", { env: CHROMIUM_ENV, names: CHROMIUM_NAMES.join(", ") }),
+    fix: installFix(),
   });
 }
 
@@ -73,8 +73,8 @@ export async function launchChromium(env: NodeJS.ProcessEnv = process.env): Prom
       {
         ruleId: "screenshots/chromium-failed",
         severity: "error",
-        message: `Chromium at ${executablePath} did not start: ${(cause as Error).message.split("\n")[0]}`,
-        fix: `check that \`${executablePath} --headless --no-sandbox --dump-dom about:blank\` runs; ${INSTALL_FIX}`,
+        message: t("screenshots:chromium.failed", { path: executablePath, error: (cause as Error).message.split("\n")[0] }),
+        fix: t("screenshots:chromium.failed.fix", { path: executablePath, install: installFix() }),
       },
       { cause },
     );

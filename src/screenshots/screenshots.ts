@@ -3,6 +3,7 @@ import type { BrowserContext } from "playwright-core";
 import { fileCache, noCache } from "../compile/cache.js";
 import { compileIssueFile } from "../compile/compile.js";
 import { type Diagnostic, hasErrors, RassylkaError } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 import { listIssueFiles, loadProject, resolveIssueFile } from "../project/project.js";
 import { renderWebVersion } from "../render/personalise.js";
 import { toPosix, writeFileAtomic } from "../util/fs.js";
@@ -116,9 +117,9 @@ export async function takeScreenshots(options: ScreenshotOptions): Promise<Scree
     throw new RassylkaError({
       ruleId: "screenshots/no-issues",
       severity: "error",
-      message: "no issues in issues/",
+      message: t("build:noIssues", { dir: "issues" }),
       file: "issues/",
-      fix: 'write one with `rassylka new "Title"`',
+      fix: t("build:noIssues.fix"),
     });
   }
   const cache = options.cache === false ? noCache : fileCache(root);

@@ -1,6 +1,7 @@
 import { buildMessage, type MessageContext, type Recipient, subscriberFor } from "../message/message.js";
 import type { Personaliser } from "../render/personalise.js";
 import type { LedgerRow, LedgerStore, NextDue, Outcome } from "../state/ledger.js";
+import { isStateOutage } from "../state/outage.js";
 import { decideOutcome, initialPolicyState, type PolicyState, type RetryPolicy, type StopReason } from "./outcome.js";
 import { type DomainPace, DomainPacer } from "./pacing.js";
 import type { DeliveryResult, Transport } from "./transport.js";
@@ -82,6 +83,8 @@ export interface DeliveryTarget {
 }
 
 const RECORD_WITHIN_MS = 20;
+/** How often the run's last outcomes are written again while the state's server is away. */
+const RECORD_RETRY_MS = 1000;
 /** Retries back off to once an hour at most: a reader deferred for a day is tried about 24 more times. */
 const MAX_LISTED = 1000;
 const CHECKPOINT_EVERY_MS = 1000;
@@ -214,7 +217,7 @@ export class Delivery {
     } finally {
       await Promise.allSettled([...this.inflight]);
       this.releaseParked();
-      this.lost(await this.target.ledger.record(this.outcomes.splice(0)));
+      await this.recordLeft();
       await this.target.ledger.checkpoint();
       this.limiter?.dispose();
       signal?.removeEventListener("abort", onAbort);
@@ -255,7 +258,7 @@ export class Delivery {
       if (!this.stop && room && free > 0 && (free >= refillAt || this.inflight.size === 0 || stale)) {
         await this.claim(free);
       } else if (this.outcomes.length && (this.stop || stale || this.inflight.size === 0)) {
-        this.lost(await ledger.record(this.outcomes.splice(0)));
+        this.lost(await this.keeping((batch) => ledger.record(batch)));
       }
       const paced = this.pacer.waitMs();
       if (this.inflight.size === 0) {
@@ -284,10 +287,43 @@ export class Delivery {
     }
   }
 
+  /**
+   * Writes the outcomes waiting to be recorded through `write`; when the write fails (the state's server
+   * restarting, its disk refusing) they are kept, not dropped, so the run's end can still record them.
+   */
+  private async keeping<T>(write: (batch: Outcome[]) => Promise<T>): Promise<T> {
+    const batch = this.outcomes.splice(0);
+    try {
+      return await write(batch);
+    } catch (e) {
+      this.outcomes.unshift(...batch);
+      throw e;
+    }
+  }
+
+  /**
+   * The run's last outcomes, recorded even through a short outage of the state: the readers they name were
+   * delivered, and unrecorded they would be sent again by whoever takes their lease over. Through an outage
+   * of the state's server (src/state/outage.ts) tried again each second while their lease lasts (after it,
+   * another worker may hold them: the ledger reports them resent); any other error stops the run as before.
+   */
+  private async recordLeft(): Promise<void> {
+    const deadline = performance.now() + this.target.leaseMs;
+    for (;;) {
+      try {
+        this.lost(await this.keeping((batch) => this.target.ledger.record(batch)));
+        return;
+      } catch (e) {
+        if (!isStateOutage(e) || performance.now() + RECORD_RETRY_MS > deadline) throw e;
+        await new Promise((r) => setTimeout(r, RECORD_RETRY_MS));
+      }
+    }
+  }
+
   /** Record what finished and claim up to `free` readers in one transaction; start delivering them. */
   private async claim(free: number): Promise<void> {
     const { ledger, key, runId, leaseMs } = this.target;
-    const { claimed, suppressed, lost } = await ledger.recordAndClaim(key, runId, this.outcomes.splice(0), free, { leaseMs });
+    const { claimed, suppressed, lost } = await this.keeping((batch) => ledger.recordAndClaim(key, runId, batch, free, { leaseMs }));
     this.lost(lost);
     this.drained = claimed.length + suppressed.length < free;
     if (suppressed.length) {

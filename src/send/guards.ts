@@ -11,10 +11,10 @@ export function refuseDraft(compiled: CompiledIssue, testFlag = "--test you@exam
   throw new RassylkaError({
     ruleId: "send/draft",
     severity: "error",
-    message: "the issue is a draft (draft: true)",
+    message: t("send:guard.draft"),
     file: compiled.source,
     field: "draft",
-    fix: `send test copies with ${testFlag}, or remove \`draft: true\` from the front-matter when it is ready`,
+    fix: t("send:guard.draft.fix", { flag: testFlag }),
   });
 }
 
@@ -28,19 +28,19 @@ export function unsubscribeProblems(config: NewsletterConfig, mode: "send" | "te
   if (!u?.url && !u?.mailto) {
     if (mode !== "send") return [];
     return [
-      error("send/no-unsubscribe", "newsletter.yaml has no unsubscribe: a newsletter must not go out without a way to unsubscribe", {
+      error("send/no-unsubscribe", t("send:guard.noUnsubscribe"), {
         file: "newsletter.yaml",
         field: "unsubscribe",
-        fix: "add `unsubscribe: { url: https://…/unsubscribe }` (answered by `rassylka serve`, see docs/publish.md) and/or `unsubscribe: { mailto: unsubscribe@… }` — Gmail and Yahoo require one-click unsubscribe from bulk senders",
+        fix: t("send:guard.noUnsubscribe.fix"),
       }),
     ];
   }
   if (u.url?.startsWith("http:")) {
     return [
-      warning("send/unsubscribe-http", "unsubscribe.url is http: mail providers offer one-click unsubscribe only for https URLs", {
+      warning("send/unsubscribe-http", t("send:guard.unsubscribeHttp"), {
         file: "newsletter.yaml",
         field: "unsubscribe.url",
-        fix: "serve the unsubscribe endpoint over https and write its https:// URL",
+        fix: t("send:guard.unsubscribeHttp.fix"),
       }),
     ];
   }

@@ -139,9 +139,9 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
     if (!secret || secret.length < 16) {
       secret = undefined;
       options.onWarning?.(
-        warning("bounces/no-secret", `${SECRET_ENV} is not set: bounces to returnPath cannot name their reader (no VERP token)`, {
+        warning("bounces/no-secret", t("send:secret.noVerp", { env: SECRET_ENV }), {
           field: "returnPath",
-          fix: `export ${SECRET_ENV}=$(openssl rand -hex 32), the same where \`rassylka bounces\` runs`,
+          fix: t("send:secret.noVerp.fix", { env: SECRET_ENV }),
         }),
       );
     }
@@ -213,6 +213,6 @@ async function stateFailure(e: unknown, location: StateLocation): Promise<unknow
   const fromServer =
     typeof (e as { severity?: unknown }).severity === "string" ||
     /Connection terminated|ECONNREFUSED|terminating connection/i.test(String((e as Error).message));
-  if (fromServer) return (await import("../state/postgres.js")).postgresError(location.url, e, "record the send in");
+  if (fromServer) return (await import("../state/postgres.js")).postgresError(location.url, e, "record");
   return e;
 }

@@ -1,5 +1,6 @@
 import type { NewsletterConfig } from "../config/schema.js";
 import { type Diagnostic, RassylkaError } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 import { redactor } from "../util/redact.js";
 
 /**
@@ -80,7 +81,7 @@ export class SendsayApiError extends RassylkaError {
     const diagnostics: Diagnostic[] = items.map((item) => ({
       ruleId: "sendsay/api-error",
       severity: "error",
-      message: `Sendsay refused ${action}: ${item.id}${item.explain ? ` (${mask(item.explain)})` : ""}`,
+      message: t("sendsay:error.refused", { action, id: item.id, explain: item.explain ? ` (${mask(item.explain)})` : "" }),
       fix: fixFor(item.id, action),
     }));
     super(diagnostics);
@@ -105,10 +106,8 @@ export class SendsayTransportError extends RassylkaError {
       {
         ruleId: inDoubt ? "sendsay/in-doubt" : "sendsay/unreachable",
         severity: "error",
-        message: `Sendsay ${action}: ${reason}`,
-        fix: inDoubt
-          ? "Sendsay may have carried the request out: look among the sent issues in the Sendsay account before sending again"
-          : `check the network and the API address ${baseUrl} (${ENV_API_URL} sets another), then run the command again`,
+        message: t("sendsay:error.transport", { action, reason }),
+        fix: inDoubt ? t("sendsay:error.inDoubt.fix") : t("sendsay:error.unreachable.fix", { url: baseUrl, env: ENV_API_URL }),
       },
       { cause },
     );
@@ -130,16 +129,15 @@ export function classifyError(id: string): SendsayErrorKind {
 function fixFor(id: string, action: string): string {
   switch (classifyError(id)) {
     case "auth":
-      return `check ${ENV_APIKEY} (a key made for a sub-user of the account, see docs/sendsay.md) and the login (${ENV_LOGIN} or sendsay.login in newsletter.yaml); nothing was sent`;
+      return t("sendsay:error.auth.fix", { apikey: ENV_APIKEY, login: ENV_LOGIN });
     case "rate":
-      return "Sendsay's request limit was reached: wait a minute and run the command again (resuming is safe)";
+      return t("sendsay:error.rate.fix");
     case "recipient":
-      return "Sendsay refused this address: check it in the list; the other recipients are not affected";
+      return t("sendsay:error.recipient.fix");
     default:
-      if (/group/.test(id)) return "check the list id given to --group: it must be a list (group) of the Sendsay account";
-      if (/issue\.send|letter|from|draft/.test(id) || action === "issue.send")
-        return "check the letter's sender (from.email must be a confirmed sender address in Sendsay) and the issue; nothing was sent";
-      return `see the Sendsay API documentation for "${id}"; nothing was done`;
+      if (/group/.test(id)) return t("sendsay:error.group.fix");
+      if (/issue\.send|letter|from|draft/.test(id) || action === "issue.send") return t("sendsay:error.letter.fix");
+      return t("sendsay:error.other.fix", { id });
   }
 }
 
@@ -155,17 +153,17 @@ export function sendsayCredentials(
     diagnostics.push({
       ruleId: "sendsay/no-apikey",
       severity: "error",
-      message: `${ENV_APIKEY} is not set: the Sendsay transport needs an API key`,
-      fix: `create a key for a sub-user in Sendsay (see docs/sendsay.md) and export ${ENV_APIKEY}=… in the shell that sends; never put it in a file of the repository`,
+      message: t("sendsay:error.noApikey", { env: ENV_APIKEY }),
+      fix: t("sendsay:error.noApikey.fix", { env: ENV_APIKEY }),
     });
   if (!login)
     diagnostics.push({
       ruleId: "sendsay/no-login",
       severity: "error",
-      message: "the Sendsay account login (sendsay.login) is not set",
+      message: t("sendsay:error.noLogin"),
       field: "sendsay.login",
       file: "newsletter.yaml",
-      fix: `add \`sendsay: { login: <account> }\` to newsletter.yaml or export ${ENV_LOGIN}=<account>`,
+      fix: t("sendsay:error.noLogin.fix", { env: ENV_LOGIN }),
     });
   const raw = env[ENV_API_URL]?.trim() || DEFAULT_API_URL;
   let baseUrl = DEFAULT_API_URL;
@@ -177,8 +175,8 @@ export function sendsayCredentials(
     diagnostics.push({
       ruleId: "sendsay/bad-api-url",
       severity: "error",
-      message: `${ENV_API_URL} is not an http(s) URL: "${raw}"`,
-      fix: `set it to a scheme and host such as ${DEFAULT_API_URL}, or unset it`,
+      message: t("sendsay:error.badApiUrl", { env: ENV_API_URL, value: raw }),
+      fix: t("sendsay:error.badApiUrl.fix", { url: DEFAULT_API_URL }),
     });
   }
   if (diagnostics.length) throw new RassylkaError(diagnostics);
@@ -254,7 +252,7 @@ export class SendsayClient {
         const repeat = result.retryable && (options.idempotent || !result.inDoubt) && attempt < this.#maxAttempts;
         if (!repeat) {
           const inDoubt = result.inDoubt && !options.idempotent;
-          const tries = attempt > 1 ? ` (after ${attempt} attempts)` : "";
+          const tries = attempt > 1 ? t("sendsay:error.attempts", { count: attempt }) : "";
           throw new SendsayTransportError(
             body.action,
             `${this.mask(result.reason)}${tries}`,
@@ -282,7 +280,7 @@ export class SendsayClient {
         if (redirects > MAX_REDIRECTS)
           throw new SendsayTransportError(
             body.action,
-            `more than ${MAX_REDIRECTS} redirects (last to ${answer.REDIRECT})`,
+            t("sendsay:error.redirects", { count: MAX_REDIRECTS, to: answer.REDIRECT }),
             false,
             this.baseUrl,
           );

@@ -10,8 +10,8 @@ import { languageTag, template } from "./templates.js";
 /**
  * The web archive: `dist/index.html` (every published issue, newest first) and the nav bar of each
  * web version `dist/<slug>.html` (back to the archive, previous and next issue). Links are relative, so
- * the folder works on any host, under any path, and from `rassylka serve`. Drafts are written by the
- * build but never linked, and a draft's page links only back to the archive. Both come from templates
+ * the folder works on any host, under any path, and from `rassylka serve`. Drafts are never linked (the
+ * build does not write them; a manifest entry an older build left links only back). Both come from templates
  * of the one page environment (src/site/templates.ts), which escape every value; the words from
  * the catalogues (src/i18n/pages.ts); the archive's subscribe form is the same partial every page uses.
  */

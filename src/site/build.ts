@@ -44,7 +44,14 @@ export interface BuiltIssue {
 
 export interface BuildResult {
   outDir: string;
+  /** The issues written to the output folder. */
   built: BuiltIssue[];
+  /**
+   * Drafts: compiled and checked like the others (their errors fail the build), never written to the
+   * output folder — what earlier builds wrote for an issue that is a draft now is removed. The preview
+   * shows drafts; the published folder holds only what is meant for readers.
+   */
+  drafts: BuiltIssue[];
   /** Errors and warnings of every issue, each naming its file. */
   diagnostics: Diagnostic[];
   /** Source files that failed. */
@@ -58,7 +65,7 @@ export interface BuildResult {
  * and `<out>/manifest.json`. One bad issue does not stop the others. Files are written atomically.
  */
 export async function build(options: BuildOptions): Promise<BuildResult> {
-  const project = await loadProject(options.root);
+  const project = await loadProject(options.root, { cache: options.cache !== false });
   return buildProject(project, options);
 }
 
@@ -85,6 +92,7 @@ export async function buildProject(project: Project, options: BuildOptions): Pro
     await Promise.all([removeStaleTempFiles(outDir, { depth: 2 }), removeStaleTempFiles(join(root, CACHE_DIR))]);
   }
   const built: BuiltIssue[] = [];
+  const drafts: BuiltIssue[] = [];
   const diagnostics: Diagnostic[] = [];
   const failed: string[] = [];
   const slugs = new Map<string, string>();
@@ -128,11 +136,12 @@ export async function buildProject(project: Project, options: BuildOptions): Pro
       failed.push(file);
       continue;
     }
-    for (const p of c.polls ?? []) pollOwners.set(p.id, file);
     slugs.set(c.slug, file);
     const rendered = renderWebVersion(c);
     const web = { ...rendered, html: webVersionPolls(rendered.html, c.polls, project.config.config) };
-    built.push({
+    // a draft's polls are not published: its ids stay free until it is
+    if (!c.draft) for (const p of c.polls ?? []) pollOwners.set(p.id, file);
+    (c.draft ? drafts : built).push({
       compiled: c,
       ...web,
       fromCache: r.fromCache,
@@ -157,7 +166,7 @@ export async function buildProject(project: Project, options: BuildOptions): Pro
   if (options.write !== false) {
     const config = project.config.config;
     const all = new Set((await listIssueFiles(root)).map((f) => toPosix(relative(root, f))));
-    const entries = await writeOutputs(outDir, built, options, all);
+    const entries = await writeOutputs(outDir, built, drafts, options, all);
     // the archive's search index, with the archive (src/search): every published issue of the whole manifest
     if (config.url) {
       search = await buildSearchIndex(
@@ -172,17 +181,23 @@ export async function buildProject(project: Project, options: BuildOptions): Pro
     const pages = new Map(built.map((b) => [b.entry.slug, b.html]));
     await publishSite(outDir, config, entries, pages, search ? searchBox(config, search) : "");
   }
-  return { outDir, built, diagnostics, failed, search };
+  return { outDir, built, drafts, diagnostics, failed, search };
 }
 
 /**
  * Text parts, MJML and the manifest; the web versions are written by publishSite. Returns the manifest.
  * `all`: the sources of every issue there is now. The manifest keeps the entries of issues not built this
  * time whose files still exist (a build of some issues, or one that failed now: its last good output stays);
- * what earlier builds wrote for issues that are gone (deleted, renamed, given another slug) is removed, so
- * nothing is published that no issue says any more.
+ * what earlier builds wrote for issues that are gone (deleted, renamed, given another slug) or are drafts
+ * now is removed, so nothing is published that no issue says any more.
  */
-async function writeOutputs(outDir: string, built: BuiltIssue[], options: BuildOptions, all: Set<string>): Promise<ManifestEntry[]> {
+async function writeOutputs(
+  outDir: string,
+  built: BuiltIssue[],
+  drafts: BuiltIssue[],
+  options: BuildOptions,
+  all: Set<string>,
+): Promise<ManifestEntry[]> {
   await Promise.all(
     built.flatMap((b) => [
       writeFileIfChanged(join(outDir, b.entry.text), b.text),
@@ -190,9 +205,10 @@ async function writeOutputs(outDir: string, built: BuiltIssue[], options: BuildO
     ]),
   );
   const previous = await readManifest(outDir);
-  const mine = new Set(built.map((b) => b.entry.source));
+  const mine = new Set([...built, ...drafts].map((b) => b.entry.source));
   const slugs = new Set(built.map((b) => b.entry.slug));
-  const kept = previous.filter((e) => !mine.has(e.source) && all.has(e.source) && !slugs.has(e.slug));
+  // an entry an earlier version wrote for a draft is not kept either: its files go
+  const kept = previous.filter((e) => !mine.has(e.source) && all.has(e.source) && !slugs.has(e.slug) && !e.draft);
   const entries = [...kept, ...built.map((b) => b.entry)];
   const live = new Set(entries.map((e) => e.slug));
   await removeOutputs(

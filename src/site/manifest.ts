@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Diagnostic } from "../diagnostics.js";
-import { slugPattern } from "../issue/schema.js";
+import { slugPattern } from "../issue/slug.js";
 import type { CompiledIssue } from "../render/pipeline.js";
 import type { Poll } from "../render/polls.js";
 import { writeFileIfChanged } from "../util/fs.js";

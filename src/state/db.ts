@@ -14,6 +14,7 @@ import {
 import { basename, dirname, join } from "node:path";
 import Database from "better-sqlite3";
 import { error, RassylkaError } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 import { DEFAULT_STATE_FILE } from "./location.js";
 import { migrate } from "./migrations.js";
 import { rekeySuppressions, SqliteDb, SqliteStore, type StateDb } from "./sqlite.js";
@@ -80,11 +81,7 @@ export async function openState(file: string, options: StateOptions = {}): Promi
 export async function openSqliteStore(file: string, options: OpenStoreOptions = {}): Promise<SqliteStore> {
   if (options.readonly) {
     if (!existsSync(file)) {
-      throw new RassylkaError(
-        error("state/no-file", `there is no state file at ${file}`, {
-          fix: "give the path of an existing state file (the default is .rassylka/state.sqlite under the newsletter's folder)",
-        }),
-      );
+      throw new RassylkaError(error("state/no-file", t("state:noFile", { file }), { fix: t("state:noFile.fix") }));
     }
     const db = new Database(file, { readonly: true, fileMustExist: true });
     db.pragma("busy_timeout = 5000");

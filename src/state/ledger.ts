@@ -306,9 +306,9 @@ export function changedError(started: number, issueFile?: string): RassylkaError
   return new RassylkaError({
     ruleId: "send/changed",
     severity: "error",
-    message: `the issue changed since its send started (${started} reader(s) already got the earlier version)`,
+    message: t("send:ledger.changed", { count: started }),
     file: issueFile,
-    fix: "re-run with --allow-changed to send the new version to the remaining readers (nobody gets it twice), or undo the edit",
+    fix: t("send:ledger.changed.fix"),
   });
 }
 
@@ -317,9 +317,9 @@ export function otherVersionError(issue: string, worker: string, issueFile?: str
   return new RassylkaError({
     ruleId: "send/running",
     severity: "error",
-    message: `another rassylka worker (${worker}) is sending a different version of "${issue}" right now`,
+    message: t("send:ledger.otherVersion", { worker, issue }),
     file: issueFile,
-    fix: "wait for it to finish (or stop it), then re-run: the ledger resumes where it stopped; to share a send, start the same issue file everywhere",
+    fix: t("send:ledger.otherVersion.fix"),
   });
 }
 

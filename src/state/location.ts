@@ -1,5 +1,6 @@
 import { relative, resolve } from "node:path";
 import { error, RassylkaError } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 import { maskUrl as maskUrlShaped } from "../util/redact.js";
 
 /**
@@ -30,11 +31,8 @@ export function stateLocation(root: string, flag?: string, env: NodeJS.ProcessEn
         error(
           "state/bad-url",
           // none of it is quoted: without its scheme, its first characters are the user name and the password
-          `${DATABASE_URL_ENV} is not a postgres:// URL (it does not start with postgres:// or postgresql://)`,
-          {
-            field: DATABASE_URL_ENV,
-            fix: `set it to postgres://user:password@host:5432/database, or unset it to keep the state in ${DEFAULT_STATE_FILE}`,
-          },
+          t("state:location.badUrl", { env: DATABASE_URL_ENV }),
+          { field: DATABASE_URL_ENV, fix: t("state:location.badUrl.fix", { file: DEFAULT_STATE_FILE }) },
         ),
       );
     }

@@ -1,4 +1,5 @@
 import { error, RassylkaError } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 import baseline from "./migrations/001-baseline.js";
 import leases from "./migrations/002-leases.js";
 import bounces from "./migrations/003-bounces.js";
@@ -57,9 +58,7 @@ export function latestVersion(migrations: readonly Migration[] = MIGRATIONS): nu
 /** A database migrated by a newer rassylka: this one does not know its tables, so it must not write them. */
 export function newerSchemaError(where: string, version: number, known: number): RassylkaError {
   return new RassylkaError(
-    error("state/newer-schema", `the state at ${where} has schema version ${version}; this rassylka knows up to ${known}`, {
-      fix: "upgrade rassylka on this machine to the version that migrated it",
-    }),
+    error("state/newer-schema", t("state:newerSchema", { where, version, known }), { fix: t("state:newerSchema.fix") }),
   );
 }
 

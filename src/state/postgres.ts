@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import pg from "pg";
 import { error, RassylkaError } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 import { DATABASE_URL_ENV, maskUrl, urlParts } from "./location.js";
 import { bindValues, type Db, type Dialect, driveAsync, type Query, raw, type Steps, sql } from "./sql.js";
 import { type OpenStoreOptions, StateStore } from "./store.js";
@@ -135,9 +136,9 @@ export async function openPostgresStore(url: string, options: OpenStoreOptions =
     new URL(url);
   } catch {
     throw new RassylkaError(
-      error("state/bad-url", `${maskUrl(url)} is not a valid URL`, {
+      error("state/bad-url", t("state:pg.badUrl", { url: maskUrl(url) }), {
         field: DATABASE_URL_ENV,
-        fix: "write it as postgres://user:password@host:5432/database (percent-encode @, : and / inside the password)",
+        fix: t("state:pg.badUrl.fix"),
       }),
     );
   }
@@ -165,38 +166,31 @@ function scrub(text: string, url: string): string {
 }
 
 /** A failed connection or migration → what happened, where (masked), and what to do. */
-export function postgresError(url: string, cause: unknown, doing = "connect to"): RassylkaError {
+export function postgresError(url: string, cause: unknown, doing: "connect" | "migrate" | "record" = "connect"): RassylkaError {
   const { host, port, database, user } = urlParts(url);
   const e = cause as { code?: string; message?: string };
   const message = scrub(e.message ?? String(cause), url);
   const diagnostic = (text: string, fix: string) =>
-    new RassylkaError(error("state/postgres", `cannot ${doing} PostgreSQL at ${maskUrl(url)}: ${text}`, { field: DATABASE_URL_ENV, fix }), {
+    new RassylkaError(error("state/postgres", t(`state:pg.${doing}`, { url: maskUrl(url), text }), { field: DATABASE_URL_ENV, fix }), {
       cause,
     });
-  const where = `the host and port in ${DATABASE_URL_ENV} (or --state)`;
+  const where = t("state:pg.where", { env: DATABASE_URL_ENV });
   switch (e.code) {
     case "ECONNREFUSED":
-      return diagnostic(`nothing listens on ${host}:${port}`, `start PostgreSQL on ${host}, or correct ${where}`);
+      return diagnostic(t("state:pg.refused", { host, port }), t("state:pg.refused.fix", { host, where }));
     case "ENOTFOUND":
     case "EAI_AGAIN":
-      return diagnostic(`the host "${host}" is not known`, `correct ${where}`);
+      return diagnostic(t("state:pg.unknownHost", { host }), t("state:pg.unknownHost.fix", { where }));
     case "ETIMEDOUT":
-      return diagnostic(`no answer from ${host}:${port}`, `check ${where} and any firewall between this machine and the server`);
+      return diagnostic(t("state:pg.noAnswer", { host, port }), t("state:pg.noAnswer.fix", { where }));
     case "28P01":
     case "28000":
-      return diagnostic(`the server refused user "${user}" (${message})`, `check the user name and password in ${DATABASE_URL_ENV}`);
+      return diagnostic(t("state:pg.refusedUser", { user, message }), t("state:pg.refusedUser.fix", { env: DATABASE_URL_ENV }));
     case "3D000":
-      return diagnostic(
-        `the database "${database}" does not exist`,
-        `create it (createdb -h ${host} -p ${port} -U ${user} ${database}), or name an existing database in the URL`,
-      );
+      return diagnostic(t("state:pg.noDatabase", { database }), t("state:pg.noDatabase.fix", { host, port, user, database }));
     case "42501":
-      return diagnostic(
-        `user "${user}" may not create the tables (${message})`,
-        `run \`rassylka state migrate\` once as the database's owner, or grant the user CREATE on the schema (GRANT CREATE ON SCHEMA public TO "${user}")`,
-      );
+      return diagnostic(t("state:pg.noCreate", { user, message }), t("state:pg.noCreate.fix", { user }));
   }
-  if (/timeout/i.test(message))
-    return diagnostic(`no answer from ${host}:${port} (${message})`, `check ${where} and any firewall on the way`);
-  return diagnostic(message, `check ${DATABASE_URL_ENV} (postgres://user:password@host:5432/database) and that the server is up`);
+  if (/timeout/i.test(message)) return diagnostic(t("state:pg.slow", { host, port, message }), t("state:pg.slow.fix", { where }));
+  return diagnostic(message, t("state:pg.other.fix", { env: DATABASE_URL_ENV }));
 }

@@ -4,8 +4,7 @@ import { type Db, type Dialect, join, raw, type Sql, sql, tableExists } from "./
  * The figures of `rassylka report` (docs/report.md), each one aggregated by the database: nothing here
  * reads a list's rows into memory except `readerPage`, which pages the ledger for the per-domain click
  * count (a reader's key in click events is a hash only the newsletter can make, src/identity/click-token.ts).
- * Every query is written once for both databases; the two real differences (a day or hour of an ISO time,
- * the domain of an address) are the named fragments below.
+ * Every query is written once for both databases; the two real differences (the domain of an address) are the named fragments below.
  */
 
 export type EventClass = "human" | "proxy" | "automated";
@@ -42,16 +41,11 @@ export interface LinkFigures {
   total: number;
 }
 
-export interface DomainFigures {
+export interface DomainExceptions {
   domain: string;
-  sent: number;
+  /** Readers there the send did not reach (failed, or never sent). */
+  notSent: number;
   bounced: number;
-}
-
-export interface HourFigures {
-  /** The hour's start, `2026-12-01T10`. */
-  hour: string;
-  clicks: number;
 }
 
 export interface IssueRow {
@@ -91,10 +85,20 @@ export interface ReportStore {
   opens(issue: string): Promise<ClassFigures | null>;
   /** Human clicks per address of the issue's links, in the links' order. */
   links(issue: string): Promise<LinkFigures[]>;
-  /** Sent and bounced readers per receiving domain, most sent first. */
-  domains(issue: string): Promise<DomainFigures[]>;
-  /** Human clicks per hour (UTC). */
-  clicksByHour(issue: string): Promise<HourFigures[]>;
+  /**
+   * Per receiving domain, the readers who were not sent (failed, pending) and those who bounced: the few
+   * exceptions to the readers listed, which the caller counts as it pages through them (`readerPages`).
+   */
+  domainExceptions(issue: string): Promise<DomainExceptions[]>;
+  /** The first and the last human click (ISO times, live events), or undefined when there is none. */
+  clickSpan(issue: string): Promise<{ first: string; last: string } | undefined>;
+  /**
+   * Human clicks in each range [bounds[i], bounds[i + 1]) of ISO times: each an index range
+   * (`click_events_time`), so a million clicks are counted without being sorted.
+   */
+  clicksBetween(issue: string, bounds: readonly string[]): Promise<number[]>;
+  /** Human clicks folded after keepDays, per day (`2026-12-01`): folded events keep their day only. */
+  foldedClicksByDay(issue: string): Promise<DayCount[]>;
   /** Distinct reader keys with a human click, in pages (for the per-domain count). */
   clickers(issue: string): AsyncIterable<string[]>;
   /** The issue's readers in the ledger (canonical addresses), in pages by address. */
@@ -103,11 +107,6 @@ export interface ReportStore {
   issues(): Promise<IssueRow[]>;
   /** Confirmed and unsubscribed subscribers per day, and readers with a hard bounce per day. */
   listDays(): Promise<{ confirmed: DayCount[]; unsubscribed: DayCount[]; bounced: DayCount[] }>;
-}
-
-/** The hour of an ISO time column (`2026-12-01T10`). */
-function hourOf(dialect: Dialect, column: Sql): Sql {
-  return dialect.name === "postgres" ? sql`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24')` : sql`substr(${column}, 1, 13)`;
 }
 
 /** The domain of a canonical address (one `@`, src/identity/address.ts). */
@@ -211,47 +210,50 @@ export class SqlReport implements ReportStore {
     return rows.map((r) => ({ url: r.url, unique: Number(r.unique ?? 0), total: Number(r.total ?? 0) }));
   }
 
-  async domains(issue: string): Promise<DomainFigures[]> {
-    const domain = domainOf(this.db.dialect, sql`l.email`);
-    // every reader per domain from the (issue, email) index alone; those not sent (few) read apart and taken off
-    const listed = await this.db.all<{ domain: string; n: number }>(
-      sql`SELECT ${domain} AS domain, count(*) AS n FROM send_ledger l WHERE l.issue = ${issue} GROUP BY ${domain}`,
-    );
-    const notSent = new Map(
-      (
-        await this.db.all<{ domain: string; n: number }>(
-          sql`SELECT ${domain} AS domain, count(*) AS n FROM send_ledger l WHERE l.issue = ${issue} AND l.state <> 'sent' GROUP BY ${domain}`,
-        )
-      ).map((r) => [r.domain, Number(r.n)]),
-    );
-    const bounced = new Map(
-      (await tableExists(this.db, "bounces"))
-        ? (
-            await this.db.all<{ domain: string; n: number }>(
-              sql`SELECT ${domainOf(this.db.dialect, sql`email`)} AS domain, count(DISTINCT email) AS n FROM bounces
-                  WHERE issue = ${issue} AND kind IN ('hard', 'soft') GROUP BY ${domainOf(this.db.dialect, sql`email`)}`,
-            )
-          ).map((r) => [r.domain, Number(r.n)])
-        : [],
-    );
-    return listed
-      .map((r) => ({ domain: r.domain, sent: Number(r.n) - (notSent.get(r.domain) ?? 0), bounced: bounced.get(r.domain) ?? 0 }))
-      .sort((a, b) => b.sent - a.sent || (a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : 0));
+  async domainExceptions(issue: string): Promise<DomainExceptions[]> {
+    const byDomain = new Map<string, DomainExceptions>();
+    const row = (domain: string) => byDomain.get(domain) ?? byDomain.set(domain, { domain, notSent: 0, bounced: 0 }).get(domain)!;
+    const domain = domainOf(this.db.dialect, sql`email`);
+    // the claim index (issue, run_id, state) finds the few readers not sent
+    for (const r of await this.db.all<{ domain: string; n: number }>(
+      sql`SELECT ${domain} AS domain, count(*) AS n FROM send_ledger WHERE issue = ${issue} AND state <> 'sent' GROUP BY ${domain}`,
+    ))
+      row(r.domain).notSent = Number(r.n);
+    if (await tableExists(this.db, "bounces"))
+      for (const r of await this.db.all<{ domain: string; n: number }>(
+        sql`SELECT ${domain} AS domain, count(DISTINCT email) AS n FROM bounces
+            WHERE issue = ${issue} AND kind IN ('hard', 'soft') GROUP BY ${domain}`,
+      ))
+        row(r.domain).bounced = Number(r.n);
+    return [...byDomain.values()];
   }
 
-  async clicksByHour(issue: string): Promise<HourFigures[]> {
-    const hour = hourOf(this.db.dialect, sql`at`);
-    // folded events keep their day only: counted at its first hour
-    const rows = await this.db.all<HourFigures>(
-      sql`SELECT ${hour} AS hour, count(*) AS clicks FROM click_events
-          WHERE issue = ${issue} AND trial = 0 AND ua_class = 'human' GROUP BY ${hour}
-          UNION ALL
-          SELECT day || 'T00' AS hour, sum(events) AS clicks FROM event_totals
-          WHERE issue = ${issue} AND kind = 'click' AND link = -1 AND ua_class = 'human' GROUP BY day`,
+  async clickSpan(issue: string): Promise<{ first: string; last: string } | undefined> {
+    // two ends of click_events_time: min() and max() in one statement would scan it
+    const human = sql`FROM click_events WHERE issue = ${issue} AND trial = 0 AND ua_class = 'human'`;
+    const first = await this.db.get<{ at: string }>(sql`SELECT at ${human} ORDER BY at LIMIT 1`);
+    const last = await this.db.get<{ at: string }>(sql`SELECT at ${human} ORDER BY at DESC LIMIT 1`);
+    return first && last ? { first: first.at, last: last.at } : undefined;
+  }
+
+  async clicksBetween(issue: string, bounds: readonly string[]): Promise<number[]> {
+    const out: number[] = [];
+    for (let i = 0; i + 1 < bounds.length; i++) {
+      const row = await this.db.get<{ n: number }>(
+        sql`SELECT count(*) AS n FROM click_events WHERE issue = ${issue} AND trial = 0 AND ua_class = 'human'
+            AND at >= ${bounds[i]} AND at < ${bounds[i + 1]}`,
+      );
+      out.push(Number(row?.n ?? 0));
+    }
+    return out;
+  }
+
+  async foldedClicksByDay(issue: string): Promise<DayCount[]> {
+    const rows = await this.db.all<DayCount>(
+      sql`SELECT day, sum(events) AS n FROM event_totals
+          WHERE issue = ${issue} AND kind = 'click' AND link = -1 AND ua_class = 'human' GROUP BY day ORDER BY day`,
     );
-    const byHour = new Map<string, number>();
-    for (const r of rows) byHour.set(r.hour, (byHour.get(r.hour) ?? 0) + Number(r.clicks));
-    return [...byHour].sort(([a], [b]) => a.localeCompare(b)).map(([hour, clicks]) => ({ hour, clicks }));
+    return rows.map((r) => ({ day: r.day, n: Number(r.n) }));
   }
 
   async *clickers(issue: string): AsyncIterable<string[]> {
@@ -267,7 +269,7 @@ export class SqlReport implements ReportStore {
     }
   }
 
-  async *readerPages(issue: string, pageSize = 5000): AsyncIterable<string[]> {
+  async *readerPages(issue: string, pageSize = 20_000): AsyncIterable<string[]> {
     // keyset pages over the (issue, email) index: no row is read
     let after = "";
     for (;;) {

@@ -28,14 +28,16 @@ export class Late {
   constructor(readonly read: () => unknown) {}
 }
 
-/** The values to bind: `Late` ones read now. */
+/** The values to bind: `Late` ones read now (a copy only when there are any: the drivers never change the array). */
 export function bindValues(values: readonly unknown[]): unknown[] {
-  const out = values.slice();
-  for (let i = 0; i < out.length; i++) {
-    const v = out[i];
-    if (v instanceof Late) out[i] = v.read();
+  let out: unknown[] | undefined;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!(v instanceof Late)) continue;
+    out ??= values.slice();
+    out[i] = v.read();
   }
-  return out;
+  return out ?? (values as unknown[]);
 }
 
 /** A named parameter of a `statement`: where the call's value goes. */

@@ -22,49 +22,6 @@ import type { Db } from "./sql.js";
 import { SqlSubscribers, SUBSCRIBER_COLUMNS, type SubscriberRecord, type SubscriberStore } from "./subscribers.js";
 import { SqlSuppressions, type Suppression, type SuppressionReason } from "./suppressions.js";
 
-/**
- * The storage seam: one interface, by subject — suppressions, the send ledger, campaign records,
- * subscribers, bounces — each written once over the SQL seam (src/state/sql.ts), on either database:
- * SQLite (src/state/sqlite.ts, the embedded default: the state file, better-sqlite3) or PostgreSQL
- * (src/state/postgres.ts, a `pg` Pool: one database every machine shares). Promise-based because
- * PostgreSQL is. One test suite runs against both (tests/state/, `describe.each(backends())`).
- */
-export interface Store {
-  readonly kind: StateLocation["kind"];
-  /** Where it is, fit to print: a file path, or the URL with its password masked. */
-  readonly location: string;
-  readonly suppressions: SuppressionStore;
-  /** The Sendsay campaign records (src/state/campaigns.ts). */
-  readonly campaigns: CampaignStore;
-  readonly subscribers: SubscriberStore;
-  readonly bounces: BounceStore;
-  /** Tracked links and clicks (src/state/clicks.ts, docs/report.md). */
-  readonly clicks: ClickStore;
-  /** The figures of `rassylka report`, aggregated by the database (src/state/report.ts). */
-  readonly report: ReportStore;
-  /** Polls and their votes (src/state/polls.ts, docs/polls.md). */
-  readonly polls: PollStore;
-  /** The send ledger (src/state/ledger.ts): runs, readers, leases, workers. */
-  readonly ledger: LedgerStore;
-  /** Scheduled issues (src/state/schedule.ts, docs/schedule.md). */
-  readonly schedule: SqlSchedule;
-  /** Which audience each send went to (src/state/audiences.ts, docs/audiences.md). */
-  readonly audiences: SqlAudiences;
-  /** Applies the missing schema migrations (an open already did, unless opened with `migrate: false`). */
-  migrate(): Promise<MigrationResult>;
-  /** The schema version the database has now (0: never migrated). */
-  schemaVersion(): Promise<number>;
-  /** The rows of a table in batches, in insertion order, for `rassylka state copy`. A missing table has none. */
-  rows<T extends StateTable>(table: T, batchSize?: number): AsyncIterable<StateRows[T][]>;
-  /**
-   * Inserts the rows this store does not hold yet, matched by what they are (`COPY_KEYS`), not by
-   * their ids (which are local to a database), and brings the ones it holds up to date where the given
-   * row is newer (`COPY_UPDATES`); returns how many it inserted or updated. Re-running changes none.
-   */
-  insertMissing<T extends StateTable>(table: T, rows: StateRows[T][]): Promise<number>;
-  close(): Promise<void>;
-}
-
 export interface SuppressionStore {
   /** True when the address was not suppressed before (repeating is harmless). */
   add(email: string, reason?: SuppressionReason | string, source?: string): Promise<boolean>;
@@ -98,21 +55,36 @@ export async function openStore(location: StateLocation, options: OpenStoreOptio
   return (await import("./db.js")).openSqliteStore(location.file, options);
 }
 
-/** The subjects over one `Db`; the adapters add what is theirs (closing, the WAL checkpoint). */
-export abstract class StateStore implements Store {
+/**
+ * The storage seam: one class, by subject — suppressions, the send ledger, campaign records, subscribers,
+ * bounces, clicks, polls, schedules — each written once over the SQL seam (src/state/sql.ts), on either
+ * database: SQLite (src/state/sqlite.ts, the embedded default: the state file, better-sqlite3) or
+ * PostgreSQL (src/state/postgres.ts, a `pg` Pool: one database every machine shares); the adapters add
+ * what is theirs (closing, the WAL checkpoint). Promise-based because PostgreSQL is. One test suite runs
+ * against both (tests/state/, `describe.each(backends())`).
+ */
+export abstract class StateStore {
   readonly suppressions: SuppressionStore;
+  /** The Sendsay campaign records (src/state/campaigns.ts). */
   readonly campaigns: CampaignStore;
   readonly subscribers: SubscriberStore;
   readonly bounces: BounceStore;
+  /** Tracked links and clicks (src/state/clicks.ts, docs/report.md). */
   readonly clicks: ClickStore;
+  /** The figures of `rassylka report`, aggregated by the database (src/state/report.ts). */
   readonly report: ReportStore;
+  /** Polls and their votes (src/state/polls.ts, docs/polls.md). */
   readonly polls: PollStore;
+  /** The send ledger (src/state/ledger.ts): runs, readers, leases, workers. */
   readonly ledger: LedgerStore;
+  /** Scheduled issues (src/state/schedule.ts, docs/schedule.md). */
   readonly schedule: SqlSchedule;
+  /** Which audience each send went to (src/state/audiences.ts, docs/audiences.md). */
   readonly audiences: SqlAudiences;
 
   constructor(
     readonly kind: StateLocation["kind"],
+    /** Where it is, fit to print: a file path, or the URL with its password masked. */
     readonly location: string,
     readonly sql: Db,
     worker?: string,
@@ -129,15 +101,23 @@ export abstract class StateStore implements Store {
     this.audiences = new SqlAudiences(sql);
   }
 
+  /** Applies the missing schema migrations (an open already did, unless opened with `migrate: false`). */
   migrate(migrations?: Parameters<typeof migrate>[2]): Promise<MigrationResult> {
     return migrate(this.sql, this.location, migrations);
   }
+  /** The schema version the database has now (0: never migrated). */
   schemaVersion(): Promise<number> {
     return schemaVersion(this.sql);
   }
+  /** The rows of a table in batches, in insertion order, for `rassylka state copy`. A missing table has none. */
   rows<T extends StateTable>(table: T, batchSize = 1000): AsyncIterable<StateRows[T][]> {
     return pageRows(this.sql, table, batchSize);
   }
+  /**
+   * Inserts the rows this store does not hold yet, matched by what they are (`COPY_KEYS`), not by their
+   * ids (which are local to a database), and brings the ones it holds up to date where the given row is
+   * newer (`COPY_UPDATES`); returns how many it inserted or updated. Re-running changes none.
+   */
   insertMissing<T extends StateTable>(table: T, rows: StateRows[T][]): Promise<number> {
     return insertMissing(this.sql, table, rows);
   }
@@ -145,6 +125,8 @@ export abstract class StateStore implements Store {
   abstract checkpoint(): Promise<void>;
   abstract close(): Promise<void>;
 }
+/** A store, on whichever database. */
+export type Store = StateStore;
 
 /**
  * Tables whose rows change after they are written, and when a re-copy brings a row the target already has

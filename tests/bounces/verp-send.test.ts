@@ -1,11 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import type { Diagnostic } from "../../src/diagnostics.js";
-import { addressList } from "../../src/send/audience.js";
-import { sendIssue } from "../../src/send/send-issue.js";
 import { OutboxTransport, outboxFileName } from "../../src/send/transports/outbox.js";
-import { header, ISSUE, makeProject, SECRET } from "../send/helpers.js";
+import { header, sendTest as it, SECRET, type SendProject } from "../send/helpers.js";
 
 // a newsletter whose unsubscribe is mailto only: nothing but the bounce tokens needs the secret
 const MAILTO_ONLY = `name: Рассылка
@@ -17,21 +15,12 @@ unsubscribe:
 returnPath: bounces@prodazhi.example.ru
 `;
 
-let root: string;
-let cleanup: () => Promise<void>;
-beforeEach(async () => {
-  ({ root, cleanup } = await makeProject(MAILTO_ONLY));
-});
-afterEach(async () => cleanup());
-
-async function send(env: NodeJS.ProcessEnv) {
+/** The hello issue to one reader through the outbox of the mailto-only newsletter, `env` its environment. */
+async function send(project: SendProject, env: NodeJS.ProcessEnv) {
+  await project.write("newsletter.yaml", MAILTO_ONLY);
   const warnings: Diagnostic[] = [];
-  const dir = join(root, "outbox");
-  await sendIssue({
-    root,
-    issue: ISSUE,
-    stateFile: join(root, "state.sqlite"),
-    audience: addressList("anna@example.ru"),
+  const dir = join(project.root, "outbox");
+  await project.send("anna@example.ru", {
     transport: () => new OutboxTransport({ dir }),
     // the fixture's list has only a mailto unsubscribe: a private list, as --allow-no-one-click says
     allow: { noOneClick: true },
@@ -42,15 +31,15 @@ async function send(env: NodeJS.ProcessEnv) {
 }
 
 describe("the bounce token at send time", () => {
-  it("with RASSYLKA_SECRET: the reader's VERP Return-Path and X-Rassylka-Bounce", async () => {
-    const { warnings, raw } = await send({ RASSYLKA_SECRET: SECRET });
+  it("with RASSYLKA_SECRET: the reader's VERP Return-Path and X-Rassylka-Bounce", async ({ project }) => {
+    const { warnings, raw } = await send(project, { RASSYLKA_SECRET: SECRET });
     expect(warnings).toEqual([]);
     const [token] = header(raw, "X-Rassylka-Bounce");
     expect(header(raw, "Return-Path")).toEqual([`<bounces+${token}@prodazhi.example.ru>`]);
   });
 
-  it("without it: sent from returnPath as it is, with a warning that names the variable and the fix", async () => {
-    const { warnings, raw } = await send({});
+  it("without it: sent from returnPath as it is, with a warning that names the variable and the fix", async ({ project }) => {
+    const { warnings, raw } = await send(project, {});
     expect(warnings).toEqual([
       expect.objectContaining({
         ruleId: "bounces/no-secret",

@@ -107,12 +107,13 @@ describe("rassylka init, build, new", () => {
     expect(text).toMatch(new RegExp(`^---\\ntitle: "Заголовок"\\ndate: ${today()}\\n[\\s\\S]*\\n---\\n`));
   });
 
-  it("the next build takes the first issue from the cache and builds the new one", async () => {
+  it("the next build takes the first issue from the cache and checks the new one, a draft, without writing it", async () => {
     const r = await rassylka(["build", "--root", dir], tmp);
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
     expect(r.out).toMatch(new RegExp(`${today()}-pervyy-vypusk\\.txt \\([\\d.]+ KB, cached\\)`));
-    expect(r.out).toMatch(new RegExp(`${today()}-zagolovok\\.txt \\([\\d.]+ KB\\)`));
+    expect(r.out).toContain(`issues/${today()}-zagolovok.md: a draft, checked and not written to novaya/dist/`);
+    expect(await readdir(join(dir, "dist"))).not.toContain(`${today()}-zagolovok.html`);
   });
 
   it("new in the newsletter's folder (no --root) with --date", async () => {

@@ -166,6 +166,24 @@ describe("each command: one success and one failure in Russian", () => {
     expect(missing.err).toMatch(/ошибка: не удалось прочитать/);
   });
 
+  it("status after a trial send: its dates in Russian words, not the state's ISO times", async () => {
+    const root = await makeProject({ issues: { "2026-11-10-a.md": issue({}) } });
+    await writeFile(join(root, "list.csv"), "email\nvera@example.ru\n");
+    const sent = await ru(
+      ["send", "issues/2026-11-10-a.md", "--root", root, "--to", join(root, "list.csv"), "--transport", "outbox", "--yes"],
+      { RASSYLKA_SECRET: "a-test-secret-of-thirty-two-chars" },
+    );
+    expect(sent.code, sent.err).toBe(0);
+    const r = await ru(["status", "--root", root]);
+    expect(r.code).toBe(0);
+    const year = new Date().getFullYear();
+    expect(r.out).toMatch(
+      new RegExp(`\\d{1,2} (января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря) ${year} г\\.`),
+    );
+    expect(r.out).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:/);
+    expect(r.english).toEqual([]);
+  });
+
   it("serve and preview refuse a bad port", async () => {
     const root = await makeProject({ issues: {} });
     const serve = await ru(["serve", "--root", root, "--port", "http"]);

@@ -1,28 +1,14 @@
 // Runs the built CLI (`npm run build:ts && node scripts/bundle.mjs` first; `npm test` builds).
-import { execFile } from "node:child_process";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parse as parseCsv } from "csv-parse/sync";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect } from "vitest";
 import type { StateLocation } from "../../src/state/location.js";
 import { openStore } from "../../src/state/store.js";
-import { ISSUE, makeProject, parse, REPO, SECRET, startSmtp, writeCsv } from "../send/helpers.js";
+import { ISSUE, parse, sendTest, writeCsv } from "../send/helpers.js";
 import { backends } from "../state/backends.js";
 
-const BIN = join(REPO, "bin", "rassylka.js");
 const BACKENDS = backends();
-
-type Result = { code: number; stdout: string; stderr: string };
-function run(root: string, args: string[], env: Record<string, string> = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { cwd: root, env: { PATH: process.env.PATH, RASSYLKA_LANG: "en", RASSYLKA_SECRET: SECRET, ...env }, timeout: 60_000 },
-      (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
 
 beforeAll(() => Promise.all(BACKENDS.map((b) => b.start())), 120_000);
 afterAll(async () => {
@@ -32,23 +18,28 @@ afterAll(async () => {
 const stateArg = (l: StateLocation) => (l.kind === "postgres" ? l.url : l.file);
 
 describe.each(BACKENDS)("rassylka subscribers on $name", (backend) => {
-  test("add, import (pending unless --confirmed, recording the source), list --json, export with the consent columns, remove", async () => {
-    const { root, cleanup } = await makeProject();
-    try {
+  sendTest(
+    "add, import (pending unless --confirmed, recording the source), list --json, export with the consent columns, remove",
+    async ({ project }) => {
+      const { root } = project;
       const state = stateArg(await backend.fresh());
       const s = ["--state", state];
-      expect(await run(root, ["subscribers", "add", "Anna@Example.ru", "--name", "Анна", "--confirmed", ...s])).toMatchObject({ code: 0 });
-      expect((await run(root, ["subscribers", "add", "not-an-address", ...s])).code).toBe(1);
+      expect(await project.cli(["subscribers", "add", "Anna@Example.ru", "--name", "Анна", "--confirmed", ...s])).toMatchObject({
+        code: 0,
+      });
+      expect((await project.cli(["subscribers", "add", "not-an-address", ...s])).code).toBe(1);
       // the same CSV as send --to: ; delimiter, windows-1251 not needed, a bad row named with its line
       await writeCsv(root, "list.csv", "email;name;city\nboris@example.ru;Борис;Тула\nbroken@;X;Y\nanna@example.ru;Анна К.;Москва\n");
-      const imported = await run(root, ["subscribers", "import", "list.csv", ...s]);
+      const imported = await project.cli(["subscribers", "import", "list.csv", ...s]);
       expect(imported.code).toBe(0);
       expect(imported.stdout).toMatch(/Imported 1 new subscriber as pending; 1 already there; 1 skipped/);
       expect(imported.stderr).toMatch(/list\.csv:3: "broken@"/);
       await writeCsv(root, "more.csv", "email,name\nvera@example.ru,Вера\n");
-      expect((await run(root, ["subscribers", "import", "more.csv", "--confirmed", "--consent", "Согласие на бумаге", ...s])).code).toBe(0);
+      expect((await project.cli(["subscribers", "import", "more.csv", "--confirmed", "--consent", "Согласие на бумаге", ...s])).code).toBe(
+        0,
+      );
 
-      const list = await run(root, ["subscribers", "list", "--json", ...s]);
+      const list = await project.cli(["subscribers", "list", "--json", ...s]);
       expect(list.code).toBe(0);
       const json = JSON.parse(list.stdout);
       expect(json.map((x: { email: string; status: string }) => [x.email, x.status])).toEqual([
@@ -67,11 +58,11 @@ describe.each(BACKENDS)("rassylka subscribers on $name", (backend) => {
         consent: { page: "import:list.csv" },
       });
       expect(json[2]).toMatchObject({ source: "import:more.csv", consent: { text: "Согласие на бумаге" } });
-      const confirmed = JSON.parse((await run(root, ["subscribers", "list", "--status", "confirmed", "--json", ...s])).stdout);
+      const confirmed = JSON.parse((await project.cli(["subscribers", "list", "--status", "confirmed", "--json", ...s])).stdout);
       expect(confirmed).toHaveLength(2);
-      expect((await run(root, ["subscribers", "list", "--status", "maybe", ...s])).code).toBe(1);
+      expect((await project.cli(["subscribers", "list", "--status", "maybe", ...s])).code).toBe(1);
 
-      expect((await run(root, ["subscribers", "export", "export.csv", ...s])).code).toBe(0);
+      expect((await project.cli(["subscribers", "export", "export.csv", ...s])).code).toBe(0);
       const rows = parseCsv(await readFile(join(root, "export.csv"), "utf8"), { columns: true }) as Record<string, string>[];
       expect(Object.keys(rows[0])).toEqual(
         expect.arrayContaining([
@@ -93,28 +84,28 @@ describe.each(BACKENDS)("rassylka subscribers on $name", (backend) => {
         consent_text: "Согласие на бумаге",
       });
       // the export is the same CSV send --to reads
-      const dry = await run(root, ["send", ISSUE, "--to", "export.csv", "--dry-run", "--json"]);
+      const dry = await project.cli(["send", ISSUE, "--to", "export.csv", "--dry-run", "--json"]);
       expect(JSON.parse(dry.stdout)).toMatchObject({ total: 3, invalid: 0 });
 
-      expect((await run(root, ["subscribers", "remove", "BORIS@example.ru", "nobody@example.ru", ...s])).stdout).toMatch(
+      expect((await project.cli(["subscribers", "remove", "BORIS@example.ru", "nobody@example.ru", ...s])).stdout).toMatch(
         /Removed 1 subscriber; 1 were not on the list/,
       );
-      const after = JSON.parse((await run(root, ["subscribers", "list", "--json", ...s])).stdout);
+      const after = JSON.parse((await project.cli(["subscribers", "list", "--json", ...s])).stdout);
       expect(after.map((x: { email: string }) => x.email)).toEqual(["anna@example.ru", "vera@example.ru"]);
-    } finally {
-      await cleanup();
-    }
-  }, 120_000);
+    },
+    120_000,
+  );
 
-  test("import --confirmed never confirms a reader who unsubscribed or is suppressed; --resubscribe with how they agreed does, but not a bounce", async () => {
-    const { root, cleanup } = await makeProject();
-    try {
+  sendTest(
+    "import --confirmed never confirms a reader who unsubscribed or is suppressed; --resubscribe with how they agreed does, but not a bounce",
+    async ({ project }) => {
+      const { root } = project;
       const location = await backend.fresh();
       const s = ["--state", stateArg(location)];
       // olga unsubscribed by a one-click link of a CSV send (the suppression list only); petr from the list
-      expect((await run(root, ["suppress", "add", "olga@example.ru", "--reason", "unsubscribed", ...s])).code).toBe(0);
-      expect((await run(root, ["suppress", "add", "bounce@example.ru", "--reason", "bounced", ...s])).code).toBe(0);
-      expect((await run(root, ["subscribers", "add", "petr@example.ru", "--confirmed", ...s])).code).toBe(0);
+      expect((await project.cli(["suppress", "add", "olga@example.ru", "--reason", "unsubscribed", ...s])).code).toBe(0);
+      expect((await project.cli(["suppress", "add", "bounce@example.ru", "--reason", "bounced", ...s])).code).toBe(0);
+      expect((await project.cli(["subscribers", "add", "petr@example.ru", "--confirmed", ...s])).code).toBe(0);
       const store = await openStore(location);
       try {
         expect(await store.subscribers.markUnsubscribed(["petr@example.ru"], new Date().toISOString())).toBe(1);
@@ -127,7 +118,7 @@ describe.each(BACKENDS)("rassylka subscribers on $name", (backend) => {
         "email,name\nanna@example.ru,Анна\nOlga@Example.ru,Ольга\npetr@example.ru,Пётр\nbounce@example.ru,Бо\n",
       );
 
-      const imported = await run(root, ["subscribers", "import", "list.csv", "--confirmed", ...s]);
+      const imported = await project.cli(["subscribers", "import", "list.csv", "--confirmed", ...s]);
       expect(imported.code).toBe(0);
       expect(imported.stdout).toMatch(/Imported 1 new subscriber as confirmed/);
       expect(imported.stderr).toMatch(/not confirmed \(they unsubscribed\): list\.csv:3: Olga@Example\.ru/);
@@ -136,18 +127,18 @@ describe.each(BACKENDS)("rassylka subscribers on $name", (backend) => {
       expect(imported.stderr).toMatch(/3 readers were not confirmed .* --resubscribe/);
       const statuses = async () =>
         Object.fromEntries(
-          JSON.parse((await run(root, ["subscribers", "list", "--json", ...s])).stdout).map(
+          JSON.parse((await project.cli(["subscribers", "list", "--json", ...s])).stdout).map(
             (x: { email: string; status: string; source: string }) => [x.email, `${x.status} ${x.source}`],
           ),
         );
       expect(await statuses()).toEqual({ "anna@example.ru": "confirmed import:list.csv", "petr@example.ru": "unsubscribed cli" });
       // `add --confirmed` keeps them out the same way
-      const added = await run(root, ["subscribers", "add", "olga@example.ru", "--confirmed", ...s]);
+      const added = await project.cli(["subscribers", "add", "olga@example.ru", "--confirmed", ...s]);
       expect(added.stderr).toMatch(/not confirmed \(they unsubscribed\): olga@example\.ru/);
 
       // they agreed again, and the editor says how: confirmed with that as their source; a bounce still is not
-      expect((await run(root, ["subscribers", "import", "list.csv", "--resubscribe", " ", ...s])).code).not.toBe(0);
-      const back = await run(root, ["subscribers", "import", "list.csv", "--resubscribe", "asked again by phone", ...s]);
+      expect((await project.cli(["subscribers", "import", "list.csv", "--resubscribe", " ", ...s])).code).not.toBe(0);
+      const back = await project.cli(["subscribers", "import", "list.csv", "--resubscribe", "asked again by phone", ...s]);
       expect(back.code).toBe(0);
       expect(back.stdout).toMatch(/2 readers who had unsubscribed are confirmed again \(--resubscribe: asked again by phone\)/);
       expect(back.stderr).toMatch(/list\.csv:5: bounce@example\.ru/);
@@ -156,43 +147,43 @@ describe.each(BACKENDS)("rassylka subscribers on $name", (backend) => {
         "olga@example.ru": "confirmed resubscribe: asked again by phone",
         "petr@example.ru": "confirmed resubscribe: asked again by phone",
       });
-      const suppressed = JSON.parse((await run(root, ["suppress", "list", "--json", ...s])).stdout);
+      const suppressed = JSON.parse((await project.cli(["suppress", "list", "--json", ...s])).stdout);
       expect(suppressed.map((x: { email: string }) => x.email)).toEqual(["bounce@example.ru"]);
-    } finally {
-      await cleanup();
-    }
-  }, 180_000);
+    },
+    180_000,
+  );
 
-  test("send --subscribers --state reads the subscribers from that store (a postgres:// URL is the database, not a file named after it)", async () => {
-    const { root, cleanup } = await makeProject();
-    try {
+  sendTest(
+    "send --subscribers --state reads the subscribers from that store (a postgres:// URL is the database, not a file named after it)",
+    async ({ project }) => {
+      const { root } = project;
       const state = stateArg(await backend.fresh());
-      expect((await run(root, ["subscribers", "add", "anna@example.ru", "--confirmed", "--state", state])).code).toBe(0);
-      const r = await run(root, ["send", ISSUE, "--subscribers", "--state", state, "--yes", "--json"]);
+      expect((await project.cli(["subscribers", "add", "anna@example.ru", "--confirmed", "--state", state])).code).toBe(0);
+      const r = await project.cli(["send", ISSUE, "--subscribers", "--state", state, "--yes", "--json"]);
       expect(r.code, r.stderr).toBe(0);
       expect(JSON.parse(r.stdout)).toMatchObject({ total: 1, sent: 1, exitCode: 0 });
       expect(await readdir(join(root, "outbox", "2026-12-01-hello"))).toEqual(["anna@example.ru.eml"]);
       // nothing made under the newsletter's folder but what a send writes there
       expect((await readdir(root)).filter((f) => /postgres/i.test(f))).toEqual([]);
-    } finally {
-      await cleanup();
-    }
-  }, 120_000);
+    },
+    120_000,
+  );
 });
 
 describe("rassylka send --subscribers", () => {
-  test("every confirmed, not suppressed subscriber, through the ledger and the outbox; again, nobody twice", async () => {
-    const { root, cleanup } = await makeProject();
-    try {
+  sendTest(
+    "every confirmed, not suppressed subscriber, through the ledger and the outbox; again, nobody twice",
+    async ({ project }) => {
+      const { root } = project;
       await writeCsv(
         root,
         "list.csv",
         "email,name,city\nanna@example.ru,Анна,Москва\nboris@example.ru,Борис,Тула\noleg@example.ru,Олег,Орёл\n",
       );
-      expect((await run(root, ["subscribers", "import", "list.csv", "--confirmed"])).code).toBe(0);
-      expect((await run(root, ["subscribers", "add", "pending@example.ru"])).code).toBe(0);
-      expect((await run(root, ["suppress", "add", "oleg@example.ru", "--reason", "unsubscribed"])).code).toBe(0);
-      const r = await run(root, ["send", ISSUE, "--subscribers", "--yes", "--json"]);
+      expect((await project.cli(["subscribers", "import", "list.csv", "--confirmed"])).code).toBe(0);
+      expect((await project.cli(["subscribers", "add", "pending@example.ru"])).code).toBe(0);
+      expect((await project.cli(["suppress", "add", "oleg@example.ru", "--reason", "unsubscribed"])).code).toBe(0);
+      const r = await project.cli(["send", ISSUE, "--subscribers", "--yes", "--json"]);
       expect(r.stderr).not.toMatch(/error/);
       expect(r.code).toBe(0);
       expect(JSON.parse(r.stdout)).toMatchObject({ total: 2, sent: 2, exitCode: 0 });
@@ -202,18 +193,18 @@ describe("rassylka send --subscribers", () => {
       expect(mail.html).toContain("Здравствуйте, Борис!");
       expect(mail.html).toContain("Город: Тула.");
       // the outbox is a trial: again, every reader's file is written again, and none counts as sent
-      const again = await run(root, ["send", ISSUE, "--subscribers", "--yes", "--json"]);
+      const again = await project.cli(["send", ISSUE, "--subscribers", "--yes", "--json"]);
       expect(JSON.parse(again.stdout)).toMatchObject({ trial: true, sent: 2, alreadySent: 0, exitCode: 0 });
-      expect((await run(root, ["send", ISSUE, "--subscribers", "--to", "list.csv", "--yes"])).code).toBe(1);
-    } finally {
-      await cleanup();
-    }
-  }, 120_000);
+      expect((await project.cli(["send", ISSUE, "--subscribers", "--to", "list.csv", "--yes"])).code).toBe(1);
+    },
+    120_000,
+  );
 
-  test("over SMTP, read back from a real smtp-server", async () => {
-    const { root, cleanup } = await makeProject();
-    const sink = await startSmtp();
-    try {
+  sendTest(
+    "over SMTP, read back from a real smtp-server",
+    async ({ project }) => {
+      const { root } = project;
+      const sink = await project.smtp();
       const location: StateLocation = { kind: "sqlite", file: join(root, ".rassylka", "state.sqlite") };
       const store = await openStore(location);
       await store.subscribers.upsertMany([{ address: "Ivan@Example.ru", fields: { name: "Иван" } }], {
@@ -222,17 +213,15 @@ describe("rassylka send --subscribers", () => {
         at: new Date().toISOString(),
       });
       await store.close();
-      const r = await run(root, ["send", ISSUE, "--subscribers", "--transport", "smtp", "--yes"], { SMTP_URL: sink.url });
+      const r = await project.cli(["send", ISSUE, "--subscribers", "--transport", "smtp", "--yes"], { SMTP_URL: sink.url });
       expect(r.code).toBe(0);
       expect(sink.received.map((m) => m.to.map((a) => a.toLowerCase()))).toEqual([["ivan@example.ru"]]);
       expect((await parse(sink.received[0].raw)).html).toContain("Здравствуйте, Иван!");
       // again: nobody twice
-      const again = await run(root, ["send", ISSUE, "--subscribers", "--transport", "smtp", "--yes", "--json"], { SMTP_URL: sink.url });
+      const again = await project.cli(["send", ISSUE, "--subscribers", "--transport", "smtp", "--yes", "--json"], { SMTP_URL: sink.url });
       expect(JSON.parse(again.stdout)).toMatchObject({ sent: 0, alreadySent: 1, exitCode: 0 });
       expect(sink.received).toHaveLength(1);
-    } finally {
-      await sink.close();
-      await cleanup();
-    }
-  }, 120_000);
+    },
+    120_000,
+  );
 });

@@ -59,7 +59,7 @@ export async function exampleMessages(): Promise<Built> {
 }
 
 /**
- * A fresh `rassylka init`, its first issue made ready (no longer a draft), the rich issue beside it, and
+ * A fresh `rassylka init`, its first issue (ready, not a draft), the rich issue beside it, and
  * the two settings a real send needs (the archive's URL, the one-click unsubscribe endpoint).
  */
 export async function initMessages(): Promise<Built> {

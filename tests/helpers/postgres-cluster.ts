@@ -66,8 +66,17 @@ export interface PostgresCluster {
   socketDir: string;
 }
 
-/** Starts the run's cluster; `stop` takes it down and removes its folder. */
-export async function startCluster(): Promise<{ cluster: PostgresCluster; stop: () => Promise<void> }> {
+/**
+ * Starts the run's cluster; `stop` takes it down and removes its folder. `restart` stops the server
+ * (`pg_ctl stop -m fast`: every connection is ended, as when the database host restarts), keeps it down
+ * for `downMs`, and starts it again on the same port with the same data — for a test that starts a
+ * cluster of its own, never the run's shared one.
+ */
+export async function startCluster(): Promise<{
+  cluster: PostgresCluster;
+  stop: () => Promise<void>;
+  restart: (downMs: number) => Promise<void>;
+}> {
   const bin = postgresBin();
   const dir = await mkdtemp(join(tmpdir(), "rsk-pg-"));
   const asRoot = process.getuid?.() === 0;
@@ -98,22 +107,24 @@ export async function startCluster(): Promise<{ cluster: PostgresCluster; stop: 
     "--no-sync",
   ]);
   let port = 0;
+  const start = () =>
+    as("pg_ctl", [
+      "-D",
+      data,
+      "-w",
+      "-t",
+      "120",
+      "-l",
+      join(dir, "log"),
+      "-o",
+      // two test files at a time, each with its pools: room for them all
+      `-k ${dir} -p ${port} -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`,
+      "start",
+    ]);
   for (let attempt = 0; ; attempt++) {
     port = await freePort();
     try {
-      await as("pg_ctl", [
-        "-D",
-        data,
-        "-w",
-        "-t",
-        "120",
-        "-l",
-        join(dir, "log"),
-        "-o",
-        // two test files at a time, each with its pools: room for them all
-        `-k ${dir} -p ${port} -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`,
-        "start",
-      ]);
+      await start();
       break;
     } catch (e) {
       if (attempt >= 2) throw e;
@@ -146,6 +157,11 @@ export async function startCluster(): Promise<{ cluster: PostgresCluster; stop: 
       process.off("exit", stopSync);
       await as("pg_ctl", ["-D", data, "-m", "immediate", "stop"]).catch(() => {});
       await rm(dir, { recursive: true, force: true });
+    },
+    async restart(downMs) {
+      await as("pg_ctl", ["-D", data, "-w", "-m", "fast", "stop"]);
+      await new Promise((r) => setTimeout(r, downMs));
+      await start();
     },
   };
 }

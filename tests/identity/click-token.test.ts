@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { clickToken, openToken, readerKey, verifyClickToken } from "../../src/identity/click-token.js";
+import { clickToken, openToken, readerKey, readerKeyer, verifyClickToken } from "../../src/identity/click-token.js";
 
 const ID = "kak-uvelichit-obyomy-prodazh.prodazhi.example.ru";
 const SECRET = "click-token-tests-secret-0123456789";
@@ -11,6 +11,16 @@ describe("tracking tokens", () => {
     expect(verifyClickToken(token, ID, SECRET)).toEqual(CLAIM);
     expect(token).not.toContain("anna");
     expect(readerKey(ID, "anna@example.ru")).toBe(CLAIM.reader);
+  });
+
+  it.each([
+    ["a short id", ID],
+    ["an id of other than ASCII letters", "рассылка.пример.рф"],
+    ["an id longer than the hash's block", `${"long-newsletter-name.".repeat(4)}example.ru`],
+  ])("many readers' keys at once are readerKey's, with %s", (_name, id) => {
+    const key = readerKeyer(id);
+    for (const email of ["anna@example.ru", "Anna@Example.RU", " boris@почта.рф ", "no-at-sign", "вера@mail.ru"])
+      expect(key(email)).toBe(readerKey(id, email));
   });
 
   it("a trial's token says so, under the MAC", () => {

@@ -1,3 +1,4 @@
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
@@ -62,6 +63,21 @@ test("the issue's report page opens in Chromium: charts and the click map drawn,
   expect(seen.links).toEqual(LINKS);
   expect(seen.domains).toEqual(["gmail.com", "mail.ru", "yandex.ru"]);
 }, 120_000);
+
+test("made again of the unchanged issue, the click map comes from the cache without a browser; a changed issue needs one", async () => {
+  const first = await writeReport({ root: newsletter.dir, location, ref: SLUG, out: "report-first" });
+  const mapOf = async (file: string) => /<figure class="map" id="click-map">[\s\S]*?<\/figure>/.exec(await readFile(file, "utf8"))?.[0];
+  const noBrowser = { PATH: "/nonexistent", CHROMIUM_PATH: join(newsletter.dir, "no-chromium-here") };
+  const again = await writeReport({ root: newsletter.dir, location, ref: SLUG, out: "report-again", env: noBrowser });
+  expect(again.kind === "issue" && again.clickMap).toBeFalsy();
+  expect(await mapOf(again.file)).toBe(await mapOf(first.file));
+  expect(await mapOf(again.file)).toContain("data:image/jpeg;base64,");
+  // another text: another shot, which needs the browser this run has not got
+  const issue = join(newsletter.dir, "issues", `${SLUG}.md`);
+  await writeFile(issue, `${await readFile(issue, "utf8")}\nЕщё один абзац.\n`);
+  const changed = await writeReport({ root: newsletter.dir, location, ref: SLUG, out: "report-changed", env: noBrowser });
+  expect(changed.kind === "issue" && changed.clickMap).toMatch(/CHROMIUM_PATH/);
+}, 180_000);
 
 test("the newsletter's page opens in Chromium with its three charts, no console error, no request", async () => {
   const result = await writeReport({ root: newsletter.dir, location });

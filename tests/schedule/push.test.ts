@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { openStore } from "../../src/state/store.js";
 import { run } from "../helpers/cli.js";
 import { CONFIG, HELLO, ISSUE, makeProject } from "../send/helpers.js";
-import { startFakeSendsay } from "../sendsay/fake-server.js";
+import { isSendsayTime, LATER_STATUS, startFakeSendsay } from "../sendsay/fake-server.js";
 import { backends } from "../state/backends.js";
 import { addSubscribers, inSeconds, SLUG, stateArgs, writeIssue } from "./helpers.js";
 
@@ -142,7 +142,7 @@ describe.each(backends())("schedule push and list ($name)", (backend) => {
     expect(r.diagnostics[0].fix).toContain("subscribers");
   });
 
-  it("a Sendsay list: the push hands Sendsay the campaign for later, moves it with issue.later.set and cancels it with issue.later.delete", async () => {
+  it("a Sendsay list: the push hands Sendsay the campaign for later, moves it with issue.later.set, cancels it with issue.later.delete; list asks Sendsay what became of it", async () => {
     const sendsay = await startFakeSendsay({ login: "acc", apiKey: "key-123" });
     const env = { ...EN, SENDSAY_APIKEY: "key-123", SENDSAY_LOGIN: "acc", SENDSAY_API_URL: sendsay.url };
     const pushWith = async () => JSON.parse((await run(["schedule", "push", "--root", root, ...state, "--json"], env)).out) as Pushed;
@@ -155,7 +155,28 @@ describe.each(backends())("schedule push and list ($name)", (backend) => {
       const [sent] = sendsay.handled("issue.send");
       expect(sent.body).toMatchObject({ group: "7", sendwhen: "later", "later.time": "2030-03-02 10:00:00" });
       const [id] = [...sendsay.later.keys()];
-      expect(await list()).toMatchObject([{ slug: SLUG, audience: { sendsay: "7" }, readers: null, sendsayIssueId: id }]);
+      const listWith = async (e: NodeJS.ProcessEnv = env) =>
+        JSON.parse((await run(["schedule", "list", "--root", root, ...state, "--json"], e)).out) as Record<string, unknown>[];
+      // Sendsay is asked what became of the campaign: it holds it for later
+      expect(await listWith()).toMatchObject([
+        {
+          slug: SLUG,
+          state: "scheduled",
+          audience: { sendsay: "7" },
+          readers: null,
+          sendsayIssueId: id,
+          sendsay: { state: "waiting", status: LATER_STATUS },
+        },
+      ]);
+      expect(sendsay.handled("track.get").map((x) => x.body)).toEqual([{ action: "track.get", id }]);
+      const text = await run(["schedule", "list", "--root", root, ...state], env);
+      expect(text.code).toBe(0);
+      expect(text.out).toContain(`at Sendsay: deferred or under moderation (${LATER_STATUS})`);
+      // without the key the list still answers, saying Sendsay could not be asked
+      const blind = await run(["schedule", "list", "--root", root, ...state, "--json"], { ...EN, SENDSAY_API_URL: sendsay.url });
+      expect(blind.code).toBe(0);
+      expect(JSON.parse(blind.out)).toMatchObject([{ slug: SLUG, sendsay: { state: "unknown", status: null } }]);
+      expect(JSON.parse(blind.out)[0].sendsay.text).toContain("SENDSAY_APIKEY");
 
       await writeFile(join(root, ISSUE), issue("2030-03-02T11:15:00+03:00"));
       expect((await pushWith()).issues[0]).toMatchObject({ action: "updated" });
@@ -168,6 +189,55 @@ describe.each(backends())("schedule push and list ($name)", (backend) => {
       await writeFile(join(root, ISSUE), issue("2030-03-02T11:15:00+03:00").replace(/sendAt: .*\n/, ""));
       expect((await pushWith()).issues[0]).toMatchObject({ action: "cancelled" });
       expect(sendsay.handled("issue.later.delete").map((x) => x.body)).toEqual([{ action: "issue.later.delete", id }]);
+      expect(sendsay.later.size).toBe(0);
+      // a cancelled issue is ours to tell: Sendsay is not asked about it
+      const asked = sendsay.handled("track.get").length;
+      expect(await listWith()).toMatchObject([{ slug: SLUG, state: "cancelled" }]);
+      expect(sendsay.handled("track.get")).toHaveLength(asked);
+
+      // pushed again, and its time comes at Sendsay: the list shows Sendsay sent it
+      await writeFile(join(root, ISSUE), issue("2030-03-03T09:30:00+03:00"));
+      expect((await pushWith()).issues[0]).toMatchObject({ action: "updated", state: "scheduled" });
+      const [again] = [...sendsay.later.keys()];
+      expect(sendsay.later.get(again)?.time).toBe("2030-03-03 09:30:00");
+      sendsay.release(again);
+      sendsay.options.trackStatuses = [-1];
+      expect(await listWith()).toMatchObject([{ slug: SLUG, sendsayIssueId: again, sendsay: { state: "done", status: -1 } }]);
+    } finally {
+      await sendsay.close();
+    }
+  });
+});
+
+describe("the local Sendsay's later.time check", () => {
+  it("takes Sendsay's date-time only: YYYY-MM-DD hh:mm:ss, a real date and time", () => {
+    expect(isSendsayTime("2030-03-02 10:00:00")).toBe(true);
+    for (const bad of [
+      "2030-03-02 10:00",
+      "2030-03-02T10:00:00",
+      "2030-03-02 10:00:00+03:00",
+      "2030-02-30 10:00:00",
+      "2030-03-02 24:00:00",
+      "",
+    ])
+      expect(isSendsayTime(bad), bad).toBe(false);
+  });
+
+  it("refuses issue.send for later with a time in another form", async () => {
+    const sendsay = await startFakeSendsay({ login: "acc", apiKey: "key-123" });
+    try {
+      const answer = await fetch(`${sendsay.url}/general/api/v100/json/acc`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: "sendsay apikey=key-123" },
+        body: JSON.stringify({
+          action: "issue.send",
+          group: "7",
+          sendwhen: "later",
+          "later.time": "2030-03-02T10:00:00+03:00",
+          letter: { subject: "Тема", "from.email": "news@example.ru", message: { html: "<p>x</p>" } },
+        }),
+      });
+      expect(await answer.json()).toMatchObject({ errors: [{ id: "error/later/time" }] });
       expect(sendsay.later.size).toBe(0);
     } finally {
       await sendsay.close();

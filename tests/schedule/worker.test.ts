@@ -4,6 +4,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { CONFIG, ISSUE, makeProject, parse, type Sink, startSmtp } from "../send/helpers.js";
+import { startFakeSendsay } from "../sendsay/fake-server.js";
 import { backends } from "../state/backends.js";
 import { addSubscribers, cliJson, inSeconds, list, SLUG, startWorker, stateArgs, writeIssue } from "./helpers.js";
 
@@ -153,6 +154,42 @@ describe.each(backends())("scheduled sends ($name)", (backend) => {
     expect((await list(root, location))[0].state).toBe("sent");
     // pushing again later still leaves a sent issue alone
     expect(await push(location)).toMatchObject([{ slug: SLUG, action: "frozen", state: "sent" }]);
+  }, 120_000);
+
+  it("--transport sendsay: at its time every subscriber gets one personal letter through the Sendsay API, none before", async () => {
+    const location = await backend.fresh();
+    const readers = await addSubscribers(location, 12);
+    const sendsay = await startFakeSendsay({ login: "acc", apiKey: "key-123" });
+    try {
+      const sendAt = inSeconds(8);
+      await writeIssue(root, sendAt);
+      await push(location);
+      // no SMTP_URL: a Sendsay worker needs only the API's key and login
+      const w = startWorker(
+        root,
+        location,
+        { SENDSAY_APIKEY: "key-123", SENDSAY_LOGIN: "acc", SENDSAY_API_URL: sendsay.url, RASSYLKA_WORKER_HOST: "host-s", ...FAST },
+        ["--transport", "sendsay"],
+      );
+      workers.push(w);
+      expect(await w.waitFor("ready")).toMatchObject({ transport: "sendsay" });
+      const sent = await w.waitFor("sent", SLUG, 90_000);
+      expect(sent).toMatchObject({ total: 12, sent: 12, failed: 0, pending: 0 });
+      const letters = sendsay.handled("issue.send").map((r) => r.body as Record<string, unknown>);
+      expect(letters.every((b) => b.group === "personal" && b.sendwhen === "now")).toBe(true);
+      expect(letters.map((b) => String(b.email)).sort()).toEqual([...readers].sort());
+      // nothing before its time: the one start is at or after sendAt
+      expect(w.lines.filter((l) => l.event === "started")).toHaveLength(1);
+      const started = w.lines.find((l) => l.event === "started");
+      expect(Date.parse(String(started?.time))).toBeGreaterThanOrEqual(Date.parse(sendAt));
+      const letter = letters[0].letter as { subject?: string; message?: { html?: string } };
+      expect(letter.subject).toBeTruthy();
+      expect(letter.message?.html).toContain("Текст выпуска.");
+      expect(await list(root, location)).toMatchObject([{ slug: SLUG, state: "sent", readers: 12 }]);
+      expect(w.lines.map((l) => JSON.stringify(l)).join("\n")).not.toContain("key-123");
+    } finally {
+      await sendsay.close();
+    }
   }, 120_000);
 
   it("a worker down at the time sends on restart within the late limit; past it the issue is missed and never sent", async () => {

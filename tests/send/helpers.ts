@@ -65,6 +65,8 @@ export interface Received {
   /** The envelope sender (MAIL FROM). */
   from: string;
   raw: Buffer;
+  /** The name the client said in EHLO/HELO. */
+  ehlo: string;
   /** When the message was accepted (performance.now() of this process). */
   at: number;
 }
@@ -191,6 +193,7 @@ export async function startSmtp(options: SmtpOptions = {}): Promise<Sink> {
             to: session.envelope.rcptTo.map((r) => r.address.toLowerCase()),
             from: mailFrom ? mailFrom.address : "",
             raw: Buffer.concat(chunks),
+            ehlo: session.hostNameAppearsAs,
             at: performance.now(),
           });
           for (const w of waiters.filter((x) => received.length >= x.n)) {

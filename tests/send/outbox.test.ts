@@ -1,35 +1,30 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { addressList } from "../../src/send/audience.js";
-import { sendIssue as runSend } from "../../src/send/send-issue.js";
+import { sendIssue as runSend, type SendOptions } from "../../src/send/send-issue.js";
 import { OutboxTransport, outboxFileName } from "../../src/send/transports/outbox.js";
-import { CONFIG, header, ISSUE, makeProject, parse, SECRET } from "./helpers.js";
+import { CONFIG, header, ISSUE, parse, SECRET, type SendProject, sendTest } from "./helpers.js";
 
-let root: string;
-let cleanup: () => Promise<void>;
-beforeEach(async () => {
-  ({ root, cleanup } = await makeProject());
-});
-afterEach(async () => cleanup());
-
-const outbox = (slug: string) => join(root, "outbox", slug);
-const sendTo = (to: string) =>
+const outbox = (project: SendProject, slug = "2026-12-01-hello") => join(project.root, "outbox", slug);
+/** The hello issue to `to` through the outbox, the state in its default place (.rassylka/state.sqlite). */
+const sendTo = (project: SendProject, to: string, extra: Partial<SendOptions> = {}) =>
   runSend({
-    root,
+    root: project.root,
     issue: ISSUE,
     audience: addressList(to),
-    transport: ({ slug }) => new OutboxTransport({ dir: outbox(slug) }),
+    transport: ({ slug }) => new OutboxTransport({ dir: outbox(project, slug) }),
     env: { RASSYLKA_SECRET: SECRET },
+    ...extra,
   });
 
 describe("outbox transport", () => {
-  it("writes one complete .eml per reader into outbox/<slug>/, nothing half-written", async () => {
-    const summary = await sendTo("anna@example.ru,Boris@Example.ru");
-    expect(summary).toMatchObject({ sent: 2, failed: 0, pending: 0, transport: join(root, "outbox", "2026-12-01-hello") });
-    const files = (await readdir(outbox("2026-12-01-hello"))).sort();
+  sendTest("writes one complete .eml per reader into outbox/<slug>/, nothing half-written", async ({ project }) => {
+    const summary = await sendTo(project, "anna@example.ru,Boris@Example.ru");
+    expect(summary).toMatchObject({ sent: 2, failed: 0, pending: 0, transport: join(project.root, "outbox", "2026-12-01-hello") });
+    const files = (await readdir(outbox(project))).sort();
     expect(files).toEqual(["anna@example.ru.eml", "boris@example.ru.eml"]);
-    const raw = await readFile(join(outbox("2026-12-01-hello"), "anna@example.ru.eml"));
+    const raw = await readFile(join(outbox(project), "anna@example.ru.eml"));
     expect(raw.toString()).toContain("\r\n"); // CRLF, as on the wire
     expect(header(raw, "List-Unsubscribe-Post")).toEqual(["List-Unsubscribe=One-Click"]);
     expect(header(raw, "List-Unsubscribe")[0]).toMatch(/^<https:\/\/prodazhi\.example\.ru\/rassylka\/unsubscribe\?token=[^>]+>, <mailto:/);
@@ -38,35 +33,24 @@ describe("outbox transport", () => {
     expect(mail.html).toContain("Здравствуйте!");
     expect(mail.text).toContain("Текст выпуска.");
     // the default state file sits under the root
-    expect(await readdir(join(root, ".rassylka"))).toContain("state.sqlite");
+    expect(await readdir(join(project.root, ".rassylka"))).toContain("state.sqlite");
   });
 
-  it("a send to the outbox is a trial: a second run writes every reader again, none counted as already sent", async () => {
-    expect(await sendTo("anna@example.ru")).toMatchObject({ trial: true, sent: 1 });
-    const again = await sendTo("anna@example.ru,vera@example.ru");
+  sendTest("a send to the outbox is a trial: a second run writes every reader again, none counted as already sent", async ({ project }) => {
+    expect(await sendTo(project, "anna@example.ru")).toMatchObject({ trial: true, sent: 1 });
+    const again = await sendTo(project, "anna@example.ru,vera@example.ru");
     expect(again).toMatchObject({ trial: true, sent: 2, alreadySent: 0 });
-    expect((await readdir(outbox("2026-12-01-hello"))).sort()).toEqual(["anna@example.ru.eml", "vera@example.ru.eml"]);
+    expect((await readdir(outbox(project))).sort()).toEqual(["anna@example.ru.eml", "vera@example.ru.eml"]);
   });
 
-  it("without unsubscribe.url no RASSYLKA_SECRET is needed: mailto only, no one-click header", async () => {
-    const other = await makeProject(CONFIG.replace("  url: https://prodazhi.example.ru/rassylka/unsubscribe\n", ""));
-    try {
-      const summary = await runSend({
-        root: other.root,
-        issue: ISSUE,
-        audience: addressList("anna@example.ru"),
-        transport: ({ slug }) => new OutboxTransport({ dir: join(other.root, "outbox", slug) }),
-        // mailto only is refused for bulk mail unless the send says so (--allow-no-one-click)
-        allow: { noOneClick: true },
-        env: {},
-      });
-      expect(summary.sent).toBe(1);
-      const raw = await readFile(join(other.root, "outbox", "2026-12-01-hello", "anna@example.ru.eml"));
-      expect(header(raw, "List-Unsubscribe")).toEqual(["<mailto:unsubscribe@prodazhi.example.ru?subject=unsubscribe>"]);
-      expect(header(raw, "List-Unsubscribe-Post")).toEqual([]);
-    } finally {
-      await other.cleanup();
-    }
+  sendTest("without unsubscribe.url no RASSYLKA_SECRET is needed: mailto only, no one-click header", async ({ project }) => {
+    await project.write("newsletter.yaml", CONFIG.replace("  url: https://prodazhi.example.ru/rassylka/unsubscribe\n", ""));
+    // mailto only is refused for bulk mail unless the send says so (--allow-no-one-click)
+    const summary = await sendTo(project, "anna@example.ru", { allow: { noOneClick: true }, env: {} });
+    expect(summary.sent).toBe(1);
+    const raw = await readFile(join(outbox(project), "anna@example.ru.eml"));
+    expect(header(raw, "List-Unsubscribe")).toEqual(["<mailto:unsubscribe@prodazhi.example.ru?subject=unsubscribe>"]);
+    expect(header(raw, "List-Unsubscribe-Post")).toEqual([]);
   });
 
   it("file names are safe for any address", () => {
@@ -85,11 +69,10 @@ describe("outbox transport", () => {
 });
 
 describe("returnPath in the outbox", () => {
-  it("is the Return-Path of every .eml", async () => {
-    await cleanup();
-    ({ root, cleanup } = await makeProject(`${CONFIG}returnPath: bounces@prodazhi.example.ru\n`));
-    await sendTo("anna@example.ru");
-    const raw = await readFile(join(outbox("2026-12-01-hello"), "anna@example.ru.eml"));
+  sendTest("is the Return-Path of every .eml", async ({ project }) => {
+    await project.write("newsletter.yaml", `${CONFIG}returnPath: bounces@prodazhi.example.ru\n`);
+    await sendTo(project, "anna@example.ru");
+    const raw = await readFile(join(outbox(project), "anna@example.ru.eml"));
     // the reader's own bounce address (VERP), the same token in X-Rassylka-Bounce
     const [returnPath] = header(raw, "Return-Path");
     expect(returnPath).toMatch(/^<bounces\+[0-9a-f]{24}@prodazhi\.example\.ru>$/);

@@ -11,9 +11,15 @@ import type { AddressInfo } from "node:net";
  *   an account served elsewhere answers {"REDIRECT": "<path>"}: the client repeats the request at that path
  *   issue.send answers {"track.id": "<n>"}; track.get {"id": n} answers {"obj": {"id": n, "status": s, …}}
  *   track statuses: -1 done, -2 error, -3 cancelled, other negatives waiting, 0… in progress
- *   issue.send with `sendwhen: "later"` and `later.time` ("YYYY-MM-DD HH:MM:SS") defers the campaign: it
- *     answers the track id, by which issue.later.set {"id", "later.time"} moves it and issue.later.delete
- *     {"id"} removes it (an unknown or removed id is error/issue/later/not_found); `later` lists them
+ *   issue.send with `sendwhen: "later"` and `later.time` defers the campaign: it answers the track id, by
+ *     which issue.later.set {"id", "later.time"} moves it and issue.later.delete {"id"} removes it (an
+ *     unknown or removed id is error/issue/later/not_found); `later` lists them. `later.time` is Sendsay's
+ *     date-time as its documentation writes dates ("YYYY-MM-DD hh:mm:ss", docs/ecom/how-to-configure-data-
+ *     transfer.md), read as Moscow time ("Система работает по московскому времени", docs/email-campaigns/
+ *     create-your-campaign/send-by-time-zone.mdx): anything else — no seconds, a "T", an offset, a date
+ *     that does not exist — is refused with error/later/time. track.get of a deferred campaign answers a
+ *     waiting status (LATER_STATUS) until `release(id)` (its time has come: it then walks trackStatuses);
+ *     after issue.later.delete it answers -3 (cancelled)
  *   stat.uni {"select": [...], "filter": [{"a", "op", "v"}]} answers {"list": [[…]]}: one row per issue
  *     matching the filter (here `issue.track.id` or `issue.id` with "=="), values in the order of `select`
  *     (docs/sendsay-api/basic-stat-uni.md); an issue not counted yet has no row
@@ -85,7 +91,21 @@ export interface FakeSendsay {
   options: FakeSendsayOptions;
   /** Deferred campaigns by track id: their group, time and subject (removed by issue.later.delete). */
   later: Map<string, { group: string; time: string; subject: string }>;
+  /** A deferred campaign's time has come: Sendsay sends it (track.get walks trackStatuses from now on). */
+  release(id: string): void;
   close(): Promise<void>;
+}
+
+/** track.get's status for a campaign deferred with `sendwhen: "later"` before its time: one the client reads as waiting. */
+export const LATER_STATUS = -6;
+
+/** Sendsay's date-time, "YYYY-MM-DD hh:mm:ss", and only a real one (no 31 February, no 24:00). */
+export function isSendsayTime(text: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/.exec(text);
+  if (!m) return false;
+  const [y, mo, d, h, mi, s] = m.slice(1).map(Number);
+  const at = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+  return at.getUTCFullYear() === y && at.getUTCMonth() === mo - 1 && at.getUTCDate() === d && h < 24 && mi < 60 && s < 60;
 }
 
 /** What stat.uni counts for a campaign issue unless a test says otherwise (strings, as Sendsay may send). */
@@ -125,7 +145,7 @@ export async function startFakeSendsay(options: FakeSendsayOptions): Promise<Fak
   const handledList: RecordedRequest[] = [];
   const faults: (Fault & { left: number })[] = [];
   const waiters: { action: string; count: number; resolve: () => void }[] = [];
-  const tracks = new Map<string, { calls: number; issueId?: string }>();
+  const tracks = new Map<string, { calls: number; issueId?: string; deferred?: "waiting" | "cancelled" }>();
   let nextIssue = 500;
   let nextTrack = 1000;
   const later = new Map<string, { group: string; time: string; subject: string }>();
@@ -217,10 +237,14 @@ export async function startFakeSendsay(options: FakeSendsayOptions): Promise<Fak
           if (options.badEmails?.includes(email))
             return json(res, 200, { errors: [{ id: "error/member/unsubscribed", explain: `${email} is in the stop list` }] });
         }
-        if (record.body.sendwhen === "later" && !/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})?$/.test(String(record.body["later.time"] ?? "")))
-          return json(res, 200, { errors: [{ id: "error/later/time", explain: "later.time is YYYY-MM-DD HH:MM[:SS]" }] });
+        if (record.body.sendwhen === "later" && !isSendsayTime(String(record.body["later.time"] ?? "")))
+          return json(res, 200, { errors: [{ id: "error/later/time", explain: "later.time is YYYY-MM-DD hh:mm:ss" }] });
         const id = String(nextTrack++);
-        tracks.set(id, { calls: 0, issueId: record.body.group === "personal" ? undefined : String(nextIssue++) });
+        tracks.set(id, {
+          calls: 0,
+          issueId: record.body.group === "personal" ? undefined : String(nextIssue++),
+          ...(record.body.sendwhen === "later" ? { deferred: "waiting" as const } : {}),
+        });
         if (record.body.sendwhen === "later")
           later.set(id, { group: String(record.body.group), time: String(record.body["later.time"]), subject: String(letter.subject) });
         return json(res, 200, { "track.id": id, "request.id": "fake" });
@@ -230,8 +254,13 @@ export async function startFakeSendsay(options: FakeSendsayOptions): Promise<Fak
         const track = tracks.get(id);
         if (!track) return json(res, 200, { errors: [{ id: "error/track/not_found", explain: `no track ${id}` }] });
         const statuses = options.trackStatuses ?? [0, 1, -1];
-        const status = statuses[Math.min(track.calls, statuses.length - 1)];
-        track.calls++;
+        const status =
+          track.deferred === "waiting"
+            ? LATER_STATUS
+            : track.deferred === "cancelled"
+              ? -3
+              : statuses[Math.min(track.calls, statuses.length - 1)];
+        if (!track.deferred) track.calls++;
         const obj: Record<string, unknown> = { id: Number(id), status, action: "issue.send" };
         if (status === -2) obj.error = options.trackError ?? "error/issue/failed";
         return json(res, 200, { obj });
@@ -241,11 +270,14 @@ export async function startFakeSendsay(options: FakeSendsayOptions): Promise<Fak
         const id = String(record.body.id ?? "");
         const deferred = later.get(id);
         if (!deferred) return json(res, 200, { errors: [{ id: "error/issue/later/not_found", explain: `no deferred issue ${id}` }] });
-        if (action === "issue.later.delete") later.delete(id);
-        else {
+        if (action === "issue.later.delete") {
+          later.delete(id);
+          const track = tracks.get(id);
+          if (track) track.deferred = "cancelled";
+        } else {
           const time = String(record.body["later.time"] ?? "");
-          if (!/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})?$/.test(time))
-            return json(res, 200, { errors: [{ id: "error/later/time", explain: "later.time is YYYY-MM-DD HH:MM[:SS]" }] });
+          if (!isSendsayTime(time))
+            return json(res, 200, { errors: [{ id: "error/later/time", explain: "later.time is YYYY-MM-DD hh:mm:ss" }] });
           deferred.time = time;
         }
         return json(res, 200, {});
@@ -299,6 +331,11 @@ export async function startFakeSendsay(options: FakeSendsayOptions): Promise<Fak
     requests,
     options,
     later,
+    release(id) {
+      later.delete(id);
+      const track = tracks.get(id);
+      if (track) track.deferred = undefined;
+    },
     handled: (action) => (action ? handledList.filter((r) => r.body?.action === action) : handledList),
     addFault: (fault) => faults.push({ ...fault, left: fault.times ?? 1 }),
     waitFor: (action, count = 1) =>

@@ -39,8 +39,11 @@ describe("archive in a build", () => {
     expect(index).toContain('<html lang="ru">');
   });
 
-  test("drafts are not listed and not linked from any page", async () => {
-    expect(existsSync(join(b.dist, `${DRAFT_SLUG}.html`))).toBe(true); // written, for the editor
+  test("drafts are not written, not listed and not linked from any page", async () => {
+    for (const ext of [".html", ".txt"]) expect(existsSync(join(b.dist, `${DRAFT_SLUG}${ext}`))).toBe(false);
+    expect(b.result.drafts.map((d) => d.entry.slug)).toEqual([DRAFT_SLUG]);
+    expect(b.result.built.map((d) => d.entry.slug)).not.toContain(DRAFT_SLUG);
+    expect(await b.read("manifest.json")).not.toContain(DRAFT_SLUG);
     const pages = [index, ...(await Promise.all([NEWEST, HOSTILE_SLUG, OLDEST].map((s) => b.read(`${s}.html`))))];
     for (const p of pages) expect(links(p).some((l) => l.includes(DRAFT_SLUG))).toBe(false);
     expect(index).not.toContain("Черновик декабря");
@@ -55,21 +58,20 @@ describe("archive in a build", () => {
       checked.push(href);
     };
     for (const l of links(index)) check("index.html", l);
-    for (const slug of [NEWEST, HOSTILE_SLUG, OLDEST, DRAFT_SLUG]) {
+    for (const slug of [NEWEST, HOSTILE_SLUG, OLDEST]) {
       for (const l of links(navOf(await b.read(`${slug}.html`)))) check(`${slug}.html`, l);
     }
     expect(checked).toContain(`${NEWEST}.html`);
     expect(checked).toContain("feed.xml");
-    expect(checked.filter((h) => h === "index.html")).toHaveLength(4);
+    expect(checked.filter((h) => h === "index.html")).toHaveLength(3);
   });
 
-  test("web versions link back to the archive and to the previous and next published issue; drafts have no neighbours", async () => {
+  test("web versions link back to the archive and to the previous and next published issue", async () => {
     const rel = async (slug: string) =>
       Object.fromEntries([...navOf(await b.read(`${slug}.html`)).matchAll(/href="([^"]+)" rel="(\w+)"/g)].map((m) => [m[2], m[1]]));
     expect(await rel(NEWEST)).toEqual({ index: "index.html", prev: `${HOSTILE_SLUG}.html` });
     expect(await rel(HOSTILE_SLUG)).toEqual({ index: "index.html", prev: `${OLDEST}.html`, next: `${NEWEST}.html` });
     expect(await rel(OLDEST)).toEqual({ index: "index.html", next: `${HOSTILE_SLUG}.html` });
-    expect(await rel(DRAFT_SLUG)).toEqual({ index: "index.html" });
   });
 
   test("the nav bar stands right after <body> and exactly once", async () => {

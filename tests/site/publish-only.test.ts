@@ -7,9 +7,10 @@ import { BIN, rassylka } from "../helpers/cli.js";
 import { tempDir, writeFiles } from "../helpers/newsletter.js";
 
 /**
- * Publish only what is meant, through the CLI: `build` removes what earlier builds wrote for issues that
- * are gone, keeps the last good output of one that fails now, `build --clean` empties the folder first (and
- * only a folder inside the newsletter); `serve` never answers a draft, the manifest or the screenshots.
+ * Publish only what is meant, through the CLI: `build` never writes a draft, removes what earlier builds
+ * wrote for issues that are gone or are drafts now, keeps the last good output of one that fails now,
+ * `build --clean` empties the folder first (and only a folder inside the newsletter); `serve` never answers
+ * a draft, the manifest or the screenshots.
  */
 let tmp: string;
 let remove: () => Promise<void>;
@@ -36,6 +37,37 @@ const manifest = async () =>
   (JSON.parse(await readFile(join(dir, "dist", "manifest.json"), "utf8")) as { slug: string }[]).map((e) => e.slug);
 
 describe("build removes what no issue says any more", () => {
+  it("a draft is checked but nothing of it is written: no page, no text, no manifest entry; build says so", async () => {
+    const files = await out();
+    for (const f of ["2026-03-01-draft.html", "2026-03-01-draft.txt"]) expect(files).not.toContain(f);
+    expect(await manifest()).not.toContain("2026-03-01-draft");
+    const r = await rassylka(["build", "--root", dir, "--json"], tmp);
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.out) as { built: { source: string }[]; drafts: string[] };
+    expect(json.drafts).toEqual(["issues/2026-03-01-draft.md"]);
+    expect(json.built.map((b) => b.source)).not.toContain("issues/2026-03-01-draft.md");
+    const text = await rassylka(["build", "--root", dir], tmp, { ...process.env, RASSYLKA_LANG: "en" });
+    expect(text.out).toContain("issues/2026-03-01-draft.md: a draft, checked and not written to");
+    // a draft's errors still fail the build
+    await writeFile(join(dir, "issues", "2026-03-01-draft.md"), issue("Draft", "2026-03-01", "draft: true\nsubject: [broken\n"));
+    expect((await rassylka(["build", "--root", dir], tmp)).code).toBe(1);
+    await writeFile(join(dir, "issues", "2026-03-01-draft.md"), issue("Draft", "2026-03-01", "draft: true\n"));
+  }, 60_000);
+
+  it("an issue made a draft after it was built: its page, text and manifest entry go, and the archive drops it", async () => {
+    await writeFile(join(dir, "issues", "2026-01-15-later-draft.md"), issue("Later draft", "2026-01-15"));
+    expect((await rassylka(["build", "--root", dir], tmp)).code).toBe(0);
+    expect(await out()).toContain("2026-01-15-later-draft.html");
+    await writeFile(join(dir, "issues", "2026-01-15-later-draft.md"), issue("Later draft", "2026-01-15", "draft: true\n"));
+    // only the draft built: the outputs of the one issue named go all the same
+    expect((await rassylka(["build", "--root", dir, "issues/2026-01-15-later-draft.md"], tmp)).code).toBe(0);
+    const files = await out();
+    for (const f of ["2026-01-15-later-draft.html", "2026-01-15-later-draft.txt"]) expect(files).not.toContain(f);
+    expect(await manifest()).not.toContain("2026-01-15-later-draft");
+    expect(await readFile(join(dir, "dist", "index.html"), "utf8")).not.toContain("2026-01-15-later-draft");
+    await rm(join(dir, "issues", "2026-01-15-later-draft.md"));
+  }, 60_000);
+
   it("an issue deleted from issues/: its page, text and manifest entry go; the others stay", async () => {
     expect(await out()).toContain("2026-01-01-first.html");
     await rm(join(dir, "issues", "2026-01-01-first.md"));
@@ -111,14 +143,16 @@ describe("serve answers only what is published", () => {
     ["/2026-02-01-second", 200],
     ["/", 200],
   ])("%s → %i", async (path, status) => {
-    expect(await readdir(join(dir, "dist"))).toContain("2026-03-01-draft.html");
+    expect(await readdir(join(dir, "dist"))).not.toContain("2026-03-01-draft.html");
     const res = await fetch(`${url}${path}`);
     expect(res.status).toBe(status);
   });
 
   it("an issue made a draft after it was published is hidden at once, without restarting serve", async () => {
     await writeFile(join(dir, "issues", "2026-02-01-second.md"), issue("Second", "2026-02-01", "draft: true\n"));
+    expect((await fetch(`${url}/2026-02-01-second.html`)).status).toBe(200);
     expect((await rassylka(["build", "--root", dir], tmp)).code).toBe(0);
     expect((await fetch(`${url}/2026-02-01-second.html`)).status).toBe(404);
+    expect(await readdir(join(dir, "dist"))).not.toContain("2026-02-01-second.html");
   }, 60_000);
 });

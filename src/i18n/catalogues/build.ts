@@ -5,6 +5,7 @@ export const build: Catalogue = {
   en: {
     line: "  {{source}} → {{html}}, {{text}} ({{size}}{{cached}})",
     cached: ", cached",
+    draftLine: "  {{source}}: a draft, checked and not written to {{dir}}/ (remove `draft: true` to publish it)",
     built_one: "Built {{count}} issue into {{dir}}/ in {{ms}} ms",
     built_other: "Built {{count}} issues into {{dir}}/ in {{ms}} ms",
     failed_one: "; {{count}} failed: {{files}}",
@@ -45,6 +46,7 @@ export const build: Catalogue = {
   ru: {
     line: "  {{source}} → {{html}}, {{text}} ({{size}}{{cached}})",
     cached: ", из кэша",
+    draftLine: "  {{source}}: черновик, проверен и не записан в {{dir}}/ (уберите `draft: true`, чтобы опубликовать)",
     built_one: "Собран {{count}} выпуск в {{dir}}/ за {{ms}} мс",
     built_few: "Собрано {{count}} выпуска в {{dir}}/ за {{ms}} мс",
     built_many: "Собрано {{count}} выпусков в {{dir}}/ за {{ms}} мс",
@@ -89,6 +91,7 @@ export const build: Catalogue = {
   uk: {
     line: "  {{source}} → {{html}}, {{text}} ({{size}}{{cached}})",
     cached: ", з кешу",
+    draftLine: "  {{source}}: чернетка, перевірена й не записана в {{dir}}/ (приберіть `draft: true`, щоб опублікувати)",
     built_one: "Зібрано {{count}} випуск у {{dir}}/ за {{ms}} мс",
     built_few: "Зібрано {{count}} випуски в {{dir}}/ за {{ms}} мс",
     built_many: "Зібрано {{count}} випусків у {{dir}}/ за {{ms}} мс",

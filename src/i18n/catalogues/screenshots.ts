@@ -12,6 +12,14 @@ export const screenshots: Catalogue = {
     issues_other: "of {{count}} issues",
     summary: "{{shots}} {{issues}} into {{dir}}/ in {{ms}} ms{{failed}}.",
     failed: "; {{count}} did not build: {{files}}",
+    "chromium.install":
+      "install one (Debian/Ubuntu: `sudo apt-get install chromium`) or set CHROMIUM_PATH to a Chromium or Chrome executable, e.g. CHROMIUM_PATH=/usr/bin/chromium",
+    "chromium.notExecutable": '{{env}} is set to "{{path}}", which is not an executable file',
+    "chromium.notExecutable.fix":
+      "point {{env}} at a Chromium or Chrome binary (see `command -v chromium`), or unset it and install one: `sudo apt-get install chromium`",
+    "chromium.notFound": "no Chromium found: {{env}} is not set and none of {{names}} is on PATH",
+    "chromium.failed": "Chromium at {{path}} did not start: {{error}}",
+    "chromium.failed.fix": "check that `{{path}} --headless --no-sandbox --dump-dom about:blank` runs; {{install}}",
   },
   ru: {
     "flag.out": "папка для снимков, от папки рассылки",
@@ -29,6 +37,14 @@ export const screenshots: Catalogue = {
     issues_other: "{{count}} выпуска",
     summary: "{{shots}} {{issues}} в {{dir}}/ за {{ms}} мс{{failed}}.",
     failed: "; не собрано: {{count}} ({{files}})",
+    "chromium.install":
+      "установите его (Debian/Ubuntu: `sudo apt-get install chromium`) или укажите в CHROMIUM_PATH исполняемый файл Chromium или Chrome, например CHROMIUM_PATH=/usr/bin/chromium",
+    "chromium.notExecutable": "в {{env}} указан «{{path}}», а это не исполняемый файл",
+    "chromium.notExecutable.fix":
+      "укажите в {{env}} исполняемый файл Chromium или Chrome (см. `command -v chromium`) или уберите переменную и установите его: `sudo apt-get install chromium`",
+    "chromium.notFound": "Chromium не найден: {{env}} не задан, и в PATH нет ни одного из {{names}}",
+    "chromium.failed": "Chromium ({{path}}) не запустился: {{error}}",
+    "chromium.failed.fix": "проверьте, что работает `{{path}} --headless --no-sandbox --dump-dom about:blank`; {{install}}",
   },
   uk: {
     "flag.out": "тека для знімків, від теки розсилки",
@@ -46,5 +62,13 @@ export const screenshots: Catalogue = {
     issues_other: "{{count}} випуску",
     summary: "{{shots}} {{issues}} у {{dir}}/ за {{ms}} мс{{failed}}.",
     failed: "; не зібрано: {{count}} ({{files}})",
+    "chromium.install":
+      "установіть його (Debian/Ubuntu: `sudo apt-get install chromium`) або вкажіть у CHROMIUM_PATH виконуваний файл Chromium чи Chrome, наприклад CHROMIUM_PATH=/usr/bin/chromium",
+    "chromium.notExecutable": "у {{env}} вказано «{{path}}», а це не виконуваний файл",
+    "chromium.notExecutable.fix":
+      "вкажіть у {{env}} виконуваний файл Chromium чи Chrome (див. `command -v chromium`) або приберіть змінну й установіть його: `sudo apt-get install chromium`",
+    "chromium.notFound": "Chromium не знайдено: {{env}} не задано, і в PATH немає жодного з {{names}}",
+    "chromium.failed": "Chromium ({{path}}) не запустився: {{error}}",
+    "chromium.failed.fix": "перевірте, що працює `{{path}} --headless --no-sandbox --dump-dom about:blank`; {{install}}",
   },
 };

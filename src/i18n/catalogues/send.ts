@@ -122,6 +122,26 @@ export const send: Catalogue = {
     "status.bounces": "  after the send: bounced {{bounced}} · soft bounces {{soft}} · complained {{complained}} (docs/bounces.md)",
     "status.pending_one": "  {{count}} pending: re-run the same `rassylka send` to resume",
     "status.pending_other": "  {{count}} pending: re-run the same `rassylka send` to resume",
+    "ledger.changed_one": "the issue changed since its send started ({{count}} reader already got the earlier version)",
+    "ledger.changed_other": "the issue changed since its send started ({{count}} readers already got the earlier version)",
+    "ledger.changed.fix":
+      "re-run with --allow-changed to send the new version to the remaining readers (nobody gets it twice), or undo the edit",
+    "ledger.otherVersion": 'another rassylka worker ({{worker}}) is sending a different version of "{{issue}}" right now',
+    "ledger.otherVersion.fix":
+      "wait for it to finish (or stop it), then re-run: the ledger resumes where it stopped; to share a send, start the same issue file everywhere",
+    "guard.draft": "the issue is a draft (draft: true)",
+    "guard.draft.fix": "send test copies with {{flag}}, or remove `draft: true` from the front-matter when it is ready",
+    "guard.noUnsubscribe": "newsletter.yaml has no unsubscribe: a newsletter must not go out without a way to unsubscribe",
+    "guard.noUnsubscribe.fix":
+      "add `unsubscribe: { url: https://…/unsubscribe }` (answered by `rassylka serve`, see docs/publish.md) and/or `unsubscribe: { mailto: unsubscribe@… }` — Gmail and Yahoo require one-click unsubscribe from bulk senders",
+    "guard.unsubscribeHttp": "unsubscribe.url is http: mail providers offer one-click unsubscribe only for https URLs",
+    "guard.unsubscribeHttp.fix": "serve the unsubscribe endpoint over https and write its https:// URL",
+    "secret.missing": "{{env}} is not set: unsubscribe links need it to sign each reader's token",
+    "secret.short": "{{env}} is too short: unsubscribe links need it to sign each reader's token",
+    "secret.fix":
+      "export {{env}}=$(openssl rand -hex 32) — keep it secret and the same on the machine that sends and the one that runs `rassylka serve`",
+    "secret.noVerp": "{{env}} is not set: bounces to returnPath cannot name their reader (no VERP token)",
+    "secret.noVerp.fix": "export {{env}}=$(openssl rand -hex 32), the same where `rassylka bounces` runs",
   },
   ru: {
     "transport.dryRun": "пробный прогон",
@@ -256,6 +276,28 @@ export const send: Catalogue = {
     "status.pending_few": "  {{count}} читателя ещё ждут отправки: запустите ту же `rassylka send` снова, чтобы продолжить",
     "status.pending_many": "  {{count}} читателей ещё ждут отправки: запустите ту же `rassylka send` снова, чтобы продолжить",
     "status.pending_other": "  {{count}} читателя ещё ждут отправки: запустите ту же `rassylka send` снова, чтобы продолжить",
+    "ledger.changed_one": "выпуск изменился после начала отправки ({{count}} читатель уже получил прежнюю версию)",
+    "ledger.changed_few": "выпуск изменился после начала отправки ({{count}} читателя уже получили прежнюю версию)",
+    "ledger.changed_many": "выпуск изменился после начала отправки ({{count}} читателей уже получили прежнюю версию)",
+    "ledger.changed_other": "выпуск изменился после начала отправки ({{count}} читателя уже получили прежнюю версию)",
+    "ledger.changed.fix":
+      "запустите снова с --allow-changed, чтобы остальные читатели получили новую версию (никто не получит выпуск дважды), или отмените правку",
+    "ledger.otherVersion": "другой процесс rassylka ({{worker}}) прямо сейчас отправляет другую версию «{{issue}}»",
+    "ledger.otherVersion.fix":
+      "дождитесь его окончания (или остановите его) и запустите снова: журнал продолжит с места остановки; чтобы отправлять вместе, запускайте везде один и тот же файл выпуска",
+    "guard.draft": "выпуск — черновик (draft: true)",
+    "guard.draft.fix": "отправьте пробные копии с {{flag}} или, когда выпуск готов, уберите `draft: true` из шапки",
+    "guard.noUnsubscribe": "в newsletter.yaml нет unsubscribe: рассылка не должна уходить без способа отписаться",
+    "guard.noUnsubscribe.fix":
+      "добавьте `unsubscribe: { url: https://…/unsubscribe }` (его обслуживает `rassylka serve`, см. docs/publish.md) и/или `unsubscribe: { mailto: unsubscribe@… }` — Gmail и Yahoo требуют от массовых рассылок отписку в один клик",
+    "guard.unsubscribeHttp": "unsubscribe.url — адрес http: почтовые сервисы показывают отписку в один клик только для адресов https",
+    "guard.unsubscribeHttp.fix": "откройте страницу отписки по https и укажите её адрес https://",
+    "secret.missing": "не задан {{env}}: без него нельзя подписать ссылку отписки каждого читателя",
+    "secret.short": "{{env}} слишком короткий: им подписываются ссылки отписки каждого читателя",
+    "secret.fix":
+      "выполните export {{env}}=$(openssl rand -hex 32) — держите его в секрете и одинаковым на машине, с которой идёт отправка, и на той, где работает `rassylka serve`",
+    "secret.noVerp": "не задан {{env}}: по возвратам на returnPath не узнать, чьи они (нет метки VERP)",
+    "secret.noVerp.fix": "выполните export {{env}}=$(openssl rand -hex 32), тот же, что там, где работает `rassylka bounces`",
   },
   uk: {
     "transport.dryRun": "пробний прогін",
@@ -388,5 +430,27 @@ export const send: Catalogue = {
     "status.pending_few": "  {{count}} читачі ще чекають на надсилання: запустіть ту саму `rassylka send` знову, щоб продовжити",
     "status.pending_many": "  {{count}} читачів ще чекають на надсилання: запустіть ту саму `rassylka send` знову, щоб продовжити",
     "status.pending_other": "  {{count}} читача ще чекають на надсилання: запустіть ту саму `rassylka send` знову, щоб продовжити",
+    "ledger.changed_one": "випуск змінився після початку надсилання ({{count}} читач уже отримав попередню версію)",
+    "ledger.changed_few": "випуск змінився після початку надсилання ({{count}} читачі вже отримали попередню версію)",
+    "ledger.changed_many": "випуск змінився після початку надсилання ({{count}} читачів уже отримали попередню версію)",
+    "ledger.changed_other": "випуск змінився після початку надсилання ({{count}} читача вже отримали попередню версію)",
+    "ledger.changed.fix":
+      "запустіть знову з --allow-changed, щоб решта читачів отримала нову версію (ніхто не отримає випуск двічі), або скасуйте правку",
+    "ledger.otherVersion": "інший процес rassylka ({{worker}}) саме зараз надсилає іншу версію «{{issue}}»",
+    "ledger.otherVersion.fix":
+      "дочекайтеся його завершення (або зупиніть його) і запустіть знову: журнал продовжить з місця зупинки; щоб надсилати разом, запускайте всюди той самий файл випуску",
+    "guard.draft": "випуск — чернетка (draft: true)",
+    "guard.draft.fix": "надішліть пробні копії з {{flag}} або, коли випуск готовий, приберіть `draft: true` із шапки",
+    "guard.noUnsubscribe": "у newsletter.yaml немає unsubscribe: розсилка не повинна виходити без способу відписатися",
+    "guard.noUnsubscribe.fix":
+      "додайте `unsubscribe: { url: https://…/unsubscribe }` (його обслуговує `rassylka serve`, див. docs/publish.md) і/або `unsubscribe: { mailto: unsubscribe@… }` — Gmail і Yahoo вимагають від масових розсилок відписки в один клік",
+    "guard.unsubscribeHttp": "unsubscribe.url — адреса http: поштові сервіси показують відписку в один клік лише для адрес https",
+    "guard.unsubscribeHttp.fix": "відкрийте сторінку відписки через https і вкажіть її адресу https://",
+    "secret.missing": "не задано {{env}}: без нього не можна підписати посилання відписки кожного читача",
+    "secret.short": "{{env}} закороткий: ним підписуються посилання відписки кожного читача",
+    "secret.fix":
+      "виконайте export {{env}}=$(openssl rand -hex 32) — тримайте його в секреті й однаковим на машині, з якої йде надсилання, і на тій, де працює `rassylka serve`",
+    "secret.noVerp": "не задано {{env}}: за поверненнями на returnPath не дізнатися, чиї вони (немає мітки VERP)",
+    "secret.noVerp.fix": "виконайте export {{env}}=$(openssl rand -hex 32), той самий, що там, де працює `rassylka bounces`",
   },
 };

@@ -48,6 +48,34 @@ export const sendsay: Catalogue = {
     "status.waiting": "deferred or under moderation ({{status}})",
     "status.accepted": "accepted (0)",
     "status.running": "in progress ({{status}})",
+    "error.refused": "Sendsay refused {{action}}: {{id}}{{explain}}",
+    "error.transport": "Sendsay {{action}}: {{reason}}",
+    "error.attempts": " (after {{count}} attempts)",
+    "error.redirects": "more than {{count}} redirects (last to {{to}})",
+    "error.inDoubt.fix": "Sendsay may have carried the request out: look among the sent issues in the Sendsay account before sending again",
+    "error.unreachable.fix": "check the network and the API address {{url}} ({{env}} sets another), then run the command again",
+    "error.auth.fix":
+      "check {{apikey}} (a key made for a sub-user of the account, see docs/sendsay.md) and the login ({{login}} or sendsay.login in newsletter.yaml); nothing was sent",
+    "error.rate.fix": "Sendsay's request limit was reached: wait a minute and run the command again (resuming is safe)",
+    "error.recipient.fix": "Sendsay refused this address: check it in the list; the other recipients are not affected",
+    "error.group.fix": "check the list id given to --group: it must be a list (group) of the Sendsay account",
+    "error.letter.fix":
+      "check the letter's sender (from.email must be a confirmed sender address in Sendsay) and the issue; nothing was sent",
+    "error.other.fix": 'see the Sendsay API documentation for "{{id}}"; nothing was done',
+    "error.noApikey": "{{env}} is not set: the Sendsay transport needs an API key",
+    "error.noApikey.fix":
+      "create a key for a sub-user in Sendsay (see docs/sendsay.md) and export {{env}}=… in the shell that sends; never put it in a file of the repository",
+    "error.noLogin": "the Sendsay account login (sendsay.login) is not set",
+    "error.noLogin.fix": "add `sendsay: { login: <account> }` to newsletter.yaml or export {{env}}=<account>",
+    "error.badApiUrl": '{{env}} is not an http(s) URL: "{{value}}"',
+    "error.badApiUrl.fix": "set it to a scheme and host such as {{url}}, or unset it",
+    "campaign.inDoubt":
+      'the campaign of this issue to Sendsay list "{{group}}" was being submitted at {{at}} and no answer was recorded{{error}}: Sendsay may already be sending it, so it is not submitted again',
+    "campaign.inDoubt.fix":
+      "look for this issue among the sent issues in the Sendsay account; if it is not there, run the same command with --force",
+    "campaign.exists": 'this issue was already sent to Sendsay list "{{group}}" ({{track}}, {{status}}, {{when}})',
+    "campaign.noTrack": "no track",
+    "campaign.exists.fix": "nothing to do if that send is the one you meant; to send the issue to the list again, add --force",
   },
   ru: {
     "ping.description": "проверить SENDSAY_APIKEY и логин аккаунта безобидным запросом",
@@ -99,6 +127,35 @@ export const sendsay: Catalogue = {
     "status.waiting": "отложена или на модерации ({{status}})",
     "status.accepted": "принята (0)",
     "status.running": "идёт ({{status}})",
+    "error.refused": "Sendsay отклонил запрос {{action}}: {{id}}{{explain}}",
+    "error.transport": "Sendsay {{action}}: {{reason}}",
+    "error.attempts": " (попыток: {{count}})",
+    "error.redirects": "больше {{count}} перенаправлений (последнее — на {{to}})",
+    "error.inDoubt.fix":
+      "возможно, Sendsay уже выполнил запрос: прежде чем отправлять снова, поищите выпуск среди отправленных в кабинете Sendsay",
+    "error.unreachable.fix": "проверьте сеть и адрес API {{url}} (другой задаётся в {{env}}) и запустите команду снова",
+    "error.auth.fix":
+      "проверьте {{apikey}} (ключ субпользователя аккаунта, см. docs/sendsay.md) и логин ({{login}} или sendsay.login в newsletter.yaml); ничего не отправлено",
+    "error.rate.fix": "исчерпан лимит запросов Sendsay: подождите минуту и запустите команду снова (продолжить безопасно)",
+    "error.recipient.fix": "Sendsay не принял этот адрес: проверьте его в списке; остальных читателей это не касается",
+    "error.group.fix": "проверьте код списка в --group: это должен быть список (группа) аккаунта Sendsay",
+    "error.letter.fix":
+      "проверьте отправителя письма (from.email должен быть подтверждённым адресом отправителя в Sendsay) и сам выпуск; ничего не отправлено",
+    "error.other.fix": "посмотрите «{{id}}» в документации API Sendsay; ничего не сделано",
+    "error.noApikey": "не задан {{env}}: для отправки через Sendsay нужен ключ API",
+    "error.noApikey.fix":
+      "создайте ключ субпользователя в Sendsay (см. docs/sendsay.md) и выполните export {{env}}=… в той оболочке, из которой идёт отправка; никогда не храните его в файлах репозитория",
+    "error.noLogin": "не задан логин аккаунта Sendsay (sendsay.login)",
+    "error.noLogin.fix": "добавьте `sendsay: { login: <account> }` в newsletter.yaml или выполните export {{env}}=<account>",
+    "error.badApiUrl": "{{env}} — не адрес http(s): «{{value}}»",
+    "error.badApiUrl.fix": "укажите схему и хост, например {{url}}, или уберите переменную",
+    "campaign.inDoubt":
+      "рассылка этого выпуска по списку Sendsay «{{group}}» передавалась в {{at}}, а ответ не записан{{error}}: возможно, Sendsay уже её отправляет, поэтому повторно она не передаётся",
+    "campaign.inDoubt.fix":
+      "поищите этот выпуск среди отправленных в кабинете Sendsay; если его там нет, запустите ту же команду с --force",
+    "campaign.exists": "этот выпуск уже отправлен по списку Sendsay «{{group}}» ({{track}}, {{status}}, {{when}})",
+    "campaign.noTrack": "без трека",
+    "campaign.exists.fix": "если это та самая отправка, делать ничего не нужно; чтобы отправить выпуск по списку ещё раз, добавьте --force",
   },
   uk: {
     "ping.description": "перевірити SENDSAY_APIKEY і логін акаунта безпечним запитом",
@@ -150,5 +207,34 @@ export const sendsay: Catalogue = {
     "status.waiting": "відкладена або на модерації ({{status}})",
     "status.accepted": "прийнята (0)",
     "status.running": "триває ({{status}})",
+    "error.refused": "Sendsay відхилив запит {{action}}: {{id}}{{explain}}",
+    "error.transport": "Sendsay {{action}}: {{reason}}",
+    "error.attempts": " (спроб: {{count}})",
+    "error.redirects": "понад {{count}} перенаправлень (останнє — на {{to}})",
+    "error.inDoubt.fix":
+      "можливо, Sendsay уже виконав запит: перш ніж надсилати знову, пошукайте випуск серед надісланих у кабінеті Sendsay",
+    "error.unreachable.fix": "перевірте мережу й адресу API {{url}} (іншу задає {{env}}) і запустіть команду знову",
+    "error.auth.fix":
+      "перевірте {{apikey}} (ключ субкористувача акаунта, див. docs/sendsay.md) і логін ({{login}} або sendsay.login у newsletter.yaml); нічого не надіслано",
+    "error.rate.fix": "вичерпано ліміт запитів Sendsay: зачекайте хвилину й запустіть команду знову (продовжити безпечно)",
+    "error.recipient.fix": "Sendsay не прийняв цю адресу: перевірте її в списку; інших читачів це не стосується",
+    "error.group.fix": "перевірте код списку в --group: це має бути список (група) акаунта Sendsay",
+    "error.letter.fix":
+      "перевірте відправника листа (from.email має бути підтвердженою адресою відправника в Sendsay) і сам випуск; нічого не надіслано",
+    "error.other.fix": "подивіться «{{id}}» у документації API Sendsay; нічого не зроблено",
+    "error.noApikey": "не задано {{env}}: для надсилання через Sendsay потрібен ключ API",
+    "error.noApikey.fix":
+      "створіть ключ субкористувача в Sendsay (див. docs/sendsay.md) і виконайте export {{env}}=… в тій оболонці, з якої йде надсилання; ніколи не зберігайте його у файлах репозиторію",
+    "error.noLogin": "не задано логін акаунта Sendsay (sendsay.login)",
+    "error.noLogin.fix": "додайте `sendsay: { login: <account> }` у newsletter.yaml або виконайте export {{env}}=<account>",
+    "error.badApiUrl": "{{env}} — не адреса http(s): «{{value}}»",
+    "error.badApiUrl.fix": "вкажіть схему й хост, наприклад {{url}}, або приберіть змінну",
+    "campaign.inDoubt":
+      "розсилка цього випуску за списком Sendsay «{{group}}» передавалася о {{at}}, а відповідь не записано{{error}}: можливо, Sendsay уже її надсилає, тому повторно вона не передається",
+    "campaign.inDoubt.fix":
+      "пошукайте цей випуск серед надісланих у кабінеті Sendsay; якщо його там немає, запустіть ту саму команду з --force",
+    "campaign.exists": "цей випуск уже надіслано за списком Sendsay «{{group}}» ({{track}}, {{status}}, {{when}})",
+    "campaign.noTrack": "без трека",
+    "campaign.exists.fix": "якщо це те саме надсилання, нічого робити не треба; щоб надіслати випуск за списком ще раз, додайте --force",
   },
 };

@@ -1,15 +1,11 @@
 // A real SMTP server (smtp-server) logs the EHLO name a send says and the message it gets; mailauth verifies
 // the DKIM signature over the headers postmasters read.
-import { execFile } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
-import { join } from "node:path";
 import { dkimVerify } from "mailauth/lib/dkim/verify.js";
 import { simpleParser } from "mailparser";
-import { SMTPServer } from "smtp-server";
-import { afterEach, describe, expect, it } from "vitest";
-import { CONFIG, ISSUE, makeProject, REPO, SECRET } from "../helpers.js";
+import { describe, expect } from "vitest";
+import { type CliEnv, CONFIG, ISSUE, sendTest as it, type SendProject, type Sink } from "../helpers.js";
 
-const BIN = join(REPO, "bin", "rassylka.js");
 const KEY = generateKeyPairSync("rsa", { modulusLength: 2048 });
 const PEM = KEY.privateKey.export({ type: "pkcs8", format: "pem" }).toString();
 const DKIM_TXT = `v=DKIM1; k=rsa; p=${KEY.publicKey.export({ type: "spki", format: "der" }).toString("base64")}`;
@@ -20,60 +16,28 @@ const decodeQ = (value: string) =>
     .replace(/\?=\s+=\?/g, "?==?")
     .replace(/=\?UTF-8\?Q\?([^?]*)\?=/gi, (_m, q: string) => decodeURIComponent(q.replace(/_/g, " ").replace(/=([0-9A-F]{2})/gi, "%$1")));
 
-let close: (() => Promise<void>) | undefined;
-afterEach(async () => {
-  await close?.();
-  close = undefined;
-});
-
-async function logServer() {
-  const log: { ehlo: string; raw: Buffer }[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    hideSTARTTLS: true,
-    onData(stream, session, cb) {
-      const chunks: Buffer[] = [];
-      stream.on("data", (c: Buffer) => chunks.push(c));
-      stream.on("end", () => {
-        log.push({ ehlo: session.hostNameAppearsAs, raw: Buffer.concat(chunks) });
-        cb();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.server.address() as { port: number }).port;
-  const project = await makeProject(
-    `${CONFIG}sending:\n  ehlo: out.prodazhi.example.ru\n  feedbackId: prodazhi\n  headers:\n    X-Campaign: весна 2026\n    Organization: Практика продаж\n`,
-  );
-  close = async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await project.cleanup();
-  };
-  const send = (to: string, env: NodeJS.ProcessEnv = {}) =>
-    new Promise<{ code: number; stderr: string }>((resolve) =>
-      execFile(
-        process.execPath,
-        [BIN, "send", ISSUE, "--to", to, "--yes", "--transport", "smtp", "--smtp-url", `smtp://127.0.0.1:${port}`],
-        {
-          cwd: project.root,
-          env: {
-            PATH: process.env.PATH,
-            RASSYLKA_SECRET: SECRET,
-            DKIM_DOMAIN: "prodazhi.example.ru",
-            DKIM_SELECTOR: "r1",
-            DKIM_PRIVATE_KEY: PEM,
-            ...env,
-          },
-        },
-        (e, _out, stderr) => resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, stderr }),
-      ),
-    );
-  return { log, send };
-}
+/** The hello issue sent by the CLI to `to` through `sink`, DKIM-signed, `env` added to its environment. */
+const sendWith =
+  (project: SendProject, sink: Sink) =>
+  (to: string, env: CliEnv = {}) =>
+    project.cli(["send", ISSUE, "--to", to, "--yes", "--transport", "smtp", "--smtp-url", sink.url], {
+      DKIM_DOMAIN: "prodazhi.example.ru",
+      DKIM_SELECTOR: "r1",
+      DKIM_PRIVATE_KEY: PEM,
+      ...env,
+    });
 
 describe("EHLO and the signed headers, on a real SMTP server", () => {
-  it("says sending.ehlo (SMTP_EHLO_NAME overrides it), never an IP literal; DKIM verifies, covers List-Unsubscribe(-Post), the postmasters' headers and sending.headers, and over-signs", async () => {
-    const { log, send } = await logServer();
+  it("says sending.ehlo (SMTP_EHLO_NAME overrides it), never an IP literal; DKIM verifies, covers List-Unsubscribe(-Post), the postmasters' headers and sending.headers, and over-signs", async ({
+    project,
+  }) => {
+    await project.write(
+      "newsletter.yaml",
+      `${CONFIG}sending:\n  ehlo: out.prodazhi.example.ru\n  feedbackId: prodazhi\n  headers:\n    X-Campaign: весна 2026\n    Organization: Практика продаж\n`,
+    );
+    const sink = await project.smtp();
+    const send = sendWith(project, sink);
+    const log = sink.received;
     expect((await send("anna@example.ru")).code).toBe(0);
     expect((await send("boris@example.ru", { SMTP_EHLO_NAME: "relay.prodazhi.example.ru" })).code).toBe(0);
     expect(log.map((l) => l.ehlo)).toEqual(["out.prodazhi.example.ru", "relay.prodazhi.example.ru"]);
