@@ -100,6 +100,9 @@ test("audience --json: readers now, per topic, and the change since the last sen
   const status = await json(["status", ISSUE]);
   expect(status.audience).toBe("--subscribers --audience moskva (topic treningi)");
   expect((await cli(["status", ISSUE])).out).toContain("audience: --subscribers --audience moskva (topic treningi)");
+  const report = await cli(["report", ISSUE]);
+  expect(report.code, report.err).toBe(0);
+  expect(report.out).toContain("audience: --subscribers --audience moskva (topic treningi)");
 
   // a reader of Moscow joins: the audience grew by one since its last send
   expect((await cli(["subscribers", "add", "dina@example.ru", "--confirmed"])).code).toBe(0);
