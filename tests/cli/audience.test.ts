@@ -102,7 +102,8 @@ test("audience --json: readers now, per topic, and the change since the last sen
   expect((await cli(["status", ISSUE])).out).toContain("audience: --subscribers --audience moskva (topic treningi)");
   const report = await cli(["report", ISSUE]);
   expect(report.code, report.err).toBe(0);
-  expect(report.out).toContain("audience: --subscribers --audience moskva (topic treningi)");
+  const page = await readFile(join(root, "report", "2026-12-05-treningi", "index.html"), "utf8");
+  expect(page).toContain("audience: --subscribers --audience moskva (topic treningi)");
 
   // a reader of Moscow joins: the audience grew by one since its last send
   expect((await cli(["subscribers", "add", "dina@example.ru", "--confirmed"])).code).toBe(0);
