@@ -11,10 +11,11 @@ import { defineConfig } from "vitest/config";
  * A file's lane is read from what it uses — its own text and that of the test helpers it imports — so a
  * new test lands in the right one by itself: starting something names one of the functions or modules
  * below. tests/send/helpers.ts holds both kinds (the send tests' texts and their SMTP server): there only
- * the names a test file uses count.
+ * the names a test file uses count, and a test on its `sendTest` fixture starts something when it calls the
+ * project's `smtp()`, `cli()` or `start()` (one that only sends to the outbox in process starts nothing).
  */
 const STARTS_SOMETHING =
-  /\b(startSmtp|startCli|sendTest|selfSignedCert|spawnServe|backends|connectPostgres|startPostfix|startDovecot|startFakeSendsay|startPreview|killedWriter|templateToolkit|listen|execFile|execFileSync|spawn|fork)\b|child_process|chromium|playwright|fake-server|template-toolkit|killed-writer|postgres\.js/i;
+  /\.(smtp|cli|start)\(|\b(startSmtp|startCli|selfSignedCert|spawnServe|backends|connectPostgres|startPostfix|startDovecot|startFakeSendsay|startPreview|killedWriter|templateToolkit|listen|execFile|execFileSync|spawn|fork)\b|child_process|chromium|playwright|fake-server|template-toolkit|killed-writer|postgres\.js/i;
 const MIXED_HELPERS = new Set(["tests/send/helpers.ts"]);
 
 const ROOT = import.meta.dirname;

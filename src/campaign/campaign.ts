@@ -13,6 +13,7 @@ import {
   MEMBER_EMAIL,
   type SourceFile,
   toProscript,
+  UNSET_IN_CAMPAIGN,
   UNSUBSCRIBE_DIRECTIVE,
 } from "./proscript.js";
 import { type CampaignStats, readCampaignStats } from "./stats.js";
@@ -33,10 +34,9 @@ import { type CampaignStats, readCampaignStats } from "./stats.js";
 /**
  * Subscriber fields Sendsay fills itself in a campaign, not reader data: `email` is the member's address
  * (`[% anketa.member.email %]`), `unsubscribeUrl` Sendsay's own unsubscribe link (`[% param.url_unsub %]`).
- * `preferencesUrl` (serve's preference page, docs/audiences.md) is never set in a campaign.
  * Every other field needs a mapping in `sendsay.fields` (src/campaign/proscript.ts).
  */
-export const OWN_SUBSCRIBER_FIELDS = ["unsubscribeUrl", "email", "preferencesUrl"];
+export const OWN_SUBSCRIBER_FIELDS = ["unsubscribeUrl", "email"];
 // where rassylka's own rendering (--without-subscriber-fields) put these two: replaced by PROScript
 const EMAIL_MARKER = "rsksendsayemailmarkerz";
 const UNSUBSCRIBE_MARKER = "rsksendsayunsubscribemarkerz";
@@ -72,7 +72,7 @@ export function campaignParts(compiled: CompiledIssue, config: CampaignConfig, o
 
 /** The reader-data fields an issue reads (not `email` or `unsubscribeUrl`). */
 export function readerFields(compiled: CompiledIssue): string[] {
-  return compiled.subscriberFields.filter((f) => !OWN_SUBSCRIBER_FIELDS.includes(f)).sort();
+  return compiled.subscriberFields.filter((f) => !OWN_SUBSCRIBER_FIELDS.includes(f) && !UNSET_IN_CAMPAIGN.includes(f)).sort();
 }
 
 /** Refuse, before anything is submitted, an issue whose subscriber tags cannot become PROScript. */

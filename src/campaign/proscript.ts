@@ -32,6 +32,13 @@ import { tokenPattern } from "../render/tokens.js";
  */
 
 /** Subscriber field → Sendsay questionnaire field, `newsletter.yaml` `sendsay.fields`. */
+/**
+ * Subscriber fields that never have a value in a campaign: our preference page's link carries a token
+ * signed with our secret for each reader, which Sendsay cannot make (its readers change their subscription
+ * through Sendsay's own unsubscribe link). `{{#if subscriber.preferencesUrl}}` takes its else branch.
+ */
+export const UNSET_IN_CAMPAIGN = ["preferencesUrl"];
+
 export type FieldMap = Record<string, string>;
 
 export interface SourceFile {
@@ -167,8 +174,7 @@ class Translator {
         // always set in a campaign: the member's address, Sendsay's own unsubscribe link
         return this.program(positive ? program : inverse, src, part);
       }
-      if (cond.type === "PathExpression" && isSubscriberPath(cond) && subscriberField(cond) === "preferencesUrl") {
-        // never set in a campaign: the preference page is serve's (docs/audiences.md), Sendsay keeps its own
+      if (cond.type === "PathExpression" && isSubscriberPath(cond) && UNSET_IN_CAMPAIGN.includes(subscriberField(cond) ?? "")) {
         return this.program(positive ? inverse : program, src, part);
       }
       const expr = this.expr(cond, src);
@@ -189,7 +195,7 @@ class Translator {
       const field = subscriberField(n);
       if (field === "email") return MEMBER_EMAIL;
       if (field === "unsubscribeUrl") return UNSUBSCRIBE_DIRECTIVE;
-      if (field === "preferencesUrl") return ttString("");
+      if (field && UNSET_IN_CAMPAIGN.includes(field)) return ttString("");
       const mapped = field ? this.options.fields[field] : undefined;
       if (mapped) return `anketa.${mapped}`;
       this.refuse(src, n, "field", `subscriber.${field ?? ""} has no Sendsay field to read in a campaign`, field ?? "subscriber");

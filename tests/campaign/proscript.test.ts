@@ -55,6 +55,8 @@ describe("Handlebars subscriber tags → PROScript", () => {
     ["the member's address", "{{subscriber.email}}", "[% anketa.member.email %]"],
     ["Sendsay's unsubscribe link", "{{subscriber.unsubscribeUrl}}", "[% param.url_unsub %]"],
     ["a condition on email keeps its first branch", "{{#if subscriber.email}}A{{else}}B{{/if}}", ">A<"],
+    // our preference page's link is signed per reader with our secret: a campaign has none, nothing is refused
+    ["a condition on the preferences link takes its else branch", "{{#if subscriber.preferencesUrl}}A{{else}}B{{/if}}", ">B<"],
     [
       "issue-wide values inside a tag are rendered now",
       "{{#if subscriber.name}}{{issue.title}}{{/if}}",

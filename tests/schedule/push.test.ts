@@ -134,12 +134,13 @@ describe.each(backends())("schedule push and list ($name)", (backend) => {
     ]);
   });
 
-  it("an unknown audience is an error naming the field and the fix", async () => {
+  it("an audience with no audience file is an error naming the field and the fix", async () => {
     await writeIssue(root, "2030-03-02T10:00:00+03:00", "audience: vip\n");
     const r = await push();
     expect(r.code).toBe(1);
-    expect(r.diagnostics).toMatchObject([{ ruleId: "schedule/unknown-audience", file: ISSUE }]);
-    expect(r.diagnostics[0].fix).toContain("subscribers");
+    expect(r.diagnostics).toMatchObject([{ ruleId: "schedule/unknown-audience", file: ISSUE, field: "audience" }]);
+    // audience files (docs/audiences.md): the fix names the file to write
+    expect(r.diagnostics[0].fix).toContain("audiences/vip.yaml");
   });
 
   it("a Sendsay list: the push hands Sendsay the campaign for later, moves it with issue.later.set, cancels it with issue.later.delete; list asks Sendsay what became of it", async () => {
