@@ -109,6 +109,11 @@ async function oneIssue(project: Project, store: Store, ref: string, options: Re
       newsletterId: newsletterId(config),
       opens: compiled ? tracking.opens : undefined,
     });
+    const audience = (await store.audiences.of(slug))?.label;
+    if (audience) {
+      report.audience = audience;
+      meta.push(tr.t("topics:status.audience", { audience }).trim());
+    }
   } else if (campaign) {
     const r = await campaignReport(config, campaign, options.env ?? process.env);
     report = r.report;

@@ -208,7 +208,15 @@ async function readRepository(project: Project, now: number): Promise<{ wanted: 
       if (!loaded.filter) {
         fail(
           loaded.diagnostics.map((d) =>
-            d.ruleId === "audience/missing" ? { ...d, file, field: "audience", ruleId: "schedule/unknown-audience" } : d,
+            d.ruleId === "audience/missing"
+              ? {
+                  ...d,
+                  file,
+                  field: "audience",
+                  ruleId: "schedule/unknown-audience",
+                  fix: `${d.fix}; ${t("schedule:unknownAudience.fix")}`,
+                }
+              : d,
           ),
         );
         continue;
