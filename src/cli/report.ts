@@ -69,7 +69,7 @@ export function registerReport(program: Command, io: Io, setCode: (c: number) =>
     .argument("[issue]", tr().t("report:flag.issue"))
     .option("--out <dir>", tr().t("report:flag.out"), "report")
     .option("--json", tr().t("report:flag.json"))
-    .option("--state <file|url>", "the state: a SQLite file or postgres://… (default: $RASSYLKA_DATABASE_URL, else .rassylka/state.sqlite)")
+    .option("--state <file|url>", tr().t("cli:poll.stateFlag"))
     .option("--root <dir>", tr().t("cli:flag.root"), ".")
     .action(async (issue: string | undefined, flags: ReportFlags) => setCode(await runReport(issue, flags, io)));
 }

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { t } from "../i18n/index.js";
+import { t, tr } from "../i18n/index.js";
 import type { PushedIssue, PushResult } from "../schedule/push.js";
 import { wallTime } from "../util/zoned-time.js";
 import { formatDiagnostic, type Io } from "./print.js";
@@ -51,7 +51,6 @@ export async function runList(flags: ScheduleFlags, io: Io, env: NodeJS.ProcessE
     return 0;
   }
   if (!rows.length) io.out(t("schedule:list.none"));
-  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   for (const r of rows) {
     const readers = r.readers === null ? "" : `, ${t("schedule:list.readers", { count: r.readers })}`;
     const note = r.note ? ` — ${r.note}` : "";
@@ -59,7 +58,7 @@ export async function runList(flags: ScheduleFlags, io: Io, env: NodeJS.ProcessE
       ? ` — ${r.sendsay.state === "unknown" ? t("schedule:list.sendsayUnknown", { reason: r.sendsay.text }) : t("schedule:list.sendsay", { state: r.sendsay.text })}${r.sendsay.error ? ` (${r.sendsay.error})` : ""}`
       : "";
     io.out(
-      `${wallTime(r.sendAt, zone, false)}  ${t(`schedule:state.${r.state}`).padEnd(12)} ${r.slug} (${audienceText(r.audience)}${readers})${note}${sendsay}`,
+      `${tr().date(r.sendAt, true)}  ${t(`schedule:state.${r.state}`).padEnd(12)} ${r.slug} (${audienceText(r.audience)}${readers})${note}${sendsay}`,
     );
   }
   return 0;
@@ -67,19 +66,19 @@ export async function runList(flags: ScheduleFlags, io: Io, env: NodeJS.ProcessE
 
 export function registerSchedule(program: Command, io: Io, setCode: (c: number) => void): void {
   const cmd = program.command("schedule").description(t("cli:command.schedule"));
-  const stateHelp = `the state: a SQLite file, or postgres://… shared with the workers (default $${DATABASE_URL_ENV}, else .rassylka/state.sqlite)`;
+  const stateHelp = t("schedule:flag.state", { env: DATABASE_URL_ENV });
   cmd
     .command("push")
-    .description("compile every issue with sendAt and record it with its time in the state; cancel the ones that lost it")
+    .description(t("schedule:cmd.push"))
     .option("--state <file|url>", stateHelp)
-    .option("--root <dir>", "the newsletter's folder", ".")
-    .option("--json", "print { timezone, issues: [{ slug, sendAt, state, action, audience }], diagnostics, exitCode }")
+    .option("--root <dir>", t("cli:flag.root"), ".")
+    .option("--json", t("schedule:flag.pushJson"))
     .action(async (flags: ScheduleFlags) => setCode(await runPush(flags, io)));
   cmd
     .command("list")
-    .description("each scheduled issue: its time, state (scheduled, sending, sent, cancelled, missed), audience and readers")
+    .description(t("schedule:cmd.list"))
     .option("--state <file|url>", stateHelp)
-    .option("--root <dir>", "the newsletter's folder", ".")
-    .option("--json", "print [{ slug, subject, sendAt, state, audience, readers, note, sendsay? }]")
+    .option("--root <dir>", t("cli:flag.root"), ".")
+    .option("--json", t("schedule:flag.listJson"))
     .action(async (flags: ScheduleFlags) => setCode(await runList(flags, io)));
 }

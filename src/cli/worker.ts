@@ -19,22 +19,22 @@ export interface WorkerFlags {
 
 function port(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError("--port must be a port number, 0–65535");
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(t("schedule:worker.badPort"));
   return n;
 }
 
 function positiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("--concurrency must be a whole number ≥ 1");
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(t("schedule:worker.badConcurrency"));
   return n;
 }
 
 export async function runWorkerCommand(flags: WorkerFlags, io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   if (flags.transport !== "smtp" && flags.transport !== "sendsay")
     throw new RassylkaError(
-      error("worker/usage", `unknown transport "${flags.transport}" for a worker`, {
+      error("worker/usage", t("schedule:worker.badTransport", { transport: flags.transport }), {
         field: "--transport",
-        fix: "use --transport smtp (SMTP_URL) or --transport sendsay; a worker never writes to the outbox",
+        fix: t("schedule:worker.badTransport.fix"),
       }),
     );
   const { runWorker } = await import("../schedule/worker.js");
@@ -65,13 +65,10 @@ export function registerWorker(program: Command, io: Io, setCode: (c: number) =>
   program
     .command("worker")
     .description(t("cli:command.worker"))
-    .option("--transport <name>", "smtp (SMTP_URL, as send) or sendsay", "smtp")
-    .option("--port <n>", "answer GET /healthz on 127.0.0.1:N", port)
-    .option("--concurrency <n>", "SMTP connections per send, as send's", positiveInt, 5)
-    .option(
-      "--state <file|url>",
-      `the state: postgres://… shared with schedule push (default $${DATABASE_URL_ENV}, else .rassylka/state.sqlite)`,
-    )
-    .option("--root <dir>", "where .rassylka/state.sqlite is looked for without --state", ".")
+    .option("--transport <name>", t("schedule:worker.flag.transport"), "smtp")
+    .option("--port <n>", t("schedule:worker.flag.port"), port)
+    .option("--concurrency <n>", t("schedule:worker.flag.concurrency"), positiveInt, 5)
+    .option("--state <file|url>", t("schedule:worker.flag.state", { env: DATABASE_URL_ENV }))
+    .option("--root <dir>", t("schedule:worker.flag.root"), ".")
     .action(async (flags: WorkerFlags) => setCode(await runWorkerCommand(flags, io)));
 }

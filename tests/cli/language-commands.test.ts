@@ -4,6 +4,8 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { setLanguage } from "../../src/i18n/index.js";
 import { englishLines, run } from "../helpers/cli.js";
 import { issue, makeProject, removeProjects } from "../lint/fixtures.js";
+import { writeIssue as writeScheduledIssue } from "../schedule/helpers.js";
+import { CONFIG, makeProject as makeSendProject } from "../send/helpers.js";
 
 /**
  * Every command in Russian says nothing in English: its --help (every flag), one success and one
@@ -37,6 +39,13 @@ const COMMANDS = [
   ["sendsay"],
   ["sendsay", "ping"],
   ["sendsay", "sync"],
+  ["schedule"],
+  ["schedule", "push"],
+  ["schedule", "list"],
+  ["worker"],
+  ["report"],
+  ["audience"],
+  ["poll"],
   ["lint"],
   ["preview"],
   ["screenshots"],
@@ -58,6 +67,8 @@ describe("--help of every command and subcommand, in Russian", () => {
       "  --out <dir>  output folder, relative to the root",
     ]);
     expect(englishLines('  --out <dir>  папка для результата (по умолчанию: "dist")')).toEqual([]);
+    expect(englishLines("  0013 reader-keys")).toEqual([]);
+    expect(englishLines("  0013 keys of the readers")).toEqual(["  0013 keys of the readers"]);
   });
 });
 
@@ -182,6 +193,26 @@ describe("each command: one success and one failure in Russian", () => {
     );
     expect(r.out).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:/);
     expect(r.english).toEqual([]);
+  });
+
+  it("schedule push and list: the time in Russian words; a worker with an unknown transport", async () => {
+    const { root, cleanup } = await makeSendProject(`${CONFIG}timezone: Europe/Moscow\n`);
+    try {
+      await writeScheduledIssue(root, "2030-03-02 10:00");
+      const pushed = await ru(["schedule", "push", "--root", root]);
+      expect(pushed.code, pushed.err).toBe(0);
+      expect(pushed.english).toEqual([]);
+      const listed = await ru(["schedule", "list", "--root", root]);
+      expect(listed.code, listed.err).toBe(0);
+      expect(listed.out).toMatch(/^2 марта 2030 г\. в \d\d:00 /);
+      expect(listed.english).toEqual([]);
+      const worker = await ru(["worker", "--root", root, "--transport", "pigeon"]);
+      expect(worker.code).toBe(1);
+      expect(worker.err).toContain("обработчик не умеет отправлять через «pigeon»");
+      expect(worker.english).toEqual([]);
+    } finally {
+      await cleanup();
+    }
   });
 
   it("screenshots of one issue, in Russian", { timeout: 300_000 }, async () => {

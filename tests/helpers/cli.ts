@@ -63,7 +63,7 @@ export async function rassylka(args: string[], cwd: string, env: NodeJS.ProcessE
  * English words that never stand in a Russian or Ukrainian sentence of ours: what is left of a line
  * once its code is taken out (paths, URLs, addresses, flags, `<args>`, `[rule/ids]`, `code`, numbers)
  * must not hold one; nor is a help line's term (`--out <dir>`, `help [command]`, an argument's name) nor a
- * header's name (From). Command names, option values and JSON keys (add, pending, sent) are not in it.
+ * header's name (From), nor a hyphenated identifier (a migration's name: reader-keys). Command names, option values and JSON keys (add, pending, sent) are not in it.
  */
 const ENGLISH =
   /\b(the|and|of|to|is|are|not|with|for|from|by|was|were|every|each|this|that|it|an|a|or|in|on|no|be|has|have|cannot|would|will|must|should|expected|got|error|warning|fix|unknown|missing|required|already|readers?|wrote|added|removed|imported|stopped|default|usage|options|arguments|commands|display|help|output|print|file|folder|address(es)?)\b/i;
@@ -76,7 +76,7 @@ export function englishLines(text: string): string[] {
       .replace(/`[^`]*`/g, " ")
       .replace(/\[[^\]]*\]|<[^>]*>|\{[^}]*\}/g, " ")
       .split(/[\s,;()«»"'|·→—…:!?]+/)
-      .filter((w) => w && !/[/.@=_$\d]|^-/.test(w) && !["From", "To", "Subject"].includes(w));
+      .filter((w) => w && !/[/.@=_$\d]|^-|^[a-z]+(-[a-z]+)+$/.test(w) && !["From", "To", "Subject"].includes(w));
     return ENGLISH.test(words.join(" "));
   });
 }
