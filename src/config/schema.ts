@@ -245,8 +245,8 @@ export const configSchema = z.strictObject({
       if (ms === undefined || ms <= 0) {
         ctx.addIssue({
           code: "custom",
-          message: `expected a duration such as 6h, 90m or 1d, got "${v}"`,
-          params: { fix: "write e.g. scheduleLateLimit: 6h" },
+          message: t("config:schema.duration", { value: String(v) }),
+          params: { fix: t("config:schema.duration.fix") },
         });
         return z.NEVER;
       }
@@ -272,15 +272,15 @@ export const configSchema = z.strictObject({
             if (!/^[!-9;-~]{1,76}$/.test(name)) {
               ctx.addIssue({
                 code: "custom",
-                message: "expected a header name: Latin letters, digits and dashes, no colon or space",
-                params: { fix: "write the name alone, e.g. X-Campaign: spring" },
+                message: t("config:schema.headerName"),
+                params: { fix: t("config:schema.headerName.fix") },
               });
             } else if (isOwnHeader(name)) {
               ctx.addIssue({
                 code: "custom",
-                message: `${name} is written by rassylka itself and cannot be set here`,
+                message: t("config:schema.ownHeader", { name }),
                 params: {
-                  fix: "remove it: From, To, Subject, Date, Message-ID, List-*, Content-*, Precedence, Feedback-ID and X-Postmaster-Msgtype come from newsletter.yaml and the issue",
+                  fix: t("config:schema.ownHeader.fix"),
                 },
               });
             }
@@ -293,21 +293,21 @@ export const configSchema = z.strictObject({
               if (/[\u0000-\u001f\u007f]/.test(value)) {
                 ctx.addIssue({
                   code: "custom",
-                  message: "a header value must be one line (a line break would start a header of its own)",
-                  params: { fix: "write the value on one line, without line breaks or control characters" },
+                  message: t("config:schema.headerLines"),
+                  params: { fix: t("config:schema.headerLines.fix") },
                 });
               } else if (!value.trim() || value.length > 900) {
                 ctx.addIssue({
                   code: "custom",
-                  message: value.trim() ? "the header value is longer than 900 characters" : "the header value is empty",
-                  params: { fix: "give a short one-line value, or remove the header" },
+                  message: t(value.trim() ? "config:schema.headerLong" : "config:schema.headerEmpty"),
+                  params: { fix: t("config:schema.headerValue.fix") },
                 });
               }
             }),
         )
         .refine((h) => new Set(Object.keys(h).map((k) => k.toLowerCase())).size === Object.keys(h).length, {
-          message: "two keys name the same header (header names are case-insensitive)",
-          params: { fix: "keep one key per header" },
+          error: () => t("config:schema.sameHeader"),
+          params: { fixKey: "config:schema.sameHeader.fix" },
         })
         .default({}),
       /** The name said in EHLO (SMTP_EHLO_NAME overrides); default this host's FQDN, else the From domain. */

@@ -56,14 +56,14 @@ export const frontMatterSchema = z.strictObject({
   sendAt: z
     .string()
     .refine((v) => LOCAL_TIME.test(v.trim()), {
-      message: "expected a time written YYYY-MM-DDTHH:MM with an offset, e.g. 2026-12-08T10:00+03:00",
-      params: { fix: 'write sendAt: "2026-12-08T10:00+03:00" (or without +03:00 to read it in newsletter.yaml\'s timezone)' },
+      error: () => t("schedule:schema.sendAt"),
+      params: { fixKey: "schedule:schema.sendAt.fix" },
     })
     .optional(),
   /** Who a scheduled issue goes to: `subscribers` (the default), an audience file's name, or a Sendsay list. */
   audience: z
     .union([
-      z.string().regex(slugPattern, { message: "expected subscribers or the name of an audience file" }),
+      z.string().regex(slugPattern, { error: () => t("schedule:schema.audience") }),
       z.strictObject({ sendsay: z.union([z.string().min(1), z.number().int()]).transform(String) }),
     ])
     .optional(),

@@ -6,6 +6,7 @@ import { parse } from "csv-parse";
 import iconv from "iconv-lite";
 import type { NewsletterConfig } from "../config/schema.js";
 import { RassylkaError } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 
 import { addressKey, emailProblem, stripControls } from "../identity/address.js";
 import type { ScheduleAudience } from "../issue/schema.js";
@@ -76,9 +77,9 @@ export function normaliseEncoding(encoding: string | undefined): string {
     throw new RassylkaError({
       ruleId: "send/encoding",
       severity: "error",
-      message: `unknown encoding "${encoding}"`,
+      message: t("send-audience:encoding", { encoding }),
       field: "--encoding",
-      fix: "use --encoding utf-8 (the default) or --encoding windows-1251 (Excel's Cyrillic CSV)",
+      fix: t("send-audience:encoding.fix"),
     });
   }
   return e;
@@ -192,8 +193,8 @@ export function csvFile(path: string, options: { encoding?: string; label?: stri
     new RassylkaError({ ruleId: "send/csv", severity: "error", message, file: label, line, fix }, { cause });
   const unreadable = (cause: unknown) =>
     fail(
-      `cannot read the recipient list: ${(cause as NodeJS.ErrnoException).code ?? cause}`,
-      "check the path given to --to",
+      t("send-audience:unreadable", { reason: String((cause as NodeJS.ErrnoException).code ?? cause) }),
+      t("send-audience:unreadable.fix"),
       undefined,
       cause,
     );
@@ -243,8 +244,10 @@ export function csvFile(path: string, options: { encoding?: string; label?: stri
           emailColumn = names.find((h) => h.toLowerCase() === "email" || h.toLowerCase() === "e-mail");
           if (!emailColumn) {
             throw fail(
-              `the recipient list has no "email" column (header: ${names.map((n) => JSON.stringify(n)).join(delimiter === "\t" ? " ⇥ " : ` ${delimiter} `)})`,
-              'make the first row a header with a column named "email" (any case), e.g. `email,name`',
+              t("send-audience:noEmail", {
+                header: names.map((n) => JSON.stringify(n)).join(delimiter === "\t" ? " ⇥ " : ` ${delimiter} `),
+              }),
+              t("send-audience:noEmail.fix"),
               1,
             );
           }
@@ -272,12 +275,7 @@ export function csvFile(path: string, options: { encoding?: string; label?: stri
       } catch (e) {
         if (e instanceof RassylkaError) throw e;
         const err = e as Error & { code?: string; lines?: number };
-        throw fail(
-          `the recipient list is not valid CSV: ${err.message}`,
-          "check the quotes on that line: a field with a delimiter, quote or line break must be in double quotes, with inner quotes doubled",
-          err.lines,
-          e,
-        );
+        throw fail(t("send-audience:badCsv", { detail: err.message }), t("send-audience:badCsv.fix"), err.lines, e);
       } finally {
         input.destroy();
       }

@@ -12,6 +12,7 @@ import {
   visit,
 } from "yaml";
 import type { Diagnostic } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 
 export interface ParsedYaml {
   data: unknown;
@@ -38,7 +39,7 @@ export function parseYaml(text: string, file: string, lineOffset = 0): ParsedYam
     diagnostics.push({
       ruleId: "yaml/syntax",
       severity: "error",
-      message: `YAML syntax error: ${firstLine(e.message)}`,
+      message: t("config:yaml.syntax", { detail: firstLine(e.message) }),
       file,
       line: pos.line + lineOffset,
       column: pos.col,
@@ -99,10 +100,10 @@ function aliasDiagnostic(doc: Document, error: ReferenceError, file: string, lin
     return {
       ruleId: "yaml/alias",
       severity: "error",
-      message: `YAML alias *${unresolved.source} refers to no anchor &${unresolved.source} above it`,
+      message: t("config:yaml.noAnchor", { name: unresolved.source }),
       file,
       ...at(unresolved),
-      fix: `put the value in quotes if the * is meant literally ("*${unresolved.source}"), or define &${unresolved.source} before it`,
+      fix: t("config:yaml.noAnchor.fix", { name: unresolved.source }),
     };
   }
   // the alias that expands the most is the bomb's top; ties go to the first
@@ -122,10 +123,14 @@ function aliasDiagnostic(doc: Document, error: ReferenceError, file: string, lin
   return {
     ruleId: "yaml/alias",
     severity: "error",
-    message: `YAML aliases expand too far (${error.message.toLowerCase()}): more than ${MAX_ALIAS_COUNT} alias expansions${worst ? `, e.g. *${worst.source}` : ""}`,
+    message: t("config:yaml.bomb", {
+      detail: error.message.toLowerCase(),
+      max: MAX_ALIAS_COUNT,
+      example: worst ? t("config:yaml.bomb.example", { name: worst.source }) : "",
+    }),
     file,
     ...at(worst),
-    fix: "write the values out instead of nesting aliases (*name) of lists that themselves hold aliases",
+    fix: t("config:yaml.bomb.fix"),
   };
 }
 
@@ -135,7 +140,7 @@ function aliasDiagnostic(doc: Document, error: ReferenceError, file: string, lin
  * quoting it is the fix, and we can write it out.
  */
 function syntaxFix(lineText: string): { field?: string; fix: string } {
-  const generic = "check indentation, the colon after each key, and quote values that contain ': ' or start with a special character";
+  const generic = t("config:yaml.syntax.fix");
   const m = /^\s*(?:-\s+)?([^\s:#"'][^:#]*?):(?:\s+|$)/.exec(lineText);
   if (!m) return { fix: generic };
   const field = m[1];
@@ -144,7 +149,7 @@ function syntaxFix(lineText: string): { field?: string; fix: string } {
   const needsQuotes = /: | #/.test(value) || /^[@`!%&*?,\-"']/.test(value);
   if (!value || quoted || !needsQuotes) return { field, fix: generic };
   const q = value.includes('"') ? `'${value.replace(/'/g, "''")}'` : `"${value.replace(/\\/g, "\\\\")}"`;
-  return { field, fix: `put the value in quotes: ${field}: ${q}` };
+  return { field, fix: t("config:yaml.quote.fix", { field, quoted: q }) };
 }
 
 function firstLine(s: string): string {

@@ -254,6 +254,42 @@ describe("each command: one success and one failure in Russian", () => {
     expect(missing.english).toEqual([]);
   });
 
+  it("header, sendAt, audience and YAML mistakes in Russian", async () => {
+    const root = await makeProject({
+      issues: { "2026-11-10-a.md": '---\ntitle: Выпуск\ndate: 2026-11-10\nsendAt: "завтра"\naudience: "Все читатели"\n---\nТекст.\n' },
+    });
+    const head = "name: Рассылка\nlanguage: ru\nfrom:\n  name: Редакция\n  email: a@example.ru\n";
+    await writeFile(join(root, "newsletter.yaml"), `${head}sending:\n  headers:\n    Subject: x\n    X-A: ''\n`);
+    const r = await ru(["build", "--root", root, "--no-cache"]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("заголовок Subject rassylka пишет сама, задать его здесь нельзя");
+    expect(r.err).toContain("значение заголовка пустое");
+    expect(r.english).toEqual([]);
+    await writeFile(join(root, "newsletter.yaml"), head);
+    const fm = await ru(["build", "--root", root, "--no-cache"]);
+    expect(fm.code).toBe(1);
+    expect(fm.err).toContain("нужно время в виде ГГГГ-ММ-ДДTЧЧ:ММ со смещением");
+    expect(fm.err).toContain("нужно subscribers или имя файла аудитории");
+    expect(fm.english).toEqual([]);
+    await writeFile(join(root, "newsletter.yaml"), `${head}reply: *nowhere\n`);
+    const yaml = await ru(["build", "--root", root, "--no-cache"]);
+    expect(yaml.code).toBe(1);
+    expect(yaml.err).toContain("ссылка YAML *nowhere ведёт к метке &nowhere, которой выше нет");
+    expect(yaml.english).toEqual([]);
+  });
+
+  it("a recipient list without an email column, in Russian", async () => {
+    const root = await makeProject({ issues: { "2026-11-10-a.md": issue({}) } });
+    await writeFile(join(root, "list.csv"), "адрес\nvera@example.ru\n");
+    const r = await ru(
+      ["send", "issues/2026-11-10-a.md", "--root", root, "--to", join(root, "list.csv"), "--transport", "outbox", "--yes"],
+      { RASSYLKA_SECRET: "a-test-secret-of-thirty-two-chars" },
+    );
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("в списке получателей нет столбца «email»");
+    expect(r.english).toEqual([]);
+  });
+
   it("front-matter mistakes in Russian", async () => {
     const root = await makeProject({ issues: { "2026-11-10-a.md": "---\ntitle: 42\ndate: 2026-11-10\ndraft: нет\n---\nТекст.\n" } });
     const r = await ru(["build", "--root", root, "--no-cache"]);

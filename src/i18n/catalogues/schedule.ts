@@ -50,6 +50,9 @@ export const schedule: Catalogue = {
     "worker.badConcurrency": "--concurrency must be a whole number ≥ 1",
     "worker.badTransport": 'unknown transport "{{transport}}" for a worker',
     "worker.badTransport.fix": "use --transport smtp (SMTP_URL) or --transport sendsay; a worker never writes to the outbox",
+    "schema.sendAt": "expected a time written YYYY-MM-DDTHH:MM with an offset, e.g. 2026-12-08T10:00+03:00",
+    "schema.sendAt.fix": 'write sendAt: "2026-12-08T10:00+03:00" (or without +03:00 to read it in newsletter.yaml\'s timezone)',
+    "schema.audience": "expected subscribers or the name of an audience file",
   },
   ru: {
     "lint.noZone": "у sendAt {{value}} нет смещения, а в newsletter.yaml не задан timezone: время читается по поясу {{zone}}",
@@ -103,6 +106,10 @@ export const schedule: Catalogue = {
     "worker.badConcurrency": "--concurrency — целое число не меньше 1",
     "worker.badTransport": "обработчик не умеет отправлять через «{{transport}}»",
     "worker.badTransport.fix": "укажите --transport smtp (SMTP_URL) или --transport sendsay; в outbox обработчик не пишет",
+    "schema.sendAt": "нужно время в виде ГГГГ-ММ-ДДTЧЧ:ММ со смещением, например 2026-12-08T10:00+03:00",
+    "schema.sendAt.fix":
+      'напишите sendAt: "2026-12-08T10:00+03:00" (без +03:00 время читается в часовом поясе timezone из newsletter.yaml)',
+    "schema.audience": "нужно subscribers или имя файла аудитории",
   },
   uk: {
     "lint.noZone": "у sendAt {{value}} немає зсуву, а в newsletter.yaml не задано timezone: час читається за поясом {{zone}}",
@@ -156,5 +163,8 @@ export const schedule: Catalogue = {
     "worker.badConcurrency": "--concurrency — ціле число не менше 1",
     "worker.badTransport": "обробник не вміє надсилати через «{{transport}}»",
     "worker.badTransport.fix": "вкажіть --transport smtp (SMTP_URL) або --transport sendsay; до outbox обробник не пише",
+    "schema.sendAt": "потрібен час у вигляді РРРР-ММ-ДДTГГ:ХХ зі зміщенням, наприклад 2026-12-08T10:00+03:00",
+    "schema.sendAt.fix": 'напишіть sendAt: "2026-12-08T10:00+03:00" (без +03:00 час читається в часовому поясі timezone з newsletter.yaml)',
+    "schema.audience": "потрібно subscribers або ім'я файлу аудиторії",
   },
 };
