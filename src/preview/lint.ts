@@ -1,4 +1,5 @@
 import type { Diagnostic } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 import { lintIssue } from "../lint/index.js";
 import type { Project } from "../project/project.js";
 import type { CompiledIssue } from "../render/pipeline.js";
@@ -15,9 +16,9 @@ export async function lintCompiled(project: Project, compiled: CompiledIssue, so
       {
         ruleId: "lint/internal",
         severity: "warning",
-        message: `lint could not run: ${(error as Error).message}`,
+        message: t("preview:internal.lint", { detail: (error as Error).message }),
         file: compiled.source,
-        fix: "this is a bug in rassylka lint; the preview and build are not affected",
+        fix: t("preview:internal.lint.fix"),
       },
     ];
   }

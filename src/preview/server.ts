@@ -5,6 +5,7 @@ import { resolve } from "node:path";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { type BuildCache, fileCache } from "../compile/cache.js";
 import { type Diagnostic, isRassylkaError, RassylkaError } from "../diagnostics.js";
+import { t } from "../i18n/index.js";
 import { encodedMessageSize } from "../message/size.js";
 import { listIssueFiles, loadProject, type Project } from "../project/project.js";
 import { createPersonaliser, type Subscriber } from "../render/personalise.js";
@@ -53,7 +54,7 @@ function internalError(error: unknown, file?: string): Diagnostic {
     severity: "error",
     message: (error as Error)?.message ?? String(error),
     file,
-    fix: "this is a bug in rassylka or an unreadable file; the preview keeps running — fix the file or report the bug",
+    fix: t("preview:internal.fix"),
   };
 }
 

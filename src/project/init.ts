@@ -6,7 +6,7 @@ import { stringify } from "yaml";
 import { CONFIG_FILE } from "../config/load.js";
 import { PLACEHOLDER_HOST } from "../config/placeholder.js";
 import { RassylkaError } from "../diagnostics.js";
-import { type Lang, translator } from "../i18n/index.js";
+import { type Lang, tr, translator } from "../i18n/index.js";
 import { slugFromTitle } from "../issue/slug.js";
 import { today } from "../util/date.js";
 import { VERSION } from "../version.js";
@@ -91,6 +91,7 @@ export async function initNewsletter(dir: string, given: Partial<InitOptions> = 
   return { root, written, kept, envFile: envWritten ? ".env" : undefined };
 }
 
+/** The archive address given to --url, checked; its error is for the editor, in the editor's language. */
 function checkUrl(raw: string): string {
   let u: URL | undefined;
   try {
@@ -100,9 +101,9 @@ function checkUrl(raw: string): string {
     throw new RassylkaError({
       ruleId: "init/bad-url",
       severity: "error",
-      message: `--url "${raw}" is not an http(s) address`,
+      message: tr().t("init:badUrl", { url: raw }),
       field: "--url",
-      fix: "give the archive's public address, e.g. --url https://news.example.ru/archive",
+      fix: tr().t("init:badUrl.fix"),
     });
   }
   return u.href.replace(/\/+$/, "");

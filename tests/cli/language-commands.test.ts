@@ -116,6 +116,10 @@ describe("each command: one success and one failure in Russian", () => {
     expect(bad.code).toBe(1);
     expect(bad.err).toContain("на языке --language de rassylka рассылки не пишет");
     expect(bad.english).toEqual([]);
+    const badUrl = await ru(["init", join(parent, "tretya"), "--url", "ftp://news.example.ru"]);
+    expect(badUrl.code).toBe(1);
+    expect(badUrl.err).toContain("--url «ftp://news.example.ru» — не адрес http(s)");
+    expect(badUrl.english).toEqual([]);
   });
 
   it("suppress and subscribers: add, list, import, export, remove", async () => {

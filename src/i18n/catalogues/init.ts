@@ -38,6 +38,8 @@ export const init: Catalogue = {
       "A fresh RASSYLKA_SECRET is in {{file}}: back it up (without it every unsubscribe link already sent stops working); never commit it.",
     next: "Next: cd {{dir}} && npx rassylka build",
     kept: "Kept the existing {{files}}",
+    badUrl: '--url "{{url}}" is not an http(s) address',
+    "badUrl.fix": "give the archive's public address, e.g. --url https://news.example.ru/archive",
   },
   ru: {
     "flag.dir": "папка, которую создать (по умолчанию: --root или текущая папка)",
@@ -71,6 +73,8 @@ export const init: Catalogue = {
       "Новый RASSYLKA_SECRET записан в {{file}}: сохраните его копию (без него перестанут работать ссылки отписки во всех отправленных письмах) и никогда не добавляйте в git.",
     next: "Дальше: cd {{dir}} && npx rassylka build",
     kept: "Оставлены как были: {{files}}",
+    badUrl: "--url «{{url}}» — не адрес http(s)",
+    "badUrl.fix": "укажите публичный адрес архива, например --url https://news.example.ru/archive",
   },
   uk: {
     "flag.dir": "тека, яку створити (типово: --root або поточна тека)",
@@ -104,5 +108,7 @@ export const init: Catalogue = {
       "Новий RASSYLKA_SECRET записано в {{file}}: збережіть його копію (без нього перестануть працювати посилання відписки в усіх надісланих листах) і ніколи не додавайте в git.",
     next: "Далі: cd {{dir}} && npx rassylka build",
     kept: "Залишено як було: {{files}}",
+    badUrl: "--url «{{url}}» — не адреса http(s)",
+    "badUrl.fix": "вкажіть публічну адресу архіву, наприклад --url https://news.example.ru/archive",
   },
 };

@@ -42,6 +42,9 @@ export const preview: Catalogue = {
     preheader: "Preheader",
     notFound: "No such issue.",
     doesNotBuild: "The issue does not build.",
+    "internal.lint": "lint could not run: {{detail}}",
+    "internal.lint.fix": "this is a bug in rassylka lint; the preview and build are not affected",
+    "internal.fix": "this is a bug in rassylka or an unreadable file; the preview keeps running — fix the file or report the bug",
   },
   ru: {
     "cli.flag.port": "порт на 127.0.0.1 (0: любой свободный)",
@@ -85,6 +88,9 @@ export const preview: Catalogue = {
     preheader: "Прехедер",
     notFound: "Такого выпуска нет.",
     doesNotBuild: "Выпуск не собирается.",
+    "internal.lint": "проверка не запустилась: {{detail}}",
+    "internal.lint.fix": "это ошибка в проверке rassylka lint; на просмотр и сборку она не влияет",
+    "internal.fix": "это ошибка в rassylka или файл не читается; просмотр продолжает работать — исправьте файл или сообщите об ошибке",
   },
   uk: {
     "cli.flag.port": "порт на 127.0.0.1 (0: будь-який вільний)",
@@ -128,5 +134,8 @@ export const preview: Catalogue = {
     preheader: "Прехедер",
     notFound: "Такого випуску немає.",
     doesNotBuild: "Випуск не збирається.",
+    "internal.lint": "перевірка не запустилася: {{detail}}",
+    "internal.lint.fix": "це помилка в перевірці rassylka lint; на перегляд і збирання вона не впливає",
+    "internal.fix": "це помилка в rassylka або файл не читається; перегляд і далі працює — виправте файл або повідомте про помилку",
   },
 };
