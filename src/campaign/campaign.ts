@@ -17,6 +17,7 @@ import {
   UNSET_IN_CAMPAIGN,
   UNSUBSCRIBE_DIRECTIVE,
 } from "./proscript.js";
+import { readSplit, SPLIT_PREFIX, type SplitDecision, type SplitRequest, splitRefused, splitRequest } from "./split.js";
 import { type CampaignStats, readCampaignStats } from "./stats.js";
 
 /**
@@ -57,17 +58,6 @@ export interface LetterOptions {
  * translated with its file, line and fix, before anything is submitted.
  */
 export function campaignParts(compiled: CompiledIssue, config: CampaignConfig, options: LetterOptions = {}): CampaignLetterParts {
-  // an A/B test of subjects is not carried to Sendsay's split test yet (docs/ab-testing.md): refused before
-  // anything goes out, rather than sending the first subject to the whole list
-  if (abTestOf(compiled))
-    throw new RassylkaError({
-      ruleId: "sendsay/ab-test",
-      severity: "error",
-      file: compiled.source,
-      field: "subject",
-      message: t("ab:sendsayCampaign"),
-      fix: t("ab:sendsayCampaign.fix"),
-    });
   if (options.withoutFields) {
     const filled = createPersonaliser(compiled).render({ email: EMAIL_MARKER, unsubscribeUrl: UNSUBSCRIBE_MARKER });
     return literalToProscript(
@@ -102,8 +92,21 @@ export function letterFor(
   return toSendsayLetter({ subject, from: config.from, replyTo: config.replyTo, ...parts });
 }
 
-/** The exact issue.send body of a campaign. */
+/**
+ * The exact issue.send body of a campaign. An A/B test of subjects goes to Sendsay's split test instead
+ * (sendsayRequest); issue.send would send the first subject to the whole list, so it is refused here — the
+ * case left is a campaign handed to Sendsay for later (`schedule push`), which the split test does not serve.
+ */
 export function campaignRequest(compiled: CompiledIssue, config: CampaignConfig, groupId: string, options: LetterOptions = {}) {
+  if (abTestOf(compiled))
+    throw new RassylkaError({
+      ruleId: "sendsay/ab-test",
+      severity: "error",
+      file: compiled.source,
+      field: "subject",
+      message: t("ab:sendsayCampaign"),
+      fix: t("ab:sendsayCampaign.fix"),
+    });
   const parts = campaignParts(compiled, config, options);
   return {
     action: "issue.send" as const,
@@ -111,6 +114,19 @@ export function campaignRequest(compiled: CompiledIssue, config: CampaignConfig,
     group: groupId,
     sendwhen: "now",
   };
+}
+
+/** What a list campaign sends now: issue.send, or for an A/B test of subjects Sendsay's split test (src/campaign/split.ts). */
+export function sendsayRequest(
+  compiled: CompiledIssue,
+  config: CampaignConfig,
+  groupId: string,
+  options: LetterOptions = {},
+): ReturnType<typeof campaignRequest> | SplitRequest {
+  const test = abTestOf(compiled);
+  if (!test) return campaignRequest(compiled, config, groupId, options);
+  const parts = campaignParts(compiled, config, options);
+  return splitRequest(groupId, letterFor(compiled, config, parts, parts.subject), test);
 }
 
 export type TrackPhase = "in-progress" | "done" | "error" | "cancelled" | "waiting";
@@ -163,7 +179,9 @@ export interface CampaignOutcome {
   trackId: string | null;
   /** Last track status seen, if any. */
   status: number | null;
-  phase: TrackPhase | "detached" | "untracked" | "declined";
+  phase: TrackPhase | "detached" | "untracked" | "declined" | "split";
+  /** An A/B test handed to Sendsay's split test: its state and winner as Sendsay answers them (phase "split"). */
+  split?: SplitDecision;
   /** True when this run submitted the campaign (false: it followed an earlier submission). */
   submitted: boolean;
   /** Sendsay's error text of a track that ended in error. */
@@ -182,7 +200,7 @@ function issueKey(compiled: CompiledIssue): string {
   return compiled.slug;
 }
 
-function contentHash(request: ReturnType<typeof campaignRequest>): string {
+function contentHash(request: { letter: SendsayLetter; group: string }): string {
   return sha256(JSON.stringify(request.letter), request.group);
 }
 
@@ -203,7 +221,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignOut
   const ledger = options.campaigns;
   const issue = issueKey(compiled);
   // translated (or refused) before anything is recorded or submitted
-  const request = campaignRequest(compiled, options.config, groupId, { withoutFields: options.withoutFields, sources: options.sources });
+  const request = sendsayRequest(compiled, options.config, groupId, { withoutFields: options.withoutFields, sources: options.sources });
   const hash = contentHash(request);
   const previous = await ledger.latest(issue, groupId, client.login);
 
@@ -211,6 +229,11 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignOut
   let trackId: string | null;
   let submitted = false;
   if (previous && !options.force && previous.state === "submitting") throw inDoubtError(previous, groupId, compiled);
+  if (previous && !options.force && previous.trackId?.startsWith(SPLIT_PREFIX) && request.action === "issue.split.create") {
+    // a split test runs in Sendsay on its own: a second run reads its decision back, never creates it again
+    options.onEvent?.({ type: "resuming", trackId: previous.trackId, since: previous.createdAt });
+    return splitOutcome(client, previous.trackId, request, issue, groupId, false);
+  }
   if (previous && !options.force && (previous.state === "submitted" || previous.state === "waiting") && previous.trackId) {
     rowId = previous.id;
     trackId = previous.trackId;
@@ -243,6 +266,9 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignOut
       if (error instanceof SendsayApiError || (error instanceof SendsayTransportError && !error.inDoubt)) {
         // Refused or never reached Sendsay: nothing was sent, a later run may submit again.
         await ledger.update(rowId, { state: "rejected", error: error instanceof SendsayApiError ? error.errorId : error.message });
+        // a refused split test stops the send: the list never gets issue.send with one subject instead
+        if (error instanceof SendsayApiError && request.action === "issue.split.create" && error.kind !== "auth")
+          throw splitRefused(error, compiled.source, groupId);
         throw error;
       }
       if (error instanceof SendsayTransportError) {
@@ -253,6 +279,12 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignOut
       throw error;
     }
     submitted = true;
+    if (request.action === "issue.split.create") {
+      const splitId = answer.id === undefined || answer.id === null ? "" : String(answer.id);
+      await ledger.update(rowId, { state: "submitted", trackId: `${SPLIT_PREFIX}${splitId}` });
+      options.onEvent?.({ type: "submitted", trackId: `${SPLIT_PREFIX}${splitId}` });
+      return splitOutcome(client, `${SPLIT_PREFIX}${splitId}`, request, issue, groupId, true);
+    }
     const raw = answer["track.id"];
     trackId = raw === undefined || raw === null || raw === "" ? null : String(raw);
     if (!trackId) {
@@ -271,6 +303,26 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignOut
   }
 
   return follow(options, ledger, rowId, trackId, submitted, issue);
+}
+
+/** The split test read back (issue.split.get); an answer that cannot be read leaves it recorded, not followed. */
+async function splitOutcome(
+  client: SendsayClient,
+  key: string,
+  request: SplitRequest,
+  issue: string,
+  groupId: string,
+  submitted: boolean,
+): Promise<CampaignOutcome> {
+  const base = { issue, groupId, trackId: key, status: null, submitted };
+  try {
+    const subjects = request.variants.map((v) => v.subject);
+    return { ...base, phase: "split", split: await readSplit(client, key.slice(SPLIT_PREFIX.length), subjects) };
+  } catch (error) {
+    if (error instanceof SendsayApiError && error.kind === "auth") throw error;
+    const reason = error instanceof RassylkaError ? (error.diagnostics[0]?.message ?? error.message) : (error as Error).message;
+    return { ...base, phase: "detached", detachedReason: "unreadable", detail: client.mask(reason) };
+  }
 }
 
 async function follow(

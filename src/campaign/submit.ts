@@ -7,7 +7,7 @@ import type { TemplateSet } from "../render/templates.js";
 import { refuseDraft } from "../send/guards.js";
 import { SendsayClient, type SendsayClientOptions, sendsayCredentials } from "../sendsay/client.js";
 import type { StateLocation } from "../state/location.js";
-import { assertCampaignable, type CampaignOptions, type CampaignOutcome, campaignRequest, readerFields } from "./campaign.js";
+import { assertCampaignable, type CampaignOptions, type CampaignOutcome, readerFields, sendsayRequest } from "./campaign.js";
 import type { SourceFile } from "./proscript.js";
 import { sendCampaign } from "./stored.js";
 
@@ -76,7 +76,7 @@ export async function submitCampaign(
   const credentials = sendsayCredentials(config, request.env);
 
   if (request.dryRun) {
-    const body = campaignRequest(compiled, config, groupId, letterOptions);
+    const body = sendsayRequest(compiled, config, groupId, letterOptions);
     return {
       dryRun: {
         dryRun: true,

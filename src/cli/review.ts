@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { language, t, tr } from "../i18n/index.js";
 import { review, reviewJson } from "../review/review.js";
 import { formatDiagnostic, type Io } from "./print.js";
+import { stateFromFlags } from "./state-flag.js";
 
 export interface ReviewFlags {
   base: string;
@@ -10,6 +11,7 @@ export interface ReviewFlags {
   out: string;
   json?: boolean;
   cache: boolean;
+  state?: string;
 }
 
 /**
@@ -19,7 +21,7 @@ export interface ReviewFlags {
  */
 export async function runReview(flags: ReviewFlags, io: Io): Promise<number> {
   const started = performance.now();
-  const result = await review({ root: flags.root, base: flags.base, out: flags.out, cache: flags.cache });
+  const result = await review({ root: flags.root, base: flags.base, out: flags.out, cache: flags.cache, state: stateFromFlags(flags) });
   if (flags.json) {
     io.out(JSON.stringify(reviewJson(result), null, 2));
     return 0;
@@ -56,5 +58,6 @@ export function registerReview(program: Command, io: Io, setCode: (c: number) =>
     .option("--out <dir>", t("review:cli.flag.out"), "review")
     .option("--json", t("review:cli.flag.json"))
     .option("--no-cache", t("cli:flag.noCache"))
+    .option("--state <file|url>", t("topics:review.stateFlag"))
     .action(async (flags: ReviewFlags) => setCode(await runReview(flags, io)));
 }

@@ -141,6 +141,9 @@ export function campaignExitCode(outcome: CampaignOutcome): number {
       return 0;
     case "declined":
       return 1;
+    case "split":
+      // decided: Sendsay sends the winner to the rest of the list on its own
+      return outcome.split?.winner ? 0 : 3;
     case "error":
     case "cancelled":
       return 2;
@@ -156,6 +159,10 @@ export function describeCampaign(o: CampaignOutcome): string {
   switch (o.phase) {
     case "declined":
       return t("sendsay:declined");
+    case "split":
+      return o.split?.winner
+        ? t("ab:splitDecided", { group: o.groupId, id: o.split.splitId, n: o.split.winner })
+        : t("ab:splitRunning", { group: o.groupId, id: o.split?.splitId, status: o.split?.status ?? "—" });
     case "untracked":
       return t("sendsay:untracked", { group: o.groupId });
     case "done":

@@ -41,7 +41,15 @@ export async function runStatus(
           ? t("send:status.scheduledTrack", { id: campaign.trackId, at: when(campaign.sendAt) })
           : t("send:status.track", { id: campaign.trackId, status: describeStatus(campaign.trackStatus ?? 0) });
       io.out(t("send:status.campaign", { group: campaign.groupId, state: campaign.state, track, at: when(campaign.updatedAt) }));
-      if (campaign.asked) io.out(`  ${describeStats(campaign.stats, campaign.statsError)}`);
+      if (campaign.split)
+        io.out(
+          `  ${
+            campaign.split.winner
+              ? t("ab:splitDecided", { group: campaign.groupId, id: campaign.split.splitId, n: campaign.split.winner })
+              : t("ab:splitRunning", { group: campaign.groupId, id: campaign.split.splitId, status: campaign.split.status ?? "—" })
+          }`,
+        );
+      else if (campaign.asked) io.out(`  ${describeStats(campaign.stats, campaign.statsError)}`);
       if (!c.total) continue;
     }
     if (!c.total) io.out(t("send:status.notSent"));

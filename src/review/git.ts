@@ -9,7 +9,7 @@ import { t } from "../i18n/index.js";
  * a commit, written into a folder of our own. Read with `git ls-tree` and one `git cat-file --batch`, so
  * the user's repository is never touched (no worktree to prune, no index, no tar on PATH).
  */
-export const PROJECT_PATHS = ["newsletter.yaml", "templates", "issues"];
+export const PROJECT_PATHS = ["newsletter.yaml", "templates", "issues", "audiences"];
 
 interface GitResult {
   code: number;

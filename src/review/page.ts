@@ -1,5 +1,6 @@
 import Handlebars from "handlebars";
 import { type Lang, translator } from "../i18n/index.js";
+import type { AudienceReach } from "./audience-note.js";
 import type { IssueReview, ReviewImage, ReviewResult, ReviewSide } from "./review.js";
 import { formatKb, GMAIL_CLIP_BYTES } from "./sources.js";
 import { formatIssueDate, formatShare, formatTimestamp, type ReviewStrings, reviewStrings } from "./strings.js";
@@ -102,6 +103,14 @@ const TEMPLATE = `<!doctype html>
   {{/if}}
 </section>
 {{/each}}
+{{#if audiences.length}}
+<section class="issue" id="audiences">
+  <h2>{{audiencesTitle}}</h2>
+  <ul>
+    {{#each audiences}}<li><code>{{file}}</code> <span class="badge st-{{status}}">{{statusLabel}}</span>{{#if reach}} · {{reach}}{{/if}}</li>{{/each}}
+  </ul>
+</section>
+{{/if}}
 {{#if unchanged.length}}
 <section class="issue" id="unchanged">
   <h2>{{labels.unchangedList}}</h2>
@@ -154,6 +163,7 @@ function section(i: IssueReview, t: ReviewStrings, language: string) {
     { label: t.size, value: sizeText(i, language) },
     { label: t.lint, value: lintText(i) },
     ...(i.schedule ? [{ label: "sendAt", value: i.schedule }] : []),
+    ...(i.audience ? [{ label: translator(language as Lang).t("topics:review.reach"), value: reachText(i.audience, language) }] : []),
   ];
   const errors = [
     i.before?.buildError ? `${t.buildError} (${t.before.toLowerCase()}): ${i.before.buildError}` : undefined,
@@ -202,6 +212,15 @@ function section(i: IssueReview, t: ReviewStrings, language: string) {
   };
 }
 
+/** "3 readers (treningi: 2, tehnika: 1)", as `rassylka audience` counts; or the audience's error. */
+export function reachText(reach: AudienceReach, language: string): string {
+  if (!reach.count) return reach.error ?? "";
+  const tr = translator(language as Lang);
+  const topics = Object.entries(reach.count.byTopic).map(([id, n]) => `${id}: ${tr.number(n)}`);
+  const readers = tr.t("topics:readers", { count: reach.count.readers });
+  return topics.length ? tr.t("topics:review.reachValue", { readers, topics: topics.join(", ") }) : readers;
+}
+
 export function statusCounts(result: ReviewResult): Record<IssueReview["status"], number> {
   const c = { new: 0, changed: 0, unchanged: 0, removed: 0 };
   for (const i of result.issues) c[i.status]++;
@@ -228,6 +247,13 @@ export function renderPage(result: ReviewResult): string {
       pixels: i.pixelsChanged ? formatShare(i.pixelsChanged, language) : "",
     })),
     sections: shown.map((i) => section(i, t, language)),
+    audiencesTitle: translator(language as Lang).t("topics:review.audiences"),
+    audiences: result.audiences.map((a) => ({
+      file: a.file,
+      status: a.status,
+      statusLabel: t.status[a.status],
+      reach: a.reach ? reachText(a.reach, language) : "",
+    })),
     unchanged: result.issues.filter((i) => i.status === "unchanged").map((i) => ({ subject: subjectOf(i), file: i.file })),
     footnote: `${t.footnote} ${formatKb(GMAIL_CLIP_BYTES, language)}.`,
   });

@@ -5,7 +5,9 @@ import { type Diagnostic, isRassylkaError, RassylkaError } from "../diagnostics.
 import { language, t } from "../i18n/index.js";
 import { renderWebVersion } from "../render/personalise.js";
 import { openScreenshotter, type Screenshotter, VARIANTS } from "../screenshots/screenshots.js";
+import type { StateLocation } from "../state/location.js";
 import { toPosix, writeFileAtomic } from "../util/fs.js";
+import { type AudienceFileReview, type AudienceReach, canCount, changedAudienceFiles, reachOf } from "./audience-note.js";
 import { diffPngs, diffText, type TextHunk } from "./compare.js";
 import { type BaseCommit, exportProject, resolveBase } from "./git.js";
 import { renderPage } from "./page.js";
@@ -35,6 +37,8 @@ export interface ReviewOptions {
   env?: NodeJS.ProcessEnv;
   /** The time printed on the page (tests pass a fixed one). */
   now?: Date;
+  /** The newsletter's state: changed issues and audience files show how many readers they reach now. */
+  state?: StateLocation;
 }
 
 /** One side (before or after) of an issue. */
@@ -89,6 +93,8 @@ export interface IssueReview {
   text: TextHunk[];
   /** Its scheduled send, as this change leaves it (src/review/schedule-note.ts); absent when not scheduled. */
   schedule?: string;
+  /** How many readers its send to the subscribers reaches now (src/review/audience-note.ts); absent without state. */
+  audience?: AudienceReach;
 }
 
 export interface ReviewResult {
@@ -103,6 +109,8 @@ export interface ReviewResult {
   language: string;
   newsletter: string;
   issues: IssueReview[];
+  /** audiences/*.yaml the branch added, changed or removed, with their reach now. */
+  audiences: AudienceFileReview[];
   /** Build errors of the issues as they are now (the page shows them too). */
   diagnostics: Diagnostic[];
   generatedAt: Date;
@@ -157,6 +165,8 @@ export async function review(options: ReviewOptions): Promise<ReviewResult> {
         // Chromium starts on the first issue that needs screenshots, and not at all when none does
         await compare(entry, before, after, async () => (shooter ??= await openScreenshotter(options.env)), outDir);
       }
+      if (headPath && entry.status !== "unchanged" && canCount(options.state))
+        entry.audience = await reachOf(options.state, root, headPath);
       issues.push(entry);
     }
     issues.sort((a, b) => STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status) || a.file.localeCompare(b.file));
@@ -172,6 +182,7 @@ export async function review(options: ReviewOptions): Promise<ReviewResult> {
       language: language(),
       newsletter: config.name,
       issues,
+      audiences: await changedAudienceFiles(root, baseProject?.root, options.state),
       diagnostics,
       generatedAt: options.now ?? new Date(),
     };
@@ -200,6 +211,7 @@ export function reviewJson(result: ReviewResult): unknown[] {
     },
     variants: i.variants.map((v) => ({ name: v.name, pixelsChanged: v.pixelsChanged })),
     schedule: i.schedule ?? null,
+    audience: i.audience?.count ?? null,
     images: i.variants.flatMap((v) => [v.before?.file, v.after?.file, v.diff?.file].filter((f): f is string => !!f)),
   }));
 }

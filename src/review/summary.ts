@@ -1,4 +1,5 @@
-import { lintText, pixelsText, sizeText, statusCounts, subjectOf } from "./page.js";
+import { type Lang, translator } from "../i18n/index.js";
+import { lintText, pixelsText, reachText, sizeText, statusCounts, subjectOf } from "./page.js";
 import type { ReviewResult } from "./review.js";
 import { formatKb, GMAIL_CLIP_BYTES } from "./sources.js";
 import { reviewStrings } from "./strings.js";
@@ -45,7 +46,7 @@ export function renderSummary(result: ReviewResult): string {
     lines.push(`| ${t.issue} | ${t.statusHeading} | ${t.pixels} | ${t.size} | ${t.lint} |`, "|---|---|---:|---:|---:|");
     for (const i of shown.slice(0, MAX_ROWS)) {
       const broken = i.after?.buildError ?? (i.status === "removed" ? undefined : i.before?.buildError);
-      const subject = `${cell(short(subjectOf(i), MAX_SUBJECT))}${broken ? ` ❌ ${t.buildError.toLowerCase()}` : ""}${i.schedule ? `<br>🕒 ${cell(i.schedule)}` : ""}`;
+      const subject = `${cell(short(subjectOf(i), MAX_SUBJECT))}${broken ? ` ❌ ${t.buildError.toLowerCase()}` : ""}${i.schedule ? `<br>🕒 ${cell(i.schedule)}` : ""}${i.audience ? `<br>👥 ${cell(reachText(i.audience, lang))}` : ""}`;
       lines.push(
         `| ${subject}<br>${code(cell(short(i.file, 120)))} | ${t.status[i.status]} | ${pixelsText(i, lang)} | ${sizeText(i, lang)} | ${lintText(i)} |`,
       );
@@ -53,6 +54,12 @@ export function renderSummary(result: ReviewResult): string {
     if (shown.length > MAX_ROWS) lines.push("", t.more(shown.length - MAX_ROWS));
     if (counts.unchanged) lines.push("", t.unchangedCount(counts.unchanged));
     lines.push("", `${t.footnote} ${formatKb(GMAIL_CLIP_BYTES, lang)}.`);
+  }
+  if (result.audiences.length) {
+    lines.push(`**${cell(translator(lang as Lang).t("topics:review.audiences"))}**`, "");
+    for (const a of result.audiences)
+      lines.push(`- ${code(a.file)} ${t.status[a.status]}${a.reach ? `: ${cell(reachText(a.reach, lang))}` : ""}`);
+    lines.push("");
   }
   lines.push("");
   return lines.join("\n");

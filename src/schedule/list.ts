@@ -1,13 +1,17 @@
+import { countSelection, issueSelection } from "../audience/count.js";
 import { loadConfig } from "../config/load.js";
+import { isRassylkaError } from "../diagnostics.js";
+import type { PreparedIssue } from "../send/send-issue.js";
 import { stateLocation } from "../state/location.js";
 import type { ScheduleState } from "../state/schedule.js";
-import { openStore } from "../state/store.js";
+import { openStore, type Store } from "../state/store.js";
 import { sendsayGroupOf } from "./audience.js";
 import type { SendsayState } from "./sendsay.js";
 
 /**
  * `rassylka schedule list` (docs/schedule.md): each recorded issue, its time and state, and its
- * audience's size now (`readers`; null for a Sendsay list, whose size Sendsay knows). For a Sendsay list
+ * audience's size now (`readers`: the confirmed subscribers its send would reach — its `topic:` and
+ * audience file, docs/audiences.md; null for a Sendsay list, whose size Sendsay knows). For a Sendsay list
  * Sendsay is asked what it holds (`sendsay`): our record says what was handed over, Sendsay what became of it.
  */
 export interface ScheduledIssue {
@@ -32,22 +36,55 @@ export async function listSchedule(options: { root: string; state?: string; env?
   const store = await openStore(location);
   try {
     const rows = await store.schedule.all();
-    const subscribers = rows.some((r) => sendsayGroupOf(r.audience) === undefined) ? await store.schedule.subscriberReaders() : 0;
+    // each issue's audience as its send would select it (its topic and audience file), counted once per selection
+    const counted = new Map<string, Promise<number | null>>();
+    const readersOf = async (slug: string): Promise<number | null> => {
+      const payload = await store.schedule.issue(slug);
+      const prepared = payload ? (JSON.parse(payload) as PreparedIssue) : undefined;
+      const issue: { topic?: string; audience?: unknown } = prepared?.compiled ?? {};
+      const narrowed = !!issue.topic || (typeof issue.audience === "string" && issue.audience !== "subscribers");
+      if (!prepared || !narrowed) return store.schedule.subscriberReaders();
+      const key = JSON.stringify([issue.topic ?? null, issue.audience ?? null]);
+      if (!counted.has(key)) counted.set(key, countFor(store, options.root, prepared));
+      return counted.get(key) as Promise<number | null>;
+    };
     const held = rows.filter((r) => r.sendsayIssueId && r.state !== "cancelled").map((r) => r.sendsayIssueId as string);
     const sendsay = held.length ? await askSendsay(options.root, options.env ?? process.env, held) : new Map<string, SendsayState>();
+    const readers = new Map<string, number | null>();
+    for (const r of rows) if (sendsayGroupOf(r.audience) === undefined) readers.set(r.slug, await readersOf(r.slug));
     return rows.map((r) => ({
       slug: r.slug,
       subject: r.subject,
       sendAt: r.sendAt,
       state: r.state,
       audience: JSON.parse(r.audience),
-      readers: sendsayGroupOf(r.audience) === undefined ? subscribers : null,
+      readers: readers.get(r.slug) ?? null,
       note: r.note,
       ...(r.sendsayIssueId ? { sendsayIssueId: r.sendsayIssueId } : {}),
       ...(r.sendsayIssueId && sendsay.has(r.sendsayIssueId) ? { sendsay: sendsay.get(r.sendsayIssueId) } : {}),
     }));
   } finally {
     await store.close();
+  }
+}
+
+/**
+ * The readers a send of `prepared` selects now, with the topics of the config it was pushed with and the
+ * audience file of the repository at `root`; null when that file does not load here (a machine without
+ * the repository, or a file since broken: the send itself will say so).
+ */
+async function countFor(store: Store, root: string, prepared: PreparedIssue): Promise<number | null> {
+  const topics = prepared.config.topics ?? [];
+  try {
+    const selection = await issueSelection(
+      root,
+      prepared.compiled,
+      topics.map((x) => x.id),
+    );
+    return (await countSelection(store, selection, topics)).readers;
+  } catch (error) {
+    if (isRassylkaError(error)) return null;
+    throw error;
   }
 }
 

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { relative } from "node:path";
+import { readSplit, SPLIT_PREFIX, type SplitDecision } from "../campaign/split.js";
 import { type CampaignStats, readCampaignStats } from "../campaign/stats.js";
 import { loadConfig } from "../config/load.js";
 import { isRassylkaError } from "../diagnostics.js";
@@ -76,6 +77,8 @@ export interface CampaignStatus {
   /** Whether Sendsay was asked for the figures (not without a track id). */
   asked: boolean;
   statsError?: string;
+  /** An A/B test handed to Sendsay's split test: its state and winner read back (issue.split.get). */
+  split?: SplitDecision;
 }
 
 /**
@@ -119,7 +122,8 @@ async function campaignStatus(store: Store, slug: string, root: string, env: Nod
       () => undefined,
     );
     client = new SendsayClient({ ...sendsayCredentials(config, env), maxAttempts: 3 });
-    status.stats = await readCampaignStats(client, status.trackId);
+    if (status.trackId.startsWith(SPLIT_PREFIX)) status.split = await readSplit(client, status.trackId.slice(SPLIT_PREFIX.length));
+    else status.stats = await readCampaignStats(client, status.trackId);
   } catch (error) {
     const reason = isRassylkaError(error) ? (error.diagnostics[0]?.message ?? error.message) : (error as Error).message;
     status.statsError = client ? client.mask(reason) : reason;

@@ -70,7 +70,7 @@ export function subscribersCsv(list: readonly Subscriber[]): string {
   const rows = list.map((s) => [
     s.address,
     ...fieldNames.map((k) => s.fields[k] ?? ""),
-    (s.topics ?? []).join(";"),
+    topicsCell(s.topics),
     s.status,
     s.source,
     s.consent.at,
@@ -90,6 +90,27 @@ export function subscribersCsv(list: readonly Subscriber[]): string {
 }
 
 /**
+ * The `topics` cell (docs/audiences.md): the ids separated by `;`; empty for a reader who never chose (they
+ * get the default topics); NO_TOPICS for one who unticked every topic, so an import gives them none again.
+ */
+export const NO_TOPICS = "-";
+
+function topicsCell(topics: readonly string[] | null): string {
+  if (!topics) return "";
+  return topics.length ? topics.join(";") : NO_TOPICS;
+}
+
+/** A `topics` cell → the ids; undefined for an empty cell (the reader's topics stay as they are). */
+function topicsOf(cell: string | undefined): string[] | undefined {
+  if (cell === undefined) return undefined;
+  if (cell.trim() === NO_TOPICS) return [];
+  return cell
+    .split(";")
+    .map((x) => x.trim())
+    .filter(Boolean);
+}
+
+/**
  * A row of an imported CSV → what to store, or why it is skipped. Fields are the columns that are not
  * the record's; the record's columns (from an export) become the consent record. A row an export marks
  * `unsubscribed` is never imported: an old list must not undo an unsubscribe.
@@ -104,10 +125,7 @@ export function importedRow(row: AudienceRow, file: string): { input: Subscriber
   }
   if (record.status?.trim().toLowerCase() === "unsubscribed") return { skip: "unsubscribed in the file" };
   const or = (v: string | undefined) => (v?.trim() ? v : undefined);
-  const topics = or(record.topics)
-    ?.split(";")
-    .map((x) => x.trim())
-    .filter(Boolean);
+  const topics = topicsOf(or(record.topics));
   return {
     input: {
       address: row.address,

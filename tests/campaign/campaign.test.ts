@@ -6,6 +6,7 @@ import {
   type CampaignEvent,
   type CampaignOptions,
   campaignParts,
+  campaignRequest,
   runCampaign as run,
 } from "../../src/campaign/campaign.js";
 import { campaignExitCode, describeCampaign } from "../../src/cli/sendsay.js";
@@ -324,22 +325,72 @@ describe("campaign and subscriber fields", () => {
     await store.close();
   });
 
-  it("refuses an issue with an A/B test of subjects before anything goes to Sendsay", async () => {
+  it("hands an A/B test of subjects to Sendsay's split test, never to issue.send, and reads its decision back", async () => {
     server = await startFakeSendsay({ login: LOGIN, apiKey: KEY });
     await writeFile(
       join(project.root, "issues/2026-12-04-ab.md"),
-      "---\ntitle: Тест тем\ndate: 2026-12-04\nsubject:\n  - Первая тема\n  - Вторая тема\n---\nТекст.\n",
+      "---\ntitle: Тест тем\ndate: 2026-12-04\nsubject:\n  - Первая тема\n  - Вторая тема\nabTest:\n  sample: 20%\n  wait: 2h\n---\nТекст.\n",
     );
     const { compiled, config } = await compile(project.root, "issues/2026-12-04-ab.md");
+    const store = await fresh();
+    const outcome = await runCampaign({ client: client(server), campaigns: store.campaigns, compiled, config, groupId: "g1" });
+    expect(server.handled("issue.send")).toHaveLength(0);
+    const body = server.handled("issue.split.create")[0]?.body;
+    expect(body).toMatchObject({
+      action: "issue.split.create",
+      group: "g1",
+      variants: [{ subject: "Первая тема" }, { subject: "Вторая тема" }],
+      "split.size": 40,
+      "split.time": 120,
+      "split.criterion": "clicks",
+      sendwhen: "now",
+    });
+    expect((body?.letter as Record<string, unknown> | undefined)?.["from.email"]).toBeTruthy();
+    expect(outcome).toMatchObject({ phase: "split", trackId: "split:70", split: { splitId: "70", winner: null, status: "testing" } });
+
+    // a second run reads the decision back and creates nothing again
+    server.options.splitWinner = 2;
+    const again = await runCampaign({ client: client(server), campaigns: store.campaigns, compiled, config, groupId: "g1" });
+    expect(again).toMatchObject({ phase: "split", submitted: false, split: { winner: 2, subject: "Вторая тема" } });
+    expect(server.handled("issue.split.create")).toHaveLength(1);
+    expect(server.handled("issue.send")).toHaveLength(0);
+
+    // handing it to Sendsay for later (issue.send) would send the first subject to everybody: refused
+    const e = (() => {
+      try {
+        return campaignRequest(compiled, config, "g1");
+      } catch (x) {
+        return x;
+      }
+    })();
+    expect(e).toBeInstanceOf(RassylkaError);
+    expect((e as RassylkaError).diagnostics[0]).toMatchObject({ ruleId: "sendsay/ab-test", file: "issues/2026-12-04-ab.md" });
+    await store.close();
+  });
+
+  it("stops before anything goes out when Sendsay refuses the split test", async () => {
+    server = await startFakeSendsay({
+      login: LOGIN,
+      apiKey: KEY,
+      splitRefusal: { id: "error/split/not_allowed", explain: "split tests are not in the plan" },
+    });
+    await writeFile(
+      join(project.root, "issues/2026-12-05-ab.md"),
+      "---\ntitle: Тест тем\ndate: 2026-12-05\nsubject:\n  - Первая тема\n  - Вторая тема\n---\nТекст.\n",
+    );
+    const { compiled, config } = await compile(project.root, "issues/2026-12-05-ab.md");
     const store = await fresh();
     const e = await runCampaign({ client: client(server), campaigns: store.campaigns, compiled, config, groupId: "g1" }).catch(
       (x: unknown) => x,
     );
     expect(e).toBeInstanceOf(RassylkaError);
-    expect((e as RassylkaError).diagnostics[0]).toMatchObject({ ruleId: "sendsay/ab-test", file: "issues/2026-12-04-ab.md" });
-    expect((e as Error).message).toMatch(/split test/);
-    expect(server.requests).toHaveLength(0);
-    expect(await store.campaigns.all()).toHaveLength(0);
+    expect((e as RassylkaError).diagnostics[0]).toMatchObject({ ruleId: "sendsay/ab-split-refused", file: "issues/2026-12-05-ab.md" });
+    expect((e as Error).message).toContain("error/split/not_allowed");
+    expect((e as Error).message).toMatch(/Nothing was sent/);
+    expect((e as RassylkaError).diagnostics[0]?.fix).toMatch(/turn on A\/B tests/);
+    expect(server.handled("issue.split.create")).toHaveLength(1);
+    expect(server.handled("issue.send")).toHaveLength(0);
+    expect((await store.campaigns.all()).map((r) => r.state)).toEqual(["rejected"]);
     await store.close();
   });
 

@@ -4,6 +4,8 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parse as parseCsv } from "csv-parse/sync";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { stateLocation } from "../../src/state/location.js";
+import { openStore } from "../../src/state/store.js";
 import { rassylka, run } from "../helpers/cli.js";
 import { CONFIG, makeProject, SECRET, type Sink, startSmtp } from "../send/helpers.js";
 
@@ -74,6 +76,35 @@ test("subscribers import reads the topics column; list --json gives each reader'
     ["gleb@example.ru", ""],
     ["vera@example.ru", "vopros-otvet"],
   ]);
+});
+
+test("export marks a reader who unticked every topic with «-» (never chose: empty); an import into another state gives each back as they were", async () => {
+  const store = await openStore(stateLocation(root));
+  expect(await store.subscribers.setTopics("vera@example.ru", [], { at: new Date().toISOString(), source: "preferences" })).toBe(true);
+  await store.close();
+  expect((await cli(["subscribers", "export", "none.csv"])).code).toBe(0);
+  const rows = parseCsv(await readFile(join(root, "none.csv"), "utf8"), { columns: true }) as Record<string, string>[];
+  expect(Object.fromEntries(rows.map((r) => [r.email, r.topics]))).toMatchObject({ "vera@example.ru": "-", "gleb@example.ru": "" });
+
+  const other = ["--state", join(root, "other.sqlite")];
+  expect((await cli(["subscribers", "import", join(root, "none.csv"), "--confirmed", ...other])).code).toBe(0);
+  const list = await json(["subscribers", "list", ...other]);
+  const topics = Object.fromEntries(list.map((s: { email: string; topics: string[] }) => [s.email, s.topics]));
+  expect(topics).toEqual({
+    "anna@example.ru": ["treningi"],
+    "boris@example.ru": ["tehnika", "treningi"],
+    "vera@example.ru": [],
+    "gleb@example.ru": ["treningi", "tehnika"],
+  });
+  // the chosen-none reader stays chosen-none: the marker is not a topic id, and it is kept apart from never-chosen
+  const back = await openStore({ kind: "sqlite", file: join(root, "other.sqlite") });
+  const stored = Object.fromEntries((await back.subscribers.confirmedPage("", 10)).map((s) => [s.email, s.topics]));
+  await back.close();
+  expect(stored).toMatchObject({ "vera@example.ru": [], "gleb@example.ru": null });
+
+  const restore = await openStore(stateLocation(root));
+  await restore.subscribers.setTopics("vera@example.ru", ["vopros-otvet"], { at: new Date().toISOString(), source: "cli" });
+  await restore.close();
 });
 
 test("audience --json: readers now, per topic, and the change since the last send of that audience; send --audience reaches exactly them; status names it", async () => {

@@ -27,6 +27,7 @@ function result(issues: IssueReview[], language = "en"): ReviewResult {
     language,
     newsletter: "Sales Weekly",
     issues,
+    audiences: [],
     diagnostics: [],
     generatedAt: new Date("2026-11-28T14:05:00Z"),
   };

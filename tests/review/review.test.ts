@@ -217,7 +217,8 @@ describe("rassylka review: bad input", () => {
     const r = await cli("review", "--base", "origin/nope");
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toContain('--base "origin/nope" is not a commit in this repository');
+    // the review's words are the editors' (Russian here); the rule id stays
+    expect(r.stderr).toContain("--base «origin/nope» — не коммит этого репозитория");
     expect(r.stderr).toContain("fetch-depth: 0");
     expect(r.stderr).toContain("[review/bad-base]");
     expect(r.stderr).not.toMatch(/\n\s+at /);

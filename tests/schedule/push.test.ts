@@ -1,5 +1,5 @@
 // `rassylka schedule push|list` and lint's sendAt rule, in this process (the worker tests run them as processes).
-import { rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { openStore } from "../../src/state/store.js";
@@ -110,6 +110,49 @@ describe.each(backends())("schedule push and list ($name)", (backend) => {
     await writeIssue(root, "2030-03-02T10:00:00+03:00");
     await push();
     expect(await list()).toMatchObject([{ slug: SLUG, state: "scheduled", audience: "subscribers", readers: 3 }]);
+  });
+
+  it("list counts an issue's audience as its send would: its topic and its audience file, not the whole list", async () => {
+    const location = await backend.fresh();
+    state = stateArgs(location);
+    const config = join(root, "newsletter.yaml");
+    await writeFile(
+      config,
+      `${await readFile(config, "utf8")}topics:\n  - id: treningi\n    title: Тренинги\n  - id: tehnika\n    title: Техника\n    default: false\n`,
+    );
+    const store = await openStore(location);
+    const at = new Date().toISOString();
+    await store.subscribers.upsertMany(
+      [
+        { address: "anna@example.ru", fields: { city: "Москва" }, topics: ["treningi"] },
+        { address: "boris@example.ru", fields: { city: "Казань" }, topics: ["tehnika"] },
+        // never chose: gets the default topic treningi
+        { address: "vera@example.ru", fields: { city: "Москва" } },
+        { address: "gleb@example.ru", fields: { city: "Москва" }, topics: [] },
+      ],
+      { status: "confirmed", source: "test", at },
+    );
+    await store.close();
+    await writeIssue(root, "2030-03-02T10:00:00+03:00", "topic: treningi\n");
+    await push();
+    expect(await list()).toMatchObject([{ slug: SLUG, readers: 2 }]);
+
+    await mkdir(join(root, "audiences"), { recursive: true });
+    await writeFile(join(root, "audiences", "moskva.yaml"), "where:\n  city: Москва\n");
+    await writeIssue(root, "2030-03-02T10:00:00+03:00", "audience: moskva\n");
+    await push();
+    expect(await list()).toMatchObject([{ slug: SLUG, audience: "moskva", readers: 3 }]);
+
+    await writeIssue(root, "2030-03-02T10:00:00+03:00", "topic: tehnika\naudience: moskva\n");
+    await push();
+    expect(await list()).toMatchObject([{ slug: SLUG, readers: 0 }]);
+    await writeIssue(root, "2030-03-02T10:00:00+03:00", "topic: treningi\naudience: moskva\n");
+    await push();
+    expect(await list()).toMatchObject([{ slug: SLUG, readers: 2 }]);
+
+    // the audience file gone from the repository the list runs in: not counted, rather than counted wrong
+    await rm(join(root, "audiences", "moskva.yaml"));
+    expect(await list()).toMatchObject([{ slug: SLUG, readers: null }]);
   });
 
   it("an issue that does not compile is reported (exit 1), its record left as it was; the others are recorded", async () => {

@@ -28,6 +28,14 @@ import type { AddressInfo } from "node:net";
  *     {"list": [addresses]}; stoplist.add {"type": "owner", "list": [...]} adds (`member` is refused:
  *     the account may not write the readers' own records); stoplist.delete / stoplist.erase remove
  *
+ *   issue.split.create / issue.split.get: Sendsay's split test (A/B). Its help page (docs/email-campaigns/
+ *     create-your-campaign/a-b-testing.md) documents the notions — two to five variants, a test group as a
+ *     share of the list split equally among them, a winning condition (opens, clicks, unsubscribes, by hand),
+ *     a test time — not the field names, which are src/campaign/split.ts's: `group`, `letter`, `variants`
+ *     [{subject}], `split.size` (percent), `split.time` (minutes), `split.criterion`. create answers {"id"};
+ *     get {"id"} answers {"obj": {"id", "status", "winner"}} (winner from 1, null until decided).
+ *     `splitRefusal` refuses every create (an account whose plan or rights have no split tests)
+ *
  * Faults on demand: REDIRECT hops, an HTTP 502 once, a slow answer, an answer that never comes.
  */
 
@@ -77,6 +85,10 @@ export interface FakeSendsayOptions {
   clicks?: { url: string; email: string; at: string }[];
   /** The account's stop lists (changed by stoplist.add/delete/erase). */
   stopLists?: { member: string[]; owner: string[] };
+  /** issue.split.create answers this error (the account may not run split tests). */
+  splitRefusal?: { id: string; explain?: string };
+  /** The variant (from 1) issue.split.get names the winner; absent or null: still testing. */
+  splitWinner?: number | null;
 }
 
 export interface FakeSendsay {
@@ -93,6 +105,8 @@ export interface FakeSendsay {
   later: Map<string, { group: string; time: string; subject: string }>;
   /** A deferred campaign's time has come: Sendsay sends it (track.get walks trackStatuses from now on). */
   release(id: string): void;
+  /** Split tests created, by id: the request's body. */
+  splits: Map<string, Record<string, unknown>>;
   close(): Promise<void>;
 }
 
@@ -149,6 +163,8 @@ export async function startFakeSendsay(options: FakeSendsayOptions): Promise<Fak
   let nextIssue = 500;
   let nextTrack = 1000;
   const later = new Map<string, { group: string; time: string; subject: string }>();
+  const splits = new Map<string, Record<string, unknown>>();
+  let nextSplit = 70;
   const redirectsWanted = options.redirects ?? 0;
   const base = `/general/api/v100/json/${options.login}`;
   const hung: ServerResponse[] = [];
@@ -265,6 +281,37 @@ export async function startFakeSendsay(options: FakeSendsayOptions): Promise<Fak
         if (status === -2) obj.error = options.trackError ?? "error/issue/failed";
         return json(res, 200, { obj });
       }
+      case "issue.split.create": {
+        if (options.splitRefusal) return json(res, 200, { errors: [options.splitRefusal], "request.id": "fake" });
+        const body = record.body;
+        const letter = body.letter as Record<string, unknown> | undefined;
+        const variants = body.variants as { subject?: unknown }[] | undefined;
+        const size = Number(body["split.size"]);
+        const time = Number(body["split.time"]);
+        const problem = !body.group
+          ? "group is required"
+          : !letter?.["from.email"] || !letter.message
+            ? "letter needs from.email and message"
+            : !Array.isArray(variants) || variants.length < 2 || variants.length > 5 || variants.some((v) => !v.subject)
+              ? "two to five variants, each with a subject"
+              : !(size > 0 && size <= 100)
+                ? "split.size is a percent of the list"
+                : !(time > 0)
+                  ? "split.time is minutes"
+                  : !["opens", "clicks", "unsubscribes", "manual"].includes(String(body["split.criterion"]))
+                    ? "split.criterion is opens, clicks, unsubscribes or manual"
+                    : undefined;
+        if (problem) return json(res, 200, { errors: [{ id: "error/split/invalid", explain: problem }] });
+        const id = String(nextSplit++);
+        splits.set(id, body);
+        return json(res, 200, { id, "request.id": "fake" });
+      }
+      case "issue.split.get": {
+        const id = String(record.body.id ?? "");
+        if (!splits.has(id)) return json(res, 200, { errors: [{ id: "error/split/not_found", explain: `no split test ${id}` }] });
+        const winner = options.splitWinner ?? null;
+        return json(res, 200, { obj: { id: Number(id), status: winner ? "decided" : "testing", winner } });
+      }
       case "issue.later.set":
       case "issue.later.delete": {
         const id = String(record.body.id ?? "");
@@ -331,6 +378,7 @@ export async function startFakeSendsay(options: FakeSendsayOptions): Promise<Fak
     port,
     requests,
     options,
+    splits,
     later,
     release(id) {
       later.delete(id);

@@ -4,9 +4,17 @@ import type { Catalogue } from "./types.js";
 export const ab: Catalogue = {
   en: {
     sendsayCampaign:
-      "an issue with an A/B test of subjects cannot go to a Sendsay list as one campaign yet: Sendsay's split test is not wired in",
+      "an issue with an A/B test of subjects cannot be handed to Sendsay for a later time: Sendsay's split test starts when it is created",
     "sendsayCampaign.fix":
-      "send it through the ledger instead (--transport smtp or sendsay personal letters, with --to or --subscribers), or write one subject",
+      "send it to the list at its time with `rassylka send <issue> --transport sendsay --group <list>` (Sendsay's split test), or through the ledger, or write one subject",
+    splitRefused:
+      'Sendsay refused the split test of the subjects for list "{{group}}": {{id}}{{explain}}. Nothing was sent: the list did not get the issue',
+    "splitRefused.fix":
+      "turn on A/B tests (split tests) for the account in Sendsay (plan or API rights), then run the send again; or send through the ledger (--to or --subscribers), which runs the test itself; or write one subject",
+    splitRunning:
+      'Sendsay\'s split test {{id}} for list "{{group}}" is running ({{status}}): run the same command or `rassylka status` later to read its decision.',
+    splitDecided:
+      'Sendsay\'s split test {{id}} for list "{{group}}" is decided: subject {{n}} won; Sendsay sends it to the rest of the list.',
     "flag.decide": "decide the issue's A/B test of subjects now, then send the winner to the readers waiting (docs/ab-testing.md)",
     "flag.winner": "make subject N (1–4, as the front-matter lists them) the A/B winner, then send it to the readers waiting",
     "schema.sample": "expected a share of the list per subject written as a percentage above 0 and at most 50%, e.g. 20%",
@@ -50,9 +58,18 @@ export const ab: Catalogue = {
     "lint.opens.fix": "write abTest: metric: clicks (the default): a click is a reader's choice",
   },
   ru: {
-    sendsayCampaign: "выпуск с A/B-тестом тем пока нельзя разослать по списку Sendsay одной рассылкой: сплит-тест Sendsay ещё не подключён",
+    sendsayCampaign:
+      "выпуск с A/B-тестом тем нельзя передать Sendsay на отложенную отправку: сплит-тест Sendsay начинается сразу при создании",
     "sendsayCampaign.fix":
-      "отправьте его через журнал отправки (--transport smtp или персональные письма sendsay, с --to или --subscribers) либо оставьте одну тему",
+      "разошлите его по списку в нужное время командой `rassylka send <выпуск> --transport sendsay --group <список>` (сплит-тест Sendsay), либо через журнал отправки, либо оставьте одну тему",
+    splitRefused:
+      "Sendsay отказал в сплит-тесте тем для списка «{{group}}»: {{id}}{{explain}}. Ничего не отправлено: список выпуск не получил",
+    "splitRefused.fix":
+      "включите A/B-тесты (сплит-тесты) для аккаунта в Sendsay (тариф или права API) и запустите отправку снова; либо отправьте через журнал отправки (--to или --subscribers), где тест проводит сам rassylka; либо оставьте одну тему",
+    splitRunning:
+      "Сплит-тест Sendsay {{id}} для списка «{{group}}» идёт ({{status}}): повторите ту же команду или `rassylka status` позже, чтобы узнать решение.",
+    splitDecided:
+      "Сплит-тест Sendsay {{id}} для списка «{{group}}» завершён: победила тема {{n}}; Sendsay рассылает её остальным читателям списка.",
     "flag.decide": "решить A/B-тест тем выпуска сейчас и отправить победителя ожидающим читателям (docs/ab-testing.md)",
     "flag.winner": "сделать тему N (1–4, по порядку во front-matter) победителем A/B-теста и отправить её ожидающим читателям",
     "schema.sample": "нужна доля списка на каждую тему в процентах, больше 0 и не больше 50%, например 20%",
@@ -96,9 +113,17 @@ export const ab: Catalogue = {
   },
   uk: {
     sendsayCampaign:
-      "випуск з A/B-тестом тем поки не можна розіслати за списком Sendsay однією розсилкою: спліт-тест Sendsay ще не під'єднано",
+      "випуск з A/B-тестом тем не можна передати Sendsay на відкладене надсилання: спліт-тест Sendsay починається одразу під час створення",
     "sendsayCampaign.fix":
-      "надішліть його через журнал надсилання (--transport smtp або персональні листи sendsay, з --to або --subscribers) або лишіть одну тему",
+      "розішліть його за списком у потрібний час командою `rassylka send <випуск> --transport sendsay --group <список>` (спліт-тест Sendsay), або через журнал надсилання, або залиште одну тему",
+    splitRefused:
+      "Sendsay відмовив у спліт-тесті тем для списку «{{group}}»: {{id}}{{explain}}. Нічого не надіслано: список випуску не отримав",
+    "splitRefused.fix":
+      "увімкніть A/B-тести (спліт-тести) для акаунта в Sendsay (тариф або права API) і запустіть надсилання знову; або надішліть через журнал надсилання (--to або --subscribers), де тест проводить сам rassylka; або залиште одну тему",
+    splitRunning:
+      "Спліт-тест Sendsay {{id}} для списку «{{group}}» триває ({{status}}): повторіть ту саму команду або `rassylka status` пізніше, щоб дізнатися рішення.",
+    splitDecided:
+      "Спліт-тест Sendsay {{id}} для списку «{{group}}» завершено: перемогла тема {{n}}; Sendsay розсилає її іншим читачам списку.",
     "flag.decide": "вирішити A/B-тест тем випуску зараз і надіслати переможця читачам, які чекають (docs/ab-testing.md)",
     "flag.winner": "зробити тему N (1–4, за порядком у front-matter) переможцем A/B-тесту і надіслати її читачам, які чекають",
     "schema.sample": "потрібна частка списку на кожну тему у відсотках, більше 0 і не більше 50%, наприклад 20%",

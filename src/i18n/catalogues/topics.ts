@@ -3,6 +3,11 @@ import type { Catalogue } from "./types.js";
 /** Topics, audience files, the preference page and `rassylka audience` (src/audience/, docs/audiences.md). */
 export const topics: Catalogue = {
   en: {
+    "review.stateFlag":
+      "the state (file or postgres:// URL) whose subscribers are counted: changed issues and audience files show how many readers they reach now",
+    "review.reach": "readers now",
+    "review.reachValue": "{{readers}} ({{topics}})",
+    "review.audiences": "Audience files",
     "status.audience": "  audience: {{audience}}",
     "arg.audience": "an audience file's name or an issue (file or slug); none: the whole subscriber list",
     "flag.audience": "with --subscribers: only the readers of audiences/<name>.yaml (docs/audiences.md)",
@@ -61,6 +66,11 @@ export const topics: Catalogue = {
     audienceLabel: "audience {{name}}",
   },
   ru: {
+    "review.stateFlag":
+      "состояние (файл или адрес postgres://), чьих подписчиков считать: у изменённых выпусков и файлов аудиторий видно, скольким читателям они дойдут сейчас",
+    "review.reach": "читателей сейчас",
+    "review.reachValue": "{{readers}} ({{topics}})",
+    "review.audiences": "Файлы аудиторий",
     "status.audience": "  аудитория: {{audience}}",
     "arg.audience": "имя файла аудитории или выпуск (файл или slug); без него — весь список подписчиков",
     "flag.audience": "вместе с --subscribers: только читатели из audiences/<имя>.yaml (docs/audiences.md)",
@@ -122,6 +132,11 @@ export const topics: Catalogue = {
     audienceLabel: "аудитория {{name}}",
   },
   uk: {
+    "review.stateFlag":
+      "стан (файл або адреса postgres://), чиїх підписників рахувати: у змінених випусків і файлів аудиторій видно, скільком читачам вони дійдуть зараз",
+    "review.reach": "читачів зараз",
+    "review.reachValue": "{{readers}} ({{topics}})",
+    "review.audiences": "Файли аудиторій",
     "status.audience": "  аудиторія: {{audience}}",
     "arg.audience": "ім'я файлу аудиторії або випуск (файл чи slug); без нього — увесь список підписників",
     "flag.audience": "разом із --subscribers: лише читачі з audiences/<ім'я>.yaml (docs/audiences.md)",

@@ -279,6 +279,52 @@ describe("rassylka status of an issue sent as a campaign", () => {
   });
 });
 
+describe("rassylka send --group of an issue with an A/B test of subjects", () => {
+  const AB_FILE = "issues/2026-12-06-ab.md";
+  const AB_ISSUE = "---\ntitle: Тест тем\ndate: 2026-12-06\nsubject:\n  - Первая тема\n  - Вторая тема\n---\nТекст.\n";
+
+  it("creates Sendsay's split test, and status reads its decision back as campaign.split in --json", async () => {
+    await writeFile(join(project.root, AB_FILE), AB_ISSUE);
+    server = await startFakeSendsay({ login: LOGIN, apiKey: KEY });
+    const file = state();
+    const sent = await run(["send", AB_FILE, "--transport", "sendsay", "--group", "pl9", "--yes", "--state", file], env(server));
+    expect(sent.code, sent.stderr).toBe(3);
+    expect(sent.stdout).toContain('split test 70 for list "pl9" is running (testing)');
+    expect(server.handled("issue.send")).toHaveLength(0);
+    expect(server.handled("issue.split.create")[0]?.body).toMatchObject({
+      "split.size": 20,
+      "split.time": 240,
+      "split.criterion": "clicks",
+    });
+
+    server.options.splitWinner = 2;
+    const text = await run(["status", AB_FILE, "--state", file], env(server));
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('split test 70 for list "pl9" is decided: subject 2 won');
+    const json = await run(["status", AB_FILE, "--state", file, "--json"], env(server));
+    expect(JSON.parse(json.stdout).campaign).toMatchObject({
+      groupId: "pl9",
+      trackId: "split:70",
+      split: { splitId: "70", winner: 2, status: "decided" },
+    });
+    expect(server.handled("issue.split.create")).toHaveLength(1);
+    expect(server.handled("issue.send")).toHaveLength(0);
+  });
+
+  it("stops with a clear message naming the fix when the account refuses the split test, and sends nothing", async () => {
+    await writeFile(join(project.root, AB_FILE), AB_ISSUE);
+    server = await startFakeSendsay({ login: LOGIN, apiKey: KEY, splitRefusal: { id: "error/split/not_allowed" } });
+    const r = await run(["send", AB_FILE, "--transport", "sendsay", "--group", "pl9", "--yes", "--state", state()], env(server));
+    expect(r.code).toBe(1);
+    const out = r.stdout + r.stderr;
+    expect(out).toContain("Sendsay refused the split test");
+    expect(out).toContain("error/split/not_allowed");
+    expect(out).toMatch(/turn on A\/B tests/);
+    expect(out).not.toMatch(/\n\s+at /);
+    expect(server.handled("issue.send")).toHaveLength(0);
+  });
+});
+
 describe("rassylka sendsay sync", () => {
   it("moves suppressions both ways, prints what it added on each side, and adds nothing the second time", async () => {
     server = await startFakeSendsay({
