@@ -4,7 +4,7 @@ import type { Document, Element } from "domhandler";
 import { parseDocument } from "htmlparser2";
 import type { NewsletterConfig } from "../config/schema.js";
 import type { Diagnostic, Severity } from "../diagnostics.js";
-import { unsubscribeUrl } from "../identity/token.js";
+import { preferencesUrl, unsubscribeUrl } from "../identity/token.js";
 import type { Project } from "../project/project.js";
 import { createPersonaliser, type Subscriber } from "../render/personalise.js";
 import type { CompiledIssue } from "../render/pipeline.js";
@@ -65,8 +65,12 @@ export interface LintContext {
   sent?: ReadonlySet<string>;
 }
 
-/** The fields the sender always provides (see the send step): never missing from a sample reader. */
-export const SENDER_FIELDS = ["email", "unsubscribeUrl"] as const;
+/**
+ * The fields the sender provides (see the send step, src/message/message.ts): never missing from a sample
+ * reader. `preferencesUrl` is there for a newsletter with topics, a `url` and the secret (docs/audiences.md);
+ * templates show it under `{{#if}}`.
+ */
+export const SENDER_FIELDS = ["email", "unsubscribeUrl", "preferencesUrl"] as const;
 
 const SAMPLE_TOKEN = "lint-sample-token";
 
@@ -84,6 +88,7 @@ export async function createLintContext(
     const subscriber: Subscriber = { ...s };
     subscriber.email ??= "reader@rassylka.invalid";
     if (config.unsubscribe?.url) subscriber.unsubscribeUrl ??= unsubscribeUrl(config.unsubscribe.url, SAMPLE_TOKEN);
+    if (config.url && config.topics?.length) subscriber.preferencesUrl ??= preferencesUrl(config.url, SAMPLE_TOKEN);
     return { subscriber, ...personaliser.render(subscriber) };
   });
   const html = readers[0].html;

@@ -5,7 +5,7 @@ import { finding, type LintRule, locate, SENDER_FIELDS } from "./context.js";
  * A merge field (`{{subscriber.x}}`) that none of the sample readers in newsletter.yaml
  * `preview.subscribers` has: most likely a typo, or a column the audience does not have, and readers
  * would see an empty gap. A field only some samples have is fine — that is what {{#if}} fallbacks are
- * for. `email` and `unsubscribeUrl` are always filled in by the sender.
+ * for. `email`, `unsubscribeUrl` and `preferencesUrl` are filled in by the sender.
  */
 export const mergeFields: LintRule = {
   id: "lint/merge-fields",
