@@ -116,6 +116,8 @@ describe("rassylka send (CLI)", SLOW, () => {
     expect(JSON.parse(s.stdout)).toEqual({
       issue: "2026-12-01-hello",
       subject: "Тема письма",
+      // who the send went to, as recorded when it started (docs/audiences.md): the CSV list here
+      audience: "list.csv",
       counts: {
         total: 2,
         sent: 1,

@@ -169,6 +169,9 @@ export async function startCluster(): Promise<{
 /** Databases made in a cluster through its superuser's socket; `close` drops them. */
 export function databases(cluster: PostgresCluster, prefix = "t_"): { database(name?: string): Promise<string>; close(): Promise<void> } {
   const admin = new pg.Pool({ host: cluster.socketDir, port: cluster.port, user: "postgres", database: "postgres", max: 1 });
+  // a restart of the server (`restart`) ends the idle admin connection: the pool connects again on its next
+  // query, and the ended one's error must not surface as an uncaught exception of the test run
+  admin.on("error", () => {});
   const made: string[] = [];
   return {
     async database(name = `${prefix}${made.length + 1}`) {
