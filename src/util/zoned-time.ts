@@ -21,8 +21,8 @@ export function hasOffset(text: string): boolean {
   return LOCAL_TIME.exec(text.trim())?.[8] !== undefined;
 }
 
-/** The zone's offset from UTC at an instant, ms (Moscow: +3 h). */
-function offsetAt(instant: number, zone: string): number {
+/** The wall clock in `zone` at an instant, by part (`year`, `month`, `day`, `hour`, `minute`, `second`), two digits each but the year. */
+function wallParts(instant: number | string | Date, zone: string): Record<string, string> {
   const parts = new Intl.DateTimeFormat("en-US", {
     timeZone: zone,
     hourCycle: "h23",
@@ -33,8 +33,13 @@ function offsetAt(instant: number, zone: string): number {
     minute: "2-digit",
     second: "2-digit",
   }).formatToParts(new Date(instant));
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  const wall = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second"));
+  return Object.fromEntries(parts.map((p) => [p.type, p.value]));
+}
+
+/** The zone's offset from UTC at an instant, ms (Moscow: +3 h). */
+function offsetAt(instant: number, zone: string): number {
+  const p = wallParts(instant, zone);
+  const wall = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
   return wall - Math.floor(instant / 1000) * 1000;
 }
 
@@ -74,17 +79,7 @@ export function durationMs(value: string | number): number | undefined {
 
 /** `2026-12-08 10:00:00`: an instant as the wall clock in `zone` shows it. */
 export function wallTime(instant: string | Date, zone: string, seconds = true): string {
-  const parts = new Intl.DateTimeFormat("en-CA", {
-    timeZone: zone,
-    hourCycle: "h23",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-  }).formatToParts(new Date(instant));
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? "00";
-  const time = `${get("hour")}:${get("minute")}`;
-  return `${get("year")}-${get("month")}-${get("day")} ${seconds ? `${time}:${get("second")}` : time}`;
+  const p = wallParts(instant, zone);
+  const time = `${p.hour}:${p.minute}`;
+  return `${p.year}-${p.month}-${p.day} ${seconds ? `${time}:${p.second}` : time}`;
 }
