@@ -208,10 +208,16 @@ process.stdout.write(JSON.stringify({ ms, maxRssMb: process.resourceUsage().maxR
 
 function dryRun(root: string, list: string, n: number): Promise<{ ms: number; maxRssMb: number; baseRssMb: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--input-type=module", "-e", DRY_CHILD, root, list, String(n), join(root, `dry-${n}.sqlite`)], {
-      cwd: ROOT,
-      stdio: ["ignore", "pipe", "inherit"],
-    });
+    // BENCH_CPU_PROF=DIR: each dry-run child writes a V8 CPU profile there (node --cpu-prof)
+    const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_CPU_PROF] : [];
+    const child = spawn(
+      process.execPath,
+      [...prof, "--input-type=module", "-e", DRY_CHILD, root, list, String(n), join(root, `dry-${n}.sqlite`)],
+      {
+        cwd: ROOT,
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
     let out = "";
     child.stdout.on("data", (d) => {
       out += d;
@@ -229,11 +235,12 @@ export async function run(args: string[]): Promise<void> {
   const n = Number(args[0] ?? 5000);
   const dryN = Math.min(Number(args[1] ?? 1_000_000), Number(process.env.BENCH_DRY_MAX ?? Number.POSITIVE_INFINITY));
   const root = await makeNewsletter();
-  const sink = await startSink();
-  // the CLI and the dry-run children run the compiled code
+  // the CLI and the dry-run children run the compiled code (before the sink starts: a failed compile
+  // leaves no sink process behind)
   execFileSync(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", join(ROOT, "tsconfig.build.json")], {
     stdio: "inherit",
   });
+  const sink = await startSink();
   try {
     if (n === 0) throw new SkipSmtp();
     const list = await writeList(root, n);

@@ -1,6 +1,6 @@
-import * as crypto from "node:crypto";
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { addressKey } from "./address.js";
+import { hmacSha256, signerFor } from "./hmac.js";
 
 /**
  * Tracking tokens: `<slug>.<link>.<reader>.<sent>[-t].<base64url(HMAC-SHA256(secret, purpose newsletterId
@@ -28,9 +28,7 @@ export type TokenPurpose = "click" | "open";
 export const CANARY_LINK = 0;
 
 function mac(secret: string, purpose: TokenPurpose, newsletterId: string, c: ClickClaim): string {
-  return createHmac("sha256", secret)
-    .update(`${purpose}\n${newsletterId}\n${c.slug}\n${c.link}\n${c.reader}\n${c.sent}\n${c.trial ? "trial" : ""}`)
-    .digest()
+  return signerFor(secret)(`${purpose}\n${newsletterId}\n${c.slug}\n${c.link}\n${c.reader}\n${c.sent}\n${c.trial ? "trial" : ""}`)
     .subarray(0, 16)
     .toString("base64url");
 }
@@ -41,25 +39,12 @@ export function readerKey(newsletterId: string, email: string): string {
 }
 
 /**
- * `readerKey` for many addresses under one newsletter (a report hashes every reader of an issue): the
- * HMAC's padded keys are made once (RFC 2104) and each address costs two one-shot hashes (`crypto.hash`,
- * Node 20.12 and later), about 1.5 times as fast as a new Hmac object per address. An id of ASCII
- * characters (every id src/identity/newsletter.ts makes) keeps the inner pad a string; any other id, or an
- * older Node, takes readerKey itself. The same keys as readerKey.
+ * `readerKey` for many addresses under one newsletter (a send or a report hashes every reader of an
+ * issue), through `hmacSha256`: the same keys as readerKey.
  */
 export function readerKeyer(newsletterId: string): (email: string) => string {
-  const hash = (crypto as { hash?: (algorithm: string, data: string | Buffer, encoding: "buffer" | "hex") => Buffer | string }).hash;
-  const key = Buffer.from(newsletterId, "utf8");
-  if (!hash || key.length > 64 || key.some((b) => b > 0x7f)) return (email) => readerKey(newsletterId, email);
-  const block = Buffer.alloc(64);
-  key.copy(block);
-  const inner = Buffer.from(block.map((b) => b ^ 0x36)).toString("latin1");
-  const outer = Buffer.alloc(96);
-  Buffer.from(block.map((b) => b ^ 0x5c)).copy(outer);
-  return (email) => {
-    (hash("sha256", inner + addressKey(email), "buffer") as Buffer).copy(outer, 64);
-    return (hash("sha256", outer, "buffer") as Buffer).toString("hex", 0, 8);
-  };
+  const sign = hmacSha256(newsletterId);
+  return (email) => sign(addressKey(email)).toString("hex", 0, 8);
 }
 
 export function clickToken(claim: ClickClaim, newsletterId: string, secret: string, purpose: TokenPurpose = "click"): string {

@@ -1,5 +1,5 @@
-import { createHmac } from "node:crypto";
 import { addressKey } from "./address.js";
+import { signerFor } from "./hmac.js";
 import { issueTag } from "./verp.js";
 
 /**
@@ -15,10 +15,7 @@ export const MAILTO_TAG = "u-";
 const TOKEN = /[0-9a-f]{24}/;
 
 export function mailtoReaderTag(secret: string, newsletterId: string, issue: string, email: string): string {
-  return createHmac("sha256", secret)
-    .update(["rassylka-unsubscribe-reader", newsletterId, issue, addressKey(email)].join("\n"))
-    .digest("hex")
-    .slice(0, 16);
+  return signerFor(secret)(["rassylka-unsubscribe-reader", newsletterId, issue, addressKey(email)].join("\n")).toString("hex", 0, 8);
 }
 
 export function mailtoToken(secret: string, newsletterId: string, issue: string, email: string): string {

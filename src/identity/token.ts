@@ -1,7 +1,8 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import { RassylkaError } from "../diagnostics.js";
 import { t } from "../i18n/index.js";
 import { addressKey } from "./address.js";
+import { signerFor } from "./hmac.js";
 
 /**
  * Unsubscribe tokens: `<base64url(address)>.<base64url(HMAC-SHA256(secret, newsletterId \n address))>`.
@@ -11,7 +12,7 @@ import { addressKey } from "./address.js";
 export const SECRET_ENV = "RASSYLKA_SECRET";
 
 function mac(secret: string, newsletterId: string, email: string): Buffer {
-  return createHmac("sha256", secret).update(`${newsletterId}\n${email}`).digest();
+  return signerFor(secret)(`${newsletterId}\n${email}`);
 }
 
 export function createUnsubscribeToken(email: string, newsletterId: string, secret: string): string {

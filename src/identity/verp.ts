@@ -1,5 +1,5 @@
-import { createHmac } from "node:crypto";
 import { addressKey } from "./address.js";
+import { signerFor } from "./hmac.js";
 
 /**
  * VERP (variable envelope return path, D. J. Bernstein): every reader's message goes out with its own
@@ -18,7 +18,7 @@ export const TOKEN_LENGTH = 24;
 const ISSUE_HEX = 8;
 
 function mac(secret: string, ...parts: string[]): string {
-  return createHmac("sha256", secret).update(parts.join("\n")).digest("hex");
+  return signerFor(secret)(parts.join("\n")).toString("hex");
 }
 
 /** The issue half of a token (8 hex characters). */

@@ -1,7 +1,7 @@
 import type { NewsletterConfig, Tracking } from "../config/schema.js";
 import { issueTracking, tracksAnything } from "../config/tracking.js";
 import { addressKey } from "../identity/address.js";
-import { clickToken, openToken, readerKey, readerKeyer } from "../identity/click-token.js";
+import { clickToken, openToken, readerKeyer } from "../identity/click-token.js";
 import { pollToken } from "../identity/poll-token.js";
 import { type MessageContext, messageContext, messageIdFor } from "../message/message.js";
 import { createPersonaliser, type Personaliser, type Subscriber } from "../render/personalise.js";
@@ -232,13 +232,22 @@ export function sendPersonaliser(
 ): { personaliser: Personaliser; tracker?: LinkTracker } {
   const { config, secret, listId } = ctx;
   let personaliser = createPersonaliser(compiled);
+  // a reader's key, once per message (every link and poll answer of the message carries it)
+  const keyOf = readerKeyer(listId);
+  let lastEmail: string | undefined;
+  let lastKey = "";
+  const readerOf = (subscriber: Subscriber): string => {
+    const email = subscriber.email ?? "";
+    if (email !== lastEmail) [lastEmail, lastKey] = [email, keyOf(email)];
+    return lastKey;
+  };
   // each answer of a poll: the reader's own signed vote link (render/poll-links.ts, docs/polls.md)
   if (compiled.polls?.length && config.url && secret) {
     const web = config.url.replace(/\/+$/, "");
     const links = new PollLinks(compiled.polls, {
       webUrl: `${web}/${compiled.slug}.html`,
       url: (poll, answer, subscriber) =>
-        `${web}/poll/${pollToken({ poll, answer, reader: readerKey(listId, subscriber.email ?? "") }, listId, secret)}`,
+        `${web}/poll/${pollToken({ poll, answer, reader: readerOf(subscriber) }, listId, secret)}`,
     });
     personaliser = pollPersonaliser(personaliser, links);
   }
@@ -249,7 +258,7 @@ export function sendPersonaliser(
   const now = options.now ?? Date.now;
   const claim = (subscriber: Subscriber) => ({
     slug: compiled.slug,
-    reader: readerKey(listId, subscriber.email ?? ""),
+    reader: readerOf(subscriber),
     sent: Math.floor(now() / 1000),
     trial,
   });
