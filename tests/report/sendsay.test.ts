@@ -55,6 +55,8 @@ test("a Sendsay list campaign gets the same page, from stat.uni: the issue's fig
   if (result.kind !== "issue") throw new Error("an issue's report was expected");
   const r = result.report;
   expect(r.source).toBe("sendsay");
+  // who it went to, for the summary `rassylka report` prints: the campaign's Sendsay list
+  expect(r.audience).toBe("Sendsay list «pl42»");
   expect(r.figures.counts).toEqual({ listed: 3, sent: 2, failed: 1, bounced: 0, complained: 0, unsubscribed: 1 });
   expect(r.figures.clicks).toEqual({ unique: 1, total: 4, human: 4, proxy: 0, automated: 0 });
   expect(r.figures.opens).toMatchObject({ unique: 2 });
