@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { runReport } from "../../src/cli/report.js";
 import { writeReport } from "../../src/report/report.js";
 import { SendsayClient } from "../../src/sendsay/client.js";
 import type { StateLocation } from "../../src/state/location.js";
@@ -84,4 +85,17 @@ test("when Sendsay cannot be asked, the page says why and holds no figure it did
   const html = await readFile(result.file, "utf8");
   expect(html).toContain("figures could not be read");
   expect(html).not.toContain("wrong-key");
+});
+
+test("the terminal summary of a campaign names its Sendsay list as the audience", async () => {
+  const env = { PATH: process.env.PATH, SENDSAY_APIKEY: KEY, SENDSAY_LOGIN: LOGIN, SENDSAY_API_URL: server.url };
+  const out: string[] = [];
+  const code = await runReport(
+    SLUG,
+    { root: newsletter.dir, state: join(newsletter.dir, ".rassylka", "state.sqlite"), out: "report-summary" },
+    { out: (x) => out.push(x), err: () => {} },
+    env,
+  );
+  expect(code).toBe(0);
+  expect(out[1]).toBe("  audience: Sendsay list «pl42»");
 });
