@@ -19,6 +19,7 @@ import {
 } from "./proscript.js";
 import { readSplit, SPLIT_PREFIX, type SplitDecision, type SplitRequest, splitRefused, splitRequest } from "./split.js";
 import { type CampaignStats, readCampaignStats } from "./stats.js";
+import { campaignTarget } from "./topic-list.js";
 
 /**
  * Campaign mode: one `issue.send` to a Sendsay list (group), which Sendsay fans out on its own
@@ -146,7 +147,8 @@ export function describeStatus(status: number): string {
 }
 
 export type CampaignEvent =
-  | { type: "submitting"; groupId: string }
+  /** `topic`: the issue's topic chose the list (sendsay.topics, or the issue's own `audience: {sendsay}`). */
+  | { type: "submitting"; groupId: string; topic?: string; via?: "topic" | "issue" }
   | { type: "submitted"; trackId: string }
   | { type: "resuming"; trackId: string; since: string }
   | { type: "status"; trackId: string; status: number; text: string; elapsedMs: number; obj: Record<string, unknown> };
@@ -157,6 +159,7 @@ export interface CampaignOptions {
   campaigns: CampaignStore;
   compiled: CompiledIssue;
   config: CampaignConfig;
+  /** The list asked for; an issue with `topic:` goes to its topic's list instead (src/campaign/topic-list.ts). */
   groupId: string;
   /** The issue's file and the templates, for the file and line of a tag that cannot be translated. */
   sources?: SourceFile[];
@@ -217,9 +220,12 @@ function inDoubtError(row: CampaignRow, groupId: string, compiled: CompiledIssue
 
 /** Submit (or resume following) a campaign and poll its track to a final status. */
 export async function runCampaign(options: CampaignOptions): Promise<CampaignOutcome> {
-  const { client, compiled, groupId } = options;
+  const { client, compiled } = options;
   const ledger = options.campaigns;
   const issue = issueKey(compiled);
+  // a topic's issue goes to its topic's list, or is refused here, before anything is recorded or submitted
+  const target = campaignTarget(compiled, options.config, options.groupId, options.sources?.find((s) => s.file === compiled.source)?.text);
+  const groupId = target.groupId;
   // translated (or refused) before anything is recorded or submitted
   const request = sendsayRequest(compiled, options.config, groupId, { withoutFields: options.withoutFields, sources: options.sources });
   const hash = contentHash(request);
@@ -258,7 +264,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignOut
       return { issue, groupId, trackId: null, status: null, phase: "declined", submitted: false };
     }
     rowId = await ledger.begin(issue, groupId, client.login, hash, request.letter.subject);
-    options.onEvent?.({ type: "submitting", groupId });
+    options.onEvent?.({ type: "submitting", groupId, ...(target.via !== "given" ? { topic: target.topic, via: target.via } : {}) });
     let answer: Record<string, unknown>;
     try {
       answer = await client.request(request, { idempotent: false });
@@ -302,7 +308,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignOut
     options.onEvent?.({ type: "submitted", trackId });
   }
 
-  return follow(options, ledger, rowId, trackId, submitted, issue);
+  return follow(options, ledger, rowId, trackId, submitted, issue, groupId);
 }
 
 /** The split test read back (issue.split.get); an answer that cannot be read leaves it recorded, not followed. */
@@ -332,8 +338,9 @@ async function follow(
   trackId: string,
   submitted: boolean,
   issue: string,
+  groupId: string,
 ): Promise<CampaignOutcome> {
-  const { client, groupId } = options;
+  const { client } = options;
   const interval = options.pollIntervalMs ?? 5000;
   const started = Date.now();
   let last: number | null = null;

@@ -37,8 +37,13 @@ export interface SyncResult {
 /** The addresses of one kind of Sendsay's stop list. */
 export async function readStopList(client: SendsayClient, kind: StopListKind): Promise<string[]> {
   const answer = await client.request<{ list?: unknown[] }>({ action: "stoplist.get", type: kind }, { idempotent: true });
+  return addressesOf(answer.list);
+}
+
+/** The addresses of an answer's `list`: each an address, or a record carrying one (`email`, `member.email`). */
+export function addressesOf(list: unknown[] | undefined): string[] {
   const out: string[] = [];
-  for (const item of answer.list ?? []) {
+  for (const item of list ?? []) {
     // an address, or a record carrying one
     const email =
       typeof item === "string"

@@ -1,8 +1,11 @@
+import type { NewsletterConfig } from "../config/schema.js";
+import { defaultTopics } from "../send/subscribers.js";
 import type { SendsayClient } from "../sendsay/client.js";
 import type { StateLocation } from "../state/location.js";
 import { openStore } from "../state/store.js";
 import { type CampaignOptions, type CampaignOutcome, runCampaign } from "./campaign.js";
 import { type SyncResult, syncStopLists } from "./stoplist.js";
+import { syncTopicLists, type TopicSyncResult } from "./topic-sync.js";
 
 /**
  * The campaign use-cases over the state store at `location` (a SQLite file or the PostgreSQL database
@@ -18,15 +21,21 @@ export async function sendCampaign(location: StateLocation, options: Omit<Campai
   }
 }
 
-/** `rassylka sendsay sync`: Sendsay's stop lists and our suppression list, each into the other. */
+/**
+ * `rassylka sendsay sync`: Sendsay's stop lists and our suppression list, each into the other; then, for
+ * the topics mapped to Sendsay lists (`lists`), topic unsubscribes both ways (./topic-sync.ts).
+ */
 export async function syncStopListsAt(
   location: StateLocation,
   client: SendsayClient,
-  options: { dryRun?: boolean } = {},
-): Promise<SyncResult> {
+  options: { dryRun?: boolean; config?: Pick<NewsletterConfig, "topics" | "sendsay"> } = {},
+): Promise<SyncResult & TopicSyncResult> {
   const store = await openStore(location);
   try {
-    return await syncStopLists(client, store.suppressions, options);
+    const stop = await syncStopLists(client, store.suppressions, options);
+    const lists = { mapping: options.config?.sendsay?.topics ?? {}, defaults: options.config ? defaultTopics(options.config) : [] };
+    const topics = await syncTopicLists(client, store, lists, options);
+    return { ...stop, ...topics };
   } finally {
     await store.close();
   }

@@ -10,6 +10,7 @@ import type { StateLocation } from "../state/location.js";
 import { assertCampaignable, type CampaignOptions, type CampaignOutcome, readerFields, sendsayRequest } from "./campaign.js";
 import type { SourceFile } from "./proscript.js";
 import { sendCampaign } from "./stored.js";
+import { campaignTarget } from "./topic-list.js";
 
 /** `rassylka send <issue> --transport sendsay --group <id>` as asked, the state already resolved. */
 export interface CampaignSubmission {
@@ -38,7 +39,11 @@ export interface CampaignDryRun {
   dryRun: true;
   issue: string;
   subject: string;
+  /** The list it would go to: for an issue with `topic:`, its topic's (src/campaign/topic-list.ts). */
   groupId: string;
+  /** The issue's topic, when it chose the list; `via`: sendsay.topics (`topic`) or the issue's own list (`issue`). */
+  topic?: string;
+  via?: "topic" | "issue";
   login: string;
   requestBytes: number;
   emptiedFields: string[];
@@ -62,7 +67,7 @@ export async function submitCampaign(
   request: CampaignSubmission,
   hooks: CampaignHooks = {},
 ): Promise<{ dryRun: CampaignDryRun } | { outcome: CampaignOutcome }> {
-  const groupId = checkedGroup(request);
+  const given = checkedGroup(request);
   const root = resolve(request.root);
   const project = await loadProject(root);
   const config = project.config.config;
@@ -72,6 +77,9 @@ export async function submitCampaign(
     withoutFields: request.withoutSubscriberFields,
     sources: campaignSources(root, compiled.source, project.templates),
   };
+  // an issue with `topic:` goes to its topic's list, or is refused now, naming the line and the fix
+  const target = campaignTarget(compiled, config, given, letterOptions.sources.find((s) => s.file === compiled.source)?.text);
+  const groupId = target.groupId;
   assertCampaignable(compiled, config, letterOptions);
   const credentials = sendsayCredentials(config, request.env);
 
@@ -83,6 +91,7 @@ export async function submitCampaign(
         issue: compiled.source,
         subject: body.letter.subject,
         groupId,
+        ...(target.via !== "given" ? { topic: target.topic, via: target.via } : {}),
         login: credentials.login,
         requestBytes: Buffer.byteLength(JSON.stringify(body)),
         emptiedFields: request.withoutSubscriberFields ? readerFields(compiled) : [],

@@ -46,6 +46,8 @@ function summary(result: ReportResult): string[] {
   const f = r.figures;
   const lines = [
     w.t("report:title", { issue: r.subject ? `${f.issue} «${r.subject}»` : f.issue }),
+    // who it went to (the audience the send recorded, or the Sendsay list), as `status` says it
+    ...(r.audience ? [w.t("topics:status.audience", { audience: r.audience })] : []),
     `  ${w.t("report:listed", { n: n(f.counts.listed) })}`,
     `  ${w.t("report:sent", { n: n(f.counts.sent), failed: n(f.counts.failed) })}`,
     `  ${w.t("report:bounced", { n: n(f.counts.bounced), hard: n(r.bounces.hard), soft: n(r.bounces.soft) })}`,

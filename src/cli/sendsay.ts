@@ -8,9 +8,9 @@ import { loadConfig } from "../config/load.js";
 import type { NewsletterConfig } from "../config/schema.js";
 import { RassylkaError } from "../diagnostics.js";
 import { language, t, tr } from "../i18n/index.js";
-import { configNow } from "../send/transport-choice.js";
 import { pingSendsay } from "../send/transports/sendsay/transport.js";
 import { SendsayClient, type SendsayClientOptions, sendsayCredentials } from "../sendsay/client.js";
+import { maskAddress } from "../util/redact.js";
 import type { Io } from "./print.js";
 import { confirmYesNo } from "./prompt.js";
 import { stateFromFlags } from "./state-flag.js";
@@ -88,9 +88,16 @@ interface SyncFlags {
  */
 export async function runSendsaySync(flags: SyncFlags, io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const root = resolve(flags.root);
-  const client = new SendsayClient({ ...sendsayCredentials(configNow(root), env), maxAttempts: 3, onEvent: retryNotes(io) });
+  let config: NewsletterConfig | undefined;
+  try {
+    config = (await loadConfig(root)).config;
+  } catch (error) {
+    // no newsletter.yaml is fine (SENDSAY_LOGIN names the account); one with a mistake is not: its topic lists would be skipped
+    if (!(error instanceof RassylkaError && error.diagnostics[0]?.ruleId === "config/missing")) throw error;
+  }
+  const client = new SendsayClient({ ...sendsayCredentials(config, env), maxAttempts: 3, onEvent: retryNotes(io) });
   // the state store: a SQLite file or the PostgreSQL database every machine shares (RASSYLKA_DATABASE_URL, --state postgres://…)
-  const result = await syncStopListsAt(stateFromFlags(flags, env, "root"), client, { dryRun: flags.dryRun });
+  const result = await syncStopListsAt(stateFromFlags(flags, env, "root"), client, { dryRun: flags.dryRun, config });
   {
     if (flags.json) {
       io.out(JSON.stringify(result, null, 2));
@@ -101,7 +108,17 @@ export async function runSendsaySync(flags: SyncFlags, io: Io, env: NodeJS.Proce
     for (const a of result.toLocal) io.out(`  + ${a.email} (${a.reason}, ${a.source})`);
     io.out(t("sendsay:toSendsay", { what: what(result.toSendsay.length) }));
     for (const a of result.toSendsay) io.out(`  + ${a.email} (${a.reason})`);
-    io.out(t(result.dryRun ? "sendsay:dryRunEnd" : "sendsay:nothingRemoved"));
+    // topic unsubscribes, when newsletter.yaml maps topics to Sendsay lists (addresses masked)
+    const topics = Object.keys(config?.sendsay?.topics ?? {}).length > 0;
+    if (topics) {
+      const dry = result.dryRun ? "would" : "did";
+      io.out(t("sendsay:topics.toSendsay", { what: t(`sendsay:topics.${dry}TakeOut`, { count: result.topicsToSendsay.length }) }));
+      for (const c of result.topicsToSendsay) io.out(t("sendsay:topics.line", { ...c, email: maskAddress(c.email) }));
+      io.out(t("sendsay:topics.toLocal", { what: t(`sendsay:topics.${dry}DropTopic`, { count: result.topicsToLocal.length }) }));
+      for (const c of result.topicsToLocal) io.out(t("sendsay:topics.line", { ...c, email: maskAddress(c.email) }));
+    }
+    const removed = result.topicsToSendsay.length + result.topicsToLocal.length > 0;
+    io.out(t(result.dryRun ? "sendsay:dryRunEnd" : removed ? "sendsay:topics.nothingElse" : "sendsay:nothingRemoved"));
     return 0;
   }
 }
@@ -214,8 +231,10 @@ export async function runSendsayCampaign(issue: string, flags: SendsaySendFlags,
       lastStatus = e.status;
       lastShownAt = Date.now();
     }
-    if (e.type === "submitting") io.err(t("sendsay:submitting", { subject: about.subject, group: e.groupId, login: about.login }));
-    else if (e.type === "submitted") io.err(t("sendsay:submitted", { id: e.trackId }));
+    if (e.type === "submitting") {
+      io.err(t("sendsay:submitting", { subject: about.subject, group: e.groupId, login: about.login }));
+      if (e.topic) io.err(t(`sendsay:topic.via.${e.via}`, { topic: e.topic, group: e.groupId }));
+    } else if (e.type === "submitted") io.err(t("sendsay:submitted", { id: e.trackId }));
     else if (e.type === "resuming") io.err(t("sendsay:resuming", { since: e.since, id: e.trackId }));
     else io.err(t("sendsay:progress", { id: e.trackId, text: e.text, seconds: Math.round(e.elapsedMs / 1000) }));
   };
@@ -240,7 +259,8 @@ export async function runSendsayCampaign(issue: string, flags: SendsaySendFlags,
     if ("dryRun" in result) {
       const info = result.dryRun;
       if (flags.json) io.out(JSON.stringify(info, null, 2));
-      else
+      else {
+        if (info.topic) io.out(t(`sendsay:topic.via.${info.via}`, { topic: info.topic, group: info.groupId }));
         io.out(
           t("sendsay:dryRun", {
             subject: info.subject,
@@ -251,6 +271,7 @@ export async function runSendsayCampaign(issue: string, flags: SendsaySendFlags,
             ),
           }),
         );
+      }
       return 0;
     }
     const { outcome } = result;

@@ -168,7 +168,7 @@ export function parseIssue(
 }
 
 /** The file line where a top-level front-matter key is written (1 when it cannot be found). */
-function keyLine(text: string, key: string): number {
+export function keyLine(text: string, key: string): number {
   const i = text.split(/\r?\n/).findIndex((l) => l.startsWith(`${key}:`));
   return i < 0 ? 1 : i + 1;
 }

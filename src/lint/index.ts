@@ -19,6 +19,7 @@ import { pastEvents } from "./past-events.js";
 import { placeholder } from "./placeholder.js";
 import { preheader } from "./preheader.js";
 import { sendAt } from "./send-at.js";
+import { sendsayTopic } from "./sendsay-topic.js";
 import { subject } from "./subject.js";
 import { unsubscribe } from "./unsubscribe.js";
 
@@ -82,6 +83,7 @@ export const LINT_RULES: readonly LintRule[] = [
   placeholder,
   clientSupport,
   sendAt,
+  sendsayTopic,
 ];
 
 function isBuilt(x: CompiledIssue | BuiltIssue): x is BuiltIssue {

@@ -34,7 +34,7 @@ export interface DomainRow {
 export interface IssueReport {
   figures: IssueFigures;
   subject: string | null;
-  /** Who the send went to, as recorded when it started (docs/audiences.md); absent for a Sendsay campaign. */
+  /** Who the send went to, as recorded when it started (docs/audiences.md); for a Sendsay campaign, its list. */
   audience?: string;
   /** When the send started (ISO), null when the state has no send of the issue. */
   sentAt: string | null;

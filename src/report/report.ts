@@ -117,6 +117,10 @@ async function oneIssue(project: Project, store: Store, ref: string, options: Re
   } else if (campaign) {
     const r = await campaignReport(config, campaign, options.env ?? process.env);
     report = r.report;
+    // who it went to: the Sendsay list (for an issue with a topic, its topic's list: docs/audiences.md)
+    report.audience = compiled?.topic
+      ? tr.t("report:sendsayAudienceTopic", { group: campaign.groupId, topic: compiled.topic })
+      : tr.t("report:sendsayAudience", { group: campaign.groupId });
     meta.push(tr.t("report:fromSendsay", { group: campaign.groupId }));
     if (r.error) meta.push(tr.t("report:sendsayFailed", { reason: r.error }));
   } else {

@@ -13,6 +13,7 @@ import polls from "./migrations/010-polls.js";
 import topics from "./migrations/011-topics.js";
 import abTests from "./migrations/012-ab-tests.js";
 import readerKeys from "./migrations/013-reader-keys.js";
+import sendsayListMembers from "./migrations/014-sendsay-list-members.js";
 import { type Db, sql, tableExists } from "./sql.js";
 
 /**
@@ -53,6 +54,7 @@ export const MIGRATIONS: readonly Migration[] = [
   topics,
   abTests,
   readerKeys,
+  sendsayListMembers,
 ];
 
 export function latestVersion(migrations: readonly Migration[] = MIGRATIONS): number {

@@ -19,6 +19,7 @@ import { type MigrationResult, migrate, schemaVersion } from "./migrations.js";
 import { type PollRecord, type PollStore, SqlPolls, type VoteRecord } from "./polls.js";
 import { type ReportStore, SqlReport } from "./report.js";
 import { SqlSchedule } from "./schedule.js";
+import { SqlSendsayLists } from "./sendsay-lists.js";
 import type { Db } from "./sql.js";
 import { SqlSubscribers, SUBSCRIBER_COLUMNS, type SubscriberRecord, type SubscriberStore } from "./subscribers.js";
 import { SqlSuppressions, type Suppression, type SuppressionReason } from "./suppressions.js";
@@ -83,6 +84,7 @@ export abstract class StateStore {
   readonly ab: SqlAbTests;
   /** Which audience each send went to (src/state/audiences.ts, docs/audiences.md). */
   readonly audiences: SqlAudiences;
+  readonly sendsayLists: SqlSendsayLists;
 
   constructor(
     readonly kind: StateLocation["kind"],
@@ -102,6 +104,7 @@ export abstract class StateStore {
     this.schedule = new SqlSchedule(sql);
     this.ab = new SqlAbTests(sql);
     this.audiences = new SqlAudiences(sql);
+    this.sendsayLists = new SqlSendsayLists(sql);
   }
 
   /** Applies the missing schema migrations (an open already did, unless opened with `migrate: false`). */

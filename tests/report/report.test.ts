@@ -1,9 +1,11 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { translator } from "../../src/i18n/index.js";
+import { runReport } from "../../src/cli/report.js";
+import { setLanguage, translator } from "../../src/i18n/index.js";
 import { writeReport } from "../../src/report/report.js";
 import type { StateLocation } from "../../src/state/location.js";
+import { sql } from "../../src/state/sql.js";
 import { openStore } from "../../src/state/store.js";
 import { copyExampleNewsletter } from "../helpers/newsletter.js";
 import { backends } from "../state/backends.js";
@@ -107,6 +109,52 @@ describe.each(backends())("rassylka report on the $name store", (backend) => {
     expect(f.links.map((l) => l.total)).toEqual([3, 1, 1]);
     expect(f.opens).toMatchObject({ total: 3, human: 2, proxy: 1 });
     expect(f.timeline.reduce((s, p) => s + p.clicks, 0)).toBe(5);
+  });
+
+  test("the terminal summary names the audience the send went to, in the editor's language", async () => {
+    // a send to the subscribers of a topic, as `send --subscribers` records it when it starts
+    const own = await backend.fresh();
+    await seedState(own, newsletter.dir);
+    const store = await openStore(own);
+    try {
+      await store.sql.run(
+        sql`UPDATE send_runs SET audience = ${"subscribers+topic:treningi"}, audience_label = ${"--subscribers (topic treningi)"} WHERE issue = ${SLUG}`,
+      );
+    } finally {
+      await store.close();
+    }
+    const state = own.kind === "postgres" ? own.url : own.file;
+    for (const [lang, line] of [
+      ["en", "  audience: --subscribers (topic treningi)"],
+      ["ru", "  аудитория: --subscribers (topic treningi)"],
+    ] as const) {
+      setLanguage(lang);
+      const out: string[] = [];
+      try {
+        const code = await runReport(
+          SLUG,
+          { root: newsletter.dir, state, out: `report-${lang}` },
+          { out: (x) => out.push(x), err: () => {} },
+          {
+            PATH: process.env.PATH,
+          },
+        );
+        expect(code).toBe(0);
+      } finally {
+        setLanguage("en");
+      }
+      // right under the title: who it went to, then the figures
+      expect(out[1]).toBe(line);
+    }
+    // the shared store's send recorded no audience: no line for it
+    const plain: string[] = [];
+    await runReport(
+      SLUG,
+      { root: newsletter.dir, state: location.kind === "postgres" ? location.url : location.file },
+      { out: (x) => plain.push(x), err: () => {} },
+      { PATH: process.env.PATH },
+    );
+    expect(plain.join("\n")).not.toContain("audience:");
   });
 
   test("an issue the state never sent is a clear error naming the fix", async () => {

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { runReport } from "../../src/cli/report.js";
 import { writeReport } from "../../src/report/report.js";
 import { SendsayClient } from "../../src/sendsay/client.js";
 import type { StateLocation } from "../../src/state/location.js";
@@ -55,6 +56,8 @@ test("a Sendsay list campaign gets the same page, from stat.uni: the issue's fig
   if (result.kind !== "issue") throw new Error("an issue's report was expected");
   const r = result.report;
   expect(r.source).toBe("sendsay");
+  // who it went to, for the summary `rassylka report` prints: the campaign's Sendsay list
+  expect(r.audience).toBe("Sendsay list «pl42»");
   expect(r.figures.counts).toEqual({ listed: 3, sent: 2, failed: 1, bounced: 0, complained: 0, unsubscribed: 1 });
   expect(r.figures.clicks).toEqual({ unique: 1, total: 4, human: 4, proxy: 0, automated: 0 });
   expect(r.figures.opens).toMatchObject({ unique: 2 });
@@ -82,4 +85,17 @@ test("when Sendsay cannot be asked, the page says why and holds no figure it did
   const html = await readFile(result.file, "utf8");
   expect(html).toContain("figures could not be read");
   expect(html).not.toContain("wrong-key");
+});
+
+test("the terminal summary of a campaign names its Sendsay list as the audience", async () => {
+  const env = { PATH: process.env.PATH, SENDSAY_APIKEY: KEY, SENDSAY_LOGIN: LOGIN, SENDSAY_API_URL: server.url };
+  const out: string[] = [];
+  const code = await runReport(
+    SLUG,
+    { root: newsletter.dir, state: join(newsletter.dir, ".rassylka", "state.sqlite"), out: "report-summary" },
+    { out: (x) => out.push(x), err: () => {} },
+    env,
+  );
+  expect(code).toBe(0);
+  expect(out[1]).toBe("  audience: Sendsay list «pl42»");
 });

@@ -28,6 +28,14 @@ import type { AddressInfo } from "node:net";
  *     {"list": [addresses]}; stoplist.add {"type": "owner", "list": [...]} adds (`member` is refused:
  *     the account may not write the readers' own records); stoplist.delete / stoplist.erase remove
  *
+ *   lists (groups) and their members: Sendsay's docs name `member.list` and `member.set` and call a list's
+ *     id `group`, but document no request field of either (src/campaign/topic-sync.ts says what is inferred).
+ *     As inferred: member.list {"group", "addr_type": "email", "page" (from 1), "pagesize"} answers
+ *     {"list": [{"member.email": …}]}, that page of the list's members; member.set {"email", "addr_type",
+ *     "obj": {"-group": {<group id>: 0|1}}} takes the member out of (0) or puts them in (1) those lists.
+ *     Refused: no or an unknown group, a page or pagesize that is not a positive whole number, an addr_type
+ *     other than email, an address without "@", an obj without "-group", a membership other than 0 or 1
+ *
  *   issue.split.create / issue.split.get: Sendsay's split test (A/B). Its help page (docs/email-campaigns/
  *     create-your-campaign/a-b-testing.md) documents the notions — two to five variants, a test group as a
  *     share of the list split equally among them, a winning condition (opens, clicks, unsubscribes, by hand),
@@ -85,6 +93,8 @@ export interface FakeSendsayOptions {
   clicks?: { url: string; email: string; at: string }[];
   /** The account's stop lists (changed by stoplist.add/delete/erase). */
   stopLists?: { member: string[]; owner: string[] };
+  /** The account's lists by group id: their members' addresses (changed by member.set). */
+  groups?: Record<string, string[]>;
   /** issue.split.create answers this error (the account may not run split tests). */
   splitRefusal?: { id: string; explain?: string };
   /** The variant (from 1) issue.split.get names the winner; absent or null: still testing. */
@@ -364,6 +374,51 @@ export async function startFakeSendsay(options: FakeSendsayOptions): Promise<Fak
         const list = ((record.body.list as string[] | undefined) ?? []).map((e) => e.toLowerCase());
         if (action === "stoplist.add") for (const e of list) if (!lists.owner.includes(e)) lists.owner.push(e);
         if (action === "stoplist.delete") lists.owner = lists.owner.filter((e) => !list.includes(e));
+        return json(res, 200, {});
+      }
+      case "member.list": {
+        const body = record.body;
+        const groups = options.groups ?? {};
+        const group = String(body.group ?? "");
+        const page = body.page === undefined ? 1 : Number(body.page);
+        const size = body.pagesize === undefined ? 1000 : Number(body.pagesize);
+        const problem = !group
+          ? "group is required"
+          : !(group in groups)
+            ? `no list ${group}`
+            : !(Number.isInteger(page) && page > 0 && Number.isInteger(size) && size > 0)
+              ? "page and pagesize are positive whole numbers"
+              : body.addr_type !== undefined && body.addr_type !== "email"
+                ? "addr_type is email"
+                : undefined;
+        if (problem)
+          return json(res, 200, {
+            errors: [{ id: group in groups || !group ? "error/member/list" : "error/group/not_found", explain: problem }],
+          });
+        const members = groups[group].slice((page - 1) * size, page * size);
+        return json(res, 200, { list: members.map((email) => ({ "member.email": email })) });
+      }
+      case "member.set": {
+        const body = record.body;
+        const groups = options.groups ?? {};
+        const email = String(body.email ?? "");
+        const obj = body.obj as Record<string, unknown> | undefined;
+        const membership = obj?.["-group"] as Record<string, unknown> | undefined;
+        const problem = !email.includes("@")
+          ? `bad address ${email}`
+          : body.addr_type !== undefined && body.addr_type !== "email"
+            ? "addr_type is email"
+            : !membership || typeof membership !== "object" || Array.isArray(membership)
+              ? "obj needs -group: {group id: 0 or 1}"
+              : Object.entries(membership).find(([g, v]) => !(g in groups) || (v !== 0 && v !== 1))
+                ? "-group names existing lists with 0 or 1"
+                : undefined;
+        if (problem) return json(res, 200, { errors: [{ id: "error/member/set", explain: problem }] });
+        for (const [g, v] of Object.entries(membership as Record<string, 0 | 1>)) {
+          const key = email.toLowerCase();
+          const rest = groups[g].filter((e) => e.toLowerCase() !== key);
+          groups[g] = v === 1 ? [...rest, email] : rest;
+        }
         return json(res, 200, {});
       }
       default:

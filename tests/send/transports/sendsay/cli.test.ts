@@ -37,9 +37,9 @@ function env(s: FakeSendsay, key = KEY): NodeJS.ProcessEnv {
   return e;
 }
 
-function run(args: string[], e: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(args: string[], e: NodeJS.ProcessEnv, cwd = project.root): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: project.root, env: e, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [BIN, ...args], { cwd, env: e, timeout: 60_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
@@ -354,12 +354,81 @@ describe("rassylka sendsay sync", () => {
     expect(server.options.stopLists?.member).toEqual(["Self@Example.ru", "both@example.ru"]);
 
     const again = await run(["sendsay", "sync", "--state", file, "--json"], env(server));
-    expect(JSON.parse(again.stdout)).toEqual({ toLocal: [], toSendsay: [], dryRun: false });
+    expect(JSON.parse(again.stdout)).toEqual({ toLocal: [], toSendsay: [], dryRun: false, topicsToSendsay: [], topicsToLocal: [] });
     expect(server.handled("stoplist.add")).toHaveLength(1);
     for (const action of ["stoplist.delete", "stoplist.erase"]) expect(server.handled(action)).toHaveLength(0);
 
     const list = await run(["suppress", "list", "--state", file], env(server));
     expect(list.stdout).toContain("blocked@example.ru");
+  });
+});
+
+// topics mapped to Sendsay lists (docs/audiences.md, docs/sendsay.md "Topic lists")
+describe("rassylka … with sendsay.topics", () => {
+  let topics: Awaited<ReturnType<typeof makeProject>>;
+  const TOPIC_FILE = "issues/2026-12-09-vopros.md";
+  beforeAll(async () => {
+    topics = await makeProject(`sendsay:
+  login: ${LOGIN}
+  topics:
+    treningi: pl7
+topics:
+  - id: treningi
+    title: Тренинги
+  - id: vopros-otvet
+    title: Вопрос-ответ
+`);
+    await writeFile(
+      join(topics.root, TOPIC_FILE),
+      "---\ntitle: Вопрос-ответ\ndate: 2026-12-09\nsubject: Вопрос недели\ntopic: vopros-otvet\n---\nТекст.\n",
+    );
+  });
+  afterAll(() => topics.cleanup());
+
+  it("send --group refuses a topic without a list (file:line, field, fix; exit 1, nothing sent), and lint says it first", async () => {
+    server = await startFakeSendsay({ login: LOGIN, apiKey: KEY });
+    const r = await run(["send", TOPIC_FILE, "--transport", "sendsay", "--group", "pl1", "--yes"], env(server), topics.root);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${TOPIC_FILE}:5: error: topic «vopros-otvet» has no Sendsay list`);
+    expect(r.stderr).toContain("add `vopros-otvet: <list id>` under sendsay.topics in newsletter.yaml");
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(server.requests).toHaveLength(0);
+    const lint = await run(["lint", TOPIC_FILE], env(server), topics.root);
+    expect(lint.stdout + lint.stderr).toContain(`${TOPIC_FILE}:5:`);
+    expect(lint.stdout + lint.stderr).toContain("topic «vopros-otvet» has no Sendsay list");
+    expect(lint.stdout + lint.stderr).toContain("lint/sendsay-topic");
+  });
+
+  it("sendsay sync prints topic changes with masked addresses, and --json gives them whole", async () => {
+    server = await startFakeSendsay({ login: LOGIN, apiKey: KEY, groups: { pl7: ["leaver@example.ru", "stays@example.ru"] } });
+    const file = state();
+    for (const address of ["leaver@example.ru", "stays@example.ru"]) {
+      const add = await run(["subscribers", "add", address, "--confirmed", "--state", file], env(server), topics.root);
+      expect(add.code, add.stderr).toBe(0);
+    }
+    const store = await openStore({ kind: "sqlite", file: join(topics.root, file) });
+    try {
+      await store.subscribers.setTopics("leaver@example.ru", [], { at: new Date().toISOString(), source: "preferences" });
+    } finally {
+      await store.close();
+    }
+    const dry = await run(["sendsay", "sync", "--dry-run", "--state", file], env(server), topics.root);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain("Topics left here → out of their Sendsay lists: would take out 1 reader.");
+    expect(dry.stdout).toContain("  − l***@example.ru: treningi (Sendsay list «pl7»)");
+    expect(dry.stdout).not.toContain("leaver@example.ru");
+    expect(dry.stdout).toContain("Sendsay lists left → topics here: would take the topic from 0 readers.");
+    expect(dry.stdout).toContain("Dry run: nothing was changed on either side.");
+    expect(server.handled("member.set")).toHaveLength(0);
+
+    const r = await run(["sendsay", "sync", "--state", file, "--json"], env(server), topics.root);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      dryRun: false,
+      topicsToSendsay: [{ email: "leaver@example.ru", topic: "treningi", group: "pl7" }],
+      topicsToLocal: [],
+    });
+    expect(server.options.groups?.pl7).toEqual(["stays@example.ru"]);
   });
 });
 
