@@ -15,7 +15,8 @@
  *    - a visitor who never searches: the page loaded and left idle for 2 s; bytes only;
  *    - a reader: the page loaded, READ ms later (1,000; `BENCH_READ_MS`) the pointer goes to the box and
  *      clicks it, and the word is typed a key at a time, KEY ms apart (150, a fast typist; `BENCH_KEY_MS`);
- *      timed from the last keystroke; also a reader who clicks and types at once when the page has loaded;
+ *      timed from the last key (and the longest task that held the page's main thread meanwhile: a key
+ *      waits for it); also a reader who clicks and types at once when the page has loaded;
  *    - the box focused first and the word arriving in one input event once Pagefind has loaded;
  *    - the worst case: the word in one input event the moment the page has loaded, nothing loaded before
  *      (an `index.html?q=` link does this), with where its time goes: each file's fetch from the page's and
@@ -159,6 +160,8 @@ interface Visit {
   ms: number;
   /** From the first keystroke to the first result of any prefix on screen (a reader typing). */
   firstAny?: number;
+  /** The longest task on the page's main thread while the reader typed (a key pressed then waits for it). */
+  keyDelay?: number;
   /** From the pointer over the box to Pagefind ready (a reader). */
   ready?: number;
   results: number;
@@ -168,14 +171,32 @@ interface Visit {
   timeline?: string[];
 }
 
-/** In the page: timestamps of the reader's inputs, the pointer's arrival, Pagefind ready and results shown. */
+/** What `watch` saw, in the page's clock. */
+interface Seen {
+  inputs: number[];
+  /** The longest task on the page's main thread (50 ms and over; 0 when none). */
+  delay: number;
+  over?: number;
+  ready?: number;
+  any?: number;
+  shown?: number;
+}
+
+/** In the page: timestamps of the reader's inputs, the pointer's arrival, Pagefind ready, results shown. */
 function watch(query: string) {
   const box = document.querySelector<HTMLElement>(".rsk-search")!;
   const list = document.querySelector("#rsk-search-results")!;
-  const seen: { inputs: number[]; over?: number; ready?: number; any?: number; shown?: number } = { inputs: [] };
+  const seen: Seen = {
+    inputs: [],
+    delay: 0,
+  };
   (window as unknown as { bench: typeof seen }).bench = seen;
   box.addEventListener("pointerover", () => (seen.over ??= performance.now()), true);
   box.querySelector("input[type=search]")!.addEventListener("input", () => seen.inputs.push(performance.now()), true);
+  // the page's main thread busy for 50 ms or more: a key pressed then waits
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) seen.delay = Math.max(seen.delay, e.duration);
+  }).observe({ type: "longtask" });
   new MutationObserver(() => {
     if (box.dataset.ready) seen.ready ??= performance.now();
     if (box.dataset.query === query) seen.shown ??= performance.now();
@@ -283,10 +304,7 @@ export async function visit(
     if (opts.trace) await browser.startTracing(page, { path: opts.trace, categories: TRACE_CATEGORIES });
     await page.goto(`${url}index.html`, { waitUntil: "load" });
     await page.evaluate(watch, QUERY);
-    const seen = () =>
-      page.evaluate(
-        () => (window as unknown as { bench: { inputs: number[]; over?: number; ready?: number; any?: number; shown?: number } }).bench,
-      );
+    const seen = () => page.evaluate(() => (window as unknown as { bench: Seen }).bench);
     const done = async () => {
       await page.waitForFunction(
         (q) => {
@@ -310,12 +328,14 @@ export async function visit(
       await page.keyboard.type(QUERY, { delay: opts.keyMs });
       await done();
       const s = await seen();
+      // Cyrillic keys reach the page as text input, without keydown: timed from the input events
       const last = s.inputs.at(-1) ?? 0;
       return {
         bytes,
         files,
         ms: (s.shown ?? Number.NaN) - last,
         firstAny: (s.any ?? Number.NaN) - (s.inputs[0] ?? 0),
+        keyDelay: s.delay,
         ready: (s.ready ?? Number.NaN) - (s.over ?? 0),
         results: await results(),
         load: loadAt,
@@ -465,7 +485,7 @@ async function browserRounds(dir: string, rounds: number): Promise<void> {
   );
   console.log(`    first result after the last key, clicked ${opts.readMs} ms after load, typed ${opts.keyMs} ms a key: ${row("reader")}`);
   console.log(
-    `      (pointer over the box → Pagefind ready: median ${median(visits.reader.map((v) => v.ready ?? Number.NaN)).toFixed(0)} ms; first key → first results of a prefix: median ${median(visits.reader.map((v) => v.firstAny ?? Number.NaN)).toFixed(0)} ms)`,
+    `      (pointer over the box → Pagefind ready: median ${median(visits.reader.map((v) => v.ready ?? Number.NaN)).toFixed(0)} ms; first key → first results of a prefix: median ${median(visits.reader.map((v) => v.firstAny ?? Number.NaN)).toFixed(0)} ms; the longest main-thread task: median ${median(visits.reader.map((v) => v.keyDelay ?? Number.NaN)).toFixed(0)} ms)`,
   );
   console.log(`    the same, clicked the moment the page has loaded:                 ${row("reader-at-once")}`);
   console.log(
