@@ -17,8 +17,10 @@ function start(box) {
   let engine;
   let seq = 0;
 
-  // Pagefind (its script, the language's WebAssembly, the index's metadata) is loaded on first use (the box
-  // focused or typed into), not with the page.
+  // Pagefind (its script and worker, the language's WebAssembly, the index's metadata) is loaded at the first
+  // sign that the reader is about to search — the pointer over the form, a touch on it, the focus in it — not
+  // with the page: a reader who never searches downloads none of it (docs/search.md). A reader reaches the
+  // box before typing, so by the time a word is typed Pagefind is ready (docs/performance.md).
   const load = () => {
     engine ??= (async () => {
       const [pagefind, stemmer] = await Promise.all([
@@ -27,13 +29,16 @@ function start(box) {
       ]);
       await pagefind.options({ excerptLength: 24 });
       await pagefind.init();
-      // init() leaves the WebAssembly and the index's metadata to the first search; asking for the rubrics'
-      // filter index loads them now, while the reader is still typing (the rubric filter needs it anyway)
-      await pagefind.filters();
+      // init() only starts Pagefind's worker; an empty preload returns once the WebAssembly and the index's
+      // metadata are in, and fetches no index chunk (the rubrics' filter index waits until a rubric is ticked)
+      await pagefind.preload("", {});
       box.dataset.ready = "1";
       return { pagefind, stem: stemmer ? stemmer.stemmer : (w) => w };
     })();
     return engine;
+  };
+  const warm = () => {
+    load().catch(() => {});
   };
 
   // The query's words stemmed as the build's notes say (records.ts: Pagefind prefix-matches what it indexed).
@@ -107,26 +112,33 @@ function start(box) {
       say("");
       return;
     }
+    box.dataset.state = "searching";
     try {
       const { pagefind, stem } = await load();
       const query = text ? queryOf(text, stem) : null;
       const options = { filters: chosen.length ? { rubric: { any: chosen } } : {} };
       if (!text) options.sort = { date: "desc" }; // a rubric alone lists its issues, newest first
+      if (mine !== seq) return; // typed on while Pagefind loaded: only the newest query is searched
       const found = await pagefind.search(query, options);
       if (mine !== seq) return; // a newer keystroke took over
-      // every fragment asked for at once; the best result on screen as soon as its own comes, the next four
-      // after it, the rest (up to 20) after them
-      const pending = found.results.slice(0, 20).map((r) => r.data());
-      const first = found.results.length ? await pending[0] : undefined;
+      // Fragments (a result's title, date and text) are fetched a few at a time, and only while the query is
+      // the newest: the best result's alone, on screen as soon as it comes, then the next four (and the count
+      // is said), then the rest up to 20 in fives. The first result waits for no other's fragment, and a query
+      // typed past fetches no more.
+      const shown = found.results.slice(0, 20);
+      const first = shown.length ? await shown[0].data() : undefined;
       if (mine !== seq) return;
       const hit = first && !(query && !matchesEveryTerm(first, query.split(" ")));
       list.replaceChildren(...(hit ? [item(first)] : []));
+      box.dataset.query = text; // the query whose results are on screen
       if (hit) {
-        for (const [i, more] of [pending.slice(1, 5), pending.slice(5)].entries()) {
-          const data = await Promise.all(more);
+        if (shown.length === 1) say(foundText(found.results.length));
+        for (const [from, to] of [[1, 5], [5, 10], [10, 15], [15, 20]]) {
+          if (from >= shown.length) break;
+          const data = await Promise.all(shown.slice(from, to).map((r) => r.data()));
           if (mine !== seq) return;
           list.append(...data.map(item));
-          if (i === 0) say(foundText(found.results.length));
+          if (from === 1) say(foundText(found.results.length));
         }
       } else say(words.nothing);
       box.dataset.state = "done";
@@ -141,7 +153,10 @@ function start(box) {
     e.preventDefault();
     run();
   });
-  input.addEventListener("focus", () => load().catch(() => {}), { once: true });
+  // the signs of intent, on the form (the field and the rubrics), not the whole box: each only starts the
+  // loading, which runs once
+  for (const type of ["pointerover", "pointerdown", "focusin"]) form.addEventListener(type, warm, { once: true });
+  form.addEventListener("touchstart", warm, { once: true, passive: true });
   // The first keystroke after a pause searches at once; keystrokes that follow it closely wait until typing
   // pauses for 120 ms (a search per letter would fetch index chunks nobody looks at).
   let timer;

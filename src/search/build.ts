@@ -75,15 +75,11 @@ export async function readSaved(outDir: string): Promise<Saved | undefined> {
 /** Pagefind's own files the archive never loads (its prebuilt UIs, the playground's language-less wasm). */
 const UNUSED = /^(pagefind-(component-ui|modular-ui|ui|highlight)\.(js|css)|wasm\.unknown\.pagefind)$/;
 
+/** The files under `dir` and their bytes: every file's stat asked for at once (an index of 500 issues has ~560). */
 async function sizeOf(dir: string): Promise<{ files: number; bytes: number }> {
-  let files = 0;
-  let bytes = 0;
-  for (const e of await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => [])) {
-    if (!e.isFile()) continue;
-    files++;
-    bytes += (await stat(join(e.parentPath, e.name))).size;
-  }
-  return { files, bytes };
+  const files = (await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => [])).filter((e) => e.isFile());
+  const sizes = await Promise.all(files.map(async (e) => (await stat(join(e.parentPath, e.name))).size));
+  return { files: files.length, bytes: sizes.reduce((a, b) => a + b, 0) };
 }
 
 /** The rubric filters: `rubrics:` in its order, else every tag alphabetically; only those some issue has. */

@@ -102,6 +102,26 @@ test("rubric filters come from rubrics: in its order and narrow the results; a r
   await page.close();
 });
 
+test("Pagefind loads at the first sign of a search (the pointer over the box), never for a visitor who does not search", async () => {
+  const context = await browser.newContext();
+  const fetched: string[] = [];
+  // context-wide: Pagefind's worker fetches the index
+  context.on("request", (r) => fetched.push(new URL(r.url()).pathname));
+  const page = await context.newPage();
+  await page.goto(`${base}index.html`, { waitUntil: "networkidle" });
+  expect(await page.locator(".rsk-search").isVisible()).toBe(true);
+  expect(fetched.filter((p) => p.startsWith("/pagefind/") || p === "/search-stem.js")).toEqual([]);
+  await page.locator("#rsk-search-q").hover();
+  await page.locator(".rsk-search[data-ready]").waitFor({ state: "attached", timeout: 30_000 });
+  expect(await page.evaluate(() => document.activeElement?.id)).not.toBe("rsk-search-q");
+  const loaded = fetched.filter((p) => p.startsWith("/pagefind/"));
+  expect(loaded).toContain("/pagefind/pagefind.js");
+  expect(loaded.some((p) => p.startsWith("/pagefind/wasm."))).toBe(true);
+  // ready to search without any index chunk or the rubrics' filter index: those come with a query
+  expect(loaded.filter((p) => /\/(index|filter|fragment)\//.test(p))).toEqual([]);
+  await context.close();
+});
+
 test("a draft is not found", async () => {
   const page = await archive();
   await type(page, DRAFT_WORD);
