@@ -50,8 +50,10 @@ function summary(result: ReportResult): string[] {
     ...(r.audience ? [w.t("topics:status.audience", { audience: r.audience })] : []),
     `  ${w.t("report:listed", { n: n(f.counts.listed) })}`,
     `  ${w.t("report:sent", { n: n(f.counts.sent), failed: n(f.counts.failed) })}`,
-    `  ${w.t("report:bounced", { n: n(f.counts.bounced), hard: n(r.bounces.hard), soft: n(r.bounces.soft) })}`,
-    `  ${w.t("report:complained", { n: n(f.counts.complained) })}`,
+    f.counts.bounced === null
+      ? `  ${w.t("report:bouncedUnknown", { none: w.t("report:noSendsayData") })}`
+      : `  ${w.t("report:bounced", { n: n(f.counts.bounced), hard: n(r.bounces.hard), soft: n(r.bounces.soft) })}`,
+    `  ${w.t("report:complained", { n: f.counts.complained === null ? w.t("report:noSendsayData") : n(f.counts.complained) })}`,
     `  ${w.t("report:unsubscribed", { n: n(f.counts.unsubscribed), oneClick: n(r.unsubscribed.oneClick), page: n(r.unsubscribed.page) })}`,
     `  ${w.t("report:clicks", { unique: n(f.clicks.unique), human: n(f.clicks.human) })}`,
     `  ${w.t("report:clicksApart", { proxy: n(f.clicks.proxy), automated: n(f.clicks.automated) })}`,

@@ -72,7 +72,7 @@ export function classChart(figures: { human: number; proxy: number; automated: n
 
 /** Per receiving domain: readers sent, with those who clicked and those bounced drawn inside (not stacked). */
 export function domainChart(
-  domains: readonly { domain: string; sent: number; bounced: number; clicked: number }[],
+  domains: readonly { domain: string; sent: number; bounced: number | null; clicked: number }[],
   words: ChartWords,
 ): string {
   const rows = domains.slice(0, 15);
@@ -85,7 +85,11 @@ export function domainChart(
     marks: [
       Plot.barX(rows, { x: "sent", y: "domain", fill: () => words.sent }),
       Plot.barX(rows, { x: "clicked", y: "domain", fill: () => words.clicked, insetTop: 5, insetBottom: 5 }),
-      Plot.barX(rows, { x: "bounced", y: "domain", fill: () => words.bounced, insetTop: 9, insetBottom: 9 }),
+      // bounces per domain unknown (a Sendsay campaign): no bar, rather than a bar of nothing
+      Plot.barX(
+        rows.filter((d) => d.bounced !== null),
+        { x: "bounced", y: "domain", fill: () => words.bounced, insetTop: 9, insetBottom: 9 },
+      ),
       Plot.ruleX([0]),
     ],
   });

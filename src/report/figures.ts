@@ -10,7 +10,8 @@ import type { ClassFigures, DayCount, IssueRow, LinkFigures, ReportStore } from 
  */
 export interface IssueFigures {
   issue: string;
-  counts: { listed: number; sent: number; failed: number; bounced: number; complained: number; unsubscribed: number };
+  /** `bounced` and `complained` are null when the source does not give them (a Sendsay campaign: docs/report.md). */
+  counts: { listed: number; sent: number; failed: number; bounced: number | null; complained: number | null; unsubscribed: number };
   clicks: ClassFigures;
   opens: ClassFigures | null;
   links: LinkFigures[];
@@ -20,12 +21,15 @@ export interface IssueFigures {
   polls?: PollResult[];
   /** The issue's A/B test of subjects (docs/ab-testing.md): each variant's figures and the decision. */
   ab?: AbSummary;
+  /** A Sendsay campaign's breakdowns Sendsay did not give, with why (its stat.uni refused the request). */
+  unavailable?: { timeline?: string; domains?: string };
 }
 
 export interface DomainRow {
   domain: string;
   sent: number;
-  bounced: number;
+  /** Readers there who bounced; null when the source does not say (a Sendsay campaign: docs/report.md). */
+  bounced: number | null;
   /** Readers there with a human click. */
   clicked: number;
 }
@@ -148,19 +152,49 @@ async function domainRows(report: ReportStore, issue: string, newsletterId: stri
     row.sent -= e.notSent;
     row.bounced = e.bounced;
   }
-  const rows = [...byDomain.values()].sort((a, b) => b.sent - a.sent || (a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : 0));
+  const rows = [...byDomain.values()].sort(byReadersSent);
+  return foldDomains(rows);
+}
+
+/** The DOMAIN_ROWS largest domains (the rows come sorted), the rest summed in one row named OTHER_DOMAINS. */
+export function foldDomains(rows: DomainRow[]): DomainRow[] {
   if (rows.length <= DOMAIN_ROWS) return rows;
-  const other: DomainRow = { domain: OTHER_DOMAINS, sent: 0, bounced: 0, clicked: 0 };
+  const other: DomainRow = { domain: OTHER_DOMAINS, sent: 0, bounced: rows[0].bounced === null ? null : 0, clicked: 0 };
   for (const r of rows.slice(DOMAIN_ROWS)) {
     other.sent += r.sent;
-    other.bounced += r.bounced;
+    if (other.bounced !== null) other.bounced += r.bounced ?? 0;
     other.clicked += r.clicked;
   }
   return [...rows.slice(0, DOMAIN_ROWS), other];
 }
 
+/** Domains by readers sent, most first (then by name). */
+export function byReadersSent(a: DomainRow, b: DomainRow): number {
+  return b.sent - a.sent || (a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : 0);
+}
+
 const iso = (ms: number) => new Date(ms).toISOString();
 const dayMs = (day: string) => Date.parse(`${day}T00:00:00.000Z`);
+
+/**
+ * The timeline's slots for a send that started at `startMs`: an hour each for the first HOURLY_FOR_HOURS
+ * (to the end of that day, so the hourly part ends where the first whole day begins), then a day each
+ * (UTC). Shared by the state's report and a Sendsay campaign's (./sendsay.ts).
+ */
+export function timelineSlots(startMs: number): { bucketOf: (ms: number) => number; next: (at: number) => number } {
+  const hourlyUntil = Math.ceil((startMs + HOURLY_FOR_HOURS * HOUR_MS) / DAY_MS) * DAY_MS;
+  const size = (ms: number) => (ms < hourlyUntil ? HOUR_MS : DAY_MS);
+  return { bucketOf: (ms) => Math.floor(ms / size(ms)) * size(ms), next: (at) => at + size(at) };
+}
+
+/** Every slot from the first counted to the last (zeros too, so a chart shows the gaps), oldest first. */
+export function filledTimeline(byStart: ReadonlyMap<number, number>, next: (at: number) => number): { at: string; clicks: number }[] {
+  if (!byStart.size) return [];
+  const out: { at: string; clicks: number }[] = [];
+  for (let at = Math.min(...byStart.keys()), last = Math.max(...byStart.keys()); at <= last; at = next(at))
+    out.push({ at: iso(at), clicks: byStart.get(at) ?? 0 });
+  return out;
+}
 
 /**
  * Human clicks per hour for the first HOURLY_FOR_HOURS after the send started (to the end of that day),
@@ -173,21 +207,16 @@ export async function clickTimeline(report: ReportStore, issue: string, start: s
   const folded = await report.foldedClicksByDay(issue);
   const times = [...(span ? [Date.parse(span.first), Date.parse(span.last)] : []), ...folded.map((d) => dayMs(d.day))];
   if (!times.length) return [];
-  const first = Math.min(...times);
-  const startMs = start ? Date.parse(start) : first;
-  // day-aligned, so the hourly part ends where the first whole day begins
-  const hourlyUntil = Math.ceil((startMs + HOURLY_FOR_HOURS * HOUR_MS) / DAY_MS) * DAY_MS;
-  const bucketOf = (ms: number) => Math.floor(ms / (ms < hourlyUntil ? HOUR_MS : DAY_MS)) * (ms < hourlyUntil ? HOUR_MS : DAY_MS);
-  const next = (at: number) => at + (at < hourlyUntil ? HOUR_MS : DAY_MS);
+  const { bucketOf, next } = timelineSlots(start ? Date.parse(start) : Math.min(...times));
   const starts: number[] = [];
-  for (let at = bucketOf(first), last = bucketOf(Math.max(...times)); at <= last; at = next(at)) starts.push(at);
+  for (let at = bucketOf(Math.min(...times)), last = bucketOf(Math.max(...times)); at <= last; at = next(at)) starts.push(at);
   const counts = span ? await report.clicksBetween(issue, [...starts, next(starts[starts.length - 1])].map(iso)) : starts.map(() => 0);
   const byStart = new Map(starts.map((at, i) => [at, counts[i]]));
   for (const d of folded) {
     const at = bucketOf(dayMs(d.day));
     byStart.set(at, (byStart.get(at) ?? 0) + d.n);
   }
-  return starts.map((at) => ({ at: iso(at), clicks: byStart.get(at) ?? 0 }));
+  return filledTimeline(byStart, next);
 }
 
 /** The newsletter over time: its issues, the list per week, complaint rates. */

@@ -46,12 +46,15 @@ interface IssueView {
   w: Record<string, string>;
   tiles: Tile[];
   timeline?: string;
+  /** Why the source gave no clicks over time ("no data from Sendsay: …"). */
+  timelineOff?: string;
   classes: string;
   links: { url: string; unique: string; total: string; share: string }[];
   map?: ClickMap & { boxes: (ClickMap["boxes"][number] & { labelY: number })[] };
   mapOff?: string;
   domains: { domain: string; sent: string; bounced: string; clicked: string }[];
   domainChart?: string;
+  domainsOff?: string;
   polls: { question: string; answers: { text: string; votes: string; share: string }[]; voters: string }[];
   /** An A/B test of subjects: its heading and a line per subject, the rest and the decision. */
   ab?: { heading: string; lines: string[] };
@@ -77,7 +80,7 @@ const ISSUE = template<IssueView>(`<!doctype html>
 </div>
 <p class="note">{{w.headlineNote}}</p>
 <h2>{{w.timeline}}</h2>
-{{#if timeline}}<figure class="chart" id="timeline">{{!-- html: SVG drawn by Observable Plot from our numbers --}}{{{timeline}}}</figure>{{else}}<p class="note">{{w.noClicks}}</p>{{/if}}
+{{#if timeline}}<figure class="chart" id="timeline">{{!-- html: SVG drawn by Observable Plot from our numbers --}}{{{timeline}}}</figure>{{else if timelineOff}}<p class="note" id="timeline-off">{{timelineOff}}</p>{{else}}<p class="note">{{w.noClicks}}</p>{{/if}}
 <h2>{{w.classes}}</h2>
 <figure class="chart" id="classes">{{!-- html: SVG drawn by Observable Plot from our numbers --}}{{{classes}}}</figure>
 <h2>{{w.links}}</h2>
@@ -91,6 +94,7 @@ const ISSUE = template<IssueView>(`<!doctype html>
 <rect x="{{x}}" y="{{labelY}}" width="58" height="20" fill="#1f6feb" rx="3"/><text x="{{x}}" dx="6" y="{{labelY}}" dy="15" fill="#fff" font-size="13" font-weight="bold">{{label}}</text></g>
 {{/each}}</svg></figure>{{else}}<p class="note">{{mapOff}}</p>{{/if}}
 <h2>{{w.domains}}</h2>
+{{#if domainsOff}}<p class="note" id="domains-off">{{domainsOff}}</p>{{/if}}
 {{#if domainChart}}<figure class="chart" id="domains-chart">{{!-- html: SVG drawn by Observable Plot from our numbers --}}{{{domainChart}}}</figure>{{/if}}
 <table id="domains"><thead><tr><th>{{w.domain}}</th><th class="n">{{w.sent}}</th><th class="n">{{w.bounced}}</th><th class="n">{{w.clicked}}</th></tr></thead>
 <tbody>{{#each domains}}<tr><td>{{domain}}</td><td class="n">{{sent}}</td><td class="n">{{bounced}}</td><td class="n">{{clicked}}</td></tr>{{/each}}</tbody></table>
@@ -134,14 +138,17 @@ export function issuePage(
   const n = (x: number) => tr.number(x);
   const pct = percentOf(tr);
   const w = (key: string) => tr.t(`report:${key}`);
+  const off = (reason: string | undefined) => (reason === undefined ? undefined : tr.t("report:noSendsayDataWhy", { reason }));
   const tiles: Tile[] = [
     { label: w("page.headline"), value: n(f.clicks.unique), headline: true },
     { label: w("stat.clickThrough"), value: pct(r.rates.clickThrough), headline: true },
     { label: w("stat.listed"), value: n(f.counts.listed) },
     { label: w("stat.sent"), value: n(f.counts.sent) },
     { label: w("stat.failed"), value: n(f.counts.failed) },
-    { label: `${w("stat.bounced")} (${n(r.bounces.hard)} / ${n(r.bounces.soft)})`, value: n(f.counts.bounced) },
-    { label: w("stat.complained"), value: n(f.counts.complained) },
+    f.counts.bounced === null
+      ? { label: w("stat.bounced"), value: w("noSendsayData") }
+      : { label: `${w("stat.bounced")} (${n(r.bounces.hard)} / ${n(r.bounces.soft)})`, value: n(f.counts.bounced) },
+    { label: w("stat.complained"), value: f.counts.complained === null ? w("noSendsayData") : n(f.counts.complained) },
     { label: w("stat.unsubscribed"), value: n(f.counts.unsubscribed) },
   ];
   if (f.opens) {
@@ -179,12 +186,19 @@ export function issuePage(
     },
     tiles,
     timeline: charts.timeline,
+    timelineOff: off(f.unavailable?.timeline),
     classes: charts.classes,
     links: f.links.map((l) => ({ url: l.url, unique: n(l.unique), total: n(l.total), share: pct(readers ? l.unique / readers : null) })),
     map: "off" in map ? undefined : { ...map, boxes: map.boxes.map((b) => ({ ...b, labelY: Math.max(0, b.y - 22) })) },
     mapOff: "off" in map ? tr.t("report:clickMapOff", { reason: map.off }) : undefined,
-    domains: f.domains.map((d) => ({ domain: d.domain, sent: n(d.sent), bounced: n(d.bounced), clicked: n(d.clicked) })),
+    domains: f.domains.map((d) => ({
+      domain: d.domain,
+      sent: n(d.sent),
+      bounced: d.bounced === null ? w("noSendsayData") : n(d.bounced),
+      clicked: n(d.clicked),
+    })),
     domainChart: charts.domains,
+    domainsOff: off(f.unavailable?.domains),
     ab: f.ab ? abView(f.ab, f.issue) : undefined,
     polls: (f.polls ?? []).map((p) => ({
       question: p.question,

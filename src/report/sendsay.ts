@@ -1,17 +1,20 @@
-import { readCampaignStats } from "../campaign/stats.js";
+import { campaignIssueId, clicksPerLink, clicksPerSecond, domainsOf, readCampaignStats } from "../campaign/stats.js";
 import type { NewsletterConfig } from "../config/schema.js";
 import { isRassylkaError } from "../diagnostics.js";
 import { SendsayClient, sendsayCredentials } from "../sendsay/client.js";
 import type { CampaignRow } from "../state/campaigns.js";
-import type { IssueReport } from "./figures.js";
+import { byReadersSent, type DomainRow, filledTimeline, foldDomains, type IssueReport, timelineSlots } from "./figures.js";
 
 /**
  * The report of a Sendsay list campaign: Sendsay counts its own clicks (its tracked links) and opens,
- * so the figures are read back with `stat.uni` (docs/sendsay-api/basic-stat-uni.md in
- * sendsay-ru/sendsay-docs): the issue's row (`issue.*`, as `status` reads it), its clicks per link and
- * reader (`click.link.url`, `click.member.email`, `count(*)`: addresses are only counted, never kept)
- * and per day (`click.dt:YD`). Sendsay does not tell people from scanners and image proxies: every click
- * is taken as a person's, which the page says.
+ * so the figures are read back with `stat.uni` (src/campaign/stats.ts says which of its documented fields
+ * and what it leaves out): the issue's row (`issue.*`, as `status` reads it), its clicks per link and
+ * reader, per second (summed here into the same hours and days as our own report), and per receiving
+ * domain the messages sent and the readers who clicked (addresses only counted, never kept). What the
+ * documentation does not give is shown as "no data from Sendsay", never as a zero: bounces and
+ * complaints (in all and per domain), and a breakdown Sendsay refused (`figures.unavailable`). Sendsay
+ * does not tell people from scanners and image proxies: every click is taken as a person's, which the page
+ * says. `stat.activity` is documented nowhere and never asked.
  */
 export async function campaignReport(
   config: NewsletterConfig,
@@ -36,6 +39,10 @@ export async function campaignReport(
     source: "sendsay",
   };
   let client: SendsayClient | undefined;
+  const reasonOf = (error: unknown) => {
+    const reason = isRassylkaError(error) ? (error.diagnostics[0]?.message ?? error.message) : (error as Error).message;
+    return client ? client.mask(reason) : reason;
+  };
   try {
     client = new SendsayClient({ ...sendsayCredentials(config, env), maxAttempts: 3 });
     const stats = campaign.trackId ? await readCampaignStats(client, campaign.trackId) : null;
@@ -45,27 +52,30 @@ export async function campaignReport(
       listed: stats.members,
       sent: stats.delivered,
       failed: stats.undelivered,
-      bounced: 0,
-      complained: 0,
+      // not among the issue's documented fields
+      bounced: null,
+      complained: null,
       unsubscribed: stats.unsubscribed,
     };
     report.unsubscribed = { oneClick: 0, page: stats.unsubscribed };
-    const issueId = await rows(client, ["issue.id"], [{ a: "issue.track.id", op: "==", v: campaign.trackId }]).then((r) => r[0]?.[0]);
-    const byLink = new Map<string, { unique: number; total: number }>();
+    const issueId = campaign.trackId ? await campaignIssueId(client, campaign.trackId) : undefined;
     if (issueId !== undefined) {
-      const filter = [{ a: "click.issue.id", op: "==", v: issueId }];
-      for (const [url, , n] of await rows(client, ["click.link.url", "click.member.email", "count(*)"], filter)) {
-        const link = byLink.get(String(url)) ?? { unique: 0, total: 0 };
-        link.unique++;
-        link.total += Number(n) || 0;
-        byLink.set(String(url), link);
+      f.links = await clicksPerLink(client, issueId);
+      // each breakdown on its own: one Sendsay refuses leaves the others on the page, and says why
+      const unavailable: NonNullable<IssueReport["figures"]["unavailable"]> = {};
+      try {
+        f.timeline = await timelineOf(clicksPerSecond(client, issueId), campaign.createdAt);
+      } catch (error) {
+        unavailable.timeline = reasonOf(error);
       }
-      const days = await rows(client, ["click.dt:YD", "count(*)"], filter);
-      f.timeline = days
-        .map(([day, n]) => ({ at: new Date(`${String(day).slice(0, 10)}T00:00:00.000Z`).toISOString(), clicks: Number(n) || 0 }))
-        .sort((a, b) => a.at.localeCompare(b.at));
+      try {
+        const rows: DomainRow[] = [...(await domainsOf(client, issueId))].map(([domain, d]) => ({ domain, ...d, bounced: null }));
+        f.domains = foldDomains(rows.sort(byReadersSent));
+      } catch (error) {
+        unavailable.domains = reasonOf(error);
+      }
+      if (Object.keys(unavailable).length) f.unavailable = unavailable;
     }
-    f.links = [...byLink].map(([url, l]) => ({ url, ...l }));
     const total = f.links.reduce((s, l) => s + l.total, 0);
     f.clicks = { unique: stats.clicked, total, human: total, proxy: 0, automated: 0 };
     f.opens = { unique: stats.opened, total: stats.opened, human: stats.opened, proxy: 0, automated: 0 };
@@ -75,15 +85,18 @@ export async function campaignReport(
     };
     return { report };
   } catch (error) {
-    const reason = isRassylkaError(error) ? (error.diagnostics[0]?.message ?? error.message) : (error as Error).message;
-    return { report, error: client ? client.mask(reason) : reason };
+    return { report, error: reasonOf(error) };
   }
 }
 
-async function rows(client: SendsayClient, select: string[], filter: { a: string; op: string; v: unknown }[]): Promise<unknown[][]> {
-  const answer = await client.request<{ list?: unknown[][] }>(
-    { action: "stat.uni", result: "response", select, filter },
-    { idempotent: true },
-  );
-  return Array.isArray(answer.list) ? answer.list.filter(Array.isArray) : [];
+/** Clicks per second summed into the report's hours, then days, from the campaign's start. */
+async function timelineOf(pages: AsyncIterable<{ ms: number; n: number }[]>, start: string): Promise<IssueReport["figures"]["timeline"]> {
+  const { bucketOf, next } = timelineSlots(Date.parse(start));
+  const byStart = new Map<number, number>();
+  for await (const page of pages)
+    for (const { ms, n } of page) {
+      const at = bucketOf(ms);
+      byStart.set(at, (byStart.get(at) ?? 0) + n);
+    }
+  return filledTimeline(byStart, next);
 }

@@ -1,6 +1,6 @@
 import { join, relative, resolve } from "node:path";
 import type { BrowserContext } from "playwright-core";
-import { fileCache, noCache } from "../compile/cache.js";
+import { CACHE_DIR, fileCache, noCache } from "../compile/cache.js";
 import { compileIssueFile } from "../compile/compile.js";
 import { type Diagnostic, hasErrors, RassylkaError } from "../diagnostics.js";
 import { t } from "../i18n/index.js";
@@ -8,6 +8,7 @@ import { listIssueFiles, loadProject, resolveIssueFile } from "../project/projec
 import { renderWebVersion } from "../render/personalise.js";
 import { toPosix, writeFileAtomic } from "../util/fs.js";
 import { findChromium, launchChromium } from "./chromium.js";
+import { cachedShot, clientContext, keepShot, openIssuePage, SHOT_WIDTH, shotOfPage } from "./shot.js";
 
 /**
  * `rassylka screenshots`: full-height PNGs of each issue's web version (no subscriber), as a desktop
@@ -46,23 +47,20 @@ export interface ScreenshotResult {
   failed: string[];
 }
 
-// A name that never resolves (RFC 2606): if a request slipped past the route it would go nowhere.
-const ORIGIN = "http://rassylka.invalid";
-
-async function shoot(context: BrowserContext, slug: string, html: string, blocked: Set<string>): Promise<Buffer> {
-  const page = await context.newPage();
-  const docUrl = `${ORIGIN}/${encodeURIComponent(slug)}.html`;
+/** The PNG of one variant; the 600 px light one also leaves the report's click-map shot in `shotCache`. */
+async function shoot(
+  context: BrowserContext,
+  slug: string,
+  html: string,
+  blocked: Set<string>,
+  shotCache: string | undefined,
+): Promise<Buffer> {
+  const page = await openIssuePage(context, slug, html, blocked);
   try {
-    await page.route("**/*", (route) => {
-      const request = route.request();
-      if (request.url() === docUrl && request.isNavigationRequest()) {
-        return route.fulfill({ status: 200, contentType: "text/html; charset=utf-8", body: html });
-      }
-      blocked.add(request.url());
-      return route.abort("blockedbyclient");
-    });
-    await page.goto(docUrl, { waitUntil: "load" });
-    return await page.screenshot({ fullPage: true, type: "png", animations: "disabled" });
+    const png = await page.screenshot({ fullPage: true, type: "png", animations: "disabled" });
+    // the same page at the same width as the report's click map: a report after screenshots starts no browser
+    if (shotCache && !(await cachedShot(shotCache, html))) await keepShot(shotCache, html, await shotOfPage(page));
+    return png;
   } finally {
     await page.close();
   }
@@ -74,28 +72,23 @@ export interface Screenshotter {
   close(): Promise<void>;
 }
 
-/** Launch Chromium once (throws with the fix when there is none) and keep one context per variant. */
-export async function openScreenshotter(env?: NodeJS.ProcessEnv): Promise<Screenshotter> {
+/**
+ * Launch Chromium once (throws with the fix when there is none) and keep one context per variant. With
+ * `shotCache` (the project's click-map cache) the 600 px light variant also keeps the report's shot there.
+ */
+export async function openScreenshotter(env?: NodeJS.ProcessEnv, shotCache?: string): Promise<Screenshotter> {
   const browser = await launchChromium(env);
   try {
-    const contexts = await Promise.all(
-      VARIANTS.map((v) =>
-        browser.newContext({
-          viewport: { width: v.width, height: 640 },
-          deviceScaleFactor: 1,
-          colorScheme: v.dark ? "dark" : "light",
-          // mail clients run no scripts; neither do we
-          javaScriptEnabled: false,
-          serviceWorkers: "block",
-          offline: true,
-        }),
-      ),
-    );
+    const contexts = await Promise.all(VARIANTS.map((v) => browser.newContext(clientContext(v.width, v.dark))));
     return {
       async shoot(slug, html) {
         const blocked = new Set<string>();
         const pngs: Buffer[] = [];
-        for (const context of contexts) pngs.push(await shoot(context, slug, html, blocked));
+        for (const [i, context] of contexts.entries()) {
+          const v = VARIANTS[i];
+          const keep = v.width === SHOT_WIDTH && !v.dark ? shotCache : undefined;
+          pngs.push(await shoot(context, slug, html, blocked, keep));
+        }
         return { pngs, blocked: [...blocked].sort() };
       },
       close: () => browser.close(),
@@ -136,7 +129,7 @@ export async function takeScreenshots(options: ScreenshotOptions): Promise<Scree
   const shots: ScreenshotResult["shots"] = [];
   if (!ready.length) return { outDir, shots, diagnostics, failed };
 
-  const shooter = await openScreenshotter(options.env);
+  const shooter = await openScreenshotter(options.env, join(root, CACHE_DIR, "click-map"));
   try {
     for (const issue of ready) {
       const { pngs, blocked } = await shooter.shoot(issue.slug, issue.html);

@@ -246,8 +246,7 @@ export function sendPersonaliser(
     const web = config.url.replace(/\/+$/, "");
     const links = new PollLinks(compiled.polls, {
       webUrl: `${web}/${compiled.slug}.html`,
-      url: (poll, answer, subscriber) =>
-        `${web}/poll/${pollToken({ poll, answer, reader: readerOf(subscriber) }, listId, secret)}`,
+      url: (poll, answer, subscriber) => `${web}/poll/${pollToken({ poll, answer, reader: readerOf(subscriber) }, listId, secret)}`,
     });
     personaliser = pollPersonaliser(personaliser, links);
   }

@@ -5,9 +5,14 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { CACHE_DIR } from "../../src/compile/cache.js";
+import { compileOrThrow } from "../../src/compile/compile.js";
 import { isRassylkaError } from "../../src/diagnostics.js";
+import { loadProject } from "../../src/project/project.js";
+import { renderWebVersion } from "../../src/render/personalise.js";
 import { findChromium } from "../../src/screenshots/chromium.js";
 import { takeScreenshots } from "../../src/screenshots/screenshots.js";
+import { cachedShot } from "../../src/screenshots/shot.js";
 import { tempDir } from "../helpers/newsletter.js";
 import { CHROMIUM, copyExampleNewsletter, ISSUE_A, ISSUE_B, pngSize, REPO } from "../preview/helpers.js";
 
@@ -70,6 +75,16 @@ describe("rassylka screenshots", () => {
     const withImages = result.shots.find((s) => s.slug === "2026-12-01-s-kartinkoj");
     expect(withImages?.blocked).toEqual([`http://127.0.0.1:${port}/pixel.gif`, `http://127.0.0.1:${port}/tracker.gif`]);
     expect(hits).toEqual([]);
+    // the 600 px light page is also the report's click-map shot, kept where `rassylka report` looks first
+    const project = await loadProject(dir);
+    for (const slug of [ISSUE_A, ISSUE_B]) {
+      const html = renderWebVersion((await compileOrThrow(project, slug)).compiled).html;
+      const shot = await cachedShot(join(dir, CACHE_DIR, "click-map"), html);
+      expect(shot?.width).toBe(600);
+      expect(shot?.height).toBe(pngSize(await readFile(join(out, `${slug}-600.png`))).height);
+      expect(shot?.image.startsWith("data:image/jpeg;base64,")).toBe(true);
+      expect(shot?.anchors.some((a) => a.href.startsWith("http") && a.width > 0)).toBe(true);
+    }
   });
 
   test("takes only the issues it is given, by path or slug", async () => {

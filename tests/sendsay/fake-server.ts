@@ -22,7 +22,9 @@ import type { AddressInfo } from "node:net";
  *     after issue.later.delete it answers -3 (cancelled)
  *   stat.uni {"select": [...], "filter": [{"a", "op", "v"}]} answers {"list": [[…]]}: one row per issue
  *     matching the filter (here `issue.track.id` or `issue.id` with "=="), values in the order of `select`
- *     (docs/sendsay-api/basic-stat-uni.md); an issue not counted yet has no row
+ *     (docs/sendsay-api/basic-stat-uni.md); an issue not counted yet has no row. Over the `click.*` and
+ *     `deliv.*` areas a row per event (count(*) groups), with `order`, `skip`, `first` (statQuery below
+ *     says what it refuses, as {"errors": [{"id": "error/stat/request"}]})
  *   stop lists (docs/subscribers/contacts/stop-lists.md): `member` records («Отписались», the readers'
  *     own) and `owner` records («Заблокированы вручную», the account's); stoplist.get {"type"} answers
  *     {"list": [addresses]}; stoplist.add {"type": "owner", "list": [...]} adds (`member` is refused:
@@ -87,10 +89,14 @@ export interface FakeSendsayOptions {
   issueStats?: Record<string, number | string> | null;
   /**
    * Clicks stat.uni reports on every campaign issue (`click.*` columns: `click.link.url`,
-   * `click.member.email`, `click.dt:YD`, `click.issue.id`, with `count(*)`: one row per distinct value of the
-   * other columns, as the docs' "clicks per link" example reads).
+   * `click.member.email`, `click.dt:Ys` / `:YD` on Moscow's clock, `click.issue.id`, with `count(*)`: one row
+   * per distinct value of the other columns, as the docs' "clicks per link" example reads). `at` is ISO.
    */
   clicks?: { url: string; email: string; at: string }[];
+  /** Messages of every campaign issue (`deliv.*`: `deliv.member.email`, `deliv.status`, `deliv.issue.id`). */
+  deliveries?: { email: string; status: string }[];
+  /** Fields this account's stat.uni refuses as unknown (an account that lacks one). */
+  unknownFields?: string[];
   /** The account's stop lists (changed by stoplist.add/delete/erase). */
   stopLists?: { member: string[]; owner: string[] };
   /** The account's lists by group id: their members' addresses (changed by member.set). */
@@ -142,28 +148,135 @@ export const DEFAULT_ISSUE_STATS: Record<string, number | string> = {
   "issue.unsubed": "1",
 };
 
+/** A stat.uni request as the docs write one, or why it is not one. */
+export interface StatQuery {
+  area: "issue" | "click" | "deliv";
+  select: string[];
+  filter: { a: string; op: string; v: unknown }[];
+  order: string[];
+  skip: number;
+  first?: number;
+}
+
+/**
+ * The event fields the fake knows, as the docs name them (basic-stat-uni.md, how-to-unite-requests.md);
+ * time modifiers only the documented `:Ys`, `:YD`, `:YM` — an hour (`:YH`) is not in the docs and refused.
+ */
+export const STAT_FIELDS: Record<"click" | "deliv", string[]> = {
+  click: ["click.issue.id", "click.link.url", "click.member.email", "click.dt:Ys", "click.dt:YD"],
+  deliv: ["deliv.issue.id", "deliv.member.email", "deliv.status"],
+};
+const FILTER_OPS = ["==", ">=", "<="];
+const ISSUE_FIELDS = ["issue.id", "issue.track.id", ...Object.keys(DEFAULT_ISSUE_STATS)];
+
+/**
+ * Reads a stat.uni body and refuses what the docs would not accept: no select, fields of two areas in one
+ * select ("Нельзя в одном запросе добавить в select параметры, описывающие разные события"), a field or
+ * modifier the docs do not name, an undocumented filter operator, an order on a column not selected, a
+ * negative or fractional skip/first.
+ */
+export function statQuery(body: Record<string, unknown>): StatQuery | { error: string } {
+  const select = body.select;
+  if (!Array.isArray(select) || !select.length || !select.every((c) => typeof c === "string"))
+    return { error: "select is a list of fields" };
+  const filter = body.filter ?? [];
+  if (!Array.isArray(filter) || !filter.every((f) => f && typeof f === "object" && typeof f.a === "string" && typeof f.op === "string"))
+    return { error: "filter is a list of {a, op, v}" };
+  const bad = filter.find((f) => !FILTER_OPS.includes(f.op));
+  if (bad) return { error: `unknown operator ${bad.op}` };
+  const fields = [...select.filter((c) => c !== "count(*)"), ...filter.map((f) => f.a as string)];
+  const areas = new Set(fields.map((c) => c.split(".")[0]));
+  if (areas.size !== 1) return { error: "fields of different areas in one request" };
+  const area = [...areas][0];
+  const known = area === "click" || area === "deliv" ? STAT_FIELDS[area] : area === "issue" ? ISSUE_FIELDS : [];
+  const unknown = fields.find((c) => !known.includes(c));
+  if (unknown) return { error: `unknown field ${unknown}` };
+  if (area === "issue" && select.includes("count(*)")) return { error: "count(*) over issue rows" };
+  const order = body.order ?? [];
+  if (!Array.isArray(order) || !order.every((o) => typeof o === "string" && select.includes(o.replace(/^-/, ""))))
+    return { error: "order names selected fields" };
+  const count = (v: unknown) => (v === undefined ? undefined : Number.isInteger(v) && (v as number) >= 0 ? (v as number) : Number.NaN);
+  const skip = count(body.skip) ?? 0;
+  const first = count(body.first);
+  if (Number.isNaN(skip) || Number.isNaN(first)) return { error: "skip and first are counts of rows" };
+  return { area: area as StatQuery["area"], select, filter: filter as StatQuery["filter"], order: order as string[], skip, first };
+}
+
+/** A filter's condition: values compared as Sendsay writes them (times "YYYY-MM-DD hh:mm:ss" sort as text). */
+function matches(value: unknown, op: string, v: unknown): boolean {
+  const [x, y] = [String(value), String(v)];
+  return op === "==" ? x === y : op === ">=" ? x >= y : x <= y;
+}
+
+/** An ISO instant on Sendsay's clock (Moscow, UTC+3 all year since 2014): "YYYY-MM-DD hh:mm:ss". */
+export function moscowTime(iso: string): string {
+  return new Date(Date.parse(iso) + 3 * 3_600_000).toISOString().slice(0, 19).replace("T", " ");
+}
+
 export async function startFakeSendsay(options: FakeSendsayOptions): Promise<FakeSendsay> {
-  /** stat.uni over `click.*`: the clicks of the campaign issues the filter names, grouped by the selected columns. */
-  const clickRows = (select: string[], filter: { a: string; op: string; v: unknown }[]): unknown[][] => {
-    const groups = new Map<string, unknown[]>();
+  /**
+   * stat.uni over an event area (`click.*`, `deliv.*`): a row per event of the campaign issues the filter
+   * names; with `count(*)` one row per distinct value of the other columns. Then `order`, `skip`, `first`
+   * as the docs' «Последовательность работы запроса stat.uni» says; without an order the rows come in
+   * another order on every call ("каждый раз по-разному"), so a client that pages without one gets
+   * overlapping pages here too.
+   */
+  let unordered = 0;
+  const eventRows = (q: StatQuery): unknown[][] => {
+    const events: Record<string, unknown>[] = [];
     for (const t of tracks.values()) {
-      if (!t.issueId) continue;
-      for (const c of options.clicks ?? []) {
-        const row: Record<string, unknown> = {
-          "click.issue.id": t.issueId,
-          "click.link.url": c.url,
-          "click.member.email": c.email,
-          "click.dt:YD": c.at.slice(0, 10),
-        };
-        if (!filter.every((f) => f.op === "==" && String(row[f.a]) === String(f.v))) continue;
-        const key = select.filter((col) => col !== "count(*)").map((col) => String(row[col]));
-        const group = groups.get(key.join("\u0000")) ?? select.map((col) => (col === "count(*)" ? 0 : row[col]));
-        const n = select.indexOf("count(*)");
-        if (n >= 0) group[n] = String(Number(group[n]) + 1);
-        groups.set(key.join("\u0000"), group);
-      }
+      if (!t.issueId || t.deferred) continue;
+      if (q.area === "click")
+        for (const c of options.clicks ?? []) {
+          const at = moscowTime(c.at);
+          events.push({
+            "click.issue.id": t.issueId,
+            "click.link.url": c.url,
+            "click.member.email": c.email,
+            "click.dt:Ys": at,
+            "click.dt:YD": at.slice(0, 10),
+          });
+        }
+      else
+        for (const d of options.deliveries ?? [])
+          events.push({ "deliv.issue.id": t.issueId, "deliv.member.email": d.email, "deliv.status": d.status });
     }
-    return [...groups.values()];
+    const counted = q.select.includes("count(*)");
+    const groups = new Map<string, unknown[]>();
+    let rows: unknown[][] = [];
+    for (const e of events) {
+      if (!q.filter.every((f) => matches(e[f.a], f.op, f.v))) continue;
+      const values = q.select.map((col) => (col === "count(*)" ? 0 : e[col]));
+      if (!counted) {
+        rows.push(values);
+        continue;
+      }
+      const key = q.select
+        .filter((col) => col !== "count(*)")
+        .map((col) => String(e[col]))
+        .join("\u0000");
+      const group = groups.get(key) ?? values;
+      const n = q.select.indexOf("count(*)");
+      group[n] = String(Number(group[n]) + 1);
+      groups.set(key, group);
+    }
+    if (counted) rows = [...groups.values()];
+    if (q.order.length) {
+      const keys = q.order.map((o) => ({ i: q.select.indexOf(o.replace(/^-/, "")), desc: o.startsWith("-") }));
+      rows.sort((a, b) => {
+        for (const k of keys) {
+          const x = String(a[k.i]);
+          const y = String(b[k.i]);
+          if (x !== y) return (x < y ? -1 : 1) * (k.desc ? -1 : 1);
+        }
+        return 0;
+      });
+    } else if (rows.length > 1) {
+      // a different order each call: rotate by the number of unordered requests so far
+      const by = ++unordered % rows.length;
+      rows = [...rows.slice(by), ...rows.slice(0, by)];
+    }
+    return rows.slice(q.skip, q.first === undefined ? undefined : q.skip + q.first);
   };
   const requests: RecordedRequest[] = [];
   const handledList: RecordedRequest[] = [];
@@ -340,13 +453,13 @@ export async function startFakeSendsay(options: FakeSendsayOptions): Promise<Fak
         return json(res, 200, {});
       }
       case "stat.uni": {
-        const select = (record.body.select as string[] | undefined) ?? [];
-        const filter = (record.body.filter as { a: string; op: string; v: unknown }[] | undefined) ?? [];
+        const query = statQuery(record.body);
+        if ("error" in query) return json(res, 200, { errors: [{ id: "error/stat/request", explain: query.error }] });
+        const { select, filter } = query;
+        const refused = [...select, ...filter.map((f) => f.a)].find((c) => options.unknownFields?.includes(c));
+        if (refused) return json(res, 200, { errors: [{ id: "error/stat/request", explain: `unknown field ${refused}` }] });
         const figures = options.issueStats === undefined ? DEFAULT_ISSUE_STATS : options.issueStats;
-        if (select.some((c) => c.startsWith("click."))) return json(res, 200, { list: clickRows(select, filter) });
-        const known = ["issue.id", "issue.track.id", ...Object.keys(DEFAULT_ISSUE_STATS)];
-        const unknown = [...select, ...filter.map((f) => f.a)].find((c) => !known.includes(c));
-        if (unknown) return json(res, 200, { errors: [{ id: "error/stat/field_unknown", explain: `unknown field ${unknown}` }] });
+        if (query.area !== "issue") return json(res, 200, { list: eventRows(query) });
         const rows: unknown[][] = [];
         for (const [trackId, t] of tracks) {
           // a campaign deferred with sendwhen: later is counted once it is sent (release)
