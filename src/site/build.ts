@@ -188,10 +188,9 @@ export async function buildProject(project: Project, options: BuildOptions): Pro
  * The publish step (src/site/site.ts), unless it last ran with the same inputs and its files are still as
  * it left them (src/site/cached.ts): then it would write nothing, and nothing of it is loaded.
  */
-async function publish(root: string, cache: boolean, inputs: SiteInputs & { search?: SearchIndexResult }): Promise<void> {
+async function publish(root: string, cache: boolean, inputs: Omit<SiteInputs, "search"> & { search?: SearchIndexResult }): Promise<void> {
   const { outDir, config, entries, pages, search } = inputs;
-  const box = search && { records: search.records, rubrics: search.rubrics };
-  const memo = cache ? await siteUnchanged(root, { ...inputs, search: box }) : undefined;
+  const memo = cache ? await siteUnchanged(root, { ...inputs, search: search?.fingerprint }) : undefined;
   if (memo?.unchanged) return;
   const [{ publishSite }, { searchBox }] = await Promise.all([import("./site.js"), import("./search-box.js")]);
   const { files } = await publishSite(outDir, config, entries, pages, search ? searchBox(config, search) : "");

@@ -59,8 +59,8 @@ export interface SiteInputs {
   entries: ManifestEntry[];
   /** The web versions this build has in memory, by slug; the others are read from `outDir`. */
   pages: ReadonlyMap<string, string>;
-  /** What the archive's search box is made of (its records and rubrics), or undefined for none. */
-  search?: unknown;
+  /** The search index's fingerprint (with the config, what the archive's search box is made of), or undefined for none. */
+  search?: string;
 }
 
 interface Published {
