@@ -13,6 +13,7 @@
  * working because `import.meta.url` in each source file is rewritten to the URL that file would have
  * at its own path under dist-cli/, whichever chunk its code ends up in.
  */
+import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -31,12 +32,29 @@ const EXTERNAL = ["better-sqlite3", "playwright-core", "mjml", "juice", "pagefin
 
 const posix = (p) => p.split(sep).join("/");
 
-async function* walk(dir) {
-  for (const e of await readdir(dir, { withFileTypes: true })) {
+async function* walk(dir, keep = (name) => name.endsWith(".ts") && !name.endsWith(".d.ts")) {
+  for (const e of (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
     const path = join(dir, e.name);
-    if (e.isDirectory()) yield* walk(path);
-    else if (e.name.endsWith(".ts") && !e.name.endsWith(".d.ts")) yield path;
+    if (e.isDirectory()) yield* walk(path, keep);
+    else if (keep(e.name)) yield path;
   }
+}
+
+/**
+ * A hash of every file the bundle is made of or reads beside itself (src/, assets/): the bundle's
+ * `__RASSYLKA_SOURCES__` (src/version.ts `BUILD`), so what a build keeps of its pages is not taken for
+ * what a CLI bundled from other templates or words would write.
+ */
+async function sourcesHash() {
+  const h = createHash("sha256");
+  for (const dir of [SRC, join(ROOT, "assets")]) {
+    for await (const file of walk(dir, () => true))
+      h.update(posix(relative(ROOT, file)))
+        .update("\0")
+        .update(await readFile(file))
+        .update("\0");
+  }
+  return h.digest("hex").slice(0, 16);
 }
 
 /** src/cli/index.ts and every worker thread's module. */
@@ -137,6 +155,7 @@ export async function bundle() {
     // CommonJS packages inside an ES module bundle still call require() for Node's built-ins
     banner: { js: 'import { createRequire as __rassylkaRequire } from "node:module"; const require = __rassylkaRequire(import.meta.url);' },
     plugins: [lazyCatalogues, metaUrl],
+    define: { __RASSYLKA_SOURCES__: JSON.stringify(await sourcesHash()) },
     legalComments: "none",
     // the catalogues' Cyrillic as it is: escaped (esbuild's default) it is six bytes a letter to read and parse
     charset: "utf8",

@@ -22,27 +22,38 @@ export function cacheKey(parts: { issueSource: string; configSource: string; tem
   return sha256(VERSION, language(), parts.issueSource, parts.configSource, parts.templatesHash);
 }
 
-export function fileCache(root: string): BuildCache {
-  const dir = join(root, CACHE_DIR);
+/**
+ * JSON values by key in `dir` (`<key>.json`), each written atomically. An entry that cannot be read or
+ * parsed, or that `valid` refuses (another version's shape, a file cut short), is a miss.
+ */
+export function jsonEntries<T>(dir: string, valid: (value: unknown) => value is T) {
   return {
-    async get(key) {
+    async get(key: string): Promise<T | undefined> {
       try {
-        const value = JSON.parse(await readFile(join(dir, `${key}.json`), "utf8")) as Partial<CompiledIssue> | null;
-        // an entry of another shape (written by an older build of rassylka, or cut short) is a miss
-        // (and one from before tokens carried their nonce: its `RSKSUB0Z` could be text an editor typed)
-        if (typeof value?.html !== "string" || typeof value.text !== "string" || !Array.isArray(value.deferred)) return undefined;
-        if (typeof value.tokens !== "string") return undefined;
-        // one from before the issue's own text was kept for the archive's search would leave it unsearchable
-        if (typeof value.bodyText !== "string") return undefined;
-        return value as CompiledIssue;
+        const value = JSON.parse(await readFile(join(dir, `${key}.json`), "utf8")) as unknown;
+        return valid(value) ? value : undefined;
       } catch {
         return undefined;
       }
     },
-    async set(key, value) {
+    async set(key: string, value: T): Promise<void> {
       await writeFileAtomic(join(dir, `${key}.json`), JSON.stringify(value));
     },
   };
+}
+
+function isCompiledIssue(v: unknown): v is CompiledIssue {
+  const value = v as Partial<CompiledIssue> | null;
+  // an entry of another shape (written by an older build of rassylka, or cut short) is a miss
+  // (and one from before tokens carried their nonce: its `RSKSUB0Z` could be text an editor typed)
+  if (typeof value?.html !== "string" || typeof value.text !== "string" || !Array.isArray(value.deferred)) return false;
+  if (typeof value.tokens !== "string") return false;
+  // one from before the issue's own text was kept for the archive's search would leave it unsearchable
+  return typeof value.bodyText === "string";
+}
+
+export function fileCache(root: string): BuildCache {
+  return jsonEntries(join(root, CACHE_DIR), isCompiledIssue);
 }
 
 export const noCache: BuildCache = {

@@ -53,8 +53,13 @@ export interface SearchIndexResult {
   rebuilt: boolean;
   /** Time taken by the index, in ms. */
   ms: number;
-  /** Rubric filters of the archive page: tag, display name, issues with it; in display order. */
-  rubrics: { tag: string; name: string; count: number }[];
+  /**
+   * Rubric filters of the archive page: tag, display name, issues with it; in display order. Sorted by the
+   * language's collation when asked for: a build whose archive is unchanged never asks (src/site/cached.ts).
+   */
+  readonly rubrics: { tag: string; name: string; count: number }[];
+  /** A hash of the records (titles, dates, tags, texts): with the config, what the search box is made of. */
+  fingerprint: string;
   diagnostics: Diagnostic[];
 }
 
@@ -83,7 +88,7 @@ async function sizeOf(dir: string): Promise<{ files: number; bytes: number }> {
 }
 
 /** The rubric filters: `rubrics:` in its order, else every tag alphabetically; only those some issue has. */
-export function rubricsOf(records: readonly SearchRecord[], config: Pick<NewsletterConfig, "rubrics" | "language">) {
+export function rubricsOf(records: readonly Pick<SearchRecord, "tags">[], config: Pick<NewsletterConfig, "rubrics" | "language">) {
   const counts = new Map<string, number>();
   for (const r of records) for (const t of new Set(r.tags)) counts.set(t, (counts.get(t) ?? 0) + 1);
   const named = config.rubrics
@@ -110,7 +115,7 @@ export async function buildSearchIndex(
   const saved = await readSaved(outDir);
   const previous = new Map(saved?.records.map((r) => [r.slug, r]));
   const compiled = new Map(sources.map((s) => [s.slug, s]));
-  const records: SearchRecord[] = [];
+  const records: Omit<SearchRecord, "day">[] = [];
   for (const e of entries) {
     if (e.draft) continue;
     const now = compiled.get(e.slug);
@@ -125,16 +130,18 @@ export async function buildSearchIndex(
       title: e.title,
       preheader: e.preheader,
       date: e.date,
-      day: issueDate(e.date, config.language),
       tags: now?.tags ?? before?.tags ?? [],
       text,
     });
   }
   const language = indexLanguage(config.language);
-  const fingerprint = sha256(VERSION, language, JSON.stringify(records));
+  // each record's `day` (its date as the archive writes it) follows from the date and `language:`, whole
+  // (`en-GB` and `en-US` index alike but write dates apart): made only for an index that is written, as
+  // the first Intl.DateTimeFormat of a language is a good part of a cached build's start-up
+  const fingerprint = sha256(VERSION, language, config.language, JSON.stringify(records));
   const unchanged =
     saved?.fingerprint === fingerprint && (await stat(join(dir, "pagefind-entry.json")).catch(() => undefined)) !== undefined;
-  const rubrics = rubricsOf(records, config);
+  let rubrics: SearchIndexResult["rubrics"] | undefined;
   const result = (rebuilt: boolean, size: { files: number; bytes: number }): SearchIndexResult => ({
     dir,
     language: config.language,
@@ -142,7 +149,11 @@ export async function buildSearchIndex(
     ...size,
     rebuilt,
     ms: Math.round(performance.now() - started),
-    rubrics,
+    get rubrics() {
+      rubrics ??= rubricsOf(records, config);
+      return rubrics;
+    },
+    fingerprint,
     diagnostics,
   });
   const assets = await writeSearchAssets(outDir, language);
@@ -151,8 +162,9 @@ export async function buildSearchIndex(
     return { files: index.files + assets.files, bytes: index.bytes + assets.bytes };
   };
   if (unchanged) return result(false, await withAssets());
+  const dated: SearchRecord[] = records.map((r) => ({ ...r, day: issueDate(r.date, config.language) }));
   try {
-    await writeIndex(outDir, dir, language, records);
+    await writeIndex(outDir, dir, language, dated);
   } catch (error) {
     diagnostics.push(
       warning("search/index-failed", t("search:indexFailed", { reason: (error as Error).message.split("\n")[0] }), {
@@ -161,7 +173,7 @@ export async function buildSearchIndex(
     );
     return result(false, await withAssets());
   }
-  await writeFileAtomic(join(outDir, RECORDS_FILE), JSON.stringify({ fingerprint, records } satisfies Saved));
+  await writeFileAtomic(join(outDir, RECORDS_FILE), JSON.stringify({ fingerprint, records: dated } satisfies Saved));
   return result(true, await withAssets());
 }
 

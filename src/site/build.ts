@@ -7,14 +7,11 @@ import { type Diagnostic, hasErrors, RassylkaError } from "../diagnostics.js";
 import { t } from "../i18n/index.js";
 import { ISSUES_DIR, listIssueFiles, loadProject, type Project, resolveIssueFile } from "../project/project.js";
 import { ASSETS_DIR } from "../render/assets-dir.js";
-import { renderWebVersion } from "../render/personalise.js";
 import type { CompiledIssue } from "../render/pipeline.js";
 import { buildSearchIndex, type SearchIndexResult } from "../search/build.js";
 import { removeStaleTempFiles, toPosix, writeFileIfChanged } from "../util/fs.js";
+import { rememberSite, type SiteInputs, siteUnchanged, webVersion } from "./cached.js";
 import { type ManifestEntry, readManifest, writeManifest } from "./manifest.js";
-import { webVersionPolls } from "./polls-page.js";
-import { searchBox } from "./search-box.js";
-import { publishSite } from "./site.js";
 
 /**
  * `rassylka build`'s outputs: `<out>/<slug>.html` (web version), `.txt`, optional `.mjml`,
@@ -89,7 +86,7 @@ export async function buildProject(project: Project, options: BuildOptions): Pro
   if (options.write !== false && options.clean) await emptyOutDir(root, outDir);
   if (options.write !== false) {
     // a build killed while writing left its temp files behind: this run removes them
-    await Promise.all([removeStaleTempFiles(outDir, { depth: 2 }), removeStaleTempFiles(join(root, CACHE_DIR))]);
+    await Promise.all([removeStaleTempFiles(outDir, { depth: 2 }), removeStaleTempFiles(join(root, CACHE_DIR), { depth: 2 })]);
   }
   const built: BuiltIssue[] = [];
   const drafts: BuiltIssue[] = [];
@@ -137,8 +134,11 @@ export async function buildProject(project: Project, options: BuildOptions): Pro
       continue;
     }
     slugs.set(c.slug, file);
-    const rendered = renderWebVersion(c);
-    const web = { ...rendered, html: webVersionPolls(rendered.html, c.polls, project.config.config) };
+    // the templates' modules (Handlebars) are loaded only for what must be rendered: src/site/cached.ts
+    const rendered = await webVersion(c, options.cache === false ? undefined : root);
+    const web = c.polls?.length
+      ? { ...rendered, html: (await import("./polls-page.js")).webVersionPolls(rendered.html, c.polls, project.config.config) }
+      : rendered;
     // a draft's polls are not published: its ids stay free until it is
     if (!c.draft) for (const p of c.polls ?? []) pollOwners.set(p.id, file);
     (c.draft ? drafts : built).push({
@@ -179,9 +179,22 @@ export async function buildProject(project: Project, options: BuildOptions): Pro
     }
     // web versions with their nav bars, archive index.html and feed.xml, from the whole manifest (src/site)
     const pages = new Map(built.map((b) => [b.entry.slug, b.html]));
-    await publishSite(outDir, config, entries, pages, search ? searchBox(config, search) : "");
+    await publish(root, options.cache !== false, { outDir, config, entries, pages, search });
   }
   return { outDir, built, drafts, diagnostics, failed, search };
+}
+
+/**
+ * The publish step (src/site/site.ts), unless it last ran with the same inputs and its files are still as
+ * it left them (src/site/cached.ts): then it would write nothing, and nothing of it is loaded.
+ */
+async function publish(root: string, cache: boolean, inputs: Omit<SiteInputs, "search"> & { search?: SearchIndexResult }): Promise<void> {
+  const { outDir, config, entries, pages, search } = inputs;
+  const memo = cache ? await siteUnchanged(root, { ...inputs, search: search?.fingerprint }) : undefined;
+  if (memo?.unchanged) return;
+  const [{ publishSite }, { searchBox }] = await Promise.all([import("./site.js"), import("./search-box.js")]);
+  const { files } = await publishSite(outDir, config, entries, pages, search ? searchBox(config, search) : "");
+  if (memo?.key) await rememberSite(root, outDir, memo.key, files);
 }
 
 /**

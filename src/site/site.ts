@@ -6,7 +6,7 @@ import { writeFileIfChanged } from "../util/fs.js";
 import { injectWebNav, renderArchive, renderWebNav } from "./archive.js";
 import { type FeedEntry, renderFeed } from "./feed.js";
 import { type ManifestEntry, readManifest } from "./manifest.js";
-import { publishPolls } from "./polls-page.js";
+import { POLLS_PAGE, POLLS_SCRIPT, publishPolls } from "./polls-page.js";
 import { savedSearchBox } from "./search-box.js";
 import { injectSubscribeForm, subscribeFormHtml } from "./subscribe-form.js";
 
@@ -21,6 +21,8 @@ export interface PublishResult {
   feed: string;
   /** Web versions whose nav bar was (re)written. */
   pages: string[];
+  /** Every file this step answers for (written, left as it was, or removed), relative to the output folder. */
+  files: string[];
 }
 
 async function readPage(file: string): Promise<string | undefined> {
@@ -66,5 +68,6 @@ export async function publishSite(
     writeFileIfChanged(archive, renderArchive(all, config, search ?? (await savedSearchBox(outDir, config)), polls)),
     writeFileIfChanged(feed, renderFeed(feedEntries, config)),
   ]);
-  return { archive, feed, pages: written };
+  const files = [...all.map((e) => `${e.slug}.html`), "index.html", "feed.xml", POLLS_PAGE, POLLS_SCRIPT];
+  return { archive, feed, pages: written, files };
 }
