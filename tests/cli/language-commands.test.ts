@@ -302,3 +302,27 @@ describe("each command: one success and one failure in Russian", () => {
     expect(r.english).toEqual([]);
   });
 });
+
+describe("audience, poll, report and search: a success and a failure, in Russian and in English", () => {
+  let root: string;
+  const cases: [string, () => string[], boolean][] = [
+    ["audience", () => ["audience", "--root", root], true],
+    ["audience: a name no file has", () => ["audience", "nobody-such", "--root", root], false],
+    ["poll results", () => ["poll", "results", "--root", root], true],
+    ["poll results: a folder for a state file", () => ["poll", "results", "--root", root, "--state", root], false],
+    ["report", () => ["report", "--root", root, "--out", join(root, "report")], true],
+    ["report: an issue never sent", () => ["report", "2099-01-01-nope", "--root", root, "--out", join(root, "report")], false],
+    ["search", () => ["search", "Текст", "--root", root], true],
+    ["search: a site not built", () => ["search", "Текст", "--root", root, "--out", "nowhere"], false],
+  ];
+  it.each(cases)("%s", async (_name, args, ok) => {
+    root ??= await makeProject({ issues: { "2026-11-10-a.md": issue({}) } });
+    if (args()[0] === "search") expect((await run(["build", "--root", root, "--no-cache"])).code).toBe(0);
+    const r = await ru(args());
+    const en = await run([...args(), "--lang", "en"]);
+    expect(r.code, `${r.out}\n${r.err}`).toBe(en.code);
+    expect(r.code === 0, `${r.out}\n${r.err}`).toBe(ok);
+    expect(r.english).toEqual([]);
+    expect(`${en.out}\n${en.err}`).not.toBe(`${r.out}\n${r.err}`);
+  });
+});
