@@ -69,6 +69,8 @@ describe("--help of every command and subcommand, in Russian", () => {
     expect(englishLines('  --out <dir>  папка для результата (по умолчанию: "dist")')).toEqual([]);
     expect(englishLines("  0013 reader-keys")).toEqual([]);
     expect(englishLines("  0013 keys of the readers")).toEqual(["  0013 keys of the readers"]);
+    expect(englishLines('  как исправить: опубликуйте prodazhi.example.ru. IN TXT "v=spf1 mx ~all"')).toEqual([]);
+    expect(englishLines("  fix: publish it in the zone")).toEqual(["  fix: publish it in the zone"]);
   });
 });
 
