@@ -72,7 +72,7 @@ export async function importBounces(run: BounceRun, files: string[]): Promise<Bo
         outcome = await processor.process(message.raw, message.label);
       } catch (e) {
         if (e instanceof RassylkaError) throw e;
-        report.problems.push({ label: message.label, problem: `not a readable message (${(e as Error).message})` });
+        report.problems.push({ label: message.label, problem: t("bounces:problem.unreadable", { error: (e as Error).message }) });
         continue;
       }
       report.messages.push(outcome);
@@ -95,7 +95,7 @@ export async function fetchBounceMailbox(run: BounceRun, options: { moveTo?: str
       } catch (e) {
         if (e instanceof RassylkaError) throw e;
         // left in the mailbox for a person to look at
-        report.problems.push({ label, problem: `not a readable message (${(e as Error).message})` });
+        report.problems.push({ label, problem: t("bounces:problem.unreadable", { error: (e as Error).message }) });
         return { move: false };
       }
       report.messages.push(outcome);

@@ -64,7 +64,7 @@ export async function* readSources(paths: readonly string[], problems: SourcePro
         continue;
       }
       if (!isMaildir(names)) {
-        problems.push({ label: path, problem: "a folder that is not a Maildir (no cur/ and new/)" });
+        problems.push({ label: path, problem: t("bounces:problem.notMaildir") });
         continue;
       }
       for (const sub of ["new", "cur"]) {
@@ -95,7 +95,7 @@ export async function* readSources(paths: readonly string[], problems: SourcePro
       continue;
     }
     if (!raw.length) {
-      problems.push({ label: path, problem: "the file is empty" });
+      problems.push({ label: path, problem: t("bounces:problem.empty") });
       continue;
     }
     if (looksLikeMbox(raw)) {

@@ -3,8 +3,8 @@ import cliProgress from "cli-progress";
 import { type Command, InvalidArgumentError } from "commander";
 import { RassylkaError } from "../diagnostics.js";
 import { language, t } from "../i18n/index.js";
+import { durationText } from "../i18n/notes.js";
 import type { SendProgress, SendSummary } from "../send/engine.js";
-import { duration } from "../send/outcome.js";
 import { sendRequest } from "../send/send-request.js";
 import { SMTP_TLS_INSECURE_ENV } from "../send/transport-choice.js";
 import { SMTP_URL_ENV } from "../send/transports/smtp.js";
@@ -229,21 +229,21 @@ export function formatSummary(s: SendSummary, command: string): string[] {
     if (s.invalid > 50) lines.push(t("send:moreInvalid", { count: s.invalid - 50, slug: s.slug }));
   }
   if (s.stopped === "sender") {
-    lines.push(t("send:stoppedSender", { reason: s.pauseReason ?? t("send:stoppedSender.reason"), count: s.pending }));
+    lines.push(t("send:stoppedSender", { reason: s.note ?? s.pauseReason ?? t("send:stoppedSender.reason"), count: s.pending }));
     if (s.fix) lines.push(t("send:fix", { fix: s.fix }));
     lines.push(t("send:rerun", { command }));
   } else if (s.stopped === "paused") {
-    lines.push(t("send:paused", { reason: s.pauseReason ?? "?", count: s.pending, command }));
+    lines.push(t("send:paused", { reason: s.note ?? s.pauseReason ?? "?", count: s.pending, command }));
   } else if (s.stopped === "deferred") {
     const at = s.nextRetryAt ? new Date(s.nextRetryAt) : undefined;
     const when = at
-      ? t("send:deferred.at", { at: at.toLocaleString("sv-SE").slice(0, 16), in: duration(Math.max(0, at.getTime() - Date.now())) })
+      ? t("send:deferred.at", { at: at.toLocaleString("sv-SE").slice(0, 16), in: durationText(Math.max(0, at.getTime() - Date.now())) })
       : t("send:deferred.later");
     lines.push(t("send:deferred", { count: s.deferred, when, command }));
   } else if (s.stopped === "lease") {
-    lines.push(t("send:lease", { reason: s.pauseReason ?? t("send:lease.reason"), lost: s.lost, count: s.pending, command }));
+    lines.push(t("send:lease", { reason: s.note ?? s.pauseReason ?? t("send:lease.reason"), lost: s.lost, count: s.pending, command }));
   } else if (s.stopped === "state") {
-    lines.push(t("send:stateFailed", { sent: s.sent, reason: s.pauseReason ?? "?", count: s.pending }));
+    lines.push(t("send:stateFailed", { sent: s.sent, reason: s.note ?? s.pauseReason ?? "?", count: s.pending }));
     if (s.fix) lines.push(t("send:fix", { fix: s.fix }));
     lines.push(t("send:rerunResume", { command }));
   } else if (s.stopped === "signal") {

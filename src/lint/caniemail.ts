@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import { type CssAtRuleAST, type CssDeclarationAST, type CssStylesheetAST, parse as parseCss } from "@adobe/css-tools";
 import type { Document, Element } from "domhandler";
+import { t } from "../i18n/index.js";
 
 /**
  * caniemail.com's support data, as shipped in the `caniemail` npm package (no network at run time), and
@@ -75,6 +76,14 @@ export function featureInfo(title: string): FeatureInfo | undefined {
   return f && { title: f.title, url: f.url, category: f.category };
 }
 
+/** caniemail's platforms that are words, not names: the catalogue has them (lint:clientSupport.platform.*). */
+const WORD_PLATFORMS = new Set(["desktop-app", "desktop-webmail", "mobile-webmail", "webmail"]);
+
+/** A platform as the editor reads it: a word from the catalogue, a name (iOS, Windows Mail) as caniemail writes it. */
+function platformName(platform: string, nicename: string | undefined): string {
+  return WORD_PLATFORMS.has(platform) ? t(`lint:clientSupport.platform.${platform}`) : (nicename ?? platform);
+}
+
 /** "Gmail (Mobile Webmail), Outlook (Windows, Windows Mail)"; a family lists no platforms when all are hit. */
 export function describeClients(hit: readonly ClientPlatform[], selected: readonly ClientPlatform[]): string {
   const names = caniemailData().nicenames;
@@ -84,7 +93,7 @@ export function describeClients(hit: readonly ClientPlatform[], selected: readon
     .map(([family, platforms]) => {
       const name = names.family[family] ?? family;
       const all = selected.filter((s) => s.family === family).length;
-      return platforms.length === all ? name : `${name} (${platforms.map((p) => names.platform[p] ?? p).join(", ")})`;
+      return platforms.length === all ? name : `${name} (${platforms.map((p) => platformName(p, names.platform[p])).join(", ")})`;
     })
     .join(", ");
 }

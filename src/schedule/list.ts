@@ -1,6 +1,7 @@
 import { countSelection, issueSelection } from "../audience/count.js";
 import { loadConfig } from "../config/load.js";
 import { isRassylkaError } from "../diagnostics.js";
+import { noteText } from "../i18n/notes.js";
 import type { PreparedIssue } from "../send/send-issue.js";
 import { stateLocation } from "../state/location.js";
 import type { ScheduleState } from "../state/schedule.js";
@@ -59,7 +60,8 @@ export async function listSchedule(options: { root: string; state?: string; env?
       state: r.state,
       audience: JSON.parse(r.audience),
       readers: readers.get(r.slug) ?? null,
-      note: r.note,
+      // stored as data by the worker (src/i18n/notes.ts): written in the reader's language
+      note: noteText(r.note) ?? null,
       ...(r.sendsayIssueId ? { sendsayIssueId: r.sendsayIssueId } : {}),
       ...(r.sendsayIssueId && sendsay.has(r.sendsayIssueId) ? { sendsay: sendsay.get(r.sendsayIssueId) } : {}),
     }));

@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import { type Diagnostic, isRassylkaError } from "../diagnostics.js";
+import { storeNote } from "../i18n/notes.js";
 import type { SendSummary } from "../send/engine.js";
 import type { PreparedIssue } from "../send/send-issue.js";
 import { sendRequest } from "../send/send-request.js";
@@ -166,7 +167,7 @@ class Worker {
       if (row.state === "scheduled") {
         const due = Date.parse(row.sendAt);
         if (now > due + row.lateLimitMs) {
-          if (await store.schedule.miss(row, `late by ${Math.round((now - due) / 60_000)} min`))
+          if (await store.schedule.miss(row, storeNote("schedule/late", { count: Math.round((now - due) / 60_000) })))
             this.log("warn", "missed", { slug: row.slug, sendAt: row.sendAt, lateLimitMs: row.lateLimitMs });
         } else if (now >= due) {
           if (await store.schedule.start(row, this.id)) {

@@ -1,3 +1,4 @@
+import { storeNote } from "../i18n/notes.js";
 import { buildMessage, type MessageContext, type Recipient, subscriberFor } from "../message/message.js";
 import type { Personaliser } from "../render/personalise.js";
 import type { LedgerRow, LedgerStore, NextDue, Outcome } from "../state/ledger.js";
@@ -354,7 +355,7 @@ export class Delivery {
     this.lostCount += n;
     if (this.stop === undefined || this.stop === "paused") {
       this.stop = "lease";
-      this.pauseReason = `this worker lost its lease on ${this.lostCount} reader(s): it stalled longer than the lease and another worker took them over`;
+      this.pauseReason = storeNote("send/lease-lost", { count: this.lostCount });
     }
     this.alarm.ring();
   }
@@ -391,7 +392,7 @@ export class Delivery {
       const subscriber = subscriberFor(ctx, recipient);
       return buildMessage(ctx, recipient, subscriber, personaliser.render(subscriber));
     } catch (e) {
-      return { status: "permanent", response: `could not render the message: ${(e as Error).message}` };
+      return { status: "permanent", response: storeNote("send/render-failed", { error: (e as Error).message }) };
     }
   }
 

@@ -1,5 +1,6 @@
 import type { NewsletterConfig, Tracking } from "../config/schema.js";
 import { issueTracking, tracksAnything } from "../config/tracking.js";
+import { noteText } from "../i18n/notes.js";
 import { addressKey } from "../identity/address.js";
 import { clickToken, openToken, readerKeyer } from "../identity/click-token.js";
 import { pollToken } from "../identity/poll-token.js";
@@ -156,8 +157,10 @@ export interface SendSummary {
    * (a problem on the sender's side: see pauseReason and fix), deferred (only retries later than maxWait left).
    */
   stopped?: StopReason | "declined" | "state";
-  /** The last error before a pause, or the sender's problem. */
+  /** The last error before a pause, or the sender's problem, in English: what scripts read. */
   pauseReason?: string;
+  /** The same reason in the editor's language: what a person reads. */
+  note?: string;
   /** For `stopped: "sender"`: what to fix before running the same command again. */
   fix?: string;
   elapsedMs: number;
@@ -388,7 +391,7 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
         workers: others.length + 1,
         lost: 0,
         failed: after.failed,
-        failures: await ledger.failures(key, runId, MAX_LISTED),
+        failures: (await ledger.failures(key, runId, MAX_LISTED)).map((f) => ({ ...f, message: noteText(f.message) })),
         suppressed: after.suppressed,
         invalid,
         invalidRows,
@@ -492,8 +495,10 @@ export async function runSend(input: SendInput): Promise<SendSummary> {
     return await summary({
       sent: loop.sent,
       stopped: loop.stopped,
-      pauseReason: loop.pauseReason,
-      fix: loop.fix,
+      // the reason as data written out: in English for scripts (as it always was), and in the editor's language
+      pauseReason: noteText(loop.pauseReason, "en"),
+      note: noteText(loop.pauseReason),
+      fix: noteText(loop.fix),
       nextRetryAt: loop.nextRetryAt === undefined ? undefined : new Date(loop.nextRetryAt).toISOString(),
       resent: loop.resent,
       resentAddresses: loop.resentAddresses,

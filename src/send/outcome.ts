@@ -1,3 +1,4 @@
+import { storeNote } from "../i18n/notes.js";
 import type { LedgerRow, Outcome } from "../state/ledger.js";
 import type { DeliveryResult } from "./transport.js";
 
@@ -59,13 +60,6 @@ export function replyShape(code: number | undefined, response: string): string {
   return `${code ?? ""} ${response.replace(/<[^>]*>|[^\s<>]+@[^\s<>]+/g, "<>")}`;
 }
 
-/** 90 s → "1.5 min", 7200 s → "2 h". */
-export function duration(ms: number): string {
-  if (ms < 120_000) return `${Math.round(ms / 1000)} s`;
-  if (ms < 2 * 3600_000) return `${Math.round(ms / 60_000)} min`;
-  return `${Math.round(ms / 3600_000)} h`;
-}
-
 /** A stop already decided stays, but for a pause, which a sender's problem replaces. */
 const mayStop = (s: PolicyState) => s.stop === undefined || s.stop === "paused";
 
@@ -112,9 +106,8 @@ export function decideOutcome(
         for (const r of state.permanentStreak.rows.slice(0, -1)) requeue.push({ id: r.id, state: "pending", attempts: r.attempts });
       if (mayStop(state)) {
         state.stop = "sender";
-        state.pauseReason = `the same refusal for ${streak} different readers in a row: ${result.response}`;
-        state.fix =
-          "a refusal of every reader is about the sender (a relay that does not relay for this account or host, a blocked sender address): fix it with the server's administrator, then run the same command again — nobody was recorded as failed";
+        state.pauseReason = storeNote("send/same-refusal", { count: streak, response: result.response });
+        state.fix = storeNote("send/same-refusal.fix");
       }
       return { outcome: { id, state: "pending", attempts: row.attempts }, state, requeue };
     }
@@ -130,7 +123,8 @@ export function decideOutcome(
   const since = row.deferredSince ?? now;
   const windowEnd = since + policy.retryWindow;
   if (attempts >= policy.maxAttempts || now >= windowEnd) {
-    const response = `gave up after ${attempts} attempt${attempts === 1 ? "" : "s"} over ${duration(now - since)}: ${result.response}`;
+    // stored as data: status and report write it in their reader's language (src/i18n/notes.ts)
+    const response = storeNote("send/gave-up", { count: attempts, overMs: now - since, response: result.response });
     return { outcome: { id, state: "failed", attempts, code: result.code, response }, state, counted: "failed", requeue };
   }
   const outcome: Outcome = {

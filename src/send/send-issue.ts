@@ -202,7 +202,8 @@ export async function sendIssue(options: SendOptions): Promise<SendSummary> {
       // readers were delivered before the store failed: a summary (exit 3, re-run to resume), not "nothing sent"
       const failure = await stateFailure(e.cause, location);
       const d = failure instanceof RassylkaError ? failure.diagnostics[0] : undefined;
-      return { ...e.partial, pauseReason: d?.message ?? String((e.cause as Error)?.message ?? e.cause), fix: d?.fix };
+      const reason = d?.message ?? String((e.cause as Error)?.message ?? e.cause);
+      return { ...e.partial, pauseReason: reason, note: reason, fix: d?.fix };
     }
     throw await stateFailure(e, location);
   } finally {

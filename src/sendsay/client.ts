@@ -312,11 +312,17 @@ export class SendsayClient {
       const code = errorCode(error);
       const name = (error as Error).name;
       if (name === "TimeoutError" || name === "AbortError")
-        return { ok: false, reason: `no answer within ${this.#timeoutMs} ms`, retryable: true, inDoubt: true, cause: undefined };
+        return {
+          ok: false,
+          reason: t("sendsay:reason.timeout", { ms: this.#timeoutMs }),
+          retryable: true,
+          inDoubt: true,
+          cause: undefined,
+        };
       const notConnected = code !== undefined && NOT_CONNECTED.has(code);
       return {
         ok: false,
-        reason: `cannot reach ${this.baseUrl}: ${code ?? (error as Error).message}`,
+        reason: t("sendsay:reason.unreachable", { url: this.baseUrl, error: code ?? (error as Error).message }),
         retryable: true,
         inDoubt: !notConnected,
       };
@@ -329,8 +335,8 @@ export class SendsayClient {
       return {
         ok: false,
         reason: timedOut
-          ? `the answer did not finish within ${this.#timeoutMs} ms`
-          : `the answer broke off: ${errorCode(error) ?? (error as Error).message}`,
+          ? t("sendsay:reason.unfinished", { ms: this.#timeoutMs })
+          : t("sendsay:reason.brokeOff", { error: errorCode(error) ?? (error as Error).message }),
         retryable: true,
         inDoubt: true,
       };
@@ -346,7 +352,7 @@ export class SendsayClient {
     } catch {
       return {
         ok: false,
-        reason: `HTTP ${response.status} with an answer that is not JSON: ${JSON.stringify(text.slice(0, 120))}`,
+        reason: t("sendsay:reason.notJson", { status: response.status, text: JSON.stringify(text.slice(0, 120)) }),
         status: response.status,
         retryable: false,
         inDoubt: response.ok,
@@ -355,7 +361,7 @@ export class SendsayClient {
     if (body === null || typeof body !== "object" || Array.isArray(body)) {
       return {
         ok: false,
-        reason: `HTTP ${response.status} with an answer that is not a JSON object`,
+        reason: t("sendsay:reason.notObject", { status: response.status }),
         status: response.status,
         retryable: false,
         inDoubt: response.ok,

@@ -98,7 +98,7 @@ export async function serve(options: ServeOptions, log: ServeLog, stop: Promise<
   log.out(tEditor("serve:serving", { dir: relative(process.cwd(), dir) || ".", url }));
   log.out(tEditor(secret ? "serve:unsubscribe" : "serve:unsubscribeOff", { paths, state: locationText(location) }));
   if (subscribe) log.out(tEditor("serve:subscribe", { state: locationText(location), via: subscribe.description }));
-  if (store && secret) log.out(`Tracked links: GET /c/<token> and /o/<token>.gif → ${locationText(location)}`);
+  if (store && secret) log.out(tEditor("serve:tracking", { state: locationText(location) }));
   // keepDays (docs/report.md): old events folded into per-issue totals now and once a day
   const fold = async () => {
     if (!store) return;

@@ -161,12 +161,9 @@ function statOrUndefined(file: string) {
 
 function checkExisting(file: string, size: number, isFile: boolean): void {
   const fail = (message: string, fix: string) => new RassylkaError({ ruleId: "state/invalid", severity: "error", message, file, fix });
-  if (!isFile) throw fail("the state file is not a file", "give --state the path of a file (a new one is created when it does not exist)");
+  if (!isFile) throw fail(t("state:file.notFile"), t("state:file.notFile.fix"));
   if (size === 0) {
-    throw fail(
-      "the state file is empty (0 bytes): it holds no ledger, so nothing tells which readers already got an issue",
-      `restore it from a backup; or, if no issue was ever sent with it, delete it (rm ${file}) and run the command again to start a new ledger`,
-    );
+    throw fail(t("state:file.empty"), t("state:file.empty.fix", { file }));
   }
   const fd = openSync(file, "r");
   const head = Buffer.alloc(16);
@@ -176,10 +173,7 @@ function checkExisting(file: string, size: number, isFile: boolean): void {
     closeSync(fd);
   }
   if (head.toString("latin1") !== SQLITE_HEADER) {
-    throw fail(
-      "the state file is not a SQLite database (damaged, or another file given as --state)",
-      `check the path; restore the file from a backup, or move it aside (mv ${file} ${file}.broken) to start a new ledger that knows nobody was sent anything`,
-    );
+    throw fail(t("state:file.notSqlite"), t("state:file.notSqlite.fix", { file }));
   }
 }
 
@@ -195,21 +189,10 @@ export function stateError(file: string, error: unknown): Error {
   const fail = (message: string, fix: string) =>
     new RassylkaError({ ruleId: "state/io", severity: "error", message: `${message} (${code || text})`, file, fix }, { cause: error });
   if (code === "SQLITE_FULL" || code === "ENOSPC" || /disk is full|no space/i.test(text))
-    return fail(
-      "the disk holding the state file is full",
-      "free some space (or move the state file with --state) and run the same command again: the ledger resumes where it stopped",
-    );
+    return fail(t("state:file.full"), t("state:file.full.fix"));
   if (/^(EACCES|EPERM|EROFS)$/.test(code) || /^SQLITE_(READONLY|CANTOPEN|PERM|AUTH)/.test(code) || /read-?only|permission/i.test(text))
-    return fail(
-      "cannot write the state file (a read-only folder or no permission)",
-      "run where the folder is writable, fix its permissions, or put the state file elsewhere with --state FILE",
-    );
-  if (/^SQLITE_(NOTADB|CORRUPT)/.test(code))
-    return fail(
-      "the state file is damaged: SQLite cannot read it",
-      `restore it from a backup, or move it aside (mv ${file} ${file}.broken) to start a new ledger that knows nobody was sent anything`,
-    );
-  if (/^SQLITE_|^E[A-Z]+$/.test(code))
-    return fail("the state file cannot be used", "check the file and its folder, then run the command again");
+    return fail(t("state:file.readOnly"), t("state:file.readOnly.fix"));
+  if (/^SQLITE_(NOTADB|CORRUPT)/.test(code)) return fail(t("state:file.damaged"), t("state:file.damaged.fix", { file }));
+  if (/^SQLITE_|^E[A-Z]+$/.test(code)) return fail(t("state:file.unusable"), t("state:file.unusable.fix"));
   return error instanceof Error ? error : new Error(text);
 }

@@ -4,6 +4,7 @@ import { readSplit, SPLIT_PREFIX, type SplitDecision } from "../campaign/split.j
 import { type CampaignStats, readCampaignStats } from "../campaign/stats.js";
 import { loadConfig } from "../config/load.js";
 import { isRassylkaError } from "../diagnostics.js";
+import { noteText } from "../i18n/notes.js";
 import { parseIssue } from "../issue/load.js";
 import { loadProject, resolveIssueFile } from "../project/project.js";
 import { SendsayClient, sendsayCredentials } from "../sendsay/client.js";
@@ -193,7 +194,8 @@ export async function issueStatus(ledger: LedgerStore, slug: string): Promise<Is
     failures: (await ledger.failures(slug, undefined, 100_000)).map((f: LedgerFailure) => ({
       email: f.email,
       code: f.code,
-      message: f.message,
+      // a note stored as data (a send that gave up) in the reader's language; a server's reply as it came
+      message: noteText(f.message),
     })),
     invalidRows: await ledger.invalidRows(slug),
     resent: { count: await ledger.resentCount(slug), readers: await ledger.resent(slug, 100_000) },

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { isIPv6 } from "node:net";
 import type { NewsletterConfig } from "../config/schema.js";
+import { noteText } from "../i18n/notes.js";
 import { addressKey, emailProblem, stripControls } from "../identity/address.js";
 import type { Transport } from "../send/transport.js";
 import type { LimitCheck, Subscriber, SubscriberStore } from "../state/subscribers.js";
@@ -271,7 +272,7 @@ export async function requestSubscription(
     try {
       const delivered = await ctx.mailer.send(message);
       if (delivered.status === "sent") return log("sent", outcome.previous ? `was ${outcome.previous}` : undefined);
-      return log("mail-failed", `${delivered.status}: ${delivered.response}`);
+      return log("mail-failed", `${delivered.status}: ${noteText(delivered.response, "en")}`);
     } catch (e) {
       return log("mail-failed", (e as Error).message);
     }

@@ -69,6 +69,8 @@ describe("--help of every command and subcommand, in Russian", () => {
     expect(englishLines('  --out <dir>  папка для результата (по умолчанию: "dist")')).toEqual([]);
     expect(englishLines("  0013 reader-keys")).toEqual([]);
     expect(englishLines("  0013 keys of the readers")).toEqual(["  0013 keys of the readers"]);
+    expect(englishLines('  как исправить: опубликуйте prodazhi.example.ru. IN TXT "v=spf1 mx ~all"')).toEqual([]);
+    expect(englishLines("  fix: publish it in the zone")).toEqual(["  fix: publish it in the zone"]);
   });
 });
 
@@ -300,5 +302,29 @@ describe("each command: one success and one failure in Russian", () => {
     expect(r.code).toBe(1);
     expect(r.err).toContain("«draft»: ожидается true или false, а здесь текст (поле draft) [frontmatter/invalid]");
     expect(r.english).toEqual([]);
+  });
+});
+
+describe("audience, poll, report and search: a success and a failure, in Russian and in English", () => {
+  let root: string;
+  const cases: [string, () => string[], boolean][] = [
+    ["audience", () => ["audience", "--root", root], true],
+    ["audience: a name no file has", () => ["audience", "nobody-such", "--root", root], false],
+    ["poll results", () => ["poll", "results", "--root", root], true],
+    ["poll results: a folder for a state file", () => ["poll", "results", "--root", root, "--state", root], false],
+    ["report", () => ["report", "--root", root, "--out", join(root, "report")], true],
+    ["report: an issue never sent", () => ["report", "2099-01-01-nope", "--root", root, "--out", join(root, "report")], false],
+    ["search", () => ["search", "Текст", "--root", root], true],
+    ["search: a site not built", () => ["search", "Текст", "--root", root, "--out", "nowhere"], false],
+  ];
+  it.each(cases)("%s", async (_name, args, ok) => {
+    root ??= await makeProject({ issues: { "2026-11-10-a.md": issue({}) } });
+    if (args()[0] === "search") expect((await run(["build", "--root", root, "--no-cache"])).code).toBe(0);
+    const r = await ru(args());
+    const en = await run([...args(), "--lang", "en"]);
+    expect(r.code, `${r.out}\n${r.err}`).toBe(en.code);
+    expect(r.code === 0, `${r.out}\n${r.err}`).toBe(ok);
+    expect(r.english).toEqual([]);
+    expect(`${en.out}\n${en.err}`).not.toBe(`${r.out}\n${r.err}`);
   });
 });

@@ -7,6 +7,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { SMTPServer } from "smtp-server";
 import { afterEach, describe, expect, it } from "vitest";
+import { englishLines, shape } from "../helpers/cli.js";
 import { CONFIG, ISSUE, makeProject, REPO, SECRET } from "../send/helpers.js";
 
 const BIN = join(REPO, "bin", "rassylka.js");
@@ -139,6 +140,12 @@ async function doctor(zone: Zone, { key = KEY.privateKey, config = CONFIG, env =
     );
   const json = await run(["--json"]);
   const text = await run([]);
+  // the editors' language: the same findings and exit code, not a word of English (tests/helpers/cli.ts)
+  const ru = await run(["--lang", "ru"]);
+  const ruJson = await run(["--lang", "ru", "--json"]);
+  expect(ru.code).toBe(text.code);
+  expect(englishLines(`${ru.stdout}\n${ru.stderr}`)).toEqual([]);
+  expect(shape(ruJson.stdout)).toEqual(shape(json.stdout));
   return { report: JSON.parse(json.stdout) as Report, code: json.code, text };
 }
 

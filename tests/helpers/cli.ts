@@ -63,7 +63,7 @@ export async function rassylka(args: string[], cwd: string, env: NodeJS.ProcessE
  * English words that never stand in a Russian or Ukrainian sentence of ours: what is left of a line
  * once its code is taken out (paths, URLs, addresses, flags, `<args>`, `[rule/ids]`, `code`, numbers)
  * must not hold one; nor is a help line's term (`--out <dir>`, `help [command]`, an argument's name) nor a
- * header's name (From), nor a hyphenated identifier (a migration's name: reader-keys). Command names, option values and JSON keys (add, pending, sent) are not in it.
+ * header's name (From), nor a DNS record's class and type (IN TXT), nor a hyphenated identifier (a migration's name: reader-keys). Command names, option values and JSON keys (add, pending, sent) are not in it.
  */
 const ENGLISH =
   /\b(the|and|of|to|is|are|not|with|for|from|by|was|were|every|each|this|that|it|an|a|or|in|on|no|be|has|have|cannot|would|will|must|should|expected|got|error|warning|fix|unknown|missing|required|already|readers?|wrote|added|removed|imported|stopped|default|usage|options|arguments|commands|display|help|output|print|file|folder|address(es)?)\b/i;
@@ -74,6 +74,8 @@ export function englishLines(text: string): string[] {
     const words = line
       .replace(/^ {2}\S.*?\s{2,}/, " ")
       .replace(/`[^`]*`/g, " ")
+      // a DNS record to publish (doctor's fixes): its class and type are the zone file's words
+      .replace(/\bIN (TXT|MX|CNAME|AAAA|A)\b/g, " ")
       .replace(/\[[^\]]*\]|<[^>]*>|\{[^}]*\}/g, " ")
       .split(/[\s,;()«»"'|·→—…:!?]+/)
       .filter((w) => w && !/[/.@=_$\d]|^-|^[a-z]+(-[a-z]+)+$/.test(w) && !["From", "To", "Subject"].includes(w));

@@ -7,6 +7,7 @@ import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { isRassylkaError } from "../../src/diagnostics.js";
 import { review } from "../../src/review/review.js";
+import { englishLines } from "../helpers/cli.js";
 import { copyExampleNewsletter } from "../helpers/newsletter.js";
 import { CHROMIUM, CHROMIUM_TEST_ARGS, ISSUE_A, ISSUE_B, REPO } from "../preview/helpers.js";
 
@@ -48,7 +49,7 @@ interface Row {
 let repo: string;
 let remove: () => Promise<void>;
 let textReview: { code: number; rows: Row[]; stderr: string };
-let colourReview: { code: number; stdout: string };
+let colourReview: { code: number; stdout: string; stderr: string };
 let browser: Browser;
 const git = (...args: string[]) => run("git", args, { cwd: repo, env: GIT_ENV });
 const cli = (...args: string[]) =>
@@ -196,6 +197,8 @@ describe("rassylka review: a template colour changed", () => {
   test("every issue changed, each with changed pixels; exit 0 and where the page is", async () => {
     expect(colourReview.code).toBe(0);
     expect(colourReview.stdout).toContain("review-colour/index.html");
+    // the editors' language (Russian here): not an English line in what it printed
+    expect(englishLines(`${colourReview.stdout}\n${colourReview.stderr}`)).toEqual([]);
     const md = await readFile(join(repo, "review-colour", "summary.md"), "utf8");
     const rows = md.split("\n").filter((l) => l.startsWith("| ") && !l.startsWith("| Выпуск"));
     expect(rows).toHaveLength(3);
@@ -222,6 +225,13 @@ describe("rassylka review: bad input", () => {
     expect(r.stderr).toContain("fetch-depth: 0");
     expect(r.stderr).toContain("[review/bad-base]");
     expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(englishLines(r.stderr)).toEqual([]);
+    // in English: the same exit code and rule id, the words English
+    const en = await cli("review", "--base", "origin/nope", "--lang", "en");
+    expect(en.code).toBe(1);
+    expect(en.stderr).toContain("[review/bad-base]");
+    expect(en.stderr).toContain("origin/nope");
+    expect(en.stderr).not.toContain("не коммит");
   });
 
   test("--base is required", async () => {

@@ -225,6 +225,13 @@ describe.each(backends())("scheduled sends ($name)", (backend) => {
       [SLUG, "sent"],
       ["2026-12-05-second", "missed"],
     ]);
+    // the worker stored how late it was as data: each reader reads it in their language
+    const note = async (lang: string) =>
+      (
+        await cliJson<{ slug: string; note: string | null }[]>(root, ["schedule", "list", ...stateArgs(location)], { RASSYLKA_LANG: lang })
+      ).json.find((r) => r.slug === "2026-12-05-second")?.note;
+    expect(await note("en")).toMatch(/^late by \d+ min$/);
+    expect(await note("ru")).toMatch(/^опоздание на \d+ (минуту|минуты|минут)$/);
   }, 180_000);
 });
 

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import { noteText, readNote } from "../../src/i18n/notes.js";
 import { backoff, decideOutcome, initialPolicyState, type PolicyState, type RetryPolicy } from "../../src/send/outcome.js";
 import type { DeliveryResult } from "../../src/send/transport.js";
 
@@ -64,7 +65,8 @@ describe("one answer: what the ledger records and how the run counts it", () => 
     ],
   ] as const)("%s", (_, result, r, outcome, counted) => {
     const d = decideOutcome(r, result as DeliveryResult, initialPolicyState(), POLICY, NOW, half);
-    expect(d.outcome).toMatchObject({ id: 1, ...outcome });
+    // what the ledger keeps of our own sentences is data, written out when read (here in English)
+    expect({ ...d.outcome, response: noteText(d.outcome.response, "en") }).toMatchObject({ id: 1, ...outcome });
     expect(d.counted).toBe(counted);
     expect(d.requeue).toEqual([]);
   });
@@ -80,6 +82,16 @@ function run(results: DeliveryResult[], start: PolicyState = initialPolicyState(
   });
 }
 
+describe("a reader given up on: the ledger keeps data, not an English sentence", () => {
+  test("the code, the attempts, the time and the server's raw reply; written in the reader's language when shown", () => {
+    const d = decideOutcome(row(1, 4, NOW - 90_000), greylisted, initialPolicyState(), POLICY, NOW, half);
+    const note = readNote(d.outcome.response);
+    expect(note).toEqual({ code: "send/gave-up", params: { count: 5, overMs: 90_000, response: expect.stringMatching(/^450 /) } });
+    expect(noteText(d.outcome.response, "en")).toMatch(/^gave up after 5 attempts over 90 s: 450 /);
+    expect(noteText(d.outcome.response, "ru")).toMatch(/^не доставлено за 5 попыток в течение 90 с: 450 /);
+  });
+});
+
 describe("answers in a row: when the run stops", () => {
   test("the same refusal for three different readers is the sender's problem: all three back to the queue, uncounted", () => {
     const ds = run([relayDenied, relayDenied, relayDenied]);
@@ -88,7 +100,11 @@ describe("answers in a row: when the run stops", () => {
       { id: 1, state: "pending", attempts: 0 },
       { id: 2, state: "pending", attempts: 0 },
     ]);
-    expect(ds[2].state).toMatchObject({ stop: "sender", pauseReason: expect.stringMatching(/same refusal for 3 different readers/) });
+    expect(ds[2].state.stop).toBe("sender");
+    expect(noteText(ds[2].state.pauseReason, "en")).toMatch(/same refusal for 3 different readers/);
+    expect(noteText(ds[2].state.pauseReason, "ru")).toMatch(
+      /^один и тот же отказ 3 разным читателям подряд: 554 5\.7\.1 Relay access denied$/,
+    );
   });
 
   test("refusals that differ but for the address count as the same; another reply in between starts again", () => {

@@ -29,6 +29,9 @@ export const bounces: Catalogue = {
     nonStandard: "non-standard",
     noRecipient: "no recipient",
     cannotRead: "error: cannot read {{label}}: {{problem}}",
+    "problem.unreadable": "not a readable message ({{error}})",
+    "problem.notMaildir": "a folder that is not a Maildir (no cur/ and new/)",
+    "problem.empty": "the file is empty",
     counts_one:
       "{{count}} message: hard {{hard}} · soft {{soft}} · complained {{complained}} · not a bounce {{notBounce}} · unattributed {{unattributed}} · unverified {{unverified}} · already imported {{duplicates}}; {{suppressed}} suppressed.",
     counts_other:
@@ -88,6 +91,9 @@ export const bounces: Catalogue = {
     nonStandard: "нестандартный",
     noRecipient: "получателя нет",
     cannotRead: "ошибка: не удалось прочитать {{label}}: {{problem}}",
+    "problem.unreadable": "письмо не удалось разобрать ({{error}})",
+    "problem.notMaildir": "папка — не Maildir (в ней нет cur/ и new/)",
+    "problem.empty": "файл пустой",
     counts_one:
       "{{count}} письмо: постоянных возвратов {{hard}} · временных {{soft}} · жалоб {{complained}} · не возвратов {{notBounce}} · без читателя {{unattributed}} · неподтверждённых {{unverified}} · уже загружено {{duplicates}}; в стоп-лист: {{suppressed}}.",
     counts_few:
@@ -158,6 +164,9 @@ export const bounces: Catalogue = {
     nonStandard: "нестандартний",
     noRecipient: "одержувача немає",
     cannotRead: "помилка: не вдалося прочитати {{label}}: {{problem}}",
+    "problem.unreadable": "лист не вдалося розібрати ({{error}})",
+    "problem.notMaildir": "тека — не Maildir (у ній немає cur/ і new/)",
+    "problem.empty": "файл порожній",
     counts_one:
       "{{count}} лист: постійних повернень {{hard}} · тимчасових {{soft}} · скарг {{complained}} · не повернень {{notBounce}} · без читача {{unattributed}} · непідтверджених {{unverified}} · уже завантажено {{duplicates}}; до стоп-листа: {{suppressed}}.",
     counts_few:

@@ -13,6 +13,7 @@ import { inputFiles } from "./input-files.js";
 import { issueText } from "./issue-text.js";
 import { lint } from "./lint.js";
 import { newIssue } from "./new-issue.js";
+import { notes } from "./notes.js";
 import { pages } from "./pages.js";
 import { pictures } from "./pictures.js";
 import { placeholder } from "./placeholder.js";
@@ -59,6 +60,7 @@ export const CATALOGUES: Record<string, Catalogue> = {
   init,
   lint,
   new: newIssue,
+  notes,
   pictures,
   placeholder,
   polls,

@@ -87,6 +87,11 @@ export const lint: Catalogue = {
     "clientSupport.unsupported": "{{feature}} is not supported by {{clients}}{{places}}",
     "clientSupport.fix": "make sure the email still reads well without it, or do without it{{see}}",
     "clientSupport.see": "; see {{url}}",
+    // caniemail's platforms that are words, not names (iOS, Windows Mail, Outlook.com stay as caniemail writes them)
+    "clientSupport.platform.desktop-app": "Desktop",
+    "clientSupport.platform.desktop-webmail": "Desktop Webmail",
+    "clientSupport.platform.mobile-webmail": "Mobile Webmail",
+    "clientSupport.platform.webmail": "Webmail",
   },
   ru: {
     times_one: "({{count}} раз)",
@@ -176,6 +181,10 @@ export const lint: Catalogue = {
     "clientSupport.unsupported": "{{feature}}: не поддерживается в {{clients}}{{places}}",
     "clientSupport.fix": "проверьте, что письмо читается и без этого, или обойдитесь без него{{see}}",
     "clientSupport.see": "; подробнее: {{url}}",
+    "clientSupport.platform.desktop-app": "приложение для компьютера",
+    "clientSupport.platform.desktop-webmail": "веб-версия на компьютере",
+    "clientSupport.platform.mobile-webmail": "мобильная веб-версия",
+    "clientSupport.platform.webmail": "веб-версия",
   },
   uk: {
     times_one: "({{count}} раз)",
@@ -265,5 +274,9 @@ export const lint: Catalogue = {
     "clientSupport.unsupported": "{{feature}}: не підтримується в {{clients}}{{places}}",
     "clientSupport.fix": "перевірте, що лист читається й без цього, або обійдіться без нього{{see}}",
     "clientSupport.see": "; докладніше: {{url}}",
+    "clientSupport.platform.desktop-app": "застосунок для комп'ютера",
+    "clientSupport.platform.desktop-webmail": "вебверсія на комп'ютері",
+    "clientSupport.platform.mobile-webmail": "мобільна вебверсія",
+    "clientSupport.platform.webmail": "вебверсія",
   },
 };

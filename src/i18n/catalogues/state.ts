@@ -50,6 +50,24 @@ export const state: Catalogue = {
     "noFile.fix": "give the path of an existing state file (the default is .rassylka/state.sqlite under the newsletter's folder)",
     newerSchema: "the state at {{where}} has schema version {{version}}; this rassylka knows up to {{known}}",
     "newerSchema.fix": "upgrade rassylka on this machine to the version that migrated it",
+    "file.notFile": "the state file is not a file",
+    "file.notFile.fix": "give --state the path of a file (a new one is created when it does not exist)",
+    "file.empty": "the state file is empty (0 bytes): it holds no ledger, so nothing tells which readers already got an issue",
+    "file.empty.fix":
+      "restore it from a backup; or, if no issue was ever sent with it, delete it (rm {{file}}) and run the command again to start a new ledger",
+    "file.notSqlite": "the state file is not a SQLite database (damaged, or another file given as --state)",
+    "file.notSqlite.fix":
+      "check the path; restore the file from a backup, or move it aside (mv {{file}} {{file}}.broken) to start a new ledger that knows nobody was sent anything",
+    "file.full": "the disk holding the state file is full",
+    "file.full.fix":
+      "free some space (or move the state file with --state) and run the same command again: the ledger resumes where it stopped",
+    "file.readOnly": "cannot write the state file (a read-only folder or no permission)",
+    "file.readOnly.fix": "run where the folder is writable, fix its permissions, or put the state file elsewhere with --state FILE",
+    "file.damaged": "the state file is damaged: SQLite cannot read it",
+    "file.damaged.fix":
+      "restore it from a backup, or move it aside (mv {{file}} {{file}}.broken) to start a new ledger that knows nobody was sent anything",
+    "file.unusable": "the state file cannot be used",
+    "file.unusable.fix": "check the file and its folder, then run the command again",
   },
   ru: {
     "migrate.description": "применить недостающие миграции схемы и сказать какие (это делает и любое открытие хранилища)",
@@ -104,6 +122,24 @@ export const state: Catalogue = {
     "noFile.fix": "укажите путь к существующему файлу хранилища (по умолчанию .rassylka/state.sqlite в папке рассылки)",
     newerSchema: "хранилище {{where}} — схемы версии {{version}}, а эта rassylka знает версии только до {{known}}",
     "newerSchema.fix": "обновите rassylka на этой машине до той версии, что обновила хранилище",
+    "file.notFile": "хранилище — не файл",
+    "file.notFile.fix": "укажите в --state путь к файлу (если его нет, он будет создан)",
+    "file.empty": "файл хранилища пустой (0 байт): журнала отправки в нём нет, и не узнать, кто из читателей уже получил выпуск",
+    "file.empty.fix":
+      "восстановите его из резервной копии; а если с ним не отправляли ни одного выпуска, удалите его (rm {{file}}) и запустите команду снова — начнётся новый журнал",
+    "file.notSqlite": "файл хранилища — не база SQLite (он повреждён или в --state указан другой файл)",
+    "file.notSqlite.fix":
+      "проверьте путь; восстановите файл из резервной копии или отложите его (mv {{file}} {{file}}.broken), чтобы начать новый журнал, по которому никому ничего не отправлено",
+    "file.full": "диск с файлом хранилища заполнен",
+    "file.full.fix":
+      "освободите место (или перенесите хранилище через --state) и запустите ту же команду снова: журнал продолжится с того места, где остановился",
+    "file.readOnly": "в файл хранилища нельзя писать (папка только для чтения или нет прав)",
+    "file.readOnly.fix": "запустите там, где в папку можно писать, исправьте права или укажите другое место: --state FILE",
+    "file.damaged": "файл хранилища повреждён: SQLite не может его прочитать",
+    "file.damaged.fix":
+      "восстановите его из резервной копии или отложите (mv {{file}} {{file}}.broken), чтобы начать новый журнал, по которому никому ничего не отправлено",
+    "file.unusable": "файлом хранилища нельзя воспользоваться",
+    "file.unusable.fix": "проверьте файл и его папку, затем запустите команду снова",
   },
   uk: {
     "migrate.description": "застосувати відсутні міграції схеми й сказати які (це робить і будь-яке відкриття сховища)",
@@ -157,5 +193,23 @@ export const state: Catalogue = {
     "noFile.fix": "вкажіть шлях до наявного файлу сховища (типово .rassylka/state.sqlite у теці розсилки)",
     newerSchema: "сховище {{where}} — схеми версії {{version}}, а ця rassylka знає версії лише до {{known}}",
     "newerSchema.fix": "оновіть rassylka на цій машині до тієї версії, що оновила сховище",
+    "file.notFile": "сховище — не файл",
+    "file.notFile.fix": "вкажіть у --state шлях до файлу (якщо його немає, його буде створено)",
+    "file.empty": "файл сховища порожній (0 байтів): журналу надсилання в ньому немає, і не дізнатися, хто з читачів уже отримав випуск",
+    "file.empty.fix":
+      "відновіть його з резервної копії; а якщо з ним не надсилали жодного випуску, видаліть його (rm {{file}}) і запустіть команду знову — почнеться новий журнал",
+    "file.notSqlite": "файл сховища — не база SQLite (його пошкоджено або в --state вказано інший файл)",
+    "file.notSqlite.fix":
+      "перевірте шлях; відновіть файл з резервної копії або відкладіть його (mv {{file}} {{file}}.broken), щоб почати новий журнал, за яким нікому нічого не надіслано",
+    "file.full": "диск із файлом сховища заповнений",
+    "file.full.fix":
+      "звільніть місце (або перенесіть сховище через --state) і запустіть ту саму команду знову: журнал продовжиться з того місця, де зупинився",
+    "file.readOnly": "у файл сховища не можна писати (тека лише для читання або немає прав)",
+    "file.readOnly.fix": "запустіть там, де в теку можна писати, виправте права або вкажіть інше місце: --state FILE",
+    "file.damaged": "файл сховища пошкоджено: SQLite не може його прочитати",
+    "file.damaged.fix":
+      "відновіть його з резервної копії або відкладіть (mv {{file}} {{file}}.broken), щоб почати новий журнал, за яким нікому нічого не надіслано",
+    "file.unusable": "файлом сховища не можна скористатися",
+    "file.unusable.fix": "перевірте файл і його теку, потім запустіть команду знову",
   },
 };

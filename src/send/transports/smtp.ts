@@ -1,6 +1,7 @@
 import { Worker } from "node:worker_threads";
 import { RassylkaError } from "../../diagnostics.js";
 import { t } from "../../i18n/index.js";
+import { noteText, storeNote } from "../../i18n/notes.js";
 import { type DkimOptions, mailOptionsFor } from "../../message/message.js";
 import { maskUrl } from "../../util/redact.js";
 import type { DeliveryResult, OutgoingMessage, Transport } from "../transport.js";
@@ -83,56 +84,40 @@ export function parseSmtpUrl(value: string): ParsedSmtpUrl {
 
 // Node's and OpenSSL's codes for a certificate or handshake problem (tls.connect, STARTTLS upgrade)
 const TLS_PROBLEM = /CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET)|ERR_TLS|ERR_SSL|HOSTNAME|ALTNAME|\bEPROTO\b/;
-const TLS_FIX =
-  "if the relay uses a private CA or a self-signed certificate, export SMTP_CA_FILE=/path/to/ca.pem (or NODE_EXTRA_CA_CERTS); for a relay on a trusted network only, SMTP_TLS_INSECURE=1 (or --insecure-tls) skips the check; a wrong-version error usually means smtps:// on a STARTTLS port (587) or the reverse";
+
+/**
+ * The sender's problem as data (src/i18n/notes.ts): `response` holds the note's code, the server (`where`)
+ * and its raw reply, written out in the reader's language when shown; `fix` is the note's fix.
+ */
+function senderProblem(code: string, status: number | undefined, response: string, where: string | undefined): DeliveryResult {
+  return {
+    status: "sender",
+    code: status,
+    response: storeNote(code, where === undefined ? { response } : { where, response }),
+    fix: storeNote(`${code}.fix`),
+  };
+}
 
 /**
  * nodemailer error → ledger outcome. The sender's problems (login, TLS, a refused connection or greeting,
  * MAIL FROM refused) stop the run; 4xx, dropped connections and timeouts: try again; 5xx: never.
+ * `where` names the server (host:port); without it the note says "the SMTP server".
  */
-export function classifySmtpError(error: unknown, where = "the SMTP server"): DeliveryResult {
+export function classifySmtpError(error: unknown, where?: string): DeliveryResult {
   const e = error as { responseCode?: number; response?: string; code?: string; originalCode?: string; command?: string; message?: string };
   const response = (e.response ?? e.message ?? String(error)).trim();
   const code = typeof e.responseCode === "number" ? e.responseCode : undefined;
   const sys = `${e.originalCode ?? ""} ${e.code ?? ""}`;
   const message = e.message ?? String(error);
-  if (e.code === "EAUTH")
-    return {
-      status: "sender",
-      code,
-      response: `${where} rejected the login: ${response}`,
-      fix: "check the user name and password in SMTP_URL or --smtp-url (percent-encode @ : / % in the password), then run the same command again",
-    };
+  if (e.code === "EAUTH") return senderProblem("smtp/login-rejected", code, response, where);
   if (code === 530 || (code !== undefined && /^5\.7\.0\b/.test(response.replace(/^\d+\s+/, "")) && /auth/i.test(response)))
-    return {
-      status: "sender",
-      code,
-      response: `${where} requires authentication: ${response}`,
-      fix: "put the user name and password into the URL: SMTP_URL=smtp://user:password@host:587",
-    };
+    return senderProblem("smtp/auth-required", code, response, where);
   if (e.code === "ETLS" || TLS_PROBLEM.test(sys) || /certificate|wrong version number|handshake/i.test(message))
-    return { status: "sender", code, response: `TLS with ${where} failed: ${message}`, fix: TLS_FIX };
-  if (e.command === "CONN" && code !== undefined && code >= 500)
-    return {
-      status: "sender",
-      code,
-      response: `${where} refused the connection at its greeting: ${response}`,
-      fix: "the relay does not accept mail from this machine: ask its administrator to allow this host, or use the submission port (587) with a login",
-    };
+    return senderProblem("smtp/tls-failed", code, message, where);
+  if (e.command === "CONN" && code !== undefined && code >= 500) return senderProblem("smtp/greeting-refused", code, response, where);
   if (/ECONNREFUSED|ENOTFOUND|EAI_FAIL|EHOSTUNREACH|ENETUNREACH/.test(sys) || /ECONNREFUSED|ENOTFOUND/.test(message))
-    return {
-      status: "sender",
-      code,
-      response: `cannot connect to ${where}: ${message}`,
-      fix: "check the host and port in SMTP_URL or --smtp-url (587 for STARTTLS, 465 with smtps://) and that the server is running, then run the same command again",
-    };
-  if (e.command === "MAIL FROM" && code !== undefined && code >= 500)
-    return {
-      status: "sender",
-      code,
-      response: `${where} refused the sender address: ${response}`,
-      fix: "check from.email (and returnPath) in newsletter.yaml: the relay must allow this account to send as that address",
-    };
+    return senderProblem("smtp/cannot-connect", code, message, where);
+  if (e.command === "MAIL FROM" && code !== undefined && code >= 500) return senderProblem("smtp/sender-refused", code, response, where);
   if (code !== undefined && code >= 500 && code < 600) return { status: "permanent", code, response };
   // a 4xx to RCPT TO is about this reader (greylisting, a full mailbox); 421 means the server is closing
   const recipient = e.command === "RCPT TO" && code !== undefined && code >= 400 && code !== 421;
@@ -340,5 +325,10 @@ class PoolThread {
 
 /** A sender problem found before anything was sent: a RassylkaError, so the CLI prints it and exits 1. */
 export function senderError(result: Extract<DeliveryResult, { status: "sender" }>): RassylkaError {
-  return new RassylkaError({ ruleId: "send/sender", severity: "error", message: `${result.response} — nothing was sent`, fix: result.fix });
+  return new RassylkaError({
+    ruleId: "send/sender",
+    severity: "error",
+    message: t("notes:send/nothing-sent", { reason: noteText(result.response) }),
+    fix: noteText(result.fix),
+  });
 }
