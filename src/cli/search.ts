@@ -1,13 +1,14 @@
 import type { Command } from "commander";
 import { t } from "../i18n/index.js";
 import { searchArchive } from "../search/query.js";
+import { positiveInt } from "./arguments.js";
 import type { Io } from "./print.js";
 
 export interface SearchFlags {
   root: string;
   out?: string;
   rubric?: string[];
-  limit: string;
+  limit: number;
   json?: boolean;
 }
 
@@ -24,8 +25,7 @@ function plainExcerpt(html: string): string {
 
 /** Exit codes: 0 the search ran (found or not); 1 no index, an unknown rubric, a bad newsletter.yaml. */
 export async function runSearch(query: string, flags: SearchFlags, io: Io): Promise<number> {
-  const limit = Number(flags.limit);
-  const result = await searchArchive({ root: flags.root, out: flags.out, query, rubrics: flags.rubric, limit });
+  const result = await searchArchive({ root: flags.root, out: flags.out, query, rubrics: flags.rubric, limit: flags.limit });
   if (flags.json) {
     io.out(JSON.stringify({ query: result.query, rubrics: result.rubrics, total: result.total, results: result.results }, null, 2));
     return 0;
@@ -54,7 +54,7 @@ export function registerSearch(program: Command, io: Io, setCode: (c: number) =>
     .option("--root <dir>", t("cli:flag.root"), ".")
     .option("--out <dir>", t("search:flag.out"), "dist")
     .option("--rubric <tag>", t("search:flag.rubric"), collect)
-    .option("--limit <n>", t("search:flag.limit"), "20")
+    .option("--limit <n>", t("search:flag.limit"), positiveInt("--limit"), 20)
     .option("--json", t("search:flag.json"))
     .action(async (query: string, flags: SearchFlags) => setCode(await runSearch(query, flags, io)));
 }

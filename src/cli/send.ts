@@ -11,6 +11,7 @@ import { SMTP_URL_ENV } from "../send/transports/smtp.js";
 import { abLines } from "../status/ab.js";
 import { domainKey } from "../util/domain.js";
 import { maskUrlPasswords, redactor, secretsIn } from "../util/redact.js";
+import { nonNegative, positiveInt } from "./arguments.js";
 import { type Io, redactingIo } from "./io.js";
 import { addressReasons, formatDiagnostic, replyText } from "./print.js";
 import { confirmYesNo } from "./prompt.js";
@@ -74,13 +75,6 @@ export interface SendRuntime {
   stream?: NodeJS.WriteStream;
 }
 
-function positiveInt(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(t("send:bad.positiveInt", { name }));
-    return n;
-  };
-}
 /** `--retry-window 12h` (also `90m`, `2d`, `30s`, or milliseconds) → ms. */
 export function parseDuration(value: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h|d)?\s*$/i.exec(value);
@@ -88,14 +82,6 @@ export function parseDuration(value: string): number {
   const unit = (m[2] ?? "ms").toLowerCase();
   const factor: Record<string, number> = { ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3600_000, d: 86_400_000 };
   return Math.round(Number(m[1]) * factor[unit]);
-}
-
-function nonNegative(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(t("send:bad.nonNegative", { name }));
-    return n;
-  };
 }
 
 /** `--domain-rate mail.ru=10`, repeatable: each one adds (or replaces) a domain. */

@@ -23,7 +23,20 @@ export function isPostgresUrl(value: string): boolean {
  * `RASSYLKA_DATABASE_URL`, then the default file.
  */
 export function stateLocation(root: string, flag?: string, env: NodeJS.ProcessEnv = process.env): StateLocation {
-  if (flag?.trim()) return isPostgresUrl(flag) ? { kind: "postgres", url: flag.trim() } : { kind: "sqlite", file: resolve(root, flag) };
+  if (flag?.trim()) {
+    if (isPostgresUrl(flag)) return { kind: "postgres", url: flag.trim() };
+    // `mysql://…`, `sqlite://…`: a database this state cannot live in, not a file named `mysql:/…`
+    const scheme = /^\s*([a-z][a-z0-9+.-]*):\/\//i.exec(flag)?.[1];
+    if (scheme) {
+      throw new RassylkaError(
+        error("state/bad-url", t("state:location.badFlag", { scheme }), {
+          field: "--state",
+          fix: t("state:location.badFlag.fix", { file: DEFAULT_STATE_FILE }),
+        }),
+      );
+    }
+    return { kind: "sqlite", file: resolve(root, flag) };
+  }
   const url = env[DATABASE_URL_ENV]?.trim();
   if (url) {
     if (!isPostgresUrl(url)) {

@@ -72,6 +72,17 @@ describe("search --json", () => {
     expect(none.stderr).not.toMatch(/\n\s+at /);
   });
 
+  test("--limit takes a whole number of at least 1, and says so for anything else", async () => {
+    const two = JSON.parse((await run(t.dir, ["search", "дебиторка", "--limit", "1", "--json"])).stdout);
+    expect(two.results).toHaveLength(1);
+    for (const limit of ["many", "0", "1.5"]) {
+      const bad = await run(t.dir, ["search", "дебиторка", "--limit", limit]);
+      expect(bad.code, limit).toBe(1);
+      expect(bad.stderr).toContain("--limit");
+      expect(bad.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
   test("the text output lists title, address and excerpt in the newsletter's language", async () => {
     const r = await run(t.dir, ["search", "дебиторкой", "--rubric", "звонки"], { RASSYLKA_LANG: "ru" });
     expect(r.code).toBe(0);
