@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -77,6 +78,16 @@ describe("bounces import reads", () => {
       },
       { label: plain, problem: "a folder that is not a Maildir (no cur/ and new/)", note: "папка — не Maildir (в ней нет cur/ и new/)" },
       { label: join(dir, "empty-ru.eml"), problem: "the file is empty", note: expect.stringMatching(/^[^a-z]*$/) },
+    ]);
+    // a FIFO: refused by readRegularFile, whose error carries its words for both
+    const fifo = join(dir, "pipe-ru.eml");
+    execFileSync("mkfifo", [fifo]);
+    expect((await all([fifo])).problems).toEqual([
+      {
+        label: fifo,
+        problem: `${fifo} is not a regular file (a FIFO, a device or a socket): it would never end`,
+        note: `${fifo} — не обычный файл (канал FIFO, устройство или сокет): его чтение никогда не закончится`,
+      },
     ]);
   });
 });
