@@ -1,3 +1,4 @@
+import { storeNote } from "../i18n/notes.js";
 import { addressKey } from "../identity/address.js";
 import { mailtoReaderTag } from "../identity/mailto.js";
 import { issueTag, messageIdTag, readerTag, splitToken } from "../identity/verp.js";
@@ -254,20 +255,23 @@ export class BounceProcessor {
       }
       events.push(event);
       // suppressed before the message is recorded: a crash in between re-runs the (harmless) suppression
+      // the source is a note (src/i18n/notes.ts): `suppress list` writes it in the editor's language
+      const about = { day, issue: who.issue };
       if (r.kind === "complaint") {
         result.suppressed = await store.suppressions.add(
           who.email,
           "complained",
-          `complaint ${r.status ?? "abuse"} ${day}, issue ${who.issue}`,
+          storeNote("suppress/complaint", { status: r.status ?? "abuse", ...about }),
         );
       } else if (r.kind === "hard") {
-        result.suppressed = await store.suppressions.add(who.email, "bounced", `bounce ${r.status ?? "5.0.0"} ${day}, issue ${who.issue}`);
-      } else if (await this.softLimitReached(who.email, who.issue)) {
         result.suppressed = await store.suppressions.add(
           who.email,
           "bounced",
-          `soft bounces in ${this.options.softLimit} issues in a row, last ${r.status ?? "4.0.0"} ${day}, issue ${who.issue}`,
+          storeNote("suppress/bounce", { status: r.status ?? "5.0.0", ...about }),
         );
+      } else if (await this.softLimitReached(who.email, who.issue)) {
+        const params = { count: this.options.softLimit, status: r.status ?? "4.0.0", ...about };
+        result.suppressed = await store.suppressions.add(who.email, "bounced", storeNote("suppress/soft-bounces", params));
       }
     }
     const result =

@@ -9,7 +9,7 @@ import type { StateLocation } from "../state/location.js";
 import { openStore, type Store } from "../state/store.js";
 import { DEFAULT_MOVE_TO, fetchBounces, IMAP_URL_ENV, maskImapUrl } from "./imap.js";
 import { addToCounts, type BounceCounts, BounceProcessor, emptyCounts, type MessageOutcome } from "./process.js";
-import { readSources, type SourceProblem } from "./sources.js";
+import { problemIn, readSources, type SourceProblem } from "./sources.js";
 
 /**
  * `rassylka bounces import FILE…` and `rassylka bounces fetch` as library calls (docs/bounces.md): each
@@ -72,7 +72,7 @@ export async function importBounces(run: BounceRun, files: string[]): Promise<Bo
         outcome = await processor.process(message.raw, message.label);
       } catch (e) {
         if (e instanceof RassylkaError) throw e;
-        report.problems.push({ label: message.label, problem: t("bounces:problem.unreadable", { error: (e as Error).message }) });
+        report.problems.push({ label: message.label, ...problemIn("bounces:problem.unreadable", { error: (e as Error).message }) });
         continue;
       }
       report.messages.push(outcome);
@@ -95,7 +95,7 @@ export async function fetchBounceMailbox(run: BounceRun, options: { moveTo?: str
       } catch (e) {
         if (e instanceof RassylkaError) throw e;
         // left in the mailbox for a person to look at
-        report.problems.push({ label, problem: t("bounces:problem.unreadable", { error: (e as Error).message }) });
+        report.problems.push({ label, ...problemIn("bounces:problem.unreadable", { error: (e as Error).message }) });
         return { move: false };
       }
       report.messages.push(outcome);

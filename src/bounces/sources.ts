@@ -1,6 +1,6 @@
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { t } from "../i18n/index.js";
+import { type Params, t, translator } from "../i18n/index.js";
 import { MAX_INPUT_BYTES, readRegularFile } from "../util/fs.js";
 
 /**
@@ -16,10 +16,20 @@ export interface SourceMessage {
 
 export interface SourceProblem {
   label: string;
-  /** What was wrong, in words (an unknown system error by its code). */
+  /**
+   * What was wrong, in English words whatever the editor's language (an unknown system error by its
+   * code): scripts reading `--json` have read these.
+   */
   problem: string;
+  /** The same in the editor's language. */
+  note: string;
   /** What to do about it, when we can say. */
   fix?: string;
+}
+
+/** A problem in English for scripts (`problem`) and in the editor's language (`note`). */
+export function problemIn(key: string, params?: Params): { problem: string; note: string } {
+  return { problem: translator("en").t(key, params), note: t(key, params) };
 }
 
 function isMaildir(names: string[]): boolean {
@@ -64,7 +74,7 @@ export async function* readSources(paths: readonly string[], problems: SourcePro
         continue;
       }
       if (!isMaildir(names)) {
-        problems.push({ label: path, problem: t("bounces:problem.notMaildir") });
+        problems.push({ label: path, ...problemIn("bounces:problem.notMaildir") });
         continue;
       }
       for (const sub of ["new", "cur"]) {
@@ -95,7 +105,7 @@ export async function* readSources(paths: readonly string[], problems: SourcePro
       continue;
     }
     if (!raw.length) {
-      problems.push({ label: path, problem: t("bounces:problem.empty") });
+      problems.push({ label: path, ...problemIn("bounces:problem.empty") });
       continue;
     }
     if (looksLikeMbox(raw)) {
@@ -105,24 +115,25 @@ export async function* readSources(paths: readonly string[], problems: SourcePro
         if (message.length > MAX_INPUT_BYTES)
           problems.push({
             label,
-            problem: t("input-files:tooBig", { path: label, size: Math.ceil(message.length / 1048576), max: MAX_INPUT_BYTES / 1048576 }),
+            ...problemIn("input-files:tooBig", { path: label, size: Math.ceil(message.length / 1048576), max: MAX_INPUT_BYTES / 1048576 }),
           });
         else yield { label, raw: message };
       }
     } else if (raw.length > MAX_INPUT_BYTES) {
       problems.push({
         label: path,
-        problem: t("input-files:tooBig", { path, size: Math.ceil(raw.length / 1048576), max: MAX_INPUT_BYTES / 1048576 }),
+        ...problemIn("input-files:tooBig", { path, size: Math.ceil(raw.length / 1048576), max: MAX_INPUT_BYTES / 1048576 }),
       });
     } else yield { label: path, raw };
   }
 }
 
 /** Our own errors say what is wrong in words; a missing or unreadable path with its fix; another system error by its code. */
-function problemOf(e: unknown): { problem: string; fix?: string } {
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code === "ENOTREG" || code === "EFBIG") return { problem: (e as Error).message };
-  if (code === "ENOENT") return { problem: t("input-files:missing"), fix: t("input-files:missing.fix") };
-  if (code === "EACCES" || code === "EPERM") return { problem: t("input-files:denied"), fix: t("input-files:denied.fix") };
-  return { problem: code ?? String(e) };
+function problemOf(e: unknown): { problem: string; note: string; fix?: string } {
+  const { code, words } = e as NodeJS.ErrnoException & { words?: { key: string; params: Params } };
+  if (words) return problemIn(words.key, words.params);
+  if (code === "ENOENT") return { ...problemIn("input-files:missing"), fix: t("input-files:missing.fix") };
+  if (code === "EACCES" || code === "EPERM") return { ...problemIn("input-files:denied"), fix: t("input-files:denied.fix") };
+  const problem = code ?? String(e);
+  return { problem, note: problem };
 }

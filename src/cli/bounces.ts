@@ -68,7 +68,7 @@ function print(report: BounceReport, flags: BouncesFlags, io: Io): void {
   }
   for (const m of report.messages) io.out(describe(m));
   for (const p of report.problems)
-    io.err(`${t("bounces:cannotRead", { label: p.label, problem: p.problem })}${p.fix ? `\n  ${t("cli:fix")}: ${p.fix}` : ""}`);
+    io.err(`${t("bounces:cannotRead", { label: p.label, problem: p.note })}${p.fix ? `\n  ${t("cli:fix")}: ${p.fix}` : ""}`);
   const c = report.counts;
   io.out(t("bounces:counts", { ...c, count: c.messages, suppressed: t("bounces:readers", { count: c.suppressed }) }));
   if (c.unsubscribed) io.out(t("deliverability:mailto.count", { count: c.unsubscribed }));

@@ -43,7 +43,7 @@ export function registerSuppress(program: Command, io: Io, setCode: (c: number) 
       const list = await listSuppressions(stateFromFlags(flags));
       if (flags.json) io.out(JSON.stringify(list, null, 2));
       else {
-        for (const s of list) io.out(`${s.email}\t${s.reason}\t${s.source ?? ""}\t${s.created_at}`);
+        for (const s of list) io.out(`${s.email}\t${s.reason}\t${s.note ?? s.source ?? ""}\t${s.created_at}`);
         io.out(t("suppress:listed", { count: list.length }));
       }
       setCode(0);

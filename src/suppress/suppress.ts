@@ -1,3 +1,4 @@
+import { noteText, readNote } from "../i18n/notes.js";
 import { requireAddresses } from "../identity/address.js";
 import { csvFile } from "../send/audience.js";
 import type { StateLocation } from "../state/location.js";
@@ -35,8 +36,14 @@ export function removeSuppressions(location: StateLocation, emails: string[]): P
   });
 }
 
-export function listSuppressions(location: StateLocation): Promise<Suppression[]> {
-  return withSuppressions(location, (s) => s.list());
+/**
+ * The list, each source as scripts have read it: a bounce's or complaint's source is stored as a note
+ * (src/i18n/notes.ts) and given here in English (`bounce 5.1.1 2026-12-01, issue …`), as it was stored
+ * before; `note` beside it says the same in the editor's language. Other sources are as they are.
+ */
+export async function listSuppressions(location: StateLocation): Promise<(Suppression & { note?: string })[]> {
+  const list = await withSuppressions(location, (s) => s.list());
+  return list.map((s) => (s.source && readNote(s.source) ? { ...s, source: noteText(s.source, "en"), note: noteText(s.source) } : s));
 }
 
 /** Every address of a CSV (an email column; reason and source columns kept), in batches of 500, one transaction each. */

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { type Dirent, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative } from "node:path";
-import { t } from "../i18n/index.js";
+import { type Params, t } from "../i18n/index.js";
 
 /**
  * The temp file a write goes through: `<path>.<pid>.<8 hex>.tmp`, beside the file. The pid says whose it
@@ -138,16 +138,15 @@ export const MAX_INPUT_BYTES = 50 * 1024 * 1024;
 /**
  * Reads a file only if it is a regular file of at most `maxBytes`: a FIFO lying in issues/ or given to
  * `bounces import` hung the command for ever, /dev/zero grew it to 14 GB. The error (code ENOTREG or
- * EFBIG) says which, in the editor's language.
+ * EFBIG) says which, in the editor's language; its `words` (catalogue key and parameters) let a caller
+ * write it in another (`bounces --json` keeps English in `problem`).
  */
 export async function readRegularFile(path: string, maxBytes = MAX_INPUT_BYTES): Promise<Buffer> {
   const { stat, readFile } = await import("node:fs/promises");
   const info = await stat(path);
-  if (!info.isFile()) throw Object.assign(new Error(t("input-files:notRegular", { path })), { code: "ENOTREG" });
+  const fail = (code: string, key: string, params: Params) => Object.assign(new Error(t(key, params)), { code, words: { key, params } });
+  if (!info.isFile()) throw fail("ENOTREG", "input-files:notRegular", { path });
   if (info.size > maxBytes)
-    throw Object.assign(
-      new Error(t("input-files:tooBig", { path, size: Math.ceil(info.size / 1048576), max: Math.round(maxBytes / 1048576) })),
-      { code: "EFBIG" },
-    );
+    throw fail("EFBIG", "input-files:tooBig", { path, size: Math.ceil(info.size / 1048576), max: Math.round(maxBytes / 1048576) });
   return readFile(path);
 }

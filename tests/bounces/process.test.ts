@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parseBounce } from "../../src/bounces/parse.js";
 import { addToCounts, BounceProcessor, emptyCounts, type MessageOutcome } from "../../src/bounces/process.js";
+import { noteText } from "../../src/i18n/notes.js";
 import { mailtoAddress, mailtoToken } from "../../src/identity/mailto.js";
 import { bounceToken } from "../../src/identity/verp.js";
 import { messageIdFor } from "../../src/message/message.js";
@@ -164,7 +165,9 @@ describe.each(backends())("bounces on $name", (backend) => {
       }),
     ]);
     const [s] = await store.suppressions.list();
-    expect(s).toMatchObject({ email: "anna@example.org", reason: "bounced", source: `bounce 5.1.1 2026-12-01, issue ${ISSUES[2]}` });
+    expect(s).toMatchObject({ email: "anna@example.org", reason: "bounced" });
+    expect(noteText(s.source, "en")).toBe(`bounce 5.1.1 2026-12-01, issue ${ISSUES[2]}`);
+    expect(noteText(s.source, "ru")).toBe(`письмо вернулось (5.1.1) 2026-12-01, выпуск ${ISSUES[2]}`);
     expect(await store.bounces.counts(ISSUES[2])).toEqual({ bounced: 1, softBounced: 0, complained: 0 });
     expect(await store.bounces.counts(ISSUES[1])).toEqual({ bounced: 0, softBounced: 0, complained: 0 });
 
@@ -193,7 +196,9 @@ describe.each(backends())("bounces on $name", (backend) => {
     expect(outcome.type).toBe("arf");
     expect(outcome.recipients[0]).toMatchObject({ kind: "complaint", email: "boris@example.com", via: "token", suppressed: true });
     const [s] = await store.suppressions.list();
-    expect(s).toMatchObject({ email: "boris@example.com", reason: "complained", source: `complaint abuse 2026-12-03, issue ${ISSUES[2]}` });
+    expect(s).toMatchObject({ email: "boris@example.com", reason: "complained" });
+    expect(noteText(s.source, "en")).toBe(`complaint abuse 2026-12-03, issue ${ISSUES[2]}`);
+    expect(noteText(s.source, "ru")).toBe(`жалоба (abuse) 2026-12-03, выпуск ${ISSUES[2]}`);
     expect(await store.bounces.counts(ISSUES[2])).toEqual({ bounced: 0, softBounced: 0, complained: 1 });
   });
 
@@ -256,7 +261,10 @@ describe.each(backends())("bounces on $name", (backend) => {
     const third = await run("dsn-mailbox-full.eml", ISSUES[2], "gleb@example.net");
     expect(third.recipients[0]).toMatchObject({ kind: "soft", suppressed: true });
     const [s] = await store.suppressions.list();
-    expect(s).toMatchObject({ reason: "bounced", source: `soft bounces in 3 issues in a row, last 5.2.2 2026-12-02, issue ${ISSUES[2]}` });
+    expect(s).toMatchObject({ reason: "bounced" });
+    // the source is a note: English as before, Russian with the count's plural
+    expect(noteText(s.source, "en")).toBe(`soft bounces in 3 issues in a row, last 5.2.2 2026-12-02, issue ${ISSUES[2]}`);
+    expect(noteText(s.source, "ru")).toBe(`временные отказы в 3 выпусках подряд, последний (5.2.2) 2026-12-02, выпуск ${ISSUES[2]}`);
   });
 
   it("soft bounces with a delivered issue between them do not add up", async () => {

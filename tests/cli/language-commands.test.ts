@@ -2,7 +2,9 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { setLanguage } from "../../src/i18n/index.js";
-import { englishLines, run } from "../helpers/cli.js";
+import { storeNote } from "../../src/i18n/notes.js";
+import { openStore } from "../../src/state/store.js";
+import { englishLines, run, shape } from "../helpers/cli.js";
 import { issue, makeProject, removeProjects } from "../lint/fixtures.js";
 import { writeIssue as writeScheduledIssue } from "../schedule/helpers.js";
 import { CONFIG, makeProject as makeSendProject } from "../send/helpers.js";
@@ -158,6 +160,49 @@ describe("each command: one success and one failure in Russian", () => {
     expect(badStatus.english).toEqual([]);
   });
 
+  it("suppress list: a bounce's and a complaint's source in the editor's language; --json the same in ru and en but `note`", async () => {
+    const root = await makeProject({ issues: {} });
+    const file = join(root, "state.sqlite");
+    const store = await openStore({ kind: "sqlite", file });
+    const about = { day: "2026-12-02", issue: "2026-12-01-hello" };
+    await store.suppressions.add("gleb@example.ru", "bounced", storeNote("suppress/soft-bounces", { count: 3, status: "5.2.2", ...about }));
+    await store.suppressions.add("boris@example.ru", "complained", storeNote("suppress/complaint", { status: "abuse", ...about }));
+    await store.close();
+    const s = ["--state", file];
+    const list = await ru(["suppress", "list", ...s]);
+    expect(list.code).toBe(0);
+    expect(list.out).toContain("\tвременные отказы в 3 выпусках подряд, последний (5.2.2) 2026-12-02, выпуск 2026-12-01-hello\t");
+    expect(list.out).toContain("\tжалоба (abuse) 2026-12-02, выпуск 2026-12-01-hello\t");
+    expect(list.english).toEqual([]);
+    const [jr, je] = [await ru(["suppress", "list", "--json", ...s]), await run(["suppress", "list", "--json", ...s, "--lang", "en"])];
+    expect(shape(jr.out)).toEqual(shape(je.out));
+    // `source` as scripts have read it (English, as stored before); `note` the same in the editor's language
+    expect(JSON.parse(jr.out)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          email: "gleb@example.ru",
+          reason: "bounced",
+          source: "soft bounces in 3 issues in a row, last 5.2.2 2026-12-02, issue 2026-12-01-hello",
+          note: "временные отказы в 3 выпусках подряд, последний (5.2.2) 2026-12-02, выпуск 2026-12-01-hello",
+        }),
+        expect.objectContaining({ email: "boris@example.ru", source: "complaint abuse 2026-12-02, issue 2026-12-01-hello" }),
+      ]),
+    );
+    // export writes the English source, which import reads back as plain text
+    const exported = await ru(["suppress", "export", ...s]);
+    expect(exported.out).toContain(
+      'gleb@example.ru,bounced,"soft bounces in 3 issues in a row, last 5.2.2 2026-12-02, issue 2026-12-01-hello",',
+    );
+    // a row an older version wrote in English is shown as it is
+    const old = await openStore({ kind: "sqlite", file });
+    await old.suppressions.add("vera@example.ru", "bounced", "bounce 5.1.1 2026-11-01, issue 2026-11-01-old");
+    await old.close();
+    const after = await ru(["suppress", "list", "--json", ...s]);
+    const vera = (JSON.parse(after.out) as { email: string }[]).find((r) => r.email === "vera@example.ru");
+    expect(vera).toMatchObject({ source: "bounce 5.1.1 2026-11-01, issue 2026-11-01-old" });
+    expect(vera).not.toHaveProperty("note");
+  });
+
   it("state migrate and copy", async () => {
     const root = await makeProject({ issues: {} });
     const migrated = await ru(["state", "migrate", "--root", root]);
@@ -180,7 +225,18 @@ describe("each command: one success and one failure in Russian", () => {
     expect(ok.english).toEqual([]);
     const missing = await ru(["bounces", "import", join(root, "nope.eml"), "--root", root]);
     expect(missing.code).toBe(1);
-    expect(missing.err).toMatch(/ошибка: не удалось прочитать/);
+    expect(missing.err).toMatch(/ошибка: не удалось прочитать .*nope\.eml: нет такого файла или папки/);
+    expect(missing.english).toEqual([]);
+    // --json: `problem` keeps the English words scripts read; only note and fix follow the language
+    await writeFile(join(root, "empty.eml"), "");
+    const args = ["bounces", "import", join(root, "nope.eml"), join(root, "empty.eml"), "--root", root, "--json"];
+    const [jr, je] = [await ru(args), await run([...args, "--lang", "en"])];
+    expect([jr.code, je.code]).toEqual([1, 1]);
+    expect(shape(jr.out)).toEqual(shape(je.out));
+    expect(JSON.parse(jr.out).problems).toEqual([
+      expect.objectContaining({ problem: "no such file or folder", note: "нет такого файла или папки" }),
+      expect.objectContaining({ problem: "the file is empty", note: expect.not.stringMatching(/[a-z]/) }),
+    ]);
   });
 
   it("status after a trial send: its dates in Russian words, not the state's ISO times", async () => {

@@ -52,6 +52,29 @@ describe("a stored note", () => {
     expect(noteText(storeNote("schedule/late", { count: 12 }), "en")).toBe("late by 12 min");
   });
 
+  it("a bounce's suppression source: the issues counted with their plural", () => {
+    const soft = (count: number, lang: "ru" | "en" | "uk" = "ru") =>
+      noteText(storeNote("suppress/soft-bounces", { count, status: "4.2.2", day: "2026-12-02", issue: "i" }), lang).split(
+        / (подряд|поспіль)/,
+      )[0];
+    expect([1, 2, 5, 11, 21, 22, 25, 111].map((n) => soft(n))).toEqual([
+      "временные отказы в 1 выпуске",
+      "временные отказы в 2 выпусках",
+      "временные отказы в 5 выпусках",
+      "временные отказы в 11 выпусках",
+      "временные отказы в 21 выпуске",
+      "временные отказы в 22 выпусках",
+      "временные отказы в 25 выпусках",
+      "временные отказы в 111 выпусках",
+    ]);
+    expect(soft(3, "en")).toBe("soft bounces in 3 issues in a row, last 4.2.2 2026-12-02, issue i");
+    expect(soft(1, "en")).toBe("soft bounces in 1 issue in a row, last 4.2.2 2026-12-02, issue i");
+    expect(soft(21, "uk")).toBe("тимчасові відмови в 21 випуску");
+    expect(noteText(storeNote("suppress/bounce", { status: "5.1.1", day: "2026-12-01", issue: "i" }), "ru")).toBe(
+      "письмо вернулось (5.1.1) 2026-12-01, выпуск i",
+    );
+  });
+
   it("a row written by an older version (English text) is shown as it is, in any language", () => {
     const old = "gave up after 3 attempts over 2 min: 451 4.3.0 try later";
     expect(noteText(old, "ru")).toBe(old);
