@@ -26,16 +26,33 @@ export interface Diagnostic {
 /** Thrown only where a stage cannot go on; carries its diagnostics and the original error as `cause`. */
 export class RassylkaError extends Error {
   readonly diagnostics: Diagnostic[];
-  constructor(diagnostics: Diagnostic | Diagnostic[], options?: { cause?: unknown }) {
+  /**
+   * The diagnostics' messages in English, when the code that made them kept them: for the few `--json`
+   * fields that held an error's English text before the CLI spoke the editor's language (`detail`,
+   * `statsError`), which scripts may read; the editor's language goes beside them as `note`.
+   */
+  readonly english?: string[];
+  constructor(diagnostics: Diagnostic | Diagnostic[], options?: { cause?: unknown; english?: string[] }) {
     const list = Array.isArray(diagnostics) ? diagnostics : [diagnostics];
-    super(list.map(diagnosticText).join("\n"), options);
+    super(list.map(diagnosticText).join("\n"), options && "cause" in options ? { cause: options.cause } : undefined);
     this.name = "RassylkaError";
     this.diagnostics = list;
+    this.english = options?.english;
   }
 }
 
 export function isRassylkaError(error: unknown): error is RassylkaError {
   return error instanceof RassylkaError;
+}
+
+/** An error's first message in the editor's language (a RassylkaError's first diagnostic, else its message). */
+export function errorMessage(error: unknown): string {
+  return isRassylkaError(error) ? (error.diagnostics[0]?.message ?? error.message) : (error as Error).message;
+}
+
+/** The same in English where the error kept it (`english`), else as `errorMessage`. */
+export function errorMessageInEnglish(error: unknown): string {
+  return (isRassylkaError(error) ? error.english?.[0] : undefined) ?? errorMessage(error);
 }
 
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {

@@ -1,5 +1,5 @@
 import type { NewsletterConfig } from "../config/schema.js";
-import { type Diagnostic, RassylkaError } from "../diagnostics.js";
+import { type Diagnostic, errorMessage, errorMessageInEnglish, RassylkaError } from "../diagnostics.js";
 import { t } from "../i18n/index.js";
 import { abTestOf } from "../issue/ab-test.js";
 import { type SendsayLetter, toSendsayLetter } from "../message/message.js";
@@ -191,12 +191,19 @@ export interface CampaignOutcome {
   error?: string;
   /** Why a campaign is "detached" (no longer followed): an abort or a track that could not be read. */
   detachedReason?: "aborted" | "unreadable" | "no-status";
-  /** The underlying error text when the track could not be read (secrets masked). */
+  /** The underlying error text, in English, when the track could not be read (secrets masked). */
   detail?: string;
   /** Sendsay's figures of a finished campaign (stat.uni); null: not counted yet. */
   stats?: CampaignStats | null;
-  /** Why the figures could not be read (the campaign itself is done). */
+  /** Why the figures could not be read (the campaign itself is done), in English. */
   statsError?: string;
+  /** `detail` or `statsError` in the editor's language (the only one of them that changes with it). */
+  note?: string;
+}
+
+/** A track or a split that could not be read: the error in English for scripts, and in the editor's language. */
+function unreadable(client: SendsayClient, error: unknown): { detail: string; note: string } {
+  return { detail: client.mask(errorMessageInEnglish(error)), note: client.mask(errorMessage(error)) };
 }
 
 function issueKey(compiled: CompiledIssue): string {
@@ -326,8 +333,7 @@ async function splitOutcome(
     return { ...base, phase: "split", split: await readSplit(client, key.slice(SPLIT_PREFIX.length), subjects) };
   } catch (error) {
     if (error instanceof SendsayApiError && error.kind === "auth") throw error;
-    const reason = error instanceof RassylkaError ? (error.diagnostics[0]?.message ?? error.message) : (error as Error).message;
-    return { ...base, phase: "detached", detachedReason: "unreadable", detail: client.mask(reason) };
+    return { ...base, phase: "detached", detachedReason: "unreadable", ...unreadable(client, error) };
   }
 }
 
@@ -353,8 +359,7 @@ async function follow(
       obj = answer.obj ?? {};
     } catch (error) {
       if (error instanceof SendsayApiError && error.kind === "auth") throw error;
-      const reason = error instanceof RassylkaError ? (error.diagnostics[0]?.message ?? error.message) : (error as Error).message;
-      return { ...base, status: last, phase: "detached", detachedReason: "unreadable", detail: client.mask(reason) };
+      return { ...base, status: last, phase: "detached", detachedReason: "unreadable", ...unreadable(client, error) };
     }
     const status = Number(obj.status);
     if (!Number.isFinite(status)) return { ...base, status: last, phase: "detached", detachedReason: "no-status" };
@@ -373,8 +378,15 @@ async function follow(
       try {
         return { ...base, status, phase, error, stats: await readCampaignStats(client, trackId) };
       } catch (e) {
-        const reason = e instanceof RassylkaError ? (e.diagnostics[0]?.message ?? e.message) : (e as Error).message;
-        return { ...base, status, phase, error, stats: null, statsError: client.mask(reason) };
+        return {
+          ...base,
+          status,
+          phase,
+          error,
+          stats: null,
+          statsError: client.mask(errorMessageInEnglish(e)),
+          note: client.mask(errorMessage(e)),
+        };
       }
     }
     await wait(interval, options.signal);

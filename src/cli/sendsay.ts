@@ -195,7 +195,7 @@ export function describeCampaign(o: CampaignOutcome): string {
           ? t("sendsay:aborted")
           : o.detachedReason === "no-status"
             ? t("sendsay:noStatus", { track })
-            : t("sendsay:unreadable", { detail: o.detail ?? t("sendsay:noAnswer") });
+            : t("sendsay:unreadable", { detail: o.note ?? o.detail ?? t("sendsay:noAnswer") });
       return t("sendsay:detached", { why, track });
     }
   }
@@ -279,7 +279,7 @@ export async function runSendsayCampaign(issue: string, flags: SendsaySendFlags,
     if (flags.json) io.out(JSON.stringify({ ...outcome, exitCode: code }, null, 2));
     else {
       io.out(describeCampaign(outcome));
-      if (outcome.phase === "done") io.out(`  ${describeStats(outcome.stats, outcome.statsError)}`);
+      if (outcome.phase === "done") io.out(`  ${describeStats(outcome.stats, outcome.note ?? outcome.statsError)}`);
     }
     return code;
   } finally {

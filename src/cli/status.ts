@@ -49,7 +49,7 @@ export async function runStatus(
               : t("ab:splitRunning", { group: campaign.groupId, id: campaign.split.splitId, status: campaign.split.status ?? "—" })
           }`,
         );
-      else if (campaign.asked) io.out(`  ${describeStats(campaign.stats, campaign.statsError)}`);
+      else if (campaign.asked) io.out(`  ${describeStats(campaign.stats, campaign.note ?? campaign.statsError)}`);
       if (!c.total) continue;
     }
     if (!c.total) io.out(t("send:status.notSent"));

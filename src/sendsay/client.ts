@@ -1,6 +1,6 @@
 import type { NewsletterConfig } from "../config/schema.js";
 import { type Diagnostic, RassylkaError } from "../diagnostics.js";
-import { t } from "../i18n/index.js";
+import { type Translator, t, tr, translator } from "../i18n/index.js";
 import { redactor } from "../util/redact.js";
 
 /**
@@ -78,13 +78,15 @@ export class SendsayApiError extends RassylkaError {
     const first = items[0] ?? { id: "error/unknown" };
     const kind = classifyError(first.id);
     const explain = mask(first.explain ?? "");
+    const refused = (w: Translator, item: SendsayApiErrorItem) =>
+      w.t("sendsay:error.refused", { action, id: item.id, explain: item.explain ? ` (${mask(item.explain)})` : "" });
     const diagnostics: Diagnostic[] = items.map((item) => ({
       ruleId: "sendsay/api-error",
       severity: "error",
-      message: t("sendsay:error.refused", { action, id: item.id, explain: item.explain ? ` (${mask(item.explain)})` : "" }),
+      message: refused(tr(), item),
       fix: fixFor(item.id, action),
     }));
-    super(diagnostics);
+    super(diagnostics, { english: items.map((item) => refused(translator("en"), item)) });
     this.name = "SendsayApiError";
     this.errorId = first.id;
     this.explain = explain;
@@ -101,15 +103,16 @@ export class SendsayTransportError extends RassylkaError {
   readonly inDoubt: boolean;
   readonly status?: number;
   readonly action: string;
-  constructor(action: string, reason: string, inDoubt: boolean, baseUrl: string, status?: number, cause?: unknown) {
+  constructor(action: string, reason: Words, inDoubt: boolean, baseUrl: string, status?: number, cause?: unknown) {
+    const en = translator("en");
     super(
       {
         ruleId: inDoubt ? "sendsay/in-doubt" : "sendsay/unreachable",
         severity: "error",
-        message: t("sendsay:error.transport", { action, reason }),
+        message: t("sendsay:error.transport", { action, reason: reason(tr()) }),
         fix: inDoubt ? t("sendsay:error.inDoubt.fix") : t("sendsay:error.unreachable.fix", { url: baseUrl, env: ENV_API_URL }),
       },
-      { cause },
+      { cause, english: [en.t("sendsay:error.transport", { action, reason: reason(en) })] },
     );
     this.name = "SendsayTransportError";
     this.inDoubt = inDoubt;
@@ -147,16 +150,20 @@ export function sendsayCredentials(
   env: NodeJS.ProcessEnv = process.env,
 ): SendsayCredentials {
   const diagnostics: Diagnostic[] = [];
+  const english: string[] = [];
+  const en = translator("en");
   const apiKey = env[ENV_APIKEY]?.trim();
   const login = (env[ENV_LOGIN]?.trim() || config?.sendsay?.login)?.trim();
-  if (!apiKey)
+  if (!apiKey) {
     diagnostics.push({
       ruleId: "sendsay/no-apikey",
       severity: "error",
       message: t("sendsay:error.noApikey", { env: ENV_APIKEY }),
       fix: t("sendsay:error.noApikey.fix", { env: ENV_APIKEY }),
     });
-  if (!login)
+    english.push(en.t("sendsay:error.noApikey", { env: ENV_APIKEY }));
+  }
+  if (!login) {
     diagnostics.push({
       ruleId: "sendsay/no-login",
       severity: "error",
@@ -165,6 +172,8 @@ export function sendsayCredentials(
       file: "newsletter.yaml",
       fix: t("sendsay:error.noLogin.fix", { env: ENV_LOGIN }),
     });
+    english.push(en.t("sendsay:error.noLogin"));
+  }
   const raw = env[ENV_API_URL]?.trim() || DEFAULT_API_URL;
   let baseUrl = DEFAULT_API_URL;
   try {
@@ -178,8 +187,9 @@ export function sendsayCredentials(
       message: t("sendsay:error.badApiUrl", { env: ENV_API_URL, value: raw }),
       fix: t("sendsay:error.badApiUrl.fix", { url: DEFAULT_API_URL }),
     });
+    english.push(en.t("sendsay:error.badApiUrl", { env: ENV_API_URL, value: raw }));
   }
-  if (diagnostics.length) throw new RassylkaError(diagnostics);
+  if (diagnostics.length) throw new RassylkaError(diagnostics, { english });
   return { apiKey: apiKey!, login: login!, baseUrl };
 }
 
@@ -198,9 +208,12 @@ function errorCode(error: unknown): string | undefined {
   return undefined;
 }
 
+/** A text written out in a given language: a failed attempt's reason, in the editor's words and in English. */
+type Words = (w: Translator) => string;
+
 type Attempt =
   | { ok: true; body: Record<string, unknown> }
-  | { ok: false; reason: string; status?: number; retryable: boolean; inDoubt: boolean; cause?: unknown };
+  | { ok: false; reason: Words; status?: number; retryable: boolean; inDoubt: boolean; cause?: unknown };
 
 export class SendsayClient {
   readonly login: string;
@@ -252,10 +265,11 @@ export class SendsayClient {
         const repeat = result.retryable && (options.idempotent || !result.inDoubt) && attempt < this.#maxAttempts;
         if (!repeat) {
           const inDoubt = result.inDoubt && !options.idempotent;
-          const tries = attempt > 1 ? t("sendsay:error.attempts", { count: attempt }) : "";
+          const { reason } = result;
+          const tries = (w: Translator) => (attempt > 1 ? w.t("sendsay:error.attempts", { count: attempt }) : "");
           throw new SendsayTransportError(
             body.action,
-            `${this.mask(result.reason)}${tries}`,
+            (w) => `${this.mask(reason(w))}${tries(w)}`,
             inDoubt,
             this.baseUrl,
             result.status,
@@ -263,7 +277,7 @@ export class SendsayClient {
           );
         }
         const delayMs = Math.round(this.#backoffMs * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5));
-        this.#onEvent?.({ type: "retry", action: body.action, attempt, delayMs, reason: this.mask(result.reason) });
+        this.#onEvent?.({ type: "retry", action: body.action, attempt, delayMs, reason: this.mask(result.reason(tr())) });
         await sleep(delayMs);
         continue;
       }
@@ -280,7 +294,7 @@ export class SendsayClient {
         if (redirects > MAX_REDIRECTS)
           throw new SendsayTransportError(
             body.action,
-            t("sendsay:error.redirects", { count: MAX_REDIRECTS, to: answer.REDIRECT }),
+            (w) => w.t("sendsay:error.redirects", { count: MAX_REDIRECTS, to: answer.REDIRECT }),
             false,
             this.baseUrl,
           );
@@ -314,7 +328,7 @@ export class SendsayClient {
       if (name === "TimeoutError" || name === "AbortError")
         return {
           ok: false,
-          reason: t("sendsay:reason.timeout", { ms: this.#timeoutMs }),
+          reason: (w) => w.t("sendsay:reason.timeout", { ms: this.#timeoutMs }),
           retryable: true,
           inDoubt: true,
           cause: undefined,
@@ -322,7 +336,7 @@ export class SendsayClient {
       const notConnected = code !== undefined && NOT_CONNECTED.has(code);
       return {
         ok: false,
-        reason: t("sendsay:reason.unreachable", { url: this.baseUrl, error: code ?? (error as Error).message }),
+        reason: (w) => w.t("sendsay:reason.unreachable", { url: this.baseUrl, error: code ?? (error as Error).message }),
         retryable: true,
         inDoubt: !notConnected,
       };
@@ -334,9 +348,10 @@ export class SendsayClient {
       const timedOut = (error as Error).name === "TimeoutError" || (error as Error).name === "AbortError";
       return {
         ok: false,
-        reason: timedOut
-          ? t("sendsay:reason.unfinished", { ms: this.#timeoutMs })
-          : t("sendsay:reason.brokeOff", { error: errorCode(error) ?? (error as Error).message }),
+        reason: (w) =>
+          timedOut
+            ? w.t("sendsay:reason.unfinished", { ms: this.#timeoutMs })
+            : w.t("sendsay:reason.brokeOff", { error: errorCode(error) ?? (error as Error).message }),
         retryable: true,
         inDoubt: true,
       };
@@ -344,7 +359,13 @@ export class SendsayClient {
     if (response.status >= 500) {
       // 503 is Sendsay's "slow down" (rate limit, overload): the request was not taken. 500/502/504 may
       // come after the work was done (a request that ran past the time limit).
-      return { ok: false, reason: `HTTP ${response.status}`, status: response.status, retryable: true, inDoubt: response.status !== 503 };
+      return {
+        ok: false,
+        reason: () => `HTTP ${response.status}`,
+        status: response.status,
+        retryable: true,
+        inDoubt: response.status !== 503,
+      };
     }
     let body: unknown;
     try {
@@ -352,7 +373,7 @@ export class SendsayClient {
     } catch {
       return {
         ok: false,
-        reason: t("sendsay:reason.notJson", { status: response.status, text: JSON.stringify(text.slice(0, 120)) }),
+        reason: (w) => w.t("sendsay:reason.notJson", { status: response.status, text: JSON.stringify(text.slice(0, 120)) }),
         status: response.status,
         retryable: false,
         inDoubt: response.ok,
@@ -361,7 +382,7 @@ export class SendsayClient {
     if (body === null || typeof body !== "object" || Array.isArray(body)) {
       return {
         ok: false,
-        reason: t("sendsay:reason.notObject", { status: response.status }),
+        reason: (w) => w.t("sendsay:reason.notObject", { status: response.status }),
         status: response.status,
         retryable: false,
         inDoubt: response.ok,
@@ -369,7 +390,7 @@ export class SendsayClient {
     }
     // A 4xx with a JSON body still carries `errors` (auth failures): let the caller read them.
     if (!response.ok && !Array.isArray((body as Record<string, unknown>).errors)) {
-      return { ok: false, reason: `HTTP ${response.status}`, status: response.status, retryable: false, inDoubt: false };
+      return { ok: false, reason: () => `HTTP ${response.status}`, status: response.status, retryable: false, inDoubt: false };
     }
     return { ok: true, body: body as Record<string, unknown> };
   }

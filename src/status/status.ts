@@ -3,7 +3,7 @@ import { relative } from "node:path";
 import { readSplit, SPLIT_PREFIX, type SplitDecision } from "../campaign/split.js";
 import { type CampaignStats, readCampaignStats } from "../campaign/stats.js";
 import { loadConfig } from "../config/load.js";
-import { isRassylkaError } from "../diagnostics.js";
+import { errorMessage, errorMessageInEnglish } from "../diagnostics.js";
 import { noteText } from "../i18n/notes.js";
 import { parseIssue } from "../issue/load.js";
 import { loadProject, resolveIssueFile } from "../project/project.js";
@@ -77,7 +77,9 @@ export interface CampaignStatus {
   stats: CampaignStats | null;
   /** Whether Sendsay was asked for the figures (not without a track id). */
   asked: boolean;
+  /** Why the figures could not be read, in English (scripts read it); `note` says it in the editor's language. */
   statsError?: string;
+  note?: string;
   /** An A/B test handed to Sendsay's split test: its state and winner read back (issue.split.get). */
   split?: SplitDecision;
 }
@@ -126,8 +128,9 @@ async function campaignStatus(store: Store, slug: string, root: string, env: Nod
     if (status.trackId.startsWith(SPLIT_PREFIX)) status.split = await readSplit(client, status.trackId.slice(SPLIT_PREFIX.length));
     else status.stats = await readCampaignStats(client, status.trackId);
   } catch (error) {
-    const reason = isRassylkaError(error) ? (error.diagnostics[0]?.message ?? error.message) : (error as Error).message;
-    status.statsError = client ? client.mask(reason) : reason;
+    const mask = (text: string) => (client ? client.mask(text) : text);
+    status.statsError = mask(errorMessageInEnglish(error));
+    status.note = mask(errorMessage(error));
   }
   return status;
 }

@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { errorMessage, errorMessageInEnglish } from "../../src/diagnostics.js";
+import { setLanguage, translator } from "../../src/i18n/index.js";
 import { pingSendsay } from "../../src/send/transports/sendsay/transport.js";
 import {
   classifyError,
@@ -181,6 +183,42 @@ describe("sendsay client", () => {
     expect(e.message).toMatch(/SENDSAY_API_URL/);
     expect(e.message).not.toContain(KEY);
     expect(events.filter((x) => x.type === "retry")).toHaveLength(2);
+  });
+});
+
+describe("sendsay errors in the editor's language and in English", () => {
+  afterEach(() => setLanguage("en"));
+
+  it("keeps a refusal's and an unreachable server's message in English beside the Russian one", async () => {
+    setLanguage("ru");
+    server = await startFakeSendsay({ login: LOGIN, apiKey: "another-key" });
+    const refused = (await pingSendsay(client(server)).catch((e: unknown) => e)) as SendsayApiError;
+    expect(errorMessage(refused)).toMatch(/[а-яё]/i);
+    expect(errorMessageInEnglish(refused)).toMatch(/^Sendsay refused sys\.settings\.get: error\/auth\/failed/);
+
+    const url = server.url;
+    await server.close();
+    server = undefined;
+    const c = new SendsayClient({ login: LOGIN, apiKey: KEY, baseUrl: url, backoffMs: 1, maxAttempts: 2 });
+    const unreachable = (await pingSendsay(c).catch((x: unknown) => x)) as SendsayTransportError;
+    expect(errorMessage(unreachable)).toMatch(/[а-яё]/i);
+    expect(errorMessageInEnglish(unreachable)).toMatch(/ECONNREFUSED/);
+    expect(errorMessageInEnglish(unreachable)).toMatch(/after 2 attempts/);
+    expect(errorMessageInEnglish(unreachable)).not.toMatch(/[а-яё]/i);
+  });
+
+  it("keeps missing credentials in English too", () => {
+    setLanguage("ru");
+    const error = (() => {
+      try {
+        sendsayCredentials(undefined, {});
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(errorMessage(error)).toMatch(/[а-яё]/i);
+    expect(errorMessageInEnglish(error)).toContain("SENDSAY_APIKEY");
+    expect(errorMessageInEnglish(error)).not.toMatch(/[а-яё]/i);
   });
 });
 

@@ -276,6 +276,18 @@ describe("rassylka status of an issue sent as a campaign", () => {
     const offline = await run(["status", PLAIN_FILE, "--state", file, "--json"], e);
     expect(offline.code).toBe(0);
     expect(JSON.parse(offline.stdout).campaign).toMatchObject({ stats: null, statsError: expect.stringContaining("SENDSAY_APIKEY") });
+
+    // statsError stays in English whatever the editor's language (scripts read it); note says it in theirs
+    const ru = await run(["status", PLAIN_FILE, "--state", file, "--json"], { ...e, RASSYLKA_LANG: "ru" });
+    const en = await run(["status", PLAIN_FILE, "--state", file, "--json"], { ...e, RASSYLKA_LANG: "en" });
+    const [ruCampaign, enCampaign] = [JSON.parse(ru.stdout).campaign, JSON.parse(en.stdout).campaign];
+    expect(ruCampaign.statsError).toBe(enCampaign.statsError);
+    expect(enCampaign.note).toBe(enCampaign.statsError);
+    expect(ruCampaign.note).toMatch(/[а-яё]/i);
+    expect(ruCampaign.note).toContain("SENDSAY_APIKEY");
+    expect({ ...ruCampaign, note: "" }).toEqual({ ...enCampaign, note: "" });
+    const ruText = await run(["status", PLAIN_FILE, "--state", file], { ...e, RASSYLKA_LANG: "ru" });
+    expect(ruText.stdout).toContain(ruCampaign.note);
   });
 });
 
