@@ -1,6 +1,6 @@
 import type { NewsletterConfig } from "../config/schema.js";
 import { type Diagnostic, errorMessage, errorMessageInEnglish, RassylkaError } from "../diagnostics.js";
-import { t } from "../i18n/index.js";
+import { type Translator, t, tr } from "../i18n/index.js";
 import { abTestOf } from "../issue/ab-test.js";
 import { type SendsayLetter, toSendsayLetter } from "../message/message.js";
 import { createPersonaliser } from "../render/personalise.js";
@@ -140,10 +140,11 @@ export function trackPhase(status: number): TrackPhase {
   return "in-progress";
 }
 
-export function describeStatus(status: number): string {
+/** A track status in words, in the editor's language (or `w`'s). */
+export function describeStatus(status: number, w: Translator = tr()): string {
   const phase = trackPhase(status);
-  if (phase === "in-progress") return t(status === 0 ? "sendsay:status.accepted" : "sendsay:status.running", { status });
-  return t(`sendsay:status.${phase}`, { status });
+  if (phase === "in-progress") return w.t(status === 0 ? "sendsay:status.accepted" : "sendsay:status.running", { status });
+  return w.t(`sendsay:status.${phase}`, { status });
 }
 
 export type CampaignEvent =

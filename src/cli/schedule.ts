@@ -55,7 +55,7 @@ export async function runList(flags: ScheduleFlags, io: Io, env: NodeJS.ProcessE
     const readers = r.readers === null ? "" : `, ${t("schedule:list.readers", { count: r.readers })}`;
     const note = r.note ? ` — ${r.note}` : "";
     const sendsay = r.sendsay
-      ? ` — ${r.sendsay.state === "unknown" ? t("schedule:list.sendsayUnknown", { reason: r.sendsay.text }) : t("schedule:list.sendsay", { state: r.sendsay.text })}${r.sendsay.error ? ` (${r.sendsay.error})` : ""}`
+      ? ` — ${r.sendsay.state === "unknown" ? t("schedule:list.sendsayUnknown", { reason: r.sendsay.note }) : t("schedule:list.sendsay", { state: r.sendsay.note })}${r.sendsay.error ? ` (${r.sendsay.error})` : ""}`
       : "";
     io.out(
       `${tr().date(r.sendAt, true)}  ${t(`schedule:state.${r.state}`).padEnd(12)} ${r.slug} (${audienceText(r.audience)}${readers})${note}${sendsay}`,

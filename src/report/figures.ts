@@ -22,7 +22,13 @@ export interface IssueFigures {
   /** The issue's A/B test of subjects (docs/ab-testing.md): each variant's figures and the decision. */
   ab?: AbSummary;
   /** A Sendsay campaign's breakdowns Sendsay did not give, with why (its stat.uni refused the request). */
-  unavailable?: { timeline?: string; domains?: string };
+  unavailable?: { timeline?: Unavailable; domains?: Unavailable };
+}
+
+/** Why a breakdown is missing: `reason` in English whatever the editor's language (scripts read it), `note` in theirs. */
+export interface Unavailable {
+  reason: string;
+  note: string;
 }
 
 export interface DomainRow {

@@ -3,7 +3,7 @@ import { languageTag, template } from "../site/templates.js";
 import type { AbSummary } from "../state/ab.js";
 import { abLines } from "../status/ab.js";
 import type { ClickMap } from "./click-map.js";
-import type { IssueReport, NewsletterReport } from "./figures.js";
+import type { IssueReport, NewsletterReport, Unavailable } from "./figures.js";
 
 /**
  * The report page: one self-contained HTML file — styles inline, charts as inline SVG, the click map's
@@ -138,7 +138,7 @@ export function issuePage(
   const n = (x: number) => tr.number(x);
   const pct = percentOf(tr);
   const w = (key: string) => tr.t(`report:${key}`);
-  const off = (reason: string | undefined) => (reason === undefined ? undefined : tr.t("report:noSendsayDataWhy", { reason }));
+  const off = (why: Unavailable | undefined) => (why === undefined ? undefined : tr.t("report:noSendsayDataWhy", { reason: why.note }));
   const tiles: Tile[] = [
     { label: w("page.headline"), value: n(f.clicks.unique), headline: true },
     { label: w("stat.clickThrough"), value: pct(r.rates.clickThrough), headline: true },

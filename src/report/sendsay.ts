@@ -1,6 +1,6 @@
 import { campaignIssueId, clicksPerLink, clicksPerSecond, domainsOf, readCampaignStats } from "../campaign/stats.js";
 import type { NewsletterConfig } from "../config/schema.js";
-import { isRassylkaError } from "../diagnostics.js";
+import { errorMessage, errorMessageInEnglish } from "../diagnostics.js";
 import { SendsayClient, sendsayCredentials } from "../sendsay/client.js";
 import type { CampaignRow } from "../state/campaigns.js";
 import { byReadersSent, type DomainRow, filledTimeline, foldDomains, type IssueReport, timelineSlots } from "./figures.js";
@@ -39,10 +39,9 @@ export async function campaignReport(
     source: "sendsay",
   };
   let client: SendsayClient | undefined;
-  const reasonOf = (error: unknown) => {
-    const reason = isRassylkaError(error) ? (error.diagnostics[0]?.message ?? error.message) : (error as Error).message;
-    return client ? client.mask(reason) : reason;
-  };
+  const mask = (text: string) => (client ? client.mask(text) : text);
+  const reasonOf = (error: unknown) => mask(errorMessage(error));
+  const whyOf = (error: unknown) => ({ reason: mask(errorMessageInEnglish(error)), note: reasonOf(error) });
   try {
     client = new SendsayClient({ ...sendsayCredentials(config, env), maxAttempts: 3 });
     const stats = campaign.trackId ? await readCampaignStats(client, campaign.trackId) : null;
@@ -66,13 +65,13 @@ export async function campaignReport(
       try {
         f.timeline = await timelineOf(clicksPerSecond(client, issueId), campaign.createdAt);
       } catch (error) {
-        unavailable.timeline = reasonOf(error);
+        unavailable.timeline = whyOf(error);
       }
       try {
         const rows: DomainRow[] = [...(await domainsOf(client, issueId))].map(([domain, d]) => ({ domain, ...d, bounced: null }));
         f.domains = foldDomains(rows.sort(byReadersSent));
       } catch (error) {
-        unavailable.domains = reasonOf(error);
+        unavailable.domains = whyOf(error);
       }
       if (Object.keys(unavailable).length) f.unavailable = unavailable;
     }

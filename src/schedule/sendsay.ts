@@ -1,6 +1,7 @@
 import { campaignRequest, describeStatus, type TrackPhase, trackPhase } from "../campaign/campaign.js";
 import type { NewsletterConfig } from "../config/schema.js";
-import { isRassylkaError } from "../diagnostics.js";
+import { errorMessage, errorMessageInEnglish, isRassylkaError } from "../diagnostics.js";
+import { translator } from "../i18n/index.js";
 import { SendsayClient, sendsayCredentials } from "../sendsay/client.js";
 import { wallTime } from "../util/zoned-time.js";
 import type { SendsayScheduler } from "./audience.js";
@@ -46,8 +47,10 @@ export interface SendsayState {
   state: TrackPhase | "unknown";
   /** track.get's `obj.status`; null when unknown. */
   status: number | null;
-  /** The state in words (the sendsay catalogue), or why it is unknown. */
+  /** The state in words (the sendsay catalogue), or why it is unknown: in English, whatever the editor's language. */
   text: string;
+  /** `text` in the editor's language. */
+  note: string;
   /** Sendsay's `obj.error` for a failed campaign. */
   error?: string;
 }
@@ -58,14 +61,14 @@ export async function sendsayStates(
   ids: string[],
 ): Promise<Map<string, SendsayState>> {
   const states = new Map<string, SendsayState>();
-  const unknown = (reason: string): SendsayState => ({ state: "unknown", status: null, text: reason });
+  const unknown = (english: string, note = english): SendsayState => ({ state: "unknown", status: null, text: english, note });
   let client: SendsayClient;
   try {
     client = new SendsayClient(sendsayCredentials(config, env));
   } catch (e) {
     if (!isRassylkaError(e)) throw e;
-    const reason = e.diagnostics.map((d) => d.message).join("; ");
-    for (const id of ids) states.set(id, unknown(reason));
+    const english = e.english?.join("; ") ?? e.diagnostics.map((d) => d.message).join("; ");
+    for (const id of ids) states.set(id, unknown(english, e.diagnostics.map((d) => d.message).join("; ")));
     return states;
   }
   for (const id of ids) {
@@ -80,12 +83,12 @@ export async function sendsayStates(
       states.set(id, {
         state: trackPhase(status),
         status,
-        text: describeStatus(status),
+        text: describeStatus(status, translator("en")),
+        note: describeStatus(status),
         ...(error === undefined || error === null || error === "" ? {} : { error: String(error) }),
       });
     } catch (e) {
-      const reason = isRassylkaError(e) ? (e.diagnostics[0]?.message ?? e.message) : (e as Error).message;
-      states.set(id, unknown(client.mask(reason)));
+      states.set(id, unknown(client.mask(errorMessageInEnglish(e)), client.mask(errorMessage(e))));
     }
   }
   return states;

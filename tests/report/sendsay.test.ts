@@ -170,7 +170,8 @@ test("a breakdown Sendsay refuses shows «no data from Sendsay» and why; the ot
     if (result.kind !== "issue") throw new Error("an issue's report was expected");
     const f = result.report.figures;
     expect(f.timeline).toEqual([]);
-    expect(f.unavailable?.timeline).toContain("click.dt:Ys");
+    expect(f.unavailable?.timeline?.reason).toContain("click.dt:Ys");
+    expect(f.unavailable?.timeline?.note).toBe(f.unavailable?.timeline?.reason);
     expect(f.links).toHaveLength(2);
     expect(f.domains).toHaveLength(2);
     const html = await readFile(result.file, "utf8");

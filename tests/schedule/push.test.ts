@@ -221,6 +221,14 @@ describe.each(backends())("schedule push and list ($name)", (backend) => {
       expect(blind.code).toBe(0);
       expect(JSON.parse(blind.out)).toMatchObject([{ slug: SLUG, sendsay: { state: "unknown", status: null } }]);
       expect(JSON.parse(blind.out)[0].sendsay.text).toContain("SENDSAY_APIKEY");
+      // text is English whatever the editor's language; note is theirs
+      const blindRu = JSON.parse(
+        (await run(["schedule", "list", "--root", root, ...state, "--json"], { ...EN, RASSYLKA_LANG: "ru", SENDSAY_API_URL: sendsay.url }))
+          .out,
+      );
+      expect(blindRu[0].sendsay.text).toBe(JSON.parse(blind.out)[0].sendsay.text);
+      expect(blindRu[0].sendsay.note).toMatch(/[а-яё]/i);
+      expect(JSON.parse(blind.out)[0].sendsay.note).toBe(JSON.parse(blind.out)[0].sendsay.text);
 
       await writeFile(join(root, ISSUE), issue("2030-03-02T11:15:00+03:00"));
       expect((await pushWith()).issues[0]).toMatchObject({ action: "updated" });

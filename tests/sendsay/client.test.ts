@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { errorMessage, errorMessageInEnglish } from "../../src/diagnostics.js";
-import { setLanguage, translator } from "../../src/i18n/index.js";
+import { setLanguage } from "../../src/i18n/index.js";
 import { pingSendsay } from "../../src/send/transports/sendsay/transport.js";
 import {
   classifyError,
