@@ -77,6 +77,16 @@ function staticIdentity(message: ReaderMessage): string {
   return id;
 }
 
+/**
+ * An address nodemailer writes as it is: a dot-atom local part and a lower-case ASCII domain (its
+ * _normalizeAddress leaves those alone, and they need no angle brackets of their own). The To value of
+ * such an address is the one nodemailer writes for any other such address, with the address swapped.
+ */
+const SIMPLE_ADDRESS = /^[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/;
+const PROBE = "probe@example.com";
+/** Display names whose encoded To value is kept (a list's names repeat: «Анна», «Иван», none). */
+const MAX_NAMES = 1000;
+
 /** nodemailer's Date value (MimeNode.encodeHeaderValue): the same for a whole second, so written once a second. */
 let dateLine = { key: "", second: Number.NaN, line: "" };
 function dateHeader(key: string, date: Date): string {
@@ -102,6 +112,8 @@ export class PreparedMime {
   private readonly parts: { text: Record<string, Buffer>; html: Record<string, Buffer> };
   private readonly closing: Buffer;
   private textStatics?: readonly string[];
+  /** A display name → nodemailer's To value for it with PROBE as the address, cut before the address. */
+  private readonly toPrefixes = new Map<string, string>();
   private textStaticStats: TextStats = { nonLatin: 0, latin: 0, plain: true };
   private textStaticLength = 0;
 
@@ -219,8 +231,28 @@ export class PreparedMime {
     if (lower === "date") return dateHeader(key, message.date);
     const value = lower === "to" ? to : lower === "message-id" ? `<${message.messageId}>` : undefined;
     if (value === undefined) return undefined;
-    const encoded = this.node.encodeHeaderValue(key, value as string);
+    const encoded = (lower === "to" && this.toValue(key, to)) || this.node.encodeHeaderValue(key, value as string);
     return encoded.trim() ? `${foldLines(`${key}: ${encoded}`, 76)}\r\n` : "";
+  }
+
+  /**
+   * The To value as nodemailer encodes it, for a simple address: its name's encoding (RFC 2047 words,
+   * quotes) is the same for every reader of that name, so it is made once per name. Undefined: ask nodemailer.
+   */
+  private toValue(key: string, to: MailOptionsLike["to"]): string | undefined {
+    const address = typeof to === "string" ? to : to.address;
+    if (!SIMPLE_ADDRESS.test(address)) return undefined;
+    const name = typeof to === "string" ? "" : to.name;
+    let prefix = this.toPrefixes.get(name);
+    if (prefix === undefined) {
+      const probe = this.node.encodeHeaderValue(key, (name ? { name, address: PROBE } : PROBE) as unknown as string);
+      const tail = name ? `<${PROBE}>` : PROBE;
+      if (!probe.endsWith(tail)) return undefined;
+      prefix = probe.slice(0, -PROBE.length - (name ? 1 : 0));
+      if (this.toPrefixes.size >= MAX_NAMES) this.toPrefixes.clear();
+      this.toPrefixes.set(name, prefix);
+    }
+    return name ? `${prefix}${address}>` : `${prefix}${address}`;
   }
 
   private encodeWhole(value: string, encoding: string): Buffer {

@@ -72,6 +72,12 @@ const READERS: { label: string; address: string; fields: Record<string, string> 
     address: "odd@example.ru",
     fields: { name: "Ева\r\nBcc: victim@example.ru", city: "Город  \nНовый\t ", code: "😀 <b>&amp;</b> = ==" },
   },
+  // the To value of a simple address is made once per name: the same name at other addresses, and
+  // addresses nodemailer rewrites (an upper-case domain) or brackets (a quoted local part), which are not simple
+  { label: "the same name at another address", address: "Anna.K-2@mail.example.ru", fields: { name: "Анна", city: "Псков" } },
+  { label: "the same name, an upper-case domain", address: "boss@Example.RU", fields: { name: "Анна", city: "Орёл" } },
+  { label: "no name, dots and a plus", address: "a.b+c@sub.example.ru", fields: {} },
+  { label: "no name, a quoted local part", address: '"a b"@example.ru', fields: {} },
   { label: "ASCII-only values", address: "plain@example.com", fields: { name: "John Smith", city: "London", code: "x".repeat(120) } },
 ];
 
