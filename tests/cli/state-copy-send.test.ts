@@ -30,12 +30,30 @@ describe.each(BACKENDS)("state copy from $name during and between sends", (backe
     const source = await backend.fresh();
     const target = await other().fresh();
     await project.write("list.csv", readersCsv(readers));
-    const sink = await project.smtp({ dataDelayMs: 100 });
+    // the server holds the 6th message until the refused copy is done, and the 13th until the send is
+    // killed: the send is live during the first copy and killed half-way, on any machine
+    let copied = () => {};
+    const copyDone = new Promise<void>((r) => {
+      copied = r;
+    });
+    let atHalf = () => {};
+    const halfWay = new Promise<void>((r) => {
+      atHalf = r;
+    });
+    const neverAccepted = new Promise<void>(() => {});
+    const sink = await project.smtp({
+      hold: (n) => {
+        if (n === 6) return copyDone;
+        if (n !== 13) return undefined;
+        atHalf();
+        return neverAccepted;
+      },
+    });
 
     // 1. a send runs: the copy is refused, naming the issue and the worker, and copies nothing
     const first = send(project, source);
     await sink.waitForReceived(5);
-    const refused = await copy(project, source, target);
+    const refused = await copy(project, source, target).finally(copied);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/state\/copy-live-send/);
     expect(refused.stderr).toContain(`issue ${SLUG}`);
@@ -49,7 +67,8 @@ describe.each(BACKENDS)("state copy from $name during and between sends", (backe
     }
 
     // 2. the send is killed half-way; once its lease expired the copy goes through with the readers so far
-    await sink.waitForReceived(12);
+    await halfWay;
+    expect(sink.received).toHaveLength(12);
     first.child.kill("SIGKILL");
     await first.done;
     await new Promise((r) => setTimeout(r, 1500));
