@@ -40,12 +40,32 @@ describe.each(BACKENDS)("the $name state failing mid-send", (backend) => {
   it("after readers were delivered: exit 3 and the --json summary; the re-run delivers the rest", async ({ project }) => {
     const location = await backend.fresh();
     await project.write("list.csv", readersCsv(readers));
-    const sink = await project.smtp({ dataDelayMs: 80 });
+    // the server holds the 11th message in flight until the store has failed: the failure falls after 10
+    // readers were delivered and before the last, on any machine
+    let eleventh = () => {};
+    const tenDelivered = new Promise<void>((r) => {
+      eleventh = r;
+    });
+    let failed = () => {};
+    const storeFailed = new Promise<void>((r) => {
+      failed = r;
+    });
+    const sink = await project.smtp({
+      hold: (n) => {
+        if (n !== 11) return undefined;
+        eleventh();
+        return storeFailed;
+      },
+    });
     const args = smtpSend(sink.url, "--concurrency", "1", "--json", ...stateFlag(location));
     const first = project.start(args);
-    await sink.waitForReceived(10);
-    if (location.kind === "sqlite") execFileSync("prlimit", ["--pid", String(first.child.pid), "--fsize=1"]);
-    else await database(location.url, false);
+    await tenDelivered;
+    try {
+      if (location.kind === "sqlite") execFileSync("prlimit", ["--pid", String(first.child.pid), "--fsize=1"]);
+      else await database(location.url, false);
+    } finally {
+      failed();
+    }
     const done = await first.done;
     expect(done.code, done.stderr).toBe(3);
     const summary = JSON.parse(done.stdout);
