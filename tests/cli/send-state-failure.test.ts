@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect } from "vitest";
 import { connectPostgres, type TestPostgres } from "../helpers/postgres.js";
-import { readers as list, readersCsv, sendTest, smtpSend, stateFlag } from "../send/helpers.js";
+import { gate, readers as list, readersCsv, sendTest, smtpSend, stateFlag } from "../send/helpers.js";
 import { backends } from "../state/backends.js";
 
 const it = sendTest;
@@ -42,29 +42,23 @@ describe.each(BACKENDS)("the $name state failing mid-send", (backend) => {
     await project.write("list.csv", readersCsv(readers));
     // the server holds the 11th message in flight until the store has failed: the failure falls after 10
     // readers were delivered and before the last, on any machine
-    let eleventh = () => {};
-    const tenDelivered = new Promise<void>((r) => {
-      eleventh = r;
-    });
-    let failed = () => {};
-    const storeFailed = new Promise<void>((r) => {
-      failed = r;
-    });
+    const tenDelivered = gate();
+    const storeFailed = gate();
     const sink = await project.smtp({
       hold: (n) => {
         if (n !== 11) return undefined;
-        eleventh();
-        return storeFailed;
+        tenDelivered.open();
+        return storeFailed.opened;
       },
     });
     const args = smtpSend(sink.url, "--concurrency", "1", "--json", ...stateFlag(location));
     const first = project.start(args);
-    await tenDelivered;
+    await tenDelivered.opened;
     try {
       if (location.kind === "sqlite") execFileSync("prlimit", ["--pid", String(first.child.pid), "--fsize=1"]);
       else await database(location.url, false);
     } finally {
-      failed();
+      storeFailed.open();
     }
     const done = await first.done;
     expect(done.code, done.stderr).toBe(3);

@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from "vitest";
 import type { StateLocation } from "../../src/state/location.js";
 import { databases, type PostgresCluster, startCluster } from "../helpers/postgres-cluster.js";
-import { CONFIG, makeProject, type Sink, startSmtp } from "../send/helpers.js";
+import { CONFIG, gate, makeProject, type Sink, startSmtp } from "../send/helpers.js";
 import { addSubscribers, cliJson, inSeconds, listHere, SLUG, startWorker, stateArgs, writeIssue } from "./helpers.js";
 
 let server: Awaited<ReturnType<typeof startCluster>>;
@@ -40,11 +40,8 @@ it("the database restarts mid-send: the worker resumes when it is back, no reade
   const readers = await addSubscribers(location, 60);
   // the sixth message is held in flight until the worker has seen the database go: the restart falls in the
   // middle of the send on any machine, and that reader's delivery is recorded only once the database is back
-  let release = () => {};
-  const databaseGone = new Promise<void>((r) => {
-    release = r;
-  });
-  sink = await startSmtp({ hold: (n) => (n === 6 ? databaseGone : undefined) });
+  const databaseGone = gate();
+  sink = await startSmtp({ hold: (n) => (n === 6 ? databaseGone.opened : undefined) });
   // due at once: the worker starts it as soon as it is up
   await writeIssue(root, inSeconds(0));
   const pushed = await cliJson<{ issues: { slug: string; action: string }[] }>(root, ["schedule", "push", ...stateArgs(location)]);
@@ -58,7 +55,7 @@ it("the database restarts mid-send: the worker resumes when it is back, no reade
   await worker.waitFor("started", SLUG);
   await sink.waitForReceived(5);
   const restarted = server.restart(2000);
-  await worker.waitFor("state-error").finally(release);
+  await worker.waitFor("state-error").finally(databaseGone.open);
   await restarted;
   const deliveredBeforeRestart = sink.received.length;
   expect(deliveredBeforeRestart).toBeLessThan(readers.length);

@@ -6,7 +6,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { CONFIG, ISSUE, makeProject, parse, type Sink, startSmtp } from "../send/helpers.js";
+import { CONFIG, gate, ISSUE, makeProject, parse, type Sink, startSmtp } from "../send/helpers.js";
 import { startFakeSendsay } from "../sendsay/fake-server.js";
 import { backends } from "../state/backends.js";
 import {
@@ -164,18 +164,15 @@ describe.each(backends())("scheduled sends ($name)", (backend) => {
     const location = await backend.fresh();
     await addSubscribers(location, 30);
     // the server holds the second message until the new content is pushed: the send is under way during the push
-    let release = () => {};
-    const pushedAlready = new Promise<void>((r) => {
-      release = r;
-    });
-    sink = await startSmtp({ hold: (n) => (n === 2 ? pushedAlready : undefined) });
+    const pushedAlready = gate();
+    sink = await startSmtp({ hold: (n) => (n === 2 ? pushedAlready.opened : undefined) });
     await writeIssue(root, inSeconds(0), "", "Первая версия.");
     await pushHere(root, location);
     const w = worker(location, "host-a", {}, ["--concurrency", "1"]);
     await w.waitFor("started", SLUG);
     await sink.waitForReceived(1);
     await writeIssue(root, inSeconds(60), "", "Вторая версия.");
-    const pushed = await pushHere(root, location).finally(release);
+    const pushed = await pushHere(root, location).finally(pushedAlready.open);
     expect(pushed).toMatchObject([{ slug: SLUG, action: "frozen", state: "sending" }]);
     await w.waitFor("sent", SLUG);
     expect(sink.received).toHaveLength(30);

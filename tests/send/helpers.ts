@@ -104,6 +104,15 @@ export interface SmtpOptions {
   hold?: (n: number) => Promise<void> | undefined;
 }
 
+/** A promise and what settles it: a message held by `hold` waits for `opened` until `open()` is called. */
+export function gate(): { opened: Promise<void>; open: () => void } {
+  let open = () => {};
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { opened, open };
+}
+
 /** A self-signed certificate for 127.0.0.1 and localhost, made by openssl in `dir`. */
 export async function selfSignedCert(dir: string): Promise<{ key: string; cert: string; certFile: string }> {
   const keyFile = join(dir, "smtp-key.pem");
