@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect } from "vitest";
 import { connectPostgres, type TestPostgres } from "../helpers/postgres.js";
-import { readers as list, readersCsv, sendTest, smtpSend, stateFlag } from "../send/helpers.js";
+import { gate, readers as list, readersCsv, sendTest, smtpSend, stateFlag } from "../send/helpers.js";
 import { backends } from "../state/backends.js";
 
 const it = sendTest;
@@ -40,12 +40,26 @@ describe.each(BACKENDS)("the $name state failing mid-send", (backend) => {
   it("after readers were delivered: exit 3 and the --json summary; the re-run delivers the rest", async ({ project }) => {
     const location = await backend.fresh();
     await project.write("list.csv", readersCsv(readers));
-    const sink = await project.smtp({ dataDelayMs: 80 });
+    // the server holds the 11th message in flight until the store has failed: the failure falls after 10
+    // readers were delivered and before the last, on any machine
+    const tenDelivered = gate();
+    const storeFailed = gate();
+    const sink = await project.smtp({
+      hold: (n) => {
+        if (n !== 11) return undefined;
+        tenDelivered.open();
+        return storeFailed.opened;
+      },
+    });
     const args = smtpSend(sink.url, "--concurrency", "1", "--json", ...stateFlag(location));
     const first = project.start(args);
-    await sink.waitForReceived(10);
-    if (location.kind === "sqlite") execFileSync("prlimit", ["--pid", String(first.child.pid), "--fsize=1"]);
-    else await database(location.url, false);
+    await tenDelivered.opened;
+    try {
+      if (location.kind === "sqlite") execFileSync("prlimit", ["--pid", String(first.child.pid), "--fsize=1"]);
+      else await database(location.url, false);
+    } finally {
+      storeFailed.open();
+    }
     const done = await first.done;
     expect(done.code, done.stderr).toBe(3);
     const summary = JSON.parse(done.stdout);

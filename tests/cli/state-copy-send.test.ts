@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect } from "vitest";
 import type { StateLocation } from "../../src/state/location.js";
 import { openStore } from "../../src/state/store.js";
-import { readers as list, readersCsv, type SendProject, sendTest, smtpSend, stateFlag } from "../send/helpers.js";
+import { gate, readers as list, readersCsv, type SendProject, sendTest, smtpSend, stateFlag } from "../send/helpers.js";
 import { backends } from "../state/backends.js";
 
 const it = sendTest;
@@ -30,12 +30,24 @@ describe.each(BACKENDS)("state copy from $name during and between sends", (backe
     const source = await backend.fresh();
     const target = await other().fresh();
     await project.write("list.csv", readersCsv(readers));
-    const sink = await project.smtp({ dataDelayMs: 100 });
+    // the server holds the 6th message until the refused copy is done, and the 13th until the send is
+    // killed: the send is live during the first copy and killed half-way, on any machine
+    const copyDone = gate();
+    const halfWay = gate();
+    const neverAccepted = gate();
+    const sink = await project.smtp({
+      hold: (n) => {
+        if (n === 6) return copyDone.opened;
+        if (n !== 13) return undefined;
+        halfWay.open();
+        return neverAccepted.opened;
+      },
+    });
 
     // 1. a send runs: the copy is refused, naming the issue and the worker, and copies nothing
     const first = send(project, source);
     await sink.waitForReceived(5);
-    const refused = await copy(project, source, target);
+    const refused = await copy(project, source, target).finally(copyDone.open);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/state\/copy-live-send/);
     expect(refused.stderr).toContain(`issue ${SLUG}`);
@@ -49,7 +61,8 @@ describe.each(BACKENDS)("state copy from $name during and between sends", (backe
     }
 
     // 2. the send is killed half-way; once its lease expired the copy goes through with the readers so far
-    await sink.waitForReceived(12);
+    await halfWay.opened;
+    expect(sink.received).toHaveLength(12);
     first.child.kill("SIGKILL");
     await first.done;
     await new Promise((r) => setTimeout(r, 1500));

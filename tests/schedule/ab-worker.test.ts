@@ -40,7 +40,7 @@ describe.each(backends())("an A/B test under the worker ($name)", (backend) => {
     sink = await startSmtp();
     await writeFile(
       join(root, ISSUE),
-      `---\ntitle: Привет\ndate: 2026-12-01\nsubject:\n  - ${SUBJECTS[0]}\n  - ${SUBJECTS[1]}\nabTest:\n  sample: 20%\n  wait: 30m\nsendAt: "${inSeconds(3)}"\n---\nЧитайте [статью](https://prodazhi.example.ru/stati).\n`,
+      `---\ntitle: Привет\ndate: 2026-12-01\nsubject:\n  - ${SUBJECTS[0]}\n  - ${SUBJECTS[1]}\nabTest:\n  sample: 20%\n  wait: 30m\nsendAt: "${inSeconds(0)}"\n---\nЧитайте [статью](https://prodazhi.example.ru/stati).\n`,
     );
     const pushed = await cliJson<{ issues: { slug: string; state: string }[] }>(root, ["schedule", "push", ...stateArgs(location)]);
     expect(pushed.code, pushed.done.stderr).toBe(0);

@@ -1,8 +1,11 @@
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { listSchedule, type ScheduledIssue } from "../../src/schedule/list.js";
+import { type PushedIssue, pushSchedule } from "../../src/schedule/push.js";
+import type { WorkerHealth } from "../../src/schedule/worker.js";
 import type { StateLocation } from "../../src/state/location.js";
 import { openStore } from "../../src/state/store.js";
-import { type CliDone, HELLO, ISSUE, startCli } from "../send/helpers.js";
+import { type CliDone, CONFIG, HELLO, ISSUE, makeProject, startCli } from "../send/helpers.js";
 
 /** Scheduled sends' tests: a newsletter (tests/send/helpers.ts makeProject) with subscribers and a sendAt. */
 export const SLUG = "2026-12-01-hello";
@@ -65,6 +68,53 @@ export interface ListedIssue {
 
 export async function list(root: string, location: StateLocation): Promise<ListedIssue[]> {
   return (await cliJson<ListedIssue[]>(root, ["schedule", "list", ...stateArgs(location)])).json;
+}
+
+/**
+ * `schedule push` in this process (src/schedule/push.ts): a set-up step a fraction of a second long once
+ * warm, where a process takes seconds on a loaded machine. Throws what an issue could not be recorded for
+ * (the CLI's exit 1). `now`: the push's clock, as if it ran then.
+ */
+export async function pushHere(root: string, location: StateLocation, now?: () => number): Promise<PushedIssue[]> {
+  const result = await pushSchedule({ root, state: stateArgs(location)[1], env: {}, now });
+  if (result.diagnostics.length) throw new Error(`push: ${result.diagnostics.map((d) => `${d.file}: ${d.message}`).join("\n")}`);
+  return result.issues;
+}
+
+/** `schedule list` in this process (src/schedule/list.ts). */
+export function listHere(root: string, location: StateLocation): Promise<ScheduledIssue[]> {
+  return listSchedule({ root, state: stateArgs(location)[1], env: {} });
+}
+
+/**
+ * One push into a throwaway newsletter and state: loads the compiler (seconds on a loaded machine), so
+ * that a test's own pushes, made while a worker waits, take a fraction of a second. For a `beforeAll`.
+ */
+export async function warmPush(): Promise<void> {
+  const { root, cleanup } = await makeProject(`${CONFIG}timezone: Europe/Moscow\n`);
+  try {
+    await writeIssue(root, inSeconds(3600));
+    const location: StateLocation = { kind: "sqlite", file: join(root, "warm.sqlite") };
+    await pushHere(root, location);
+    await listHere(root, location);
+  } finally {
+    await cleanup();
+  }
+}
+
+/** Polls `check` every 50 ms until it holds; `what` names it when `timeoutMs` runs out (a failure, never a wait that costs). */
+export async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`not in ${timeoutMs} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** What a worker started with `--port` answers at GET /healthz. */
+export async function health(port: unknown): Promise<WorkerHealth> {
+  const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+  return (await res.json()) as WorkerHealth;
 }
 
 /** A running `rassylka worker`: its JSON lines as they come. */

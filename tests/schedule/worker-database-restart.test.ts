@@ -5,8 +5,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from "vitest";
 import type { StateLocation } from "../../src/state/location.js";
 import { databases, type PostgresCluster, startCluster } from "../helpers/postgres-cluster.js";
-import { CONFIG, makeProject, type Sink, startSmtp } from "../send/helpers.js";
-import { addSubscribers, cliJson, inSeconds, list, SLUG, startWorker, stateArgs, writeIssue } from "./helpers.js";
+import { CONFIG, gate, makeProject, type Sink, startSmtp } from "../send/helpers.js";
+import { addSubscribers, cliJson, inSeconds, listHere, SLUG, startWorker, stateArgs, writeIssue } from "./helpers.js";
 
 let server: Awaited<ReturnType<typeof startCluster>>;
 let dbs: ReturnType<typeof databases>;
@@ -38,9 +38,12 @@ afterEach(async () => {
 it("the database restarts mid-send: the worker resumes when it is back, no reader skipped or sent twice", async () => {
   const location: StateLocation = { kind: "postgres", url: await dbs.database() };
   const readers = await addSubscribers(location, 60);
-  // slow enough that the restart falls in the middle of the send on any machine
-  sink = await startSmtp({ dataDelayMs: 150 });
-  await writeIssue(root, inSeconds(4));
+  // the sixth message is held in flight until the worker has seen the database go: the restart falls in the
+  // middle of the send on any machine, and that reader's delivery is recorded only once the database is back
+  const databaseGone = gate();
+  sink = await startSmtp({ hold: (n) => (n === 6 ? databaseGone.opened : undefined) });
+  // due at once: the worker starts it as soon as it is up
+  await writeIssue(root, inSeconds(0));
   const pushed = await cliJson<{ issues: { slug: string; action: string }[] }>(root, ["schedule", "push", ...stateArgs(location)]);
   expect(pushed.code, pushed.done.stderr).toBe(0);
   worker = startWorker(
@@ -51,7 +54,9 @@ it("the database restarts mid-send: the worker resumes when it is back, no reade
   );
   await worker.waitFor("started", SLUG);
   await sink.waitForReceived(5);
-  await server.restart(3000);
+  const restarted = server.restart(2000);
+  await worker.waitFor("state-error").finally(databaseGone.open);
+  await restarted;
   const deliveredBeforeRestart = sink.received.length;
   expect(deliveredBeforeRestart).toBeLessThan(readers.length);
   await worker.waitFor("sent", SLUG, 120_000);
@@ -65,7 +70,7 @@ it("the database restarts mid-send: the worker resumes when it is back, no reade
   for (const r of sink.received) for (const to of r.to) got.set(to, (got.get(to) ?? 0) + 1);
   expect([...got.keys()].sort()).toEqual([...readers].sort());
   expect([...got.entries()].filter(([, n]) => n !== 1)).toEqual([]);
-  expect(await list(root, location)).toMatchObject([{ slug: SLUG, state: "sent", readers: 60 }]);
+  expect(await listHere(root, location)).toMatchObject([{ slug: SLUG, state: "sent", readers: 60 }]);
   // the log names no reader and no password
   const log = worker.lines.map((l) => JSON.stringify(l)).join("\n");
   expect(log).not.toMatch(/reader\d+@/);

@@ -97,6 +97,20 @@ export interface SmtpOptions {
   greeting?: { code: number; message: string };
   /** Reply to MAIL FROM. */
   mailFrom?: (address: string) => undefined | { code: number; message: string };
+  /**
+   * Before the n-th message (from 1) is accepted: a promise its reply waits for, or undefined. While it
+   * waits, the message is in flight — a send is surely under way, whatever the machine's speed.
+   */
+  hold?: (n: number) => Promise<void> | undefined;
+}
+
+/** A promise and what settles it: a message held by `hold` waits for `opened` until `open()` is called. */
+export function gate(): { opened: Promise<void>; open: () => void } {
+  let open = () => {};
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { opened, open };
 }
 
 /** A self-signed certificate for 127.0.0.1 and localhost, made by openssl in `dir`. */
@@ -134,6 +148,7 @@ export async function startSmtp(options: SmtpOptions = {}): Promise<Sink> {
   const toDrop = new Set<string>();
   const waiters: { n: number; resolve: () => void }[] = [];
   let logins = 0;
+  let messages = 0;
   const reply = (d: { code: number; message: string }) => Object.assign(new Error(d.message), { responseCode: d.code });
   const server: SMTPServer = new SMTPServer({
     authOptional: !options.auth,
@@ -202,8 +217,10 @@ export async function startSmtp(options: SmtpOptions = {}): Promise<Sink> {
           }
           cb();
         };
-        if (options.dataDelayMs) setTimeout(finish, options.dataDelayMs);
-        else finish();
+        const accept = () => (options.dataDelayMs ? setTimeout(finish, options.dataDelayMs) : finish());
+        const held = options.hold?.(++messages);
+        if (held) held.then(accept);
+        else accept();
       });
     },
   });
