@@ -53,6 +53,18 @@ const copies = (s: Sink) => {
   for (const r of s.received) for (const to of r.to) n.set(to, (n.get(to) ?? 0) + 1);
   return n;
 };
+/**
+ * What a send that must be refused ended with. Were it to send instead, its first message would wait at
+ * the shut gate beside the running send's: that fails the test at once (the gate opened), not at its timeout.
+ */
+const refusedAt = async (done: Promise<CliDone>, gate: ReturnType<typeof smtpGate>) => {
+  const r = await Promise.race([done, gate.waiting(2).then(() => undefined)]);
+  if (!r) {
+    gate.open();
+    expect.fail("the second send went on instead of being refused");
+  }
+  return r;
+};
 const summaryOf = (d: CliDone) => {
   expect(d.code, d.stderr).toBe(0);
   return JSON.parse(d.stdout) as { total: number; sent: number; alreadySent: number; sentByOthers: number; workers: number };
@@ -75,7 +87,7 @@ describe.each(backends())("a send tied to its list ($name)", (backend) => {
     sink = await startSmtp({ hold: gate.hold });
     const a = start(send(location, "list-a.csv"), { RASSYLKA_WORKER_HOST: "operator-a" });
     await gate.waiting(1);
-    const b = await start(send(location, "list-b.csv"), { RASSYLKA_WORKER_HOST: "operator-b" }).done;
+    const b = await refusedAt(start(send(location, "list-b.csv"), { RASSYLKA_WORKER_HOST: "operator-b" }).done, gate);
     gate.open();
     expect(b.code, b.stdout).toBe(1);
     expect(b.stderr).toContain("send/other-list");
@@ -137,7 +149,7 @@ describe.each(backends())("a send tied to its list ($name)", (backend) => {
     const many = readers("t", 30);
     const a = start(send(location, many.join(",")), { RASSYLKA_WORKER_HOST: "one" });
     await gate.waiting(1);
-    const other = await start(send(location, "x1@example.ru,x2@example.ru"), { RASSYLKA_WORKER_HOST: "two" }).done;
+    const other = await refusedAt(start(send(location, "x1@example.ru,x2@example.ru"), { RASSYLKA_WORKER_HOST: "two" }).done, gate);
     expect(other.code, other.stdout).toBe(1);
     expect(other.stderr).toMatch(/another list: --to \(30\) .*this send's list is --to \(2\)/);
     const same = start(
