@@ -12,6 +12,8 @@ export interface ServeFlags {
   host: string;
   state?: string;
   keepAlive?: string;
+  headersTimeout?: string;
+  requestTimeout?: string;
 }
 
 /**
@@ -30,7 +32,16 @@ export async function runServe(flags: ServeFlags, io: Io, stop: Promise<unknown>
   }
   const location = stateFromFlags(flags, process.env, "root");
   const recorded = await serve(
-    { root: flags.root, out: flags.out, port, host: flags.host, location, keepAlive: flags.keepAlive },
+    {
+      root: flags.root,
+      out: flags.out,
+      port,
+      host: flags.host,
+      location,
+      keepAlive: flags.keepAlive,
+      headersTimeout: flags.headersTimeout,
+      requestTimeout: flags.requestTimeout,
+    },
     io,
     stop,
   );
@@ -60,5 +71,7 @@ export function registerServe(program: Command, io: Io, setCode: (c: number) => 
     .option("--host <host>", t("serve:flag.host"), "127.0.0.1")
     .option("--state <file|url>", t("serve:flag.state"))
     .option("--keep-alive <seconds>", t("serve:flag.keepAlive"), "60")
+    .option("--headers-timeout <seconds>", t("serve:flag.headersTimeout"), "10")
+    .option("--request-timeout <seconds>", t("serve:flag.requestTimeout"), "30")
     .action(async (flags: ServeFlags) => setCode(await runServe(flags, io, signalled())));
 }

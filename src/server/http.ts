@@ -27,11 +27,16 @@ export interface HttpServerOptions {
   onError?: (error: unknown) => void;
   /** How long an idle keep-alive connection stays open, in milliseconds (KEEP_ALIVE_MS unless set; never 0). */
   keepAliveMs?: number;
+  /** How long a client may take to send a request's headers, in milliseconds (HEADERS_TIMEOUT_MS unless set). */
+  headersTimeoutMs?: number;
+  /** How long a client may take to send a whole request, in milliseconds (REQUEST_TIMEOUT_MS unless set). */
+  requestTimeoutMs?: number;
 }
 
 /**
  * What one client may hold without sending (slowloris): a request whose headers have not all arrived in
- * 10 s, or whose body has not in 30 s, is answered 408 and closed; an idle keep-alive connection after 60 s.
+ * 10 s, or whose body has not in 30 s, is answered 408 and closed; an idle keep-alive connection after 60 s
+ * (`serve --headers-timeout`, `--request-timeout` and `--keep-alive` change them).
  * Node checks these every CHECK_MS, so a socket is closed at most that much later. Without them 300
  * half-sent requests from one client held 300 file descriptors for ever, and with a 256 limit every
  * other reader's request failed.
@@ -44,12 +49,16 @@ const CHECK_MS = 1_000;
 const ABSOLUTE_FORM = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i;
 
 export function createHttpServer(options: HttpServerOptions): FastifyInstance {
-  const keepAliveMs = options.keepAliveMs && options.keepAliveMs > 0 ? options.keepAliveMs : KEEP_ALIVE_MS;
+  const positive = (ms: number | undefined, otherwise: number) => (ms && ms > 0 ? ms : otherwise);
+  const keepAliveMs = positive(options.keepAliveMs, KEEP_ALIVE_MS);
+  const requestTimeout = positive(options.requestTimeoutMs, REQUEST_TIMEOUT_MS);
+  // Node refuses headers allowed longer than the whole request
+  const headersTimeout = Math.min(positive(options.headersTimeoutMs, HEADERS_TIMEOUT_MS), requestTimeout);
   const app = Fastify({
     logger: false,
     bodyLimit: options.bodyLimit,
-    http: { headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: CHECK_MS },
-    requestTimeout: REQUEST_TIMEOUT_MS,
+    http: { headersTimeout, requestTimeout, connectionsCheckingInterval: CHECK_MS },
+    requestTimeout,
     keepAliveTimeout: keepAliveMs,
     // close idle keep-alive connections on close(), wait for the busy ones
     forceCloseConnections: "idle",

@@ -24,7 +24,37 @@ export interface ServeOptions {
   foldEveryMs?: number;
   /** `--keep-alive`: seconds an idle keep-alive connection is kept (default 60, never off). */
   keepAlive?: string;
+  /** `--headers-timeout`: seconds a client may take to send a request's headers (default 10). */
+  headersTimeout?: string;
+  /** `--request-timeout`: seconds a client may take to send a whole request, body included (default 30). */
+  requestTimeout?: string;
   env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * `--headers-timeout` and `--request-timeout` in seconds (src/server/http.ts: what a slow client may hold);
+ * each above 0, and the headers' no longer than the whole request's.
+ */
+function timeouts(options: ServeOptions, env: NodeJS.ProcessEnv, configLanguage: string | undefined) {
+  const { t } = translator(resolveLang({ env, config: configLanguage }));
+  const refuse = (message: string, flag: string) =>
+    new RassylkaError({
+      ruleId: "serve/bad-timeout",
+      severity: "error",
+      message,
+      field: flag,
+      fix: t("serve-limits:timeoutFix", { flag }),
+    });
+  const seconds = (value: string | undefined, flag: string, otherwise: number) => {
+    const n = Number(value ?? otherwise);
+    if (!Number.isFinite(n) || n <= 0) throw refuse(t("serve-limits:timeoutBad", { flag, value }), flag);
+    return n;
+  };
+  const headersTimeout = seconds(options.headersTimeout, "--headers-timeout", 10);
+  const requestTimeout = seconds(options.requestTimeout, "--request-timeout", 30);
+  if (headersTimeout > requestTimeout)
+    throw refuse(t("serve-limits:headersOverRequest", { headers: headersTimeout, request: requestTimeout }), "--headers-timeout");
+  return { headersTimeout, requestTimeout };
 }
 
 /**
@@ -48,6 +78,7 @@ export async function serve(options: ServeOptions, log: ServeLog, stop: Promise<
       fix: t("serve-limits:keepAliveFix"),
     });
   }
+  const { headersTimeout, requestTimeout } = timeouts(options, env, config.language);
   const dir = resolve(root, options.out);
   if (!existsSync(dir)) log.err(tEditor("serve:notBuilt", { dir: relative(process.cwd(), dir) || dir }));
   let secret: string | undefined;
@@ -76,6 +107,8 @@ export async function serve(options: ServeOptions, log: ServeLog, stop: Promise<
     onError: (error) => log.err(tEditor("serve:error", { message: (error as Error).message })),
     subscribe: subscribe?.options,
     keepAliveMs: keepAlive * 1000,
+    headersTimeoutMs: headersTimeout * 1000,
+    requestTimeoutMs: requestTimeout * 1000,
   });
   let url: string;
   try {

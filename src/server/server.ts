@@ -41,6 +41,10 @@ export interface PublishServerOptions {
   subscribe?: SubscribeServerOptions;
   /** Idle keep-alive connections are closed after this many milliseconds (src/http/server.ts KEEP_ALIVE_MS unless set). */
   keepAliveMs?: number;
+  /** A request's headers must have arrived after this many milliseconds (src/server/http.ts HEADERS_TIMEOUT_MS unless set). */
+  headersTimeoutMs?: number;
+  /** The whole request must have arrived after this many milliseconds (src/server/http.ts REQUEST_TIMEOUT_MS unless set). */
+  requestTimeoutMs?: number;
 }
 
 /** What every feature is given: the options, and what is made of them once per server. */
@@ -74,6 +78,8 @@ export function createPublishServer(options: PublishServerOptions): FastifyInsta
     errorHeaders: { "x-robots-tag": "noindex", ...SITE_HEADERS },
     onError: options.onError,
     keepAliveMs: options.keepAliveMs,
+    headersTimeoutMs: options.headersTimeoutMs,
+    requestTimeoutMs: options.requestTimeoutMs,
   });
   const listId = newsletterId(options.config);
   const { state, secret, config } = options;

@@ -5,7 +5,7 @@ import { mkdir } from "node:fs/promises";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { StateLocation } from "../../src/state/location.js";
 import { openStore } from "../../src/state/store.js";
-import { type CliDone, ISSUE, makeProject, type Sink, startCli, startSmtp, writeCsv } from "../send/helpers.js";
+import { type CliDone, ISSUE, makeProject, renderCache, type Sink, smtpGate, startCli, startSmtp, writeCsv } from "../send/helpers.js";
 import { backends } from "../state/backends.js";
 
 const SLUG = "2026-12-01-hello";
@@ -13,8 +13,15 @@ const SLUG = "2026-12-01-hello";
 let root: string;
 let cleanup: () => Promise<void>;
 let sink: Sink | undefined;
+// the tests only read the issue: compiled once for the file, not by each first send
+let cache: Awaited<ReturnType<typeof renderCache>>;
+beforeAll(async () => {
+  cache = await renderCache();
+}, 60_000);
+afterAll(() => cache?.remove());
 beforeEach(async () => {
   ({ root, cleanup } = await makeProject());
+  await cache.seed(root);
 });
 afterEach(async () => {
   await sink?.close();
@@ -46,6 +53,18 @@ const copies = (s: Sink) => {
   for (const r of s.received) for (const to of r.to) n.set(to, (n.get(to) ?? 0) + 1);
   return n;
 };
+/**
+ * What a send that must be refused ended with. Were it to send instead, its first message would wait at
+ * the shut gate beside the running send's: that fails the test at once (the gate opened), not at its timeout.
+ */
+const refusedAt = async (done: Promise<CliDone>, gate: ReturnType<typeof smtpGate>) => {
+  const r = await Promise.race([done, gate.waiting(2).then(() => undefined)]);
+  if (!r) {
+    gate.open();
+    expect.fail("the second send went on instead of being refused");
+  }
+  return r;
+};
 const summaryOf = (d: CliDone) => {
   expect(d.code, d.stderr).toBe(0);
   return JSON.parse(d.stdout) as { total: number; sent: number; alreadySent: number; sentByOthers: number; workers: number };
@@ -62,11 +81,14 @@ describe.each(backends())("a send tied to its list ($name)", (backend) => {
     const listB = [...readers("b", 20), ...listA.slice(0, 5)];
     await writeCsv(root, "list-a.csv", csv(listA));
     await writeCsv(root, "list-b.csv", csv(listB));
-    // slow enough (about 9 s for list A) that B surely starts while A runs, even on a loaded machine
-    sink = await startSmtp({ dataDelayMs: 300 });
+    // A's messages are held at the server until B has been refused: B surely starts while A runs, however
+    // loaded the machine
+    const gate = smtpGate();
+    sink = await startSmtp({ hold: gate.hold });
     const a = start(send(location, "list-a.csv"), { RASSYLKA_WORKER_HOST: "operator-a" });
-    await sink.waitForReceived(2);
-    const b = await start(send(location, "list-b.csv"), { RASSYLKA_WORKER_HOST: "operator-b" }).done;
+    await gate.waiting(1);
+    const b = await refusedAt(start(send(location, "list-b.csv"), { RASSYLKA_WORKER_HOST: "operator-b" }).done, gate);
+    gate.open();
     expect(b.code, b.stdout).toBe(1);
     expect(b.stderr).toContain("send/other-list");
     expect(b.stderr).toMatch(
@@ -99,11 +121,15 @@ describe.each(backends())("a send tied to its list ($name)", (backend) => {
     await writeCsv(root, "list.csv", csv(list));
     await mkdir(`${root}/copy`, { recursive: true });
     await writeCsv(root, "copy/list.csv", csv(list));
-    // about 9 s for the list: the second worker surely starts while the first sends
-    sink = await startSmtp({ dataDelayMs: 300 });
+    // the messages are held at the server until each worker has one there: the second surely joins while
+    // the first sends, and has a share
+    const gate = smtpGate();
+    sink = await startSmtp({ hold: gate.hold });
     const a = start(send(location, "list.csv"), { RASSYLKA_WORKER_HOST: "laptop" });
-    await sink.waitForReceived(2);
+    await gate.waiting(1);
     const b = start(send(location, "copy/list.csv"), { RASSYLKA_WORKER_HOST: "server" });
+    await gate.waiting(2);
+    gate.open();
     const [ra, rb] = (await Promise.all([a.done, b.done])).map(summaryOf);
     expect(rb.workers).toBe(2);
     expect(rb.sent).toBeGreaterThan(0);
@@ -117,11 +143,13 @@ describe.each(backends())("a send tied to its list ($name)", (backend) => {
 
   it("addresses given with --to are the same list in any order and case; other addresses are another list", async () => {
     const location = await backend.fresh();
-    sink = await startSmtp({ dataDelayMs: 300 });
+    // held as above: the other list is refused while the first runs, the same list joins it
+    const gate = smtpGate();
+    sink = await startSmtp({ hold: gate.hold });
     const many = readers("t", 30);
     const a = start(send(location, many.join(",")), { RASSYLKA_WORKER_HOST: "one" });
-    await sink.waitForReceived(1);
-    const other = await start(send(location, "x1@example.ru,x2@example.ru"), { RASSYLKA_WORKER_HOST: "two" }).done;
+    await gate.waiting(1);
+    const other = await refusedAt(start(send(location, "x1@example.ru,x2@example.ru"), { RASSYLKA_WORKER_HOST: "two" }).done, gate);
     expect(other.code, other.stdout).toBe(1);
     expect(other.stderr).toMatch(/another list: --to \(30\) .*this send's list is --to \(2\)/);
     const same = start(
@@ -134,6 +162,8 @@ describe.each(backends())("a send tied to its list ($name)", (backend) => {
       ),
       { RASSYLKA_WORKER_HOST: "three" },
     );
+    await gate.waiting(2);
+    gate.open();
     const [ra, rs] = (await Promise.all([a.done, same.done])).map(summaryOf);
     expect(ra.sent + rs.sent).toBe(30);
     expect(copies(sink).size).toBe(30);

@@ -16,13 +16,15 @@ import {
   readersCsv,
   SECRET,
   type Sink,
-  sendTest,
+  smtpGate,
   smtpSendOf,
   stateFlag,
+  warmSendTest,
 } from "../send/helpers.js";
 import { backends } from "../state/backends.js";
 
-const it = sendTest;
+// the hello issue compiled once for the file, not by each process's first send
+const it = warmSendTest;
 const SLUG = "2026-12-01-hello";
 const sendArgs = (sink: Sink, location: StateLocation, issue = ISSUE, extra: string[] = []) =>
   smtpSendOf(issue, sink.url, "--concurrency", "1", "--json", ...stateFlag(location), ...extra);
@@ -80,11 +82,15 @@ describe.each(backends())("a shared send ($name)", (backend) => {
     const location = await backend.fresh();
     const list = readers(80);
     await project.write("list.csv", readersCsv(list));
-    // slow enough that the second process, started after the first delivered one, still finds readers to take
-    const sink = await project.smtp({ dataDelayMs: 80 });
+    // the messages are held at the server until each process has one there: the second surely joins while
+    // the first sends, and has a share
+    const gate = smtpGate();
+    const sink = await project.smtp({ hold: gate.hold });
     const a = project.start(sendArgs(sink, location), { RASSYLKA_WORKER_HOST: "laptop" });
-    await sink.waitForReceived(1);
+    await gate.waiting(1);
     const b = project.start(sendArgs(sink, location), { RASSYLKA_WORKER_HOST: "ci-runner" });
+    await gate.waiting(2);
+    gate.open();
     const [ra, rb] = (await Promise.all([a.done, b.done])).map(summaryOf);
     const got = copies(sink);
     expect([...got.keys()].sort()).toEqual([...list].sort());
@@ -110,13 +116,17 @@ describe.each(backends())("a shared send ($name)", (backend) => {
     const location = await backend.fresh();
     const list = readers(50);
     await project.write("list.csv", readersCsv(list));
-    const sink = await project.smtp({ dataDelayMs: 40 });
+    // the send's messages are held at the server until the unsubscribe is recorded: it surely runs by then,
+    // and has not reached the reader yet, however long the other process takes to start
+    const gate = smtpGate();
+    const sink = await project.smtp({ hold: gate.hold });
     const send = project.start(sendArgs(sink, location), { RASSYLKA_WORKER_HOST: "sender" });
-    await sink.waitForReceived(3);
+    await gate.waiting(1);
     const late = list[45];
     const suppress = await project.start(["suppress", "add", late.toUpperCase(), ...stateFlag(location)], { RASSYLKA_WORKER_HOST: "web" })
       .done;
     expect(suppress.code, suppress.stderr).toBe(0);
+    gate.open();
     const r = summaryOf(await send.done);
     expect(copies(sink).has(late)).toBe(false);
     expect(copies(sink).size).toBe(49);
@@ -127,7 +137,9 @@ describe.each(backends())("a shared send ($name)", (backend) => {
     const location = await backend.fresh();
     const list = readers(50);
     await project.write("list.csv", readersCsv(list));
-    const sink = await project.smtp({ dataDelayMs: 40 });
+    // held as above until the one-click POST is answered
+    const gate = smtpGate();
+    const sink = await project.smtp({ hold: gate.hold });
     const web = project.start(["serve", "--port", "0", ...stateFlag(location)], { RASSYLKA_WORKER_HOST: "web" });
     const base = await new Promise<string>((resolve, reject) => {
       let out = "";
@@ -140,7 +152,7 @@ describe.each(backends())("a shared send ($name)", (backend) => {
     });
     try {
       const send = project.start(sendArgs(sink, location), { RASSYLKA_WORKER_HOST: "sender" });
-      await sink.waitForReceived(3);
+      await gate.waiting(1);
       const late = list[45];
       const { config } = await loadConfig(project.root);
       const token = createUnsubscribeToken(late, newsletterId(config), SECRET);
@@ -150,6 +162,7 @@ describe.each(backends())("a shared send ($name)", (backend) => {
         body: "List-Unsubscribe=One-Click",
       });
       expect(res.status).toBe(200);
+      gate.open();
       const r = summaryOf(await send.done);
       expect(copies(sink).has(late)).toBe(false);
       expect(copies(sink).size).toBe(49);
@@ -172,6 +185,10 @@ describe("one SQLite file", () => {
       issues.push(path);
     }
     await project.write("list.csv", readersCsv(readers(40)));
+    // the issues compiled first (build fills the render cache the sends read): the six sends then start
+    // together and write the file at the same time, rather than one by one as their compiles end
+    const build = await project.cli(["build"]);
+    expect(build.code, build.stderr).toBe(0);
     const sink = await project.smtp({ dataDelayMs: 5 });
     const runs = issues.map((issue) =>
       project.start(sendArgs(sink, { kind: "sqlite", file }, issue, ["--concurrency", "3"]), { RASSYLKA_WORKER_HOST: "one-machine" }),

@@ -113,6 +113,32 @@ export function gate(): { opened: Promise<void>; open: () => void } {
   return { opened, open };
 }
 
+/**
+ * A gate for startSmtp's `hold`, shut until `open()`: a send's messages wait at the end of DATA, so a test
+ * can act while a send is surely running (`waiting(n)`: n messages are held) instead of slowing every
+ * message down and hoping; once open, everything goes through at once.
+ */
+export function smtpGate(): { hold: () => Promise<void>; open: () => void; waiting: (n: number) => Promise<void> } {
+  let open!: () => void;
+  const opened = new Promise<void>((r) => {
+    open = r;
+  });
+  let held = 0;
+  const waiters: { n: number; resolve: () => void }[] = [];
+  return {
+    hold: () => {
+      held++;
+      for (const w of waiters.filter((x) => held >= x.n)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve();
+      }
+      return opened;
+    },
+    open,
+    waiting: (n) => (held >= n ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ n, resolve }))),
+  };
+}
+
 /** A self-signed certificate for 127.0.0.1 and localhost, made by openssl in `dir`. */
 export async function selfSignedCert(dir: string): Promise<{ key: string; cert: string; certFile: string }> {
   const keyFile = join(dir, "smtp-key.pem");
@@ -275,6 +301,22 @@ export interface CliDone {
   stderr: string;
 }
 
+/**
+ * The render cache (.rassylka/cache, src/compile/cache.ts) of the hello issue under CONFIG, made once by
+ * the built CLI in English (a dry run): `seed(root)` copies it into a project, whose first send then skips
+ * the ~1 s MJML compile. For files whose tests only read the issue; one that changes the issue, the
+ * templates or newsletter.yaml simply misses it and compiles.
+ */
+export async function renderCache(): Promise<{ seed: (root: string) => Promise<void>; remove: () => Promise<void> }> {
+  const { root, cleanup } = await makeProject();
+  const r = await startCli(root, ["send", ISSUE, "--to", "warm@example.ru", "--dry-run", "--yes"], { RASSYLKA_LANG: "en" }).done;
+  if (r.code !== 0) throw new Error(`the dry run that fills the render cache failed: ${r.stderr}`);
+  return {
+    seed: (to) => cp(join(root, ".rassylka", "cache"), join(to, ".rassylka", "cache"), { recursive: true }),
+    remove: cleanup,
+  };
+}
+
 /** Variables for a spawned CLI: `undefined` removes one the default set has. */
 export type CliEnv = Record<string, string | undefined>;
 
@@ -396,4 +438,30 @@ export const sendTest = base.extend<{ project: SendProject }>({
       await cleanup();
     }
   },
+});
+
+/**
+ * sendTest whose project starts with the hello issue already compiled (renderCache, made once per test
+ * file): for the files whose tests only read the issue, each first send skips the MJML compile.
+ */
+export const warmSendTest = sendTest.extend<{ warm: undefined; renderCache: Awaited<ReturnType<typeof renderCache>> }>({
+  renderCache: [
+    // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern
+    async ({}, use) => {
+      const cache = await renderCache();
+      try {
+        await use(cache);
+      } finally {
+        await cache.remove();
+      }
+    },
+    { scope: "file" },
+  ],
+  warm: [
+    async ({ project, renderCache }, use) => {
+      await renderCache.seed(project.root);
+      await use(undefined);
+    },
+    { auto: true },
+  ],
 });

@@ -35,7 +35,8 @@ test("serve folds events older than keepDays as it starts, then again on its sch
     stopped,
   );
   const until = async (re: RegExp) => {
-    for (let i = 0; i < 600 && !lines.some((l) => re.test(l)); i++) await new Promise((r) => setTimeout(r, 50));
+    // the whole log, not line by line: the second wait's pattern spans two lines
+    for (let i = 0; i < 600 && !re.test(lines.join("\n")); i++) await new Promise((r) => setTimeout(r, 50));
     expect(lines.join("\n")).toMatch(re);
   };
   await until(/folded 1 event\(s\) of 2026-01-05-old older than 30 days/);

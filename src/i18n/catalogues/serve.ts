@@ -23,6 +23,8 @@ export const serve: Catalogue = {
     "flag.state":
       "where unsubscribes are recorded: a state file, or postgres://… (default RASSYLKA_DATABASE_URL, else .rassylka/state.sqlite under the root)",
     "flag.keepAlive": "how long an idle keep-alive connection stays open (never off)",
+    "flag.headersTimeout": "seconds a client may take to send a request's headers before it is answered 408 and closed",
+    "flag.requestTimeout": "seconds a client may take to send a whole request, body included, before it is answered 408 and closed",
     badPort: "--port {{port}} is not a port number",
     "badPort.fix": "give a number from 1 to 65535 (0 picks a free port), e.g. --port 8080",
     stopped_one: "Stopped. {{count}} new unsubscribe recorded.",
@@ -49,6 +51,9 @@ export const serve: Catalogue = {
     "flag.state":
       "куда записывать отписки: файл состояния или postgres://… (по умолчанию RASSYLKA_DATABASE_URL, иначе .rassylka/state.sqlite в папке рассылки)",
     "flag.keepAlive": "сколько секунд держать открытым простаивающее соединение keep-alive (выключить нельзя)",
+    "flag.headersTimeout": "сколько секунд клиент может присылать заголовки запроса, прежде чем получит 408 и соединение закроется",
+    "flag.requestTimeout":
+      "сколько секунд клиент может присылать весь запрос вместе с телом, прежде чем получит 408 и соединение закроется",
     badPort: "--port {{port}} — не номер порта",
     "badPort.fix": "укажите число от 1 до 65535 (0 — любой свободный порт), например --port 8080",
     stopped_one: "Остановлено. Записана {{count}} новая отписка.",
@@ -78,6 +83,8 @@ export const serve: Catalogue = {
     "flag.state":
       "куди записувати відписки: файл стану або postgres://… (типово RASSYLKA_DATABASE_URL, інакше .rassylka/state.sqlite у теці розсилки)",
     "flag.keepAlive": "скільки секунд тримати відкритим неактивне з'єднання keep-alive (вимкнути не можна)",
+    "flag.headersTimeout": "скільки секунд клієнт може надсилати заголовки запиту, перш ніж отримає 408 і з'єднання закриється",
+    "flag.requestTimeout": "скільки секунд клієнт може надсилати весь запит разом із тілом, перш ніж отримає 408 і з'єднання закриється",
     badPort: "--port {{port}} — не номер порту",
     "badPort.fix": "вкажіть число від 1 до 65535 (0 — будь-який вільний порт), наприклад --port 8080",
     stopped_one: "Зупинено. Записано {{count}} нову відписку.",

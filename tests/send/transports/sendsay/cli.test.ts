@@ -345,8 +345,14 @@ describe("rassylka sendsay sync", () => {
       stopLists: { member: ["Self@Example.ru", "both@example.ru"], owner: ["blocked@example.ru", "both@example.ru"] },
     });
     const file = state();
-    const add = await run(["suppress", "add", "bounced@example.ru", "--reason", "bounced", "--state", file], env(server));
-    expect(add.code).toBe(0);
+    // set-up and read-back in this process (what `suppress add` records); the sync is the built CLI
+    const store = () => openStore({ kind: "sqlite", file: join(project.root, file) });
+    const setUp = await store();
+    try {
+      await setUp.suppressions.add("bounced@example.ru", "bounced", "cli");
+    } finally {
+      await setUp.close();
+    }
 
     const dry = await run(["sendsay", "sync", "--dry-run", "--state", file], env(server));
     expect(dry.code).toBe(0);
@@ -370,8 +376,12 @@ describe("rassylka sendsay sync", () => {
     expect(server.handled("stoplist.add")).toHaveLength(1);
     for (const action of ["stoplist.delete", "stoplist.erase"]) expect(server.handled(action)).toHaveLength(0);
 
-    const list = await run(["suppress", "list", "--state", file], env(server));
-    expect(list.stdout).toContain("blocked@example.ru");
+    const after = await store();
+    try {
+      expect((await after.suppressions.list()).map((x) => x.email)).toContain("blocked@example.ru");
+    } finally {
+      await after.close();
+    }
   });
 });
 
@@ -414,12 +424,13 @@ topics:
   it("sendsay sync prints topic changes with masked addresses, and --json gives them whole", async () => {
     server = await startFakeSendsay({ login: LOGIN, apiKey: KEY, groups: { pl7: ["leaver@example.ru", "stays@example.ru"] } });
     const file = state();
-    for (const address of ["leaver@example.ru", "stays@example.ru"]) {
-      const add = await run(["subscribers", "add", address, "--confirmed", "--state", file], env(server), topics.root);
-      expect(add.code, add.stderr).toBe(0);
-    }
+    // two confirmed subscribers (what `subscribers add --confirmed` records), one who left the topic since
     const store = await openStore({ kind: "sqlite", file: join(topics.root, file) });
     try {
+      await store.subscribers.upsertMany(
+        ["leaver@example.ru", "stays@example.ru"].map((address) => ({ address, fields: {} })),
+        { status: "confirmed", source: "cli", at: new Date().toISOString() },
+      );
       await store.subscribers.setTopics("leaver@example.ru", [], { at: new Date().toISOString(), source: "preferences" });
     } finally {
       await store.close();
