@@ -426,7 +426,10 @@ export const sendTest = base.extend<{ project: SendProject }>({
           retryDelay: 5,
           env: { RASSYLKA_SECRET: SECRET },
           ...extra,
-          transport: extra.transport ?? new SmtpTransport({ url: project.sink?.url ?? "", maxConnections: 2, ...transport }),
+          // the pool on the test's own thread: the same PoolSender as on the SMTP thread, which under tsx takes
+          // about 0.8 s to start for every send; the thread itself is tested in transports/smtp-pool.test.ts,
+          // by the tests that make their own SmtpTransport, and by every send of the built CLI
+          transport: extra.transport ?? new SmtpTransport({ url: project.sink?.url ?? "", maxConnections: 2, thread: false, ...transport }),
         }),
       start,
       cli: (args, env) => start(args, env).done,
