@@ -75,7 +75,7 @@ describe.each(backends())("polls on the $name store", (backend) => {
       issue: ISSUE,
       stateFile: targets(location),
       audience: addressList(READERS.join(",")),
-      transport: new SmtpTransport({ url: sink.url, maxConnections: 1 }),
+      transport: new SmtpTransport({ url: sink.url, maxConnections: 1, thread: false }),
       concurrency: 1,
       env: { RASSYLKA_SECRET: SECRET },
     });

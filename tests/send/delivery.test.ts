@@ -16,7 +16,7 @@ function send(project: SendProject, list: string, extra: Partial<SendOptions> = 
     issue: ISSUE,
     stateFile: project.state,
     audience: addressList(list),
-    transport: new SmtpTransport({ url: project.sink!.url, maxConnections: 2 }),
+    transport: new SmtpTransport({ url: project.sink!.url, maxConnections: 2, thread: false }),
     concurrency: 2,
     retryDelay: 5,
     env: { RASSYLKA_SECRET: SECRET },

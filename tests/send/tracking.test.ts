@@ -42,7 +42,7 @@ async function sendTo(addresses: string, issueText: string, state = "state.sqlit
     issue: ISSUE,
     stateFile: join(root, state),
     audience: addressList(addresses),
-    transport: new SmtpTransport({ url: sink.url, maxConnections: 1 }),
+    transport: new SmtpTransport({ url: sink.url, maxConnections: 1, thread: false }),
     concurrency: 1,
     env: { RASSYLKA_SECRET: SECRET },
   });
@@ -151,7 +151,7 @@ describe("click tracking at send time", () => {
         issue: ISSUE,
         stateFile: join(root, "state.sqlite"),
         audience: addressList("anna@example.ru"),
-        transport: new SmtpTransport({ url: sink.url, maxConnections: 1 }),
+        transport: new SmtpTransport({ url: sink.url, maxConnections: 1, thread: false }),
         env: { RASSYLKA_SECRET: SECRET },
       }),
     ).rejects.toMatchObject({ diagnostics: [expect.objectContaining({ ruleId: "tracking/no-url", field: "url" })] });

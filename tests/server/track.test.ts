@@ -79,7 +79,7 @@ describe.each(backends())("tracked links through `rassylka serve` on $name", (ba
       issue: ISSUE,
       stateFile: where(location),
       audience: addressList("anna@example.ru,boris@example.ru,vera@example.ru,gleb@example.ru"),
-      transport: new SmtpTransport({ url: sink.url, maxConnections: 1 }),
+      transport: new SmtpTransport({ url: sink.url, maxConnections: 1, thread: false }),
       concurrency: 1,
       env: { RASSYLKA_SECRET: SECRET },
     });
