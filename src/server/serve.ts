@@ -32,29 +32,31 @@ export interface ServeOptions {
 }
 
 /**
- * `--headers-timeout` and `--request-timeout` in seconds (src/server/http.ts: what a slow client may hold);
- * each above 0, and the headers' no longer than the whole request's.
+ * `--keep-alive`, `--headers-timeout` and `--request-timeout` in seconds (src/server/http.ts: what a slow
+ * or idle client may hold): each above 0, and the headers' no longer than the whole request's.
  */
-function timeouts(options: ServeOptions, env: NodeJS.ProcessEnv, configLanguage: string | undefined) {
+function limits(options: ServeOptions, env: NodeJS.ProcessEnv, configLanguage: string | undefined) {
   const { t } = translator(resolveLang({ env, config: configLanguage }));
-  const refuse = (message: string, flag: string) =>
-    new RassylkaError({
-      ruleId: "serve/bad-timeout",
-      severity: "error",
-      message,
-      field: flag,
-      fix: t("serve-limits:timeoutFix", { flag }),
-    });
+  const refuse = (ruleId: string, message: string, flag: string, fix: string) =>
+    new RassylkaError({ ruleId, severity: "error", message, field: flag, fix });
   const seconds = (value: string | undefined, flag: string, otherwise: number) => {
     const n = Number(value ?? otherwise);
-    if (!Number.isFinite(n) || n <= 0) throw refuse(t("serve-limits:timeoutBad", { flag, value }), flag);
-    return n;
+    if (Number.isFinite(n) && n > 0) return n;
+    if (flag === "--keep-alive")
+      throw refuse("serve/bad-keep-alive", t("serve-limits:keepAliveBad", { value }), flag, t("serve-limits:keepAliveFix"));
+    throw refuse("serve/bad-timeout", t("serve-limits:timeoutBad", { flag, value }), flag, t("serve-limits:timeoutFix", { flag }));
   };
+  const keepAlive = seconds(options.keepAlive, "--keep-alive", 60);
   const headersTimeout = seconds(options.headersTimeout, "--headers-timeout", 10);
   const requestTimeout = seconds(options.requestTimeout, "--request-timeout", 30);
   if (headersTimeout > requestTimeout)
-    throw refuse(t("serve-limits:headersOverRequest", { headers: headersTimeout, request: requestTimeout }), "--headers-timeout");
-  return { headersTimeout, requestTimeout };
+    throw refuse(
+      "serve/bad-timeout",
+      t("serve-limits:headersOverRequest", { headers: headersTimeout, request: requestTimeout }),
+      "--headers-timeout",
+      t("serve-limits:timeoutFix", { flag: "--headers-timeout" }),
+    );
+  return { keepAlive, headersTimeout, requestTimeout };
 }
 
 /**
@@ -67,18 +69,7 @@ export async function serve(options: ServeOptions, log: ServeLog, stop: Promise<
   const { port, location } = options;
   const env = options.env ?? process.env;
   const { config } = await loadConfig(root);
-  const keepAlive = Number(options.keepAlive ?? "60");
-  if (!Number.isFinite(keepAlive) || keepAlive <= 0) {
-    const { t } = translator(resolveLang({ env, config: config.language }));
-    throw new RassylkaError({
-      ruleId: "serve/bad-keep-alive",
-      severity: "error",
-      message: t("serve-limits:keepAliveBad", { value: options.keepAlive }),
-      field: "--keep-alive",
-      fix: t("serve-limits:keepAliveFix"),
-    });
-  }
-  const { headersTimeout, requestTimeout } = timeouts(options, env, config.language);
+  const { keepAlive, headersTimeout, requestTimeout } = limits(options, env, config.language);
   const dir = resolve(root, options.out);
   if (!existsSync(dir)) log.err(tEditor("serve:notBuilt", { dir: relative(process.cwd(), dir) || dir }));
   let secret: string | undefined;
