@@ -119,10 +119,7 @@ export function gate(): { opened: Promise<void>; open: () => void } {
  * message down and hoping; once open, everything goes through at once.
  */
 export function smtpGate(): { hold: () => Promise<void>; open: () => void; waiting: (n: number) => Promise<void> } {
-  let open!: () => void;
-  const opened = new Promise<void>((r) => {
-    open = r;
-  });
+  const { opened, open } = gate();
   let held = 0;
   const waiters: { n: number; resolve: () => void }[] = [];
   return {
