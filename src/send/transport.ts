@@ -3,7 +3,7 @@ import type { OutgoingMessage } from "../message/message.js";
 export type { OutgoingMessage };
 
 /**
- * The one interface every way of delivering sits behind: outbox (.eml files), SMTP (nodemailer pool),
+ * The one interface every way of delivering sits behind: outbox (.eml files), SMTP (a pool of nodemailer connections),
  * Sendsay (HTTP API, personal letters). The engine (src/send/engine.ts) owns the ledger, rate limit and
  * retries; a transport only tries once and says what happened. Messages are built by src/message.
  */

@@ -159,6 +159,8 @@ export interface Sink {
   attempts: Map<string, number>;
   /** Headers of messages whose connection was dropped during DATA. */
   dropped: string[];
+  /** The client's MAIL FROM and RCPT TO lines as they came on the wire (smtp-server decodes the addresses it hands on). */
+  envelopeLines: string[];
   close(): Promise<void>;
   waitForReceived(n: number): Promise<void>;
 }
@@ -168,6 +170,7 @@ export async function startSmtp(options: SmtpOptions = {}): Promise<Sink> {
   const received: Received[] = [];
   const attempts = new Map<string, number>();
   const dropped: string[] = [];
+  const envelopeLines: string[] = [];
   const toDrop = new Set<string>();
   const waiters: { n: number; resolve: () => void }[] = [];
   let logins = 0;
@@ -196,7 +199,7 @@ export async function startSmtp(options: SmtpOptions = {}): Promise<Sink> {
       cb();
     },
     disableReverseLookup: true,
-    logger: false,
+    logger: commandLogger(envelopeLines),
     size: 10 * 1024 * 1024,
     onRcptTo(address, session, cb) {
       const a = address.address.toLowerCase();
@@ -256,9 +259,19 @@ export async function startSmtp(options: SmtpOptions = {}): Promise<Sink> {
     received,
     attempts,
     dropped,
+    envelopeLines,
     close: () => new Promise<void>((r) => server.close(() => r())),
     waitForReceived: (n) => (received.length >= n ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ n, resolve }))),
   };
+}
+
+/** smtp-server's logger (bunyan's shape), keeping only the client's MAIL FROM and RCPT TO lines in `lines`. */
+function commandLogger(lines: string[]) {
+  const ignore = () => {};
+  const debug = (entry: { tnx?: string; command?: string }, _format: string, line: string) => {
+    if (entry?.tnx === "command" && (entry.command === "MAIL" || entry.command === "RCPT")) lines.push(line);
+  };
+  return { trace: ignore, debug, info: ignore, warn: ignore, error: ignore, fatal: ignore, child: () => commandLogger(lines) };
 }
 
 /** A port nobody listens on: listen, note it, close. */

@@ -182,7 +182,7 @@ describe("the SMTP transport says which replies speak for the reader's domain", 
   });
 });
 
-it("a 421 to RCPT TO on a connection that delivered before keeps its reply (nodemailer's pool drops it)", { timeout: 30_000 }, async () => {
+it("a 421 to RCPT TO on a connection that delivered before keeps its reply", { timeout: 30_000 }, async () => {
   const server = await startSmtp({
     behaviour: (rcpt) => (rcpt.startsWith("limited") ? { code: 421, message: "4.7.0 Slow down" } : undefined),
   });

@@ -1,14 +1,23 @@
 import { rootCertificates } from "node:tls";
-import nodemailer, { type SendMailOptions } from "nodemailer";
-import { DkimSigner, signWith } from "../../message/dkim.js";
+import MailComposer, { type Options as MailComposerOptions } from "nodemailer/lib/mail-composer";
+import MimeNode from "nodemailer/lib/mime-node";
+import SMTPConnection from "nodemailer/lib/smtp-connection";
+import { DkimSigner } from "../../message/dkim.js";
 import type { DkimOptions } from "../../message/message.js";
+import { isSimpleAddress } from "../../message/prepared.js";
 
 /**
- * The nodemailer pool behind SmtpTransport, with what goes in and out of it as plain data: the same code
- * runs on the SMTP thread (smtp-thread.ts, the default: nodemailer's per-message work — its MIME
- * streams, dot-stuffing and socket writes — then takes the second core, not the send loop's) and on the
- * caller's thread (`thread: false`). `maxRequeues: 0`: a message whose connection dropped is not silently
- * re-sent by the pool — retries belong to the ledger, which counts them and keeps the Message-ID.
+ * The connections behind SmtpTransport, with what goes in and out as plain data: the same code runs on
+ * the SMTP thread (smtp-thread.ts, the default: the socket writes and nodemailer's dot-stuffing then take
+ * the second core, not the send loop's) and on the caller's thread (`thread: false`).
+ *
+ * Up to `maxConnections` nodemailer SMTPConnections (greeting, STARTTLS when offered, login, PIPELINING),
+ * each with one message at a time. A reader's message is already MIME (spliced by src/message/prepared.ts),
+ * so it goes to its connection as bytes: nodemailer's pool would wrap each one in a MIME node, a stream
+ * pipeline and an abort signal first, which cost the SMTP thread about a third of its time. A message
+ * without prepared bytes is built by nodemailer's MailComposer here. No message is silently re-sent on
+ * another connection when its connection drops: retries belong to the ledger, which counts them and keeps
+ * the Message-ID, and the server's reply reaches it as it was (a 421 slows the reader's domain).
  */
 export interface PoolSettings {
   host: string;
@@ -40,91 +49,224 @@ export interface SmtpErrorFields {
 export type PoolReply = { ok: true; rejected: number; response?: string } | { ok: false; error: SmtpErrorFields };
 
 /** What a mail option holds after a trip through postMessage: a Buffer arrives as a Uint8Array. */
-type Mail = Record<string, unknown> & { raw?: Uint8Array | string; messageId?: string };
+type Mail = Record<string, unknown> & { raw?: Uint8Array | string; envelope?: Envelope };
+type Envelope = { from: string; to: string[] };
 
-/**
- * nodemailer's pool, on a connection that delivered before, treats an error that came before any of the
- * message was sent (a 421 to RCPT TO: the server closes) as a dropped connection, and with `maxRequeues: 0`
- * fails the message with "Reached maximum number of retries…", the reply lost. Its log line still has
- * the reply, by Message-ID: kept here (the last few) so that the 421 reaches the loop and slows the domain.
- */
-const RETRIES_LOST_REPLY = /Reached maximum number of retries after connection was closed/;
-const CLOSED_BEFORE = /was closed by the server before message/;
-const MAX_REMEMBERED = 256;
+/** A connection is closed and a fresh one opened after this many messages (servers limit a session). */
+const MAX_MESSAGES = 1000;
+
+interface Job {
+  mail: Mail;
+  done(reply: PoolReply): void;
+}
+
+/** One connection of the pool and the messages it has carried. */
+interface Link {
+  conn: SMTPConnection;
+  messages: number;
+  /** Set up and waiting for a message. */
+  ready: boolean;
+  /** Carrying a message. */
+  busy: boolean;
+  /** Closed, or closing: no more messages. */
+  gone: boolean;
+}
 
 export class PoolSender {
-  private readonly pool;
-  private readonly lostReplies = new Map<string, string>();
+  private readonly queue: Job[] = [];
+  private readonly idle: Link[] = [];
+  /** Open and opening connections. */
+  private readonly links = new Set<Link>();
+  private readonly signer?: DkimSigner;
+  private closed = false;
 
-  constructor(s: PoolSettings) {
-    this.pool = nodemailer.createTransport({
-      pool: true,
-      host: s.host,
-      port: s.port,
-      secure: s.secure,
-      auth: s.auth,
-      maxConnections: s.maxConnections,
-      maxMessages: 1000,
-      maxRequeues: 0,
-      logger: this.replyLogger(),
-      connectionTimeout: s.connectionTimeout,
-      greetingTimeout: s.greetingTimeout,
-      socketTimeout: s.socketTimeout,
-      name: s.name,
-      tls: s.allowInvalidCertificates ? { rejectUnauthorized: false } : s.ca ? { ca: [...rootCertificates, s.ca] } : undefined,
-    });
+  constructor(private readonly s: PoolSettings) {
     // signed here, on the SMTP thread, by our signer: nodemailer's cannot over-sign (src/message/dkim.ts)
-    if (s.dkim) signWith(this.pool, new DkimSigner(s.dkim));
+    if (s.dkim) this.signer = new DkimSigner(s.dkim);
   }
 
-  /** Greeting, STARTTLS and login on one connection; the error's fields when that fails. */
+  /** Greeting, STARTTLS and login on a connection of its own, then QUIT; the error's fields when that fails. */
   async verify(): Promise<SmtpErrorFields | undefined> {
+    if (this.closed) return { message: "the SMTP connections were closed" };
     try {
-      await this.pool.verify();
+      this.quit(await this.connect());
+      // messages that came while it was set up may have waited for its place
+      this.pump();
       return undefined;
     } catch (error) {
       return errorFields(error);
     }
   }
 
-  async send(mail: Mail): Promise<PoolReply> {
-    if (mail.raw instanceof Uint8Array && !Buffer.isBuffer(mail.raw)) {
-      mail.raw = Buffer.from(mail.raw.buffer, mail.raw.byteOffset, mail.raw.byteLength);
-    }
-    try {
-      const info = await this.pool.sendMail(mail as SendMailOptions);
-      const rejected = ((info.rejected ?? []) as unknown[]).length;
-      return { ok: true, rejected, response: info.response === undefined ? undefined : String(info.response) };
-    } catch (error) {
-      return { ok: false, error: this.withLostReply(errorFields(error), String(mail.messageId ?? "").replace(/^<|>$/g, "")) };
-    }
+  send(mail: Mail): Promise<PoolReply> {
+    if (this.closed) return Promise.resolve({ ok: false, error: { message: "the SMTP connections were closed" } });
+    return new Promise((done) => {
+      this.queue.push({ mail, done });
+      this.pump();
+    });
   }
 
+  /** Each connection says QUIT once its message (if any) is answered; messages still queued fail. */
   close(): void {
-    this.pool.close();
+    this.closed = true;
+    for (const job of this.queue.splice(0)) job.done({ ok: false, error: { message: "the SMTP connections were closed" } });
+    // set up ones say QUIT; one still being set up (a server that never greets) is cut off
+    for (const link of [...this.links]) if (!link.busy) link.ready ? this.quit(link) : this.drop(link);
   }
 
-  /** A bunyan-shaped logger that notes only the pool's "closed before message" lines, with their reply. */
-  private replyLogger() {
-    const ignore = () => {};
-    const info = (entry: { messageId?: string } | undefined, text?: unknown, ...args: unknown[]) => {
-      if (!entry?.messageId || typeof text !== "string" || !CLOSED_BEFORE.test(text)) return;
-      this.lostReplies.set(entry.messageId.replace(/^<|>$/g, ""), String(args[2] ?? ""));
-      if (this.lostReplies.size > MAX_REMEMBERED) this.lostReplies.delete(this.lostReplies.keys().next().value as string);
-    };
-    return { trace: ignore, debug: ignore, info, warn: ignore, error: ignore, fatal: ignore };
+  /** Hands queued messages to idle connections, opening new ones up to the limit. */
+  private pump(): void {
+    while (this.queue.length) {
+      const link = this.idle.pop();
+      if (link) {
+        this.deliver(link, this.queue.shift() as Job);
+        continue;
+      }
+      if (this.links.size >= this.s.maxConnections) return;
+      // the message waits for its own new connection, and fails with it when it cannot be opened
+      const job = this.queue.shift() as Job;
+      this.connect().then(
+        (opened) => this.deliver(opened, job),
+        (error) => {
+          job.done({ ok: false, error: errorFields(error) });
+          this.pump();
+        },
+      );
+    }
   }
 
-  /** The pool's reply-less error for a message, with the reply its log line kept (see RETRIES_LOST_REPLY). */
-  private withLostReply(error: SmtpErrorFields, messageId: string): SmtpErrorFields {
-    const kept = this.lostReplies.get(messageId);
-    this.lostReplies.delete(messageId);
-    if (!kept || !RETRIES_LOST_REPLY.test(error.message ?? "")) return error;
-    const m = /(?:^|: )(\d{3})[ -](.*)$/.exec(kept);
-    if (!m) return error;
-    // "Server closed the connection: 421 …" answered RCPT TO or DATA; "Mail command failed: 421 …" MAIL FROM
-    const command = /^Mail command failed/.test(kept) ? "MAIL FROM" : undefined;
-    return { code: command ? "EENVELOPE" : "ECONNECTION", responseCode: Number(m[1]), response: `${m[1]} ${m[2]}`, command, message: kept };
+  private connect(): Promise<Link> {
+    const s = this.s;
+    const conn = new SMTPConnection({
+      host: s.host,
+      port: s.port,
+      secure: s.secure,
+      name: s.name,
+      connectionTimeout: s.connectionTimeout,
+      greetingTimeout: s.greetingTimeout,
+      socketTimeout: s.socketTimeout,
+      tls: s.allowInvalidCertificates ? { rejectUnauthorized: false } : s.ca ? { ca: [...rootCertificates, s.ca] } : undefined,
+    });
+    const link: Link = { conn, messages: 0, ready: false, busy: false, gone: false };
+    this.links.add(link);
+    return new Promise<Link>((resolve, reject) => {
+      let settled = false;
+      const fail = (error: unknown) => {
+        // settled first: closing the connection emits its "end", which must not answer in this error's place
+        const first = !settled;
+        settled = true;
+        if (first) reject(error);
+        this.drop(link);
+      };
+      // after set-up an error ends the connection (the message it carried gets the error from send's callback)
+      conn.on("error", fail);
+      conn.once("end", () => fail(Object.assign(new Error("Connection closed unexpectedly"), { code: "ECONNECTION", command: "CONN" })));
+      conn.connect((error?: Error) => {
+        if (settled) return;
+        if (error) return fail(error);
+        // as nodemailer's pool: log in when there are credentials and the server offers AUTH; without AUTH
+        // the server's refusal of MAIL FROM says what is missing
+        if (!s.auth || !(s.auth.user || s.auth.pass) || !conn.allowsAuth) {
+          settled = true;
+          return resolve(link);
+        }
+        conn.login({ user: s.auth.user, pass: s.auth.pass }, (loginError?: Error | null) => {
+          if (settled) return;
+          if (loginError) return fail(loginError);
+          settled = true;
+          resolve(link);
+        });
+      });
+    });
+  }
+
+  private deliver(link: Link, job: Job): void {
+    link.busy = true;
+    void this.bytes(job.mail).then(
+      ({ envelope, message }) => {
+        if (link.gone) {
+          // the server closed it while the message was made ready, before any of it was sent: the next connection takes it
+          this.queue.unshift(job);
+          this.pump();
+          return;
+        }
+        link.conn.send(envelope, message, (error, info) => {
+          link.messages++;
+          if (!error) {
+            job.done({
+              ok: true,
+              rejected: (info.rejected ?? []).length,
+              response: info.response === undefined ? undefined : String(info.response),
+            });
+            this.release(link);
+            return;
+          }
+          job.done({ ok: false, error: errorFields(error) });
+          const e = error as { code?: string; responseCode?: number };
+          // the server refused this message and the session is fine: reset it and go on; anything else ends it
+          if ((e.code === "EENVELOPE" || e.code === "EMESSAGE") && e.responseCode !== 421 && !link.gone)
+            link.conn.reset((resetError) => (resetError ? this.drop(link) : this.release(link)));
+          else this.drop(link);
+        });
+      },
+      (error) => {
+        job.done({ ok: false, error: errorFields(error) });
+        this.release(link);
+      },
+    );
+  }
+
+  /** The message's envelope and bytes: the spliced MIME as it is, or nodemailer's build of the mail options; signed when DKIM is on. */
+  private async bytes(mail: Mail): Promise<{ envelope: Envelope; message: Buffer }> {
+    let envelope = mail.envelope;
+    let message: Buffer;
+    if (mail.raw !== undefined) {
+      const raw = mail.raw;
+      message =
+        typeof raw === "string" ? Buffer.from(raw) : Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+    } else {
+      const node = new MailComposer(mail as MailComposerOptions).compile();
+      envelope ??= node.getEnvelope() as Envelope;
+      message = await node.build();
+    }
+    if (!envelope) throw new Error("a raw message needs its envelope");
+    // addresses as nodemailer puts them in MAIL FROM and RCPT TO (an IDN domain in punycode, a local part
+    // quoted when it must be); the plain ones, nearly every reader, need nothing
+    if (!isSimpleAddress(envelope.from) || !envelope.to.every(isSimpleAddress))
+      envelope = new MimeNode().setEnvelope(envelope).getEnvelope() as Envelope;
+    // the message ends with a line break (as nodemailer's pool ensures) before it is signed
+    if (message[message.length - 1] !== 0x0a) message = Buffer.concat([message, Buffer.from("\r\n")]);
+    return { envelope, message: this.signer ? this.signer.sign(message) : message };
+  }
+
+  /** A connection done with its message: back to waiting, or QUIT when the pool closed or the session is long enough. */
+  private release(link: Link): void {
+    link.ready = true;
+    link.busy = false;
+    if (!link.gone) {
+      if (this.closed || link.messages >= MAX_MESSAGES) this.quit(link);
+      else this.idle.push(link);
+    }
+    this.pump();
+  }
+
+  private quit(link: Link): void {
+    this.forget(link);
+    link.conn.quit();
+  }
+
+  private drop(link: Link): void {
+    if (link.gone) return;
+    this.forget(link);
+    link.conn.close();
+    this.pump();
+  }
+
+  private forget(link: Link): void {
+    link.gone = true;
+    this.links.delete(link);
+    const i = this.idle.indexOf(link);
+    if (i >= 0) this.idle.splice(i, 1);
   }
 }
 

@@ -2,7 +2,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { PoolSender, type PoolSettings } from "./smtp-pool.js";
 
 /**
- * The SMTP thread (SmtpTransport's default): one nodemailer pool, driven by the send loop's thread. It
+ * The SMTP thread (SmtpTransport's default): the connection pool (smtp-pool.ts), driven by the send loop's thread. It
  * gets batches of requests — {id, op: "verify"} and {id, op: "send", mail} — and answers with batches of
  * {id, reply}: the replies that came in one turn of this thread's event loop go in one message, as one
  * message to a thread costs about as much as splicing a reader's email. {op: "close"} closes the pool;

@@ -8,7 +8,7 @@ import type { DeliveryResult, OutgoingMessage, Transport } from "../transport.js
 import { type PoolReply, PoolSender, type PoolSettings, type SmtpErrorFields } from "./smtp-pool.js";
 
 /**
- * SMTP through a nodemailer pool (smtp-pool.ts). The rate limit is global and lives in the engine.
+ * SMTP over a pool of nodemailer connections (smtp-pool.ts). The rate limit is global and lives in the engine.
  * STARTTLS is used whenever the server offers it.
  */
 export const SMTP_URL_ENV = "SMTP_URL";
@@ -135,7 +135,7 @@ export function classifySmtpError(error: unknown, where?: string): DeliveryResul
 }
 
 /**
- * SMTP through a nodemailer pool (smtp-pool.ts), by default on a thread of its own (smtp-thread.ts): the
+ * SMTP over a pool of nodemailer connections (smtp-pool.ts), by default on a thread of its own (smtp-thread.ts): the
  * send loop's thread renders, splices and keeps the ledger while nodemailer's streams and sockets run on
  * the other core. `thread: false` keeps the pool on the caller's thread; both run the same
  * code and give the same results.

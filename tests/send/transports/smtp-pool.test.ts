@@ -11,7 +11,7 @@ import { SmtpTransport } from "../../../src/send/transports/smtp.js";
 import { deadPort, ISSUE, makeProject, REPO, SECRET, type Sink, startSmtp } from "../helpers.js";
 
 /**
- * The nodemailer pool runs on a thread of its own by default (src/send/transports/smtp-thread.ts),
+ * The SMTP connections run on a thread of its own by default (src/send/transports/smtp-thread.ts),
  * or on the caller's (`thread: false`). Both run src/send/transports/smtp-pool.ts: a real server must see
  * the same bytes and the loop the same results either way.
  */
@@ -82,6 +82,20 @@ describe("SMTP on its own thread and on the caller's: the same results, the same
     expect(threaded.results[2]).toMatchObject({ code: 451, recipient: true, domain: true });
     expect([...threaded.received.keys()].sort()).toEqual(["anna@example.ru", "ivan@пример.рф", "plain@example.com"]);
     expect(threaded.received).toEqual(local.received);
+  });
+
+  it("MAIL FROM and RCPT TO carry the addresses as nodemailer writes them: an IDN domain in punycode, a domain in lower case", async () => {
+    const before = sink.envelopeLines.length;
+    const readers = [READERS[3], { address: "Plain.Reader@Example.COM", name: "" }, READERS[0]];
+    for (const thread of [true, false]) {
+      const transport = new SmtpTransport({ url: sink.url, maxConnections: 1, thread });
+      for (const reader of readers) expect((await transport.send(messageFor(reader))).status).toBe("sent");
+      await transport.close();
+    }
+    const rcpt = sink.envelopeLines.slice(before).filter((l) => /^RCPT/i.test(l));
+    const wire = ["RCPT TO:<ivan@xn--e1afmkfd.xn--p1ai>", "RCPT TO:<Plain.Reader@example.com>", "RCPT TO:<anna@example.ru>"];
+    expect(rcpt).toEqual([...wire, ...wire]);
+    expect(sink.envelopeLines.slice(before).filter((l) => /^MAIL/i.test(l))).toHaveLength(6);
   });
 
   it("a message sent twice (a retry) goes out the same the second time, although its spliced bytes moved to the thread", async () => {
