@@ -4,7 +4,7 @@
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { simpleParser } from "mailparser";
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHROMIUM_ARGS, findChromium } from "../../src/screenshots/chromium.js";
 import { type Built, exampleMessages, initMessages } from "./helpers.js";
@@ -34,30 +34,37 @@ async function htmlParts(built: Built): Promise<{ name: string; html: string }[]
   return [...byIssue].map(([name, html]) => ({ name, html }));
 }
 
-async function audit(html: string, scheme: "light" | "dark", width: number) {
-  const context = await browser.newContext({ viewport: { width, height: 900 }, colorScheme: scheme });
-  try {
-    const page = await context.newPage();
-    // no test touches the internet: remote images and fonts are refused
-    await page.route("**/*", (route) => route.abort());
-    await page.setContent(html, { waitUntil: "domcontentloaded" });
-    await page.addScriptTag({ path: AXE });
-    const violations = (await page.evaluate(async () => {
-      const axe = (globalThis as unknown as { axe: { run: (ctx: unknown, o: unknown) => Promise<{ violations: unknown[] }> } }).axe;
-      const r = await axe.run(document, { resultTypes: ["violations"] });
-      return r.violations;
-    })) as AxeViolation[];
-    const overflow = await page.evaluate(() => {
-      const wide = [...document.querySelectorAll("pre, table, img")].filter(
-        (e) => (e as HTMLElement).getBoundingClientRect().right > document.documentElement.clientWidth + 1,
-      );
-      return { scrollWidth: document.documentElement.scrollWidth, wide: wide.map((e) => e.tagName) };
-    });
-    const preWraps = await page.evaluate(() => [...document.querySelectorAll("pre")].map((p) => getComputedStyle(p).whiteSpace));
-    return { violations, overflow, preWraps };
-  } finally {
-    await context.close();
-  }
+/**
+ * The HTML part in a page of its own with axe-core in it, loaded once (a new page and axe-core's 500 KB
+ * cost about 1.5 s, as much as an audit); each test then sets the width and the colour scheme it audits.
+ */
+async function openPart(html: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 600, height: 900 } });
+  const page = await context.newPage();
+  // no test touches the internet: remote images and fonts are refused
+  await page.route("**/*", (route) => route.abort());
+  await page.setContent(html, { waitUntil: "domcontentloaded" });
+  await page.addScriptTag({ path: AXE });
+  return { context, page };
+}
+
+async function audit(page: Page, scheme: "light" | "dark", width: number) {
+  await page.setViewportSize({ width, height: 900 });
+  await page.emulateMedia({ colorScheme: scheme });
+  expect(await page.evaluate(() => [innerWidth, matchMedia("(prefers-color-scheme: dark)").matches])).toEqual([width, scheme === "dark"]);
+  const violations = (await page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run: (ctx: unknown, o: unknown) => Promise<{ violations: unknown[] }> } }).axe;
+    const r = await axe.run(document, { resultTypes: ["violations"] });
+    return r.violations;
+  })) as AxeViolation[];
+  const overflow = await page.evaluate(() => {
+    const wide = [...document.querySelectorAll("pre, table, img")].filter(
+      (e) => (e as HTMLElement).getBoundingClientRect().right > document.documentElement.clientWidth + 1,
+    );
+    return { scrollWidth: document.documentElement.scrollWidth, wide: wide.map((e) => e.tagName) };
+  });
+  const preWraps = await page.evaluate(() => [...document.querySelectorAll("pre")].map((p) => getComputedStyle(p).whiteSpace));
+  return { violations, overflow, preWraps };
 }
 
 const describeViolations = (vs: AxeViolation[]) =>
@@ -68,12 +75,15 @@ describe.each([
   ["a fresh init", initMessages],
 ])("axe-core on %s", (_name, make) => {
   let built: Built;
-  let parts: { name: string; html: string }[];
+  const parts: { name: string; html: string; context: BrowserContext; page: Page }[] = [];
   beforeAll(async () => {
     built = await make();
-    parts = await htmlParts(built);
+    for (const part of await htmlParts(built)) parts.push({ ...part, ...(await openPart(part.html)) });
   }, 180_000);
-  afterAll(() => built?.remove());
+  afterAll(async () => {
+    for (const p of parts) await p.context.close();
+    await built?.remove();
+  });
 
   it.each([
     ["light", 600],
@@ -82,9 +92,9 @@ describe.each([
     ["dark", 375],
   ] as const)("%s mode at %i px: no violation", { timeout: 180_000 }, async (scheme, width) => {
     expect(parts.length).toBeGreaterThanOrEqual(2);
-    for (const { name, html } of parts) {
+    for (const { name, html, page } of parts) {
       expect(html).toContain('<meta name="color-scheme" content="light dark">');
-      const r = await audit(html, scheme, width);
+      const r = await audit(page, scheme, width);
       expect(describeViolations(r.violations), name).toEqual([]);
       if (width === 375) {
         expect(r.overflow.wide, name).toEqual([]);

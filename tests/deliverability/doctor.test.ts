@@ -138,11 +138,9 @@ async function doctor(zone: Zone, { key = KEY.privateKey, config = CONFIG, env =
         (e, stdout, stderr) => resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, stdout, stderr }),
       ),
     );
-  const json = await run(["--json"]);
-  const text = await run([]);
-  // the editors' language: the same findings and exit code, not a word of English (tests/helpers/cli.ts)
-  const ru = await run(["--lang", "ru"]);
-  const ruJson = await run(["--lang", "ru", "--json"]);
+  // four independent runs against the same zone, at once; the editors' language (the last two): the same
+  // findings and exit code, not a word of English (tests/helpers/cli.ts)
+  const [json, text, ru, ruJson] = await Promise.all([run(["--json"]), run([]), run(["--lang", "ru"]), run(["--lang", "ru", "--json"])]);
   expect(ru.code).toBe(text.code);
   expect(englishLines(`${ru.stdout}\n${ru.stderr}`)).toEqual([]);
   expect(shape(ruJson.stdout)).toEqual(shape(json.stdout));
@@ -289,34 +287,40 @@ describe("rassylka doctor --message: a --test copy as received, through mailauth
     const verdicts = (r: Report) =>
       Object.fromEntries(r.findings.filter((f) => f.ruleId.startsWith("doctor/message-")).map((f) => [f.ruleId, f.severity]));
 
+    // the copy as received, altered on the way (a signed header changed after sending), and altered and relayed
+    // from an address the SPF record does not list; the five checks below read these files, all at once
+    const altered = saved(copy, "127.0.0.2").toString("latin1").replace("\r\nPrecedence: bulk\r\n", "\r\nPrecedence: list\r\n");
+    expect(altered).toContain("Precedence: list");
     await writeFile(join(p.root, "good.eml"), saved(copy, "127.0.0.2"));
-    const good = await cli(["doctor", "--dns", dns, "--json", "--message", "good.eml"]);
+    await writeFile(join(p.root, "altered.eml"), Buffer.from(altered, "latin1"));
+    await writeFile(join(p.root, "elsewhere.eml"), Buffer.from(altered.replace("[127.0.0.2]", "[198.51.100.7]"), "latin1"));
+    const [good, text, bad, elsewhereRun, missing] = await Promise.all([
+      cli(["doctor", "--dns", dns, "--json", "--message", "good.eml"]),
+      cli(["doctor", "--dns", dns, "--message", "good.eml"]),
+      cli(["doctor", "--dns", dns, "--json", "--message", "altered.eml"]),
+      cli(["doctor", "--dns", dns, "--json", "--message", "elsewhere.eml"]),
+      cli(["doctor", "--dns", dns, "--message", "nowhere.eml"]),
+    ]);
+
     expect(good.stdout, good.stderr).toMatch(/^{/);
     const goodReport = JSON.parse(good.stdout) as Report;
     expect(verdicts(goodReport)).toEqual({ "doctor/message-dkim": "info", "doctor/message-spf": "info", "doctor/message-dmarc": "info" });
     expect(good.code, good.stdout).toBe(0);
-    const text = await cli(["doctor", "--dns", dns, "--message", "good.eml"]);
     expect(text.stdout).toContain(`DKIM of the received message: pass (${DOMAIN})`);
     expect(text.stdout).toContain("DMARC of the received message: pass");
 
     // a signed header changed after sending: DKIM fails, and with SPF alone DMARC still passes (aligned return path)
-    const altered = saved(copy, "127.0.0.2").toString("latin1").replace("\r\nPrecedence: bulk\r\n", "\r\nPrecedence: list\r\n");
-    expect(altered).toContain("Precedence: list");
-    await writeFile(join(p.root, "altered.eml"), Buffer.from(altered, "latin1"));
-    const bad = await cli(["doctor", "--dns", dns, "--json", "--message", "altered.eml"]);
     expect(bad.code, bad.stdout).toBe(1);
     const badReport = JSON.parse(bad.stdout) as Report;
     expect(verdicts(badReport)).toEqual({ "doctor/message-dkim": "error", "doctor/message-spf": "info", "doctor/message-dmarc": "info" });
     expect(badReport.findings.find((f) => f.ruleId === "doctor/message-dkim")?.fix).toMatch(/real SMTP server/);
 
     // the same copy relayed from an address the SPF record does not list, and altered: nothing passes
-    await writeFile(join(p.root, "elsewhere.eml"), Buffer.from(altered.replace("[127.0.0.2]", "[198.51.100.7]"), "latin1"));
-    const elsewhere = JSON.parse((await cli(["doctor", "--dns", dns, "--json", "--message", "elsewhere.eml"])).stdout) as Report;
+    const elsewhere = JSON.parse(elsewhereRun.stdout) as Report;
     expect(verdicts(elsewhere)).toEqual({ "doctor/message-dkim": "error", "doctor/message-spf": "error", "doctor/message-dmarc": "error" });
     expect(elsewhere.exitCode).toBe(1);
 
     // a file that is not there: one error naming it, no stack trace
-    const missing = await cli(["doctor", "--dns", dns, "--message", "nowhere.eml"]);
     expect(missing.code).toBe(1);
     expect(missing.stdout + missing.stderr).toMatch(/cannot read .*nowhere\.eml: ENOENT/);
     expect(missing.stderr).not.toMatch(/\n\s+at /);

@@ -18,8 +18,6 @@ export interface Built {
   dir: string;
   /** Every message the outbox got, one .eml per reader and issue. */
   messages: { file: string; raw: string }[];
-  /** The web versions `rassylka build` wrote (dist/<slug>.html). */
-  pages: { file: string; html: string }[];
   remove: () => Promise<void>;
 }
 
@@ -31,11 +29,15 @@ async function cli(args: string[], cwd: string): Promise<string> {
   return stdout;
 }
 
-/** Build every issue of `dir` and send each to READERS into outbox/ (a real send, as readers get it). */
-async function buildAndSend(dir: string, remove: () => Promise<void>): Promise<Built> {
-  await cli(["build"], dir);
+/**
+ * Send every issue of `dir` to READERS into outbox/ (a real send, as readers get it; `send` compiles the
+ * issue itself, so no `build` first). The first send makes the state; the others then run at once.
+ */
+async function sendAll(dir: string, remove: () => Promise<void>): Promise<Built> {
   const slugs = (await readdir(join(dir, "issues"))).filter((f) => f.endsWith(".md")).map((f) => f.replace(/\.md$/, ""));
-  for (const slug of slugs) await cli(["send", slug, "--to", READERS, "--yes"], dir);
+  const send = (slug: string) => cli(["send", slug, "--to", READERS, "--yes"], dir);
+  await send(slugs[0]);
+  await Promise.all(slugs.slice(1).map(send));
   const messages: Built["messages"] = [];
   for (const slug of slugs) {
     for (const f of await readdir(join(dir, "outbox", slug))) {
@@ -43,19 +45,14 @@ async function buildAndSend(dir: string, remove: () => Promise<void>): Promise<B
       messages.push({ file, raw: await readFile(file, "utf8") });
     }
   }
-  const pages: Built["pages"] = [];
-  for (const slug of slugs) {
-    const file = join(dir, "dist", `${slug}.html`);
-    pages.push({ file, html: await readFile(file, "utf8") });
-  }
-  return { dir, messages, pages, remove };
+  return { dir, messages, remove };
 }
 
 /** The example newsletter (this repository's config, templates and issues) plus the rich issue. */
 export async function exampleMessages(): Promise<Built> {
   const t = await copyExampleNewsletter();
   await cp(RICH_ISSUE, join(t.dir, "issues", "2026-12-01-debitorka-za-pyat-minut.md"));
-  return buildAndSend(t.dir, t.remove);
+  return sendAll(t.dir, t.remove);
 }
 
 /**
@@ -72,5 +69,5 @@ export async function initMessages(): Promise<Built> {
     await writeFile(file, (await readFile(file, "utf8")).replace(/^draft: true\n/m, ""));
   }
   await cp(RICH_ISSUE, join(dir, "issues", "2026-12-01-debitorka-za-pyat-minut.md"));
-  return buildAndSend(dir, t.remove);
+  return sendAll(dir, t.remove);
 }

@@ -8,7 +8,8 @@ import { freePort, MAIL_GID, MAIL_UID } from "./postfix.js";
 /**
  * A throwaway Debian Dovecot serving one existing Maildir over IMAP: its own
  * configuration, base_dir and log in a temp folder (`dovecot -c FILE`), IMAP only, on a free 127.0.0.1
- * port, no TLS and plaintext logins allowed (loopback only), one passwd-file user who owns the Maildir.
+ * port, no TLS and plaintext logins allowed (loopback only), one passwd-file user who owns the Maildir,
+ * a wrong password refused without Dovecot's delay against guessing.
  * No system file is touched; `stop()` stops this instance and removes its folder (not the Maildir).
  */
 const run = promisify(execFile);
@@ -67,8 +68,14 @@ service imap-login {
     port = 0
   }
 }
+# a wrong password is refused at once: no 2 s delay before the answer, and no penalty that doubles it
+# for the next failure from 127.0.0.1 (the tests try wrong passwords on purpose, one after another)
+auth_failure_delay = 0
 service anvil {
   chroot =
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
 }
 service imap-login {
   chroot =

@@ -52,11 +52,19 @@ date: 2026-12-01
 
 const targets = (location: StateLocation) => (location.kind === "postgres" ? location.url : location.file);
 
+// the readers' browser: one for the file (both backends), a page for each reader
+let browser: Browser;
+beforeAll(async () => {
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_TEST_ARGS });
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+});
+
 describe.each(backends())("polls on the $name store", (backend) => {
   let root: string;
   let cleanup: () => Promise<void>;
   let sink: Sink;
-  let browser: Browser;
   let location: StateLocation;
   let base = "";
   let stopServe: () => void;
@@ -90,7 +98,6 @@ describe.each(backends())("polls on the $name store", (backend) => {
     }
     const built = await build({ root });
     expect(built.failed).toEqual([]);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_TEST_ARGS });
     let stop!: () => void;
     const stopped = new Promise<void>((r) => {
       stop = r;
@@ -117,13 +124,12 @@ describe.each(backends())("polls on the $name store", (backend) => {
       listening,
       served.then(() => Promise.reject(new Error(`serve stopped before listening:\n${log.join("\n")}`))),
     ]);
-    // a send, a build and a browser: minutes on a loaded 2-core machine
+    // a send, a build and serve: minutes on a loaded 2-core machine
   }, 300_000);
 
   afterAll(async () => {
     stopServe?.();
     await served;
-    await browser?.close();
     await sink?.close();
     await cleanup?.();
     await backend.stop();

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { chromium } from "playwright-core";
+import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { translator } from "../../src/i18n/index.js";
 import { writeReport } from "../../src/report/report.js";
@@ -12,19 +12,25 @@ import { LINKS, SLUG, seedState } from "./seed.js";
 
 let newsletter: { dir: string; remove: () => Promise<void> };
 let location: StateLocation;
+/** The reader's browser: one for the file, a fresh context for each page. */
+let browser: Browser;
 
 beforeAll(async () => {
   newsletter = await copyExampleNewsletter();
   location = { kind: "sqlite", file: join(newsletter.dir, ".rassylka", "state.sqlite") };
   await seedState(location, newsletter.dir);
+  browser = await chromium.launch({ executablePath: findChromium(), headless: true, args: CHROMIUM_ARGS });
 }, 120_000);
-afterAll(() => newsletter?.remove());
+afterAll(async () => {
+  await browser?.close();
+  await newsletter?.remove();
+});
 
 /** The page as a reader of the report sees it: every request it makes, every console error. */
 async function open(file: string) {
-  const browser = await chromium.launch({ executablePath: findChromium(), headless: true, args: CHROMIUM_ARGS });
+  const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
   try {
-    const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
+    const page = await context.newPage();
     const requests: string[] = [];
     const errors: string[] = [];
     page.on("request", (r) => {
@@ -45,7 +51,7 @@ async function open(file: string) {
     }));
     return { requests, errors, seen };
   } finally {
-    await browser.close();
+    await context.close();
   }
 }
 

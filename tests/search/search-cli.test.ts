@@ -19,7 +19,8 @@ afterAll(async () => {
   await t?.remove();
 });
 
-describe("search --json", () => {
+// the searches only read the index: they run at once (the builds below change it, so they wait for these)
+describe.concurrent("search --json", () => {
   test.each(["дебиторка", "дебиторку", "дебиторкой", "Дебиторки"])(
     "«%s» finds both issues about дебиторка (Russian word forms)",
     async (q) => {
@@ -42,30 +43,41 @@ describe("search --json", () => {
   });
 
   test("--rubric narrows the results to issues with that tag", async () => {
-    expect(await found(t.dir, "дебиторка", "--rubric", "звонки")).toEqual([DEBT]);
-    expect(await found(t.dir, "продавца", "--rubric", "позиция продавца")).toEqual([FIRM, GONE]);
+    const [calls, position] = await Promise.all([
+      found(t.dir, "дебиторка", "--rubric", "звонки"),
+      found(t.dir, "продавца", "--rubric", "позиция продавца"),
+    ]);
+    expect(calls).toEqual([DEBT]);
+    expect(position).toEqual([FIRM, GONE]);
   });
 
   test("a draft is never found", async () => {
-    expect(await found(t.dir, DRAFT_WORD)).toEqual([]);
-    expect(await found(t.dir, "Черновик")).toEqual([]);
+    const [word, title] = await Promise.all([found(t.dir, DRAFT_WORD), found(t.dir, "Черновик")]);
+    expect(word).toEqual([]);
+    expect(title).toEqual([]);
   });
 
   test("only the issue's own text is indexed: words of the layout (trainings, footer) find nothing", async () => {
     // «Переговоры о цене» and «Работа с возражениями» are trainings in the footer; «форуме» is in the footer text
-    for (const q of ["переговоры", "возражениями", "форуме", "Тренинговый"]) expect(await found(t.dir, q), q).toEqual([]);
+    const queries = ["переговоры", "возражениями", "форуме", "Тренинговый"];
+    const results = await Promise.all(queries.map((q) => found(t.dir, q)));
+    for (const [i, q] of queries.entries()) expect(results[i], q).toEqual([]);
   });
 
   test("a word no issue has finds nothing, though Pagefind falls back to a one-letter word it starts with («в», «а»)", async () => {
-    for (const q of ["вонючка", "абракадабра", "дебиторка вонючка"]) expect(await found(t.dir, q), q).toEqual([]);
+    const queries = ["вонючка", "абракадабра", "дебиторка вонючка"];
+    const results = await Promise.all(queries.map((q) => found(t.dir, q)));
+    for (const [i, q] of queries.entries()) expect(results[i], q).toEqual([]);
   });
 
   test("an unknown rubric is an error naming the known ones; a folder without an index says how to make one", async () => {
-    const bad = await run(t.dir, ["search", "дебиторка", "--rubric", "нет такой"]);
+    const [bad, none] = await Promise.all([
+      run(t.dir, ["search", "дебиторка", "--rubric", "нет такой"]),
+      run(t.dir, ["search", "дебиторка", "--out", "nowhere"]),
+    ]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("[search/unknown-rubric]");
     expect(bad.stderr).toContain("дебиторка, звонки, позиция продавца");
-    const none = await run(t.dir, ["search", "дебиторка", "--out", "nowhere"]);
     expect(none.code).toBe(1);
     expect(none.stderr).toContain("[search/no-index]");
     expect(none.stderr).toContain("rassylka build");
@@ -73,10 +85,14 @@ describe("search --json", () => {
   });
 
   test("--limit takes a whole number of at least 1, and says so for anything else", async () => {
-    const two = JSON.parse((await run(t.dir, ["search", "дебиторка", "--limit", "1", "--json"])).stdout);
-    expect(two.results).toHaveLength(1);
-    for (const limit of ["many", "0", "1.5"]) {
-      const bad = await run(t.dir, ["search", "дебиторка", "--limit", limit]);
+    const limits = ["many", "0", "1.5"];
+    const [one, ...bads] = await Promise.all([
+      run(t.dir, ["search", "дебиторка", "--limit", "1", "--json"]),
+      ...limits.map((limit) => run(t.dir, ["search", "дебиторка", "--limit", limit])),
+    ]);
+    expect(JSON.parse(one.stdout).results).toHaveLength(1);
+    for (const [i, limit] of limits.entries()) {
+      const bad = bads[i];
       expect(bad.code, limit).toBe(1);
       expect(bad.stderr).toContain("--limit");
       expect(bad.stderr).not.toMatch(/\n\s+at /);
@@ -84,13 +100,16 @@ describe("search --json", () => {
   });
 
   test("the text output lists title, address and excerpt in the newsletter's language", async () => {
-    const r = await run(t.dir, ["search", "дебиторкой", "--rubric", "звонки"], { RASSYLKA_LANG: "ru" });
+    const [r, nothing] = await Promise.all([
+      run(t.dir, ["search", "дебиторкой", "--rubric", "звонки"], { RASSYLKA_LANG: "ru" }),
+      run(t.dir, ["search", "абракадабра"], { RASSYLKA_LANG: "ru" }),
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("Найден 1 выпуск:");
     expect(r.stdout).toContain("10 ноября 2026 г. · Текущая дебиторка: договор подписан, что дальше?");
     expect(r.stdout).toContain(`https://prodazhi.example.ru/rassylka/${DEBT}.html`);
     expect(r.stdout).toMatch(/\*дебиторка:?\*/);
-    expect((await run(t.dir, ["search", "абракадабра"], { RASSYLKA_LANG: "ru" })).stdout.trim()).toBe("Ничего не найдено.");
+    expect(nothing.stdout.trim()).toBe("Ничего не найдено.");
   });
 });
 
