@@ -152,12 +152,15 @@ describe.each(BACKENDS)("rassylka subscribers on $name", (backend) => {
       expect(imported.stderr).toMatch(/not confirmed \(they unsubscribed\): list\.csv:4: petr@example\.ru/);
       expect(imported.stderr).toMatch(/not confirmed \(on the suppression list.*\): list\.csv:5: bounce@example\.ru/);
       expect(imported.stderr).toMatch(/3 readers were not confirmed .* --resubscribe/);
-      const statuses = async () =>
-        Object.fromEntries(
-          JSON.parse((await project.cli(["subscribers", "list", "--json", ...s])).stdout).map(
-            (x: { email: string; status: string; source: string }) => [x.email, `${x.status} ${x.source}`],
-          ),
-        );
+      // what `subscribers list --json` shows of each, read in this process (the imports are the subject)
+      const statuses = async () => {
+        const store = await openStore(location);
+        try {
+          return Object.fromEntries((await store.subscribers.list()).map((x) => [x.email, `${x.status} ${x.source}`]));
+        } finally {
+          await store.close();
+        }
+      };
       expect(await statuses()).toEqual({ "anna@example.ru": "confirmed import:list.csv", "petr@example.ru": "unsubscribed cli" });
       // `add --confirmed` keeps them out the same way
       const added = await project.cli(["subscribers", "add", "olga@example.ru", "--confirmed", ...s]);
@@ -211,13 +214,22 @@ describe("rassylka send --subscribers", () => {
         "list.csv",
         "email,name,city\nanna@example.ru,Анна,Москва\nboris@example.ru,Борис,Тула\noleg@example.ru,Олег,Орёл\n",
       );
-      expect((await project.cli(["subscribers", "import", "list.csv", "--confirmed"])).code).toBe(0);
-      await seed(
-        { kind: "sqlite", file: join(root, ".rassylka", "state.sqlite") },
-        [["oleg@example.ru", "unsubscribed"]],
-        [],
-        ["pending@example.ru"],
-      );
+      // the list's readers confirmed with their fields (what `subscribers import list.csv --confirmed` records)
+      const location: StateLocation = { kind: "sqlite", file: join(root, ".rassylka", "state.sqlite") };
+      const store = await openStore(location);
+      try {
+        await store.subscribers.upsertMany(
+          [
+            { address: "anna@example.ru", fields: { name: "Анна", city: "Москва" } },
+            { address: "boris@example.ru", fields: { name: "Борис", city: "Тула" } },
+            { address: "oleg@example.ru", fields: { name: "Олег", city: "Орёл" } },
+          ],
+          { status: "confirmed", source: "import:list.csv", at: new Date().toISOString() },
+        );
+      } finally {
+        await store.close();
+      }
+      await seed(location, [["oleg@example.ru", "unsubscribed"]], [], ["pending@example.ru"]);
       const r = await project.cli(["send", ISSUE, "--subscribers", "--yes", "--json"]);
       expect(r.stderr).not.toMatch(/error/);
       expect(r.code).toBe(0);

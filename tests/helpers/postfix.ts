@@ -39,6 +39,11 @@ export interface Postfix {
   /** The Maildir of second@prodazhi.example.ru. */
   secondMaildir: string;
   log(): Promise<string>;
+  /**
+   * Resolves when the queue is empty — every accepted message delivered or bounced, and every DSN that
+   * made delivered — or rejects after `ms` naming what is left.
+   */
+  waitForEmptyQueue(ms?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -184,6 +189,19 @@ export async function startPostfix(): Promise<Postfix> {
       }
     },
     log,
+    async waitForEmptyQueue(ms = 60_000) {
+      const until = Date.now() + ms;
+      for (;;) {
+        const left: string[] = [];
+        for (const sub of ["maildrop", "incoming", "active", "deferred", "hold"]) {
+          const entries = await readdir(join(queue, sub), { recursive: true, withFileTypes: true }).catch(() => []);
+          left.push(...entries.filter((e) => e.isFile()).map((e) => `${sub}/${e.name}`));
+        }
+        if (left.length === 0) return;
+        if (Date.now() > until) throw new Error(`Postfix's queue still holds ${left.join(", ")} after ${ms} ms; its log:\n${await log()}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
     async stop() {
       await run("postfix", ["-c", etc, "stop"], { env: { ...process.env, MAIL_CONFIG: etc } }).catch(() =>
         run("postfix", ["-c", etc, "abort"]).catch(() => {}),

@@ -72,17 +72,20 @@ describe.each(backends())("an A/B test under the worker ($name)", (backend) => {
     for (const r of sink.received) got.set(r.to[0], [...(got.get(r.to[0]) ?? []), String((await parse(r.raw)).subject)]);
     expect([...got.keys()].sort()).toEqual([...readers].sort());
     expect([...got.values()].every((s) => s.length === 1)).toBe(true);
-    const status = await cliJson<{ ab: { decision: { winner: number; by: string; reason: string }; rest: { delivered: number } } }>(root, [
-      "status",
-      SLUG,
-      ...stateArgs(location),
+    // status as JSON and as text, at once
+    const [status, text] = await Promise.all([
+      cliJson<{ ab: { decision: { winner: number; by: string; reason: string }; rest: { delivered: number } } }>(root, [
+        "status",
+        SLUG,
+        ...stateArgs(location),
+      ]),
+      startCli(root, ["status", SLUG, ...stateArgs(location)], { RASSYLKA_LANG: "en" }).done,
     ]);
     // about 24 readers per subject: too few to compare, so the first subject went to the rest, decided by the worker
     expect(status.json.ab.decision).toMatchObject({ winner: 0, by: "worker", reason: "too-small" });
     expect(status.json.ab.rest.delivered).toBe(120 - sampleSize);
     const rest = sink.received.slice(sampleSize);
     for (const r of rest) expect(String((await parse(r.raw)).subject)).toBe(SUBJECTS[0]);
-    const text = await startCli(root, ["status", SLUG, ...stateArgs(location)], { RASSYLKA_LANG: "en" }).done;
     expect(text.stdout).toMatch(/Первая тема»: delivered \d+, clicked 0, rate 0 %/);
     expect(text.stdout).toMatch(/too few to compare/);
   }, 200_000);

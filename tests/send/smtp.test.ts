@@ -192,6 +192,7 @@ describe("send over SMTP", () => {
       issue: ISSUE,
       stateFile: project.state,
       audience: addressList("anna@example.ru"),
+      // on the SMTP thread, as the CLI sends: the only test of a DKIM key handed to the thread
       transport: new SmtpTransport({ url: sink.url, dkim }),
       env: { RASSYLKA_SECRET: SECRET },
     });
@@ -298,7 +299,7 @@ describe("send over SMTP", () => {
         issue: "issues/2026-12-03-draft.md",
         stateFile: project.state,
         audience: addressList("a@example.ru"),
-        transport: new SmtpTransport({ url: sink.url }),
+        transport: new SmtpTransport({ url: sink.url, thread: false }),
         env: { RASSYLKA_SECRET: SECRET },
       }),
     ).rejects.toThrow(/draft/);
@@ -308,7 +309,7 @@ describe("send over SMTP", () => {
       mode: "test",
       stateFile: project.state,
       audience: addressList("ed@example.ru"),
-      transport: new SmtpTransport({ url: sink.url }),
+      transport: new SmtpTransport({ url: sink.url, thread: false }),
       env: { RASSYLKA_SECRET: SECRET },
     });
     expect(t.sent).toBe(1);
@@ -318,7 +319,7 @@ describe("send over SMTP", () => {
         issue: ISSUE,
         stateFile: project.state,
         audience: addressList("a@example.ru"),
-        transport: new SmtpTransport({ url: sink.url }),
+        transport: new SmtpTransport({ url: sink.url, thread: false }),
         env: {},
       }),
     ).rejects.toThrow(/RASSYLKA_SECRET is not set/);
