@@ -82,9 +82,9 @@ function staticIdentity(message: ReaderMessage): string {
  * _normalizeAddress leaves those alone, and they need no angle brackets of their own). The To value of
  * such an address is the one nodemailer writes for any other such address, with the address swapped.
  */
+const SIMPLE_ADDRESS = /^[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/;
 /** An address nodemailer writes as it is, in a header and in the envelope: a dot-atom and a lower-case ASCII domain. */
 export const isSimpleAddress = (address: string): boolean => SIMPLE_ADDRESS.test(address);
-const SIMPLE_ADDRESS = /^[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/;
 const PROBE = "probe@example.com";
 /** Display names whose encoded To value is kept (a list's names repeat: «Анна», «Иван», none). */
 const MAX_NAMES = 1000;
