@@ -64,8 +64,6 @@ interface Job {
 interface Link {
   conn: SMTPConnection;
   messages: number;
-  /** Set up and waiting for a message. */
-  ready: boolean;
   /** Carrying a message. */
   busy: boolean;
   /** Closed, or closing: no more messages. */
@@ -110,8 +108,10 @@ export class PoolSender {
   close(): void {
     this.closed = true;
     for (const job of this.queue.splice(0)) job.done({ ok: false, error: { message: "the SMTP connections were closed" } });
-    // set up ones say QUIT; one still being set up (a server that never greets) is cut off
-    for (const link of [...this.links]) if (!link.busy) link.ready ? this.quit(link) : this.drop(link);
+    // waiting ones say QUIT; one still being set up (a server that never greets) is cut off; one carrying a
+    // message says QUIT once it is answered (release)
+    for (const link of [...this.idle]) this.quit(link);
+    for (const link of [...this.links]) if (!link.busy) this.drop(link);
   }
 
   /** Hands queued messages to idle connections, opening new ones up to the limit. */
@@ -147,7 +147,7 @@ export class PoolSender {
       socketTimeout: s.socketTimeout,
       tls: s.allowInvalidCertificates ? { rejectUnauthorized: false } : s.ca ? { ca: [...rootCertificates, s.ca] } : undefined,
     });
-    const link: Link = { conn, messages: 0, ready: false, busy: false, gone: false };
+    const link: Link = { conn, messages: 0, busy: false, gone: false };
     this.links.add(link);
     return new Promise<Link>((resolve, reject) => {
       let settled = false;
@@ -241,7 +241,6 @@ export class PoolSender {
 
   /** A connection done with its message: back to waiting, or QUIT when the pool closed or the session is long enough. */
   private release(link: Link): void {
-    link.ready = true;
     link.busy = false;
     if (!link.gone) {
       if (this.closed || link.messages >= MAX_MESSAGES) this.quit(link);
